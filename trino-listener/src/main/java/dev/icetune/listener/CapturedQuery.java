@@ -1,0 +1,81 @@
+package dev.icetune.listener;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+
+import java.time.Instant;
+import java.util.List;
+
+import static java.util.Objects.requireNonNull;
+
+/** A row of {@code query_logs} with its {@code query_inputs}: one completed or failed query. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record CapturedQuery(
+        String queryId,
+        String state,
+        boolean success,
+        String errorCode,
+        String errorType,
+        String errorMessage,
+        String userName,
+        String principal,
+        String source,
+        List<String> clientTags,
+        String resourceGroup,
+        String catalog,
+        String schemaName,
+        String serverVersion,
+        String queryText,
+        int queryTextLength,
+        boolean queryTextTruncated,
+        String queryPattern,
+        String queryPatternHash,
+        String updateType,
+        String plan,
+        Instant createTime,
+        Instant executionStartTime,
+        Instant endTime,
+        long wallMs,
+        Long queuedMs,
+        Long planningMs,
+        Long executionMs,
+        Long cpuMs,
+        Long scheduledMs,
+        Long physicalInputBytes,
+        Long physicalInputRows,
+        Long processedInputBytes,
+        Long processedInputRows,
+        Long outputRows,
+        Long outputBytes,
+        Long writtenBytes,
+        Long writtenRows,
+        Long peakMemoryBytes,
+        Long spilledBytes,
+        Integer completedSplits,
+        Double skewRatio,
+        Integer skewStageId,
+        List<CapturedInput> inputs)
+        implements CapturedEvent
+{
+    public CapturedQuery
+    {
+        requireNonNull(queryId, "queryId is null");
+        requireNonNull(state, "state is null");
+        requireNonNull(userName, "userName is null");
+        requireNonNull(createTime, "createTime is null");
+        requireNonNull(endTime, "endTime is null");
+        clientTags = clientTags == null ? List.of() : List.copyOf(clientTags);
+        inputs = inputs == null ? List.of() : List.copyOf(inputs);
+    }
+
+    /** Data files read across all inputs that report them; null when none does. */
+    public Long filesScanned()
+    {
+        Long total = null;
+        for (CapturedInput input : inputs) {
+            if (input.filesScanned() != null) {
+                total = (total == null ? 0 : total) + input.filesScanned();
+            }
+        }
+        return total;
+    }
+}

@@ -1,0 +1,289 @@
+package dev.icetune.listener;
+
+import io.airlift.log.Logger;
+import io.trino.spi.eventlistener.QueryCompletedEvent;
+import io.trino.spi.eventlistener.QueryCreatedEvent;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+import static java.util.Objects.requireNonNull;
+
+/**
+ * The one thread that does I/O. Takes Trino's events off the queue in batches, turns them into rows,
+ * and commits them to PostgreSQL. When PostgreSQL fails it retries with backoff, then journals the batch
+ * to disk and keeps journaling, in order, until a replay of the journal succeeds; only then does it write
+ * live batches directly again. Whatever can be neither written nor journaled is counted, and logged once
+ * per interval.
+ */
+final class EventWriter
+        implements Runnable
+{
+    private static final Logger log = Logger.get(EventWriter.class);
+
+    private final BlockingQueue<Object> queue;
+    private final EventCapture capture;
+    private final PostgresSink sink;
+    private final SpoolJournal journal;
+    private final ListenerMetrics metrics;
+    private final IcetuneConfig config;
+    private final AtomicLong droppedQueueFull;
+
+    private volatile boolean stopping;
+    private long nextAttemptNanos;
+    private Duration backoff;
+    private long lastLossLogNanos = System.nanoTime();
+    private long droppedJournalFull;
+    private long loggedQueueDrops;
+    private boolean down;
+
+    EventWriter(BlockingQueue<Object> queue, EventCapture capture, PostgresSink sink, SpoolJournal journal, ListenerMetrics metrics,
+            IcetuneConfig config, AtomicLong droppedQueueFull)
+    {
+        this.queue = requireNonNull(queue, "queue is null");
+        this.capture = requireNonNull(capture, "capture is null");
+        this.sink = requireNonNull(sink, "sink is null");
+        this.journal = requireNonNull(journal, "journal is null");
+        this.metrics = requireNonNull(metrics, "metrics is null");
+        this.config = requireNonNull(config, "config is null");
+        this.droppedQueueFull = requireNonNull(droppedQueueFull, "droppedQueueFull is null");
+        this.backoff = config.retryInitialDelay();
+    }
+
+    /** Asks the thread to write what is queued and end. */
+    void stop()
+    {
+        stopping = true;
+    }
+
+    @Override
+    public void run()
+    {
+        List<Object> raw = new ArrayList<>(config.batchSize());
+        while (true) {
+            try {
+                raw.clear();
+                boolean more = take(raw);
+                deliver(capture(raw));
+                logLosses(false);
+                if (!more) {
+                    break;
+                }
+            }
+            catch (InterruptedException e) {
+                stopping = true;
+            }
+            catch (RuntimeException | Error e) {
+                // a bug of ours must not end the thread: the events of this batch are counted as lost
+                metrics.dropped.increment(raw.size());
+                log.error(e, "icetune: unexpected error in the writer; %s events lost", raw.size());
+            }
+        }
+        logLosses(true);
+        sink.close();
+    }
+
+    /** Fills {@code raw} with up to a batch; waits at most the flush interval for it to fill. False once stopped and drained. */
+    private boolean take(List<Object> raw)
+            throws InterruptedException
+    {
+        long deadline = System.nanoTime() + config.flushInterval().toNanos();
+        while (raw.size() < config.batchSize()) {
+            if (queue.drainTo(raw, config.batchSize() - raw.size()) > 0) {
+                continue;
+            }
+            long remaining = deadline - System.nanoTime();
+            if (stopping || remaining <= 0) {
+                break;
+            }
+            Object next = queue.poll(Math.min(remaining, TimeUnit.MILLISECONDS.toNanos(50)), TimeUnit.NANOSECONDS);
+            if (next != null) {
+                raw.add(next);
+                if (raw.size() == 1) {
+                    // wait a little for company only when the queue is busy; a lone event is written at once
+                    deadline = Math.min(deadline, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(20));
+                }
+            }
+            else if (!raw.isEmpty()) {
+                break;
+            }
+        }
+        return !(stopping && queue.isEmpty() && raw.isEmpty());
+    }
+
+    private List<CapturedEvent> capture(List<Object> raw)
+    {
+        List<CapturedEvent> batch = new ArrayList<>(raw.size());
+        for (Object event : raw) {
+            try {
+                batch.add(switch (event) {
+                    case QueryCompletedEvent completed -> capture.capture(completed);
+                    case QueryCreatedEvent created -> capture.capture(created);
+                    default -> throw new IllegalArgumentException("unexpected event " + event.getClass().getName());
+                });
+            }
+            catch (RuntimeException e) {
+                metrics.dropped.increment();
+                log.error(e, "icetune: cannot capture an event; it is not stored");
+            }
+        }
+        return batch;
+    }
+
+    private void deliver(List<CapturedEvent> batch)
+    {
+        if (System.nanoTime() - nextAttemptNanos >= 0 || stoppingWithNothingQueued()) {
+            if (replayJournal() && write(batch)) {
+                return;
+            }
+        }
+        keep(batch);
+    }
+
+    private boolean stoppingWithNothingQueued()
+    {
+        return stopping && queue.isEmpty();
+    }
+
+    /** Writes journaled batches oldest first; true once the journal is empty. */
+    private boolean replayJournal()
+    {
+        if (journal.isEmpty()) {
+            return true;
+        }
+        while (true) {
+            Optional<Path> oldest = journal.oldest();
+            if (oldest.isEmpty()) {
+                return true;
+            }
+            List<CapturedEvent> batch;
+            try {
+                batch = journal.read(oldest.get());
+            }
+            catch (IOException | RuntimeException e) {
+                quarantine(oldest.get(), e);
+                continue;
+            }
+            if (!writeOnce(batch)) {
+                return false;
+            }
+            metrics.replayed.increment(batch.size());
+            try {
+                journal.remove(oldest.get());
+            }
+            catch (IOException e) {
+                // left on disk it would be replayed again: harmless, the sink is idempotent
+                log.warn("icetune: cannot remove replayed journal file %s: %s", oldest.get(), e.getMessage());
+                return false;
+            }
+        }
+    }
+
+    /** A live batch: several attempts with backoff before the caller journals it. */
+    private boolean write(List<CapturedEvent> batch)
+    {
+        if (batch.isEmpty()) {
+            return true;
+        }
+        for (int attempt = 1; attempt <= config.retryAttempts(); attempt++) {
+            if (writeOnce(batch)) {
+                return true;
+            }
+            if (attempt < config.retryAttempts() && !stopping) {
+                sleep(config.retryInitialDelay().multipliedBy(1L << Math.min(attempt - 1, 20)));
+            }
+        }
+        return false;
+    }
+
+    private boolean writeOnce(List<CapturedEvent> batch)
+    {
+        long start = System.nanoTime();
+        try {
+            sink.write(batch);
+            metrics.batchLatency.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+            metrics.written.increment(batch.size());
+            if (down) {
+                log.info("icetune: PostgreSQL accepts writes again");
+                down = false;
+            }
+            backoff = config.retryInitialDelay();
+            nextAttemptNanos = System.nanoTime();
+            return true;
+        }
+        catch (SQLException | RuntimeException e) {
+            metrics.writeFailures.increment();
+            if (!down) {
+                // the message of a PostgreSQL error never holds the password; the URL may, so it is not logged
+                log.warn("icetune: PostgreSQL write failed (%s: %s); journaling to %s until it recovers",
+                        e.getClass().getSimpleName(), e.getMessage(), config.spoolDirectory());
+                down = true;
+            }
+            nextAttemptNanos = System.nanoTime() + backoff.toNanos();
+            backoff = backoff.multipliedBy(2).compareTo(config.retryMaxDelay()) > 0 ? config.retryMaxDelay() : backoff.multipliedBy(2);
+            return false;
+        }
+    }
+
+    private void keep(List<CapturedEvent> batch)
+    {
+        if (batch.isEmpty()) {
+            return;
+        }
+        try {
+            if (journal.append(batch)) {
+                metrics.spooled.increment(batch.size());
+                return;
+            }
+        }
+        catch (IOException | RuntimeException e) {
+            log.warn("icetune: cannot journal a batch to %s: %s", config.spoolDirectory(), e.getMessage());
+        }
+        droppedJournalFull += batch.size();
+        metrics.dropped.increment(batch.size());
+    }
+
+    private void quarantine(Path file, Exception cause)
+    {
+        try {
+            Path kept = journal.quarantine(file);
+            log.error(cause, "icetune: journal file %s cannot be read; kept as %s and skipped", file, kept);
+        }
+        catch (IOException e) {
+            log.error(e, "icetune: journal file %s cannot be read nor set aside", file);
+        }
+    }
+
+    private void logLosses(boolean force)
+    {
+        if (!force && System.nanoTime() - lastLossLogNanos < config.logInterval().toNanos()) {
+            return;
+        }
+        long queueDrops = droppedQueueFull.get() - loggedQueueDrops;
+        if (queueDrops > 0 || droppedJournalFull > 0) {
+            log.warn("icetune: %s events dropped in the last %s: %s with the queue full (capacity %s), %s with the journal full (limit %s bytes)",
+                    queueDrops + droppedJournalFull, config.logInterval(), queueDrops, config.queueCapacity(), droppedJournalFull, config.spoolMaxBytes());
+        }
+        loggedQueueDrops += queueDrops;
+        droppedJournalFull = 0;
+        lastLossLogNanos = System.nanoTime();
+    }
+
+    private static void sleep(Duration duration)
+    {
+        try {
+            Thread.sleep(duration);
+        }
+        catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

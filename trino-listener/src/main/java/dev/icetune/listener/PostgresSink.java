@@ -1,0 +1,260 @@
+package dev.icetune.listener;
+
+import org.postgresql.PGConnection;
+import org.postgresql.copy.CopyManager;
+
+import java.io.IOException;
+import java.io.StringReader;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.Properties;
+
+import static java.util.Objects.requireNonNull;
+
+/**
+ * Writes batches to PostgreSQL with COPY, one transaction a batch. Idempotent on query id: a batch that
+ * collides with rows already stored (a replay after a commit whose acknowledgement was lost) is written
+ * again through staging tables with ON CONFLICT DO NOTHING, so a replay never duplicates and the common
+ * case pays nothing for it.
+ */
+final class PostgresSink
+        implements AutoCloseable
+{
+    static final String LOGS_COLUMNS = "query_id, \"timestamp\", state, success, error_code, error_type, error_message, user_name, principal, source, "
+            + "client_tags, resource_group, catalog, schema_name, server_version, query_text, query_text_length, query_text_truncated, "
+            + "query_pattern, query_pattern_hash, update_type, plan, create_time, execution_start_time, end_time, latency, queued_ms, "
+            + "planning_ms, execution_ms, cpu_ms, scheduled_ms, physical_input_bytes, physical_input_rows, processed_input_bytes, "
+            + "processed_input_rows, bytes_scanned, files_scanned, rows_returned, output_bytes, written_bytes, written_rows, "
+            + "peak_memory_bytes, spilled_bytes, completed_splits, skew_ratio, skew_stage_id, input_count";
+    static final String INPUTS_COLUMNS = "query_id, \"timestamp\", input_index, catalog, schema_name, table_name, connector, columns, "
+            + "physical_input_bytes, physical_input_rows, snapshot_id, format_version, partition_fields, file_format, total_data_files, "
+            + "total_records, total_delete_files, files_scanned, bytes_scanned, manifests_scanned, manifests_skipped, "
+            + "delete_files_scanned, scan_planning_ms, bytes_read_from_cache, bytes_read_externally, pruning_ratio, "
+            + "constraint_columns, filter_predicate";
+    static final String STARTS_COLUMNS = "query_id, create_time, user_name, source, catalog, schema_name, query_pattern_hash";
+
+    private static final String UNIQUE_VIOLATION = "23505";
+    private static final Duration MAINTENANCE_INTERVAL = Duration.ofHours(1);
+
+    private final String url;
+    private final Properties connectionProperties;
+    private final Optional<String> dbUser;
+    private final Optional<String> dbPassword;
+    private final boolean migrate;
+    private final int partitionsAheadDays;
+    private final int retentionDays;
+
+    private Connection connection;
+    private boolean migrated;
+    private Instant lastMaintenance = Instant.EPOCH;
+
+    PostgresSink(IcetuneConfig config)
+    {
+        requireNonNull(config, "config is null");
+        this.url = config.dbUrl();
+        this.connectionProperties = new Properties();
+        // defaults the URL can override: fail fast instead of hanging the writer on a dead server
+        connectionProperties.setProperty("connectTimeout", "10");
+        connectionProperties.setProperty("socketTimeout", "120");
+        connectionProperties.setProperty("tcpKeepAlive", "true");
+        connectionProperties.setProperty("ApplicationName", "icetune-trino-listener");
+        config.dbUser().ifPresent(user -> connectionProperties.setProperty("user", user));
+        config.dbPassword().ifPresent(password -> connectionProperties.setProperty("password", password));
+        this.migrate = config.migrate();
+        this.partitionsAheadDays = config.partitionsAheadDays();
+        this.retentionDays = config.retentionDays();
+        this.dbUser = config.dbUser();
+        this.dbPassword = config.dbPassword();
+    }
+
+    /** Writes one batch in one transaction; on failure nothing of it is committed and the connection is dropped. */
+    void write(List<CapturedEvent> batch)
+            throws SQLException
+    {
+        if (batch.isEmpty()) {
+            return;
+        }
+        Connection current = connection();
+        try {
+            copyBatch(current, batch, false);
+            current.commit();
+        }
+        catch (SQLException e) {
+            rollbackQuietly(current);
+            if (!UNIQUE_VIOLATION.equals(e.getSQLState())) {
+                closeConnection();
+                throw e;
+            }
+            try {
+                copyBatch(current, batch, true);
+                current.commit();
+            }
+            catch (SQLException retry) {
+                rollbackQuietly(current);
+                closeConnection();
+                throw retry;
+            }
+        }
+    }
+
+    private void copyBatch(Connection current, List<CapturedEvent> batch, boolean deduplicate)
+            throws SQLException
+    {
+        CopyRows logs = new CopyRows();
+        CopyRows inputs = new CopyRows();
+        CopyRows starts = new CopyRows();
+        for (CapturedEvent event : batch) {
+            switch (event) {
+                case CapturedQuery query -> {
+                    appendQuery(logs, query);
+                    for (CapturedInput input : query.inputs()) {
+                        appendInput(inputs, query, input);
+                    }
+                }
+                case CapturedStart start -> appendStart(starts, start);
+            }
+        }
+        CopyManager copy = current.unwrap(PGConnection.class).getCopyAPI();
+        copy(current, copy, "query_logs", LOGS_COLUMNS, logs, deduplicate);
+        copy(current, copy, "query_inputs", INPUTS_COLUMNS, inputs, deduplicate);
+        copy(current, copy, "query_starts", STARTS_COLUMNS, starts, deduplicate);
+    }
+
+    private static void copy(Connection current, CopyManager copy, String table, String columns, CopyRows rows, boolean deduplicate)
+            throws SQLException
+    {
+        if (rows.rows() == 0) {
+            return;
+        }
+        try {
+            if (!deduplicate) {
+                copy.copyIn("COPY " + table + " (" + columns + ") FROM STDIN", new StringReader(rows.content()));
+                return;
+            }
+            String stage = "icetune_stage_" + table;
+            try (Statement statement = current.createStatement()) {
+                statement.execute("CREATE TEMPORARY TABLE IF NOT EXISTS " + stage + " (LIKE " + table + ") ON COMMIT DELETE ROWS");
+            }
+            copy.copyIn("COPY " + stage + " (" + columns + ") FROM STDIN", new StringReader(rows.content()));
+            try (Statement statement = current.createStatement()) {
+                statement.execute("INSERT INTO " + table + " (" + columns + ") SELECT " + columns + " FROM " + stage + " ON CONFLICT DO NOTHING");
+            }
+        }
+        catch (IOException e) {
+            throw new SQLException("COPY into " + table + " failed", "08006", e);
+        }
+    }
+
+    private static void appendQuery(CopyRows rows, CapturedQuery query)
+    {
+        rows.text(query.queryId()).timestamp(query.endTime()).text(query.state()).bool(query.success())
+                .text(query.errorCode()).text(query.errorType()).text(query.errorMessage())
+                .text(query.userName()).text(query.principal()).text(query.source()).array(query.clientTags())
+                .text(query.resourceGroup()).text(query.catalog()).text(query.schemaName()).text(query.serverVersion())
+                .text(query.queryText()).number(query.queryTextLength()).bool(query.queryTextTruncated())
+                .text(query.queryPattern()).text(query.queryPatternHash()).text(query.updateType()).text(query.plan())
+                .timestamp(query.createTime()).timestamp(query.executionStartTime()).timestamp(query.endTime())
+                .number(query.wallMs()).number(query.queuedMs()).number(query.planningMs()).number(query.executionMs())
+                .number(query.cpuMs()).number(query.scheduledMs())
+                .number(query.physicalInputBytes()).number(query.physicalInputRows())
+                .number(query.processedInputBytes()).number(query.processedInputRows())
+                .number(query.physicalInputBytes()).number(query.filesScanned()).number(query.outputRows())
+                .number(query.outputBytes()).number(query.writtenBytes()).number(query.writtenRows())
+                .number(query.peakMemoryBytes()).number(query.spilledBytes()).number(query.completedSplits())
+                .number(query.skewRatio()).number(query.skewStageId()).number(query.inputs().size());
+        rows.endRow();
+    }
+
+    private static void appendInput(CopyRows rows, CapturedQuery query, CapturedInput input)
+    {
+        rows.text(query.queryId()).timestamp(query.endTime()).number(input.inputIndex())
+                .text(input.catalog()).text(input.schemaName()).text(input.tableName()).text(input.connector())
+                .array(input.columns()).number(input.physicalInputBytes()).number(input.physicalInputRows())
+                .number(input.snapshotId()).number(input.formatVersion()).array(input.partitionFields()).text(input.fileFormat())
+                .number(input.totalDataFiles()).number(input.totalRecords()).number(input.totalDeleteFiles())
+                .number(input.filesScanned()).number(input.bytesScanned()).number(input.manifestsScanned())
+                .number(input.manifestsSkipped()).number(input.deleteFilesScanned()).number(input.scanPlanningMs())
+                .number(input.bytesReadFromCache()).number(input.bytesReadExternally()).number(input.pruningRatio())
+                .array(input.constraintColumns()).text(input.filterPredicate());
+        rows.endRow();
+    }
+
+    private static void appendStart(CopyRows rows, CapturedStart start)
+    {
+        rows.text(start.queryId()).timestamp(start.createTime()).text(start.userName()).text(start.source())
+                .text(start.catalog()).text(start.schemaName()).text(start.queryPatternHash());
+        rows.endRow();
+    }
+
+    /** Opens the connection on first use, applying migrations then, and keeps the day partitions ahead. */
+    private Connection connection()
+            throws SQLException
+    {
+        if (connection == null || connection.isClosed()) {
+            if (migrate && !migrated) {
+                try {
+                    SchemaMigrator.migrate(url, dbUser, dbPassword);
+                }
+                catch (RuntimeException e) {
+                    throw new SQLException("schema migration failed: " + e.getMessage(), "08001", e);
+                }
+                migrated = true;
+            }
+            connection = new org.postgresql.Driver().connect(url, connectionProperties);
+            if (connection == null) {
+                throw new SQLException("not a PostgreSQL URL: " + url);
+            }
+            connection.setAutoCommit(false);
+        }
+        if (Duration.between(lastMaintenance, Instant.now()).compareTo(MAINTENANCE_INTERVAL) >= 0) {
+            try (PreparedStatement statement = connection.prepareStatement("SELECT icetune_maintain_partitions(?, ?)")) {
+                statement.setInt(1, partitionsAheadDays);
+                statement.setInt(2, retentionDays);
+                statement.execute();
+                connection.commit();
+            }
+            catch (SQLException e) {
+                rollbackQuietly(connection);
+                closeConnection();
+                throw e;
+            }
+            lastMaintenance = Instant.now();
+        }
+        return connection;
+    }
+
+    private static void rollbackQuietly(Connection current)
+    {
+        try {
+            current.rollback();
+        }
+        catch (SQLException ignored) {
+            // the connection is being discarded anyway
+        }
+    }
+
+    private void closeConnection()
+    {
+        if (connection != null) {
+            try {
+                connection.close();
+            }
+            catch (SQLException ignored) {
+                // nothing to do with a failing close
+            }
+            connection = null;
+        }
+    }
+
+    @Override
+    public void close()
+    {
+        closeConnection();
+    }
+}

@@ -1,0 +1,203 @@
+package dev.icetune.listener;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.Locale;
+
+/**
+ * Turns a query text into its pattern: literals become {@code ?}, IN lists of literals become
+ * {@code IN (?)}, comments go, whitespace collapses and unquoted words are lower-cased (Trino's
+ * identifiers and keywords are case-insensitive). Queries that differ only in constants share one pattern.
+ *
+ * <p>A single-pass lexer rather than Trino's parser: it must accept anything, including text that
+ * does not parse, and run in time linear in the text.
+ */
+public final class QueryPatterns
+{
+    private QueryPatterns() {}
+
+    public static String normalize(String sql)
+    {
+        StringBuilder out = new StringBuilder(Math.min(sql.length(), 1 << 16));
+        int n = sql.length();
+        int i = 0;
+        while (i < n) {
+            char c = sql.charAt(i);
+            if (Character.isWhitespace(c)) {
+                i++;
+                continue;
+            }
+            if (c == '-' && i + 1 < n && sql.charAt(i + 1) == '-') {
+                while (i < n && sql.charAt(i) != '\n') {
+                    i++;
+                }
+                continue;
+            }
+            if (c == '/' && i + 1 < n && sql.charAt(i + 1) == '*') {
+                int close = sql.indexOf("*/", i + 2);
+                i = close < 0 ? n : close + 2;
+                continue;
+            }
+            if (c == '\'') {
+                i = skipQuoted(sql, i, '\'');
+                appendToken(out, "?");
+                continue;
+            }
+            if (c == '"' || c == '`') {
+                int end = skipQuoted(sql, i, c);
+                appendToken(out, sql.substring(i, end));
+                i = end;
+                continue;
+            }
+            if (Character.isDigit(c) || (c == '.' && i + 1 < n && Character.isDigit(sql.charAt(i + 1)))) {
+                i = skipNumber(sql, i);
+                appendToken(out, "?");
+                continue;
+            }
+            if (Character.isLetter(c) || c == '_') {
+                int start = i;
+                while (i < n && (Character.isLetterOrDigit(sql.charAt(i)) || sql.charAt(i) == '_' || sql.charAt(i) == '$')) {
+                    i++;
+                }
+                String word = sql.substring(start, i).toLowerCase(Locale.ROOT);
+                // X'..' binary and U&'..' unicode literals are one literal, not a word and a string
+                if ((word.equals("x") || word.equals("u")) && i < n && (sql.charAt(i) == '\'' || sql.charAt(i) == '&')) {
+                    if (sql.charAt(i) == '&' && i + 1 < n && sql.charAt(i + 1) == '\'') {
+                        i++;
+                    }
+                    if (i < n && sql.charAt(i) == '\'') {
+                        i = skipQuoted(sql, i, '\'');
+                        appendToken(out, "?");
+                        continue;
+                    }
+                }
+                appendToken(out, word);
+                continue;
+            }
+            // a sign directly before a number, after an operator or '(' or ',', is part of the literal
+            if ((c == '-' || c == '+') && i + 1 < n && Character.isDigit(sql.charAt(i + 1)) && lastTokenIsOperatorOrOpen(out)) {
+                i = skipNumber(sql, i + 1);
+                appendToken(out, "?");
+                continue;
+            }
+            appendSymbol(out, c);
+            i++;
+            if (c == ')') {
+                collapseLiteralList(out);
+            }
+        }
+        return out.toString();
+    }
+
+    /** A stable short identity of a pattern (first 16 bytes of its SHA-256, as hex). */
+    public static String hash(String pattern)
+    {
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest(pattern.getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(digest, 0, 16);
+        }
+        catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is part of every JDK", e);
+        }
+    }
+
+    private static int skipQuoted(String sql, int start, char quote)
+    {
+        int i = start + 1;
+        int n = sql.length();
+        while (i < n) {
+            if (sql.charAt(i) == quote) {
+                if (i + 1 < n && sql.charAt(i + 1) == quote) {
+                    i += 2; // doubled quote is an escaped quote
+                    continue;
+                }
+                return i + 1;
+            }
+            i++;
+        }
+        return n;
+    }
+
+    private static int skipNumber(String sql, int start)
+    {
+        int i = start;
+        int n = sql.length();
+        while (i < n && (Character.isLetterOrDigit(sql.charAt(i)) || sql.charAt(i) == '.' || sql.charAt(i) == '_')) {
+            char c = sql.charAt(i);
+            if ((c == 'e' || c == 'E') && i + 1 < n && (sql.charAt(i + 1) == '-' || sql.charAt(i + 1) == '+')) {
+                i++;
+            }
+            i++;
+        }
+        return i;
+    }
+
+    private static boolean lastTokenIsOperatorOrOpen(StringBuilder out)
+    {
+        if (out.isEmpty()) {
+            return true;
+        }
+        char last = out.charAt(out.length() - 1);
+        if ("(,=<>+-*/%".indexOf(last) >= 0) {
+            return true;
+        }
+        String tail = out.substring(Math.max(0, out.length() - 8));
+        return tail.endsWith(" and") || tail.endsWith(" or") || tail.endsWith(" between") || tail.endsWith(" then")
+                || tail.endsWith(" else") || tail.endsWith(" when") || tail.endsWith("select") || tail.endsWith(" in");
+    }
+
+    private static void appendToken(StringBuilder out, String token)
+    {
+        if (!out.isEmpty()) {
+            char last = out.charAt(out.length() - 1);
+            if (last != '(' && last != '.') {
+                out.append(' ');
+            }
+        }
+        out.append(token);
+    }
+
+    private static void appendSymbol(StringBuilder out, char c)
+    {
+        switch (c) {
+            case '(', ')', ',', '.', ';' -> {
+                // no space before these: "count(*)", "a, b", "s.t"
+                if (c == '(' && !out.isEmpty() && isOperatorChar(out.charAt(out.length() - 1))) {
+                    out.append(' ');
+                }
+                if (c != ';') {
+                    out.append(c);
+                }
+            }
+            default -> {
+                boolean joinsPrevious = !out.isEmpty() && isOperatorChar(out.charAt(out.length() - 1));
+                if (!out.isEmpty() && !joinsPrevious && out.charAt(out.length() - 1) != '(') {
+                    out.append(' ');
+                }
+                out.append(c);
+            }
+        }
+    }
+
+    private static boolean isOperatorChar(char c)
+    {
+        return "=<>!|+-*/%^~&".indexOf(c) >= 0;
+    }
+
+    /** After a ')': turns "(?, ?, ?)" into "(?)" so that IN lists of any length share a pattern. */
+    private static void collapseLiteralList(StringBuilder out)
+    {
+        int close = out.length() - 1;
+        int open = out.lastIndexOf("(", close);
+        if (open < 0) {
+            return;
+        }
+        String inner = out.substring(open + 1, close);
+        if (inner.length() > 1 && inner.replace("?", "").replace(",", "").replace(" ", "").isEmpty() && inner.contains(",")) {
+            out.setLength(open + 1);
+            out.append("?)");
+        }
+    }
+}
