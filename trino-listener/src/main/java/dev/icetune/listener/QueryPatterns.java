@@ -164,7 +164,7 @@ public final class QueryPatterns
         switch (c) {
             case '(', ')', ',', '.', ';' -> {
                 // no space before these: "count(*)", "a, b", "s.t"
-                if (c == '(' && !out.isEmpty() && isOperatorChar(out.charAt(out.length() - 1))) {
+                if (c == '(' && !out.isEmpty() && (isOperatorChar(out.charAt(out.length() - 1)) || endsWithKeyword(out))) {
                     out.append(' ');
                 }
                 if (c != ';') {
@@ -179,6 +179,19 @@ public final class QueryPatterns
                 out.append(c);
             }
         }
+    }
+
+    /** Keywords that take a parenthesized list: "in (?)", not a function call "count(". */
+    private static final java.util.Set<String> SPACED_KEYWORDS = java.util.Set.of(
+            "in", "and", "or", "not", "exists", "from", "join", "where", "select", "on", "values", "as", "when", "then", "else", "by", "using", "with", "any", "some", "all");
+
+    private static boolean endsWithKeyword(StringBuilder out)
+    {
+        int start = out.length();
+        while (start > 0 && (Character.isLetterOrDigit(out.charAt(start - 1)) || out.charAt(start - 1) == '_')) {
+            start--;
+        }
+        return start < out.length() && (start == 0 || out.charAt(start - 1) == ' ') && SPACED_KEYWORDS.contains(out.substring(start));
     }
 
     private static boolean isOperatorChar(char c)

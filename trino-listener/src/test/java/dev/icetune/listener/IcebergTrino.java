@@ -1,0 +1,97 @@
+package dev.icetune.listener;
+
+import io.trino.Session;
+import io.trino.plugin.iceberg.IcebergPlugin;
+import io.trino.spi.eventlistener.EventListener;
+import io.trino.testing.DistributedQueryRunner;
+import io.trino.testing.MaterializedResult;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+
+import static io.trino.testing.TestingSession.testSessionBuilder;
+
+/**
+ * A real in-process Trino 483 with the real Iceberg connector: a JDBC catalog kept in PostgreSQL and a
+ * local warehouse directory, as in ../shared/README.md.
+ */
+public final class IcebergTrino
+        implements AutoCloseable
+{
+    public static final String CATALOG = "iceberg";
+    public static final String SCHEMA = "demo";
+
+    private final DistributedQueryRunner runner;
+
+    private IcebergTrino(DistributedQueryRunner runner)
+    {
+        this.runner = runner;
+    }
+
+    public static IcebergTrino start(EventListener listener, String catalogDatabaseUrl, Path warehouse)
+            throws Exception
+    {
+        // Trino does not create the Iceberg JDBC catalog's own tables
+        TestingPostgres.execute(catalogDatabaseUrl,
+                "CREATE TABLE IF NOT EXISTS iceberg_tables (catalog_name VARCHAR(255) NOT NULL, table_namespace VARCHAR(255) NOT NULL, "
+                        + "table_name VARCHAR(255) NOT NULL, metadata_location VARCHAR(1000), previous_metadata_location VARCHAR(1000), "
+                        + "iceberg_type VARCHAR(5), PRIMARY KEY (catalog_name, table_namespace, table_name))",
+                "CREATE TABLE IF NOT EXISTS iceberg_namespace_properties (catalog_name VARCHAR(255) NOT NULL, namespace VARCHAR(255) NOT NULL, "
+                        + "property_key VARCHAR(255), property_value VARCHAR(1000), PRIMARY KEY (catalog_name, namespace, property_key))");
+        Files.createDirectories(warehouse);
+        Session session = testSessionBuilder().setCatalog(CATALOG).setSchema(SCHEMA).setSource("icetune-test").build();
+        DistributedQueryRunner runner = DistributedQueryRunner.builder(session)
+                .setWorkerCount(0)
+                .setEventListener(listener)
+                .build();
+        try {
+            runner.installPlugin(new IcebergPlugin());
+            runner.createCatalog(CATALOG, "iceberg", Map.of(
+                    "iceberg.catalog.type", "jdbc",
+                    "iceberg.jdbc-catalog.driver-class", "org.postgresql.Driver",
+                    "iceberg.jdbc-catalog.connection-url", catalogDatabaseUrl,
+                    "iceberg.jdbc-catalog.connection-user", "postgres",
+                    "iceberg.jdbc-catalog.connection-password", "",
+                    "iceberg.jdbc-catalog.catalog-name", "icetune",
+                    "iceberg.jdbc-catalog.default-warehouse-dir", "local:///",
+                    "fs.local.enabled", "true",
+                    "local.location", warehouse.toAbsolutePath().toString()));
+            runner.execute("CREATE SCHEMA IF NOT EXISTS " + CATALOG + "." + SCHEMA);
+        }
+        catch (Exception | Error e) {
+            runner.close();
+            throw e;
+        }
+        return new IcebergTrino(runner);
+    }
+
+    public MaterializedResult execute(String sql)
+    {
+        return runner.execute(sql);
+    }
+
+    /** Runs a query; returns its query id, by which the test finds its captured row. */
+    public String run(String sql)
+    {
+        return runner.executeWithPlan(runner.getDefaultSession(), sql).queryId().toString();
+    }
+
+    /** Runs a query that must fail; returns the failure message. */
+    public String executeFailing(String sql)
+    {
+        try {
+            runner.execute(sql);
+        }
+        catch (RuntimeException e) {
+            return e.getMessage();
+        }
+        throw new AssertionError("expected to fail: " + sql);
+    }
+
+    @Override
+    public void close()
+    {
+        runner.close();
+    }
+}

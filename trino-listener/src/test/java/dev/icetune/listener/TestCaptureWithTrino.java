@@ -1,0 +1,211 @@
+package dev.icetune.listener;
+
+import io.trino.spi.eventlistener.EventListener;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+
+import javax.management.MBeanServer;
+import javax.management.ObjectName;
+
+import java.lang.management.ManagementFactory;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.IntStream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The plugin in a real Trino with the real Iceberg connector, writing to a real PostgreSQL. */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class TestCaptureWithTrino
+{
+    private static final int DAYS = 20;
+    private static final String RUNBOOK_REPORT = """
+            SELECT
+              query_pattern,
+              avg(latency) as avg_latency,
+              count(*) as frequency,
+              sum(bytes_scanned) as total_bytes
+            FROM query_logs
+            WHERE timestamp > now() - interval '1 hour'
+            GROUP BY query_pattern
+            ORDER BY avg_latency DESC
+            LIMIT 10;
+            """;
+
+    @TempDir
+    static Path temporary;
+
+    private EventListener listener;
+    private IcebergTrino trino;
+    private CapturedRows rows;
+
+    @BeforeAll
+    void start()
+            throws Exception
+    {
+        TestingPostgres postgres = TestingPostgres.shared();
+        String captureUrl = postgres.createDatabase("capture");
+        rows = new CapturedRows(captureUrl);
+        // the real factory path: the plugin's factory, given what etc/event-listener.properties would hold
+        listener = new IcetunePlugin().getEventListenerFactories().iterator().next().create(Map.of(
+                "icetune.db.url", captureUrl,
+                "icetune.db.user", "postgres",
+                "icetune.flush-interval", "100ms",
+                "icetune.plan.keep", "true",
+                "icetune.spool.dir", temporary.resolve("spool").toString()), null);
+        trino = IcebergTrino.start(listener, postgres.createDatabase("catalog"), temporary.resolve("warehouse"));
+
+        trino.execute("CREATE TABLE small_files (ts timestamp(6), event_type varchar, user_id bigint)");
+        trino.execute("CREATE TABLE events_by_day (ts timestamp(6), event_type varchar, user_id bigint) WITH (partitioning = ARRAY['day(ts)'])");
+        for (int day = 1; day <= DAYS; day++) {
+            // one INSERT a day: one data file and one manifest a day
+            String values = "(TIMESTAMP '2024-01-%02d 10:00:00', 'click', %d), (TIMESTAMP '2024-01-%02d 11:00:00', 'view', %d)".formatted(day, day, day, day + 100);
+            trino.execute("INSERT INTO small_files VALUES " + values);
+            trino.execute("INSERT INTO events_by_day VALUES " + values);
+        }
+    }
+
+    @AfterAll
+    void stop()
+    {
+        if (trino != null) {
+            trino.close();
+        }
+        if (listener != null) {
+            listener.shutdown();
+        }
+    }
+
+    @Test
+    void rangeScanOnUnpartitionedTableReadsOneFileButSkipsNoManifest()
+    {
+        String queryId = trino.run("SELECT count(*) FROM small_files WHERE ts >= TIMESTAMP '2024-01-05 00:00:00' AND ts < TIMESTAMP '2024-01-06 00:00:00'");
+
+        Map<String, Object> query = rows.awaitQuery(queryId);
+        assertThat(query).containsEntry("success", true).containsEntry("state", "FINISHED").containsEntry("user_name", "user")
+                .containsEntry("source", "icetune-test").containsEntry("catalog", "iceberg").containsEntry("schema_name", "demo")
+                .containsEntry("rows_returned", 1L).containsEntry("files_scanned", 1L).containsEntry("input_count", 1);
+        assertThat((Long) query.get("latency")).isPositive();
+        assertThat((Long) query.get("bytes_scanned")).isPositive();
+        assertThat((String) query.get("server_version")).isNotBlank();
+
+        Map<String, Object> input = rows.inputs(queryId).getFirst();
+        assertThat(input).containsEntry("table_name", "small_files").containsEntry("connector", "iceberg")
+                .containsEntry("total_data_files", (long) DAYS).containsEntry("files_scanned", 1L)
+                .containsEntry("manifests_skipped", 0L).containsEntry("manifests_scanned", (long) DAYS)
+                .containsEntry("partition_fields", List.of()).containsEntry("format_version", 2)
+                .containsEntry("pruning_ratio", 1.0 / DAYS);
+        assertThat((Long) input.get("bytes_scanned")).isPositive();
+        assertThat((Long) input.get("snapshot_id")).isNotNull();
+        assertThat((Long) input.get("total_records")).isEqualTo(2L * DAYS);
+        assertThat(input.get("columns")).isEqualTo(List.of("ts"));
+        // without a partition on ts the range stays a filter above the scan: min/max pruned files, nothing pruned manifests
+        assertThat(input.get("constraint_columns")).isEqualTo(List.of());
+        assertThat((String) input.get("filter_predicate")).contains("ts < timestamp(6) '2024-01-06 00:00:00.000000'");
+    }
+
+    @Test
+    void rangeScanOnDayPartitionedTableSkipsManifests()
+    {
+        String queryId = trino.run("SELECT count(*) FROM events_by_day WHERE ts >= TIMESTAMP '2024-01-05 00:00:00' AND ts < TIMESTAMP '2024-01-06 00:00:00'");
+
+        rows.awaitQuery(queryId);
+        Map<String, Object> input = rows.inputs(queryId).getFirst();
+        assertThat(input).containsEntry("table_name", "events_by_day").containsEntry("files_scanned", 1L)
+                .containsEntry("total_data_files", (long) DAYS).containsEntry("manifests_skipped", (long) DAYS - 1)
+                .containsEntry("partition_fields", List.of("ts_day: day"));
+        assertThat(input.get("constraint_columns")).isEqualTo(List.of("ts"));
+        assertThat(input.get("filter_predicate")).isNull();
+    }
+
+    @Test
+    void functionAroundTheColumnDefeatsPruningAndStaysAboveTheScan()
+    {
+        String queryId = trino.run("SELECT count(*) FROM events_by_day WHERE date_format(ts, '%Y-%m-%d') = '2024-01-05'");
+
+        assertThat(rows.awaitQuery(queryId)).containsEntry("files_scanned", (long) DAYS);
+        Map<String, Object> input = rows.inputs(queryId).getFirst();
+        assertThat(input).containsEntry("files_scanned", (long) DAYS).containsEntry("manifests_skipped", 0L).containsEntry("pruning_ratio", 1.0);
+        assertThat(input.get("constraint_columns")).isEqualTo(List.of());
+        assertThat((String) input.get("filter_predicate")).contains("date_format").contains("2024-01-05");
+    }
+
+    @Test
+    void failedQueryKeepsItsErrorDetails()
+    {
+        trino.executeFailing("SELECT count(*) / 0 FROM small_files");
+
+        Map<String, Object> query = rows.await(1, "SELECT * FROM query_logs WHERE query_text = ?", "SELECT count(*) / 0 FROM small_files").getFirst();
+        assertThat(query).containsEntry("success", false).containsEntry("state", "FAILED")
+                .containsEntry("error_code", "DIVISION_BY_ZERO").containsEntry("error_type", "USER_ERROR");
+        assertThat((String) query.get("error_message")).containsIgnoringCase("division by zero");
+    }
+
+    @Test
+    void queriesDifferingOnlyInLiteralsShareOnePattern()
+    {
+        List<String> ids = List.of(
+                trino.run("SELECT count(*) FROM small_files WHERE user_id = 7 AND event_type = 'click'"),
+                trino.run("select count(*)   from small_files where user_id = 42 and event_type = 'view' -- other literals"),
+                trino.run("SELECT count(*) FROM small_files WHERE user_id IN (1, 2, 3) AND event_type = 'x'"),
+                trino.run("SELECT count(*) FROM small_files WHERE user_id IN (5) AND event_type = 'y'"));
+
+        List<Map<String, Object>> stored = ids.stream().map(rows::awaitQuery).toList();
+        assertThat(stored.get(0).get("query_pattern")).isEqualTo("select count(*) from small_files where user_id = ? and event_type = ?");
+        assertThat(stored.get(1).get("query_pattern_hash")).isEqualTo(stored.get(0).get("query_pattern_hash"));
+        assertThat(stored.get(2).get("query_pattern")).isEqualTo("select count(*) from small_files where user_id in (?) and event_type = ?");
+        assertThat(stored.get(3).get("query_pattern_hash")).isEqualTo(stored.get(2).get("query_pattern_hash"));
+        assertThat(stored.get(2).get("query_pattern_hash")).isNotEqualTo(stored.get(0).get("query_pattern_hash"));
+    }
+
+    @Test
+    void runbookReportRunsVerbatim()
+    {
+        List<String> ids = IntStream.range(0, 3)
+                .mapToObj(day -> trino.run("SELECT count(*) FROM small_files WHERE ts > TIMESTAMP '2024-01-1%s 00:00:00'".formatted(day)))
+                .toList();
+        ids.forEach(rows::awaitQuery);
+
+        List<Map<String, Object>> report = rows.query(RUNBOOK_REPORT);
+        assertThat(report).isNotEmpty().hasSizeLessThanOrEqualTo(10);
+        assertThat(report).anySatisfy(row -> assertThat(row)
+                .containsEntry("query_pattern", "select count(*) from small_files where ts > timestamp ?")
+                .containsEntry("frequency", 3L));
+        assertThat(report).allSatisfy(row -> assertThat(row).containsKeys("avg_latency", "total_bytes"));
+    }
+
+    @Test
+    void queryCreatedEventsAnswerHowManyQueriesRanAtATime()
+    {
+        String queryId = trino.run("SELECT count(*) FROM small_files");
+        rows.awaitQuery(queryId);
+
+        rows.await(1, "SELECT * FROM query_starts WHERE query_id = ?", queryId);
+        long running = rows.count("""
+                SELECT count(*) FROM query_starts s LEFT JOIN query_logs l ON l.query_id = s.query_id
+                WHERE s.create_time <= (SELECT create_time + (end_time - create_time) / 2 FROM query_logs WHERE query_id = ?)
+                  AND (l."timestamp" IS NULL OR l."timestamp" > (SELECT create_time + (end_time - create_time) / 2 FROM query_logs WHERE query_id = ?))
+                """, queryId, queryId);
+        assertThat(running).isGreaterThanOrEqualTo(1);
+    }
+
+    @Test
+    void metricsArePublishedToJmx()
+            throws Exception
+    {
+        rows.awaitQuery(trino.run("SELECT 1"));
+        MBeanServer server = ManagementFactory.getPlatformMBeanServer();
+        List<String> names = server.queryNames(new ObjectName("icetune:*"), null).stream().map(ObjectName::toString).toList();
+        assertThat(names).anyMatch(name -> name.contains("EventsReceived"))
+                .anyMatch(name -> name.contains("EventsWritten"))
+                .anyMatch(name -> name.contains("EventsSpooled"))
+                .anyMatch(name -> name.contains("EventsReplayed"))
+                .anyMatch(name -> name.contains("EventsDropped"))
+                .anyMatch(name -> name.contains("BatchLatency"))
+                .anyMatch(name -> name.contains("QueueDepth"));
+    }
+}
