@@ -166,11 +166,19 @@ public record IcetuneConfig(
     @Override
     public String toString()
     {
-        return "IcetuneConfig[dbUrl=" + dbUrl + ", dbUser=" + dbUser.orElse("") + ", dbPassword=" + (dbPassword.isPresent() ? "****" : "")
+        return "IcetuneConfig[dbUrl=" + redactedUrl() + ", dbUser=" + dbUser.orElse("") + ", dbPassword=" + (dbPassword.isPresent() ? "****" : "")
                 + ", migrate=" + migrate + ", batchSize=" + batchSize + ", flushInterval=" + flushInterval + ", queueCapacity=" + queueCapacity
                 + ", spoolDirectory=" + spoolDirectory + ", spoolMaxBytes=" + spoolMaxBytes + ", maxQueryTextLength=" + maxQueryTextLength
                 + ", keepPlan=" + keepPlan + ", retentionDays=" + retentionDays + ", partitionsAheadDays=" + partitionsAheadDays + "]";
     }
+
+    /** The URL without a password parameter, for logs. */
+    public String redactedUrl()
+    {
+        return PASSWORD_PARAMETER.matcher(dbUrl).replaceAll("$1****");
+    }
+
+    private static final Pattern PASSWORD_PARAMETER = Pattern.compile("(?i)([?&;]password=)[^&;]*");
 
     private static boolean bool(String key, String text)
     {

@@ -1,0 +1,52 @@
+package dev.icetune.listener;
+
+import org.junit.jupiter.api.Test;
+
+import static dev.icetune.listener.QueryPatterns.normalize;
+import static org.assertj.core.api.Assertions.assertThat;
+
+class TestQueryPatterns
+{
+    @Test
+    void literalsBecomePlaceholders()
+    {
+        assertThat(normalize("SELECT * FROM events WHERE user_id = 42 AND name = 'O''Brien' AND score > -1.5e3"))
+                .isEqualTo("select * from events where user_id = ? and name = ? and score > ?");
+        assertThat(normalize("SELECT * FROM events WHERE ts >= TIMESTAMP '2024-01-15 00:00:00' AND d = DATE '2024-01-15'"))
+                .isEqualTo("select * from events where ts >= timestamp ? and d = date ?");
+        assertThat(normalize("SELECT X'00ff', U&'\\0041'")).isEqualTo("select ?, ?");
+    }
+
+    @Test
+    void inListsOfAnyLengthCollapse()
+    {
+        assertThat(normalize("select 1 from t where id in (1, 2, 3)")).isEqualTo(normalize("SELECT 1 FROM t WHERE id IN (7)"))
+                .isEqualTo("select ? from t where id in (?)");
+        assertThat(normalize("select f(a, b) from t")).isEqualTo("select f(a, b) from t");
+    }
+
+    @Test
+    void commentsWhitespaceAndCaseDoNotMatterButQuotedIdentifiersDo()
+    {
+        assertThat(normalize("SELECT  count(*)\n  FROM t -- dashboard 7\n /* hint */ WHERE a=1;"))
+                .isEqualTo("select count(*) from t where a = ?");
+        assertThat(normalize("SELECT \"Mixed Case\" FROM t")).isEqualTo("select \"Mixed Case\" from t");
+        assertThat(normalize("select date_format(ts, '%Y-%m-%d') = '2024-01-15' from events"))
+                .isEqualTo("select date_format(ts, ?) = ? from events");
+    }
+
+    @Test
+    void oddTextNeverFails()
+    {
+        assertThat(normalize("")).isEmpty();
+        assertThat(normalize("SELECT 'unterminated")).isEqualTo("select ?");
+        assertThat(normalize("/* open comment")).isEmpty();
+        assertThat(normalize("\uFFFD\uFFFD ??? )))((( ,,, ;;")).isNotNull();
+    }
+
+    @Test
+    void hashIsStableAndShort()
+    {
+        assertThat(QueryPatterns.hash("select ?")).hasSize(32).isEqualTo(QueryPatterns.hash("select ?")).isNotEqualTo(QueryPatterns.hash("select ? "));
+    }
+}
