@@ -151,7 +151,7 @@ final class PostgresSink
         }
     }
 
-    private static void appendQuery(CopyRows rows, CapturedQuery query)
+    static void appendQuery(CopyRows rows, CapturedQuery query)
     {
         rows.text(query.queryId()).timestamp(query.endTime()).text(query.state()).bool(query.success())
                 .text(query.errorCode()).text(query.errorType()).text(query.errorMessage())
@@ -171,7 +171,7 @@ final class PostgresSink
         rows.endRow();
     }
 
-    private static void appendInput(CopyRows rows, CapturedQuery query, CapturedInput input)
+    static void appendInput(CopyRows rows, CapturedQuery query, CapturedInput input)
     {
         rows.text(query.queryId()).timestamp(query.endTime()).number(input.inputIndex())
                 .text(input.catalog()).text(input.schemaName()).text(input.tableName()).text(input.connector())

@@ -1,0 +1,241 @@
+package dev.icetune.listener;
+
+import io.trino.spi.eventlistener.EventListener;
+import io.trino.spi.eventlistener.QueryCompletedEvent;
+import org.postgresql.PGConnection;
+
+import java.io.IOException;
+import java.io.StringReader;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.IntStream;
+
+/**
+ * Prints the listener's figures (issue: capture plugin, "Performance"): time inside queryCompleted() per
+ * event with the sink up and down (median, p99.9), sustained events/s written with 3 inputs an event,
+ * beside this machine's raw COPY rate and a one-INSERT-per-event synchronous writer measured in the same run.
+ * Targets: p99.9 under 100 us both ways; at least 50,000 events/s and at least half the raw COPY rate.
+ *
+ * <p>Run with {@code bin/icetune bench}; {@code -Devents=N} changes the event count.
+ */
+public final class ListenerBenchmark
+{
+    private static final int INPUTS_PER_EVENT = 3;
+
+    private ListenerBenchmark() {}
+
+    public static void main(String[] args)
+            throws Exception
+    {
+        int events = Integer.getInteger("events", 200_000);
+        int insertEvents = Math.min(events, 20_000);
+        Path work = Files.createTempDirectory("icetune-bench");
+        TestingPostgres postgres = TestingPostgres.shared();
+
+        System.out.printf("icetune listener benchmark: %,d events, %d Iceberg inputs each, PostgreSQL %s on this machine (%d cores)%n",
+                events, INPUTS_PER_EVENT, "embedded", Runtime.getRuntime().availableProcessors());
+        List<QueryCompletedEvent> warmup = events("warm", 20_000);
+        List<QueryCompletedEvent> stream = events("bench", events);
+
+        // 1. sink up: time in queryCompleted and sustained write rate
+        String upUrl = postgres.createDatabase("bench_up");
+        EventListener up = listener(upUrl, work.resolve("spool-up"), events);
+        runAndTime(up, warmup);
+        awaitRows(upUrl, warmup.size());
+        long start = System.nanoTime();
+        long[] upLatencies = runAndTime(up, stream);
+        awaitRows(upUrl, warmup.size() + stream.size());
+        double sustained = stream.size() / seconds(System.nanoTime() - start);
+        up.shutdown();
+
+        // 2. sink down: nothing listens on the port; the writer journals to disk
+        EventListener down = listener("jdbc:postgresql://127.0.0.1:" + freePort() + "/none?connectTimeout=1", work.resolve("spool-down"), events);
+        runAndTime(down, warmup);
+        long[] downLatencies = runAndTime(down, stream);
+        down.shutdown();
+
+        // 3. raw COPY of the same rows, no listener around it
+        EventCapture capture = new EventCapture(100_000, false);
+        List<CapturedQuery> captured = stream.stream().map(capture::capture).toList();
+        double copyRate = rawCopy(postgres.createDatabase("bench_copy"), captured);
+
+        // 4. one INSERT per row, one transaction per event, synchronous
+        double insertRate = insertPerEvent(postgres.createDatabase("bench_insert"), captured.subList(0, insertEvents));
+
+        System.out.println();
+        System.out.printf("%-52s %12s %12s%n", "time inside queryCompleted() per event", "median", "p99.9");
+        System.out.printf("%-52s %10.2f us %10.2f us%n", "  sink up", percentile(upLatencies, 50) / 1e3, percentile(upLatencies, 99.9) / 1e3);
+        System.out.printf("%-52s %10.2f us %10.2f us%n", "  sink down (journaling)", percentile(downLatencies, 50) / 1e3, percentile(downLatencies, 99.9) / 1e3);
+        System.out.println();
+        System.out.printf("%-52s %,12.0f events/s%n", "sustained write through the listener", sustained);
+        System.out.printf("%-52s %,12.0f events/s%n", "raw COPY of the same rows (this machine's ceiling)", copyRate);
+        System.out.printf("%-52s %,12.0f events/s%n", "one INSERT per row, one transaction per event", insertRate);
+        System.out.printf("%-52s %12.0f %%%n", "listener against raw COPY", 100 * sustained / copyRate);
+        System.out.println();
+        System.out.printf("targets: p99.9 < 100 us up [%s] and down [%s]; >= 50,000 events/s [%s]; >= 50%% of raw COPY [%s]%n",
+                verdict(percentile(upLatencies, 99.9) < 100_000), verdict(percentile(downLatencies, 99.9) < 100_000),
+                verdict(sustained >= 50_000), verdict(sustained >= copyRate / 2));
+        System.exit(0);
+    }
+
+    private static EventListener listener(String url, Path spool, int events)
+    {
+        return new IcetuneEventListenerFactory().create(Map.of(
+                "icetune.db.url", url,
+                "icetune.db.user", "postgres",
+                "icetune.queue-capacity", String.valueOf(events + 50_000),
+                "icetune.batch-size", "5000",
+                "icetune.retry.attempts", "1",
+                "icetune.spool.max-size", "20GB",
+                "icetune.spool.dir", spool.toString()), null);
+    }
+
+    private static List<QueryCompletedEvent> events(String prefix, int count)
+    {
+        return IntStream.range(0, count)
+                .mapToObj(i -> TestingEvents.completed(prefix + "_" + i,
+                        "SELECT event_type, count(*) FROM events WHERE ts >= TIMESTAMP '2024-01-15 00:00:00' AND user_id = " + i + " GROUP BY 1",
+                        List.of(TestingEvents.icebergInput("events", 3, 120), TestingEvents.icebergInput("users", 1, 4), TestingEvents.icebergInput("sessions", 2, 40))))
+                .toList();
+    }
+
+    private static long[] runAndTime(EventListener listener, List<QueryCompletedEvent> events)
+    {
+        long[] latencies = new long[events.size()];
+        for (int i = 0; i < latencies.length; i++) {
+            long before = System.nanoTime();
+            listener.queryCompleted(events.get(i));
+            latencies[i] = System.nanoTime() - before;
+        }
+        return latencies;
+    }
+
+    private static void awaitRows(String url, long expected)
+            throws Exception
+    {
+        CapturedRows rows = new CapturedRows(url);
+        while (true) {
+            try {
+                if (rows.count("SELECT count(*) FROM query_logs") >= expected) {
+                    return;
+                }
+            }
+            catch (IllegalStateException e) {
+                // not migrated yet
+            }
+            Thread.sleep(20);
+        }
+    }
+
+    private static double rawCopy(String url, List<CapturedQuery> queries)
+            throws SQLException, IOException
+    {
+        SchemaMigrator.migrate(url, Optional.of("postgres"), Optional.empty());
+        try (Connection connection = DriverManager.getConnection(url, "postgres", "")) {
+            connection.setAutoCommit(false);
+            var copy = connection.unwrap(PGConnection.class).getCopyAPI();
+            long start = System.nanoTime();
+            for (int from = 0; from < queries.size(); from += 5000) {
+                CopyRows logs = new CopyRows();
+                CopyRows inputs = new CopyRows();
+                for (CapturedQuery query : queries.subList(from, Math.min(queries.size(), from + 5000))) {
+                    PostgresSink.appendQuery(logs, query);
+                    query.inputs().forEach(input -> PostgresSink.appendInput(inputs, query, input));
+                }
+                copy.copyIn("COPY query_logs (" + PostgresSink.LOGS_COLUMNS + ") FROM STDIN", new StringReader(logs.content()));
+                copy.copyIn("COPY query_inputs (" + PostgresSink.INPUTS_COLUMNS + ") FROM STDIN", new StringReader(inputs.content()));
+                connection.commit();
+            }
+            return queries.size() / seconds(System.nanoTime() - start);
+        }
+    }
+
+    private static double insertPerEvent(String url, List<CapturedQuery> queries)
+            throws SQLException
+    {
+        SchemaMigrator.migrate(url, Optional.of("postgres"), Optional.empty());
+        try (Connection connection = DriverManager.getConnection(url, "postgres", "");
+                PreparedStatement log = connection.prepareStatement("INSERT INTO query_logs (query_id, \"timestamp\", state, success, user_name, "
+                        + "query_text, query_text_length, query_text_truncated, query_pattern, query_pattern_hash, create_time, end_time, latency, "
+                        + "bytes_scanned, files_scanned, rows_returned, input_count) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+                PreparedStatement input = connection.prepareStatement("INSERT INTO query_inputs (query_id, \"timestamp\", input_index, catalog, "
+                        + "schema_name, table_name, connector, snapshot_id, total_data_files, files_scanned, bytes_scanned, pruning_ratio) "
+                        + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+            connection.setAutoCommit(false);
+            long start = System.nanoTime();
+            for (CapturedQuery query : queries) {
+                var end = java.sql.Timestamp.from(query.endTime());
+                log.setString(1, query.queryId());
+                log.setTimestamp(2, end);
+                log.setString(3, query.state());
+                log.setBoolean(4, query.success());
+                log.setString(5, query.userName());
+                log.setString(6, query.queryText());
+                log.setInt(7, query.queryTextLength());
+                log.setBoolean(8, query.queryTextTruncated());
+                log.setString(9, query.queryPattern());
+                log.setString(10, query.queryPatternHash());
+                log.setTimestamp(11, java.sql.Timestamp.from(query.createTime()));
+                log.setTimestamp(12, end);
+                log.setLong(13, query.wallMs());
+                log.setObject(14, query.physicalInputBytes());
+                log.setObject(15, query.filesScanned());
+                log.setObject(16, query.outputRows());
+                log.setInt(17, query.inputs().size());
+                log.executeUpdate();
+                for (CapturedInput each : query.inputs()) {
+                    input.setString(1, query.queryId());
+                    input.setTimestamp(2, end);
+                    input.setInt(3, each.inputIndex());
+                    input.setString(4, each.catalog());
+                    input.setString(5, each.schemaName());
+                    input.setString(6, each.tableName());
+                    input.setString(7, each.connector());
+                    input.setObject(8, each.snapshotId());
+                    input.setObject(9, each.totalDataFiles());
+                    input.setObject(10, each.filesScanned());
+                    input.setObject(11, each.bytesScanned());
+                    input.setObject(12, each.pruningRatio());
+                    input.executeUpdate();
+                }
+                connection.commit();
+            }
+            return queries.size() / seconds(System.nanoTime() - start);
+        }
+    }
+
+    private static double percentile(long[] values, double percentile)
+    {
+        long[] sorted = values.clone();
+        Arrays.sort(sorted);
+        int index = (int) Math.ceil(percentile / 100 * sorted.length) - 1;
+        return sorted[Math.max(0, Math.min(sorted.length - 1, index))];
+    }
+
+    private static double seconds(long nanos)
+    {
+        return nanos / 1e9;
+    }
+
+    private static String verdict(boolean met)
+    {
+        return met ? "met" : "MISSED";
+    }
+
+    private static int freePort()
+            throws IOException
+    {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+}
