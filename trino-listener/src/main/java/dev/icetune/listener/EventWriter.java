@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -18,14 +19,13 @@ import java.util.concurrent.atomic.AtomicLong;
 import static java.util.Objects.requireNonNull;
 
 /**
- * The one thread that does I/O. Takes Trino's events off the queue in batches, turns them into rows,
- * and commits them to PostgreSQL. When PostgreSQL fails it retries with backoff, then journals the batch
+ * Two threads, off Trino's query path: one takes Trino's events off the queue in batches and turns them
+ * into rows, the other (the only one doing I/O) commits them to PostgreSQL. When PostgreSQL fails it retries with backoff, then journals the batch
  * to disk and keeps journaling, in order, until a replay of the journal succeeds; only then does it write
  * live batches directly again. Whatever can be neither written nor journaled is counted, and logged once
  * per interval.
  */
 final class EventWriter
-        implements Runnable
 {
     private static final Logger log = Logger.get(EventWriter.class);
 
@@ -36,6 +36,9 @@ final class EventWriter
     private final ListenerMetrics metrics;
     private final IcetuneConfig config;
     private final AtomicLong droppedQueueFull;
+    /** Captured batches waiting for the write stage; small, so that a slow database pushes back on capture. */
+    private final BlockingQueue<List<CapturedEvent>> captured = new ArrayBlockingQueue<>(2);
+    private static final List<CapturedEvent> END = new ArrayList<>();
 
     private volatile boolean stopping;
     private long nextAttemptNanos;
@@ -64,31 +67,82 @@ final class EventWriter
         stopping = true;
     }
 
-    @Override
-    public void run()
+    /** The capture stage: Trino's events to rows, a batch at a time, handed to the write stage. */
+    void captureLoop()
     {
         List<Object> raw = new ArrayList<>(config.batchSize());
-        while (true) {
-            try {
-                raw.clear();
-                boolean more = take(raw);
-                deliver(capture(raw));
-                logLosses(false);
-                if (!more) {
-                    break;
+        try {
+            while (true) {
+                try {
+                    raw.clear();
+                    boolean more = take(raw);
+                    List<CapturedEvent> batch = capture(raw);
+                    if (!batch.isEmpty()) {
+                        captured.put(batch);
+                    }
+                    if (!more) {
+                        break;
+                    }
+                }
+                catch (InterruptedException e) {
+                    stopping = true;
+                }
+                catch (RuntimeException | Error e) {
+                    // a bug of ours must not end the thread: the events of this batch are counted as lost
+                    metrics.dropped.increment(raw.size());
+                    log.error(e, "icetune: unexpected error capturing events; %s events lost", raw.size());
                 }
             }
-            catch (InterruptedException e) {
-                stopping = true;
-            }
-            catch (RuntimeException | Error e) {
-                // a bug of ours must not end the thread: the events of this batch are counted as lost
-                metrics.dropped.increment(raw.size());
-                log.error(e, "icetune: unexpected error in the writer; %s events lost", raw.size());
+        }
+        finally {
+            putUninterruptibly(END);
+        }
+    }
+
+    /** The write stage: PostgreSQL, or the journal. Runs beside the capture stage, so that building rows and COPY overlap. */
+    void writeLoop()
+    {
+        try {
+            while (true) {
+                List<CapturedEvent> batch;
+                try {
+                    batch = captured.poll(1, TimeUnit.SECONDS);
+                }
+                catch (InterruptedException e) {
+                    continue; // ends only on END: the capture stage decides when nothing is left
+                }
+                if (batch == END) {
+                    break;
+                }
+                if (batch != null) {
+                    try {
+                        deliver(batch);
+                    }
+                    catch (RuntimeException | Error e) {
+                        metrics.dropped.increment(batch.size());
+                        log.error(e, "icetune: unexpected error writing events; %s events lost", batch.size());
+                    }
+                }
+                logLosses(false);
             }
         }
-        logLosses(true);
-        sink.close();
+        finally {
+            logLosses(true);
+            sink.close();
+        }
+    }
+
+    private void putUninterruptibly(List<CapturedEvent> batch)
+    {
+        while (true) {
+            try {
+                captured.put(batch);
+                return;
+            }
+            catch (InterruptedException e) {
+                // END must arrive, or the write stage never ends
+            }
+        }
     }
 
     /** Fills {@code raw} with up to a batch; waits at most the flush interval for it to fill. False once stopped and drained. */
@@ -150,7 +204,7 @@ final class EventWriter
 
     private boolean stoppingWithNothingQueued()
     {
-        return stopping && queue.isEmpty();
+        return stopping && queue.isEmpty() && captured.isEmpty();
     }
 
     /** Writes journaled batches oldest first; true once the journal is empty. */

@@ -28,6 +28,7 @@ public final class IcetuneEventListener
     private final ListenerMetrics metrics;
     private final AtomicLong droppedQueueFull;
     private final EventWriter writer;
+    private final Thread captureThread;
     private final Thread writerThread;
 
     private IcetuneEventListener(IcetuneConfig config)
@@ -45,12 +46,14 @@ public final class IcetuneEventListener
         this.droppedQueueFull = new AtomicLong();
         this.writer = new EventWriter(queue, new EventCapture(config.maxQueryTextLength(), config.keepPlan()), new PostgresSink(config),
                 journal, metrics, config, droppedQueueFull);
-        this.writerThread = Thread.ofPlatform().name("icetune-writer").daemon(true).unstarted(writer);
+        this.captureThread = Thread.ofPlatform().name("icetune-capture").daemon(true).unstarted(writer::captureLoop);
+        this.writerThread = Thread.ofPlatform().name("icetune-writer").daemon(true).unstarted(writer::writeLoop);
     }
 
     static IcetuneEventListener start(IcetuneConfig config)
     {
         IcetuneEventListener listener = new IcetuneEventListener(config);
+        listener.captureThread.start();
         listener.writerThread.start();
         log.info("icetune: capturing queries into %s", config);
         return listener;
@@ -82,12 +85,19 @@ public final class IcetuneEventListener
         }
     }
 
+    /** Events lost so far (queue or journal full); the same figure as the icetuneEventsDropped meter. */
+    long droppedEvents()
+    {
+        return (long) metrics.dropped.count();
+    }
+
     /** Writes (or journals) everything queued, then releases the connection and the meters. */
     @Override
     public void shutdown()
     {
         writer.stop();
         try {
+            captureThread.join(SHUTDOWN_TIMEOUT);
             writerThread.join(SHUTDOWN_TIMEOUT);
         }
         catch (InterruptedException e) {

@@ -118,6 +118,38 @@ class TestPostgresOutage
         }
     }
 
+    @Test
+    void whatCannotBeKeptIsCounted()
+            throws Exception
+    {
+        Map<String, String> config = Map.of(
+                "icetune.db.url", "jdbc:postgresql://127.0.0.1:" + freePort() + "/none?connectTimeout=1",
+                "icetune.flush-interval", "50ms",
+                "icetune.retry.attempts", "1",
+                "icetune.queue-capacity", "10",
+                "icetune.spool.max-size", "1kB",
+                "icetune.spool.dir", temporary.resolve("spool3").toString());
+        IcetuneEventListener listener = (IcetuneEventListener) new IcetuneEventListenerFactory().create(config, null);
+        for (int i = 0; i < 200; i++) {
+            listener.queryCompleted(TestingEvents.completed("q_lost_" + i, "SELECT 1", List.of(TestingEvents.icebergInput("t", 1, 1))));
+        }
+        listener.shutdown();
+
+        long journaled;
+        try (Stream<Path> files = Files.list(temporary.resolve("spool3"))) {
+            journaled = files.filter(file -> file.toString().endsWith(".jsonl")).mapToLong(file -> {
+                try {
+                    return Files.readAllLines(file).size();
+                }
+                catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            }).sum();
+        }
+        assertThat(listener.droppedEvents()).isPositive();
+        assertThat(listener.droppedEvents() + journaled).as("every event is either journaled or counted as dropped").isEqualTo(200);
+    }
+
     private static void runQueries(IcebergTrino trino, List<String> ids, String phase)
     {
         for (int i = 0; i < PER_PHASE; i++) {
