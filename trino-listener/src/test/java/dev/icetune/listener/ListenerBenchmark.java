@@ -10,7 +10,6 @@ import javax.management.ObjectName;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.io.StringReader;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -62,7 +61,7 @@ public final class ListenerBenchmark
         up.shutdown();
 
         // 2. sink down: nothing listens on the port; the writer journals to disk
-        EventListener down = listener("jdbc:postgresql://127.0.0.1:" + freePort() + "/none?connectTimeout=1", work.resolve("spool-down"), events);
+        EventListener down = listener("jdbc:postgresql://127.0.0.1:" + TestingPostgres.freePort() + "/none?connectTimeout=1", work.resolve("spool-down"), events);
         runAndTime(down, warmup);
         long[] downLatencies = runAndTime(down, stream);
         down.shutdown();
@@ -227,13 +226,5 @@ public final class ListenerBenchmark
     private static String verdict(boolean met)
     {
         return met ? "met" : "MISSED";
-    }
-
-    private static int freePort()
-            throws IOException
-    {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
     }
 }

@@ -5,7 +5,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -27,20 +26,12 @@ class TestPostgresOutage
     void everyEventArrivesExactlyOnceAcrossAnOutage()
             throws Exception
     {
-        int port = freePort();
+        int port = TestingPostgres.freePort();
         Path data = temporary.resolve("pgdata");
         Path spool = temporary.resolve("spool");
         TestingPostgres capture = TestingPostgres.startOwn(port, data);
         String url = capture.url("postgres");
-        Map<String, String> config = Map.of(
-                "icetune.db.url", url,
-                "icetune.db.user", "postgres",
-                "icetune.flush-interval", "50ms",
-                "icetune.retry.attempts", "2",
-                "icetune.retry.initial-delay", "50ms",
-                "icetune.retry.max-delay", "500ms",
-                "icetune.spool.dir", spool.toString());
-        EventListener listener = new IcetuneEventListenerFactory().create(config, null);
+        EventListener listener = new IcetuneEventListenerFactory().create(config(url, spool), null);
         CapturedRows rows = new CapturedRows(url);
         List<String> ids = new ArrayList<>();
 
@@ -82,17 +73,12 @@ class TestPostgresOutage
     void shutdownWhileDownKeepsTheJournalForTheNextStart()
             throws Exception
     {
-        int port = freePort();
+        int port = TestingPostgres.freePort();
         Path data = temporary.resolve("pgdata2");
         Path spool = temporary.resolve("spool2");
         TestingPostgres capture = TestingPostgres.startOwn(port, data);
         String url = capture.url("postgres");
-        Map<String, String> config = Map.of(
-                "icetune.db.url", url,
-                "icetune.db.user", "postgres",
-                "icetune.flush-interval", "50ms",
-                "icetune.retry.attempts", "1",
-                "icetune.spool.dir", spool.toString());
+        Map<String, String> config = config(url, spool);
         // migrate first, then stop the server
         EventListener first = new IcetuneEventListenerFactory().create(config, null);
         first.queryCompleted(TestingEvents.completed("q_first", "SELECT 1", List.of()));
@@ -123,7 +109,7 @@ class TestPostgresOutage
             throws Exception
     {
         Map<String, String> config = Map.of(
-                "icetune.db.url", "jdbc:postgresql://127.0.0.1:" + freePort() + "/none?connectTimeout=1",
+                "icetune.db.url", "jdbc:postgresql://127.0.0.1:" + TestingPostgres.freePort() + "/none?connectTimeout=1",
                 "icetune.flush-interval", "50ms",
                 "icetune.retry.attempts", "1",
                 "icetune.queue-capacity", "10",
@@ -150,6 +136,19 @@ class TestPostgresOutage
         assertThat(listener.droppedEvents() + journaled).as("every event is either journaled or counted as dropped").isEqualTo(200);
     }
 
+    /** Short delays, so that the outage is noticed and the recovery found within the test. */
+    private static Map<String, String> config(String url, Path spool)
+    {
+        return Map.of(
+                "icetune.db.url", url,
+                "icetune.db.user", "postgres",
+                "icetune.flush-interval", "50ms",
+                "icetune.retry.attempts", "2",
+                "icetune.retry.initial-delay", "50ms",
+                "icetune.retry.max-delay", "500ms",
+                "icetune.spool.dir", spool.toString());
+    }
+
     private static void runQueries(IcebergTrino trino, List<String> ids, String phase)
     {
         for (int i = 0; i < PER_PHASE; i++) {
@@ -171,13 +170,5 @@ class TestPostgresOutage
             Thread.sleep(50);
         }
         throw new AssertionError("nothing was journaled to " + spool);
-    }
-
-    private static int freePort()
-            throws IOException
-    {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
     }
 }
