@@ -30,6 +30,7 @@ public final class CaptureDemo
         logging.setLevel("org.apache.iceberg", Level.WARN);
         logging.setLevel("io.trino", Level.WARN);
         logging.setLevel("io.airlift", Level.WARN);
+        logging.setLevel("org.flywaydb", Level.WARN);
         step("starting embedded PostgreSQL");
         TestingPostgres postgres = TestingPostgres.shared();
         String captureUrl = postgres.createDatabase("icetune");
