@@ -123,9 +123,15 @@ final class EventCapture
         PlanScans.Scan scan = scans.get((input.getCatalogName() + "." + input.getSchema() + "." + input.getTable()).toLowerCase(Locale.ROOT));
         boolean iceberg = ICEBERG.equals(connector) || info.containsKey("snapshotId") || metrics.containsKey("dataManifests");
 
-        Long manifests = count(metrics, "dataManifests");
         Long skippedManifests = count(metrics, "skippedDataManifests");
-        Long deleteFiles = sum(count(metrics, "positionDeleteFiles"), count(metrics, "equalityDeleteFiles"));
+        Long scannedManifests = count(metrics, "scannedDataManifests");
+        if (scannedManifests == null && count(metrics, "dataManifests") != null) {
+            scannedManifests = count(metrics, "dataManifests") - (skippedManifests == null ? 0 : skippedManifests);
+        }
+        Long deleteFiles = count(metrics, "deleteFiles");
+        if (deleteFiles == null) {
+            deleteFiles = sum(count(metrics, "positionalDeleteFiles"), count(metrics, "equalityDeleteFiles"));
+        }
         Integer formatVersion = info.get("formatVersion") instanceof Number number ? number.intValue() : null;
         return new CapturedInput(
                 index,
@@ -145,7 +151,7 @@ final class EventCapture
                 ConnectorInfo.asLong(info.get("totalDeleteFiles")),
                 count(metrics, "dataFiles"),
                 count(metrics, "dataFileSizeBytes"),
-                manifests == null ? null : manifests - (skippedManifests == null ? 0 : skippedManifests),
+                scannedManifests,
                 skippedManifests,
                 deleteFiles,
                 timingMillis(metrics.get("scanPlanningDuration")),

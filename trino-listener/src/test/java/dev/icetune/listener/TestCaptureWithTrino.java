@@ -135,6 +135,20 @@ class TestCaptureWithTrino
     }
 
     @Test
+    void deleteFilesAreCountedAgainstTheTable()
+    {
+        trino.execute("CREATE TABLE with_deletes (id bigint, note varchar)");
+        trino.execute("INSERT INTO with_deletes VALUES (1, 'a'), (2, 'b'), (3, 'c')");
+        trino.execute("DELETE FROM with_deletes WHERE id = 2");
+
+        String queryId = trino.run("SELECT count(*) FROM with_deletes");
+
+        assertThat(rows.awaitQuery(queryId)).containsEntry("files_scanned", 1L);
+        assertThat(rows.inputs(queryId).getFirst()).containsEntry("total_data_files", 1L)
+                .containsEntry("total_delete_files", 1L).containsEntry("delete_files_scanned", 1L);
+    }
+
+    @Test
     void failedQueryKeepsItsErrorDetails()
     {
         trino.executeFailing("SELECT count(*) / 0 FROM small_files");
