@@ -61,7 +61,7 @@ final class EventWriter
         this.backoff = config.retryInitialDelay();
     }
 
-    /** Asks the thread to write what is queued and end. */
+    /** Asks both stages to write what is queued and end. */
     void stop()
     {
         stopping = true;
@@ -72,20 +72,20 @@ final class EventWriter
     {
         List<Object> raw = new ArrayList<>(config.batchSize());
         try {
-            while (true) {
+            boolean more = true;
+            while (more) {
+                raw.clear();
                 try {
-                    raw.clear();
-                    boolean more = take(raw);
-                    List<CapturedEvent> batch = capture(raw);
-                    if (!batch.isEmpty()) {
-                        captured.put(batch);
-                    }
-                    if (!more) {
-                        break;
-                    }
+                    more = take(raw);
                 }
                 catch (InterruptedException e) {
-                    stopping = true;
+                    stopping = true; // what was taken is still in raw and is written below
+                }
+                try {
+                    List<CapturedEvent> batch = capture(raw);
+                    if (!batch.isEmpty()) {
+                        putUninterruptibly(batch);
+                    }
                 }
                 catch (RuntimeException | Error e) {
                     // a bug of ours must not end the thread: the events of this batch are counted as lost
@@ -132,6 +132,7 @@ final class EventWriter
         }
     }
 
+    /** A captured batch, and END above all, must reach the write stage: losing END would leave it waiting forever. */
     private void putUninterruptibly(List<CapturedEvent> batch)
     {
         while (true) {
@@ -140,7 +141,7 @@ final class EventWriter
                 return;
             }
             catch (InterruptedException e) {
-                // END must arrive, or the write stage never ends
+                stopping = true;
             }
         }
     }
