@@ -1,6 +1,7 @@
 package dev.icetune.listener;
 
 import java.time.Instant;
+import java.time.LocalDate;
 import java.util.List;
 
 /**
@@ -39,11 +40,36 @@ final class CopyRows
         return this;
     }
 
+    /** {@code 2024-01-15 10:00:00.123456+00}, written by hand: Instant.toString() was a third of the cost of a row. */
     CopyRows timestamp(Instant value)
     {
         separator();
-        out.append(value == null ? "\\N" : value.toString());
+        if (value == null) {
+            out.append("\\N");
+            return this;
+        }
+        LocalDate date = LocalDate.ofEpochDay(Math.floorDiv(value.getEpochSecond(), 86_400));
+        if (date.getYear() < 1000 || date.getYear() > 9999) {
+            out.append(value);
+            return this;
+        }
+        int secondOfDay = (int) Math.floorMod(value.getEpochSecond(), 86_400);
+        out.append(date.getYear()).append('-');
+        digits(date.getMonthValue(), 2).append('-');
+        digits(date.getDayOfMonth(), 2).append(' ');
+        digits(secondOfDay / 3600, 2).append(':');
+        digits(secondOfDay / 60 % 60, 2).append(':');
+        digits(secondOfDay % 60, 2).append('.');
+        digits(value.getNano() / 1000, 6).append("+00");
         return this;
+    }
+
+    private StringBuilder digits(int value, int width)
+    {
+        for (int divisor = (int) Math.pow(10, width - 1); divisor > 0; divisor /= 10) {
+            out.append((char) ('0' + value / divisor % 10));
+        }
+        return out;
     }
 
     /** A text[] value: {"a","b"} with each element quoted, then escaped for COPY like any text. */

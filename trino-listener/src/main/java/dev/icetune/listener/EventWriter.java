@@ -37,8 +37,8 @@ final class EventWriter
     private final IcetuneConfig config;
     private final AtomicLong droppedQueueFull;
     /** Captured batches waiting for the write stage; small, so that a slow database pushes back on capture. */
-    private final BlockingQueue<List<CapturedEvent>> captured = new ArrayBlockingQueue<>(2);
-    private static final List<CapturedEvent> END = new ArrayList<>();
+    private final BlockingQueue<EncodedBatch> captured = new ArrayBlockingQueue<>(2);
+    private static final EncodedBatch END = EncodedBatch.encode(List.of());
 
     private volatile boolean stopping;
     private long nextAttemptNanos;
@@ -84,7 +84,7 @@ final class EventWriter
                 try {
                     List<CapturedEvent> batch = capture(raw);
                     if (!batch.isEmpty()) {
-                        putUninterruptibly(batch);
+                        putUninterruptibly(EncodedBatch.encode(batch));
                     }
                 }
                 catch (RuntimeException | Error e) {
@@ -104,7 +104,7 @@ final class EventWriter
     {
         try {
             while (true) {
-                List<CapturedEvent> batch;
+                EncodedBatch batch;
                 try {
                     batch = captured.poll(1, TimeUnit.SECONDS);
                 }
@@ -133,7 +133,7 @@ final class EventWriter
     }
 
     /** A captured batch, and END above all, must reach the write stage: losing END would leave it waiting forever. */
-    private void putUninterruptibly(List<CapturedEvent> batch)
+    private void putUninterruptibly(EncodedBatch batch)
     {
         while (true) {
             try {
@@ -193,7 +193,7 @@ final class EventWriter
         return batch;
     }
 
-    private void deliver(List<CapturedEvent> batch)
+    private void deliver(EncodedBatch batch)
     {
         if (System.nanoTime() - nextAttemptNanos >= 0 || stoppingWithNothingQueued()) {
             if (replayJournal() && write(batch)) {
@@ -219,9 +219,9 @@ final class EventWriter
             if (oldest.isEmpty()) {
                 return true;
             }
-            List<CapturedEvent> batch;
+            EncodedBatch batch;
             try {
-                batch = journal.read(oldest.get());
+                batch = EncodedBatch.encode(journal.read(oldest.get()));
             }
             catch (IOException | RuntimeException e) {
                 quarantine(oldest.get(), e);
@@ -243,9 +243,9 @@ final class EventWriter
     }
 
     /** A live batch: several attempts with backoff before the caller journals it. */
-    private boolean write(List<CapturedEvent> batch)
+    private boolean write(EncodedBatch batch)
     {
-        if (batch.isEmpty()) {
+        if (batch.size() == 0) {
             return true;
         }
         for (int attempt = 1; attempt <= config.retryAttempts(); attempt++) {
@@ -259,7 +259,7 @@ final class EventWriter
         return false;
     }
 
-    private boolean writeOnce(List<CapturedEvent> batch)
+    private boolean writeOnce(EncodedBatch batch)
     {
         long start = System.nanoTime();
         try {
@@ -288,13 +288,13 @@ final class EventWriter
         }
     }
 
-    private void keep(List<CapturedEvent> batch)
+    private void keep(EncodedBatch batch)
     {
-        if (batch.isEmpty()) {
+        if (batch.size() == 0) {
             return;
         }
         try {
-            if (journal.append(batch)) {
+            if (journal.append(batch.events())) {
                 metrics.spooled.increment(batch.size());
                 return;
             }

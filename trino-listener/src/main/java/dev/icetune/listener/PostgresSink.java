@@ -4,7 +4,7 @@ import org.postgresql.PGConnection;
 import org.postgresql.copy.CopyManager;
 
 import java.io.IOException;
-import java.io.StringReader;
+import java.io.ByteArrayInputStream;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
@@ -20,8 +20,8 @@ import static java.util.Objects.requireNonNull;
 /**
  * Writes batches to PostgreSQL with COPY, one transaction a batch. Idempotent on query id: a batch that
  * collides with rows already stored (a replay after a commit whose acknowledgement was lost) is written
- * again through staging tables with ON CONFLICT DO NOTHING, so a replay never duplicates and the common
- * case pays nothing for it.
+ * again through staging tables, keeping only queries not yet stored, so a replay never duplicates and
+ * the common case pays nothing for it.
  */
 final class PostgresSink
         implements AutoCloseable
@@ -74,15 +74,15 @@ final class PostgresSink
     }
 
     /** Writes one batch in one transaction; on failure nothing of it is committed and the connection is dropped. */
-    void write(List<CapturedEvent> batch)
+    void write(EncodedBatch batch)
             throws SQLException
     {
-        if (batch.isEmpty()) {
+        if (batch.size() == 0) {
             return;
         }
         Connection current = connection();
         try {
-            copyBatch(current, batch, false);
+            copyBatch(current, batch);
             current.commit();
         }
         catch (SQLException e) {
@@ -92,7 +92,7 @@ final class PostgresSink
                 throw e;
             }
             try {
-                copyBatch(current, batch, true);
+                copyBatchDeduplicated(current, batch);
                 current.commit();
             }
             catch (SQLException retry) {
@@ -103,48 +103,54 @@ final class PostgresSink
         }
     }
 
-    private void copyBatch(Connection current, List<CapturedEvent> batch, boolean deduplicate)
+    /** The common case: straight COPY into the tables. A query id already stored fails it with a unique violation. */
+    private static void copyBatch(Connection current, EncodedBatch batch)
             throws SQLException
     {
-        CopyRows logs = new CopyRows();
-        CopyRows inputs = new CopyRows();
-        CopyRows starts = new CopyRows();
-        for (CapturedEvent event : batch) {
-            switch (event) {
-                case CapturedQuery query -> {
-                    appendQuery(logs, query);
-                    for (CapturedInput input : query.inputs()) {
-                        appendInput(inputs, query, input);
-                    }
-                }
-                case CapturedStart start -> appendStart(starts, start);
-            }
-        }
         CopyManager copy = current.unwrap(PGConnection.class).getCopyAPI();
-        copy(current, copy, "query_logs", LOGS_COLUMNS, logs, deduplicate);
-        copy(current, copy, "query_inputs", INPUTS_COLUMNS, inputs, deduplicate);
-        copy(current, copy, "query_starts", STARTS_COLUMNS, starts, deduplicate);
+        copyIn(copy, "query_logs", LOGS_COLUMNS, batch.logs());
+        copyIn(copy, "query_inputs", INPUTS_COLUMNS, batch.inputs());
+        copyIn(copy, "query_starts", STARTS_COLUMNS, batch.starts());
     }
 
-    private static void copy(Connection current, CopyManager copy, String table, String columns, CopyRows rows, boolean deduplicate)
+    /**
+     * A replay of rows partly stored already: through staging tables, keeping only new queries. Inputs have
+     * no key of their own (it would cost a third of the ingest rate): they go in with their query's row.
+     */
+    private static void copyBatchDeduplicated(Connection current, EncodedBatch batch)
             throws SQLException
     {
-        if (rows.rows() == 0) {
+        CopyManager copy = current.unwrap(PGConnection.class).getCopyAPI();
+        try (Statement statement = current.createStatement()) {
+            for (String table : List.of("query_logs", "query_inputs", "query_starts")) {
+                statement.execute("CREATE TEMPORARY TABLE IF NOT EXISTS icetune_stage_" + table + " (LIKE " + table + ") ON COMMIT DELETE ROWS");
+            }
+            copyIn(copy, "icetune_stage_query_logs", LOGS_COLUMNS, batch.logs());
+            copyIn(copy, "icetune_stage_query_inputs", INPUTS_COLUMNS, batch.inputs());
+            copyIn(copy, "icetune_stage_query_starts", STARTS_COLUMNS, batch.starts());
+            statement.execute("WITH stored AS ("
+                    + "INSERT INTO query_logs (" + LOGS_COLUMNS + ") SELECT " + LOGS_COLUMNS + " FROM icetune_stage_query_logs "
+                    + "ON CONFLICT DO NOTHING RETURNING query_id, \"timestamp\") "
+                    + "INSERT INTO query_inputs (" + INPUTS_COLUMNS + ") SELECT " + qualified("i", INPUTS_COLUMNS)
+                    + " FROM icetune_stage_query_inputs i JOIN stored USING (query_id, \"timestamp\")");
+            statement.execute("INSERT INTO query_starts (" + STARTS_COLUMNS + ") SELECT " + STARTS_COLUMNS
+                    + " FROM icetune_stage_query_starts ON CONFLICT DO NOTHING");
+        }
+    }
+
+    private static String qualified(String alias, String columns)
+    {
+        return String.join(", ", java.util.Arrays.stream(columns.split(", ")).map(column -> alias + "." + column).toList());
+    }
+
+    private static void copyIn(CopyManager copy, String table, String columns, byte[] rows)
+            throws SQLException
+    {
+        if (rows.length == 0) {
             return;
         }
         try {
-            if (!deduplicate) {
-                copy.copyIn("COPY " + table + " (" + columns + ") FROM STDIN", new StringReader(rows.content()));
-                return;
-            }
-            String stage = "icetune_stage_" + table;
-            try (Statement statement = current.createStatement()) {
-                statement.execute("CREATE TEMPORARY TABLE IF NOT EXISTS " + stage + " (LIKE " + table + ") ON COMMIT DELETE ROWS");
-            }
-            copy.copyIn("COPY " + stage + " (" + columns + ") FROM STDIN", new StringReader(rows.content()));
-            try (Statement statement = current.createStatement()) {
-                statement.execute("INSERT INTO " + table + " (" + columns + ") SELECT " + columns + " FROM " + stage + " ON CONFLICT DO NOTHING");
-            }
+            copy.copyIn("COPY " + table + " (" + columns + ") FROM STDIN", new ByteArrayInputStream(rows));
         }
         catch (IOException e) {
             throw new SQLException("COPY into " + table + " failed", "08006", e);
@@ -185,7 +191,7 @@ final class PostgresSink
         rows.endRow();
     }
 
-    private static void appendStart(CopyRows rows, CapturedStart start)
+    static void appendStart(CopyRows rows, CapturedStart start)
     {
         rows.text(start.queryId()).timestamp(start.createTime()).text(start.userName()).text(start.source())
                 .text(start.catalog()).text(start.schemaName()).text(start.queryPatternHash());

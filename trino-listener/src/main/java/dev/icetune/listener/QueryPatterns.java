@@ -16,6 +16,16 @@ import java.util.Locale;
  */
 public final class QueryPatterns
 {
+    /** A digest per thread: looking one up through the security providers costs more than hashing a pattern. */
+    private static final ThreadLocal<MessageDigest> SHA_256 = ThreadLocal.withInitial(() -> {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        }
+        catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is part of every JDK", e);
+        }
+    });
+
     private QueryPatterns() {}
 
     public static String normalize(String sql)
@@ -94,13 +104,8 @@ public final class QueryPatterns
     /** A stable short identity of a pattern (first 16 bytes of its SHA-256, as hex). */
     public static String hash(String pattern)
     {
-        try {
-            byte[] digest = MessageDigest.getInstance("SHA-256").digest(pattern.getBytes(StandardCharsets.UTF_8));
-            return HexFormat.of().formatHex(digest, 0, 16);
-        }
-        catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is part of every JDK", e);
-        }
+        byte[] digest = SHA_256.get().digest(pattern.getBytes(StandardCharsets.UTF_8));
+        return HexFormat.of().formatHex(digest, 0, 16);
     }
 
     private static int skipQuoted(String sql, int start, char quote)

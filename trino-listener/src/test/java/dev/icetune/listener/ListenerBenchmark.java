@@ -9,7 +9,7 @@ import javax.management.ObjectName;
 
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
-import java.io.StringReader;
+import java.io.ByteArrayInputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -141,20 +141,14 @@ public final class ListenerBenchmark
             connection.setAutoCommit(false);
             var copy = connection.unwrap(PGConnection.class).getCopyAPI();
             // the rows are built before the clock starts: this is PostgreSQL's ingest rate alone
-            List<String[]> batches = new java.util.ArrayList<>();
+            List<EncodedBatch> batches = new java.util.ArrayList<>();
             for (int from = 0; from < queries.size(); from += 5000) {
-                CopyRows logs = new CopyRows();
-                CopyRows inputs = new CopyRows();
-                for (CapturedQuery query : queries.subList(from, Math.min(queries.size(), from + 5000))) {
-                    PostgresSink.appendQuery(logs, query);
-                    query.inputs().forEach(input -> PostgresSink.appendInput(inputs, query, input));
-                }
-                batches.add(new String[] {logs.content(), inputs.content()});
+                batches.add(EncodedBatch.encode(List.copyOf(queries.subList(from, Math.min(queries.size(), from + 5000)))));
             }
             long start = System.nanoTime();
-            for (String[] batch : batches) {
-                copy.copyIn("COPY query_logs (" + PostgresSink.LOGS_COLUMNS + ") FROM STDIN", new StringReader(batch[0]));
-                copy.copyIn("COPY query_inputs (" + PostgresSink.INPUTS_COLUMNS + ") FROM STDIN", new StringReader(batch[1]));
+            for (EncodedBatch batch : batches) {
+                copy.copyIn("COPY query_logs (" + PostgresSink.LOGS_COLUMNS + ") FROM STDIN", new ByteArrayInputStream(batch.logs()));
+                copy.copyIn("COPY query_inputs (" + PostgresSink.INPUTS_COLUMNS + ") FROM STDIN", new ByteArrayInputStream(batch.inputs()));
                 connection.commit();
             }
             return queries.size() / seconds(System.nanoTime() - start);
