@@ -1,0 +1,35 @@
+package dev.icetune.rules.facts;
+
+import static java.util.Objects.requireNonNull;
+
+/**
+ * A predicate Trino left above the scan of a table (it was not pushed into the scan), on one column.
+ * {@code kind} is EQUALITY, RANGE or WRAPPED (a function or cast around the column, e.g. date_format(ts, ...)).
+ * {@code temporal} when it compares against a date or timestamp; {@code distinctValues} counts the different
+ * literals seen (a proxy for the column's cardinality); {@code pruningRatio} is the average files scanned /
+ * total files of those scans: 1.0 means nothing pruned.
+ */
+public record PredicateFact(
+        String table,
+        String column,
+        String kind,
+        String function,
+        boolean temporal,
+        String predicate,
+        String patternHash,
+        String sampleQuery,
+        long scans,
+        long distinctValues,
+        double pruningRatio)
+{
+    public static final String EQUALITY = "EQUALITY";
+    public static final String RANGE = "RANGE";
+    public static final String WRAPPED = "WRAPPED";
+
+    public PredicateFact
+    {
+        requireNonNull(table, "table is null");
+        requireNonNull(column, "column is null");
+        requireNonNull(kind, "kind is null");
+    }
+}
