@@ -1,5 +1,7 @@
 package dev.icetune.listener;
 
+import dev.icetune.sql.SchemaMigrator;
+
 import org.postgresql.PGConnection;
 import org.postgresql.copy.CopyManager;
 

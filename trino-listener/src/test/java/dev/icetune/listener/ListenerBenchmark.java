@@ -1,5 +1,7 @@
 package dev.icetune.listener;
 
+import dev.icetune.sql.SchemaMigrator;
+
 import io.trino.spi.eventlistener.EventListener;
 import io.trino.spi.eventlistener.QueryCompletedEvent;
 import org.postgresql.PGConnection;

@@ -1,5 +1,7 @@
 package dev.icetune.listener;
 
+import dev.icetune.sql.SchemaMigrator;
+
 import org.junit.jupiter.api.Test;
 
 import java.util.List;

@@ -1,4 +1,4 @@
-package dev.icetune.listener;
+package dev.icetune.sql;
 
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.output.MigrateResult;

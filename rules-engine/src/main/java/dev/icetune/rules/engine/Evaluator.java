@@ -1,0 +1,147 @@
+package dev.icetune.rules.engine;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import dev.icetune.rules.evidence.EvidenceReader;
+import dev.icetune.rules.facts.Recommendation;
+import dev.icetune.rules.facts.TableFact;
+import dev.icetune.rules.facts.TableScanFact;
+import dev.icetune.rules.facts.Thresholds;
+import dev.icetune.rules.iceberg.TableMetadataReader;
+import dev.icetune.rules.store.RecommendationStore;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import org.jdbi.v3.core.Jdbi;
+
+import java.sql.Timestamp;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+
+import static java.util.Objects.requireNonNull;
+
+/**
+ * One evaluation: evidence from query_logs, metadata from Iceberg, the rules, and the recommendations'
+ * lifecycle in PostgreSQL.
+ */
+public final class Evaluator
+{
+    /** What an evaluation found and changed. */
+    public record Result(long evaluationId, Instant windowStart, Instant windowEnd, int facts, List<Recommendation> recommendations,
+            Map<String, Integer> firedByRule, RecommendationStore.Outcome outcome, Duration duration) {}
+
+    private final Jdbi jdbi;
+    private final RuleBookHolder rules;
+    private final Optional<TableMetadataReader> iceberg;
+    private final RecommendationStore store;
+    private final Duration window;
+    private final Duration baseline;
+    private final int resolveAfter;
+    private final MeterRegistry meters;
+    private final Timer duration;
+    private final Counter evaluations;
+    private final Map<String, AtomicLong> openBySeverity = new ConcurrentHashMap<>();
+
+    public Evaluator(Jdbi jdbi, RuleBookHolder rules, Optional<TableMetadataReader> iceberg, Duration window, Duration baseline, int resolveAfter,
+            MeterRegistry meters)
+    {
+        this.jdbi = requireNonNull(jdbi, "jdbi is null");
+        this.rules = requireNonNull(rules, "rules is null");
+        this.iceberg = requireNonNull(iceberg, "iceberg is null");
+        this.store = new RecommendationStore(jdbi);
+        this.window = requireNonNull(window, "window is null");
+        this.baseline = requireNonNull(baseline, "baseline is null");
+        this.resolveAfter = resolveAfter;
+        this.meters = requireNonNull(meters, "meters is null");
+        this.duration = Timer.builder("icetune.evaluation.duration").description("time of one evaluation").register(meters);
+        this.evaluations = Counter.builder("icetune.evaluations").description("evaluations run").register(meters);
+    }
+
+    public Result evaluate(Instant now, Consumer<String> progress)
+    {
+        long started = System.nanoTime();
+        RuleBook book = rules.current();
+        Thresholds thresholds = book.thresholds();
+
+        progress.accept("reading query_logs: " + window + " window against a " + baseline + " baseline");
+        EvidenceReader.Evidence evidence = new EvidenceReader(jdbi).read(now, window, baseline,
+                Duration.ofSeconds((long) (thresholds.get("cache.ttl_minutes") * 60)));
+        List<Object> facts = new ArrayList<>(evidence.all());
+
+        iceberg.ifPresent(reader -> {
+            Set<String> tables = new LinkedHashSet<>();
+            evidence.tableScans().stream().map(TableScanFact::table).forEach(tables::add);
+            tables.addAll(reader.listTables());
+            progress.accept("reading Iceberg metadata of " + tables.size() + " tables");
+            long smallFile = (long) thresholds.get("small_files.max_avg_file_bytes");
+            for (String table : tables) {
+                try {
+                    reader.read(table, smallFile, now).ifPresent(facts::add);
+                }
+                catch (RuntimeException e) {
+                    progress.accept("cannot read Iceberg metadata of " + table + ": " + e.getMessage());
+                }
+            }
+        });
+
+        progress.accept("running " + book.ruleNames().size() + " rules over " + facts.size() + " facts");
+        RuleBook.Evaluation evaluation = book.evaluate(facts);
+        evaluation.firedByRule().forEach((rule, count) -> Counter.builder("icetune.rules.fired").tag("rule", rule).register(meters).increment(count));
+
+        RecommendationStore.Outcome outcome = store.record(evaluation.recommendations(), now, resolveAfter);
+        Duration took = Duration.ofNanos(System.nanoTime() - started);
+        long id = recordEvaluation(now, facts.size(), evaluation, outcome, took);
+        evaluations.increment();
+        duration.record(took);
+        store.openBySeverity().forEach((severity, count) -> openBySeverity.computeIfAbsent(severity, key -> {
+            AtomicLong gauge = new AtomicLong();
+            meters.gauge("icetune.recommendations.open", io.micrometer.core.instrument.Tags.of("severity", key), gauge);
+            return gauge;
+        }).set(count));
+        progress.accept("%d recommendations: %d new, %d refreshed, %d resolved, in %d ms".formatted(
+                evaluation.recommendations().size(), outcome.opened(), outcome.refreshed(), outcome.resolved(), took.toMillis()));
+        return new Result(id, now.minus(window), now, facts.size(), evaluation.recommendations(), evaluation.firedByRule(), outcome, took);
+    }
+
+    private long recordEvaluation(Instant now, int facts, RuleBook.Evaluation evaluation, RecommendationStore.Outcome outcome, Duration took)
+    {
+        String fired;
+        try {
+            fired = JsonMapper.builder().build().writeValueAsString(evaluation.firedByRule());
+        }
+        catch (JsonProcessingException e) {
+            fired = "{}";
+        }
+        String firedJson = fired;
+        return jdbi.withHandle(handle -> handle.createUpdate("""
+                        INSERT INTO evaluations (started_at, finished_at, window_start, window_end, baseline_start, facts, recommendations, fired,
+                            opened, refreshed, resolved)
+                        VALUES (:started, :finished, :start, :end, :baseline, :facts, :recommendations, CAST(:fired AS jsonb), :opened, :refreshed, :resolved)""")
+                .bind("started", Timestamp.from(now.minus(took))).bind("finished", Timestamp.from(now))
+                .bind("start", Timestamp.from(now.minus(window))).bind("end", Timestamp.from(now))
+                .bind("baseline", Timestamp.from(now.minus(window).minus(baseline)))
+                .bind("facts", facts).bind("recommendations", evaluation.recommendations().size()).bind("fired", firedJson)
+                .bind("opened", outcome.opened()).bind("refreshed", outcome.refreshed()).bind("resolved", outcome.resolved())
+                .executeAndReturnGeneratedKeys("id").mapTo(Long.class).one());
+    }
+
+    public RecommendationStore store()
+    {
+        return store;
+    }
+
+    /** Reads the fact of one table now; used by tests and the CLI. */
+    public Optional<TableFact> table(String name, Instant now)
+    {
+        return iceberg.flatMap(reader -> reader.read(name, (long) rules.current().thresholds().get("small_files.max_avg_file_bytes"), now));
+    }
+}
