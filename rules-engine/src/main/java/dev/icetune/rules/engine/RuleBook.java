@@ -35,6 +35,7 @@ import static java.util.Objects.requireNonNull;
 public final class RuleBook
 {
     public static final String THRESHOLDS_FILE = "thresholds.properties";
+    private static final String RESOURCE_FOLDER = "icetune/";
 
     private final Path directory;
     private final KieBase kieBase;
@@ -65,20 +66,20 @@ public final class RuleBook
         }
         Map<String, Path> written = new HashMap<>();
         for (Path drl : drlFiles) {
-            String resource = "src/main/resources/icetune/" + drl.getFileName();
+            String resource = "src/main/resources/" + RESOURCE_FOLDER + drl.getFileName();
             try {
                 files.write(resource, Files.readString(drl, StandardCharsets.UTF_8));
             }
             catch (IOException e) {
                 throw new RuleBookException(List.of(drl + ": cannot read (" + e.getMessage() + ")"));
             }
-            written.put(resource, drl);
+            written.put(RESOURCE_FOLDER + drl.getFileName(), drl);
         }
         KieBuilder builder = services.newKieBuilder(files).buildAll();
         List<String> errors = new ArrayList<>();
         for (Message message : builder.getResults().getMessages(Message.Level.ERROR)) {
             Path file = written.getOrDefault(message.getPath(), Path.of(String.valueOf(message.getPath())));
-            errors.add(file + ":" + message.getLine() + " " + message.getText().strip());
+            errors.add(file + ":" + message.getLine() + " " + message.getText().strip().replaceAll("\\s*\\n\\s*", " "));
         }
         if (!errors.isEmpty()) {
             throw new RuleBookException(errors);

@@ -1,0 +1,328 @@
+package dev.icetune.rules.cli;
+
+import com.fasterxml.jackson.databind.ObjectWriter;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import dev.icetune.rules.EngineConfig;
+import dev.icetune.rules.engine.Evaluator;
+import dev.icetune.rules.engine.RuleBook;
+import dev.icetune.rules.engine.RuleBookException;
+import dev.icetune.rules.engine.RuleBookHolder;
+import dev.icetune.rules.engine.Scenarios;
+import dev.icetune.rules.facts.Recommendation;
+import dev.icetune.rules.iceberg.TableMetadataReader;
+import dev.icetune.rules.store.RecommendationStore;
+import dev.icetune.sql.SchemaMigrator;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.jdbi.v3.core.Jdbi;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+
+/** {@code bin/icetune}: evaluate the rules, read recommendations, validate and test rule edits. */
+@Command(name = "icetune", mixinStandardHelpOptions = true, version = "icetune 0.1.0",
+        description = "The Trino + Iceberg query-optimization runbook, run by software.",
+        subcommands = {IcetuneCli.Evaluate.class, IcetuneCli.Recommendations.class, IcetuneCli.Rules.class, IcetuneCli.Migrate.class})
+public final class IcetuneCli
+{
+    static final ObjectWriter JSON = JsonMapper.builder().findAndAddModules().disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS).build()
+            .writerWithDefaultPrettyPrinter();
+
+    @Option(names = "--config", description = "properties file: icetune.db.*, windows, iceberg.catalog.* (default: ${DEFAULT-VALUE})",
+            defaultValue = "icetune.properties", scope = CommandLine.ScopeType.INHERIT)
+    Path config;
+
+    private final PrintStream out;
+    private final PrintStream err;
+
+    IcetuneCli(PrintStream out, PrintStream err)
+    {
+        this.out = out;
+        this.err = err;
+    }
+
+    public static void main(String[] args)
+    {
+        System.exit(run(args, System.out, System.err));
+    }
+
+    public static int run(String[] args, PrintStream out, PrintStream err)
+    {
+        CommandLine commandLine = new CommandLine(new IcetuneCli(out, err));
+        commandLine.setOut(new java.io.PrintWriter(out, true));
+        commandLine.setErr(new java.io.PrintWriter(err, true));
+        commandLine.setExecutionExceptionHandler((exception, line, parsed) -> {
+            // a clear message, not a stack trace: bad config, a database that is not there, rules that do not compile
+            if (exception instanceof RuleBookException rules) {
+                err.println("icetune: rules do not compile:\n  " + String.join("\n  ", rules.problems()));
+            }
+            else {
+                err.println("icetune: " + exception.getMessage());
+            }
+            return 1;
+        });
+        return commandLine.execute(args);
+    }
+
+    EngineConfig engineConfig()
+    {
+        if (!config.toFile().isFile()) {
+            throw new IllegalArgumentException("no config file " + config.toAbsolutePath() + " (pass --config FILE)");
+        }
+        return EngineConfig.load(config, System.getenv());
+    }
+
+    Jdbi jdbi(EngineConfig engine)
+    {
+        if (engine.migrate()) {
+            SchemaMigrator.migrate(engine.dbUrl(), engine.dbUser(), engine.dbPassword());
+        }
+        return Jdbi.create(engine.dbUrl(), engine.dbUser().orElse(null), engine.dbPassword().orElse(null));
+    }
+
+    void json(Object value)
+            throws Exception
+    {
+        out.println(JSON.writeValueAsString(value));
+    }
+
+    @Command(name = "evaluate", description = "Read query_logs and Iceberg metadata, run the rules, record the recommendations.")
+    static final class Evaluate
+            implements Callable<Integer>
+    {
+        @ParentCommand
+        IcetuneCli cli;
+
+        @Option(names = "--service", description = "evaluate every icetune.evaluate.interval until stopped; rule edits are picked up between runs")
+        boolean service;
+
+        @Option(names = "--json", description = "print the result as JSON")
+        boolean json;
+
+        @Override
+        public Integer call()
+                throws Exception
+        {
+            EngineConfig engine = cli.engineConfig();
+            Jdbi jdbi = cli.jdbi(engine);
+            Optional<TableMetadataReader> iceberg = engine.hasIcebergCatalog()
+                    ? Optional.of(new TableMetadataReader(engine.trinoCatalog().orElseThrow(), engine.icebergCatalogName(), engine.icebergCatalogProperties()))
+                    : Optional.empty();
+            RuleBookHolder rules = new RuleBookHolder(engine.rulesDirectory(), message -> cli.err.println("icetune: " + message));
+            Evaluator evaluator = new Evaluator(jdbi, rules, iceberg, engine.window(), engine.baseline(), engine.resolveAfter(), new SimpleMeterRegistry());
+            try {
+                while (true) {
+                    Evaluator.Result result = evaluator.evaluate(Instant.now(), step -> cli.err.println("==> " + step));
+                    if (json) {
+                        Map<String, Object> document = new LinkedHashMap<>();
+                        document.put("evaluation", result.evaluationId());
+                        document.put("window_start", result.windowStart().toString());
+                        document.put("window_end", result.windowEnd().toString());
+                        document.put("facts", result.facts());
+                        document.put("fired", result.firedByRule());
+                        document.put("outcome", result.outcome());
+                        document.put("recommendations", result.recommendations());
+                        cli.json(document);
+                    }
+                    else {
+                        TextTable table = new TextTable(70, "RULE", "TARGET", "SEVERITY", "LEVEL", "FIX");
+                        for (Recommendation recommendation : result.recommendations()) {
+                            table.row(recommendation.ruleId(), recommendation.target(), recommendation.severity(), recommendation.level(), recommendation.proposedFix());
+                        }
+                        table.print(cli.out);
+                    }
+                    if (!service) {
+                        return 0;
+                    }
+                    Thread.sleep(engine.interval());
+                }
+            }
+            finally {
+                if (iceberg.isPresent()) {
+                    iceberg.get().close();
+                }
+            }
+        }
+    }
+
+    @Command(name = "recommendations", description = "List or show recommendations.",
+            subcommands = {Recommendations.ListRecommendations.class, Recommendations.Show.class})
+    static final class Recommendations
+    {
+        @ParentCommand
+        IcetuneCli cli;
+
+        RecommendationStore store()
+        {
+            return new RecommendationStore(cli.jdbi(cli.engineConfig()));
+        }
+
+        @Command(name = "list", description = "Recommendations, most severe first.")
+        static final class ListRecommendations
+                implements Callable<Integer>
+        {
+            @ParentCommand
+            Recommendations parent;
+
+            @Option(names = "--status", description = "only this status: open, approved, rejected, applied, verified, regressed, resolved")
+            String status;
+
+            @Option(names = "--json", description = "print JSON")
+            boolean json;
+
+            @Override
+            public Integer call()
+                    throws Exception
+            {
+                List<RecommendationStore.Stored> all = parent.store().list(Optional.ofNullable(status));
+                if (json) {
+                    parent.cli.json(all);
+                    return 0;
+                }
+                TextTable table = new TextTable(60, "ID", "STATUS", "SEVERITY", "LEVEL", "RULE", "TARGET", "LAST SEEN", "SEEN");
+                all.forEach(each -> table.row(each.id(), each.status(), each.severity(), each.level(), each.ruleId(), each.target(), each.lastSeen(), each.timesSeen()));
+                table.print(parent.cli.out);
+                return 0;
+            }
+        }
+
+        @Command(name = "show", description = "One recommendation with its evidence, fix and history.")
+        static final class Show
+                implements Callable<Integer>
+        {
+            @ParentCommand
+            Recommendations parent;
+
+            @Parameters(index = "0", description = "recommendation id")
+            long id;
+
+            @Option(names = "--json", description = "print JSON")
+            boolean json;
+
+            @Override
+            public Integer call()
+                    throws Exception
+            {
+                RecommendationStore store = parent.store();
+                RecommendationStore.Stored found = store.find(id).orElseThrow(() -> new IllegalArgumentException("no recommendation " + id));
+                List<RecommendationStore.HistoryEntry> history = store.history(id);
+                PrintStream out = parent.cli.out;
+                if (json) {
+                    parent.cli.json(Map.of("recommendation", found, "history", history));
+                    return 0;
+                }
+                out.printf("#%d %s on %s %s: %s, %s, %s%n", found.id(), found.ruleId(), found.targetType().toLowerCase(), found.target(), found.status(),
+                        found.severity(), found.level());
+                out.println();
+                out.println(found.explanation());
+                out.println();
+                out.println("Proposed fix:");
+                out.println("  " + found.proposedFix());
+                out.println();
+                out.println("Evidence:");
+                found.evidence().forEach((name, value) -> out.printf("  %-28s %s%n", name, value));
+                out.println();
+                out.printf("First seen %s, last seen %s, %d times.%n%n", found.firstSeen(), found.lastSeen(), found.timesSeen());
+                TextTable table = new TextTable(80, "AT", "FROM", "TO", "BY", "REASON");
+                history.forEach(entry -> table.row(entry.at(), entry.fromStatus(), entry.toStatus(), entry.actor(), entry.reason()));
+                table.print(out);
+                return 0;
+            }
+        }
+    }
+
+    @Command(name = "rules", description = "Check the platform team's rules.", subcommands = {Rules.Validate.class, Rules.Test.class})
+    static final class Rules
+    {
+        @ParentCommand
+        IcetuneCli cli;
+
+        @Option(names = "--dir", description = "rules directory (default: ${DEFAULT-VALUE})", defaultValue = "rules", scope = CommandLine.ScopeType.INHERIT)
+        Path directory;
+
+        @Command(name = "validate", description = "Compile every DRL file and read the thresholds; print each error with file and line.")
+        static final class Validate
+                implements Callable<Integer>
+        {
+            @ParentCommand
+            Rules parent;
+
+            @Override
+            public Integer call()
+            {
+                RuleBook book = RuleBook.load(parent.directory);
+                parent.cli.out.printf("%d rules in %s compile; %d thresholds.%n", book.ruleNames().size(), parent.directory, book.thresholds().values().size());
+                book.ruleNames().forEach(name -> parent.cli.out.println("  " + name));
+                return 0;
+            }
+        }
+
+        @Command(name = "test", description = "Run the scenarios in <dir>/scenarios: facts in, expected recommendations out.")
+        static final class Test
+                implements Callable<Integer>
+        {
+            @ParentCommand
+            Rules parent;
+
+            @Option(names = "--json", description = "print JSON")
+            boolean json;
+
+            @Override
+            public Integer call()
+                    throws Exception
+            {
+                List<Scenarios.Result> results = Scenarios.run(RuleBook.load(parent.directory), parent.directory.resolve("scenarios"));
+                long failed = results.stream().filter(result -> !result.passed()).count();
+                if (json) {
+                    parent.cli.json(results);
+                }
+                else {
+                    for (Scenarios.Result result : results) {
+                        parent.cli.out.printf("%s  %s: %s%n", result.passed() ? "PASS" : "FAIL", result.file(), result.scenario());
+                        if (!result.passed()) {
+                            if (result.error() != null) {
+                                parent.cli.out.println("      error: " + result.error());
+                            }
+                            if (!result.missing().isEmpty()) {
+                                parent.cli.out.println("      expected but not produced: " + result.missing());
+                            }
+                            if (!result.unexpected().isEmpty()) {
+                                parent.cli.out.println("      produced but not expected: " + result.unexpected());
+                            }
+                        }
+                    }
+                    parent.cli.out.printf("%d passed, %d failed%n", results.size() - failed, failed);
+                }
+                return failed == 0 && !results.isEmpty() ? 0 : 1;
+            }
+        }
+    }
+
+    @Command(name = "migrate", description = "Apply pending schema migrations (for plugins run with icetune.db.migrate=false).")
+    static final class Migrate
+            implements Callable<Integer>
+    {
+        @ParentCommand
+        IcetuneCli cli;
+
+        @Override
+        public Integer call()
+        {
+            EngineConfig engine = cli.engineConfig();
+            var result = SchemaMigrator.migrate(engine.dbUrl(), engine.dbUser(), engine.dbPassword());
+            cli.out.printf("schema at version %s (%d migrations applied)%n", result.targetSchemaVersion, result.migrationsExecuted);
+            return 0;
+        }
+    }
+}
