@@ -6,6 +6,7 @@ import dev.icetune.listener.IcetuneEventListenerFactory;
 import dev.icetune.listener.TestingPostgres;
 import dev.icetune.rules.engine.Evaluator;
 import dev.icetune.rules.engine.RuleBookHolder;
+import dev.icetune.rules.iceberg.TableFactSource;
 import dev.icetune.rules.iceberg.TableMetadataReader;
 import dev.icetune.rules.store.RecommendationStore;
 import dev.icetune.sql.SchemaMigrator;
@@ -106,7 +107,7 @@ class TestEvaluateEndToEnd
         iceberg = new TableMetadataReader("iceberg", "icetune", Map.of(
                 "type", "jdbc", "uri", catalogUrl, "jdbc.user", "postgres", "jdbc.password", "", "jdbc.schema-version", "V1",
                 "warehouse", "local:///", "io-impl", "dev.icetune.rules.iceberg.LocalFileIO", "local.location", warehouse.toString()));
-        evaluator = new Evaluator(jdbi, new RuleBookHolder(rules, System.err::println), Optional.of(iceberg), Duration.ofHours(1), Duration.ofDays(7), 3,
+        evaluator = new Evaluator(jdbi, new RuleBookHolder(rules, System.err::println), Optional.of((TableFactSource) iceberg), Duration.ofHours(1), Duration.ofDays(7), 3,
                 new SimpleMeterRegistry());
     }
 

@@ -10,6 +10,7 @@ import dev.icetune.rules.engine.RuleBookException;
 import dev.icetune.rules.engine.RuleBookHolder;
 import dev.icetune.rules.engine.Scenarios;
 import dev.icetune.rules.facts.Recommendation;
+import dev.icetune.rules.iceberg.TableFactSource;
 import dev.icetune.rules.iceberg.TableMetadataReader;
 import dev.icetune.rules.store.RecommendationStore;
 import dev.icetune.sql.SchemaMigrator;
@@ -120,7 +121,7 @@ public final class IcetuneCli
                     ? Optional.of(new TableMetadataReader(engine.trinoCatalog().orElseThrow(), engine.icebergCatalogName(), engine.icebergCatalogProperties()))
                     : Optional.empty();
             RuleBookHolder rules = new RuleBookHolder(engine.rulesDirectory(), message -> cli.err.println("icetune: " + message));
-            Evaluator evaluator = new Evaluator(jdbi, rules, iceberg, engine.window(), engine.baseline(), engine.resolveAfter(), new SimpleMeterRegistry());
+            Evaluator evaluator = new Evaluator(jdbi, rules, iceberg.map(TableFactSource.class::cast), engine.window(), engine.baseline(), engine.resolveAfter(), new SimpleMeterRegistry());
             try {
                 while (true) {
                     Evaluator.Result result = evaluator.evaluate(Instant.now(), step -> cli.err.println("==> " + step));

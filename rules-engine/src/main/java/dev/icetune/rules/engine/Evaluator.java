@@ -4,10 +4,9 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.icetune.rules.evidence.EvidenceReader;
 import dev.icetune.rules.facts.Recommendation;
-import dev.icetune.rules.facts.TableFact;
 import dev.icetune.rules.facts.TableScanFact;
 import dev.icetune.rules.facts.Thresholds;
-import dev.icetune.rules.iceberg.TableMetadataReader;
+import dev.icetune.rules.iceberg.TableFactSource;
 import dev.icetune.rules.store.RecommendationStore;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -18,11 +17,9 @@ import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
@@ -41,7 +38,7 @@ public final class Evaluator
 
     private final Jdbi jdbi;
     private final RuleBookHolder rules;
-    private final Optional<TableMetadataReader> iceberg;
+    private final Optional<TableFactSource> tables;
     private final RecommendationStore store;
     private final Duration window;
     private final Duration baseline;
@@ -51,12 +48,12 @@ public final class Evaluator
     private final Counter evaluations;
     private final Map<String, AtomicLong> openBySeverity = new ConcurrentHashMap<>();
 
-    public Evaluator(Jdbi jdbi, RuleBookHolder rules, Optional<TableMetadataReader> iceberg, Duration window, Duration baseline, int resolveAfter,
+    public Evaluator(Jdbi jdbi, RuleBookHolder rules, Optional<TableFactSource> tables, Duration window, Duration baseline, int resolveAfter,
             MeterRegistry meters)
     {
         this.jdbi = requireNonNull(jdbi, "jdbi is null");
         this.rules = requireNonNull(rules, "rules is null");
-        this.iceberg = requireNonNull(iceberg, "iceberg is null");
+        this.tables = requireNonNull(tables, "tables is null");
         this.store = new RecommendationStore(jdbi);
         this.window = requireNonNull(window, "window is null");
         this.baseline = requireNonNull(baseline, "baseline is null");
@@ -77,20 +74,10 @@ public final class Evaluator
                 Duration.ofSeconds((long) (thresholds.get("cache.ttl_minutes") * 60)));
         List<Object> facts = new ArrayList<>(evidence.all());
 
-        iceberg.ifPresent(reader -> {
-            Set<String> tables = new LinkedHashSet<>();
-            evidence.tableScans().stream().map(TableScanFact::table).forEach(tables::add);
-            tables.addAll(reader.listTables());
-            progress.accept("reading Iceberg metadata of " + tables.size() + " tables");
-            long smallFile = (long) thresholds.get("small_files.max_avg_file_bytes");
-            for (String table : tables) {
-                try {
-                    reader.read(table, smallFile, now).ifPresent(facts::add);
-                }
-                catch (RuntimeException e) {
-                    progress.accept("cannot read Iceberg metadata of " + table + ": " + e.getMessage());
-                }
-            }
+        tables.ifPresent(source -> {
+            List<String> seen = evidence.tableScans().stream().map(TableScanFact::table).toList();
+            progress.accept("reading table metadata (" + seen.size() + " tables queried in the window, and the catalog's others)");
+            facts.addAll(source.read(seen, (long) thresholds.get("small_files.max_avg_file_bytes"), now, progress));
         });
 
         progress.accept("running " + book.ruleNames().size() + " rules over " + facts.size() + " facts");
@@ -137,11 +124,5 @@ public final class Evaluator
     public RecommendationStore store()
     {
         return store;
-    }
-
-    /** Reads the fact of one table now; used by tests and the CLI. */
-    public Optional<TableFact> table(String name, Instant now)
-    {
-        return iceberg.flatMap(reader -> reader.read(name, (long) rules.current().thresholds().get("small_files.max_avg_file_bytes"), now));
     }
 }

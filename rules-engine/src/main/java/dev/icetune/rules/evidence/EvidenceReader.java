@@ -13,11 +13,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 import static java.util.Objects.requireNonNull;
 
@@ -97,14 +95,19 @@ public final class EvidenceReader
             GROUP BY 1
             """;
 
-    /** Scans grouped by the filter Trino left above them: few distinct filters, however many queries. */
+    /**
+     * Scans grouped by the shape of the filter Trino left above them (literals blanked), so that a million
+     * lookups of different ids are one group; the distinct filters of a group count the values looked up.
+     */
     private static final String FILTERS = """
-            SELECT i.catalog || '.' || i.schema_name || '.' || i.table_name AS tbl, i.filter_predicate, l.query_pattern_hash AS h,
-                   min(l.query_text) AS sample_query, count(*) AS scans, avg(coalesce(i.pruning_ratio, 1)) AS pruning,
+            SELECT i.catalog || '.' || i.schema_name || '.' || i.table_name AS tbl, l.query_pattern_hash AS h,
+                   min(i.filter_predicate) AS example, min(l.query_text) AS sample_query, count(*) AS scans,
+                   count(DISTINCT i.filter_predicate) AS distinct_filters, avg(coalesce(i.pruning_ratio, 1)) AS pruning,
                    count(*) FILTER (WHERE coalesce(i.manifests_skipped, 0) = 0) AS no_manifest_skipped
             FROM query_inputs i JOIN query_logs l USING (query_id, "timestamp")
             WHERE i."timestamp" >= :start AND i."timestamp" < :end AND l.update_type IS NULL AND i.files_scanned IS NOT NULL
-            GROUP BY 1, 2, 3
+              AND i.filter_predicate IS NOT NULL
+            GROUP BY 1, 2, regexp_replace(i.filter_predicate, '''(?:[^'']|'''')*''', '?', 'g')
             """;
 
     private static final String LOAD = """
@@ -139,8 +142,8 @@ public final class EvidenceReader
                     .forEach(scan -> scans.put(scan.table, scan));
             Map<String, PredicateAccumulator> predicates = new LinkedHashMap<>();
             handle.createQuery(FILTERS).bind("start", Timestamp.from(start)).bind("end", Timestamp.from(end))
-                    .map((rs, ctx) -> new FilterGroup(rs.getString("tbl"), rs.getString("filter_predicate"), rs.getString("h"), rs.getString("sample_query"),
-                            rs.getLong("scans"), rs.getDouble("pruning"), rs.getLong("no_manifest_skipped")))
+                    .map((rs, ctx) -> new FilterGroup(rs.getString("tbl"), rs.getString("example"), rs.getString("h"), rs.getString("sample_query"),
+                            rs.getLong("scans"), rs.getLong("distinct_filters"), rs.getDouble("pruning"), rs.getLong("no_manifest_skipped")))
                     .forEach(group -> accumulate(group, scans, predicates));
             LoadFact load = handle.createQuery(LOAD).bind("start", Timestamp.from(start)).bind("end", Timestamp.from(end))
                     .map((rs, ctx) -> new LoadFact(rs.getLong("queries"), rs.getLong("peak"), rs.getLong("bytes"), rs.getLong("users"))).one();
@@ -163,7 +166,7 @@ public final class EvidenceReader
                 .list();
     }
 
-    private record FilterGroup(String table, String filter, String patternHash, String sampleQuery, long scans, double pruning, long noManifestSkipped) {}
+    private record FilterGroup(String table, String filter, String patternHash, String sampleQuery, long scans, long distinctFilters, double pruning, long noManifestSkipped) {}
 
     private static void accumulate(FilterGroup group, Map<String, ScanAccumulator> scans, Map<String, PredicateAccumulator> predicates)
     {
@@ -217,7 +220,7 @@ public final class EvidenceReader
     {
         private final String table;
         private final ColumnPredicate first;
-        private final Set<String> literals = new HashSet<>();
+        private long distinctValues;
         private long scans;
         private double prunedFilesSum;
         private long bestScans;
@@ -235,7 +238,7 @@ public final class EvidenceReader
         {
             scans += group.scans();
             prunedFilesSum += group.pruning() * group.scans();
-            literals.add(predicate.literal());
+            distinctValues += group.distinctFilters();
             temporal |= predicate.temporal();
             if (group.scans() > bestScans && group.patternHash() != null) {
                 bestScans = group.scans();
@@ -247,7 +250,7 @@ public final class EvidenceReader
         PredicateFact fact()
         {
             return new PredicateFact(table, first.column(), first.kind(), first.function(), temporal, first.text(), patternHash, sampleQuery,
-                    scans, literals.size(), scans == 0 ? 0 : prunedFilesSum / scans);
+                    scans, distinctValues, scans == 0 ? 0 : prunedFilesSum / scans);
         }
     }
 }

@@ -35,7 +35,7 @@ import static java.util.Objects.requireNonNull;
  * where the first part must be {@code trinoCatalog}.
  */
 public final class TableMetadataReader
-        implements Closeable
+        implements TableFactSource, Closeable
 {
     private final String trinoCatalog;
     private final Catalog catalog;
@@ -83,6 +83,23 @@ public final class TableMetadataReader
             }
         }
         return tables;
+    }
+
+    @Override
+    public List<TableFact> read(java.util.Collection<String> tablesSeen, long smallFileBytes, Instant now, java.util.function.Consumer<String> problems)
+    {
+        java.util.Set<String> tables = new java.util.LinkedHashSet<>(tablesSeen);
+        tables.addAll(listTables());
+        List<TableFact> facts = new ArrayList<>();
+        for (String table : tables) {
+            try {
+                read(table, smallFileBytes, now).ifPresent(facts::add);
+            }
+            catch (RuntimeException e) {
+                problems.accept("cannot read Iceberg metadata of " + table + ": " + e.getMessage());
+            }
+        }
+        return facts;
     }
 
     /** The table's metadata as a fact; files under {@code smallFileBytes} count as small. */
