@@ -53,6 +53,10 @@ CREATE TABLE query_logs (
     skew_ratio            double precision,               -- worst stage: max / median task input bytes
     skew_stage_id         integer,
     input_count           integer     NOT NULL,
+    -- copied from query_inputs so that per-pattern evidence needs no join: the input read the most
+    -- bytes from (catalog.schema.table), and the snapshot ids of all inputs in order
+    main_input            text,
+    input_snapshots       text,
     PRIMARY KEY (query_id, "timestamp")
 ) PARTITION BY RANGE ("timestamp");
 
@@ -61,6 +65,8 @@ CREATE TABLE query_inputs (
     query_id               text        NOT NULL,
     "timestamp"            timestamptz NOT NULL,          -- the query's end, as in query_logs
     input_index            integer     NOT NULL,
+    query_pattern_hash     text,                          -- copied from query_logs: per-table evidence needs no join
+    update_type            text,
     catalog                text        NOT NULL,
     schema_name            text        NOT NULL,
     table_name             text        NOT NULL,

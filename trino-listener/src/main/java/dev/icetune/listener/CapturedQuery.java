@@ -67,6 +67,40 @@ public record CapturedQuery(
         inputs = inputs == null ? List.of() : List.copyOf(inputs);
     }
 
+    /** The input the query read the most bytes from, as catalog.schema.table; null without inputs. */
+    public String mainInput()
+    {
+        CapturedInput main = null;
+        for (CapturedInput input : inputs) {
+            if (main == null || bytes(input) > bytes(main)) {
+                main = input;
+            }
+        }
+        return main == null ? null : main.catalog() + "." + main.schemaName() + "." + main.tableName();
+    }
+
+    /** Snapshot ids of the inputs in order ('-' where unknown): equal for two runs that read the same data. */
+    public String inputSnapshots()
+    {
+        if (inputs.isEmpty()) {
+            return null;
+        }
+        StringBuilder snapshots = new StringBuilder();
+        for (CapturedInput input : inputs) {
+            if (!snapshots.isEmpty()) {
+                snapshots.append(',');
+            }
+            snapshots.append(input.snapshotId() == null ? "-" : input.snapshotId().toString());
+        }
+        return snapshots.toString();
+    }
+
+    private static long bytes(CapturedInput input)
+    {
+        Long bytes = input.bytesScanned() != null ? input.bytesScanned() : input.physicalInputBytes();
+        return bytes == null ? 0 : bytes;
+    }
+
     /** Data files read across all inputs that report them; null when none does. */
     public Long filesScanned()
     {

@@ -33,8 +33,8 @@ final class PostgresSink
             + "query_pattern, query_pattern_hash, update_type, plan, create_time, execution_start_time, end_time, latency, queued_ms, "
             + "planning_ms, execution_ms, cpu_ms, scheduled_ms, physical_input_bytes, physical_input_rows, processed_input_bytes, "
             + "processed_input_rows, bytes_scanned, files_scanned, rows_returned, output_bytes, written_bytes, written_rows, "
-            + "peak_memory_bytes, spilled_bytes, completed_splits, skew_ratio, skew_stage_id, input_count";
-    static final String INPUTS_COLUMNS = "query_id, \"timestamp\", input_index, catalog, schema_name, table_name, connector, columns, "
+            + "peak_memory_bytes, spilled_bytes, completed_splits, skew_ratio, skew_stage_id, input_count, main_input, input_snapshots";
+    static final String INPUTS_COLUMNS = "query_id, \"timestamp\", input_index, query_pattern_hash, update_type, catalog, schema_name, table_name, connector, columns, "
             + "physical_input_bytes, physical_input_rows, snapshot_id, format_version, partition_fields, file_format, total_data_files, "
             + "total_records, total_delete_files, files_scanned, bytes_scanned, manifests_scanned, manifests_skipped, "
             + "delete_files_scanned, scan_planning_ms, bytes_read_from_cache, bytes_read_externally, pruning_ratio, "
@@ -175,13 +175,15 @@ final class PostgresSink
                 .number(query.physicalInputBytes()).number(query.filesScanned()).number(query.outputRows())
                 .number(query.outputBytes()).number(query.writtenBytes()).number(query.writtenRows())
                 .number(query.peakMemoryBytes()).number(query.spilledBytes()).number(query.completedSplits())
-                .number(query.skewRatio()).number(query.skewStageId()).number(query.inputs().size());
+                .number(query.skewRatio()).number(query.skewStageId()).number(query.inputs().size())
+                .text(query.mainInput()).text(query.inputSnapshots());
         rows.endRow();
     }
 
     static void appendInput(CopyRows rows, CapturedQuery query, CapturedInput input)
     {
         rows.text(query.queryId()).timestamp(query.endTime()).number(input.inputIndex())
+                .text(query.queryPatternHash()).text(query.updateType())
                 .text(input.catalog()).text(input.schemaName()).text(input.tableName()).text(input.connector())
                 .array(input.columns()).number(input.physicalInputBytes()).number(input.physicalInputRows())
                 .number(input.snapshotId()).number(input.formatVersion()).array(input.partitionFields()).text(input.fileFormat())

@@ -24,17 +24,18 @@ class TestSchemaMigration
         ExecutorService coordinators = Executors.newFixedThreadPool(4);
         try {
             List<Future<Integer>> results = coordinators.invokeAll(List.of(migrate, migrate, migrate, migrate));
-            int executed = 0;
+            List<Integer> executed = new java.util.ArrayList<>();
             for (Future<Integer> result : results) {
-                executed += result.get();
+                executed.add(result.get());
             }
-            assertThat(executed).as("each migration applied by exactly one coordinator").isEqualTo(1);
+            long migrations = new CapturedRows(url).count("SELECT count(*) FROM icetune_schema_history WHERE success AND version <> '0'");
+            assertThat(migrations).isGreaterThanOrEqualTo(2);
+            assertThat(executed).as("one coordinator applied every migration, the others found nothing to do")
+                    .containsExactlyInAnyOrder((int) migrations, 0, 0, 0);
         }
         finally {
             coordinators.shutdownNow();
         }
-        CapturedRows rows = new CapturedRows(url);
-        assertThat(rows.count("SELECT count(*) FROM icetune_schema_history WHERE success")).isGreaterThanOrEqualTo(1);
     }
 
     @Test

@@ -70,8 +70,11 @@ public final class Evaluator
         Thresholds thresholds = book.thresholds();
 
         progress.accept("reading query_logs: " + window + " window against a " + baseline + " baseline");
+        long step = System.nanoTime();
         EvidenceReader.Evidence evidence = new EvidenceReader(jdbi).read(now, window, baseline,
                 Duration.ofSeconds((long) (thresholds.get("cache.ttl_minutes") * 60)));
+        progress.accept("%d patterns, %d tables, %d predicates in %d ms".formatted(evidence.patterns().size(), evidence.tableScans().size(),
+                evidence.predicates().size(), millisSince(step)));
         List<Object> facts = new ArrayList<>(evidence.all());
 
         tables.ifPresent(source -> {
@@ -81,7 +84,9 @@ public final class Evaluator
         });
 
         progress.accept("running " + book.ruleNames().size() + " rules over " + facts.size() + " facts");
+        step = System.nanoTime();
         RuleBook.Evaluation evaluation = book.evaluate(facts);
+        progress.accept("rules fired %d times in %d ms".formatted(evaluation.firedByRule().values().stream().mapToInt(Integer::intValue).sum(), millisSince(step)));
         evaluation.firedByRule().forEach((rule, count) -> Counter.builder("icetune.rules.fired").tag("rule", rule).register(meters).increment(count));
 
         RecommendationStore.Outcome outcome = store.record(evaluation.recommendations(), now, resolveAfter);
@@ -97,6 +102,11 @@ public final class Evaluator
         progress.accept("%d recommendations: %d new, %d refreshed, %d resolved, in %d ms".formatted(
                 evaluation.recommendations().size(), outcome.opened(), outcome.refreshed(), outcome.resolved(), took.toMillis()));
         return new Result(id, now.minus(window), now, facts.size(), evaluation.recommendations(), evaluation.firedByRule(), outcome, took);
+    }
+
+    private static long millisSince(long nanos)
+    {
+        return (System.nanoTime() - nanos) / 1_000_000;
     }
 
     private long recordEvaluation(Instant now, int facts, RuleBook.Evaluation evaluation, RecommendationStore.Outcome outcome, Duration took)

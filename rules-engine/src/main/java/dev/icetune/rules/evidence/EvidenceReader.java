@@ -16,6 +16,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 
 import static java.util.Objects.requireNonNull;
 
@@ -39,60 +40,58 @@ public final class EvidenceReader
     }
 
     private static final String PATTERNS = """
-            WITH cur AS (
-                SELECT query_pattern_hash AS h, min(query_pattern) AS pattern, min(query_text) AS sample_query, count(*) AS executions,
-                       avg(CASE WHEN success THEN 0.0 ELSE 1.0 END) AS error_rate, count(DISTINCT user_name) AS users,
-                       percentile_cont(0.5) WITHIN GROUP (ORDER BY latency) AS p50, percentile_cont(0.95) WITHIN GROUP (ORDER BY latency) AS p95,
-                       avg(coalesce(files_scanned, 0)) AS files, avg(coalesce(bytes_scanned, 0)) AS bytes, avg(coalesce(rows_returned, 0)) AS rows_out,
-                       coalesce(max(skew_ratio), 0) AS skew, (array_agg(skew_stage_id ORDER BY skew_ratio DESC NULLS LAST))[1] AS skew_stage,
-                       bool_or(query_pattern ~ '\\mgroup by\\M') AS aggregation
+            WITH w AS NOT MATERIALIZED (
+                SELECT query_pattern_hash AS h, latency, success, user_name, files_scanned, bytes_scanned, rows_returned, skew_ratio, skew_stage_id,
+                       query_pattern, query_text, query_text_truncated, main_input, input_snapshots, "timestamp"
                 FROM query_logs
-                WHERE "timestamp" >= :start AND "timestamp" < :end AND update_type IS NULL AND query_pattern_hash IS NOT NULL
-                GROUP BY query_pattern_hash),
+                WHERE "timestamp" >= :start AND "timestamp" < :end AND update_type IS NULL AND query_pattern_hash IS NOT NULL),
+            cur AS (
+                SELECT h, min(query_pattern) AS pattern, min(query_text) AS sample_query, count(*) AS executions,
+                       avg(CASE WHEN success THEN 0.0 ELSE 1.0 END) AS error_rate,
+                       percentile_cont(ARRAY[0.5, 0.95]) WITHIN GROUP (ORDER BY latency) AS percentiles,
+                       avg(coalesce(files_scanned, 0)) AS files, avg(coalesce(bytes_scanned, 0)) AS bytes, avg(coalesce(rows_returned, 0)) AS rows_out,
+                       max(ARRAY[coalesce(skew_ratio, 0), coalesce(skew_stage_id, -1)]) AS skew,
+                       bool_or(query_pattern ~ '\\mgroup by\\M') AS aggregation, min(main_input) AS tbl
+                FROM w GROUP BY h),
+            users AS (
+                SELECT h, count(*) AS users FROM (SELECT h, user_name FROM w GROUP BY h, user_name) u GROUP BY h),
+            snapshots AS (
+                SELECT h, count(*) AS snapshots_now FROM (SELECT h, input_snapshots FROM w GROUP BY h, input_snapshots) s GROUP BY h),
+            -- identical text on identical snapshots within the TTL, counted in TTL-wide time buckets, twice with the buckets
+            -- shifted by half a TTL, so that a burst shorter than half the TTL always falls in one bucket of one of them
+            repeats AS (
+                SELECT h, greatest(coalesce(sum(n - 1) FILTER (WHERE NOT shifted), 0), coalesce(sum(n - 1) FILTER (WHERE shifted), 0)) AS repeated
+                FROM (SELECT h, false AS shifted, count(*) AS n FROM w WHERE success AND NOT query_text_truncated
+                      GROUP BY h, hashtextextended(query_text, 0), input_snapshots, floor(extract(epoch FROM "timestamp") / :ttl_seconds)
+                      UNION ALL
+                      SELECT h, true, count(*) FROM w WHERE success AND NOT query_text_truncated
+                      GROUP BY h, hashtextextended(query_text, 0), input_snapshots, floor((extract(epoch FROM "timestamp") + :ttl_seconds / 2.0) / :ttl_seconds)) r
+                GROUP BY h),
             base AS (
                 SELECT query_pattern_hash AS h, count(*) AS executions,
-                       percentile_cont(0.5) WITHIN GROUP (ORDER BY latency) AS p50, percentile_cont(0.95) WITHIN GROUP (ORDER BY latency) AS p95,
-                       avg(coalesce(files_scanned, 0)) AS files, avg(coalesce(bytes_scanned, 0)) AS bytes
+                       percentile_cont(ARRAY[0.5, 0.95]) WITHIN GROUP (ORDER BY latency) AS percentiles,
+                       avg(coalesce(files_scanned, 0)) AS files, avg(coalesce(bytes_scanned, 0)) AS bytes,
+                       count(DISTINCT input_snapshots) AS snapshots_before
                 FROM query_logs
                 WHERE "timestamp" >= :baseline_start AND "timestamp" < :start AND update_type IS NULL
                   AND query_pattern_hash IN (SELECT h FROM cur)
-                GROUP BY query_pattern_hash),
-            inputs AS (
-                SELECT l.query_pattern_hash AS h, l."timestamp" >= :start AS current, i.catalog || '.' || i.schema_name || '.' || i.table_name AS tbl,
-                       i.snapshot_id, i.bytes_scanned
-                FROM query_inputs i JOIN query_logs l USING (query_id, "timestamp")
-                WHERE i."timestamp" >= :baseline_start AND i."timestamp" < :end AND l.update_type IS NULL
-                  AND l.query_pattern_hash IN (SELECT h FROM cur)),
-            main_table AS (
-                SELECT DISTINCT ON (h) h, tbl FROM inputs WHERE current GROUP BY h, tbl ORDER BY h, sum(coalesce(bytes_scanned, 0)) DESC, tbl),
-            snapshots AS (
-                SELECT h, count(DISTINCT snapshot_id) FILTER (WHERE current) AS now, count(DISTINCT snapshot_id) FILTER (WHERE NOT current) AS before
-                FROM inputs GROUP BY h),
-            signatures AS (
-                SELECT i.query_id, i."timestamp", string_agg(coalesce(i.snapshot_id::text, '-'), ',' ORDER BY i.input_index) AS snapshots
-                FROM query_inputs i WHERE i."timestamp" >= :start AND i."timestamp" < :end GROUP BY i.query_id, i."timestamp"),
-            repeats AS (
-                SELECT h, count(*) FILTER (WHERE previous IS NOT NULL AND "timestamp" - previous <= make_interval(secs => :ttl_seconds)) AS repeated
-                FROM (SELECT l.query_pattern_hash AS h, l."timestamp",
-                             lag(l."timestamp") OVER (PARTITION BY md5(l.query_text), s.snapshots ORDER BY l."timestamp") AS previous
-                      FROM query_logs l LEFT JOIN signatures s USING (query_id, "timestamp")
-                      WHERE l."timestamp" >= :start AND l."timestamp" < :end AND l.update_type IS NULL AND l.success
-                        AND NOT l.query_text_truncated) ordered
-                GROUP BY h)
-            SELECT cur.*, base.executions AS b_executions, base.p50 AS b_p50, base.p95 AS b_p95, base.files AS b_files, base.bytes AS b_bytes,
-                   main_table.tbl, snapshots.now AS snapshots_now, snapshots.before AS snapshots_before, repeats.repeated
+                GROUP BY query_pattern_hash)
+            SELECT cur.*, users.users, snapshots.snapshots_now, repeats.repeated,
+                   cur.percentiles[1] AS p50, cur.percentiles[2] AS p95, cur.skew[1] AS skew_ratio, cur.skew[2] AS skew_stage,
+                   base.executions AS b_executions, base.percentiles[1] AS b_p50, base.percentiles[2] AS b_p95, base.files AS b_files,
+                   base.bytes AS b_bytes, base.snapshots_before
             FROM cur
-            LEFT JOIN base USING (h) LEFT JOIN main_table USING (h) LEFT JOIN snapshots USING (h) LEFT JOIN repeats USING (h)
+            LEFT JOIN users USING (h) LEFT JOIN snapshots USING (h) LEFT JOIN repeats USING (h) LEFT JOIN base USING (h)
             """;
 
     private static final String SCANS = """
-            SELECT i.catalog || '.' || i.schema_name || '.' || i.table_name AS tbl, count(*) AS scans,
-                   avg(i.files_scanned) AS files, sum(i.bytes_scanned)::float8 / nullif(sum(i.files_scanned), 0) AS bytes_per_file,
-                   avg(i.pruning_ratio) AS pruning, avg(coalesce(i.manifests_skipped, 0)) AS manifests_skipped,
-                   (array_agg(array_to_string(i.partition_fields, '|') ORDER BY i."timestamp" DESC))[1] AS partition_fields
-            FROM query_inputs i JOIN query_logs l USING (query_id, "timestamp")
-            WHERE i."timestamp" >= :start AND i."timestamp" < :end AND l.update_type IS NULL AND i.files_scanned IS NOT NULL
-            GROUP BY 1
+            SELECT catalog || '.' || schema_name || '.' || table_name AS tbl, count(*) AS scans,
+                   avg(files_scanned) AS files, sum(bytes_scanned)::float8 / nullif(sum(files_scanned), 0) AS bytes_per_file,
+                   avg(pruning_ratio) AS pruning, avg(coalesce(manifests_skipped, 0)) AS manifests_skipped,
+                   max(array_to_string(partition_fields, '|')) AS partition_fields
+            FROM query_inputs
+            WHERE "timestamp" >= :start AND "timestamp" < :end AND update_type IS NULL AND files_scanned IS NOT NULL
+            GROUP BY catalog, schema_name, table_name
             """;
 
     /**
@@ -100,25 +99,32 @@ public final class EvidenceReader
      * lookups of different ids are one group; the distinct filters of a group count the values looked up.
      */
     private static final String FILTERS = """
-            SELECT i.catalog || '.' || i.schema_name || '.' || i.table_name AS tbl, l.query_pattern_hash AS h,
-                   min(i.filter_predicate) AS example, min(l.query_text) AS sample_query, count(*) AS scans,
-                   count(DISTINCT i.filter_predicate) AS distinct_filters, avg(coalesce(i.pruning_ratio, 1)) AS pruning,
-                   count(*) FILTER (WHERE coalesce(i.manifests_skipped, 0) = 0) AS no_manifest_skipped
-            FROM query_inputs i JOIN query_logs l USING (query_id, "timestamp")
-            WHERE i."timestamp" >= :start AND i."timestamp" < :end AND l.update_type IS NULL AND i.files_scanned IS NOT NULL
-              AND i.filter_predicate IS NOT NULL
-            GROUP BY 1, 2, regexp_replace(i.filter_predicate, '''(?:[^'']|'''')*''', '?', 'g')
+            WITH per_filter AS (
+                SELECT catalog || '.' || schema_name || '.' || table_name AS tbl, query_pattern_hash AS h, filter_predicate, count(*) AS scans,
+                       sum(coalesce(pruning_ratio, 1)) AS pruning_sum, count(*) FILTER (WHERE coalesce(manifests_skipped, 0) = 0) AS no_skip
+                FROM query_inputs
+                WHERE "timestamp" >= :start AND "timestamp" < :end AND update_type IS NULL AND files_scanned IS NOT NULL
+                  AND filter_predicate IS NOT NULL
+                GROUP BY 1, 2, 3)
+            SELECT tbl, h, min(filter_predicate) AS example, sum(scans) AS scans, count(*) AS distinct_filters,
+                   sum(pruning_sum) / sum(scans) AS pruning, sum(no_skip) AS no_manifest_skipped
+            FROM per_filter
+            GROUP BY tbl, h, regexp_replace(filter_predicate, '''(?:[^'']|'''')*''', '?', 'g')
             """;
 
+    /** Peak concurrency at one-second resolution: starts and ends are counted per second, then summed in order. */
     private static final String LOAD = """
-            WITH window_queries AS (
-                SELECT create_time, "timestamp", user_name, bytes_scanned FROM query_logs WHERE "timestamp" >= :start AND "timestamp" < :end),
+            WITH window_queries AS MATERIALIZED (
+                SELECT date_trunc('second', create_time) AS started, date_trunc('second', "timestamp") AS ended, user_name, bytes_scanned
+                FROM query_logs WHERE "timestamp" >= :start AND "timestamp" < :end),
             edges AS (
-                SELECT create_time AS at, 1 AS delta FROM window_queries UNION ALL SELECT "timestamp", -1 FROM window_queries)
+                SELECT started AS at, count(*) AS delta FROM window_queries GROUP BY started
+                UNION ALL
+                SELECT ended, -count(*) FROM window_queries GROUP BY ended)
             SELECT (SELECT count(*) FROM window_queries) AS queries,
                    coalesce((SELECT max(running) FROM (SELECT sum(delta) OVER (ORDER BY at, delta DESC ROWS UNBOUNDED PRECEDING) AS running FROM edges) r), 0) AS peak,
                    (SELECT coalesce(sum(bytes_scanned), 0) FROM window_queries) AS bytes,
-                   (SELECT count(DISTINCT user_name) FROM window_queries) AS users
+                   (SELECT count(*) FROM (SELECT user_name FROM window_queries GROUP BY user_name) users) AS users
             """;
 
     private final Jdbi jdbi;
@@ -132,23 +138,36 @@ public final class EvidenceReader
     {
         Instant start = end.minus(window);
         Instant baselineStart = start.minus(baseline);
-        return jdbi.withHandle(handle -> {
-            handle.execute("SET work_mem = '256MB'");
-            List<PatternFact> patterns = patterns(handle, start, end, baselineStart, cacheTtl);
-            Map<String, ScanAccumulator> scans = new LinkedHashMap<>();
+        // three independent reads, each on its own connection: PostgreSQL works on them side by side
+        CompletableFuture<List<PatternFact>> patterns = CompletableFuture.supplyAsync(() -> withHandle(handle -> patterns(handle, start, end, baselineStart, cacheTtl)));
+        CompletableFuture<LoadFact> load = CompletableFuture.supplyAsync(() -> withHandle(handle -> handle.createQuery(LOAD)
+                .bind("start", Timestamp.from(start)).bind("end", Timestamp.from(end))
+                .map((rs, ctx) -> new LoadFact(rs.getLong("queries"), rs.getLong("peak"), rs.getLong("bytes"), rs.getLong("users"))).one()));
+        Map<String, ScanAccumulator> scans = new LinkedHashMap<>();
+        Map<String, PredicateAccumulator> predicates = new LinkedHashMap<>();
+        withHandle(handle -> {
             handle.createQuery(SCANS).bind("start", Timestamp.from(start)).bind("end", Timestamp.from(end))
                     .map((rs, ctx) -> new ScanAccumulator(rs.getString("tbl"), rs.getLong("scans"), rs.getDouble("files"), rs.getDouble("bytes_per_file"),
                             rs.getDouble("pruning"), rs.getDouble("manifests_skipped"), rs.getString("partition_fields")))
                     .forEach(scan -> scans.put(scan.table, scan));
-            Map<String, PredicateAccumulator> predicates = new LinkedHashMap<>();
             handle.createQuery(FILTERS).bind("start", Timestamp.from(start)).bind("end", Timestamp.from(end))
-                    .map((rs, ctx) -> new FilterGroup(rs.getString("tbl"), rs.getString("example"), rs.getString("h"), rs.getString("sample_query"),
+                    .map((rs, ctx) -> new FilterGroup(rs.getString("tbl"), rs.getString("example"), rs.getString("h"),
                             rs.getLong("scans"), rs.getLong("distinct_filters"), rs.getDouble("pruning"), rs.getLong("no_manifest_skipped")))
                     .forEach(group -> accumulate(group, scans, predicates));
-            LoadFact load = handle.createQuery(LOAD).bind("start", Timestamp.from(start)).bind("end", Timestamp.from(end))
-                    .map((rs, ctx) -> new LoadFact(rs.getLong("queries"), rs.getLong("peak"), rs.getLong("bytes"), rs.getLong("users"))).one();
-            return new Evidence(patterns, scans.values().stream().map(ScanAccumulator::fact).toList(),
-                    predicates.values().stream().map(PredicateAccumulator::fact).toList(), load);
+            return null;
+        });
+        List<PatternFact> patternFacts = patterns.join();
+        Map<String, String> samples = new java.util.HashMap<>();
+        patternFacts.forEach(pattern -> samples.put(pattern.patternHash(), pattern.sampleQuery()));
+        return new Evidence(patternFacts, scans.values().stream().map(ScanAccumulator::fact).toList(),
+                predicates.values().stream().map(predicate -> predicate.fact(samples)).toList(), load.join());
+    }
+
+    private <T> T withHandle(org.jdbi.v3.core.HandleCallback<T, RuntimeException> callback)
+    {
+        return jdbi.withHandle(handle -> {
+            handle.execute("SET work_mem = '256MB'");
+            return callback.withHandle(handle);
         });
     }
 
@@ -161,12 +180,12 @@ public final class EvidenceReader
                         rs.getString("h"), rs.getString("pattern"), rs.getString("sample_query"), rs.getString("tbl"),
                         rs.getLong("executions"), rs.getDouble("error_rate"), rs.getLong("users"), rs.getDouble("p50"), rs.getDouble("p95"),
                         rs.getLong("b_executions"), rs.getDouble("b_p50"), rs.getDouble("b_p95"), rs.getDouble("files"), rs.getDouble("b_files"),
-                        rs.getDouble("bytes"), rs.getDouble("b_bytes"), rs.getDouble("rows_out"), rs.getDouble("skew"), rs.getInt("skew_stage"),
-                        rs.getLong("snapshots_now"), rs.getLong("snapshots_before"), rs.getLong("repeated"), rs.getBoolean("aggregation")))
+                        rs.getDouble("bytes"), rs.getDouble("b_bytes"), rs.getDouble("rows_out"), rs.getDouble("skew_ratio"), (int) rs.getDouble("skew_stage"),
+                        rs.getLong("snapshots_now"), rs.getLong("snapshots_before"), Math.max(0, rs.getLong("repeated")), rs.getBoolean("aggregation")))
                 .list();
     }
 
-    private record FilterGroup(String table, String filter, String patternHash, String sampleQuery, long scans, long distinctFilters, double pruning, long noManifestSkipped) {}
+    private record FilterGroup(String table, String filter, String patternHash, long scans, long distinctFilters, double pruning, long noManifestSkipped) {}
 
     private static void accumulate(FilterGroup group, Map<String, ScanAccumulator> scans, Map<String, PredicateAccumulator> predicates)
     {
@@ -225,7 +244,6 @@ public final class EvidenceReader
         private double prunedFilesSum;
         private long bestScans;
         private String patternHash;
-        private String sampleQuery;
         private boolean temporal;
 
         PredicateAccumulator(String table, ColumnPredicate first)
@@ -243,13 +261,12 @@ public final class EvidenceReader
             if (group.scans() > bestScans && group.patternHash() != null) {
                 bestScans = group.scans();
                 patternHash = group.patternHash();
-                sampleQuery = group.sampleQuery();
             }
         }
 
-        PredicateFact fact()
+        PredicateFact fact(Map<String, String> sampleQueries)
         {
-            return new PredicateFact(table, first.column(), first.kind(), first.function(), temporal, first.text(), patternHash, sampleQuery,
+            return new PredicateFact(table, first.column(), first.kind(), first.function(), temporal, first.text(), patternHash, sampleQueries.get(patternHash),
                     scans, distinctValues, scans == 0 ? 0 : prunedFilesSum / scans);
         }
     }

@@ -23,6 +23,10 @@ public final class PredicateParser
     private static final Pattern WRAPPED = Pattern.compile("(?i)^(CAST|[A-Za-z_][A-Za-z0-9_]*)\\s*\\(\\s*\"?([A-Za-z_][A-Za-z0-9_$]*)\"?.*\\)$", Pattern.DOTALL);
     private static final Pattern TEMPORAL_LITERAL = Pattern.compile("(?i)^(timestamp|date)(\\(\\d+\\))?( with time zone)?\\s*'");
     private static final Pattern LITERAL_VALUE = Pattern.compile("'((?:[^']|'')*)'\\s*\\)?$");
+    private static final Pattern AND = Pattern.compile("\\sAND\\s");
+    private static final Pattern NUMBER = Pattern.compile("-?[0-9.eE+-]+");
+    private static final Pattern CONSTANT = Pattern.compile("(?i)(true|false|null)");
+    private static final Pattern TYPED_LITERAL = Pattern.compile("(?is)^[a-z]+(\\(\\d+(,\\s*\\d+)?\\))?( with time zone)?\\s*'.*'$");
 
     private PredicateParser() {}
 
@@ -32,7 +36,7 @@ public final class PredicateParser
         if (filter == null || filter.isBlank()) {
             return predicates;
         }
-        for (String conjunct : splitTopLevel(strip(filter), "AND")) {
+        for (String conjunct : splitTopLevel(strip(filter), AND)) {
             parseConjunct(strip(conjunct)).ifPresent(predicates::add);
         }
         return predicates;
@@ -83,8 +87,8 @@ public final class PredicateParser
     private static boolean isLiteral(String side)
     {
         String trimmed = side.strip();
-        return trimmed.endsWith("'") || trimmed.matches("-?[0-9.eE+-]+") || trimmed.matches("(?i)(true|false|null)")
-                || trimmed.matches("(?is)^[a-z]+(\\(\\d+(,\\s*\\d+)?\\))?( with time zone)?\\s*'.*'$");
+        return trimmed.endsWith("'") || NUMBER.matcher(trimmed).matches() || CONSTANT.matcher(trimmed).matches()
+                || TYPED_LITERAL.matcher(trimmed).matches();
     }
 
     private static String strip(String text)
@@ -135,10 +139,10 @@ public final class PredicateParser
         return quoted ? -1 : depth;
     }
 
-    private static List<String> splitTopLevel(String text, String keyword)
+    private static List<String> splitTopLevel(String text, Pattern separator)
     {
         List<String> parts = new ArrayList<>();
-        Matcher matcher = Pattern.compile("\\s" + keyword + "\\s").matcher(text);
+        Matcher matcher = separator.matcher(text);
         int start = 0;
         while (matcher.find()) {
             if (depthAt(text, matcher.start()) == 0) {

@@ -4,16 +4,14 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.icetune.rules.facts.Recommendation;
-import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.statement.PreparedBatch;
 
 import java.sql.Timestamp;
 import java.time.Instant;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 
 import static java.util.Objects.requireNonNull;
 
@@ -55,63 +53,58 @@ public final class RecommendationStore
     {
         return jdbi.inTransaction(handle -> {
             handle.execute("LOCK TABLE recommendations IN SHARE ROW EXCLUSIVE MODE"); // one evaluation at a time
-            Timestamp at = Timestamp.from(now);
-            int opened = 0;
-            int refreshed = 0;
-            Set<String> seen = new HashSet<>();
+            handle.execute("CREATE TEMPORARY TABLE IF NOT EXISTS icetune_fired (dedupe_key text PRIMARY KEY, rule_id text, target_type text, target text, "
+                    + "severity text, level text, explanation text, proposed_fix text, evidence jsonb) ON COMMIT DELETE ROWS");
+            PreparedBatch batch = handle.prepareBatch("""
+                    INSERT INTO icetune_fired VALUES (:key, :rule, :type, :target, :severity, :level, :explanation, :fix, CAST(:evidence AS jsonb))
+                    ON CONFLICT DO NOTHING""");
             for (Recommendation recommendation : recommendations) {
-                seen.add(recommendation.dedupeKey());
-                String evidence = json(recommendation.evidence());
-                Optional<Map<String, Object>> existing = handle.createQuery("SELECT id, status FROM recommendations WHERE dedupe_key = :key FOR UPDATE")
-                        .bind("key", recommendation.dedupeKey()).mapToMap().findOne();
-                if (existing.isEmpty()) {
-                    long id = handle.createUpdate("""
-                                    INSERT INTO recommendations (dedupe_key, rule_id, target_type, target, severity, level, status, explanation,
-                                        proposed_fix, evidence, first_seen, last_seen, updated_at)
-                                    VALUES (:key, :rule, :type, :target, :severity, :level, 'open', :explanation, :fix, CAST(:evidence AS jsonb), :at, :at, :at)""")
-                            .bind("key", recommendation.dedupeKey()).bind("rule", recommendation.ruleId()).bind("type", recommendation.targetType())
-                            .bind("target", recommendation.target()).bind("severity", recommendation.severity()).bind("level", recommendation.level())
-                            .bind("explanation", recommendation.explanation()).bind("fix", recommendation.proposedFix()).bind("evidence", evidence)
-                            .bind("at", at).executeAndReturnGeneratedKeys("id").mapTo(Long.class).one();
-                    history(handle, id, at, null, "open", SYSTEM_ACTOR, "rule " + recommendation.ruleId() + " fired", evidence);
-                    opened++;
-                    continue;
-                }
-                long id = ((Number) existing.get().get("id")).longValue();
-                String status = (String) existing.get().get("status");
-                String newStatus = status.equals("resolved") ? "open" : status;
-                handle.createUpdate("""
-                                UPDATE recommendations SET severity = :severity, level = :level, explanation = :explanation, proposed_fix = :fix,
-                                    evidence = CAST(:evidence AS jsonb), last_seen = :at, times_seen = times_seen + 1, missed_evaluations = 0,
-                                    status = :status, updated_at = :at
-                                WHERE id = :id""")
-                        .bind("severity", recommendation.severity()).bind("level", recommendation.level()).bind("explanation", recommendation.explanation())
-                        .bind("fix", recommendation.proposedFix()).bind("evidence", evidence).bind("at", at).bind("status", newStatus).bind("id", id)
-                        .execute();
-                if (!newStatus.equals(status)) {
-                    history(handle, id, at, status, newStatus, SYSTEM_ACTOR, "rule " + recommendation.ruleId() + " fired again", evidence);
-                }
-                refreshed++;
+                batch.bind("key", recommendation.dedupeKey()).bind("rule", recommendation.ruleId()).bind("type", recommendation.targetType())
+                        .bind("target", recommendation.target()).bind("severity", recommendation.severity()).bind("level", recommendation.level())
+                        .bind("explanation", recommendation.explanation()).bind("fix", recommendation.proposedFix())
+                        .bind("evidence", json(recommendation.evidence())).add();
             }
-            int resolved = 0;
-            List<Map<String, Object>> open = handle.createQuery("SELECT id, dedupe_key, missed_evaluations FROM recommendations WHERE status = 'open' FOR UPDATE")
-                    .mapToMap().list();
-            for (Map<String, Object> row : open) {
-                if (seen.contains((String) row.get("dedupe_key"))) {
-                    continue;
-                }
-                long id = ((Number) row.get("id")).longValue();
-                int missed = ((Number) row.get("missed_evaluations")).intValue() + 1;
-                if (missed >= resolveAfter) {
-                    handle.createUpdate("UPDATE recommendations SET status = 'resolved', missed_evaluations = :missed, updated_at = :at WHERE id = :id")
-                            .bind("missed", missed).bind("at", at).bind("id", id).execute();
-                    history(handle, id, at, "open", "resolved", SYSTEM_ACTOR, "condition did not hold for " + missed + " evaluations", null);
-                    resolved++;
-                }
-                else {
-                    handle.createUpdate("UPDATE recommendations SET missed_evaluations = :missed WHERE id = :id").bind("missed", missed).bind("id", id).execute();
-                }
+            if (!recommendations.isEmpty()) {
+                batch.execute();
             }
+            Timestamp at = Timestamp.from(now);
+            // new ones open
+            int opened = handle.createUpdate("""
+                    WITH opened AS (
+                        INSERT INTO recommendations (dedupe_key, rule_id, target_type, target, severity, level, status, explanation, proposed_fix,
+                            evidence, first_seen, last_seen, updated_at)
+                        SELECT f.dedupe_key, f.rule_id, f.target_type, f.target, f.severity, f.level, 'open', f.explanation, f.proposed_fix, f.evidence, :at, :at, :at
+                        FROM icetune_fired f WHERE NOT EXISTS (SELECT 1 FROM recommendations r WHERE r.dedupe_key = f.dedupe_key)
+                        RETURNING id, rule_id, evidence)
+                    INSERT INTO recommendation_history (recommendation_id, at, from_status, to_status, actor, reason, evidence)
+                    SELECT id, :at, NULL, 'open', :actor, 'rule ' || rule_id || ' fired', evidence FROM opened""")
+                    .bind("at", at).bind("actor", SYSTEM_ACTOR).execute();
+            // known ones refresh; a resolved one reopens
+            handle.createUpdate("""
+                    INSERT INTO recommendation_history (recommendation_id, at, from_status, to_status, actor, reason, evidence)
+                    SELECT r.id, :at, r.status, 'open', :actor, 'rule ' || r.rule_id || ' fired again', f.evidence
+                    FROM recommendations r JOIN icetune_fired f USING (dedupe_key)
+                    WHERE r.status = 'resolved' AND r.last_seen < :at""")
+                    .bind("at", at).bind("actor", SYSTEM_ACTOR).execute();
+            int refreshed = handle.createUpdate("""
+                    UPDATE recommendations r SET severity = f.severity, level = f.level, explanation = f.explanation, proposed_fix = f.proposed_fix,
+                        evidence = f.evidence, last_seen = :at, times_seen = r.times_seen + 1, missed_evaluations = 0, updated_at = :at,
+                        status = CASE WHEN r.status = 'resolved' THEN 'open' ELSE r.status END
+                    FROM icetune_fired f
+                    WHERE r.dedupe_key = f.dedupe_key AND r.first_seen < :at""")
+                    .bind("at", at).execute();
+            // open ones that did not fire count a miss, and resolve after resolveAfter misses in a row
+            handle.createUpdate("""
+                    UPDATE recommendations r SET missed_evaluations = r.missed_evaluations + 1
+                    WHERE r.status = 'open' AND NOT EXISTS (SELECT 1 FROM icetune_fired f WHERE f.dedupe_key = r.dedupe_key)""").execute();
+            int resolved = handle.createUpdate("""
+                    WITH resolved AS (
+                        UPDATE recommendations SET status = 'resolved', updated_at = :at
+                        WHERE status = 'open' AND missed_evaluations >= :after
+                        RETURNING id, missed_evaluations)
+                    INSERT INTO recommendation_history (recommendation_id, at, from_status, to_status, actor, reason)
+                    SELECT id, :at, 'open', 'resolved', :actor, 'condition did not hold for ' || missed_evaluations || ' evaluations' FROM resolved""")
+                    .bind("at", at).bind("after", resolveAfter).bind("actor", SYSTEM_ACTOR).execute();
             return new Outcome(opened, refreshed, resolved);
         });
     }
@@ -149,15 +142,6 @@ public final class RecommendationStore
                     .map((rs, ctx) -> Map.entry(rs.getString("severity"), rs.getLong("n"))).forEach(entry -> counts.put(entry.getKey(), entry.getValue()));
             return counts;
         });
-    }
-
-    private static void history(Handle handle, long id, Timestamp at, String from, String to, String actor, String reason, String evidence)
-    {
-        handle.createUpdate("""
-                        INSERT INTO recommendation_history (recommendation_id, at, from_status, to_status, actor, reason, evidence)
-                        VALUES (:id, :at, :from, :to, :actor, :reason, CAST(:evidence AS jsonb))""")
-                .bind("id", id).bind("at", at).bind("from", from).bind("to", to).bind("actor", actor).bind("reason", reason).bind("evidence", evidence)
-                .execute();
     }
 
     @SuppressWarnings("unchecked")
