@@ -51,6 +51,7 @@ class TestEvaluateEndToEnd
     private TableMetadataReader iceberg;
     private CapturedRows rows;
     private final Map<String, String> patternOf = new java.util.HashMap<>();
+    private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
 
     @BeforeAll
     void start()
@@ -108,7 +109,7 @@ class TestEvaluateEndToEnd
                 "type", "jdbc", "uri", catalogUrl, "jdbc.user", "postgres", "jdbc.password", "", "jdbc.schema-version", "V1",
                 "warehouse", "local:///", "io-impl", "dev.icetune.rules.iceberg.LocalFileIO", "local.location", warehouse.toString()));
         evaluator = new Evaluator(jdbi, new RuleBookHolder(rules, System.err::println), Optional.of((TableFactSource) iceberg), Duration.ofHours(1), Duration.ofDays(7), 3,
-                new SimpleMeterRegistry());
+                meters);
     }
 
     @AfterAll
@@ -175,6 +176,12 @@ class TestEvaluateEndToEnd
 
         assertThat(find(stored, "cache-misses").evidence()).containsEntry("identical_repeats", 5);
         assertThat(evaluator.store().history(smallFiles.id())).hasSize(1).first().satisfies(entry -> assertThat(entry.toStatus()).isEqualTo("open"));
+
+        // the service's meters: evaluations, their duration, firings per rule, open recommendations by severity
+        assertThat(meters.get("icetune.evaluations").counter().count()).isEqualTo(2);
+        assertThat(meters.get("icetune.evaluation.duration").timer().count()).isEqualTo(2);
+        assertThat(meters.get("icetune.rules.fired").tag("rule", "small-files").counter().count()).isEqualTo(2);
+        assertThat(meters.get("icetune.recommendations.open").tag("severity", "HIGH").gauge().value()).isEqualTo(3);
 
         // later, with no more such queries, the conditions stop holding: after three evaluations they resolve themselves
         Instant later = Instant.now().plus(Duration.ofHours(3));

@@ -14,7 +14,9 @@ import dev.icetune.rules.iceberg.TableFactSource;
 import dev.icetune.rules.iceberg.TableMetadataReader;
 import dev.icetune.rules.store.RecommendationStore;
 import dev.icetune.sql.SchemaMigrator;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.micrometer.core.instrument.Clock;
+import io.micrometer.jmx.JmxConfig;
+import io.micrometer.jmx.JmxMeterRegistry;
 import org.jdbi.v3.core.Jdbi;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -121,7 +123,22 @@ public final class IcetuneCli
                     ? Optional.of(new TableMetadataReader(engine.trinoCatalog().orElseThrow(), engine.icebergCatalogName(), engine.icebergCatalogProperties()))
                     : Optional.empty();
             RuleBookHolder rules = new RuleBookHolder(engine.rulesDirectory(), message -> cli.err.println("icetune: " + message));
-            Evaluator evaluator = new Evaluator(jdbi, rules, iceberg.map(TableFactSource.class::cast), engine.window(), engine.baseline(), engine.resolveAfter(), new SimpleMeterRegistry());
+            // the service's meters go to JMX (domain icetune), where the platform's monitoring reads them
+            JmxMeterRegistry meters = new JmxMeterRegistry(new JmxConfig()
+            {
+                @Override
+                public String get(String key)
+                {
+                    return null;
+                }
+
+                @Override
+                public String domain()
+                {
+                    return "icetune";
+                }
+            }, Clock.SYSTEM);
+            Evaluator evaluator = new Evaluator(jdbi, rules, iceberg.map(TableFactSource.class::cast), engine.window(), engine.baseline(), engine.resolveAfter(), meters);
             try {
                 while (true) {
                     Evaluator.Result result = evaluator.evaluate(Instant.now(), step -> cli.err.println("==> " + step));
@@ -150,6 +167,7 @@ public final class IcetuneCli
                 }
             }
             finally {
+                meters.close();
                 if (iceberg.isPresent()) {
                     iceberg.get().close();
                 }

@@ -94,7 +94,9 @@ public final class Evaluator
         long id = recordEvaluation(now, facts.size(), evaluation, outcome, took);
         evaluations.increment();
         duration.record(took);
-        store.openBySeverity().forEach((severity, count) -> openBySeverity.computeIfAbsent(severity, key -> {
+        Map<String, Long> open = store.openBySeverity();
+        openBySeverity.forEach((severity, gauge) -> gauge.set(open.getOrDefault(severity, 0L)));
+        open.forEach((severity, count) -> openBySeverity.computeIfAbsent(severity, key -> {
             AtomicLong gauge = new AtomicLong();
             meters.gauge("icetune.recommendations.open", io.micrometer.core.instrument.Tags.of("severity", key), gauge);
             return gauge;
