@@ -43,6 +43,7 @@ final class ListenerMetrics
 
     static ListenerMetrics jmx(Supplier<Number> queueDepth, Supplier<Number> spoolBytes)
     {
+        // JmxConfig's domain() is a constant, not read from get(): it must be overridden
         JmxConfig config = new JmxConfig()
         {
             @Override
