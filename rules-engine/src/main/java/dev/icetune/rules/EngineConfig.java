@@ -1,5 +1,7 @@
 package dev.icetune.rules;
 
+import dev.icetune.rules.store.Approvals;
+
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.charset.StandardCharsets;
@@ -35,6 +37,7 @@ public record EngineConfig(
         int resolveAfter,
         Duration interval,
         Optional<String> trinoCatalog,
+        Approvals approvals,
         String icebergCatalogName,
         Map<String, String> icebergCatalogProperties)
 {
@@ -44,6 +47,7 @@ public record EngineConfig(
     public EngineConfig
     {
         requireNonNull(dbUrl, "dbUrl is null");
+        requireNonNull(approvals, "approvals is null");
         icebergCatalogProperties = Map.copyOf(icebergCatalogProperties);
     }
 
@@ -61,6 +65,8 @@ public record EngineConfig(
         defaults.put("icetune.resolve-after", "3");
         defaults.put("icetune.evaluate.interval", "5m");
         defaults.put("icetune.trino.catalog", "");
+        defaults.put("icetune.approvers", "");
+        defaults.put("icetune.auto-approve", "");
         return defaults;
     }
 
@@ -125,6 +131,7 @@ public record EngineConfig(
                 positiveInt("icetune.resolve-after", merged.get("icetune.resolve-after")),
                 duration("icetune.evaluate.interval", merged.get("icetune.evaluate.interval")),
                 Optional.of(merged.get("icetune.trino.catalog")).filter(value -> !value.isEmpty()),
+                Approvals.parse(merged.get("icetune.approvers"), merged.get("icetune.auto-approve")),
                 catalogName == null ? "icetune" : catalogName,
                 iceberg);
     }

@@ -94,7 +94,7 @@ public final class RulesBenchmark
         }
         TableFactSource source = (seen, smallFileBytes, at, problems) -> facts;
         Evaluator evaluator = new Evaluator(jdbi, new RuleBookHolder(Path.of("../rules"), System.err::println), Optional.of(source),
-                Duration.ofHours(1), Duration.ofDays(7), 3, new SimpleMeterRegistry());
+                Duration.ofHours(1), Duration.ofDays(7), 3, new dev.icetune.rules.store.RecommendationStore(jdbi), new SimpleMeterRegistry());
         // warm the JIT and compile the rules once, as a running service would have
         evaluator.evaluate(now.minus(Duration.ofDays(30)), step -> {});
 

@@ -73,6 +73,29 @@ class TestCli
         assertThat(stderr()).contains("no config file");
     }
 
+    @Test
+    void approveAndRejectThroughTheCli(@TempDir Path directory)
+            throws Exception
+    {
+        String url = TestingPostgres.shared().createDatabase("cli_approve");
+        dev.icetune.sql.SchemaMigrator.migrate(url, java.util.Optional.of("postgres"), java.util.Optional.empty());
+        new dev.icetune.rules.store.RecommendationStore(org.jdbi.v3.core.Jdbi.create(url, "postgres", "")).record(java.util.List.of(
+                new dev.icetune.rules.facts.Recommendation("small-files", "TABLE", "iceberg.demo.events", "HIGH", "L1", java.util.Map.of(), "why", "fix")),
+                java.time.Instant.now(), 3);
+        Path config = directory.resolve("icetune.properties");
+        Files.writeString(config, "icetune.db.url=%s\nicetune.db.user=postgres\nicetune.approvers=alice\n".formatted(url));
+
+        assertThat(run("--config", config.toString(), "recommendations", "approve", "1", "--by", "mallory")).isEqualTo(1);
+        assertThat(stderr()).contains("'mallory' may not approve or reject");
+        assertThat(run("--config", config.toString(), "recommendations", "approve", "1", "--by", "alice", "--reason", "go")).isZero();
+        assertThat(stdout()).contains("#1 small-files on iceberg.demo.events approved by alice");
+        assertThat(run("--config", config.toString(), "recommendations", "approve", "1", "--by", "alice")).isEqualTo(1);
+        assertThat(stderr()).contains("recommendation 1 is already approved");
+        out.reset();
+        assertThat(run("--config", config.toString(), "recommendations", "show", "1")).isZero();
+        assertThat(stdout()).contains("approved").contains("alice").contains("go");
+    }
+
     private int run(String... args)
     {
         return IcetuneCli.run(args, new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));

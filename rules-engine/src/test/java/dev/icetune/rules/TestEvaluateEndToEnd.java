@@ -109,7 +109,7 @@ class TestEvaluateEndToEnd
                 "type", "jdbc", "uri", catalogUrl, "jdbc.user", "postgres", "jdbc.password", "", "jdbc.schema-version", "V1",
                 "warehouse", "local:///", "io-impl", "dev.icetune.rules.iceberg.LocalFileIO", "local.location", warehouse.toString()));
         evaluator = new Evaluator(jdbi, new RuleBookHolder(rules, System.err::println), Optional.of((TableFactSource) iceberg), Duration.ofHours(1), Duration.ofDays(7), 3,
-                meters);
+                new RecommendationStore(jdbi), meters);
     }
 
     @AfterAll

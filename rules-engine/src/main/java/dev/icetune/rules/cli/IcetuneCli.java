@@ -91,7 +91,11 @@ public final class IcetuneCli
         if (engine.migrate()) {
             SchemaMigrator.migrate(engine.dbUrl(), engine.dbUser(), engine.dbPassword());
         }
-        return Jdbi.create(engine.dbUrl(), engine.dbUser().orElse(null), engine.dbPassword().orElse(null));
+        java.util.Properties properties = new java.util.Properties();
+        engine.dbUser().ifPresent(user -> properties.setProperty("user", user));
+        engine.dbPassword().ifPresent(password -> properties.setProperty("password", password));
+        properties.setProperty("ApplicationName", "icetune-rules-engine");
+        return Jdbi.create(engine.dbUrl(), properties);
     }
 
     void json(Object value)
@@ -138,7 +142,8 @@ public final class IcetuneCli
                     return "icetune";
                 }
             }, Clock.SYSTEM);
-            Evaluator evaluator = new Evaluator(jdbi, rules, iceberg.map(TableFactSource.class::cast), engine.window(), engine.baseline(), engine.resolveAfter(), meters);
+            Evaluator evaluator = new Evaluator(jdbi, rules, iceberg.map(TableFactSource.class::cast), engine.window(), engine.baseline(), engine.resolveAfter(),
+                    new RecommendationStore(jdbi, engine.approvals()), meters);
             try {
                 while (true) {
                     Evaluator.Result result = evaluator.evaluate(Instant.now(), step -> cli.err.println("==> " + step));
@@ -176,7 +181,7 @@ public final class IcetuneCli
     }
 
     @Command(name = "recommendations", description = "List or show recommendations.",
-            subcommands = {Recommendations.ListRecommendations.class, Recommendations.Show.class})
+            subcommands = {Recommendations.ListRecommendations.class, Recommendations.Show.class, Recommendations.Approve.class, Recommendations.Reject.class})
     static final class Recommendations
     {
         @ParentCommand
@@ -184,7 +189,58 @@ public final class IcetuneCli
 
         RecommendationStore store()
         {
-            return new RecommendationStore(cli.jdbi(cli.engineConfig()));
+            EngineConfig engine = cli.engineConfig();
+            return new RecommendationStore(cli.jdbi(engine), engine.approvals());
+        }
+
+        @Command(name = "approve", description = "Approve an open recommendation (only identities in icetune.approvers).")
+        static final class Approve
+                implements Callable<Integer>
+        {
+            @ParentCommand
+            Recommendations parent;
+
+            @Parameters(index = "0", description = "recommendation id")
+            long id;
+
+            @Option(names = "--by", required = true, description = "who approves")
+            String by;
+
+            @Option(names = "--reason", description = "why")
+            String reason;
+
+            @Override
+            public Integer call()
+            {
+                RecommendationStore.Stored approved = parent.store().approve(id, by, reason);
+                parent.cli.out.printf("#%d %s on %s approved by %s%n", approved.id(), approved.ruleId(), approved.target(), by);
+                return 0;
+            }
+        }
+
+        @Command(name = "reject", description = "Reject an open or approved recommendation (only identities in icetune.approvers).")
+        static final class Reject
+                implements Callable<Integer>
+        {
+            @ParentCommand
+            Recommendations parent;
+
+            @Parameters(index = "0", description = "recommendation id")
+            long id;
+
+            @Option(names = "--by", required = true, description = "who rejects")
+            String by;
+
+            @Option(names = "--reason", required = true, description = "why")
+            String reason;
+
+            @Override
+            public Integer call()
+            {
+                RecommendationStore.Stored rejected = parent.store().reject(id, by, reason);
+                parent.cli.out.printf("#%d %s on %s rejected by %s%n", rejected.id(), rejected.ruleId(), rejected.target(), by);
+                return 0;
+            }
         }
 
         @Command(name = "list", description = "Recommendations, most severe first.")

@@ -49,12 +49,12 @@ public final class Evaluator
     private final Map<String, AtomicLong> openBySeverity = new ConcurrentHashMap<>();
 
     public Evaluator(Jdbi jdbi, RuleBookHolder rules, Optional<TableFactSource> tables, Duration window, Duration baseline, int resolveAfter,
-            MeterRegistry meters)
+            RecommendationStore store, MeterRegistry meters)
     {
         this.jdbi = requireNonNull(jdbi, "jdbi is null");
         this.rules = requireNonNull(rules, "rules is null");
         this.tables = requireNonNull(tables, "tables is null");
-        this.store = new RecommendationStore(jdbi);
+        this.store = requireNonNull(store, "store is null");
         this.window = requireNonNull(window, "window is null");
         this.baseline = requireNonNull(baseline, "baseline is null");
         this.resolveAfter = resolveAfter;

@@ -37,11 +37,63 @@ public final class RecommendationStore
     private static final String COLUMNS = "id, rule_id, target_type, target, severity, level, status, explanation, proposed_fix, evidence::text AS evidence, "
             + "first_seen, last_seen, times_seen, missed_evaluations";
 
+    public static final String AUTO_APPROVAL_ACTOR = "auto-approval";
+
     private final Jdbi jdbi;
+    private final Approvals approvals;
 
     public RecommendationStore(Jdbi jdbi)
     {
+        this(jdbi, Approvals.NONE);
+    }
+
+    public RecommendationStore(Jdbi jdbi, Approvals approvals)
+    {
         this.jdbi = requireNonNull(jdbi, "jdbi is null");
+        this.approvals = requireNonNull(approvals, "approvals is null");
+    }
+
+    /** A person's decision on an open recommendation. Fails with a message saying why when it may not be taken. */
+    public Stored approve(long id, String actor, String reason)
+    {
+        return decide(id, "approved", actor, reason);
+    }
+
+    public Stored reject(long id, String actor, String reason)
+    {
+        return decide(id, "rejected", actor, reason);
+    }
+
+    private Stored decide(long id, String to, String actor, String reason)
+    {
+        requireNonNull(actor, "actor is null");
+        if (!approvals.mayApprove(actor)) {
+            throw new IllegalArgumentException("'" + actor + "' may not approve or reject: not listed in icetune.approvers");
+        }
+        jdbi.useTransaction(handle -> {
+            Map<String, Object> row = handle.createQuery("SELECT status FROM recommendations WHERE id = :id FOR UPDATE").bind("id", id).mapToMap().findOne()
+                    .orElseThrow(() -> new IllegalArgumentException("no recommendation " + id));
+            String status = (String) row.get("status");
+            if (status.equals(to)) {
+                throw new IllegalStateException("recommendation " + id + " is already " + to);
+            }
+            boolean allowed = to.equals("approved") ? status.equals("open") : status.equals("open") || status.equals("approved");
+            if (!allowed) {
+                throw new IllegalStateException("recommendation " + id + " is " + status + "; only an open one can be " + to
+                        + (to.equals("rejected") ? " (or an approved one, before it is applied)" : ""));
+            }
+            Timestamp at = Timestamp.from(Instant.now());
+            handle.createUpdate("UPDATE recommendations SET status = :to, updated_at = :at WHERE id = :id").bind("to", to).bind("at", at).bind("id", id).execute();
+            history(handle, id, at, status, to, actor, reason);
+        });
+        return find(id).orElseThrow();
+    }
+
+    private static void history(org.jdbi.v3.core.Handle handle, long id, Timestamp at, String from, String to, String actor, String reason)
+    {
+        handle.createUpdate("INSERT INTO recommendation_history (recommendation_id, at, from_status, to_status, actor, reason) "
+                        + "VALUES (:id, :at, :from, :to, :actor, :reason)")
+                .bind("id", id).bind("at", at).bind("from", from).bind("to", to).bind("actor", actor).bind("reason", reason).execute();
     }
 
     /**
@@ -79,6 +131,19 @@ public final class RecommendationStore
                     INSERT INTO recommendation_history (recommendation_id, at, from_status, to_status, actor, reason, evidence)
                     SELECT id, :at, NULL, 'open', :actor, 'rule ' || rule_id || ' fired', evidence FROM opened""")
                     .bind("at", at).bind("actor", SYSTEM_ACTOR).execute();
+            // the configuration may approve some newly opened ones; recorded as such
+            for (Approvals.AutoApproval auto : approvals.autoApprovals()) {
+                List<Long> ids = handle.createQuery("SELECT id, target FROM recommendations "
+                                + "WHERE status = 'open' AND first_seen = :at AND rule_id = :rule AND level = :level")
+                        .bind("at", at).bind("rule", auto.rule()).bind("level", auto.level())
+                        .map((rs, ctx) -> auto.matches(auto.rule(), auto.level(), rs.getString("target")) ? rs.getLong("id") : -1L).list();
+                for (long id : ids) {
+                    if (id >= 0) {
+                        handle.createUpdate("UPDATE recommendations SET status = 'approved', updated_at = :at WHERE id = :id").bind("at", at).bind("id", id).execute();
+                        history(handle, id, at, "open", "approved", AUTO_APPROVAL_ACTOR, "icetune.auto-approve " + auto);
+                    }
+                }
+            }
             // known ones refresh; a resolved one reopens
             handle.createUpdate("""
                     INSERT INTO recommendation_history (recommendation_id, at, from_status, to_status, actor, reason, evidence)
