@@ -1,12 +1,11 @@
 package dev.icetune.listener;
 
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 
 import static java.util.Objects.requireNonNull;
 
 /**
- * A batch with its rows already in COPY text format, UTF-8 encoded: built on the capture stage, so the
+ * A batch with its rows already in binary COPY format: built on the capture stage, so the
  * write stage only streams bytes to PostgreSQL. The events stay with it for the journal.
  */
 record EncodedBatch(List<CapturedEvent> events, byte[] logs, byte[] inputs, byte[] starts)
@@ -35,16 +34,11 @@ record EncodedBatch(List<CapturedEvent> events, byte[] logs, byte[] inputs, byte
                 case CapturedStart start -> PostgresSink.appendStart(starts, start);
             }
         }
-        return new EncodedBatch(events, bytes(logs), bytes(inputs), bytes(starts));
+        return new EncodedBatch(events, logs.bytes(), inputs.bytes(), starts.bytes());
     }
 
     int size()
     {
         return events.size();
-    }
-
-    private static byte[] bytes(CopyRows rows)
-    {
-        return rows.content().getBytes(StandardCharsets.UTF_8);
     }
 }

@@ -152,7 +152,7 @@ final class PostgresSink
             return;
         }
         try {
-            copy.copyIn("COPY " + table + " (" + columns + ") FROM STDIN", new ByteArrayInputStream(rows));
+            copy.copyIn("COPY " + table + " (" + columns + ") FROM STDIN (FORMAT binary)", new ByteArrayInputStream(rows));
         }
         catch (IOException e) {
             throw new SQLException("COPY into " + table + " failed", "08006", e);

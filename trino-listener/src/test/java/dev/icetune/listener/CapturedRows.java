@@ -39,7 +39,7 @@ public final class CapturedRows
                     for (int column = 1; column <= metaData.getColumnCount(); column++) {
                         Object value = resultSet.getObject(column);
                         if (value instanceof java.sql.Array array) {
-                            value = List.of((Object[]) array.getArray());
+                            value = java.util.Arrays.asList((Object[]) array.getArray());
                         }
                         row.put(metaData.getColumnLabel(column), value);
                     }

@@ -149,8 +149,8 @@ public final class ListenerBenchmark
             }
             long start = System.nanoTime();
             for (EncodedBatch batch : batches) {
-                copy.copyIn("COPY query_logs (" + PostgresSink.LOGS_COLUMNS + ") FROM STDIN", new ByteArrayInputStream(batch.logs()));
-                copy.copyIn("COPY query_inputs (" + PostgresSink.INPUTS_COLUMNS + ") FROM STDIN", new ByteArrayInputStream(batch.inputs()));
+                copy.copyIn("COPY query_logs (" + PostgresSink.LOGS_COLUMNS + ") FROM STDIN (FORMAT binary)", new ByteArrayInputStream(batch.logs()));
+                copy.copyIn("COPY query_inputs (" + PostgresSink.INPUTS_COLUMNS + ") FROM STDIN (FORMAT binary)", new ByteArrayInputStream(batch.inputs()));
                 connection.commit();
             }
             return queries.size() / seconds(System.nanoTime() - start);
