@@ -11,6 +11,7 @@ CREATE TABLE recommendations (
     status             text        NOT NULL CHECK (status IN ('open', 'approved', 'rejected', 'applied', 'verified', 'regressed', 'resolved', 'superseded')),
     explanation        text        NOT NULL,
     proposed_fix       text        NOT NULL,
+    fix                jsonb       NOT NULL,              -- the machine-readable fix: {"kind": ..., ...}
     evidence           jsonb       NOT NULL,
     first_seen         timestamptz NOT NULL,
     last_seen          timestamptz NOT NULL,
@@ -47,3 +48,22 @@ CREATE TABLE evaluations (
     refreshed       integer     NOT NULL,
     resolved        integer     NOT NULL
 );
+
+-- Every attempt to apply (or roll back) a fix, dry runs included: who, what ran, the result, and the
+-- table's state before and after.
+CREATE TABLE fix_audit (
+    id                bigserial   PRIMARY KEY,
+    recommendation_id bigint      NOT NULL REFERENCES recommendations (id),
+    at                timestamptz NOT NULL,
+    actor             text        NOT NULL,
+    approved_by       text,
+    action            text        NOT NULL CHECK (action IN ('dry-run', 'apply', 'rollback')),
+    change            text        NOT NULL,            -- what ran, or would run
+    result            text        NOT NULL CHECK (result IN ('planned', 'applied', 'no-op', 'failed', 'rolled-back', 'not-possible')),
+    message           text,
+    snapshot_before   bigint,
+    snapshot_after    bigint,
+    state_before      jsonb,                           -- partition spec, sort order, properties
+    state_after       jsonb
+);
+CREATE INDEX fix_audit_recommendation_idx ON fix_audit (recommendation_id, at);

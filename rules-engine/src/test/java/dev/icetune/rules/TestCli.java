@@ -94,6 +94,11 @@ class TestCli
         out.reset();
         assertThat(run("--config", config.toString(), "recommendations", "show", "1")).isZero();
         assertThat(stdout()).contains("approved").contains("alice").contains("go");
+
+        assertThat(run("--config", config.toString(), "apply", "1", "--by", "alice")).isEqualTo(1);
+        assertThat(stderr()).contains("applying fixes needs the Iceberg catalog");
+        assertThat(run("--config", config.toString(), "apply", "--by", "alice")).isEqualTo(1);
+        assertThat(stderr()).contains("give a recommendation id or --all-approved");
     }
 
     private int run(String... args)

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectWriter;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.icetune.rules.EngineConfig;
+import dev.icetune.rules.apply.FixApplier;
 import dev.icetune.rules.engine.Evaluator;
 import dev.icetune.rules.engine.RuleBook;
 import dev.icetune.rules.engine.RuleBookException;
@@ -36,7 +37,8 @@ import java.util.concurrent.Callable;
 /** {@code bin/icetune}: evaluate the rules, read recommendations, validate and test rule edits. */
 @Command(name = "icetune", mixinStandardHelpOptions = true, version = "icetune 0.1.0",
         description = "The Trino + Iceberg query-optimization runbook, run by software.",
-        subcommands = {IcetuneCli.Evaluate.class, IcetuneCli.Recommendations.class, IcetuneCli.Rules.class, IcetuneCli.Migrate.class})
+        subcommands = {IcetuneCli.Evaluate.class, IcetuneCli.Recommendations.class, IcetuneCli.Apply.class, IcetuneCli.Rollback.class, IcetuneCli.Rules.class,
+                IcetuneCli.Migrate.class})
 public final class IcetuneCli
 {
     static final ObjectWriter JSON = JsonMapper.builder().findAndAddModules().disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS).build()
@@ -380,6 +382,87 @@ public final class IcetuneCli
                     parent.cli.out.printf("%d passed, %d failed%n", results.size() - failed, failed);
                 }
                 return failed == 0 && !results.isEmpty() ? 0 : 1;
+            }
+        }
+    }
+
+    @Command(name = "apply", description = "Apply an approved fix (Iceberg metadata changes through the Iceberg API), or show what it would change.")
+    static final class Apply
+            implements Callable<Integer>
+    {
+        @ParentCommand
+        IcetuneCli cli;
+
+        @Parameters(index = "0", arity = "0..1", description = "recommendation id")
+        Long id;
+
+        @Option(names = "--all-approved", description = "every approved recommendation")
+        boolean allApproved;
+
+        @Option(names = "--dry-run", description = "print exactly what would change, change nothing")
+        boolean dryRun;
+
+        @Option(names = "--by", required = true, description = "who applies")
+        String by;
+
+        @Override
+        public Integer call()
+                throws Exception
+        {
+            if ((id == null) == !allApproved) {
+                throw new IllegalArgumentException("give a recommendation id or --all-approved");
+            }
+            EngineConfig engine = cli.engineConfig();
+            if (!engine.hasIcebergCatalog()) {
+                throw new IllegalArgumentException("applying fixes needs the Iceberg catalog: set icetune.trino.catalog and iceberg.catalog.* in " + cli.config);
+            }
+            Jdbi jdbi = cli.jdbi(engine);
+            RecommendationStore store = new RecommendationStore(jdbi, engine.approvals());
+            try (TableMetadataReader iceberg = new TableMetadataReader(engine.trinoCatalog().orElseThrow(), engine.icebergCatalogName(), engine.icebergCatalogProperties())) {
+                FixApplier applier = new FixApplier(jdbi, store, iceberg);
+                List<Long> ids = allApproved ? store.list(Optional.of("approved")).stream().map(RecommendationStore.Stored::id).toList() : List.of(id);
+                int failed = 0;
+                for (long each : ids) {
+                    try {
+                        FixApplier.Outcome outcome = applier.apply(each, by, dryRun);
+                        cli.out.printf("#%d %s: %s%s%n", each, outcome.result(), outcome.change(), outcome.message() == null ? "" : " (" + outcome.message() + ")");
+                    }
+                    catch (RuntimeException e) {
+                        failed++;
+                        cli.err.println("icetune: #" + each + ": " + e.getMessage());
+                    }
+                }
+                return failed == 0 ? 0 : 1;
+            }
+        }
+    }
+
+    @Command(name = "rollback", description = "Restore what an applied fix changed in the partition spec, sort order or properties.")
+    static final class Rollback
+            implements Callable<Integer>
+    {
+        @ParentCommand
+        IcetuneCli cli;
+
+        @Parameters(index = "0", description = "recommendation id")
+        long id;
+
+        @Option(names = "--by", required = true, description = "who rolls back")
+        String by;
+
+        @Override
+        public Integer call()
+                throws Exception
+        {
+            EngineConfig engine = cli.engineConfig();
+            if (!engine.hasIcebergCatalog()) {
+                throw new IllegalArgumentException("rolling back needs the Iceberg catalog: set icetune.trino.catalog and iceberg.catalog.* in " + cli.config);
+            }
+            Jdbi jdbi = cli.jdbi(engine);
+            try (TableMetadataReader iceberg = new TableMetadataReader(engine.trinoCatalog().orElseThrow(), engine.icebergCatalogName(), engine.icebergCatalogProperties())) {
+                FixApplier.Outcome outcome = new FixApplier(jdbi, new RecommendationStore(jdbi, engine.approvals()), iceberg).rollback(id, by);
+                cli.out.printf("#%d %s: %s%s%n", id, outcome.result(), outcome.change(), outcome.message() == null ? "" : " (" + outcome.message() + ")");
+                return outcome.result().equals("rolled-back") ? 0 : 1;
             }
         }
     }

@@ -8,7 +8,8 @@ import static java.util.Objects.requireNonNull;
 
 /**
  * What a rule concludes: the runbook step to take on a table or a query pattern, why (the evidence
- * figures), and the concrete fix. Rule id plus target is its identity across evaluations.
+ * figures), and the concrete fix, as text for people and as a {@link Fix} for the applier. Rule id plus
+ * target is its identity across evaluations.
  */
 public record Recommendation(
         String ruleId,
@@ -18,7 +19,8 @@ public record Recommendation(
         String level,
         Map<String, Object> evidence,
         String explanation,
-        String proposedFix)
+        String proposedFix,
+        Map<String, Object> fix)
 {
     public static final String TABLE = "TABLE";
     public static final String PATTERN = "PATTERN";
@@ -33,12 +35,20 @@ public record Recommendation(
         requireNonNull(explanation, "explanation is null");
         requireNonNull(proposedFix, "proposedFix is null");
         evidence = Collections.unmodifiableMap(new LinkedHashMap<>(evidence));
+        fix = fix == null ? Fix.text(proposedFix) : Collections.unmodifiableMap(new LinkedHashMap<>(fix));
         if (!severity.matches("LOW|MEDIUM|HIGH|CRITICAL")) {
             throw new IllegalArgumentException("severity must be LOW, MEDIUM, HIGH or CRITICAL: " + severity);
         }
         if (!level.matches("L[1-4]")) {
             throw new IllegalArgumentException("level must be L1 (maintenance), L2 (query rewriting), L3 (architecture) or L4 (infrastructure): " + level);
         }
+    }
+
+    /** A recommendation whose fix is only its text: advice a person carries out. */
+    public Recommendation(String ruleId, String targetType, String target, String severity, String level, Map<String, Object> evidence,
+            String explanation, String proposedFix)
+    {
+        this(ruleId, targetType, target, severity, level, evidence, explanation, proposedFix, null);
     }
 
     public String dedupeKey()

@@ -25,8 +25,8 @@ public final class RecommendationStore
 
     /** A stored recommendation as the CLI shows it. */
     public record Stored(long id, String ruleId, String targetType, String target, String severity, String level, String status,
-            String explanation, String proposedFix, Map<String, Object> evidence, Instant firstSeen, Instant lastSeen, int timesSeen,
-            int missedEvaluations) {}
+            String explanation, String proposedFix, Map<String, Object> fix, Map<String, Object> evidence, Instant firstSeen, Instant lastSeen,
+            int timesSeen, int missedEvaluations) {}
 
     public record HistoryEntry(Instant at, String fromStatus, String toStatus, String actor, String reason) {}
 
@@ -34,7 +34,7 @@ public final class RecommendationStore
     public record Outcome(int opened, int refreshed, int resolved) {}
 
     private static final ObjectMapper JSON = JsonMapper.builder().build();
-    private static final String COLUMNS = "id, rule_id, target_type, target, severity, level, status, explanation, proposed_fix, evidence::text AS evidence, "
+    private static final String COLUMNS = "id, rule_id, target_type, target, severity, level, status, explanation, proposed_fix, fix::text AS fix, evidence::text AS evidence, "
             + "first_seen, last_seen, times_seen, missed_evaluations";
 
     public static final String AUTO_APPROVAL_ACTOR = "auto-approval";
@@ -89,6 +89,21 @@ public final class RecommendationStore
         return find(id).orElseThrow();
     }
 
+    /** A status change made by the applier, checked against the current status and kept in the history. */
+    public void transition(long id, String from, String to, String actor, String reason)
+    {
+        jdbi.useTransaction(handle -> {
+            String status = handle.createQuery("SELECT status FROM recommendations WHERE id = :id FOR UPDATE").bind("id", id).mapTo(String.class).findOne()
+                    .orElseThrow(() -> new IllegalArgumentException("no recommendation " + id));
+            if (!status.equals(from)) {
+                throw new IllegalStateException("recommendation " + id + " is " + status + ", not " + from);
+            }
+            Timestamp at = Timestamp.from(Instant.now());
+            handle.createUpdate("UPDATE recommendations SET status = :to, updated_at = :at WHERE id = :id").bind("to", to).bind("at", at).bind("id", id).execute();
+            history(handle, id, at, from, to, actor, reason);
+        });
+    }
+
     private static void history(org.jdbi.v3.core.Handle handle, long id, Timestamp at, String from, String to, String actor, String reason)
     {
         handle.createUpdate("INSERT INTO recommendation_history (recommendation_id, at, from_status, to_status, actor, reason) "
@@ -106,15 +121,15 @@ public final class RecommendationStore
         return jdbi.inTransaction(handle -> {
             handle.execute("LOCK TABLE recommendations IN SHARE ROW EXCLUSIVE MODE"); // one evaluation at a time
             handle.execute("CREATE TEMPORARY TABLE IF NOT EXISTS icetune_fired (dedupe_key text PRIMARY KEY, rule_id text, target_type text, target text, "
-                    + "severity text, level text, explanation text, proposed_fix text, evidence jsonb) ON COMMIT DELETE ROWS");
+                    + "severity text, level text, explanation text, proposed_fix text, fix jsonb, evidence jsonb) ON COMMIT DELETE ROWS");
             PreparedBatch batch = handle.prepareBatch("""
-                    INSERT INTO icetune_fired VALUES (:key, :rule, :type, :target, :severity, :level, :explanation, :fix, CAST(:evidence AS jsonb))
+                    INSERT INTO icetune_fired VALUES (:key, :rule, :type, :target, :severity, :level, :explanation, :text, CAST(:fix AS jsonb), CAST(:evidence AS jsonb))
                     ON CONFLICT DO NOTHING""");
             for (Recommendation recommendation : recommendations) {
                 batch.bind("key", recommendation.dedupeKey()).bind("rule", recommendation.ruleId()).bind("type", recommendation.targetType())
                         .bind("target", recommendation.target()).bind("severity", recommendation.severity()).bind("level", recommendation.level())
-                        .bind("explanation", recommendation.explanation()).bind("fix", recommendation.proposedFix())
-                        .bind("evidence", json(recommendation.evidence())).add();
+                        .bind("explanation", recommendation.explanation()).bind("text", recommendation.proposedFix())
+                        .bind("fix", json(recommendation.fix())).bind("evidence", json(recommendation.evidence())).add();
             }
             if (!recommendations.isEmpty()) {
                 batch.execute();
@@ -124,8 +139,9 @@ public final class RecommendationStore
             int opened = handle.createUpdate("""
                     WITH opened AS (
                         INSERT INTO recommendations (dedupe_key, rule_id, target_type, target, severity, level, status, explanation, proposed_fix,
-                            evidence, first_seen, last_seen, updated_at)
-                        SELECT f.dedupe_key, f.rule_id, f.target_type, f.target, f.severity, f.level, 'open', f.explanation, f.proposed_fix, f.evidence, :at, :at, :at
+                            fix, evidence, first_seen, last_seen, updated_at)
+                        SELECT f.dedupe_key, f.rule_id, f.target_type, f.target, f.severity, f.level, 'open', f.explanation, f.proposed_fix, f.fix,
+                            f.evidence, :at, :at, :at
                         FROM icetune_fired f WHERE NOT EXISTS (SELECT 1 FROM recommendations r WHERE r.dedupe_key = f.dedupe_key)
                         RETURNING id, rule_id, evidence)
                     INSERT INTO recommendation_history (recommendation_id, at, from_status, to_status, actor, reason, evidence)
@@ -152,7 +168,7 @@ public final class RecommendationStore
                     WHERE r.status = 'resolved' AND r.last_seen < :at""")
                     .bind("at", at).bind("actor", SYSTEM_ACTOR).execute();
             int refreshed = handle.createUpdate("""
-                    UPDATE recommendations r SET severity = f.severity, level = f.level, explanation = f.explanation, proposed_fix = f.proposed_fix,
+                    UPDATE recommendations r SET severity = f.severity, level = f.level, explanation = f.explanation, proposed_fix = f.proposed_fix, fix = f.fix,
                         evidence = f.evidence, last_seen = :at, times_seen = r.times_seen + 1, missed_evaluations = 0, updated_at = :at,
                         status = CASE WHEN r.status = 'resolved' THEN 'open' ELSE r.status END
                     FROM icetune_fired f
@@ -214,14 +230,16 @@ public final class RecommendationStore
             throws java.sql.SQLException
     {
         Map<String, Object> evidence;
+        Map<String, Object> fix;
         try {
             evidence = JSON.readValue(rs.getString("evidence"), Map.class);
+            fix = JSON.readValue(rs.getString("fix"), Map.class);
         }
         catch (JsonProcessingException e) {
             throw new java.sql.SQLException("unreadable evidence of recommendation " + rs.getLong("id"), e);
         }
         return new Stored(rs.getLong("id"), rs.getString("rule_id"), rs.getString("target_type"), rs.getString("target"), rs.getString("severity"),
-                rs.getString("level"), rs.getString("status"), rs.getString("explanation"), rs.getString("proposed_fix"), evidence,
+                rs.getString("level"), rs.getString("status"), rs.getString("explanation"), rs.getString("proposed_fix"), fix, evidence,
                 rs.getTimestamp("first_seen").toInstant(), rs.getTimestamp("last_seen").toInstant(), rs.getInt("times_seen"), rs.getInt("missed_evaluations"));
     }
 
