@@ -17,6 +17,7 @@ CREATE TABLE recommendations (
     last_seen          timestamptz NOT NULL,
     times_seen         integer     NOT NULL DEFAULT 1,
     missed_evaluations integer     NOT NULL DEFAULT 0,   -- consecutive evaluations in which the rule did not fire
+    measured_effect    jsonb,                             -- after a fix: the same patterns before and after it
     updated_at         timestamptz NOT NULL
 );
 CREATE INDEX recommendations_status_idx ON recommendations (status, severity);

@@ -23,8 +23,8 @@ import static java.util.Objects.requireNonNull;
 /**
  * The rules engine's settings: a properties file ({@code --config}) with the plugin's {@code icetune.db.*}
  * keys, the evaluation windows, and the Iceberg catalog's own properties under {@code iceberg.catalog.}.
- * Environment variables ICETUNE_DB_URL, ICETUNE_DB_USER and ICETUNE_DB_PASSWORD override the file, so
- * that secrets need not be written in it. {@link #toString()} never shows the password.
+ * Environment variables ICETUNE_DB_URL, ICETUNE_DB_USER and ICETUNE_DB_PASSWORD override the file, and
+ * ICETUNE_TRINO_PASSWORD is the only way to give Trino's password, so that secrets need not be written in it. {@link #toString()} never shows the password.
  */
 public record EngineConfig(
         String dbUrl,
@@ -37,6 +37,9 @@ public record EngineConfig(
         int resolveAfter,
         Duration interval,
         Optional<String> trinoCatalog,
+        Optional<String> trinoUrl,
+        String trinoUser,
+        Optional<String> trinoPassword,
         Approvals approvals,
         String icebergCatalogName,
         Map<String, String> icebergCatalogProperties)
@@ -48,6 +51,9 @@ public record EngineConfig(
     {
         requireNonNull(dbUrl, "dbUrl is null");
         requireNonNull(approvals, "approvals is null");
+        if (trinoUrl.isPresent() && !trinoUrl.get().startsWith("jdbc:trino:")) {
+            throw new IllegalArgumentException("icetune.trino.url must be a jdbc:trino: URL");
+        }
         icebergCatalogProperties = Map.copyOf(icebergCatalogProperties);
     }
 
@@ -65,6 +71,8 @@ public record EngineConfig(
         defaults.put("icetune.resolve-after", "3");
         defaults.put("icetune.evaluate.interval", "5m");
         defaults.put("icetune.trino.catalog", "");
+        defaults.put("icetune.trino.url", "");
+        defaults.put("icetune.trino.user", "icetune");
         defaults.put("icetune.approvers", "");
         defaults.put("icetune.auto-approve", "");
         return defaults;
@@ -131,6 +139,9 @@ public record EngineConfig(
                 positiveInt("icetune.resolve-after", merged.get("icetune.resolve-after")),
                 duration("icetune.evaluate.interval", merged.get("icetune.evaluate.interval")),
                 Optional.of(merged.get("icetune.trino.catalog")).filter(value -> !value.isEmpty()),
+                Optional.of(merged.get("icetune.trino.url")).filter(value -> !value.isEmpty()),
+                merged.get("icetune.trino.user"),
+                Optional.ofNullable(environment.get("ICETUNE_TRINO_PASSWORD")).filter(value -> !value.isBlank()),
                 Approvals.parse(merged.get("icetune.approvers"), merged.get("icetune.auto-approve")),
                 catalogName == null ? "icetune" : catalogName,
                 iceberg);
@@ -148,7 +159,7 @@ public record EngineConfig(
         shownCatalog.replaceAll((key, value) -> key.toLowerCase().contains("password") || key.toLowerCase().contains("secret") ? "****" : value);
         return "EngineConfig[dbUrl=" + dbUrl.replaceAll("(?i)([?&;]password=)[^&;]*", "$1****") + ", dbUser=" + dbUser.orElse("")
                 + ", dbPassword=" + (dbPassword.isPresent() ? "****" : "") + ", rules=" + rulesDirectory + ", window=" + window
-                + ", baseline=" + baseline + ", resolveAfter=" + resolveAfter + ", trinoCatalog=" + trinoCatalog.orElse("")
+                + ", baseline=" + baseline + ", resolveAfter=" + resolveAfter + ", trinoCatalog=" + trinoCatalog.orElse("") + ", trinoUrl=" + trinoUrl.orElse("")
                 + ", icebergCatalog=" + shownCatalog + "]";
     }
 

@@ -66,7 +66,7 @@ class TestApplyIcebergFixes
         jdbi = Jdbi.create(url, "postgres", "");
         rows = new CapturedRows(url);
         store = new RecommendationStore(jdbi, Approvals.parse("alice", ""));
-        applier = new FixApplier(jdbi, store, iceberg);
+        applier = new FixApplier(jdbi, store, iceberg, Optional.empty());
         store.record(List.of(
                 recommendation("missing-partition-pruning", "iceberg.demo.partition_me", Fix.partition("iceberg.demo.partition_me", "day", "ts")),
                 recommendation("bloom-filter", "iceberg.demo.bloom_me.user_id",

@@ -71,6 +71,18 @@ public final class IcebergTrino
         return runner.execute(sql);
     }
 
+    /** Another catalog beside the JDBC one, e.g. an Iceberg catalog on Trino's file metastore. */
+    public void createCatalog(String name, String connector, Map<String, String> properties)
+    {
+        runner.createCatalog(name, connector, properties);
+    }
+
+    /** The coordinator's address for the Trino JDBC driver, as a client outside the process would use it. */
+    public String jdbcUrl()
+    {
+        return "jdbc:trino://" + runner.getCoordinator().getBaseUrl().getHost() + ":" + runner.getCoordinator().getBaseUrl().getPort() + "/" + CATALOG + "/" + SCHEMA;
+    }
+
     /** Runs a query; returns its query id, by which the test finds its captured row. */
     public String run(String sql)
     {

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.icetune.rules.facts.Fix;
 import dev.icetune.rules.iceberg.TableMetadataReader;
 import dev.icetune.rules.store.RecommendationStore;
+import org.apache.iceberg.FileScanTask;
 import org.apache.iceberg.PartitionField;
 import org.apache.iceberg.ReplaceSortOrder;
 import org.apache.iceberg.Snapshot;
@@ -13,9 +14,13 @@ import org.apache.iceberg.SortField;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.expressions.Expressions;
 import org.apache.iceberg.expressions.Term;
+import org.apache.iceberg.io.CloseableIterable;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
@@ -25,12 +30,15 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import static java.util.Objects.requireNonNull;
 
 /**
- * Carries out approved fixes that change Iceberg metadata (partition spec, sort order, table
- * properties, snapshot expiry) through the Iceberg API, one table at a time, and audits every attempt.
+ * Carries out approved fixes, one table at a time, and audits every attempt: Iceberg metadata changes
+ * (partition spec, sort order, table properties, snapshot expiry) through the Iceberg API; data
+ * rewrites, statistics and materialized views as Trino statements over JDBC.
  * Iceberg commits are atomic: a change is applied whole or not at all; a commit that loses to a
  * concurrent writer is retried by Iceberg and otherwise reported, never left half done.
  */
@@ -41,15 +49,28 @@ public final class FixApplier
 
     private static final ObjectMapper JSON = JsonMapper.builder().build();
 
+    /** Opens a JDBC connection to Trino (the trino-jdbc driver), as the configured user. */
+    public interface TrinoConnections
+    {
+        Connection open()
+                throws SQLException;
+    }
+
+    private static final Pattern FILE_SIZE_THRESHOLD = Pattern.compile("file_size_threshold\\s*=>\\s*'(\\d+)MB'");
+    /** Trino's default file_size_threshold of optimize. */
+    private static final long DEFAULT_OPTIMIZE_THRESHOLD = 100L << 20;
+
     private final Jdbi jdbi;
     private final RecommendationStore store;
     private final TableMetadataReader iceberg;
+    private final Optional<TrinoConnections> trino;
 
-    public FixApplier(Jdbi jdbi, RecommendationStore store, TableMetadataReader iceberg)
+    public FixApplier(Jdbi jdbi, RecommendationStore store, TableMetadataReader iceberg, Optional<TrinoConnections> trino)
     {
         this.jdbi = requireNonNull(jdbi, "jdbi is null");
         this.store = requireNonNull(store, "store is null");
         this.iceberg = requireNonNull(iceberg, "iceberg is null");
+        this.trino = requireNonNull(trino, "trino is null");
     }
 
     public Outcome apply(long id, String actor, boolean dryRun)
@@ -60,8 +81,11 @@ public final class FixApplier
             case Fix.QUERY_REWRITE -> throw new IllegalStateException("recommendation " + id + " is a query rewrite: it is never applied to someone's SQL; "
                     + "deliver the rewritten query instead:\n" + recommendation.fix().get("sql"));
             case Fix.TEXT -> throw new IllegalStateException("recommendation " + id + " is advice for a person, not a change icetune can make: " + recommendation.proposedFix());
-            case Fix.TRINO -> throw new IllegalStateException("recommendation " + id + " is a Trino statement; applying those through Trino is not built yet. Run it yourself: "
-                    + recommendation.fix().get("statement"));
+            case Fix.TRINO -> {
+                if (trino.isEmpty()) {
+                    throw new IllegalStateException("recommendation " + id + " runs Trino statements: set icetune.trino.url to apply it");
+                }
+            }
             default -> {
                 // an Iceberg metadata change: below
             }
@@ -73,9 +97,14 @@ public final class FixApplier
             throw new IllegalStateException("recommendation " + id + " is " + recommendation.status() + ": only an approved one can be applied");
         }
         String tableName = String.valueOf(recommendation.fix().get("table"));
+        boolean throughTrino = kind.equals(Fix.TRINO);
         return withTableLock(tableName, () -> {
-            Table table = iceberg.load(tableName).orElseThrow(() -> new IllegalStateException("no Iceberg table " + tableName + " in the catalog"));
-            Change change = change(table, recommendation.fix());
+            // a Trino statement may name a table of a catalog icetune does not read (then there is no state to record)
+            Table table = iceberg.load(tableName).orElse(null);
+            if (table == null && !throughTrino) {
+                throw new IllegalStateException("no Iceberg table " + tableName + " in the catalog");
+            }
+            Change change = change(table, recommendation.fix(), trino);
             Map<String, Object> before = state(table);
             Long snapshotBefore = snapshotId(table);
             if (change == null) {
@@ -86,7 +115,8 @@ public final class FixApplier
                         snapshotBefore, snapshotBefore, before, before);
             }
             if (dryRun) {
-                return audit(recommendation, actor, "dry-run", "planned", change.description(), "nothing changed", snapshotBefore, snapshotBefore, before, before);
+                return audit(recommendation, actor, "dry-run", "planned", change.description(), change.estimate() + "; nothing changed",
+                        snapshotBefore, snapshotBefore, before, before);
             }
             try {
                 change.commit().run();
@@ -96,9 +126,11 @@ public final class FixApplier
                         snapshotBefore, snapshotBefore, before, before);
                 throw new IllegalStateException("applying recommendation " + id + " to " + tableName + " failed, nothing was changed: " + e.getMessage(), e);
             }
-            table.refresh();
+            if (table != null) {
+                table.refresh();
+            }
             markApplied(recommendation, actor, change.description());
-            return audit(recommendation, actor, "apply", "applied", change.description(), null, snapshotBefore, snapshotId(table), before, state(table));
+            return audit(recommendation, actor, "apply", "applied", change.description(), change.estimate(), snapshotBefore, snapshotId(table), before, state(table));
         });
     }
 
@@ -154,12 +186,32 @@ public final class FixApplier
         });
     }
 
-    private record Change(String description, Runnable commit) {}
+    private record Change(String description, String estimate, Runnable commit)
+    {
+        Change(String description, Runnable commit)
+        {
+            this(description, "metadata only", commit);
+        }
+    }
 
     /** The change the fix makes to this table, or null when it is already in effect. */
-    private static Change change(Table table, Map<String, Object> fix)
+    private static Change change(Table table, Map<String, Object> fix, Optional<TrinoConnections> trino)
     {
         switch (String.valueOf(fix.get(Fix.KIND))) {
+            case Fix.TRINO -> {
+                @SuppressWarnings("unchecked")
+                List<String> statements = (List<String>) fix.get("statements");
+                return new Change(String.join(";\n", statements), estimate(table, statements), () -> {
+                    try (Connection connection = trino.orElseThrow().open(); Statement statement = connection.createStatement()) {
+                        for (String sql : statements) {
+                            statement.execute(sql);
+                        }
+                    }
+                    catch (SQLException e) {
+                        throw new IllegalStateException("Trino: " + e.getMessage(), e);
+                    }
+                });
+            }
             case Fix.ICEBERG_PARTITION -> {
                 String transform = String.valueOf(fix.get("transform"));
                 String column = String.valueOf(fix.get("column"));
@@ -211,6 +263,36 @@ public final class FixApplier
         }
     }
 
+    /** For a rewrite (optimize): the files and bytes under the threshold, which Trino would rewrite. */
+    private static String estimate(Table table, List<String> statements)
+    {
+        String all = String.join(" ", statements);
+        if (!all.contains("EXECUTE optimize")) {
+            return "no data files rewritten";
+        }
+        if (table == null) {
+            return "files to rewrite unknown: the table is not in the catalog icetune reads";
+        }
+        Matcher threshold = FILE_SIZE_THRESHOLD.matcher(all);
+        long limit = threshold.find() ? Long.parseLong(threshold.group(1)) << 20 : DEFAULT_OPTIMIZE_THRESHOLD;
+        long files = 0;
+        long bytes = 0;
+        if (table.currentSnapshot() != null) {
+            try (CloseableIterable<FileScanTask> tasks = table.newScan().planFiles()) {
+                for (FileScanTask task : tasks) {
+                    if (task.file().fileSizeInBytes() < limit) {
+                        files++;
+                        bytes += task.file().fileSizeInBytes();
+                    }
+                }
+            }
+            catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }
+        return "rewrites about %d files, %d bytes".formatted(files, bytes);
+    }
+
     private static Term term(String transform, String column)
     {
         return switch (transform) {
@@ -234,6 +316,9 @@ public final class FixApplier
 
     private static Map<String, Object> state(Table table)
     {
+        if (table == null) {
+            return null;
+        }
         Map<String, Object> state = new LinkedHashMap<>();
         List<String> spec = new ArrayList<>();
         table.spec().fields().forEach(field -> spec.add(field.name() + ": " + field.transform() + "(" + table.schema().findColumnName(field.sourceId()) + ")"));
@@ -245,7 +330,7 @@ public final class FixApplier
 
     private static Long snapshotId(Table table)
     {
-        return table.currentSnapshot() == null ? null : table.currentSnapshot().snapshotId();
+        return table == null || table.currentSnapshot() == null ? null : table.currentSnapshot().snapshotId();
     }
 
     private static String describe(Map<String, Object> fix)

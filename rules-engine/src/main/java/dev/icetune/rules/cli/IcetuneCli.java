@@ -37,7 +37,7 @@ import java.util.concurrent.Callable;
 /** {@code bin/icetune}: evaluate the rules, read recommendations, validate and test rule edits. */
 @Command(name = "icetune", mixinStandardHelpOptions = true, version = "icetune 0.1.0",
         description = "The Trino + Iceberg query-optimization runbook, run by software.",
-        subcommands = {IcetuneCli.Evaluate.class, IcetuneCli.Recommendations.class, IcetuneCli.Apply.class, IcetuneCli.Rollback.class, IcetuneCli.Rules.class,
+        subcommands = {IcetuneCli.Evaluate.class, IcetuneCli.Recommendations.class, IcetuneCli.Apply.class, IcetuneCli.Rollback.class, IcetuneCli.Report.class, IcetuneCli.Rules.class,
                 IcetuneCli.Migrate.class})
 public final class IcetuneCli
 {
@@ -98,6 +98,16 @@ public final class IcetuneCli
         engine.dbPassword().ifPresent(password -> properties.setProperty("password", password));
         properties.setProperty("ApplicationName", "icetune-rules-engine");
         return Jdbi.create(engine.dbUrl(), properties);
+    }
+
+    Optional<FixApplier.TrinoConnections> trino(EngineConfig engine)
+    {
+        return engine.trinoUrl().map(url -> () -> {
+            java.util.Properties properties = new java.util.Properties();
+            properties.setProperty("user", engine.trinoUser());
+            engine.trinoPassword().ifPresent(password -> properties.setProperty("password", password));
+            return new io.trino.jdbc.TrinoDriver().connect(url, properties);
+        });
     }
 
     void json(Object value)
@@ -419,7 +429,7 @@ public final class IcetuneCli
             Jdbi jdbi = cli.jdbi(engine);
             RecommendationStore store = new RecommendationStore(jdbi, engine.approvals());
             try (TableMetadataReader iceberg = new TableMetadataReader(engine.trinoCatalog().orElseThrow(), engine.icebergCatalogName(), engine.icebergCatalogProperties())) {
-                FixApplier applier = new FixApplier(jdbi, store, iceberg);
+                FixApplier applier = new FixApplier(jdbi, store, iceberg, cli.trino(engine));
                 List<Long> ids = allApproved ? store.list(Optional.of("approved")).stream().map(RecommendationStore.Stored::id).toList() : List.of(id);
                 int failed = 0;
                 for (long each : ids) {
@@ -460,10 +470,53 @@ public final class IcetuneCli
             }
             Jdbi jdbi = cli.jdbi(engine);
             try (TableMetadataReader iceberg = new TableMetadataReader(engine.trinoCatalog().orElseThrow(), engine.icebergCatalogName(), engine.icebergCatalogProperties())) {
-                FixApplier.Outcome outcome = new FixApplier(jdbi, new RecommendationStore(jdbi, engine.approvals()), iceberg).rollback(id, by);
+                FixApplier.Outcome outcome = new FixApplier(jdbi, new RecommendationStore(jdbi, engine.approvals()), iceberg, cli.trino(engine)).rollback(id, by);
                 cli.out.printf("#%d %s: %s%s%n", id, outcome.result(), outcome.change(), outcome.message() == null ? "" : " (" + outcome.message() + ")");
                 return outcome.result().equals("rolled-back") ? 0 : 1;
             }
+        }
+    }
+
+    @Command(name = "report", description = "Run a report of sql/reports (e.g. fix-effects) and print its rows.")
+    static final class Report
+            implements Callable<Integer>
+    {
+        @ParentCommand
+        IcetuneCli cli;
+
+        @Parameters(index = "0", description = "report name, e.g. fix-effects")
+        String name;
+
+        @Option(names = "--json", description = "print JSON")
+        boolean json;
+
+        @Override
+        public Integer call()
+                throws Exception
+        {
+            if (!name.matches("[a-z0-9-]+")) {
+                throw new IllegalArgumentException("no report named '" + name + "'");
+            }
+            String sql;
+            try (java.io.InputStream in = IcetuneCli.class.getClassLoader().getResourceAsStream("dev/icetune/sql/reports/" + name + ".sql")) {
+                if (in == null) {
+                    throw new IllegalArgumentException("no report named '" + name + "' (see sql/reports)");
+                }
+                sql = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).strip().replaceAll(";$", "");
+            }
+            List<Map<String, Object>> rows = cli.jdbi(cli.engineConfig()).withHandle(handle -> handle.createQuery(sql).mapToMap().list());
+            if (json) {
+                cli.json(rows);
+                return 0;
+            }
+            if (rows.isEmpty()) {
+                cli.out.println("(no rows)");
+                return 0;
+            }
+            TextTable table = new TextTable(40, rows.getFirst().keySet().toArray(String[]::new));
+            rows.forEach(row -> table.row(row.values().toArray()));
+            table.print(cli.out);
+            return 0;
         }
     }
 

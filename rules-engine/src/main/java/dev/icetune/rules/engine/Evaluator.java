@@ -2,6 +2,7 @@ package dev.icetune.rules.engine;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import dev.icetune.rules.apply.EffectMeasurer;
 import dev.icetune.rules.evidence.EvidenceReader;
 import dev.icetune.rules.facts.Recommendation;
 import dev.icetune.rules.facts.TableScanFact;
@@ -90,6 +91,9 @@ public final class Evaluator
         evaluation.firedByRule().forEach((rule, count) -> Counter.builder("icetune.rules.fired").tag("rule", rule).register(meters).increment(count));
 
         RecommendationStore.Outcome outcome = store.record(evaluation.recommendations(), now, resolveAfter);
+        for (EffectMeasurer.Effect effect : new EffectMeasurer(jdbi, store, (int) thresholds.get("effect.min_queries")).measure(now, baseline)) {
+            progress.accept("fix #%d %s: %s".formatted(effect.recommendationId(), effect.verdict(), effect.figures()));
+        }
         Duration took = Duration.ofNanos(System.nanoTime() - started);
         long id = recordEvaluation(now, facts.size(), evaluation, outcome, took);
         evaluations.increment();

@@ -45,9 +45,10 @@ public final class Fix
         return of(ICEBERG_EXPIRE_SNAPSHOTS, "table", table, "retain_hours", retainHours);
     }
 
-    public static Map<String, Object> trino(String table, String statement)
+    /** Statements run through Trino in order, e.g. CREATE MATERIALIZED VIEW then REFRESH; {@code table} is the one they lock. */
+    public static Map<String, Object> trino(String table, String... statements)
     {
-        return of(TRINO, "table", table, "statement", statement);
+        return of(TRINO, "table", table, "statements", List.of(statements));
     }
 
     public static Map<String, Object> queryRewrite(String sql)

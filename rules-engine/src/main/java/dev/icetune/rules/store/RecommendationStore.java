@@ -89,6 +89,22 @@ public final class RecommendationStore
         return find(id).orElseThrow();
     }
 
+    /** The measured effect of an applied fix, and its verdict (verified or regressed), kept in the history. */
+    public void recordEffect(long id, String verdict, String effectJson)
+    {
+        jdbi.useTransaction(handle -> {
+            Timestamp at = Timestamp.from(Instant.now());
+            int updated = handle.createUpdate("UPDATE recommendations SET status = :verdict, measured_effect = CAST(:effect AS jsonb), updated_at = :at "
+                            + "WHERE id = :id AND status = 'applied'")
+                    .bind("verdict", verdict).bind("effect", effectJson).bind("at", at).bind("id", id).execute();
+            if (updated == 1) {
+                handle.createUpdate("INSERT INTO recommendation_history (recommendation_id, at, from_status, to_status, actor, reason, evidence) "
+                                + "VALUES (:id, :at, 'applied', :verdict, :actor, 'measured effect on the same query patterns', CAST(:effect AS jsonb))")
+                        .bind("id", id).bind("at", at).bind("verdict", verdict).bind("actor", SYSTEM_ACTOR).bind("effect", effectJson).execute();
+            }
+        });
+    }
+
     /** A status change made by the applier, checked against the current status and kept in the history. */
     public void transition(long id, String from, String to, String actor, String reason)
     {

@@ -1,0 +1,222 @@
+package dev.icetune.rules;
+
+import dev.icetune.listener.CapturedRows;
+import dev.icetune.listener.IcebergTrino;
+import dev.icetune.listener.IcetuneEventListenerFactory;
+import dev.icetune.listener.TestingPostgres;
+import dev.icetune.rules.apply.EffectMeasurer;
+import dev.icetune.rules.apply.FixApplier;
+import dev.icetune.rules.facts.Fix;
+import dev.icetune.rules.facts.Recommendation;
+import dev.icetune.rules.facts.Sql;
+import dev.icetune.rules.iceberg.TableMetadataReader;
+import dev.icetune.rules.store.Approvals;
+import dev.icetune.rules.store.RecommendationStore;
+import dev.icetune.sql.SchemaMigrator;
+import io.trino.jdbc.TrinoDriver;
+import io.trino.spi.eventlistener.EventListener;
+import org.apache.iceberg.Table;
+import org.jdbi.v3.core.Jdbi;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Trino statements as fixes, through the Trino JDBC driver against a real Trino, and their measured effect. */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class TestApplyTrinoFixes
+{
+    private static final String EVIL = "evil\"; drop table victims; --";
+
+    @TempDir
+    static Path temporary;
+
+    private EventListener listener;
+    private IcebergTrino trino;
+    private TableMetadataReader iceberg;
+    private RecommendationStore store;
+    private FixApplier applier;
+    private Jdbi jdbi;
+    private CapturedRows rows;
+
+    @BeforeAll
+    void start()
+            throws Exception
+    {
+        TestingPostgres postgres = TestingPostgres.shared();
+        String url = postgres.createDatabase("trino_fixes");
+        String catalogUrl = postgres.createDatabase("trino_fixes_catalog");
+        Path warehouse = temporary.resolve("warehouse");
+        listener = new IcetuneEventListenerFactory().create(Map.of("icetune.db.url", url, "icetune.db.user", "postgres", "icetune.flush-interval", "100ms",
+                "icetune.spool.dir", temporary.resolve("spool").toString()), null);
+        trino = IcebergTrino.start(listener, catalogUrl, warehouse);
+        trino.execute("CREATE TABLE events (ts timestamp(6), user_id bigint)");
+        for (int day = 1; day <= 20; day++) {
+            trino.execute("INSERT INTO events VALUES (TIMESTAMP '2024-01-%02d 10:00:00', %d)".formatted(day, day));
+        }
+        trino.execute("CREATE TABLE stats_me AS SELECT * FROM events WITH NO DATA");
+        trino.execute("INSERT INTO stats_me SELECT * FROM events");
+        trino.execute("CREATE TABLE victims (x bigint)");
+        // Trino's Iceberg JDBC catalog has no materialized views; its file metastore catalog has
+        java.nio.file.Files.createDirectories(temporary.resolve("files").resolve("metastore"));
+        trino.createCatalog("iceberg_files", "iceberg", Map.of("iceberg.catalog.type", "TESTING_FILE_METASTORE",
+                "hive.metastore.catalog.dir", "local:///metastore", "fs.local.enabled", "true", "local.location", temporary.resolve("files").toString()));
+        trino.execute("CREATE SCHEMA iceberg_files.demo");
+        trino.execute("CREATE TABLE iceberg_files.demo.events AS SELECT * FROM iceberg.demo.events");
+        trino.execute("CREATE TABLE " + Sql.identifier(EVIL) + " (x bigint)");
+        trino.execute("INSERT INTO " + Sql.identifier(EVIL) + " VALUES 1");
+
+        iceberg = new TableMetadataReader("iceberg", "icetune", Map.of(
+                "type", "jdbc", "uri", catalogUrl, "jdbc.user", "postgres", "jdbc.password", "", "jdbc.schema-version", "V1",
+                "warehouse", "local:///", "io-impl", "dev.icetune.rules.iceberg.LocalFileIO", "local.location", warehouse.toString()));
+        SchemaMigrator.migrate(url, Optional.of("postgres"), Optional.empty());
+        jdbi = Jdbi.create(url, "postgres", "");
+        rows = new CapturedRows(url);
+        store = new RecommendationStore(jdbi, Approvals.parse("alice", ""));
+        applier = new FixApplier(jdbi, store, iceberg, Optional.of(() -> {
+            Properties properties = new Properties();
+            properties.setProperty("user", "icetune");
+            return new TrinoDriver().connect(trino.jdbcUrl(), properties);
+        }));
+        String optimize = "ALTER TABLE " + Sql.table("iceberg.demo.events") + " EXECUTE optimize(file_size_threshold => '128MB')";
+        String mv = Sql.table("iceberg_files.demo.mv_events_hourly");
+        store.record(List.of(
+                recommendation("small-files", "iceberg.demo.events", Fix.trino("iceberg.demo.events", optimize)),
+                recommendation("stale-statistics", "iceberg.demo.stats_me", Fix.trino("iceberg.demo.stats_me", "ANALYZE " + Sql.table("iceberg.demo.stats_me"))),
+                recommendation("materialized-view", "hourly", Fix.trino("iceberg_files.demo.events",
+                        "CREATE MATERIALIZED VIEW IF NOT EXISTS " + mv + " GRACE PERIOD INTERVAL '60' MINUTE AS "
+                                + "SELECT date_trunc('hour', ts) AS hour, count(*) AS events FROM iceberg_files.demo.events GROUP BY 1",
+                        "REFRESH MATERIALIZED VIEW " + mv)),
+                recommendation("materialized-view", "hourly-on-jdbc", Fix.trino("iceberg.demo.events",
+                        "CREATE MATERIALIZED VIEW IF NOT EXISTS " + Sql.table("iceberg.demo.mv_events_hourly") + " AS SELECT count(*) AS events FROM iceberg.demo.events")),
+                recommendation("stale-statistics", "iceberg.demo." + EVIL, Fix.trino("iceberg.demo." + EVIL, "ANALYZE " + Sql.table("iceberg.demo." + EVIL)))),
+                Instant.now(), 3);
+    }
+
+    @AfterAll
+    void stop()
+            throws Exception
+    {
+        if (trino != null) {
+            trino.close();
+        }
+        if (listener != null) {
+            listener.shutdown();
+        }
+        if (iceberg != null) {
+            iceberg.close();
+        }
+    }
+
+    @Test
+    void compactionRewritesTheSmallFilesAndTheWorkloadScansFewer()
+    {
+        List<String> before = workload();
+        long id = id("small-files", "iceberg.demo.events");
+        store.approve(id, "alice", "off-peak");
+        long snapshot = table("events").currentSnapshot().snapshotId();
+
+        FixApplier.Outcome dryRun = applier.apply(id, "alice", true);
+        assertThat(dryRun.result()).isEqualTo("planned");
+        assertThat(dryRun.change()).isEqualTo("ALTER TABLE \"iceberg\".\"demo\".\"events\" EXECUTE optimize(file_size_threshold => '128MB')");
+        assertThat(dryRun.message()).startsWith("rewrites about 20 files");
+        assertThat(table("events").currentSnapshot().snapshotId()).as("a dry run changes nothing").isEqualTo(snapshot);
+
+        assertThat(applier.apply(id, "alice", false).result()).isEqualTo("applied");
+        assertThat(Long.parseLong(table("events").currentSnapshot().summary().get("total-data-files"))).as("20 small files compacted").isLessThanOrEqualTo(2);
+        Map<String, Object> audit = rows.query("SELECT * FROM fix_audit WHERE recommendation_id = ? AND action = 'apply'", id).getFirst();
+        assertThat(audit).containsEntry("result", "applied").containsEntry("approved_by", "alice").containsEntry("snapshot_before", snapshot);
+        assertThat((Long) audit.get("snapshot_after")).isNotEqualTo(snapshot);
+        assertThat(applier.apply(id, "alice", false).result()).as("applying again after success is a no-op").isEqualTo("no-op");
+
+        List<String> after = workload();
+        List<EffectMeasurer.Effect> effects = new EffectMeasurer(jdbi, store, 5).measure(Instant.now().plusSeconds(1), Duration.ofHours(1));
+        assertThat(effects).singleElement().satisfies(effect -> {
+            assertThat(effect.verdict()).isEqualTo("verified");
+            assertThat(effect.figures()).containsEntry("queries_before", (long) before.size()).containsEntry("queries_after", (long) after.size())
+                    .containsEntry("files_per_query_before", 19.5); // 20 files for user_id > 0, 19 for user_id > 1 (min/max)
+            assertThat((Double) effect.figures().get("files_per_query_after")).isLessThanOrEqualTo(2.0);
+        });
+        assertThat(store.find(id).orElseThrow().status()).isEqualTo("verified");
+        assertThat(rows.query("SELECT * FROM fix_audit a JOIN recommendations r ON r.id = a.recommendation_id WHERE r.status = 'verified'")).isNotEmpty();
+    }
+
+    @Test
+    void analyzeWritesStatistics()
+    {
+        long id = id("stale-statistics", "iceberg.demo.stats_me");
+        store.approve(id, "alice", null);
+        applier.apply(id, "alice", false);
+        Table table = table("stats_me");
+        assertThat(table.statisticsFiles()).anyMatch(statistics -> statistics.snapshotId() == table.currentSnapshot().snapshotId());
+    }
+
+    @Test
+    void materializedViewIsCreatedAndRefreshed()
+    {
+        long id = id("materialized-view", "hourly");
+        store.approve(id, "alice", null);
+        applier.apply(id, "alice", false);
+        assertThat(trino.execute("SELECT sum(events) FROM iceberg_files.demo.mv_events_hourly").getOnlyValue()).isEqualTo(20L);
+        assertThat(store.find(id).orElseThrow().status()).isEqualTo("applied");
+    }
+
+    @Test
+    void aStatementTrinoRefusesIsReportedAndChangesNothing()
+    {
+        long id = id("materialized-view", "hourly-on-jdbc");
+        store.approve(id, "alice", null);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> applier.apply(id, "alice", false))
+                .hasMessageContaining("nothing was changed").hasMessageContaining("createMaterializedView is not supported for Iceberg JDBC catalogs");
+        assertThat(store.find(id).orElseThrow().status()).isEqualTo("approved");
+        assertThat(rows.query("SELECT result FROM fix_audit WHERE recommendation_id = ?", id)).extracting(row -> row.get("result")).containsExactly("failed");
+    }
+
+    @Test
+    void aTableNamedToInjectSqlIsOnlyEverAnIdentifier()
+    {
+        long id = id("stale-statistics", "iceberg.demo." + EVIL);
+        store.approve(id, "alice", null);
+        assertThat(applier.apply(id, "alice", false).result()).isEqualTo("applied");
+        assertThat(trino.execute("SELECT count(*) FROM victims").getOnlyValue()).as("victims still exists").isEqualTo(0L);
+        assertThat(table(EVIL).statisticsFiles()).isNotEmpty();
+    }
+
+    /** Six full scans of events, captured by the listener. */
+    private List<String> workload()
+    {
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            ids.add(trino.run("SELECT count(*) FROM events WHERE user_id > " + (i % 2)));
+        }
+        ids.forEach(rows::awaitQuery);
+        return ids;
+    }
+
+    private Table table(String name)
+    {
+        return iceberg.load("iceberg.demo." + name).orElseThrow();
+    }
+
+    private long id(String rule, String target)
+    {
+        return store.list(Optional.empty()).stream().filter(each -> each.ruleId().equals(rule) && each.target().equals(target)).findFirst().orElseThrow().id();
+    }
+
+    private static Recommendation recommendation(String rule, String target, Map<String, Object> fix)
+    {
+        return new Recommendation(rule, Recommendation.TABLE, target, "MEDIUM", "L1", Map.of(), "test", fix.toString(), fix);
+    }
+}
