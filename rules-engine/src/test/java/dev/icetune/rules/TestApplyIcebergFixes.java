@@ -126,6 +126,7 @@ class TestApplyIcebergFixes
     {
         long id = id("bloom-filter");
         store.approve(id, "alice", null);
+        assertDryRunChangesNothing(id, "bloom_me");
         applier.apply(id, "alice", false);
         assertThat(table("bloom_me").properties()).containsEntry("write.parquet.bloom-filter-enabled.column.user_id", "true");
         assertThat((String) trino.execute("SHOW CREATE TABLE bloom_me").getOnlyValue()).contains("parquet_bloom_filter_columns = ARRAY['user_id']");
@@ -139,6 +140,7 @@ class TestApplyIcebergFixes
     {
         long id = id("inefficient-layout");
         store.approve(id, "alice", null);
+        assertDryRunChangesNothing(id, "sort_me");
         applier.apply(id, "alice", false);
         assertThat(table("sort_me").sortOrder().fields()).singleElement()
                 .satisfies(field -> assertThat(table("sort_me").schema().findColumnName(field.sourceId())).isEqualTo("user_id"));
@@ -150,6 +152,8 @@ class TestApplyIcebergFixes
     {
         long id = id("snapshot-buildup");
         store.approve(id, "alice", null);
+        assertThat(table("expire_me").snapshots()).hasSizeGreaterThan(1);
+        assertDryRunChangesNothing(id, "expire_me");
         assertThat(table("expire_me").snapshots()).hasSizeGreaterThan(1);
         applier.apply(id, "alice", false);
         assertThat(table("expire_me").snapshots()).hasSize(1);
@@ -184,6 +188,20 @@ class TestApplyIcebergFixes
         long id = id("non-sargable-predicate");
         store.approve(id, "alice", null);
         assertThatThrownBy(() -> applier.apply(id, "alice", false)).hasMessageContaining("never applied").hasMessageContaining("SELECT 1 FROM events");
+    }
+
+    /** A dry run plans the change and leaves the table as it was: same snapshot, spec, sort order and properties. */
+    private void assertDryRunChangesNothing(long id, String name)
+    {
+        Table before = table(name);
+        FixApplier.Outcome outcome = applier.apply(id, "alice", true);
+        assertThat(outcome.result()).isEqualTo("planned");
+        Table after = table(name);
+        assertThat(after.currentSnapshot().snapshotId()).isEqualTo(before.currentSnapshot().snapshotId());
+        assertThat(after.spec()).isEqualTo(before.spec());
+        assertThat(after.sortOrder()).isEqualTo(before.sortOrder());
+        assertThat(after.properties()).isEqualTo(before.properties());
+        assertThat(store.find(id).orElseThrow().status()).isEqualTo("approved");
     }
 
     private Table table(String name)

@@ -158,6 +158,10 @@ class TestApplyTrinoFixes
     {
         long id = id("stale-statistics", "iceberg.demo.stats_me");
         store.approve(id, "alice", null);
+        int statisticsBefore = table("stats_me").statisticsFiles().size();
+        FixApplier.Outcome dryRun = applier.apply(id, "alice", true);
+        assertThat(dryRun.change()).isEqualTo("ANALYZE \"iceberg\".\"demo\".\"stats_me\"");
+        assertThat(table("stats_me").statisticsFiles()).as("a dry run changes nothing").hasSize(statisticsBefore);
         applier.apply(id, "alice", false);
         Table table = table("stats_me");
         assertThat(table.statisticsFiles()).anyMatch(statistics -> statistics.snapshotId() == table.currentSnapshot().snapshotId());
@@ -168,6 +172,8 @@ class TestApplyTrinoFixes
     {
         long id = id("materialized-view", "hourly");
         store.approve(id, "alice", null);
+        applier.apply(id, "alice", true);
+        assertThat(trino.execute("SHOW TABLES FROM iceberg_files.demo").getOnlyColumnAsSet()).as("a dry run changes nothing").doesNotContain("mv_events_hourly");
         applier.apply(id, "alice", false);
         assertThat(trino.execute("SELECT sum(events) FROM iceberg_files.demo.mv_events_hourly").getOnlyValue()).isEqualTo(20L);
         assertThat(store.find(id).orElseThrow().status()).isEqualTo("applied");
