@@ -50,6 +50,7 @@ class TestEvaluateEndToEnd
     private Evaluator evaluator;
     private TableMetadataReader iceberg;
     private CapturedRows rows;
+    private String captureUrl;
     private final Map<String, String> patternOf = new java.util.HashMap<>();
     private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
 
@@ -58,7 +59,7 @@ class TestEvaluateEndToEnd
             throws Exception
     {
         TestingPostgres postgres = TestingPostgres.shared();
-        String captureUrl = postgres.createDatabase("rules_capture");
+        captureUrl = postgres.createDatabase("rules_capture");
         String catalogUrl = postgres.createDatabase("rules_catalog");
         Path warehouse = temporary.resolve("warehouse");
         rows = new CapturedRows(captureUrl);
@@ -190,6 +191,38 @@ class TestEvaluateEndToEnd
         }
         assertThat(evaluator.store().list(Optional.of("resolved"))).hasSize(7);
         assertThat(evaluator.store().history(smallFiles.id())).extracting(RecommendationStore.HistoryEntry::toStatus).containsExactly("open", "resolved");
+    }
+
+    @Test
+    void everyReportRunsOnTheCapturedWorkload()
+            throws Exception
+    {
+        Path config = temporary.resolve("reports.properties");
+        Files.writeString(config, "icetune.db.url=" + captureUrl + "\nicetune.db.user=postgres\n");
+        Map<String, List<Map<String, Object>>> reports = new java.util.HashMap<>();
+        try (Stream<Path> files = Files.list(Path.of("../sql/reports"))) {
+            for (Path file : files.toList()) {
+                String name = file.getFileName().toString().replace(".sql", "");
+                java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+                java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+                int exit = dev.icetune.rules.cli.IcetuneCli.run(new String[] {"--config", config.toString(), "report", name, "--json"},
+                        new java.io.PrintStream(out, true), new java.io.PrintStream(err, true));
+                assertThat(exit).as(name + ": " + err).isZero();
+                reports.put(name, new com.fasterxml.jackson.databind.ObjectMapper().readValue(out.toString(),
+                        new com.fasterxml.jackson.core.type.TypeReference<List<Map<String, Object>>>() {}));
+            }
+        }
+        assertThat(reports).containsKeys("top-expensive-patterns", "scan-efficiency", "predicate-pushdown", "small-file-tables", "p95-vs-baseline",
+                "current-load", "cache-miss-candidates", "recommendations", "fix-effects");
+        assertThat(reports.get("top-expensive-patterns")).hasSize(10).allSatisfy(row -> assertThat(row).containsKeys("query_pattern", "avg_latency", "frequency", "total_bytes"));
+        assertThat(reports.get("scan-efficiency")).anySatisfy(row -> assertThat(row).containsEntry("table_name", EVENTS).containsEntry("total_data_files", 40));
+        assertThat(reports.get("predicate-pushdown")).anySatisfy(row -> assertThat(row).containsEntry("table_name", CLEAN).containsEntry("pushed_down", 5));
+        assertThat(reports.get("predicate-pushdown")).anySatisfy(row -> assertThat(row).containsEntry("table_name", EVENTS).containsEntry("pushed_down", 0));
+        assertThat(reports.get("small-file-tables")).singleElement().satisfies(row -> assertThat(row).containsEntry("table_name", EVENTS));
+        assertThat(reports.get("p95-vs-baseline")).isNotEmpty().allSatisfy(row -> assertThat(row).containsEntry("over_2x_baseline", false));
+        assertThat(reports.get("current-load")).singleElement().satisfies(row -> assertThat(row).containsKeys("running_now", "active_users_last_5_minutes"));
+        assertThat(reports.get("cache-miss-candidates")).anySatisfy(row -> assertThat((String) row.get("query_pattern")).contains("date_trunc")
+                .satisfies(pattern -> assertThat(row).containsEntry("repeats_within_ttl", 5)));
     }
 
     private void run(String kind, String sql)
