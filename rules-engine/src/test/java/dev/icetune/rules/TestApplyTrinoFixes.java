@@ -69,6 +69,10 @@ class TestApplyTrinoFixes
         trino.execute("CREATE TABLE stats_me AS SELECT * FROM events WITH NO DATA");
         trino.execute("INSERT INTO stats_me SELECT * FROM events");
         trino.execute("CREATE TABLE victims (x bigint)");
+        trino.execute("CREATE TABLE lint_me (ts timestamp(6), user_id bigint)");
+        for (int day = 1; day <= 12; day++) {
+            trino.execute("INSERT INTO lint_me VALUES (TIMESTAMP '2024-01-%02d 10:00:00', %d)".formatted(day, day));
+        }
         // Trino's Iceberg JDBC catalog has no materialized views; its file metastore catalog has
         java.nio.file.Files.createDirectories(temporary.resolve("files").resolve("metastore"));
         trino.createCatalog("iceberg_files", "iceberg", Map.of("iceberg.catalog.type", "TESTING_FILE_METASTORE",
@@ -198,6 +202,28 @@ class TestApplyTrinoFixes
         assertThat(applier.apply(id, "alice", false).result()).isEqualTo("applied");
         assertThat(trino.execute("SELECT count(*) FROM victims").getOnlyValue()).as("victims still exists").isEqualTo(0L);
         assertThat(table(EVIL).statisticsFiles()).isNotEmpty();
+    }
+
+    @Test
+    void lintFindsTheNonSargablePredicateAndProposesTheRewrite()
+            throws Exception
+    {
+        dev.icetune.rules.apply.QueryLinter linter = new dev.icetune.rules.apply.QueryLinter(() -> {
+            Properties properties = new Properties();
+            properties.setProperty("user", "icetune");
+            return new TrinoDriver().connect(trino.jdbcUrl(), properties);
+        }, Optional.of(iceberg), 10);
+
+        var report = linter.lint("SELECT count(*) FROM lint_me WHERE date_format(ts, '%Y-%m-%d') = '2024-01-05'");
+        assertThat(report.scans()).singleElement().asString().startsWith("iceberg.demo.lint_me: up to 12 files").contains("nothing pushed into the scan");
+        assertThat(report.findings()).extracting(dev.icetune.rules.apply.QueryLinter.Finding::rule).contains("non-sargable-predicate");
+        assertThat(report.findings()).filteredOn(finding -> finding.rule().equals("non-sargable-predicate")).singleElement()
+                .satisfies(finding -> assertThat(finding.suggestion()).isEqualTo(
+                        "SELECT count(*) FROM lint_me WHERE ts >= TIMESTAMP '2024-01-05 00:00:00' AND ts < TIMESTAMP '2024-01-06 00:00:00'"));
+
+        assertThat(linter.lint("SELECT user_id FROM lint_me").findings()).extracting(dev.icetune.rules.apply.QueryLinter.Finding::rule)
+                .containsExactly("full-scan");
+        assertThat(linter.lint("SELECT count(*) FROM lint_me WHERE ts >= TIMESTAMP '2024-01-05 00:00:00'").findings()).isEmpty();
     }
 
     /** Six full scans of events, captured by the listener. */

@@ -15,9 +15,9 @@ import java.util.regex.Pattern;
  * ({@code ScanFilterProject[..., filterPredicate = (date_format(ts, ...) = ...)]}). That is what tells
  * missing pruning (nothing pushed, nothing filtered on the column) from a non-sargable predicate.
  */
-final class PlanScans
+public final class PlanScans
 {
-    record Scan(List<String> constraintColumns, String filterPredicate) {}
+    public record Scan(List<String> constraintColumns, String filterPredicate) {}
 
     private static final Pattern SCAN_NODE = Pattern.compile(
             "(TableScan|ScanFilter|ScanProject|ScanFilterProject)\\[table = ([^:\\s\\[\\]]+):([^\\s\\[\\],]+)");
@@ -27,7 +27,7 @@ final class PlanScans
     private PlanScans() {}
 
     /** Keyed by {@code catalog.schema.table} in lower case. */
-    static Map<String, Scan> parse(String plan)
+    public static Map<String, Scan> parse(String plan)
     {
         Map<String, Scan> scans = new HashMap<>();
         if (plan == null || plan.isEmpty()) {

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.icetune.rules.EngineConfig;
 import dev.icetune.rules.apply.FixApplier;
+import dev.icetune.rules.apply.QueryLinter;
 import dev.icetune.rules.engine.Evaluator;
 import dev.icetune.rules.engine.RuleBook;
 import dev.icetune.rules.engine.RuleBookException;
@@ -37,7 +38,7 @@ import java.util.concurrent.Callable;
 /** {@code bin/icetune}: evaluate the rules, read recommendations, validate and test rule edits. */
 @Command(name = "icetune", mixinStandardHelpOptions = true, version = "icetune 0.1.0",
         description = "The Trino + Iceberg query-optimization runbook, run by software.",
-        subcommands = {IcetuneCli.Evaluate.class, IcetuneCli.Recommendations.class, IcetuneCli.Apply.class, IcetuneCli.Rollback.class, IcetuneCli.Report.class, IcetuneCli.Rules.class,
+        subcommands = {IcetuneCli.Evaluate.class, IcetuneCli.Recommendations.class, IcetuneCli.Apply.class, IcetuneCli.Rollback.class, IcetuneCli.Report.class, IcetuneCli.Lint.class, IcetuneCli.Rules.class,
                 IcetuneCli.Migrate.class})
 public final class IcetuneCli
 {
@@ -473,6 +474,63 @@ public final class IcetuneCli
                 FixApplier.Outcome outcome = new FixApplier(jdbi, new RecommendationStore(jdbi, engine.approvals()), iceberg, cli.trino(engine)).rollback(id, by);
                 cli.out.printf("#%d %s: %s%s%n", id, outcome.result(), outcome.change(), outcome.message() == null ? "" : " (" + outcome.message() + ")");
                 return outcome.result().equals("rolled-back") ? 0 : 1;
+            }
+        }
+    }
+
+    @Command(name = "lint", description = "Review a query before it ships: EXPLAIN through Trino, then the query-level rules. Exit 2 when it has findings.")
+    static final class Lint
+            implements Callable<Integer>
+    {
+        @ParentCommand
+        IcetuneCli cli;
+
+        @Option(names = "--sql", description = "the query")
+        String sql;
+
+        @Option(names = "--file", description = "a file holding the query")
+        Path file;
+
+        @Option(names = "--json", description = "print JSON")
+        boolean json;
+
+        @Override
+        public Integer call()
+                throws Exception
+        {
+            if ((sql == null) == (file == null)) {
+                throw new IllegalArgumentException("give the query with --sql or --file");
+            }
+            String query = sql != null ? sql : java.nio.file.Files.readString(file).strip().replaceAll(";$", "");
+            EngineConfig engine = cli.engineConfig();
+            FixApplier.TrinoConnections trino = cli.trino(engine)
+                    .orElseThrow(() -> new IllegalArgumentException("lint runs EXPLAIN through Trino: set icetune.trino.url in " + cli.config));
+            Optional<TableMetadataReader> iceberg = engine.hasIcebergCatalog()
+                    ? Optional.of(new TableMetadataReader(engine.trinoCatalog().orElseThrow(), engine.icebergCatalogName(), engine.icebergCatalogProperties()))
+                    : Optional.empty();
+            try {
+                long fullScan = (long) dev.icetune.rules.engine.RuleBook.load(engine.rulesDirectory()).thresholds().get("lint.full_scan_min_files");
+                QueryLinter.Report report = new QueryLinter(trino, iceberg, fullScan).lint(query);
+                if (json) {
+                    cli.json(report);
+                }
+                else {
+                    cli.out.println("Would scan:");
+                    report.scans().forEach(scan -> cli.out.println("  " + scan));
+                    cli.out.println();
+                    if (report.findings().isEmpty()) {
+                        cli.out.println("No findings.");
+                    }
+                    for (QueryLinter.Finding finding : report.findings()) {
+                        cli.out.printf("%s on %s: %s%n  suggestion: %s%n", finding.rule(), finding.table(), finding.message(), finding.suggestion());
+                    }
+                }
+                return report.findings().isEmpty() ? 0 : 2;
+            }
+            finally {
+                if (iceberg.isPresent()) {
+                    iceberg.get().close();
+                }
             }
         }
     }
