@@ -51,7 +51,7 @@ class TestApplyIcebergFixes
         String catalogUrl = postgres.createDatabase("apply_catalog");
         Path warehouse = temporary.resolve("warehouse");
         trino = IcebergTrino.start(new EventListener() {}, catalogUrl, warehouse);
-        for (String table : List.of("partition_me", "bloom_me", "sort_me", "expire_me", "busy")) {
+        for (String table : List.of("partition_me", "bloom_me", "sort_me", "expire_me", "busy", "contended")) {
             trino.execute("CREATE TABLE " + table + " (ts timestamp(6), user_id bigint)");
             for (int day = 1; day <= 3; day++) {
                 trino.execute("INSERT INTO " + table + " VALUES (TIMESTAMP '2024-01-0" + day + " 10:00:00', " + day + ")");
@@ -74,6 +74,8 @@ class TestApplyIcebergFixes
                 recommendation("inefficient-layout", "iceberg.demo.sort_me", Fix.sortOrder("iceberg.demo.sort_me", List.of("user_id"))),
                 recommendation("snapshot-buildup", "iceberg.demo.expire_me", Fix.expireSnapshots("iceberg.demo.expire_me", 0)),
                 recommendation("small-files", "iceberg.demo.busy", Fix.partition("iceberg.demo.busy", "day", "ts")),
+                recommendation("bloom-filter", "iceberg.demo.contended.user_id",
+                        Fix.property("iceberg.demo.contended", "write.parquet.bloom-filter-enabled.column.user_id", "true")),
                 recommendation("non-sargable-predicate", "abc123", Fix.queryRewrite("SELECT 1 FROM events WHERE ts >= TIMESTAMP '2024-01-15 00:00:00'"))),
                 Instant.now(), 3);
     }
@@ -180,6 +182,33 @@ class TestApplyIcebergFixes
             throw new AssertionError(e);
         }
         assertThat(applier.apply(id, "alice", false).result()).isEqualTo("applied");
+    }
+
+    @Test
+    void aFixCommitsWhileTrinoKeepsWritingToTheTable()
+            throws Exception
+    {
+        long id = store.list(Optional.empty()).stream().filter(each -> each.target().equals("iceberg.demo.contended.user_id")).findFirst().orElseThrow().id();
+        store.approve(id, "alice", null);
+        // a concurrent writer commits snapshots while the fix commits its metadata change: Iceberg retries the loser on fresh metadata
+        java.util.concurrent.ExecutorService writer = java.util.concurrent.Executors.newSingleThreadExecutor();
+        java.util.concurrent.Future<?> writes = writer.submit(() -> {
+            for (int i = 0; i < 15; i++) {
+                trino.execute("INSERT INTO contended VALUES (TIMESTAMP '2024-02-01 10:00:00', " + (100 + i) + ")");
+            }
+        });
+        try {
+            for (int attempt = 0; attempt < 5 && !writes.isDone(); attempt++) {
+                Thread.sleep(200);
+            }
+            assertThat(applier.apply(id, "alice", false).result()).isEqualTo("applied");
+            writes.get();
+        }
+        finally {
+            writer.shutdownNow();
+        }
+        assertThat(table("contended").properties()).containsEntry("write.parquet.bloom-filter-enabled.column.user_id", "true");
+        assertThat(trino.execute("SELECT count(*) FROM contended").getOnlyValue()).as("no write lost").isEqualTo(18L);
     }
 
     @Test

@@ -26,6 +26,9 @@ class TestRewrites
                 .contains("SELECT 1 FROM e WHERE ts >= TIMESTAMP '2024-01-31 00:00:00' AND ts < TIMESTAMP '2024-02-01 00:00:00'");
         assertThat(Rewrites.sargable("SELECT 1 FROM e WHERE CAST(ts AS date) = DATE '2024-01-31'", "ts")).isPresent();
         assertThat(Rewrites.sargable("SELECT 1 FROM e WHERE lower(name) = 'x'", "name")).isEmpty();
+        // a column quoted in the query (timestamp is a keyword) stays quoted in the rewrite
+        assertThat(Rewrites.sargable("SELECT 1 FROM e WHERE date_format(\"timestamp\", '%Y-%m-%d') = '2024-01-15'", "timestamp"))
+                .contains("SELECT 1 FROM e WHERE \"timestamp\" >= TIMESTAMP '2024-01-15 00:00:00' AND \"timestamp\" < TIMESTAMP '2024-01-16 00:00:00'");
     }
 
     @Test

@@ -12,7 +12,8 @@ import java.util.regex.Pattern;
  */
 public final class Rewrites
 {
-    private static final String COLUMN = "\"?(%s)\"?";
+    /** The column as the query wrote it, quoted or not: the rewrite writes it back the same way. */
+    private static final String COLUMN = "(\"?%s\"?)";
     private static final String DAY_LITERAL = "'(\\d{4}-\\d{2}-\\d{2})'";
 
     private Rewrites() {}
