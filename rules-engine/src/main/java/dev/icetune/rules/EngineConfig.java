@@ -36,6 +36,7 @@ public record EngineConfig(
         Duration baseline,
         int resolveAfter,
         Duration interval,
+        int metricsPort,
         Optional<String> trinoCatalog,
         Optional<String> trinoUrl,
         String trinoUser,
@@ -70,6 +71,7 @@ public record EngineConfig(
         defaults.put("icetune.baseline", "7d");
         defaults.put("icetune.resolve-after", "3");
         defaults.put("icetune.evaluate.interval", "5m");
+        defaults.put("icetune.metrics.port", "0");
         defaults.put("icetune.trino.catalog", "");
         defaults.put("icetune.trino.url", "");
         defaults.put("icetune.trino.user", "icetune");
@@ -138,6 +140,7 @@ public record EngineConfig(
                 duration("icetune.baseline", merged.get("icetune.baseline")),
                 positiveInt("icetune.resolve-after", merged.get("icetune.resolve-after")),
                 duration("icetune.evaluate.interval", merged.get("icetune.evaluate.interval")),
+                port("icetune.metrics.port", merged.get("icetune.metrics.port")),
                 Optional.of(merged.get("icetune.trino.catalog")).filter(value -> !value.isEmpty()),
                 Optional.of(merged.get("icetune.trino.url")).filter(value -> !value.isEmpty()),
                 merged.get("icetune.trino.user"),
@@ -191,6 +194,20 @@ public record EngineConfig(
             // reported below
         }
         throw new IllegalArgumentException("invalid value for " + key + ": '" + text + "', expected a positive integer");
+    }
+
+    private static int port(String key, String text)
+    {
+        try {
+            int value = Integer.parseInt(text);
+            if (value >= 0 && value <= 65535) {
+                return value;
+            }
+        }
+        catch (NumberFormatException ignored) {
+            // reported below
+        }
+        throw new IllegalArgumentException("invalid value for " + key + ": '" + text + "', expected a port (0 for none)");
     }
 
     private static final Pattern DURATION = Pattern.compile("(\\d+)\\s*(s|m|h|d)");

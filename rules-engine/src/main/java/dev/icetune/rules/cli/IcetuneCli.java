@@ -19,6 +19,9 @@ import dev.icetune.sql.SchemaMigrator;
 import io.micrometer.core.instrument.Clock;
 import io.micrometer.jmx.JmxConfig;
 import io.micrometer.jmx.JmxMeterRegistry;
+import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import org.jdbi.v3.core.Jdbi;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -140,8 +143,9 @@ public final class IcetuneCli
                     ? Optional.of(new TableMetadataReader(engine.trinoCatalog().orElseThrow(), engine.icebergCatalogName(), engine.icebergCatalogProperties()))
                     : Optional.empty();
             RuleBookHolder rules = new RuleBookHolder(engine.rulesDirectory(), message -> cli.err.println("icetune: " + message));
-            // the service's meters go to JMX (domain icetune), where the platform's monitoring reads them
-            JmxMeterRegistry meters = new JmxMeterRegistry(new JmxConfig()
+            // the service's meters go to JMX (domain icetune), and to Prometheus on icetune.metrics.port when set
+            CompositeMeterRegistry meters = new CompositeMeterRegistry();
+            meters.add(new JmxMeterRegistry(new JmxConfig()
             {
                 @Override
                 public String get(String key)
@@ -154,7 +158,22 @@ public final class IcetuneCli
                 {
                     return "icetune";
                 }
-            }, Clock.SYSTEM);
+            }, Clock.SYSTEM));
+            com.sun.net.httpserver.HttpServer metricsServer = null;
+            if (engine.metricsPort() > 0) {
+                PrometheusMeterRegistry prometheus = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+                meters.add(prometheus);
+                metricsServer = com.sun.net.httpserver.HttpServer.create(new java.net.InetSocketAddress(engine.metricsPort()), 0);
+                metricsServer.createContext("/metrics", exchange -> {
+                    byte[] body = prometheus.scrape().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+                    exchange.getResponseHeaders().set("Content-Type", "text/plain; version=0.0.4; charset=utf-8");
+                    exchange.sendResponseHeaders(200, body.length);
+                    exchange.getResponseBody().write(body);
+                    exchange.close();
+                });
+                metricsServer.start();
+                cli.err.println("==> Prometheus metrics on http://0.0.0.0:" + engine.metricsPort() + "/metrics");
+            }
             Evaluator evaluator = new Evaluator(jdbi, rules, iceberg.map(TableFactSource.class::cast), engine.window(), engine.baseline(), engine.resolveAfter(),
                     new RecommendationStore(jdbi, engine.approvals()), meters);
             try {
@@ -185,6 +204,9 @@ public final class IcetuneCli
                 }
             }
             finally {
+                if (metricsServer != null) {
+                    metricsServer.stop(0);
+                }
                 meters.close();
                 if (iceberg.isPresent()) {
                     iceberg.get().close();

@@ -10,6 +10,7 @@ import dev.icetune.rules.facts.Thresholds;
 import dev.icetune.rules.iceberg.TableFactSource;
 import dev.icetune.rules.store.RecommendationStore;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import org.jdbi.v3.core.Jdbi;
@@ -23,6 +24,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 
 import static java.util.Objects.requireNonNull;
@@ -48,6 +50,10 @@ public final class Evaluator
     private final Timer duration;
     private final Counter evaluations;
     private final Map<String, AtomicLong> openBySeverity = new ConcurrentHashMap<>();
+    // the runbook's monitoring figures, for alerting (ops/prometheus): NaN until an evaluation measured them
+    private final AtomicReference<Double> patternsOverBaseline = new AtomicReference<>(Double.NaN);
+    private final AtomicReference<Double> scanPruningRatio = new AtomicReference<>(Double.NaN);
+    private final AtomicReference<Double> cacheHitRatio = new AtomicReference<>(Double.NaN);
 
     public Evaluator(Jdbi jdbi, RuleBookHolder rules, Optional<TableFactSource> tables, Duration window, Duration baseline, int resolveAfter,
             RecommendationStore store, MeterRegistry meters)
@@ -62,6 +68,12 @@ public final class Evaluator
         this.meters = requireNonNull(meters, "meters is null");
         this.duration = Timer.builder("icetune.evaluation.duration").description("time of one evaluation").register(meters);
         this.evaluations = Counter.builder("icetune.evaluations").description("evaluations run").register(meters);
+        Gauge.builder("icetune.patterns.over.baseline", patternsOverBaseline, AtomicReference::get)
+                .description("query patterns whose p95 latency is over regression.p95_factor times their baseline").register(meters);
+        Gauge.builder("icetune.scan.pruning.ratio", scanPruningRatio, AtomicReference::get)
+                .description("files scanned / total files over all Iceberg scans of the window, weighted by scans (1 = nothing pruned)").register(meters);
+        Gauge.builder("icetune.cache.hit.ratio", cacheHitRatio, AtomicReference::get)
+                .description("share of bytes served by Trino's file system cache in the window (NaN when the cache is off)").register(meters);
     }
 
     public Result evaluate(Instant now, Consumer<String> progress)
@@ -77,6 +89,7 @@ public final class Evaluator
         progress.accept("%d patterns, %d tables, %d predicates in %d ms".formatted(evidence.patterns().size(), evidence.tableScans().size(),
                 evidence.predicates().size(), millisSince(step)));
         List<Object> facts = new ArrayList<>(evidence.all());
+        publishMonitoring(evidence, thresholds);
 
         tables.ifPresent(source -> {
             List<String> seen = evidence.tableScans().stream().map(TableScanFact::table).toList();
@@ -108,6 +121,18 @@ public final class Evaluator
         progress.accept("%d recommendations: %d new, %d refreshed, %d resolved, in %d ms".formatted(
                 evaluation.recommendations().size(), outcome.opened(), outcome.refreshed(), outcome.resolved(), took.toMillis()));
         return new Result(id, now.minus(window), now, facts.size(), evaluation.recommendations(), evaluation.firedByRule(), outcome, took);
+    }
+
+    private void publishMonitoring(EvidenceReader.Evidence evidence, Thresholds thresholds)
+    {
+        patternsOverBaseline.set((double) evidence.patterns().stream()
+                .filter(pattern -> pattern.baselineExecutions() >= thresholds.get("regression.min_baseline_executions") && pattern.baselineP95Ms() > 0
+                        && pattern.p95Ms() > thresholds.get("regression.p95_factor") * pattern.baselineP95Ms())
+                .count());
+        long scans = evidence.tableScans().stream().mapToLong(TableScanFact::scans).sum();
+        scanPruningRatio.set(scans == 0 ? Double.NaN
+                : evidence.tableScans().stream().mapToDouble(scan -> scan.avgPruningRatio() * scan.scans()).sum() / scans);
+        cacheHitRatio.set(evidence.load().cacheHitRatio() < 0 ? Double.NaN : evidence.load().cacheHitRatio());
     }
 
     private static long millisSince(long nanos)

@@ -124,7 +124,9 @@ public final class EvidenceReader
             SELECT (SELECT count(*) FROM window_queries) AS queries,
                    coalesce((SELECT max(running) FROM (SELECT sum(delta) OVER (ORDER BY at, delta DESC ROWS UNBOUNDED PRECEDING) AS running FROM edges) r), 0) AS peak,
                    (SELECT coalesce(sum(bytes_scanned), 0) FROM window_queries) AS bytes,
-                   (SELECT count(*) FROM (SELECT user_name FROM window_queries GROUP BY user_name) users) AS users
+                   (SELECT count(*) FROM (SELECT user_name FROM window_queries GROUP BY user_name) users) AS users,
+                   (SELECT coalesce(sum(bytes_read_from_cache)::float8 / nullif(sum(bytes_read_from_cache) + sum(bytes_read_externally), 0), -1)
+                    FROM query_inputs WHERE "timestamp" >= :start AND "timestamp" < :end) AS cache_hit_ratio
             """;
 
     private final Jdbi jdbi;
@@ -142,7 +144,7 @@ public final class EvidenceReader
         CompletableFuture<List<PatternFact>> patterns = CompletableFuture.supplyAsync(() -> withHandle(handle -> patterns(handle, start, end, baselineStart, cacheTtl)));
         CompletableFuture<LoadFact> load = CompletableFuture.supplyAsync(() -> withHandle(handle -> handle.createQuery(LOAD)
                 .bind("start", Timestamp.from(start)).bind("end", Timestamp.from(end))
-                .map((rs, ctx) -> new LoadFact(rs.getLong("queries"), rs.getLong("peak"), rs.getLong("bytes"), rs.getLong("users"))).one()));
+                .map((rs, ctx) -> new LoadFact(rs.getLong("queries"), rs.getLong("peak"), rs.getLong("bytes"), rs.getLong("users"), rs.getDouble("cache_hit_ratio"))).one()));
         Map<String, ScanAccumulator> scans = new LinkedHashMap<>();
         Map<String, PredicateAccumulator> predicates = new LinkedHashMap<>();
         withHandle(handle -> {
