@@ -57,9 +57,7 @@ class TestApplyIcebergFixes
                 trino.execute("INSERT INTO " + table + " VALUES (TIMESTAMP '2024-01-0" + day + " 10:00:00', " + day + ")");
             }
         }
-        iceberg = new TableMetadataReader("iceberg", "icetune", Map.of(
-                "type", "jdbc", "uri", catalogUrl, "jdbc.user", "postgres", "jdbc.password", "", "jdbc.schema-version", "V1",
-                "warehouse", "local:///", "io-impl", "dev.icetune.rules.iceberg.LocalFileIO", "local.location", warehouse.toString()));
+        iceberg = TestingIceberg.reader(catalogUrl, warehouse);
         String url = postgres.createDatabase("apply_store");
         storeUrl = url;
         SchemaMigrator.migrate(url, Optional.of("postgres"), Optional.empty());

@@ -82,9 +82,7 @@ class TestApplyTrinoFixes
         trino.execute("CREATE TABLE " + Sql.identifier(EVIL) + " (x bigint)");
         trino.execute("INSERT INTO " + Sql.identifier(EVIL) + " VALUES 1");
 
-        iceberg = new TableMetadataReader("iceberg", "icetune", Map.of(
-                "type", "jdbc", "uri", catalogUrl, "jdbc.user", "postgres", "jdbc.password", "", "jdbc.schema-version", "V1",
-                "warehouse", "local:///", "io-impl", "dev.icetune.rules.iceberg.LocalFileIO", "local.location", warehouse.toString()));
+        iceberg = TestingIceberg.reader(catalogUrl, warehouse);
         SchemaMigrator.migrate(url, Optional.of("postgres"), Optional.empty());
         jdbi = Jdbi.create(url, "postgres", "");
         rows = new CapturedRows(url);

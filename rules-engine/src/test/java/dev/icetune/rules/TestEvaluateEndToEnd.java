@@ -106,9 +106,7 @@ class TestEvaluateEndToEnd
 
         jdbi = Jdbi.create(captureUrl, "postgres", "");
         SchemaMigrator.migrate(captureUrl, Optional.of("postgres"), Optional.empty());
-        iceberg = new TableMetadataReader("iceberg", "icetune", Map.of(
-                "type", "jdbc", "uri", catalogUrl, "jdbc.user", "postgres", "jdbc.password", "", "jdbc.schema-version", "V1",
-                "warehouse", "local:///", "io-impl", "dev.icetune.rules.iceberg.LocalFileIO", "local.location", warehouse.toString()));
+        iceberg = TestingIceberg.reader(catalogUrl, warehouse);
         evaluator = new Evaluator(jdbi, new RuleBookHolder(rules, System.err::println), Optional.of((TableFactSource) iceberg), Duration.ofHours(1), Duration.ofDays(7), 3,
                 new RecommendationStore(jdbi), meters);
     }

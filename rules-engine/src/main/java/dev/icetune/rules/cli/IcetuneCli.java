@@ -104,6 +104,19 @@ public final class IcetuneCli
         return Jdbi.create(engine.dbUrl(), properties);
     }
 
+    /** The Iceberg catalog's metadata reader, when the configuration names the catalog. */
+    static Optional<TableMetadataReader> iceberg(EngineConfig engine)
+    {
+        return engine.hasIcebergCatalog()
+                ? Optional.of(new TableMetadataReader(engine.trinoCatalog().orElseThrow(), engine.icebergCatalogName(), engine.icebergCatalogProperties()))
+                : Optional.empty();
+    }
+
+    TableMetadataReader requireIceberg(EngineConfig engine, String purpose)
+    {
+        return iceberg(engine).orElseThrow(() -> new IllegalArgumentException(purpose + " needs the Iceberg catalog: set icetune.trino.catalog and iceberg.catalog.* in " + config));
+    }
+
     Optional<FixApplier.TrinoConnections> trino(EngineConfig engine)
     {
         return engine.trinoUrl().map(url -> () -> {
@@ -139,9 +152,7 @@ public final class IcetuneCli
         {
             EngineConfig engine = cli.engineConfig();
             Jdbi jdbi = cli.jdbi(engine);
-            Optional<TableMetadataReader> iceberg = engine.hasIcebergCatalog()
-                    ? Optional.of(new TableMetadataReader(engine.trinoCatalog().orElseThrow(), engine.icebergCatalogName(), engine.icebergCatalogProperties()))
-                    : Optional.empty();
+            Optional<TableMetadataReader> iceberg = iceberg(engine);
             RuleBookHolder rules = new RuleBookHolder(engine.rulesDirectory(), message -> cli.err.println("icetune: " + message));
             // the service's meters go to JMX (domain icetune), and to Prometheus on icetune.metrics.port when set
             CompositeMeterRegistry meters = new CompositeMeterRegistry();
@@ -446,12 +457,9 @@ public final class IcetuneCli
                 throw new IllegalArgumentException("give a recommendation id or --all-approved");
             }
             EngineConfig engine = cli.engineConfig();
-            if (!engine.hasIcebergCatalog()) {
-                throw new IllegalArgumentException("applying fixes needs the Iceberg catalog: set icetune.trino.catalog and iceberg.catalog.* in " + cli.config);
-            }
             Jdbi jdbi = cli.jdbi(engine);
             RecommendationStore store = new RecommendationStore(jdbi, engine.approvals());
-            try (TableMetadataReader iceberg = new TableMetadataReader(engine.trinoCatalog().orElseThrow(), engine.icebergCatalogName(), engine.icebergCatalogProperties())) {
+            try (TableMetadataReader iceberg = cli.requireIceberg(engine, "applying fixes")) {
                 FixApplier applier = new FixApplier(jdbi, store, iceberg, cli.trino(engine));
                 List<Long> ids = allApproved ? store.list(Optional.of("approved")).stream().map(RecommendationStore.Stored::id).toList() : List.of(id);
                 int failed = 0;
@@ -488,11 +496,8 @@ public final class IcetuneCli
                 throws Exception
         {
             EngineConfig engine = cli.engineConfig();
-            if (!engine.hasIcebergCatalog()) {
-                throw new IllegalArgumentException("rolling back needs the Iceberg catalog: set icetune.trino.catalog and iceberg.catalog.* in " + cli.config);
-            }
             Jdbi jdbi = cli.jdbi(engine);
-            try (TableMetadataReader iceberg = new TableMetadataReader(engine.trinoCatalog().orElseThrow(), engine.icebergCatalogName(), engine.icebergCatalogProperties())) {
+            try (TableMetadataReader iceberg = cli.requireIceberg(engine, "rolling back")) {
                 FixApplier.Outcome outcome = new FixApplier(jdbi, new RecommendationStore(jdbi, engine.approvals()), iceberg, cli.trino(engine)).rollback(id, by);
                 cli.out.printf("#%d %s: %s%s%n", id, outcome.result(), outcome.change(), outcome.message() == null ? "" : " (" + outcome.message() + ")");
                 return outcome.result().equals("rolled-back") ? 0 : 1;
@@ -527,9 +532,7 @@ public final class IcetuneCli
             EngineConfig engine = cli.engineConfig();
             FixApplier.TrinoConnections trino = cli.trino(engine)
                     .orElseThrow(() -> new IllegalArgumentException("lint runs EXPLAIN through Trino: set icetune.trino.url in " + cli.config));
-            Optional<TableMetadataReader> iceberg = engine.hasIcebergCatalog()
-                    ? Optional.of(new TableMetadataReader(engine.trinoCatalog().orElseThrow(), engine.icebergCatalogName(), engine.icebergCatalogProperties()))
-                    : Optional.empty();
+            Optional<TableMetadataReader> iceberg = iceberg(engine);
             try {
                 long fullScan = (long) dev.icetune.rules.engine.RuleBook.load(engine.rulesDirectory()).thresholds().get("lint.full_scan_min_files");
                 QueryLinter.Report report = new QueryLinter(trino, iceberg, fullScan).lint(query);
