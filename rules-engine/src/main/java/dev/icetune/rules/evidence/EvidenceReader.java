@@ -40,33 +40,25 @@ public final class EvidenceReader
     }
 
     private static final String PATTERNS = """
-            WITH w AS NOT MATERIALIZED (
-                SELECT query_pattern_hash AS h, latency, success, user_name, files_scanned, bytes_scanned, rows_returned, skew_ratio, skew_stage_id,
-                       query_pattern, query_text, query_text_truncated, main_input, input_snapshots, "timestamp"
-                FROM query_logs
-                WHERE "timestamp" >= :start AND "timestamp" < :end AND update_type IS NULL AND query_pattern_hash IS NOT NULL),
-            cur AS (
-                SELECT h, min(query_pattern) AS pattern, min(query_text) AS sample_query, count(*) AS executions,
-                       avg(CASE WHEN success THEN 0.0 ELSE 1.0 END) AS error_rate,
+            WITH cur AS (
+                SELECT query_pattern_hash AS h, min(query_pattern) AS pattern, min(query_text) AS sample_query, count(*) AS executions,
+                       avg(CASE WHEN success THEN 0.0 ELSE 1.0 END) AS error_rate, count(DISTINCT user_name) AS users,
                        percentile_cont(ARRAY[0.5, 0.95]) WITHIN GROUP (ORDER BY latency) AS percentiles,
                        avg(coalesce(files_scanned, 0)) AS files, avg(coalesce(bytes_scanned, 0)) AS bytes, avg(coalesce(rows_returned, 0)) AS rows_out,
                        max(ARRAY[coalesce(skew_ratio, 0), coalesce(skew_stage_id, -1)]) AS skew,
-                       bool_or(query_pattern ~ '\\mgroup by\\M') AS aggregation, min(main_input) AS tbl
-                FROM w GROUP BY h),
-            users AS (
-                SELECT h, count(*) AS users FROM (SELECT h, user_name FROM w GROUP BY h, user_name) u GROUP BY h),
-            snapshots AS (
-                SELECT h, count(*) AS snapshots_now FROM (SELECT h, input_snapshots FROM w GROUP BY h, input_snapshots) s GROUP BY h),
-            -- identical text on identical snapshots within the TTL, counted in TTL-wide time buckets, twice with the buckets
-            -- shifted by half a TTL, so that a burst shorter than half the TTL always falls in one bucket of one of them
-            repeats AS (
-                SELECT h, greatest(coalesce(sum(n - 1) FILTER (WHERE NOT shifted), 0), coalesce(sum(n - 1) FILTER (WHERE shifted), 0)) AS repeated
-                FROM (SELECT h, false AS shifted, count(*) AS n FROM w WHERE success AND NOT query_text_truncated
-                      GROUP BY h, hashtextextended(query_text, 0), input_snapshots, floor(extract(epoch FROM "timestamp") / :ttl_seconds)
-                      UNION ALL
-                      SELECT h, true, count(*) FROM w WHERE success AND NOT query_text_truncated
-                      GROUP BY h, hashtextextended(query_text, 0), input_snapshots, floor((extract(epoch FROM "timestamp") + :ttl_seconds / 2.0) / :ttl_seconds)) r
-                GROUP BY h),
+                       bool_or(query_pattern ~ '\\mgroup by\\M') AS aggregation, min(main_input) AS tbl,
+                       count(DISTINCT input_snapshots) AS snapshots_now,
+                       -- identical text on identical snapshots within the TTL, counted in TTL-wide time buckets (the bucket seeds the
+                       -- hash), twice with the buckets shifted by half a TTL, so that a burst shorter than half the TTL falls in one bucket
+                       count(*) FILTER (WHERE success AND NOT query_text_truncated) - least(
+                           count(DISTINCT hashtextextended(query_text || '|' || coalesce(input_snapshots, ''),
+                                   floor(extract(epoch FROM "timestamp") / :ttl_seconds)::bigint)) FILTER (WHERE success AND NOT query_text_truncated),
+                           count(DISTINCT hashtextextended(query_text || '|' || coalesce(input_snapshots, ''),
+                                   floor((extract(epoch FROM "timestamp") + :ttl_seconds / 2.0) / :ttl_seconds)::bigint)) FILTER (WHERE success AND NOT query_text_truncated))
+                           AS repeated
+                FROM query_logs
+                WHERE "timestamp" >= :start AND "timestamp" < :end AND update_type IS NULL AND query_pattern_hash IS NOT NULL
+                GROUP BY query_pattern_hash),
             base AS (
                 SELECT query_pattern_hash AS h, count(*) AS executions,
                        percentile_cont(ARRAY[0.5, 0.95]) WITHIN GROUP (ORDER BY latency) AS percentiles,
@@ -76,12 +68,10 @@ public final class EvidenceReader
                 WHERE "timestamp" >= :baseline_start AND "timestamp" < :start AND update_type IS NULL
                   AND query_pattern_hash IN (SELECT h FROM cur)
                 GROUP BY query_pattern_hash)
-            SELECT cur.*, users.users, snapshots.snapshots_now, repeats.repeated,
-                   cur.percentiles[1] AS p50, cur.percentiles[2] AS p95, cur.skew[1] AS skew_ratio, cur.skew[2] AS skew_stage,
+            SELECT cur.*, cur.percentiles[1] AS p50, cur.percentiles[2] AS p95, cur.skew[1] AS skew_ratio, cur.skew[2] AS skew_stage,
                    base.executions AS b_executions, base.percentiles[1] AS b_p50, base.percentiles[2] AS b_p95, base.files AS b_files,
                    base.bytes AS b_bytes, base.snapshots_before
-            FROM cur
-            LEFT JOIN users USING (h) LEFT JOIN snapshots USING (h) LEFT JOIN repeats USING (h) LEFT JOIN base USING (h)
+            FROM cur LEFT JOIN base USING (h)
             """;
 
     private static final String SCANS = """
