@@ -60,6 +60,7 @@ public final class Demo
         int files = flags.contains("--files") ? Integer.parseInt(flags.get(flags.indexOf("--files") + 1)) : 1000;
         Path work = Files.createTempDirectory("icetune-demo");
         TrinoServerProcess server = null;
+        boolean failed = false;
         try {
             step("starting an embedded PostgreSQL (query_logs, recommendations, and the Iceberg JDBC catalog)");
             TestingPostgres postgres = TestingPostgres.shared();
@@ -98,40 +99,40 @@ public final class Demo
                 printTable("recommendations", recommendations.stream().map(r -> row("id", r.id(), "rule", r.ruleId(), "target", shorten(r.target(), 40),
                         "severity", r.severity(), "level", r.level(), "fix", shorten(r.proposedFix(), 90))).toList());
                 if (!apply) {
-                    step("stopping before approval (--no-apply); approve and apply with bin/icetune against the databases above");
-                    return;
+                    step("stopping before approval (--no-apply); with --keep-running, approve and apply with bin/icetune against the databases printed below");
                 }
+                else {
+                    step("approving and applying the fixes (query rewrites are delivered, never applied)");
+                    FixApplier applier = new FixApplier(jdbi, store, iceberg, Optional.of(() -> trino.connect("icetune")));
+                    List<RecommendationStore.Stored> ordered = new ArrayList<>(recommendations);
+                    ordered.sort((a, b) -> Integer.compare(rank(a.ruleId()), rank(b.ruleId())));
+                    for (RecommendationStore.Stored recommendation : ordered) {
+                        String kind = String.valueOf(recommendation.fix().get(Fix.KIND));
+                        if (kind.equals(Fix.QUERY_REWRITE) || kind.equals(Fix.TEXT)) {
+                            OUT.println("    #" + recommendation.id() + " " + recommendation.ruleId() + ": deliver to its owner: " + shorten(recommendation.proposedFix(), 160));
+                            continue;
+                        }
+                        store.approve(recommendation.id(), "demo", "the demo approves every fix");
+                        try {
+                            FixApplier.Outcome outcome = applier.apply(recommendation.id(), "demo", false);
+                            OUT.println("    #" + recommendation.id() + " " + recommendation.ruleId() + ": " + outcome.result() + ": " + shorten(outcome.change(), 120));
+                        }
+                        catch (RuntimeException e) {
+                            OUT.println("    #" + recommendation.id() + " " + recommendation.ruleId() + ": not applied: " + shorten(e.getMessage(), 200));
+                        }
+                    }
 
-                step("approving and applying the fixes (query rewrites are delivered, never applied)");
-                FixApplier applier = new FixApplier(jdbi, store, iceberg, Optional.of(() -> trino.connect("icetune")));
-                List<RecommendationStore.Stored> ordered = new ArrayList<>(recommendations);
-                ordered.sort((a, b) -> Integer.compare(rank(a.ruleId()), rank(b.ruleId())));
-                for (RecommendationStore.Stored recommendation : ordered) {
-                    String kind = String.valueOf(recommendation.fix().get(Fix.KIND));
-                    if (kind.equals(Fix.QUERY_REWRITE) || kind.equals(Fix.TEXT)) {
-                        OUT.println("    #" + recommendation.id() + " " + recommendation.ruleId() + ": deliver to its owner: " + shorten(recommendation.proposedFix(), 160));
-                        continue;
-                    }
-                    store.approve(recommendation.id(), "demo", "the demo approves every fix");
-                    try {
-                        FixApplier.Outcome outcome = applier.apply(recommendation.id(), "demo", false);
-                        OUT.println("    #" + recommendation.id() + " " + recommendation.ruleId() + ": " + outcome.result() + ": " + shorten(outcome.change(), 120));
-                    }
-                    catch (RuntimeException e) {
-                        OUT.println("    #" + recommendation.id() + " " + recommendation.ruleId() + ": not applied: " + shorten(e.getMessage(), 200));
-                    }
+                    step("running the same workload again");
+                    Map<String, List<String>> after = workload(server);
+                    after.values().stream().flatMap(List::stream).forEach(rows::awaitQuery);
+                    printTable("before and after, per query pattern", compare(rows, before, after));
+                    evaluator.evaluate(Instant.now().plusSeconds(1), message -> OUT.println("    " + message));
+                    printTable("measured effect of the fixes", rows.query("""
+                            SELECT id, rule_id, status, measured_effect ->> 'files_per_query_before' AS files_before,
+                                   measured_effect ->> 'files_per_query_after' AS files_after, measured_effect ->> 'p95_ms_before' AS p95_before,
+                                   measured_effect ->> 'p95_ms_after' AS p95_after
+                            FROM recommendations WHERE measured_effect IS NOT NULL ORDER BY id"""));
                 }
-
-                step("running the same workload again");
-                Map<String, List<String>> after = workload(server);
-                after.values().stream().flatMap(List::stream).forEach(rows::awaitQuery);
-                printTable("before and after, per query pattern", compare(rows, before, after));
-                evaluator.evaluate(Instant.now().plusSeconds(1), message -> OUT.println("    " + message));
-                printTable("measured effect of the fixes", rows.query("""
-                        SELECT id, rule_id, status, measured_effect ->> 'files_per_query_before' AS files_before,
-                               measured_effect ->> 'files_per_query_after' AS files_after, measured_effect ->> 'p95_ms_before' AS p95_before,
-                               measured_effect ->> 'p95_ms_after' AS p95_after
-                        FROM recommendations WHERE measured_effect IS NOT NULL ORDER BY id"""));
             }
             printTable("the runbook's report: expensive query patterns of the last hour", rows.query("""
                     SELECT left(query_pattern, 80) AS query_pattern, round(avg(latency)) AS avg_latency, count(*) AS frequency, sum(bytes_scanned) AS total_bytes
@@ -149,14 +150,15 @@ public final class Demo
             if (server != null) {
                 OUT.println("Trino's log ends with:\n" + server.tail());
             }
-            System.exit(1);
+            failed = true;
         }
         finally {
+            // stop what the demo started, failed or not (the embedded PostgreSQL stops with the JVM)
             if (server != null) {
                 server.close();
             }
         }
-        System.exit(0);
+        System.exit(failed ? 1 : 0);
     }
 
     private static void createEvents(TrinoServerProcess server, int files)
