@@ -69,6 +69,8 @@ class TestApplyTrinoFixes
         trino.execute("CREATE TABLE stats_me AS SELECT * FROM events WITH NO DATA");
         trino.execute("INSERT INTO stats_me SELECT * FROM events");
         trino.execute("CREATE TABLE victims (x bigint)");
+        trino.execute("CREATE TABLE lint_partitioned (ts timestamp(6), user_id bigint) WITH (partitioning = ARRAY['day(ts)'])");
+        trino.execute("INSERT INTO lint_partitioned VALUES (TIMESTAMP '2024-01-01 10:00:00', 1), (TIMESTAMP '2024-01-02 10:00:00', 2)");
         trino.execute("CREATE TABLE lint_me (ts timestamp(6), user_id bigint)");
         for (int day = 1; day <= 12; day++) {
             trino.execute("INSERT INTO lint_me VALUES (TIMESTAMP '2024-01-%02d 10:00:00', %d)".formatted(day, day));
@@ -222,6 +224,10 @@ class TestApplyTrinoFixes
         assertThat(linter.lint("SELECT user_id FROM lint_me").findings()).extracting(dev.icetune.rules.apply.QueryLinter.Finding::rule)
                 .containsExactly("full-scan");
         assertThat(linter.lint("SELECT count(*) FROM lint_me WHERE ts >= TIMESTAMP '2024-01-05 00:00:00'").findings()).isEmpty();
+
+        assertThat(linter.lint("SELECT count(*) FROM lint_partitioned WHERE user_id = 2").findings()).singleElement()
+                .satisfies(finding -> assertThat(finding.rule()).isEqualTo("missing-partition-filter"));
+        assertThat(linter.lint("SELECT count(*) FROM lint_partitioned WHERE ts >= TIMESTAMP '2024-01-02 00:00:00' AND user_id = 2").findings()).isEmpty();
     }
 
     /** Six full scans of events, captured by the listener. */
