@@ -124,11 +124,6 @@ final class CopyRows
         rows++;
     }
 
-    int rows()
-    {
-        return rows;
-    }
-
     /** The COPY data, header to trailer; empty when there are no rows. */
     byte[] bytes()
     {

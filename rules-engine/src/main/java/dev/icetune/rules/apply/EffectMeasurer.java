@@ -1,7 +1,5 @@
 package dev.icetune.rules.apply;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.icetune.rules.store.RecommendationStore;
 import org.jdbi.v3.core.Jdbi;
 
@@ -96,7 +94,7 @@ public final class EffectMeasurer
             if (verdict == null) {
                 continue; // no measurable effect yet: keep measuring
             }
-            store.recordEffect(applied.id(), verdict, json(effect));
+            store.recordEffect(applied.id(), verdict, effect);
             effects.add(new Effect(applied.id(), verdict, effect));
         }
         return effects;
@@ -105,15 +103,5 @@ public final class EffectMeasurer
     private static double number(Object value)
     {
         return value == null ? 0 : Math.round(((Number) value).doubleValue() * 1000) / 1000.0;
-    }
-
-    private static String json(Map<String, Object> value)
-    {
-        try {
-            return JsonMapper.builder().build().writeValueAsString(value);
-        }
-        catch (JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
     }
 }

@@ -1,7 +1,5 @@
 package dev.icetune.rules.engine;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.icetune.rules.apply.EffectMeasurer;
 import dev.icetune.rules.evidence.EvidenceReader;
 import dev.icetune.rules.facts.Recommendation;
@@ -15,7 +13,6 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import org.jdbi.v3.core.Jdbi;
 
-import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -108,7 +105,8 @@ public final class Evaluator
             progress.accept("fix #%d %s: %s".formatted(effect.recommendationId(), effect.verdict(), effect.figures()));
         }
         Duration took = Duration.ofNanos(System.nanoTime() - started);
-        long id = recordEvaluation(now, facts.size(), evaluation, outcome, took);
+        long id = store.recordEvaluation(now.minus(took), now.minus(window), now, now.minus(window).minus(baseline), facts.size(),
+                evaluation.recommendations().size(), evaluation.firedByRule(), outcome);
         evaluations.increment();
         duration.record(took);
         Map<String, Long> open = store.openBySeverity();
@@ -140,27 +138,6 @@ public final class Evaluator
         return (System.nanoTime() - nanos) / 1_000_000;
     }
 
-    private long recordEvaluation(Instant now, int facts, RuleBook.Evaluation evaluation, RecommendationStore.Outcome outcome, Duration took)
-    {
-        String fired;
-        try {
-            fired = JsonMapper.builder().build().writeValueAsString(evaluation.firedByRule());
-        }
-        catch (JsonProcessingException e) {
-            fired = "{}";
-        }
-        String firedJson = fired;
-        return jdbi.withHandle(handle -> handle.createUpdate("""
-                        INSERT INTO evaluations (started_at, finished_at, window_start, window_end, baseline_start, facts, recommendations, fired,
-                            opened, refreshed, resolved)
-                        VALUES (:started, :finished, :start, :end, :baseline, :facts, :recommendations, CAST(:fired AS jsonb), :opened, :refreshed, :resolved)""")
-                .bind("started", Timestamp.from(now.minus(took))).bind("finished", Timestamp.from(now))
-                .bind("start", Timestamp.from(now.minus(window))).bind("end", Timestamp.from(now))
-                .bind("baseline", Timestamp.from(now.minus(window).minus(baseline)))
-                .bind("facts", facts).bind("recommendations", evaluation.recommendations().size()).bind("fired", firedJson)
-                .bind("opened", outcome.opened()).bind("refreshed", outcome.refreshed()).bind("resolved", outcome.resolved())
-                .executeAndReturnGeneratedKeys("id").mapTo(Long.class).one());
-    }
 
     public RecommendationStore store()
     {

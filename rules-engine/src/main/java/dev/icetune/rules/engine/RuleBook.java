@@ -37,14 +37,12 @@ public final class RuleBook
     public static final String THRESHOLDS_FILE = "thresholds.properties";
     private static final String RESOURCE_FOLDER = "icetune/";
 
-    private final Path directory;
     private final KieBase kieBase;
     private final Thresholds thresholds;
     private final List<String> ruleNames;
 
-    private RuleBook(Path directory, KieBase kieBase, Thresholds thresholds)
+    private RuleBook(KieBase kieBase, Thresholds thresholds)
     {
-        this.directory = directory;
         this.kieBase = kieBase;
         this.thresholds = thresholds;
         this.ruleNames = kieBase.getKiePackages().stream().flatMap(kiePackage -> kiePackage.getRules().stream()).map(rule -> rule.getName()).sorted().toList();
@@ -85,7 +83,7 @@ public final class RuleBook
             throw new RuleBookException(errors);
         }
         KieContainer container = services.newKieContainer(builder.getKieModule().getReleaseId());
-        return new RuleBook(directory, container.getKieBase(), thresholds);
+        return new RuleBook(container.getKieBase(), thresholds);
     }
 
     /** Runs every rule once over the facts; returns the recommendations and how often each rule fired. */
@@ -117,11 +115,6 @@ public final class RuleBook
     public Evaluation evaluate(Collection<?> facts)
     {
         return evaluate(facts, null);
-    }
-
-    public Path directory()
-    {
-        return directory;
     }
 
     public Thresholds thresholds()

@@ -3,7 +3,6 @@ package dev.icetune.rules.engine;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
 
@@ -66,10 +65,5 @@ public final class RuleBookHolder
         catch (IOException e) {
             return "unreadable";
         }
-    }
-
-    List<String> ruleNames()
-    {
-        return current().ruleNames();
     }
 }

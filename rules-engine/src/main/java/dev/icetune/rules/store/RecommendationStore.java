@@ -89,9 +89,25 @@ public final class RecommendationStore
         return find(id).orElseThrow();
     }
 
-    /** The measured effect of an applied fix, and its verdict (verified or regressed), kept in the history. */
-    public void recordEffect(long id, String verdict, String effectJson)
+    /** One row of the evaluations table: what a run of the rules looked at, fired and changed. */
+    public long recordEvaluation(Instant started, Instant windowStart, Instant windowEnd, Instant baselineStart, int facts, int recommendations,
+            Map<String, Integer> fired, Outcome outcome)
     {
+        return jdbi.withHandle(handle -> handle.createUpdate("""
+                        INSERT INTO evaluations (started_at, finished_at, window_start, window_end, baseline_start, facts, recommendations, fired,
+                            opened, refreshed, resolved)
+                        VALUES (:started, :finished, :start, :end, :baseline, :facts, :recommendations, CAST(:fired AS jsonb), :opened, :refreshed, :resolved)""")
+                .bind("started", Timestamp.from(started)).bind("finished", Timestamp.from(windowEnd))
+                .bind("start", Timestamp.from(windowStart)).bind("end", Timestamp.from(windowEnd)).bind("baseline", Timestamp.from(baselineStart))
+                .bind("facts", facts).bind("recommendations", recommendations).bind("fired", json(fired))
+                .bind("opened", outcome.opened()).bind("refreshed", outcome.refreshed()).bind("resolved", outcome.resolved())
+                .executeAndReturnGeneratedKeys("id").mapTo(Long.class).one());
+    }
+
+    /** The measured effect of an applied fix, and its verdict (verified or regressed), kept in the history. */
+    public void recordEffect(long id, String verdict, Map<String, Object> effect)
+    {
+        String effectJson = json(effect);
         jdbi.useTransaction(handle -> {
             Timestamp at = Timestamp.from(Instant.now());
             int updated = handle.createUpdate("UPDATE recommendations SET status = :verdict, measured_effect = CAST(:effect AS jsonb), updated_at = :at "
@@ -259,13 +275,14 @@ public final class RecommendationStore
                 rs.getTimestamp("first_seen").toInstant(), rs.getTimestamp("last_seen").toInstant(), rs.getInt("times_seen"), rs.getInt("missed_evaluations"));
     }
 
-    private static String json(Map<String, Object> evidence)
+    private static String json(Object value)
     {
         try {
-            return JSON.writeValueAsString(evidence);
+            return JSON.writeValueAsString(value);
         }
         catch (JsonProcessingException e) {
-            throw new IllegalArgumentException("evidence is not serializable: " + evidence, e);
+            throw new IllegalArgumentException("not serializable as JSON: " + value, e);
         }
     }
+
 }
