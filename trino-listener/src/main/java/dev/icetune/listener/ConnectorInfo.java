@@ -1,8 +1,10 @@
 package dev.icetune.listener;
 
-import java.lang.reflect.Method;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
 import java.lang.reflect.RecordComponent;
-import java.util.LinkedHashMap;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -11,43 +13,72 @@ import java.util.OptionalInt;
 import java.util.OptionalLong;
 
 /**
- * Reads a connector's input info (for Iceberg, {@code IcebergInputInfo}) as a map of its record
- * components. The class belongs to the connector's plugin class loader, so a cast would pass in a flat
- * test classpath and fail in a real server: reflection over the record's public accessors works in both.
+ * Reads a connector's input info (for Iceberg, {@code IcebergInputInfo}) by record component name. The
+ * class belongs to the connector's plugin class loader, so a cast would pass in a flat test classpath and
+ * fail in a real server: the record's public accessors, looked up reflectively, work in both.
  */
 final class ConnectorInfo
 {
-    private static final ClassValue<List<Method>> ACCESSORS = new ClassValue<>()
+    private static final ClassValue<Map<String, MethodHandle>> ACCESSORS = new ClassValue<>()
     {
         @Override
-        protected List<Method> computeValue(Class<?> type)
+        protected Map<String, MethodHandle> computeValue(Class<?> type)
         {
             RecordComponent[] components = type.getRecordComponents();
             if (components == null) {
-                return List.of();
+                return Map.of();
             }
-            return java.util.Arrays.stream(components).map(RecordComponent::getAccessor).toList();
+            Map<String, MethodHandle> accessors = new HashMap<>();
+            for (RecordComponent component : components) {
+                try {
+                    // unreflected once per class: Method.invoke checks access on every call, on the capture hot path
+                    accessors.put(component.getName(), MethodHandles.publicLookup().unreflect(component.getAccessor())
+                            .asType(MethodType.methodType(Object.class, Object.class)));
+                }
+                catch (IllegalAccessException | RuntimeException ignored) {
+                    // a component we cannot read is a component we do not store
+                }
+            }
+            return Map.copyOf(accessors);
         }
     };
 
-    private ConnectorInfo() {}
+    private final Object info;
+    private final Map<String, MethodHandle> accessors;
 
-    /** Component name to value, with Optional and OptionalLong unwrapped; empty for anything but a record. */
-    static Map<String, Object> components(Object info)
+    private ConnectorInfo(Object info)
     {
-        Map<String, Object> values = new LinkedHashMap<>();
-        for (Method accessor : ACCESSORS.get(info.getClass())) {
-            try {
-                Object value = unwrap(accessor.invoke(info));
-                if (value != null) {
-                    values.put(accessor.getName(), value);
-                }
-            }
-            catch (ReflectiveOperationException | RuntimeException ignored) {
-                // a component we cannot read is a component we do not store
-            }
+        this.info = info;
+        this.accessors = info == null ? Map.of() : ACCESSORS.get(info.getClass());
+    }
+
+    /** The connector info of an input; reads nothing for anything but a record. */
+    static ConnectorInfo of(Optional<Object> info)
+    {
+        return new ConnectorInfo(info.orElse(null));
+    }
+
+    boolean has(String component)
+    {
+        return accessors.containsKey(component);
+    }
+
+    /** The component's value with Optional and OptionalLong unwrapped; null when absent or unreadable. */
+    Object get(String component)
+    {
+        MethodHandle accessor = accessors.get(component);
+        if (accessor == null) {
+            return null;
         }
-        return values;
+        try {
+            return unwrap(accessor.invokeExact(info));
+        }
+        catch (Error e) {
+            throw e;
+        }
+        catch (Throwable e) {
+            return null; // a component that fails to read is a component we do not store
+        }
     }
 
     private static Object unwrap(Object value)

@@ -1,5 +1,8 @@
 package dev.icetune.listener;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Arrays;
@@ -20,15 +23,21 @@ final class CopyRows
     /** 2000-01-01T00:00:00Z, PostgreSQL's epoch, in Unix seconds. */
     private static final long POSTGRES_EPOCH_SECONDS = 946_684_800L;
 
-    private byte[] buffer = new byte[1 << 16];
+    private static final VarHandle INT32 = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.BIG_ENDIAN);
+    private static final VarHandle INT64 = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
+
+    private byte[] buffer;
     private int size;
     private int rowStart = -1;
     private short fields;
     private int rows;
 
-    CopyRows()
+    /** {@code expectedBytes}: a guess of the final size; a good one spares growing the buffer. */
+    CopyRows(int expectedBytes)
     {
-        write(HEADER, 0, HEADER.length);
+        buffer = new byte[Math.max(HEADER.length + 2, expectedBytes)];
+        System.arraycopy(HEADER, 0, buffer, 0, HEADER.length);
+        size = HEADER.length;
     }
 
     CopyRows text(String value)
@@ -38,7 +47,8 @@ final class CopyRows
         }
         byte[] bytes = value.getBytes(StandardCharsets.UTF_8);
         field(bytes.length);
-        write(bytes, 0, bytes.length);
+        System.arraycopy(bytes, 0, buffer, size, bytes.length);
+        size += bytes.length;
         return this;
     }
 
@@ -66,7 +76,6 @@ final class CopyRows
     CopyRows bool(boolean value)
     {
         field(1);
-        ensure(1);
         buffer[size++] = (byte) (value ? 1 : 0);
         return this;
     }
@@ -110,7 +119,8 @@ final class CopyRows
             }
             else {
                 int32(element.length);
-                write(element, 0, element.length);
+                System.arraycopy(element, 0, buffer, size, element.length);
+                size += element.length;
             }
         }
         return this;
@@ -142,11 +152,11 @@ final class CopyRows
         return this;
     }
 
-    /** Starts a field: opens the row on its first field, then writes the field's length. */
+    /** Starts a field: opens the row on its first field, then writes the field's length, with room made for its value. */
     private void field(int length)
     {
+        ensure(6 + Math.max(0, length));
         if (rowStart < 0) {
-            ensure(2);
             rowStart = size;
             size += 2;
             fields = 0;
@@ -155,26 +165,17 @@ final class CopyRows
         int32(length);
     }
 
+    /** Callers have made room with {@link #field}. */
     private void int32(int value)
     {
-        ensure(4);
-        buffer[size++] = (byte) (value >>> 24);
-        buffer[size++] = (byte) (value >>> 16);
-        buffer[size++] = (byte) (value >>> 8);
-        buffer[size++] = (byte) value;
+        INT32.set(buffer, size, value);
+        size += 4;
     }
 
     private void int64(long value)
     {
-        int32((int) (value >>> 32));
-        int32((int) value);
-    }
-
-    private void write(byte[] bytes, int offset, int length)
-    {
-        ensure(length);
-        System.arraycopy(bytes, offset, buffer, size, length);
-        size += length;
+        INT64.set(buffer, size, value);
+        size += 8;
     }
 
     private void ensure(int more)

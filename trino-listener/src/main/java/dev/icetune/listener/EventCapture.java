@@ -118,10 +118,10 @@ final class EventCapture
     private static CapturedInput captureInput(int index, QueryInputMetadata input, Map<String, PlanScans.Scan> scans)
     {
         String connector = input.getConnectorName().map(name -> name.toLowerCase(Locale.ROOT)).orElse(null);
-        Map<String, Object> info = input.getConnectorInfo().map(ConnectorInfo::components).orElse(Map.of());
+        ConnectorInfo info = ConnectorInfo.of(input.getConnectorInfo());
         Map<String, Metric<?>> metrics = input.getConnectorMetrics().getMetrics();
-        PlanScans.Scan scan = scans.get((input.getCatalogName() + "." + input.getSchema() + "." + input.getTable()).toLowerCase(Locale.ROOT));
-        boolean iceberg = ICEBERG.equals(connector) || info.containsKey("snapshotId") || metrics.containsKey("dataManifests");
+        PlanScans.Scan scan = scans.isEmpty() ? null : scans.get((input.getCatalogName() + "." + input.getSchema() + "." + input.getTable()).toLowerCase(Locale.ROOT));
+        boolean iceberg = ICEBERG.equals(connector) || info.has("snapshotId") || metrics.containsKey("dataManifests");
 
         Long skippedManifests = count(metrics, "skippedDataManifests");
         Long scannedManifests = count(metrics, "scannedDataManifests");

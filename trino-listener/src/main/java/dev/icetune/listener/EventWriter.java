@@ -19,11 +19,11 @@ import java.util.concurrent.atomic.AtomicLong;
 import static java.util.Objects.requireNonNull;
 
 /**
- * Two threads, off Trino's query path: one takes Trino's events off the queue in batches and turns them
- * into rows, the other (the only one doing I/O) commits them to PostgreSQL. When PostgreSQL fails it retries with backoff, then journals the batch
- * to disk and keeps journaling, in order, until a replay of the journal succeeds; only then does it write
- * live batches directly again. Whatever can be neither written nor journaled is counted, and logged once
- * per interval.
+ * Two stages, off Trino's query path: one thread takes Trino's events off the queue in batches and turns
+ * them into rows, the other (with the sink's part writers, the only threads doing I/O) commits them to
+ * PostgreSQL. When PostgreSQL fails it retries with backoff, then journals the batch to disk and keeps
+ * journaling, in order, until a replay of the journal succeeds; only then does it write live batches
+ * directly again. Whatever can be neither written nor journaled is counted, and logged once per interval.
  */
 final class EventWriter
 {
@@ -38,7 +38,7 @@ final class EventWriter
     private final AtomicLong droppedQueueFull;
     /** Captured batches waiting for the write stage; small, so that a slow database pushes back on capture. */
     private final BlockingQueue<EncodedBatch> captured = new ArrayBlockingQueue<>(2);
-    private static final EncodedBatch END = EncodedBatch.encode(List.of());
+    private static final EncodedBatch END = EncodedBatch.encode(List.of(), 1);
 
     private volatile boolean stopping;
     private long nextAttemptNanos;
@@ -84,7 +84,7 @@ final class EventWriter
                 try {
                     List<CapturedEvent> batch = capture(raw);
                     if (!batch.isEmpty()) {
-                        putUninterruptibly(EncodedBatch.encode(batch));
+                        putUninterruptibly(EncodedBatch.encode(batch, config.dbWriters()));
                     }
                 }
                 catch (RuntimeException | Error e) {
@@ -221,7 +221,7 @@ final class EventWriter
             }
             EncodedBatch batch;
             try {
-                batch = EncodedBatch.encode(journal.read(oldest.get()));
+                batch = EncodedBatch.encode(journal.read(oldest.get()), config.dbWriters());
             }
             catch (IOException | RuntimeException e) {
                 quarantine(oldest.get(), e);

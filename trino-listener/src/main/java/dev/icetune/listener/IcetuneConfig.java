@@ -27,6 +27,7 @@ public record IcetuneConfig(
         Optional<String> dbUser,
         Optional<String> dbPassword,
         boolean migrate,
+        int dbWriters,
         int batchSize,
         Duration flushInterval,
         int queueCapacity,
@@ -46,6 +47,7 @@ public record IcetuneConfig(
     public static final String DB_PASSWORD = "icetune.db.password";
     public static final String DB_PASSWORD_FILE = "icetune.db.password-file";
     public static final String DB_MIGRATE = "icetune.db.migrate";
+    public static final String DB_WRITERS = "icetune.db.writers";
     public static final String BATCH_SIZE = "icetune.batch-size";
     public static final String FLUSH_INTERVAL = "icetune.flush-interval";
     public static final String QUEUE_CAPACITY = "icetune.queue-capacity";
@@ -86,6 +88,7 @@ public record IcetuneConfig(
         defaults.put(DB_PASSWORD, "");
         defaults.put(DB_PASSWORD_FILE, "");
         defaults.put(DB_MIGRATE, "true");
+        defaults.put(DB_WRITERS, "2");
         defaults.put(BATCH_SIZE, "1000");
         defaults.put(FLUSH_INTERVAL, "1s");
         defaults.put(QUEUE_CAPACITY, "100000");
@@ -148,6 +151,7 @@ public record IcetuneConfig(
                 Optional.of(value.apply(DB_USER)).filter(user -> !user.isEmpty()),
                 Optional.of(password).filter(secret -> !secret.isEmpty()),
                 bool(DB_MIGRATE, value.apply(DB_MIGRATE)),
+                intInRange(DB_WRITERS, value.apply(DB_WRITERS), 1, 16),
                 intInRange(BATCH_SIZE, value.apply(BATCH_SIZE), 1, 100_000),
                 positiveDuration(FLUSH_INTERVAL, value.apply(FLUSH_INTERVAL)),
                 intInRange(QUEUE_CAPACITY, value.apply(QUEUE_CAPACITY), 1, 10_000_000),
@@ -167,7 +171,7 @@ public record IcetuneConfig(
     public String toString()
     {
         return "IcetuneConfig[dbUrl=" + redactedUrl() + ", dbUser=" + dbUser.orElse("") + ", dbPassword=" + (dbPassword.isPresent() ? "****" : "")
-                + ", migrate=" + migrate + ", batchSize=" + batchSize + ", flushInterval=" + flushInterval + ", queueCapacity=" + queueCapacity
+                + ", migrate=" + migrate + ", dbWriters=" + dbWriters + ", batchSize=" + batchSize + ", flushInterval=" + flushInterval + ", queueCapacity=" + queueCapacity
                 + ", spoolDirectory=" + spoolDirectory + ", spoolMaxBytes=" + spoolMaxBytes + ", maxQueryTextLength=" + maxQueryTextLength
                 + ", keepPlan=" + keepPlan + ", retentionDays=" + retentionDays + ", partitionsAheadDays=" + partitionsAheadDays + "]";
     }

@@ -13,14 +13,20 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 
 import static java.util.Objects.requireNonNull;
 
 /**
- * Writes batches to PostgreSQL with COPY, one transaction a batch. Idempotent on query id: a batch that
+ * Writes batches to PostgreSQL with COPY, one transaction a batch part, the parts of a batch on
+ * {@code icetune.db.writers} connections side by side (one backend ingests at most one core's worth). Idempotent on query id: a batch that
  * collides with rows already stored (a replay after a commit whose acknowledgement was lost) is written
  * again through staging tables, keeping only queries not yet stored, so a replay never duplicates and
  * the common case pays nothing for it.
@@ -52,7 +58,9 @@ final class PostgresSink
     private final int partitionsAheadDays;
     private final int retentionDays;
 
-    private Connection connection;
+    /** One connection per part slot; slot 0 is written on the caller's thread, the others on {@link #partWriters}. */
+    private final Connection[] connections;
+    private final ExecutorService partWriters;
     private boolean migrated;
     private Instant lastMaintenance = Instant.EPOCH;
 
@@ -73,53 +81,129 @@ final class PostgresSink
         this.retentionDays = config.retentionDays();
         this.dbUser = config.dbUser();
         this.dbPassword = config.dbPassword();
+        this.connections = new Connection[config.dbWriters()];
+        this.partWriters = Executors.newFixedThreadPool(Math.max(1, config.dbWriters() - 1), runnable -> {
+            Thread thread = new Thread(runnable, "icetune-part-writer");
+            thread.setDaemon(true);
+            return thread;
+        });
     }
 
-    /** Writes one batch in one transaction; on failure nothing of it is committed and the connection is dropped. */
+    /**
+     * Writes one batch, each part in one transaction on a connection of its own, the parts side by side.
+     * On failure the batch throws and the caller writes it again or journals it: parts that did commit
+     * then collide with themselves and are skipped, so a partial success never duplicates.
+     */
     void write(EncodedBatch batch)
             throws SQLException
     {
         if (batch.size() == 0) {
             return;
         }
-        Connection current = connection();
+        List<EncodedBatch.Rows> parts = batch.parts();
+        if (parts.size() > connections.length) {
+            throw new IllegalArgumentException("batch has " + parts.size() + " parts for " + connections.length + " connections");
+        }
+        prepare();
+        List<Future<?>> others = new ArrayList<>();
+        for (int slot = 1; slot < parts.size(); slot++) {
+            int part = slot;
+            others.add(partWriters.submit(() -> {
+                writePart(part, parts.get(part));
+                return null;
+            }));
+        }
+        Exception failure = null;
         try {
-            copyBatch(current, batch);
+            writePart(0, parts.get(0));
+        }
+        catch (SQLException | RuntimeException e) {
+            failure = e;
+        }
+        for (Future<?> other : others) {
+            // every part is waited for: a connection is never used by two threads at once
+            Throwable cause = awaitUninterruptibly(other);
+            if (cause != null && failure == null) {
+                failure = cause instanceof SQLException || cause instanceof RuntimeException ? (Exception) cause : new RuntimeException(cause);
+            }
+            else if (cause != null) {
+                failure.addSuppressed(cause);
+            }
+        }
+        switch (failure) {
+            case null -> {}
+            case SQLException e -> throw e;
+            case RuntimeException e -> throw e;
+            default -> throw new IllegalStateException(failure);
+        }
+    }
+
+    /** One part in one transaction; a unique violation means a replay, written again through staging tables. */
+    private void writePart(int slot, EncodedBatch.Rows rows)
+            throws SQLException
+    {
+        Connection current = connection(slot);
+        try {
+            copyRows(current, rows);
             current.commit();
         }
         catch (SQLException e) {
             rollbackQuietly(current);
             if (!UNIQUE_VIOLATION.equals(e.getSQLState())) {
-                closeConnection();
+                closeConnection(slot);
                 throw e;
             }
             try {
-                copyBatchDeduplicated(current, batch);
+                copyRowsDeduplicated(current, rows);
                 current.commit();
             }
             catch (SQLException retry) {
                 rollbackQuietly(current);
-                closeConnection();
+                closeConnection(slot);
                 throw retry;
             }
         }
     }
 
+    private static Throwable awaitUninterruptibly(Future<?> future)
+    {
+        boolean interrupted = false;
+        try {
+            while (true) {
+                try {
+                    future.get();
+                    return null;
+                }
+                catch (InterruptedException e) {
+                    interrupted = true;
+                }
+                catch (ExecutionException e) {
+                    return e.getCause();
+                }
+            }
+        }
+        finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
     /** The common case: straight COPY into the tables. A query id already stored fails it with a unique violation. */
-    private static void copyBatch(Connection current, EncodedBatch batch)
+    private static void copyRows(Connection current, EncodedBatch.Rows rows)
             throws SQLException
     {
         CopyManager copy = current.unwrap(PGConnection.class).getCopyAPI();
-        copyIn(copy, "query_logs", LOGS_COLUMNS, batch.logs());
-        copyIn(copy, "query_inputs", INPUTS_COLUMNS, batch.inputs());
-        copyIn(copy, "query_starts", STARTS_COLUMNS, batch.starts());
+        copyIn(copy, "query_logs", LOGS_COLUMNS, rows.logs());
+        copyIn(copy, "query_inputs", INPUTS_COLUMNS, rows.inputs());
+        copyIn(copy, "query_starts", STARTS_COLUMNS, rows.starts());
     }
 
     /**
      * A replay of rows partly stored already: through staging tables, keeping only new queries. Inputs have
      * no key of their own (it would cost a third of the ingest rate): they go in with their query's row.
      */
-    private static void copyBatchDeduplicated(Connection current, EncodedBatch batch)
+    private static void copyRowsDeduplicated(Connection current, EncodedBatch.Rows rows)
             throws SQLException
     {
         CopyManager copy = current.unwrap(PGConnection.class).getCopyAPI();
@@ -127,9 +211,9 @@ final class PostgresSink
             for (String table : List.of("query_logs", "query_inputs", "query_starts")) {
                 statement.execute("CREATE TEMPORARY TABLE IF NOT EXISTS icetune_stage_" + table + " (LIKE " + table + ") ON COMMIT DELETE ROWS");
             }
-            copyIn(copy, "icetune_stage_query_logs", LOGS_COLUMNS, batch.logs());
-            copyIn(copy, "icetune_stage_query_inputs", INPUTS_COLUMNS, batch.inputs());
-            copyIn(copy, "icetune_stage_query_starts", STARTS_COLUMNS, batch.starts());
+            copyIn(copy, "icetune_stage_query_logs", LOGS_COLUMNS, rows.logs());
+            copyIn(copy, "icetune_stage_query_inputs", INPUTS_COLUMNS, rows.inputs());
+            copyIn(copy, "icetune_stage_query_starts", STARTS_COLUMNS, rows.starts());
             statement.execute("WITH stored AS ("
                     + "INSERT INTO query_logs (" + LOGS_COLUMNS + ") SELECT " + LOGS_COLUMNS + " FROM icetune_stage_query_logs "
                     + "ON CONFLICT DO NOTHING RETURNING query_id, \"timestamp\") "
@@ -202,41 +286,50 @@ final class PostgresSink
         rows.endRow();
     }
 
-    /** Opens the connection on first use, applying migrations then, and keeps the day partitions ahead. */
-    private Connection connection()
+    /** Applies migrations once, and keeps the day partitions ahead, before a batch is written. */
+    private void prepare()
             throws SQLException
     {
-        if (connection == null || connection.isClosed()) {
-            if (migrate && !migrated) {
-                try {
-                    SchemaMigrator.migrate(url, dbUser, dbPassword);
-                }
-                catch (RuntimeException e) {
-                    throw new SQLException("schema migration failed: " + e.getMessage(), "08001", e);
-                }
-                migrated = true;
+        if (migrate && !migrated) {
+            try {
+                SchemaMigrator.migrate(url, dbUser, dbPassword);
             }
-            connection = new org.postgresql.Driver().connect(url, connectionProperties);
-            if (connection == null) {
-                throw new SQLException("not a PostgreSQL URL: " + url);
+            catch (RuntimeException e) {
+                throw new SQLException("schema migration failed: " + e.getMessage(), "08001", e);
             }
-            connection.setAutoCommit(false);
+            migrated = true;
         }
         if (Duration.between(lastMaintenance, Instant.now()).compareTo(MAINTENANCE_INTERVAL) >= 0) {
-            try (PreparedStatement statement = connection.prepareStatement("SELECT icetune_maintain_partitions(?, ?)")) {
+            Connection current = connection(0);
+            try (PreparedStatement statement = current.prepareStatement("SELECT icetune_maintain_partitions(?, ?)")) {
                 statement.setInt(1, partitionsAheadDays);
                 statement.setInt(2, retentionDays);
                 statement.execute();
-                connection.commit();
+                current.commit();
             }
             catch (SQLException e) {
-                rollbackQuietly(connection);
-                closeConnection();
+                rollbackQuietly(current);
+                closeConnection(0);
                 throw e;
             }
             lastMaintenance = Instant.now();
         }
-        return connection;
+    }
+
+    /** The connection of one part slot, opened on first use and again after a failure dropped it. */
+    private Connection connection(int slot)
+            throws SQLException
+    {
+        Connection current = connections[slot];
+        if (current == null || current.isClosed()) {
+            current = new org.postgresql.Driver().connect(url, connectionProperties);
+            if (current == null) {
+                throw new SQLException("not a PostgreSQL URL: " + url);
+            }
+            current.setAutoCommit(false);
+            connections[slot] = current;
+        }
+        return current;
     }
 
     private static void rollbackQuietly(Connection current)
@@ -249,22 +342,25 @@ final class PostgresSink
         }
     }
 
-    private void closeConnection()
+    private void closeConnection(int slot)
     {
-        if (connection != null) {
+        if (connections[slot] != null) {
             try {
-                connection.close();
+                connections[slot].close();
             }
             catch (SQLException ignored) {
                 // nothing to do with a failing close
             }
-            connection = null;
+            connections[slot] = null;
         }
     }
 
     @Override
     public void close()
     {
-        closeConnection();
+        partWriters.shutdownNow();
+        for (int slot = 0; slot < connections.length; slot++) {
+            closeConnection(slot);
+        }
     }
 }

@@ -4,7 +4,6 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
-import java.util.Locale;
 
 /**
  * Turns a query text into its pattern: literals become {@code ?}, IN lists of literals become
@@ -71,9 +70,9 @@ public final class QueryPatterns
                 while (i < n && (Character.isLetterOrDigit(sql.charAt(i)) || sql.charAt(i) == '_' || sql.charAt(i) == '$')) {
                     i++;
                 }
-                String word = sql.substring(start, i).toLowerCase(Locale.ROOT);
                 // X'..' binary and U&'..' unicode literals are one literal, not a word and a string
-                if ((word.equals("x") || word.equals("u")) && i < n && (sql.charAt(i) == '\'' || sql.charAt(i) == '&')) {
+                char first = Character.toLowerCase(c);
+                if (i - start == 1 && (first == 'x' || first == 'u') && i < n && (sql.charAt(i) == '\'' || sql.charAt(i) == '&')) {
                     if (sql.charAt(i) == '&' && i + 1 < n && sql.charAt(i + 1) == '\'') {
                         i++;
                     }
@@ -83,7 +82,7 @@ public final class QueryPatterns
                         continue;
                     }
                 }
-                appendToken(out, word);
+                appendLowerCaseWord(out, sql, start, i);
                 continue;
             }
             // a sign directly before a number, after an operator or '(' or ',', is part of the literal
@@ -162,6 +161,15 @@ public final class QueryPatterns
             }
         }
         out.append(token);
+    }
+
+    /** A word lower-cased as it is appended: words are most of a query, and this is the hot path. */
+    private static void appendLowerCaseWord(StringBuilder out, String sql, int start, int end)
+    {
+        appendToken(out, "");
+        for (int i = start; i < end; i++) {
+            out.append(Character.toLowerCase(sql.charAt(i)));
+        }
     }
 
     private static void appendSymbol(StringBuilder out, char c)

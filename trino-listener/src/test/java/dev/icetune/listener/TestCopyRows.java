@@ -22,7 +22,7 @@ class TestCopyRows
             throws Exception
     {
         String url = TestingPostgres.shared().createDatabase("copy_rows");
-        CopyRows rows = new CopyRows();
+        CopyRows rows = new CopyRows(16);
         rows.text("a\tb\nc\\d 'é' \uD83D\uDE00").number(42).number(1L << 40).number(0.25).bool(true)
                 .timestamp(Instant.parse("2024-01-05T09:03:07.123456789Z")).array(Arrays.asList("ts_day: day", "a\"b", null)).array(List.of());
         rows.endRow();
@@ -46,6 +46,6 @@ class TestCopyRows
     @Test
     void noRowsIsNoData()
     {
-        assertThat(new CopyRows().bytes()).isEmpty();
+        assertThat(new CopyRows(16).bytes()).isEmpty();
     }
 }

@@ -136,6 +136,31 @@ class TestPostgresOutage
         assertThat(listener.droppedEvents() + journaled).as("every event is either journaled or counted as dropped").isEqualTo(200);
     }
 
+    @Test
+    void aBatchWhosePartsPartlyCommittedIsWrittenAgainExactlyOnce()
+            throws Exception
+    {
+        String url = TestingPostgres.shared().createDatabase("parts");
+        IcetuneConfig config = IcetuneConfig.fromProperties(Map.of("icetune.db.url", url, "icetune.db.user", "postgres", "icetune.db.writers", "2"));
+        EventCapture capture = new EventCapture(1000, false);
+        List<CapturedEvent> events = new ArrayList<>();
+        for (int i = 0; i < 4 * EncodedBatch.MIN_EVENTS_PER_PART; i++) {
+            events.add(capture.capture(TestingEvents.completed("q_part_" + i, "SELECT " + i, List.of(TestingEvents.icebergInput("t", 1, 1), TestingEvents.icebergInput("u", 1, 1)))));
+        }
+        EncodedBatch batch = EncodedBatch.encode(events, 2);
+        assertThat(batch.parts()).hasSize(2);
+        try (PostgresSink sink = new PostgresSink(config)) {
+            // as if the second part had committed and the first had failed: the whole batch comes again
+            sink.write(EncodedBatch.encode(events.subList(events.size() / 2, events.size()), 1));
+            sink.write(batch);
+            sink.write(batch);
+        }
+        CapturedRows rows = new CapturedRows(url);
+        assertThat(rows.count("SELECT count(DISTINCT query_id) FROM query_logs")).isEqualTo(events.size());
+        assertThat(rows.count("SELECT count(*) FROM query_logs")).isEqualTo(events.size());
+        assertThat(rows.count("SELECT count(*) FROM query_inputs")).isEqualTo(2L * events.size());
+    }
+
     /** Short delays, so that the outage is noticed and the recovery found within the test. */
     private static Map<String, String> config(String url, Path spool)
     {
