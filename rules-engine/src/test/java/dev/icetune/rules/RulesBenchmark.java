@@ -76,7 +76,8 @@ public final class RulesBenchmark
                     var field = dev.icetune.rules.evidence.EvidenceReader.class.getDeclaredField(name);
                     field.setAccessible(true);
                     String sql = ((String) field.get(null)).replace(":start", "'" + now.minus(Duration.ofHours(1)) + "'::timestamptz").replace(":end", "'" + now.plusSeconds(1) + "'::timestamptz")
-                            .replace(":baseline_start", "'" + now.minus(Duration.ofDays(7)) + "'::timestamptz").replace(":ttl_seconds", "300");
+                            .replace(":baseline_start", "'" + now.minus(Duration.ofDays(7)) + "'::timestamptz").replace(":ttl_seconds", "300")
+                            .replace("<slice>", "query_pattern_hash >= ''");
                     long t = System.nanoTime();
                     List<String> plan = handle.createQuery("EXPLAIN ANALYZE " + sql).mapTo(String.class).list();
                     System.out.printf("%s: %.2f s%n", name, (System.nanoTime() - t) / 1e9);

@@ -100,7 +100,9 @@ public final class Evaluator
         progress.accept("rules fired %d times in %d ms".formatted(evaluation.firedByRule().values().stream().mapToInt(Integer::intValue).sum(), millisSince(step)));
         evaluation.firedByRule().forEach((rule, count) -> Counter.builder("icetune.rules.fired").tag("rule", rule).register(meters).increment(count));
 
+        step = System.nanoTime();
         RecommendationStore.Outcome outcome = store.record(evaluation.recommendations(), now, resolveAfter);
+        progress.accept("recorded %d recommendations in %d ms".formatted(evaluation.recommendations().size(), millisSince(step)));
         for (EffectMeasurer.Effect effect : new EffectMeasurer(jdbi, store, (int) thresholds.get("effect.min_queries")).measure(now, baseline)) {
             progress.accept("fix #%d %s: %s".formatted(effect.recommendationId(), effect.verdict(), effect.figures()));
         }

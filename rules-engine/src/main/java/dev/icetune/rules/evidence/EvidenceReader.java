@@ -7,16 +7,22 @@ import dev.icetune.rules.facts.TableScanFact;
 import dev.icetune.rules.evidence.PredicateParser.ColumnPredicate;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.statement.Query;
 
 import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
+import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 
 import static java.util.Objects.requireNonNull;
 
@@ -39,25 +45,46 @@ public final class EvidenceReader
         }
     }
 
+    /**
+     * Ranges of pattern hashes read side by side (hashes are lower-case hex; any other text still falls in
+     * one range). PostgreSQL runs a query's DISTINCT and ordered-set aggregates in one process, so the two
+     * longest reads, per pattern and per filter, are each split in two to use two cores.
+     */
+    private record Slice(String from, Optional<String> to)
+    {
+        String condition()
+        {
+            return "query_pattern_hash >= :from" + (to.isPresent() ? " AND query_pattern_hash < :to" : "");
+        }
+
+        Query bound(Handle handle, String sql)
+        {
+            return handle.createQuery(sql.replace("<slice>", condition())).bind("from", from)
+                    .bindMap(to.map(value -> Map.<String, Object>of("to", value)).orElse(Map.of()));
+        }
+    }
+
+    private static final List<Slice> SLICES = List.of(new Slice("", Optional.of("8")), new Slice("8", Optional.empty()));
+
     private static final String PATTERNS = """
             WITH cur AS (
                 SELECT query_pattern_hash AS h, min(query_pattern) AS pattern, min(query_text) AS sample_query, count(*) AS executions,
-                       avg(CASE WHEN success THEN 0.0 ELSE 1.0 END) AS error_rate, count(DISTINCT user_name) AS users,
+                       count(*) FILTER (WHERE NOT success)::float8 / count(*) AS error_rate, count(DISTINCT user_name) AS users,
                        percentile_cont(ARRAY[0.5, 0.95]) WITHIN GROUP (ORDER BY latency) AS percentiles,
                        avg(coalesce(files_scanned, 0)) AS files, avg(coalesce(bytes_scanned, 0)) AS bytes, avg(coalesce(rows_returned, 0)) AS rows_out,
-                       max(ARRAY[coalesce(skew_ratio, 0), coalesce(skew_stage_id, -1)]) AS skew,
-                       bool_or(query_pattern ~ '\\mgroup by\\M') AS aggregation, min(main_input) AS tbl,
+                       max(ARRAY[coalesce(skew_ratio, 0), coalesce(skew_stage_id, -1)]) AS skew, min(main_input) AS tbl,
                        count(DISTINCT input_snapshots) AS snapshots_now,
                        -- identical text on identical snapshots within the TTL, counted in TTL-wide time buckets (the bucket seeds the
-                       -- hash), twice with the buckets shifted by half a TTL, so that a burst shorter than half the TTL falls in one bucket
+                       -- hash), twice with the buckets shifted by half a TTL, so that a burst shorter than half the TTL falls in one bucket;
+                       -- date_part (float8), not extract (numeric): a million numeric divisions cost a third of a second
                        count(*) FILTER (WHERE success AND NOT query_text_truncated) - least(
                            count(DISTINCT hashtextextended(query_text || '|' || coalesce(input_snapshots, ''),
-                                   floor(extract(epoch FROM "timestamp") / :ttl_seconds)::bigint)) FILTER (WHERE success AND NOT query_text_truncated),
+                                   floor(date_part('epoch', "timestamp") / :ttl_seconds)::bigint)) FILTER (WHERE success AND NOT query_text_truncated),
                            count(DISTINCT hashtextextended(query_text || '|' || coalesce(input_snapshots, ''),
-                                   floor((extract(epoch FROM "timestamp") + :ttl_seconds / 2.0) / :ttl_seconds)::bigint)) FILTER (WHERE success AND NOT query_text_truncated))
+                                   floor((date_part('epoch', "timestamp") + :ttl_seconds / 2.0) / :ttl_seconds)::bigint)) FILTER (WHERE success AND NOT query_text_truncated))
                            AS repeated
                 FROM query_logs
-                WHERE "timestamp" >= :start AND "timestamp" < :end AND update_type IS NULL AND query_pattern_hash IS NOT NULL
+                WHERE "timestamp" >= :start AND "timestamp" < :end AND update_type IS NULL AND <slice>
                 GROUP BY query_pattern_hash),
             base AS (
                 SELECT query_pattern_hash AS h, count(*) AS executions,
@@ -68,7 +95,9 @@ public final class EvidenceReader
                 WHERE "timestamp" >= :baseline_start AND "timestamp" < :start AND update_type IS NULL
                   AND query_pattern_hash IN (SELECT h FROM cur)
                 GROUP BY query_pattern_hash)
-            SELECT cur.*, cur.percentiles[1] AS p50, cur.percentiles[2] AS p95, cur.skew[1] AS skew_ratio, cur.skew[2] AS skew_stage,
+            -- a pattern hash has one pattern text: whether it aggregates is asked once per pattern, not once per query
+            SELECT cur.*, cur.pattern ~ '\\mgroup by\\M' AS aggregation,
+                   cur.percentiles[1] AS p50, cur.percentiles[2] AS p95, cur.skew[1] AS skew_ratio, cur.skew[2] AS skew_stage,
                    base.executions AS b_executions, base.percentiles[1] AS b_p50, base.percentiles[2] AS b_p95, base.files AS b_files,
                    base.bytes AS b_bytes, base.snapshots_before
             FROM cur LEFT JOIN base USING (h)
@@ -78,7 +107,7 @@ public final class EvidenceReader
             SELECT catalog || '.' || schema_name || '.' || table_name AS tbl, count(*) AS scans,
                    avg(files_scanned) AS files, sum(bytes_scanned)::float8 / nullif(sum(files_scanned), 0) AS bytes_per_file,
                    avg(pruning_ratio) AS pruning, avg(coalesce(manifests_skipped, 0)) AS manifests_skipped,
-                   max(array_to_string(partition_fields, '|')) AS partition_fields
+                   array_to_string(max(partition_fields), '|') AS partition_fields
             FROM query_inputs
             WHERE "timestamp" >= :start AND "timestamp" < :end AND update_type IS NULL AND files_scanned IS NOT NULL
             GROUP BY catalog, schema_name, table_name
@@ -90,31 +119,41 @@ public final class EvidenceReader
      */
     private static final String FILTERS = """
             WITH per_filter AS (
-                SELECT catalog || '.' || schema_name || '.' || table_name AS tbl, query_pattern_hash AS h, filter_predicate, count(*) AS scans,
+                SELECT catalog, schema_name, table_name, query_pattern_hash AS h, filter_predicate, count(*) AS scans,
                        sum(coalesce(pruning_ratio, 1)) AS pruning_sum, count(*) FILTER (WHERE coalesce(manifests_skipped, 0) = 0) AS no_skip
                 FROM query_inputs
                 WHERE "timestamp" >= :start AND "timestamp" < :end AND update_type IS NULL AND files_scanned IS NOT NULL
-                  AND filter_predicate IS NOT NULL
-                GROUP BY 1, 2, 3)
-            SELECT tbl, h, min(filter_predicate) AS example, sum(scans) AS scans, count(*) AS distinct_filters,
-                   sum(pruning_sum) / sum(scans) AS pruning, sum(no_skip) AS no_manifest_skipped
-            FROM per_filter
-            GROUP BY tbl, h, regexp_replace(filter_predicate, '''(?:[^'']|'''')*''', '?', 'g')
+                  AND filter_predicate IS NOT NULL AND <slice>
+                GROUP BY 1, 2, 3, 4, 5),
+            -- literals blanked once per distinct filter text, not once per table and pattern that used it
+            shapes AS (
+                SELECT filter_predicate, regexp_replace(filter_predicate, '''(?:[^'']|'''')*''', '?', 'g') AS shape
+                FROM per_filter GROUP BY filter_predicate)
+            SELECT catalog || '.' || schema_name || '.' || table_name AS tbl, h, min(filter_predicate) AS example, sum(scans) AS scans,
+                   count(*) AS distinct_filters, sum(pruning_sum) / sum(scans) AS pruning, sum(no_skip) AS no_manifest_skipped
+            FROM per_filter JOIN shapes USING (filter_predicate)
+            GROUP BY catalog, schema_name, table_name, h, shape
             """;
 
-    /** Peak concurrency at one-second resolution: starts and ends are counted per second, then summed in order. */
+    /**
+     * Load in one pass over the window: queries counted per (start second, end second) and per user in
+     * one grouping; peak concurrency is then the running sum of starts and ends, second by second.
+     */
     private static final String LOAD = """
-            WITH window_queries AS MATERIALIZED (
-                SELECT date_trunc('second', create_time) AS started, date_trunc('second', "timestamp") AS ended, user_name, bytes_scanned
-                FROM query_logs WHERE "timestamp" >= :start AND "timestamp" < :end),
+            WITH grouped AS (
+                SELECT date_bin('1 second', create_time, timestamptz 'epoch') AS started, date_bin('1 second', "timestamp", timestamptz 'epoch') AS ended,
+                       user_name, GROUPING(user_name) AS per_second, count(*) AS queries, sum(bytes_scanned) AS bytes
+                FROM query_logs WHERE "timestamp" >= :start AND "timestamp" < :end
+                GROUP BY GROUPING SETS ((started, ended), (user_name))),
+            per_second AS (SELECT started, ended, queries, bytes FROM grouped WHERE per_second = 1),
             edges AS (
-                SELECT started AS at, count(*) AS delta FROM window_queries GROUP BY started
+                SELECT started AS at, sum(queries) AS delta FROM per_second GROUP BY started
                 UNION ALL
-                SELECT ended, -count(*) FROM window_queries GROUP BY ended)
-            SELECT (SELECT count(*) FROM window_queries) AS queries,
+                SELECT ended, -sum(queries) FROM per_second GROUP BY ended)
+            SELECT (SELECT coalesce(sum(queries), 0) FROM per_second) AS queries,
                    coalesce((SELECT max(running) FROM (SELECT sum(delta) OVER (ORDER BY at, delta DESC ROWS UNBOUNDED PRECEDING) AS running FROM edges) r), 0) AS peak,
-                   (SELECT coalesce(sum(bytes_scanned), 0) FROM window_queries) AS bytes,
-                   (SELECT count(*) FROM (SELECT user_name FROM window_queries GROUP BY user_name) users) AS users,
+                   (SELECT coalesce(sum(bytes), 0) FROM per_second) AS bytes,
+                   (SELECT count(*) FROM grouped WHERE per_second = 0) AS users,
                    (SELECT coalesce(sum(bytes_read_from_cache)::float8 / nullif(sum(bytes_read_from_cache) + sum(bytes_read_externally), 0), -1)
                     FROM query_inputs WHERE "timestamp" >= :start AND "timestamp" < :end) AS cache_hit_ratio
             """;
@@ -130,42 +169,71 @@ public final class EvidenceReader
     {
         Instant start = end.minus(window);
         Instant baselineStart = start.minus(baseline);
-        // three independent reads, each on its own connection: PostgreSQL works on them side by side
-        CompletableFuture<List<PatternFact>> patterns = CompletableFuture.supplyAsync(() -> withHandle(handle -> patterns(handle, start, end, baselineStart, cacheTtl)));
-        CompletableFuture<LoadFact> load = CompletableFuture.supplyAsync(() -> withHandle(handle -> handle.createQuery(LOAD)
-                .bind("start", Timestamp.from(start)).bind("end", Timestamp.from(end))
-                .map((rs, ctx) -> new LoadFact(rs.getLong("queries"), rs.getLong("peak"), rs.getLong("bytes"), rs.getLong("users"), rs.getDouble("cache_hit_ratio"))).one()));
-        Map<String, ScanAccumulator> scans = new LinkedHashMap<>();
-        Map<String, PredicateAccumulator> predicates = new LinkedHashMap<>();
-        withHandle(handle -> {
-            handle.createQuery(SCANS).bind("start", Timestamp.from(start)).bind("end", Timestamp.from(end))
+        // independent reads, each on its own connection, so that PostgreSQL works on them side by side
+        try (ExecutorService reads = Executors.newVirtualThreadPerTaskExecutor()) {
+            List<Future<List<PatternFact>>> patternSlices = new ArrayList<>();
+            List<Future<List<FilterGroup>>> filterSlices = new ArrayList<>();
+            for (Slice slice : SLICES) {
+                patternSlices.add(reads.submit(() -> withHandle(handle -> patterns(slice.bound(handle, PATTERNS), start, end, baselineStart, cacheTtl))));
+                filterSlices.add(reads.submit(() -> withHandle(handle -> slice.bound(handle, FILTERS)
+                        .bind("start", Timestamp.from(start)).bind("end", Timestamp.from(end))
+                        .map((rs, ctx) -> new FilterGroup(rs.getString("tbl"), rs.getString("example"), rs.getString("h"),
+                                rs.getLong("scans"), rs.getLong("distinct_filters"), rs.getDouble("pruning"), rs.getLong("no_manifest_skipped")))
+                        .list())));
+            }
+            Future<LoadFact> load = reads.submit(() -> withHandle(handle -> handle.createQuery(LOAD)
+                    .bind("start", Timestamp.from(start)).bind("end", Timestamp.from(end))
+                    .map((rs, ctx) -> new LoadFact(rs.getLong("queries"), rs.getLong("peak"), rs.getLong("bytes"), rs.getLong("users"), rs.getDouble("cache_hit_ratio")))
+                    .one()));
+            Future<List<ScanAccumulator>> scans = reads.submit(() -> withHandle(handle -> handle.createQuery(SCANS)
+                    .bind("start", Timestamp.from(start)).bind("end", Timestamp.from(end))
                     .map((rs, ctx) -> new ScanAccumulator(rs.getString("tbl"), rs.getLong("scans"), rs.getDouble("files"), rs.getDouble("bytes_per_file"),
                             rs.getDouble("pruning"), rs.getDouble("manifests_skipped"), rs.getString("partition_fields")))
-                    .forEach(scan -> scans.put(scan.table, scan));
-            handle.createQuery(FILTERS).bind("start", Timestamp.from(start)).bind("end", Timestamp.from(end))
-                    .map((rs, ctx) -> new FilterGroup(rs.getString("tbl"), rs.getString("example"), rs.getString("h"),
-                            rs.getLong("scans"), rs.getLong("distinct_filters"), rs.getDouble("pruning"), rs.getLong("no_manifest_skipped")))
-                    .forEach(group -> accumulate(group, scans, predicates));
-            return null;
-        });
-        List<PatternFact> patternFacts = patterns.join();
-        Map<String, String> samples = new java.util.HashMap<>();
-        patternFacts.forEach(pattern -> samples.put(pattern.patternHash(), pattern.sampleQuery()));
-        return new Evidence(patternFacts, scans.values().stream().map(ScanAccumulator::fact).toList(),
-                predicates.values().stream().map(predicate -> predicate.fact(samples)).toList(), load.join());
+                    .list()));
+
+            Map<String, ScanAccumulator> scansByTable = new LinkedHashMap<>();
+            join(scans).forEach(scan -> scansByTable.put(scan.table, scan));
+            Map<String, PredicateAccumulator> predicates = new LinkedHashMap<>();
+            filterSlices.forEach(slice -> join(slice).forEach(group -> accumulate(group, scansByTable, predicates)));
+            List<PatternFact> patternFacts = new ArrayList<>();
+            patternSlices.forEach(slice -> patternFacts.addAll(join(slice)));
+            Map<String, String> samples = new HashMap<>();
+            patternFacts.forEach(pattern -> samples.put(pattern.patternHash(), pattern.sampleQuery()));
+            return new Evidence(patternFacts, scansByTable.values().stream().map(ScanAccumulator::fact).toList(),
+                    predicates.values().stream().map(predicate -> predicate.fact(samples)).toList(), join(load));
+        }
+    }
+
+    private static <T> T join(Future<T> read)
+    {
+        try {
+            return read.get();
+        }
+        catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while reading evidence", e);
+        }
+        catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException cause) {
+                throw cause;
+            }
+            throw new IllegalStateException("reading evidence failed", e.getCause());
+        }
     }
 
     private <T> T withHandle(org.jdbi.v3.core.HandleCallback<T, RuntimeException> callback)
     {
         return jdbi.withHandle(handle -> {
             handle.execute("SET work_mem = '256MB'");
+            // the reads already run side by side, one process each; parallel workers on top only contend for the same cores
+            handle.execute("SET max_parallel_workers_per_gather = 0");
             return callback.withHandle(handle);
         });
     }
 
-    private static List<PatternFact> patterns(Handle handle, Instant start, Instant end, Instant baselineStart, Duration cacheTtl)
+    private static List<PatternFact> patterns(Query query, Instant start, Instant end, Instant baselineStart, Duration cacheTtl)
     {
-        return handle.createQuery(PATTERNS)
+        return query
                 .bind("start", Timestamp.from(start)).bind("end", Timestamp.from(end)).bind("baseline_start", Timestamp.from(baselineStart))
                 .bind("ttl_seconds", cacheTtl.toSeconds())
                 .map((rs, ctx) -> new PatternFact(

@@ -5,10 +5,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.icetune.rules.facts.Recommendation;
 import org.jdbi.v3.core.Jdbi;
-import org.jdbi.v3.core.statement.PreparedBatch;
 
 import java.sql.Timestamp;
 import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -154,18 +154,26 @@ public final class RecommendationStore
             handle.execute("LOCK TABLE recommendations IN SHARE ROW EXCLUSIVE MODE"); // one evaluation at a time
             handle.execute("CREATE TEMPORARY TABLE IF NOT EXISTS icetune_fired (dedupe_key text PRIMARY KEY, rule_id text, target_type text, target text, "
                     + "severity text, level text, explanation text, proposed_fix text, fix jsonb, evidence jsonb) ON COMMIT DELETE ROWS");
-            PreparedBatch batch = handle.prepareBatch("""
-                    INSERT INTO icetune_fired VALUES (:key, :rule, :type, :target, :severity, :level, :explanation, :text, CAST(:fix AS jsonb), CAST(:evidence AS jsonb))
-                    ON CONFLICT DO NOTHING""");
-            for (Recommendation recommendation : recommendations) {
-                batch.bind("key", recommendation.dedupeKey()).bind("rule", recommendation.ruleId()).bind("type", recommendation.targetType())
-                        .bind("target", recommendation.target()).bind("severity", recommendation.severity()).bind("level", recommendation.level())
-                        .bind("explanation", recommendation.explanation()).bind("text", recommendation.proposedFix())
-                        .bind("fix", json(recommendation.fix())).bind("evidence", json(recommendation.evidence())).add();
-            }
-            if (!recommendations.isEmpty()) {
-                batch.execute();
-            }
+            // all of them as one JSON document in one statement: a batch of single-row inserts costs a round trip each
+            List<Map<String, Object>> rows = recommendations.stream().map(recommendation -> {
+                Map<String, Object> row = new LinkedHashMap<>();
+                row.put("dedupe_key", recommendation.dedupeKey());
+                row.put("rule_id", recommendation.ruleId());
+                row.put("target_type", recommendation.targetType());
+                row.put("target", recommendation.target());
+                row.put("severity", recommendation.severity());
+                row.put("level", recommendation.level());
+                row.put("explanation", recommendation.explanation());
+                row.put("proposed_fix", recommendation.proposedFix());
+                row.put("fix", recommendation.fix());
+                row.put("evidence", recommendation.evidence());
+                return row;
+            }).toList();
+            handle.createUpdate("""
+                    INSERT INTO icetune_fired
+                    SELECT * FROM json_to_recordset(CAST(:rows AS json)) AS r(dedupe_key text, rule_id text, target_type text, target text,
+                        severity text, level text, explanation text, proposed_fix text, fix jsonb, evidence jsonb)
+                    ON CONFLICT DO NOTHING""").bind("rows", json(rows)).execute();
             Timestamp at = Timestamp.from(now);
             // new ones open
             int opened = handle.createUpdate("""
