@@ -21,6 +21,7 @@ class TestIcetuneConfig
         IcetuneConfig config = IcetuneConfig.fromProperties(Map.of("icetune.db.url", URL));
         assertThat(config.migrate()).isTrue();
         assertThat(config.batchSize()).isEqualTo(1000);
+        assertThat(config.dbWriters()).isEqualTo(2);
         assertThat(config.flushInterval()).isEqualTo(Duration.ofSeconds(1));
         assertThat(config.spoolMaxBytes()).isEqualTo(1L << 30);
         assertThat(config.keepPlan()).isFalse();
@@ -40,6 +41,8 @@ class TestIcetuneConfig
                 .hasMessageContaining("icetune.spool.max-size");
         assertThatThrownBy(() -> IcetuneConfig.fromProperties(Map.of("icetune.db.url", URL, "icetune.db.migrate", "yes")))
                 .hasMessageContaining("icetune.db.migrate");
+        assertThatThrownBy(() -> IcetuneConfig.fromProperties(Map.of("icetune.db.url", URL, "icetune.db.writers", "0")))
+                .hasMessageContaining("icetune.db.writers").hasMessageContaining("1 to 16");
         assertThatThrownBy(() -> IcetuneConfig.fromProperties(Map.of()))
                 .hasMessageContaining("icetune.db.url is required");
         assertThatThrownBy(() -> IcetuneConfig.fromProperties(Map.of("icetune.db.url", "jdbc:mysql://x/y")))

@@ -149,6 +149,7 @@ class TestPostgresOutage
         }
         EncodedBatch batch = EncodedBatch.encode(events, 2);
         assertThat(batch.parts()).hasSize(2);
+        assertThat(EncodedBatch.encode(events.subList(0, 10), 2).parts()).as("a trickle uses one connection").hasSize(1);
         try (PostgresSink sink = new PostgresSink(config)) {
             // as if the second part had committed and the first had failed: the whole batch comes again
             sink.write(EncodedBatch.encode(events.subList(events.size() / 2, events.size()), 1));
