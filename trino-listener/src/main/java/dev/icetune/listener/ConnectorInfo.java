@@ -92,9 +92,10 @@ final class ConnectorInfo
         };
     }
 
-    static Long asLong(Object value)
+    /** A whole number, also from its text form (the connector reports some counts as strings); null otherwise. */
+    Long getLong(String component)
     {
-        return switch (value) {
+        return switch (get(component)) {
             case Number number -> number.longValue();
             case String text -> {
                 try {
@@ -108,9 +109,9 @@ final class ConnectorInfo
         };
     }
 
-    static List<String> asStrings(Object value)
+    List<String> getStrings(String component)
     {
-        if (value instanceof List<?> list) {
+        if (get(component) instanceof List<?> list) {
             return list.stream().map(String::valueOf).toList();
         }
         return null;

@@ -169,24 +169,25 @@ public final class EvidenceReader
     {
         Instant start = end.minus(window);
         Instant baselineStart = start.minus(baseline);
+        Map<String, Object> inWindow = Map.of("start", Timestamp.from(start), "end", Timestamp.from(end));
         // independent reads, each on its own connection, so that PostgreSQL works on them side by side
         try (ExecutorService reads = Executors.newVirtualThreadPerTaskExecutor()) {
             List<Future<List<PatternFact>>> patternSlices = new ArrayList<>();
             List<Future<List<FilterGroup>>> filterSlices = new ArrayList<>();
             for (Slice slice : SLICES) {
-                patternSlices.add(reads.submit(() -> withHandle(handle -> patterns(slice.bound(handle, PATTERNS), start, end, baselineStart, cacheTtl))));
+                patternSlices.add(reads.submit(() -> withHandle(handle -> patterns(slice.bound(handle, PATTERNS), inWindow, baselineStart, cacheTtl))));
                 filterSlices.add(reads.submit(() -> withHandle(handle -> slice.bound(handle, FILTERS)
-                        .bind("start", Timestamp.from(start)).bind("end", Timestamp.from(end))
+                        .bindMap(inWindow)
                         .map((rs, ctx) -> new FilterGroup(rs.getString("tbl"), rs.getString("example"), rs.getString("h"),
                                 rs.getLong("scans"), rs.getLong("distinct_filters"), rs.getDouble("pruning"), rs.getLong("no_manifest_skipped")))
                         .list())));
             }
             Future<LoadFact> load = reads.submit(() -> withHandle(handle -> handle.createQuery(LOAD)
-                    .bind("start", Timestamp.from(start)).bind("end", Timestamp.from(end))
+                    .bindMap(inWindow)
                     .map((rs, ctx) -> new LoadFact(rs.getLong("queries"), rs.getLong("peak"), rs.getLong("bytes"), rs.getLong("users"), rs.getDouble("cache_hit_ratio")))
                     .one()));
             Future<List<ScanAccumulator>> scans = reads.submit(() -> withHandle(handle -> handle.createQuery(SCANS)
-                    .bind("start", Timestamp.from(start)).bind("end", Timestamp.from(end))
+                    .bindMap(inWindow)
                     .map((rs, ctx) -> new ScanAccumulator(rs.getString("tbl"), rs.getLong("scans"), rs.getDouble("files"), rs.getDouble("bytes_per_file"),
                             rs.getDouble("pruning"), rs.getDouble("manifests_skipped"), rs.getString("partition_fields")))
                     .list()));
@@ -231,10 +232,10 @@ public final class EvidenceReader
         });
     }
 
-    private static List<PatternFact> patterns(Query query, Instant start, Instant end, Instant baselineStart, Duration cacheTtl)
+    private static List<PatternFact> patterns(Query query, Map<String, Object> inWindow, Instant baselineStart, Duration cacheTtl)
     {
         return query
-                .bind("start", Timestamp.from(start)).bind("end", Timestamp.from(end)).bind("baseline_start", Timestamp.from(baselineStart))
+                .bindMap(inWindow).bind("baseline_start", Timestamp.from(baselineStart))
                 .bind("ttl_seconds", cacheTtl.toSeconds())
                 .map((rs, ctx) -> new PatternFact(
                         rs.getString("h"), rs.getString("pattern"), rs.getString("sample_query"), rs.getString("tbl"),
