@@ -19,6 +19,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
@@ -175,14 +176,12 @@ public final class Demo
             for (int file = 0; file < files; file++) {
                 int hour = file;
                 done.add(loaders.submit(() -> {
-                    try (Connection connection = server.connect("loader"); Statement statement = connection.createStatement()) {
-                        statement.execute("""
-                                INSERT INTO iceberg.demo.events
-                                SELECT TIMESTAMP '2024-01-01 00:00:00' + INTERVAL '1' HOUR * %d + INTERVAL '1' SECOND * (x * 7),
-                                       element_at(ARRAY['click', 'view', 'purchase', 'search'], 1 + x %% 4),
-                                       (x * 7919 + %d * 104729) %% 100000, lower(to_hex(md5(to_utf8(CAST(x * 31 + %d AS varchar))))), 'payload-' || CAST(x AS varchar)
-                                FROM UNNEST(sequence(1, 200)) AS t(x)""".formatted(hour, hour, hour));
-                    }
+                    insertRetryingCommitConflicts(server, """
+                            INSERT INTO iceberg.demo.events
+                            SELECT TIMESTAMP '2024-01-01 00:00:00' + INTERVAL '1' HOUR * %d + INTERVAL '1' SECOND * (x * 7),
+                                   element_at(ARRAY['click', 'view', 'purchase', 'search'], 1 + x %% 4),
+                                   (x * 7919 + %d * 104729) %% 100000, lower(to_hex(md5(to_utf8(CAST(x * 31 + %d AS varchar))))), 'payload-' || CAST(x AS varchar)
+                            FROM UNNEST(sequence(1, 200)) AS t(x)""".formatted(hour, hour, hour));
                     return null;
                 }));
             }
@@ -195,6 +194,26 @@ public final class Demo
         }
         finally {
             loaders.shutdownNow();
+        }
+    }
+
+    /**
+     * Two loaders append to one table, as a streaming ingest does; when Iceberg's own commit retries run out
+     * on a busy machine, the insert failed whole (nothing of it committed) and is run again, as an ingest job would.
+     */
+    private static void insertRetryingCommitConflicts(TrinoServerProcess server, String insert)
+            throws Exception
+    {
+        for (int attempt = 1; ; attempt++) {
+            try (Connection connection = server.connect("loader"); Statement statement = connection.createStatement()) {
+                statement.execute(insert);
+                return;
+            }
+            catch (SQLException e) {
+                if (attempt == 5 || e.getMessage() == null || !e.getMessage().contains("Failed to commit")) {
+                    throw e;
+                }
+            }
         }
     }
 
