@@ -4,69 +4,93 @@ import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
 import java.lang.reflect.RecordComponent;
-import java.util.HashMap;
+import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.OptionalInt;
 import java.util.OptionalLong;
 
 /**
- * Reads a connector's input info (for Iceberg, {@code IcebergInputInfo}) by record component name. The
- * class belongs to the connector's plugin class loader, so a cast would pass in a flat test classpath and
- * fail in a real server: the record's public accessors, looked up reflectively, work in both.
+ * Reads a connector's input info (for Iceberg, {@code IcebergInputInfo}) by record component. The class belongs
+ * to the connector's plugin class loader, so a cast would pass in a flat test classpath and fail in a real
+ * server: the record's public accessors, looked up reflectively, work in both. They are looked up once per class,
+ * for the components icetune stores, so that reading an event costs no lookups by name.
  */
 final class ConnectorInfo
 {
-    private static final ClassValue<Map<String, MethodHandle>> ACCESSORS = new ClassValue<>()
+    /** The components icetune stores, by the names Iceberg gives them. */
+    enum Component
+    {
+        SNAPSHOT_ID("snapshotId"),
+        FORMAT_VERSION("formatVersion"),
+        PARTITION_FIELDS("partitionFields"),
+        FILE_FORMAT("tableDefaultFileFormat"),
+        TOTAL_DATA_FILES("totalDataFiles"),
+        TOTAL_RECORDS("totalRecords"),
+        TOTAL_DELETE_FILES("totalDeleteFiles");
+
+        private final String recordName;
+
+        Component(String recordName)
+        {
+            this.recordName = recordName;
+        }
+    }
+
+    private static final ConnectorInfo NONE = new ConnectorInfo(null, new MethodHandle[Component.values().length]);
+
+    private static final ClassValue<MethodHandle[]> ACCESSORS = new ClassValue<>()
     {
         @Override
-        protected Map<String, MethodHandle> computeValue(Class<?> type)
+        protected MethodHandle[] computeValue(Class<?> type)
         {
+            MethodHandle[] accessors = new MethodHandle[Component.values().length];
             RecordComponent[] components = type.getRecordComponents();
             if (components == null) {
-                return Map.of();
+                return accessors;
             }
-            Map<String, MethodHandle> accessors = new HashMap<>();
             for (RecordComponent component : components) {
-                try {
-                    // unreflected once per class: Method.invoke checks access on every call, on the capture hot path
-                    accessors.put(component.getName(), MethodHandles.publicLookup().unreflect(component.getAccessor())
-                            .asType(MethodType.methodType(Object.class, Object.class)));
-                }
-                catch (IllegalAccessException | RuntimeException ignored) {
-                    // a component we cannot read is a component we do not store
+                for (Component wanted : Component.values()) {
+                    if (wanted.recordName.equals(component.getName())) {
+                        try {
+                            accessors[wanted.ordinal()] = MethodHandles.publicLookup().unreflect(component.getAccessor())
+                                    .asType(MethodType.methodType(Object.class, Object.class));
+                        }
+                        catch (IllegalAccessException | RuntimeException ignored) {
+                            // a component we cannot read is a component we do not store
+                        }
+                    }
                 }
             }
-            return Map.copyOf(accessors);
+            return accessors;
         }
     };
 
     private final Object info;
-    private final Map<String, MethodHandle> accessors;
+    private final MethodHandle[] accessors;
 
-    private ConnectorInfo(Object info)
+    private ConnectorInfo(Object info, MethodHandle[] accessors)
     {
         this.info = info;
-        this.accessors = info == null ? Map.of() : ACCESSORS.get(info.getClass());
+        this.accessors = accessors;
     }
 
     /** The connector info of an input; reads nothing for anything but a record. */
     static ConnectorInfo of(Optional<Object> info)
     {
-        return new ConnectorInfo(info.orElse(null));
+        return info.map(value -> new ConnectorInfo(value, ACCESSORS.get(value.getClass()))).orElse(NONE);
     }
 
-    boolean has(String component)
+    boolean has(Component component)
     {
-        return accessors.containsKey(component);
+        return accessors[component.ordinal()] != null;
     }
 
     /** The component's value with Optional and OptionalLong unwrapped; null when absent or unreadable. */
-    Object get(String component)
+    Object get(Component component)
     {
-        MethodHandle accessor = accessors.get(component);
+        MethodHandle accessor = accessors[component.ordinal()];
         if (accessor == null) {
             return null;
         }
@@ -93,7 +117,7 @@ final class ConnectorInfo
     }
 
     /** A whole number, also from its text form (the connector reports some counts as strings); null otherwise. */
-    Long getLong(String component)
+    Long getLong(Component component)
     {
         return switch (get(component)) {
             case Number number -> number.longValue();
@@ -109,11 +133,15 @@ final class ConnectorInfo
         };
     }
 
-    List<String> getStrings(String component)
+    List<String> getStrings(Component component)
     {
-        if (get(component) instanceof List<?> list) {
-            return list.stream().map(String::valueOf).toList();
+        if (!(get(component) instanceof List<?> list)) {
+            return null;
         }
-        return null;
+        List<String> strings = new ArrayList<>(list.size());
+        for (Object element : list) {
+            strings.add(String.valueOf(element));
+        }
+        return strings;
     }
 }

@@ -1,5 +1,7 @@
 package dev.icetune.listener;
 
+import java.io.ByteArrayInputStream;
+import java.io.InputStream;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
@@ -134,16 +136,40 @@ final class CopyRows
         rows++;
     }
 
-    /** The COPY data, header to trailer; empty when there are no rows. */
-    byte[] bytes()
+    /**
+     * The COPY data, header to trailer, in the buffer it was written to: a batch's parts run to megabytes, and a copy
+     * to an exact-size array cost the capture stage more than any field it encodes. Empty when there are no rows.
+     */
+    Data data()
     {
         if (rows == 0) {
-            return new byte[0];
+            return Data.EMPTY;
         }
-        byte[] result = Arrays.copyOf(buffer, size + 2);
-        result[size] = (byte) 0xFF;
-        result[size + 1] = (byte) 0xFF;
-        return result;
+        // ensure() always leaves room for the trailer
+        buffer[size] = (byte) 0xFF;
+        buffer[size + 1] = (byte) 0xFF;
+        return new Data(buffer, size + 2);
+    }
+
+    /** Encoded COPY data: the first {@code length} bytes of {@code buffer}. */
+    record Data(byte[] buffer, int length)
+    {
+        static final Data EMPTY = new Data(new byte[0], 0);
+
+        boolean isEmpty()
+        {
+            return length == 0;
+        }
+
+        InputStream stream()
+        {
+            return new ByteArrayInputStream(buffer, 0, length);
+        }
+
+        byte[] toArray()
+        {
+            return Arrays.copyOf(buffer, length);
+        }
     }
 
     private CopyRows nullValue()

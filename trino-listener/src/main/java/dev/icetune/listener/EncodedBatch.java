@@ -21,7 +21,7 @@ record EncodedBatch(List<CapturedEvent> events, List<Rows> parts)
     private static final int EXPECTED_ROW_BYTES = 768;
 
     /** One part's rows for each table, each a complete COPY stream (or empty). */
-    record Rows(byte[] logs, byte[] inputs, byte[] starts)
+    record Rows(CopyRows.Data logs, CopyRows.Data inputs, CopyRows.Data starts)
     {
         Rows
         {
@@ -72,7 +72,7 @@ record EncodedBatch(List<CapturedEvent> events, List<Rows> parts)
                 case CapturedStart start -> PostgresSink.appendStart(starts, start);
             }
         }
-        return new Rows(logs.bytes(), inputs.bytes(), starts.bytes());
+        return new Rows(logs.data(), inputs.data(), starts.data());
     }
 
     int size()

@@ -1,5 +1,6 @@
 package dev.icetune.listener;
 
+import dev.icetune.plan.QueryPlan;
 import io.trino.spi.eventlistener.QueryCompletedEvent;
 import io.trino.spi.eventlistener.QueryContext;
 import io.trino.spi.eventlistener.QueryCreatedEvent;
@@ -18,6 +19,13 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 
+import static dev.icetune.listener.ConnectorInfo.Component.FILE_FORMAT;
+import static dev.icetune.listener.ConnectorInfo.Component.FORMAT_VERSION;
+import static dev.icetune.listener.ConnectorInfo.Component.PARTITION_FIELDS;
+import static dev.icetune.listener.ConnectorInfo.Component.SNAPSHOT_ID;
+import static dev.icetune.listener.ConnectorInfo.Component.TOTAL_DATA_FILES;
+import static dev.icetune.listener.ConnectorInfo.Component.TOTAL_DELETE_FILES;
+import static dev.icetune.listener.ConnectorInfo.Component.TOTAL_RECORDS;
 import static java.util.Objects.requireNonNull;
 
 /**
@@ -58,14 +66,13 @@ final class EventCapture
         String originalText = requireNonNull(event.getMetadata().getQuery(), "query is null");
         String text = Texts.clean(originalText, maxTextLength);
         String pattern = QueryPatterns.normalize(text);
-        String plan = event.getMetadata().getPlan().orElse(null);
-        Map<String, PlanScans.Scan> scans = PlanScans.parse(plan);
+        QueryPlan plan = QueryPlan.parse(event.getMetadata().getJsonPlan().orElse(null));
         Optional<QueryFailureInfo> failure = event.getFailureInfo();
         Skew skew = Skew.worst(statistics.getTaskStatistics());
 
         List<CapturedInput> inputs = new ArrayList<>();
         for (QueryInputMetadata input : event.getIoMetadata().getInputs()) {
-            inputs.add(captureInput(inputs.size(), input, scans));
+            inputs.add(captureInput(inputs.size(), input, plan));
         }
 
         return new CapturedQuery(
@@ -78,7 +85,7 @@ final class EventCapture
                 Texts.clean(context.getUser()),
                 clean(context.getPrincipal()),
                 clean(context.getSource()),
-                context.getClientTags().stream().map(Texts::clean).sorted().toList(),
+                clientTags(context),
                 context.getResourceGroupId().map(Object::toString).map(Texts::clean).orElse(null),
                 clean(context.getCatalog()),
                 clean(context.getSchema()),
@@ -89,7 +96,7 @@ final class EventCapture
                 pattern,
                 QueryPatterns.hash(pattern),
                 clean(event.getMetadata().getUpdateType()),
-                keepPlan ? Texts.clean(plan, maxTextLength) : null,
+                keepPlan ? Texts.clean(event.getMetadata().getPlan().orElse(null), maxTextLength) : null,
                 event.getCreateTime(),
                 event.getExecutionStartTime(),
                 event.getEndTime(),
@@ -115,13 +122,13 @@ final class EventCapture
                 inputs);
     }
 
-    private static CapturedInput captureInput(int index, QueryInputMetadata input, Map<String, PlanScans.Scan> scans)
+    private static CapturedInput captureInput(int index, QueryInputMetadata input, QueryPlan plan)
     {
         String connector = input.getConnectorName().map(name -> name.toLowerCase(Locale.ROOT)).orElse(null);
         ConnectorInfo info = ConnectorInfo.of(input.getConnectorInfo());
         Map<String, Metric<?>> metrics = input.getConnectorMetrics().getMetrics();
-        PlanScans.Scan scan = scans.isEmpty() ? null : scans.get((input.getCatalogName() + "." + input.getSchema() + "." + input.getTable()).toLowerCase(Locale.ROOT));
-        boolean iceberg = ICEBERG.equals(connector) || info.has("snapshotId") || metrics.containsKey("dataManifests");
+        QueryPlan.Scan scan = plan.scan(input.getCatalogName(), input.getSchema(), input.getTable()).orElse(null);
+        boolean iceberg = ICEBERG.equals(connector) || info.has(SNAPSHOT_ID) || metrics.containsKey("dataManifests");
 
         Long skippedManifests = count(metrics, "skippedDataManifests");
         Long scannedManifests = count(metrics, "scannedDataManifests");
@@ -132,23 +139,23 @@ final class EventCapture
         if (deleteFiles == null) {
             deleteFiles = sum(count(metrics, "positionalDeleteFiles"), count(metrics, "equalityDeleteFiles"));
         }
-        Integer formatVersion = info.get("formatVersion") instanceof Number number ? number.intValue() : null;
+        Integer formatVersion = info.get(FORMAT_VERSION) instanceof Number number ? number.intValue() : null;
         return new CapturedInput(
                 index,
                 Texts.clean(input.getCatalogName()),
                 Texts.clean(input.getSchema()),
                 Texts.clean(input.getTable()),
                 connector == null ? null : Texts.clean(connector),
-                input.getColumns().stream().map(column -> Texts.clean(column.name())).toList(),
+                columns(input),
                 boxed(input.getPhysicalInputBytes()),
                 boxed(input.getPhysicalInputRows()),
-                info.getLong("snapshotId"),
+                info.getLong(SNAPSHOT_ID),
                 formatVersion,
-                iceberg ? info.getStrings("partitionFields") : null,
-                info.get("tableDefaultFileFormat") instanceof String format ? format : null,
-                info.getLong("totalDataFiles"),
-                info.getLong("totalRecords"),
-                info.getLong("totalDeleteFiles"),
+                iceberg ? info.getStrings(PARTITION_FIELDS) : null,
+                info.get(FILE_FORMAT) instanceof String format ? format : null,
+                info.getLong(TOTAL_DATA_FILES),
+                info.getLong(TOTAL_RECORDS),
+                info.getLong(TOTAL_DELETE_FILES),
                 count(metrics, "dataFiles"),
                 count(metrics, "dataFileSizeBytes"),
                 scannedManifests,
@@ -158,7 +165,30 @@ final class EventCapture
                 count(metrics, "bytesReadFromCache"),
                 count(metrics, "bytesReadExternally"),
                 scan == null ? null : scan.constraintColumns(),
-                scan == null ? null : Texts.clean(scan.filterPredicate()));
+                scan == null ? null : scan.filterPredicate().map(Texts::clean).orElse(null));
+    }
+
+    /** Loops, not streams: this runs once per event and per input, and a stream pipeline costs more than the work. */
+    private static List<String> clientTags(QueryContext context)
+    {
+        if (context.getClientTags().isEmpty()) {
+            return List.of();
+        }
+        List<String> tags = new ArrayList<>(context.getClientTags().size());
+        for (String tag : context.getClientTags()) {
+            tags.add(Texts.clean(tag));
+        }
+        tags.sort(null);
+        return tags;
+    }
+
+    private static List<String> columns(QueryInputMetadata input)
+    {
+        List<String> columns = new ArrayList<>(input.getColumns().size());
+        for (QueryInputMetadata.Column column : input.getColumns()) {
+            columns.add(Texts.clean(column.name()));
+        }
+        return columns;
     }
 
     private static String clean(Optional<String> value)

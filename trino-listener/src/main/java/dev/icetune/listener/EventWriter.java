@@ -1,5 +1,6 @@
 package dev.icetune.listener;
 
+import com.google.inject.Inject;
 import io.airlift.log.Logger;
 import io.trino.spi.eventlistener.QueryCompletedEvent;
 import io.trino.spi.eventlistener.QueryCreatedEvent;
@@ -14,7 +15,6 @@ import java.util.Optional;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 
 import static java.util.Objects.requireNonNull;
 
@@ -29,13 +29,15 @@ final class EventWriter
 {
     private static final Logger log = Logger.get(EventWriter.class);
 
-    private final BlockingQueue<Object> queue;
+    private final EventQueue queue;
     private final EventCapture capture;
     private final PostgresSink sink;
     private final SpoolJournal journal;
     private final ListenerMetrics metrics;
-    private final IcetuneConfig config;
-    private final AtomicLong droppedQueueFull;
+    private final ListenerConfig config;
+    private final Duration retryInitialDelay;
+    private final Duration retryMaxDelay;
+    private final Path spoolDirectory;
     /** Captured batches waiting for the write stage; small, so that a slow database pushes back on capture. */
     private final BlockingQueue<EncodedBatch> captured = new ArrayBlockingQueue<>(2);
     private static final EncodedBatch END = EncodedBatch.encode(List.of(), 1);
@@ -48,8 +50,8 @@ final class EventWriter
     private long loggedQueueDrops;
     private boolean down;
 
-    EventWriter(BlockingQueue<Object> queue, EventCapture capture, PostgresSink sink, SpoolJournal journal, ListenerMetrics metrics,
-            IcetuneConfig config, AtomicLong droppedQueueFull)
+    @Inject
+    EventWriter(EventQueue queue, EventCapture capture, PostgresSink sink, SpoolJournal journal, ListenerMetrics metrics, ListenerConfig config)
     {
         this.queue = requireNonNull(queue, "queue is null");
         this.capture = requireNonNull(capture, "capture is null");
@@ -57,8 +59,10 @@ final class EventWriter
         this.journal = requireNonNull(journal, "journal is null");
         this.metrics = requireNonNull(metrics, "metrics is null");
         this.config = requireNonNull(config, "config is null");
-        this.droppedQueueFull = requireNonNull(droppedQueueFull, "droppedQueueFull is null");
-        this.backoff = config.retryInitialDelay();
+        this.retryInitialDelay = config.getRetryInitialDelay().toJavaTime();
+        this.retryMaxDelay = config.getRetryMaxDelay().toJavaTime();
+        this.spoolDirectory = journal.directory();
+        this.backoff = retryInitialDelay;
     }
 
     /** Asks both stages to write what is queued and end. */
@@ -70,7 +74,7 @@ final class EventWriter
     /** The capture stage: Trino's events to rows, a batch at a time, handed to the write stage. */
     void captureLoop()
     {
-        List<Object> raw = new ArrayList<>(config.batchSize());
+        List<Object> raw = new ArrayList<>(config.getBatchSize());
         try {
             boolean more = true;
             while (more) {
@@ -84,7 +88,7 @@ final class EventWriter
                 try {
                     List<CapturedEvent> batch = capture(raw);
                     if (!batch.isEmpty()) {
-                        putUninterruptibly(EncodedBatch.encode(batch, config.dbWriters()));
+                        putUninterruptibly(EncodedBatch.encode(batch, config.getDbWriters()));
                     }
                 }
                 catch (RuntimeException | Error e) {
@@ -150,9 +154,9 @@ final class EventWriter
     private boolean take(List<Object> raw)
             throws InterruptedException
     {
-        long deadline = System.nanoTime() + config.flushInterval().toNanos();
-        while (raw.size() < config.batchSize()) {
-            if (queue.drainTo(raw, config.batchSize() - raw.size()) > 0) {
+        long deadline = System.nanoTime() + config.getFlushInterval().roundTo(TimeUnit.NANOSECONDS);
+        while (raw.size() < config.getBatchSize()) {
+            if (queue.drainTo(raw, config.getBatchSize() - raw.size()) > 0) {
                 continue;
             }
             long remaining = deadline - System.nanoTime();
@@ -221,7 +225,7 @@ final class EventWriter
             }
             EncodedBatch batch;
             try {
-                batch = EncodedBatch.encode(journal.read(oldest.get()), config.dbWriters());
+                batch = EncodedBatch.encode(journal.read(oldest.get()), config.getDbWriters());
             }
             catch (IOException | RuntimeException e) {
                 quarantine(oldest.get(), e);
@@ -248,12 +252,12 @@ final class EventWriter
         if (batch.size() == 0) {
             return true;
         }
-        for (int attempt = 1; attempt <= config.retryAttempts(); attempt++) {
+        for (int attempt = 1; attempt <= config.getRetryAttempts(); attempt++) {
             if (writeOnce(batch)) {
                 return true;
             }
-            if (attempt < config.retryAttempts() && !stopping) {
-                sleep(config.retryInitialDelay().multipliedBy(1L << Math.min(attempt - 1, 20)));
+            if (attempt < config.getRetryAttempts() && !stopping) {
+                sleep(retryInitialDelay.multipliedBy(1L << Math.min(attempt - 1, 20)));
             }
         }
         return false;
@@ -270,7 +274,7 @@ final class EventWriter
                 log.info("icetune: PostgreSQL accepts writes again");
                 down = false;
             }
-            backoff = config.retryInitialDelay();
+            backoff = retryInitialDelay;
             nextAttemptNanos = System.nanoTime();
             return true;
         }
@@ -279,11 +283,11 @@ final class EventWriter
             if (!down) {
                 // the message of a PostgreSQL error never holds the password; the URL may, so it is not logged
                 log.warn("icetune: PostgreSQL write failed (%s: %s); journaling to %s until it recovers",
-                        e.getClass().getSimpleName(), e.getMessage(), config.spoolDirectory());
+                        e.getClass().getSimpleName(), e.getMessage(), spoolDirectory);
                 down = true;
             }
             nextAttemptNanos = System.nanoTime() + backoff.toNanos();
-            backoff = backoff.multipliedBy(2).compareTo(config.retryMaxDelay()) > 0 ? config.retryMaxDelay() : backoff.multipliedBy(2);
+            backoff = backoff.multipliedBy(2).compareTo(retryMaxDelay) > 0 ? retryMaxDelay : backoff.multipliedBy(2);
             return false;
         }
     }
@@ -300,7 +304,7 @@ final class EventWriter
             }
         }
         catch (IOException | RuntimeException e) {
-            log.warn("icetune: cannot journal a batch to %s: %s", config.spoolDirectory(), e.getMessage());
+            log.warn("icetune: cannot journal a batch to %s: %s", spoolDirectory, e.getMessage());
         }
         droppedJournalFull += batch.size();
         metrics.dropped.increment(batch.size());
@@ -319,13 +323,13 @@ final class EventWriter
 
     private void logLosses(boolean force)
     {
-        if (!force && System.nanoTime() - lastLossLogNanos < config.logInterval().toNanos()) {
+        if (!force && System.nanoTime() - lastLossLogNanos < config.getLogInterval().roundTo(TimeUnit.NANOSECONDS)) {
             return;
         }
-        long queueDrops = droppedQueueFull.get() - loggedQueueDrops;
+        long queueDrops = queue.dropped() - loggedQueueDrops;
         if (queueDrops > 0 || droppedJournalFull > 0) {
             log.warn("icetune: %s events dropped in the last %s: %s with the queue full (capacity %s), %s with the journal full (limit %s bytes)",
-                    queueDrops + droppedJournalFull, config.logInterval(), queueDrops, config.queueCapacity(), droppedJournalFull, config.spoolMaxBytes());
+                    queueDrops + droppedJournalFull, config.getLogInterval(), queueDrops, queue.capacity(), droppedJournalFull, journal.maxBytes());
         }
         loggedQueueDrops += queueDrops;
         droppedJournalFull = 0;

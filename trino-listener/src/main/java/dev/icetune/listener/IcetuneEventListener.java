@@ -1,22 +1,20 @@
 package dev.icetune.listener;
 
+import com.google.inject.Inject;
+import dev.icetune.store.Database;
 import io.airlift.log.Logger;
 import io.trino.spi.eventlistener.EventListener;
 import io.trino.spi.eventlistener.QueryCompletedEvent;
 import io.trino.spi.eventlistener.QueryCreatedEvent;
+import jakarta.annotation.PostConstruct;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.time.Duration;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.atomic.AtomicLong;
 
 import static java.util.Objects.requireNonNull;
 
 /**
  * Trino calls this on its query threads. Each callback only offers the event to a bounded queue: no I/O,
- * no lock held across I/O, no exception escapes. The {@link EventWriter} thread does the rest.
+ * no lock held across I/O, no exception escapes. The {@link EventWriter}'s two threads do the rest.
  */
 public final class IcetuneEventListener
         implements EventListener
@@ -24,39 +22,30 @@ public final class IcetuneEventListener
     private static final Logger log = Logger.get(IcetuneEventListener.class);
     private static final Duration SHUTDOWN_TIMEOUT = Duration.ofSeconds(60);
 
-    private final BlockingQueue<Object> queue;
-    private final ListenerMetrics metrics;
-    private final AtomicLong droppedQueueFull;
+    private final EventQueue queue;
     private final EventWriter writer;
+    private final ListenerMetrics metrics;
+    private final Database database;
     private final Thread captureThread;
     private final Thread writerThread;
 
-    private IcetuneEventListener(IcetuneConfig config)
+    @Inject
+    public IcetuneEventListener(EventQueue queue, EventWriter writer, ListenerMetrics metrics, Database database)
     {
-        requireNonNull(config, "config is null");
-        SpoolJournal journal;
-        try {
-            journal = new SpoolJournal(config.spoolDirectory().toAbsolutePath(), config.spoolMaxBytes());
-        }
-        catch (IOException e) {
-            throw new UncheckedIOException("icetune: cannot use " + IcetuneConfig.SPOOL_DIR + " " + config.spoolDirectory().toAbsolutePath(), e);
-        }
-        this.queue = new ArrayBlockingQueue<>(config.queueCapacity());
-        this.metrics = ListenerMetrics.jmx(queue::size, journal::bytes);
-        this.droppedQueueFull = new AtomicLong();
-        this.writer = new EventWriter(queue, new EventCapture(config.maxQueryTextLength(), config.keepPlan()), new PostgresSink(config),
-                journal, metrics, config, droppedQueueFull);
+        this.queue = requireNonNull(queue, "queue is null");
+        this.writer = requireNonNull(writer, "writer is null");
+        this.metrics = requireNonNull(metrics, "metrics is null");
+        this.database = requireNonNull(database, "database is null");
         this.captureThread = Thread.ofPlatform().name("icetune-capture").daemon(true).unstarted(writer::captureLoop);
         this.writerThread = Thread.ofPlatform().name("icetune-writer").daemon(true).unstarted(writer::writeLoop);
     }
 
-    static IcetuneEventListener start(IcetuneConfig config)
+    @PostConstruct
+    public void start()
     {
-        IcetuneEventListener listener = new IcetuneEventListener(config);
-        listener.captureThread.start();
-        listener.writerThread.start();
-        log.info("icetune: capturing queries into %s", config);
-        return listener;
+        captureThread.start();
+        writerThread.start();
+        log.info("icetune: capturing queries into %s", database);
     }
 
     @Override
@@ -76,7 +65,6 @@ public final class IcetuneEventListener
         try {
             metrics.received.increment();
             if (!queue.offer(event)) {
-                droppedQueueFull.incrementAndGet();
                 metrics.dropped.increment();
             }
         }
@@ -91,7 +79,7 @@ public final class IcetuneEventListener
         return (long) metrics.dropped.count();
     }
 
-    /** Writes (or journals) everything queued, then releases the connection and the meters. */
+    /** Writes (or journals) everything queued, then releases the connections and the meters. */
     @Override
     public void shutdown()
     {

@@ -1,13 +1,16 @@
 package dev.icetune.listener;
 
+import io.airlift.bootstrap.Bootstrap;
 import io.trino.spi.eventlistener.EventListener;
 import io.trino.spi.eventlistener.EventListenerFactory;
 
+import java.util.HashMap;
 import java.util.Map;
 
 /**
- * Creates the listener from {@code etc/event-listener.properties}. Invalid configuration throws, which
- * fails Trino's start-up with a message naming the key: better than a coordinator that silently captures nothing.
+ * Bootstraps the listener from {@code etc/event-listener.properties}, and nothing else. An unknown key or an
+ * invalid value fails Trino's start-up with a message naming it: better than a coordinator that silently
+ * captures nothing.
  */
 public final class IcetuneEventListenerFactory
         implements EventListenerFactory
@@ -23,7 +26,13 @@ public final class IcetuneEventListenerFactory
     @Override
     public EventListener create(Map<String, String> config, EventListenerContext context)
     {
-        IcetuneConfig icetuneConfig = IcetuneConfig.fromProperties(config);
-        return IcetuneEventListener.start(icetuneConfig);
+        Map<String, String> properties = new HashMap<>(config);
+        // Trino's own key names the factory; it is not ours to validate
+        properties.remove("event-listener.name");
+        return new Bootstrap(new ListenerModule())
+                .doNotInitializeLogging()
+                .setRequiredConfigurationProperties(properties)
+                .initialize()
+                .getInstance(IcetuneEventListener.class);
     }
 }

@@ -1,12 +1,12 @@
 package dev.icetune.listener;
 
-import dev.icetune.sql.SchemaMigrator;
+import com.google.inject.Inject;
+import dev.icetune.store.Database;
 
 import org.postgresql.PGConnection;
 import org.postgresql.copy.CopyManager;
 
 import java.io.IOException;
-import java.io.ByteArrayInputStream;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
@@ -15,8 +15,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
-import java.util.Properties;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -50,11 +48,7 @@ final class PostgresSink
     private static final String UNIQUE_VIOLATION = "23505";
     private static final Duration MAINTENANCE_INTERVAL = Duration.ofHours(1);
 
-    private final String url;
-    private final Properties connectionProperties;
-    private final Optional<String> dbUser;
-    private final Optional<String> dbPassword;
-    private final boolean migrate;
+    private final Database database;
     private final int partitionsAheadDays;
     private final int retentionDays;
 
@@ -64,25 +58,15 @@ final class PostgresSink
     private boolean migrated;
     private Instant lastMaintenance = Instant.EPOCH;
 
-    PostgresSink(IcetuneConfig config)
+    @Inject
+    PostgresSink(Database database, ListenerConfig config)
     {
+        this.database = requireNonNull(database, "database is null");
         requireNonNull(config, "config is null");
-        this.url = config.dbUrl();
-        this.connectionProperties = new Properties();
-        // defaults the URL can override: fail fast instead of hanging the writer on a dead server
-        connectionProperties.setProperty("connectTimeout", "10");
-        connectionProperties.setProperty("socketTimeout", "120");
-        connectionProperties.setProperty("tcpKeepAlive", "true");
-        connectionProperties.setProperty("ApplicationName", "icetune-trino-listener");
-        config.dbUser().ifPresent(user -> connectionProperties.setProperty("user", user));
-        config.dbPassword().ifPresent(password -> connectionProperties.setProperty("password", password));
-        this.migrate = config.migrate();
-        this.partitionsAheadDays = config.partitionsAheadDays();
-        this.retentionDays = config.retentionDays();
-        this.dbUser = config.dbUser();
-        this.dbPassword = config.dbPassword();
-        this.connections = new Connection[config.dbWriters()];
-        this.partWriters = Executors.newFixedThreadPool(Math.max(1, config.dbWriters() - 1), runnable -> {
+        this.partitionsAheadDays = config.getPartitionsAheadDays();
+        this.retentionDays = config.getRetentionDays();
+        this.connections = new Connection[config.getDbWriters()];
+        this.partWriters = Executors.newFixedThreadPool(Math.max(1, config.getDbWriters() - 1), runnable -> {
             Thread thread = new Thread(runnable, "icetune-part-writer");
             thread.setDaemon(true);
             return thread;
@@ -229,14 +213,14 @@ final class PostgresSink
         return String.join(", ", java.util.Arrays.stream(columns.split(", ")).map(column -> alias + "." + column).toList());
     }
 
-    private static void copyIn(CopyManager copy, String table, String columns, byte[] rows)
+    private static void copyIn(CopyManager copy, String table, String columns, CopyRows.Data rows)
             throws SQLException
     {
-        if (rows.length == 0) {
+        if (rows.isEmpty()) {
             return;
         }
         try {
-            copy.copyIn("COPY " + table + " (" + columns + ") FROM STDIN (FORMAT binary)", new ByteArrayInputStream(rows));
+            copy.copyIn("COPY " + table + " (" + columns + ") FROM STDIN (FORMAT binary)", rows.stream());
         }
         catch (IOException e) {
             throw new SQLException("COPY into " + table + " failed", "08006", e);
@@ -290,9 +274,9 @@ final class PostgresSink
     private void prepare()
             throws SQLException
     {
-        if (migrate && !migrated) {
+        if (!migrated) {
             try {
-                SchemaMigrator.migrate(url, dbUser, dbPassword);
+                database.migrateIfEnabled();
             }
             catch (RuntimeException e) {
                 throw new SQLException("schema migration failed: " + e.getMessage(), "08001", e);
@@ -322,10 +306,7 @@ final class PostgresSink
     {
         Connection current = connections[slot];
         if (current == null || current.isClosed()) {
-            current = new org.postgresql.Driver().connect(url, connectionProperties);
-            if (current == null) {
-                throw new SQLException("not a PostgreSQL URL: " + url);
-            }
+            current = database.open();
             current.setAutoCommit(false);
             connections[slot] = current;
         }

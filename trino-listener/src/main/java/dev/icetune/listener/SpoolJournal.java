@@ -71,6 +71,16 @@ final class SpoolJournal
         return bytes.get();
     }
 
+    Path directory()
+    {
+        return directory;
+    }
+
+    long maxBytes()
+    {
+        return maxBytes;
+    }
+
     boolean isEmpty()
     {
         return bytes.get() == 0;

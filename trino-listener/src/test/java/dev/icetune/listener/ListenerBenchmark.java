@@ -1,6 +1,8 @@
 package dev.icetune.listener;
 
-import dev.icetune.sql.SchemaMigrator;
+import dev.icetune.store.Database;
+import dev.icetune.testing.TestingEvents;
+import dev.icetune.testing.TestingPostgres;
 
 import io.trino.spi.eventlistener.EventListener;
 import io.trino.spi.eventlistener.QueryCompletedEvent;
@@ -30,10 +32,10 @@ import java.util.concurrent.Future;
 import java.util.stream.IntStream;
 
 /**
- * Prints the listener's figures (issue: capture plugin, "Performance"): time inside queryCompleted() per
- * event with the sink up and down (median, p99.9), sustained events/s written with 3 inputs an event,
- * beside this machine's raw COPY rate and a one-INSERT-per-event synchronous writer measured in the same run.
- * Targets: p99.9 under 100 us both ways; at least 50,000 events/s and at least half the raw COPY rate.
+ * Prints the listener's figures: time inside queryCompleted() per event with the sink up and down (median,
+ * p99.9), sustained events/s written with 3 inputs an event, beside this machine's raw COPY rate (one connection,
+ * and as many as the listener uses) and a one-INSERT-per-event synchronous writer, all measured in the same run.
+ * Targets: p99.9 under 100 us both ways; the listener at least 0.8 of raw COPY on the same number of connections.
  *
  * <p>Run with {@code bin/icetune bench}; {@code -Devents=N} changes the event count.
  */
@@ -41,7 +43,7 @@ public final class ListenerBenchmark
 {
     private static final int INPUTS_PER_EVENT = 3;
     /** The listener's default writer connections ({@code icetune.db.writers}). */
-    private static final int WRITERS = Integer.parseInt(IcetuneConfig.DEFAULTS.get(IcetuneConfig.DB_WRITERS));
+    private static final int WRITERS = new ListenerConfig().getDbWriters();
 
     private ListenerBenchmark() {}
 
@@ -66,10 +68,13 @@ public final class ListenerBenchmark
         // the benchmark's own 200,000 prebuilt events are tenured first, so that young collections during the run
         // copy what the listener allocates, not the test data (in Trino an event is young only until it is captured)
         System.gc();
+        double captureBefore = threadCpuSeconds("icetune-capture");
         long start = System.nanoTime();
         long[] upLatencies = runAndTime(up, stream);
         awaitWritten(warmup.size() + stream.size());
-        double sustained = stream.size() / seconds(System.nanoTime() - start);
+        double sustainedSeconds = seconds(System.nanoTime() - start);
+        double sustained = stream.size() / sustainedSeconds;
+        double captureMicros = (threadCpuSeconds("icetune-capture") - captureBefore) * 1e6 / stream.size();
         up.shutdown();
 
         // 2. sink down: nothing listens on the port; the writer journals to disk
@@ -83,7 +88,6 @@ public final class ListenerBenchmark
         List<CapturedQuery> captured = stream.stream().map(capture::capture).toList();
         double copyRate = rawCopy(postgres.createDatabase("bench_copy"), captured, 1);
         double parallelCopyRate = rawCopy(postgres.createDatabase("bench_copy"), captured, WRITERS);
-        double ceiling = Math.max(copyRate, parallelCopyRate);
 
         // 4. one INSERT per row, one transaction per event, synchronous
         double insertRate = insertPerEvent(postgres.createDatabase("bench_insert"), captured.subList(0, insertEvents));
@@ -94,14 +98,16 @@ public final class ListenerBenchmark
         System.out.printf("%-52s %10.2f us %10.2f us%n", "  sink down (journaling)", percentile(downLatencies, 50) / 1e3, percentile(downLatencies, 99.9) / 1e3);
         System.out.println();
         System.out.printf("%-52s %,12.0f events/s%n", "sustained write through the listener", sustained);
+        System.out.printf("%-52s %12.1f us%n", "  CPU of the capture stage per event", captureMicros);
         System.out.printf("%-52s %,12.0f events/s%n", "raw COPY of the same rows, one connection", copyRate);
         System.out.printf("%-52s %,12.0f events/s%n", "raw COPY of the same rows, " + WRITERS + " connections", parallelCopyRate);
         System.out.printf("%-52s %,12.0f events/s%n", "one INSERT per row, one transaction per event", insertRate);
-        System.out.printf("%-52s %12.0f %%%n", "listener against the faster raw COPY", 100 * sustained / ceiling);
+        // absolute rates swing about 3x between runs on shared machines: the ratio to a reference of the same run is the figure
+        double ratio = sustained / parallelCopyRate;
+        System.out.printf("%-52s %12.2f%n", "listener / raw COPY on the same " + WRITERS + " connections", ratio);
         System.out.println();
-        System.out.printf("targets: p99.9 < 100 us up [%s] and down [%s]; >= 50,000 events/s [%s]; >= 50%% of raw COPY [%s]%n",
-                verdict(percentile(upLatencies, 99.9) < 100_000), verdict(percentile(downLatencies, 99.9) < 100_000),
-                verdict(sustained >= 50_000), verdict(sustained >= ceiling / 2));
+        System.out.printf("targets: p99.9 < 100 us up [%s] and down [%s]; listener >= 0.8 of raw COPY on the same connections [%s]%n",
+                verdict(percentile(upLatencies, 99.9) < 100_000), verdict(percentile(downLatencies, 99.9) < 100_000), verdict(ratio >= 0.8));
         System.exit(0);
     }
 
@@ -148,11 +154,19 @@ public final class ListenerBenchmark
         }
     }
 
+    /** CPU seconds used so far by the live threads of that name (the listener's capture stage is one thread). */
+    private static double threadCpuSeconds(String name)
+    {
+        var threads = ManagementFactory.getThreadMXBean();
+        return Thread.getAllStackTraces().keySet().stream().filter(thread -> thread.getName().equals(name) && thread.isAlive())
+                .mapToLong(thread -> Math.max(0, threads.getThreadCpuTime(thread.threadId()))).sum() / 1e9;
+    }
+
     /** Batches as the listener builds them, each part committed on one of {@code connections} connections side by side. */
     private static double rawCopy(String url, List<CapturedQuery> queries, int connections)
             throws Exception
     {
-        SchemaMigrator.migrate(url, Optional.of("postgres"), Optional.empty());
+        Database.of(url, "postgres", "icetune-bench").migrate();
         // the rows are built before the clock starts: this is PostgreSQL's ingest rate alone
         Queue<EncodedBatch.Rows> parts = new ConcurrentLinkedQueue<>();
         for (int from = 0; from < queries.size(); from += 5000) {
@@ -165,8 +179,8 @@ public final class ListenerBenchmark
                     connection.setAutoCommit(false);
                     var copy = connection.unwrap(PGConnection.class).getCopyAPI();
                     for (EncodedBatch.Rows part = parts.poll(); part != null; part = parts.poll()) {
-                        copy.copyIn("COPY query_logs (" + PostgresSink.LOGS_COLUMNS + ") FROM STDIN (FORMAT binary)", new ByteArrayInputStream(part.logs()));
-                        copy.copyIn("COPY query_inputs (" + PostgresSink.INPUTS_COLUMNS + ") FROM STDIN (FORMAT binary)", new ByteArrayInputStream(part.inputs()));
+                        copy.copyIn("COPY query_logs (" + PostgresSink.LOGS_COLUMNS + ") FROM STDIN (FORMAT binary)", part.logs().stream());
+                        copy.copyIn("COPY query_inputs (" + PostgresSink.INPUTS_COLUMNS + ") FROM STDIN (FORMAT binary)", part.inputs().stream());
                         connection.commit();
                     }
                 }
@@ -186,7 +200,7 @@ public final class ListenerBenchmark
     private static double insertPerEvent(String url, List<CapturedQuery> queries)
             throws SQLException
     {
-        SchemaMigrator.migrate(url, Optional.of("postgres"), Optional.empty());
+        Database.of(url, "postgres", "icetune-bench").migrate();
         try (Connection connection = DriverManager.getConnection(url, "postgres", "");
                 PreparedStatement log = connection.prepareStatement("INSERT INTO query_logs (query_id, \"timestamp\", state, success, user_name, "
                         + "query_text, query_text_length, query_text_truncated, query_pattern, query_pattern_hash, create_time, end_time, latency, "

@@ -1,5 +1,8 @@
 package dev.icetune.listener;
 
+import dev.icetune.testing.CapturedRows;
+import dev.icetune.testing.TestingEvents;
+import dev.icetune.testing.TestingPostgres;
 import io.trino.spi.eventlistener.EventListener;
 import io.trino.spi.eventlistener.QueryInputMetadata;
 import org.junit.jupiter.api.AfterAll;

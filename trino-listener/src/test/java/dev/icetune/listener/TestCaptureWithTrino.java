@@ -1,5 +1,8 @@
 package dev.icetune.listener;
 
+import dev.icetune.testing.CapturedRows;
+import dev.icetune.testing.IcebergTrino;
+import dev.icetune.testing.TestingPostgres;
 import io.trino.spi.eventlistener.EventListener;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;

@@ -1,5 +1,7 @@
 package dev.icetune.listener;
 
+import dev.icetune.testing.CapturedRows;
+import dev.icetune.testing.TestingPostgres;
 import org.junit.jupiter.api.Test;
 import org.postgresql.PGConnection;
 
@@ -32,7 +34,7 @@ class TestCopyRows
         try (Connection connection = DriverManager.getConnection(url, "postgres", "");
                 Statement statement = connection.createStatement()) {
             statement.execute("CREATE TABLE t (s text, i integer, l bigint, d double precision, b boolean, ts timestamptz, a text[], e text[])");
-            connection.unwrap(PGConnection.class).getCopyAPI().copyIn("COPY t FROM STDIN (FORMAT binary)", new ByteArrayInputStream(rows.bytes()));
+            connection.unwrap(PGConnection.class).getCopyAPI().copyIn("COPY t FROM STDIN (FORMAT binary)", rows.data().stream());
         }
         List<Map<String, Object>> stored = new CapturedRows(url).query(
                 "SELECT s, i, l, d, b, to_char(ts AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.US') AS ts, a, e FROM t ORDER BY b DESC");
@@ -46,6 +48,6 @@ class TestCopyRows
     @Test
     void noRowsIsNoData()
     {
-        assertThat(new CopyRows(16).bytes()).isEmpty();
+        assertThat(new CopyRows(16).data().toArray()).isEmpty();
     }
 }

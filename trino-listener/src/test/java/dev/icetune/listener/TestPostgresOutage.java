@@ -1,5 +1,10 @@
 package dev.icetune.listener;
 
+import dev.icetune.store.Database;
+import dev.icetune.testing.CapturedRows;
+import dev.icetune.testing.IcebergTrino;
+import dev.icetune.testing.TestingEvents;
+import dev.icetune.testing.TestingPostgres;
 import io.trino.spi.eventlistener.EventListener;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -141,7 +146,7 @@ class TestPostgresOutage
             throws Exception
     {
         String url = TestingPostgres.shared().createDatabase("parts");
-        IcetuneConfig config = IcetuneConfig.fromProperties(Map.of("icetune.db.url", url, "icetune.db.user", "postgres", "icetune.db.writers", "2"));
+        ListenerConfig config = new ListenerConfig().setDbWriters(2);
         EventCapture capture = new EventCapture(1000, false);
         List<CapturedEvent> events = new ArrayList<>();
         for (int i = 0; i < 4 * EncodedBatch.MIN_EVENTS_PER_PART; i++) {
@@ -150,7 +155,7 @@ class TestPostgresOutage
         EncodedBatch batch = EncodedBatch.encode(events, 2);
         assertThat(batch.parts()).hasSize(2);
         assertThat(EncodedBatch.encode(events.subList(0, 10), 2).parts()).as("a trickle uses one connection").hasSize(1);
-        try (PostgresSink sink = new PostgresSink(config)) {
+        try (PostgresSink sink = new PostgresSink(Database.of(url, "postgres", "icetune-test"), config)) {
             // as if the second part had committed and the first had failed: the whole batch comes again
             sink.write(EncodedBatch.encode(events.subList(events.size() / 2, events.size()), 1));
             sink.write(batch);

@@ -1,7 +1,9 @@
 package dev.icetune.server;
 
-import dev.icetune.listener.CapturedRows;
-import dev.icetune.listener.TestingPostgres;
+import dev.icetune.testing.CapturedRows;
+import dev.icetune.testing.LocalIcebergCatalog;
+import dev.icetune.testing.TestingPostgres;
+import dev.icetune.testing.TrinoServerProcess;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -41,14 +43,13 @@ class TestRealTrinoServer
         TestingPostgres postgres = TestingPostgres.shared();
         captureUrl = postgres.createDatabase("server_capture");
         catalogUrl = postgres.createDatabase("server_catalog");
-        TrinoServerProcess.prepareCatalog(catalogUrl);
-        server = TrinoServerProcess.start(temporary.resolve("server"), catalogUrl, temporary.resolve("warehouse"), Map.of(
+        LocalIcebergCatalog.prepare(catalogUrl);
+        server = TrinoServerProcess.start(TrinoServerProcess.assembledServer(), temporary.resolve("server"), catalogUrl, temporary.resolve("warehouse"), Map.of(
                 "icetune.db.url", captureUrl,
                 "icetune.db.user", "postgres",
                 // the embedded server trusts local connections; the password must not show in the log
                 "icetune.db.password", "not-a-real-s3cret",
-                "icetune.flush-interval", "100ms",
-                "icetune.spool.dir", temporary.resolve("spool").toString()));
+                "icetune.flush-interval", "100ms"));
     }
 
     @AfterAll
@@ -88,18 +89,21 @@ class TestRealTrinoServer
                 .containsEntry("manifests_skipped", 4L).containsEntry("partition_fields", List.of("ts_day: day"))
                 .containsEntry("constraint_columns", List.of("ts")));
         assertThat(Files.readString(server.log())).contains("icetune: capturing queries into").doesNotContain("s3cret");
+        // the journal's default relative directory lies in Trino's node.data-dir, not in the process's working directory
+        assertThat(server.dataDirectory().resolve("var/icetune-spool")).isDirectory();
+        assertThat(temporary.resolve("server").resolve("var/icetune-spool")).doesNotExist();
     }
 
     @Test
     void anUnknownListenerPropertyFailsStartupNamingTheKey()
             throws Exception
     {
-        Process bad = TrinoServerProcess.launchOnly(temporary.resolve("bad"), catalogUrl, temporary.resolve("bad-warehouse"),
-                Map.of("icetune.db.url", captureUrl, "icetune.batchsize", "10"));
+        Process bad = TrinoServerProcess.configure(TrinoServerProcess.assembledServer(), temporary.resolve("bad"), "icetune", catalogUrl,
+                temporary.resolve("bad-warehouse"), Map.of("icetune.db.url", captureUrl, "icetune.batchsize", "10")).launch();
         try {
             assertThat(bad.waitFor(3, TimeUnit.MINUTES)).as("Trino stops on a bad listener configuration").isTrue();
             assertThat(bad.exitValue()).isNotZero();
-            assertThat(Files.readString(temporary.resolve("bad").resolve("server.log"))).contains("unknown configuration properties: icetune.batchsize");
+            assertThat(Files.readString(temporary.resolve("bad").resolve("server.log"))).contains("Configuration property 'icetune.batchsize' was not used");
         }
         finally {
             bad.destroyForcibly();

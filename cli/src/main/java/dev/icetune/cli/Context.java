@@ -1,0 +1,161 @@
+package dev.icetune.cli;
+
+import dev.icetune.engine.TrinoConnections;
+import dev.icetune.engine.iceberg.TableMetadataReader;
+import dev.icetune.engine.rules.RuleBook;
+import dev.icetune.engine.rules.RuleBookHolder;
+import dev.icetune.engine.store.Approvals;
+import dev.icetune.engine.store.RecommendationStore;
+import dev.icetune.store.Database;
+import io.trino.jdbc.TrinoDriver;
+import org.jdbi.v3.core.Jdbi;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.function.Consumer;
+
+import static java.util.Objects.requireNonNull;
+
+/**
+ * What the commands work with, built once per run and only as far as a command needs it: the settings from
+ * {@code --config}, the database (migrated when {@code icetune.db.migrate} is on), the recommendation store,
+ * the rule book, the Iceberg catalog and Trino. Closes what it opened.
+ */
+public final class Context
+        implements AutoCloseable
+{
+    static final String APPLICATION_NAME = "icetune-cli";
+
+    private final Path configFile;
+    private final Map<String, String> environment;
+    private Settings settings;
+    private Database database;
+    private volatile boolean schemaReady;
+    private Jdbi jdbi;
+    private RecommendationStore store;
+    private Optional<TableMetadataReader> iceberg;
+
+    Context(Path configFile, Map<String, String> environment)
+    {
+        this.configFile = requireNonNull(configFile, "configFile is null");
+        this.environment = Map.copyOf(environment);
+    }
+
+    public Path configFile()
+    {
+        return configFile;
+    }
+
+    public Settings settings()
+    {
+        if (settings == null) {
+            settings = Settings.load(configFile, environment);
+        }
+        return settings;
+    }
+
+    public Database database()
+    {
+        if (database == null) {
+            database = new Database(settings().store(), settings().baseDirectory(), APPLICATION_NAME);
+        }
+        return database;
+    }
+
+    /**
+     * Connections whose first successful use migrates the schema (when icetune.db.migrate is on). A database
+     * that is down fails that use, and the next one tries again: the service outlives outages this way.
+     */
+    public Jdbi jdbi()
+    {
+        if (jdbi == null) {
+            Database opened = database();
+            jdbi = Jdbi.create(() -> {
+                if (!schemaReady) {
+                    synchronized (this) {
+                        if (!schemaReady) {
+                            opened.migrateIfEnabled();
+                            schemaReady = true;
+                        }
+                    }
+                }
+                return opened.open();
+            });
+        }
+        return jdbi;
+    }
+
+    public RecommendationStore store()
+    {
+        if (store == null) {
+            store = new RecommendationStore(jdbi(), approvals());
+        }
+        return store;
+    }
+
+    public Approvals approvals()
+    {
+        return Approvals.parse(settings().engine().getApprovers(), settings().engine().getAutoApprove());
+    }
+
+    public RuleBookHolder rules(Consumer<String> problems)
+    {
+        return new RuleBookHolder(settings().rulesDirectory(), problems);
+    }
+
+    public RuleBook ruleBook()
+    {
+        return RuleBook.load(settings().rulesDirectory());
+    }
+
+    /** The Iceberg catalog's metadata reader, when the configuration names the catalog. */
+    public Optional<TableMetadataReader> iceberg()
+    {
+        if (iceberg == null) {
+            Settings current = settings();
+            iceberg = current.hasIcebergCatalog()
+                    ? Optional.of(new TableMetadataReader(current.engine().getTrinoCatalog().orElseThrow(), current.icebergCatalogName(), current.icebergCatalogProperties()))
+                    : Optional.empty();
+        }
+        return iceberg;
+    }
+
+    public TableMetadataReader requireIceberg(String purpose)
+    {
+        return iceberg().orElseThrow(() -> new IllegalArgumentException(purpose + " needs the Iceberg catalog: set icetune.trino.catalog and iceberg.catalog.* in " + configFile));
+    }
+
+    /** Connections to Trino as icetune.trino.user, when icetune.trino.url is set. */
+    public Optional<TrinoConnections> trino()
+    {
+        Settings current = settings();
+        return current.engine().getTrinoUrl().map(url -> () -> {
+            Properties properties = new Properties();
+            properties.setProperty("user", current.engine().getTrinoUser());
+            current.trinoPassword().ifPresent(password -> properties.setProperty("password", password));
+            return new TrinoDriver().connect(url, properties);
+        });
+    }
+
+    public TrinoConnections requireTrino(String purpose)
+    {
+        return trino().orElseThrow(() -> new IllegalArgumentException(purpose + " through Trino: set icetune.trino.url in " + configFile));
+    }
+
+    @Override
+    public void close()
+    {
+        if (iceberg != null && iceberg.isPresent()) {
+            try {
+                iceberg.get().close();
+            }
+            catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+    }
+}

@@ -1,0 +1,67 @@
+package dev.icetune.cli;
+
+import dev.icetune.engine.rules.RuleBookException;
+import org.slf4j.bridge.SLF4JBridgeHandler;
+import picocli.CommandLine;
+
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+
+/**
+ * {@code bin/icetune}. Exit codes: 0 done, 1 failed (the message says what to do), 2 a usage error,
+ * 3 lint found something.
+ */
+public final class IcetuneCli
+{
+    public static final int FAILED = 1;
+    public static final int USAGE = 2;
+    public static final int FINDINGS = 3;
+
+    private IcetuneCli() {}
+
+    public static void main(String[] args)
+    {
+        // one logging path: java.util.logging (airlift, Trino's driver) and jboss-logging (the validator) into SLF4J, warnings only
+        System.setProperty("org.jboss.logging.provider", "slf4j");
+        SLF4JBridgeHandler.removeHandlersForRootLogger();
+        SLF4JBridgeHandler.install();
+        System.exit(run(args, System.out, System.err, System.getenv()));
+    }
+
+    public static int run(String[] args, PrintStream out, PrintStream err, Map<String, String> environment)
+    {
+        IcetuneCommand root = new IcetuneCommand(out, err, environment);
+        CommandLine commandLine = new CommandLine(root);
+        commandLine.setOut(new PrintWriter(new java.io.OutputStreamWriter(out, StandardCharsets.UTF_8), true));
+        commandLine.setErr(new PrintWriter(new java.io.OutputStreamWriter(err, StandardCharsets.UTF_8), true));
+        commandLine.setExecutionExceptionHandler((exception, line, parsed) -> {
+            // a clear message, not a stack trace: bad config, a database that is not there, rules that do not compile
+            if (exception instanceof RuleBookException rules) {
+                err.println("icetune: rules do not compile:\n  " + String.join("\n  ", rules.problems()));
+            }
+            else {
+                err.println("icetune: " + message(exception));
+            }
+            return FAILED;
+        });
+        try {
+            return commandLine.execute(args);
+        }
+        finally {
+            root.close();
+        }
+    }
+
+    /** The exception's message, with the cause's when it adds something (a driver's "Connection refused"). */
+    public static String message(Throwable exception)
+    {
+        String message = exception.getMessage() == null ? exception.getClass().getSimpleName() : exception.getMessage();
+        Throwable cause = exception.getCause();
+        if (cause != null && cause.getMessage() != null && !message.contains(cause.getMessage())) {
+            message += ": " + cause.getMessage();
+        }
+        return message;
+    }
+}

@@ -1,0 +1,31 @@
+package dev.icetune.cli;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectWriter;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.datatype.jdk8.Jdk8Module;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+
+/** What {@code --json} prints: records, maps and lists as indented JSON, times as ISO-8601 text. */
+public final class JsonOutput
+{
+    private static final ObjectWriter WRITER = JsonMapper.builder()
+            .addModule(new JavaTimeModule())
+            .addModule(new Jdk8Module())
+            .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
+            .build()
+            .writerWithDefaultPrettyPrinter();
+
+    private JsonOutput() {}
+
+    public static String write(Object value)
+    {
+        try {
+            return WRITER.writeValueAsString(value);
+        }
+        catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot write JSON: " + e.getOriginalMessage(), e);
+        }
+    }
+}

@@ -1,0 +1,26 @@
+package dev.icetune.cli.command;
+
+import dev.icetune.engine.store.RecommendationStore;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** A person's decision on a recommendation: who, and why. Only identities in icetune.approvers decide. */
+abstract class DecisionCommand
+        extends ContextCommand
+{
+    @Parameters(index = "0", paramLabel = "ID", description = "recommendation id")
+    long id;
+
+    @Option(names = "--by", required = true, paramLabel = "NAME", description = "who decides (one of icetune.approvers)")
+    String by;
+
+    abstract RecommendationStore.Stored decide(RecommendationStore store);
+
+    @Override
+    public Integer call()
+    {
+        RecommendationStore.Stored decided = decide(context().store());
+        out().printf("#%d %s on %s %s by %s%n", decided.id(), decided.ruleId(), decided.target(), decided.status(), by);
+        return 0;
+    }
+}

@@ -1,0 +1,77 @@
+package dev.icetune.cli.command;
+
+import dev.icetune.cli.EvaluationService;
+import dev.icetune.cli.JsonOutput;
+import dev.icetune.cli.Meters;
+import dev.icetune.cli.MetricsEndpoint;
+import dev.icetune.cli.TextTable;
+import dev.icetune.engine.Evaluator;
+import dev.icetune.engine.model.Recommendation;
+import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+@Command(name = "evaluate", description = {"Read query_logs and Iceberg metadata, run the rules, record the recommendations, and measure applied fixes.",
+        "With --service, every icetune.evaluate.interval until stopped: rule edits are picked up between runs, and a failed run (database, Trino or "
+                + "catalog away) is reported and tried again at the next interval."})
+public final class EvaluateCommand
+        extends ContextCommand
+{
+    @Option(names = "--service", description = "evaluate every icetune.evaluate.interval until stopped")
+    boolean service;
+
+    @Option(names = "--json", description = "print each evaluation as JSON")
+    boolean json;
+
+    @Override
+    public Integer call()
+            throws Exception
+    {
+        int metricsPort = context().settings().engine().getMetricsPort();
+        CompositeMeterRegistry meters = Meters.jmx();
+        try (MetricsEndpoint endpoint = service && metricsPort > 0 ? new MetricsEndpoint(metricsPort) : null) {
+            if (endpoint != null) {
+                meters.add(endpoint.registry());
+                progress("Prometheus metrics on http://0.0.0.0:" + endpoint.port() + "/metrics");
+            }
+            EvaluationService evaluations = new EvaluationService(context(), meters, problem -> err().println("icetune: " + problem));
+            if (!service) {
+                print(evaluations.evaluateOnce(Instant.now(), this::progress));
+                return 0;
+            }
+            evaluations.run(context().settings().engine().getEvaluateInterval().toJavaTime(), this::progress, this::print,
+                    problem -> err().println("icetune: " + problem));
+            return 0;
+        }
+        finally {
+            meters.close();
+        }
+    }
+
+    private void print(EvaluationService.Round round)
+    {
+        Evaluator.Result result = round.result();
+        if (json) {
+            Map<String, Object> document = new LinkedHashMap<>();
+            document.put("evaluation", result.evaluationId());
+            document.put("window_start", result.windowStart());
+            document.put("window_end", result.windowEnd());
+            document.put("facts", result.facts());
+            document.put("fired", result.firedByRule());
+            document.put("outcome", result.outcome());
+            document.put("recommendations", result.recommendations());
+            document.put("effects", round.effects());
+            out().println(JsonOutput.write(document));
+            return;
+        }
+        TextTable table = new TextTable(70, "RULE", "TARGET", "SEVERITY", "LEVEL", "FIX");
+        for (Recommendation recommendation : result.recommendations()) {
+            table.row(recommendation.ruleId(), recommendation.target(), recommendation.severity(), recommendation.level(), recommendation.fix().description());
+        }
+        table.print(out());
+    }
+}

@@ -1,0 +1,56 @@
+package dev.icetune.cli.command;
+
+import dev.icetune.cli.IcetuneCli;
+import dev.icetune.cli.JsonOutput;
+import dev.icetune.engine.lint.QueryLinter;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+@Command(name = "lint", description = {"Review a query before it ships: EXPLAIN through Trino, then the query-level rules.",
+        "Exit codes: 0 no findings, 3 findings (2 is a usage error, 1 a failure)."})
+public final class LintCommand
+        extends ContextCommand
+{
+    @ArgGroup(exclusive = true, multiplicity = "1")
+    Query query;
+
+    static final class Query
+    {
+        @Option(names = "--sql", paramLabel = "SQL", description = "the query")
+        String sql;
+
+        @Option(names = "--file", paramLabel = "FILE", description = "a file holding the query")
+        Path file;
+    }
+
+    @Option(names = "--json", description = "print JSON")
+    boolean json;
+
+    @Override
+    public Integer call()
+            throws Exception
+    {
+        String sql = query.sql != null ? query.sql : Files.readString(query.file).strip().replaceAll(";$", "");
+        long fullScanMinFiles = context().ruleBook().thresholds().getLong("lint.full_scan_min_files");
+        QueryLinter.Report report = new QueryLinter(context().requireTrino("lint runs EXPLAIN"), context().iceberg(), fullScanMinFiles).lint(sql);
+        if (json) {
+            out().println(JsonOutput.write(report));
+        }
+        else {
+            out().println("Would scan:");
+            report.scans().forEach(scan -> out().println("  " + scan));
+            out().println();
+            if (report.findings().isEmpty()) {
+                out().println("No findings.");
+            }
+            for (QueryLinter.Finding finding : report.findings()) {
+                out().printf("%s on %s: %s%n  suggestion: %s%n", finding.rule(), finding.table(), finding.message(), finding.suggestion());
+            }
+        }
+        return report.findings().isEmpty() ? 0 : IcetuneCli.FINDINGS;
+    }
+}

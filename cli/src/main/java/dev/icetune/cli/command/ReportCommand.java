@@ -1,0 +1,51 @@
+package dev.icetune.cli.command;
+
+import dev.icetune.cli.JsonOutput;
+import dev.icetune.cli.TextTable;
+import dev.icetune.store.Reports;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.util.List;
+import java.util.Map;
+
+@Command(name = "report", description = "Run a report of sql/reports (the same SQL psql -f runs) and print its rows.")
+public final class ReportCommand
+        extends ContextCommand
+{
+    @Parameters(index = "0", paramLabel = "NAME", completionCandidates = ReportNames.class, description = "one of: ${COMPLETION-CANDIDATES}")
+    String name;
+
+    @Option(names = "--json", description = "print JSON")
+    boolean json;
+
+    @Override
+    public Integer call()
+    {
+        String sql = Reports.sql(name).orElseThrow(() -> new IllegalArgumentException("no report named '" + name + "' (reports: " + String.join(", ", Reports.NAMES) + ")"));
+        List<Map<String, Object>> rows = context().jdbi().withHandle(handle -> handle.createQuery(sql).mapToMap().list());
+        if (json) {
+            out().println(JsonOutput.write(rows));
+            return 0;
+        }
+        if (rows.isEmpty()) {
+            out().println("(no rows)");
+            return 0;
+        }
+        TextTable table = new TextTable(40, rows.getFirst().keySet().toArray(String[]::new));
+        rows.forEach(row -> table.row(row.values().toArray()));
+        table.print(out());
+        return 0;
+    }
+
+    static final class ReportNames
+            implements Iterable<String>
+    {
+        @Override
+        public java.util.Iterator<String> iterator()
+        {
+            return Reports.NAMES.iterator();
+        }
+    }
+}

@@ -1,0 +1,61 @@
+package dev.icetune.cli.command;
+
+import dev.icetune.cli.JsonOutput;
+import dev.icetune.cli.TextTable;
+import dev.icetune.engine.store.RecommendationStore;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.io.PrintStream;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+@Command(name = "show", description = "One recommendation with its evidence, fix and history.")
+final class ShowCommand
+        extends ContextCommand
+{
+    @Parameters(index = "0", paramLabel = "ID", description = "recommendation id")
+    long id;
+
+    @Option(names = "--json", description = "print JSON")
+    boolean json;
+
+    @Override
+    public Integer call()
+    {
+        RecommendationStore store = context().store();
+        RecommendationStore.Stored found = store.find(id).orElseThrow(() -> new IllegalArgumentException("no recommendation " + id + " (see: recommendations list)"));
+        List<RecommendationStore.HistoryEntry> history = store.history(id);
+        PrintStream out = out();
+        if (json) {
+            Map<String, Object> document = new LinkedHashMap<>();
+            document.put("recommendation", found);
+            document.put("history", history);
+            out.println(JsonOutput.write(document));
+            return 0;
+        }
+        out.printf("#%d %s on %s %s: %s, %s, %s (%s)%n", found.id(), found.ruleId(), found.targetType().name().toLowerCase(java.util.Locale.ROOT), found.target(),
+                found.status(), found.severity(), found.level(), found.level().meaning());
+        out.println();
+        out.println(found.explanation());
+        out.println();
+        out.println("Proposed fix (" + found.fix().description() + "):");
+        found.proposedFix().lines().forEach(line -> out.println("  " + line));
+        out.println();
+        out.println("Evidence:");
+        found.evidence().forEach((name, value) -> out.printf("  %-28s %s%n", name, value));
+        if (found.measuredEffect() != null) {
+            out.println();
+            out.println("Measured effect:");
+            found.measuredEffect().forEach((name, value) -> out.printf("  %-28s %s%n", name, value));
+        }
+        out.println();
+        out.printf("First seen %s, last seen %s, %d times.%n%n", found.firstSeen(), found.lastSeen(), found.timesSeen());
+        TextTable table = new TextTable(80, "AT", "FROM", "TO", "BY", "REASON");
+        history.forEach(entry -> table.row(entry.at(), entry.fromStatus(), entry.toStatus(), entry.actor(), entry.reason()));
+        table.print(out);
+        return 0;
+    }
+}

@@ -1,0 +1,197 @@
+package dev.icetune.cli;
+
+import dev.icetune.engine.model.Compact;
+import dev.icetune.engine.model.Level;
+import dev.icetune.engine.model.Recommendation;
+import dev.icetune.engine.model.Severity;
+import dev.icetune.engine.model.TargetType;
+import dev.icetune.engine.store.RecommendationStore;
+import dev.icetune.store.Database;
+import dev.icetune.testing.CapturedRows;
+import dev.icetune.testing.TestingPostgres;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The CLI as a person uses it, in process, against a real PostgreSQL. */
+class TestCli
+{
+    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+
+    @Test
+    void everyCommandAnswersHelpAndExitsZero()
+    {
+        List<List<String>> commands = new ArrayList<>();
+        collect(new CommandLine(new IcetuneCommand(System.out, System.err, Map.of())), new ArrayList<>(), commands);
+        assertThat(commands).hasSizeGreaterThan(12);
+        for (List<String> command : commands) {
+            for (String help : List.of("--help", "-h")) {
+                out.reset();
+                List<String> args = new ArrayList<>(command);
+                args.add(help);
+                assertThat(run(args.toArray(String[]::new))).as(String.join(" ", args) + ": " + stderr()).isZero();
+                assertThat(stdout()).as(String.join(" ", args)).startsWith("Usage: icetune");
+            }
+        }
+    }
+
+    @Test
+    void usageErrorsExitTwoAndSayWhatIsMissing()
+    {
+        assertThat(run("apply", "--by", "alice")).isEqualTo(IcetuneCli.USAGE);
+        assertThat(stderr()).contains("Missing required argument");
+        assertThat(run("recommendations", "list", "--status", "pending")).isEqualTo(IcetuneCli.USAGE);
+        assertThat(stderr()).contains("no status 'pending'");
+        assertThat(run("no-such-command")).isEqualTo(IcetuneCli.USAGE);
+    }
+
+    @Test
+    void rulesValidateAndTestTheShippedRules()
+    {
+        assertThat(run("rules", "validate", "--dir", "../rules")).isZero();
+        assertThat(stdout()).contains("12 rules in " + Path.of("../rules").toAbsolutePath().normalize() + " compile");
+        out.reset();
+        assertThat(run("rules", "test", "--dir", "../rules")).isZero();
+        assertThat(stdout()).contains("23 passed, 0 failed");
+    }
+
+    @Test
+    void brokenRulesFailWithFileAndLine(@TempDir Path rules)
+            throws Exception
+    {
+        Files.writeString(rules.resolve("thresholds.properties"), "x = 1\n");
+        Files.writeString(rules.resolve("bad.drl"), "package icetune.rules\nrule \"x\"\nwhen\n  Strin( )\nthen\nend\n");
+
+        assertThat(run("rules", "validate", "--dir", rules.toString())).isEqualTo(IcetuneCli.FAILED);
+        assertThat(stderr()).contains("rules do not compile").contains("bad.drl:4");
+    }
+
+    @Test
+    void evaluateListAndMigrateAgainstARealDatabaseWithThePasswordHidden(@TempDir Path directory)
+            throws Exception
+    {
+        String url = TestingPostgres.shared().createDatabase("cli");
+        Path config = config(directory, url, "icetune.db.password=not-the-password-s3cret\nicetune.db.migrate=false\n");
+
+        assertThat(run("--config", config.toString(), "migrate")).as(stderr()).isZero();
+        assertThat(stdout()).contains("at version 4 (4 migrations applied)").doesNotContain("s3cret");
+        out.reset();
+        assertThat(run("--config", config.toString(), "evaluate", "--json")).as(stderr()).isZero();
+        assertThat(stdout()).contains("\"recommendations\" : [ ]");
+        assertThat(stderr()).contains("reading query_logs: the last 1h against the 7d before").doesNotContain("s3cret");
+        out.reset();
+        assertThat(run("--config", config.toString(), "recommendations", "list")).isZero();
+        assertThat(stdout()).contains("ID").contains("STATUS");
+    }
+
+    @Test
+    void wrongConfigurationSaysWhichKeyAndWhatWouldDo(@TempDir Path directory)
+            throws Exception
+    {
+        Path config = directory.resolve("icetune.properties");
+        Files.writeString(config, "icetune.db.url=jdbc:postgresql://localhost:1/x\nicetune.windw=1h\n");
+        assertThat(run("--config", config.toString(), "evaluate")).isEqualTo(IcetuneCli.FAILED);
+        assertThat(stderr()).contains("unknown configuration properties: icetune.windw");
+
+        Files.writeString(config, "icetune.db.url=jdbc:postgresql://localhost:1/x\nicetune.window=soon\n");
+        assertThat(run("--config", config.toString(), "evaluate")).isEqualTo(IcetuneCli.FAILED);
+        assertThat(stderr()).contains("icetune.window = 'soon' is not a duration such as 500ms, 30s, 5m, 1h or 7d").doesNotContain("Guice");
+
+        assertThat(run("--config", directory.resolve("missing.properties").toString(), "evaluate")).isEqualTo(IcetuneCli.FAILED);
+        assertThat(stderr()).contains("no config file");
+
+        Files.writeString(config, "icetune.db.url=jdbc:postgresql://127.0.0.1:" + TestingPostgres.freePort() + "/x\nicetune.db.password=s3cret\n");
+        assertThat(run("--config", config.toString(), "recommendations", "list")).isEqualTo(IcetuneCli.FAILED);
+        assertThat(stderr()).contains("cannot connect to PostgreSQL at jdbc:postgresql://127.0.0.1:").contains("icetune.db.url").doesNotContain("s3cret");
+    }
+
+    @Test
+    void approveRejectAndShowThroughTheCli(@TempDir Path directory)
+            throws Exception
+    {
+        String url = TestingPostgres.shared().createDatabase("cli_decide");
+        Database database = Database.of(url, "postgres", "icetune-test");
+        database.migrate();
+        new RecommendationStore(database.jdbi()).record(List.of(
+                        recommendation("small-files", "iceberg.demo.events"), recommendation("small-files", "iceberg.demo.other")),
+                Instant.now(), 3);
+        Path config = config(directory, url, "icetune.approvers=alice\n");
+
+        assertThat(run("--config", config.toString(), "recommendations", "approve", "1", "--by", "mallory")).isEqualTo(IcetuneCli.FAILED);
+        assertThat(stderr()).contains("'mallory' may not approve or reject");
+        assertThat(run("--config", config.toString(), "recommendations", "approve", "1", "--by", "alice", "--reason", "go")).isZero();
+        assertThat(stdout()).contains("#1 small-files on iceberg.demo.events approved by alice");
+        assertThat(run("--config", config.toString(), "recommendations", "approve", "1", "--by", "alice")).isEqualTo(IcetuneCli.FAILED);
+        assertThat(stderr()).contains("recommendation 1 is already approved");
+
+        assertThat(run("--config", config.toString(), "recommendations", "reject", "2", "--by", "alice")).as("a rejection needs a reason").isEqualTo(IcetuneCli.USAGE);
+        assertThat(run("--config", config.toString(), "recommendations", "reject", "2", "--by", "alice", "--reason", "compacted nightly by the ingest job")).isZero();
+        assertThat(stdout()).contains("#2 small-files on iceberg.demo.other rejected by alice");
+        assertThat(new CapturedRows(url).query("SELECT actor, reason FROM recommendation_history WHERE recommendation_id = 2 AND to_status = 'rejected'"))
+                .containsExactly(Map.of("actor", "alice", "reason", "compacted nightly by the ingest job"));
+
+        out.reset();
+        assertThat(run("--config", config.toString(), "recommendations", "show", "1")).isZero();
+        assertThat(stdout()).contains("approved").contains("alice").contains("go")
+                .contains("compact the files of iceberg.demo.events under 128 MB")
+                .contains("ALTER TABLE \"iceberg\".\"demo\".\"events\" EXECUTE optimize(file_size_threshold => '128MB')");
+        out.reset();
+        assertThat(run("--config", config.toString(), "recommendations", "list", "--status", "rejected", "--json")).isZero();
+        assertThat(stdout()).contains("\"status\" : \"rejected\"").contains("\"kind\" : \"compact\"").doesNotContain("iceberg.demo.events\"");
+
+        assertThat(run("--config", config.toString(), "apply", "1", "--by", "alice")).isEqualTo(IcetuneCli.FAILED);
+        assertThat(stderr()).contains("applying fixes needs the Iceberg catalog");
+    }
+
+    private static Recommendation recommendation(String rule, String table)
+    {
+        return new Recommendation(rule, TargetType.TABLE, table, Severity.HIGH, Level.L1, Map.of(), "why", new Compact(table, 128L << 20));
+    }
+
+    static Path config(Path directory, String url, String more)
+            throws Exception
+    {
+        Path config = directory.resolve("icetune.properties");
+        Files.writeString(config, "icetune.db.url=%s\nicetune.db.user=postgres\nicetune.rules.dir=%s\n%s".formatted(url, Path.of("../rules").toAbsolutePath(), more));
+        return config;
+    }
+
+    private static void collect(CommandLine command, List<String> path, List<List<String>> into)
+    {
+        into.add(path);
+        command.getSubcommands().forEach((name, sub) -> {
+            List<String> next = new ArrayList<>(path);
+            next.add(name);
+            collect(sub, next, into);
+        });
+    }
+
+    private int run(String... args)
+    {
+        err.reset();
+        return IcetuneCli.run(args, new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8), Map.of());
+    }
+
+    private String stdout()
+    {
+        return out.toString(StandardCharsets.UTF_8);
+    }
+
+    private String stderr()
+    {
+        return err.toString(StandardCharsets.UTF_8);
+    }
+}

@@ -1,0 +1,178 @@
+package dev.icetune.cli;
+
+import dev.icetune.engine.iceberg.TableMetadataReader;
+import dev.icetune.engine.model.Level;
+import dev.icetune.engine.model.PartitionSpec;
+import dev.icetune.engine.model.Recommendation;
+import dev.icetune.engine.model.Severity;
+import dev.icetune.engine.model.TargetType;
+import dev.icetune.engine.store.RecommendationStore;
+import dev.icetune.store.Database;
+import dev.icetune.testing.CapturedRows;
+import dev.icetune.testing.IcebergTrino;
+import dev.icetune.testing.LocalIcebergCatalog;
+import dev.icetune.testing.TestingPostgres;
+import io.trino.spi.eventlistener.EventListener;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The commands that change tables or ask Trino, run as a person runs them, against a real Trino with the Iceberg connector. */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class TestCliWithTrino
+{
+    @TempDir
+    static Path temporary;
+
+    private IcebergTrino trino;
+    private TableMetadataReader iceberg;
+    private Path config;
+    private String url;
+    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+
+    @BeforeAll
+    void start()
+            throws Exception
+    {
+        TestingPostgres postgres = TestingPostgres.shared();
+        url = postgres.createDatabase("cli_trino");
+        String catalogUrl = postgres.createDatabase("cli_trino_catalog");
+        Path warehouse = temporary.resolve("warehouse");
+        trino = IcebergTrino.start(new EventListener() {}, catalogUrl, warehouse);
+        trino.execute("CREATE TABLE events (ts timestamp(6), user_id bigint)");
+        trino.execute("CREATE TABLE lint_me (ts timestamp(6), user_id bigint) WITH (partitioning = ARRAY['day(ts)'])");
+        for (int day = 1; day <= 3; day++) {
+            trino.execute("INSERT INTO events VALUES (TIMESTAMP '2024-01-0" + day + " 10:00:00', " + day + ")");
+            trino.execute("INSERT INTO lint_me VALUES (TIMESTAMP '2024-01-0" + day + " 10:00:00', " + day + ")");
+        }
+        Map<String, String> catalog = LocalIcebergCatalog.icebergProperties(catalogUrl, warehouse);
+        iceberg = new TableMetadataReader(LocalIcebergCatalog.TRINO_CATALOG, LocalIcebergCatalog.NAME, catalog);
+        StringBuilder more = new StringBuilder("icetune.approvers=alice\nicetune.trino.url=" + trino.jdbcUrl().replaceAll("/iceberg/demo$", "")
+                + "\nicetune.trino.catalog=iceberg\niceberg.catalog.name=icetune\n");
+        catalog.forEach((key, value) -> more.append("iceberg.catalog.").append(key).append('=').append(value).append('\n'));
+        config = TestCli.config(temporary, url, more.toString());
+
+        Database database = Database.of(url, "postgres", "icetune-test");
+        database.migrate();
+        new RecommendationStore(database.jdbi()).record(List.of(new Recommendation("missing-partition-pruning", TargetType.TABLE, "iceberg.demo.events",
+                Severity.HIGH, Level.L3, Map.of(), "why", PartitionSpec.adding("iceberg.demo.events", List.of(), "day(ts)", null))), Instant.now(), 3);
+    }
+
+    @AfterAll
+    void stop()
+            throws Exception
+    {
+        if (trino != null) {
+            trino.close();
+        }
+        if (iceberg != null) {
+            iceberg.close();
+        }
+    }
+
+    @Test
+    void applyDryRunThenApplyThenRollback()
+    {
+        assertThat(icetune("recommendations", "approve", "1", "--by", "alice")).isZero();
+        long snapshot = iceberg.load("iceberg.demo.events").orElseThrow().currentSnapshot().snapshotId();
+
+        assertThat(icetune("apply", "1", "--by", "alice", "--dry-run")).as(stderr()).isZero();
+        assertThat(stdout()).contains("#1 planned (metadata only; nothing changed)").contains("table.updateSpec().addField(day(ts)).commit()");
+        assertThat(iceberg.load("iceberg.demo.events").orElseThrow().spec().isUnpartitioned()).as("a dry run changes nothing").isTrue();
+
+        out.reset();
+        assertThat(icetune("apply", "--all-approved", "--by", "alice")).as(stderr()).isZero();
+        assertThat(stdout()).contains("#1 applied");
+        assertThat(iceberg.load("iceberg.demo.events").orElseThrow().spec().fields()).hasSize(1);
+        assertThat(iceberg.load("iceberg.demo.events").orElseThrow().currentSnapshot().snapshotId()).as("metadata only").isEqualTo(snapshot);
+
+        out.reset();
+        assertThat(icetune("rollback", "1", "--by", "alice")).as(stderr()).isZero();
+        assertThat(stdout()).contains("#1 rolled-back").contains("removeField(day(ts))");
+        assertThat(iceberg.load("iceberg.demo.events").orElseThrow().spec().fields()).noneMatch(field -> field.transform().toString().equals("day"));
+        assertThat(new CapturedRows(url).query("SELECT action, result FROM fix_audit ORDER BY id")).containsExactly(
+                Map.of("action", "dry-run", "result", "planned"), Map.of("action", "apply", "result", "applied"), Map.of("action", "rollback", "result", "rolled-back"));
+        assertThat(icetune("rollback", "1", "--by", "alice")).as("only an applied fix rolls back").isEqualTo(IcetuneCli.FAILED);
+        assertThat(stderr()).contains("recommendation 1 is open: only an applied one can be rolled back");
+    }
+
+    @Test
+    void lintExitsThreeOnFindingsZeroWhenCleanTwoOnUsage()
+    {
+        assertThat(icetune("lint", "--sql", "SELECT count(*) FROM iceberg.demo.lint_me WHERE user_id = 2")).as(stderr()).isEqualTo(IcetuneCli.FINDINGS);
+        assertThat(stdout()).contains("missing-partition-filter on iceberg.demo.lint_me");
+        out.reset();
+        assertThat(icetune("lint", "--sql", "SELECT count(*) FROM iceberg.demo.lint_me WHERE ts >= TIMESTAMP '2024-01-02 00:00:00'")).as(stderr()).isZero();
+        assertThat(stdout()).contains("No findings.");
+        assertThat(icetune("lint")).as("neither --sql nor --file").isEqualTo(IcetuneCli.USAGE);
+        assertThat(icetune("lint", "--sql", "SELECT nonsense FROM nowhere")).as("Trino refuses the query").isEqualTo(IcetuneCli.FAILED);
+    }
+
+    @Test
+    void evaluateAsAServicePublishesItsMetrics()
+            throws Exception
+    {
+        int port = TestingPostgres.freePort();
+        Path serviceConfig = temporary.resolve("service.properties");
+        Files.writeString(serviceConfig, Files.readString(config) + "icetune.metrics.port=" + port + "\nicetune.evaluate.interval=10s\n");
+        Thread service = Thread.ofVirtual().start(() -> IcetuneCli.run(new String[] {"--config", serviceConfig.toString(), "evaluate", "--service"},
+                new PrintStream(new ByteArrayOutputStream(), true), new PrintStream(new ByteArrayOutputStream(), true), Map.of()));
+        try {
+            String metrics = "";
+            HttpClient client = HttpClient.newHttpClient();
+            for (int attempt = 0; attempt < 120 && !metrics.contains("icetune_evaluations_total 1.0"); attempt++) {
+                Thread.sleep(500);
+                try {
+                    metrics = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics")).build(), HttpResponse.BodyHandlers.ofString()).body();
+                }
+                catch (java.io.IOException notYet) {
+                    // not serving yet
+                }
+            }
+            assertThat(metrics).contains("icetune_evaluations_total 1.0").contains("icetune_evaluation_failures_total 0.0")
+                    .contains("icetune_evaluation_last_success_time_seconds").contains("icetune_scan_pruning_ratio");
+        }
+        finally {
+            service.interrupt();
+            service.join();
+        }
+    }
+
+    private int icetune(String... args)
+    {
+        err.reset();
+        String[] withConfig = new String[args.length + 2];
+        withConfig[0] = "--config";
+        withConfig[1] = config.toString();
+        System.arraycopy(args, 0, withConfig, 2, args.length);
+        return IcetuneCli.run(withConfig, new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8), Map.of());
+    }
+
+    private String stdout()
+    {
+        return out.toString(StandardCharsets.UTF_8);
+    }
+
+    private String stderr()
+    {
+        return err.toString(StandardCharsets.UTF_8);
+    }
+}

@@ -1,0 +1,123 @@
+package dev.icetune.cli;
+
+import dev.icetune.testing.TestingPostgres;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The archive a platform team installs: unpacked into an empty directory on a host with only a JDK, its launcher
+ * runs from there (no Maven, no repository), and what it prints is results, not JVM, SLF4J or Drools warnings.
+ */
+class TestDistribution
+{
+    @TempDir
+    Path temporary;
+
+    record Run(int exit, String out, String err) {}
+
+    @Test
+    void unpackedIntoAnEmptyDirectoryItValidatesItsRulesAndEvaluates()
+            throws Exception
+    {
+        Path home = unpack();
+        assertThat(home.resolve("bin/icetune")).isExecutable();
+        assertThat(home.resolve("lib")).isDirectoryContaining(path -> path.getFileName().toString().startsWith("icetune-cli-"));
+        assertThat(home.resolve("rules/small-files.drl")).exists();
+        assertThat(home.resolve("rules/scenarios")).isDirectory();
+        assertThat(home.resolve("sql/reports/top-expensive-patterns.sql")).exists();
+        assertThat(home.resolve("icetune.properties.example")).exists();
+        assertThat(home.resolve("ops/icetune-evaluate.service")).content().contains("ExecStart=/opt/icetune/bin/icetune --config /etc/icetune/icetune.properties evaluate --service");
+
+        Run validate = run(home, home, "rules", "validate");
+        assertThat(validate.exit()).as(validate.err()).isZero();
+        assertThat(validate.out()).contains("12 rules in " + home.resolve("rules") + " compile");
+        assertNothingButResults(validate);
+
+        Run test = run(home, temporary, "rules", "test");
+        assertThat(test.exit()).as("from anywhere, the installation's own rules: " + test.err()).isZero();
+        assertThat(test.out()).contains("23 passed, 0 failed");
+
+        String url = TestingPostgres.shared().createDatabase("distribution");
+        Path config = temporary.resolve("icetune.properties");
+        Files.writeString(config, Files.readString(home.resolve("icetune.properties.example"))
+                .replace("jdbc:postgresql://localhost:5432/icetune", url).replace("icetune.db.user=icetune", "icetune.db.user=postgres")
+                .replace("icetune.rules.dir=rules", "icetune.rules.dir=" + home.resolve("rules"))
+                .replaceAll("(?m)^(icetune.trino.catalog|iceberg.catalog.[a-z.-]+|icetune.trino.url|icetune.metrics.port)=.*$", ""));
+        Run evaluate = run(home, temporary, "--config", config.toString(), "evaluate");
+        assertThat(evaluate.exit()).as(evaluate.err()).isZero();
+        assertThat(evaluate.out()).contains("RULE").contains("TARGET");
+        assertNothingButResults(evaluate);
+
+        Run list = run(home, temporary, "--config", config.toString(), "recommendations", "list");
+        assertThat(list.exit()).as(list.err()).isZero();
+        assertThat(list.err()).isEmpty();
+
+        Run help = run(home, temporary, "apply", "--help");
+        assertThat(help.exit()).isZero();
+        assertThat(help.out()).startsWith("Usage: icetune apply");
+    }
+
+    @Test
+    void aDroolsFileInAnyPackageCompilesWithoutAWarning()
+            throws Exception
+    {
+        Path home = unpack();
+        Path rules = Files.createDirectories(temporary.resolve("team-rules"));
+        Files.writeString(rules.resolve("thresholds.properties"), Files.readString(home.resolve("rules/thresholds.properties")));
+        Files.writeString(rules.resolve("small-files.drl"), Files.readString(home.resolve("rules/small-files.drl")).replace("package icetune.rules", "package team.maintenance"));
+        Files.writeString(rules.resolve("bloom-filters.drl"), Files.readString(home.resolve("rules/bloom-filters.drl")));
+
+        Run validate = run(home, temporary, "rules", "validate", "--dir", rules.toString());
+        assertThat(validate.exit()).as(validate.err()).isZero();
+        assertThat(validate.out()).contains("2 rules in");
+        assertNothingButResults(validate);
+    }
+
+    private static void assertNothingButResults(Run run)
+    {
+        // progress lines ("==> ...") are fine; a warning of any library or of the JVM is not
+        List<String> other = run.err().lines().filter(line -> !line.startsWith("==> ")).toList();
+        assertThat(other).as("stderr besides progress").isEmpty();
+        assertThat(run.out()).doesNotContainIgnoringCase("warn").doesNotContain("SLF4J");
+    }
+
+    private Path unpack()
+            throws Exception
+    {
+        Path archive = Path.of(System.getProperty("icetune.distribution"));
+        Path target = Files.createDirectories(temporary.resolve("install"));
+        Process tar = new ProcessBuilder("tar", "xzf", archive.toString(), "-C", target.toString()).inheritIO().start();
+        assertThat(tar.waitFor()).isZero();
+        try (var entries = Files.list(target)) {
+            return entries.findFirst().orElseThrow();
+        }
+    }
+
+    private Run run(Path home, Path workingDirectory, String... args)
+            throws IOException, InterruptedException
+    {
+        List<String> command = new ArrayList<>(List.of(home.resolve("bin/icetune").toString()));
+        command.addAll(List.of(args));
+        ProcessBuilder builder = new ProcessBuilder(command).directory(workingDirectory.toFile());
+        Map<String, String> environment = builder.environment();
+        environment.keySet().removeIf(key -> key.startsWith("ICETUNE_"));
+        environment.put("JAVA_HOME", System.getProperty("java.home"));
+        environment.put("XDG_CACHE_HOME", temporary.resolve("cache").toString());
+        Path out = temporary.resolve("out.txt");
+        Path err = temporary.resolve("err.txt");
+        Process process = builder.redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+        assertThat(process.waitFor(3, TimeUnit.MINUTES)).isTrue();
+        return new Run(process.exitValue(), Files.readString(out, StandardCharsets.UTF_8), Files.readString(err, StandardCharsets.UTF_8));
+    }
+}

@@ -1,0 +1,68 @@
+package dev.icetune.cli;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** The CLI's file: the plugin's icetune.db.* keys read and checked by the same class, the engine's, and iceberg.catalog.*. */
+class TestSettings
+{
+    private static final String URL = "jdbc:postgresql://db:5432/icetune";
+
+    @Test
+    void theSharedKeysMeanWhatTheyMeanToThePlugin(@TempDir Path directory)
+            throws Exception
+    {
+        Files.writeString(directory.resolve("db-password"), "from-file\n");
+        Settings settings = Settings.of(Map.of(
+                "icetune.db.url", URL,
+                "icetune.db.password-file", "db-password",
+                "icetune.db.socket-timeout", "1500ms",
+                "icetune.window", "30m",
+                "icetune.rules.dir", "my-rules",
+                "iceberg.catalog.name", "lake",
+                "iceberg.catalog.type", "rest",
+                "iceberg.catalog.token", "t0ken"), Map.of(), directory);
+        assertThat(settings.store().resolvePassword(settings.baseDirectory())).as("relative to the file's directory").contains("from-file");
+        assertThat(settings.store().getSocketTimeout().toMillis()).as("durations with units, as in the plugin").isEqualTo(1500);
+        assertThat(settings.engine().getWindow().toMillis()).isEqualTo(30 * 60_000);
+        assertThat(settings.rulesDirectory()).isEqualTo(directory.resolve("my-rules"));
+        assertThat(settings.icebergCatalogName()).isEqualTo("lake");
+        assertThat(settings.icebergCatalogProperties()).containsOnlyKeys("type", "token");
+        assertThat(settings.toString()).doesNotContain("t0ken");
+    }
+
+    @Test
+    void theEnvironmentOverridesTheFile()
+    {
+        Settings settings = Settings.of(Map.of("icetune.db.url", URL, "icetune.db.password-file", "nowhere"),
+                Map.of("ICETUNE_DB_URL", "jdbc:postgresql://other:5432/x", "ICETUNE_DB_USER", "u", "ICETUNE_DB_PASSWORD", "env-s3cret",
+                        "ICETUNE_TRINO_PASSWORD", "trino-s3cret"), Path.of("."));
+        assertThat(settings.store().getUrl()).isEqualTo("jdbc:postgresql://other:5432/x");
+        assertThat(settings.store().getUser()).contains("u");
+        assertThat(settings.store().resolvePassword(Path.of("."))).as("the environment's password wins over the file's").contains("env-s3cret");
+        assertThat(settings.trinoPassword()).contains("trino-s3cret");
+    }
+
+    @Test
+    void theSameMistakesAreRefusedAsInThePlugin()
+    {
+        assertThatThrownBy(() -> Settings.of(Map.of("icetune.db.url", URL, "icetune.db.password", "a", "icetune.db.password-file", "f"), Map.of(), Path.of(".")))
+                .hasMessageContaining("set either icetune.db.password or icetune.db.password-file, not both");
+        assertThatThrownBy(() -> Settings.of(Map.of("icetune.db.url", "jdbc:mysql://x/y"), Map.of(), Path.of(".")))
+                .hasMessageContaining("icetune.db.url must be a jdbc:postgresql: URL");
+        assertThatThrownBy(() -> Settings.of(Map.of(), Map.of(), Path.of("."))).hasMessageContaining("icetune.db.url: is required");
+        assertThatThrownBy(() -> Settings.of(Map.of("icetune.db.url", URL, "icetune.db.connect-timeout", "0s"), Map.of(), Path.of(".")))
+                .hasMessageContaining("icetune.db.connect-timeout");
+        assertThatThrownBy(() -> Settings.of(Map.of("icetune.db.url", URL, "icetune.trino.url", "http://trino"), Map.of(), Path.of(".")))
+                .hasMessageContaining("icetune.trino.url must be a jdbc:trino: URL");
+        assertThatThrownBy(() -> Settings.of(Map.of("icetune.db.url", URL, "icetune.batch-size", "10"), Map.of(), Path.of(".")))
+                .as("a plugin-only key is not the CLI's").hasMessageContaining("unknown configuration properties: icetune.batch-size");
+    }
+}

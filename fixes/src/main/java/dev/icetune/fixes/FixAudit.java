@@ -1,0 +1,110 @@
+package dev.icetune.fixes;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import org.jdbi.v3.core.Jdbi;
+
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+
+import static java.util.Objects.requireNonNull;
+
+/** The fix_audit table: every attempt to apply or roll back a fix, dry runs included, with the table's state before and after. */
+public final class FixAudit
+{
+    public enum Action
+    {
+        DRY_RUN, APPLY, ROLLBACK;
+
+        public String value()
+        {
+            return name().toLowerCase(Locale.ROOT).replace('_', '-');
+        }
+    }
+
+    public enum Result
+    {
+        PLANNED, APPLIED, NO_OP, FAILED, ROLLED_BACK, NOT_POSSIBLE;
+
+        public String value()
+        {
+            return name().toLowerCase(Locale.ROOT).replace('_', '-');
+        }
+    }
+
+    /** One audit row as written. */
+    public record Entry(long recommendationId, String actor, Optional<String> approvedBy, Action action, Result result, String change, String message,
+            Optional<TableState> before, Optional<TableState> after) {}
+
+    private static final ObjectMapper JSON = JsonMapper.builder().build();
+
+    private final Jdbi jdbi;
+
+    public FixAudit(Jdbi jdbi)
+    {
+        this.jdbi = requireNonNull(jdbi, "jdbi is null");
+    }
+
+    public void record(Entry entry)
+    {
+        jdbi.useHandle(handle -> handle.createUpdate("""
+                        INSERT INTO fix_audit (recommendation_id, at, actor, approved_by, action, change, result, message, snapshot_before, snapshot_after,
+                            state_before, state_after)
+                        VALUES (:id, :at, :actor, :approved_by, :action, :change, :result, :message, :snapshot_before, :snapshot_after,
+                            CAST(:before AS jsonb), CAST(:after AS jsonb))""")
+                .bind("id", entry.recommendationId()).bind("at", Timestamp.from(Instant.now())).bind("actor", entry.actor())
+                .bind("approved_by", entry.approvedBy().orElse(null)).bind("action", entry.action().value()).bind("change", entry.change())
+                .bind("result", entry.result().value()).bind("message", entry.message())
+                .bind("snapshot_before", entry.before().map(TableState::snapshotId).orElse(null))
+                .bind("snapshot_after", entry.after().map(TableState::snapshotId).orElse(null))
+                .bind("before", entry.before().map(state -> json(state.toMap())).orElse(null))
+                .bind("after", entry.after().map(state -> json(state.toMap())).orElse(null))
+                .execute());
+    }
+
+    /** The table's state before the last successful apply of the recommendation. */
+    public Optional<TableState> stateBeforeLastApply(long recommendationId)
+    {
+        return jdbi.withHandle(handle -> handle.createQuery("""
+                        SELECT state_before::text FROM fix_audit WHERE recommendation_id = :id AND action = 'apply' AND result = 'applied'
+                        ORDER BY id DESC LIMIT 1""")
+                .bind("id", recommendationId).mapTo(String.class).findOne().map(FixAudit::state));
+    }
+
+    /** When the recommendation was last applied (or found already in effect). */
+    public Optional<Instant> lastApplied(long recommendationId)
+    {
+        return jdbi.withHandle(handle -> handle.createQuery(
+                        "SELECT max(at) FROM fix_audit WHERE recommendation_id = :id AND action = 'apply' AND result IN ('applied', 'no-op')")
+                .bind("id", recommendationId).mapTo(Timestamp.class).findOne().map(Timestamp::toInstant));
+    }
+
+    @SuppressWarnings("unchecked")
+    private static TableState state(String json)
+    {
+        try {
+            Map<String, Object> state = JSON.readValue(json, new TypeReference<>() {});
+            return new TableState((List<String>) state.getOrDefault("partitioning", List.of()), (List<String>) state.getOrDefault("sort_order", List.of()),
+                    (Map<String, String>) state.getOrDefault("properties", Map.of()), null);
+        }
+        catch (JsonProcessingException e) {
+            throw new IllegalStateException("unreadable audit state: " + e.getOriginalMessage(), e);
+        }
+    }
+
+    private static String json(Object value)
+    {
+        try {
+            return JSON.writeValueAsString(value);
+        }
+        catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

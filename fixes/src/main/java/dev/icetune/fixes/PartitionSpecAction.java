@@ -1,0 +1,48 @@
+package dev.icetune.fixes;
+
+import dev.icetune.engine.model.PartitionSpec;
+import org.apache.iceberg.Table;
+import org.apache.iceberg.UpdatePartitionSpec;
+
+import java.util.List;
+
+/** Evolves the partition spec through the Iceberg API (one atomic commit), then rewrites the files into it through Trino. */
+final class PartitionSpecAction
+        implements FixAction<PartitionSpec>
+{
+    @Override
+    public List<Step> plan(PartitionSpec fix, ActionContext context)
+    {
+        Table table = context.requireTable(fix.table());
+        List<String> current = TableState.of(table).partitioning();
+        List<String> add = fix.added().stream().filter(field -> !current.contains(field)).toList();
+        List<String> remove = fix.removed().stream().filter(current::contains).toList();
+        if (add.isEmpty() && remove.isEmpty()) {
+            return List.of();
+        }
+        return context.withRewrite(fix, evolve(table, remove, add));
+    }
+
+    @Override
+    public List<Step> rollback(PartitionSpec fix, ActionContext context, TableState before)
+    {
+        Table table = context.requireTable(fix.table());
+        List<String> current = TableState.of(table).partitioning();
+        List<String> remove = fix.added().stream().filter(current::contains).filter(field -> !before.partitioning().contains(field)).toList();
+        List<String> add = fix.removed().stream().filter(field -> !current.contains(field)).filter(before.partitioning()::contains).toList();
+        return remove.isEmpty() && add.isEmpty() ? List.of() : List.of(evolve(table, remove, add));
+    }
+
+    private static Step evolve(Table table, List<String> remove, List<String> add)
+    {
+        StringBuilder call = new StringBuilder("table.updateSpec()");
+        remove.forEach(field -> call.append(".removeField(").append(field).append(")"));
+        add.forEach(field -> call.append(".addField(").append(field).append(")"));
+        return new Step(call.append(".commit()").toString(), () -> {
+            UpdatePartitionSpec update = table.updateSpec();
+            remove.forEach(field -> update.removeField(IcebergTerms.term(field)));
+            add.forEach(field -> update.addField(IcebergTerms.term(field)));
+            update.commit();
+        });
+    }
+}

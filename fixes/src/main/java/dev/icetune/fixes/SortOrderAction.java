@@ -1,0 +1,38 @@
+package dev.icetune.fixes;
+
+import dev.icetune.engine.model.SortOrder;
+import org.apache.iceberg.ReplaceSortOrder;
+import org.apache.iceberg.Table;
+
+import java.util.List;
+
+/** Replaces the sort order through the Iceberg API, then rewrites the files sorted through Trino. */
+final class SortOrderAction
+        implements FixAction<SortOrder>
+{
+    @Override
+    public List<Step> plan(SortOrder fix, ActionContext context)
+    {
+        Table table = context.requireTable(fix.table());
+        if (TableState.of(table).sortOrder().equals(fix.columns())) {
+            return List.of();
+        }
+        return context.withRewrite(fix, sortBy(table, fix.columns()));
+    }
+
+    @Override
+    public List<Step> rollback(SortOrder fix, ActionContext context, TableState before)
+    {
+        return List.of(sortBy(context.requireTable(fix.table()), before.sortOrder()));
+    }
+
+    private static Step sortBy(Table table, List<String> columns)
+    {
+        String call = "table.replaceSortOrder()" + columns.stream().map(column -> ".asc(\"" + column + "\")").reduce("", String::concat) + ".commit()";
+        return new Step(call, () -> {
+            ReplaceSortOrder sort = table.replaceSortOrder();
+            columns.forEach(sort::asc);
+            sort.commit();
+        });
+    }
+}

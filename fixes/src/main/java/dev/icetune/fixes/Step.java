@@ -1,0 +1,43 @@
+package dev.icetune.fixes;
+
+import static java.util.Objects.requireNonNull;
+
+/**
+ * One change a fix makes, through Iceberg or Trino: what it does in words (or the statement it runs), what
+ * it will cost when known, and the action. A fix is planned as a list of steps; a dry run shows them.
+ */
+public record Step(String description, String estimate, Action action)
+{
+    /** The change itself; anything it throws means the step changed nothing (Iceberg commits and Trino statements are atomic). */
+    @FunctionalInterface
+    public interface Action
+    {
+        void run()
+                throws Exception;
+    }
+
+    public Step
+    {
+        requireNonNull(description, "description is null");
+        requireNonNull(estimate, "estimate is null");
+        requireNonNull(action, "action is null");
+    }
+
+    public Step(String description, Action action)
+    {
+        this(description, "metadata only", action);
+    }
+
+    public void run()
+    {
+        try {
+            action.run();
+        }
+        catch (RuntimeException e) {
+            throw e;
+        }
+        catch (Exception e) {
+            throw new IllegalStateException(e.getMessage(), e);
+        }
+    }
+}

@@ -1,0 +1,47 @@
+package dev.icetune.fixes;
+
+import org.apache.iceberg.PartitionField;
+import org.apache.iceberg.SortField;
+import org.apache.iceberg.Table;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What a fix may change about a table, as the audit records it before and after: the partition spec (in
+ * Trino's syntax), the sort order, the properties and the current snapshot.
+ */
+public record TableState(List<String> partitioning, List<String> sortOrder, Map<String, String> properties, Long snapshotId)
+{
+    public TableState
+    {
+        partitioning = List.copyOf(partitioning);
+        sortOrder = List.copyOf(sortOrder);
+        properties = Map.copyOf(properties);
+    }
+
+    public static TableState of(Table table)
+    {
+        List<String> partitioning = new ArrayList<>();
+        for (PartitionField field : table.spec().fields()) {
+            partitioning.add(IcebergTerms.trinoField(field, table.schema()));
+        }
+        List<String> sortOrder = new ArrayList<>();
+        for (SortField field : table.sortOrder().fields()) {
+            sortOrder.add(table.schema().findColumnName(field.sourceId()));
+        }
+        return new TableState(partitioning, sortOrder, table.properties(), table.currentSnapshot() == null ? null : table.currentSnapshot().snapshotId());
+    }
+
+    /** As stored in fix_audit.state_before and state_after. */
+    public Map<String, Object> toMap()
+    {
+        Map<String, Object> state = new LinkedHashMap<>();
+        state.put("partitioning", partitioning);
+        state.put("sort_order", sortOrder);
+        state.put("properties", new java.util.TreeMap<>(properties));
+        return state;
+    }
+}

@@ -1,0 +1,251 @@
+package dev.icetune.fixes;
+
+import dev.icetune.testing.CapturedRows;
+import dev.icetune.testing.IcebergTrino;
+import dev.icetune.listener.IcetuneEventListenerFactory;
+import dev.icetune.testing.LocalIcebergCatalog;
+import dev.icetune.testing.TestingPostgres;
+import dev.icetune.engine.model.*;
+import dev.icetune.engine.iceberg.TableMetadataReader;
+import dev.icetune.engine.store.Approvals;
+import dev.icetune.engine.store.RecommendationStore;
+import dev.icetune.store.Database;
+import io.trino.jdbc.TrinoDriver;
+import io.trino.spi.eventlistener.EventListener;
+import org.apache.iceberg.Table;
+import org.jdbi.v3.core.Jdbi;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Trino statements as fixes, through the Trino JDBC driver against a real Trino, and their measured effect. */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class TestApplyTrinoFixes
+{
+    private static final String EVIL = "evil\"; drop table victims; --";
+
+    @TempDir
+    static Path temporary;
+
+    private EventListener listener;
+    private IcebergTrino trino;
+    private TableMetadataReader iceberg;
+    private RecommendationStore store;
+    private FixApplier applier;
+    private Jdbi jdbi;
+    private CapturedRows rows;
+
+    @BeforeAll
+    void start()
+            throws Exception
+    {
+        TestingPostgres postgres = TestingPostgres.shared();
+        String url = postgres.createDatabase("trino_fixes");
+        String catalogUrl = postgres.createDatabase("trino_fixes_catalog");
+        Path warehouse = temporary.resolve("warehouse");
+        listener = new IcetuneEventListenerFactory().create(Map.of("icetune.db.url", url, "icetune.db.user", "postgres", "icetune.flush-interval", "100ms",
+                "icetune.spool.dir", temporary.resolve("spool").toString()), null);
+        trino = IcebergTrino.start(listener, catalogUrl, warehouse);
+        trino.execute("CREATE TABLE events (ts timestamp(6), user_id bigint)");
+        for (int day = 1; day <= 20; day++) {
+            trino.execute("INSERT INTO events VALUES (TIMESTAMP '2024-01-%02d 10:00:00', %d)".formatted(day, day));
+        }
+        trino.execute("CREATE TABLE stats_me AS SELECT * FROM events WITH NO DATA");
+        trino.execute("INSERT INTO stats_me SELECT * FROM events");
+        trino.execute("CREATE TABLE victims (x bigint)");
+        trino.execute("CREATE TABLE lint_partitioned (ts timestamp(6), user_id bigint) WITH (partitioning = ARRAY['day(ts)'])");
+        trino.execute("INSERT INTO lint_partitioned VALUES (TIMESTAMP '2024-01-01 10:00:00', 1), (TIMESTAMP '2024-01-02 10:00:00', 2)");
+        trino.execute("CREATE TABLE lint_me (ts timestamp(6), user_id bigint)");
+        for (int day = 1; day <= 12; day++) {
+            trino.execute("INSERT INTO lint_me VALUES (TIMESTAMP '2024-01-%02d 10:00:00', %d)".formatted(day, day));
+        }
+        // Trino's Iceberg JDBC catalog has no materialized views; its file metastore catalog has
+        java.nio.file.Files.createDirectories(temporary.resolve("files").resolve("metastore"));
+        trino.createCatalog("iceberg_files", "iceberg", Map.of("iceberg.catalog.type", "TESTING_FILE_METASTORE",
+                "hive.metastore.catalog.dir", "local:///metastore", "fs.local.enabled", "true", "local.location", temporary.resolve("files").toString()));
+        trino.execute("CREATE SCHEMA iceberg_files.demo");
+        trino.execute("CREATE TABLE iceberg_files.demo.events AS SELECT * FROM iceberg.demo.events");
+        trino.execute("CREATE TABLE " + Sql.identifier(EVIL) + " (x bigint)");
+        trino.execute("INSERT INTO " + Sql.identifier(EVIL) + " VALUES 1");
+
+        iceberg = new TableMetadataReader(LocalIcebergCatalog.TRINO_CATALOG, LocalIcebergCatalog.NAME, LocalIcebergCatalog.icebergProperties(catalogUrl, warehouse));
+        Database.of(url, "postgres", "icetune-test").migrate();
+        jdbi = Jdbi.create(url, "postgres", "");
+        rows = new CapturedRows(url);
+        store = new RecommendationStore(jdbi, Approvals.parse("alice", ""));
+        applier = new FixApplier(jdbi, store, iceberg, Optional.of(() -> {
+            Properties properties = new Properties();
+            properties.setProperty("user", "icetune");
+            return new TrinoDriver().connect(trino.jdbcUrl(), properties);
+        }));
+        store.record(List.of(
+                recommendation("small-files", "iceberg.demo.events", new Compact("iceberg.demo.events", 128L << 20)),
+                recommendation("stale-statistics", "iceberg.demo.stats_me", new Analyze("iceberg.demo.stats_me")),
+                recommendation("materialized-view", "hourly", new MaterializedView("iceberg_files.demo.mv_events_hourly", "iceberg_files.demo.events",
+                        "SELECT date_trunc('hour', ts) AS hour, count(*) AS events FROM iceberg_files.demo.events GROUP BY 1", 60)),
+                recommendation("materialized-view", "hourly-on-jdbc", new MaterializedView("iceberg.demo.mv_events_hourly", "iceberg.demo.events",
+                        "SELECT count(*) AS events FROM iceberg.demo.events", 60)),
+                recommendation("stale-statistics", "iceberg.demo." + EVIL, new Analyze("iceberg.demo." + EVIL))),
+                Instant.now(), 3);
+    }
+
+    @AfterAll
+    void stop()
+            throws Exception
+    {
+        if (trino != null) {
+            trino.close();
+        }
+        if (listener != null) {
+            listener.shutdown();
+        }
+        if (iceberg != null) {
+            iceberg.close();
+        }
+    }
+
+    @Test
+    void compactionRewritesTheSmallFilesAndTheWorkloadScansFewer()
+    {
+        List<String> before = workload();
+        long id = id("small-files", "iceberg.demo.events");
+        store.approve(id, "alice", "off-peak");
+        long snapshot = table("events").currentSnapshot().snapshotId();
+
+        FixApplier.Outcome dryRun = applier.apply(id, "alice", true);
+        assertThat(dryRun.result()).isEqualTo(FixAudit.Result.PLANNED);
+        assertThat(dryRun.change()).isEqualTo("ALTER TABLE \"iceberg\".\"demo\".\"events\" EXECUTE optimize(file_size_threshold => '128MB')");
+        assertThat(dryRun.message()).startsWith("rewrites about 20 files");
+        assertThat(table("events").currentSnapshot().snapshotId()).as("a dry run changes nothing").isEqualTo(snapshot);
+
+        assertThat(applier.apply(id, "alice", false).result()).isEqualTo(FixAudit.Result.APPLIED);
+        assertThat(Long.parseLong(table("events").currentSnapshot().summary().get("total-data-files"))).as("20 small files compacted").isLessThanOrEqualTo(2);
+        Map<String, Object> audit = rows.query("SELECT * FROM fix_audit WHERE recommendation_id = ? AND action = 'apply'", id).getFirst();
+        assertThat(audit).containsEntry("result", "applied").containsEntry("approved_by", "alice").containsEntry("snapshot_before", snapshot);
+        assertThat((Long) audit.get("snapshot_after")).isNotEqualTo(snapshot);
+        assertThat(applier.apply(id, "alice", false).result()).as("applying again after success is a no-op").isEqualTo(FixAudit.Result.NO_OP);
+
+        List<String> after = workload();
+        List<EffectMeasurer.Effect> effects = new EffectMeasurer(jdbi, store, 5).measure(Instant.now().plusSeconds(1), Duration.ofHours(1));
+        assertThat(effects).singleElement().satisfies(effect -> {
+            assertThat(effect.verdict()).isEqualTo(Status.VERIFIED);
+            assertThat(effect.figures()).containsEntry("queries_before", (long) before.size()).containsEntry("queries_after", (long) after.size())
+                    .containsEntry("files_per_query_before", 19.5); // 20 files for user_id > 0, 19 for user_id > 1 (min/max)
+            assertThat((Double) effect.figures().get("files_per_query_after")).isLessThanOrEqualTo(2.0);
+        });
+        assertThat(store.find(id).orElseThrow().status()).isEqualTo(Status.VERIFIED);
+        assertThat(rows.query("SELECT * FROM fix_audit a JOIN recommendations r ON r.id = a.recommendation_id WHERE r.status = 'verified'")).isNotEmpty();
+    }
+
+    @Test
+    void analyzeWritesStatistics()
+    {
+        long id = id("stale-statistics", "iceberg.demo.stats_me");
+        store.approve(id, "alice", null);
+        int statisticsBefore = table("stats_me").statisticsFiles().size();
+        FixApplier.Outcome dryRun = applier.apply(id, "alice", true);
+        assertThat(dryRun.change()).isEqualTo("ANALYZE \"iceberg\".\"demo\".\"stats_me\"");
+        assertThat(table("stats_me").statisticsFiles()).as("a dry run changes nothing").hasSize(statisticsBefore);
+        applier.apply(id, "alice", false);
+        Table table = table("stats_me");
+        assertThat(table.statisticsFiles()).anyMatch(statistics -> statistics.snapshotId() == table.currentSnapshot().snapshotId());
+    }
+
+    @Test
+    void materializedViewIsCreatedAndRefreshed()
+    {
+        long id = id("materialized-view", "hourly");
+        store.approve(id, "alice", null);
+        applier.apply(id, "alice", true);
+        assertThat(trino.execute("SHOW TABLES FROM iceberg_files.demo").getOnlyColumnAsSet()).as("a dry run changes nothing").doesNotContain("mv_events_hourly");
+        applier.apply(id, "alice", false);
+        assertThat(trino.execute("SELECT sum(events) FROM iceberg_files.demo.mv_events_hourly").getOnlyValue()).isEqualTo(20L);
+        assertThat(store.find(id).orElseThrow().status()).isEqualTo(Status.APPLIED);
+    }
+
+    @Test
+    void aStatementTrinoRefusesIsReportedAndChangesNothing()
+    {
+        long id = id("materialized-view", "hourly-on-jdbc");
+        store.approve(id, "alice", null);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> applier.apply(id, "alice", false))
+                .hasMessageContaining("nothing was changed").hasMessageContaining("createMaterializedView is not supported for Iceberg JDBC catalogs");
+        assertThat(store.find(id).orElseThrow().status()).isEqualTo(Status.APPROVED);
+        assertThat(rows.query("SELECT result FROM fix_audit WHERE recommendation_id = ?", id)).extracting(row -> row.get("result")).containsExactly("failed");
+    }
+
+    @Test
+    void aTableNamedToInjectSqlIsOnlyEverAnIdentifier()
+    {
+        long id = id("stale-statistics", "iceberg.demo." + EVIL);
+        store.approve(id, "alice", null);
+        assertThat(applier.apply(id, "alice", false).result()).isEqualTo(FixAudit.Result.APPLIED);
+        assertThat(trino.execute("SELECT count(*) FROM victims").getOnlyValue()).as("victims still exists").isEqualTo(0L);
+        assertThat(table(EVIL).statisticsFiles()).isNotEmpty();
+    }
+
+    @Test
+    void lintFindsTheNonSargablePredicateAndProposesTheRewrite()
+            throws Exception
+    {
+        dev.icetune.engine.lint.QueryLinter linter = new dev.icetune.engine.lint.QueryLinter(() -> {
+            Properties properties = new Properties();
+            properties.setProperty("user", "icetune");
+            return new TrinoDriver().connect(trino.jdbcUrl(), properties);
+        }, Optional.of(iceberg), 10);
+
+        var report = linter.lint("SELECT count(*) FROM lint_me WHERE date_format(ts, '%Y-%m-%d') = '2024-01-05'");
+        assertThat(report.scans()).singleElement().asString().startsWith("iceberg.demo.lint_me: up to 12 files").contains("nothing pushed into the scan");
+        assertThat(report.findings()).extracting(dev.icetune.engine.lint.QueryLinter.Finding::rule).contains("non-sargable-predicate");
+        assertThat(report.findings()).filteredOn(finding -> finding.rule().equals("non-sargable-predicate")).singleElement()
+                .satisfies(finding -> assertThat(finding.suggestion()).isEqualTo(
+                        "SELECT count(*) FROM lint_me WHERE ts >= TIMESTAMP '2024-01-05 00:00:00' AND ts < TIMESTAMP '2024-01-06 00:00:00'"));
+
+        assertThat(linter.lint("SELECT user_id FROM lint_me").findings()).extracting(dev.icetune.engine.lint.QueryLinter.Finding::rule)
+                .containsExactly("full-scan");
+        assertThat(linter.lint("SELECT count(*) FROM lint_me WHERE ts >= TIMESTAMP '2024-01-05 00:00:00'").findings()).isEmpty();
+
+        assertThat(linter.lint("SELECT count(*) FROM lint_partitioned WHERE user_id = 2").findings()).singleElement()
+                .satisfies(finding -> assertThat(finding.rule()).isEqualTo("missing-partition-filter"));
+        assertThat(linter.lint("SELECT count(*) FROM lint_partitioned WHERE ts >= TIMESTAMP '2024-01-02 00:00:00' AND user_id = 2").findings()).isEmpty();
+    }
+
+    /** Six full scans of events, captured by the listener. */
+    private List<String> workload()
+    {
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            ids.add(trino.run("SELECT count(*) FROM events WHERE user_id > " + (i % 2)));
+        }
+        ids.forEach(rows::awaitQuery);
+        return ids;
+    }
+
+    private Table table(String name)
+    {
+        return iceberg.load("iceberg.demo." + name).orElseThrow();
+    }
+
+    private long id(String rule, String target)
+    {
+        return store.list(Optional.empty()).stream().filter(each -> each.ruleId().equals(rule) && each.target().equals(target)).findFirst().orElseThrow().id();
+    }
+
+    private static Recommendation recommendation(String rule, String target, Fix fix)
+    {
+        return new Recommendation(rule, TargetType.TABLE, target, Severity.MEDIUM, Level.L1, Map.of(), "test", fix);
+    }
+}

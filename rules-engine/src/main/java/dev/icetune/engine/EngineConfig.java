@@ -1,0 +1,194 @@
+package dev.icetune.engine;
+
+import io.airlift.configuration.Config;
+import io.airlift.configuration.ConfigDescription;
+import io.airlift.units.Duration;
+import io.airlift.units.MinDuration;
+import jakarta.validation.constraints.AssertTrue;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotBlank;
+
+import java.util.Optional;
+
+import static java.util.concurrent.TimeUnit.DAYS;
+import static java.util.concurrent.TimeUnit.HOURS;
+import static java.util.concurrent.TimeUnit.MINUTES;
+
+/**
+ * The rules engine's settings beside {@code icetune.db.*}: which rules, over which windows, how often, who
+ * approves, and where Trino is. Durations take units ({@code 30s}, {@code 5m}, {@code 1h}, {@code 7d}) as in
+ * the plugin; a relative rules directory resolves against the configuration file's directory.
+ */
+public class EngineConfig
+{
+    private String rulesDirectory = "rules";
+    private Duration window = new Duration(1, HOURS);
+    private Duration baseline = new Duration(7, DAYS);
+    private int resolveAfter = 3;
+    private Duration evaluateInterval = new Duration(5, MINUTES);
+    private int metricsPort;
+    private String approvers = "";
+    private String autoApprove = "";
+    private String trinoUrl;
+    private String trinoUser = "icetune";
+    private String trinoCatalog;
+
+    @NotBlank
+    public String getRulesDirectory()
+    {
+        return rulesDirectory;
+    }
+
+    @Config("icetune.rules.dir")
+    @ConfigDescription("the rules directory (DRL files, thresholds.properties, scenarios/); relative to the configuration file")
+    public EngineConfig setRulesDirectory(String rulesDirectory)
+    {
+        this.rulesDirectory = rulesDirectory;
+        return this;
+    }
+
+    @MinDuration("1m")
+    public Duration getWindow()
+    {
+        return window;
+    }
+
+    @Config("icetune.window")
+    @ConfigDescription("evaluation window: the recent queries the rules judge")
+    public EngineConfig setWindow(Duration window)
+    {
+        this.window = window;
+        return this;
+    }
+
+    @MinDuration("1m")
+    public Duration getBaseline()
+    {
+        return baseline;
+    }
+
+    @Config("icetune.baseline")
+    @ConfigDescription("baseline window before the evaluation window, for regressions and measured effects")
+    public EngineConfig setBaseline(Duration baseline)
+    {
+        this.baseline = baseline;
+        return this;
+    }
+
+    @Min(1)
+    @Max(1000)
+    public int getResolveAfter()
+    {
+        return resolveAfter;
+    }
+
+    @Config("icetune.resolve-after")
+    @ConfigDescription("evaluations without firing before an open recommendation resolves itself")
+    public EngineConfig setResolveAfter(int resolveAfter)
+    {
+        this.resolveAfter = resolveAfter;
+        return this;
+    }
+
+    @MinDuration("10s")
+    public Duration getEvaluateInterval()
+    {
+        return evaluateInterval;
+    }
+
+    @Config("icetune.evaluate.interval")
+    @ConfigDescription("time between evaluations of evaluate --service")
+    public EngineConfig setEvaluateInterval(Duration evaluateInterval)
+    {
+        this.evaluateInterval = evaluateInterval;
+        return this;
+    }
+
+    @Min(0)
+    @Max(65535)
+    public int getMetricsPort()
+    {
+        return metricsPort;
+    }
+
+    @Config("icetune.metrics.port")
+    @ConfigDescription("serve Prometheus metrics on this port in service mode (0: JMX only)")
+    public EngineConfig setMetricsPort(int metricsPort)
+    {
+        this.metricsPort = metricsPort;
+        return this;
+    }
+
+    public String getApprovers()
+    {
+        return approvers;
+    }
+
+    @Config("icetune.approvers")
+    @ConfigDescription("comma-separated identities allowed to approve or reject")
+    public EngineConfig setApprovers(String approvers)
+    {
+        this.approvers = approvers == null ? "" : approvers;
+        return this;
+    }
+
+    public String getAutoApprove()
+    {
+        return autoApprove;
+    }
+
+    @Config("icetune.auto-approve")
+    @ConfigDescription("comma-separated rule/level/target-glob that approve themselves, e.g. small-files/L1/iceberg.demo.*")
+    public EngineConfig setAutoApprove(String autoApprove)
+    {
+        this.autoApprove = autoApprove == null ? "" : autoApprove;
+        return this;
+    }
+
+    public Optional<String> getTrinoUrl()
+    {
+        return Optional.ofNullable(trinoUrl).filter(value -> !value.isBlank());
+    }
+
+    @Config("icetune.trino.url")
+    @ConfigDescription("jdbc:trino://host:port: where apply runs Trino statements and lint runs EXPLAIN (password: ICETUNE_TRINO_PASSWORD)")
+    public EngineConfig setTrinoUrl(String trinoUrl)
+    {
+        this.trinoUrl = trinoUrl;
+        return this;
+    }
+
+    @NotBlank
+    public String getTrinoUser()
+    {
+        return trinoUser;
+    }
+
+    @Config("icetune.trino.user")
+    @ConfigDescription("Trino user for those statements")
+    public EngineConfig setTrinoUser(String trinoUser)
+    {
+        this.trinoUser = trinoUser;
+        return this;
+    }
+
+    public Optional<String> getTrinoCatalog()
+    {
+        return Optional.ofNullable(trinoCatalog).filter(value -> !value.isBlank());
+    }
+
+    @Config("icetune.trino.catalog")
+    @ConfigDescription("the Trino catalog name the Iceberg tables appear under; with iceberg.catalog.*, enables metadata reading")
+    public EngineConfig setTrinoCatalog(String trinoCatalog)
+    {
+        this.trinoCatalog = trinoCatalog;
+        return this;
+    }
+
+    @AssertTrue(message = "icetune.trino.url must be a jdbc:trino: URL")
+    public boolean isTrinoUrlValid()
+    {
+        return getTrinoUrl().map(url -> url.startsWith("jdbc:trino:")).orElse(true);
+    }
+}

@@ -1,0 +1,166 @@
+package dev.icetune.engine;
+
+import dev.icetune.engine.evidence.EvidenceReader;
+import dev.icetune.engine.facts.TableScanFact;
+import dev.icetune.engine.facts.Thresholds;
+import dev.icetune.engine.iceberg.TableFactSource;
+import dev.icetune.engine.model.Recommendation;
+import dev.icetune.engine.model.Severity;
+import dev.icetune.engine.rules.RuleBook;
+import dev.icetune.engine.rules.RuleBookHolder;
+import dev.icetune.engine.store.RecommendationStore;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import org.jdbi.v3.core.Jdbi;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
+
+import static java.util.Objects.requireNonNull;
+
+/**
+ * One evaluation: evidence from query_logs, metadata from Iceberg, the rules, and the recommendations'
+ * lifecycle in PostgreSQL.
+ */
+public final class Evaluator
+{
+    /** What an evaluation found and changed. */
+    public record Result(long evaluationId, Instant windowStart, Instant windowEnd, int facts, List<Recommendation> recommendations,
+            Map<String, Integer> firedByRule, RecommendationStore.Outcome outcome, Duration duration) {}
+
+    private final Jdbi jdbi;
+    private final RuleBookHolder rules;
+    private final Optional<TableFactSource> tables;
+    private final RecommendationStore store;
+    private final Duration window;
+    private final Duration baseline;
+    private final int resolveAfter;
+    private final MeterRegistry meters;
+    private final Timer duration;
+    private final Counter evaluations;
+    private final Map<Severity, AtomicLong> openBySeverity = new ConcurrentHashMap<>();
+    // the runbook's monitoring figures, for alerting (ops/prometheus): NaN until an evaluation measured them
+    private final AtomicReference<Double> patternsOverBaseline = new AtomicReference<>(Double.NaN);
+    private final AtomicReference<Double> scanPruningRatio = new AtomicReference<>(Double.NaN);
+    private final AtomicReference<Double> cacheHitRatio = new AtomicReference<>(Double.NaN);
+
+    public Evaluator(Jdbi jdbi, RuleBookHolder rules, Optional<TableFactSource> tables, Duration window, Duration baseline, int resolveAfter,
+            RecommendationStore store, MeterRegistry meters)
+    {
+        this.jdbi = requireNonNull(jdbi, "jdbi is null");
+        this.rules = requireNonNull(rules, "rules is null");
+        this.tables = requireNonNull(tables, "tables is null");
+        this.store = requireNonNull(store, "store is null");
+        this.window = requireNonNull(window, "window is null");
+        this.baseline = requireNonNull(baseline, "baseline is null");
+        this.resolveAfter = resolveAfter;
+        this.meters = requireNonNull(meters, "meters is null");
+        this.duration = Timer.builder("icetune.evaluation.duration").description("time of one evaluation").register(meters);
+        this.evaluations = Counter.builder("icetune.evaluations").description("evaluations run").register(meters);
+        Gauge.builder("icetune.patterns.over.baseline", patternsOverBaseline, AtomicReference::get)
+                .description("query patterns whose p95 latency is over regression.p95_factor times their baseline").register(meters);
+        Gauge.builder("icetune.scan.pruning.ratio", scanPruningRatio, AtomicReference::get)
+                .description("files scanned / total files over all Iceberg scans of the window, weighted by scans (1 = nothing pruned)").register(meters);
+        Gauge.builder("icetune.cache.hit.ratio", cacheHitRatio, AtomicReference::get)
+                .description("share of bytes served by Trino's file system cache in the window (NaN when the cache is off)").register(meters);
+    }
+
+    public Result evaluate(Instant now, Consumer<String> progress)
+    {
+        long started = System.nanoTime();
+        RuleBook book = rules.current();
+        Thresholds thresholds = book.thresholds();
+
+        progress.accept("reading query_logs: the last " + text(window) + " against the " + text(baseline) + " before");
+        long step = System.nanoTime();
+        EvidenceReader.Evidence evidence = new EvidenceReader(jdbi).read(now, window, baseline,
+                Duration.ofSeconds((long) (thresholds.get("cache.ttl_minutes") * 60)));
+        progress.accept("%d patterns, %d tables, %d predicates in %d ms".formatted(evidence.patterns().size(), evidence.tableScans().size(),
+                evidence.predicates().size(), millisSince(step)));
+        List<Object> facts = new ArrayList<>(evidence.all());
+        publishMonitoring(evidence, thresholds);
+
+        tables.ifPresent(source -> {
+            List<String> seen = evidence.tableScans().stream().map(TableScanFact::table).toList();
+            progress.accept("reading table metadata (" + seen.size() + " tables queried in the window, and the catalog's others)");
+            facts.addAll(source.read(seen, (long) thresholds.get("small_files.max_avg_file_bytes"), now, progress));
+        });
+
+        progress.accept("running " + book.ruleNames().size() + " rules over " + facts.size() + " facts");
+        step = System.nanoTime();
+        RuleBook.Evaluation evaluation = book.evaluate(facts);
+        progress.accept("rules fired %d times in %d ms".formatted(evaluation.firedByRule().values().stream().mapToInt(Integer::intValue).sum(), millisSince(step)));
+        evaluation.firedByRule().forEach((rule, count) -> Counter.builder("icetune.rules.fired").tag("rule", rule).register(meters).increment(count));
+
+        step = System.nanoTime();
+        RecommendationStore.Outcome outcome = store.record(evaluation.recommendations(), now, resolveAfter);
+        progress.accept("recorded %d recommendations in %d ms".formatted(evaluation.recommendations().size(), millisSince(step)));
+        Duration took = Duration.ofNanos(System.nanoTime() - started);
+        long id = store.recordEvaluation(now.minus(took), now.minus(window), now, now.minus(window).minus(baseline), facts.size(),
+                evaluation.recommendations().size(), evaluation.firedByRule(), outcome);
+        evaluations.increment();
+        duration.record(took);
+        Map<Severity, Long> open = store.openBySeverity();
+        openBySeverity.forEach((severity, gauge) -> gauge.set(open.getOrDefault(severity, 0L)));
+        open.forEach((severity, count) -> openBySeverity.computeIfAbsent(severity, key -> {
+            AtomicLong gauge = new AtomicLong();
+            meters.gauge("icetune.recommendations.open", io.micrometer.core.instrument.Tags.of("severity", key.name()), gauge);
+            return gauge;
+        }).set(count));
+        progress.accept("%d recommendations: %d new, %d refreshed, %d resolved, in %d ms".formatted(
+                evaluation.recommendations().size(), outcome.opened(), outcome.refreshed(), outcome.resolved(), took.toMillis()));
+        return new Result(id, now.minus(window), now, facts.size(), evaluation.recommendations(), evaluation.firedByRule(), outcome, took);
+    }
+
+    private void publishMonitoring(EvidenceReader.Evidence evidence, Thresholds thresholds)
+    {
+        patternsOverBaseline.set((double) evidence.patterns().stream()
+                .filter(pattern -> pattern.baselineExecutions() >= thresholds.get("regression.min_baseline_executions") && pattern.baselineP95Ms() > 0
+                        && pattern.p95Ms() > thresholds.get("regression.p95_factor") * pattern.baselineP95Ms())
+                .count());
+        long scans = evidence.tableScans().stream().mapToLong(TableScanFact::scans).sum();
+        scanPruningRatio.set(scans == 0 ? Double.NaN
+                : evidence.tableScans().stream().mapToDouble(scan -> scan.avgPruningRatio() * scan.scans()).sum() / scans);
+        cacheHitRatio.set(evidence.load().cacheHitRatio() < 0 ? Double.NaN : evidence.load().cacheHitRatio());
+    }
+
+    /** 7d, 1h, 30m, 90s: as the configuration writes durations. */
+    static String text(Duration duration)
+    {
+        long seconds = duration.toSeconds();
+        if (seconds % 86_400 == 0) {
+            return seconds / 86_400 + "d";
+        }
+        if (seconds % 3_600 == 0) {
+            return seconds / 3_600 + "h";
+        }
+        return seconds % 60 == 0 ? seconds / 60 + "m" : seconds + "s";
+    }
+
+    private static long millisSince(long nanos)
+    {
+        return (System.nanoTime() - nanos) / 1_000_000;
+    }
+
+
+    public RecommendationStore store()
+    {
+        return store;
+    }
+
+    /** The thresholds of the rules in force. */
+    public Thresholds thresholds()
+    {
+        return rules.current().thresholds();
+    }
+}

@@ -1,0 +1,336 @@
+package dev.icetune.engine.evidence;
+
+import dev.icetune.engine.facts.LoadFact;
+import dev.icetune.engine.facts.PatternFact;
+import dev.icetune.engine.facts.PredicateFact;
+import dev.icetune.engine.facts.TableScanFact;
+import dev.icetune.plan.FilterPredicates;
+import dev.icetune.plan.FilterPredicates.ColumnPredicate;
+import dev.icetune.plan.PredicateKind;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.statement.Query;
+
+import java.sql.Timestamp;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+import static java.util.Objects.requireNonNull;
+
+/**
+ * Turns query_logs into facts for one evaluation window, against the baseline window before it.
+ * The aggregation runs in PostgreSQL; Java only parses the few distinct residual filters.
+ */
+public final class EvidenceReader
+{
+    /** What the rules see of one window. */
+    public record Evidence(List<PatternFact> patterns, List<TableScanFact> tableScans, List<PredicateFact> predicates, LoadFact load)
+    {
+        public List<Object> all()
+        {
+            List<Object> all = new ArrayList<>(patterns);
+            all.addAll(tableScans);
+            all.addAll(predicates);
+            all.add(load);
+            return all;
+        }
+    }
+
+    /**
+     * Ranges of pattern hashes read side by side (hashes are lower-case hex; any other text still falls in
+     * one range). PostgreSQL runs a query's DISTINCT and ordered-set aggregates in one process, so the two
+     * longest reads, per pattern and per filter, are each split in two to use two cores.
+     */
+    private record Slice(String from, Optional<String> to)
+    {
+        String condition()
+        {
+            return "query_pattern_hash >= :from" + (to.isPresent() ? " AND query_pattern_hash < :to" : "");
+        }
+
+        Query bound(Handle handle, String sql)
+        {
+            return handle.createQuery(sql.replace("<slice>", condition())).bind("from", from)
+                    .bindMap(to.map(value -> Map.<String, Object>of("to", value)).orElse(Map.of()));
+        }
+    }
+
+    private static final List<Slice> SLICES = List.of(new Slice("", Optional.of("8")), new Slice("8", Optional.empty()));
+
+    private static final String PATTERNS = """
+            WITH cur AS (
+                SELECT query_pattern_hash AS h, min(query_pattern) AS pattern, min(query_text) AS sample_query, count(*) AS executions,
+                       count(*) FILTER (WHERE NOT success)::float8 / count(*) AS error_rate, count(DISTINCT user_name) AS users,
+                       percentile_cont(ARRAY[0.5, 0.95]) WITHIN GROUP (ORDER BY latency) AS percentiles,
+                       avg(coalesce(files_scanned, 0)) AS files, avg(coalesce(bytes_scanned, 0)) AS bytes, avg(coalesce(rows_returned, 0)) AS rows_out,
+                       max(ARRAY[coalesce(skew_ratio, 0), coalesce(skew_stage_id, -1)]) AS skew, min(main_input) AS tbl,
+                       count(DISTINCT input_snapshots) AS snapshots_now,
+                       -- identical text on identical snapshots within the TTL, counted in TTL-wide time buckets (the bucket seeds the
+                       -- hash), twice with the buckets shifted by half a TTL, so that a burst shorter than half the TTL falls in one bucket;
+                       -- date_part (float8), not extract (numeric): a million numeric divisions cost a third of a second
+                       count(*) FILTER (WHERE success AND NOT query_text_truncated) - least(
+                           count(DISTINCT hashtextextended(query_text || '|' || coalesce(input_snapshots, ''),
+                                   floor(date_part('epoch', "timestamp") / :ttl_seconds)::bigint)) FILTER (WHERE success AND NOT query_text_truncated),
+                           count(DISTINCT hashtextextended(query_text || '|' || coalesce(input_snapshots, ''),
+                                   floor((date_part('epoch', "timestamp") + :ttl_seconds / 2.0) / :ttl_seconds)::bigint)) FILTER (WHERE success AND NOT query_text_truncated))
+                           AS repeated
+                FROM query_logs
+                WHERE "timestamp" >= :start AND "timestamp" < :end AND update_type IS NULL AND <slice>
+                GROUP BY query_pattern_hash),
+            base AS (
+                SELECT query_pattern_hash AS h, count(*) AS executions,
+                       percentile_cont(ARRAY[0.5, 0.95]) WITHIN GROUP (ORDER BY latency) AS percentiles,
+                       avg(coalesce(files_scanned, 0)) AS files, avg(coalesce(bytes_scanned, 0)) AS bytes,
+                       count(DISTINCT input_snapshots) AS snapshots_before
+                FROM query_logs
+                WHERE "timestamp" >= :baseline_start AND "timestamp" < :start AND update_type IS NULL
+                  AND query_pattern_hash IN (SELECT h FROM cur)
+                GROUP BY query_pattern_hash)
+            -- a pattern hash has one pattern text: whether it aggregates is asked once per pattern, not once per query
+            SELECT cur.*, cur.pattern ~ '\\mgroup by\\M' AS aggregation,
+                   cur.percentiles[1] AS p50, cur.percentiles[2] AS p95, cur.skew[1] AS skew_ratio, cur.skew[2] AS skew_stage,
+                   base.executions AS b_executions, base.percentiles[1] AS b_p50, base.percentiles[2] AS b_p95, base.files AS b_files,
+                   base.bytes AS b_bytes, base.snapshots_before
+            FROM cur LEFT JOIN base USING (h)
+            """;
+
+    private static final String SCANS = """
+            SELECT catalog || '.' || schema_name || '.' || table_name AS tbl, count(*) AS scans,
+                   avg(files_scanned) AS files, sum(bytes_scanned)::float8 / nullif(sum(files_scanned), 0) AS bytes_per_file,
+                   avg(pruning_ratio) AS pruning, avg(coalesce(manifests_skipped, 0)) AS manifests_skipped,
+                   array_to_string(max(partition_fields), '|') AS partition_fields
+            FROM query_inputs
+            WHERE "timestamp" >= :start AND "timestamp" < :end AND update_type IS NULL AND files_scanned IS NOT NULL
+            GROUP BY catalog, schema_name, table_name
+            """;
+
+    /**
+     * Scans grouped by the shape of the filter Trino left above them (literals blanked), so that a million
+     * lookups of different ids are one group; the distinct filters of a group count the values looked up.
+     */
+    private static final String FILTERS = """
+            WITH per_filter AS (
+                SELECT catalog, schema_name, table_name, query_pattern_hash AS h, filter_predicate, count(*) AS scans,
+                       sum(coalesce(pruning_ratio, 1)) AS pruning_sum, count(*) FILTER (WHERE coalesce(manifests_skipped, 0) = 0) AS no_skip
+                FROM query_inputs
+                WHERE "timestamp" >= :start AND "timestamp" < :end AND update_type IS NULL AND files_scanned IS NOT NULL
+                  AND filter_predicate IS NOT NULL AND <slice>
+                GROUP BY 1, 2, 3, 4, 5),
+            -- literals blanked once per distinct filter text, not once per table and pattern that used it
+            shapes AS (
+                SELECT filter_predicate, regexp_replace(filter_predicate, '''(?:[^'']|'''')*''', '?', 'g') AS shape
+                FROM per_filter GROUP BY filter_predicate)
+            SELECT catalog || '.' || schema_name || '.' || table_name AS tbl, h, min(filter_predicate) AS example, sum(scans) AS scans,
+                   count(*) AS distinct_filters, sum(pruning_sum) / sum(scans) AS pruning, sum(no_skip) AS no_manifest_skipped
+            FROM per_filter JOIN shapes USING (filter_predicate)
+            GROUP BY catalog, schema_name, table_name, h, shape
+            """;
+
+    /**
+     * Load in one pass over the window: queries counted per (start second, end second) and per user in
+     * one grouping; peak concurrency is then the running sum of starts and ends, second by second.
+     */
+    private static final String LOAD = """
+            WITH grouped AS (
+                SELECT date_bin('1 second', create_time, timestamptz 'epoch') AS started, date_bin('1 second', "timestamp", timestamptz 'epoch') AS ended,
+                       user_name, GROUPING(user_name) AS per_second, count(*) AS queries, sum(bytes_scanned) AS bytes
+                FROM query_logs WHERE "timestamp" >= :start AND "timestamp" < :end
+                GROUP BY GROUPING SETS ((started, ended), (user_name))),
+            per_second AS (SELECT started, ended, queries, bytes FROM grouped WHERE per_second = 1),
+            edges AS (
+                SELECT started AS at, sum(queries) AS delta FROM per_second GROUP BY started
+                UNION ALL
+                SELECT ended, -sum(queries) FROM per_second GROUP BY ended)
+            SELECT (SELECT coalesce(sum(queries), 0) FROM per_second) AS queries,
+                   coalesce((SELECT max(running) FROM (SELECT sum(delta) OVER (ORDER BY at, delta DESC ROWS UNBOUNDED PRECEDING) AS running FROM edges) r), 0) AS peak,
+                   (SELECT coalesce(sum(bytes), 0) FROM per_second) AS bytes,
+                   (SELECT count(*) FROM grouped WHERE per_second = 0) AS users,
+                   (SELECT coalesce(sum(bytes_read_from_cache)::float8 / nullif(sum(bytes_read_from_cache) + sum(bytes_read_externally), 0), -1)
+                    FROM query_inputs WHERE "timestamp" >= :start AND "timestamp" < :end) AS cache_hit_ratio
+            """;
+
+    private final Jdbi jdbi;
+
+    public EvidenceReader(Jdbi jdbi)
+    {
+        this.jdbi = requireNonNull(jdbi, "jdbi is null");
+    }
+
+    public Evidence read(Instant end, Duration window, Duration baseline, Duration cacheTtl)
+    {
+        Instant start = end.minus(window);
+        Instant baselineStart = start.minus(baseline);
+        Map<String, Object> inWindow = Map.of("start", Timestamp.from(start), "end", Timestamp.from(end));
+        // independent reads, each on its own connection, so that PostgreSQL works on them side by side
+        try (ExecutorService reads = Executors.newVirtualThreadPerTaskExecutor()) {
+            List<Future<List<PatternFact>>> patternSlices = new ArrayList<>();
+            List<Future<List<FilterGroup>>> filterSlices = new ArrayList<>();
+            for (Slice slice : SLICES) {
+                patternSlices.add(reads.submit(() -> withHandle(handle -> patterns(slice.bound(handle, PATTERNS), inWindow, baselineStart, cacheTtl))));
+                filterSlices.add(reads.submit(() -> withHandle(handle -> slice.bound(handle, FILTERS)
+                        .bindMap(inWindow)
+                        .map((rs, ctx) -> new FilterGroup(rs.getString("tbl"), rs.getString("example"), rs.getString("h"),
+                                rs.getLong("scans"), rs.getLong("distinct_filters"), rs.getDouble("pruning"), rs.getLong("no_manifest_skipped")))
+                        .list())));
+            }
+            Future<LoadFact> load = reads.submit(() -> withHandle(handle -> handle.createQuery(LOAD)
+                    .bindMap(inWindow)
+                    .map((rs, ctx) -> new LoadFact(rs.getLong("queries"), rs.getLong("peak"), rs.getLong("bytes"), rs.getLong("users"), rs.getDouble("cache_hit_ratio")))
+                    .one()));
+            Future<List<ScanAccumulator>> scans = reads.submit(() -> withHandle(handle -> handle.createQuery(SCANS)
+                    .bindMap(inWindow)
+                    .map((rs, ctx) -> new ScanAccumulator(rs.getString("tbl"), rs.getLong("scans"), rs.getDouble("files"), rs.getDouble("bytes_per_file"),
+                            rs.getDouble("pruning"), rs.getDouble("manifests_skipped"), rs.getString("partition_fields")))
+                    .list()));
+
+            Map<String, ScanAccumulator> scansByTable = new LinkedHashMap<>();
+            join(scans).forEach(scan -> scansByTable.put(scan.table, scan));
+            Map<String, PredicateAccumulator> predicates = new LinkedHashMap<>();
+            filterSlices.forEach(slice -> join(slice).forEach(group -> accumulate(group, scansByTable, predicates)));
+            List<PatternFact> patternFacts = new ArrayList<>();
+            patternSlices.forEach(slice -> patternFacts.addAll(join(slice)));
+            Map<String, String> samples = new HashMap<>();
+            patternFacts.forEach(pattern -> samples.put(pattern.patternHash(), pattern.sampleQuery()));
+            return new Evidence(patternFacts, scansByTable.values().stream().map(ScanAccumulator::fact).toList(),
+                    predicates.values().stream().map(predicate -> predicate.fact(samples)).toList(), join(load));
+        }
+    }
+
+    private static <T> T join(Future<T> read)
+    {
+        try {
+            return read.get();
+        }
+        catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while reading evidence", e);
+        }
+        catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException cause) {
+                throw cause;
+            }
+            throw new IllegalStateException("reading evidence failed", e.getCause());
+        }
+    }
+
+    private <T> T withHandle(org.jdbi.v3.core.HandleCallback<T, RuntimeException> callback)
+    {
+        return jdbi.withHandle(handle -> {
+            handle.execute("SET work_mem = '256MB'");
+            // the reads already run side by side, one process each; parallel workers on top only contend for the same cores
+            handle.execute("SET max_parallel_workers_per_gather = 0");
+            return callback.withHandle(handle);
+        });
+    }
+
+    private static List<PatternFact> patterns(Query query, Map<String, Object> inWindow, Instant baselineStart, Duration cacheTtl)
+    {
+        return query
+                .bindMap(inWindow).bind("baseline_start", Timestamp.from(baselineStart))
+                .bind("ttl_seconds", cacheTtl.toSeconds())
+                .map((rs, ctx) -> new PatternFact(
+                        rs.getString("h"), rs.getString("pattern"), rs.getString("sample_query"), rs.getString("tbl"),
+                        rs.getLong("executions"), rs.getDouble("error_rate"), rs.getLong("users"), rs.getDouble("p50"), rs.getDouble("p95"),
+                        rs.getLong("b_executions"), rs.getDouble("b_p50"), rs.getDouble("b_p95"), rs.getDouble("files"), rs.getDouble("b_files"),
+                        rs.getDouble("bytes"), rs.getDouble("b_bytes"), rs.getDouble("rows_out"), rs.getDouble("skew_ratio"), (int) rs.getDouble("skew_stage"),
+                        rs.getLong("snapshots_now"), rs.getLong("snapshots_before"), Math.max(0, rs.getLong("repeated")), rs.getBoolean("aggregation")))
+                .list();
+    }
+
+    private record FilterGroup(String table, String filter, String patternHash, long scans, long distinctFilters, double pruning, long noManifestSkipped) {}
+
+    private static void accumulate(FilterGroup group, Map<String, ScanAccumulator> scans, Map<String, PredicateAccumulator> predicates)
+    {
+        boolean timeRange = false;
+        for (ColumnPredicate predicate : FilterPredicates.parse(group.filter())) {
+            if (predicate.kind() == PredicateKind.OTHER) {
+                continue;
+            }
+            timeRange |= predicate.temporal() && predicate.kind() == PredicateKind.RANGE;
+            String key = group.table() + "|" + predicate.column() + "|" + predicate.kind() + "|" + predicate.function();
+            predicates.computeIfAbsent(key, ignored -> new PredicateAccumulator(group.table(), predicate)).add(group, predicate);
+        }
+        ScanAccumulator scan = scans.get(group.table());
+        if (timeRange && scan != null) {
+            scan.timeRangeScans += group.scans();
+            scan.timeRangeScansUnpruned += group.noManifestSkipped();
+        }
+    }
+
+    private static final class ScanAccumulator
+    {
+        private final String table;
+        private final long scans;
+        private final double files;
+        private final double bytesPerFile;
+        private final double pruning;
+        private final double manifestsSkipped;
+        private final String partitionFields;
+        private long timeRangeScans;
+        private long timeRangeScansUnpruned;
+
+        ScanAccumulator(String table, long scans, double files, double bytesPerFile, double pruning, double manifestsSkipped, String partitionFields)
+        {
+            this.table = table;
+            this.scans = scans;
+            this.files = files;
+            this.bytesPerFile = bytesPerFile;
+            this.pruning = pruning;
+            this.manifestsSkipped = manifestsSkipped;
+            this.partitionFields = partitionFields;
+        }
+
+        TableScanFact fact()
+        {
+            List<String> fields = partitionFields == null || partitionFields.isEmpty() ? List.of() : Arrays.asList(partitionFields.split("\\|"));
+            return new TableScanFact(table, scans, files, bytesPerFile, pruning, manifestsSkipped, timeRangeScans, timeRangeScansUnpruned, fields);
+        }
+    }
+
+    private static final class PredicateAccumulator
+    {
+        private final String table;
+        private final ColumnPredicate first;
+        private long distinctValues;
+        private long scans;
+        private double prunedFilesSum;
+        private long bestScans;
+        private String patternHash;
+        private boolean temporal;
+
+        PredicateAccumulator(String table, ColumnPredicate first)
+        {
+            this.table = table;
+            this.first = first;
+        }
+
+        void add(FilterGroup group, ColumnPredicate predicate)
+        {
+            scans += group.scans();
+            prunedFilesSum += group.pruning() * group.scans();
+            distinctValues += group.distinctFilters();
+            temporal |= predicate.temporal();
+            if (group.scans() > bestScans && group.patternHash() != null) {
+                bestScans = group.scans();
+                patternHash = group.patternHash();
+            }
+        }
+
+        PredicateFact fact(Map<String, String> sampleQueries)
+        {
+            return new PredicateFact(table, first.column(), first.kind(), first.function(), temporal, first.text(), patternHash, sampleQueries.get(patternHash),
+                    scans, distinctValues, scans == 0 ? 0 : prunedFilesSum / scans);
+        }
+    }
+}

@@ -1,0 +1,33 @@
+package dev.icetune.engine.facts;
+
+import dev.icetune.plan.PredicateKind;
+
+import static java.util.Objects.requireNonNull;
+
+/**
+ * A predicate Trino left above the scan of a table (it was not pushed into the scan), on one column.
+ * {@code kind} is EQUALITY, RANGE, WRAPPED (a function or cast around the column, e.g. date_format(ts, ...)) or LIKE.
+ * {@code temporal} when it compares against a date or timestamp; {@code distinctValues} counts the different
+ * literals seen (a proxy for the column's cardinality); {@code pruningRatio} is the average files scanned /
+ * total files of those scans: 1.0 means nothing pruned.
+ */
+public record PredicateFact(
+        String table,
+        String column,
+        PredicateKind kind,
+        String function,
+        boolean temporal,
+        String predicate,
+        String patternHash,
+        String sampleQuery,
+        long scans,
+        long distinctValues,
+        double pruningRatio)
+{
+    public PredicateFact
+    {
+        requireNonNull(table, "table is null");
+        requireNonNull(column, "column is null");
+        requireNonNull(kind, "kind is null");
+    }
+}

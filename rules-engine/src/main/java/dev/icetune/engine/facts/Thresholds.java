@@ -1,0 +1,37 @@
+package dev.icetune.engine.facts;
+
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The numbers the rules compare against, from {@code rules/thresholds.properties}: changed without
+ * touching a DRL file. Asking for a name that is not there is an error, so a typo fails {@code rules test}.
+ */
+public record Thresholds(Map<String, Double> values)
+{
+    public Thresholds
+    {
+        values = Map.copyOf(values);
+    }
+
+    public double get(String name)
+    {
+        Double value = values.get(name);
+        if (value == null) {
+            throw new IllegalArgumentException("no threshold named '" + name + "' (known: " + new TreeMap<>(values).keySet() + ")");
+        }
+        return value;
+    }
+
+    public long getLong(String name)
+    {
+        return (long) get(name);
+    }
+
+    public Thresholds with(Map<String, Double> overrides)
+    {
+        Map<String, Double> merged = new TreeMap<>(values);
+        merged.putAll(overrides);
+        return new Thresholds(merged);
+    }
+}

@@ -1,0 +1,177 @@
+package dev.icetune.engine.iceberg;
+
+import dev.icetune.engine.facts.TableFact;
+import org.apache.iceberg.CatalogUtil;
+import org.apache.iceberg.FileScanTask;
+import org.apache.iceberg.PartitionField;
+import org.apache.iceberg.Snapshot;
+import org.apache.iceberg.SortField;
+import org.apache.iceberg.StatisticsFile;
+import org.apache.iceberg.Table;
+import org.apache.iceberg.catalog.Catalog;
+import org.apache.iceberg.catalog.Namespace;
+import org.apache.iceberg.catalog.TableIdentifier;
+import org.apache.iceberg.exceptions.NoSuchTableException;
+import org.apache.iceberg.io.CloseableIterable;
+import org.apache.iceberg.types.Type;
+import org.apache.iceberg.types.Types;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import static java.util.Objects.requireNonNull;
+
+/**
+ * Reads Iceberg table metadata through apache-iceberg-core, from the same catalog Trino uses. The
+ * catalog is whatever its properties say ({@code type=jdbc}, {@code rest}, ... or {@code catalog-impl}):
+ * no code change for another kind. Tables are named as Trino names them, {@code catalog.schema.table},
+ * where the first part must be {@code trinoCatalog}.
+ */
+public final class TableMetadataReader
+        implements TableFactSource, Closeable
+{
+    private final String trinoCatalog;
+    private final Catalog catalog;
+
+    public TableMetadataReader(String trinoCatalog, String catalogName, Map<String, String> catalogProperties)
+    {
+        this.trinoCatalog = requireNonNull(trinoCatalog, "trinoCatalog is null");
+        this.catalog = CatalogUtil.buildIcebergCatalog(catalogName, catalogProperties, null);
+    }
+
+    public String trinoCatalog()
+    {
+        return trinoCatalog;
+    }
+
+    public Catalog catalog()
+    {
+        return catalog;
+    }
+
+    /** The table, if it is one of this catalog's and exists. */
+    public Optional<Table> load(String qualifiedName)
+    {
+        String[] parts = qualifiedName.split("\\.", 3);
+        if (parts.length != 3 || !parts[0].equals(trinoCatalog)) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(catalog.loadTable(TableIdentifier.of(Namespace.of(parts[1]), parts[2])));
+        }
+        catch (NoSuchTableException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** Every table of the catalog, as catalog.schema.table. */
+    public List<String> listTables()
+    {
+        List<String> tables = new ArrayList<>();
+        if (catalog instanceof org.apache.iceberg.catalog.SupportsNamespaces namespaces) {
+            for (Namespace namespace : namespaces.listNamespaces()) {
+                for (TableIdentifier identifier : catalog.listTables(namespace)) {
+                    tables.add(trinoCatalog + "." + namespace + "." + identifier.name());
+                }
+            }
+        }
+        return tables;
+    }
+
+    @Override
+    public List<TableFact> read(java.util.Collection<String> tablesSeen, long smallFileBytes, Instant now, java.util.function.Consumer<String> problems)
+    {
+        java.util.Set<String> tables = new java.util.LinkedHashSet<>(tablesSeen);
+        tables.addAll(listTables());
+        List<TableFact> facts = new ArrayList<>();
+        for (String table : tables) {
+            try {
+                read(table, smallFileBytes, now).ifPresent(facts::add);
+            }
+            catch (RuntimeException e) {
+                problems.accept("cannot read Iceberg metadata of " + table + ": " + e.getMessage());
+            }
+        }
+        return facts;
+    }
+
+    /** The table's metadata as a fact; files under {@code smallFileBytes} count as small. */
+    public Optional<TableFact> read(String qualifiedName, long smallFileBytes, Instant now)
+    {
+        return load(qualifiedName).map(table -> fact(qualifiedName, table, smallFileBytes, now));
+    }
+
+    static TableFact fact(String qualifiedName, Table table, long smallFileBytes, Instant now)
+    {
+        Snapshot current = table.currentSnapshot();
+        long dataFiles = 0;
+        long bytes = 0;
+        long small = 0;
+        long largest = 0;
+        long records = 0;
+        long deleteFiles = 0;
+        if (current != null) {
+            try (CloseableIterable<FileScanTask> tasks = table.newScan().planFiles()) {
+                for (FileScanTask task : tasks) {
+                    dataFiles++;
+                    bytes += task.file().fileSizeInBytes();
+                    records += task.file().recordCount();
+                    small += task.file().fileSizeInBytes() < smallFileBytes ? 1 : 0;
+                    largest = Math.max(largest, task.file().fileSizeInBytes());
+                }
+            }
+            catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            deleteFiles = Long.parseLong(current.summary().getOrDefault("total-delete-files", "0"));
+        }
+        List<String> partitionFields = new ArrayList<>();
+        for (PartitionField field : table.spec().fields()) {
+            partitionFields.add(field.name() + ": " + field.transform() + "(" + table.schema().findColumnName(field.sourceId()) + ")");
+        }
+        List<String> sortFields = new ArrayList<>();
+        for (SortField field : table.sortOrder().fields()) {
+            sortFields.add(table.schema().findColumnName(field.sourceId()));
+        }
+        List<String> timestampColumns = new ArrayList<>();
+        for (Types.NestedField column : table.schema().columns()) {
+            Type.TypeID type = column.type().typeId();
+            if (type == Type.TypeID.TIMESTAMP || type == Type.TypeID.DATE || type == Type.TypeID.TIMESTAMP_NANO) {
+                timestampColumns.add(column.name());
+            }
+        }
+        int snapshots = 0;
+        long oldest = now.toEpochMilli();
+        for (Snapshot snapshot : table.snapshots()) {
+            snapshots++;
+            oldest = Math.min(oldest, snapshot.timestampMillis());
+        }
+        long statisticsAge = -1;
+        for (StatisticsFile statistics : table.statisticsFiles()) {
+            Snapshot of = table.snapshot(statistics.snapshotId());
+            if (of != null) {
+                long age = Duration.ofMillis(now.toEpochMilli() - of.timestampMillis()).toHours();
+                statisticsAge = statisticsAge < 0 ? age : Math.min(statisticsAge, age);
+            }
+        }
+        return new TableFact(qualifiedName, dataFiles, bytes, largest, small, records, deleteFiles, partitionFields, sortFields, timestampColumns,
+                table.properties(), snapshots, Duration.ofMillis(now.toEpochMilli() - oldest).toHours(), statisticsAge,
+                current == null ? -1 : current.snapshotId());
+    }
+
+    @Override
+    public void close()
+            throws IOException
+    {
+        if (catalog instanceof Closeable closeable) {
+            closeable.close();
+        }
+    }
+}

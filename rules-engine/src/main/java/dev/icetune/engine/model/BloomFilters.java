@@ -1,0 +1,64 @@
+package dev.icetune.engine.model;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+
+import java.util.List;
+
+import static java.util.Objects.requireNonNull;
+
+/**
+ * Parquet bloom filters on {@code to} instead of {@code from} (the Iceberg properties
+ * {@code write.parquet.bloom-filter-enabled.column.<name>}); with a {@link Rewrite}, rewrite the existing
+ * files so that they carry them too.
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record BloomFilters(String table, List<String> from, List<String> to, Rewrite rewrite)
+        implements LayoutChange
+{
+    public static final String PROPERTY_PREFIX = "write.parquet.bloom-filter-enabled.column.";
+
+    public BloomFilters
+    {
+        requireNonNull(table, "table is null");
+        from = List.copyOf(from);
+        to = List.copyOf(to);
+        if (from.equals(to)) {
+            throw new IllegalArgumentException("a bloom filter change must change something: " + to);
+        }
+    }
+
+    /** The bloom filters of {@code current} plus one on {@code column}. */
+    public static BloomFilters adding(String table, List<String> current, String column, Rewrite rewrite)
+    {
+        return new BloomFilters(table, current, LayoutChange.plus(current, column), rewrite);
+    }
+
+    public List<String> added()
+    {
+        return LayoutChange.without(to, from);
+    }
+
+    public List<String> removed()
+    {
+        return LayoutChange.without(from, to);
+    }
+
+    @Override
+    public FixKind kind()
+    {
+        return FixKind.BLOOM_FILTERS;
+    }
+
+    @Override
+    public String layoutStatement()
+    {
+        return "ALTER TABLE %s SET PROPERTIES parquet_bloom_filter_columns = %s".formatted(Sql.table(table), Sql.array(to));
+    }
+
+    @Override
+    public String description()
+    {
+        return "Parquet bloom filters on %s for %s%s".formatted(to.isEmpty() ? "no column" : String.join(", ", to), table,
+                rewrite == null ? "" : ", then rewrite its files so that they carry them");
+    }
+}

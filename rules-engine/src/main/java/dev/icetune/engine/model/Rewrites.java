@@ -1,0 +1,53 @@
+package dev.icetune.engine.model;
+
+import java.time.LocalDate;
+import java.time.YearMonth;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The runbook's query rewriting (Query Optimization Techniques 2): a function around a partition or
+ * sort column becomes a range on the bare column, which Trino pushes into the scan.
+ */
+public final class Rewrites
+{
+    /** The column as the query wrote it, quoted or not: the rewrite writes it back the same way. */
+    private static final String COLUMN = "(\"?%s\"?)";
+    private static final String DAY_LITERAL = "'(\\d{4}-\\d{2}-\\d{2})'";
+
+    private Rewrites() {}
+
+    /** The query with its {@code function(column) = literal} predicate rewritten as a range, if the shape is one we know. */
+    public static Optional<String> sargable(String query, String column)
+    {
+        if (query == null) {
+            return Optional.empty();
+        }
+        String col = COLUMN.formatted(Pattern.quote(column));
+        // date_format(ts, '%Y-%m-%d') = '2024-01-15'   (the runbook's example, also yyyy-MM-dd)
+        Matcher day = Pattern.compile("(?i)date_format\\s*\\(\\s*" + col + "\\s*,\\s*'(%Y-%m-%d|yyyy-MM-dd)'\\s*\\)\\s*=\\s*" + DAY_LITERAL).matcher(query);
+        if (day.find()) {
+            return Optional.of(replace(query, day, day.group(1), LocalDate.parse(day.group(3)), LocalDate.parse(day.group(3)).plusDays(1)));
+        }
+        // date_format(ts, '%Y-%m') = '2024-01'
+        Matcher month = Pattern.compile("(?i)date_format\\s*\\(\\s*" + col + "\\s*,\\s*'(%Y-%m|yyyy-MM)'\\s*\\)\\s*=\\s*'(\\d{4}-\\d{2})'").matcher(query);
+        if (month.find()) {
+            YearMonth value = YearMonth.parse(month.group(3));
+            return Optional.of(replace(query, month, month.group(1), value.atDay(1), value.plusMonths(1).atDay(1)));
+        }
+        // date(ts) = DATE '2024-01-15', CAST(ts AS date) = DATE '2024-01-15'
+        Matcher date = Pattern.compile("(?i)(?:date\\s*\\(\\s*" + col + "\\s*\\)|cast\\s*\\(\\s*" + col + "\\s+as\\s+date\\s*\\))\\s*=\\s*(?:date\\s*)?" + DAY_LITERAL).matcher(query);
+        if (date.find()) {
+            String name = date.group(1) != null ? date.group(1) : date.group(2);
+            return Optional.of(replace(query, date, name, LocalDate.parse(date.group(3)), LocalDate.parse(date.group(3)).plusDays(1)));
+        }
+        return Optional.empty();
+    }
+
+    private static String replace(String query, Matcher match, String column, LocalDate from, LocalDate to)
+    {
+        String range = "%s >= TIMESTAMP '%s 00:00:00' AND %s < TIMESTAMP '%s 00:00:00'".formatted(column, from, column, to);
+        return query.substring(0, match.start()) + range + query.substring(match.end());
+    }
+}

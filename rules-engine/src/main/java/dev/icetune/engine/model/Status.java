@@ -1,0 +1,67 @@
+package dev.icetune.engine.model;
+
+import com.fasterxml.jackson.annotation.JsonValue;
+
+import java.util.Arrays;
+import java.util.EnumSet;
+import java.util.Locale;
+import java.util.Set;
+
+/**
+ * A recommendation's lifecycle. {@link #canBecome} is the one table of allowed transitions: the store refuses
+ * any other, whoever asks.
+ *
+ * <pre>
+ * open ──approve──> approved ──apply──> applied ──measured──> verified | regressed
+ *  │ │                 │                  ^  │                     │
+ *  │ └─reject──────────┴─> rejected       │  └──────rollback───────┴──> open
+ *  ├─condition gone──> resolved ──fires again──> open
+ *  └─another fix made it moot──> superseded (from open or approved)
+ * </pre>
+ */
+public enum Status
+{
+    OPEN, APPROVED, REJECTED, APPLIED, VERIFIED, REGRESSED, RESOLVED, SUPERSEDED;
+
+    /** As stored and shown: lower case. */
+    @JsonValue
+    public String value()
+    {
+        return name().toLowerCase(Locale.ROOT);
+    }
+
+    public static Status of(String value)
+    {
+        return Arrays.stream(values()).filter(status -> status.value().equals(value)).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("no status '" + value + "' (one of " + Arrays.toString(values()).toLowerCase(Locale.ROOT) + ")"));
+    }
+
+    public boolean canBecome(Status next)
+    {
+        return successors().contains(next);
+    }
+
+    public Set<Status> successors()
+    {
+        return switch (this) {
+            case OPEN -> EnumSet.of(APPROVED, REJECTED, RESOLVED, SUPERSEDED);
+            case APPROVED -> EnumSet.of(APPLIED, REJECTED, SUPERSEDED);
+            case APPLIED -> EnumSet.of(VERIFIED, REGRESSED, OPEN);
+            case VERIFIED, REGRESSED -> EnumSet.of(OPEN);
+            case RESOLVED -> EnumSet.of(OPEN);
+            case REJECTED, SUPERSEDED -> EnumSet.noneOf(Status.class);
+        };
+    }
+
+    /** A fix of this status has changed the table: it can be rolled back. */
+    public boolean isApplied()
+    {
+        return this == APPLIED || this == VERIFIED || this == REGRESSED;
+    }
+
+    @Override
+    public String toString()
+    {
+        return value();
+    }
+}

@@ -1,0 +1,170 @@
+package dev.icetune.engine.rules;
+
+import dev.icetune.engine.facts.Thresholds;
+import dev.icetune.engine.model.Recommendation;
+import dev.icetune.engine.model.RecommendationSink;
+import org.kie.api.KieBase;
+import org.kie.api.io.ResourceType;
+import org.kie.internal.builder.KnowledgeBuilder;
+import org.kie.internal.builder.KnowledgeBuilderConfiguration;
+import org.kie.internal.builder.KnowledgeBuilderError;
+import org.kie.internal.builder.KnowledgeBuilderFactory;
+import org.kie.internal.builder.conf.PropertySpecificOption;
+import org.kie.internal.io.ResourceFactory;
+import org.kie.api.event.rule.AfterMatchFiredEvent;
+import org.kie.api.event.rule.DefaultAgendaEventListener;
+import org.kie.api.runtime.KieSession;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+
+import static java.util.Objects.requireNonNull;
+
+/**
+ * The platform team's rules, compiled from a plain directory at run time: every {@code *.drl} file and
+ * {@code thresholds.properties}. Nothing is rebuilt to change a rule or a threshold.
+ */
+public final class RuleBook
+{
+    public static final String THRESHOLDS_FILE = "thresholds.properties";
+
+    private final KieBase kieBase;
+    private final Thresholds thresholds;
+    private final List<String> ruleNames;
+
+    private RuleBook(KieBase kieBase, Thresholds thresholds)
+    {
+        this.kieBase = kieBase;
+        this.thresholds = thresholds;
+        this.ruleNames = kieBase.getKiePackages().stream().flatMap(kiePackage -> kiePackage.getRules().stream()).map(rule -> rule.getName()).sorted().toList();
+    }
+
+    /** Compiles the directory; a DRL error comes back as one message per problem, with file and line. */
+    public static RuleBook load(Path directory)
+    {
+        requireNonNull(directory, "directory is null");
+        if (!Files.isDirectory(directory)) {
+            throw new RuleBookException(List.of(directory + ": not a directory of rules"));
+        }
+        Thresholds thresholds = readThresholds(directory.resolve(THRESHOLDS_FILE));
+        List<Path> drlFiles = drlFiles(directory);
+        if (drlFiles.isEmpty()) {
+            throw new RuleBookException(List.of(directory + ": no .drl files"));
+        }
+        KnowledgeBuilderConfiguration configuration = KnowledgeBuilderFactory.newKnowledgeBuilderConfiguration();
+        // facts are immutable records inserted once and never modified: property reactivity (re-evaluating a rule when a
+        // property it reads changes) has nothing to do, and with it on Drools warns about every join on a method call
+        configuration.setOption(PropertySpecificOption.DISABLED);
+        KnowledgeBuilder builder = KnowledgeBuilderFactory.newKnowledgeBuilder(configuration);
+        for (Path drl : drlFiles) {
+            byte[] text;
+            try {
+                text = Files.readAllBytes(drl);
+            }
+            catch (IOException e) {
+                throw new RuleBookException(List.of(drl + ": cannot read (" + e.getMessage() + ")"));
+            }
+            builder.add(ResourceFactory.newByteArrayResource(text).setSourcePath(drl.toString()), ResourceType.DRL);
+        }
+        if (builder.hasErrors()) {
+            List<String> errors = new ArrayList<>();
+            for (KnowledgeBuilderError error : builder.getErrors()) {
+                String file = error.getResource() == null ? String.valueOf(directory) : error.getResource().getSourcePath();
+                int line = error.getLines().length > 0 ? error.getLines()[0] : 0;
+                errors.add(file + ":" + line + " " + error.getMessage().strip().replaceAll("\\s*\\n\\s*", " "));
+            }
+            throw new RuleBookException(errors);
+        }
+        return new RuleBook(builder.newKieBase(), thresholds);
+    }
+
+    /** Runs every rule once over the facts; returns the recommendations and how often each rule fired. */
+    public Evaluation evaluate(Collection<?> facts, Thresholds overrides)
+    {
+        RecommendationSink sink = new RecommendationSink();
+        Map<String, Integer> fired = new TreeMap<>();
+        KieSession session = kieBase.newKieSession();
+        try {
+            session.setGlobal("recommendations", sink);
+            session.addEventListener(new DefaultAgendaEventListener()
+            {
+                @Override
+                public void afterMatchFired(AfterMatchFiredEvent event)
+                {
+                    fired.merge(event.getMatch().getRule().getName(), 1, Integer::sum);
+                }
+            });
+            session.insert(overrides == null ? thresholds : overrides);
+            facts.forEach(session::insert);
+            session.fireAllRules();
+        }
+        finally {
+            session.dispose();
+        }
+        return new Evaluation(sink.all(), fired);
+    }
+
+    public Evaluation evaluate(Collection<?> facts)
+    {
+        return evaluate(facts, null);
+    }
+
+    public Thresholds thresholds()
+    {
+        return thresholds;
+    }
+
+    public List<String> ruleNames()
+    {
+        return ruleNames;
+    }
+
+    private static List<Path> drlFiles(Path directory)
+    {
+        try (Stream<Path> entries = Files.list(directory)) {
+            return entries.filter(path -> path.getFileName().toString().endsWith(".drl")).sorted().toList();
+        }
+        catch (IOException e) {
+            throw new RuleBookException(List.of(directory + ": cannot list (" + e.getMessage() + ")"));
+        }
+    }
+
+    private static Thresholds readThresholds(Path file)
+    {
+        Properties properties = new Properties();
+        try (Reader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+            properties.load(reader);
+        }
+        catch (IOException e) {
+            throw new RuleBookException(List.of(file + ": cannot read thresholds (" + e.getMessage() + ")"));
+        }
+        Map<String, Double> values = new TreeMap<>();
+        List<String> errors = new ArrayList<>();
+        for (String name : properties.stringPropertyNames()) {
+            String value = properties.getProperty(name).strip();
+            try {
+                values.put(name, Double.parseDouble(value.replace("_", "")));
+            }
+            catch (NumberFormatException e) {
+                errors.add(file + ": " + name + " = '" + value + "' is not a number");
+            }
+        }
+        if (!errors.isEmpty()) {
+            throw new RuleBookException(errors);
+        }
+        return new Thresholds(values);
+    }
+
+    /** The outcome of one run of the rules. */
+    public record Evaluation(List<Recommendation> recommendations, Map<String, Integer> firedByRule) {}
+}

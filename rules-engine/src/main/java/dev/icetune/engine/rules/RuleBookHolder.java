@@ -1,0 +1,69 @@
+package dev.icetune.engine.rules;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
+
+import static java.util.Objects.requireNonNull;
+
+/**
+ * The rules in force for the service. Before each evaluation it reloads the directory if a file changed;
+ * when the new rules do not compile, it reports the errors (file, line, message) and keeps the rules it had.
+ */
+public final class RuleBookHolder
+{
+    private final Path directory;
+    private final Consumer<String> report;
+    private RuleBook current;
+    private String loadedStamp = "";
+
+    public RuleBookHolder(Path directory, Consumer<String> report)
+    {
+        this.directory = requireNonNull(directory, "directory is null");
+        this.report = requireNonNull(report, "report is null");
+    }
+
+    /** The rules to evaluate with; throws only when no rules ever compiled. */
+    public synchronized RuleBook current()
+    {
+        String stamp = stamp();
+        if (current == null || !stamp.equals(loadedStamp)) {
+            try {
+                current = RuleBook.load(directory);
+                loadedStamp = stamp;
+            }
+            catch (RuleBookException e) {
+                if (current == null) {
+                    throw e;
+                }
+                loadedStamp = stamp; // report a broken edit once, not at every evaluation
+                report.accept("rules in " + directory + " do not compile; still running the rules loaded before:\n  "
+                        + String.join("\n  ", e.problems()));
+            }
+        }
+        return current;
+    }
+
+    /** Names and modification times of the rule files: any edit, addition or removal changes it. */
+    private String stamp()
+    {
+        try (Stream<Path> files = Files.list(directory)) {
+            return files.filter(file -> file.toString().endsWith(".drl") || file.getFileName().toString().equals(RuleBook.THRESHOLDS_FILE))
+                    .sorted()
+                    .map(file -> {
+                        try {
+                            return file.getFileName() + "@" + Files.getLastModifiedTime(file).toMillis() + "/" + Files.size(file);
+                        }
+                        catch (IOException e) {
+                            return file.getFileName() + "@?";
+                        }
+                    })
+                    .reduce("", (left, right) -> left + ";" + right);
+        }
+        catch (IOException e) {
+            return "unreadable";
+        }
+    }
+}

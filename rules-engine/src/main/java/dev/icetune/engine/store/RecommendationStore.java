@@ -1,0 +1,339 @@
+package dev.icetune.engine.store;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import dev.icetune.engine.model.Fix;
+import dev.icetune.engine.model.FixJson;
+import dev.icetune.engine.model.Level;
+import dev.icetune.engine.model.Recommendation;
+import dev.icetune.engine.model.Severity;
+import dev.icetune.engine.model.Status;
+import dev.icetune.engine.model.TargetType;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.Jdbi;
+
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+
+import static java.util.Objects.requireNonNull;
+
+/**
+ * Recommendations in PostgreSQL with their lifecycle. One row per rule and target; every change of status
+ * is checked against {@link Status#canBecome} and kept in recommendation_history.
+ */
+public final class RecommendationStore
+{
+    public static final String SYSTEM_ACTOR = "icetune";
+    public static final String AUTO_APPROVAL_ACTOR = "auto-approval";
+
+    /** A stored recommendation as the CLI shows it. */
+    public record Stored(long id, String ruleId, TargetType targetType, String target, Severity severity, Level level, Status status,
+            String explanation, String proposedFix, Fix fix, Map<String, Object> evidence, Instant firstSeen, Instant lastSeen,
+            int timesSeen, int missedEvaluations, Map<String, Object> measuredEffect) {}
+
+    public record HistoryEntry(Instant at, Status fromStatus, Status toStatus, String actor, String reason) {}
+
+    /** What one evaluation changed. */
+    public record Outcome(int opened, int refreshed, int resolved) {}
+
+    private static final ObjectMapper JSON = JsonMapper.builder().build();
+    private static final TypeReference<Map<String, Object>> MAP = new TypeReference<>() {};
+    private static final String COLUMNS = "id, rule_id, target_type, target, severity, level, status, explanation, proposed_fix, fix::text AS fix, "
+            + "evidence::text AS evidence, measured_effect::text AS measured_effect, first_seen, last_seen, times_seen, missed_evaluations";
+
+    private final Jdbi jdbi;
+    private final Approvals approvals;
+
+    public RecommendationStore(Jdbi jdbi)
+    {
+        this(jdbi, Approvals.NONE);
+    }
+
+    public RecommendationStore(Jdbi jdbi, Approvals approvals)
+    {
+        this.jdbi = requireNonNull(jdbi, "jdbi is null");
+        this.approvals = requireNonNull(approvals, "approvals is null");
+    }
+
+    /** A person's decision on an open recommendation. Fails with a message saying why when it may not be taken. */
+    public Stored approve(long id, String actor, String reason)
+    {
+        return decide(id, Status.APPROVED, actor, reason);
+    }
+
+    /** A person's refusal of an open or approved (not yet applied) recommendation. */
+    public Stored reject(long id, String actor, String reason)
+    {
+        return decide(id, Status.REJECTED, actor, reason);
+    }
+
+    private Stored decide(long id, Status to, String actor, String reason)
+    {
+        requireNonNull(actor, "actor is null");
+        if (!approvals.mayApprove(actor)) {
+            throw new IllegalArgumentException("'" + actor + "' may not approve or reject: not listed in icetune.approvers");
+        }
+        jdbi.useTransaction(handle -> {
+            Status status = lockStatus(handle, id);
+            if (status == to) {
+                throw new IllegalStateException("recommendation " + id + " is already " + to);
+            }
+            if (!status.canBecome(to)) {
+                throw new IllegalStateException("recommendation " + id + " is " + status + "; only an open one can be " + to
+                        + (to == Status.REJECTED ? " (or an approved one, before it is applied)" : ""));
+            }
+            setStatus(handle, id, status, to, actor, reason, null);
+        });
+        return find(id).orElseThrow();
+    }
+
+    /** A status change made by the applier or the effect measurement: checked against the current status and the transition table. */
+    public void transition(long id, Status from, Status to, String actor, String reason)
+    {
+        jdbi.useTransaction(handle -> {
+            Status status = lockStatus(handle, id);
+            if (status != from) {
+                throw new IllegalStateException("recommendation " + id + " is " + status + ", not " + from);
+            }
+            if (!from.canBecome(to)) {
+                throw new IllegalStateException("recommendation " + id + " cannot go from " + from + " to " + to);
+            }
+            setStatus(handle, id, from, to, actor, reason, null);
+        });
+    }
+
+    /** The measured effect of an applied fix, and its verdict (verified or regressed), kept in the history with the figures. */
+    public void recordEffect(long id, Status verdict, Map<String, Object> effect, String reason)
+    {
+        if (verdict != Status.VERIFIED && verdict != Status.REGRESSED) {
+            throw new IllegalArgumentException("a measured effect verifies or regresses a fix, not " + verdict);
+        }
+        String effectJson = json(effect);
+        jdbi.useTransaction(handle -> {
+            Status status = lockStatus(handle, id);
+            if (status != Status.APPLIED) {
+                return; // rolled back or decided meanwhile: the measurement no longer applies
+            }
+            handle.createUpdate("UPDATE recommendations SET measured_effect = CAST(:effect AS jsonb) WHERE id = :id").bind("effect", effectJson).bind("id", id).execute();
+            setStatus(handle, id, status, verdict, SYSTEM_ACTOR, reason, effectJson);
+        });
+    }
+
+    private static Status lockStatus(Handle handle, long id)
+    {
+        return handle.createQuery("SELECT status FROM recommendations WHERE id = :id FOR UPDATE").bind("id", id).mapTo(String.class).findOne()
+                .map(Status::of)
+                .orElseThrow(() -> new IllegalArgumentException("no recommendation " + id));
+    }
+
+    private static void setStatus(Handle handle, long id, Status from, Status to, String actor, String reason, String evidenceJson)
+    {
+        Timestamp at = Timestamp.from(Instant.now());
+        handle.createUpdate("UPDATE recommendations SET status = :to, updated_at = :at WHERE id = :id").bind("to", to.value()).bind("at", at).bind("id", id).execute();
+        handle.createUpdate("INSERT INTO recommendation_history (recommendation_id, at, from_status, to_status, actor, reason, evidence) "
+                        + "VALUES (:id, :at, :from, :to, :actor, :reason, CAST(:evidence AS jsonb))")
+                .bind("id", id).bind("at", at).bind("from", from == null ? null : from.value()).bind("to", to.value()).bind("actor", actor)
+                .bind("reason", reason).bind("evidence", evidenceJson).execute();
+    }
+
+    /** One row of the evaluations table: what a run of the rules looked at, fired and changed. */
+    public long recordEvaluation(Instant started, Instant windowStart, Instant windowEnd, Instant baselineStart, int facts, int recommendations,
+            Map<String, Integer> fired, Outcome outcome)
+    {
+        return jdbi.withHandle(handle -> handle.createUpdate("""
+                        INSERT INTO evaluations (started_at, finished_at, window_start, window_end, baseline_start, facts, recommendations, fired,
+                            opened, refreshed, resolved)
+                        VALUES (:started, :finished, :start, :end, :baseline, :facts, :recommendations, CAST(:fired AS jsonb), :opened, :refreshed, :resolved)""")
+                .bind("started", Timestamp.from(started)).bind("finished", Timestamp.from(windowEnd))
+                .bind("start", Timestamp.from(windowStart)).bind("end", Timestamp.from(windowEnd)).bind("baseline", Timestamp.from(baselineStart))
+                .bind("facts", facts).bind("recommendations", recommendations).bind("fired", json(fired))
+                .bind("opened", outcome.opened()).bind("refreshed", outcome.refreshed()).bind("resolved", outcome.resolved())
+                .executeAndReturnGeneratedKeys("id").mapTo(Long.class).one());
+    }
+
+    /**
+     * Records what the rules concluded at {@code now}: new recommendations open, known ones refresh their
+     * evidence (a resolved one reopens), and open ones whose condition did not hold for {@code resolveAfter}
+     * evaluations in a row resolve themselves. One transaction.
+     */
+    public Outcome record(List<Recommendation> recommendations, Instant now, int resolveAfter)
+    {
+        return jdbi.inTransaction(handle -> {
+            handle.execute("LOCK TABLE recommendations IN SHARE ROW EXCLUSIVE MODE"); // one evaluation at a time
+            handle.execute("CREATE TEMPORARY TABLE IF NOT EXISTS icetune_fired (dedupe_key text PRIMARY KEY, rule_id text, target_type text, target text, "
+                    + "severity text, level text, explanation text, proposed_fix text, fix jsonb, evidence jsonb) ON COMMIT DELETE ROWS");
+            // all of them as one JSON document in one statement: a batch of single-row inserts costs a round trip each
+            List<Map<String, Object>> rows = recommendations.stream().map(recommendation -> {
+                Map<String, Object> row = new LinkedHashMap<>();
+                row.put("dedupe_key", recommendation.dedupeKey());
+                row.put("rule_id", recommendation.ruleId());
+                row.put("target_type", recommendation.targetType().name());
+                row.put("target", recommendation.target());
+                row.put("severity", recommendation.severity().name());
+                row.put("level", recommendation.level().name());
+                row.put("explanation", recommendation.explanation());
+                row.put("proposed_fix", recommendation.proposedFix());
+                row.put("fix", tree(FixJson.write(recommendation.fix()))); // written as Fix, so that it carries its kind
+                row.put("evidence", recommendation.evidence());
+                return row;
+            }).toList();
+            handle.createUpdate("""
+                    INSERT INTO icetune_fired
+                    SELECT * FROM json_to_recordset(CAST(:rows AS json)) AS r(dedupe_key text, rule_id text, target_type text, target text,
+                        severity text, level text, explanation text, proposed_fix text, fix jsonb, evidence jsonb)
+                    ON CONFLICT DO NOTHING""").bind("rows", json(rows)).execute();
+            Timestamp at = Timestamp.from(now);
+            // new ones open
+            int opened = handle.createUpdate("""
+                    WITH opened AS (
+                        INSERT INTO recommendations (dedupe_key, rule_id, target_type, target, severity, level, status, explanation, proposed_fix,
+                            fix, evidence, first_seen, last_seen, updated_at)
+                        SELECT f.dedupe_key, f.rule_id, f.target_type, f.target, f.severity, f.level, 'open', f.explanation, f.proposed_fix, f.fix,
+                            f.evidence, :at, :at, :at
+                        FROM icetune_fired f WHERE NOT EXISTS (SELECT 1 FROM recommendations r WHERE r.dedupe_key = f.dedupe_key)
+                        RETURNING id, rule_id, evidence)
+                    INSERT INTO recommendation_history (recommendation_id, at, from_status, to_status, actor, reason, evidence)
+                    SELECT id, :at, NULL, 'open', :actor, 'rule ' || rule_id || ' fired', evidence FROM opened""")
+                    .bind("at", at).bind("actor", SYSTEM_ACTOR).execute();
+            // the configuration may approve some newly opened ones; recorded as such
+            for (Approvals.AutoApproval auto : approvals.autoApprovals()) {
+                List<Long> ids = handle.createQuery("SELECT id, target FROM recommendations "
+                                + "WHERE status = 'open' AND first_seen = :at AND rule_id = :rule AND level = :level")
+                        .bind("at", at).bind("rule", auto.rule()).bind("level", auto.level().name())
+                        .map((rs, ctx) -> auto.matches(auto.rule(), auto.level(), rs.getString("target")) ? rs.getLong("id") : -1L).list();
+                for (long id : ids) {
+                    if (id >= 0) {
+                        setStatus(handle, id, Status.OPEN, Status.APPROVED, AUTO_APPROVAL_ACTOR, "icetune.auto-approve " + auto, null);
+                    }
+                }
+            }
+            // known ones refresh; a resolved one reopens
+            handle.createUpdate("""
+                    INSERT INTO recommendation_history (recommendation_id, at, from_status, to_status, actor, reason, evidence)
+                    SELECT r.id, :at, r.status, 'open', :actor, 'rule ' || r.rule_id || ' fired again', f.evidence
+                    FROM recommendations r JOIN icetune_fired f USING (dedupe_key)
+                    WHERE r.status = 'resolved' AND r.last_seen < :at""")
+                    .bind("at", at).bind("actor", SYSTEM_ACTOR).execute();
+            int refreshed = handle.createUpdate("""
+                    UPDATE recommendations r SET severity = f.severity, level = f.level, explanation = f.explanation, proposed_fix = f.proposed_fix, fix = f.fix,
+                        evidence = f.evidence, last_seen = :at, times_seen = r.times_seen + 1, missed_evaluations = 0, updated_at = :at,
+                        status = CASE WHEN r.status = 'resolved' THEN 'open' ELSE r.status END
+                    FROM icetune_fired f
+                    WHERE r.dedupe_key = f.dedupe_key AND r.first_seen < :at""")
+                    .bind("at", at).execute();
+            // open ones that did not fire count a miss, and resolve after resolveAfter misses in a row
+            handle.createUpdate("""
+                    UPDATE recommendations r SET missed_evaluations = r.missed_evaluations + 1
+                    WHERE r.status = 'open' AND NOT EXISTS (SELECT 1 FROM icetune_fired f WHERE f.dedupe_key = r.dedupe_key)""").execute();
+            int resolved = handle.createUpdate("""
+                    WITH resolved AS (
+                        UPDATE recommendations SET status = 'resolved', updated_at = :at
+                        WHERE status = 'open' AND missed_evaluations >= :after
+                        RETURNING id, missed_evaluations)
+                    INSERT INTO recommendation_history (recommendation_id, at, from_status, to_status, actor, reason)
+                    SELECT id, :at, 'open', 'resolved', :actor, 'condition did not hold for ' || missed_evaluations || ' evaluations' FROM resolved""")
+                    .bind("at", at).bind("after", resolveAfter).bind("actor", SYSTEM_ACTOR).execute();
+            return new Outcome(opened, refreshed, resolved);
+        });
+    }
+
+    /** Recommendations, most severe first, optionally of one status. */
+    public List<Stored> list(Optional<Status> status)
+    {
+        return jdbi.withHandle(handle -> handle.createQuery("SELECT " + COLUMNS + " FROM recommendations"
+                        + (status.isPresent() ? " WHERE status = :status" : "")
+                        + " ORDER BY CASE severity WHEN 'CRITICAL' THEN 0 WHEN 'HIGH' THEN 1 WHEN 'MEDIUM' THEN 2 ELSE 3 END, id")
+                .bindMap(status.map(value -> Map.<String, Object>of("status", value.value())).orElse(Map.of()))
+                .map((rs, ctx) -> stored(rs)).list());
+    }
+
+    public Optional<Stored> find(long id)
+    {
+        return jdbi.withHandle(handle -> handle.createQuery("SELECT " + COLUMNS + " FROM recommendations WHERE id = :id").bind("id", id)
+                .map((rs, ctx) -> stored(rs)).findOne());
+    }
+
+    public List<HistoryEntry> history(long id)
+    {
+        return jdbi.withHandle(handle -> handle.createQuery("SELECT at, from_status, to_status, actor, reason FROM recommendation_history WHERE recommendation_id = :id ORDER BY id")
+                .bind("id", id)
+                .map((rs, ctx) -> new HistoryEntry(rs.getTimestamp("at").toInstant(), rs.getString("from_status") == null ? null : Status.of(rs.getString("from_status")),
+                        Status.of(rs.getString("to_status")), rs.getString("actor"), rs.getString("reason")))
+                .list());
+    }
+
+    /** Who approved the recommendation last, if anyone did. */
+    public Optional<String> approvedBy(long id)
+    {
+        return history(id).stream().filter(entry -> entry.toStatus() == Status.APPROVED).reduce((first, second) -> second).map(HistoryEntry::actor);
+    }
+
+    /** Counts of open recommendations by severity, for the metrics. */
+    public Map<Severity, Long> openBySeverity()
+    {
+        return jdbi.withHandle(handle -> {
+            Map<Severity, Long> counts = new TreeMap<>();
+            handle.createQuery("SELECT severity, count(*) AS n FROM recommendations WHERE status = 'open' GROUP BY severity")
+                    .map((rs, ctx) -> Map.entry(Severity.valueOf(rs.getString("severity")), rs.getLong("n"))).forEach(entry -> counts.put(entry.getKey(), entry.getValue()));
+            return counts;
+        });
+    }
+
+    private static Stored stored(ResultSet rs)
+            throws SQLException
+    {
+        long id = rs.getLong("id");
+        Fix fix;
+        try {
+            fix = FixJson.read(rs.getString("fix"));
+        }
+        catch (IllegalArgumentException e) {
+            throw new SQLException("recommendation " + id + ": " + e.getMessage(), e);
+        }
+        return new Stored(id, rs.getString("rule_id"), TargetType.valueOf(rs.getString("target_type")), rs.getString("target"),
+                Severity.valueOf(rs.getString("severity")), Level.valueOf(rs.getString("level")), Status.of(rs.getString("status")),
+                rs.getString("explanation"), rs.getString("proposed_fix"), fix, map(id, rs.getString("evidence")),
+                rs.getTimestamp("first_seen").toInstant(), rs.getTimestamp("last_seen").toInstant(), rs.getInt("times_seen"), rs.getInt("missed_evaluations"),
+                rs.getString("measured_effect") == null ? null : map(id, rs.getString("measured_effect")));
+    }
+
+    private static Map<String, Object> map(long id, String json)
+            throws SQLException
+    {
+        try {
+            return JSON.readValue(json, MAP);
+        }
+        catch (JsonProcessingException e) {
+            throw new SQLException("unreadable JSON of recommendation " + id, e);
+        }
+    }
+
+    private static Object tree(String json)
+    {
+        try {
+            return JSON.readTree(json);
+        }
+        catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static String json(Object value)
+    {
+        try {
+            return JSON.writeValueAsString(value);
+        }
+        catch (JsonProcessingException e) {
+            throw new IllegalArgumentException("not serializable as JSON: " + value, e);
+        }
+    }
+}

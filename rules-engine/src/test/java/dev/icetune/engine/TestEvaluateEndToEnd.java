@@ -1,0 +1,246 @@
+package dev.icetune.engine;
+
+import dev.icetune.testing.CapturedRows;
+import dev.icetune.testing.IcebergTrino;
+import dev.icetune.listener.IcetuneEventListenerFactory;
+import dev.icetune.engine.model.Level;
+import dev.icetune.engine.model.Status;
+import dev.icetune.store.Reports;
+import dev.icetune.testing.TestingPostgres;
+import dev.icetune.engine.rules.RuleBookHolder;
+import dev.icetune.engine.iceberg.TableFactSource;
+import dev.icetune.engine.iceberg.TableMetadataReader;
+import dev.icetune.engine.store.RecommendationStore;
+import dev.icetune.store.Database;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.trino.spi.eventlistener.EventListener;
+import org.jdbi.v3.core.Jdbi;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The whole chain: a real Trino with the real Iceberg connector and the capture plugin, tables built to
+ * have each problem, a workload, an evaluation, and the recommendations, each exactly once.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class TestEvaluateEndToEnd
+{
+    private static final String EVENTS = "iceberg.demo.events";
+    private static final String CLEAN = "iceberg.demo.clean_events";
+
+    @TempDir
+    static Path temporary;
+
+    private EventListener listener;
+    private IcebergTrino trino;
+    private Jdbi jdbi;
+    private Evaluator evaluator;
+    private TableMetadataReader iceberg;
+    private CapturedRows rows;
+    private String captureUrl;
+    private final Map<String, String> patternOf = new java.util.HashMap<>();
+    private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
+
+    @BeforeAll
+    void start()
+            throws Exception
+    {
+        TestingPostgres postgres = TestingPostgres.shared();
+        captureUrl = postgres.createDatabase("rules_capture");
+        String catalogUrl = postgres.createDatabase("rules_catalog");
+        Path warehouse = temporary.resolve("warehouse");
+        rows = new CapturedRows(captureUrl);
+        listener = new IcetuneEventListenerFactory().create(Map.of(
+                "icetune.db.url", captureUrl, "icetune.db.user", "postgres", "icetune.flush-interval", "100ms",
+                "icetune.spool.dir", temporary.resolve("spool").toString()), null);
+        trino = IcebergTrino.start(listener, catalogUrl, warehouse);
+
+        // events: unpartitioned, one small file per INSERT (40), every file spanning all user and session ids
+        trino.execute("CREATE TABLE events (ts timestamp(6), event_type varchar, user_id bigint, session_id varchar, payload varchar)");
+        // clean_events: partitioned by day, a few files, queried only the way it is laid out
+        trino.execute("CREATE TABLE clean_events (ts timestamp(6), event_type varchar, user_id bigint) WITH (partitioning = ARRAY['day(ts)'])");
+        for (int day = 1; day <= 40; day++) {
+            trino.execute("""
+                    INSERT INTO events SELECT TIMESTAMP '2024-01-01 00:00:00' + INTERVAL '1' DAY * %d + INTERVAL '1' MINUTE * x,
+                        CASE WHEN x %% 3 = 0 THEN 'view' ELSE 'click' END, (x * 7919 + %d * 104729) %% 100000,
+                        lower(to_hex(md5(to_utf8(CAST(x * %d AS varchar))))), 'p'
+                    FROM UNNEST(sequence(1, 50)) AS t(x)""".formatted(day - 1, day, day));
+        }
+        for (int day = 1; day <= 3; day++) {
+            trino.execute("INSERT INTO clean_events SELECT TIMESTAMP '2024-02-0%d 00:00:00' + INTERVAL '1' MINUTE * x, 'click', x FROM UNNEST(sequence(1, 100)) AS t(x)".formatted(day));
+        }
+
+        // the dashboards' workload
+        for (int day = 5; day < 10; day++) {
+            run("range", "SELECT count(*) FROM events WHERE ts >= TIMESTAMP '2024-01-%02d 00:00:00' AND ts < TIMESTAMP '2024-01-%02d 00:00:00'".formatted(day, day + 1));
+            run("clean", "SELECT count(*) FROM clean_events WHERE ts >= TIMESTAMP '2024-02-0%d 00:00:00' AND ts < TIMESTAMP '2024-02-0%d 00:00:00'".formatted(day % 3 + 1, day % 3 + 2));
+        }
+        run("date_format", "SELECT count(*) FROM events WHERE date_format(ts, '%Y-%m-%d') = '2024-01-15'");
+        run("date_format", "SELECT count(*) FROM events WHERE date_format(ts, '%Y-%m-%d') = '2024-01-16'");
+        for (int i = 0; i < 6; i++) {
+            run("user", "SELECT * FROM events WHERE user_id = " + (1000 + i * 37));
+            run("session", "SELECT * FROM events WHERE session_id = '" + "abcdef0123456789".substring(i) + "'");
+            run("hourly", "SELECT date_trunc('hour', ts) AS hour, event_type, count(*) AS event_count FROM events GROUP BY 1, 2");
+        }
+        for (String queryId : patternOf.keySet()) {
+            rows.awaitQuery(queryId);
+        }
+
+        // the platform team's thresholds for this small warehouse: every aggregation in it is fast
+        Path rules = temporary.resolve("rules");
+        copyRules(Path.of("../rules"), rules);
+        Files.writeString(rules.resolve("thresholds.properties"), "\nmv.min_p50_ms = 0\n", java.nio.file.StandardOpenOption.APPEND);
+
+        jdbi = Jdbi.create(captureUrl, "postgres", "");
+        Database.of(captureUrl, "postgres", "icetune-test").migrate();
+        iceberg = TestingIceberg.reader(catalogUrl, warehouse);
+        evaluator = new Evaluator(jdbi, new RuleBookHolder(rules, System.err::println), Optional.of((TableFactSource) iceberg), Duration.ofHours(1), Duration.ofDays(7), 3,
+                new RecommendationStore(jdbi), meters);
+    }
+
+    @AfterAll
+    void stop()
+            throws Exception
+    {
+        if (trino != null) {
+            trino.close();
+        }
+        if (listener != null) {
+            listener.shutdown();
+        }
+        if (iceberg != null) {
+            iceberg.close();
+        }
+    }
+
+    @Test
+    void eachProblemGetsItsRecommendationExactlyOnceAndTheCleanTableNone()
+    {
+        Evaluator.Result first = evaluator.evaluate(Instant.now().plusSeconds(1), System.out::println);
+        Evaluator.Result second = evaluator.evaluate(Instant.now().plusSeconds(2), System.out::println);
+
+        String hourly = pattern("hourly");
+        String dateFormat = pattern("date_format");
+        assertThat(first.recommendations().stream().map(r -> r.ruleId() + ":" + r.target()).collect(Collectors.toSet()))
+                .containsExactlyInAnyOrder(
+                        "small-files:" + EVENTS,
+                        "missing-partition-pruning:" + EVENTS,
+                        "bloom-filter:" + EVENTS + ".user_id",
+                        "bloom-filter:" + EVENTS + ".session_id",
+                        "non-sargable-predicate:" + dateFormat,
+                        "materialized-view:" + hourly,
+                        "cache-misses:" + hourly);
+        assertThat(first.outcome().opened()).isEqualTo(7);
+        assertThat(second.outcome().opened()).isZero();
+        assertThat(second.outcome().refreshed()).isEqualTo(7);
+
+        List<RecommendationStore.Stored> stored = evaluator.store().list(Optional.empty());
+        assertThat(stored).hasSize(7).allSatisfy(recommendation -> assertThat(recommendation.timesSeen()).isEqualTo(2));
+        assertThat(stored).noneMatch(recommendation -> recommendation.target().startsWith(CLEAN) || recommendation.evidence().toString().contains("clean_events"));
+
+        RecommendationStore.Stored smallFiles = find(stored, "small-files");
+        assertThat(smallFiles.evidence()).containsEntry("data_files", 40).containsEntry("small_files", 40);
+        assertThat(smallFiles.level()).isEqualTo(Level.L1);
+        assertThat(smallFiles.proposedFix()).isEqualTo("ALTER TABLE \"iceberg\".\"demo\".\"events\" EXECUTE optimize(file_size_threshold => '128MB')");
+
+        RecommendationStore.Stored pruning = find(stored, "missing-partition-pruning");
+        assertThat(pruning.evidence()).containsEntry("time_range_scans", 5).containsEntry("scans_skipping_no_manifest", 5).containsEntry("column", "ts");
+        assertThat(pruning.proposedFix()).startsWith("ALTER TABLE \"iceberg\".\"demo\".\"events\" SET PROPERTIES partitioning = ARRAY['day(ts)']");
+
+        RecommendationStore.Stored sargable = find(stored, "non-sargable-predicate");
+        assertThat(sargable.evidence()).containsEntry("function", "date_format").containsEntry("pruning_ratio", 1.0);
+        assertThat(sargable.proposedFix()).matches("SELECT count\\(\\*\\) FROM events WHERE ts >= TIMESTAMP '2024-01-1[56] 00:00:00' AND ts < TIMESTAMP '2024-01-1[67] 00:00:00'");
+
+        RecommendationStore.Stored bloom = stored.stream().filter(r -> r.target().endsWith(".user_id")).findFirst().orElseThrow();
+        assertThat(bloom.evidence()).containsEntry("lookups", 6).containsEntry("distinct_values", 6);
+        // every file spans (nearly) all user ids: min/max leaves most files to read
+        assertThat((Double) bloom.evidence().get("pruning_ratio")).isGreaterThan(0.5);
+
+        RecommendationStore.Stored view = find(stored, "materialized-view");
+        assertThat(view.evidence()).containsEntry("executions", 6).containsEntry("table", EVENTS);
+        assertThat(view.proposedFix()).startsWith("CREATE MATERIALIZED VIEW IF NOT EXISTS \"iceberg\".\"demo\".\"mv_events_");
+
+        assertThat(find(stored, "cache-misses").evidence()).containsEntry("identical_repeats", 5);
+        assertThat(evaluator.store().history(smallFiles.id())).hasSize(1).first().satisfies(entry -> assertThat(entry.toStatus()).isEqualTo(Status.OPEN));
+
+        // the service's meters: evaluations, their duration, firings per rule, open recommendations by severity
+        assertThat(meters.get("icetune.evaluations").counter().count()).isEqualTo(2);
+        assertThat(meters.get("icetune.evaluation.duration").timer().count()).isEqualTo(2);
+        assertThat(meters.get("icetune.rules.fired").tag("rule", "small-files").counter().count()).isEqualTo(2);
+        assertThat(meters.get("icetune.recommendations.open").tag("severity", "HIGH").gauge().value()).isEqualTo(3);
+
+        // later, with no more such queries, the conditions stop holding: after three evaluations they resolve themselves
+        Instant later = Instant.now().plus(Duration.ofHours(3));
+        for (int i = 0; i < 3; i++) {
+            evaluator.evaluate(later.plusSeconds(i), System.out::println);
+        }
+        assertThat(evaluator.store().list(Optional.of(Status.RESOLVED))).hasSize(7);
+        assertThat(evaluator.store().history(smallFiles.id())).extracting(RecommendationStore.HistoryEntry::toStatus).containsExactly(Status.OPEN, Status.RESOLVED);
+    }
+
+    @Test
+    void everyReportRunsOnTheCapturedWorkload()
+            throws Exception
+    {
+        Map<String, List<Map<String, Object>>> reports = new java.util.HashMap<>();
+        for (String name : Reports.NAMES) {
+            // as --json shows them: whole numbers that fit are ints
+            com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+            reports.put(name, json.readValue(json.writeValueAsString(jdbi.withHandle(handle -> handle.createQuery(Reports.sql(name).orElseThrow()).mapToMap().list())),
+                    new com.fasterxml.jackson.core.type.TypeReference<List<Map<String, Object>>>() {}));
+        }
+        assertThat(reports).containsKeys("top-expensive-patterns", "scan-efficiency", "predicate-pushdown", "small-file-tables", "p95-vs-baseline",
+                "current-load", "cache-miss-candidates", "recommendations", "fix-effects");
+        assertThat(reports.get("top-expensive-patterns")).hasSize(10).allSatisfy(row -> assertThat(row).containsKeys("query_pattern", "avg_latency", "frequency", "total_bytes"));
+        assertThat(reports.get("scan-efficiency")).anySatisfy(row -> assertThat(row).containsEntry("table_name", EVENTS).containsEntry("total_data_files", 40));
+        assertThat(reports.get("predicate-pushdown")).anySatisfy(row -> assertThat(row).containsEntry("table_name", CLEAN).containsEntry("pushed_down", 5));
+        assertThat(reports.get("predicate-pushdown")).anySatisfy(row -> assertThat(row).containsEntry("table_name", EVENTS).containsEntry("pushed_down", 0));
+        assertThat(reports.get("small-file-tables")).singleElement().satisfies(row -> assertThat(row).containsEntry("table_name", EVENTS));
+        assertThat(reports.get("p95-vs-baseline")).isNotEmpty().allSatisfy(row -> assertThat(row).containsEntry("over_2x_baseline", false));
+        assertThat(reports.get("current-load")).singleElement().satisfies(row -> assertThat(row).containsKeys("running_now", "active_users_last_5_minutes"));
+        assertThat(reports.get("cache-miss-candidates")).anySatisfy(row -> assertThat((String) row.get("query_pattern")).contains("date_trunc")
+                .satisfies(pattern -> assertThat(row).containsEntry("repeats_within_ttl", 5)));
+    }
+
+    private void run(String kind, String sql)
+    {
+        patternOf.put(trino.run(sql), kind);
+    }
+
+    private String pattern(String kind)
+    {
+        String queryId = patternOf.entrySet().stream().filter(entry -> entry.getValue().equals(kind)).findFirst().orElseThrow().getKey();
+        return (String) rows.awaitQuery(queryId).get("query_pattern_hash");
+    }
+
+    private static RecommendationStore.Stored find(List<RecommendationStore.Stored> stored, String rule)
+    {
+        return stored.stream().filter(recommendation -> recommendation.ruleId().equals(rule)).findFirst().orElseThrow();
+    }
+
+    private static void copyRules(Path from, Path to)
+            throws Exception
+    {
+        Files.createDirectories(to);
+        try (Stream<Path> files = Files.list(from)) {
+            for (Path file : files.filter(Files::isRegularFile).toList()) {
+                Files.copy(file, to.resolve(file.getFileName()));
+            }
+        }
+    }
+}

@@ -1,0 +1,135 @@
+package dev.icetune.engine;
+
+import dev.icetune.engine.model.Advice;
+import dev.icetune.engine.model.Analyze;
+import dev.icetune.engine.model.ApplyOrder;
+import dev.icetune.engine.model.BloomFilters;
+import dev.icetune.engine.model.Compact;
+import dev.icetune.engine.model.ExpireSnapshots;
+import dev.icetune.engine.model.Fix;
+import dev.icetune.engine.model.FixJson;
+import dev.icetune.engine.model.FixKind;
+import dev.icetune.engine.model.MaterializedView;
+import dev.icetune.engine.model.PartitionSpec;
+import dev.icetune.engine.model.QueryRewrite;
+import dev.icetune.engine.model.Rewrite;
+import dev.icetune.engine.model.SortOrder;
+import dev.icetune.engine.model.Status;
+import dev.icetune.engine.model.TrinoStatements;
+import dev.icetune.engine.store.RecommendationStore;
+import dev.icetune.store.Database;
+import dev.icetune.testing.TestingPostgres;
+import org.junit.jupiter.api.Test;
+
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+import java.util.stream.Collectors;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** Typed fixes: each renders the statements it stands for, round-trips through JSON, and old rows stay readable. */
+class TestFixes
+{
+    private static final String EVENTS = "iceberg.demo.events";
+    private static final List<Fix> ONE_OF_EACH = List.of(
+            PartitionSpec.adding(EVENTS, List.of(), "day(ts)", new Rewrite(200L << 20)),
+            new SortOrder(EVENTS, List.of("user_id"), null),
+            BloomFilters.adding(EVENTS, List.of("session_id"), "user_id", new Rewrite(128L << 20)),
+            new Compact(EVENTS, 128L << 20),
+            new TrinoStatements(EVENTS, List.of("SELECT 1")),
+            new Analyze(EVENTS),
+            new ExpireSnapshots(EVENTS, 168),
+            new MaterializedView("iceberg.demo.mv_events", EVENTS, "SELECT count(*) FROM events", 60),
+            new QueryRewrite("SELECT 1 FROM events WHERE ts >= TIMESTAMP '2024-01-15 00:00:00'"),
+            new Advice("add workers"));
+
+    @Test
+    void oneRecordPerKindAndEachSurvivesJson()
+    {
+        assertThat(ONE_OF_EACH).extracting(Fix::kind).containsExactlyInAnyOrder(FixKind.values());
+        for (Fix fix : ONE_OF_EACH) {
+            String json = FixJson.write(fix);
+            assertThat(json).as(fix.kind().name()).contains("\"kind\":");
+            assertThat(FixJson.read(json)).isEqualTo(fix);
+        }
+    }
+
+    @Test
+    void theTextIsWhatRunsAndQuotesEveryIdentifier()
+    {
+        assertThat(ONE_OF_EACH.getFirst().statements()).containsExactly(
+                "ALTER TABLE \"iceberg\".\"demo\".\"events\" SET PROPERTIES partitioning = ARRAY['day(ts)']",
+                "ALTER TABLE \"iceberg\".\"demo\".\"events\" EXECUTE optimize(file_size_threshold => '200MB')");
+        assertThat(ONE_OF_EACH.get(2).render()).startsWith("ALTER TABLE \"iceberg\".\"demo\".\"events\" SET PROPERTIES parquet_bloom_filter_columns = ARRAY['session_id', 'user_id'];\n");
+        assertThat(new Analyze("iceberg.demo.evil\"; drop table x; --").render()).isEqualTo("ANALYZE \"iceberg\".\"demo\".\"evil\"\"; drop table x; --\"");
+        assertThat(new Advice("add workers").render()).isEqualTo("add workers");
+        assertThat(Rewrite.allFiles(300L << 20, 128L << 20).fileSizeThresholdBytes()).as("above the largest file").isEqualTo(301L << 20);
+        assertThat(Rewrite.allFiles(3000, 128L << 20).fileSizeThresholdBytes()).isEqualTo(128L << 20);
+    }
+
+    @Test
+    void recordsCheckThemselves()
+    {
+        assertThatThrownBy(() -> new PartitionSpec(EVENTS, List.of(), List.of("day(ts); DROP"), null)).hasMessageContaining("not a partition field");
+        assertThatThrownBy(() -> new PartitionSpec(EVENTS, List.of("day(ts)"), List.of("day(ts)"), null)).hasMessageContaining("must change something");
+        assertThatThrownBy(() -> new SortOrder(EVENTS, List.of(), null)).hasMessageContaining("at least one column");
+        assertThatThrownBy(() -> new Compact(EVENTS, 10)).hasMessageContaining("at least 1MB");
+        assertThatThrownBy(() -> new MaterializedView("v", EVENTS, "SELECT 1", 0)).hasMessageContaining("refreshMinutes");
+    }
+
+    @Test
+    void fixesApplyLayoutFirstThenRewriteThenStatisticsThenCleanup()
+    {
+        List<Fix> shuffled = List.of(ONE_OF_EACH.get(7), ONE_OF_EACH.get(6), ONE_OF_EACH.get(5), ONE_OF_EACH.get(3), ONE_OF_EACH.get(2), ONE_OF_EACH.getFirst());
+        assertThat(ApplyOrder.sort(shuffled, fix -> fix)).extracting(Fix::kind)
+                .containsExactly(FixKind.BLOOM_FILTERS, FixKind.PARTITION_SPEC, FixKind.COMPACT, FixKind.ANALYZE, FixKind.EXPIRE_SNAPSHOTS, FixKind.MATERIALIZED_VIEW);
+    }
+
+    @Test
+    void theTransitionTableAllowsOnlyTheLifecycle()
+    {
+        assertThat(Status.OPEN.canBecome(Status.APPROVED)).isTrue();
+        assertThat(Status.OPEN.canBecome(Status.APPLIED)).as("never applied without approval").isFalse();
+        assertThat(Status.REJECTED.successors()).isEmpty();
+        assertThat(Status.REGRESSED.canBecome(Status.OPEN)).as("a regressed fix can be rolled back").isTrue();
+        assertThat(Arrays.stream(Status.values()).map(Status::value).collect(Collectors.toSet()))
+                .containsExactlyInAnyOrder("open", "approved", "rejected", "applied", "verified", "regressed", "resolved", "superseded");
+    }
+
+    /** Rows a previous version stored, with fixes as maps of a string kind, read as typed fixes after the migration. */
+    @Test
+    void fixesStoredBeforeTheyWereTypedAreReadable()
+    {
+        String url = TestingPostgres.shared().createDatabase("typed_fixes");
+        TestingPostgres.execute(url, "CREATE TABLE marker (x int)"); // an existing database: migrations baseline at 0 and run on top
+        Database database = Database.of(url, "postgres", "icetune-test");
+        org.flywaydb.core.Flyway.configure().dataSource(url, "postgres", "").locations("classpath:dev/icetune/store/migrations")
+                .table("icetune_schema_history").baselineOnMigrate(true).baselineVersion("0").target("3").load().migrate();
+        String[] old = {
+                "{\"kind\": \"iceberg-partition\", \"table\": \"iceberg.demo.events\", \"transform\": \"day\", \"column\": \"ts\"}",
+                "{\"kind\": \"iceberg-sort-order\", \"table\": \"iceberg.demo.events\", \"columns\": [\"user_id\"]}",
+                "{\"kind\": \"iceberg-property\", \"table\": \"iceberg.demo.events\", \"name\": \"write.parquet.bloom-filter-enabled.column.user_id\", \"value\": \"true\"}",
+                "{\"kind\": \"iceberg-expire-snapshots\", \"table\": \"iceberg.demo.events\", \"retain_hours\": 168}",
+                "{\"kind\": \"trino\", \"table\": \"iceberg.demo.events\", \"statements\": [\"ANALYZE \\\"iceberg\\\".\\\"demo\\\".\\\"events\\\"\"]}",
+                "{\"kind\": \"query-rewrite\", \"sql\": \"SELECT 1\"}",
+                "{\"kind\": \"text\", \"advice\": \"salt the key\"}"};
+        for (int i = 0; i < old.length; i++) {
+            TestingPostgres.execute(url, ("INSERT INTO recommendations (dedupe_key, rule_id, target_type, target, severity, level, status, explanation, proposed_fix, fix, "
+                    + "evidence, first_seen, last_seen, updated_at) VALUES ('r%d', 'rule', 'TABLE', 't', 'LOW', 'L1', 'open', 'e', 'f', '%s', '{}', now(), now(), now())")
+                    .formatted(i, old[i].replace("'", "''")));
+        }
+        database.migrate();
+
+        List<Fix> read = new RecommendationStore(database.jdbi()).list(Optional.empty()).stream().map(RecommendationStore.Stored::fix).toList();
+        assertThat(read).containsExactlyInAnyOrder(
+                new PartitionSpec(EVENTS, List.of(), List.of("day(ts)"), null),
+                new SortOrder(EVENTS, List.of("user_id"), null),
+                new BloomFilters(EVENTS, List.of(), List.of("user_id"), null),
+                new ExpireSnapshots(EVENTS, 168),
+                new TrinoStatements(EVENTS, List.of("ANALYZE \"iceberg\".\"demo\".\"events\"")),
+                new QueryRewrite("SELECT 1"),
+                new Advice("salt the key"));
+    }
+}

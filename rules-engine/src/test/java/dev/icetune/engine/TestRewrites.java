@@ -1,0 +1,41 @@
+package dev.icetune.engine;
+
+import dev.icetune.engine.model.Rewrites;
+import dev.icetune.engine.model.Sql;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class TestRewrites
+{
+    @Test
+    void runbookExample()
+    {
+        assertThat(Rewrites.sargable("SELECT * FROM events WHERE date_format(timestamp, 'yyyy-MM-dd') = '2024-01-15'", "timestamp"))
+                .contains("SELECT * FROM events WHERE timestamp >= TIMESTAMP '2024-01-15 00:00:00' AND timestamp < TIMESTAMP '2024-01-16 00:00:00'");
+        assertThat(Rewrites.sargable("select count(*) from events where date_format(ts, '%Y-%m-%d') = '2024-02-29' and x = 1", "ts"))
+                .contains("select count(*) from events where ts >= TIMESTAMP '2024-02-29 00:00:00' AND ts < TIMESTAMP '2024-03-01 00:00:00' and x = 1");
+    }
+
+    @Test
+    void monthsDatesAndCasts()
+    {
+        assertThat(Rewrites.sargable("SELECT 1 FROM e WHERE date_format(ts, '%Y-%m') = '2024-12'", "ts"))
+                .contains("SELECT 1 FROM e WHERE ts >= TIMESTAMP '2024-12-01 00:00:00' AND ts < TIMESTAMP '2025-01-01 00:00:00'");
+        assertThat(Rewrites.sargable("SELECT 1 FROM e WHERE date(ts) = DATE '2024-01-31'", "ts"))
+                .contains("SELECT 1 FROM e WHERE ts >= TIMESTAMP '2024-01-31 00:00:00' AND ts < TIMESTAMP '2024-02-01 00:00:00'");
+        assertThat(Rewrites.sargable("SELECT 1 FROM e WHERE CAST(ts AS date) = DATE '2024-01-31'", "ts")).isPresent();
+        assertThat(Rewrites.sargable("SELECT 1 FROM e WHERE lower(name) = 'x'", "name")).isEmpty();
+        // a column quoted in the query (timestamp is a keyword) stays quoted in the rewrite
+        assertThat(Rewrites.sargable("SELECT 1 FROM e WHERE date_format(\"timestamp\", '%Y-%m-%d') = '2024-01-15'", "timestamp"))
+                .contains("SELECT 1 FROM e WHERE \"timestamp\" >= TIMESTAMP '2024-01-15 00:00:00' AND \"timestamp\" < TIMESTAMP '2024-01-16 00:00:00'");
+    }
+
+    @Test
+    void identifiersAreQuotedSoNamesCannotInjectSql()
+    {
+        assertThat(Sql.table("iceberg.demo.events")).isEqualTo("\"iceberg\".\"demo\".\"events\"");
+        assertThat(Sql.table("iceberg.demo.x\"; DROP TABLE y; --")).isEqualTo("\"iceberg\".\"demo\".\"x\"\"; DROP TABLE y; --\"");
+        assertThat(Sql.literal("it's")).isEqualTo("'it''s'");
+    }
+}

@@ -1,0 +1,104 @@
+package dev.icetune.engine;
+
+import dev.icetune.engine.rules.RuleBook;
+import dev.icetune.engine.rules.RuleBookException;
+import dev.icetune.engine.rules.RuleBookHolder;
+import dev.icetune.engine.facts.TableFact;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class TestRuleBook
+{
+    private static final String GOOD = """
+            package icetune.rules
+            import dev.icetune.engine.facts.*
+            import dev.icetune.engine.model.*
+            global RecommendationSink recommendations
+            rule "many-snapshots"
+            when
+                $t : Thresholds()
+                $table : TableFact( snapshots > $t.get("snapshots.max_snapshots") )
+            then
+                recommendations.add(new Recommendation("many-snapshots", TargetType.TABLE, $table.table(), Severity.LOW, Level.L1,
+                    Recommendation.evidence("snapshots", $table.snapshots()), "many snapshots", new ExpireSnapshots($table.table(), 168)));
+            end
+            """;
+
+    @Test
+    void compileErrorsNameFileAndLine(@TempDir Path rules)
+            throws Exception
+    {
+        Files.writeString(rules.resolve("thresholds.properties"), "snapshots.max_snapshots = 10\n");
+        Files.writeString(rules.resolve("good.drl"), GOOD);
+        Files.writeString(rules.resolve("bad.drl"), """
+                package icetune.rules
+                import dev.icetune.engine.facts.*
+
+                rule "broken"
+                when
+                    TableFact( dataFiles >> 3 )
+                then
+                end
+                """);
+
+        assertThatThrownBy(() -> RuleBook.load(rules))
+                .isInstanceOf(RuleBookException.class)
+                .satisfies(error -> assertThat(((RuleBookException) error).problems()).anyMatch(problem -> problem.matches(".*bad\\.drl:\\d+ .+")));
+    }
+
+    @Test
+    void thresholdsThatAreNotNumbersAreNamed(@TempDir Path rules)
+            throws Exception
+    {
+        Files.writeString(rules.resolve("thresholds.properties"), "snapshots.max_snapshots = many\n");
+        Files.writeString(rules.resolve("good.drl"), GOOD);
+
+        assertThatThrownBy(() -> RuleBook.load(rules)).hasMessageContaining("snapshots.max_snapshots = 'many' is not a number");
+    }
+
+    @Test
+    void thresholdsChangeWithoutTouchingDrl(@TempDir Path rules)
+            throws Exception
+    {
+        Files.writeString(rules.resolve("thresholds.properties"), "snapshots.max_snapshots = 10\n");
+        Files.writeString(rules.resolve("good.drl"), GOOD);
+        TableFact table = new TableFact("iceberg.demo.t", 1, 1, 1, 0, 1, 0, List.of(), List.of(), List.of(), Map.of(), 50, 1, 1, 1);
+
+        assertThat(RuleBook.load(rules).evaluate(List.of(table)).recommendations()).hasSize(1);
+        Files.writeString(rules.resolve("thresholds.properties"), "snapshots.max_snapshots = 100\n");
+        assertThat(RuleBook.load(rules).evaluate(List.of(table)).recommendations()).isEmpty();
+    }
+
+    @Test
+    void aBrokenEditLeavesThePreviousRulesRunning(@TempDir Path rules)
+            throws Exception
+    {
+        Files.writeString(rules.resolve("thresholds.properties"), "snapshots.max_snapshots = 10\n");
+        Files.writeString(rules.resolve("good.drl"), GOOD);
+        List<String> reports = new ArrayList<>();
+        RuleBookHolder holder = new RuleBookHolder(rules, reports::add);
+        RuleBook loaded = holder.current();
+
+        Files.writeString(rules.resolve("good.drl"), GOOD.replace("snapshots >", "snapshots >>"));
+        Files.setLastModifiedTime(rules.resolve("good.drl"), FileTime.fromMillis(System.currentTimeMillis() + 10_000));
+
+        assertThat(holder.current()).isSameAs(loaded);
+        assertThat(reports).hasSize(1).first().asString().contains("good.drl:").contains("still running the rules loaded before");
+        assertThat(holder.current()).isSameAs(loaded);
+        assertThat(reports).as("reported once, not at every evaluation").hasSize(1);
+
+        Files.writeString(rules.resolve("good.drl"), GOOD.replace("many-snapshots", "too-many-snapshots"));
+        Files.setLastModifiedTime(rules.resolve("good.drl"), FileTime.fromMillis(System.currentTimeMillis() + 20_000));
+        assertThat(holder.current().ruleNames()).containsExactly("too-many-snapshots");
+    }
+}

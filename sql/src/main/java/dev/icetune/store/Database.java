@@ -1,0 +1,97 @@
+package dev.icetune.store;
+
+import org.jdbi.v3.core.Jdbi;
+import org.postgresql.Driver;
+
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.regex.Pattern;
+
+import static java.util.Objects.requireNonNull;
+
+/**
+ * The one place that turns {@link StoreConfig} into PostgreSQL connections: user, password, the time-outs
+ * that keep a dead or silent server from hanging the caller, and the application name by which an
+ * operator finds (or terminates) our connections in {@code pg_stat_activity}. Settings in the URL win.
+ */
+public final class Database
+{
+    private static final Pattern PASSWORD_PARAMETER = Pattern.compile("(?i)([?&;]password=)[^&;]*");
+
+    private final String url;
+    private final Properties properties;
+    private final boolean migrate;
+
+    public Database(StoreConfig config, Path baseDirectory, String applicationName)
+    {
+        requireNonNull(config, "config is null");
+        requireNonNull(baseDirectory, "baseDirectory is null");
+        requireNonNull(applicationName, "applicationName is null");
+        this.url = requireNonNull(config.getUrl(), StoreConfig.URL + " is required");
+        this.migrate = config.isMigrate();
+        this.properties = new Properties();
+        long connectSeconds = Math.max(1, config.getConnectTimeout().roundTo(java.util.concurrent.TimeUnit.SECONDS));
+        // connectTimeout bounds the TCP connect; loginTimeout the whole start-up, which a server that accepts and never answers stalls
+        properties.setProperty("connectTimeout", String.valueOf(connectSeconds));
+        properties.setProperty("loginTimeout", String.valueOf(connectSeconds));
+        properties.setProperty("socketTimeout", String.valueOf(Math.max(1, config.getSocketTimeout().roundTo(java.util.concurrent.TimeUnit.SECONDS))));
+        properties.setProperty("tcpKeepAlive", "true");
+        properties.setProperty("ApplicationName", applicationName);
+        config.getUser().ifPresent(user -> properties.setProperty("user", user));
+        config.resolvePassword(baseDirectory).ifPresent(password -> properties.setProperty("password", password));
+    }
+
+    /** A database given by URL and user alone, with every other setting at its default (tests, benchmarks, the demo). */
+    public static Database of(String url, String user, String applicationName)
+    {
+        return new Database(new StoreConfig().setUrl(url).setUser(user), Path.of("").toAbsolutePath(), applicationName);
+    }
+
+    /** A new connection; autocommit as the driver defaults. */
+    public Connection open()
+            throws SQLException
+    {
+        Connection connection = new Driver().connect(url, properties);
+        if (connection == null) {
+            throw new SQLException("not a PostgreSQL URL: " + redactedUrl());
+        }
+        return connection;
+    }
+
+    public Jdbi jdbi()
+    {
+        return Jdbi.create(this::open);
+    }
+
+    /** Applies pending migrations when {@code icetune.db.migrate} is on; returns what it did. */
+    public Optional<SchemaMigrator.Outcome> migrateIfEnabled()
+    {
+        return migrate ? Optional.of(migrate()) : Optional.empty();
+    }
+
+    /** Applies pending migrations, whatever {@code icetune.db.migrate} says (the CLI's {@code migrate}). */
+    public SchemaMigrator.Outcome migrate()
+    {
+        return SchemaMigrator.migrate(this);
+    }
+
+    public String url()
+    {
+        return url;
+    }
+
+    /** The URL without a password parameter: what logs and messages show. */
+    public String redactedUrl()
+    {
+        return PASSWORD_PARAMETER.matcher(url).replaceAll("$1****");
+    }
+
+    @Override
+    public String toString()
+    {
+        return "Database[" + redactedUrl() + ", user=" + properties.getProperty("user", "") + ", application=" + properties.getProperty("ApplicationName") + "]";
+    }
+}

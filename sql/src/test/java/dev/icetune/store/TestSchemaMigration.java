@@ -1,0 +1,83 @@
+package dev.icetune.store;
+
+import dev.icetune.testing.CapturedRows;
+import dev.icetune.testing.TestingPostgres;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class TestSchemaMigration
+{
+    @Test
+    void concurrentStartsOfSeveralCoordinatorsDoNotRace()
+            throws Exception
+    {
+        String url = TestingPostgres.shared().createDatabase("migrate");
+        Callable<Integer> migrate = () -> database(url).migrate().applied();
+        ExecutorService coordinators = Executors.newFixedThreadPool(4);
+        try {
+            List<Future<Integer>> results = coordinators.invokeAll(List.of(migrate, migrate, migrate, migrate));
+            List<Integer> executed = new java.util.ArrayList<>();
+            for (Future<Integer> result : results) {
+                executed.add(result.get());
+            }
+            long migrations = new CapturedRows(url).count("SELECT count(*) FROM icetune_schema_history WHERE success AND version <> '0'");
+            assertThat(migrations).isGreaterThanOrEqualTo(2);
+            assertThat(executed).as("one coordinator applied every migration, the others found nothing to do")
+                    .containsExactlyInAnyOrder((int) migrations, 0, 0, 0);
+        }
+        finally {
+            coordinators.shutdownNow();
+        }
+    }
+
+    @Test
+    void partitionsAreCreatedAheadAndOldOnesDropped()
+    {
+        String url = TestingPostgres.shared().createDatabase("partitions");
+        database(url).migrate();
+        CapturedRows rows = new CapturedRows(url);
+        TestingPostgres.execute(url,
+                "CREATE TABLE query_logs_p20000101 PARTITION OF query_logs FOR VALUES FROM ('2000-01-01 00:00:00+00') TO ('2000-01-02 00:00:00+00')",
+                "SELECT icetune_maintain_partitions(3, 30)");
+
+        String partitions = "SELECT count(*) FROM pg_inherits WHERE inhparent = 'query_logs'::regclass AND inhrelid::regclass::text LIKE 'query_logs_p%'";
+        assertThat(rows.count(partitions)).as("yesterday through 7 days ahead, made by the migration").isEqualTo(9);
+        assertThat(rows.count("SELECT count(*) FROM pg_class WHERE relname = 'query_logs_p20000101'")).as("older than retention").isZero();
+        assertThat(rows.count("SELECT count(*) FROM pg_class WHERE relname = 'query_logs_p' || to_char((now() AT TIME ZONE 'UTC')::date + 3, 'YYYYMMDD')")).isEqualTo(1);
+    }
+
+    @Test
+    void theCurrentVersionIsTheNewestMigration()
+            throws Exception
+    {
+        try (java.util.stream.Stream<java.nio.file.Path> files = java.nio.file.Files.list(java.nio.file.Path.of("migrations"))) {
+            int newest = files.map(file -> file.getFileName().toString()).filter(name -> name.matches("V\\d+__.*\\.sql"))
+                    .mapToInt(name -> Integer.parseInt(name.substring(1, name.indexOf("__")))).max().orElseThrow();
+            assertThat(SchemaMigrator.CURRENT_VERSION).isEqualTo(String.valueOf(newest));
+        }
+        String url = TestingPostgres.shared().createDatabase("current");
+        assertThat(database(url).migrate().applied()).isEqualTo(newestCount());
+        assertThat(database(url).migrate().applied()).as("a database at the current version is left alone").isZero();
+    }
+
+    private static int newestCount()
+            throws Exception
+    {
+        try (java.util.stream.Stream<java.nio.file.Path> files = java.nio.file.Files.list(java.nio.file.Path.of("migrations"))) {
+            return (int) files.filter(file -> file.getFileName().toString().endsWith(".sql")).count();
+        }
+    }
+
+    static Database database(String url)
+    {
+        return Database.of(url, "postgres", "icetune-test");
+    }
+}

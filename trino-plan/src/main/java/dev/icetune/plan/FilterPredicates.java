@@ -1,0 +1,170 @@
+package dev.icetune.plan;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Reads the filter Trino left above a scan (query_inputs.filter_predicate, as Trino prints it) into
+ * per-column predicates: {@code (user_id = bigint '14')} is an equality on user_id,
+ * {@code ((timestamp(6) '2024-01-14 ...' <= ts) AND (ts < ...))} a temporal range on ts,
+ * {@code (date_format(ts, varchar(8) '%Y-%m-%d') = varchar(10) '2024-01-10')} a function around ts,
+ * {@code $like(name, LikePattern '[%x]')} a LIKE on name. A text it cannot read yields no predicate.
+ */
+public final class FilterPredicates
+{
+    /** One conjunct of a filter. {@code function} is null unless the column is wrapped. */
+    public record ColumnPredicate(String column, PredicateKind kind, String function, boolean temporal, String literal, String text)
+    {
+        /** A LIKE whose pattern starts with a wildcard: neither min/max nor a partition can narrow it. */
+        public boolean leadingWildcard()
+        {
+            return kind == PredicateKind.LIKE && literal != null && (literal.startsWith("%") || literal.startsWith("_"));
+        }
+    }
+
+    private static final Pattern OPERATOR = Pattern.compile("\\s(<=|>=|<>|!=|=|<|>|IN|BETWEEN|LIKE)\\s", Pattern.CASE_INSENSITIVE);
+    private static final Pattern IDENTIFIER = Pattern.compile("\"?([A-Za-z_][A-Za-z0-9_$]*)\"?");
+    private static final Pattern WRAPPED = Pattern.compile("(?i)^(CAST|[A-Za-z_][A-Za-z0-9_]*)\\s*\\(\\s*\"?([A-Za-z_][A-Za-z0-9_$]*)\"?.*\\)$", Pattern.DOTALL);
+    private static final Pattern TEMPORAL_LITERAL = Pattern.compile("(?i)^(timestamp|date)(\\(\\d+\\))?( with time zone)?\\s*'");
+    private static final Pattern LITERAL_VALUE = Pattern.compile("'((?:[^']|'')*)'\\s*\\)?$");
+    private static final Pattern AND = Pattern.compile("\\sAND\\s");
+    private static final Pattern NUMBER = Pattern.compile("-?[0-9.eE+-]+");
+    private static final Pattern CONSTANT = Pattern.compile("(?i)(true|false|null)");
+    private static final Pattern TYPED_LITERAL = Pattern.compile("(?is)^[a-z]+(\\(\\d+(,\\s*\\d+)?\\))?( with time zone)?\\s*'.*'$");
+    private static final Pattern LIKE = Pattern.compile("(?s)^\\$like\\(\\s*\"?([A-Za-z_][A-Za-z0-9_$]*)\"?\\s*,\\s*LikePattern\\s*'\\[(.*)]'\\s*\\)$");
+
+    private FilterPredicates() {}
+
+    public static List<ColumnPredicate> parse(String filter)
+    {
+        List<ColumnPredicate> predicates = new ArrayList<>();
+        if (filter == null || filter.isBlank()) {
+            return predicates;
+        }
+        for (String conjunct : splitTopLevel(strip(filter), AND)) {
+            parseConjunct(strip(conjunct)).ifPresent(predicates::add);
+        }
+        return predicates;
+    }
+
+    private static Optional<ColumnPredicate> parseConjunct(String text)
+    {
+        Matcher like = LIKE.matcher(text);
+        if (like.matches()) {
+            return Optional.of(new ColumnPredicate(like.group(1), PredicateKind.LIKE, null, false, like.group(2), text));
+        }
+        Matcher operator = OPERATOR.matcher(text);
+        int at = -1;
+        String op = null;
+        while (operator.find()) {
+            if (depthAt(text, operator.start()) == 0) {
+                at = operator.start();
+                op = operator.group(1).toUpperCase(Locale.ROOT);
+                break;
+            }
+        }
+        if (at < 0) {
+            return Optional.empty();
+        }
+        String left = strip(text.substring(0, at));
+        String right = strip(text.substring(at + op.length() + 2));
+        boolean leftLiteral = isLiteral(left);
+        String columnSide = leftLiteral ? right : left;
+        String literalSide = leftLiteral ? left : right;
+        if (isLiteral(columnSide) || (!isLiteral(literalSide) && !op.equals("IN") && !op.equals("BETWEEN"))) {
+            return Optional.empty(); // column against column: a join condition, not a scan filter
+        }
+        PredicateKind kind = switch (op) {
+            case "=", "IN" -> PredicateKind.EQUALITY;
+            case "LIKE" -> PredicateKind.LIKE;
+            case "<>", "!=" -> PredicateKind.OTHER;
+            default -> PredicateKind.RANGE;
+        };
+        boolean temporal = TEMPORAL_LITERAL.matcher(literalSide).find();
+        Matcher value = LITERAL_VALUE.matcher(literalSide);
+        String literal = value.find() ? value.group(1) : literalSide;
+        Matcher identifier = IDENTIFIER.matcher(columnSide);
+        if (identifier.matches()) {
+            return Optional.of(new ColumnPredicate(identifier.group(1), kind, null, temporal, literal, text));
+        }
+        Matcher wrapped = WRAPPED.matcher(columnSide);
+        if (wrapped.matches()) {
+            return Optional.of(new ColumnPredicate(wrapped.group(2), PredicateKind.WRAPPED, wrapped.group(1).toLowerCase(Locale.ROOT), temporal, literal, text));
+        }
+        return Optional.empty();
+    }
+
+    private static boolean isLiteral(String side)
+    {
+        String trimmed = side.strip();
+        return trimmed.endsWith("'") || NUMBER.matcher(trimmed).matches() || CONSTANT.matcher(trimmed).matches()
+                || TYPED_LITERAL.matcher(trimmed).matches();
+    }
+
+    private static String strip(String text)
+    {
+        String result = text.strip();
+        while (result.startsWith("(") && result.endsWith(")") && closes(result)) {
+            result = result.substring(1, result.length() - 1).strip();
+        }
+        return result;
+    }
+
+    /** True when the '(' at 0 closes at the very end. */
+    private static boolean closes(String text)
+    {
+        int depth = 0;
+        boolean quoted = false;
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c == '\'') {
+                quoted = !quoted;
+            }
+            else if (!quoted && c == '(') {
+                depth++;
+            }
+            else if (!quoted && c == ')' && --depth == 0 && i < text.length() - 1) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static int depthAt(String text, int position)
+    {
+        int depth = 0;
+        boolean quoted = false;
+        for (int i = 0; i < position; i++) {
+            char c = text.charAt(i);
+            if (c == '\'') {
+                quoted = !quoted;
+            }
+            else if (!quoted && c == '(') {
+                depth++;
+            }
+            else if (!quoted && c == ')') {
+                depth--;
+            }
+        }
+        return quoted ? -1 : depth;
+    }
+
+    private static List<String> splitTopLevel(String text, Pattern separator)
+    {
+        List<String> parts = new ArrayList<>();
+        Matcher matcher = separator.matcher(text);
+        int start = 0;
+        while (matcher.find()) {
+            if (depthAt(text, matcher.start()) == 0) {
+                parts.add(text.substring(start, matcher.start()));
+                start = matcher.end();
+            }
+        }
+        parts.add(text.substring(start));
+        return parts;
+    }
+}

@@ -1,0 +1,125 @@
+package dev.icetune.plan;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static java.util.Objects.requireNonNull;
+
+/**
+ * What Trino's structured plan ({@code QueryMetadata.getJsonPlan()}, or {@code EXPLAIN (TYPE DISTRIBUTED,
+ * FORMAT JSON)}) says about a query: for each table scan, which columns had a constraint pushed into the
+ * scan ({@code TableScan} with {@code table = "iceberg:demo.events$data@1 constraint on [ts]"}) and which
+ * filter stayed above it ({@code ScanFilterProject} with {@code filterPredicate}). That is what tells
+ * missing pruning (nothing pushed, nothing filtered on the column) from a non-sargable predicate.
+ *
+ * <p>The plan is a map of fragment id to a tree of nodes, each with a {@code name}, a {@code descriptor}
+ * of named strings and {@code children}; a single tree (a logical plan) is read the same way.
+ */
+public record QueryPlan(Map<String, Scan> scans)
+{
+    /** One table's scans: pushed-down columns and the filter left above them (several scans of a table are merged). */
+    public record Scan(String table, List<String> constraintColumns, Optional<String> filterPredicate)
+    {
+        public Scan
+        {
+            requireNonNull(table, "table is null");
+            constraintColumns = List.copyOf(constraintColumns);
+            requireNonNull(filterPredicate, "filterPredicate is null");
+        }
+
+        /** A table scanned twice (a self-join) keeps every pushed column and every residual filter. */
+        Scan merge(Scan other)
+        {
+            List<String> columns = new ArrayList<>(constraintColumns);
+            other.constraintColumns.stream().filter(column -> !columns.contains(column)).forEach(columns::add);
+            Optional<String> filter = filterPredicate.isEmpty() ? other.filterPredicate
+                    : other.filterPredicate.isEmpty() ? filterPredicate
+                    : Optional.of(filterPredicate.get() + " OR " + other.filterPredicate.get());
+            return new Scan(table, columns, filter);
+        }
+    }
+
+    public static final QueryPlan EMPTY = new QueryPlan(Map.of());
+
+    private static final ObjectMapper JSON = JsonMapper.builder().build();
+    /** {@code catalog:schema.table$data@snapshot constraint on [a, b]}: the table handle as Trino prints it. */
+    private static final Pattern TABLE = Pattern.compile("([^:]+):([^.]+)\\.(.+?)(?:\\$[a-z_]+)?(?:@\\d+)?(?: constraint on \\[(.*)])?", Pattern.DOTALL);
+
+    public QueryPlan
+    {
+        scans = Map.copyOf(scans);
+    }
+
+    /** The scan of {@code catalog.schema.table} (any case), if the plan has one. */
+    public Optional<Scan> scan(String catalog, String schema, String table)
+    {
+        // most queries' plans scan a table or two: no key is built for a plan that has none
+        return scans.isEmpty() ? Optional.empty() : Optional.ofNullable(scans.get(key(catalog, schema, table)));
+    }
+
+    /** Reads a JSON plan; a missing or unreadable plan reads as {@link #EMPTY}: plans are evidence, never a reason to lose a query. */
+    public static QueryPlan parse(String json)
+    {
+        if (json == null || json.isBlank()) {
+            return EMPTY;
+        }
+        JsonNode root;
+        try {
+            root = JSON.readTree(json);
+        }
+        catch (JsonProcessingException e) {
+            return EMPTY;
+        }
+        Map<String, Scan> scans = new LinkedHashMap<>();
+        if (root.has("name")) {
+            visit(root, null, scans);
+        }
+        else {
+            root.forEach(fragment -> visit(fragment, null, scans));
+        }
+        return new QueryPlan(scans);
+    }
+
+    private static void visit(JsonNode node, JsonNode parent, Map<String, Scan> scans)
+    {
+        String name = node.path("name").asText();
+        String table = node.path("descriptor").path("table").asText(null);
+        if (table != null && name.contains("Scan")) {
+            Matcher matcher = TABLE.matcher(table.strip());
+            if (matcher.matches()) {
+                List<String> constraint = matcher.group(4) == null ? List.of() : splitColumns(matcher.group(4));
+                // a filter fused into the scan node, or a separate filter right above the scan
+                Optional<String> filter = filter(node).or(() -> parent == null || !parent.path("name").asText().startsWith("Filter") ? Optional.empty() : filter(parent));
+                String key = key(matcher.group(1), matcher.group(2), matcher.group(3));
+                scans.merge(key, new Scan(key, constraint, filter), Scan::merge);
+            }
+        }
+        node.path("children").forEach(child -> visit(child, node, scans));
+    }
+
+    private static Optional<String> filter(JsonNode node)
+    {
+        return Optional.ofNullable(node.path("descriptor").path("filterPredicate").asText(null)).map(String::strip).filter(text -> !text.isEmpty());
+    }
+
+    private static List<String> splitColumns(String columns)
+    {
+        return List.of(columns.split(",")).stream().map(String::strip).filter(column -> !column.isEmpty()).toList();
+    }
+
+    private static String key(String catalog, String schema, String table)
+    {
+        return (catalog + "." + schema + "." + table).toLowerCase(Locale.ROOT);
+    }
+}

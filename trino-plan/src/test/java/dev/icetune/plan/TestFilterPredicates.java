@@ -1,0 +1,62 @@
+package dev.icetune.plan;
+
+import dev.icetune.plan.FilterPredicates.ColumnPredicate;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Filters as Trino 483 prints them above Iceberg scans (taken from captured plans). */
+class TestFilterPredicates
+{
+    @Test
+    void equality()
+    {
+        assertThat(FilterPredicates.parse("(user_id = bigint '14')"))
+                .containsExactly(new ColumnPredicate("user_id", PredicateKind.EQUALITY, null, false, "14", "user_id = bigint '14'"));
+        assertThat(FilterPredicates.parse("(session_id = varchar 'abc')").getFirst().column()).isEqualTo("session_id");
+    }
+
+    @Test
+    void temporalRange()
+    {
+        List<ColumnPredicate> predicates = FilterPredicates.parse(
+                "((timestamp(6) '2024-01-05 00:00:00.000000' <= ts) AND (ts < timestamp(6) '2024-01-06 00:00:00.000000'))");
+        assertThat(predicates).hasSize(2).allSatisfy(predicate -> {
+            assertThat(predicate.column()).isEqualTo("ts");
+            assertThat(predicate.kind()).isEqualTo(PredicateKind.RANGE);
+            assertThat(predicate.temporal()).isTrue();
+        });
+    }
+
+    @Test
+    void functionAroundTheColumn()
+    {
+        ColumnPredicate predicate = FilterPredicates.parse("(date_format(ts, varchar(8) '%Y-%m-%d') = varchar(10) '2024-01-15')").getFirst();
+        assertThat(predicate.column()).isEqualTo("ts");
+        assertThat(predicate.kind()).isEqualTo(PredicateKind.WRAPPED);
+        assertThat(predicate.function()).isEqualTo("date_format");
+        assertThat(FilterPredicates.parse("(CAST(ts AS date) = DATE '2024-01-15')").getFirst().function()).isEqualTo("cast");
+    }
+
+    @Test
+    void likeWithALeadingWildcard()
+    {
+        ColumnPredicate like = FilterPredicates.parse("$like(name, LikePattern '[%smith]')").getFirst();
+        assertThat(like.column()).isEqualTo("name");
+        assertThat(like.kind()).isEqualTo(PredicateKind.LIKE);
+        assertThat(like.literal()).isEqualTo("%smith");
+        assertThat(like.leadingWildcard()).isTrue();
+        assertThat(FilterPredicates.parse("$like(name, LikePattern '[smith%]')").getFirst().leadingWildcard()).isFalse();
+    }
+
+    @Test
+    void whatItCannotReadIsSkipped()
+    {
+        assertThat(FilterPredicates.parse(null)).isEmpty();
+        assertThat(FilterPredicates.parse("")).isEmpty();
+        assertThat(FilterPredicates.parse("(a = b)")).isEmpty();
+        assertThat(FilterPredicates.parse("random ((( text")).isEmpty();
+    }
+}
