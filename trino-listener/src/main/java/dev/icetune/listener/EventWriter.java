@@ -11,7 +11,6 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -23,7 +22,9 @@ import static java.util.Objects.requireNonNull;
  * them into rows, the other (with the sink's part writers, the only threads doing I/O) commits them to
  * PostgreSQL. When PostgreSQL fails it retries with backoff, then journals the batch to disk and keeps
  * journaling, in order, until a replay of the journal succeeds; only then does it write live batches
- * directly again. Whatever can be neither written nor journaled is counted, and logged once per interval.
+ * directly again. The write stage heals by itself: at start-up and on its own timer (the retry backoff,
+ * up to {@code icetune.retry.max-delay}) it creates the schema and replays the journal, whether or not
+ * events arrive. Whatever can be neither written nor journaled is counted, and logged once per interval.
  */
 final class EventWriter
 {
@@ -41,10 +42,16 @@ final class EventWriter
     /** Captured batches waiting for the write stage; small, so that a slow database pushes back on capture. */
     private final BlockingQueue<EncodedBatch> captured = new ArrayBlockingQueue<>(2);
     private static final EncodedBatch END = EncodedBatch.encode(List.of(), 1);
+    /** Bounds of the write stage's wait for a batch: it wakes up at least this often to heal when an attempt is due. */
+    private static final long MIN_POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
+    private static final long MAX_POLL_NANOS = TimeUnit.SECONDS.toNanos(1);
+    /** Journal files read for one replay transaction at most, however few events they hold. */
+    private static final int JOURNAL_FILES_PER_REPLAY = 1000;
 
     private volatile boolean stopping;
-    private long nextAttemptNanos;
-    private Duration backoff;
+    /** When PostgreSQL may be tried again: now at start-up, later after each failure (the backoff). */
+    private long nextAttemptNanos = System.nanoTime();
+    private int failuresInARow;
     private long lastLossLogNanos = System.nanoTime();
     private long droppedJournalFull;
     private long loggedQueueDrops;
@@ -62,7 +69,6 @@ final class EventWriter
         this.retryInitialDelay = config.getRetryInitialDelay().toJavaTime();
         this.retryMaxDelay = config.getRetryMaxDelay().toJavaTime();
         this.spoolDirectory = journal.directory();
-        this.backoff = retryInitialDelay;
     }
 
     /** Asks both stages to write what is queued and end. */
@@ -103,14 +109,17 @@ final class EventWriter
         }
     }
 
-    /** The write stage: PostgreSQL, or the journal. Runs beside the capture stage, so that building rows and COPY overlap. */
+    /**
+     * The write stage: PostgreSQL, or the journal. Runs beside the capture stage, so that building rows and COPY
+     * overlap. Between batches, and when none come, it heals: schema first, then the journal, whenever an attempt is due.
+     */
     void writeLoop()
     {
         try {
             while (true) {
                 EncodedBatch batch;
                 try {
-                    batch = captured.poll(1, TimeUnit.SECONDS);
+                    batch = captured.poll(Math.clamp(nextAttemptNanos - System.nanoTime(), MIN_POLL_NANOS, MAX_POLL_NANOS), TimeUnit.NANOSECONDS);
                 }
                 catch (InterruptedException e) {
                     continue; // ends only on END: the capture stage decides when nothing is left
@@ -118,14 +127,18 @@ final class EventWriter
                 if (batch == END) {
                     break;
                 }
-                if (batch != null) {
-                    try {
+                try {
+                    if (batch != null) {
                         deliver(batch);
                     }
-                    catch (RuntimeException | Error e) {
-                        metrics.dropped.increment(batch.size());
-                        log.error(e, "icetune: unexpected error writing events; %s events lost", batch.size());
+                    else {
+                        heal();
                     }
+                }
+                catch (RuntimeException | Error e) {
+                    int lost = batch == null ? 0 : batch.size();
+                    metrics.dropped.increment(lost);
+                    log.error(e, "icetune: unexpected error writing events; %s events lost", lost);
                 }
                 logLosses(false);
             }
@@ -199,7 +212,7 @@ final class EventWriter
 
     private void deliver(EncodedBatch batch)
     {
-        if (System.nanoTime() - nextAttemptNanos >= 0 || stoppingWithNothingQueued()) {
+        if (isDue() || stoppingWithNothingQueued()) {
             if (replayJournal() && write(batch)) {
                 return;
             }
@@ -207,60 +220,112 @@ final class EventWriter
         keep(batch);
     }
 
+    /** With no batch to write: when an attempt is due, the schema (at start-up, or on a server that lost it) and the journal. */
+    private void heal()
+    {
+        if (!isDue() || (sink.isPrepared() && journal.isEmpty())) {
+            return;
+        }
+        if (!sink.isPrepared()) {
+            try {
+                sink.prepare();
+                succeeded();
+            }
+            catch (SQLException | RuntimeException e) {
+                failed(e);
+                return;
+            }
+        }
+        // a failed replay counts as a failed attempt: the next one waits out the backoff
+        replayJournal();
+    }
+
+    private boolean isDue()
+    {
+        return System.nanoTime() - nextAttemptNanos >= 0;
+    }
+
     private boolean stoppingWithNothingQueued()
     {
         return stopping && queue.isEmpty() && captured.isEmpty();
     }
 
-    /** Writes journaled batches oldest first; true once the journal is empty. */
+    /**
+     * Writes journaled batches oldest first, as many files a transaction as make up a batch (a journal written while
+     * PostgreSQL was down holds many small ones); true once the journal is empty.
+     */
     private boolean replayJournal()
     {
-        if (journal.isEmpty()) {
-            return true;
-        }
-        while (true) {
-            Optional<Path> oldest = journal.oldest();
+        while (!journal.isEmpty()) {
+            List<Path> oldest = journal.oldest(JOURNAL_FILES_PER_REPLAY);
             if (oldest.isEmpty()) {
-                return true;
+                return true; // its files were removed by hand
             }
-            EncodedBatch batch;
-            try {
-                batch = EncodedBatch.encode(journal.read(oldest.get()), config.getDbWriters());
+            List<Path> files = new ArrayList<>();
+            List<CapturedEvent> events = new ArrayList<>();
+            for (Path file : oldest) {
+                try {
+                    events.addAll(journal.read(file));
+                    files.add(file);
+                }
+                catch (IOException | RuntimeException e) {
+                    quarantine(file, e);
+                }
+                if (events.size() >= config.getBatchSize()) {
+                    break;
+                }
             }
-            catch (IOException | RuntimeException e) {
-                quarantine(oldest.get(), e);
-                continue;
+            if (files.isEmpty()) {
+                continue; // all set aside
             }
+            EncodedBatch batch = EncodedBatch.encode(events, config.getDbWriters());
             if (!writeOnce(batch)) {
                 return false;
             }
             metrics.replayed.increment(batch.size());
-            try {
-                journal.remove(oldest.get());
-            }
-            catch (IOException e) {
-                // left on disk it would be replayed again: harmless, the sink is idempotent
-                log.warn("icetune: cannot remove replayed journal file %s: %s", oldest.get(), e.getMessage());
-                return false;
+            for (Path file : files) {
+                try {
+                    journal.remove(file);
+                }
+                catch (IOException e) {
+                    // left on disk it would be replayed again: harmless, the sink is idempotent
+                    log.warn("icetune: cannot remove replayed journal file %s: %s", file, e.getMessage());
+                    return false;
+                }
             }
         }
+        return true;
     }
 
-    /** A live batch: several attempts with backoff before the caller journals it. */
+    /** A live batch: several attempts, the waits between them doubling up to the maximum, before the caller journals it. */
     private boolean write(EncodedBatch batch)
     {
         if (batch.size() == 0) {
             return true;
         }
-        for (int attempt = 1; attempt <= config.getRetryAttempts(); attempt++) {
+        // a stopping listener has no time to wait out an outage: one attempt, then the journal
+        int attempts = stopping ? 1 : config.getRetryAttempts();
+        for (int attempt = 1; attempt <= attempts; attempt++) {
             if (writeOnce(batch)) {
                 return true;
             }
-            if (attempt < config.getRetryAttempts() && !stopping) {
-                sleep(retryInitialDelay.multipliedBy(1L << Math.min(attempt - 1, 20)));
+            if (attempt < attempts) {
+                sleep(delay(attempt));
             }
         }
         return false;
+    }
+
+    /** The wait after the {@code attempt}-th failure in a row: the initial delay, doubled each time, at most the maximum. */
+    private Duration delay(int attempt)
+    {
+        return delay(attempt, retryInitialDelay, retryMaxDelay);
+    }
+
+    static Duration delay(int attempt, Duration initial, Duration max)
+    {
+        Duration doubled = initial.multipliedBy(1L << Math.min(attempt - 1, 30));
+        return doubled.compareTo(max) > 0 ? max : doubled;
     }
 
     private boolean writeOnce(EncodedBatch batch)
@@ -270,26 +335,36 @@ final class EventWriter
             sink.write(batch);
             metrics.batchLatency.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
             metrics.written.increment(batch.size());
-            if (down) {
-                log.info("icetune: PostgreSQL accepts writes again");
-                down = false;
-            }
-            backoff = retryInitialDelay;
-            nextAttemptNanos = System.nanoTime();
+            succeeded();
             return true;
         }
         catch (SQLException | RuntimeException e) {
-            metrics.writeFailures.increment();
-            if (!down) {
-                // the message of a PostgreSQL error never holds the password; the URL may, so it is not logged
-                log.warn("icetune: PostgreSQL write failed (%s: %s); journaling to %s until it recovers",
-                        e.getClass().getSimpleName(), e.getMessage(), spoolDirectory);
-                down = true;
-            }
-            nextAttemptNanos = System.nanoTime() + backoff.toNanos();
-            backoff = backoff.multipliedBy(2).compareTo(retryMaxDelay) > 0 ? retryMaxDelay : backoff.multipliedBy(2);
+            failed(e);
             return false;
         }
+    }
+
+    private void succeeded()
+    {
+        if (down) {
+            log.info("icetune: PostgreSQL accepts writes again; %s bytes journaled to replay", journal.bytes());
+            down = false;
+        }
+        failuresInARow = 0;
+        nextAttemptNanos = System.nanoTime();
+    }
+
+    private void failed(Exception e)
+    {
+        metrics.writeFailures.increment();
+        if (!down) {
+            // the message of a PostgreSQL error never holds the password; the URL may, so it is not logged
+            log.warn("icetune: PostgreSQL write failed (%s: %s); journaling to %s and trying again every %s at most until it recovers",
+                    e.getClass().getSimpleName(), e.getMessage(), spoolDirectory, config.getRetryMaxDelay());
+            down = true;
+        }
+        failuresInARow++;
+        nextAttemptNanos = System.nanoTime() + delay(failuresInARow).toNanos();
     }
 
     private void keep(EncodedBatch batch)

@@ -15,6 +15,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -46,6 +47,8 @@ final class PostgresSink
     static final String STARTS_COLUMNS = "query_id, create_time, user_name, source, catalog, schema_name, query_pattern_hash";
 
     private static final String UNIQUE_VIOLATION = "23505";
+    /** undefined_table, undefined_function, invalid_schema_name */
+    private static final Set<String> MISSING_SCHEMA = Set.of("42P01", "42883", "3F000");
     private static final Duration MAINTENANCE_INTERVAL = Duration.ofHours(1);
 
     private final Database database;
@@ -116,10 +119,23 @@ final class PostgresSink
         }
         switch (failure) {
             case null -> {}
-            case SQLException e -> throw e;
+            case SQLException e -> throw forgetSchemaIfMissing(e);
             case RuntimeException e -> throw e;
             default -> throw new IllegalStateException(failure);
         }
+    }
+
+    /**
+     * A server without our tables or functions (a failover to a fresh server behind the same URL, a restored backup)
+     * gets the schema again before the next attempt.
+     */
+    private SQLException forgetSchemaIfMissing(SQLException failure)
+    {
+        if (MISSING_SCHEMA.contains(failure.getSQLState())) {
+            migrated = false;
+            lastMaintenance = Instant.EPOCH;
+        }
+        return failure;
     }
 
     /** One part in one transaction; a unique violation means a replay, written again through staging tables. */
@@ -270,8 +286,14 @@ final class PostgresSink
         rows.endRow();
     }
 
-    /** Applies migrations once, and keeps the day partitions ahead, before a batch is written. */
-    private void prepare()
+    /** The schema is in place and the day partitions are kept ahead: nothing to prepare before the next batch. */
+    boolean isPrepared()
+    {
+        return migrated && Duration.between(lastMaintenance, Instant.now()).compareTo(MAINTENANCE_INTERVAL) < 0;
+    }
+
+    /** Applies migrations once, and keeps the day partitions ahead: at start-up, and before a batch is written. */
+    void prepare()
             throws SQLException
     {
         if (!migrated) {
@@ -294,7 +316,7 @@ final class PostgresSink
             catch (SQLException e) {
                 rollbackQuietly(current);
                 closeConnection(0);
-                throw e;
+                throw forgetSchemaIfMissing(e);
             }
             lastMaintenance = Instant.now();
         }

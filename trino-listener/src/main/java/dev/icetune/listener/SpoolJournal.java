@@ -18,7 +18,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 
@@ -111,11 +110,11 @@ final class SpoolJournal
         return true;
     }
 
-    /** The oldest batch file, if any. */
-    Optional<Path> oldest()
+    /** The oldest batch files, at most {@code count}, oldest first. */
+    List<Path> oldest(int count)
     {
         List<Path> files = files();
-        return files.isEmpty() ? Optional.empty() : Optional.of(files.getFirst());
+        return files.subList(0, Math.min(count, files.size()));
     }
 
     List<CapturedEvent> read(Path file)

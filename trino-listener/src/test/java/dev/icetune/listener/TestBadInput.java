@@ -38,7 +38,6 @@ class TestBadInput
         listener = new IcetuneEventListenerFactory().create(Map.of(
                 "icetune.db.url", url,
                 "icetune.db.user", "postgres",
-                "icetune.flush-interval", "50ms",
                 "icetune.query-text.max-length", String.valueOf(MAX_TEXT),
                 "icetune.spool.dir", temporary.toString()), null);
     }

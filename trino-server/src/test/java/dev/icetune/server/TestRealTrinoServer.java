@@ -48,8 +48,7 @@ class TestRealTrinoServer
                 "icetune.db.url", captureUrl,
                 "icetune.db.user", "postgres",
                 // the embedded server trusts local connections; the password must not show in the log
-                "icetune.db.password", "not-a-real-s3cret",
-                "icetune.flush-interval", "100ms"));
+                "icetune.db.password", "not-a-real-s3cret"));
     }
 
     @AfterAll
