@@ -8,6 +8,7 @@ import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
+import java.util.regex.Pattern;
 
 /**
  * {@code bin/icetune}. Exit codes: 0 done, 1 failed (the message says what to do), 2 a usage error,
@@ -57,11 +58,16 @@ public final class IcetuneCli
     /** The exception's message, with the cause's when it adds something (a driver's "Connection refused"). */
     public static String message(Throwable exception)
     {
-        String message = exception.getMessage() == null ? exception.getClass().getSimpleName() : exception.getMessage();
-        Throwable cause = exception.getCause();
-        if (cause != null && cause.getMessage() != null && !message.contains(cause.getMessage())) {
-            message += ": " + cause.getMessage();
+        // each cause adds what it says that is new; a wrapper's "org.postgresql.util.PSQLException: ..." becomes its text
+        StringBuilder message = new StringBuilder();
+        for (Throwable each = exception; each != null; each = each.getCause()) {
+            String text = each.getMessage() == null ? null : CLASS_NAME_PREFIX.matcher(each.getMessage()).replaceFirst("");
+            if (text != null && !text.isBlank() && !message.toString().contains(text)) {
+                message.append(message.isEmpty() ? "" : message.charAt(message.length() - 1) == '.' ? " " : ": ").append(text);
+            }
         }
-        return message;
+        return message.isEmpty() ? exception.getClass().getSimpleName() : message.toString();
     }
+
+    private static final Pattern CLASS_NAME_PREFIX = Pattern.compile("^(?:[a-z_][\\w$]*\\.)+[A-Z][\\w$]*: ");
 }

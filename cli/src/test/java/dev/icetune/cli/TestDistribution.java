@@ -1,10 +1,15 @@
 package dev.icetune.cli;
 
+import dev.icetune.testing.PostgresServer;
 import dev.icetune.testing.TestingPostgres;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -12,6 +17,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -84,6 +90,79 @@ class TestDistribution
         assertNothingButResults(validate);
     }
 
+    @Test
+    void asAServiceItEvaluatesAgainAfterPostgresRestarts()
+            throws Exception
+    {
+        Path home = unpack();
+        int metricsPort = TestingPostgres.freePort();
+        try (PostgresServer postgres = PostgresServer.start(temporary.resolve("pg"))) {
+            Path config = temporary.resolve("service.properties");
+            // the shortest interval the configuration accepts, so that the test waits seconds, not minutes
+            Files.writeString(config, "icetune.db.url=%s\nicetune.db.user=postgres\nicetune.rules.dir=%s\nicetune.metrics.port=%d\nicetune.evaluate.interval=10s\n"
+                    .formatted(postgres.url("postgres"), home.resolve("rules"), metricsPort));
+            Process service = command(home, temporary, "--config", config.toString(), "evaluate", "--service")
+                    .redirectOutput(temporary.resolve("service.out").toFile()).redirectError(temporary.resolve("service.err").toFile()).start();
+            try {
+                Metrics metrics = new Metrics(metricsPort);
+                metrics.await("a first evaluation", sample -> sample.value("icetune_evaluations_total") >= 1);
+
+                postgres.stop(PostgresServer.Stop.FAST);
+                metrics.await("a failed evaluation", sample -> sample.value("icetune_evaluation_failures_total") >= 1);
+                double evaluations = metrics.read().value("icetune_evaluations_total");
+                double lastSuccess = metrics.read().value("icetune_evaluation_last_success_time_seconds");
+                assertThat(service.isAlive()).as("the service outlives PostgreSQL").isTrue();
+
+                postgres.start();
+                metrics.await("an evaluation after PostgreSQL is back", sample -> sample.value("icetune_evaluations_total") > evaluations
+                        && sample.value("icetune_evaluation_last_success_time_seconds") > lastSuccess);
+            }
+            finally {
+                service.destroy();
+                service.waitFor(1, TimeUnit.MINUTES);
+            }
+            assertThat(temporary.resolve("service.err")).content().contains("evaluation failed, trying again in 10s").doesNotContain("Exception").doesNotContain("\tat ");
+        }
+    }
+
+    /** The service's Prometheus endpoint, as a scraper reads it. */
+    private record Metrics(int port)
+    {
+        record Sample(String text)
+        {
+            double value(String name)
+            {
+                return text.lines().filter(line -> line.startsWith(name + " ")).mapToDouble(line -> Double.parseDouble(line.substring(name.length() + 1))).findFirst().orElse(-1);
+            }
+        }
+
+        Sample read()
+        {
+            try (HttpClient client = HttpClient.newHttpClient()) {
+                return new Sample(client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics")).build(), HttpResponse.BodyHandlers.ofString()).body());
+            }
+            catch (IOException notServing) {
+                return new Sample("");
+            }
+            catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
+        }
+
+        void await(String what, Predicate<Sample> condition)
+                throws InterruptedException
+        {
+            long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
+            Sample sample = read();
+            while (!condition.test(sample)) {
+                assertThat(System.nanoTime()).as("%s within two minutes; last scrape:%n%s", what, sample.text()).isLessThan(deadline);
+                Thread.sleep(500);
+                sample = read();
+            }
+        }
+    }
+
     private static void assertNothingButResults(Run run)
     {
         // progress lines ("==> ...") are fine; a warning of any library or of the JVM is not
@@ -107,6 +186,16 @@ class TestDistribution
     private Run run(Path home, Path workingDirectory, String... args)
             throws IOException, InterruptedException
     {
+        Path out = temporary.resolve("out.txt");
+        Path err = temporary.resolve("err.txt");
+        Process process = command(home, workingDirectory, args).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+        assertThat(process.waitFor(3, TimeUnit.MINUTES)).isTrue();
+        return new Run(process.exitValue(), Files.readString(out, StandardCharsets.UTF_8), Files.readString(err, StandardCharsets.UTF_8));
+    }
+
+    /** The installed launcher, with only a JDK in the environment. */
+    private ProcessBuilder command(Path home, Path workingDirectory, String... args)
+    {
         List<String> command = new ArrayList<>(List.of(home.resolve("bin/icetune").toString()));
         command.addAll(List.of(args));
         ProcessBuilder builder = new ProcessBuilder(command).directory(workingDirectory.toFile());
@@ -114,10 +203,6 @@ class TestDistribution
         environment.keySet().removeIf(key -> key.startsWith("ICETUNE_"));
         environment.put("JAVA_HOME", System.getProperty("java.home"));
         environment.put("XDG_CACHE_HOME", temporary.resolve("cache").toString());
-        Path out = temporary.resolve("out.txt");
-        Path err = temporary.resolve("err.txt");
-        Process process = builder.redirectOutput(out.toFile()).redirectError(err.toFile()).start();
-        assertThat(process.waitFor(3, TimeUnit.MINUTES)).isTrue();
-        return new Run(process.exitValue(), Files.readString(out, StandardCharsets.UTF_8), Files.readString(err, StandardCharsets.UTF_8));
+        return builder;
     }
 }

@@ -97,10 +97,10 @@ class TestOperations
         }
 
         assertThat(published).contains("icetune_events_dropped_total", "icetune_spool_bytes", "icetune_patterns_over_baseline", "icetune_scan_pruning_ratio",
-                "icetune_cache_hit_ratio");
+                "icetune_cache_hit_ratio", "icetune_evaluation_failures_total", "icetune_evaluation_last_success_time_seconds");
         List<JsonNode> rules = alerts.get("groups").get(0).get("rules").valueStream().toList();
         assertThat(rules).extracting(rule -> rule.get("alert").asText()).contains("QueryLatencyP95Over2xBaseline", "ScanEfficiencyDegradation",
-                "CacheHitRateLow", "IcetuneListenerDroppingEvents", "IcetuneListenerSpooling");
+                "CacheHitRateLow", "IcetuneListenerDroppingEvents", "IcetuneListenerSpooling", "IcetuneEvaluationFailing", "IcetuneEvaluationStale");
         for (JsonNode rule : rules) {
             Matcher metric = Pattern.compile("icetune_[a-z_]+").matcher(rule.get("expr").asText());
             assertThat(metric.find()).as(rule.get("alert").asText()).isTrue();
