@@ -56,7 +56,7 @@ class TestApplyTrinoFixes
         String url = postgres.createDatabase("trino_fixes");
         String catalogUrl = postgres.createDatabase("trino_fixes_catalog");
         Path warehouse = temporary.resolve("warehouse");
-        listener = new IcetuneEventListenerFactory().create(Map.of("icetune.db.url", url, "icetune.db.user", "postgres", "icetune.flush-interval", "100ms",
+        listener = new IcetuneEventListenerFactory().create(Map.of("icetune.db.url", url, "icetune.db.user", "postgres",
                 "icetune.spool.dir", temporary.resolve("spool").toString()), null);
         trino = IcebergTrino.start(listener, catalogUrl, warehouse);
         trino.execute("CREATE TABLE events (ts timestamp(6), user_id bigint)");

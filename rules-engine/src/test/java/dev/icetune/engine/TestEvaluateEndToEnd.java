@@ -66,7 +66,7 @@ class TestEvaluateEndToEnd
         Path warehouse = temporary.resolve("warehouse");
         rows = new CapturedRows(captureUrl);
         listener = new IcetuneEventListenerFactory().create(Map.of(
-                "icetune.db.url", captureUrl, "icetune.db.user", "postgres", "icetune.flush-interval", "100ms",
+                "icetune.db.url", captureUrl, "icetune.db.user", "postgres",
                 "icetune.spool.dir", temporary.resolve("spool").toString()), null);
         trino = IcebergTrino.start(listener, catalogUrl, warehouse);
 
