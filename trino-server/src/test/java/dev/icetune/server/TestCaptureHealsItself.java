@@ -112,6 +112,11 @@ class TestCaptureHealsItself
         ExecutorService killer = Executors.newSingleThreadExecutor();
         try {
             Future<Long> killed = killer.submit(() -> {
+                // the kills start once the writer writes again: a kill before would be one more failure of the outage,
+                // and the backoff after an outage is rightly the longest
+                while (streaming.get() && stored("killed") == 0) {
+                    Thread.sleep(5);
+                }
                 long copies = 0;
                 // a few kills, each in the middle of one of the writer's COPYs; more in a row would only lengthen its backoff
                 while (streaming.get() && copies < 5) {
@@ -166,7 +171,11 @@ class TestCaptureHealsItself
             long start = System.nanoTime();
             hanging = timedQueries("hang", 60);
             // the writer waits for the silent server at most icetune.db.connect-timeout (10 s) a try, then journals
-            awaitJournaled("", 1);
+            awaitJournaled("hang", 1);
+            long deadline = System.nanoTime() + Duration.ofMinutes(1).toNanos();
+            while (silent.accepted() == 0 && System.nanoTime() < deadline) {
+                Thread.sleep(100);
+            }
             assertThat(silent.accepted()).as("the listener tried the silent server").isPositive();
             assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofMinutes(2));
         }
@@ -223,15 +232,9 @@ class TestCaptureHealsItself
             throws InterruptedException
     {
         long deadline = System.nanoTime() + within.toNanos();
-        String count = "SELECT count(*) FROM query_logs WHERE query_text LIKE '%''" + tag + "''%'";
         long stored = 0;
         while (System.nanoTime() < deadline) {
-            try {
-                stored = rows.count(count);
-            }
-            catch (IllegalStateException notYet) {
-                stored = 0; // the server is back but the schema not yet
-            }
+            stored = stored(tag);
             if (stored >= ids.size()) {
                 break;
             }
@@ -240,6 +243,17 @@ class TestCaptureHealsItself
         assertThat(stored).as("rows of '%s' within %s", tag, within).isEqualTo(ids.size());
         List<Object> storedIds = rows.query("SELECT query_id FROM query_logs WHERE query_text LIKE '%''" + tag + "''%'").stream().map(row -> row.get("query_id")).toList();
         assertThat(storedIds).doesNotHaveDuplicates().containsExactlyInAnyOrderElementsOf(ids);
+    }
+
+    /** Rows in query_logs of queries whose text holds {@code tag}; 0 while the server is back but the schema not yet. */
+    private long stored(String tag)
+    {
+        try {
+            return rows.count("SELECT count(*) FROM query_logs WHERE query_text LIKE '%''" + tag + "''%'");
+        }
+        catch (IllegalStateException notYet) {
+            return 0;
+        }
     }
 
     private List<String> queries(String tag, int count)
