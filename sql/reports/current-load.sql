@@ -1,9 +1,22 @@
--- Current load (runbook: Check Current Load), last 5 minutes: queries running now, bytes scanned, active users.
-SELECT (SELECT count(*) FROM query_starts s
-        WHERE s.create_time > now() - interval '1 day'
-          AND NOT EXISTS (SELECT 1 FROM query_logs l WHERE l.query_id = s.query_id AND l."timestamp" > now() - interval '1 day')) AS running_now,
-       count(*) AS queries_last_5_minutes,
-       coalesce(sum(bytes_scanned), 0) AS bytes_scanned_last_5_minutes,
-       count(DISTINCT user_name) AS active_users_last_5_minutes
-FROM query_logs
-WHERE "timestamp" > now() - interval '5 minutes';
+-- Current load (runbook: Check Current Load) per cluster, last 5 minutes: queries running now, bytes scanned, active
+-- users, and the queries that waited in a queue.
+WITH recent AS (
+    SELECT cluster_name, count(*) AS queries, coalesce(sum(bytes_scanned), 0) AS bytes_scanned, count(DISTINCT user_name) AS users,
+           count(*) FILTER (WHERE queued_ms >= 1000) AS queued
+    FROM query_logs
+    WHERE "timestamp" > now() - interval '5 minutes' AND cluster_name = coalesce(nullif(current_setting('icetune.cluster', true), ''), cluster_name)
+    GROUP BY cluster_name),
+running AS (
+    SELECT s.cluster_name, count(*) AS running
+    FROM query_starts s
+    WHERE s.create_time > now() - interval '1 day' AND s.cluster_name = coalesce(nullif(current_setting('icetune.cluster', true), ''), s.cluster_name)
+      AND NOT EXISTS (SELECT 1 FROM query_logs l WHERE l.query_id = s.query_id AND l."timestamp" > now() - interval '1 day')
+    GROUP BY s.cluster_name)
+SELECT cluster_name,
+       coalesce(running.running, 0) AS running_now,
+       coalesce(recent.queries, 0) AS queries_last_5_minutes,
+       coalesce(recent.bytes_scanned, 0) AS bytes_scanned_last_5_minutes,
+       coalesce(recent.users, 0) AS active_users_last_5_minutes,
+       coalesce(recent.queued, 0) AS queued_last_5_minutes
+FROM recent FULL JOIN running USING (cluster_name)
+ORDER BY cluster_name;

@@ -1,12 +1,17 @@
--- Fixes and their measured effect: the query patterns that read the fixed table (or the fixed pattern),
--- before the fix against after it. Run with psql or `bin/icetune report fix-effects`.
+-- Fixes and their measured effect on the queries each is meant to help (its scope), before the fix against
+-- after it, with the verdict, and the fixes measured together with it when their effects could not be told
+-- apart. Run with psql or `bin/icetune report fix-effects`.
 SELECT r.id,
        r.rule_id,
        r.target,
+       array_to_string(r.clusters, ',') AS clusters,
        r.status,
        a.at AS applied_at,
        a.actor AS applied_by,
        a.approved_by,
+       r.measured_effect ->> 'verdict' AS verdict,
+       r.measured_effect ->> 'scope' AS scope,
+       r.measured_effect ->> 'measured_with' AS measured_with,
        r.measured_effect ->> 'queries_before' AS queries_before,
        r.measured_effect ->> 'queries_after' AS queries_after,
        r.measured_effect ->> 'p95_ms_before' AS p95_ms_before,
@@ -18,6 +23,7 @@ SELECT r.id,
 FROM recommendations r
 JOIN LATERAL (
     SELECT at, actor, approved_by FROM fix_audit
-    WHERE recommendation_id = r.id AND action = 'apply' AND result IN ('applied', 'no-op')
+    WHERE recommendation_id = r.id AND action = 'apply' AND result IN ('applied', 'no-op') AND step IS NULL
     ORDER BY id DESC LIMIT 1) a ON true
+WHERE (coalesce(current_setting('icetune.cluster', true), '') IN ('', r.cluster_name) OR current_setting('icetune.cluster', true) = ANY (r.clusters))
 ORDER BY a.at DESC;

@@ -1,12 +1,14 @@
 -- Tables read in many small files, last hour (runbook: "Too Many Small Files": high file scan count,
 -- low bytes per file).
 SELECT catalog || '.' || schema_name || '.' || table_name AS table_name,
+       string_agg(DISTINCT cluster_name, ',') AS clusters,
        count(*) AS scans,
        round(avg(files_scanned), 1) AS avg_files_scanned,
        round(sum(bytes_scanned)::numeric / nullif(sum(files_scanned), 0) / 1048576.0, 3) AS avg_mb_per_file,
        max(total_data_files) AS total_data_files
 FROM query_inputs
 WHERE "timestamp" > now() - interval '1 hour' AND update_type IS NULL AND files_scanned IS NOT NULL
+  AND cluster_name = coalesce(nullif(current_setting('icetune.cluster', true), ''), cluster_name)
 GROUP BY 1
 HAVING sum(bytes_scanned)::numeric / nullif(sum(files_scanned), 0) < 52428800 AND avg(files_scanned) >= 10
 ORDER BY avg_files_scanned DESC;

@@ -1,0 +1,23 @@
+-- Estimates against measurements: for every fix whose effect was measured, what icetune estimated one of its own
+-- queries would read after the fix, what they did read, and the measured saving over the estimated one (1 = exact,
+-- 0.5 = half the estimated saving); measured_with names the fixes applied with it, whose effects shared its queries.
+-- Run with psql or `bin/icetune report estimate-accuracy`.
+SELECT r.id,
+       r.rule_id,
+       r.target,
+       array_to_string(r.clusters, ',') AS clusters,
+       r.measured_effect ->> 'verdict' AS verdict,
+       r.estimate ->> 'scope' AS scope,
+       r.measured_effect ->> 'measured_with' AS measured_with,
+       round((r.measured_effect ->> 'own_files_per_query_before')::numeric, 1) AS files_before,
+       round((r.estimate ->> 'files_per_query_after')::numeric, 1) AS files_after_estimated,
+       round((r.measured_effect ->> 'own_files_per_query_after')::numeric, 1) AS files_after_measured,
+       round((r.measured_effect ->> 'own_bytes_per_query_before')::numeric) AS bytes_before,
+       round((r.estimate ->> 'bytes_per_query_after')::numeric) AS bytes_after_estimated,
+       round((r.measured_effect ->> 'own_bytes_per_query_after')::numeric) AS bytes_after_measured,
+       r.measured_effect ->> 'files_saved_measured_over_estimated' AS files_saving_ratio,
+       r.measured_effect ->> 'bytes_saved_measured_over_estimated' AS bytes_saving_ratio
+FROM recommendations r
+WHERE r.estimate IS NOT NULL AND r.measured_effect -> 'own_queries_after' IS NOT NULL
+  AND (coalesce(current_setting('icetune.cluster', true), '') IN ('', r.cluster_name) OR current_setting('icetune.cluster', true) = ANY (r.clusters))
+ORDER BY r.id;
