@@ -53,9 +53,17 @@ public record CapturedQuery(
         Integer completedSplits,
         Double skewRatio,
         Integer skewStageId,
+        Long joinInputRows,
+        Long joinOutputRows,
+        Boolean crossJoin,
+        Boolean sortWithoutLimit,
+        String clusterName,
         List<CapturedInput> inputs)
         implements CapturedEvent
 {
+    /** The cluster of rows captured before clusters were named (migration V6). */
+    static final String DEFAULT_CLUSTER = "default";
+
     public CapturedQuery
     {
         requireNonNull(queryId, "queryId is null");
@@ -65,6 +73,8 @@ public record CapturedQuery(
         requireNonNull(endTime, "endTime is null");
         clientTags = clientTags == null ? List.of() : List.copyOf(clientTags);
         inputs = inputs == null ? List.of() : List.copyOf(inputs);
+        // journaled by a version that did not know clusters: the name the migration gives the rows of that time
+        clusterName = clusterName == null ? DEFAULT_CLUSTER : clusterName;
     }
 
     /** The input the query read the most bytes from, as catalog.schema.table; null without inputs. */

@@ -15,11 +15,13 @@ public record CapturedStart(
         String source,
         String catalog,
         String schemaName,
-        String queryPatternHash)
+        String queryPatternHash,
+        String clusterName)
         implements CapturedEvent
 {
     public CapturedStart
     {
+        clusterName = clusterName == null ? CapturedQuery.DEFAULT_CLUSTER : clusterName;
         requireNonNull(queryId, "queryId is null");
         requireNonNull(createTime, "createTime is null");
         requireNonNull(userName, "userName is null");

@@ -75,8 +75,11 @@ final class CopyRows
         return this;
     }
 
-    CopyRows bool(boolean value)
+    CopyRows bool(Boolean value)
     {
+        if (value == null) {
+            return nullValue();
+        }
         field(1);
         buffer[size++] = (byte) (value ? 1 : 0);
         return this;

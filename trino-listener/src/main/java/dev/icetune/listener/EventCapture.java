@@ -1,5 +1,8 @@
 package dev.icetune.listener;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.icetune.plan.QueryPlan;
 import io.trino.spi.eventlistener.QueryCompletedEvent;
 import io.trino.spi.eventlistener.QueryContext;
@@ -14,10 +17,12 @@ import io.trino.spi.metrics.Timing;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 import static dev.icetune.listener.ConnectorInfo.Component.FILE_FORMAT;
 import static dev.icetune.listener.ConnectorInfo.Component.FORMAT_VERSION;
@@ -36,13 +41,23 @@ final class EventCapture
 {
     private static final String ICEBERG = "iceberg";
 
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final Optional<String> clusterName;
     private final int maxTextLength;
     private final boolean keepPlan;
 
-    EventCapture(int maxTextLength, boolean keepPlan)
+    /** {@code clusterName}: the configured name of the cluster, or empty for each query's node environment. */
+    EventCapture(Optional<String> clusterName, int maxTextLength, boolean keepPlan)
     {
+        this.clusterName = requireNonNull(clusterName, "clusterName is null");
         this.maxTextLength = maxTextLength;
         this.keepPlan = keepPlan;
+    }
+
+    private String cluster(QueryContext context)
+    {
+        return clusterName.orElseGet(() -> Texts.clean(context.getEnvironment()));
     }
 
     CapturedStart capture(QueryCreatedEvent event)
@@ -56,7 +71,8 @@ final class EventCapture
                 clean(context.getSource()),
                 clean(context.getCatalog()),
                 clean(context.getSchema()),
-                QueryPatterns.hash(QueryPatterns.normalize(text)));
+                QueryPatterns.hash(QueryPatterns.normalize(text)),
+                cluster(context));
     }
 
     CapturedQuery capture(QueryCompletedEvent event)
@@ -69,6 +85,7 @@ final class EventCapture
         QueryPlan plan = QueryPlan.parse(event.getMetadata().getJsonPlan().orElse(null));
         Optional<QueryFailureInfo> failure = event.getFailureInfo();
         Skew skew = Skew.worst(statistics.getTaskStatistics());
+        JoinRows join = plan.shape().joins() ? JoinRows.worst(statistics.getOperatorSummaries()) : null;
 
         List<CapturedInput> inputs = new ArrayList<>();
         for (QueryInputMetadata input : event.getIoMetadata().getInputs()) {
@@ -119,6 +136,11 @@ final class EventCapture
                 statistics.getCompletedSplits(),
                 skew == null ? null : skew.ratio(),
                 skew == null ? null : skew.stageId(),
+                join == null ? null : join.input(),
+                join == null ? null : join.output(),
+                plan.known() ? plan.shape().crossJoin() : null,
+                plan.known() ? plan.shape().sortWithoutLimit() : null,
+                cluster(context),
                 inputs);
     }
 
@@ -223,6 +245,50 @@ final class EventCapture
             return second;
         }
         return second == null ? first : first + second;
+    }
+
+    /**
+     * The join whose output rows most exceeded its input rows (probe and build sides together): an exploding join.
+     * Read from the operator summaries (JSON, one per operator and pipeline), of which only the joins' are parsed.
+     */
+    record JoinRows(long input, long output)
+    {
+        private static final Set<String> PROBES = Set.of("LookupJoinOperator", "NestedLoopJoinOperator", "SpatialJoinOperator");
+        private static final Set<String> BUILDS = Set.of("HashBuilderOperator", "NestedLoopBuildOperator", "SpatialIndexBuilderOperator");
+
+        static JoinRows worst(List<String> operatorSummaries)
+        {
+            Map<String, long[]> byNode = new HashMap<>(); // plan node id: input rows, output rows
+            for (String summary : operatorSummaries) {
+                if (!summary.contains("Join") && !summary.contains("Build")) {
+                    continue;
+                }
+                JsonNode operator;
+                try {
+                    operator = JSON.readTree(summary);
+                }
+                catch (JsonProcessingException e) {
+                    continue; // evidence, never a reason to lose the query
+                }
+                String type = operator.path("operatorType").asText();
+                boolean probe = PROBES.contains(type);
+                if (!probe && !BUILDS.contains(type)) {
+                    continue;
+                }
+                long[] rows = byNode.computeIfAbsent(operator.path("planNodeId").asText(), key -> new long[2]);
+                rows[0] += operator.path("inputPositions").asLong();
+                if (probe) {
+                    rows[1] += operator.path("outputPositions").asLong();
+                }
+            }
+            JoinRows worst = null;
+            for (long[] rows : byNode.values()) {
+                if (worst == null || rows[1] * Math.max(1, worst.input) > worst.output * Math.max(1, rows[0])) {
+                    worst = new JoinRows(rows[0], rows[1]);
+                }
+            }
+            return worst;
+        }
     }
 
     /** The stage whose busiest task read the most input relative to the median task. */

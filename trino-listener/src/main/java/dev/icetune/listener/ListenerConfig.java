@@ -11,6 +11,7 @@ import jakarta.validation.constraints.AssertTrue;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.Pattern;
 
 import static io.airlift.units.DataSize.Unit.GIGABYTE;
 import static java.util.concurrent.TimeUnit.MILLISECONDS;
@@ -24,6 +25,7 @@ import static java.util.concurrent.TimeUnit.SECONDS;
  */
 public class ListenerConfig
 {
+    private String clusterName;
     private int dbWriters = 2;
     private int batchSize = 1000;
     private Duration flushInterval = new Duration(1, SECONDS);
@@ -38,6 +40,21 @@ public class ListenerConfig
     private Duration retryInitialDelay = new Duration(100, MILLISECONDS);
     private Duration retryMaxDelay = new Duration(30, SECONDS);
     private Duration logInterval = new Duration(1, MINUTES);
+
+    /** Null: the cluster is named by Trino's {@code node.environment}, which every query's context carries. */
+    @Pattern(regexp = "[A-Za-z0-9][A-Za-z0-9_.-]{0,99}", message = "must be a name of letters, digits, '_', '.' and '-' (at most 100)")
+    public String getClusterName()
+    {
+        return clusterName;
+    }
+
+    @Config("icetune.cluster-name")
+    @ConfigDescription("the name of this Trino cluster, stored with every row so that several clusters write one history (default: node.environment)")
+    public ListenerConfig setClusterName(String clusterName)
+    {
+        this.clusterName = clusterName;
+        return this;
+    }
 
     @Min(1)
     @Max(16)

@@ -11,6 +11,7 @@ import dev.icetune.store.StoreConfig;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
+import java.util.Optional;
 
 import static io.airlift.configuration.ConfigBinder.configBinder;
 
@@ -48,7 +49,7 @@ final class ListenerModule
     @Singleton
     static EventCapture capture(ListenerConfig config)
     {
-        return new EventCapture(config.getMaxQueryTextLength(), config.isKeepPlan());
+        return new EventCapture(Optional.ofNullable(config.getClusterName()), config.getMaxQueryTextLength(), config.isKeepPlan());
     }
 
     @Provides

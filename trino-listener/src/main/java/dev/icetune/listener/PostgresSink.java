@@ -38,13 +38,14 @@ final class PostgresSink
             + "query_pattern, query_pattern_hash, update_type, plan, create_time, execution_start_time, end_time, latency, queued_ms, "
             + "planning_ms, execution_ms, cpu_ms, scheduled_ms, physical_input_bytes, physical_input_rows, processed_input_bytes, "
             + "processed_input_rows, bytes_scanned, files_scanned, rows_returned, output_bytes, written_bytes, written_rows, "
-            + "peak_memory_bytes, spilled_bytes, completed_splits, skew_ratio, skew_stage_id, input_count, main_input, input_snapshots";
+            + "peak_memory_bytes, spilled_bytes, completed_splits, skew_ratio, skew_stage_id, input_count, main_input, input_snapshots, "
+            + "join_input_rows, join_output_rows, cross_join, sort_without_limit, cluster_name";
     static final String INPUTS_COLUMNS = "query_id, \"timestamp\", input_index, query_pattern_hash, update_type, catalog, schema_name, table_name, connector, columns, "
             + "physical_input_bytes, physical_input_rows, snapshot_id, format_version, partition_fields, file_format, total_data_files, "
             + "total_records, total_delete_files, files_scanned, bytes_scanned, manifests_scanned, manifests_skipped, "
             + "delete_files_scanned, scan_planning_ms, bytes_read_from_cache, bytes_read_externally, pruning_ratio, "
-            + "constraint_columns, filter_predicate";
-    static final String STARTS_COLUMNS = "query_id, create_time, user_name, source, catalog, schema_name, query_pattern_hash";
+            + "constraint_columns, filter_predicate, cluster_name";
+    static final String STARTS_COLUMNS = "query_id, create_time, user_name, source, catalog, schema_name, query_pattern_hash, cluster_name";
 
     private static final String UNIQUE_VIOLATION = "23505";
     /** undefined_table, undefined_function, invalid_schema_name */
@@ -260,7 +261,9 @@ final class PostgresSink
                 .number(query.outputBytes()).number(query.writtenBytes()).number(query.writtenRows())
                 .number(query.peakMemoryBytes()).number(query.spilledBytes()).number(query.completedSplits())
                 .number(query.skewRatio()).number(query.skewStageId()).number(query.inputs().size())
-                .text(query.mainInput()).text(query.inputSnapshots());
+                .text(query.mainInput()).text(query.inputSnapshots())
+                .number(query.joinInputRows()).number(query.joinOutputRows()).bool(query.crossJoin()).bool(query.sortWithoutLimit())
+                .text(query.clusterName());
         rows.endRow();
     }
 
@@ -275,14 +278,14 @@ final class PostgresSink
                 .number(input.filesScanned()).number(input.bytesScanned()).number(input.manifestsScanned())
                 .number(input.manifestsSkipped()).number(input.deleteFilesScanned()).number(input.scanPlanningMs())
                 .number(input.bytesReadFromCache()).number(input.bytesReadExternally()).number(input.pruningRatio())
-                .array(input.constraintColumns()).text(input.filterPredicate());
+                .array(input.constraintColumns()).text(input.filterPredicate()).text(query.clusterName());
         rows.endRow();
     }
 
     static void appendStart(CopyRows rows, CapturedStart start)
     {
         rows.text(start.queryId()).timestamp(start.createTime()).text(start.userName()).text(start.source())
-                .text(start.catalog()).text(start.schemaName()).text(start.queryPatternHash());
+                .text(start.catalog()).text(start.schemaName()).text(start.queryPatternHash()).text(start.clusterName());
         rows.endRow();
     }
 

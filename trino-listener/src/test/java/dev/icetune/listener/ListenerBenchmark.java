@@ -84,7 +84,7 @@ public final class ListenerBenchmark
         down.shutdown();
 
         // 3. raw COPY of the same rows, no listener around it: over one connection, and over as many as the listener uses
-        EventCapture capture = new EventCapture(100_000, false);
+        EventCapture capture = new EventCapture(Optional.empty(), 100_000, false);
         List<CapturedQuery> captured = stream.stream().map(capture::capture).toList();
         double copyRate = rawCopy(postgres.createDatabase("bench_copy"), captured, 1);
         double parallelCopyRate = rawCopy(postgres.createDatabase("bench_copy"), captured, WRITERS);

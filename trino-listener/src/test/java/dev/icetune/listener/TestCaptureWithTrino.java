@@ -95,8 +95,14 @@ class TestCaptureWithTrino
         assertThat((Long) query.get("latency")).isPositive();
         assertThat((Long) query.get("bytes_scanned")).isPositive();
         assertThat((String) query.get("server_version")).isNotBlank();
+        // no icetune.cluster-name: the cluster is Trino's node.environment, "testing" in the test server
+        assertThat(query).containsEntry("cluster_name", "testing").containsEntry("cross_join", false).containsEntry("sort_without_limit", false)
+                .containsEntry("join_output_rows", null);
+        assertThat(rows.query("SELECT cluster_name FROM query_starts WHERE query_id = ?", queryId)).singleElement()
+                .satisfies(start -> assertThat(start).containsEntry("cluster_name", "testing"));
 
         Map<String, Object> input = rows.inputs(queryId).getFirst();
+        assertThat(input).containsEntry("cluster_name", "testing");
         assertThat(input).containsEntry("table_name", "small_files").containsEntry("connector", "iceberg")
                 .containsEntry("total_data_files", (long) DAYS).containsEntry("files_scanned", 1L)
                 .containsEntry("manifests_skipped", 0L).containsEntry("manifests_scanned", (long) DAYS)

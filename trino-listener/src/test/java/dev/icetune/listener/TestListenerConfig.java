@@ -29,6 +29,7 @@ class TestListenerConfig
     void defaults()
     {
         assertRecordedDefaults(recordDefaults(ListenerConfig.class)
+                .setClusterName(null)
                 .setDbWriters(2)
                 .setBatchSize(1000)
                 .setFlushInterval(new Duration(1, SECONDS))
@@ -49,6 +50,7 @@ class TestListenerConfig
     void everyKeyMaps()
     {
         Map<String, String> properties = new HashMap<>();
+        properties.put("icetune.cluster-name", "bi");
         properties.put("icetune.db.writers", "4");
         properties.put("icetune.batch-size", "500");
         properties.put("icetune.flush-interval", "500ms");
@@ -64,6 +66,7 @@ class TestListenerConfig
         properties.put("icetune.retry.max-delay", "2m");
         properties.put("icetune.log-interval", "5m");
         assertFullMapping(properties, new ListenerConfig()
+                .setClusterName("bi")
                 .setDbWriters(4)
                 .setBatchSize(500)
                 .setFlushInterval(new Duration(500, MILLISECONDS))
@@ -89,6 +92,7 @@ class TestListenerConfig
         assertFails(Map.of("icetune.db.url", URL, "icetune.spool.max-size", "lots"), "icetune.spool.max-size");
         assertFails(Map.of("icetune.db.url", URL, "icetune.db.migrate", "yes"), "icetune.db.migrate");
         assertFails(Map.of("icetune.db.url", URL, "icetune.db.writers", "0"), "icetune.db.writers");
+        assertFails(Map.of("icetune.db.url", URL, "icetune.cluster-name", "bi cluster; drop"), "icetune.cluster-name");
         assertFails(Map.of(), "icetune.db.url");
         assertFails(Map.of("icetune.db.url", "jdbc:mysql://x/y"), "jdbc:postgresql:");
         assertFails(Map.of("icetune.db.url", URL, "icetune.retry.initial-delay", "1m", "icetune.retry.max-delay", "1s"), "icetune.retry.max-delay");

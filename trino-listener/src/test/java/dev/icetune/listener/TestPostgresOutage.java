@@ -16,6 +16,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -100,7 +101,7 @@ class TestPostgresOutage
             throws Exception
     {
         String url = TestingPostgres.shared().createDatabase("parts");
-        EventCapture capture = new EventCapture(1000, false);
+        EventCapture capture = new EventCapture(Optional.empty(), 1000, false);
         List<CapturedEvent> events = new ArrayList<>();
         for (int i = 0; i < 4 * EncodedBatch.MIN_EVENTS_PER_PART; i++) {
             events.add(capture.capture(TestingEvents.completed("q_part_" + i, "SELECT " + i, List.of(TestingEvents.icebergInput("t", 1, 1), TestingEvents.icebergInput("u", 1, 1)))));

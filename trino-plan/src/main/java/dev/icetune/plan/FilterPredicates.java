@@ -1,5 +1,10 @@
 package dev.icetune.plan;
 
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -24,6 +29,75 @@ public final class FilterPredicates
         {
             return kind == PredicateKind.LIKE && literal != null && (literal.startsWith("%") || literal.startsWith("_"));
         }
+
+        /** The date or timestamp this predicate compares against, read as UTC, when it is one. */
+        public Optional<Instant> instant()
+        {
+            if (!temporal || literal == null) {
+                return Optional.empty();
+            }
+            Matcher matcher = DATE_TIME.matcher(literal);
+            if (!matcher.lookingAt()) {
+                return Optional.empty();
+            }
+            String time = matcher.group(2) == null ? "00:00:00" : matcher.group(2);
+            try {
+                return Optional.of(LocalDateTime.parse(matcher.group(1) + "T" + time).toInstant(ZoneOffset.UTC));
+            }
+            catch (DateTimeParseException e) {
+                return Optional.empty();
+            }
+        }
+
+        /**
+         * How much time one value of the wrapped column covers, from the function around it: {@code date_format(ts, '%Y-%m-%d')}
+         * and {@code CAST(ts AS date)} a day, {@code '%Y-%m'} a month, {@code '%Y-%m-%d %H'} an hour.
+         */
+        public Optional<Duration> granularity()
+        {
+            if (kind != PredicateKind.WRAPPED) {
+                return Optional.empty();
+            }
+            String lower = text.toLowerCase(Locale.ROOT);
+            if ("cast".equals(function)) {
+                return lower.contains(" as date") ? Optional.of(Duration.ofDays(1)) : Optional.empty();
+            }
+            if (lower.contains("%h") || lower.contains("%k")) {
+                return Optional.of(Duration.ofHours(1));
+            }
+            if (lower.contains("%d") || lower.contains("%e") || lower.contains("%j")) {
+                return Optional.of(Duration.ofDays(1));
+            }
+            if (lower.contains("%m") || lower.contains("%c")) {
+                return Optional.of(Duration.ofDays(31));
+            }
+            return lower.contains("%y") ? Optional.of(Duration.ofDays(366)) : Optional.empty();
+        }
+    }
+
+    /**
+     * The time one filter selects on a column: between the lowest and the highest bound of its range conjuncts
+     * ({@code '2024-01-05' <= ts AND ts < '2024-01-06'}: a day), or what one value of a wrapped column covers.
+     * Empty when the filter bounds the column on one side only, or not by time.
+     */
+    public static Optional<Duration> timeSelected(List<ColumnPredicate> predicates, String column)
+    {
+        List<Instant> bounds = new ArrayList<>();
+        for (ColumnPredicate predicate : predicates) {
+            if (!predicate.column().equals(column)) {
+                continue;
+            }
+            if (predicate.kind() == PredicateKind.WRAPPED && predicate.granularity().isPresent()) {
+                return predicate.granularity();
+            }
+            if (predicate.kind() == PredicateKind.RANGE) {
+                predicate.instant().ifPresent(bounds::add);
+            }
+        }
+        if (bounds.size() < 2) {
+            return Optional.empty();
+        }
+        return Optional.of(Duration.between(bounds.stream().min(Instant::compareTo).orElseThrow(), bounds.stream().max(Instant::compareTo).orElseThrow()));
     }
 
     private static final Pattern OPERATOR = Pattern.compile("\\s(<=|>=|<>|!=|=|<|>|IN|BETWEEN|LIKE)\\s", Pattern.CASE_INSENSITIVE);
@@ -35,6 +109,7 @@ public final class FilterPredicates
     private static final Pattern NUMBER = Pattern.compile("-?[0-9.eE+-]+");
     private static final Pattern CONSTANT = Pattern.compile("(?i)(true|false|null)");
     private static final Pattern TYPED_LITERAL = Pattern.compile("(?is)^[a-z]+(\\(\\d+(,\\s*\\d+)?\\))?( with time zone)?\\s*'.*'$");
+    private static final Pattern DATE_TIME = Pattern.compile("(\\d{4}-\\d{2}-\\d{2})(?:[ T](\\d{2}:\\d{2}:\\d{2}))?");
     private static final Pattern LIKE = Pattern.compile("(?s)^\\$like\\(\\s*\"?([A-Za-z_][A-Za-z0-9_$]*)\"?\\s*,\\s*LikePattern\\s*'\\[(.*)]'\\s*\\)$");
 
     private FilterPredicates() {}

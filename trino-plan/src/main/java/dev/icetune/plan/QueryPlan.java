@@ -6,11 +6,13 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -26,8 +28,19 @@ import static java.util.Objects.requireNonNull;
  * <p>The plan is a map of fragment id to a tree of nodes, each with a {@code name}, a {@code descriptor}
  * of named strings and {@code children}; a single tree (a logical plan) is read the same way.
  */
-public record QueryPlan(Map<String, Scan> scans)
+public record QueryPlan(Map<String, Scan> scans, Shape shape)
 {
+    /**
+     * What the plan's operators say of the query as a whole: whether it joins ({@code InnerJoin}, {@code LeftJoin}, ...),
+     * whether a join has no equality condition ({@code CrossJoin}: a cross join, or a join on inequalities only, both
+     * run as a nested loop), and whether it sorts without a LIMIT ({@code Sort}, {@code PartialSort} or a merge of
+     * sorted streams, and no {@code TopN} or {@code Limit}).
+     */
+    public record Shape(boolean joins, boolean crossJoin, boolean sortWithoutLimit)
+    {
+        static final Shape NONE = new Shape(false, false, false);
+    }
+
     /** One table's scans: pushed-down columns and the filter left above them (several scans of a table are merged). */
     public record Scan(String table, List<String> constraintColumns, Optional<String> filterPredicate)
     {
@@ -50,7 +63,7 @@ public record QueryPlan(Map<String, Scan> scans)
         }
     }
 
-    public static final QueryPlan EMPTY = new QueryPlan(Map.of());
+    public static final QueryPlan EMPTY = new QueryPlan(Map.of(), Shape.NONE);
 
     private static final ObjectMapper JSON = JsonMapper.builder().build();
     /** {@code catalog:schema.table$data@snapshot constraint on [a, b]}: the table handle as Trino prints it. */
@@ -59,6 +72,13 @@ public record QueryPlan(Map<String, Scan> scans)
     public QueryPlan
     {
         scans = Map.copyOf(scans);
+        requireNonNull(shape, "shape is null");
+    }
+
+    /** Whether the plan was there to read: without it the shape is unknown, not "none". */
+    public boolean known()
+    {
+        return this != EMPTY;
     }
 
     /** The scan of {@code catalog.schema.table} (any case), if the plan has one. */
@@ -82,18 +102,23 @@ public record QueryPlan(Map<String, Scan> scans)
             return EMPTY;
         }
         Map<String, Scan> scans = new LinkedHashMap<>();
+        Set<String> names = new HashSet<>();
         if (root.has("name")) {
-            visit(root, null, scans);
+            visit(root, null, scans, names);
         }
         else {
-            root.forEach(fragment -> visit(fragment, null, scans));
+            root.forEach(fragment -> visit(fragment, null, scans, names));
         }
-        return new QueryPlan(scans);
+        boolean sorts = names.contains("Sort") || names.contains("PartialSort") || names.contains("RemoteMerge") || names.contains("LocalMerge");
+        boolean limits = names.stream().anyMatch(name -> name.startsWith("TopN") || name.startsWith("Limit"));
+        Shape shape = new Shape(names.stream().anyMatch(name -> name.endsWith("Join")), names.contains("CrossJoin"), sorts && !limits);
+        return new QueryPlan(scans, shape);
     }
 
-    private static void visit(JsonNode node, JsonNode parent, Map<String, Scan> scans)
+    private static void visit(JsonNode node, JsonNode parent, Map<String, Scan> scans, Set<String> names)
     {
         String name = node.path("name").asText();
+        names.add(name);
         String table = node.path("descriptor").path("table").asText(null);
         if (table != null && name.contains("Scan")) {
             Matcher matcher = TABLE.matcher(table.strip());
@@ -105,7 +130,7 @@ public record QueryPlan(Map<String, Scan> scans)
                 scans.merge(key, new Scan(key, constraint, filter), Scan::merge);
             }
         }
-        node.path("children").forEach(child -> visit(child, node, scans));
+        node.path("children").forEach(child -> visit(child, node, scans, names));
     }
 
     private static Optional<String> filter(JsonNode node)

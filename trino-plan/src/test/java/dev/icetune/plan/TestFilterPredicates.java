@@ -3,6 +3,8 @@ package dev.icetune.plan;
 import dev.icetune.plan.FilterPredicates.ColumnPredicate;
 import org.junit.jupiter.api.Test;
 
+import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -28,6 +30,26 @@ class TestFilterPredicates
             assertThat(predicate.kind()).isEqualTo(PredicateKind.RANGE);
             assertThat(predicate.temporal()).isTrue();
         });
+    }
+
+    @Test
+    void theTimeAFilterSelects()
+    {
+        List<ColumnPredicate> day = FilterPredicates.parse(
+                "((timestamp(6) '2024-01-05 00:00:00.000000' <= ts) AND (ts < timestamp(6) '2024-01-06 00:00:00.000000'))");
+        assertThat(day.getFirst().instant()).contains(Instant.parse("2024-01-05T00:00:00Z"));
+        assertThat(FilterPredicates.timeSelected(day, "ts")).contains(Duration.ofDays(1));
+        assertThat(FilterPredicates.timeSelected(day, "other")).isEmpty();
+        assertThat(FilterPredicates.timeSelected(FilterPredicates.parse("(ts >= DATE '2024-01-01') AND (ts <= DATE '2024-01-07')"), "ts"))
+                .contains(Duration.ofDays(6));
+        assertThat(FilterPredicates.timeSelected(FilterPredicates.parse("(ts >= timestamp(6) '2024-01-05 00:00:00.000000')"), "ts"))
+                .as("one side only: open-ended").isEmpty();
+        assertThat(FilterPredicates.timeSelected(FilterPredicates.parse("(date_format(ts, varchar(8) '%Y-%m-%d') = varchar(10) '2024-01-15')"), "ts"))
+                .contains(Duration.ofDays(1));
+        assertThat(FilterPredicates.timeSelected(FilterPredicates.parse("(date_format(ts, varchar(11) '%Y-%m-%d %H') = varchar(13) '2024-01-15 10')"), "ts"))
+                .contains(Duration.ofHours(1));
+        assertThat(FilterPredicates.timeSelected(FilterPredicates.parse("(CAST(ts AS date) = DATE '2024-01-15')"), "ts")).contains(Duration.ofDays(1));
+        assertThat(FilterPredicates.parse("(user_id = bigint '14')").getFirst().instant()).isEmpty();
     }
 
     @Test

@@ -54,6 +54,29 @@ class TestQueryPlan
     }
 
     @Test
+    void theShapeSaysJoinsCrossJoinsAndSortsWithoutLimit()
+    {
+        assertThat(plan("self-join.json").shape()).as("the captured self-join has no equality condition").isEqualTo(new QueryPlan.Shape(true, true, false));
+        assertThat(plan("range-unpartitioned.json").shape()).isEqualTo(new QueryPlan.Shape(false, false, false));
+        assertThat(QueryPlan.parse(fragments("CrossJoin", "TableScan")).shape()).isEqualTo(new QueryPlan.Shape(true, true, false));
+        assertThat(QueryPlan.parse(fragments("RemoteMerge", "LocalMerge", "PartialSort", "TableScan")).shape()).isEqualTo(new QueryPlan.Shape(false, false, true));
+        assertThat(QueryPlan.parse(fragments("TopN", "TopNPartial", "TableScan")).shape().sortWithoutLimit()).isFalse();
+        assertThat(QueryPlan.parse(fragments("Limit", "Sort", "TableScan")).shape().sortWithoutLimit()).as("a sort under a limit").isFalse();
+        assertThat(QueryPlan.parse(null).known()).isFalse();
+        assertThat(plan("self-join.json").known()).isTrue();
+    }
+
+    /** A distributed plan of one fragment: the nodes, each the child of the one before. */
+    private static String fragments(String... names)
+    {
+        String tree = "{\"name\":\"Values\",\"descriptor\":{},\"children\":[]}";
+        for (int i = names.length - 1; i >= 0; i--) {
+            tree = "{\"name\":\"" + names[i] + "\",\"descriptor\":{},\"children\":[" + tree + "]}";
+        }
+        return "{\"0\":{\"name\":\"Output\",\"descriptor\":{},\"children\":[" + tree + "]}}";
+    }
+
+    @Test
     void aMissingOrBrokenPlanIsEmpty()
     {
         assertThat(QueryPlan.parse(null)).isEqualTo(QueryPlan.EMPTY);
