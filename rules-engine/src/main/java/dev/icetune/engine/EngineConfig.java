@@ -2,7 +2,9 @@ package dev.icetune.engine;
 
 import io.airlift.configuration.Config;
 import io.airlift.configuration.ConfigDescription;
+import io.airlift.units.DataSize;
 import io.airlift.units.Duration;
+import io.airlift.units.MinDataSize;
 import io.airlift.units.MinDuration;
 import jakarta.validation.constraints.AssertTrue;
 import jakarta.validation.constraints.Max;
@@ -11,6 +13,7 @@ import jakarta.validation.constraints.NotBlank;
 
 import java.util.Optional;
 
+import static io.airlift.units.DataSize.Unit.GIGABYTE;
 import static java.util.concurrent.TimeUnit.DAYS;
 import static java.util.concurrent.TimeUnit.HOURS;
 import static java.util.concurrent.TimeUnit.MINUTES;
@@ -33,6 +36,9 @@ public class EngineConfig
     private String trinoUrl;
     private String trinoUser = "icetune";
     private String trinoCatalog;
+    private DataSize rewritePieceSize = DataSize.of(1, GIGABYTE);
+    private int rewritePieceFiles = 500;
+    private Duration applyCooldown = new Duration(7, DAYS);
 
     @NotBlank
     public String getRulesDirectory()
@@ -190,5 +196,46 @@ public class EngineConfig
     public boolean isTrinoUrlValid()
     {
         return getTrinoUrl().map(url -> url.startsWith("jdbc:trino:")).orElse(true);
+    }
+
+    @MinDataSize("1MB")
+    public DataSize getRewritePieceSize()
+    {
+        return rewritePieceSize;
+    }
+
+    @Config("icetune.rewrite.piece-size")
+    @ConfigDescription("most bytes a rewrite commits at once: the files of a rewrite are rewritten newest first, in pieces, so that writers keep writing")
+    public EngineConfig setRewritePieceSize(DataSize rewritePieceSize)
+    {
+        this.rewritePieceSize = rewritePieceSize;
+        return this;
+    }
+
+    @Min(1)
+    public int getRewritePieceFiles()
+    {
+        return rewritePieceFiles;
+    }
+
+    @Config("icetune.rewrite.piece-files")
+    @ConfigDescription("most files a rewrite commits at once")
+    public EngineConfig setRewritePieceFiles(int rewritePieceFiles)
+    {
+        this.rewritePieceFiles = rewritePieceFiles;
+        return this;
+    }
+
+    public Duration getApplyCooldown()
+    {
+        return applyCooldown;
+    }
+
+    @Config("icetune.apply.cooldown")
+    @ConfigDescription("a table changed by a fix is not changed again until that fix's effect is measured, or this long has passed (0s: no cooldown)")
+    public EngineConfig setApplyCooldown(Duration applyCooldown)
+    {
+        this.applyCooldown = applyCooldown;
+        return this;
     }
 }

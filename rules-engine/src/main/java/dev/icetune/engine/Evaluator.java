@@ -1,6 +1,8 @@
 package dev.icetune.engine;
 
+import dev.icetune.engine.estimate.Estimator;
 import dev.icetune.engine.evidence.EvidenceReader;
+import dev.icetune.engine.facts.LoadFact;
 import dev.icetune.engine.facts.TableScanFact;
 import dev.icetune.engine.facts.Thresholds;
 import dev.icetune.engine.iceberg.TableFactSource;
@@ -18,6 +20,7 @@ import org.jdbi.v3.core.Jdbi;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -38,6 +41,9 @@ public final class Evaluator
     public record Result(long evaluationId, Instant windowStart, Instant windowEnd, int facts, List<Recommendation> recommendations,
             Map<String, Integer> firedByRule, RecommendationStore.Outcome outcome, Duration duration) {}
 
+    /** The rule whose findings the hung-queries gauge counts, for an alert. */
+    private static final String HUNG_QUERIES = "hung-queries";
+
     private final Jdbi jdbi;
     private final RuleBookHolder rules;
     private final Optional<TableFactSource> tables;
@@ -53,6 +59,7 @@ public final class Evaluator
     private final AtomicReference<Double> patternsOverBaseline = new AtomicReference<>(Double.NaN);
     private final AtomicReference<Double> scanPruningRatio = new AtomicReference<>(Double.NaN);
     private final AtomicReference<Double> cacheHitRatio = new AtomicReference<>(Double.NaN);
+    private final AtomicLong hungQueries = new AtomicLong();
 
     public Evaluator(Jdbi jdbi, RuleBookHolder rules, Optional<TableFactSource> tables, Duration window, Duration baseline, int resolveAfter,
             RecommendationStore store, MeterRegistry meters)
@@ -73,20 +80,29 @@ public final class Evaluator
                 .description("files scanned / total files over all Iceberg scans of the window, weighted by scans (1 = nothing pruned)").register(meters);
         Gauge.builder("icetune.cache.hit.ratio", cacheHitRatio, AtomicReference::get)
                 .description("share of bytes served by Trino's file system cache in the window (NaN when the cache is off)").register(meters);
+        Gauge.builder("icetune.queries.hung", hungQueries, AtomicLong::get)
+                .description("queries the hung-queries rule found running far past their pattern's p95 (ids and users in its recommendations)").register(meters);
     }
 
     public Result evaluate(Instant now, Consumer<String> progress)
+    {
+        return evaluate(now, Optional.empty(), progress);
+    }
+
+    /** An evaluation of the evidence of every cluster, or of {@code cluster} alone (whose recommendations alone it may resolve). */
+    public Result evaluate(Instant now, Optional<String> cluster, Consumer<String> progress)
     {
         long started = System.nanoTime();
         RuleBook book = rules.current();
         Thresholds thresholds = book.thresholds();
 
-        progress.accept("reading query_logs: the last " + text(window) + " against the " + text(baseline) + " before");
+        progress.accept("reading query_logs" + cluster.map(name -> " of cluster " + name).orElse("") + ": the last " + text(window) + " against the "
+                + text(baseline) + " before");
         long step = System.nanoTime();
         EvidenceReader.Evidence evidence = new EvidenceReader(jdbi).read(now, window, baseline,
-                Duration.ofSeconds((long) (thresholds.get("cache.ttl_minutes") * 60)));
-        progress.accept("%d patterns, %d tables, %d predicates in %d ms".formatted(evidence.patterns().size(), evidence.tableScans().size(),
-                evidence.predicates().size(), millisSince(step)));
+                Duration.ofSeconds((long) (thresholds.get("cache.ttl_minutes") * 60)), cluster);
+        progress.accept("%d patterns, %d tables, %d predicates, %d clusters in %d ms".formatted(evidence.patterns().size(), evidence.tableScans().size(),
+                evidence.predicates().size(), evidence.loads().size(), millisSince(step)));
         List<Object> facts = new ArrayList<>(evidence.all());
         publishMonitoring(evidence, thresholds);
 
@@ -102,12 +118,18 @@ public final class Evaluator
         progress.accept("rules fired %d times in %d ms".formatted(evaluation.firedByRule().values().stream().mapToInt(Integer::intValue).sum(), millisSince(step)));
         evaluation.firedByRule().forEach((rule, count) -> Counter.builder("icetune.rules.fired").tag("rule", rule).register(meters).increment(count));
 
+        Estimator.Valued valued = new Estimator(facts, thresholds, window).value(evaluation.recommendations());
+        valued.heldBack().forEach(held -> progress.accept("held back %s on %s: %s".formatted(held.recommendation().ruleId(), held.recommendation().target(), held.reason())));
+        List<Recommendation> recommendations = withClusters(valued.kept(), evidence);
+        hungQueries.set(recommendations.stream().filter(recommendation -> recommendation.ruleId().equals(HUNG_QUERIES))
+                .mapToLong(recommendation -> recommendation.evidence().get("query_ids") instanceof List<?> ids ? ids.size() : 0).sum());
+
         step = System.nanoTime();
-        RecommendationStore.Outcome outcome = store.record(evaluation.recommendations(), now, resolveAfter);
-        progress.accept("recorded %d recommendations in %d ms".formatted(evaluation.recommendations().size(), millisSince(step)));
+        RecommendationStore.Outcome outcome = store.record(recommendations, now, resolveAfter, cluster);
+        progress.accept("recorded %d recommendations in %d ms".formatted(recommendations.size(), millisSince(step)));
         Duration took = Duration.ofNanos(System.nanoTime() - started);
         long id = store.recordEvaluation(now.minus(took), now.minus(window), now, now.minus(window).minus(baseline), facts.size(),
-                evaluation.recommendations().size(), evaluation.firedByRule(), outcome);
+                recommendations.size(), evaluation.firedByRule(), outcome);
         evaluations.increment();
         duration.record(took);
         Map<Severity, Long> open = store.openBySeverity();
@@ -118,8 +140,19 @@ public final class Evaluator
             return gauge;
         }).set(count));
         progress.accept("%d recommendations: %d new, %d refreshed, %d resolved, in %d ms".formatted(
-                evaluation.recommendations().size(), outcome.opened(), outcome.refreshed(), outcome.resolved(), took.toMillis()));
-        return new Result(id, now.minus(window), now, facts.size(), evaluation.recommendations(), evaluation.firedByRule(), outcome, took);
+                recommendations.size(), outcome.opened(), outcome.refreshed(), outcome.resolved(), took.toMillis()));
+        return new Result(id, now.minus(window), now, facts.size(), recommendations, evaluation.firedByRule(), outcome, took);
+    }
+
+    /** A table's recommendation comes from the scans of every cluster that ran them: it lists them. */
+    private static List<Recommendation> withClusters(List<Recommendation> recommendations, EvidenceReader.Evidence evidence)
+    {
+        Map<String, List<String>> clustersByTable = new HashMap<>();
+        evidence.tableScans().forEach(scan -> clustersByTable.put(scan.table(), scan.clusters()));
+        return recommendations.stream()
+                .map(recommendation -> recommendation.cluster() != null ? recommendation
+                        : recommendation.from(clustersByTable.getOrDefault(recommendation.fix().changedTable().orElse(recommendation.target()), List.of())))
+                .toList();
     }
 
     private void publishMonitoring(EvidenceReader.Evidence evidence, Thresholds thresholds)
@@ -131,7 +164,8 @@ public final class Evaluator
         long scans = evidence.tableScans().stream().mapToLong(TableScanFact::scans).sum();
         scanPruningRatio.set(scans == 0 ? Double.NaN
                 : evidence.tableScans().stream().mapToDouble(scan -> scan.avgPruningRatio() * scan.scans()).sum() / scans);
-        cacheHitRatio.set(evidence.load().cacheHitRatio() < 0 ? Double.NaN : evidence.load().cacheHitRatio());
+        cacheHitRatio.set(evidence.loads().stream().mapToDouble(LoadFact::cacheHitRatio).filter(ratio -> ratio >= 0).average().orElse(Double.NaN));
+
     }
 
     /** 7d, 1h, 30m, 90s: as the configuration writes durations. */

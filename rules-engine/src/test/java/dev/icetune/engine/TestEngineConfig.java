@@ -1,5 +1,6 @@
 package dev.icetune.engine;
 
+import io.airlift.units.DataSize;
 import io.airlift.units.Duration;
 import org.junit.jupiter.api.Test;
 
@@ -31,7 +32,10 @@ class TestEngineConfig
                 .setAutoApprove("")
                 .setTrinoUrl(null)
                 .setTrinoUser("icetune")
-                .setTrinoCatalog(null));
+                .setTrinoCatalog(null)
+                .setRewritePieceSize(DataSize.of(1, DataSize.Unit.GIGABYTE))
+                .setRewritePieceFiles(500)
+                .setApplyCooldown(new Duration(7, DAYS)));
     }
 
     @Test
@@ -49,6 +53,9 @@ class TestEngineConfig
         properties.put("icetune.trino.url", "jdbc:trino://trino:8080");
         properties.put("icetune.trino.user", "maintenance");
         properties.put("icetune.trino.catalog", "lake");
+        properties.put("icetune.rewrite.piece-size", "256MB");
+        properties.put("icetune.rewrite.piece-files", "100");
+        properties.put("icetune.apply.cooldown", "1d");
         assertFullMapping(properties, new EngineConfig()
                 .setRulesDirectory("/etc/icetune/rules")
                 .setWindow(new Duration(30, MINUTES))
@@ -60,7 +67,10 @@ class TestEngineConfig
                 .setAutoApprove("small-files/L1/iceberg.demo.*")
                 .setTrinoUrl("jdbc:trino://trino:8080")
                 .setTrinoUser("maintenance")
-                .setTrinoCatalog("lake"));
+                .setTrinoCatalog("lake")
+                .setRewritePieceSize(DataSize.of(256, DataSize.Unit.MEGABYTE))
+                .setRewritePieceFiles(100)
+                .setApplyCooldown(new Duration(1, DAYS)));
     }
 
     @Test

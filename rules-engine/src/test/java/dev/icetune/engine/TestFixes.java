@@ -84,7 +84,7 @@ class TestFixes
     {
         List<Fix> shuffled = List.of(ONE_OF_EACH.get(7), ONE_OF_EACH.get(6), ONE_OF_EACH.get(5), ONE_OF_EACH.get(3), ONE_OF_EACH.get(2), ONE_OF_EACH.getFirst());
         assertThat(ApplyOrder.sort(shuffled, fix -> fix)).extracting(Fix::kind)
-                .containsExactly(FixKind.BLOOM_FILTERS, FixKind.PARTITION_SPEC, FixKind.COMPACT, FixKind.ANALYZE, FixKind.EXPIRE_SNAPSHOTS, FixKind.MATERIALIZED_VIEW);
+                .containsExactly(FixKind.PARTITION_SPEC, FixKind.BLOOM_FILTERS, FixKind.COMPACT, FixKind.ANALYZE, FixKind.EXPIRE_SNAPSHOTS, FixKind.MATERIALIZED_VIEW);
     }
 
     @Test

@@ -32,12 +32,20 @@ public final class IcebergTrino
     public static IcebergTrino start(EventListener listener, String catalogDatabaseUrl, Path warehouse)
             throws Exception
     {
+        return start(listener, catalogDatabaseUrl, warehouse, Map.of());
+    }
+
+    /** With server properties of its own, e.g. {@link #spilling(Path)}. */
+    public static IcebergTrino start(EventListener listener, String catalogDatabaseUrl, Path warehouse, Map<String, String> serverProperties)
+            throws Exception
+    {
         LocalIcebergCatalog.prepare(catalogDatabaseUrl);
         Files.createDirectories(warehouse);
         Session session = testSessionBuilder().setCatalog(CATALOG).setSchema(SCHEMA).setSource("icetune-test").build();
         DistributedQueryRunner runner = DistributedQueryRunner.builder(session)
                 .setWorkerCount(0)
                 .setEventListener(listener)
+                .setExtraProperties(serverProperties)
                 .build();
         try {
             runner.installPlugin(new IcebergPlugin());
@@ -51,9 +59,32 @@ public final class IcebergTrino
         return new IcebergTrino(runner);
     }
 
+    /**
+     * Server properties under which a query run with session property {@code spill_enabled} spills what it can to
+     * {@code directory} (memory is revoked as soon as it is taken, as Trino's own spill tests do); others do not spill.
+     */
+    public static Map<String, String> spilling(Path directory)
+    {
+        return Map.of("spiller-spill-path", directory.toAbsolutePath().toString(), "spiller-max-used-space-threshold", "1.0",
+                "memory-revoking-threshold", "0.0", "memory-revoking-target", "0.0");
+    }
+
     public MaterializedResult execute(String sql)
     {
         return runner.execute(sql);
+    }
+
+    /** Runs a query with these session properties; returns its query id. */
+    public String run(Map<String, String> sessionProperties, String sql)
+    {
+        return runner.executeWithPlan(session(sessionProperties), sql).queryId().toString();
+    }
+
+    private Session session(Map<String, String> sessionProperties)
+    {
+        Session.SessionBuilder session = Session.builder(runner.getDefaultSession());
+        sessionProperties.forEach(session::setSystemProperty);
+        return session.build();
     }
 
     /** Another catalog beside the JDBC one, e.g. an Iceberg catalog on Trino's file metastore. */
@@ -77,8 +108,14 @@ public final class IcebergTrino
     /** Runs a query that must fail; returns the failure message. */
     public String executeFailing(String sql)
     {
+        return executeFailing(Map.of(), sql);
+    }
+
+    /** Runs a query that must fail with these session properties (e.g. {@code query_max_execution_time}); returns the failure message. */
+    public String executeFailing(Map<String, String> sessionProperties, String sql)
+    {
         try {
-            runner.execute(sql);
+            runner.execute(session(sessionProperties), sql);
         }
         catch (RuntimeException e) {
             return e.getMessage();

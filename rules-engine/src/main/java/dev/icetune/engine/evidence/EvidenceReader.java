@@ -1,8 +1,10 @@
 package dev.icetune.engine.evidence;
 
+import dev.icetune.engine.facts.FullScanFact;
 import dev.icetune.engine.facts.LoadFact;
 import dev.icetune.engine.facts.PatternFact;
 import dev.icetune.engine.facts.PredicateFact;
+import dev.icetune.engine.facts.RunningQueryFact;
 import dev.icetune.engine.facts.TableScanFact;
 import dev.icetune.plan.FilterPredicates;
 import dev.icetune.plan.FilterPredicates.ColumnPredicate;
@@ -29,20 +31,24 @@ import java.util.concurrent.Future;
 import static java.util.Objects.requireNonNull;
 
 /**
- * Turns query_logs into facts for one evaluation window, against the baseline window before it.
- * The aggregation runs in PostgreSQL; Java only parses the few distinct residual filters.
+ * Turns query_logs into facts for one evaluation window, against the baseline window before it, of every cluster or
+ * of one. A pattern's facts are per cluster (its latency is the cluster's), a table's scans are summed over the
+ * clusters that ran them. The aggregation runs in PostgreSQL; Java only parses the few distinct residual filters.
  */
 public final class EvidenceReader
 {
     /** What the rules see of one window. */
-    public record Evidence(List<PatternFact> patterns, List<TableScanFact> tableScans, List<PredicateFact> predicates, LoadFact load)
+    public record Evidence(List<PatternFact> patterns, List<TableScanFact> tableScans, List<PredicateFact> predicates, List<LoadFact> loads,
+            List<FullScanFact> fullScans, List<RunningQueryFact> running)
     {
         public List<Object> all()
         {
             List<Object> all = new ArrayList<>(patterns);
             all.addAll(tableScans);
             all.addAll(predicates);
-            all.add(load);
+            all.addAll(loads);
+            all.addAll(fullScans);
+            all.addAll(running);
             return all;
         }
     }
@@ -68,9 +74,12 @@ public final class EvidenceReader
 
     private static final List<Slice> SLICES = List.of(new Slice("", Optional.of("8")), new Slice("8", Optional.empty()));
 
+    /** A query failed on a time, CPU, memory or scan limit (Trino's EXCEEDED_* codes and its INSUFFICIENT_RESOURCES errors). */
+    private static final String LIMIT_FAILURE = "NOT success AND (error_code LIKE 'EXCEEDED%' OR error_type = 'INSUFFICIENT_RESOURCES')";
+
     private static final String PATTERNS = """
             WITH cur AS (
-                SELECT query_pattern_hash AS h, min(query_pattern) AS pattern, min(query_text) AS sample_query, count(*) AS executions,
+                SELECT cluster_name AS cluster, query_pattern_hash AS h, min(query_pattern) AS pattern, min(query_text) AS sample_query, count(*) AS executions,
                        count(*) FILTER (WHERE NOT success)::float8 / count(*) AS error_rate, count(DISTINCT user_name) AS users,
                        percentile_cont(ARRAY[0.5, 0.95]) WITHIN GROUP (ORDER BY latency) AS percentiles,
                        avg(coalesce(files_scanned, 0)) AS files, avg(coalesce(bytes_scanned, 0)) AS bytes, avg(coalesce(rows_returned, 0)) AS rows_out,
@@ -84,34 +93,39 @@ public final class EvidenceReader
                                    floor(date_part('epoch', "timestamp") / :ttl_seconds)::bigint)) FILTER (WHERE success AND NOT query_text_truncated),
                            count(DISTINCT hashtextextended(query_text || '|' || coalesce(input_snapshots, ''),
                                    floor((date_part('epoch', "timestamp") + :ttl_seconds / 2.0) / :ttl_seconds)::bigint)) FILTER (WHERE success AND NOT query_text_truncated))
-                           AS repeated
+                           AS repeated,
+                       coalesce(avg(join_input_rows), 0) AS join_in, coalesce(avg(join_output_rows), 0) AS join_out,
+                       count(*) FILTER (WHERE cross_join) AS cross_joins, count(*) FILTER (WHERE sort_without_limit) AS unlimited_sorts,
+                       count(*) FILTER (WHERE spilled_bytes > 0) AS spilling, coalesce(avg(spilled_bytes) FILTER (WHERE spilled_bytes > 0), 0) AS spilled,
+                       coalesce(max(peak_memory_bytes), 0) AS peak_memory,
+                       count(*) FILTER (WHERE <limit_failure>) AS limit_failures, min(error_code) FILTER (WHERE <limit_failure>) AS limit_error
                 FROM query_logs
-                WHERE "timestamp" >= :start AND "timestamp" < :end AND update_type IS NULL AND <slice>
-                GROUP BY query_pattern_hash),
+                WHERE "timestamp" >= :start AND "timestamp" < :end AND update_type IS NULL AND <slice> <cluster>
+                GROUP BY cluster_name, query_pattern_hash),
             base AS (
-                SELECT query_pattern_hash AS h, count(*) AS executions,
+                SELECT cluster_name AS cluster, query_pattern_hash AS h, count(*) AS executions,
                        percentile_cont(ARRAY[0.5, 0.95]) WITHIN GROUP (ORDER BY latency) AS percentiles,
                        avg(coalesce(files_scanned, 0)) AS files, avg(coalesce(bytes_scanned, 0)) AS bytes,
                        count(DISTINCT input_snapshots) AS snapshots_before
                 FROM query_logs
-                WHERE "timestamp" >= :baseline_start AND "timestamp" < :start AND update_type IS NULL
+                WHERE "timestamp" >= :baseline_start AND "timestamp" < :start AND update_type IS NULL <cluster>
                   AND query_pattern_hash IN (SELECT h FROM cur)
-                GROUP BY query_pattern_hash)
+                GROUP BY cluster_name, query_pattern_hash)
             -- a pattern hash has one pattern text: whether it aggregates is asked once per pattern, not once per query
             SELECT cur.*, cur.pattern ~ '\\mgroup by\\M' AS aggregation,
                    cur.percentiles[1] AS p50, cur.percentiles[2] AS p95, cur.skew[1] AS skew_ratio, cur.skew[2] AS skew_stage,
                    base.executions AS b_executions, base.percentiles[1] AS b_p50, base.percentiles[2] AS b_p95, base.files AS b_files,
                    base.bytes AS b_bytes, base.snapshots_before
-            FROM cur LEFT JOIN base USING (h)
-            """;
+            FROM cur LEFT JOIN base USING (cluster, h)
+            """.replace("<limit_failure>", LIMIT_FAILURE);
 
     private static final String SCANS = """
             SELECT catalog || '.' || schema_name || '.' || table_name AS tbl, count(*) AS scans,
                    avg(files_scanned) AS files, sum(bytes_scanned)::float8 / nullif(sum(files_scanned), 0) AS bytes_per_file,
                    avg(pruning_ratio) AS pruning, avg(coalesce(manifests_skipped, 0)) AS manifests_skipped,
-                   array_to_string(max(partition_fields), '|') AS partition_fields
+                   array_to_string(max(partition_fields), '|') AS partition_fields, array_agg(DISTINCT cluster_name ORDER BY cluster_name) AS clusters
             FROM query_inputs
-            WHERE "timestamp" >= :start AND "timestamp" < :end AND update_type IS NULL AND files_scanned IS NOT NULL
+            WHERE "timestamp" >= :start AND "timestamp" < :end AND update_type IS NULL AND files_scanned IS NOT NULL <cluster>
             GROUP BY catalog, schema_name, table_name
             """;
 
@@ -122,42 +136,81 @@ public final class EvidenceReader
     private static final String FILTERS = """
             WITH per_filter AS (
                 SELECT catalog, schema_name, table_name, query_pattern_hash AS h, filter_predicate, count(*) AS scans,
-                       sum(coalesce(pruning_ratio, 1)) AS pruning_sum, count(*) FILTER (WHERE coalesce(manifests_skipped, 0) = 0) AS no_skip
+                       sum(coalesce(pruning_ratio, 1)) AS pruning_sum, count(*) FILTER (WHERE coalesce(manifests_skipped, 0) = 0) AS no_skip,
+                       sum(files_scanned) AS files, sum(coalesce(bytes_scanned, 0)) AS bytes
                 FROM query_inputs
                 WHERE "timestamp" >= :start AND "timestamp" < :end AND update_type IS NULL AND files_scanned IS NOT NULL
-                  AND filter_predicate IS NOT NULL AND <slice>
+                  AND filter_predicate IS NOT NULL AND <slice> <cluster>
                 GROUP BY 1, 2, 3, 4, 5),
             -- literals blanked once per distinct filter text, not once per table and pattern that used it
             shapes AS (
-                SELECT filter_predicate, regexp_replace(filter_predicate, '''(?:[^'']|'''')*''', '?', 'g') AS shape
+                SELECT filter_predicate, regexp_replace(filter_predicate, '''(?:[^'']|'''')*''', '?', 'g') AS shape,
+                       -- one conjunct: no AND outside quotes (Trino prints a conjunction as (a) AND (b))
+                       regexp_replace(filter_predicate, '''(?:[^'']|'''')*''', '', 'g') !~ '\\sAND\\s' AS only_filter
                 FROM per_filter GROUP BY filter_predicate)
             SELECT catalog || '.' || schema_name || '.' || table_name AS tbl, h, min(filter_predicate) AS example, sum(scans) AS scans,
-                   count(*) AS distinct_filters, sum(pruning_sum) / sum(scans) AS pruning, sum(no_skip) AS no_manifest_skipped
+                   count(*) AS distinct_filters, sum(pruning_sum) / sum(scans) AS pruning, sum(no_skip) AS no_manifest_skipped,
+                   sum(files)::float8 AS files, sum(bytes)::float8 AS bytes, sum(scans) FILTER (WHERE only_filter) AS only_filter
             FROM per_filter JOIN shapes USING (filter_predicate)
             GROUP BY catalog, schema_name, table_name, h, shape
             """;
 
     /**
-     * Load in one pass over the window: queries counted per (start second, end second) and per user in
-     * one grouping; peak concurrency is then the running sum of starts and ends, second by second.
+     * Load per cluster in one pass over the window: queries counted per (start second, end second) and per user in one
+     * grouping; peak concurrency is then the running sum of starts and ends, second by second. A query "queued" when it
+     * waited a second or more before it ran.
      */
     private static final String LOAD = """
-            WITH grouped AS (
-                SELECT date_bin('1 second', create_time, timestamptz 'epoch') AS started, date_bin('1 second', "timestamp", timestamptz 'epoch') AS ended,
-                       user_name, GROUPING(user_name) AS per_second, count(*) AS queries, sum(bytes_scanned) AS bytes
-                FROM query_logs WHERE "timestamp" >= :start AND "timestamp" < :end
-                GROUP BY GROUPING SETS ((started, ended), (user_name))),
-            per_second AS (SELECT started, ended, queries, bytes FROM grouped WHERE per_second = 1),
+            WITH logs AS (
+                SELECT * FROM query_logs WHERE "timestamp" >= :start AND "timestamp" < :end <cluster>),
+            per_second AS (
+                SELECT cluster_name, date_bin('1 second', create_time, timestamptz 'epoch') AS started, date_bin('1 second', "timestamp", timestamptz 'epoch') AS ended,
+                       count(*) AS queries
+                FROM logs GROUP BY 1, 2, 3),
             edges AS (
-                SELECT started AS at, sum(queries) AS delta FROM per_second GROUP BY started
+                SELECT cluster_name, started AS at, sum(queries) AS delta FROM per_second GROUP BY 1, 2
                 UNION ALL
-                SELECT ended, -sum(queries) FROM per_second GROUP BY ended)
-            SELECT (SELECT coalesce(sum(queries), 0) FROM per_second) AS queries,
-                   coalesce((SELECT max(running) FROM (SELECT sum(delta) OVER (ORDER BY at, delta DESC ROWS UNBOUNDED PRECEDING) AS running FROM edges) r), 0) AS peak,
-                   (SELECT coalesce(sum(bytes), 0) FROM per_second) AS bytes,
-                   (SELECT count(*) FROM grouped WHERE per_second = 0) AS users,
-                   (SELECT coalesce(sum(bytes_read_from_cache)::float8 / nullif(sum(bytes_read_from_cache) + sum(bytes_read_externally), 0), -1)
-                    FROM query_inputs WHERE "timestamp" >= :start AND "timestamp" < :end) AS cache_hit_ratio
+                SELECT cluster_name, ended, -sum(queries) FROM per_second GROUP BY 1, 2),
+            peaks AS (
+                SELECT cluster_name, max(running) AS peak
+                FROM (SELECT cluster_name, sum(delta) OVER (PARTITION BY cluster_name ORDER BY at, delta DESC ROWS UNBOUNDED PRECEDING) AS running FROM edges) r
+                GROUP BY 1),
+            totals AS (
+                SELECT cluster_name, count(*) AS queries, coalesce(sum(bytes_scanned), 0) AS bytes, count(DISTINCT user_name) AS users,
+                       count(*) FILTER (WHERE queued_ms >= 1000)::float8 / count(*) AS queued_share,
+                       percentile_cont(0.95) WITHIN GROUP (ORDER BY coalesce(queued_ms, 0)) AS p95_queued_ms,
+                       coalesce(percentile_cont(0.95) WITHIN GROUP (ORDER BY coalesce(queued_ms, 0)) FILTER (WHERE update_type IS NULL), 0) AS p95_read_queued_ms,
+                       coalesce(sum(cpu_ms), 0) / 1000.0 AS cpu_seconds, count(*) FILTER (WHERE update_type IS NOT NULL) AS writes,
+                       coalesce(sum(cpu_ms) FILTER (WHERE update_type IS NOT NULL)::float8 / nullif(sum(cpu_ms), 0), 0) AS write_cpu_share,
+                       count(*) FILTER (WHERE spilled_bytes > 0) AS spilling, count(*) FILTER (WHERE <limit_failure>) AS limit_failures,
+                       count(DISTINCT resource_group) AS resource_groups
+                FROM logs GROUP BY 1),
+            cache AS (
+                SELECT cluster_name, sum(bytes_read_from_cache)::float8 / nullif(sum(bytes_read_from_cache) + sum(bytes_read_externally), 0) AS ratio
+                FROM query_inputs WHERE "timestamp" >= :start AND "timestamp" < :end <cluster> GROUP BY 1)
+            SELECT t.*, coalesce(p.peak, 0) AS peak, coalesce(c.ratio, -1) AS cache_hit_ratio
+            FROM totals t LEFT JOIN peaks p USING (cluster_name) LEFT JOIN cache c USING (cluster_name)
+            """.replace("<limit_failure>", LIMIT_FAILURE);
+
+    /** Scans of a table with no filter at all (none pushed into the scan, none above it) that read every file. */
+    private static final String FULL_SCANS = """
+            SELECT catalog || '.' || schema_name || '.' || table_name AS tbl, query_pattern_hash AS h, cluster_name AS cluster, count(*) AS scans,
+                   avg(files_scanned) AS files, avg(coalesce(bytes_scanned, 0)) AS bytes
+            FROM query_inputs
+            WHERE "timestamp" >= :start AND "timestamp" < :end AND update_type IS NULL AND files_scanned IS NOT NULL <cluster>
+              AND filter_predicate IS NULL AND coalesce(cardinality(constraint_columns), 0) = 0 AND pruning_ratio >= 1 AND query_pattern_hash IS NOT NULL
+            GROUP BY 1, 2, 3
+            """;
+
+    /**
+     * Queries started within a day before the window's end (and at least a minute before it) with no completion recorded.
+     * The anti-join reads the completions of the same day once, hashed.
+     */
+    private static final String RUNNING = """
+            SELECT s.query_id, s.query_pattern_hash AS h, s.cluster_name AS cluster, s.user_name, s.create_time
+            FROM query_starts s
+            WHERE s.create_time >= CAST(:end AS timestamptz) - interval '1 day' AND s.create_time < CAST(:end AS timestamptz) - interval '1 minute' <cluster>
+              AND NOT EXISTS (SELECT 1 FROM query_logs l WHERE l.query_id = s.query_id AND l."timestamp" >= CAST(:end AS timestamptz) - interval '1 day')
             """;
 
     private final Jdbi jdbi;
@@ -169,29 +222,56 @@ public final class EvidenceReader
 
     public Evidence read(Instant end, Duration window, Duration baseline, Duration cacheTtl)
     {
+        return read(end, window, baseline, cacheTtl, Optional.empty());
+    }
+
+    /** The evidence of the window before {@code end}: of every cluster, or of {@code cluster} alone. */
+    public Evidence read(Instant end, Duration window, Duration baseline, Duration cacheTtl, Optional<String> cluster)
+    {
         Instant start = end.minus(window);
         Instant baselineStart = start.minus(baseline);
-        Map<String, Object> inWindow = Map.of("start", Timestamp.from(start), "end", Timestamp.from(end));
+        Map<String, Object> inWindow = new HashMap<>(Map.of("start", Timestamp.from(start), "end", Timestamp.from(end)));
+        cluster.ifPresent(name -> inWindow.put("cluster", name));
+        String onCluster = cluster.isPresent() ? "AND cluster_name = :cluster" : "";
         // independent reads, each on its own connection, so that PostgreSQL works on them side by side
         try (ExecutorService reads = Executors.newVirtualThreadPerTaskExecutor()) {
             List<Future<List<PatternFact>>> patternSlices = new ArrayList<>();
             List<Future<List<FilterGroup>>> filterSlices = new ArrayList<>();
             for (Slice slice : SLICES) {
-                patternSlices.add(reads.submit(() -> withHandle(handle -> patterns(slice.bound(handle, PATTERNS), inWindow, baselineStart, cacheTtl))));
-                filterSlices.add(reads.submit(() -> withHandle(handle -> slice.bound(handle, FILTERS)
+                patternSlices.add(reads.submit(() -> withHandle(handle -> patterns(slice.bound(handle, PATTERNS.replace("<cluster>", onCluster)), inWindow,
+                        baselineStart, cacheTtl))));
+                filterSlices.add(reads.submit(() -> withHandle(handle -> slice.bound(handle, FILTERS.replace("<cluster>", onCluster))
                         .bindMap(inWindow)
                         .map((rs, ctx) -> new FilterGroup(rs.getString("tbl"), rs.getString("example"), rs.getString("h"),
-                                rs.getLong("scans"), rs.getLong("distinct_filters"), rs.getDouble("pruning"), rs.getLong("no_manifest_skipped")))
+                                rs.getLong("scans"), rs.getLong("distinct_filters"), rs.getDouble("pruning"), rs.getLong("no_manifest_skipped"),
+                                rs.getDouble("files"), rs.getDouble("bytes"), rs.getLong("only_filter")))
                         .list())));
             }
-            Future<LoadFact> load = reads.submit(() -> withHandle(handle -> handle.createQuery(LOAD)
+            Future<List<LoadFact>> load = reads.submit(() -> withHandle(handle -> handle.createQuery(LOAD.replace("<cluster>", onCluster))
                     .bindMap(inWindow)
-                    .map((rs, ctx) -> new LoadFact(rs.getLong("queries"), rs.getLong("peak"), rs.getLong("bytes"), rs.getLong("users"), rs.getDouble("cache_hit_ratio")))
-                    .one()));
-            Future<List<ScanAccumulator>> scans = reads.submit(() -> withHandle(handle -> handle.createQuery(SCANS)
+                    .map((rs, ctx) -> new LoadFact(rs.getString("cluster_name"), rs.getLong("queries"), rs.getLong("peak"), rs.getLong("bytes"), rs.getLong("users"),
+                            rs.getDouble("cache_hit_ratio"), rs.getDouble("queued_share"), rs.getDouble("p95_queued_ms"), rs.getDouble("p95_read_queued_ms"),
+                            rs.getDouble("cpu_seconds"), rs.getLong("writes"), rs.getDouble("write_cpu_share"), rs.getLong("spilling"), rs.getLong("limit_failures"),
+                            rs.getLong("resource_groups")))
+                    .list()));
+            Future<List<ScanAccumulator>> scans = reads.submit(() -> withHandle(handle -> handle.createQuery(SCANS.replace("<cluster>", onCluster))
                     .bindMap(inWindow)
                     .map((rs, ctx) -> new ScanAccumulator(rs.getString("tbl"), rs.getLong("scans"), rs.getDouble("files"), rs.getDouble("bytes_per_file"),
-                            rs.getDouble("pruning"), rs.getDouble("manifests_skipped"), rs.getString("partition_fields")))
+                            rs.getDouble("pruning"), rs.getDouble("manifests_skipped"), rs.getString("partition_fields"),
+                            List.of((String[]) rs.getArray("clusters").getArray())))
+                    .list()));
+            Future<List<FullScanFact>> fullScans = reads.submit(() -> withHandle(handle -> handle.createQuery(FULL_SCANS.replace("<cluster>", onCluster))
+                    .bindMap(inWindow)
+                    .map((rs, ctx) -> new FullScanFact(rs.getString("tbl"), rs.getString("h"), rs.getString("cluster"), rs.getLong("scans"),
+                            rs.getDouble("files"), rs.getDouble("bytes")))
+                    .list()));
+            Future<List<RunningQueryFact>> running = reads.submit(() -> withHandle(handle -> handle.createQuery(RUNNING.replace("<cluster>", onCluster.replace("cluster_name", "s.cluster_name")))
+                    .bindMap(inWindow)
+                    .map((rs, ctx) -> {
+                        Instant created = rs.getTimestamp("create_time").toInstant();
+                        return new RunningQueryFact(rs.getString("query_id"), rs.getString("h"), rs.getString("cluster"), rs.getString("user_name"), created,
+                                Duration.between(created, end).toMillis());
+                    })
                     .list()));
 
             Map<String, ScanAccumulator> scansByTable = new LinkedHashMap<>();
@@ -203,7 +283,7 @@ public final class EvidenceReader
             Map<String, String> samples = new HashMap<>();
             patternFacts.forEach(pattern -> samples.put(pattern.patternHash(), pattern.sampleQuery()));
             return new Evidence(patternFacts, scansByTable.values().stream().map(ScanAccumulator::fact).toList(),
-                    predicates.values().stream().map(predicate -> predicate.fact(samples)).toList(), join(load));
+                    predicates.values().stream().map(predicate -> predicate.fact(samples)).toList(), join(load), join(fullScans), join(running));
         }
     }
 
@@ -244,27 +324,35 @@ public final class EvidenceReader
                         rs.getLong("executions"), rs.getDouble("error_rate"), rs.getLong("users"), rs.getDouble("p50"), rs.getDouble("p95"),
                         rs.getLong("b_executions"), rs.getDouble("b_p50"), rs.getDouble("b_p95"), rs.getDouble("files"), rs.getDouble("b_files"),
                         rs.getDouble("bytes"), rs.getDouble("b_bytes"), rs.getDouble("rows_out"), rs.getDouble("skew_ratio"), (int) rs.getDouble("skew_stage"),
-                        rs.getLong("snapshots_now"), rs.getLong("snapshots_before"), Math.max(0, rs.getLong("repeated")), rs.getBoolean("aggregation")))
+                        rs.getLong("snapshots_now"), rs.getLong("snapshots_before"), Math.max(0, rs.getLong("repeated")), rs.getBoolean("aggregation"),
+                        rs.getString("cluster"), rs.getDouble("join_in"), rs.getDouble("join_out"), rs.getLong("cross_joins"), rs.getLong("unlimited_sorts"),
+                        rs.getLong("spilling"), rs.getDouble("spilled"), rs.getDouble("peak_memory"), rs.getLong("limit_failures"), rs.getString("limit_error")))
                 .list();
     }
 
-    private record FilterGroup(String table, String filter, String patternHash, long scans, long distinctFilters, double pruning, long noManifestSkipped) {}
+    /** Scans of one table and pattern with one filter shape; {@code files} and {@code bytes} are their sums, {@code filter} one example. */
+    private record FilterGroup(String table, String filter, String patternHash, long scans, long distinctFilters, double pruning, long noManifestSkipped,
+            double files, double bytes, long onlyFilterScans) {}
 
     private static void accumulate(FilterGroup group, Map<String, ScanAccumulator> scans, Map<String, PredicateAccumulator> predicates)
     {
         boolean timeRange = false;
-        for (ColumnPredicate predicate : FilterPredicates.parse(group.filter())) {
+        List<ColumnPredicate> parsed = FilterPredicates.parse(group.filter());
+        for (ColumnPredicate predicate : parsed) {
             if (predicate.kind() == PredicateKind.OTHER) {
                 continue;
             }
             timeRange |= predicate.temporal() && predicate.kind() == PredicateKind.RANGE;
-            String key = group.table() + "|" + predicate.column() + "|" + predicate.kind() + "|" + predicate.function();
-            predicates.computeIfAbsent(key, ignored -> new PredicateAccumulator(group.table(), predicate)).add(group, predicate);
+            String key = group.table() + "|" + predicate.column() + "|" + predicate.kind() + "|" + predicate.function() + "|" + predicate.leadingWildcard();
+            predicates.computeIfAbsent(key, ignored -> new PredicateAccumulator(group.table(), predicate))
+                    .add(group, predicate, predicate.temporal() ? FilterPredicates.timeSelected(parsed, predicate.column()) : Optional.empty());
         }
         ScanAccumulator scan = scans.get(group.table());
         if (timeRange && scan != null) {
             scan.timeRangeScans += group.scans();
             scan.timeRangeScansUnpruned += group.noManifestSkipped();
+            scan.timeRangeFiles += group.files();
+            scan.timeRangeBytes += group.bytes();
         }
     }
 
@@ -279,9 +367,15 @@ public final class EvidenceReader
         private final String partitionFields;
         private long timeRangeScans;
         private long timeRangeScansUnpruned;
+        private double timeRangeFiles;
+        private double timeRangeBytes;
 
-        ScanAccumulator(String table, long scans, double files, double bytesPerFile, double pruning, double manifestsSkipped, String partitionFields)
+        private final List<String> clusters;
+
+        ScanAccumulator(String table, long scans, double files, double bytesPerFile, double pruning, double manifestsSkipped, String partitionFields,
+                List<String> clusters)
         {
+            this.clusters = clusters;
             this.table = table;
             this.scans = scans;
             this.files = files;
@@ -294,7 +388,8 @@ public final class EvidenceReader
         TableScanFact fact()
         {
             List<String> fields = partitionFields == null || partitionFields.isEmpty() ? List.of() : Arrays.asList(partitionFields.split("\\|"));
-            return new TableScanFact(table, scans, files, bytesPerFile, pruning, manifestsSkipped, timeRangeScans, timeRangeScansUnpruned, fields);
+            return new TableScanFact(table, scans, files, bytesPerFile, pruning, manifestsSkipped, timeRangeScans, timeRangeScansUnpruned, fields,
+                    timeRangeScans == 0 ? 0 : timeRangeFiles / timeRangeScans, timeRangeScans == 0 ? 0 : timeRangeBytes / timeRangeScans, clusters);
         }
     }
 
@@ -308,6 +403,13 @@ public final class EvidenceReader
         private long bestScans;
         private String patternHash;
         private boolean temporal;
+        private double files;
+        private double bytes;
+        /** Scans whose filter bounds the time on both sides, and the hours they select together. */
+        private long boundedScans;
+        private double hoursSelected;
+        private java.time.Instant earliest;
+        private long onlyFilterScans;
 
         PredicateAccumulator(String table, ColumnPredicate first)
         {
@@ -315,9 +417,18 @@ public final class EvidenceReader
             this.first = first;
         }
 
-        void add(FilterGroup group, ColumnPredicate predicate)
+        void add(FilterGroup group, ColumnPredicate predicate, Optional<java.time.Duration> selected)
         {
             scans += group.scans();
+            onlyFilterScans += group.onlyFilterScans();
+            files += group.files();
+            bytes += group.bytes();
+            selected.ifPresent(duration -> {
+                boundedScans += group.scans();
+                hoursSelected += group.scans() * duration.toSeconds() / 3600.0;
+            });
+            // the example filter's bound: the oldest of the group's is not known, so the earliest is of the examples seen
+            predicate.instant().filter(instant -> earliest == null || instant.isBefore(earliest)).ifPresent(instant -> earliest = instant);
             prunedFilesSum += group.pruning() * group.scans();
             distinctValues += group.distinctFilters();
             temporal |= predicate.temporal();
@@ -330,7 +441,8 @@ public final class EvidenceReader
         PredicateFact fact(Map<String, String> sampleQueries)
         {
             return new PredicateFact(table, first.column(), first.kind(), first.function(), temporal, first.text(), patternHash, sampleQueries.get(patternHash),
-                    scans, distinctValues, scans == 0 ? 0 : prunedFilesSum / scans);
+                    scans, distinctValues, scans == 0 ? 0 : prunedFilesSum / scans, scans == 0 ? 0 : files / scans, scans == 0 ? 0 : bytes / scans,
+                    boundedScans == 0 ? -1 : hoursSelected / boundedScans, earliest, first.leadingWildcard(), scans > 0 && onlyFilterScans == scans);
         }
     }
 }

@@ -9,7 +9,11 @@ import static java.util.Objects.requireNonNull;
  * {@code kind} is EQUALITY, RANGE, WRAPPED (a function or cast around the column, e.g. date_format(ts, ...)) or LIKE.
  * {@code temporal} when it compares against a date or timestamp; {@code distinctValues} counts the different
  * literals seen (a proxy for the column's cardinality); {@code pruningRatio} is the average files scanned /
- * total files of those scans: 1.0 means nothing pruned.
+ * total files of those scans: 1.0 means nothing pruned; {@code avgFilesScanned} and {@code avgBytesScanned} what
+ * one of them read. For a time predicate, {@code hoursSelected} is the time one query selects (-1 when its range is
+ * open on one side) and {@code earliest} the oldest value any of them asked for (null when not known). A LIKE
+ * whose pattern starts with a wildcard is {@code leadingWildcard}; {@code onlyFilter} when no scan of the group had
+ * another filter beside it.
  */
 public record PredicateFact(
         String table,
@@ -22,7 +26,13 @@ public record PredicateFact(
         String sampleQuery,
         long scans,
         long distinctValues,
-        double pruningRatio)
+        double pruningRatio,
+        double avgFilesScanned,
+        double avgBytesScanned,
+        double hoursSelected,
+        java.time.Instant earliest,
+        boolean leadingWildcard,
+        boolean onlyFilter)
 {
     public PredicateFact
     {

@@ -11,6 +11,8 @@ import static java.util.Objects.requireNonNull;
  * An Iceberg table's metadata as the catalog has it now. Sizes in bytes, ages in hours;
  * {@code statisticsAgeHours} is -1 when the table has no column statistics. {@code partitionFields} are as
  * Iceberg names them ({@code ts_day: day(ts)}); {@link #partitioning()} gives them in Trino's syntax.
+ * {@code smallFileBytes} is what the small files hold, {@code partitions} the partitions with data, and
+ * {@code timeSpans} the oldest and newest value of each date or timestamp column.
  */
 public record TableFact(
         String table,
@@ -27,7 +29,10 @@ public record TableFact(
         int snapshots,
         long oldestSnapshotAgeHours,
         long statisticsAgeHours,
-        long currentSnapshotId)
+        long currentSnapshotId,
+        long smallFileBytes,
+        long partitions,
+        Map<String, TimeSpan> timeSpans)
 {
     public TableFact
     {
@@ -36,6 +41,13 @@ public record TableFact(
         sortFields = sortFields == null ? List.of() : List.copyOf(sortFields);
         timestampColumns = timestampColumns == null ? List.of() : List.copyOf(timestampColumns);
         properties = properties == null ? Map.of() : Map.copyOf(properties);
+        timeSpans = timeSpans == null ? Map.of() : Map.copyOf(timeSpans);
+    }
+
+    /** The oldest and newest value of {@code column}, when the files' statistics tell them. */
+    public java.util.Optional<TimeSpan> timeSpan(String column)
+    {
+        return java.util.Optional.ofNullable(timeSpans.get(column));
     }
 
     public double avgFileBytes()
@@ -52,6 +64,26 @@ public record TableFact(
     public boolean partitionedOn(String column)
     {
         return partitionFields.stream().anyMatch(field -> field.contains("(" + column + ")") || field.equals(column));
+    }
+
+    /**
+     * The partition field on time column {@code column} in Trino's syntax ({@code month(ts)}), if the table is partitioned on
+     * it by a time transform: its grain is what a range of that column is pruned to.
+     */
+    public java.util.Optional<String> timeField(String column)
+    {
+        return partitioning().stream().filter(field -> field.matches("(year|month|day|hour)\\(" + Pattern.quote(column) + "\\)")).findFirst();
+    }
+
+    /** Hours of one unit of the time partition on {@code column} (a month 720), or 0 when there is none. */
+    public double timeGrainHours(String column)
+    {
+        return timeField(column).map(field -> switch (field.substring(0, field.indexOf('('))) {
+            case "year" -> 8760.0;
+            case "month" -> 720.0;
+            case "day" -> 24.0;
+            default -> 1.0;
+        }).orElse(0.0);
     }
 
     public String property(String name)

@@ -23,6 +23,12 @@ public record Thresholds(Map<String, Double> values)
         return value;
     }
 
+    /** A threshold that may be absent, such as a per-rule override of a default. */
+    public java.util.Optional<Double> find(String name)
+    {
+        return java.util.Optional.ofNullable(values.get(name));
+    }
+
     public long getLong(String name)
     {
         return (long) get(name);

@@ -1,7 +1,9 @@
 package dev.icetune.engine.iceberg;
 
 import dev.icetune.engine.facts.TableFact;
+import dev.icetune.engine.facts.TimeSpan;
 import org.apache.iceberg.CatalogUtil;
+import org.apache.iceberg.DataFile;
 import org.apache.iceberg.FileScanTask;
 import org.apache.iceberg.PartitionField;
 import org.apache.iceberg.Snapshot;
@@ -13,7 +15,6 @@ import org.apache.iceberg.catalog.Namespace;
 import org.apache.iceberg.catalog.TableIdentifier;
 import org.apache.iceberg.exceptions.NoSuchTableException;
 import org.apache.iceberg.io.CloseableIterable;
-import org.apache.iceberg.types.Type;
 import org.apache.iceberg.types.Types;
 
 import java.io.Closeable;
@@ -114,17 +115,33 @@ public final class TableMetadataReader
         long dataFiles = 0;
         long bytes = 0;
         long small = 0;
+        long smallBytes = 0;
         long largest = 0;
         long records = 0;
         long deleteFiles = 0;
+        java.util.Set<String> partitions = new java.util.HashSet<>();
+        Map<Integer, Types.NestedField> timeColumns = new java.util.HashMap<>();
+        for (Types.NestedField column : table.schema().columns()) {
+            if (TimeBounds.isTime(column.type())) {
+                timeColumns.put(column.fieldId(), column);
+            }
+        }
+        Map<String, TimeSpan> timeSpans = new java.util.HashMap<>();
         if (current != null) {
-            try (CloseableIterable<FileScanTask> tasks = table.newScan().planFiles()) {
+            try (CloseableIterable<FileScanTask> tasks = table.newScan().includeColumnStats().planFiles()) {
                 for (FileScanTask task : tasks) {
+                    DataFile file = task.file();
                     dataFiles++;
-                    bytes += task.file().fileSizeInBytes();
-                    records += task.file().recordCount();
-                    small += task.file().fileSizeInBytes() < smallFileBytes ? 1 : 0;
-                    largest = Math.max(largest, task.file().fileSizeInBytes());
+                    bytes += file.fileSizeInBytes();
+                    records += file.recordCount();
+                    if (file.fileSizeInBytes() < smallFileBytes) {
+                        small++;
+                        smallBytes += file.fileSizeInBytes();
+                    }
+                    largest = Math.max(largest, file.fileSizeInBytes());
+                    partitions.add(file.specId() + "/" + task.spec().partitionToPath(file.partition()));
+                    timeColumns.forEach((id, column) -> widen(timeSpans, column, TimeBounds.instant(column.type(), file.lowerBounds() == null ? null : file.lowerBounds().get(id)),
+                            TimeBounds.instant(column.type(), file.upperBounds() == null ? null : file.upperBounds().get(id))));
                 }
             }
             catch (IOException e) {
@@ -140,13 +157,7 @@ public final class TableMetadataReader
         for (SortField field : table.sortOrder().fields()) {
             sortFields.add(table.schema().findColumnName(field.sourceId()));
         }
-        List<String> timestampColumns = new ArrayList<>();
-        for (Types.NestedField column : table.schema().columns()) {
-            Type.TypeID type = column.type().typeId();
-            if (type == Type.TypeID.TIMESTAMP || type == Type.TypeID.DATE || type == Type.TypeID.TIMESTAMP_NANO) {
-                timestampColumns.add(column.name());
-            }
-        }
+        List<String> timestampColumns = table.schema().columns().stream().filter(column -> TimeBounds.isTime(column.type())).map(Types.NestedField::name).toList();
         int snapshots = 0;
         long oldest = now.toEpochMilli();
         for (Snapshot snapshot : table.snapshots()) {
@@ -163,7 +174,16 @@ public final class TableMetadataReader
         }
         return new TableFact(qualifiedName, dataFiles, bytes, largest, small, records, deleteFiles, partitionFields, sortFields, timestampColumns,
                 table.properties(), snapshots, Duration.ofMillis(now.toEpochMilli() - oldest).toHours(), statisticsAge,
-                current == null ? -1 : current.snapshotId());
+                current == null ? -1 : current.snapshotId(), smallBytes, partitions.size(), timeSpans);
+    }
+
+    private static void widen(Map<String, TimeSpan> spans, Types.NestedField column, Instant lower, Instant upper)
+    {
+        if (lower == null || upper == null) {
+            return;
+        }
+        spans.merge(column.name(), new TimeSpan(lower, upper), (was, file) -> new TimeSpan(
+                was.from().isBefore(file.from()) ? was.from() : file.from(), was.to().isAfter(file.to()) ? was.to() : file.to()));
     }
 
     @Override

@@ -59,6 +59,6 @@ public record BloomFilters(String table, List<String> from, List<String> to, Rew
     public String description()
     {
         return "Parquet bloom filters on %s for %s%s".formatted(to.isEmpty() ? "no column" : String.join(", ", to), table,
-                rewrite == null ? "" : ", then rewrite its files so that they carry them");
+                rewrite == null ? "" : ", then rewrite " + rewrite.scope() + " so that they carry them");
     }
 }

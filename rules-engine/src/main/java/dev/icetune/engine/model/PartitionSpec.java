@@ -39,6 +39,12 @@ public record PartitionSpec(String table, List<String> from, List<String> to, Re
         return new PartitionSpec(table, current, LayoutChange.plus(current, field), rewrite);
     }
 
+    /** The spec {@code current} with {@code field} in place of {@code replaced}: a time field at another grain. */
+    public static PartitionSpec replacing(String table, List<String> current, String replaced, String field, Rewrite rewrite)
+    {
+        return new PartitionSpec(table, current, LayoutChange.plus(LayoutChange.without(current, List.of(replaced)), field), rewrite);
+    }
+
     /** Fields to add: in {@code to}, not in {@code from}. */
     public List<String> added()
     {
@@ -67,6 +73,6 @@ public record PartitionSpec(String table, List<String> from, List<String> to, Re
     public String description()
     {
         return "partition %s by %s (was %s)%s".formatted(table, to.isEmpty() ? "nothing" : String.join(", ", to), from.isEmpty() ? "unpartitioned" : String.join(", ", from),
-                rewrite == null ? "" : ", then rewrite its files into the new layout");
+                rewrite == null ? "" : ", then rewrite " + rewrite.scope() + " into the new layout");
     }
 }

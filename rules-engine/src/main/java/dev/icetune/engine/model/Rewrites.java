@@ -45,6 +45,17 @@ public final class Rewrites
         return Optional.empty();
     }
 
+    private static final Pattern ENDS_LIMITED = Pattern.compile("(?is).*\\b(limit\\s+\\d+|fetch\\s+(first|next)\\s+\\d+\\s+rows?\\s+only)\\s*;?\\s*$");
+
+    /** The query returning its first {@code limit} rows, if it ends without a LIMIT or FETCH FIRST of its own. */
+    public static Optional<String> limited(String query, long limit)
+    {
+        if (query == null || ENDS_LIMITED.matcher(query).matches()) {
+            return Optional.empty();
+        }
+        return Optional.of(query.strip().replaceAll(";\\s*$", "") + "\nLIMIT " + limit);
+    }
+
     private static String replace(String query, Matcher match, String column, LocalDate from, LocalDate to)
     {
         String range = "%s >= TIMESTAMP '%s 00:00:00' AND %s < TIMESTAMP '%s 00:00:00'".formatted(column, from, column, to);

@@ -35,6 +35,6 @@ public record SortOrder(String table, List<String> columns, Rewrite rewrite)
     @Override
     public String description()
     {
-        return "sort %s by %s%s".formatted(table, String.join(", ", columns), rewrite == null ? "" : ", then rewrite its files sorted");
+        return "sort %s by %s%s".formatted(table, String.join(", ", columns), rewrite == null ? "" : ", then rewrite " + rewrite.scope() + " sorted");
     }
 }

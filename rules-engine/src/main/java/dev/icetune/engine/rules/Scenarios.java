@@ -3,11 +3,15 @@ package dev.icetune.engine.rules;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import dev.icetune.engine.facts.FullScanFact;
 import dev.icetune.engine.facts.LoadFact;
 import dev.icetune.engine.facts.PatternFact;
 import dev.icetune.engine.facts.PredicateFact;
+import dev.icetune.engine.facts.RunningQueryFact;
 import dev.icetune.engine.facts.TableFact;
 import dev.icetune.engine.facts.TableScanFact;
+import dev.icetune.engine.facts.Thresholds;
+import dev.icetune.engine.estimate.Estimator;
 import dev.icetune.engine.model.Recommendation;
 
 import java.io.IOException;
@@ -23,29 +27,38 @@ import java.util.stream.Stream;
 /**
  * The platform team's tests of its own rule edits: {@code rules/scenarios/*.json}, each a list of
  * scenarios (facts in, the recommendations expected out, by rule and target). A scenario passes when the
- * rules produce exactly the expected recommendations, no more and no fewer.
+ * rules produce exactly the expected recommendations, no more and no fewer, after the evaluation's valuation
+ * (which holds back those below their net saving threshold) over a window of {@code windowHours} (default 1).
  */
 public final class Scenarios
 {
-    public record Expected(String rule, String target) {}
+    /** A recommendation expected, by rule and target; with {@code cluster}, of that cluster's patterns alone. */
+    public record Expected(String rule, String target, String cluster)
+    {
+        String key()
+        {
+            return rule + ":" + target + (cluster == null ? "" : "@" + cluster);
+        }
+    }
 
     public record Facts(List<TableScanFact> tableScans, List<TableFact> tables, List<PatternFact> patterns,
-            List<PredicateFact> predicates, List<LoadFact> load)
+            List<PredicateFact> predicates, List<LoadFact> load, List<FullScanFact> fullScans, List<RunningQueryFact> running)
     {
         List<Object> all()
         {
             List<Object> all = new ArrayList<>();
-            Stream.of(tableScans, tables, patterns, predicates, load).filter(list -> list != null).forEach(all::addAll);
+            Stream.of(tableScans, tables, patterns, predicates, load, fullScans, running).filter(list -> list != null).forEach(all::addAll);
             return all;
         }
     }
 
-    public record Scenario(String name, Map<String, Double> thresholds, Facts facts, List<Expected> expect) {}
+    public record Scenario(String name, Map<String, Double> thresholds, Facts facts, Double windowHours, List<Expected> expect) {}
 
     /** One scenario's outcome; {@code expected} are its expected rule:target keys. */
     public record Result(String file, String scenario, Set<String> expected, boolean passed, Set<String> missing, Set<String> unexpected, String error) {}
 
-    private static final ObjectMapper MAPPER = JsonMapper.builder().enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES).build();
+    private static final ObjectMapper MAPPER = JsonMapper.builder().enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .addModule(new com.fasterxml.jackson.datatype.jsr310.JavaTimeModule()).build();
 
     private Scenarios() {}
 
@@ -70,13 +83,18 @@ public final class Scenarios
 
     private static Result run(RuleBook book, String file, Scenario scenario)
     {
-        Set<String> expected = new TreeSet<>((scenario.expect() == null ? List.<Expected>of() : scenario.expect()).stream()
-                .map(each -> each.rule() + ":" + each.target()).toList());
+        List<Expected> expectations = scenario.expect() == null ? List.of() : scenario.expect();
+        Set<String> expected = new TreeSet<>(expectations.stream().map(Expected::key).toList());
+        // scenarios that name no cluster compare rule and target alone
+        boolean byCluster = expectations.stream().anyMatch(each -> each.cluster() != null);
         try {
             List<Object> facts = scenario.facts() == null ? List.of() : scenario.facts().all();
             Map<String, Double> overrides = scenario.thresholds() == null ? Map.of() : scenario.thresholds();
-            List<Recommendation> produced = book.evaluate(facts, book.thresholds().with(overrides)).recommendations();
-            Set<String> actual = new TreeSet<>(produced.stream().map(Recommendation::dedupeKey).toList());
+            Thresholds thresholds = book.thresholds().with(overrides);
+            java.time.Duration window = java.time.Duration.ofSeconds(Math.round(3600 * (scenario.windowHours() == null ? 1 : scenario.windowHours())));
+            List<Recommendation> produced = new Estimator(facts, thresholds, window).value(book.evaluate(facts, thresholds).recommendations()).kept();
+            Set<String> actual = new TreeSet<>(produced.stream()
+                    .map(each -> byCluster ? each.dedupeKey() : each.ruleId() + ":" + each.target()).toList());
             Set<String> missing = new TreeSet<>(expected);
             missing.removeAll(actual);
             Set<String> unexpected = new TreeSet<>(actual);

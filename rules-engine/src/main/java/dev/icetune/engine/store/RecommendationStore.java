@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import dev.icetune.engine.model.Estimate;
 import dev.icetune.engine.model.Fix;
 import dev.icetune.engine.model.FixJson;
 import dev.icetune.engine.model.Level;
@@ -18,6 +19,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -38,17 +40,25 @@ public final class RecommendationStore
     /** A stored recommendation as the CLI shows it. */
     public record Stored(long id, String ruleId, TargetType targetType, String target, Severity severity, Level level, Status status,
             String explanation, String proposedFix, Fix fix, Map<String, Object> evidence, Instant firstSeen, Instant lastSeen,
-            int timesSeen, int missedEvaluations, Map<String, Object> measuredEffect) {}
+            int timesSeen, int missedEvaluations, Map<String, Object> measuredEffect, Estimate estimate, String cluster, List<String> clusters)
+    {
+        /** The estimate, or an unknown one for a recommendation recorded before estimates existed. */
+        public Estimate estimateOrUnknown()
+        {
+            return estimate == null ? Estimate.unknown("recorded before icetune estimated recommendations.") : estimate;
+        }
+    }
 
     public record HistoryEntry(Instant at, Status fromStatus, Status toStatus, String actor, String reason) {}
 
     /** What one evaluation changed. */
     public record Outcome(int opened, int refreshed, int resolved) {}
 
-    private static final ObjectMapper JSON = JsonMapper.builder().build();
+    private static final ObjectMapper JSON = JsonMapper.builder().disable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES).build();
     private static final TypeReference<Map<String, Object>> MAP = new TypeReference<>() {};
     private static final String COLUMNS = "id, rule_id, target_type, target, severity, level, status, explanation, proposed_fix, fix::text AS fix, "
-            + "evidence::text AS evidence, measured_effect::text AS measured_effect, first_seen, last_seen, times_seen, missed_evaluations";
+            + "evidence::text AS evidence, measured_effect::text AS measured_effect, first_seen, last_seen, times_seen, missed_evaluations, estimate::text AS estimate, "
+            + "cluster_name, clusters";
 
     private final Jdbi jdbi;
     private final Approvals approvals;
@@ -128,6 +138,13 @@ public final class RecommendationStore
         });
     }
 
+    /** An applied fix found to have changed nothing: the figures say so, and the status stays applied, never verified. */
+    public void recordUnchanged(long id, Map<String, Object> effect)
+    {
+        jdbi.useHandle(handle -> handle.createUpdate("UPDATE recommendations SET measured_effect = CAST(:effect AS jsonb) WHERE id = :id AND status = 'applied'")
+                .bind("effect", json(effect)).bind("id", id).execute());
+    }
+
     private static Status lockStatus(Handle handle, long id)
     {
         return handle.createQuery("SELECT status FROM recommendations WHERE id = :id FOR UPDATE").bind("id", id).mapTo(String.class).findOne()
@@ -167,10 +184,20 @@ public final class RecommendationStore
      */
     public Outcome record(List<Recommendation> recommendations, Instant now, int resolveAfter)
     {
+        return record(recommendations, now, resolveAfter, Optional.empty());
+    }
+
+    /**
+     * As {@link #record(List, Instant, int)}, for an evaluation of one cluster's evidence: only recommendations from that
+     * cluster's evidence can miss, so that evaluating one cluster never resolves another's.
+     */
+    public Outcome record(List<Recommendation> recommendations, Instant now, int resolveAfter, Optional<String> cluster)
+    {
         return jdbi.inTransaction(handle -> {
             handle.execute("LOCK TABLE recommendations IN SHARE ROW EXCLUSIVE MODE"); // one evaluation at a time
             handle.execute("CREATE TEMPORARY TABLE IF NOT EXISTS icetune_fired (dedupe_key text PRIMARY KEY, rule_id text, target_type text, target text, "
-                    + "severity text, level text, explanation text, proposed_fix text, fix jsonb, evidence jsonb) ON COMMIT DELETE ROWS");
+                    + "severity text, level text, explanation text, proposed_fix text, fix jsonb, evidence jsonb, estimate jsonb, priority double precision, "
+                    + "cluster_name text, clusters text[]) ON COMMIT DELETE ROWS");
             // all of them as one JSON document in one statement: a batch of single-row inserts costs a round trip each
             List<Map<String, Object>> rows = recommendations.stream().map(recommendation -> {
                 Map<String, Object> row = new LinkedHashMap<>();
@@ -184,21 +211,26 @@ public final class RecommendationStore
                 row.put("proposed_fix", recommendation.proposedFix());
                 row.put("fix", tree(FixJson.write(recommendation.fix()))); // written as Fix, so that it carries its kind
                 row.put("evidence", recommendation.evidence());
+                row.put("estimate", recommendation.estimate());
+                row.put("priority", recommendation.estimate() == null ? 0 : recommendation.estimate().priority());
+                row.put("cluster_name", recommendation.cluster());
+                row.put("clusters", recommendation.clusters());
                 return row;
             }).toList();
             handle.createUpdate("""
                     INSERT INTO icetune_fired
                     SELECT * FROM json_to_recordset(CAST(:rows AS json)) AS r(dedupe_key text, rule_id text, target_type text, target text,
-                        severity text, level text, explanation text, proposed_fix text, fix jsonb, evidence jsonb)
+                        severity text, level text, explanation text, proposed_fix text, fix jsonb, evidence jsonb, estimate jsonb, priority double precision,
+                        cluster_name text, clusters text[])
                     ON CONFLICT DO NOTHING""").bind("rows", json(rows)).execute();
             Timestamp at = Timestamp.from(now);
             // new ones open
             int opened = handle.createUpdate("""
                     WITH opened AS (
                         INSERT INTO recommendations (dedupe_key, rule_id, target_type, target, severity, level, status, explanation, proposed_fix,
-                            fix, evidence, first_seen, last_seen, updated_at)
+                            fix, evidence, estimate, priority, cluster_name, clusters, first_seen, last_seen, updated_at)
                         SELECT f.dedupe_key, f.rule_id, f.target_type, f.target, f.severity, f.level, 'open', f.explanation, f.proposed_fix, f.fix,
-                            f.evidence, :at, :at, :at
+                            f.evidence, f.estimate, f.priority, f.cluster_name, f.clusters, :at, :at, :at
                         FROM icetune_fired f WHERE NOT EXISTS (SELECT 1 FROM recommendations r WHERE r.dedupe_key = f.dedupe_key)
                         RETURNING id, rule_id, evidence)
                     INSERT INTO recommendation_history (recommendation_id, at, from_status, to_status, actor, reason, evidence)
@@ -225,7 +257,7 @@ public final class RecommendationStore
                     .bind("at", at).bind("actor", SYSTEM_ACTOR).execute();
             int refreshed = handle.createUpdate("""
                     UPDATE recommendations r SET severity = f.severity, level = f.level, explanation = f.explanation, proposed_fix = f.proposed_fix, fix = f.fix,
-                        evidence = f.evidence, last_seen = :at, times_seen = r.times_seen + 1, missed_evaluations = 0, updated_at = :at,
+                        evidence = f.evidence, estimate = f.estimate, priority = f.priority, clusters = f.clusters, last_seen = :at, times_seen = r.times_seen + 1, missed_evaluations = 0, updated_at = :at,
                         status = CASE WHEN r.status = 'resolved' THEN 'open' ELSE r.status END
                     FROM icetune_fired f
                     WHERE r.dedupe_key = f.dedupe_key AND r.first_seen < :at""")
@@ -233,7 +265,9 @@ public final class RecommendationStore
             // open ones that did not fire count a miss, and resolve after resolveAfter misses in a row
             handle.createUpdate("""
                     UPDATE recommendations r SET missed_evaluations = r.missed_evaluations + 1
-                    WHERE r.status = 'open' AND NOT EXISTS (SELECT 1 FROM icetune_fired f WHERE f.dedupe_key = r.dedupe_key)""").execute();
+                    WHERE r.status = 'open' AND NOT EXISTS (SELECT 1 FROM icetune_fired f WHERE f.dedupe_key = r.dedupe_key)
+                      AND (CAST(:cluster AS text) IS NULL OR r.cluster_name = :cluster OR (r.cluster_name IS NULL AND :cluster = ANY (r.clusters)))""")
+                    .bind("cluster", cluster.orElse(null)).execute();
             int resolved = handle.createUpdate("""
                     WITH resolved AS (
                         UPDATE recommendations SET status = 'resolved', updated_at = :at
@@ -246,13 +280,23 @@ public final class RecommendationStore
         });
     }
 
-    /** Recommendations, most severe first, optionally of one status. */
+    /** Recommendations, the highest priority first (the most severe first among equals), optionally of one status. */
     public List<Stored> list(Optional<Status> status)
     {
-        return jdbi.withHandle(handle -> handle.createQuery("SELECT " + COLUMNS + " FROM recommendations"
-                        + (status.isPresent() ? " WHERE status = :status" : "")
-                        + " ORDER BY CASE severity WHEN 'CRITICAL' THEN 0 WHEN 'HIGH' THEN 1 WHEN 'MEDIUM' THEN 2 ELSE 3 END, id")
-                .bindMap(status.map(value -> Map.<String, Object>of("status", value.value())).orElse(Map.of()))
+        return list(status, Optional.empty());
+    }
+
+    /** As {@link #list(Optional)}, of one cluster: its patterns' recommendations, and tables' whose evidence it contributed to. */
+    public List<Stored> list(Optional<Status> status, Optional<String> cluster)
+    {
+        Map<String, Object> parameters = new HashMap<>();
+        status.ifPresent(value -> parameters.put("status", value.value()));
+        cluster.ifPresent(value -> parameters.put("cluster", value));
+        return jdbi.withHandle(handle -> handle.createQuery("SELECT " + COLUMNS + " FROM recommendations WHERE true"
+                        + (status.isPresent() ? " AND status = :status" : "")
+                        + (cluster.isPresent() ? " AND (cluster_name = :cluster OR :cluster = ANY (clusters))" : "")
+                        + " ORDER BY priority DESC, CASE severity WHEN 'CRITICAL' THEN 0 WHEN 'HIGH' THEN 1 WHEN 'MEDIUM' THEN 2 ELSE 3 END, id")
+                .bindMap(parameters)
                 .map((rs, ctx) -> stored(rs)).list());
     }
 
@@ -303,7 +347,20 @@ public final class RecommendationStore
                 Severity.valueOf(rs.getString("severity")), Level.valueOf(rs.getString("level")), Status.of(rs.getString("status")),
                 rs.getString("explanation"), rs.getString("proposed_fix"), fix, map(id, rs.getString("evidence")),
                 rs.getTimestamp("first_seen").toInstant(), rs.getTimestamp("last_seen").toInstant(), rs.getInt("times_seen"), rs.getInt("missed_evaluations"),
-                rs.getString("measured_effect") == null ? null : map(id, rs.getString("measured_effect")));
+                rs.getString("measured_effect") == null ? null : map(id, rs.getString("measured_effect")),
+                rs.getString("estimate") == null ? null : estimate(id, rs.getString("estimate")), rs.getString("cluster_name"),
+                List.of((String[]) rs.getArray("clusters").getArray()));
+    }
+
+    private static Estimate estimate(long id, String json)
+            throws SQLException
+    {
+        try {
+            return JSON.readValue(json, Estimate.class);
+        }
+        catch (JsonProcessingException e) {
+            throw new SQLException("unreadable estimate of recommendation " + id + ": " + e.getOriginalMessage(), e);
+        }
     }
 
     private static Map<String, Object> map(long id, String json)

@@ -1,0 +1,378 @@
+package dev.icetune.engine.estimate;
+
+import dev.icetune.engine.facts.FullScanFact;
+import dev.icetune.engine.facts.LoadFact;
+import dev.icetune.engine.facts.PatternFact;
+import dev.icetune.engine.facts.PredicateFact;
+import dev.icetune.engine.facts.TableFact;
+import dev.icetune.engine.facts.TableScanFact;
+import dev.icetune.engine.facts.Thresholds;
+import dev.icetune.engine.facts.TimeSpan;
+import dev.icetune.engine.model.Advice;
+import dev.icetune.engine.model.Analyze;
+import dev.icetune.engine.model.BloomFilters;
+import dev.icetune.engine.model.Compact;
+import dev.icetune.engine.model.Estimate;
+import dev.icetune.engine.model.ExpireSnapshots;
+import dev.icetune.engine.model.MaterializedView;
+import dev.icetune.engine.model.PartitionSpec;
+import dev.icetune.engine.model.QueryRewrite;
+import dev.icetune.engine.model.Recommendation;
+import dev.icetune.engine.model.Rewrite;
+import dev.icetune.engine.model.SortOrder;
+import dev.icetune.engine.model.TargetType;
+import dev.icetune.engine.model.TrinoStatements;
+import dev.icetune.plan.PredicateKind;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Predicate;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static java.util.Objects.requireNonNull;
+
+/**
+ * The evaluation's second layer: the rules decided what to recommend, this values each recommendation from the
+ * same facts (what the queries it helps read now, what they would read after the fix, what the fix costs) and
+ * holds back those whose net saving is below their rule's {@code min_net_saving_per_day.RULE} threshold (or
+ * {@code estimate.min_net_saving_per_day}). Figures are per day at the workload of the evaluation window.
+ */
+public final class Estimator
+{
+    /** What the valuation kept, and what it held back with the reason. */
+    public record Valued(List<Recommendation> kept, List<HeldBack> heldBack) {}
+
+    public record HeldBack(Recommendation recommendation, String reason) {}
+
+    private static final Pattern TIME_FIELD = Pattern.compile("(year|month|day|hour)\\((\\w+)\\)");
+
+    private final Thresholds thresholds;
+    private final Estimate.Rates rates;
+    private final double perDay;
+    private final Map<String, TableFact> tables = new HashMap<>();
+    private final Map<String, TableScanFact> scans = new HashMap<>();
+    private final Map<String, PatternFact> patterns = new HashMap<>();
+    private final Map<String, LoadFact> loads = new HashMap<>();
+    private final List<FullScanFact> fullScans = new ArrayList<>();
+    private final List<PredicateFact> predicates = new ArrayList<>();
+
+    public Estimator(List<?> facts, Thresholds thresholds, Duration window)
+    {
+        this.thresholds = requireNonNull(thresholds, "thresholds is null");
+        this.rates = new Estimate.Rates(thresholds.get("estimate.file_open_bytes"), thresholds.get("estimate.bytes_per_second"), thresholds.get("estimate.horizon_days"));
+        this.perDay = (double) Duration.ofDays(1).toSeconds() / Math.max(1, window.toSeconds());
+        for (Object fact : facts) {
+            switch (fact) {
+                case TableFact table -> tables.put(table.table(), table);
+                case TableScanFact scan -> scans.put(scan.table(), scan);
+                case PatternFact pattern -> patterns.put(pattern.key(), pattern);
+                case LoadFact load -> loads.put(load.cluster(), load);
+                case FullScanFact scan -> fullScans.add(scan);
+                case PredicateFact predicate -> predicates.add(predicate);
+                default -> {}
+            }
+        }
+    }
+
+    public Valued value(List<Recommendation> recommendations)
+    {
+        List<Recommendation> kept = new ArrayList<>();
+        List<HeldBack> heldBack = new ArrayList<>();
+        for (Recommendation recommendation : recommendations) {
+            Estimate estimate = estimate(recommendation);
+            double minimum = thresholds.find("min_net_saving_per_day." + recommendation.ruleId()).orElse(thresholds.get("estimate.min_net_saving_per_day"));
+            if (estimate.isKnown() && estimate.netSavingPerDay() < minimum) {
+                heldBack.add(new HeldBack(recommendation, "saves %s a day net, below the %s of min_net_saving_per_day.%s".formatted(
+                        Estimate.bytes(estimate.netSavingPerDay()), Estimate.bytes(minimum), recommendation.ruleId())));
+            }
+            else {
+                kept.add(recommendation.withEstimate(estimate));
+            }
+        }
+        return new Valued(kept, heldBack);
+    }
+
+    public Estimate estimate(Recommendation recommendation)
+    {
+        return switch (recommendation.fix()) {
+            case Compact compact -> compact(compact.table(), compact.fileSizeThresholdBytes());
+            case PartitionSpec spec -> partition(spec);
+            case SortOrder sort -> sortOrder(sort);
+            case BloomFilters bloom -> bloomFilter(bloom);
+            case Analyze analyze -> analyze(analyze.table());
+            case ExpireSnapshots expire -> Estimate.of("the planning of every query of " + expire.table(), 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, null,
+                    "no query reads less data: fewer snapshots make its metadata smaller and its planning shorter.", rates);
+            case MaterializedView view -> materializedView(view, recommendation);
+            case QueryRewrite rewrite when recommendation.ruleId().equals("non-sargable-predicate") -> queryRewrite(recommendation);
+            case QueryRewrite rewrite -> advice(recommendation);
+            case Advice advice -> advice(recommendation);
+            case TrinoStatements statements -> Estimate.unknown("statements written by hand are not valued.");
+        };
+    }
+
+    /** Compaction: the same bytes in fewer files, each partition's data in as few target-size files as hold it. */
+    private Estimate compact(String table, long targetBytes)
+    {
+        Optional<TableScanFact> scan = Optional.ofNullable(scans.get(table));
+        TableFact fact = tables.get(table);
+        if (scan.isEmpty() || fact == null || fact.dataFiles() == 0) {
+            return Estimate.unknown("no scans of " + table + " in the window, or no metadata of it.");
+        }
+        double filesBefore = scan.get().avgFilesScanned();
+        double bytesPerScan = filesBefore * scan.get().avgBytesPerFile();
+        double filesPerPartition = (double) fact.dataFiles() / Math.max(1, fact.partitions());
+        double partitionsRead = Math.max(1, filesBefore / filesPerPartition);
+        double filesAfter = Math.min(filesBefore, partitionsRead * Math.max(1, Math.ceil(bytesPerScan / partitionsRead / targetBytes)));
+        return Estimate.of("all scans of " + table, scan.get().scans() * perDay, filesBefore, filesAfter, bytesPerScan, bytesPerScan, 0, 0,
+                fact.smallFileBytes(), fact.smallFiles(), 0, null,
+                "each partition's data ends up in as few %s files as hold it; a scan reads the same bytes from %.1f partitions."
+                        .formatted(Estimate.bytes(targetBytes), partitionsRead), rates);
+    }
+
+    /** A time partition: a range reads the partitions it covers, each rewritten into as few target-size files as hold it. */
+    private Estimate partition(PartitionSpec spec)
+    {
+        String table = spec.table();
+        TableFact fact = tables.get(table);
+        TableScanFact scan = scans.get(table);
+        Optional<Matcher> field = spec.added().stream().map(TIME_FIELD::matcher).filter(Matcher::matches).findFirst();
+        if (fact == null || scan == null || field.isEmpty() || scan.timeRangeScans() == 0) {
+            return Estimate.unknown("no time-range scans of " + table + " in the window, or the new field is not a time transform.");
+        }
+        String column = field.get().group(2);
+        Duration unit = unit(field.get().group(1));
+        Optional<TimeSpan> span = fact.timeSpan(column);
+        double filesBefore = scan.timeRangeAvgFilesScanned();
+        double bytesBefore = scan.timeRangeAvgBytesScanned();
+        if (span.isEmpty()) {
+            return Estimate.unknown("the files of " + table + " carry no statistics of " + column + ": how much of the table a range selects is not known.");
+        }
+        Optional<PredicateFact> range = predicate(table, column, p -> p.kind() == PredicateKind.RANGE && p.temporal());
+        double hours = range.map(PredicateFact::hoursSelected).filter(value -> value > 0).orElse(unit.toSeconds() / 3600.0);
+        double unitsTotal = Math.max(1, Math.ceil(span.get().length().toSeconds() / (double) unit.toSeconds()));
+        double unitsRead = Math.min(unitsTotal, Math.max(1, Math.ceil(hours * 3600 / unit.toSeconds())));
+        double filesPerUnit = Math.max(1, Math.ceil(fact.totalDataBytes() / unitsTotal / target()));
+        double filesAfter = Math.min(filesBefore, unitsRead * filesPerUnit);
+        double bytesAfter = Math.min(bytesBefore, fact.totalDataBytes() * unitsRead / unitsTotal);
+        double share = rewriteShare(spec.rewrite(), span.get());
+        return Estimate.of("time-range scans of " + table, scan.timeRangeScans() * perDay, filesBefore, filesAfter, bytesBefore, bytesAfter, 0, 0,
+                Math.round(fact.totalDataBytes() * share), Math.round(fact.dataFiles() * share), 0, null,
+                "a range of %.0f hours, aligned to %ss, reads %.0f of the %.0f %ss the data spans (%s .. %s), spread evenly over them%s."
+                        .formatted(hours, field.get().group(1), unitsRead, unitsTotal, field.get().group(1), span.get().from(), span.get().to(),
+                                range.map(PredicateFact::hoursSelected).filter(value -> value > 0).isPresent() ? "" : "; the ranges' width is not known, one " + field.get().group(1) + " assumed"),
+                rates);
+    }
+
+    /** Sorted files hold contiguous values: a filter reads the files its values fall in. */
+    private Estimate sortOrder(SortOrder sort)
+    {
+        String column = sort.columns().getFirst();
+        TableFact fact = tables.get(sort.table());
+        Optional<PredicateFact> filter = predicate(sort.table(), column, p -> p.kind() == PredicateKind.RANGE || p.kind() == PredicateKind.EQUALITY);
+        if (fact == null || filter.isEmpty()) {
+            return Estimate.unknown("no filters on " + sort.table() + "." + column + " in the window.");
+        }
+        PredicateFact p = filter.get();
+        double selected = p.kind() == PredicateKind.EQUALITY ? 1.0 / Math.max(1, p.distinctValues()) : thresholds.get("estimate.range_selectivity");
+        double filesAfterRewrite = filesAfterRewrite(fact);
+        double filesAfter = Math.min(p.avgFilesScanned(), Math.max(1, Math.ceil(filesAfterRewrite * selected)));
+        double bytesAfter = Math.min(p.avgBytesScanned(), Math.max(fact.totalDataBytes() / filesAfterRewrite, fact.totalDataBytes() * selected));
+        return Estimate.of("filters on " + sort.table() + "." + column, p.scans() * perDay, p.avgFilesScanned(), filesAfter, p.avgBytesScanned(), bytesAfter, 0, 0,
+                sort.rewrite() == null ? 0 : fact.totalDataBytes(), sort.rewrite() == null ? 0 : fact.dataFiles(), 0, null,
+                "%s selects %.1f%% of the values, and sorted files hold contiguous values (%.0f files after the rewrite)."
+                        .formatted(p.kind() == PredicateKind.EQUALITY ? "one of the %d values seen".formatted(p.distinctValues()) : "a range (estimate.range_selectivity)",
+                                100 * selected, filesAfterRewrite), rates);
+    }
+
+    /** A bloom filter lets a lookup skip the row groups without its value; the files are still opened. */
+    private Estimate bloomFilter(BloomFilters bloom)
+    {
+        String column = bloom.to().stream().filter(each -> !bloom.from().contains(each)).findFirst().orElse(bloom.to().getFirst());
+        TableFact fact = tables.get(bloom.table());
+        Optional<PredicateFact> lookup = predicate(bloom.table(), column, p -> p.kind() == PredicateKind.EQUALITY);
+        if (fact == null || lookup.isEmpty() || fact.records() == 0) {
+            return Estimate.unknown("no equality lookups on " + bloom.table() + "." + column + " in the window.");
+        }
+        PredicateFact p = lookup.get();
+        double files = filesAfterRewrite(fact);
+        double rowsPerValue = (double) fact.records() / Math.max(1, p.distinctValues());
+        double share = Math.min(1, rowsPerValue / files);
+        return Estimate.of("equality lookups on " + bloom.table() + "." + column, p.scans() * perDay, p.avgFilesScanned(), Math.min(p.avgFilesScanned(), files),
+                p.avgBytesScanned(), p.avgBytesScanned() * share, 0, 0,
+                bloom.rewrite() == null ? 0 : fact.totalDataBytes(), bloom.rewrite() == null ? 0 : fact.dataFiles(), 0, null,
+                "each of the %d values looked up has about %.0f of the %d rows, spread over the %.0f files after the rewrite: a lookup reads the row groups of %.1f%% of them."
+                        .formatted(p.distinctValues(), rowsPerValue, fact.records(), files, 100 * share), rates);
+    }
+
+    private Estimate analyze(String table)
+    {
+        TableFact fact = tables.get(table);
+        TableScanFact scan = scans.get(table);
+        return Estimate.of("queries joining or filtering " + table, scan == null ? 0 : scan.scans() * perDay, 0, 0, 0, 0, 0, 0, 0, 0,
+                fact == null ? 0 : fact.totalDataBytes(), null,
+                "statistics change join orders and sizes, not what a scan reads: the saving shows in the CPU and latency of its joins, not valued here.", rates);
+    }
+
+    /**
+     * Queries answered from the view's rows, against refreshes that each run the query once. Files are counted as the
+     * table would have them compacted: its small files are the compaction's to save, not the view's.
+     */
+    private Estimate materializedView(MaterializedView view, Recommendation recommendation)
+    {
+        PatternFact pattern = pattern(recommendation);
+        if (pattern == null) {
+            return Estimate.unknown("the pattern " + recommendation.target() + " is not in the window.");
+        }
+        TableFact table = tables.get(view.table());
+        double filesBefore = table == null ? pattern.avgFilesScanned() : Math.min(pattern.avgFilesScanned(), filesAfterRewrite(table));
+        double refreshesPerDay = (double) Duration.ofDays(1).toMinutes() / Math.max(1, view.refreshMinutes());
+        double bytesAfter = Math.min(pattern.avgBytesScanned(), pattern.avgRowsReturned() * thresholds.get("estimate.view_row_bytes"));
+        double refreshCost = refreshesPerDay * (pattern.avgBytesScanned() + filesBefore * rates.fileOpenBytes());
+        return Estimate.of("the pattern '" + abbreviate(pattern.pattern()) + "'", pattern.executions() * perDay, filesBefore, Math.min(1, filesBefore),
+                pattern.avgBytesScanned(), bytesAfter, 0, refreshCost, 0, 0, Math.round(pattern.avgBytesScanned()), null,
+                "its queries are pointed at the view (Trino does not do it by itself) and read its %.0f rows; a refresh every %d minutes runs the query once, %.0f times a day; %s compacted."
+                        .formatted(pattern.avgRowsReturned(), view.refreshMinutes(), refreshesPerDay, view.table()), rates);
+    }
+
+    /** The bare column in the filter: min/max statistics skip the files outside the value's time. */
+    private Estimate queryRewrite(Recommendation recommendation)
+    {
+        String table = String.valueOf(recommendation.evidence().get("table"));
+        String column = String.valueOf(recommendation.evidence().get("column"));
+        Optional<PredicateFact> wrapped = predicate(table, column, p -> p.kind() == PredicateKind.WRAPPED && recommendation.target().equals(p.patternHash()))
+                .or(() -> predicate(table, column, p -> p.kind() == PredicateKind.WRAPPED));
+        TableFact fact = tables.get(table);
+        Optional<TimeSpan> span = fact == null ? Optional.empty() : fact.timeSpan(column);
+        if (wrapped.isEmpty() || span.isEmpty() || wrapped.get().hoursSelected() <= 0) {
+            return Estimate.unknown("the time one value of the wrapped " + column + " covers, or the span of the table's data, is not known.");
+        }
+        PredicateFact p = wrapped.get();
+        double share = Math.min(1, p.hoursSelected() / Math.max(1, span.get().length().toSeconds() / 3600.0));
+        return Estimate.of("the pattern's scans of " + table, p.scans() * perDay, p.avgFilesScanned(), Math.max(1, p.avgFilesScanned() * share),
+                p.avgBytesScanned(), p.avgBytesScanned() * share, 0, 0, 0, 0, 0, null,
+                "the bare %s selects %.0f hours of the %.0f the data spans, and the files' min/max statistics skip the rest in proportion."
+                        .formatted(column, p.hoursSelected(), span.get().length().toSeconds() / 3600.0), rates);
+    }
+
+    /** The pattern a recommendation of a pattern is about, on its cluster; of a table's predicate (no cluster), where it ran most. */
+    private PatternFact pattern(Recommendation recommendation)
+    {
+        if (recommendation.cluster() != null) {
+            return patterns.get(recommendation.target() + "@" + recommendation.cluster());
+        }
+        return patterns.values().stream().filter(pattern -> pattern.patternHash().equals(recommendation.target()))
+                .max((first, second) -> Long.compare(first.executions(), second.executions())).orElse(null);
+    }
+
+    /** Advice, or a rewritten query, for a pattern or a cluster: valued per rule from the pattern's or the cluster's figures. */
+    private Estimate advice(Recommendation recommendation)
+    {
+        if (recommendation.targetType() == TargetType.CLUSTER) {
+            return cluster(recommendation);
+        }
+        PatternFact pattern = pattern(recommendation);
+        if (pattern == null) {
+            return Estimate.unknown("no valuation for the advice of rule " + recommendation.ruleId() + ".");
+        }
+        String scope = "the pattern '" + abbreviate(pattern.pattern()) + "'";
+        double queries = pattern.executions() * perDay;
+        double seconds = queries * pattern.p50Ms() / 1000;
+        double selectivity = thresholds.get("estimate.range_selectivity");
+        return switch (recommendation.ruleId()) {
+            case "full-scan", "leading-wildcard-like" -> {
+                Optional<FullScanFact> full = fullScans.stream().filter(scan -> scan.patternHash().equals(pattern.patternHash()) && scan.cluster().equals(pattern.cluster()))
+                        .max((first, second) -> Double.compare(first.avgBytesScanned(), second.avgBytesScanned()));
+                double files = full.map(FullScanFact::avgFilesScanned).orElse(pattern.avgFilesScanned());
+                double bytes = full.map(FullScanFact::avgBytesScanned).orElse(pattern.avgBytesScanned());
+                yield Estimate.of(scope, queries, files, Math.max(1, Math.ceil(files * selectivity)), bytes, bytes * selectivity, 0, 0, 0, 0, 0, null,
+                        "a filter the scan can use (a range of the partition or sort column) selects %.0f%% of the data (estimate.range_selectivity)."
+                                .formatted(100 * selectivity), rates);
+            }
+            case "exploding-join", "cross-join" -> Estimate.of(scope, queries, 0, 0, 0, 0, seconds * (1 - 1 / Math.max(1, pattern.joinExplosion())), 0, 0, 0, 0, null,
+                    "the join's time grows with its output: with the missing condition its %.0f output rows per input row become one, an upper bound."
+                            .formatted(pattern.joinExplosion()), rates);
+            case "spill" -> Estimate.of(scope, pattern.spillingRuns() * perDay, 0, 0, 2 * pattern.avgSpilledBytes(), 0, 0, 0, 0, 0, 0, null,
+                    "a run that fits in memory no longer writes its %s to disk and reads it back.".formatted(Estimate.bytes(pattern.avgSpilledBytes())), rates);
+            case "sort-without-limit" -> {
+                double limit = thresholds.get("sort.suggested_limit");
+                double rowBytes = thresholds.get("estimate.view_row_bytes");
+                yield Estimate.of(scope, queries, 0, 0, pattern.avgRowsReturned() * rowBytes, Math.min(pattern.avgRowsReturned(), limit) * rowBytes, 0, 0, 0, 0, 0, null,
+                        "the client reads the first %.0f rows: the rest (of %.0f) are neither sorted in full nor sent, at about %.0f bytes a row."
+                                .formatted(limit, pattern.avgRowsReturned(), rowBytes), rates);
+            }
+            case "resource-limit-failures" -> Estimate.of(scope, pattern.resourceLimitFailures() * perDay, 0, 0, 0, 0,
+                    pattern.resourceLimitFailures() * perDay * pattern.p95Ms() / 1000, 0, 0, 0, 0, null,
+                    "each failed run used about the pattern's p95 before the limit stopped it, and is run again.", rates);
+            case "cache-misses" -> Estimate.of(scope + ", repeated", pattern.repeatedIdentical() * perDay, pattern.avgFilesScanned(), 0, pattern.avgBytesScanned(), 0,
+                    pattern.repeatedIdentical() * perDay * pattern.p50Ms() / 1000, 0, 0, 0, 0, null,
+                    "every repeat within the TTL is answered from a cache without reading the table.", rates);
+            case "latency-regression" -> Estimate.of(scope, queries, pattern.avgFilesScanned(), Math.min(pattern.avgFilesScanned(), pattern.baselineAvgFilesScanned()),
+                    pattern.avgBytesScanned(), Math.min(pattern.avgBytesScanned(), pattern.baselineAvgBytesScanned()),
+                    queries * Math.max(0, pattern.p50Ms() - pattern.baselineP50Ms()) / 1000, 0, 0, 0, 0, pattern.baselineP95Ms(),
+                    "the pattern returns to its baseline: its files, bytes and latency of the baseline window.", rates);
+            case "skew" -> Estimate.of(scope, queries, 0, 0, 0, 0, queries * pattern.p50Ms() / 1000 * (1 - 1 / Math.max(1, pattern.maxSkewRatio())), 0, 0, 0, 0, null,
+                    "the skewed stage sets the query's time, and balanced its busiest task would take 1/%.1f of it: an upper bound.".formatted(pattern.maxSkewRatio()), rates);
+            default -> Estimate.unknown("no valuation for the advice of rule " + recommendation.ruleId() + ".");
+        };
+    }
+
+    /** Level 4: the time queries of the cluster spend queued is what more capacity or separation gives back, at most. */
+    private Estimate cluster(Recommendation recommendation)
+    {
+        LoadFact load = loads.get(recommendation.target());
+        if (load == null) {
+            return Estimate.unknown("no load of cluster " + recommendation.target() + " in the window.");
+        }
+        double queued = load.queries() * perDay * load.queuedShare();
+        return Estimate.of("the queries of cluster " + load.cluster() + " that queue", queued, 0, 0, 0, 0, queued * load.p95QueuedMs() / 1000, 0, 0, 0, 0, 0.0,
+                "a queued query waits about the p95 of the queue (%.0f ms), and with the capacity or separation proposed it does not wait: an upper bound."
+                        .formatted(load.p95QueuedMs()), rates);
+    }
+
+    /** Files after a rewrite into target-size files, one partition at least each. */
+    private double filesAfterRewrite(TableFact fact)
+    {
+        return Math.max(Math.max(1, fact.partitions()), Math.ceil(fact.totalDataBytes() / target()));
+    }
+
+    private double target()
+    {
+        return thresholds.get("layout.target_file_bytes");
+    }
+
+    /** The share of the data a rewrite bounded to a time range touches, assuming the data spread evenly over the span. */
+    private static double rewriteShare(Rewrite rewrite, TimeSpan span)
+    {
+        if (rewrite == null) {
+            return 0;
+        }
+        return rewrite.from() == null ? 1 : span.shareFrom(Instant.parse(rewrite.from()));
+    }
+
+    private Optional<PredicateFact> predicate(String table, String column, Predicate<PredicateFact> condition)
+    {
+        return predicates.stream().filter(p -> p.table().equals(table) && p.column().equals(column)).filter(condition)
+                .max((first, second) -> Long.compare(first.scans(), second.scans()));
+    }
+
+    private static Duration unit(String transform)
+    {
+        return switch (transform) {
+            case "hour" -> Duration.ofHours(1);
+            case "day" -> Duration.ofDays(1);
+            case "month" -> Duration.ofDays(30);
+            default -> Duration.ofDays(365);
+        };
+    }
+
+    private static String abbreviate(String text)
+    {
+        return text.length() <= 80 ? text : text.substring(0, 79) + "…";
+    }
+}

@@ -1,0 +1,166 @@
+package dev.icetune.engine.model;
+
+import com.fasterxml.jackson.annotation.JsonIgnore;
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.annotation.JsonNaming;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import static java.util.Objects.requireNonNull;
+
+/**
+ * What a recommendation is worth before anyone approves it, from the captured workload and the table's metadata:
+ * the queries it helps ({@code scope}, how many a day at the current workload) and what one of them reads now and
+ * would read after the fix; what the fix keeps costing a day (a materialized view's refreshes) and costs once (bytes
+ * and files rewritten, bytes read); and in words the assumptions that connect them. {@code priority} weighs it all in
+ * one number: the scan work saved over {@link Rates#horizonDays()} days net of the one-time cost, in GB-equivalents
+ * (a file opened counts as {@link Rates#fileOpenBytes()}, a second of query time as {@link Rates#bytesPerSecond()}).
+ */
+@JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record Estimate(
+        String scope,
+        double queriesPerDay,
+        double filesPerQueryBefore,
+        double filesPerQueryAfter,
+        double bytesPerQueryBefore,
+        double bytesPerQueryAfter,
+        double filesSavedPerDay,
+        double bytesSavedPerDay,
+        double secondsSavedPerDay,
+        double costBytesPerDay,
+        long rewriteBytes,
+        long rewriteFiles,
+        long readBytesOnce,
+        Double targetP95Ms,
+        String assumptions,
+        double netSavingPerDay,
+        double priority)
+{
+    private static final double GIGABYTE = 1 << 30;
+
+    /** How files and seconds weigh against bytes, and over how many days a fix pays back. */
+    public record Rates(double fileOpenBytes, double bytesPerSecond, double horizonDays)
+    {
+        public Rates
+        {
+            if (fileOpenBytes < 0 || bytesPerSecond < 0 || horizonDays <= 0) {
+                throw new IllegalArgumentException("estimate rates must be positive: " + fileOpenBytes + ", " + bytesPerSecond + ", " + horizonDays);
+            }
+        }
+    }
+
+    public Estimate
+    {
+        requireNonNull(scope, "scope is null");
+        requireNonNull(assumptions, "assumptions is null");
+    }
+
+    /** What the queries in scope read before and after, and what the fix costs; the savings and the priority follow. */
+    public static Estimate of(String scope, double queriesPerDay, double filesBefore, double filesAfter, double bytesBefore, double bytesAfter,
+            double secondsSavedPerDay, double costBytesPerDay, long rewriteBytes, long rewriteFiles, long readBytesOnce, Double targetP95Ms,
+            String assumptions, Rates rates)
+    {
+        double filesSaved = queriesPerDay * (filesBefore - filesAfter);
+        double bytesSaved = queriesPerDay * (bytesBefore - bytesAfter);
+        double net = bytesSaved + filesSaved * rates.fileOpenBytes() + secondsSavedPerDay * rates.bytesPerSecond() - costBytesPerDay;
+        // a rewrite reads and writes what it rewrites, and opens every file it replaces
+        double once = 2.0 * rewriteBytes + rewriteFiles * rates.fileOpenBytes() + readBytesOnce;
+        double priority = (rates.horizonDays() * net - once) / GIGABYTE;
+        return new Estimate(scope, round(queriesPerDay), round(filesBefore), round(filesAfter), round(bytesBefore), round(bytesAfter),
+                round(filesSaved), round(bytesSaved), round(secondsSavedPerDay), round(costBytesPerDay), rewriteBytes, rewriteFiles, readBytesOnce,
+                targetP95Ms == null ? null : round(targetP95Ms), assumptions, round(net), round(priority));
+    }
+
+    /** No figures: a rule icetune does not know how to value. Sorted after every valued one that saves anything. */
+    public static Estimate unknown(String why)
+    {
+        return new Estimate("unknown", 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, null, why, 0, 0);
+    }
+
+    @JsonIgnore
+    public boolean isKnown()
+    {
+        return !scope.equals("unknown");
+    }
+
+    /** The estimate in one sentence, as {@code recommendations show} says it. */
+    public String sentence()
+    {
+        if (!isKnown()) {
+            return "No estimate: " + assumptions;
+        }
+        StringBuilder text = new StringBuilder("Helps %s (about %s a day)".formatted(scope, count(queriesPerDay)));
+        if (filesSavedPerDay != 0 || bytesSavedPerDay != 0) {
+            text.append(": each reads %s files and %s now, about %s files and %s after; %s files and %s fewer a day".formatted(
+                    count(filesPerQueryBefore), bytes(bytesPerQueryBefore), count(filesPerQueryAfter), bytes(bytesPerQueryAfter),
+                    count(filesSavedPerDay), bytes(bytesSavedPerDay)));
+        }
+        if (secondsSavedPerDay != 0) {
+            text.append("; about %s of query time saved a day".formatted(seconds(secondsSavedPerDay)));
+        }
+        if (targetP95Ms != null) {
+            text.append("; aims at a p95 of %.0f ms".formatted(targetP95Ms));
+        }
+        text.append(". ");
+        if (costBytesPerDay > 0) {
+            text.append("It keeps costing %s a day. ".formatted(bytes(costBytesPerDay)));
+        }
+        if (rewriteBytes > 0 || readBytesOnce > 0) {
+            text.append("Applying it %s%s once. ".formatted(rewriteBytes > 0 ? "rewrites %s files, %s".formatted(count(rewriteFiles), bytes(rewriteBytes)) : "",
+                    readBytesOnce > 0 ? (rewriteBytes > 0 ? " and reads " : "reads ") + bytes(readBytesOnce) : ""));
+        }
+        return text.append("Assuming ").append(assumptions).append(" Priority %.1f.".formatted(priority)).toString();
+    }
+
+    /** The saving a day in a few words, for a table of recommendations. */
+    public String saving()
+    {
+        if (!isKnown()) {
+            return "-";
+        }
+        List<String> parts = new ArrayList<>();
+        if (Math.round(filesSavedPerDay) != 0) {
+            parts.add(count(filesSavedPerDay) + " files");
+        }
+        if (Math.abs(bytesSavedPerDay) >= 1) {
+            parts.add(bytes(bytesSavedPerDay));
+        }
+        if (secondsSavedPerDay >= 1) {
+            parts.add(seconds(secondsSavedPerDay));
+        }
+        if (costBytesPerDay > 0) {
+            parts.add("costs " + bytes(costBytesPerDay));
+        }
+        return parts.isEmpty() ? "nothing measurable" : String.join(", ", parts);
+    }
+
+    public static String bytes(double bytes)
+    {
+        double absolute = Math.abs(bytes);
+        if (absolute >= GIGABYTE) {
+            return "%.1f GB".formatted(bytes / GIGABYTE);
+        }
+        if (absolute >= 1 << 20) {
+            return "%.1f MB".formatted(bytes / (1 << 20));
+        }
+        return absolute >= 1 << 10 ? "%.1f kB".formatted(bytes / (1 << 10)) : "%.0f B".formatted(bytes);
+    }
+
+    private static String count(double value)
+    {
+        return Math.abs(value) >= 100 || value == Math.rint(value) ? "%,.0f".formatted(value) : "%.1f".formatted(value);
+    }
+
+    private static String seconds(double seconds)
+    {
+        return seconds >= 3600 ? "%.1f h".formatted(seconds / 3600) : seconds >= 60 ? "%.0f min".formatted(seconds / 60) : "%.0f s".formatted(seconds);
+    }
+
+    private static double round(double value)
+    {
+        return Math.round(value * 1000) / 1000.0;
+    }
+}

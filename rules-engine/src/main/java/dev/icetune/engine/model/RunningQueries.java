@@ -1,0 +1,45 @@
+package dev.icetune.engine.model;
+
+import dev.icetune.engine.facts.RunningQueryFact;
+
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.List;
+
+/** What a rule says of queries still running: their ids (longest running first), their users, and how to end them. */
+public final class RunningQueries
+{
+    private RunningQueries() {}
+
+    public static List<String> ids(Collection<?> running)
+    {
+        return sorted(running).stream().map(RunningQueryFact::queryId).toList();
+    }
+
+    public static List<String> users(Collection<?> running)
+    {
+        return sorted(running).stream().map(RunningQueryFact::user).distinct().toList();
+    }
+
+    public static long longestMs(Collection<?> running)
+    {
+        return sorted(running).stream().mapToLong(RunningQueryFact::runningMs).max().orElse(0);
+    }
+
+    /** Trino's own procedure, one call a query: to run by hand once someone has looked at them. */
+    public static Advice kill(Collection<?> running)
+    {
+        StringBuilder text = new StringBuilder("Look at them in the Trino UI (or system.runtime.queries); to end them:");
+        for (String id : ids(running)) {
+            text.append("\nCALL system.runtime.kill_query(query_id => ").append(Sql.literal(id))
+                    .append(", message => 'icetune: running far past its pattern''s p95');");
+        }
+        return new Advice(text.toString());
+    }
+
+    /** Drools hands a collected list as raw objects. */
+    private static List<RunningQueryFact> sorted(Collection<?> running)
+    {
+        return running.stream().map(RunningQueryFact.class::cast).sorted(Comparator.comparingLong(RunningQueryFact::runningMs).reversed()).toList();
+    }
+}

@@ -1,0 +1,132 @@
+package dev.icetune.engine;
+
+import dev.icetune.engine.estimate.Estimator;
+import dev.icetune.engine.facts.PatternFact;
+import dev.icetune.engine.facts.PredicateFact;
+import dev.icetune.engine.facts.TableFact;
+import dev.icetune.engine.facts.TableScanFact;
+import dev.icetune.engine.facts.Thresholds;
+import dev.icetune.engine.facts.TimeSpan;
+import dev.icetune.engine.model.Advice;
+import dev.icetune.engine.model.Compact;
+import dev.icetune.engine.model.Estimate;
+import dev.icetune.engine.model.Level;
+import dev.icetune.engine.model.MaterializedView;
+import dev.icetune.engine.model.PartitionSpec;
+import dev.icetune.engine.model.Recommendation;
+import dev.icetune.engine.model.Rewrite;
+import dev.icetune.engine.model.Severity;
+import dev.icetune.engine.model.TargetType;
+import dev.icetune.engine.rules.RuleBook;
+import dev.icetune.plan.PredicateKind;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.data.Offset.offset;
+
+/** The valuation layer on facts as the evidence reader and the catalog give them, with the shipped thresholds. */
+class TestEstimator
+{
+    private static final Thresholds THRESHOLDS = RuleBook.load(TestShippedRules.RULES).thresholds();
+    private static final String TABLE = "iceberg.demo.events";
+    private static final long MB = 1 << 20;
+
+    @Test
+    void aDayPartitionMakesAOneDayRangeReadOneDayOfThirty()
+    {
+        // 30 files of 4 MB, each spanning the 30 days: a one-day range reads them all
+        TableFact table = table(30, 30 * 4 * MB, 1, Map.of("ts", new TimeSpan(Instant.parse("2024-01-01T00:00:00Z"), Instant.parse("2024-01-30T23:59:00Z"))));
+        TableScanFact scans = new TableScanFact(TABLE, 6, 30, 4 * MB, 1, 0, 6, 6, List.of(), 30, 30 * 4 * MB, List.of("default"));
+        PredicateFact range = new PredicateFact(TABLE, "ts", PredicateKind.RANGE, null, true, "ts >= ...", "p", "SELECT ...", 6, 6, 1, 30, 30 * 4 * MB, 24,
+                Instant.parse("2024-01-10T00:00:00Z"), false, true);
+        Recommendation partition = recommendation("missing-partition-pruning", TABLE,
+                PartitionSpec.adding(TABLE, List.of(), "day(ts)", Rewrite.from(4 * MB, 128 * MB, "ts", range.earliest())));
+
+        Estimate estimate = new Estimator(List.of(table, scans, range), THRESHOLDS, Duration.ofHours(1)).estimate(partition);
+
+        assertThat(estimate.queriesPerDay()).isEqualTo(144);
+        assertThat(estimate.filesPerQueryAfter()).isEqualTo(1);
+        assertThat(estimate.bytesPerQueryAfter()).isCloseTo(4 * MB, offset(1.0));
+        assertThat(estimate.filesSavedPerDay()).isEqualTo(144 * 29);
+        assertThat(estimate.bytesSavedPerDay()).isCloseTo(144 * 29 * 4.0 * MB, offset(1.0));
+        // the rewrite touches what the workload reads: from January 10th on, 21 of the 30 days
+        assertThat(estimate.rewriteBytes()).isCloseTo(Math.round(30 * 4 * MB * 20.999 / 29.999), offset(2 * MB));
+        assertThat(estimate.assumptions()).contains("reads 1 of the 30 days");
+        assertThat(estimate.priority()).isPositive();
+        assertThat(estimate.sentence()).startsWith("Helps time-range scans of iceberg.demo.events (about 144 a day): each reads 30 files and 120.0 MB now, about 1 files and 4.0 MB after");
+    }
+
+    @Test
+    void compactionKeepsTheBytesAndMergesTheFiles()
+    {
+        TableFact table = table(40, 40 * MB, 1, Map.of());
+        TableScanFact scans = new TableScanFact(TABLE, 12, 40, MB, 1, 0, 0, 0, List.of(), 0, 0, List.of("default"));
+        Estimate estimate = new Estimator(List.of(table, scans), THRESHOLDS, Duration.ofHours(1))
+                .estimate(recommendation("small-files", TABLE, new Compact(TABLE, 128 * MB)));
+        assertThat(estimate.filesPerQueryBefore()).isEqualTo(40);
+        assertThat(estimate.filesPerQueryAfter()).isEqualTo(1);
+        assertThat(estimate.bytesSavedPerDay()).isZero();
+        assertThat(estimate.rewriteFiles()).isEqualTo(40);
+    }
+
+    @Test
+    void aViewThatSavesLessThanItsRefreshesCostIsHeldBack()
+    {
+        // forty small files: their opening is the compaction's to save, not a view's
+        PatternFact cheap = pattern("cheap", 6, 40_000);
+        PatternFact expensive = pattern("expensive", 6, 40 * MB);
+        Estimator estimator = new Estimator(List.of(cheap, expensive, table(40, 40_000, 1, Map.of())), THRESHOLDS, Duration.ofHours(1));
+
+        Estimator.Valued valued = estimator.value(List.of(view(cheap), view(expensive)));
+
+        assertThat(valued.heldBack()).singleElement().satisfies(held -> {
+            assertThat(held.recommendation().target()).isEqualTo("cheap");
+            assertThat(held.reason()).contains("below the 1.0 GB of min_net_saving_per_day.materialized-view");
+        });
+        Estimate kept = valued.kept().getFirst().estimate();
+        assertThat(kept.queriesPerDay()).isEqualTo(144);
+        assertThat(kept.filesPerQueryBefore()).as("the table compacted").isEqualTo(1);
+        assertThat(kept.costBytesPerDay()).isEqualTo(24 * (40.0 * MB + 4 * MB));
+        assertThat(kept.netSavingPerDay()).isGreaterThan(1 << 30);
+    }
+
+    @Test
+    void adviceWithoutAValuationIsKeptAndSortsLast()
+    {
+        Recommendation advice = recommendation("custom-rule", TABLE, new Advice("look at it"));
+        Estimator.Valued valued = new Estimator(List.of(), THRESHOLDS, Duration.ofHours(1)).value(List.of(advice));
+        assertThat(valued.kept()).singleElement().satisfies(kept -> {
+            assertThat(kept.estimate().isKnown()).isFalse();
+            assertThat(kept.estimate().priority()).isZero();
+            assertThat(kept.estimate().sentence()).startsWith("No estimate: ");
+        });
+    }
+
+    private static TableFact table(long files, long bytes, long partitions, Map<String, TimeSpan> spans)
+    {
+        return new TableFact(TABLE, files, bytes, bytes / files, files, files * 1000, 0, List.of(), List.of(), List.of("ts"), Map.of(), 10, 1, 1, 1,
+                bytes, partitions, spans);
+    }
+
+    private static PatternFact pattern(String hash, long executions, double bytes)
+    {
+        return new PatternFact(hash, "select event_type, count(*) from events group by ?", "SELECT event_type, count(*) FROM events GROUP BY 1", TABLE,
+                executions, 0, 1, 900, 1500, 0, 0, 0, 10, 0, bytes, 0, 4, 0, -1, 1, 0, 0, true, "default", 0, 0, 0, 0, 0, 0, 0, 0, null);
+    }
+
+    private static Recommendation view(PatternFact pattern)
+    {
+        return new Recommendation("materialized-view", TargetType.PATTERN, pattern.patternHash(), Severity.MEDIUM, Level.L3, Map.of(), "why",
+                new MaterializedView("iceberg.demo.mv_" + pattern.patternHash(), TABLE, pattern.sampleQuery(), 60));
+    }
+
+    private static Recommendation recommendation(String rule, String target, dev.icetune.engine.model.Fix fix)
+    {
+        return new Recommendation(rule, TargetType.TABLE, target, Severity.HIGH, Level.L3, Map.of(), "why", fix);
+    }
+}
