@@ -2,27 +2,32 @@ package dev.icetune.fixes;
 
 import dev.icetune.engine.TrinoConnections;
 import dev.icetune.engine.model.LayoutChange;
-import org.apache.iceberg.FileScanTask;
+import org.apache.iceberg.DataFile;
 import org.apache.iceberg.Table;
-import org.apache.iceberg.io.CloseableIterable;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
+import java.util.function.Predicate;
 
 import static java.util.Objects.requireNonNull;
 
-/** What an action plans against: the table as Iceberg has it now (when icetune reads its catalog), and Trino. */
-record ActionContext(Optional<Table> table, Optional<TrinoConnections> trino)
+/**
+ * What an action plans against: the table as Iceberg has it now (when icetune reads its catalog), Trino, how big a
+ * rewrite's pieces are, and whether a layout change rewrites its data itself ({@code rewrites} false when another fix
+ * of the same run rewrites the same files after it).
+ */
+record ActionContext(Optional<Table> table, Optional<TrinoConnections> trino, RewritePlan.Limits limits, boolean rewrites)
 {
     ActionContext
     {
         requireNonNull(table, "table is null");
         requireNonNull(trino, "trino is null");
+        requireNonNull(limits, "limits is null");
     }
 
     Table requireTable(String name)
@@ -33,47 +38,46 @@ record ActionContext(Optional<Table> table, Optional<TrinoConnections> trino)
     /** A step that runs one statement through Trino; a statement Trino refuses changes nothing. */
     Step trinoStep(String statement, String estimate)
     {
+        return trinoStep(statement, statement, estimate, 0);
+    }
+
+    /**
+     * A step that runs {@code statement} through Trino, shown as {@code description}. A commit that conflicts with
+     * another writer's (the statement changed nothing) is tried again, waiting longer each time.
+     */
+    Step trinoStep(String description, String statement, String estimate, long rewriteBytes)
+    {
         TrinoConnections connections = trino.orElseThrow(() -> new IllegalStateException("this fix runs Trino statements: set icetune.trino.url to apply it"));
-        return new Step(statement, estimate, () -> {
-            try (Connection connection = connections.open(); Statement sql = connection.createStatement()) {
-                sql.execute(statement);
-            }
-            catch (SQLException e) {
-                throw new IllegalStateException("Trino: " + e.getMessage(), e);
+        return new Step(description, estimate, rewriteBytes, () -> {
+            for (int attempt = 1; ; attempt++) {
+                try (Connection connection = connections.open(); Statement sql = connection.createStatement()) {
+                    sql.execute(statement);
+                    return;
+                }
+                catch (SQLException e) {
+                    if (attempt >= limits.commitAttempts() || !isCommitConflict(e)) {
+                        throw new IllegalStateException("Trino: " + e.getMessage(), e);
+                    }
+                    Thread.sleep(limits.firstRetryDelay().multipliedBy(1L << Math.min(attempt - 1, 10)));
+                }
             }
         });
     }
 
-    /** A layout change's steps: the change itself, then, when the fix asks for it, the rewrite of the existing files into it. */
-    List<Step> withRewrite(LayoutChange fix, Step change)
+    /** A layout change's steps: the change itself, then, when the fix asks for it, the pieces of the rewrite of the existing files into it. */
+    List<Step> withRewrite(LayoutChange fix, Step change, Predicate<DataFile> inTargetLayout)
     {
-        return fix.rewrite() == null ? List.of(change) : List.of(change, rewriteStep(fix.rewrite().statement(fix.table()), fix.rewrite().fileSizeThresholdBytes()));
-    }
-
-    /** Trino's optimize over the files under the threshold, with what it would rewrite. */
-    Step rewriteStep(String statement, long fileSizeThresholdBytes)
-    {
-        return trinoStep(statement, table.map(current -> rewriteEstimate(current, fileSizeThresholdBytes))
-                .orElse("files to rewrite unknown: the table is not in the catalog icetune reads"));
-    }
-
-    private static String rewriteEstimate(Table table, long thresholdBytes)
-    {
-        long files = 0;
-        long bytes = 0;
-        if (table.currentSnapshot() != null) {
-            try (CloseableIterable<FileScanTask> tasks = table.newScan().planFiles()) {
-                for (FileScanTask task : tasks) {
-                    if (task.file().fileSizeInBytes() < thresholdBytes) {
-                        files++;
-                        bytes += task.file().fileSizeInBytes();
-                    }
-                }
-            }
-            catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
+        List<Step> steps = new ArrayList<>(List.of(change));
+        if (fix.rewrite() != null && rewrites) {
+            steps.addAll(RewritePlan.layout(this, fix.table(), fix.rewrite(), inTargetLayout));
         }
-        return "rewrites about %d files, %d bytes".formatted(files, bytes);
+        return steps;
+    }
+
+    /** Iceberg's optimistic commit lost to another writer's: nothing was committed, the same statement may simply run again. */
+    static boolean isCommitConflict(SQLException e)
+    {
+        String message = String.valueOf(e.getMessage()).toLowerCase(Locale.ROOT);
+        return message.contains("failed to commit") || message.contains("commitfailedexception") || message.contains("conflict");
     }
 }

@@ -21,7 +21,8 @@ final class BloomFiltersAction
         if (add.isEmpty() && remove.isEmpty()) {
             return List.of();
         }
-        return context.withRewrite(fix, properties(table, add, remove));
+        // a file's metadata does not say whether it carries the filters: every file the rewrite concerns is rewritten
+        return context.withRewrite(fix, properties(table, add, remove), file -> false);
     }
 
     @Override

@@ -1,108 +1,389 @@
 package dev.icetune.fixes;
 
+import dev.icetune.engine.model.Estimate;
+import dev.icetune.engine.model.Fix;
+import dev.icetune.engine.model.FixKind;
+import dev.icetune.engine.model.PartitionSpec;
+import dev.icetune.engine.model.SortOrder;
+import dev.icetune.engine.model.BloomFilters;
 import dev.icetune.engine.model.Status;
 import dev.icetune.engine.model.TargetType;
 import dev.icetune.engine.store.RecommendationStore;
 import org.jdbi.v3.core.Jdbi;
 
 import java.sql.Timestamp;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.EnumSet;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 
 import static java.util.Objects.requireNonNull;
 
 /**
- * After a fix: the query patterns that read the fixed table (or the fixed pattern itself), before the fix
- * against after it, by the same measures the rules use. Once enough queries ran since, the
- * recommendation records the effect and becomes verified (fewer files or bytes per query, or a lower p95)
- * or regressed (p95 up by more than half with no fewer files or bytes).
+ * Each applied fix's own effect, on the queries it is meant to help: a partition's time-range scans of its table, a
+ * sort order's or bloom filter's scans filtered on its column (the patterns that filtered on it before the fix), a
+ * compaction's or statistics' scans of the table, a materialized view's or advice's own pattern. Before against
+ * after, pattern by pattern (only patterns seen on both sides, weighted as they ran after), on the figure the fix is
+ * meant to move: the scan work per query (files and bytes in one currency, as the estimates weigh them), planning
+ * time for snapshot expiry, CPU and latency for statistics. A verdict needs a change beyond {@code effect.min_change}
+ * and beyond noise (twice the standard error of the difference): less work verifies it, more regresses it and
+ * proposes its rollback; no significant change keeps it measuring. A fix whose apply changed nothing is never
+ * verified. Fixes of one table applied so close together that too few of their queries ran between them are
+ * measured as one group, each reported with the others, none credited alone.
  */
 public final class EffectMeasurer
 {
-    public record Effect(long recommendationId, Status verdict, Map<String, Object> figures) {}
+    /** One group's outcome: its fixes, the verdict (null: no change, not verified), and the figures. */
+    public record Effect(List<Long> recommendationIds, Status verdict, Map<String, Object> figures)
+    {
+        public long recommendationId()
+        {
+            return recommendationIds.getFirst();
+        }
+    }
 
-    /** Both windows restricted to the patterns seen in both, so the comparison is of the same queries. */
-    private static final String MEASURE = """
+    /** A figure measured per query: the ones a fix's scope names decide its verdict, the others are reported. */
+    private enum Figure
+    {
+        FILES("files_per_query", "files"),
+        BYTES("bytes_per_query", "bytes"),
+        /** Files and bytes in one currency, a file opened counting as estimate.file_open_bytes: the scan work the estimates weigh. */
+        WORK("work_bytes_per_query", "work"),
+        LATENCY("latency_ms", "latency"),
+        PLANNING("planning_ms", "planning"),
+        CPU("cpu_ms", "cpu");
+
+        private final String name;
+        private final String column;
+
+        Figure(String name, String column)
+        {
+            this.name = name;
+            this.column = column;
+        }
+    }
+
+    /** The queries a fix is meant to help, as a condition on query_inputs {@code i} and query_logs {@code l}. */
+    private record Scope(String words, String condition, Map<String, Object> parameters, Set<Figure> figures) {}
+
+    private record Applied(RecommendationStore.Stored recommendation, Instant at, Scope scope) {}
+
+    private static final Pattern TIME_FIELD = Pattern.compile("(?:year|month|day|hour)\\((\\w+)\\)");
+
+    /** Per pattern and side: count, mean and variance of each figure. */
+    private static final String FIGURES = """
             WITH scoped AS (
-                SELECT query_pattern_hash AS h, "timestamp" >= :applied AS after, latency, coalesce(files_scanned, 0) AS files,
-                       coalesce(bytes_scanned, 0) AS bytes
-                FROM query_logs
-                WHERE "timestamp" >= :since AND "timestamp" < :now AND update_type IS NULL AND success
-                  AND (main_input = :target OR query_pattern_hash = :target)),
-            common AS (
-                SELECT h FROM scoped GROUP BY h HAVING bool_or(after) AND bool_or(NOT after))
-            SELECT count(*) FILTER (WHERE NOT after) AS queries_before, count(*) FILTER (WHERE after) AS queries_after,
-                   percentile_cont(0.5) WITHIN GROUP (ORDER BY latency) FILTER (WHERE NOT after) AS p50_before,
-                   percentile_cont(0.5) WITHIN GROUP (ORDER BY latency) FILTER (WHERE after) AS p50_after,
-                   percentile_cont(0.95) WITHIN GROUP (ORDER BY latency) FILTER (WHERE NOT after) AS p95_before,
-                   percentile_cont(0.95) WITHIN GROUP (ORDER BY latency) FILTER (WHERE after) AS p95_after,
-                   avg(files) FILTER (WHERE NOT after) AS files_before, avg(files) FILTER (WHERE after) AS files_after,
-                   avg(bytes) FILTER (WHERE NOT after) AS bytes_before, avg(bytes) FILTER (WHERE after) AS bytes_after
-            FROM scoped WHERE h IN (SELECT h FROM common)
+                SELECT l.query_pattern_hash AS h, l.create_time >= :applied AS after,
+                       coalesce(i.files_scanned, 0)::float8 AS files, coalesce(i.bytes_scanned, 0)::float8 AS bytes, l.latency::float8 AS latency,
+                       coalesce(i.scan_planning_ms, 0)::float8 AS planning, coalesce(l.cpu_ms, 0)::float8 AS cpu,
+                       coalesce(i.files_scanned, 0) * :file_open_bytes + coalesce(i.bytes_scanned, 0)::float8 AS work
+                FROM query_inputs i JOIN query_logs l ON l.query_id = i.query_id AND l."timestamp" = i."timestamp"
+                WHERE i."timestamp" >= :since AND i."timestamp" < :until AND l.success AND l.update_type IS NULL
+                  AND (l."timestamp" < :first OR l.create_time >= :applied) AND (<scope>))
+            SELECT h, after, count(*) AS n,
+                   avg(files) AS files, coalesce(var_samp(files), 0) AS files_var, avg(bytes) AS bytes, coalesce(var_samp(bytes), 0) AS bytes_var,
+                   avg(latency) AS latency, coalesce(var_samp(latency), 0) AS latency_var, avg(planning) AS planning,
+                   coalesce(var_samp(planning), 0) AS planning_var, avg(cpu) AS cpu, coalesce(var_samp(cpu), 0) AS cpu_var,
+                   avg(work) AS work, coalesce(var_samp(work), 0) AS work_var,
+                   percentile_cont(0.95) WITHIN GROUP (ORDER BY latency) AS p95
+            FROM scoped GROUP BY h, after
             """;
 
     private final Jdbi jdbi;
     private final RecommendationStore store;
+    private final FixAudit audit;
     private final int minQueries;
+    private final double minChange;
+    private final double fileOpenBytes;
 
-    public EffectMeasurer(Jdbi jdbi, RecommendationStore store, int minQueries)
+    public EffectMeasurer(Jdbi jdbi, RecommendationStore store, int minQueries, double minChange, double fileOpenBytes)
     {
+        this.fileOpenBytes = fileOpenBytes;
         this.jdbi = requireNonNull(jdbi, "jdbi is null");
         this.store = requireNonNull(store, "store is null");
+        this.audit = new FixAudit(jdbi);
         this.minQueries = minQueries;
+        this.minChange = minChange;
     }
 
-    /** Measures every applied fix; records those with at least {@code minQueries} queries on each side. */
-    public List<Effect> measure(Instant now, java.time.Duration lookBack)
+    /** Measures every applied fix not judged yet; records a verdict for those with enough queries on both sides and a clear change. */
+    public List<Effect> measure(Instant now, Duration lookBack)
     {
         List<Effect> effects = new ArrayList<>();
-        FixAudit audit = new FixAudit(jdbi);
-        for (RecommendationStore.Stored applied : store.list(java.util.Optional.of(Status.APPLIED))) {
-            Instant appliedAt = audit.lastApplied(applied.id()).orElse(null);
-            if (appliedAt == null) {
+        Map<String, List<Applied>> byTarget = new LinkedHashMap<>();
+        for (RecommendationStore.Stored applied : store.list(Optional.of(Status.APPLIED))) {
+            if (applied.measuredEffect() != null) {
+                continue; // judged: its apply changed nothing
+            }
+            Optional<Instant> at = audit.lastApplied(applied.id());
+            if (at.isEmpty()) {
                 continue;
             }
-            String target = applied.targetType() == TargetType.TABLE ? applied.fix().changedTable().orElse(applied.target()) : applied.target();
-            Map<String, Object> figures = jdbi.withHandle(handle -> handle.createQuery(MEASURE)
-                    .bind("applied", Timestamp.from(appliedAt)).bind("since", Timestamp.from(appliedAt.minus(lookBack)))
-                    .bind("now", Timestamp.from(now)).bind("target", target)
-                    .mapToMap().one());
-            long before = ((Number) figures.get("queries_before")).longValue();
-            long after = ((Number) figures.get("queries_after")).longValue();
-            if (before < minQueries || after < minQueries) {
+            if (audit.lastApplyChangedNothing(applied.id())) {
+                Map<String, Object> figures = new LinkedHashMap<>();
+                figures.put("verdict", "unchanged");
+                figures.put("reason", "the apply changed nothing (the change was already in effect): there is no effect to credit");
+                store.recordUnchanged(applied.id(), figures);
+                effects.add(new Effect(List.of(applied.id()), null, figures));
                 continue;
             }
-            Map<String, Object> effect = new LinkedHashMap<>();
-            effect.put("applied_at", appliedAt.toString());
-            effect.put("queries_before", before);
-            effect.put("queries_after", after);
-            effect.put("p50_ms_before", number(figures.get("p50_before")));
-            effect.put("p50_ms_after", number(figures.get("p50_after")));
-            effect.put("p95_ms_before", number(figures.get("p95_before")));
-            effect.put("p95_ms_after", number(figures.get("p95_after")));
-            effect.put("files_per_query_before", number(figures.get("files_before")));
-            effect.put("files_per_query_after", number(figures.get("files_after")));
-            effect.put("bytes_per_query_before", number(figures.get("bytes_before")));
-            effect.put("bytes_per_query_after", number(figures.get("bytes_after")));
-            boolean fewerFiles = number(figures.get("files_after")) < number(figures.get("files_before"));
-            boolean fewerBytes = number(figures.get("bytes_after")) < number(figures.get("bytes_before"));
-            boolean faster = number(figures.get("p95_after")) < number(figures.get("p95_before"));
-            boolean slower = number(figures.get("p95_after")) > 1.5 * number(figures.get("p95_before"));
-            Status verdict = slower && !fewerFiles && !fewerBytes ? Status.REGRESSED : fewerFiles || fewerBytes || faster ? Status.VERIFIED : null;
-            if (verdict == null) {
-                continue; // no measurable effect yet: keep measuring
+            Applied each = new Applied(applied, at.get(), scope(applied, at.get(), lookBack));
+            byTarget.computeIfAbsent(applied.fix().changedTable().orElse(applied.target()), key -> new ArrayList<>()).add(each);
+        }
+        for (List<Applied> onTarget : byTarget.values()) {
+            onTarget.sort(Comparator.comparing(Applied::at));
+            for (List<Applied> group : groups(onTarget, now)) {
+                measure(group, now, lookBack).ifPresent(effects::add);
             }
-            store.recordEffect(applied.id(), verdict, effect, "measured effect on the same query patterns");
-            effects.add(new Effect(applied.id(), verdict, effect));
         }
         return effects;
     }
 
-    private static double number(Object value)
+    /** Consecutive fixes go together when fewer than the minimum of the first's queries ran between them. */
+    private List<List<Applied>> groups(List<Applied> sorted, Instant now)
     {
-        return value == null ? 0 : Math.round(((Number) value).doubleValue() * 1000) / 1000.0;
+        List<List<Applied>> groups = new ArrayList<>();
+        List<Applied> current = new ArrayList<>(List.of(sorted.getFirst()));
+        for (Applied next : sorted.subList(1, sorted.size())) {
+            Applied last = current.getLast();
+            if (count(last.scope(), last.at(), next.at()) < minQueries) {
+                current.add(next);
+            }
+            else {
+                groups.add(current);
+                current = new ArrayList<>(List.of(next));
+            }
+        }
+        groups.add(current);
+        return groups;
+    }
+
+    private long count(Scope scope, Instant from, Instant until)
+    {
+        return jdbi.withHandle(handle -> handle.createQuery("""
+                        SELECT count(*) FROM query_inputs i JOIN query_logs l ON l.query_id = i.query_id AND l."timestamp" = i."timestamp"
+                        WHERE i."timestamp" >= :from AND i."timestamp" < :until AND l.create_time >= :from AND l.success AND (<scope>)"""
+                        .replace("<scope>", scope.condition()))
+                .bind("from", Timestamp.from(from)).bind("until", Timestamp.from(until)).bindMap(scope.parameters())
+                .mapTo(Long.class).one());
+    }
+
+    /** The queries of a scope before and after, pattern by pattern; per figure the weighted means and the noise of their difference. */
+    private record Measured(long before, long after, List<String> patterns, double p95Before, double p95After, Map<Figure, double[]> figures)
+    {
+        double before(Figure figure)
+        {
+            return figures.get(figure)[0] / after;
+        }
+
+        double after(Figure figure)
+        {
+            return figures.get(figure)[1] / after;
+        }
+
+        /** Twice the standard error of the difference of the means. */
+        double noise(Figure figure)
+        {
+            return 2 * Math.sqrt(figures.get(figure)[2]) / after;
+        }
+    }
+
+    private Measured measured(String condition, Map<String, Object> parameters, Instant first, Instant applied, Instant now, Duration lookBack)
+    {
+        Map<String, Map<Boolean, Map<String, Object>>> byPattern = new HashMap<>();
+        jdbi.useHandle(handle -> handle.createQuery(FIGURES.replace("<scope>", condition))
+                .bind("since", Timestamp.from(first.minus(lookBack))).bind("until", Timestamp.from(now))
+                .bind("first", Timestamp.from(first)).bind("applied", Timestamp.from(applied)).bind("file_open_bytes", fileOpenBytes).bindMap(parameters)
+                .mapToMap().forEach(row -> byPattern.computeIfAbsent((String) row.get("h"), key -> new HashMap<>()).put((Boolean) row.get("after"), row)));
+        // only patterns seen on both sides, each weighted by how often it ran after: a change of the mix is not an effect
+        long before = 0;
+        long after = 0;
+        Map<Figure, double[]> sums = new HashMap<>(); // weighted before, weighted after, variance of the difference
+        double p95Before = 0;
+        double p95After = 0;
+        List<String> patterns = new ArrayList<>();
+        for (Figure figure : Figure.values()) {
+            sums.put(figure, new double[3]);
+        }
+        for (Map.Entry<String, Map<Boolean, Map<String, Object>>> pattern : byPattern.entrySet()) {
+            Map<String, Object> was = pattern.getValue().get(false);
+            Map<String, Object> is = pattern.getValue().get(true);
+            if (was == null || is == null) {
+                continue;
+            }
+            patterns.add(pattern.getKey());
+            long nBefore = number(was.get("n")).longValue();
+            long nAfter = number(is.get("n")).longValue();
+            before += nBefore;
+            after += nAfter;
+            p95Before = Math.max(p95Before, number(was.get("p95")).doubleValue());
+            p95After = Math.max(p95After, number(is.get("p95")).doubleValue());
+            for (Figure figure : Figure.values()) {
+                double[] sum = sums.get(figure);
+                sum[0] += nAfter * number(was.get(figure.column)).doubleValue();
+                sum[1] += nAfter * number(is.get(figure.column)).doubleValue();
+                sum[2] += (double) nAfter * nAfter * (number(was.get(figure.column + "_var")).doubleValue() / nBefore
+                        + number(is.get(figure.column + "_var")).doubleValue() / nAfter);
+            }
+        }
+        return new Measured(before, after, patterns.stream().sorted().toList(), p95Before, p95After, sums);
+    }
+
+    private Optional<Effect> measure(List<Applied> group, Instant now, Duration lookBack)
+    {
+        Instant first = group.getFirst().at();
+        Instant applied = group.getLast().at();
+        Set<Figure> figures = EnumSet.noneOf(Figure.class);
+        group.forEach(each -> figures.addAll(each.scope().figures()));
+        String condition = group.stream().map(each -> "(" + each.scope().condition() + ")").distinct().collect(Collectors.joining(" OR "));
+        Map<String, Object> parameters = new HashMap<>();
+        group.forEach(each -> parameters.putAll(each.scope().parameters()));
+        Measured measured = measured(condition, parameters, first, applied, now, lookBack);
+        if (measured.before() < minQueries || measured.after() < minQueries) {
+            return Optional.empty(); // too few of its queries yet: keep measuring
+        }
+        Map<String, Object> effect = new LinkedHashMap<>();
+        effect.put("scope", group.stream().map(each -> each.scope().words()).distinct().collect(Collectors.joining("; ")));
+        effect.put("applied_at", applied.toString());
+        effect.put("queries_before", measured.before());
+        effect.put("queries_after", measured.after());
+        effect.put("patterns", measured.patterns());
+        effect.put("p95_ms_before", round(measured.p95Before()));
+        effect.put("p95_ms_after", round(measured.p95After()));
+        boolean improved = false;
+        boolean worse = false;
+        List<String> changes = new ArrayList<>();
+        for (Figure figure : Figure.values()) {
+            double was = measured.before(figure);
+            double is = measured.after(figure);
+            effect.put(figure.name + "_before", round(was));
+            effect.put(figure.name + "_after", round(is));
+            if (!figures.contains(figure)) {
+                continue;
+            }
+            boolean beyondNoise = Math.abs(was - is) > measured.noise(figure);
+            if (is < was * (1 - minChange) && beyondNoise) {
+                improved = true;
+                changes.add("%s %s -> %s".formatted(figure.name, round(was), round(is)));
+            }
+            else if (is > was * (1 + minChange) && beyondNoise) {
+                worse = true;
+                changes.add("%s %s -> %s".formatted(figure.name, round(was), round(is)));
+            }
+        }
+        if (!improved && !worse) {
+            return Optional.empty(); // no change beyond noise on what the fix moves: not verified, keep measuring
+        }
+        Status verdict = worse ? Status.REGRESSED : Status.VERIFIED;
+        List<Long> ids = group.stream().map(each -> each.recommendation().id()).toList();
+        if (ids.size() > 1) {
+            effect.put("measured_with", ids);
+            effect.put("note", "applied too close together for their queries to tell them apart: the effect is the group's, not each fix's");
+        }
+        String reason = (verdict == Status.VERIFIED ? "its queries improved: " : "its queries got worse: ") + String.join(", ", changes);
+        for (Applied each : group) {
+            Map<String, Object> own = new LinkedHashMap<>(effect);
+            own.put("verdict", verdict.value());
+            // the estimate is of the fix's own queries: compared on them, even when the verdict is the group's
+            Measured ownQueries = group.size() == 1 ? measured
+                    : measured(each.scope().condition(), each.scope().parameters(), first, applied, now, lookBack);
+            estimated(each.recommendation().estimate(), ownQueries, own);
+            String why = reason;
+            if (verdict == Status.REGRESSED) {
+                own.put("proposed", "icetune rollback " + each.recommendation().id() + " --by NAME");
+                why += "; roll it back: icetune rollback " + each.recommendation().id() + " --by NAME";
+            }
+            store.recordEffect(each.recommendation().id(), verdict, own, why);
+        }
+        return Optional.of(new Effect(ids, verdict, effect));
+    }
+
+    /** The estimate beside the measurement of the fix's own queries, and how the measured saving compares with it. */
+    private static void estimated(Estimate estimate, Measured own, Map<String, Object> effect)
+    {
+        if (estimate == null || !estimate.isKnown() || own.after() == 0) {
+            return;
+        }
+        effect.put("own_queries_after", own.after());
+        effect.put("own_files_per_query_before", round(own.before(Figure.FILES)));
+        effect.put("own_files_per_query_after", round(own.after(Figure.FILES)));
+        effect.put("own_bytes_per_query_before", round(own.before(Figure.BYTES)));
+        effect.put("own_bytes_per_query_after", round(own.after(Figure.BYTES)));
+        effect.put("estimated_files_per_query_after", estimate.filesPerQueryAfter());
+        effect.put("estimated_bytes_per_query_after", estimate.bytesPerQueryAfter());
+        double estimatedFiles = estimate.filesPerQueryBefore() - estimate.filesPerQueryAfter();
+        if (estimatedFiles > 0) {
+            effect.put("files_saved_measured_over_estimated", round((own.before(Figure.FILES) - own.after(Figure.FILES)) / estimatedFiles));
+        }
+        double estimatedBytes = estimate.bytesPerQueryBefore() - estimate.bytesPerQueryAfter();
+        if (estimatedBytes > 0) {
+            effect.put("bytes_saved_measured_over_estimated", round((own.before(Figure.BYTES) - own.after(Figure.BYTES)) / estimatedBytes));
+        }
+    }
+
+    /** The queries a fix is meant to help, and the figures it is meant to move. */
+    private static Scope scope(RecommendationStore.Stored applied, Instant at, Duration lookBack)
+    {
+        Fix fix = applied.fix();
+        String table = fix.changedTable().orElse(null);
+        if (applied.targetType() == TargetType.PATTERN || table == null) {
+            // a pattern's recommendation is of the cluster that ran it: its queries there
+            Map<String, Object> parameters = new HashMap<>(Map.of("pattern_" + applied.id(), applied.target()));
+            String condition = "l.query_pattern_hash = :pattern_" + applied.id();
+            if (applied.cluster() != null) {
+                parameters.put("cluster_" + applied.id(), applied.cluster());
+                condition += " AND l.cluster_name = :cluster_" + applied.id();
+            }
+            return new Scope("the pattern " + applied.target() + (applied.cluster() == null ? "" : " on " + applied.cluster()), condition, parameters,
+                    EnumSet.of(Figure.WORK));
+        }
+        String onTable = "i.catalog || '.' || i.schema_name || '.' || i.table_name = :table_" + applied.id();
+        Map<String, Object> parameters = new HashMap<>(Map.of("table_" + applied.id(), table));
+        Optional<String> column = switch (fix) {
+            case PartitionSpec spec -> spec.added().stream().map(TIME_FIELD::matcher).filter(Matcher::matches).map(matcher -> matcher.group(1)).findFirst();
+            case SortOrder sort -> Optional.of(sort.columns().getFirst());
+            case BloomFilters bloom -> bloom.added().stream().findFirst();
+            default -> Optional.empty();
+        };
+        if (column.isPresent()) {
+            // the patterns that filtered the table on the column before the fix: after it, a partition column's range is
+            // enforced by the scan and no filter shows it any more, so the queries are known by their pattern
+            parameters.put("column_" + applied.id(), "(^|[^A-Za-z0-9_])\"?" + column.get().replaceAll("([^A-Za-z0-9_])", "\\\\$1") + "\"?([^A-Za-z0-9_]|$)");
+            parameters.put("applied_" + applied.id(), Timestamp.from(at));
+            parameters.put("since_" + applied.id(), Timestamp.from(at.minus(lookBack)));
+            String patterns = ("l.query_pattern_hash IN (SELECT query_pattern_hash FROM query_inputs WHERE \"timestamp\" >= :since_%1$d AND \"timestamp\" < :applied_%1$d "
+                    + "AND catalog || '.' || schema_name || '.' || table_name = :table_%1$d AND filter_predicate ~ :column_%1$d)").formatted(applied.id());
+            String words = switch (fix.kind()) {
+                case PARTITION_SPEC -> "time-range scans of %s on %s";
+                case BLOOM_FILTERS -> "lookups on %s.%2$s";
+                default -> "scans of %s filtered on %s";
+            };
+            return new Scope(words.formatted(table, column.get()), onTable + " AND " + patterns, parameters, EnumSet.of(Figure.WORK));
+        }
+        return switch (fix.kind()) {
+            case ANALYZE -> new Scope("scans of " + table, onTable, parameters, EnumSet.of(Figure.CPU, Figure.LATENCY));
+            case EXPIRE_SNAPSHOTS -> new Scope("scans of " + table, onTable, parameters, EnumSet.of(Figure.PLANNING));
+            default -> new Scope("scans of " + table, onTable, parameters, EnumSet.of(Figure.WORK));
+        };
+    }
+
+    private static Number number(Object value)
+    {
+        return value == null ? 0 : (Number) value;
+    }
+
+    private static double round(double value)
+    {
+        return Math.round(value * 1000) / 1000.0;
     }
 }

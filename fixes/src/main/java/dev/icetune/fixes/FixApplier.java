@@ -2,12 +2,16 @@ package dev.icetune.fixes;
 
 import dev.icetune.engine.TrinoConnections;
 import dev.icetune.engine.iceberg.TableMetadataReader;
+import dev.icetune.engine.model.Compact;
+import dev.icetune.engine.model.Estimate;
 import dev.icetune.engine.model.Fix;
+import dev.icetune.engine.model.LayoutChange;
 import dev.icetune.engine.model.Status;
 import dev.icetune.engine.store.RecommendationStore;
 import org.apache.iceberg.Table;
 import org.jdbi.v3.core.Jdbi;
 
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Supplier;
@@ -16,43 +20,100 @@ import java.util.stream.Collectors;
 import static java.util.Objects.requireNonNull;
 
 /**
- * Carries out approved fixes, one table at a time, and audits every attempt. A fix is planned as steps by
- * its {@link FixAction} against the table as it is now; a dry run shows them and changes nothing. Each step
- * is atomic (an Iceberg commit, a Trino statement): a step that fails changed nothing, and the outcome says
- * which steps ran before it.
+ * Carries out approved fixes, one table at a time, and audits every attempt and every step. A fix is planned as
+ * steps by its {@link FixAction} against the table as it is now (a layout change, then the pieces of the rewrite
+ * of the files it concerns); a dry run shows them with their sizes and changes nothing. Each step is atomic (an
+ * Iceberg commit, a Trino statement): a step that fails changed nothing, the outcome says which steps ran before
+ * it, and applying again plans only what is left. A rewrite that covered all of a table's files supersedes the
+ * compactions still waiting for it.
  */
 public final class FixApplier
 {
-    /** What an apply, dry run or rollback did (or would do). */
-    public record Outcome(long recommendationId, FixAudit.Action action, FixAudit.Result result, String change, String message) {}
+    /** What an apply, dry run or rollback did (or would do); {@code rewriteBytes} what its rewrites read and wrote. */
+    public record Outcome(long recommendationId, FixAudit.Action action, FixAudit.Result result, String change, String message, long rewriteBytes) {}
 
     private final Jdbi jdbi;
     private final RecommendationStore store;
     private final FixAudit audit;
     private final TableMetadataReader iceberg;
     private final Optional<TrinoConnections> trino;
+    private final RewritePlan.Limits limits;
     private final FixActions actions = new FixActions();
 
     public FixApplier(Jdbi jdbi, RecommendationStore store, TableMetadataReader iceberg, Optional<TrinoConnections> trino)
+    {
+        this(jdbi, store, iceberg, trino, RewritePlan.Limits.DEFAULT.pieceBytes(), RewritePlan.Limits.DEFAULT.pieceFiles());
+    }
+
+    /** With rewrite pieces of at most {@code pieceBytes} and {@code pieceFiles} each. */
+    public FixApplier(Jdbi jdbi, RecommendationStore store, TableMetadataReader iceberg, Optional<TrinoConnections> trino, long pieceBytes, int pieceFiles)
     {
         this.jdbi = requireNonNull(jdbi, "jdbi is null");
         this.store = requireNonNull(store, "store is null");
         this.audit = new FixAudit(jdbi);
         this.iceberg = requireNonNull(iceberg, "iceberg is null");
         this.trino = requireNonNull(trino, "trino is null");
+        this.limits = new RewritePlan.Limits(pieceBytes, pieceFiles, RewritePlan.Limits.DEFAULT.commitAttempts(), RewritePlan.Limits.DEFAULT.firstRetryDelay());
+    }
+
+    /** The bytes applying the recommendation would rewrite now, from its plan (0 for a fix that rewrites nothing, or nothing any more). */
+    public long plannedRewriteBytes(long id)
+    {
+        Fix fix = find(id).fix();
+        Optional<String> table = fix.changedTable();
+        if (table.isEmpty() || !fix.kind().isApplicable()) {
+            return 0;
+        }
+        return actions.plan(fix, context(iceberg.load(table.get()), true)).stream().mapToLong(Step::rewriteBytes).sum();
+    }
+
+    /**
+     * Why the table may not be changed again yet: a fix applied to it before {@code since} whose effect has not been
+     * measured, unless it was applied longer than {@code cooldown} ago (a quiet table may never have the queries to judge it).
+     */
+    public Optional<String> coolingDown(long id, Instant since, java.time.Duration cooldown)
+    {
+        Optional<String> table = find(id).fix().changedTable();
+        if (table.isEmpty()) {
+            return Optional.empty();
+        }
+        for (RecommendationStore.Stored applied : store.list(Optional.of(Status.APPLIED))) {
+            if (applied.id() == id || applied.measuredEffect() != null || !applied.fix().changedTable().equals(table)) {
+                continue;
+            }
+            Optional<Instant> at = audit.lastApplied(applied.id());
+            if (at.isPresent() && at.get().isBefore(since) && at.get().isAfter(Instant.now().minus(cooldown))) {
+                return Optional.of("%s changed at %s by #%d (%s), whose effect is not measured yet".formatted(table.get(), at.get(), applied.id(), applied.ruleId()));
+            }
+        }
+        return Optional.empty();
+    }
+
+    private ActionContext context(Optional<Table> table, boolean rewrites)
+    {
+        return new ActionContext(table, trino, limits, rewrites);
     }
 
     public Outcome apply(long id, String actor, boolean dryRun)
+    {
+        return apply(id, actor, dryRun, Optional.empty());
+    }
+
+    /**
+     * Applies (or plans) the fix; a layout change whose data another fix of the same run rewrites after it
+     * ({@code rewriteLeftTo}) changes the layout only, so that the table's files are rewritten once, into the final layout.
+     */
+    public Outcome apply(long id, String actor, boolean dryRun, Optional<Long> rewriteLeftTo)
     {
         RecommendationStore.Stored recommendation = find(id);
         Fix fix = recommendation.fix();
         String table = fix.changedTable().orElse(null);
         if (table == null) {
-            actions.plan(fix, new ActionContext(Optional.empty(), trino)); // says why it is never applied
+            actions.plan(fix, context(Optional.empty(), true)); // says why it is never applied
         }
         FixAudit.Action action = dryRun ? FixAudit.Action.DRY_RUN : FixAudit.Action.APPLY;
         if (!dryRun && recommendation.status().isApplied()) {
-            return audited(recommendation, actor, action, FixAudit.Result.NO_OP, fix.render(), "already applied", Optional.empty(), Optional.empty());
+            return audited(recommendation, actor, action, FixAudit.Result.NO_OP, fix.render(), FixAudit.ALREADY_APPLIED, Optional.empty(), Optional.empty(), 0);
         }
         if (!dryRun && recommendation.status() != Status.APPROVED) {
             throw new IllegalStateException("recommendation " + id + " is " + recommendation.status() + ": only an approved one can be applied");
@@ -60,34 +121,56 @@ public final class FixApplier
         return withTableLock(table, () -> {
             // a Trino statement may name a table of a catalog icetune does not read: then there is no state to record
             Optional<Table> loaded = iceberg.load(table);
-            ActionContext context = new ActionContext(loaded, trino);
+            ActionContext context = context(loaded, rewriteLeftTo.isEmpty());
             Optional<TableState> before = loaded.map(TableState::of);
             List<Step> steps = actions.plan(fix, context);
             if (steps.isEmpty()) {
                 if (!dryRun) {
                     store.transition(id, Status.APPROVED, Status.APPLIED, actor, "the change was already in effect");
                 }
-                return audited(recommendation, actor, action, FixAudit.Result.NO_OP, fix.render(), "already in effect", before, before);
+                return audited(recommendation, actor, action, FixAudit.Result.NO_OP, fix.render(), "already in effect: nothing to change", before, before, 0);
             }
             String change = steps.stream().map(Step::description).collect(Collectors.joining(";\n"));
-            String estimate = steps.stream().map(Step::estimate).collect(Collectors.joining("; "));
+            long rewriteBytes = steps.stream().mapToLong(Step::rewriteBytes).sum();
+            String estimate = steps.size() + (steps.size() == 1 ? " step" : " steps") + (rewriteBytes > 0 ? ", rewriting " + Estimate.bytes(rewriteBytes) : "")
+                    + rewriteLeftTo.map(other -> "; its data is rewritten by #" + other + ", after it").orElse("");
             if (dryRun) {
-                return audited(recommendation, actor, action, FixAudit.Result.PLANNED, change, estimate + "; nothing changed", before, before);
+                String sizes = steps.stream().map(each -> each.description() + "  [" + each.estimate() + "]").collect(Collectors.joining(";\n"));
+                return audited(recommendation, actor, action, FixAudit.Result.PLANNED, sizes, estimate + "; nothing changed", before, before, rewriteBytes);
             }
             for (int done = 0; done < steps.size(); done++) {
+                Step step = steps.get(done);
+                Optional<TableState> stepBefore = loaded.map(this::refreshed);
                 try {
-                    steps.get(done).run();
+                    step.run();
                 }
                 catch (RuntimeException e) {
-                    String ran = done == 0 ? "nothing was changed" : "the first " + done + " of " + steps.size() + " steps were applied";
-                    audited(recommendation, actor, action, FixAudit.Result.FAILED, change, ran + "; " + e.getClass().getSimpleName() + ": " + e.getMessage(),
-                            before, loaded.map(this::refreshed));
+                    String ran = done == 0 ? "nothing was changed" : "the first " + done + " of " + steps.size() + " steps were applied; applying again plans what is left";
+                    audit.record(new FixAudit.Entry(id, actor, store.approvedBy(id), action, FixAudit.Result.FAILED, step.description(),
+                            step.estimate() + "; " + e.getMessage(), stepBefore, loaded.map(this::refreshed), done + 1, steps.size()));
+                    audited(recommendation, actor, action, FixAudit.Result.FAILED, change, ran + "; " + e.getMessage(), before, loaded.map(this::refreshed), 0);
                     throw new IllegalStateException("applying recommendation " + id + " to " + table + " failed, " + ran + ": " + e.getMessage(), e);
                 }
+                audit.record(new FixAudit.Entry(id, actor, store.approvedBy(id), action, FixAudit.Result.APPLIED, step.description(), step.estimate(),
+                        stepBefore, loaded.map(this::refreshed), done + 1, steps.size()));
             }
             store.transition(id, Status.APPROVED, Status.APPLIED, actor, change);
-            return audited(recommendation, actor, action, FixAudit.Result.APPLIED, change, estimate, before, loaded.map(this::refreshed));
+            supersedeCompactions(recommendation, fix, actor);
+            return audited(recommendation, actor, action, FixAudit.Result.APPLIED, change, estimate, before, loaded.map(this::refreshed), rewriteBytes);
         });
+    }
+
+    /** A layout change that rewrote all of a table's files compacted them too: the compactions waiting for the table are moot. */
+    private void supersedeCompactions(RecommendationStore.Stored applied, Fix fix, String actor)
+    {
+        if (!(fix instanceof LayoutChange layout) || layout.rewrite() == null || layout.rewrite().from() != null) {
+            return;
+        }
+        for (RecommendationStore.Stored other : store.list(Optional.empty())) {
+            if (other.fix() instanceof Compact && other.fix().changedTable().equals(fix.changedTable()) && other.status().canBecome(Status.SUPERSEDED)) {
+                store.transition(other.id(), other.status(), Status.SUPERSEDED, actor, "#%d (%s) rewrote all files of %s".formatted(applied.id(), applied.ruleId(), layout.table()));
+            }
+        }
     }
 
     /** Undoes what the last apply changed where that is possible, and says so where it is not. */
@@ -105,15 +188,15 @@ public final class FixApplier
             TableState before = audit.stateBeforeLastApply(id).orElseThrow(() -> new IllegalStateException("no applied change of recommendation " + id + " in the audit"));
             List<Step> steps;
             try {
-                steps = actions.rollback(fix, new ActionContext(loaded, trino), before);
+                steps = actions.rollback(fix, context(loaded, true), before);
             }
             catch (FixAction.RollbackNotPossible e) {
-                return audited(recommendation, actor, FixAudit.Action.ROLLBACK, FixAudit.Result.NOT_POSSIBLE, fix.render(), e.getMessage(), current, current);
+                return audited(recommendation, actor, FixAudit.Action.ROLLBACK, FixAudit.Result.NOT_POSSIBLE, fix.render(), e.getMessage(), current, current, 0);
             }
             steps.forEach(Step::run);
             String change = steps.stream().map(Step::description).collect(Collectors.joining(";\n"));
             store.transition(id, recommendation.status(), Status.OPEN, actor, "rolled back: " + change);
-            return audited(recommendation, actor, FixAudit.Action.ROLLBACK, FixAudit.Result.ROLLED_BACK, change, null, current, loaded.map(this::refreshed));
+            return audited(recommendation, actor, FixAudit.Action.ROLLBACK, FixAudit.Result.ROLLED_BACK, change, null, current, loaded.map(this::refreshed), 0);
         });
     }
 
@@ -146,9 +229,9 @@ public final class FixApplier
     }
 
     private Outcome audited(RecommendationStore.Stored recommendation, String actor, FixAudit.Action action, FixAudit.Result result, String change, String message,
-            Optional<TableState> before, Optional<TableState> after)
+            Optional<TableState> before, Optional<TableState> after, long rewriteBytes)
     {
-        audit.record(new FixAudit.Entry(recommendation.id(), actor, store.approvedBy(recommendation.id()), action, result, change, message, before, after));
-        return new Outcome(recommendation.id(), action, result, change, message);
+        audit.record(new FixAudit.Entry(recommendation.id(), actor, store.approvedBy(recommendation.id()), action, result, change, message, before, after, null, null));
+        return new Outcome(recommendation.id(), action, result, change, message, rewriteBytes);
     }
 }

@@ -38,9 +38,12 @@ public final class FixAudit
         }
     }
 
-    /** One audit row as written. */
+    /** One audit row as written: a whole apply ({@code step} null), or one step of its plan, {@code step} of {@code steps}. */
     public record Entry(long recommendationId, String actor, Optional<String> approvedBy, Action action, Result result, String change, String message,
-            Optional<TableState> before, Optional<TableState> after) {}
+            Optional<TableState> before, Optional<TableState> after, Integer step, Integer steps) {}
+
+    /** The message of an apply of a fix that was applied before: an attempt, audited, that is not the fix's application. */
+    static final String ALREADY_APPLIED = "already applied";
 
     private static final ObjectMapper JSON = JsonMapper.builder().build();
 
@@ -55,9 +58,9 @@ public final class FixAudit
     {
         jdbi.useHandle(handle -> handle.createUpdate("""
                         INSERT INTO fix_audit (recommendation_id, at, actor, approved_by, action, change, result, message, snapshot_before, snapshot_after,
-                            state_before, state_after)
+                            state_before, state_after, step, steps)
                         VALUES (:id, :at, :actor, :approved_by, :action, :change, :result, :message, :snapshot_before, :snapshot_after,
-                            CAST(:before AS jsonb), CAST(:after AS jsonb))""")
+                            CAST(:before AS jsonb), CAST(:after AS jsonb), :step, :steps)""")
                 .bind("id", entry.recommendationId()).bind("at", Timestamp.from(Instant.now())).bind("actor", entry.actor())
                 .bind("approved_by", entry.approvedBy().orElse(null)).bind("action", entry.action().value()).bind("change", entry.change())
                 .bind("result", entry.result().value()).bind("message", entry.message())
@@ -65,6 +68,7 @@ public final class FixAudit
                 .bind("snapshot_after", entry.after().map(TableState::snapshotId).orElse(null))
                 .bind("before", entry.before().map(state -> json(state.toMap())).orElse(null))
                 .bind("after", entry.after().map(state -> json(state.toMap())).orElse(null))
+                .bind("step", entry.step()).bind("steps", entry.steps())
                 .execute());
     }
 
@@ -72,7 +76,7 @@ public final class FixAudit
     public Optional<TableState> stateBeforeLastApply(long recommendationId)
     {
         return jdbi.withHandle(handle -> handle.createQuery("""
-                        SELECT state_before::text FROM fix_audit WHERE recommendation_id = :id AND action = 'apply' AND result = 'applied'
+                        SELECT state_before::text FROM fix_audit WHERE recommendation_id = :id AND action = 'apply' AND result = 'applied' AND step IS NULL
                         ORDER BY id DESC LIMIT 1""")
                 .bind("id", recommendationId).mapTo(String.class).findOne().map(FixAudit::state));
     }
@@ -81,8 +85,19 @@ public final class FixAudit
     public Optional<Instant> lastApplied(long recommendationId)
     {
         return jdbi.withHandle(handle -> handle.createQuery(
-                        "SELECT max(at) FROM fix_audit WHERE recommendation_id = :id AND action = 'apply' AND result IN ('applied', 'no-op')")
-                .bind("id", recommendationId).mapTo(Timestamp.class).findOne().map(Timestamp::toInstant));
+                        "SELECT max(at) FROM fix_audit WHERE recommendation_id = :id AND action = 'apply' AND result IN ('applied', 'no-op') AND step IS NULL "
+                                + "AND message IS DISTINCT FROM :again")
+                .bind("id", recommendationId).bind("again", ALREADY_APPLIED).mapTo(Timestamp.class).findOne().map(Timestamp::toInstant));
+    }
+
+    /** Whether the last apply of the recommendation changed nothing (its change was already in effect). */
+    public boolean lastApplyChangedNothing(long recommendationId)
+    {
+        return jdbi.withHandle(handle -> handle.createQuery("""
+                        SELECT result FROM fix_audit WHERE recommendation_id = :id AND action = 'apply' AND result IN ('applied', 'no-op') AND step IS NULL
+                          AND message IS DISTINCT FROM :again
+                        ORDER BY id DESC LIMIT 1""")
+                .bind("id", recommendationId).bind("again", ALREADY_APPLIED).mapTo(String.class).findOne().map(Result.NO_OP.value()::equals).orElse(false));
     }
 
     @SuppressWarnings("unchecked")

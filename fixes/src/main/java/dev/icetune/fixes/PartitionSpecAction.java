@@ -20,7 +20,13 @@ final class PartitionSpecAction
         if (add.isEmpty() && remove.isEmpty()) {
             return List.of();
         }
-        return context.withRewrite(fix, evolve(table, remove, add));
+        // a file written in the new spec (by a writer after the change, or by a piece of an earlier attempt) needs no rewrite
+        return context.withRewrite(fix, evolve(table, remove, add), file -> java.util.Set.copyOf(fields(table, table.specs().get(file.specId()))).equals(java.util.Set.copyOf(fix.to())));
+    }
+
+    private static List<String> fields(Table table, org.apache.iceberg.PartitionSpec spec)
+    {
+        return spec == null ? List.of() : spec.fields().stream().map(field -> IcebergTerms.trinoField(field, table.schema())).toList();
     }
 
     @Override

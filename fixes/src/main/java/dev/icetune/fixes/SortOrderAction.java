@@ -17,7 +17,9 @@ final class SortOrderAction
         if (TableState.of(table).sortOrder().equals(fix.columns())) {
             return List.of();
         }
-        return context.withRewrite(fix, sortBy(table, fix.columns()));
+        // a file written sorted in the new order needs no rewrite
+        return context.withRewrite(fix, sortBy(table, fix.columns()), file -> file.sortOrderId() != null && table.sortOrders().containsKey(file.sortOrderId())
+                && table.sortOrders().get(file.sortOrderId()).fields().stream().map(field -> table.schema().findColumnName(field.sourceId())).toList().equals(fix.columns()));
     }
 
     @Override

@@ -3,10 +3,11 @@ package dev.icetune.fixes;
 import static java.util.Objects.requireNonNull;
 
 /**
- * One change a fix makes, through Iceberg or Trino: what it does in words (or the statement it runs), what
- * it will cost when known, and the action. A fix is planned as a list of steps; a dry run shows them.
+ * One change a fix makes, through Iceberg or Trino: what it does in words (or the statement it runs), what it
+ * will cost when known, the bytes it rewrites (what an apply budget counts), and the action. A fix is planned as
+ * a list of steps; a dry run shows them, an apply runs and audits them one by one.
  */
-public record Step(String description, String estimate, Action action)
+public record Step(String description, String estimate, long rewriteBytes, Action action)
 {
     /** The change itself; anything it throws means the step changed nothing (Iceberg commits and Trino statements are atomic). */
     @FunctionalInterface
@@ -23,6 +24,12 @@ public record Step(String description, String estimate, Action action)
         requireNonNull(action, "action is null");
     }
 
+    public Step(String description, String estimate, Action action)
+    {
+        this(description, estimate, 0, action);
+    }
+
+    /** A change of metadata only. */
     public Step(String description, Action action)
     {
         this(description, "metadata only", action);

@@ -2,6 +2,7 @@ package dev.icetune.fixes;
 
 import dev.icetune.engine.model.Analyze;
 import dev.icetune.engine.model.Compact;
+import dev.icetune.engine.model.Rewrite;
 import dev.icetune.engine.model.MaterializedView;
 import dev.icetune.engine.model.Sql;
 import dev.icetune.engine.model.TrinoStatements;
@@ -13,14 +14,14 @@ final class TrinoFixActions
 {
     private TrinoFixActions() {}
 
-    /** Trino's optimize over the files under the threshold. Rewritten files cannot be restored. */
+    /** Trino's optimize over the small files of partitions that have several, newest first, in pieces. Rewritten files cannot be restored. */
     static final class CompactAction
             implements FixAction<Compact>
     {
         @Override
         public List<Step> plan(Compact fix, ActionContext context)
         {
-            return List.of(context.rewriteStep(fix.statements().getFirst(), fix.fileSizeThresholdBytes()));
+            return RewritePlan.compaction(context, fix.table(), new Rewrite(fix.fileSizeThresholdBytes()));
         }
     }
 

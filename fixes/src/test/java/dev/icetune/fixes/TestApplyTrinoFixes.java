@@ -127,19 +127,22 @@ class TestApplyTrinoFixes
 
         FixApplier.Outcome dryRun = applier.apply(id, "alice", true);
         assertThat(dryRun.result()).isEqualTo(FixAudit.Result.PLANNED);
-        assertThat(dryRun.change()).isEqualTo("ALTER TABLE \"iceberg\".\"demo\".\"events\" EXECUTE optimize(file_size_threshold => '128MB')");
-        assertThat(dryRun.message()).startsWith("rewrites about 20 files");
+        assertThat(dryRun.change()).startsWith("ALTER TABLE \"iceberg\".\"demo\".\"events\" EXECUTE optimize(file_size_threshold => '128MB') WHERE \"$path\" IN (20 files)")
+                .contains("piece 1 of 1").contains("[rewrites 20 files, ");
+        assertThat(dryRun.message()).startsWith("1 step, rewriting ").endsWith("; nothing changed");
         assertThat(table("events").currentSnapshot().snapshotId()).as("a dry run changes nothing").isEqualTo(snapshot);
 
         assertThat(applier.apply(id, "alice", false).result()).isEqualTo(FixAudit.Result.APPLIED);
         assertThat(Long.parseLong(table("events").currentSnapshot().summary().get("total-data-files"))).as("20 small files compacted").isLessThanOrEqualTo(2);
-        Map<String, Object> audit = rows.query("SELECT * FROM fix_audit WHERE recommendation_id = ? AND action = 'apply'", id).getFirst();
+        Map<String, Object> audit = rows.query("SELECT * FROM fix_audit WHERE recommendation_id = ? AND action = 'apply' AND step IS NULL", id).getFirst();
+        assertThat(rows.query("SELECT step, steps, result FROM fix_audit WHERE recommendation_id = ? AND step IS NOT NULL", id))
+                .as("each step audited").containsExactly(Map.of("step", 1, "steps", 1, "result", "applied"));
         assertThat(audit).containsEntry("result", "applied").containsEntry("approved_by", "alice").containsEntry("snapshot_before", snapshot);
         assertThat((Long) audit.get("snapshot_after")).isNotEqualTo(snapshot);
         assertThat(applier.apply(id, "alice", false).result()).as("applying again after success is a no-op").isEqualTo(FixAudit.Result.NO_OP);
 
         List<String> after = workload();
-        List<EffectMeasurer.Effect> effects = new EffectMeasurer(jdbi, store, 5).measure(Instant.now().plusSeconds(1), Duration.ofHours(1));
+        List<EffectMeasurer.Effect> effects = new EffectMeasurer(jdbi, store, 5, 0.2, 4 << 20).measure(Instant.now().plusSeconds(1), Duration.ofHours(1));
         assertThat(effects).singleElement().satisfies(effect -> {
             assertThat(effect.verdict()).isEqualTo(Status.VERIFIED);
             assertThat(effect.figures()).containsEntry("queries_before", (long) before.size()).containsEntry("queries_after", (long) after.size())
@@ -157,7 +160,7 @@ class TestApplyTrinoFixes
         store.approve(id, "alice", null);
         int statisticsBefore = table("stats_me").statisticsFiles().size();
         FixApplier.Outcome dryRun = applier.apply(id, "alice", true);
-        assertThat(dryRun.change()).isEqualTo("ANALYZE \"iceberg\".\"demo\".\"stats_me\"");
+        assertThat(dryRun.change()).isEqualTo("ANALYZE \"iceberg\".\"demo\".\"stats_me\"  [reads the whole table once]");
         assertThat(table("stats_me").statisticsFiles()).as("a dry run changes nothing").hasSize(statisticsBefore);
         applier.apply(id, "alice", false);
         Table table = table("stats_me");
@@ -184,7 +187,8 @@ class TestApplyTrinoFixes
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> applier.apply(id, "alice", false))
                 .hasMessageContaining("nothing was changed").hasMessageContaining("createMaterializedView is not supported for Iceberg JDBC catalogs");
         assertThat(store.find(id).orElseThrow().status()).isEqualTo(Status.APPROVED);
-        assertThat(rows.query("SELECT result FROM fix_audit WHERE recommendation_id = ?", id)).extracting(row -> row.get("result")).containsExactly("failed");
+        assertThat(rows.query("SELECT result, step FROM fix_audit WHERE recommendation_id = ? ORDER BY id", id)).extracting(row -> row.get("result"), row -> row.get("step"))
+                .as("the step that failed, then the apply").containsExactly(org.assertj.core.groups.Tuple.tuple("failed", 1), org.assertj.core.groups.Tuple.tuple("failed", null));
     }
 
     @Test

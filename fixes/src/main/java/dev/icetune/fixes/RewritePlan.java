@@ -1,0 +1,169 @@
+package dev.icetune.fixes;
+
+import dev.icetune.engine.iceberg.TimeBounds;
+import dev.icetune.engine.model.Estimate;
+import dev.icetune.engine.model.Rewrite;
+import dev.icetune.engine.model.Sql;
+import org.apache.iceberg.DataFile;
+import org.apache.iceberg.FileScanTask;
+import org.apache.iceberg.Table;
+import org.apache.iceberg.io.CloseableIterable;
+import org.apache.iceberg.types.Types;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.function.Predicate;
+import java.util.stream.Collectors;
+
+import static java.util.Objects.requireNonNull;
+
+/**
+ * A rewrite as pieces that commit one at a time, so that writers keep writing: the files it concerns (under the
+ * size threshold, not yet in the target layout, and, when the rewrite is bounded in time, holding values from its
+ * instant on), newest first, whole partitions to a piece up to {@link Limits#pieceBytes()} and {@link Limits#pieceFiles()}
+ * (a partition larger than that is split by bytes). Each piece is one {@code optimize ... WHERE "$path" IN (...)}, and a
+ * piece whose files another piece or process already rewrote finds nothing to do, so a plan that stopped half way is
+ * resumed by planning it again. Old files spanning many new partitions leave each partition a file per piece: when
+ * there were several pieces, a last step compacts the partitions of the current spec that they left in several files.
+ */
+final class RewritePlan
+{
+    /** How big a piece may be, and how often a piece is tried again when its commit conflicts with another writer's. */
+    record Limits(long pieceBytes, int pieceFiles, int commitAttempts, Duration firstRetryDelay)
+    {
+        static final Limits DEFAULT = new Limits(1L << 30, 500, 5, Duration.ofSeconds(1));
+
+        Limits
+        {
+            if (pieceBytes <= 0 || pieceFiles <= 0 || commitAttempts <= 0) {
+                throw new IllegalArgumentException("rewrite limits must be positive: " + pieceBytes + ", " + pieceFiles + ", " + commitAttempts);
+            }
+            requireNonNull(firstRetryDelay, "firstRetryDelay is null");
+        }
+    }
+
+    private record Candidate(DataFile file, Instant newest, String partition) {}
+
+    private RewritePlan() {}
+
+    /** The pieces of a layout change's {@code rewrite} on a table; none when every file it concerns is already in the target layout. */
+    static List<Step> layout(ActionContext context, String table, Rewrite rewrite, Predicate<DataFile> inTargetLayout)
+    {
+        List<List<Candidate>> pieces = pieces(context, candidates(context.requireTable(table), rewrite, inTargetLayout.negate(), true));
+        List<Step> steps = steps(context, table, rewrite, pieces, "");
+        if (pieces.size() > 1) {
+            // planned when it runs: the files the pieces wrote do not exist yet
+            steps.add(new Step("then compact the partitions the %d pieces left in several files".formatted(pieces.size()), "the pieces' output, in pieces", () -> {
+                Table current = context.requireTable(table);
+                current.refresh();
+                int spec = current.spec().specId();
+                for (Step piece : steps(context, table, rewrite, pieces(context, candidates(current, rewrite, file -> file.specId() == spec, false)), "compaction ")) {
+                    piece.run();
+                }
+            }));
+        }
+        return steps;
+    }
+
+    /** A compaction's pieces: the small files of the partitions that have several (a lone file has nothing to be merged with). */
+    static List<Step> compaction(ActionContext context, String table, Rewrite rewrite)
+    {
+        return steps(context, table, rewrite, pieces(context, candidates(context.requireTable(table), rewrite, file -> true, false)), "");
+    }
+
+    /** The files under the threshold that {@code concerned} accepts, within the rewrite's time bound; with {@code loneFiles}, a partition's only one too. */
+    private static List<Candidate> candidates(Table table, Rewrite rewrite, Predicate<DataFile> concerned, boolean loneFiles)
+    {
+        Optional<Types.NestedField> column = Optional.ofNullable(rewrite.column()).map(name -> table.schema().findField(name));
+        Instant from = rewrite.from() == null ? null : Instant.parse(rewrite.from());
+        List<Candidate> candidates = new ArrayList<>();
+        if (table.currentSnapshot() == null) {
+            return candidates;
+        }
+        try (CloseableIterable<FileScanTask> tasks = table.newScan().includeColumnStats().planFiles()) {
+            for (FileScanTask task : tasks) {
+                DataFile file = task.file();
+                if (file.fileSizeInBytes() >= rewrite.fileSizeThresholdBytes() || !concerned.test(file)) {
+                    continue;
+                }
+                Instant newest = column.map(field -> TimeBounds.instant(field.type(), file.upperBounds() == null ? null : file.upperBounds().get(field.fieldId()))).orElse(null);
+                if (from != null && newest != null && newest.isBefore(from)) {
+                    continue; // older than anything the workload reads
+                }
+                candidates.add(new Candidate(file, newest, file.specId() + "/" + task.spec().partitionToPath(file.partition())));
+            }
+        }
+        catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        if (!loneFiles) {
+            Map<String, Long> perPartition = candidates.stream().collect(Collectors.groupingBy(Candidate::partition, Collectors.counting()));
+            candidates.removeIf(candidate -> perPartition.get(candidate.partition()) == 1);
+        }
+        return candidates;
+    }
+
+    /** Partitions newest first (by the time column when the rewrite has one, else by when their files were written), whole to a piece. */
+    private static List<List<Candidate>> pieces(ActionContext context, List<Candidate> candidates)
+    {
+        Comparator<Candidate> newestFirst = Comparator.comparing(Candidate::newest, Comparator.nullsLast(Comparator.reverseOrder()))
+                .thenComparing(candidate -> sequence(candidate.file()), Comparator.reverseOrder());
+        Map<String, List<Candidate>> partitions = new LinkedHashMap<>();
+        candidates.stream().sorted(newestFirst).forEach(candidate -> partitions.computeIfAbsent(candidate.partition(), key -> new ArrayList<>()).add(candidate));
+        List<List<Candidate>> pieces = new ArrayList<>();
+        List<Candidate> piece = new ArrayList<>();
+        for (List<Candidate> partition : partitions.values()) {
+            if (!piece.isEmpty() && (piece.size() + partition.size() > context.limits().pieceFiles() || bytes(piece) + bytes(partition) > context.limits().pieceBytes())) {
+                pieces.add(piece);
+                piece = new ArrayList<>();
+            }
+            for (Candidate candidate : partition) {
+                // a partition is split only when it alone is too big to commit at once
+                if (!piece.isEmpty() && bytes(piece) + candidate.file().fileSizeInBytes() > context.limits().pieceBytes()) {
+                    pieces.add(piece);
+                    piece = new ArrayList<>();
+                }
+                piece.add(candidate);
+            }
+        }
+        if (!piece.isEmpty()) {
+            pieces.add(piece);
+        }
+        return pieces;
+    }
+
+    private static List<Step> steps(ActionContext context, String table, Rewrite rewrite, List<List<Candidate>> pieces, String kind)
+    {
+        List<Step> steps = new ArrayList<>();
+        for (int i = 0; i < pieces.size(); i++) {
+            List<Candidate> piece = pieces.get(i);
+            String paths = piece.stream().map(candidate -> Sql.literal(candidate.file().location())).collect(Collectors.joining(", "));
+            String statement = rewrite.statement(table) + " WHERE \"$path\" IN (" + paths + ")";
+            List<Instant> times = piece.stream().map(Candidate::newest).filter(Objects::nonNull).sorted().toList();
+            String span = times.isEmpty() ? "" : ", %s up to %s .. %s".formatted(rewrite.column(), times.getFirst(), times.getLast());
+            String description = "%s WHERE \"$path\" IN (%d files%s): %spiece %d of %d".formatted(rewrite.statement(table), piece.size(), span, kind, i + 1, pieces.size());
+            steps.add(context.trinoStep(description, statement, "rewrites %d files, %s".formatted(piece.size(), Estimate.bytes(bytes(piece))), bytes(piece)));
+        }
+        return steps;
+    }
+
+    private static long bytes(List<Candidate> files)
+    {
+        return files.stream().mapToLong(candidate -> candidate.file().fileSizeInBytes()).sum();
+    }
+
+    private static long sequence(DataFile file)
+    {
+        Long sequence = file.dataSequenceNumber();
+        return sequence == null ? 0 : sequence;
+    }
+}

@@ -1,0 +1,268 @@
+package dev.icetune.fixes;
+
+import dev.icetune.engine.Evaluator;
+import dev.icetune.engine.iceberg.TableFactSource;
+import dev.icetune.engine.iceberg.TableMetadataReader;
+import dev.icetune.engine.model.BloomFilters;
+import dev.icetune.engine.model.ExpireSnapshots;
+import dev.icetune.engine.model.Level;
+import dev.icetune.engine.model.Recommendation;
+import dev.icetune.engine.model.Rewrite;
+import dev.icetune.engine.model.Severity;
+import dev.icetune.engine.model.Status;
+import dev.icetune.engine.model.TargetType;
+import dev.icetune.engine.rules.RuleBookHolder;
+import dev.icetune.engine.store.Approvals;
+import dev.icetune.engine.store.RecommendationStore;
+import dev.icetune.listener.IcetuneEventListenerFactory;
+import dev.icetune.store.Database;
+import dev.icetune.testing.CapturedRows;
+import dev.icetune.testing.IcebergTrino;
+import dev.icetune.testing.LocalIcebergCatalog;
+import dev.icetune.testing.TestingPostgres;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.trino.jdbc.TrinoDriver;
+import io.trino.spi.eventlistener.EventListener;
+import org.jdbi.v3.core.Jdbi;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * A planted workload on a real Trino with the real Iceberg connector and the capture plugin: tables that each have
+ * one problem, queried; the real rules and estimates; the fixes approved, applied (one while a writer keeps inserting)
+ * and measured on the same queries afterwards. Each fix is judged on its own queries, its estimate against what it
+ * then measured; a fix that changed nothing is never verified, and a bloom filter that does not help regresses.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class TestFixEffectsEndToEnd
+{
+    /** How far a measured saving may be from the estimated one: within a factor of two either way. */
+    private static final double FACTOR = 2;
+
+    @TempDir
+    static Path temporary;
+
+    private EventListener listener;
+    private IcebergTrino trino;
+    private TableMetadataReader iceberg;
+    private RecommendationStore store;
+    private Evaluator evaluator;
+    private FixApplier applier;
+    private Jdbi jdbi;
+    private CapturedRows rows;
+
+    @BeforeAll
+    void start()
+            throws Exception
+    {
+        TestingPostgres postgres = TestingPostgres.shared();
+        String url = postgres.createDatabase("effects");
+        String catalogUrl = postgres.createDatabase("effects_catalog");
+        Path warehouse = temporary.resolve("warehouse");
+        listener = new IcetuneEventListenerFactory().create(Map.of("icetune.db.url", url, "icetune.db.user", "postgres",
+                "icetune.spool.dir", temporary.resolve("spool").toString()), null);
+        trino = IcebergTrino.start(listener, catalogUrl, warehouse);
+
+        // compact_me: 40 small files, read whole
+        trino.execute("CREATE TABLE compact_me (ts timestamp(6), user_id bigint, payload varchar)");
+        // ranges: 30 small files each spanning all 30 days, so min/max cannot prune a one-day range
+        trino.execute("CREATE TABLE ranges (ts timestamp(6), user_id bigint, payload varchar)");
+        // amounts: 20 small files each spanning every amount, filtered by amount ranges
+        trino.execute("CREATE TABLE amounts (amount bigint, user_id bigint, payload varchar)");
+        for (int file = 0; file < 40; file++) {
+            trino.execute("INSERT INTO compact_me SELECT TIMESTAMP '2024-03-01 00:00:00' + INTERVAL '1' MINUTE * x, x + %d, 'p' FROM UNNEST(sequence(1, 100)) t(x)".formatted(file));
+            if (file < 30) {
+                trino.execute("INSERT INTO ranges SELECT TIMESTAMP '2024-01-01 00:00:00' + INTERVAL '1' DAY * (x %% 30) + INTERVAL '1' MINUTE * %d, x, lower(to_hex(md5(to_utf8(CAST(x * %d AS varchar))))) FROM UNNEST(sequence(0, 299)) t(x)"
+                        .formatted(file, file + 1));
+            }
+            if (file < 20) {
+                trino.execute("INSERT INTO amounts SELECT (x * 37 + %d) %% 1000, x, 'p' FROM UNNEST(sequence(0, 199)) t(x)".formatted(file));
+            }
+        }
+        // lookups: 20 files, each holding its own range of user ids, so min/max already finds a lookup's one file; a bloom filter's
+        // rewrite merges them into one file the lookups then read whole, and the filter cannot skip a row group holding the value
+        trino.execute("CREATE TABLE lookups (user_id bigint, id bigint)");
+        for (int file = 0; file < 20; file++) {
+            trino.execute("INSERT INTO lookups SELECT %d + x %% 100, %d + x FROM UNNEST(sequence(0, 499)) t(x)".formatted(100 * file, 1000 * file));
+        }
+
+        iceberg = new TableMetadataReader(LocalIcebergCatalog.TRINO_CATALOG, LocalIcebergCatalog.NAME, LocalIcebergCatalog.icebergProperties(catalogUrl, warehouse));
+        Database.of(url, "postgres", "icetune-test").migrate();
+        jdbi = Jdbi.create(url, "postgres", "");
+        rows = new CapturedRows(url);
+        store = new RecommendationStore(jdbi, Approvals.parse("alice", ""));
+        evaluator = new Evaluator(jdbi, new RuleBookHolder(Path.of("../rules"), System.err::println), Optional.of((TableFactSource) iceberg), Duration.ofHours(1),
+                Duration.ofDays(7), 3, store, new SimpleMeterRegistry());
+        // small pieces (a user may set icetune.rewrite.piece-size so), so that the rewrite of ranges commits several times while a writer inserts
+        applier = new FixApplier(jdbi, store, iceberg, Optional.of(() -> {
+            Properties properties = new Properties();
+            properties.setProperty("user", "icetune");
+            return new TrinoDriver().connect(trino.jdbcUrl(), properties);
+        }), 64 << 10, 500);
+    }
+
+    @AfterAll
+    void stop()
+            throws Exception
+    {
+        if (trino != null) {
+            trino.close();
+        }
+        if (listener != null) {
+            listener.shutdown();
+        }
+        if (iceberg != null) {
+            iceberg.close();
+        }
+    }
+
+    @Test
+    void eachFixIsMeasuredOnItsOwnQueriesAndAgainstItsEstimate()
+            throws Exception
+    {
+        workload();
+        evaluator.evaluate(Instant.now().plusSeconds(1), System.out::println);
+        long compaction = id("small-files", "iceberg.demo.compact_me");
+        long partition = id("missing-partition-pruning", "iceberg.demo.ranges");
+        long sort = id("inefficient-layout", "iceberg.demo.amounts");
+        long compactAmounts = id("small-files", "iceberg.demo.amounts");
+        store.record(List.of(
+                new Recommendation("bloom-filter", TargetType.TABLE, "iceberg.demo.lookups.user_id", Severity.MEDIUM, Level.L2, Map.of(), "planted: a bloom filter that does not help",
+                        BloomFilters.adding("iceberg.demo.lookups", List.of(), "user_id", Rewrite.allFiles(1 << 20, 1 << 20))),
+                new Recommendation("snapshot-buildup", TargetType.TABLE, "iceberg.demo.compact_me", Severity.LOW, Level.L1, Map.of(), "planted: nothing to expire",
+                        new ExpireSnapshots("iceberg.demo.compact_me", 24 * 365))), Instant.now(), 3);
+        long bloom = id("bloom-filter", "iceberg.demo.lookups.user_id");
+        long nothing = id("snapshot-buildup", "iceberg.demo.compact_me");
+        for (long id : List.of(compaction, partition, sort)) {
+            assertThat(store.find(id).orElseThrow().estimate().isKnown()).as("#%d valued before approval", id).isTrue();
+        }
+        for (long id : List.of(compaction, partition, sort, bloom, nothing)) {
+            store.approve(id, "alice", "test");
+        }
+
+        // the partition fix and its rewrite, in pieces, while a writer keeps inserting into the same table
+        FixApplier.Outcome dryRun = applier.apply(partition, "alice", true);
+        assertThat(dryRun.change()).contains("table.updateSpec().addField(day(ts)).commit()").contains("piece 1 of ").contains("then compact the partitions the ");
+        AtomicBoolean writing = new AtomicBoolean(true);
+        AtomicLong inserted = new AtomicLong();
+        List<Exception> writerFailures = new ArrayList<>();
+        CompletableFuture<Void> writer = CompletableFuture.runAsync(() -> {
+            try (Connection connection = connect(); Statement statement = connection.createStatement()) {
+                while (writing.get()) {
+                    // rows of 2030, outside every range the workload reads
+                    statement.execute("INSERT INTO iceberg.demo.ranges VALUES (TIMESTAMP '2030-01-01 00:00:00', %d, 'late')".formatted(inserted.get()));
+                    inserted.incrementAndGet();
+                }
+            }
+            catch (Exception e) {
+                writerFailures.add(e);
+            }
+        });
+        long beforeApply;
+        long afterApply;
+        try {
+            while (inserted.get() < 2) {
+                Thread.sleep(50);
+            }
+            beforeApply = inserted.get();
+            assertThat(applier.apply(partition, "alice", false).result()).isEqualTo(FixAudit.Result.APPLIED);
+            afterApply = inserted.get();
+        }
+        finally {
+            writing.set(false);
+            writer.join();
+        }
+        assertThat(writerFailures).as("the writer never failed").isEmpty();
+        assertThat(trino.execute("SELECT count(*) FROM ranges WHERE payload = 'late'").getOnlyValue()).as("nothing the writer inserted is lost").isEqualTo(inserted.get());
+        assertThat(afterApply - beforeApply).as("inserts committed while the plan ran").isPositive();
+        List<Map<String, Object>> steps = rows.query("SELECT step, steps, result FROM fix_audit WHERE recommendation_id = ? AND action = 'apply' AND step IS NOT NULL ORDER BY id", partition);
+        assertThat(steps).as("the layout change, several pieces and the compaction of what they left, each audited").hasSizeGreaterThanOrEqualTo(4)
+                .allSatisfy(step -> assertThat(step).containsEntry("result", "applied").containsEntry("steps", steps.size()));
+
+        for (long id : List.of(compaction, sort, bloom, nothing)) {
+            applier.apply(id, "alice", false);
+        }
+        workload();
+        List<EffectMeasurer.Effect> effects = new EffectMeasurer(jdbi, store, 5, 0.2, 4 << 20).measure(Instant.now().plusSeconds(1), Duration.ofHours(1));
+        effects.forEach(System.out::println);
+
+        // the partition fix alone: one-day ranges read a tenth of the files at most, verified on those queries
+        RecommendationStore.Stored partitioned = store.find(partition).orElseThrow();
+        assertThat(partitioned.status()).isEqualTo(Status.VERIFIED);
+        assertThat(partitioned.measuredEffect()).containsEntry("scope", "time-range scans of iceberg.demo.ranges on ts").containsEntry("files_per_query_before", 30.0);
+        assertThat((Double) partitioned.measuredEffect().get("files_per_query_after")).isLessThanOrEqualTo(3.0);
+        assertWithinFactor(partitioned, "files_saved_measured_over_estimated");
+        assertWithinFactor(partitioned, "bytes_saved_measured_over_estimated");
+
+        for (long id : List.of(compaction, sort)) {
+            RecommendationStore.Stored fixed = store.find(id).orElseThrow();
+            assertThat(fixed.status()).as(fixed.ruleId()).isEqualTo(Status.VERIFIED);
+            assertThat(fixed.measuredEffect()).as(fixed.ruleId()).doesNotContainKey("measured_with");
+            assertWithinFactor(fixed, "files_saved_measured_over_estimated");
+        }
+
+        assertThat(store.find(compactAmounts).orElseThrow().status()).as("the sort order's rewrite of all of amounts compacted it too").isEqualTo(Status.SUPERSEDED);
+
+        RecommendationStore.Stored useless = store.find(bloom).orElseThrow();
+        assertThat(useless.status()).as("more bytes per lookup: %s", useless.measuredEffect()).isEqualTo(Status.REGRESSED);
+        assertThat(useless.measuredEffect()).containsEntry("proposed", "icetune rollback " + bloom + " --by NAME");
+
+        RecommendationStore.Stored unchanged = store.find(nothing).orElseThrow();
+        assertThat(unchanged.status()).as("a no-op is never verified").isEqualTo(Status.APPLIED);
+        assertThat(unchanged.measuredEffect()).containsEntry("verdict", "unchanged");
+    }
+
+    private static void assertWithinFactor(RecommendationStore.Stored fixed, String ratio)
+    {
+        assertThat(fixed.measuredEffect()).as(fixed.ruleId()).containsKey(ratio);
+        assertThat(((Number) fixed.measuredEffect().get(ratio)).doubleValue()).as("%s of %s: %s", ratio, fixed.ruleId(), fixed.measuredEffect())
+                .isBetween(1 / FACTOR, FACTOR);
+    }
+
+    /** Six runs of each planted query, captured. */
+    private void workload()
+    {
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            ids.add(trino.run("SELECT count(*) FROM compact_me WHERE user_id > " + i));
+            ids.add(trino.run("SELECT count(*) FROM ranges WHERE ts >= TIMESTAMP '2024-01-%02d 00:00:00' AND ts < TIMESTAMP '2024-01-%02d 00:00:00'".formatted(10 + i, 11 + i)));
+            ids.add(trino.run("SELECT count(*) FROM amounts WHERE amount BETWEEN %d AND %d".formatted(100 * i, 100 * i + 50)));
+            ids.add(trino.run("SELECT count(*) FROM lookups WHERE user_id = " + (7 + 131 * i)));
+        }
+        ids.forEach(rows::awaitQuery);
+    }
+
+    private Connection connect()
+            throws Exception
+    {
+        Properties properties = new Properties();
+        properties.setProperty("user", "writer");
+        return new TrinoDriver().connect(trino.jdbcUrl(), properties);
+    }
+
+    private long id(String rule, String target)
+    {
+        return store.list(Optional.empty()).stream().filter(each -> each.ruleId().equals(rule) && each.target().equals(target)).findFirst()
+                .orElseThrow(() -> new AssertionError("no " + rule + " on " + target + " among " + store.list(Optional.empty()).stream().map(each -> each.ruleId() + ":" + each.target()).toList()))
+                .id();
+    }
+}
