@@ -2,6 +2,7 @@ package dev.icetune.cli;
 
 import dev.icetune.engine.TrinoConnections;
 import dev.icetune.engine.iceberg.TableMetadataReader;
+import dev.icetune.fixes.FixApplier;
 import dev.icetune.engine.rules.RuleBook;
 import dev.icetune.engine.rules.RuleBookHolder;
 import dev.icetune.engine.store.Approvals;
@@ -122,6 +123,13 @@ public final class Context
                     : Optional.empty();
         }
         return iceberg;
+    }
+
+    /** The applier of fixes, with the rewrite pieces of the configuration. */
+    public FixApplier fixApplier(String purpose)
+    {
+        return new FixApplier(jdbi(), store(), requireIceberg(purpose), trino(), settings().engine().getRewritePieceSize().toBytes(),
+                settings().engine().getRewritePieceFiles());
     }
 
     public TableMetadataReader requireIceberg(String purpose)

@@ -1,6 +1,7 @@
 package dev.icetune.cli;
 
 import dev.icetune.engine.Evaluator;
+import dev.icetune.engine.facts.Thresholds;
 import dev.icetune.engine.iceberg.TableFactSource;
 import dev.icetune.engine.rules.RuleBookHolder;
 import dev.icetune.fixes.EffectMeasurer;
@@ -14,6 +15,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
+import java.util.stream.Collectors;
 
 import static java.util.Objects.requireNonNull;
 
@@ -29,13 +31,21 @@ public final class EvaluationService
     public record Round(Evaluator.Result result, List<EffectMeasurer.Effect> effects) {}
 
     private final Context context;
+    private final Optional<String> cluster;
     private final Evaluator evaluator;
     private final Counter failures;
     private final AtomicLong lastSuccessEpochSeconds = new AtomicLong();
 
     public EvaluationService(Context context, MeterRegistry meters, Consumer<String> problems)
     {
+        this(context, Optional.empty(), meters, problems);
+    }
+
+    /** Evaluations of the evidence of {@code cluster} alone, or of every cluster. */
+    public EvaluationService(Context context, Optional<String> cluster, MeterRegistry meters, Consumer<String> problems)
+    {
         this.context = requireNonNull(context, "context is null");
+        this.cluster = requireNonNull(cluster, "cluster is null");
         RuleBookHolder rules = context.rules(problems);
         // the catalog is opened at the first evaluation that needs it, and again after it failed to open
         Optional<TableFactSource> tables = context.settings().hasIcebergCatalog()
@@ -50,10 +60,15 @@ public final class EvaluationService
 
     public Round evaluateOnce(Instant now, Consumer<String> progress)
     {
-        Evaluator.Result result = evaluator.evaluate(now, progress);
-        List<EffectMeasurer.Effect> effects = new EffectMeasurer(context.jdbi(), context.store(),
-                (int) evaluator.thresholds().get("effect.min_queries")).measure(now, context.settings().engine().getBaseline().toJavaTime());
-        effects.forEach(effect -> progress.accept("fix #%d %s: %s".formatted(effect.recommendationId(), effect.verdict(), effect.figures())));
+        Evaluator.Result result = evaluator.evaluate(now, cluster, progress);
+        Thresholds thresholds = evaluator.thresholds();
+        List<EffectMeasurer.Effect> effects = new EffectMeasurer(context.jdbi(), context.store(), (int) thresholds.get("effect.min_queries"), thresholds.get("effect.min_change"),
+                thresholds.get("estimate.file_open_bytes")).measure(now, context.settings().engine().getBaseline().toJavaTime());
+        effects.forEach(effect -> progress.accept("fix %s %s%s".formatted(effect.recommendationIds().stream().map(id -> "#" + id).collect(Collectors.joining(", ")),
+                effect.verdict() == null ? "unchanged" : effect.verdict(),
+                effect.figures().containsKey("scope") ? " on " + effect.figures().get("scope") + ": files per query %s -> %s, bytes %s -> %s".formatted(
+                        effect.figures().get("files_per_query_before"), effect.figures().get("files_per_query_after"),
+                        effect.figures().get("bytes_per_query_before"), effect.figures().get("bytes_per_query_after")) : "")));
         lastSuccessEpochSeconds.set(Instant.now().getEpochSecond());
         return new Round(result, effects);
     }

@@ -72,10 +72,10 @@ class TestCli
     void rulesValidateAndTestTheShippedRules()
     {
         assertThat(run("rules", "validate", "--dir", "../rules")).isZero();
-        assertThat(stdout()).contains("12 rules in " + Path.of("../rules").toAbsolutePath().normalize() + " compile");
+        assertThat(stdout()).contains("24 rules in " + Path.of("../rules").toAbsolutePath().normalize() + " compile");
         out.reset();
         assertThat(run("rules", "test", "--dir", "../rules")).isZero();
-        assertThat(stdout()).contains("23 passed, 0 failed");
+        assertThat(stdout()).contains("50 passed, 0 failed");
     }
 
     @Test
@@ -97,7 +97,7 @@ class TestCli
         Path config = config(directory, url, "icetune.db.password=not-the-password-s3cret\nicetune.db.migrate=false\n");
 
         assertThat(run("--config", config.toString(), "migrate")).as(stderr()).isZero();
-        assertThat(stdout()).contains("at version 4 (4 migrations applied)").doesNotContain("s3cret");
+        assertThat(stdout()).contains("at version 6 (6 migrations applied)").doesNotContain("s3cret");
         out.reset();
         assertThat(run("--config", config.toString(), "evaluate", "--json")).as(stderr()).isZero();
         assertThat(stdout()).contains("\"recommendations\" : [ ]");

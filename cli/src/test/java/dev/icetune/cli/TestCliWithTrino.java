@@ -1,6 +1,9 @@
 package dev.icetune.cli;
 
 import dev.icetune.engine.iceberg.TableMetadataReader;
+import dev.icetune.engine.model.Analyze;
+import dev.icetune.engine.model.Compact;
+import dev.icetune.engine.model.Estimate;
 import dev.icetune.engine.model.Level;
 import dev.icetune.engine.model.PartitionSpec;
 import dev.icetune.engine.model.Recommendation;
@@ -31,6 +34,7 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -95,7 +99,7 @@ class TestCliWithTrino
         long snapshot = iceberg.load("iceberg.demo.events").orElseThrow().currentSnapshot().snapshotId();
 
         assertThat(icetune("apply", "1", "--by", "alice", "--dry-run")).as(stderr()).isZero();
-        assertThat(stdout()).contains("#1 planned (metadata only; nothing changed)").contains("table.updateSpec().addField(day(ts)).commit()");
+        assertThat(stdout()).contains("#1 planned (1 step; nothing changed)").contains("table.updateSpec().addField(day(ts)).commit()");
         assertThat(iceberg.load("iceberg.demo.events").orElseThrow().spec().isUnpartitioned()).as("a dry run changes nothing").isTrue();
 
         out.reset();
@@ -108,10 +112,75 @@ class TestCliWithTrino
         assertThat(icetune("rollback", "1", "--by", "alice")).as(stderr()).isZero();
         assertThat(stdout()).contains("#1 rolled-back").contains("removeField(day(ts))");
         assertThat(iceberg.load("iceberg.demo.events").orElseThrow().spec().fields()).noneMatch(field -> field.transform().toString().equals("day"));
-        assertThat(new CapturedRows(url).query("SELECT action, result FROM fix_audit ORDER BY id")).containsExactly(
-                Map.of("action", "dry-run", "result", "planned"), Map.of("action", "apply", "result", "applied"), Map.of("action", "rollback", "result", "rolled-back"));
+        assertThat(new CapturedRows(url).query("SELECT action, result, step FROM fix_audit ORDER BY id")).as("the apply's one step, then the apply").containsExactly(
+                row("dry-run", "planned", null), row("apply", "applied", 1), row("apply", "applied", null), row("rollback", "rolled-back", null));
         assertThat(icetune("rollback", "1", "--by", "alice")).as("only an applied fix rolls back").isEqualTo(IcetuneCli.FAILED);
         assertThat(stderr()).contains("recommendation 1 is open: only an applied one can be rolled back");
+    }
+
+    @Test
+    void allApprovedGoesByPriorityWithinABudgetAndLeavesACoolingTableAlone()
+            throws Exception
+    {
+        for (String table : List.of("budget_small", "budget_big", "cooling")) {
+            trino.execute("CREATE TABLE " + table + " (ts timestamp(6), user_id bigint)");
+            for (int file = 0; file < (table.equals("budget_big") ? 12 : 3); file++) {
+                trino.execute("INSERT INTO " + table + " VALUES (TIMESTAMP '2024-01-01 10:00:00', " + file + ")");
+            }
+        }
+        RecommendationStore store = new RecommendationStore(Database.of(url, "postgres", "icetune-test").jdbi());
+        store.record(List.of(compaction("budget_small", 10), compaction("budget_big", 100), compaction("cooling", 50),
+                new Recommendation("stale-statistics", TargetType.TABLE, "iceberg.demo.cooling", Severity.LOW, Level.L1, Map.of(), "why",
+                        new Analyze("iceberg.demo.cooling")).withEstimate(estimate(1))), Instant.now(), 3);
+        Map<String, Long> ids = new java.util.HashMap<>();
+        store.list(Optional.empty()).forEach(each -> ids.put(each.ruleId() + ":" + each.target(), each.id()));
+        for (String key : List.of("small-files:iceberg.demo.budget_small", "small-files:iceberg.demo.budget_big", "small-files:iceberg.demo.cooling",
+                "stale-statistics:iceberg.demo.cooling")) {
+            assertThat(icetune("recommendations", "approve", String.valueOf(ids.get(key)), "--by", "alice")).as(stderr()).isZero();
+        }
+
+        // the list: highest priority first, what each saves a day; in JSON with the estimate's figures
+        out.reset();
+        assertThat(icetune("recommendations", "list", "--status", "approved")).isZero();
+        assertThat(stdout()).contains("PRIORITY").contains("SAVES A DAY").contains("1,200 files");
+        assertThat(stdout().indexOf("budget_big")).isLessThan(stdout().indexOf("iceberg.demo.cooling")).isLessThan(stdout().indexOf("budget_small"));
+        out.reset();
+        assertThat(icetune("recommendations", "list", "--status", "approved", "--json")).isZero();
+        List<Map<String, Object>> listed = new com.fasterxml.jackson.databind.ObjectMapper().readValue(stdout(), new com.fasterxml.jackson.core.type.TypeReference<>() {});
+        assertThat(listed).extracting(each -> ((Number) ((Map<?, ?>) each.get("estimate")).get("priority")).doubleValue()).isSortedAccordingTo(java.util.Comparator.reverseOrder());
+        assertThat(((Map<?, ?>) listed.getFirst().get("estimate")).keySet().stream().map(String::valueOf).toList())
+                .contains("files_saved_per_day", "bytes_saved_per_day", "rewrite_bytes", "priority");
+        out.reset();
+        assertThat(icetune("recommendations", "show", String.valueOf(ids.get("small-files:iceberg.demo.budget_big")))).isZero();
+        assertThat(stdout()).contains("Estimate: Helps all scans of iceberg.demo.budget_big (about 100 a day): each reads 12 files");
+
+        // an earlier run changed the cooling table; its effect is not measured yet
+        assertThat(icetune("apply", String.valueOf(ids.get("small-files:iceberg.demo.cooling")), "--by", "alice")).as(stderr()).isZero();
+        long smallBytes = iceberg.load("iceberg.demo.budget_small").orElseThrow().currentSnapshot().summary().entrySet().stream()
+                .filter(entry -> entry.getKey().equals("total-files-size")).mapToLong(entry -> Long.parseLong(entry.getValue())).sum();
+        out.reset();
+        assertThat(icetune("apply", "--all-approved", "--by", "alice", "--max-rewrite-bytes", (smallBytes + 100) + "B")).as(stderr()).isZero();
+        assertThat(stdout()).contains("#%d skipped: rewrites ".formatted(ids.get("small-files:iceberg.demo.budget_big")))
+                .contains("#%d skipped: iceberg.demo.cooling changed at ".formatted(ids.get("stale-statistics:iceberg.demo.cooling")))
+                .contains("#%d applied".formatted(ids.get("small-files:iceberg.demo.budget_small")));
+        assertThat(stdout().indexOf("#" + ids.get("small-files:iceberg.demo.budget_big") + " skipped"))
+                .as("the highest priority first").isLessThan(stdout().indexOf("#" + ids.get("small-files:iceberg.demo.budget_small") + " applied"));
+        assertThat(iceberg.load("iceberg.demo.budget_big").orElseThrow().currentSnapshot().summary()).as("over the budget: unchanged").containsEntry("total-data-files", "12");
+        out.reset();
+        assertThat(icetune("apply", String.valueOf(ids.get("stale-statistics:iceberg.demo.cooling")), "--by", "alice", "--ignore-cooldown")).as(stderr()).isZero();
+        assertThat(stdout()).contains("applied");
+    }
+
+    private static Recommendation compaction(String table, double queriesPerDay)
+    {
+        return new Recommendation("small-files", TargetType.TABLE, "iceberg.demo." + table, Severity.HIGH, Level.L1, Map.of(), "why",
+                new Compact("iceberg.demo." + table, 128 << 20)).withEstimate(Estimate.of("all scans of iceberg.demo." + table, queriesPerDay, 12, 0, 0, 0, 0, 0,
+                1000, 12, 0, null, "test.", new Estimate.Rates(4 << 20, 100 << 20, 30)));
+    }
+
+    private static Estimate estimate(double queriesPerDay)
+    {
+        return Estimate.of("queries", queriesPerDay, 0, 0, 1 << 20, 0, 0, 0, 0, 0, 0, null, "test.", new Estimate.Rates(4 << 20, 100 << 20, 30));
     }
 
     @Test
@@ -154,6 +223,15 @@ class TestCliWithTrino
             service.interrupt();
             service.join();
         }
+    }
+
+    private static Map<String, Object> row(String action, String result, Integer step)
+    {
+        Map<String, Object> row = new java.util.HashMap<>();
+        row.put("action", action);
+        row.put("result", result);
+        row.put("step", step);
+        return row;
     }
 
     private int icetune(String... args)

@@ -47,12 +47,12 @@ class TestDistribution
 
         Run validate = run(home, home, "rules", "validate");
         assertThat(validate.exit()).as(validate.err()).isZero();
-        assertThat(validate.out()).contains("12 rules in " + home.resolve("rules") + " compile");
+        assertThat(validate.out()).contains("24 rules in " + home.resolve("rules") + " compile");
         assertNothingButResults(validate);
 
         Run test = run(home, temporary, "rules", "test");
         assertThat(test.exit()).as("from anywhere, the installation's own rules: " + test.err()).isZero();
-        assertThat(test.out()).contains("23 passed, 0 failed");
+        assertThat(test.out()).contains("50 passed, 0 failed");
 
         String url = TestingPostgres.shared().createDatabase("distribution");
         Path config = temporary.resolve("icetune.properties");

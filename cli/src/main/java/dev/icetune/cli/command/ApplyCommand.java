@@ -3,20 +3,33 @@ package dev.icetune.cli.command;
 import dev.icetune.cli.Context;
 import dev.icetune.cli.IcetuneCli;
 import dev.icetune.engine.model.ApplyOrder;
+import dev.icetune.engine.model.Estimate;
+import dev.icetune.engine.model.LayoutChange;
+import dev.icetune.engine.model.Rewrite;
 import dev.icetune.engine.model.Status;
 import dev.icetune.engine.store.RecommendationStore;
 import dev.icetune.fixes.FixApplier;
+import io.airlift.units.DataSize;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.TypeConversionException;
 
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
-@Command(name = "apply", description = {"Apply an approved fix, or every approved one in the order fixes depend on each other "
-        + "(layout, then rewrites, statistics, cleanup, views).", "Iceberg metadata changes go through the Iceberg API, rewrites, statistics and views through Trino; "
-        + "every attempt is audited. --dry-run prints exactly what would change and changes nothing."})
+@Command(name = "apply", description = {"Apply an approved fix, or every approved one: the highest priority table first, each table's fixes in the order "
+        + "they depend on each other (layout, then rewrites, statistics, cleanup, views).", "Iceberg metadata changes go through the Iceberg API, rewrites (newest "
+        + "files first, in pieces of icetune.rewrite.piece-size) and statistics and views through Trino; every step is audited. --dry-run prints each step with "
+        + "its size and changes nothing. A table changed by a fix whose effect is not measured yet is left alone (icetune.apply.cooldown)."})
 public final class ApplyCommand
         extends ContextCommand
 {
@@ -32,29 +45,63 @@ public final class ApplyCommand
         boolean allApproved;
     }
 
-    @Option(names = "--dry-run", description = "print exactly what would change, change nothing")
+    @Option(names = "--dry-run", description = "print each step with its size, change nothing")
     boolean dryRun;
 
     @Option(names = "--by", required = true, paramLabel = "NAME", description = "who applies")
     String by;
+
+    @Option(names = "--max-rewrite-bytes", paramLabel = "SIZE", converter = DataSizeConverter.class,
+            description = "rewrite at most this much (10GB, 500MB): fixes whose plan does not fit what is left are skipped")
+    DataSize maxRewriteBytes;
+
+    @Option(names = "--ignore-cooldown", description = "apply even to a table whose last fix has not been measured yet")
+    boolean ignoreCooldown;
 
     @Override
     public Integer call()
     {
         Context context = context();
         RecommendationStore store = context.store();
-        List<Long> ids = which.allApproved
-                ? ApplyOrder.sort(store.list(Optional.of(Status.APPROVED)), RecommendationStore.Stored::fix).stream().map(RecommendationStore.Stored::id).toList()
-                : List.of(which.id);
-        if (ids.isEmpty()) {
+        List<RecommendationStore.Stored> chosen = which.allApproved ? byPriorityAndDependency(store.list(Optional.of(Status.APPROVED))) : List.of(store.find(which.id)
+                .orElseThrow(() -> new IllegalArgumentException("no recommendation " + which.id + " (see: recommendations list)")));
+        if (chosen.isEmpty()) {
             out().println("no approved recommendations to apply");
             return 0;
         }
-        FixApplier applier = new FixApplier(context.jdbi(), store, context.requireIceberg("applying fixes"), context.trino());
+        FixApplier applier = context.fixApplier("applying fixes");
+        Instant run = Instant.now(); // fixes applied in this run are measured together, not cooled down for each other
+        Duration cooldown = context.settings().engine().getApplyCooldown().toJavaTime();
+        long budget = maxRewriteBytes == null ? Long.MAX_VALUE : maxRewriteBytes.toBytes();
+        Map<Long, Long> rewriteLeftTo = new LinkedHashMap<>(which.allApproved ? rewritesLeftToTheLast(chosen) : Map.of());
+        if (maxRewriteBytes != null) {
+            // a rewrite that will not fit the budget is nobody's to wait for: each layout change then rewrites for itself
+            List<Long> tooBig = rewriteLeftTo.values().stream().distinct().filter(last -> applier.plannedRewriteBytes(last) > maxRewriteBytes.toBytes()).toList();
+            rewriteLeftTo.values().removeAll(tooBig);
+        }
         int failed = 0;
-        for (long id : ids) {
+        for (RecommendationStore.Stored recommendation : chosen) {
+            long id = recommendation.id();
             try {
-                FixApplier.Outcome outcome = applier.apply(id, by, dryRun);
+                Status status = store.find(id).orElseThrow().status();
+                if (which.allApproved && status != Status.APPROVED) {
+                    out().printf("#%d skipped: %s meanwhile%n", id, status); // an earlier fix of this run superseded it
+                    continue;
+                }
+                Optional<String> cooling = ignoreCooldown || dryRun || cooldown.isZero() ? Optional.empty() : applier.coolingDown(id, run, cooldown);
+                if (cooling.isPresent()) {
+                    out().printf("#%d skipped: %s (--ignore-cooldown to apply anyway)%n", id, cooling.get());
+                    continue;
+                }
+                if (maxRewriteBytes != null && !rewriteLeftTo.containsKey(id)) {
+                    long needs = applier.plannedRewriteBytes(id);
+                    if (needs > budget) {
+                        out().printf("#%d skipped: rewrites %s, more than the %s left of --max-rewrite-bytes%n", id, Estimate.bytes(needs), Estimate.bytes(budget));
+                        continue;
+                    }
+                }
+                FixApplier.Outcome outcome = applier.apply(id, by, dryRun, Optional.ofNullable(rewriteLeftTo.get(id)));
+                budget -= dryRun ? 0 : outcome.rewriteBytes();
                 out().printf("#%d %s%s%n", id, outcome.result().value(), outcome.message() == null ? "" : " (" + outcome.message() + ")");
                 outcome.change().lines().forEach(line -> out().println("    " + line));
             }
@@ -63,6 +110,60 @@ public final class ApplyCommand
                 err().println("icetune: #" + id + ": " + IcetuneCli.message(e));
             }
         }
+        if (maxRewriteBytes != null && !dryRun) {
+            out().printf("rewrote %s of the %s allowed%n", Estimate.bytes(maxRewriteBytes.toBytes() - budget), Estimate.bytes(maxRewriteBytes.toBytes()));
+        }
         return failed == 0 ? 0 : IcetuneCli.FAILED;
+    }
+
+    /** Tables by the highest priority among their fixes; a table's fixes in the order they depend on each other. */
+    static List<RecommendationStore.Stored> byPriorityAndDependency(List<RecommendationStore.Stored> approved)
+    {
+        Map<String, List<RecommendationStore.Stored>> byTable = new LinkedHashMap<>();
+        approved.stream()
+                .sorted(Comparator.comparingDouble((RecommendationStore.Stored each) -> each.estimateOrUnknown().priority()).reversed())
+                .forEach(each -> byTable.computeIfAbsent(each.fix().changedTable().orElse(each.target()), key -> new ArrayList<>()).add(each));
+        return byTable.values().stream().flatMap(fixes -> ApplyOrder.sort(fixes, RecommendationStore.Stored::fix).stream()).toList();
+    }
+
+    /**
+     * A table's layout changes of one run rewrite its files once, into the final layout: each one's rewrite is left to
+     * the table's last layout change when that one rewrites at least the same files (all of them, or from an earlier instant).
+     */
+    static Map<Long, Long> rewritesLeftToTheLast(List<RecommendationStore.Stored> ordered)
+    {
+        Map<String, List<RecommendationStore.Stored>> layouts = new LinkedHashMap<>();
+        for (RecommendationStore.Stored each : ordered) {
+            if (each.fix() instanceof LayoutChange layout && layout.rewrite() != null) {
+                layouts.computeIfAbsent(layout.table(), key -> new ArrayList<>()).add(each);
+            }
+        }
+        Map<Long, Long> leftTo = new LinkedHashMap<>();
+        for (List<RecommendationStore.Stored> changes : layouts.values()) {
+            Rewrite last = ((LayoutChange) changes.getLast().fix()).rewrite();
+            for (RecommendationStore.Stored earlier : changes.subList(0, changes.size() - 1)) {
+                Rewrite own = ((LayoutChange) earlier.fix()).rewrite();
+                if (last.from() == null || (own.from() != null && Instant.parse(last.from()).compareTo(Instant.parse(own.from())) <= 0)) {
+                    leftTo.put(earlier.id(), changes.getLast().id());
+                }
+            }
+        }
+        return leftTo;
+    }
+
+    /** Sizes as the configuration writes them: 10GB, 500MB. */
+    static final class DataSizeConverter
+            implements ITypeConverter<DataSize>
+    {
+        @Override
+        public DataSize convert(String value)
+        {
+            try {
+                return DataSize.valueOf(value);
+            }
+            catch (IllegalArgumentException e) {
+                throw new TypeConversionException("not a size: '" + value + "' (10GB, 500MB)");
+            }
+        }
     }
 }

@@ -115,11 +115,12 @@ public final class DemoCommand
                 step("running the same workload again");
                 Map<String, List<String>> after = workload(server);
                 after.values().stream().flatMap(List::stream).forEach(rows::awaitQuery);
-                printTable("before and after, per query pattern", compare(rows, before, after));
 
-                step("measuring the fixes' effect: bin/icetune evaluate, then report fix-effects");
+                step("measuring each fix's effect on its own queries: bin/icetune evaluate, then report fix-effects and estimate-accuracy");
                 icetune(config, "evaluate");
                 icetune(config, "report", "fix-effects");
+                icetune(config, "report", "estimate-accuracy");
+                printTable("before and after, per query pattern, with the fixes its change is credited to", compare(rows, before, after));
             }
             step("the runbook's report: expensive query patterns of the last hour");
             icetune(config, "report", "top-expensive-patterns");
@@ -277,9 +278,22 @@ public final class DemoCommand
         for (String kind : before.keySet()) {
             Map<String, Object> was = stats(rows, before.get(kind));
             Map<String, Object> now = stats(rows, after.getOrDefault(kind, List.of()));
-            table.add(List.of(kind, was.get("p95"), now.get("p95"), was.get("files"), now.get("files"), was.get("mb"), now.get("mb")));
+            table.add(List.of(kind, was.get("p95"), now.get("p95"), was.get("files"), now.get("files"), was.get("mb"), now.get("mb"), credited(rows, before.get(kind).getFirst())));
         }
         return table;
+    }
+
+    /** The fixes whose measured effect covers the pattern of the query: together when they were measured as a group. */
+    private static String credited(CapturedRows rows, String queryId)
+    {
+        List<Map<String, Object>> fixes = rows.query("""
+                SELECT r.id, r.rule_id, r.measured_effect ->> 'verdict' AS verdict FROM recommendations r, query_logs l
+                WHERE l.query_id = ? AND r.measured_effect -> 'patterns' @> jsonb_build_array(l.query_pattern_hash::text) ORDER BY r.id""", queryId);
+        if (fixes.isEmpty()) {
+            return "none measured";
+        }
+        return fixes.stream().map(fix -> "#" + fix.get("id") + " " + fix.get("rule_id")).collect(java.util.stream.Collectors.joining(", "))
+                + (fixes.size() > 1 ? " (together)" : "") + ": " + fixes.getFirst().get("verdict");
     }
 
     private static Map<String, Object> stats(CapturedRows rows, List<String> ids)
@@ -294,7 +308,7 @@ public final class DemoCommand
     {
         out().println();
         out().println(title);
-        TextTable table = new TextTable(60, "PATTERN", "P95 MS BEFORE", "AFTER", "FILES/QUERY BEFORE", "AFTER", "MB/QUERY BEFORE", "AFTER");
+        TextTable table = new TextTable(90, "PATTERN", "P95 MS BEFORE", "AFTER", "FILES/QUERY BEFORE", "AFTER", "MB/QUERY BEFORE", "AFTER", "CREDITED TO");
         rows.forEach(row -> table.row(row.toArray()));
         table.print(out());
         out().println();

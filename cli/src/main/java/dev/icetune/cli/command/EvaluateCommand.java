@@ -14,6 +14,7 @@ import picocli.CommandLine.Option;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 
 @Command(name = "evaluate", description = {"Read query_logs and Iceberg metadata, run the rules, record the recommendations, and measure applied fixes.",
         "With --service, every icetune.evaluate.interval until stopped: rule edits are picked up between runs, and a failed run (database, Trino or "
@@ -23,6 +24,9 @@ public final class EvaluateCommand
 {
     @Option(names = "--service", description = "evaluate every icetune.evaluate.interval until stopped")
     boolean service;
+
+    @Option(names = "--cluster", paramLabel = "NAME", description = "only the evidence of this Trino cluster (its recommendations alone may resolve)")
+    String cluster;
 
     @Option(names = "--json", description = "print each evaluation as JSON")
     boolean json;
@@ -38,7 +42,7 @@ public final class EvaluateCommand
                 meters.add(endpoint.registry());
                 progress("Prometheus metrics on http://0.0.0.0:" + endpoint.port() + "/metrics");
             }
-            EvaluationService evaluations = new EvaluationService(context(), meters, problem -> err().println("icetune: " + problem));
+            EvaluationService evaluations = new EvaluationService(context(), Optional.ofNullable(cluster), meters, problem -> err().println("icetune: " + problem));
             if (!service) {
                 print(evaluations.evaluateOnce(Instant.now(), this::progress));
                 return 0;
@@ -68,9 +72,10 @@ public final class EvaluateCommand
             out().println(JsonOutput.write(document));
             return;
         }
-        TextTable table = new TextTable(70, "RULE", "TARGET", "SEVERITY", "LEVEL", "FIX");
+        TextTable table = new TextTable(70, "RULE", "TARGET", "CLUSTERS", "SEVERITY", "LEVEL", "FIX");
         for (Recommendation recommendation : result.recommendations()) {
-            table.row(recommendation.ruleId(), recommendation.target(), recommendation.severity(), recommendation.level(), recommendation.fix().description());
+            table.row(recommendation.ruleId(), recommendation.target(), recommendation.clusters().isEmpty() ? "-" : String.join(",", recommendation.clusters()),
+                    recommendation.severity(), recommendation.level(), recommendation.fix().description());
         }
         table.print(out());
     }

@@ -10,12 +10,16 @@ import picocli.CommandLine.Parameters;
 import java.util.List;
 import java.util.Map;
 
-@Command(name = "report", description = "Run a report of sql/reports (the same SQL psql -f runs) and print its rows.")
+@Command(name = "report", description = {"Run a report of sql/reports (the same SQL psql -f runs) and print its rows.",
+        "Every report covers all Trino clusters, or one with --cluster (psql: PGOPTIONS='-c icetune.cluster=NAME')."})
 public final class ReportCommand
         extends ContextCommand
 {
     @Parameters(index = "0", paramLabel = "NAME", completionCandidates = ReportNames.class, description = "one of: ${COMPLETION-CANDIDATES}")
     String name;
+
+    @Option(names = "--cluster", paramLabel = "NAME", description = "only the queries, tables and recommendations of this Trino cluster")
+    String cluster;
 
     @Option(names = "--json", description = "print JSON")
     boolean json;
@@ -24,7 +28,11 @@ public final class ReportCommand
     public Integer call()
     {
         String sql = Reports.sql(name).orElseThrow(() -> new IllegalArgumentException("no report named '" + name + "' (reports: " + String.join(", ", Reports.NAMES) + ")"));
-        List<Map<String, Object>> rows = context().jdbi().withHandle(handle -> handle.createQuery(sql).mapToMap().list());
+        List<Map<String, Object>> rows = context().jdbi().withHandle(handle -> {
+            // the reports read the cluster from this setting, as psql users set it with PGOPTIONS
+            handle.createQuery("SELECT set_config('icetune.cluster', :cluster, false)").bind("cluster", cluster == null ? "" : cluster).mapTo(String.class).one();
+            return handle.createQuery(sql).mapToMap().list();
+        });
         if (json) {
             out().println(JsonOutput.write(rows));
             return 0;

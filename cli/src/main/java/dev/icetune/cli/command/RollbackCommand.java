@@ -20,7 +20,7 @@ public final class RollbackCommand
     @Override
     public Integer call()
     {
-        FixApplier.Outcome outcome = new FixApplier(context().jdbi(), context().store(), context().requireIceberg("rolling back"), context().trino()).rollback(id, by);
+        FixApplier.Outcome outcome = context().fixApplier("rolling back").rollback(id, by);
         out().printf("#%d %s%s%n", id, outcome.result().value(), outcome.message() == null ? "" : " (" + outcome.message() + ")");
         outcome.change().lines().forEach(line -> out().println("    " + line));
         return outcome.result() == FixAudit.Result.ROLLED_BACK ? 0 : IcetuneCli.FAILED;

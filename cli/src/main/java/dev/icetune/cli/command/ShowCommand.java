@@ -38,11 +38,16 @@ final class ShowCommand
         }
         out.printf("#%d %s on %s %s: %s, %s, %s (%s)%n", found.id(), found.ruleId(), found.targetType().name().toLowerCase(java.util.Locale.ROOT), found.target(),
                 found.status(), found.severity(), found.level(), found.level().meaning());
+        if (!found.clusters().isEmpty()) {
+            out.println((found.cluster() != null ? "Of cluster " : "From the scans of clusters ") + String.join(", ", found.clusters()));
+        }
         out.println();
         out.println(found.explanation());
         out.println();
         out.println("Proposed fix (" + found.fix().description() + "):");
         found.proposedFix().lines().forEach(line -> out.println("  " + line));
+        out.println();
+        out.println("Estimate: " + found.estimateOrUnknown().sentence());
         out.println();
         out.println("Evidence:");
         found.evidence().forEach((name, value) -> out.printf("  %-28s %s%n", name, value));
