@@ -358,7 +358,11 @@ public final class EffectMeasurer
         if (column.isPresent()) {
             // the patterns that filtered the table on the column before the fix: after it, a partition column's range is
             // enforced by the scan and no filter shows it any more, so the queries are known by their pattern
-            parameters.put("column_" + applied.id(), "(^|[^A-Za-z0-9_])\"?" + column.get().replaceAll("([^A-Za-z0-9_])", "\\\\$1") + "\"?([^A-Za-z0-9_]|$)");
+            // the column compared as it is (ts < ..., ... <= "ts", user_id = ..., IN, BETWEEN), not inside a function: the
+            // queries the fix can help are those its estimate is of, not date_format(ts, ...) = '...'
+            String bare = "\"?" + column.get().replaceAll("([^A-Za-z0-9_])", "\\\\$1") + "\"?";
+            parameters.put("column_" + applied.id(), "(^|[^A-Za-z0-9_])" + bare + "\\s*(=|<>|!=|<=|>=|<|>|\\mIN\\M|\\mBETWEEN\\M)|(=|<=|>=|<|>)\\s*" + bare
+                    + "([^A-Za-z0-9_(]|$)");
             parameters.put("applied_" + applied.id(), Timestamp.from(at));
             parameters.put("since_" + applied.id(), Timestamp.from(at.minus(lookBack)));
             String patterns = ("l.query_pattern_hash IN (SELECT query_pattern_hash FROM query_inputs WHERE \"timestamp\" >= :since_%1$d AND \"timestamp\" < :applied_%1$d "
