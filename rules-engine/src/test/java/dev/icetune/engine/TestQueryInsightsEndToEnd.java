@@ -249,6 +249,12 @@ class TestQueryInsightsEndToEnd
         assertThat(((Advice) alert.fix()).text()).contains("CALL system.runtime.kill_query(query_id => '" + ids.getFirst() + "'");
     }
 
+    @Test
+    void aClusterWhoseQueriesDoNotQueueGetsNoLevel4()
+    {
+        assertThat(recommendations).noneMatch(each -> each.level() == Level.L4);
+    }
+
     private Recommendation only(String rule)
     {
         List<Recommendation> found = recommendations.stream().filter(each -> each.ruleId().equals(rule)).toList();
