@@ -118,9 +118,11 @@ public final class Evaluator
         progress.accept("rules fired %d times in %d ms".formatted(evaluation.firedByRule().values().stream().mapToInt(Integer::intValue).sum(), millisSince(step)));
         evaluation.firedByRule().forEach((rule, count) -> Counter.builder("icetune.rules.fired").tag("rule", rule).register(meters).increment(count));
 
+        step = System.nanoTime();
         Estimator.Valued valued = new Estimator(facts, thresholds, window).value(evaluation.recommendations());
         valued.heldBack().forEach(held -> progress.accept("held back %s on %s: %s".formatted(held.recommendation().ruleId(), held.recommendation().target(), held.reason())));
         List<Recommendation> recommendations = withClusters(valued.kept(), evidence);
+        progress.accept("valued %d recommendations in %d ms".formatted(evaluation.recommendations().size(), millisSince(step)));
         hungQueries.set(recommendations.stream().filter(recommendation -> recommendation.ruleId().equals(HUNG_QUERIES))
                 .mapToLong(recommendation -> recommendation.evidence().get("query_ids") instanceof List<?> ids ? ids.size() : 0).sum());
 

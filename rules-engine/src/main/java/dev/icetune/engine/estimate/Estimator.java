@@ -59,8 +59,10 @@ public final class Estimator
     private final Map<String, TableScanFact> scans = new HashMap<>();
     private final Map<String, PatternFact> patterns = new HashMap<>();
     private final Map<String, LoadFact> loads = new HashMap<>();
-    private final List<FullScanFact> fullScans = new ArrayList<>();
-    private final List<PredicateFact> predicates = new ArrayList<>();
+    private final Map<String, List<FullScanFact>> fullScans = new HashMap<>();
+    /** Looked up per recommendation, among tens of thousands: by table and column, and by pattern hash. */
+    private final Map<String, List<PredicateFact>> predicates = new HashMap<>();
+    private final Map<String, List<PatternFact>> patternsByHash = new HashMap<>();
 
     public Estimator(List<?> facts, Thresholds thresholds, Duration window)
     {
@@ -71,10 +73,13 @@ public final class Estimator
             switch (fact) {
                 case TableFact table -> tables.put(table.table(), table);
                 case TableScanFact scan -> scans.put(scan.table(), scan);
-                case PatternFact pattern -> patterns.put(pattern.key(), pattern);
+                case PatternFact pattern -> {
+                    patterns.put(pattern.key(), pattern);
+                    patternsByHash.computeIfAbsent(pattern.patternHash(), key -> new ArrayList<>()).add(pattern);
+                }
                 case LoadFact load -> loads.put(load.cluster(), load);
-                case FullScanFact scan -> fullScans.add(scan);
-                case PredicateFact predicate -> predicates.add(predicate);
+                case FullScanFact scan -> fullScans.computeIfAbsent(scan.patternHash() + "@" + scan.cluster(), key -> new ArrayList<>()).add(scan);
+                case PredicateFact predicate -> predicates.computeIfAbsent(predicate.table() + "|" + predicate.column(), key -> new ArrayList<>()).add(predicate);
                 default -> {}
             }
         }
@@ -266,7 +271,7 @@ public final class Estimator
         if (recommendation.cluster() != null) {
             return patterns.get(recommendation.target() + "@" + recommendation.cluster());
         }
-        return patterns.values().stream().filter(pattern -> pattern.patternHash().equals(recommendation.target()))
+        return patternsByHash.getOrDefault(recommendation.target(), List.of()).stream()
                 .max((first, second) -> Long.compare(first.executions(), second.executions())).orElse(null);
     }
 
@@ -286,7 +291,7 @@ public final class Estimator
         double selectivity = thresholds.get("estimate.range_selectivity");
         return switch (recommendation.ruleId()) {
             case "full-scan", "leading-wildcard-like" -> {
-                Optional<FullScanFact> full = fullScans.stream().filter(scan -> scan.patternHash().equals(pattern.patternHash()) && scan.cluster().equals(pattern.cluster()))
+                Optional<FullScanFact> full = fullScans.getOrDefault(pattern.key(), List.of()).stream()
                         .max((first, second) -> Double.compare(first.avgBytesScanned(), second.avgBytesScanned()));
                 double files = full.map(FullScanFact::avgFilesScanned).orElse(pattern.avgFilesScanned());
                 double bytes = full.map(FullScanFact::avgBytesScanned).orElse(pattern.avgBytesScanned());
@@ -357,7 +362,7 @@ public final class Estimator
 
     private Optional<PredicateFact> predicate(String table, String column, Predicate<PredicateFact> condition)
     {
-        return predicates.stream().filter(p -> p.table().equals(table) && p.column().equals(column)).filter(condition)
+        return predicates.getOrDefault(table + "|" + column, List.of()).stream().filter(condition)
                 .max((first, second) -> Long.compare(first.scans(), second.scans()));
     }
 

@@ -144,13 +144,13 @@ public final class EvidenceReader
                 GROUP BY 1, 2, 3, 4, 5),
             -- literals blanked once per distinct filter text, not once per table and pattern that used it
             shapes AS (
-                SELECT filter_predicate, regexp_replace(filter_predicate, '''(?:[^'']|'''')*''', '?', 'g') AS shape,
-                       -- one conjunct: no AND outside quotes (Trino prints a conjunction as (a) AND (b))
-                       regexp_replace(filter_predicate, '''(?:[^'']|'''')*''', '', 'g') !~ '\\sAND\\s' AS only_filter
+                SELECT filter_predicate, regexp_replace(filter_predicate, '''(?:[^'']|'''')*''', '?', 'g') AS shape
                 FROM per_filter GROUP BY filter_predicate)
             SELECT catalog || '.' || schema_name || '.' || table_name AS tbl, h, min(filter_predicate) AS example, sum(scans) AS scans,
                    count(*) AS distinct_filters, sum(pruning_sum) / sum(scans) AS pruning, sum(no_skip) AS no_manifest_skipped,
-                   sum(files)::float8 AS files, sum(bytes)::float8 AS bytes, sum(scans) FILTER (WHERE only_filter) AS only_filter
+                   sum(files)::float8 AS files, sum(bytes)::float8 AS bytes,
+                   -- one conjunct: no AND outside the literals, which the shape has blanked (Trino prints (a) AND (b))
+                   CASE WHEN shape ~ '\\sAND\\s' THEN 0 ELSE sum(scans) END AS only_filter
             FROM per_filter JOIN shapes USING (filter_predicate)
             GROUP BY catalog, schema_name, table_name, h, shape
             """;
@@ -161,8 +161,10 @@ public final class EvidenceReader
      * waited a second or more before it ran.
      */
     private static final String LOAD = """
-            WITH logs AS (
-                SELECT * FROM query_logs WHERE "timestamp" >= :start AND "timestamp" < :end <cluster>),
+            WITH logs AS NOT MATERIALIZED (
+                SELECT cluster_name, create_time, "timestamp", user_name, bytes_scanned, queued_ms, cpu_ms, update_type, spilled_bytes,
+                       success, error_code, error_type, resource_group
+                FROM query_logs WHERE "timestamp" >= :start AND "timestamp" < :end <cluster>),
             per_second AS (
                 SELECT cluster_name, date_bin('1 second', create_time, timestamptz 'epoch') AS started, date_bin('1 second', "timestamp", timestamptz 'epoch') AS ended,
                        count(*) AS queries
@@ -175,11 +177,25 @@ public final class EvidenceReader
                 SELECT cluster_name, max(running) AS peak
                 FROM (SELECT cluster_name, sum(delta) OVER (PARTITION BY cluster_name ORDER BY at, delta DESC ROWS UNBOUNDED PRECEDING) AS running FROM edges) r
                 GROUP BY 1),
+            -- the queue wait in 100 ms steps, counted (hashed, not sorted): its p95 from the running count
+            waits AS (
+                SELECT cluster_name, update_type IS NULL AS read, least(coalesce(queued_ms, 0), 86400000) / 100 AS step, count(*) AS queries
+                FROM logs GROUP BY 1, 2, 3),
+            p95 AS (
+                SELECT cluster_name, read, min(step) FILTER (WHERE below >= 0.95 * total) * 100 AS ms
+                FROM (SELECT cluster_name, read, step, sum(queries) OVER (PARTITION BY cluster_name, read ORDER BY step) AS below,
+                             sum(queries) OVER (PARTITION BY cluster_name, read) AS total FROM waits) w
+                GROUP BY 1, 2),
+            p95_all AS (
+                SELECT cluster_name, min(step) FILTER (WHERE below >= 0.95 * total) * 100 AS ms
+                FROM (SELECT cluster_name, step, sum(sum(queries)) OVER (PARTITION BY cluster_name ORDER BY step) AS below,
+                             sum(sum(queries)) OVER (PARTITION BY cluster_name) AS total FROM waits GROUP BY 1, 2) w
+                GROUP BY 1),
+            users AS (
+                SELECT cluster_name, count(*) AS users FROM (SELECT DISTINCT cluster_name, user_name FROM logs) u GROUP BY 1),
             totals AS (
-                SELECT cluster_name, count(*) AS queries, coalesce(sum(bytes_scanned), 0) AS bytes, count(DISTINCT user_name) AS users,
+                SELECT cluster_name, count(*) AS queries, coalesce(sum(bytes_scanned), 0) AS bytes,
                        count(*) FILTER (WHERE queued_ms >= 1000)::float8 / count(*) AS queued_share,
-                       percentile_cont(0.95) WITHIN GROUP (ORDER BY coalesce(queued_ms, 0)) AS p95_queued_ms,
-                       coalesce(percentile_cont(0.95) WITHIN GROUP (ORDER BY coalesce(queued_ms, 0)) FILTER (WHERE update_type IS NULL), 0) AS p95_read_queued_ms,
                        coalesce(sum(cpu_ms), 0) / 1000.0 AS cpu_seconds, count(*) FILTER (WHERE update_type IS NOT NULL) AS writes,
                        coalesce(sum(cpu_ms) FILTER (WHERE update_type IS NOT NULL)::float8 / nullif(sum(cpu_ms), 0), 0) AS write_cpu_share,
                        count(*) FILTER (WHERE spilled_bytes > 0) AS spilling, count(*) FILTER (WHERE <limit_failure>) AS limit_failures,
@@ -188,8 +204,11 @@ public final class EvidenceReader
             cache AS (
                 SELECT cluster_name, sum(bytes_read_from_cache)::float8 / nullif(sum(bytes_read_from_cache) + sum(bytes_read_externally), 0) AS ratio
                 FROM query_inputs WHERE "timestamp" >= :start AND "timestamp" < :end <cluster> GROUP BY 1)
-            SELECT t.*, coalesce(p.peak, 0) AS peak, coalesce(c.ratio, -1) AS cache_hit_ratio
-            FROM totals t LEFT JOIN peaks p USING (cluster_name) LEFT JOIN cache c USING (cluster_name)
+            SELECT t.*, u.users, coalesce(a.ms, 0) AS p95_queued_ms, coalesce(r.ms, 0) AS p95_read_queued_ms, coalesce(p.peak, 0) AS peak,
+                   coalesce(c.ratio, -1) AS cache_hit_ratio
+            FROM totals t JOIN users u USING (cluster_name) LEFT JOIN p95_all a USING (cluster_name)
+                LEFT JOIN p95 r ON r.cluster_name = t.cluster_name AND r.read
+                LEFT JOIN peaks p ON p.cluster_name = t.cluster_name LEFT JOIN cache c ON c.cluster_name = t.cluster_name
             """.replace("<limit_failure>", LIMIT_FAILURE);
 
     /** Scans of a table with no filter at all (none pushed into the scan, none above it) that read every file. */
@@ -199,7 +218,7 @@ public final class EvidenceReader
             FROM query_inputs
             WHERE "timestamp" >= :start AND "timestamp" < :end AND update_type IS NULL AND files_scanned IS NOT NULL <cluster>
               AND filter_predicate IS NULL AND coalesce(cardinality(constraint_columns), 0) = 0 AND pruning_ratio >= 1 AND query_pattern_hash IS NOT NULL
-            GROUP BY 1, 2, 3
+            GROUP BY catalog, schema_name, table_name, query_pattern_hash, cluster_name
             """;
 
     /**
