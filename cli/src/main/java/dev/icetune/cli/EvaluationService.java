@@ -36,11 +36,6 @@ public final class EvaluationService
     private final Counter failures;
     private final AtomicLong lastSuccessEpochSeconds = new AtomicLong();
 
-    public EvaluationService(Context context, MeterRegistry meters, Consumer<String> problems)
-    {
-        this(context, Optional.empty(), meters, problems);
-    }
-
     /** Evaluations of the evidence of {@code cluster} alone, or of every cluster. */
     public EvaluationService(Context context, Optional<String> cluster, MeterRegistry meters, Consumer<String> problems)
     {

@@ -76,7 +76,7 @@ class TestOperations
         Files.writeString(config, "icetune.db.url=%s\nicetune.db.user=postgres\nicetune.rules.dir=%s\n".formatted(url, Path.of("../rules").toAbsolutePath()));
         PrometheusMeterRegistry prometheus = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         try (Context context = new Context(config, Map.of())) {
-            new EvaluationService(context, prometheus, System.err::println).evaluateOnce(Instant.now(), step -> {});
+            new EvaluationService(context, Optional.empty(), prometheus, System.err::println).evaluateOnce(Instant.now(), step -> {});
         }
         Matcher sample = Pattern.compile("(?m)^(icetune_[a-z_]+)").matcher(prometheus.scrape());
         while (sample.find()) {

@@ -108,12 +108,12 @@ public final class EffectMeasurer
 
     public EffectMeasurer(Jdbi jdbi, RecommendationStore store, int minQueries, double minChange, double fileOpenBytes)
     {
-        this.fileOpenBytes = fileOpenBytes;
         this.jdbi = requireNonNull(jdbi, "jdbi is null");
         this.store = requireNonNull(store, "store is null");
         this.audit = new FixAudit(jdbi);
         this.minQueries = minQueries;
         this.minChange = minChange;
+        this.fileOpenBytes = fileOpenBytes;
     }
 
     /** Measures every applied fix not judged yet; records a verdict for those with enough queries on both sides and a clear change. */

@@ -177,20 +177,17 @@ public final class EvidenceReader
                 SELECT cluster_name, max(running) AS peak
                 FROM (SELECT cluster_name, sum(delta) OVER (PARTITION BY cluster_name ORDER BY at, delta DESC ROWS UNBOUNDED PRECEDING) AS running FROM edges) r
                 GROUP BY 1),
-            -- the queue wait in 100 ms steps, counted (hashed, not sorted): its p95 from the running count
+            -- the queue wait in 100 ms steps, counted (hashed, not sorted) for reads and for all queries (read NULL): its p95
+            -- from the running count
             waits AS (
-                SELECT cluster_name, update_type IS NULL AS read, least(coalesce(queued_ms, 0), 86400000) / 100 AS step, count(*) AS queries
-                FROM logs GROUP BY 1, 2, 3),
+                SELECT cluster_name, read, step, count(*) AS queries
+                FROM (SELECT cluster_name, update_type IS NULL AS read, least(coalesce(queued_ms, 0), 86400000) / 100 AS step FROM logs) q
+                GROUP BY GROUPING SETS ((cluster_name, read, step), (cluster_name, step))),
             p95 AS (
                 SELECT cluster_name, read, min(step) FILTER (WHERE below >= 0.95 * total) * 100 AS ms
                 FROM (SELECT cluster_name, read, step, sum(queries) OVER (PARTITION BY cluster_name, read ORDER BY step) AS below,
                              sum(queries) OVER (PARTITION BY cluster_name, read) AS total FROM waits) w
                 GROUP BY 1, 2),
-            p95_all AS (
-                SELECT cluster_name, min(step) FILTER (WHERE below >= 0.95 * total) * 100 AS ms
-                FROM (SELECT cluster_name, step, sum(sum(queries)) OVER (PARTITION BY cluster_name ORDER BY step) AS below,
-                             sum(sum(queries)) OVER (PARTITION BY cluster_name) AS total FROM waits GROUP BY 1, 2) w
-                GROUP BY 1),
             users AS (
                 SELECT cluster_name, count(*) AS users FROM (SELECT DISTINCT cluster_name, user_name FROM logs) u GROUP BY 1),
             totals AS (
@@ -206,7 +203,7 @@ public final class EvidenceReader
                 FROM query_inputs WHERE "timestamp" >= :start AND "timestamp" < :end <cluster> GROUP BY 1)
             SELECT t.*, u.users, coalesce(a.ms, 0) AS p95_queued_ms, coalesce(r.ms, 0) AS p95_read_queued_ms, coalesce(p.peak, 0) AS peak,
                    coalesce(c.ratio, -1) AS cache_hit_ratio
-            FROM totals t JOIN users u USING (cluster_name) LEFT JOIN p95_all a USING (cluster_name)
+            FROM totals t JOIN users u USING (cluster_name) LEFT JOIN p95 a ON a.cluster_name = t.cluster_name AND a.read IS NULL
                 LEFT JOIN p95 r ON r.cluster_name = t.cluster_name AND r.read
                 LEFT JOIN peaks p ON p.cluster_name = t.cluster_name LEFT JOIN cache c ON c.cluster_name = t.cluster_name
             """.replace("<limit_failure>", LIMIT_FAILURE);
@@ -284,7 +281,7 @@ public final class EvidenceReader
                     .map((rs, ctx) -> new FullScanFact(rs.getString("tbl"), rs.getString("h"), rs.getString("cluster"), rs.getLong("scans"),
                             rs.getDouble("files"), rs.getDouble("bytes")))
                     .list()));
-            Future<List<RunningQueryFact>> running = reads.submit(() -> withHandle(handle -> handle.createQuery(RUNNING.replace("<cluster>", onCluster.replace("cluster_name", "s.cluster_name")))
+            Future<List<RunningQueryFact>> running = reads.submit(() -> withHandle(handle -> handle.createQuery(RUNNING.replace("<cluster>", onCluster))
                     .bindMap(inWindow)
                     .map((rs, ctx) -> {
                         Instant created = rs.getTimestamp("create_time").toInstant();
@@ -384,17 +381,15 @@ public final class EvidenceReader
         private final double pruning;
         private final double manifestsSkipped;
         private final String partitionFields;
+        private final List<String> clusters;
         private long timeRangeScans;
         private long timeRangeScansUnpruned;
         private double timeRangeFiles;
         private double timeRangeBytes;
 
-        private final List<String> clusters;
-
         ScanAccumulator(String table, long scans, double files, double bytesPerFile, double pruning, double manifestsSkipped, String partitionFields,
                 List<String> clusters)
         {
-            this.clusters = clusters;
             this.table = table;
             this.scans = scans;
             this.files = files;
@@ -402,6 +397,7 @@ public final class EvidenceReader
             this.pruning = pruning;
             this.manifestsSkipped = manifestsSkipped;
             this.partitionFields = partitionFields;
+            this.clusters = clusters;
         }
 
         TableScanFact fact()

@@ -1,7 +1,5 @@
 package dev.icetune.engine.facts;
 
-import static java.util.Objects.requireNonNull;
-
 /**
  * One cluster's load in the evaluation window: the runbook's "current load" and the evidence of its Level 4. Queries
  * and their peak concurrency, bytes scanned, users; the share of queries that waited in a queue (a second or more) and
@@ -30,11 +28,5 @@ public record LoadFact(
     public LoadFact
     {
         cluster = cluster == null ? PatternFact.DEFAULT_CLUSTER : cluster;
-    }
-
-    /** An empty window. */
-    public static LoadFact none(String cluster)
-    {
-        return new LoadFact(requireNonNull(cluster, "cluster is null"), 0, 0, 0, 0, -1, 0, 0, 0, 0, 0, 0, 0, 0, 0);
     }
 }
