@@ -4,6 +4,7 @@ import dev.icetune.engine.TrinoConnections;
 import dev.icetune.engine.model.LayoutChange;
 import org.apache.iceberg.DataFile;
 import org.apache.iceberg.Table;
+import org.apache.iceberg.exceptions.CommitFailedException;
 
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -12,6 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.function.Consumer;
 import java.util.function.Predicate;
 
 import static java.util.Objects.requireNonNull;
@@ -49,19 +51,45 @@ record ActionContext(Optional<Table> table, Optional<TrinoConnections> trino, Re
     {
         TrinoConnections connections = trino.orElseThrow(() -> new IllegalStateException("this fix runs Trino statements: set icetune.trino.url to apply it"));
         return new Step(description, estimate, rewriteBytes, () -> {
-            for (int attempt = 1; ; attempt++) {
-                try (Connection connection = connections.open(); Statement sql = connection.createStatement()) {
-                    sql.execute(statement);
-                    return;
-                }
-                catch (SQLException e) {
-                    if (attempt >= limits.commitAttempts() || !isCommitConflict(e)) {
-                        throw new IllegalStateException("Trino: " + e.getMessage(), e);
+            try {
+                retryingConflicts(() -> {
+                    try (Connection connection = connections.open(); Statement sql = connection.createStatement()) {
+                        sql.execute(statement);
                     }
-                    Thread.sleep(limits.firstRetryDelay().multipliedBy(1L << Math.min(attempt - 1, 10)));
-                }
+                }, e -> e instanceof SQLException sql && isCommitConflict(sql), () -> {});
+            }
+            catch (SQLException e) {
+                throw new IllegalStateException("Trino: " + e.getMessage(), e);
             }
         });
+    }
+
+    /**
+     * A change of {@code table}'s metadata through Iceberg, shown as {@code description}. A commit that loses to another
+     * writer's is made again on the table as that writer left it (Iceberg retries some updates itself, not a spec's).
+     */
+    Step icebergStep(String description, Table table, Consumer<Table> change)
+    {
+        return new Step(description, () -> retryingConflicts(() -> change.accept(table), e -> e instanceof CommitFailedException, table::refresh));
+    }
+
+    /** Runs {@code action} until it does not fail on a commit conflict, at most the limit's attempts, waiting longer each time. */
+    private void retryingConflicts(Step.Action action, Predicate<Exception> conflict, Runnable beforeRetry)
+            throws Exception
+    {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                action.run();
+                return;
+            }
+            catch (Exception e) {
+                if (attempt >= limits.commitAttempts() || !conflict.test(e)) {
+                    throw e;
+                }
+                Thread.sleep(limits.firstRetryDelay().multipliedBy(1L << Math.min(attempt - 1, 10)));
+                beforeRetry.run();
+            }
+        }
     }
 
     /** A layout change's steps: the change itself, then, when the fix asks for it, the pieces of the rewrite of the existing files into it. */

@@ -21,7 +21,7 @@ final class PartitionSpecAction
             return List.of();
         }
         // a file written in the new spec (by a writer after the change, or by a piece of an earlier attempt) needs no rewrite
-        return context.withRewrite(fix, evolve(table, remove, add), file -> java.util.Set.copyOf(fields(table, table.specs().get(file.specId()))).equals(java.util.Set.copyOf(fix.to())));
+        return context.withRewrite(fix, evolve(context, table, remove, add), file -> java.util.Set.copyOf(fields(table, table.specs().get(file.specId()))).equals(java.util.Set.copyOf(fix.to())));
     }
 
     private static List<String> fields(Table table, org.apache.iceberg.PartitionSpec spec)
@@ -36,16 +36,16 @@ final class PartitionSpecAction
         List<String> current = TableState.of(table).partitioning();
         List<String> remove = fix.added().stream().filter(current::contains).filter(field -> !before.partitioning().contains(field)).toList();
         List<String> add = fix.removed().stream().filter(field -> !current.contains(field)).filter(before.partitioning()::contains).toList();
-        return remove.isEmpty() && add.isEmpty() ? List.of() : List.of(evolve(table, remove, add));
+        return remove.isEmpty() && add.isEmpty() ? List.of() : List.of(evolve(context, table, remove, add));
     }
 
-    private static Step evolve(Table table, List<String> remove, List<String> add)
+    private static Step evolve(ActionContext context, Table table, List<String> remove, List<String> add)
     {
         StringBuilder call = new StringBuilder("table.updateSpec()");
         remove.forEach(field -> call.append(".removeField(").append(field).append(")"));
         add.forEach(field -> call.append(".addField(").append(field).append(")"));
-        return new Step(call.append(".commit()").toString(), () -> {
-            UpdatePartitionSpec update = table.updateSpec();
+        return context.icebergStep(call.append(".commit()").toString(), table, current -> {
+            UpdatePartitionSpec update = current.updateSpec();
             remove.forEach(field -> update.removeField(IcebergTerms.term(field)));
             add.forEach(field -> update.addField(IcebergTerms.term(field)));
             update.commit();
