@@ -30,7 +30,9 @@ import static java.util.Objects.requireNonNull;
  * A rewrite as pieces that commit one at a time, so that writers keep writing: the files it concerns (under the
  * size threshold, not yet in the target layout, and, when the rewrite is bounded in time, holding values from its
  * instant on), newest first, whole partitions to a piece up to {@link Limits#pieceBytes()} and {@link Limits#pieceFiles()}
- * (a partition larger than that is split by bytes). Each piece is one {@code optimize ... WHERE "$path" IN (...)}, and a
+ * (a partition larger than that is split by bytes, at least two files to a piece). Trino's optimize leaves a file of
+ * the current spec alone when no other file of its partition is among those it rewrites, so such a file is not
+ * planned, and a piece never holds one file of a partition. Each piece is one {@code optimize ... WHERE "$path" IN (...)}, and a
  * piece whose files another piece or process already rewrote finds nothing to do, so a plan that stopped half way is
  * resumed by planning it again. Old files spanning many new partitions leave each partition a file per piece: when
  * there were several pieces, a last step compacts the partitions of the current spec that they left in several files.
@@ -58,7 +60,7 @@ final class RewritePlan
     /** The pieces of a layout change's {@code rewrite} on a table; none when every file it concerns is already in the target layout. */
     static List<Step> layout(ActionContext context, String table, Rewrite rewrite, Predicate<DataFile> inTargetLayout)
     {
-        List<List<Candidate>> pieces = pieces(context, candidates(context.requireTable(table), rewrite, inTargetLayout.negate(), true));
+        List<List<Candidate>> pieces = pieces(context, candidates(context.requireTable(table), rewrite, inTargetLayout.negate()));
         List<Step> steps = steps(context, table, rewrite, pieces, "");
         if (pieces.size() > 1) {
             // planned when it runs: the files the pieces wrote do not exist yet
@@ -66,7 +68,7 @@ final class RewritePlan
                 Table current = context.requireTable(table);
                 current.refresh();
                 int spec = current.spec().specId();
-                for (Step piece : steps(context, table, rewrite, pieces(context, candidates(current, rewrite, file -> file.specId() == spec, false)), "compaction ")) {
+                for (Step piece : steps(context, table, rewrite, pieces(context, candidates(current, rewrite, file -> file.specId() == spec)), "compaction ")) {
                     piece.run();
                 }
             }));
@@ -77,11 +79,14 @@ final class RewritePlan
     /** A compaction's pieces: the small files of the partitions that have several (a lone file has nothing to be merged with). */
     static List<Step> compaction(ActionContext context, String table, Rewrite rewrite)
     {
-        return steps(context, table, rewrite, pieces(context, candidates(context.requireTable(table), rewrite, file -> true, false)), "");
+        return steps(context, table, rewrite, pieces(context, candidates(context.requireTable(table), rewrite, file -> true)), "");
     }
 
-    /** The files under the threshold that {@code concerned} accepts, within the rewrite's time bound; with {@code loneFiles}, a partition's only one too. */
-    private static List<Candidate> candidates(Table table, Rewrite rewrite, Predicate<DataFile> concerned, boolean loneFiles)
+    /**
+     * The files under the threshold that {@code concerned} accepts, within the rewrite's time bound, but for a partition's only
+     * file of the current spec: optimize would not rewrite it (a file of an older spec it rewrites into the current one).
+     */
+    private static List<Candidate> candidates(Table table, Rewrite rewrite, Predicate<DataFile> concerned)
     {
         Optional<Types.NestedField> column = Optional.ofNullable(rewrite.column()).map(name -> table.schema().findField(name));
         Instant from = rewrite.from() == null ? null : Instant.parse(rewrite.from());
@@ -105,10 +110,8 @@ final class RewritePlan
         catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        if (!loneFiles) {
-            Map<String, Long> perPartition = candidates.stream().collect(Collectors.groupingBy(Candidate::partition, Collectors.counting()));
-            candidates.removeIf(candidate -> perPartition.get(candidate.partition()) == 1);
-        }
+        Map<String, Long> perPartition = candidates.stream().collect(Collectors.groupingBy(Candidate::partition, Collectors.counting()));
+        candidates.removeIf(candidate -> candidate.file().specId() == table.spec().specId() && perPartition.get(candidate.partition()) == 1);
         return candidates;
     }
 
@@ -122,23 +125,44 @@ final class RewritePlan
         List<List<Candidate>> pieces = new ArrayList<>();
         List<Candidate> piece = new ArrayList<>();
         for (List<Candidate> partition : partitions.values()) {
-            if (!piece.isEmpty() && (piece.size() + partition.size() > context.limits().pieceFiles() || bytes(piece) + bytes(partition) > context.limits().pieceBytes())) {
+            List<List<Candidate>> parts = split(partition, context.limits());
+            if (!piece.isEmpty() && (parts.size() > 1 || piece.size() + partition.size() > context.limits().pieceFiles()
+                    || bytes(piece) + bytes(partition) > context.limits().pieceBytes())) {
                 pieces.add(piece);
                 piece = new ArrayList<>();
             }
-            for (Candidate candidate : partition) {
-                // a partition is split only when it alone is too big to commit at once
-                if (!piece.isEmpty() && bytes(piece) + candidate.file().fileSizeInBytes() > context.limits().pieceBytes()) {
-                    pieces.add(piece);
-                    piece = new ArrayList<>();
-                }
-                piece.add(candidate);
+            if (parts.size() > 1) {
+                pieces.addAll(parts);
+            }
+            else {
+                piece.addAll(partition);
             }
         }
         if (!piece.isEmpty()) {
             pieces.add(piece);
         }
         return pieces;
+    }
+
+    /** A partition too big to commit at once in parts within the limits, of at least two files each; otherwise whole. */
+    private static List<List<Candidate>> split(List<Candidate> partition, Limits limits)
+    {
+        List<List<Candidate>> parts = new ArrayList<>();
+        List<Candidate> part = new ArrayList<>();
+        for (Candidate candidate : partition) {
+            if (part.size() >= 2 && (part.size() == limits.pieceFiles() || bytes(part) + candidate.file().fileSizeInBytes() > limits.pieceBytes())) {
+                parts.add(part);
+                part = new ArrayList<>();
+            }
+            part.add(candidate);
+        }
+        if (part.size() == 1 && !parts.isEmpty()) {
+            parts.getLast().addAll(part); // a file alone would be left as it is
+        }
+        else if (!part.isEmpty()) {
+            parts.add(part);
+        }
+        return parts;
     }
 
     private static List<Step> steps(ActionContext context, String table, Rewrite rewrite, List<List<Candidate>> pieces, String kind)
