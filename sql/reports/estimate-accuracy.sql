@@ -1,6 +1,7 @@
 -- Estimates against measurements: for every fix whose effect was measured, what icetune estimated one of its own
 -- queries would read after the fix, what they did read, and the measured saving over the estimated one (1 = exact,
--- 0.5 = half the estimated saving); measured_with names the fixes applied with it, whose effects shared its queries.
+-- 0.5 = half the estimated saving); bytes are those the fix saves: opened, or read for a bloom filter (bytes_are);
+-- measured_with names the fixes applied with it, whose effects shared its queries.
 -- Run with psql or `bin/icetune report estimate-accuracy`.
 SELECT r.id,
        r.rule_id,
@@ -15,6 +16,7 @@ SELECT r.id,
        round((r.measured_effect ->> 'own_bytes_per_query_before')::numeric) AS bytes_before,
        round((r.estimate ->> 'bytes_per_query_after')::numeric) AS bytes_after_estimated,
        round((r.measured_effect ->> 'own_bytes_per_query_after')::numeric) AS bytes_after_measured,
+       coalesce(r.measured_effect ->> 'own_bytes_are', 'opened') AS bytes_are,
        r.measured_effect ->> 'files_saved_measured_over_estimated' AS files_saving_ratio,
        r.measured_effect ->> 'bytes_saved_measured_over_estimated' AS bytes_saving_ratio
 FROM recommendations r

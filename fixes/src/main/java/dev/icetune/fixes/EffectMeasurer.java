@@ -57,6 +57,8 @@ public final class EffectMeasurer
     {
         FILES("files_per_query", "files"),
         BYTES("bytes_per_query", "bytes"),
+        /** The bytes Trino read of the files it opened (physical input): what a bloom filter saves, skipping row groups of files still opened. */
+        READ("read_bytes_per_query", "bytes_read"),
         /** Files and bytes in one currency, a file opened counting as estimate.file_open_bytes: the scan work the estimates weigh. */
         WORK("work_bytes_per_query", "work"),
         LATENCY("latency_ms", "latency"),
@@ -84,7 +86,8 @@ public final class EffectMeasurer
     private static final String FIGURES = """
             WITH scoped AS (
                 SELECT l.query_pattern_hash AS h, l.create_time >= :applied AS after,
-                       coalesce(i.files_scanned, 0)::float8 AS files, coalesce(i.bytes_scanned, 0)::float8 AS bytes, l.latency::float8 AS latency,
+                       coalesce(i.files_scanned, 0)::float8 AS files, coalesce(i.bytes_scanned, 0)::float8 AS bytes,
+                       coalesce(i.physical_input_bytes, i.bytes_scanned, 0)::float8 AS bytes_read, l.latency::float8 AS latency,
                        coalesce(i.scan_planning_ms, 0)::float8 AS planning, coalesce(l.cpu_ms, 0)::float8 AS cpu,
                        coalesce(i.files_scanned, 0) * :file_open_bytes + coalesce(i.bytes_scanned, 0)::float8 AS work
                 FROM query_inputs i JOIN query_logs l ON l.query_id = i.query_id AND l."timestamp" = i."timestamp"
@@ -92,6 +95,7 @@ public final class EffectMeasurer
                   AND (l."timestamp" < :first OR l.create_time >= :applied) AND (<scope>))
             SELECT h, after, count(*) AS n,
                    avg(files) AS files, coalesce(var_samp(files), 0) AS files_var, avg(bytes) AS bytes, coalesce(var_samp(bytes), 0) AS bytes_var,
+                   avg(bytes_read) AS bytes_read, coalesce(var_samp(bytes_read), 0) AS bytes_read_var,
                    avg(latency) AS latency, coalesce(var_samp(latency), 0) AS latency_var, avg(planning) AS planning,
                    coalesce(var_samp(planning), 0) AS planning_var, avg(cpu) AS cpu, coalesce(var_samp(cpu), 0) AS cpu_var,
                    avg(work) AS work, coalesce(var_samp(work), 0) AS work_var,
@@ -297,7 +301,7 @@ public final class EffectMeasurer
             // the estimate is of the fix's own queries: compared on them, even when the verdict is the group's
             Measured ownQueries = group.size() == 1 ? measured
                     : measured(each.scope().condition(), each.scope().parameters(), first, applied, now, lookBack);
-            estimated(each.recommendation().estimate(), ownQueries, own);
+            estimated(each.recommendation().estimate(), ownQueries, each.scope().figures().contains(Figure.READ) ? Figure.READ : Figure.BYTES, own);
             String why = reason;
             if (verdict == Status.REGRESSED) {
                 own.put("proposed", "icetune rollback " + each.recommendation().id() + " --by NAME");
@@ -308,8 +312,11 @@ public final class EffectMeasurer
         return Optional.of(new Effect(ids, verdict, effect));
     }
 
-    /** The estimate beside the measurement of the fix's own queries, and how the measured saving compares with it. */
-    private static void estimated(Estimate estimate, Measured own, Map<String, Object> effect)
+    /**
+     * The estimate beside the measurement of the fix's own queries, and how the measured saving compares with it; bytes as
+     * the estimate counts them, opened ({@code BYTES}) or read ({@code READ}).
+     */
+    private static void estimated(Estimate estimate, Measured own, Figure bytes, Map<String, Object> effect)
     {
         if (estimate == null || !estimate.isKnown() || own.after() == 0) {
             return;
@@ -317,8 +324,9 @@ public final class EffectMeasurer
         effect.put("own_queries_after", own.after());
         effect.put("own_files_per_query_before", round(own.before(Figure.FILES)));
         effect.put("own_files_per_query_after", round(own.after(Figure.FILES)));
-        effect.put("own_bytes_per_query_before", round(own.before(Figure.BYTES)));
-        effect.put("own_bytes_per_query_after", round(own.after(Figure.BYTES)));
+        effect.put("own_bytes_per_query_before", round(own.before(bytes)));
+        effect.put("own_bytes_per_query_after", round(own.after(bytes)));
+        effect.put("own_bytes_are", bytes == Figure.READ ? "read" : "opened");
         effect.put("estimated_files_per_query_after", estimate.filesPerQueryAfter());
         effect.put("estimated_bytes_per_query_after", estimate.bytesPerQueryAfter());
         double estimatedFiles = estimate.filesPerQueryBefore() - estimate.filesPerQueryAfter();
@@ -327,7 +335,7 @@ public final class EffectMeasurer
         }
         double estimatedBytes = estimate.bytesPerQueryBefore() - estimate.bytesPerQueryAfter();
         if (estimatedBytes > 0) {
-            effect.put("bytes_saved_measured_over_estimated", round((own.before(Figure.BYTES) - own.after(Figure.BYTES)) / estimatedBytes));
+            effect.put("bytes_saved_measured_over_estimated", round((own.before(bytes) - own.after(bytes)) / estimatedBytes));
         }
     }
 
@@ -372,7 +380,9 @@ public final class EffectMeasurer
                 case BLOOM_FILTERS -> "lookups on %s.%2$s";
                 default -> "scans of %s filtered on %s";
             };
-            return new Scope(words.formatted(table, column.get()), onTable + " AND " + patterns, parameters, EnumSet.of(Figure.WORK));
+            // a bloom filter skips row groups of the files it still opens: the bytes read are what it moves
+            Set<Figure> moved = fix.kind() == FixKind.BLOOM_FILTERS ? EnumSet.of(Figure.READ) : EnumSet.of(Figure.WORK);
+            return new Scope(words.formatted(table, column.get()), onTable + " AND " + patterns, parameters, moved);
         }
         return switch (fix.kind()) {
             case ANALYZE -> new Scope("scans of " + table, onTable, parameters, EnumSet.of(Figure.CPU, Figure.LATENCY));

@@ -30,6 +30,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.Statement;
@@ -51,12 +53,21 @@ import static org.assertj.core.api.Assertions.assertThat;
  * one problem, queried; the real rules and estimates; the fixes approved, applied (one while a writer keeps inserting)
  * and measured on the same queries afterwards. Each fix is judged on its own queries, its estimate against what it
  * then measured; a fix that changed nothing is never verified, and a bloom filter that does not help regresses.
+ *
+ * <p>The cluster writes files of at most 1MB and reads a small file range by range, as it reads files of production
+ * size, rather than whole at once; icetune is told the writers' target ({@code layout.target_file_bytes}), as a platform
+ * team tells it its own. So a table of a few megabytes has the files, row groups and bloom filters of a large one.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class TestFixEffectsEndToEnd
 {
     /** How far a measured saving may be from the estimated one: within a factor of two either way. */
     private static final double FACTOR = 2;
+    /** Ids of the keys table: distinct, scattered over the bigint range (a multiplicative permutation modulo a prime). */
+    private static final long KEY_MULTIPLIER = 48271;
+    private static final long KEY_MODULUS = 2147483647;
+    private static final int KEY_FILES = 20;
+    private static final int KEYS_PER_FILE = 100_000;
 
     @TempDir
     static Path temporary;
@@ -80,7 +91,7 @@ class TestFixEffectsEndToEnd
         Path warehouse = temporary.resolve("warehouse");
         listener = new IcetuneEventListenerFactory().create(Map.of("icetune.db.url", url, "icetune.db.user", "postgres",
                 "icetune.spool.dir", temporary.resolve("spool").toString()), null);
-        trino = IcebergTrino.start(listener, catalogUrl, warehouse);
+        trino = IcebergTrino.start(listener, catalogUrl, warehouse, Map.of(), Map.of("iceberg.target-max-file-size", "1MB", "parquet.small-file-threshold", "0B"));
 
         // compact_me: 40 small files, read whole
         trino.execute("CREATE TABLE compact_me (ts timestamp(6), user_id bigint, payload varchar)");
@@ -104,13 +115,22 @@ class TestFixEffectsEndToEnd
         for (int file = 0; file < 20; file++) {
             trino.execute("INSERT INTO lookups SELECT %d + x %% 100, %d + x FROM UNNEST(sequence(0, 499)) t(x)".formatted(100 * file, 1000 * file));
         }
+        // keys: 20 files of 100,000 distinct ids, each file spanning the whole range, so min/max cannot exclude a file and a lookup
+        // finds its id in one of them; statistics count the ids. A bloom filter lets a lookup skip the row groups of the others. The
+        // files are larger than a piece of the rewrite: a piece of one file would be left as it is by optimize, without the filter.
+        trino.execute("CREATE TABLE keys (user_id bigint)");
+        for (int file = 0; file < KEY_FILES; file++) {
+            trino.execute("INSERT INTO keys SELECT ((a * 10000 + b) * %d + %d) * %d %% %d FROM UNNEST(sequence(0, %d)) s(a) CROSS JOIN UNNEST(sequence(0, 9999)) t(b)"
+                    .formatted(KEY_FILES, file, KEY_MULTIPLIER, KEY_MODULUS, KEYS_PER_FILE / 10000 - 1));
+        }
+        trino.execute("ANALYZE keys");
 
         iceberg = new TableMetadataReader(LocalIcebergCatalog.TRINO_CATALOG, LocalIcebergCatalog.NAME, LocalIcebergCatalog.icebergProperties(catalogUrl, warehouse));
         Database.of(url, "postgres", "icetune-test").migrate();
         jdbi = Jdbi.create(url, "postgres", "");
         rows = new CapturedRows(url);
         store = new RecommendationStore(jdbi, Approvals.parse("alice", ""));
-        evaluator = new Evaluator(jdbi, new RuleBookHolder(Path.of("../rules"), System.err::println), Optional.of((TableFactSource) iceberg), Duration.ofHours(1),
+        evaluator = new Evaluator(jdbi, new RuleBookHolder(rulesWritingFilesOf(1 << 20), System.err::println), Optional.of((TableFactSource) iceberg), Duration.ofHours(1),
                 Duration.ofDays(7), 3, store, new SimpleMeterRegistry());
         // small pieces (a user may set icetune.rewrite.piece-size so), so that the rewrite of ranges commits several times while a writer inserts
         applier = new FixApplier(jdbi, store, iceberg, Optional.of(() -> {
@@ -118,6 +138,24 @@ class TestFixEffectsEndToEnd
             properties.setProperty("user", "icetune");
             return new TrinoDriver().connect(trino.jdbcUrl(), properties);
         }), 64 << 10, 500);
+    }
+
+    /** The shipped rules, with the writers' target file size of this cluster. */
+    private static Path rulesWritingFilesOf(long targetFileBytes)
+            throws IOException
+    {
+        Path rules = Files.createDirectories(temporary.resolve("rules"));
+        try (var files = Files.list(Path.of("../rules"))) {
+            for (Path file : files.filter(Files::isRegularFile).toList()) {
+                Files.copy(file, rules.resolve(file.getFileName()));
+            }
+        }
+        Path thresholds = rules.resolve("thresholds.properties");
+        String shipped = Files.readString(thresholds);
+        String ours = shipped.replaceAll("(?m)^layout\\.target_file_bytes = .*$", "layout.target_file_bytes = " + targetFileBytes);
+        assertThat(ours).as("the shipped thresholds name layout.target_file_bytes").isNotEqualTo(shipped);
+        Files.writeString(thresholds, ours);
+        return rules;
     }
 
     @AfterAll
@@ -145,6 +183,7 @@ class TestFixEffectsEndToEnd
         long partition = id("missing-partition-pruning", "iceberg.demo.ranges");
         long sort = id("inefficient-layout", "iceberg.demo.amounts");
         long compactAmounts = id("small-files", "iceberg.demo.amounts");
+        long helpfulBloom = id("bloom-filter", "iceberg.demo.keys.user_id");
         store.record(List.of(
                 new Recommendation("bloom-filter", TargetType.TABLE, "iceberg.demo.lookups.user_id", Severity.MEDIUM, Level.L2, Map.of(), "planted: a bloom filter that does not help",
                         BloomFilters.adding("iceberg.demo.lookups", List.of(), "user_id", Rewrite.allFiles(1 << 20, 1 << 20))),
@@ -152,10 +191,10 @@ class TestFixEffectsEndToEnd
                         new ExpireSnapshots("iceberg.demo.compact_me", 24 * 365))), Instant.now(), 3);
         long bloom = id("bloom-filter", "iceberg.demo.lookups.user_id");
         long nothing = id("snapshot-buildup", "iceberg.demo.compact_me");
-        for (long id : List.of(compaction, partition, sort)) {
+        for (long id : List.of(compaction, partition, sort, helpfulBloom)) {
             assertThat(store.find(id).orElseThrow().estimate().isKnown()).as("#%d valued before approval", id).isTrue();
         }
-        for (long id : List.of(compaction, partition, sort, bloom, nothing)) {
+        for (long id : List.of(compaction, partition, sort, bloom, helpfulBloom, nothing)) {
             store.approve(id, "alice", "test");
         }
 
@@ -198,7 +237,7 @@ class TestFixEffectsEndToEnd
         assertThat(steps).as("the layout change, several pieces and the compaction of what they left, each audited").hasSizeGreaterThanOrEqualTo(4)
                 .allSatisfy(step -> assertThat(step).containsEntry("result", "applied").containsEntry("steps", steps.size()));
 
-        for (long id : List.of(compaction, sort, bloom, nothing)) {
+        for (long id : List.of(compaction, sort, bloom, helpfulBloom, nothing)) {
             applier.apply(id, "alice", false);
         }
         workload();
@@ -221,6 +260,19 @@ class TestFixEffectsEndToEnd
         }
 
         assertThat(store.find(compactAmounts).orElseThrow().status()).as("the sort order's rewrite of all of amounts compacted it too").isEqualTo(Status.SUPERSEDED);
+
+        // the bloom filter that helps: lookups open as many files as before and read the row groups of one, bytes read as estimated
+        RecommendationStore.Stored helped = store.find(helpfulBloom).orElseThrow();
+        assertThat(helped.status()).as("fewer bytes read per lookup: %s", helped.measuredEffect()).isEqualTo(Status.VERIFIED);
+        assertThat(helped.measuredEffect()).containsEntry("scope", "lookups on iceberg.demo.keys.user_id").containsEntry("own_bytes_are", "read");
+        assertWithinFactor(helped, "bytes_saved_measured_over_estimated");
+
+        for (long id : List.of(partition, compaction, sort, helpfulBloom)) {
+            RecommendationStore.Stored fixed = store.find(id).orElseThrow();
+            System.out.println("estimate against measurement, %s: files saved %s, bytes saved %s (%s) of the estimate".formatted(fixed.ruleId(),
+                    fixed.measuredEffect().get("files_saved_measured_over_estimated"), fixed.measuredEffect().get("bytes_saved_measured_over_estimated"),
+                    fixed.measuredEffect().getOrDefault("own_bytes_are", "opened")));
+        }
 
         RecommendationStore.Stored useless = store.find(bloom).orElseThrow();
         assertThat(useless.status()).as("more bytes per lookup: %s", useless.measuredEffect()).isEqualTo(Status.REGRESSED);
@@ -247,6 +299,7 @@ class TestFixEffectsEndToEnd
             ids.add(trino.run("SELECT count(*) FROM ranges WHERE ts >= TIMESTAMP '2024-01-%02d 00:00:00' AND ts < TIMESTAMP '2024-01-%02d 00:00:00'".formatted(10 + i, 11 + i)));
             ids.add(trino.run("SELECT count(*) FROM amounts WHERE amount BETWEEN %d AND %d".formatted(100 * i, 100 * i + 50)));
             ids.add(trino.run("SELECT count(*) FROM lookups WHERE user_id = " + (7 + 131 * i)));
+            ids.add(trino.run("SELECT count(*) FROM keys WHERE user_id = " + (7 + 99_991L * i) * KEY_MULTIPLIER % KEY_MODULUS));
         }
         ids.forEach(rows::awaitQuery);
     }

@@ -8,6 +8,7 @@ import dev.icetune.engine.facts.TableScanFact;
 import dev.icetune.engine.facts.Thresholds;
 import dev.icetune.engine.facts.TimeSpan;
 import dev.icetune.engine.model.Advice;
+import dev.icetune.engine.model.BloomFilters;
 import dev.icetune.engine.model.Compact;
 import dev.icetune.engine.model.Estimate;
 import dev.icetune.engine.model.Level;
@@ -42,7 +43,7 @@ class TestEstimator
         // 30 files of 4 MB, each spanning the 30 days: a one-day range reads them all
         TableFact table = table(30, 30 * 4 * MB, 1, Map.of("ts", new TimeSpan(Instant.parse("2024-01-01T00:00:00Z"), Instant.parse("2024-01-30T23:59:00Z"))));
         TableScanFact scans = new TableScanFact(TABLE, 6, 30, 4 * MB, 1, 0, 6, 6, List.of(), 30, 30 * 4 * MB, List.of("default"));
-        PredicateFact range = new PredicateFact(TABLE, "ts", PredicateKind.RANGE, null, true, "ts >= ...", "p", "SELECT ...", 6, 6, 1, 30, 30 * 4 * MB, 24,
+        PredicateFact range = new PredicateFact(TABLE, "ts", PredicateKind.RANGE, null, true, "ts >= ...", "p", "SELECT ...", 6, 6, 1, 30, 30 * 4 * MB, 30 * 4 * MB, 24,
                 Instant.parse("2024-01-10T00:00:00Z"), false, true);
         Recommendation partition = recommendation("missing-partition-pruning", TABLE,
                 PartitionSpec.adding(TABLE, List.of(), "day(ts)", Rewrite.from(4 * MB, 128 * MB, "ts", range.earliest())));
@@ -72,6 +73,29 @@ class TestEstimator
         assertThat(estimate.filesPerQueryAfter()).isEqualTo(1);
         assertThat(estimate.bytesSavedPerDay()).isZero();
         assertThat(estimate.rewriteFiles()).isEqualTo(40);
+    }
+
+    @Test
+    void aBloomFilterSavesTheBytesReadOfTheRowGroupsWithoutTheValue()
+    {
+        // 400 MB in 100 files of 4 MB, 100,000 rows; each lookup reads 40 MB of the looked-up column; after the rewrite, 4 files
+        TableFact table = table(100, 400 * MB, 1, Map.of());
+        PredicateFact lookups = new PredicateFact(TABLE, "user_id", PredicateKind.EQUALITY, null, false, "user_id = 7", "p", "SELECT ...", 6, 6, 1, 100, 400 * MB,
+                40 * MB, -1, null, false, true);
+        Recommendation bloom = recommendation("bloom-filter", TABLE + ".user_id", BloomFilters.adding(TABLE, List.of(), "user_id", Rewrite.allFiles(4 * MB, 128 * MB)));
+
+        Estimate floor = new Estimator(List.of(table, lookups), THRESHOLDS, Duration.ofHours(1)).estimate(bloom);
+        assertThat(floor.bytesPerQueryBefore()).as("bytes read, not the files' size").isEqualTo(40 * MB);
+        assertThat(floor.filesPerQueryAfter()).as("the same files opened").isEqualTo(100);
+        assertThat(floor.bytesPerQueryAfter()).as("6 values looked up: 16,667 rows each, in every file").isEqualTo(40 * MB);
+        assertThat(floor.assumptions()).contains("the values looked up: a floor");
+
+        TableFact counted = withDistinctCount(table, "user_id", 100_000);
+        Estimate estimate = new Estimator(List.of(counted, lookups), THRESHOLDS, Duration.ofHours(1)).estimate(bloom);
+        assertThat(estimate.bytesPerQueryAfter()).as("one row a value: the row group of one file of 4, and the four files' filters of 25,000 values")
+                .isCloseTo(10 * MB + 4 * 25_000 * THRESHOLDS.get("estimate.bloom_bytes_per_value"), offset(1.0));
+        assertThat(estimate.filesSavedPerDay()).as("every file still opened").isZero();
+        assertThat(estimate.assumptions()).contains("100000 distinct values (the table's statistics)");
     }
 
     @Test
@@ -110,7 +134,14 @@ class TestEstimator
     private static TableFact table(long files, long bytes, long partitions, Map<String, TimeSpan> spans)
     {
         return new TableFact(TABLE, files, bytes, bytes / files, files, files * 1000, 0, List.of(), List.of(), List.of("ts"), Map.of(), 10, 1, 1, 1,
-                bytes, partitions, spans);
+                bytes, partitions, spans, Map.of());
+    }
+
+    private static TableFact withDistinctCount(TableFact t, String column, long count)
+    {
+        return new TableFact(t.table(), t.dataFiles(), t.totalDataBytes(), t.maxFileBytes(), t.smallFiles(), t.records(), t.deleteFiles(), t.partitionFields(),
+                t.sortFields(), t.timestampColumns(), t.properties(), t.snapshots(), t.oldestSnapshotAgeHours(), t.statisticsAgeHours(), t.currentSnapshotId(),
+                t.smallFileBytes(), t.partitions(), t.timeSpans(), Map.of(column, count));
     }
 
     private static PatternFact pattern(String hash, long executions, double bytes)

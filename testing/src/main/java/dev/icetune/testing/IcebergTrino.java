@@ -8,6 +8,7 @@ import io.trino.testing.MaterializedResult;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.Map;
 
 import static io.trino.testing.TestingSession.testSessionBuilder;
@@ -39,6 +40,14 @@ public final class IcebergTrino
     public static IcebergTrino start(EventListener listener, String catalogDatabaseUrl, Path warehouse, Map<String, String> serverProperties)
             throws Exception
     {
+        return start(listener, catalogDatabaseUrl, warehouse, serverProperties, Map.of());
+    }
+
+    /** With server properties and Iceberg catalog properties of its own (e.g. {@code iceberg.target-max-file-size}). */
+    public static IcebergTrino start(EventListener listener, String catalogDatabaseUrl, Path warehouse, Map<String, String> serverProperties,
+            Map<String, String> catalogProperties)
+            throws Exception
+    {
         LocalIcebergCatalog.prepare(catalogDatabaseUrl);
         Files.createDirectories(warehouse);
         Session session = testSessionBuilder().setCatalog(CATALOG).setSchema(SCHEMA).setSource("icetune-test").build();
@@ -49,7 +58,9 @@ public final class IcebergTrino
                 .build();
         try {
             runner.installPlugin(new IcebergPlugin());
-            runner.createCatalog(CATALOG, "iceberg", LocalIcebergCatalog.trinoProperties(catalogDatabaseUrl, warehouse));
+            Map<String, String> catalog = new HashMap<>(LocalIcebergCatalog.trinoProperties(catalogDatabaseUrl, warehouse));
+            catalog.putAll(catalogProperties);
+            runner.createCatalog(CATALOG, "iceberg", catalog);
             runner.execute("CREATE SCHEMA IF NOT EXISTS " + CATALOG + "." + SCHEMA);
         }
         catch (Exception | Error e) {

@@ -195,7 +195,11 @@ public final class Estimator
                                 100 * selected, filesAfterRewrite), rates);
     }
 
-    /** A bloom filter lets a lookup skip the row groups without its value; the files are still opened. */
+    /**
+     * A bloom filter lets a lookup skip the row groups without its value; the files are still opened, and each one's filter
+     * read. A value's rows are taken as spread over the files after the rewrite (one row group each), so a lookup reads the
+     * row groups of as many files as the value has rows; what it saves is bytes read, Trino's physical input.
+     */
     private Estimate bloomFilter(BloomFilters bloom)
     {
         String column = bloom.to().stream().filter(each -> !bloom.from().contains(each)).findFirst().orElse(bloom.to().getFirst());
@@ -206,13 +210,22 @@ public final class Estimator
         }
         PredicateFact p = lookup.get();
         double files = filesAfterRewrite(fact);
-        double rowsPerValue = (double) fact.records() / Math.max(1, p.distinctValues());
-        double share = Math.min(1, rowsPerValue / files);
-        return Estimate.of("equality lookups on " + bloom.table() + "." + column, p.scans() * perDay, p.avgFilesScanned(), Math.min(p.avgFilesScanned(), files),
-                p.avgBytesScanned(), p.avgBytesScanned() * share, 0, 0,
+        // the values looked up are a floor of the column's distinct values; the table's statistics, when it has them, count them all
+        long distinct = Math.max(p.distinctValues(), fact.distinctCount(column).orElse(0));
+        double rowsPerValue = (double) fact.records() / Math.max(1, distinct);
+        double share = Math.min(1, Math.max(1, rowsPerValue) / files);
+        double filterBytes = files * Math.min(thresholds.get("estimate.bloom_max_bytes"),
+                Math.min(fact.records() / files, distinct) * thresholds.get("estimate.bloom_bytes_per_value"));
+        double readBefore = p.avgBytesRead() > 0 ? p.avgBytesRead() : p.avgBytesScanned();
+        double readAfter = Math.min(readBefore, readBefore * share + filterBytes);
+        // the files a lookup opens are the same: that the rewrite may merge small ones is the compaction's saving, not the filter's
+        return Estimate.of("equality lookups on " + bloom.table() + "." + column, p.scans() * perDay, p.avgFilesScanned(), p.avgFilesScanned(),
+                readBefore, readAfter, 0, 0,
                 bloom.rewrite() == null ? 0 : fact.totalDataBytes(), bloom.rewrite() == null ? 0 : fact.dataFiles(), 0, null,
-                "each of the %d values looked up has about %.0f of the %d rows, spread over the %.0f files after the rewrite: a lookup reads the row groups of %.1f%% of them."
-                        .formatted(p.distinctValues(), rowsPerValue, fact.records(), files, 100 * share), rates);
+                ("%s has %d distinct values (%s), about %.0f of the %d rows each, spread over the %.0f files after the rewrite: a lookup reads the row groups "
+                        + "of %.1f%% of them and the %s of filters of all; bytes are bytes read.")
+                        .formatted(column, distinct, fact.distinctCount(column).isPresent() ? "the table's statistics" : "the values looked up: a floor", rowsPerValue,
+                                fact.records(), files, 100 * share, Estimate.bytes(filterBytes)), rates);
     }
 
     private Estimate analyze(String table)

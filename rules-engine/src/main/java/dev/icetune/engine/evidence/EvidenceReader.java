@@ -137,7 +137,8 @@ public final class EvidenceReader
             WITH per_filter AS (
                 SELECT catalog, schema_name, table_name, query_pattern_hash AS h, filter_predicate, count(*) AS scans,
                        sum(coalesce(pruning_ratio, 1)) AS pruning_sum, count(*) FILTER (WHERE coalesce(manifests_skipped, 0) = 0) AS no_skip,
-                       sum(files_scanned) AS files, sum(coalesce(bytes_scanned, 0)) AS bytes
+                       sum(files_scanned) AS files, sum(coalesce(bytes_scanned, 0)) AS bytes,
+                       sum(coalesce(physical_input_bytes, bytes_scanned, 0)) AS bytes_read
                 FROM query_inputs
                 WHERE "timestamp" >= :start AND "timestamp" < :end AND update_type IS NULL AND files_scanned IS NOT NULL
                   AND filter_predicate IS NOT NULL AND <slice> <cluster>
@@ -148,7 +149,7 @@ public final class EvidenceReader
                 FROM per_filter GROUP BY filter_predicate)
             SELECT catalog || '.' || schema_name || '.' || table_name AS tbl, h, min(filter_predicate) AS example, sum(scans) AS scans,
                    count(*) AS distinct_filters, sum(pruning_sum) / sum(scans) AS pruning, sum(no_skip) AS no_manifest_skipped,
-                   sum(files)::float8 AS files, sum(bytes)::float8 AS bytes,
+                   sum(files)::float8 AS files, sum(bytes)::float8 AS bytes, sum(bytes_read)::float8 AS bytes_read,
                    -- one conjunct: no AND outside the literals, which the shape has blanked (Trino prints (a) AND (b))
                    CASE WHEN shape ~ '\\sAND\\s' THEN 0 ELSE sum(scans) END AS only_filter
             FROM per_filter JOIN shapes USING (filter_predicate)
@@ -260,7 +261,7 @@ public final class EvidenceReader
                         .bindMap(inWindow)
                         .map((rs, ctx) -> new FilterGroup(rs.getString("tbl"), rs.getString("example"), rs.getString("h"),
                                 rs.getLong("scans"), rs.getLong("distinct_filters"), rs.getDouble("pruning"), rs.getLong("no_manifest_skipped"),
-                                rs.getDouble("files"), rs.getDouble("bytes"), rs.getLong("only_filter")))
+                                rs.getDouble("files"), rs.getDouble("bytes"), rs.getDouble("bytes_read"), rs.getLong("only_filter")))
                         .list())));
             }
             Future<List<LoadFact>> load = reads.submit(() -> withHandle(handle -> handle.createQuery(LOAD.replace("<cluster>", onCluster))
@@ -346,9 +347,9 @@ public final class EvidenceReader
                 .list();
     }
 
-    /** Scans of one table and pattern with one filter shape; {@code files} and {@code bytes} are their sums, {@code filter} one example. */
+    /** Scans of one table and pattern with one filter shape; {@code files}, {@code bytes} and {@code bytesRead} are their sums, {@code filter} one example. */
     private record FilterGroup(String table, String filter, String patternHash, long scans, long distinctFilters, double pruning, long noManifestSkipped,
-            double files, double bytes, long onlyFilterScans) {}
+            double files, double bytes, double bytesRead, long onlyFilterScans) {}
 
     private static void accumulate(FilterGroup group, Map<String, ScanAccumulator> scans, Map<String, PredicateAccumulator> predicates)
     {
@@ -420,6 +421,7 @@ public final class EvidenceReader
         private boolean temporal;
         private double files;
         private double bytes;
+        private double bytesRead;
         /** Scans whose filter bounds the time on both sides, and the hours they select together. */
         private long boundedScans;
         private double hoursSelected;
@@ -438,6 +440,7 @@ public final class EvidenceReader
             onlyFilterScans += group.onlyFilterScans();
             files += group.files();
             bytes += group.bytes();
+            bytesRead += group.bytesRead();
             selected.ifPresent(duration -> {
                 boundedScans += group.scans();
                 hoursSelected += group.scans() * duration.toSeconds() / 3600.0;
@@ -457,7 +460,7 @@ public final class EvidenceReader
         {
             return new PredicateFact(table, first.column(), first.kind(), first.function(), temporal, first.text(), patternHash, sampleQueries.get(patternHash),
                     scans, distinctValues, scans == 0 ? 0 : prunedFilesSum / scans, scans == 0 ? 0 : files / scans, scans == 0 ? 0 : bytes / scans,
-                    boundedScans == 0 ? -1 : hoursSelected / boundedScans, earliest, first.leadingWildcard(), scans > 0 && onlyFilterScans == scans);
+                    scans == 0 ? 0 : bytesRead / scans, boundedScans == 0 ? -1 : hoursSelected / boundedScans, earliest, first.leadingWildcard(), scans > 0 && onlyFilterScans == scans);
         }
     }
 }

@@ -10,7 +10,8 @@ import static java.util.Objects.requireNonNull;
  * {@code temporal} when it compares against a date or timestamp; {@code distinctValues} counts the different
  * literals seen (a proxy for the column's cardinality); {@code pruningRatio} is the average files scanned /
  * total files of those scans: 1.0 means nothing pruned; {@code avgFilesScanned} and {@code avgBytesScanned} what
- * one of them read. For a time predicate, {@code hoursSelected} is the time one query selects (-1 when its range is
+ * one of them opened (the files and their sizes), {@code avgBytesRead} what it read of them (Trino's physical input: the
+ * columns and row groups it did not skip). For a time predicate, {@code hoursSelected} is the time one query selects (-1 when its range is
  * open on one side) and {@code earliest} the oldest value any of them asked for (null when not known). A LIKE
  * whose pattern starts with a wildcard is {@code leadingWildcard}; {@code onlyFilter} when no scan of the group had
  * another filter beside it.
@@ -29,6 +30,7 @@ public record PredicateFact(
         double pruningRatio,
         double avgFilesScanned,
         double avgBytesScanned,
+        double avgBytesRead,
         double hoursSelected,
         java.time.Instant earliest,
         boolean leadingWildcard,

@@ -12,7 +12,8 @@ import static java.util.Objects.requireNonNull;
  * {@code statisticsAgeHours} is -1 when the table has no column statistics. {@code partitionFields} are as
  * Iceberg names them ({@code ts_day: day(ts)}); {@link #partitioning()} gives them in Trino's syntax.
  * {@code smallFileBytes} is what the small files hold, {@code partitions} the partitions with data, and
- * {@code timeSpans} the oldest and newest value of each date or timestamp column.
+ * {@code timeSpans} the oldest and newest value of each date or timestamp column, {@code distinctCounts} the number of
+ * distinct values of each column its newest statistics (ANALYZE) counted.
  */
 public record TableFact(
         String table,
@@ -32,7 +33,8 @@ public record TableFact(
         long currentSnapshotId,
         long smallFileBytes,
         long partitions,
-        Map<String, TimeSpan> timeSpans)
+        Map<String, TimeSpan> timeSpans,
+        Map<String, Long> distinctCounts)
 {
     public TableFact
     {
@@ -42,6 +44,14 @@ public record TableFact(
         timestampColumns = timestampColumns == null ? List.of() : List.copyOf(timestampColumns);
         properties = properties == null ? Map.of() : Map.copyOf(properties);
         timeSpans = timeSpans == null ? Map.of() : Map.copyOf(timeSpans);
+        distinctCounts = distinctCounts == null ? Map.of() : Map.copyOf(distinctCounts);
+    }
+
+    /** The distinct values of {@code column} the table's statistics counted, when it has them. */
+    public java.util.OptionalLong distinctCount(String column)
+    {
+        Long count = distinctCounts.get(column);
+        return count == null ? java.util.OptionalLong.empty() : java.util.OptionalLong.of(count);
     }
 
     /** The oldest and newest value of {@code column}, when the files' statistics tell them. */

@@ -2,6 +2,7 @@ package dev.icetune.engine.iceberg;
 
 import dev.icetune.engine.facts.TableFact;
 import dev.icetune.engine.facts.TimeSpan;
+import org.apache.iceberg.BlobMetadata;
 import org.apache.iceberg.CatalogUtil;
 import org.apache.iceberg.DataFile;
 import org.apache.iceberg.FileScanTask;
@@ -165,16 +166,44 @@ public final class TableMetadataReader
             oldest = Math.min(oldest, snapshot.timestampMillis());
         }
         long statisticsAge = -1;
+        long statisticsAt = Long.MIN_VALUE;
+        Map<String, Long> distinctCounts = Map.of();
         for (StatisticsFile statistics : table.statisticsFiles()) {
             Snapshot of = table.snapshot(statistics.snapshotId());
             if (of != null) {
                 long age = Duration.ofMillis(now.toEpochMilli() - of.timestampMillis()).toHours();
                 statisticsAge = statisticsAge < 0 ? age : Math.min(statisticsAge, age);
+                if (of.timestampMillis() > statisticsAt) {
+                    statisticsAt = of.timestampMillis();
+                    distinctCounts = distinctCounts(table, statistics);
+                }
             }
         }
         return new TableFact(qualifiedName, dataFiles, bytes, largest, small, records, deleteFiles, partitionFields, sortFields, timestampColumns,
                 table.properties(), snapshots, Duration.ofMillis(now.toEpochMilli() - oldest).toHours(), statisticsAge,
-                current == null ? -1 : current.snapshotId(), smallBytes, partitions.size(), timeSpans);
+                current == null ? -1 : current.snapshotId(), smallBytes, partitions.size(), timeSpans, distinctCounts);
+    }
+
+    /** The "ndv" property Trino's ANALYZE gives each column's sketch in the statistics file: read from the metadata, not the file. */
+    private static Map<String, Long> distinctCounts(Table table, StatisticsFile statistics)
+    {
+        Map<String, Long> counts = new java.util.HashMap<>();
+        for (BlobMetadata blob : statistics.blobMetadata()) {
+            String ndv = blob.properties() == null ? null : blob.properties().get("ndv");
+            if (ndv == null || blob.fields().size() != 1) {
+                continue;
+            }
+            String column = table.schema().findColumnName(blob.fields().getFirst());
+            try {
+                if (column != null) {
+                    counts.put(column, Long.parseLong(ndv));
+                }
+            }
+            catch (NumberFormatException ignored) {
+                // another writer's property of that name: not a count this reader knows
+            }
+        }
+        return counts;
     }
 
     private static void widen(Map<String, TimeSpan> spans, Types.NestedField column, Instant lower, Instant upper)
