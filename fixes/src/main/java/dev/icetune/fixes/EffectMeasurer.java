@@ -3,6 +3,7 @@ package dev.icetune.fixes;
 import dev.icetune.engine.model.Estimate;
 import dev.icetune.engine.model.Fix;
 import dev.icetune.engine.model.FixKind;
+import dev.icetune.engine.model.MaterializedView;
 import dev.icetune.engine.model.PartitionSpec;
 import dev.icetune.engine.model.SortOrder;
 import dev.icetune.engine.model.BloomFilters;
@@ -75,8 +76,18 @@ public final class EffectMeasurer
         }
     }
 
-    /** The queries a fix is meant to help, as a condition on query_inputs {@code i} and query_logs {@code l}. */
-    private record Scope(String words, String condition, Map<String, Object> parameters, Set<Figure> figures) {}
+    /**
+     * The queries a fix is meant to help, as a condition on query_inputs {@code i} and query_logs {@code l}; {@code pairing},
+     * when not empty, a {@code WHEN condition THEN pattern} that counts queries of another pattern as the fix's own pattern
+     * (the reads of a materialized view as the aggregation they replace).
+     */
+    private record Scope(String words, String condition, Map<String, Object> parameters, Set<Figure> figures, String pairing)
+    {
+        Scope(String words, String condition, Map<String, Object> parameters, Set<Figure> figures)
+        {
+            this(words, condition, parameters, figures, "");
+        }
+    }
 
     private record Applied(RecommendationStore.Stored recommendation, Instant at, Scope scope) {}
 
@@ -85,7 +96,7 @@ public final class EffectMeasurer
     /** Per pattern and side: count, mean and variance of each figure. */
     private static final String FIGURES = """
             WITH scoped AS (
-                SELECT l.query_pattern_hash AS h, l.create_time >= :applied AS after,
+                SELECT <pattern> AS h, l.create_time >= :applied AS after,
                        coalesce(i.files_scanned, 0)::float8 AS files, coalesce(i.bytes_scanned, 0)::float8 AS bytes,
                        coalesce(i.physical_input_bytes, i.bytes_scanned, 0)::float8 AS bytes_read, l.latency::float8 AS latency,
                        coalesce(i.scan_planning_ms, 0)::float8 AS planning, coalesce(l.cpu_ms, 0)::float8 AS cpu,
@@ -202,10 +213,15 @@ public final class EffectMeasurer
         }
     }
 
-    private Measured measured(String condition, Map<String, Object> parameters, Instant first, Instant applied, Instant now, Duration lookBack)
+    private Measured measured(List<Scope> scopes, Instant first, Instant applied, Instant now, Duration lookBack)
     {
+        String condition = scopes.stream().map(scope -> "(" + scope.condition() + ")").distinct().collect(Collectors.joining(" OR "));
+        String pairings = scopes.stream().map(Scope::pairing).filter(pairing -> !pairing.isEmpty()).distinct().collect(Collectors.joining(" "));
+        String patternOf = pairings.isEmpty() ? "l.query_pattern_hash" : "CASE " + pairings + " ELSE l.query_pattern_hash END";
+        Map<String, Object> parameters = new HashMap<>();
+        scopes.forEach(scope -> parameters.putAll(scope.parameters()));
         Map<String, Map<Boolean, Map<String, Object>>> byPattern = new HashMap<>();
-        jdbi.useHandle(handle -> handle.createQuery(FIGURES.replace("<scope>", condition))
+        jdbi.useHandle(handle -> handle.createQuery(FIGURES.replace("<scope>", condition).replace("<pattern>", patternOf))
                 .bind("since", Timestamp.from(first.minus(lookBack))).bind("until", Timestamp.from(now))
                 .bind("first", Timestamp.from(first)).bind("applied", Timestamp.from(applied)).bind("file_open_bytes", fileOpenBytes).bindMap(parameters)
                 .mapToMap().forEach(row -> byPattern.computeIfAbsent((String) row.get("h"), key -> new HashMap<>()).put((Boolean) row.get("after"), row)));
@@ -249,10 +265,7 @@ public final class EffectMeasurer
         Instant applied = group.getLast().at();
         Set<Figure> figures = EnumSet.noneOf(Figure.class);
         group.forEach(each -> figures.addAll(each.scope().figures()));
-        String condition = group.stream().map(each -> "(" + each.scope().condition() + ")").distinct().collect(Collectors.joining(" OR "));
-        Map<String, Object> parameters = new HashMap<>();
-        group.forEach(each -> parameters.putAll(each.scope().parameters()));
-        Measured measured = measured(condition, parameters, first, applied, now, lookBack);
+        Measured measured = measured(group.stream().map(Applied::scope).toList(), first, applied, now, lookBack);
         if (measured.before() < minQueries || measured.after() < minQueries) {
             return Optional.empty(); // too few of its queries yet: keep measuring
         }
@@ -300,7 +313,7 @@ public final class EffectMeasurer
             own.put("verdict", verdict.value());
             // the estimate is of the fix's own queries: compared on them, even when the verdict is the group's
             Measured ownQueries = group.size() == 1 ? measured
-                    : measured(each.scope().condition(), each.scope().parameters(), first, applied, now, lookBack);
+                    : measured(List.of(each.scope()), first, applied, now, lookBack);
             estimated(each.recommendation().estimate(), ownQueries, each.scope().figures().contains(Figure.READ) ? Figure.READ : Figure.BYTES, own);
             String why = reason;
             if (verdict == Status.REGRESSED) {
@@ -352,8 +365,16 @@ public final class EffectMeasurer
                 parameters.put("cluster_" + applied.id(), applied.cluster());
                 condition += " AND l.cluster_name = :cluster_" + applied.id();
             }
-            return new Scope("the pattern " + applied.target() + (applied.cluster() == null ? "" : " on " + applied.cluster()), condition, parameters,
-                    EnumSet.of(Figure.WORK));
+            String words = "the pattern " + applied.target() + (applied.cluster() == null ? "" : " on " + applied.cluster());
+            if (fix instanceof MaterializedView view) {
+                // its queries pointed at the view read the view's storage (Trino's Iceberg names it VIEW$materialized_view_storage)
+                parameters.put("view_" + applied.id(), view.name());
+                String reads = "i.catalog || '.' || i.schema_name || '.' || i.table_name IN (:view_%1$d, :view_%1$d || '$materialized_view_storage')"
+                        .formatted(applied.id());
+                return new Scope(words + " and the reads of " + view.name(), "(" + condition + ") OR " + reads, parameters, EnumSet.of(Figure.WORK),
+                        "WHEN " + reads + " THEN :pattern_" + applied.id());
+            }
+            return new Scope(words, condition, parameters, EnumSet.of(Figure.WORK));
         }
         String onTable = "i.catalog || '.' || i.schema_name || '.' || i.table_name = :table_" + applied.id();
         Map<String, Object> parameters = new HashMap<>(Map.of("table_" + applied.id(), table));
