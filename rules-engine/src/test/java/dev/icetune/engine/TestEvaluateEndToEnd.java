@@ -25,6 +25,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -135,7 +136,11 @@ class TestEvaluateEndToEnd
     @Test
     void eachProblemGetsItsRecommendationExactlyOnceAndTheCleanTableNone()
     {
-        Evaluator.Result first = evaluator.evaluate(Instant.now().plusSeconds(1), System.out::println);
+        List<String> progress = new ArrayList<>();
+        Evaluator.Result first = evaluator.evaluate(Instant.now().plusSeconds(1), line -> {
+            System.out.println(line);
+            progress.add(line);
+        });
         Evaluator.Result second = evaluator.evaluate(Instant.now().plusSeconds(2), System.out::println);
 
         String hourly = pattern("hourly");
@@ -145,19 +150,20 @@ class TestEvaluateEndToEnd
                 .containsExactlyInAnyOrder(
                         "small-files:" + EVENTS,
                         "missing-partition-pruning:" + EVENTS,
-                        "bloom-filter:" + EVENTS + ".user_id",
-                        "bloom-filter:" + EVENTS + ".session_id",
                         "non-sargable-predicate:" + dateFormat,
                         // the hourly aggregation of 40 small files saves too little to pay for its refreshes: held back
                         "materialized-view:" + sessions,
                         "cache-misses:" + hourly,
                         "cache-misses:" + sessions);
-        assertThat(first.outcome().opened()).isEqualTo(8);
+        // 40 small files compact into one: a bloom filter in it could skip nothing, and its rewrite would cost for nothing
+        assertThat(progress).anySatisfy(line -> assertThat(line).startsWith("held back bloom-filter on " + EVENTS + ".user_id: saves ")
+                .endsWith("below the 1.0 MB of min_net_saving_per_day.bloom-filter"));
+        assertThat(first.outcome().opened()).isEqualTo(6);
         assertThat(second.outcome().opened()).isZero();
-        assertThat(second.outcome().refreshed()).isEqualTo(8);
+        assertThat(second.outcome().refreshed()).isEqualTo(6);
 
         List<RecommendationStore.Stored> stored = evaluator.store().list(Optional.empty());
-        assertThat(stored).hasSize(8).allSatisfy(recommendation -> assertThat(recommendation.timesSeen()).isEqualTo(2));
+        assertThat(stored).hasSize(6).allSatisfy(recommendation -> assertThat(recommendation.timesSeen()).isEqualTo(2));
         assertThat(stored).as("valued, in priority order").allSatisfy(recommendation -> assertThat(recommendation.estimate()).isNotNull())
                 .extracting(recommendation -> recommendation.estimate().priority()).isSortedAccordingTo(java.util.Comparator.reverseOrder());
         assertThat(stored).noneMatch(recommendation -> recommendation.target().startsWith(CLEAN) || recommendation.evidence().toString().contains("clean_events"));
@@ -174,11 +180,6 @@ class TestEvaluateEndToEnd
         RecommendationStore.Stored sargable = find(stored, "non-sargable-predicate");
         assertThat(sargable.evidence()).containsEntry("function", "date_format").containsEntry("pruning_ratio", 1.0);
         assertThat(sargable.proposedFix()).matches("SELECT count\\(\\*\\) FROM events WHERE ts >= TIMESTAMP '2024-01-1[56] 00:00:00' AND ts < TIMESTAMP '2024-01-1[67] 00:00:00'");
-
-        RecommendationStore.Stored bloom = stored.stream().filter(r -> r.target().endsWith(".user_id")).findFirst().orElseThrow();
-        assertThat(bloom.evidence()).containsEntry("lookups", 6).containsEntry("distinct_values", 6);
-        // every file spans (nearly) all user ids: min/max leaves most files to read
-        assertThat((Double) bloom.evidence().get("pruning_ratio")).isGreaterThan(0.5);
 
         RecommendationStore.Stored view = find(stored, "materialized-view");
         assertThat(view.evidence()).containsEntry("executions", 6).containsEntry("table", "iceberg.demo.sessions");
@@ -212,7 +213,7 @@ class TestEvaluateEndToEnd
         for (int i = 0; i < 3; i++) {
             evaluator.evaluate(later.plusSeconds(i), System.out::println);
         }
-        assertThat(evaluator.store().list(Optional.of(Status.RESOLVED))).hasSize(8);
+        assertThat(evaluator.store().list(Optional.of(Status.RESOLVED))).hasSize(6);
         assertThat(evaluator.store().history(smallFiles.id())).extracting(RecommendationStore.HistoryEntry::toStatus).containsExactly(Status.OPEN, Status.RESOLVED);
     }
 
