@@ -55,6 +55,34 @@ class TestApprovals
     }
 
     @Test
+    void whatIsApprovedStaysWhatWasApprovedWhenTheRuleFiresAgain()
+    {
+        RecommendationStore store = store(Approvals.parse("alice", ""));
+        Instant now = Instant.now();
+        store.record(List.of(COMPACT, ANALYZE), now, 3);
+        long compact = id(store, "small-files");
+        long analyze = id(store, "stale-statistics");
+        store.approve(compact, "alice", null);
+
+        // the tables changed: the rules now propose other thresholds and see other evidence
+        Recommendation compactNow = new Recommendation("small-files", TargetType.TABLE, "iceberg.demo.events", Severity.HIGH, Level.L1,
+                Recommendation.evidence("files", 900), "more small files", new Compact("iceberg.demo.events", 256L << 20));
+        Recommendation analyzeNow = new Recommendation("stale-statistics", TargetType.TABLE, "iceberg.other.orders", Severity.MEDIUM, Level.L1,
+                Recommendation.evidence("scans", 30), "still no statistics", new Analyze("iceberg.other.orders"));
+        store.record(List.of(compactNow, analyzeNow), now.plusSeconds(60), 3);
+
+        RecommendationStore.Stored approved = store.find(compact).orElseThrow();
+        assertThat(approved.status()).isEqualTo(Status.APPROVED);
+        assertThat(approved.fix()).as("the fix alice approved").isEqualTo(new Compact("iceberg.demo.events", 128L << 20));
+        assertThat(approved.evidence()).containsEntry("files", 400);
+        assertThat(approved.timesSeen()).as("seen again all the same").isEqualTo(2);
+        RecommendationStore.Stored open = store.find(analyze).orElseThrow();
+        assertThat(open.evidence()).as("an open one shows what the rule sees now").containsEntry("scans", 30);
+        assertThat(open.severity()).isEqualTo(Severity.MEDIUM);
+        assertThat(open.timesSeen()).isEqualTo(2);
+    }
+
+    @Test
     void resolvedRecommendationsCannotBeApproved()
     {
         RecommendationStore store = store(Approvals.parse("alice", ""));

@@ -255,12 +255,20 @@ public final class RecommendationStore
                     FROM recommendations r JOIN icetune_fired f USING (dedupe_key)
                     WHERE r.status = 'resolved' AND r.last_seen < :at""")
                     .bind("at", at).bind("actor", SYSTEM_ACTOR).execute();
+            // an open (or reopened) one takes what the rule says now; one a person decided on keeps the fix, evidence and estimate
+            // they decided on (what is approved is what is applied, and its effect is compared with the estimate it had), and
+            // only counts that the rule fired again
             int refreshed = handle.createUpdate("""
                     UPDATE recommendations r SET severity = f.severity, level = f.level, explanation = f.explanation, proposed_fix = f.proposed_fix, fix = f.fix,
                         evidence = f.evidence, estimate = f.estimate, priority = f.priority, clusters = f.clusters, last_seen = :at, times_seen = r.times_seen + 1, missed_evaluations = 0, updated_at = :at,
-                        status = CASE WHEN r.status = 'resolved' THEN 'open' ELSE r.status END
+                        status = 'open'
                     FROM icetune_fired f
-                    WHERE r.dedupe_key = f.dedupe_key AND r.first_seen < :at""")
+                    WHERE r.dedupe_key = f.dedupe_key AND r.first_seen < :at AND r.status IN ('open', 'resolved')""")
+                    .bind("at", at).execute();
+            refreshed += handle.createUpdate("""
+                    UPDATE recommendations r SET last_seen = :at, times_seen = r.times_seen + 1, missed_evaluations = 0
+                    FROM icetune_fired f
+                    WHERE r.dedupe_key = f.dedupe_key AND r.first_seen < :at AND r.status NOT IN ('open', 'resolved')""")
                     .bind("at", at).execute();
             // open ones that did not fire count a miss, and resolve after resolveAfter misses in a row
             handle.createUpdate("""
