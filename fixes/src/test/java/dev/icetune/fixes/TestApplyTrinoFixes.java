@@ -109,9 +109,6 @@ class TestApplyTrinoFixes
         if (trino != null) {
             trino.close();
         }
-        if (listener != null) {
-            listener.shutdown();
-        }
         if (iceberg != null) {
             iceberg.close();
         }

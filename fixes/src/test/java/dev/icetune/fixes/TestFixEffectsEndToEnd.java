@@ -176,9 +176,6 @@ class TestFixEffectsEndToEnd
         if (trino != null) {
             trino.close();
         }
-        if (listener != null) {
-            listener.shutdown();
-        }
         if (iceberg != null) {
             iceberg.close();
         }

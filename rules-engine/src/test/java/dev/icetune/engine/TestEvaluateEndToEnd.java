@@ -125,9 +125,6 @@ class TestEvaluateEndToEnd
         if (trino != null) {
             trino.close();
         }
-        if (listener != null) {
-            listener.shutdown();
-        }
         if (iceberg != null) {
             iceberg.close();
         }

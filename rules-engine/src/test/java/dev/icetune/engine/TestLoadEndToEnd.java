@@ -102,9 +102,6 @@ class TestLoadEndToEnd
         if (trino != null) {
             trino.close();
         }
-        if (listener != null) {
-            listener.shutdown();
-        }
     }
 
     @Test

@@ -153,9 +153,6 @@ class TestQueryInsightsEndToEnd
             }
             trino.close();
         }
-        if (listener != null) {
-            listener.shutdown();
-        }
         if (iceberg != null) {
             iceberg.close();
         }

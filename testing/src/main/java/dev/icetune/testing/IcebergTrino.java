@@ -24,10 +24,12 @@ public final class IcebergTrino
     public static final String SCHEMA = "demo";
 
     private final DistributedQueryRunner runner;
+    private final EventListener listener;
 
-    private IcebergTrino(DistributedQueryRunner runner)
+    private IcebergTrino(DistributedQueryRunner runner, EventListener listener)
     {
         this.runner = runner;
+        this.listener = listener;
     }
 
     public static IcebergTrino start(EventListener listener, String catalogDatabaseUrl, Path warehouse)
@@ -65,9 +67,10 @@ public final class IcebergTrino
         }
         catch (Exception | Error e) {
             runner.close();
+            listener.shutdown();
             throw e;
         }
-        return new IcebergTrino(runner);
+        return new IcebergTrino(runner, listener);
     }
 
     /**
@@ -134,9 +137,11 @@ public final class IcebergTrino
         throw new AssertionError("expected to fail: " + sql);
     }
 
+    /** Stops Trino, then the listener it reported to: Trino's last events reach the listener, which writes them before it stops. */
     @Override
     public void close()
     {
         runner.close();
+        listener.shutdown();
     }
 }

@@ -78,9 +78,6 @@ class TestCaptureWithTrino
         if (trino != null) {
             trino.close();
         }
-        if (listener != null) {
-            listener.shutdown();
-        }
     }
 
     @Test

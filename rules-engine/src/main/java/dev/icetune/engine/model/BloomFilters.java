@@ -13,7 +13,7 @@ import static java.util.Objects.requireNonNull;
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record BloomFilters(String table, List<String> from, List<String> to, Rewrite rewrite)
-        implements LayoutChange
+        implements FieldsChange
 {
     public static final String PROPERTY_PREFIX = "write.parquet.bloom-filter-enabled.column.";
 
@@ -31,16 +31,6 @@ public record BloomFilters(String table, List<String> from, List<String> to, Rew
     public static BloomFilters adding(String table, List<String> current, String column, Rewrite rewrite)
     {
         return new BloomFilters(table, current, LayoutChange.plus(current, column), rewrite);
-    }
-
-    public List<String> added()
-    {
-        return LayoutChange.without(to, from);
-    }
-
-    public List<String> removed()
-    {
-        return LayoutChange.without(from, to);
     }
 
     @Override

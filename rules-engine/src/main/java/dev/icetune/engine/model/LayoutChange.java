@@ -11,7 +11,7 @@ import java.util.Optional;
  */
 public sealed interface LayoutChange
         extends Fix
-        permits PartitionSpec, SortOrder, BloomFilters
+        permits FieldsChange, SortOrder
 {
     String table();
 

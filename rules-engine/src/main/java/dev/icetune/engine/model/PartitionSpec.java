@@ -14,7 +14,7 @@ import static java.util.Objects.requireNonNull;
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record PartitionSpec(String table, List<String> from, List<String> to, Rewrite rewrite)
-        implements LayoutChange
+        implements FieldsChange
 {
     private static final Pattern FIELD = Pattern.compile("(?:(?:year|month|day|hour)\\(\\s*\\w+\\s*\\)|(?:bucket|truncate)\\(\\s*\\w+\\s*,\\s*\\d+\\s*\\)|\\w+)");
 
@@ -43,18 +43,6 @@ public record PartitionSpec(String table, List<String> from, List<String> to, Re
     public static PartitionSpec replacing(String table, List<String> current, String replaced, String field, Rewrite rewrite)
     {
         return new PartitionSpec(table, current, LayoutChange.plus(LayoutChange.without(current, List.of(replaced)), field), rewrite);
-    }
-
-    /** Fields to add: in {@code to}, not in {@code from}. */
-    public List<String> added()
-    {
-        return LayoutChange.without(to, from);
-    }
-
-    /** Fields to remove: in {@code from}, not in {@code to}. */
-    public List<String> removed()
-    {
-        return LayoutChange.without(from, to);
     }
 
     @Override
