@@ -24,10 +24,12 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
+import java.util.stream.Collectors;
 
 import static java.util.Objects.requireNonNull;
 
@@ -43,6 +45,8 @@ public final class Evaluator
 
     /** The rule whose findings the hung-queries gauge counts, for an alert. */
     private static final String HUNG_QUERIES = "hung-queries";
+    /** How many held-back recommendations an evaluation names one by one. */
+    private static final int HELD_BACK_SHOWN = 20;
 
     private final Jdbi jdbi;
     private final RuleBookHolder rules;
@@ -120,7 +124,15 @@ public final class Evaluator
 
         step = System.nanoTime();
         Estimator.Valued valued = new Estimator(facts, thresholds, window).value(evaluation.recommendations());
-        valued.heldBack().forEach(held -> progress.accept("held back %s on %s: %s".formatted(held.recommendation().ruleId(), held.recommendation().target(), held.reason())));
+        // each one said, up to a screenful; beyond it, how many of each rule (a fleet holds back thousands)
+        valued.heldBack().stream().limit(HELD_BACK_SHOWN)
+                .forEach(held -> progress.accept("held back %s on %s: %s".formatted(held.recommendation().ruleId(), held.recommendation().target(), held.reason())));
+        if (valued.heldBack().size() > HELD_BACK_SHOWN) {
+            Map<String, Long> more = valued.heldBack().stream().skip(HELD_BACK_SHOWN)
+                    .collect(Collectors.groupingBy(held -> held.recommendation().ruleId(), TreeMap::new, Collectors.counting()));
+            progress.accept("held back %d more: %s".formatted(valued.heldBack().size() - HELD_BACK_SHOWN,
+                    more.entrySet().stream().map(entry -> entry.getValue() + " " + entry.getKey()).collect(Collectors.joining(", "))));
+        }
         List<Recommendation> recommendations = withClusters(valued.kept(), evidence);
         progress.accept("valued %d recommendations in %d ms".formatted(evaluation.recommendations().size(), millisSince(step)));
         hungQueries.set(recommendations.stream().filter(recommendation -> recommendation.ruleId().equals(HUNG_QUERIES))
