@@ -36,6 +36,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
+import static io.airlift.testing.Closeables.closeAll;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** The commands that change tables or ask Trino, run as a person runs them, against a real Trino with the Iceberg connector. */
@@ -84,12 +85,7 @@ class TestCliWithTrino
     void stop()
             throws Exception
     {
-        if (trino != null) {
-            trino.close();
-        }
-        if (iceberg != null) {
-            iceberg.close();
-        }
+        closeAll(trino, iceberg);
     }
 
     @Test

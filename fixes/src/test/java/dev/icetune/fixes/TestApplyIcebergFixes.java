@@ -24,6 +24,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
+import static io.airlift.testing.Closeables.closeAll;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -81,12 +82,7 @@ class TestApplyIcebergFixes
     void stop()
             throws Exception
     {
-        if (trino != null) {
-            trino.close();
-        }
-        if (iceberg != null) {
-            iceberg.close();
-        }
+        closeAll(trino, iceberg);
     }
 
     @Test

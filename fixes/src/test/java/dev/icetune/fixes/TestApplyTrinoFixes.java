@@ -29,6 +29,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 
+import static io.airlift.testing.Closeables.closeAll;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Trino statements as fixes, through the Trino JDBC driver against a real Trino, and their measured effect. */
@@ -106,12 +107,7 @@ class TestApplyTrinoFixes
     void stop()
             throws Exception
     {
-        if (trino != null) {
-            trino.close();
-        }
-        if (iceberg != null) {
-            iceberg.close();
-        }
+        closeAll(trino, iceberg);
     }
 
     @Test

@@ -47,6 +47,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
+import static io.airlift.testing.Closeables.closeAll;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -173,12 +174,7 @@ class TestFixEffectsEndToEnd
     void stop()
             throws Exception
     {
-        if (trino != null) {
-            trino.close();
-        }
-        if (iceberg != null) {
-            iceberg.close();
-        }
+        closeAll(trino, iceberg);
     }
 
     @Test

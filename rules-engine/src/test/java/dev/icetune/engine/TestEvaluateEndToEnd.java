@@ -32,6 +32,7 @@ import java.util.Optional;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
+import static io.airlift.testing.Closeables.closeAll;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -122,12 +123,7 @@ class TestEvaluateEndToEnd
     void stop()
             throws Exception
     {
-        if (trino != null) {
-            trino.close();
-        }
-        if (iceberg != null) {
-            iceberg.close();
-        }
+        closeAll(trino, iceberg);
     }
 
     @Test
