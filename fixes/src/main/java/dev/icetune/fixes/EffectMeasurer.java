@@ -91,6 +91,9 @@ public final class EffectMeasurer
 
     private record Applied(RecommendationStore.Stored recommendation, Instant at, Scope scope) {}
 
+    /** The qualified name of the table a query_inputs row {@code i} read, as fixes name their tables. */
+    private static final String INPUT_TABLE = "i.catalog || '.' || i.schema_name || '.' || i.table_name";
+
     private static final Pattern TIME_FIELD = Pattern.compile("(?:year|month|day|hour)\\((\\w+)\\)");
 
     /** Per pattern and side: count, mean and variance of each figure. */
@@ -369,14 +372,13 @@ public final class EffectMeasurer
             if (fix instanceof MaterializedView view) {
                 // its queries pointed at the view read the view's storage (Trino's Iceberg names it VIEW$materialized_view_storage)
                 parameters.put("view_" + applied.id(), view.name());
-                String reads = "i.catalog || '.' || i.schema_name || '.' || i.table_name IN (:view_%1$d, :view_%1$d || '$materialized_view_storage')"
-                        .formatted(applied.id());
+                String reads = INPUT_TABLE + " IN (:view_%1$d, :view_%1$d || '$materialized_view_storage')".formatted(applied.id());
                 return new Scope(words + " and the reads of " + view.name(), "(" + condition + ") OR " + reads, parameters, EnumSet.of(Figure.WORK),
                         "WHEN " + reads + " THEN :pattern_" + applied.id());
             }
             return new Scope(words, condition, parameters, EnumSet.of(Figure.WORK));
         }
-        String onTable = "i.catalog || '.' || i.schema_name || '.' || i.table_name = :table_" + applied.id();
+        String onTable = INPUT_TABLE + " = :table_" + applied.id();
         Map<String, Object> parameters = new HashMap<>(Map.of("table_" + applied.id(), table));
         Optional<String> column = switch (fix) {
             case PartitionSpec spec -> spec.added().stream().map(TIME_FIELD::matcher).filter(Matcher::matches).map(matcher -> matcher.group(1)).findFirst();

@@ -31,6 +31,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -211,7 +212,8 @@ public final class Estimator
         PredicateFact p = lookup.get();
         double files = filesAfterRewrite(fact);
         // the values looked up are a floor of the column's distinct values; the table's statistics, when it has them, count them all
-        long distinct = Math.max(p.distinctValues(), fact.distinctCount(column).orElse(0));
+        OptionalLong counted = fact.distinctCount(column);
+        long distinct = Math.max(p.distinctValues(), counted.orElse(0));
         double rowsPerValue = (double) fact.records() / Math.max(1, distinct);
         double share = Math.min(1, Math.max(1, rowsPerValue) / files);
         double filterBytes = files * Math.min(thresholds.get("estimate.bloom_max_bytes"),
@@ -224,7 +226,7 @@ public final class Estimator
                 bloom.rewrite() == null ? 0 : fact.totalDataBytes(), bloom.rewrite() == null ? 0 : fact.dataFiles(), 0, null,
                 ("%s has %d distinct values (%s), about %.0f of the %d rows each, spread over the %.0f files after the rewrite: a lookup reads the row groups "
                         + "of %.1f%% of them and the %s of filters of all; bytes are bytes read.")
-                        .formatted(column, distinct, fact.distinctCount(column).isPresent() ? "the table's statistics" : "the values looked up: a floor", rowsPerValue,
+                        .formatted(column, distinct, counted.isPresent() ? "the table's statistics" : "the values looked up: a floor", rowsPerValue,
                                 fact.records(), files, 100 * share, Estimate.bytes(filterBytes)), rates);
     }
 
