@@ -35,8 +35,8 @@ import static java.util.Objects.requireNonNull;
  * sort order's or bloom filter's scans filtered on its column (the patterns that filtered on it before the fix), a
  * compaction's or statistics' scans of the table, a materialized view's or advice's own pattern. Before against
  * after, pattern by pattern (only patterns seen on both sides, weighted as they ran after), on the figure the fix is
- * meant to move: the scan work per query (files and bytes in one currency, as the estimates weigh them), planning
- * time for snapshot expiry, CPU and latency for statistics. A verdict needs a change beyond {@code effect.min_change}
+ * meant to move: the scan work per query (files and bytes in one currency, as the estimates weigh them), the
+ * metadata every query plans over for snapshot expiry, CPU and latency for statistics. A verdict needs a change beyond {@code effect.min_change}
  * and beyond noise (twice the standard error of the difference): less work verifies it, more regresses it and
  * proposes its rollback; no significant change keeps it measuring. A fix whose apply changed nothing is never
  * verified. Fixes of one table applied so close together that too few of their queries ran between them are
@@ -64,6 +64,11 @@ public final class EffectMeasurer
         WORK("work_bytes_per_query", "work"),
         LATENCY("latency_ms", "latency"),
         PLANNING("planning_ms", "planning"),
+        /**
+         * The size of the table's metadata file, which every query's planning reads: what a snapshot expiry moves. Known from
+         * the audit's table states before and after the apply, not from the queries: the same for each.
+         */
+        METADATA("metadata_bytes_per_query", "metadata"),
         CPU("cpu_ms", "cpu");
 
         private final String name;
@@ -216,8 +221,9 @@ public final class EffectMeasurer
         }
     }
 
-    private Measured measured(List<Scope> scopes, Instant first, Instant applied, Instant now, Duration lookBack)
+    private Measured measured(List<Applied> group, Instant first, Instant applied, Instant now, Duration lookBack)
     {
+        List<Scope> scopes = group.stream().map(Applied::scope).toList();
         String condition = scopes.stream().map(scope -> "(" + scope.condition() + ")").distinct().collect(Collectors.joining(" OR "));
         String pairings = scopes.stream().map(Scope::pairing).filter(pairing -> !pairing.isEmpty()).distinct().collect(Collectors.joining(" "));
         String patternOf = pairings.isEmpty() ? "l.query_pattern_hash" : "CASE " + pairings + " ELSE l.query_pattern_hash END";
@@ -259,6 +265,13 @@ public final class EffectMeasurer
                         + number(is.get(figure.column + "_var")).doubleValue() / nAfter);
             }
         }
+        if (scopes.stream().anyMatch(scope -> scope.figures().contains(Figure.METADATA))) {
+            Optional<Long> was = audit.statesOfLastApply(group.getFirst().recommendation().id()).map(states -> states.getKey().metadataBytes());
+            Optional<Long> is = audit.statesOfLastApply(group.getLast().recommendation().id()).map(states -> states.getValue().metadataBytes());
+            if (was.orElse(0L) > 0 && is.orElse(0L) > 0) {
+                sums.put(Figure.METADATA, new double[] {after * was.get(), after * is.get(), 0});
+            }
+        }
         return new Measured(before, after, patterns.stream().sorted().toList(), p95Before, p95After, sums);
     }
 
@@ -268,7 +281,12 @@ public final class EffectMeasurer
         Instant applied = group.getLast().at();
         Set<Figure> figures = EnumSet.noneOf(Figure.class);
         group.forEach(each -> figures.addAll(each.scope().figures()));
-        Measured measured = measured(group.stream().map(Applied::scope).toList(), first, applied, now, lookBack);
+        Measured measured = measured(group, first, applied, now, lookBack);
+        if (figures.contains(Figure.METADATA) && measured.before(Figure.METADATA) == 0) {
+            // applied before the audit recorded the metadata's size: its planning time is what is left to judge it by
+            figures.remove(Figure.METADATA);
+            figures.add(Figure.PLANNING);
+        }
         if (measured.before() < minQueries || measured.after() < minQueries) {
             return Optional.empty(); // too few of its queries yet: keep measuring
         }
@@ -316,8 +334,8 @@ public final class EffectMeasurer
             own.put("verdict", verdict.value());
             // the estimate is of the fix's own queries: compared on them, even when the verdict is the group's
             Measured ownQueries = group.size() == 1 ? measured
-                    : measured(List.of(each.scope()), first, applied, now, lookBack);
-            estimated(each.recommendation().estimate(), ownQueries, each.scope().figures().contains(Figure.READ) ? Figure.READ : Figure.BYTES, own);
+                    : measured(List.of(each), first, applied, now, lookBack);
+            estimated(each.recommendation().estimate(), ownQueries, bytesOf(each.scope()), own);
             String why = reason;
             if (verdict == Status.REGRESSED) {
                 own.put("proposed", "icetune rollback " + each.recommendation().id() + " --by NAME");
@@ -328,9 +346,15 @@ public final class EffectMeasurer
         return Optional.of(new Effect(ids, verdict, effect));
     }
 
+    /** The bytes a fix's estimate counts: read (a bloom filter), of metadata (a snapshot expiry), or opened. */
+    private static Figure bytesOf(Scope scope)
+    {
+        return scope.figures().contains(Figure.READ) ? Figure.READ : scope.figures().contains(Figure.METADATA) ? Figure.METADATA : Figure.BYTES;
+    }
+
     /**
      * The estimate beside the measurement of the fix's own queries, and how the measured saving compares with it; bytes as
-     * the estimate counts them, opened ({@code BYTES}) or read ({@code READ}).
+     * the estimate counts them (see {@link #bytesOf}).
      */
     private static void estimated(Estimate estimate, Measured own, Figure bytes, Map<String, Object> effect)
     {
@@ -342,7 +366,11 @@ public final class EffectMeasurer
         effect.put("own_files_per_query_after", round(own.after(Figure.FILES)));
         effect.put("own_bytes_per_query_before", round(own.before(bytes)));
         effect.put("own_bytes_per_query_after", round(own.after(bytes)));
-        effect.put("own_bytes_are", bytes == Figure.READ ? "read" : "opened");
+        effect.put("own_bytes_are", switch (bytes) {
+            case READ -> "read";
+            case METADATA -> "metadata";
+            default -> "opened";
+        });
         effect.put("estimated_files_per_query_after", estimate.filesPerQueryAfter());
         effect.put("estimated_bytes_per_query_after", estimate.bytesPerQueryAfter());
         double estimatedFiles = estimate.filesPerQueryBefore() - estimate.filesPerQueryAfter();
@@ -409,7 +437,7 @@ public final class EffectMeasurer
         }
         return switch (fix.kind()) {
             case ANALYZE -> new Scope("scans of " + table, onTable, parameters, EnumSet.of(Figure.CPU, Figure.LATENCY));
-            case EXPIRE_SNAPSHOTS -> new Scope("scans of " + table, onTable, parameters, EnumSet.of(Figure.PLANNING));
+            case EXPIRE_SNAPSHOTS -> new Scope("the planning of scans of " + table, onTable, parameters, EnumSet.of(Figure.METADATA));
             default -> new Scope("scans of " + table, onTable, parameters, EnumSet.of(Figure.WORK));
         };
     }

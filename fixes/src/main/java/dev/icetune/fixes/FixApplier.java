@@ -13,6 +13,7 @@ import org.jdbi.v3.core.Jdbi;
 
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
@@ -185,7 +186,7 @@ public final class FixApplier
         return withTableLock(table, () -> {
             Optional<Table> loaded = iceberg.load(table);
             Optional<TableState> current = loaded.map(TableState::of);
-            TableState before = audit.stateBeforeLastApply(id).orElseThrow(() -> new IllegalStateException("no applied change of recommendation " + id + " in the audit"));
+            TableState before = audit.statesOfLastApply(id).map(Map.Entry::getKey).orElseThrow(() -> new IllegalStateException("no applied change of recommendation " + id + " in the audit"));
             List<Step> steps;
             try {
                 steps = actions.rollback(fix, context(loaded, true), before);

@@ -72,13 +72,14 @@ public final class FixAudit
                 .execute());
     }
 
-    /** The table's state before the last successful apply of the recommendation. */
-    public Optional<TableState> stateBeforeLastApply(long recommendationId)
+    /** The table's state before and after the last successful apply of the recommendation (as a whole, not a step of it). */
+    public Optional<Map.Entry<TableState, TableState>> statesOfLastApply(long recommendationId)
     {
         return jdbi.withHandle(handle -> handle.createQuery("""
-                        SELECT state_before::text FROM fix_audit WHERE recommendation_id = :id AND action = 'apply' AND result = 'applied' AND step IS NULL
+                        SELECT state_before::text AS before, state_after::text AS after FROM fix_audit
+                        WHERE recommendation_id = :id AND action = 'apply' AND result = 'applied' AND step IS NULL AND state_before IS NOT NULL AND state_after IS NOT NULL
                         ORDER BY id DESC LIMIT 1""")
-                .bind("id", recommendationId).mapTo(String.class).findOne().map(FixAudit::state));
+                .bind("id", recommendationId).map((row, context) -> Map.entry(state(row.getString("before")), state(row.getString("after")))).findOne());
     }
 
     /** When the recommendation was last applied (or found already in effect). */
@@ -106,7 +107,8 @@ public final class FixAudit
         try {
             Map<String, Object> state = JSON.readValue(json, new TypeReference<>() {});
             return new TableState((List<String>) state.getOrDefault("partitioning", List.of()), (List<String>) state.getOrDefault("sort_order", List.of()),
-                    (Map<String, String>) state.getOrDefault("properties", Map.of()), null);
+                    (Map<String, String>) state.getOrDefault("properties", Map.of()), null,
+                    ((Number) state.getOrDefault("snapshots", 0)).intValue(), ((Number) state.getOrDefault("metadata_bytes", 0)).longValue());
         }
         catch (JsonProcessingException e) {
             throw new IllegalStateException("unreadable audit state: " + e.getOriginalMessage(), e);

@@ -1,5 +1,6 @@
 package dev.icetune.fixes;
 
+import dev.icetune.engine.iceberg.TableMetadataReader;
 import org.apache.iceberg.PartitionField;
 import org.apache.iceberg.SortField;
 import org.apache.iceberg.Table;
@@ -11,9 +12,10 @@ import java.util.Map;
 
 /**
  * What a fix may change about a table, as the audit records it before and after: the partition spec (in
- * Trino's syntax), the sort order, the properties and the current snapshot.
+ * Trino's syntax), the sort order, the properties, the current snapshot, and the snapshots kept with the size of the
+ * metadata file that lists them (what an expiry moves; 0 when not known).
  */
-public record TableState(List<String> partitioning, List<String> sortOrder, Map<String, String> properties, Long snapshotId)
+public record TableState(List<String> partitioning, List<String> sortOrder, Map<String, String> properties, Long snapshotId, int snapshots, long metadataBytes)
 {
     public TableState
     {
@@ -32,7 +34,12 @@ public record TableState(List<String> partitioning, List<String> sortOrder, Map<
         for (SortField field : table.sortOrder().fields()) {
             sortOrder.add(table.schema().findColumnName(field.sourceId()));
         }
-        return new TableState(partitioning, sortOrder, table.properties(), table.currentSnapshot() == null ? null : table.currentSnapshot().snapshotId());
+        int snapshots = 0;
+        for (var ignored : table.snapshots()) {
+            snapshots++;
+        }
+        return new TableState(partitioning, sortOrder, table.properties(), table.currentSnapshot() == null ? null : table.currentSnapshot().snapshotId(),
+                snapshots, TableMetadataReader.metadataBytes(table));
     }
 
     /** As stored in fix_audit.state_before and state_after. */
@@ -42,6 +49,8 @@ public record TableState(List<String> partitioning, List<String> sortOrder, Map<
         state.put("partitioning", partitioning);
         state.put("sort_order", sortOrder);
         state.put("properties", new java.util.TreeMap<>(properties));
+        state.put("snapshots", snapshots);
+        state.put("metadata_bytes", metadataBytes);
         return state;
     }
 }

@@ -11,6 +11,7 @@ import dev.icetune.engine.model.Advice;
 import dev.icetune.engine.model.BloomFilters;
 import dev.icetune.engine.model.Compact;
 import dev.icetune.engine.model.Estimate;
+import dev.icetune.engine.model.ExpireSnapshots;
 import dev.icetune.engine.model.Level;
 import dev.icetune.engine.model.MaterializedView;
 import dev.icetune.engine.model.PartitionSpec;
@@ -120,6 +121,30 @@ class TestEstimator
     }
 
     @Test
+    void aSnapshotExpiryShrinksTheMetadataEveryQueryPlansOver()
+    {
+        // 200 snapshots, 150 of them older than the week kept, listed in a 400 KB metadata file; 6 scans in the hour
+        List<Long> ages = java.util.stream.LongStream.range(0, 200).map(i -> i < 50 ? i : 200 + i).boxed().toList();
+        TableFact table = new TableFact(TABLE, 10, 10 * MB, MB, 0, 1000, 0, List.of(), List.of(), List.of(), Map.of(), 200, 399, 1, 1, 0, 1, Map.of(), Map.of(),
+                400_000, ages);
+        TableScanFact scans = new TableScanFact(TABLE, 6, 10, MB, 1, 0, 0, 0, List.of(), 0, 0, List.of("default"));
+        Recommendation expire = recommendation("snapshot-buildup", TABLE, new ExpireSnapshots(TABLE, 168));
+
+        Estimate estimate = new Estimator(List.of(table, scans), THRESHOLDS, Duration.ofHours(1)).estimate(expire);
+
+        assertThat(estimate.queriesPerDay()).isEqualTo(144);
+        assertThat(estimate.bytesPerQueryBefore()).isEqualTo(400_000);
+        assertThat(estimate.bytesPerQueryAfter()).as("a quarter of the snapshots left").isEqualTo(100_000);
+        assertThat(estimate.bytesSavedPerDay()).isEqualTo(144 * 300_000);
+        assertThat(estimate.filesSavedPerDay()).isZero();
+        assertThat(estimate.assumptions()).contains("expiring the 150 older than 168 hours");
+
+        TableFact unknownAges = new TableFact(TABLE, 10, 10 * MB, MB, 0, 1000, 0, List.of(), List.of(), List.of(), Map.of(), 200, 399, 1, 1, 0, 1, Map.of(), Map.of(),
+                400_000, List.of());
+        assertThat(new Estimator(List.of(unknownAges, scans), THRESHOLDS, Duration.ofHours(1)).estimate(expire).isKnown()).isFalse();
+    }
+
+    @Test
     void adviceWithoutAValuationIsKeptAndSortsLast()
     {
         Recommendation advice = recommendation("custom-rule", TABLE, new Advice("look at it"));
@@ -134,14 +159,14 @@ class TestEstimator
     private static TableFact table(long files, long bytes, long partitions, Map<String, TimeSpan> spans)
     {
         return new TableFact(TABLE, files, bytes, bytes / files, files, files * 1000, 0, List.of(), List.of(), List.of("ts"), Map.of(), 10, 1, 1, 1,
-                bytes, partitions, spans, Map.of());
+                bytes, partitions, spans, Map.of(), 0, List.of());
     }
 
     private static TableFact withDistinctCount(TableFact t, String column, long count)
     {
         return new TableFact(t.table(), t.dataFiles(), t.totalDataBytes(), t.maxFileBytes(), t.smallFiles(), t.records(), t.deleteFiles(), t.partitionFields(),
                 t.sortFields(), t.timestampColumns(), t.properties(), t.snapshots(), t.oldestSnapshotAgeHours(), t.statisticsAgeHours(), t.currentSnapshotId(),
-                t.smallFileBytes(), t.partitions(), t.timeSpans(), Map.of(column, count));
+                t.smallFileBytes(), t.partitions(), t.timeSpans(), Map.of(column, count), t.metadataBytes(), t.snapshotAgesHours());
     }
 
     private static PatternFact pattern(String hash, long executions, double bytes)

@@ -72,7 +72,7 @@ class TestRuleBook
     {
         Files.writeString(rules.resolve("thresholds.properties"), "snapshots.max_snapshots = 10\n");
         Files.writeString(rules.resolve("good.drl"), GOOD);
-        TableFact table = new TableFact("iceberg.demo.t", 1, 1, 1, 0, 1, 0, List.of(), List.of(), List.of(), Map.of(), 50, 1, 1, 1, 0, 1, Map.of(), Map.of());
+        TableFact table = new TableFact("iceberg.demo.t", 1, 1, 1, 0, 1, 0, List.of(), List.of(), List.of(), Map.of(), 50, 1, 1, 1, 0, 1, Map.of(), Map.of(), 0, List.of());
 
         assertThat(RuleBook.load(rules).evaluate(List.of(table)).recommendations()).hasSize(1);
         Files.writeString(rules.resolve("thresholds.properties"), "snapshots.max_snapshots = 100\n");

@@ -13,7 +13,9 @@ import static java.util.Objects.requireNonNull;
  * Iceberg names them ({@code ts_day: day(ts)}); {@link #partitioning()} gives them in Trino's syntax.
  * {@code smallFileBytes} is what the small files hold, {@code partitions} the partitions with data, and
  * {@code timeSpans} the oldest and newest value of each date or timestamp column, {@code distinctCounts} the number of
- * distinct values of each column its newest statistics (ANALYZE) counted.
+ * distinct values of each column its newest statistics (ANALYZE) counted. {@code metadataBytes} is the size of the current
+ * metadata file, which the planning of every query of the table reads, and {@code snapshotAgesHours} the age of each snapshot
+ * it lists, newest first.
  */
 public record TableFact(
         String table,
@@ -34,7 +36,9 @@ public record TableFact(
         long smallFileBytes,
         long partitions,
         Map<String, TimeSpan> timeSpans,
-        Map<String, Long> distinctCounts)
+        Map<String, Long> distinctCounts,
+        long metadataBytes,
+        List<Long> snapshotAgesHours)
 {
     public TableFact
     {
@@ -45,6 +49,19 @@ public record TableFact(
         properties = properties == null ? Map.of() : Map.copyOf(properties);
         timeSpans = timeSpans == null ? Map.of() : Map.copyOf(timeSpans);
         distinctCounts = distinctCounts == null ? Map.of() : Map.copyOf(distinctCounts);
+        snapshotAgesHours = snapshotAgesHours == null ? List.of() : List.copyOf(snapshotAgesHours);
+    }
+
+    /**
+     * The snapshots an expiry of those older than {@code retainHours} removes (it keeps the current one), or -1 when the
+     * snapshots' ages are not known. Ages are whole hours, cut: one of 168 is between 168 and 169 hours old.
+     */
+    public long snapshotsOlderThan(long retainHours)
+    {
+        if (snapshotAgesHours.size() != snapshots) {
+            return -1;
+        }
+        return Math.min(snapshots - 1, snapshotAgesHours.stream().filter(age -> age >= retainHours).count());
     }
 
     /** The distinct values of {@code column} the table's statistics counted, when it has them. */

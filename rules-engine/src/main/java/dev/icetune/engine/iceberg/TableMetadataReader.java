@@ -6,6 +6,7 @@ import org.apache.iceberg.BlobMetadata;
 import org.apache.iceberg.CatalogUtil;
 import org.apache.iceberg.DataFile;
 import org.apache.iceberg.FileScanTask;
+import org.apache.iceberg.HasTableOperations;
 import org.apache.iceberg.PartitionField;
 import org.apache.iceberg.Snapshot;
 import org.apache.iceberg.SortField;
@@ -161,10 +162,13 @@ public final class TableMetadataReader
         List<String> timestampColumns = table.schema().columns().stream().filter(column -> TimeBounds.isTime(column.type())).map(Types.NestedField::name).toList();
         int snapshots = 0;
         long oldest = now.toEpochMilli();
+        List<Long> snapshotAges = new ArrayList<>();
         for (Snapshot snapshot : table.snapshots()) {
             snapshots++;
             oldest = Math.min(oldest, snapshot.timestampMillis());
+            snapshotAges.add(Duration.ofMillis(now.toEpochMilli() - snapshot.timestampMillis()).toHours());
         }
+        snapshotAges.sort(null);
         long statisticsAge = -1;
         long statisticsAt = Long.MIN_VALUE;
         Map<String, Long> distinctCounts = Map.of();
@@ -181,7 +185,16 @@ public final class TableMetadataReader
         }
         return new TableFact(qualifiedName, dataFiles, bytes, largest, small, records, deleteFiles, partitionFields, sortFields, timestampColumns,
                 table.properties(), snapshots, Duration.ofMillis(now.toEpochMilli() - oldest).toHours(), statisticsAge,
-                current == null ? -1 : current.snapshotId(), smallBytes, partitions.size(), timeSpans, distinctCounts);
+                current == null ? -1 : current.snapshotId(), smallBytes, partitions.size(), timeSpans, distinctCounts, metadataBytes(table), snapshotAges);
+    }
+
+    /** The size of the table's current metadata file, which the planning of every query of it reads; 0 when the catalog does not say where it is. */
+    public static long metadataBytes(Table table)
+    {
+        if (!(table instanceof HasTableOperations operations) || operations.operations().current().metadataFileLocation() == null) {
+            return 0;
+        }
+        return table.io().newInputFile(operations.operations().current().metadataFileLocation()).getLength();
     }
 
     /** The "ndv" property Trino's ANALYZE gives each column's sketch in the statistics file: read from the metadata, not the file. */
