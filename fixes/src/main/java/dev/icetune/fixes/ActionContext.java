@@ -7,6 +7,7 @@ import org.apache.iceberg.Table;
 import org.apache.iceberg.exceptions.CommitFailedException;
 
 import java.sql.Connection;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
@@ -54,7 +55,14 @@ record ActionContext(Optional<Table> table, Optional<TrinoConnections> trino, Re
             try {
                 retryingConflicts(() -> {
                     try (Connection connection = connections.open(); Statement sql = connection.createStatement()) {
-                        sql.execute(statement);
+                        // a statement with a result (ANALYZE's row count) returns from execute() before it is done: read it to the end
+                        if (sql.execute(statement)) {
+                            try (ResultSet result = sql.getResultSet()) {
+                                while (result.next()) {
+                                    // done when the result is
+                                }
+                            }
+                        }
                     }
                 }, e -> e instanceof SQLException sql && isCommitConflict(sql), () -> {});
             }

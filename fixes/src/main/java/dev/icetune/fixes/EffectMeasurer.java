@@ -1,5 +1,6 @@
 package dev.icetune.fixes;
 
+import dev.icetune.engine.evidence.EvidenceReader;
 import dev.icetune.engine.model.Estimate;
 import dev.icetune.engine.model.Fix;
 import dev.icetune.engine.model.FixKind;
@@ -36,7 +37,8 @@ import static java.util.Objects.requireNonNull;
  * compaction's or statistics' scans of the table, a materialized view's or advice's own pattern. Before against
  * after, pattern by pattern (only patterns seen on both sides, weighted as they ran after), on the figure the fix is
  * meant to move: the scan work per query (files and bytes in one currency, as the estimates weigh them), the
- * metadata every query plans over for snapshot expiry, CPU and latency for statistics. A verdict needs a change beyond {@code effect.min_change}
+ * metadata every query plans over for snapshot expiry, the share of filtered scans whose rows the planner misestimated for
+ * statistics (CPU and latency reported beside it). A verdict needs a change beyond {@code effect.min_change}
  * and beyond noise (twice the standard error of the difference): less work verifies it, more regresses it and
  * proposes its rollback; no significant change keeps it measuring. A fix whose apply changed nothing is never
  * verified. Fixes of one table applied so close together that too few of their queries ran between them are
@@ -69,7 +71,9 @@ public final class EffectMeasurer
          * the audit's table states before and after the apply, not from the queries: the same for each.
          */
         METADATA("metadata_bytes_per_query", "metadata"),
-        CPU("cpu_ms", "cpu");
+        CPU("cpu_ms", "cpu"),
+        /** Whether the planner misestimated the rows of the filtered scan (1) or not (0): what statistics move. */
+        MISESTIMATED("misestimated_share", "misestimated");
 
         private final String name;
         private final String column;
@@ -108,7 +112,9 @@ public final class EffectMeasurer
                        coalesce(i.files_scanned, 0)::float8 AS files, coalesce(i.bytes_scanned, 0)::float8 AS bytes,
                        coalesce(i.physical_input_bytes, i.bytes_scanned, 0)::float8 AS bytes_read, l.latency::float8 AS latency,
                        coalesce(i.scan_planning_ms, 0)::float8 AS planning, coalesce(l.cpu_ms, 0)::float8 AS cpu,
-                       coalesce(i.files_scanned, 0) * :file_open_bytes + coalesce(i.bytes_scanned, 0)::float8 AS work
+                       coalesce(i.files_scanned, 0) * :file_open_bytes + coalesce(i.bytes_scanned, 0)::float8 AS work,
+                       CASE WHEN i.estimated_rows = 'NaN' OR i.output_rows IS NOT NULL AND greatest(i.estimated_rows, 1) / greatest(i.output_rows, 1)
+                           NOT BETWEEN 1 / :misestimate_factor AND :misestimate_factor THEN 1.0 ELSE 0.0 END AS misestimated
                 FROM query_inputs i JOIN query_logs l ON l.query_id = i.query_id AND l."timestamp" = i."timestamp"
                 WHERE i."timestamp" >= :since AND i."timestamp" < :until AND l.success AND l.update_type IS NULL
                   AND (l."timestamp" < :first OR l.create_time >= :applied) AND (<scope>))
@@ -117,7 +123,8 @@ public final class EffectMeasurer
                    avg(bytes_read) AS bytes_read, coalesce(var_samp(bytes_read), 0) AS bytes_read_var,
                    avg(latency) AS latency, coalesce(var_samp(latency), 0) AS latency_var, avg(planning) AS planning,
                    coalesce(var_samp(planning), 0) AS planning_var, avg(cpu) AS cpu, coalesce(var_samp(cpu), 0) AS cpu_var,
-                   avg(work) AS work, coalesce(var_samp(work), 0) AS work_var,
+                   avg(work) AS work, coalesce(var_samp(work), 0) AS work_var, avg(misestimated) AS misestimated,
+                   coalesce(var_samp(misestimated), 0) AS misestimated_var,
                    percentile_cont(0.95) WITHIN GROUP (ORDER BY latency) AS p95
             FROM scoped GROUP BY h, after
             """;
@@ -232,7 +239,8 @@ public final class EffectMeasurer
         Map<String, Map<Boolean, Map<String, Object>>> byPattern = new HashMap<>();
         jdbi.useHandle(handle -> handle.createQuery(FIGURES.replace("<scope>", condition).replace("<pattern>", patternOf))
                 .bind("since", Timestamp.from(first.minus(lookBack))).bind("until", Timestamp.from(now))
-                .bind("first", Timestamp.from(first)).bind("applied", Timestamp.from(applied)).bind("file_open_bytes", fileOpenBytes).bindMap(parameters)
+                .bind("first", Timestamp.from(first)).bind("applied", Timestamp.from(applied)).bind("file_open_bytes", fileOpenBytes)
+                .bind("misestimate_factor", (double) EvidenceReader.MISESTIMATE_FACTOR).bindMap(parameters)
                 .mapToMap().forEach(row -> byPattern.computeIfAbsent((String) row.get("h"), key -> new HashMap<>()).put((Boolean) row.get("after"), row)));
         // only patterns seen on both sides, each weighted by how often it ran after: a change of the mix is not an effect
         long before = 0;
@@ -377,6 +385,16 @@ public final class EffectMeasurer
         if (estimatedFiles > 0) {
             effect.put("files_saved_measured_over_estimated", round((own.before(Figure.FILES) - own.after(Figure.FILES)) / estimatedFiles));
         }
+        if (estimate.misestimatedShareBefore() != null) {
+            effect.put("own_misestimated_share_before", round(own.before(Figure.MISESTIMATED)));
+            effect.put("own_misestimated_share_after", round(own.after(Figure.MISESTIMATED)));
+            effect.put("estimated_misestimated_share_after", estimate.misestimatedShareAfter());
+            double estimatedFixed = estimate.misestimatedShareBefore() - estimate.misestimatedShareAfter();
+            if (estimatedFixed > 0) {
+                effect.put("misestimates_fixed_measured_over_estimated",
+                        round((own.before(Figure.MISESTIMATED) - own.after(Figure.MISESTIMATED)) / estimatedFixed));
+            }
+        }
         double estimatedBytes = estimate.bytesPerQueryBefore() - estimate.bytesPerQueryAfter();
         if (estimatedBytes > 0) {
             effect.put("bytes_saved_measured_over_estimated", round((own.before(bytes) - own.after(bytes)) / estimatedBytes));
@@ -436,7 +454,9 @@ public final class EffectMeasurer
             return new Scope(words.formatted(table, column.get()), onTable + " AND " + patterns, parameters, moved);
         }
         return switch (fix.kind()) {
-            case ANALYZE -> new Scope("scans of " + table, onTable, parameters, EnumSet.of(Figure.CPU, Figure.LATENCY));
+            // the scans whose rows the planner's estimate can be compared with
+            case ANALYZE -> new Scope("filtered scans of " + table, onTable + " AND (i.estimated_rows = 'NaN' OR i.output_rows IS NOT NULL)", parameters,
+                    EnumSet.of(Figure.MISESTIMATED));
             case EXPIRE_SNAPSHOTS -> new Scope("the planning of scans of " + table, onTable, parameters, EnumSet.of(Figure.METADATA));
             default -> new Scope("scans of " + table, onTable, parameters, EnumSet.of(Figure.WORK));
         };

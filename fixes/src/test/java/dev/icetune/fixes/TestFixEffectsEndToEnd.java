@@ -42,6 +42,7 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -85,6 +86,8 @@ class TestFixEffectsEndToEnd
     private FixApplier applier;
     private Jdbi jdbi;
     private CapturedRows rows;
+    private String catalogUrl;
+    private Path warehouse;
 
     @BeforeAll
     void start()
@@ -92,8 +95,8 @@ class TestFixEffectsEndToEnd
     {
         TestingPostgres postgres = TestingPostgres.shared();
         String url = postgres.createDatabase("effects");
-        String catalogUrl = postgres.createDatabase("effects_catalog");
-        Path warehouse = temporary.resolve("warehouse");
+        catalogUrl = postgres.createDatabase("effects_catalog");
+        warehouse = temporary.resolve("warehouse");
         listener = new IcetuneEventListenerFactory().create(Map.of("icetune.db.url", url, "icetune.db.user", "postgres",
                 "icetune.spool.dir", temporary.resolve("spool").toString()), null);
         trino = IcebergTrino.start(listener, catalogUrl, warehouse, Map.of(), Map.of("iceberg.target-max-file-size", "1MB", "parquet.small-file-threshold", "0B"));
@@ -349,6 +352,49 @@ class TestFixEffectsEndToEnd
         assertThat(measured.status()).as("%s", measured.measuredEffect()).isEqualTo(Status.VERIFIED);
         assertThat(measured.measuredEffect()).containsEntry("scope", "the planning of scans of iceberg.demo.history").containsEntry("own_bytes_are", "metadata");
         assertWithinFactor(measured, "bytes_saved_measured_over_estimated");
+    }
+
+    @Test
+    void statisticsLetThePlannerEstimateTheLookupsItCouldNotAsEstimated()
+    {
+        // products: written by an engine that collects no column statistics (here a second catalog of the same tables, told not
+        // to); a dashboard sums the orders of a product it looks up by name, through the usual catalog
+        Map<String, String> writtenElsewhere = new HashMap<>(LocalIcebergCatalog.trinoProperties(catalogUrl, warehouse));
+        writtenElsewhere.put("iceberg.extended-statistics.collect-on-write", "false");
+        trino.createCatalog("elsewhere", "iceberg", writtenElsewhere);
+        trino.execute("CREATE TABLE elsewhere.demo.products (id bigint, name varchar)");
+        trino.execute("INSERT INTO elsewhere.demo.products SELECT x, 'product ' || CAST(x AS varchar) FROM UNNEST(sequence(1, 10000)) t(x)");
+        trino.execute("CREATE TABLE orders (product_id bigint, amount bigint)");
+        trino.execute("INSERT INTO orders SELECT x % 10000 + 1, x FROM UNNEST(sequence(1, 10000)) s(x) CROSS JOIN UNNEST(sequence(1, 3)) t(y)");
+        lookUpProducts();
+        evaluator.evaluate(Instant.now().plusSeconds(1), System.out::println);
+        long id = id("stale-statistics", "iceberg.demo.products");
+        Estimate estimate = store.find(id).orElseThrow().estimate();
+        assertThat(estimate.misestimatedShareBefore()).as(estimate.assumptions()).isEqualTo(1.0);
+        assertThat(estimate.misestimatedShareAfter()).as("every filter of products is by name only").isEqualTo(0.0);
+
+        store.approve(id, "alice", "test");
+        assertThat(applier.apply(id, "alice", false).result()).isEqualTo(FixAudit.Result.APPLIED);
+        lookUpProducts();
+        new EffectMeasurer(jdbi, store, 5, 0.2, 4 << 20).measure(Instant.now().plusSeconds(1), Duration.ofHours(1));
+
+        RecommendationStore.Stored measured = store.find(id).orElseThrow();
+        System.out.println("estimate against measurement, stale-statistics: misestimates fixed " + measured.measuredEffect().get("misestimates_fixed_measured_over_estimated")
+                + " of the estimate; " + measured.measuredEffect());
+        assertThat(measured.status()).as("%s", measured.measuredEffect()).isEqualTo(Status.VERIFIED);
+        assertThat(measured.measuredEffect()).containsEntry("scope", "filtered scans of iceberg.demo.products")
+                .containsEntry("own_misestimated_share_before", 1.0).containsEntry("own_misestimated_share_after", 0.0);
+        assertWithinFactor(measured, "misestimates_fixed_measured_over_estimated");
+    }
+
+    /** The join asks the planner for estimates of the products a name selects: it cannot make one without the names' distinct count. */
+    private void lookUpProducts()
+    {
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            ids.add(trino.run("SELECT sum(o.amount) FROM orders o JOIN products p ON o.product_id = p.id WHERE p.name = 'product %d'".formatted(7 + 131 * i)));
+        }
+        ids.forEach(rows::awaitQuery);
     }
 
     private void readHistory()

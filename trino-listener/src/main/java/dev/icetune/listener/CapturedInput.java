@@ -8,7 +8,9 @@ import static java.util.Objects.requireNonNull;
 
 /**
  * A row of {@code query_inputs}: one table a query read. The Iceberg fields are null for other
- * connectors, and for Iceberg when the connector did not report them.
+ * connectors, and for Iceberg when the connector did not report them. {@code estimatedRows} is the rows the
+ * planner estimated the table's filtered scans return ({@code NaN}: it could not), {@code outputRows} the rows they
+ * returned; both null unless the table was scanned with a filter and without a dynamic filter.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record CapturedInput(
@@ -36,7 +38,9 @@ public record CapturedInput(
         Long bytesReadFromCache,
         Long bytesReadExternally,
         List<String> constraintColumns,
-        String filterPredicate)
+        String filterPredicate,
+        Double estimatedRows,
+        Long outputRows)
 {
     public CapturedInput
     {

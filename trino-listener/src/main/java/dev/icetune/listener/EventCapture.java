@@ -86,10 +86,11 @@ final class EventCapture
         Optional<QueryFailureInfo> failure = event.getFailureInfo();
         Skew skew = Skew.worst(statistics.getTaskStatistics());
         JoinRows join = plan.shape().joins() ? JoinRows.worst(statistics.getOperatorSummaries()) : null;
+        Map<String, Long> scanRows = ScanRows.byNode(plan, statistics.getOperatorSummaries());
 
         List<CapturedInput> inputs = new ArrayList<>();
         for (QueryInputMetadata input : event.getIoMetadata().getInputs()) {
-            inputs.add(captureInput(inputs.size(), input, plan));
+            inputs.add(captureInput(inputs.size(), input, plan, scanRows));
         }
 
         return new CapturedQuery(
@@ -144,7 +145,7 @@ final class EventCapture
                 inputs);
     }
 
-    private static CapturedInput captureInput(int index, QueryInputMetadata input, QueryPlan plan)
+    private static CapturedInput captureInput(int index, QueryInputMetadata input, QueryPlan plan, Map<String, Long> scanRows)
     {
         String connector = input.getConnectorName().map(name -> name.toLowerCase(Locale.ROOT)).orElse(null);
         ConnectorInfo info = ConnectorInfo.of(input.getConnectorInfo());
@@ -187,7 +188,9 @@ final class EventCapture
                 count(metrics, "bytesReadFromCache"),
                 count(metrics, "bytesReadExternally"),
                 scan == null ? null : scan.constraintColumns(),
-                scan == null ? null : scan.filterPredicate().map(Texts::clean).orElse(null));
+                scan == null ? null : scan.filterPredicate().map(Texts::clean).orElse(null),
+                scan == null || scan.estimatedRows().isEmpty() ? null : ScanRows.estimated(scan),
+                scan == null || scan.estimatedRows().isEmpty() ? null : ScanRows.returned(scan, scanRows));
     }
 
     /** Loops, not streams: this runs once per event and per input, and a stream pipeline costs more than the work. */
@@ -288,6 +291,69 @@ final class EventCapture
                 }
             }
             return worst;
+        }
+    }
+
+    /**
+     * The rows each filtered scan returned, by plan node id, beside the planner's estimate of them: from the scan operators'
+     * summaries, of which only those of the plan's filtered scans are parsed (most queries' plans have none or one).
+     */
+    static final class ScanRows
+    {
+        private static final Set<String> SCANS = Set.of("ScanFilterAndProjectOperator", "TableScanOperator");
+
+        private ScanRows() {}
+
+        static Map<String, Long> byNode(QueryPlan plan, List<String> operatorSummaries)
+        {
+            Set<String> nodes = new java.util.HashSet<>();
+            for (QueryPlan.Scan scan : plan.scans().values()) {
+                nodes.addAll(scan.estimatedRows().keySet());
+            }
+            if (nodes.isEmpty()) {
+                return Map.of();
+            }
+            Map<String, Long> rows = new HashMap<>();
+            for (String summary : operatorSummaries) {
+                if (!summary.contains("ScanOperator") && !summary.contains("ScanFilterAndProjectOperator")) {
+                    continue;
+                }
+                try {
+                    JsonNode operator = JSON.readTree(summary);
+                    String node = operator.path("planNodeId").asText();
+                    if (nodes.contains(node) && SCANS.contains(operator.path("operatorType").asText())) {
+                        rows.merge(node, operator.path("outputPositions").asLong(), Long::sum);
+                    }
+                }
+                catch (JsonProcessingException e) {
+                    // evidence, never a reason to lose the query
+                }
+            }
+            return rows;
+        }
+
+        /** The planner's estimate of the rows the table's filtered scans return: NaN when it could not estimate one of them. */
+        static double estimated(QueryPlan.Scan scan)
+        {
+            double sum = 0;
+            for (double rows : scan.estimatedRows().values()) {
+                sum += rows;
+            }
+            return sum;
+        }
+
+        /** The rows they returned, or null when an operator of one of them did not report. */
+        static Long returned(QueryPlan.Scan scan, Map<String, Long> byNode)
+        {
+            long sum = 0;
+            for (String node : scan.estimatedRows().keySet()) {
+                Long rows = byNode.get(node);
+                if (rows == null) {
+                    return null;
+                }
+                sum += rows;
+            }
+            return sum;
         }
     }
 

@@ -112,6 +112,21 @@ class TestCaptureWithTrino
         // without a partition on ts the range stays a filter above the scan: min/max pruned files, nothing pruned manifests
         assertThat(input.get("constraint_columns")).isEqualTo(List.of());
         assertThat((String) input.get("filter_predicate")).contains("ts < timestamp(6) '2024-01-06 00:00:00.000000'");
+        assertThat(input).as("a plan without a join asks for no estimate of the rows").containsEntry("estimated_rows", null).containsEntry("output_rows", null);
+    }
+
+    @Test
+    void aFilteredScanAJoinDependsOnCarriesThePlannersEstimateOfItsRows()
+    {
+        String queryId = trino.run("SELECT count(*) FROM events_by_day e JOIN small_files s ON e.user_id = s.user_id WHERE s.event_type = 'click'");
+
+        rows.awaitQuery(queryId);
+        Map<String, Object> filtered = rows.inputs(queryId).stream().filter(input -> input.get("table_name").equals("small_files")).findFirst().orElseThrow();
+        // the rows the filter kept, and the planner's estimate of them from the statistics Trino wrote with the data (two event types)
+        assertThat(filtered).containsEntry("output_rows", (long) DAYS);
+        assertThat((Double) filtered.get("estimated_rows")).isBetween(DAYS / 2.0, DAYS * 2.0);
+        Map<String, Object> probed = rows.inputs(queryId).stream().filter(input -> input.get("table_name").equals("events_by_day")).findFirst().orElseThrow();
+        assertThat(probed).as("no filter of its own").containsEntry("estimated_rows", null);
     }
 
     @Test
@@ -126,6 +141,7 @@ class TestCaptureWithTrino
                 .containsEntry("partition_fields", List.of("ts_day: day"));
         assertThat(input.get("constraint_columns")).isEqualTo(List.of("ts"));
         assertThat(input.get("filter_predicate")).isNull();
+        assertThat(input).as("no filter: no estimate of one").containsEntry("estimated_rows", null).containsEntry("output_rows", null);
     }
 
     @Test

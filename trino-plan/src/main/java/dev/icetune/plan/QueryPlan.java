@@ -41,14 +41,20 @@ public record QueryPlan(Map<String, Scan> scans, Shape shape)
         static final Shape NONE = new Shape(false, false, false);
     }
 
-    /** One table's scans: pushed-down columns and the filter left above them (several scans of a table are merged). */
-    public record Scan(String table, List<String> constraintColumns, Optional<String> filterPredicate)
+    /**
+     * One table's scans: pushed-down columns and the filter left above them (several scans of a table are merged), and for
+     * each scan node with a filter the rows the planner estimated it returns ({@code NaN}: it could not, for want of
+     * statistics), by plan node id, when it estimated them; not of a scan a dynamic filter narrows, whose rows depend on
+     * the join, not the estimate.
+     */
+    public record Scan(String table, List<String> constraintColumns, Optional<String> filterPredicate, Map<String, Double> estimatedRows)
     {
         public Scan
         {
             requireNonNull(table, "table is null");
             constraintColumns = List.copyOf(constraintColumns);
             requireNonNull(filterPredicate, "filterPredicate is null");
+            estimatedRows = Map.copyOf(estimatedRows);
         }
 
         /** A table scanned twice (a self-join) keeps every pushed column and every residual filter. */
@@ -59,7 +65,9 @@ public record QueryPlan(Map<String, Scan> scans, Shape shape)
             Optional<String> filter = filterPredicate.isEmpty() ? other.filterPredicate
                     : other.filterPredicate.isEmpty() ? filterPredicate
                     : Optional.of(filterPredicate.get() + " OR " + other.filterPredicate.get());
-            return new Scan(table, columns, filter);
+            Map<String, Double> estimates = new LinkedHashMap<>(estimatedRows);
+            estimates.putAll(other.estimatedRows);
+            return new Scan(table, columns, filter, estimates);
         }
     }
 
@@ -127,10 +135,27 @@ public record QueryPlan(Map<String, Scan> scans, Shape shape)
                 // a filter fused into the scan node, or a separate filter right above the scan
                 Optional<String> filter = filter(node).or(() -> parent == null || !parent.path("name").asText().startsWith("Filter") ? Optional.empty() : filter(parent));
                 String key = key(matcher.group(1), matcher.group(2), matcher.group(3));
-                scans.merge(key, new Scan(key, constraint, filter), Scan::merge);
+                Map<String, Double> estimated = filter(node).isEmpty() || node.path("descriptor").has("dynamicFilters") || !node.has("id")
+                        ? Map.of() : estimatedRows(node).map(rows -> Map.of(node.path("id").asText(), rows)).orElse(Map.of());
+                scans.merge(key, new Scan(key, constraint, filter, estimated), Scan::merge);
             }
         }
         node.path("children").forEach(child -> visit(child, node, scans, names));
+    }
+
+    /**
+     * The rows the node's last estimate (a ScanFilterProject has the scan's, the filter's and the projection's) says it
+     * returns; empty when the planner did not estimate the scan at all (Trino estimates when a choice depends on it, as
+     * a join's order does), NaN when it estimated the table but not the filter.
+     */
+    private static Optional<Double> estimatedRows(JsonNode node)
+    {
+        JsonNode estimates = node.path("estimates");
+        if (estimates.isEmpty() || !estimates.get(0).path("outputRowCount").isNumber()) {
+            return Optional.empty();
+        }
+        JsonNode rows = estimates.get(estimates.size() - 1).path("outputRowCount");
+        return Optional.of(rows.isNumber() ? rows.asDouble() : Double.NaN);
     }
 
     private static Optional<String> filter(JsonNode node)

@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -54,6 +55,19 @@ class TestQueryPlan
     }
 
     @Test
+    void aFilteredScanCarriesThePlannersEstimateOfItsRowsUnknownWithoutStatistics()
+    {
+        // SELECT sum(v) FROM fact f JOIN dim d ON f.k = d.k WHERE d.name = 'n77', before and after ANALYZE dim
+        QueryPlan without = plan("join-without-statistics.json");
+        assertThat(without.scan("iceberg", "demo", "dim").orElseThrow().estimatedRows()).hasSize(1)
+                .hasEntrySatisfying("167", rows -> assertThat(rows).isNaN());
+        assertThat(without.scan("iceberg", "demo", "fact").orElseThrow().estimatedRows()).as("narrowed by a dynamic filter only").isEmpty();
+        assertThat(plan("join-with-statistics.json").scan("iceberg", "demo", "dim").orElseThrow().estimatedRows()).containsExactly(Map.entry("167", 1.0));
+        assertThat(plan("range-unpartitioned.json").scan("iceberg", "demo", "t").orElseThrow().estimatedRows())
+                .as("a plan without a join asks for no estimate: none, rather than one it could not make").isEmpty();
+    }
+
+    @Test
     void theShapeSaysJoinsCrossJoinsAndSortsWithoutLimit()
     {
         assertThat(plan("self-join.json").shape()).as("the captured self-join has no equality condition").isEqualTo(new QueryPlan.Shape(true, true, false));
@@ -93,7 +107,7 @@ class TestQueryPlan
                 {"id": "1", "name": "ScanFilter", "descriptor": {"table": "lake:sales.orders$data@7 constraint on [day, region]",
                  "filterPredicate": "(customer = bigint '5')"}, "children": []}""";
         assertThat(QueryPlan.parse(tree).scan("lake", "sales", "orders")).contains(
-                new QueryPlan.Scan("lake.sales.orders", List.of("day", "region"), Optional.of("(customer = bigint '5')")));
+                new QueryPlan.Scan("lake.sales.orders", List.of("day", "region"), Optional.of("(customer = bigint '5')"), Map.of()));
     }
 
     private static QueryPlan plan(String name)

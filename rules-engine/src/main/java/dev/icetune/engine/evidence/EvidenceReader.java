@@ -37,6 +37,9 @@ import static java.util.Objects.requireNonNull;
  */
 public final class EvidenceReader
 {
+    /** A planner's row estimate off by more than this factor, either way, counts as misestimated (its plan choices rest on it). */
+    public static final int MISESTIMATE_FACTOR = 10;
+
     /** What the rules see of one window. */
     public record Evidence(List<PatternFact> patterns, List<TableScanFact> tableScans, List<PredicateFact> predicates, List<LoadFact> loads,
             List<FullScanFact> fullScans, List<RunningQueryFact> running)
@@ -138,7 +141,11 @@ public final class EvidenceReader
                 SELECT catalog, schema_name, table_name, query_pattern_hash AS h, filter_predicate, count(*) AS scans,
                        sum(coalesce(pruning_ratio, 1)) AS pruning_sum, count(*) FILTER (WHERE coalesce(manifests_skipped, 0) = 0) AS no_skip,
                        sum(files_scanned) AS files, sum(coalesce(bytes_scanned, 0)) AS bytes,
-                       sum(coalesce(physical_input_bytes, bytes_scanned, 0)) AS bytes_read
+                       sum(coalesce(physical_input_bytes, bytes_scanned, 0)) AS bytes_read,
+                       -- an estimate of NaN: the planner could not estimate
+                       count(*) FILTER (WHERE estimated_rows = 'NaN' OR output_rows IS NOT NULL) AS estimated,
+                       count(*) FILTER (WHERE estimated_rows = 'NaN'
+                           OR output_rows IS NOT NULL AND greatest(estimated_rows, 1) / greatest(output_rows, 1) NOT BETWEEN 1 / <factor> AND <factor>) AS misestimated
                 FROM query_inputs
                 WHERE "timestamp" >= :start AND "timestamp" < :end AND update_type IS NULL AND files_scanned IS NOT NULL
                   AND filter_predicate IS NOT NULL AND <slice> <cluster>
@@ -150,6 +157,7 @@ public final class EvidenceReader
             SELECT catalog || '.' || schema_name || '.' || table_name AS tbl, h, min(filter_predicate) AS example, sum(scans) AS scans,
                    count(*) AS distinct_filters, sum(pruning_sum) / sum(scans) AS pruning, sum(no_skip) AS no_manifest_skipped,
                    sum(files)::float8 AS files, sum(bytes)::float8 AS bytes, sum(bytes_read)::float8 AS bytes_read,
+                   sum(estimated) AS estimated, sum(misestimated) AS misestimated,
                    -- one conjunct: no AND outside the literals, which the shape has blanked (Trino prints (a) AND (b))
                    CASE WHEN shape ~ '\\sAND\\s' THEN 0 ELSE sum(scans) END AS only_filter
             FROM per_filter JOIN shapes USING (filter_predicate)
@@ -257,11 +265,12 @@ public final class EvidenceReader
             for (Slice slice : SLICES) {
                 patternSlices.add(reads.submit(() -> withHandle(handle -> patterns(slice.bound(handle, PATTERNS.replace("<cluster>", onCluster)), inWindow,
                         baselineStart, cacheTtl))));
-                filterSlices.add(reads.submit(() -> withHandle(handle -> slice.bound(handle, FILTERS.replace("<cluster>", onCluster))
+                filterSlices.add(reads.submit(() -> withHandle(handle -> slice.bound(handle, FILTERS.replace("<cluster>", onCluster).replace("<factor>", MISESTIMATE_FACTOR + ".0"))
                         .bindMap(inWindow)
                         .map((rs, ctx) -> new FilterGroup(rs.getString("tbl"), rs.getString("example"), rs.getString("h"),
                                 rs.getLong("scans"), rs.getLong("distinct_filters"), rs.getDouble("pruning"), rs.getLong("no_manifest_skipped"),
-                                rs.getDouble("files"), rs.getDouble("bytes"), rs.getDouble("bytes_read"), rs.getLong("only_filter")))
+                                rs.getDouble("files"), rs.getDouble("bytes"), rs.getDouble("bytes_read"), rs.getLong("only_filter"),
+                                rs.getLong("estimated"), rs.getLong("misestimated")))
                         .list())));
             }
             Future<List<LoadFact>> load = reads.submit(() -> withHandle(handle -> handle.createQuery(LOAD.replace("<cluster>", onCluster))
@@ -349,7 +358,7 @@ public final class EvidenceReader
 
     /** Scans of one table and pattern with one filter shape; {@code files}, {@code bytes} and {@code bytesRead} are their sums, {@code filter} one example. */
     private record FilterGroup(String table, String filter, String patternHash, long scans, long distinctFilters, double pruning, long noManifestSkipped,
-            double files, double bytes, double bytesRead, long onlyFilterScans) {}
+            double files, double bytes, double bytesRead, long onlyFilterScans, long estimated, long misestimated) {}
 
     private static void accumulate(FilterGroup group, Map<String, ScanAccumulator> scans, Map<String, PredicateAccumulator> predicates)
     {
@@ -365,6 +374,13 @@ public final class EvidenceReader
                     .add(group, predicate, predicate.temporal() ? FilterPredicates.timeSelected(parsed, predicate.column()) : Optional.empty());
         }
         ScanAccumulator scan = scans.get(group.table());
+        if (scan != null) {
+            scan.filteredScans += group.estimated();
+            scan.misestimatedScans += group.misestimated();
+            if (!parsed.isEmpty() && parsed.stream().allMatch(predicate -> predicate.kind() == PredicateKind.EQUALITY)) {
+                scan.misestimatedLookups += group.misestimated();
+            }
+        }
         if (timeRange && scan != null) {
             scan.timeRangeScans += group.scans();
             scan.timeRangeScansUnpruned += group.noManifestSkipped();
@@ -387,6 +403,9 @@ public final class EvidenceReader
         private long timeRangeScansUnpruned;
         private double timeRangeFiles;
         private double timeRangeBytes;
+        private long filteredScans;
+        private long misestimatedScans;
+        private long misestimatedLookups;
 
         ScanAccumulator(String table, long scans, double files, double bytesPerFile, double pruning, double manifestsSkipped, String partitionFields,
                 List<String> clusters)
@@ -405,7 +424,8 @@ public final class EvidenceReader
         {
             List<String> fields = partitionFields == null || partitionFields.isEmpty() ? List.of() : Arrays.asList(partitionFields.split("\\|"));
             return new TableScanFact(table, scans, files, bytesPerFile, pruning, manifestsSkipped, timeRangeScans, timeRangeScansUnpruned, fields,
-                    timeRangeScans == 0 ? 0 : timeRangeFiles / timeRangeScans, timeRangeScans == 0 ? 0 : timeRangeBytes / timeRangeScans, clusters);
+                    timeRangeScans == 0 ? 0 : timeRangeFiles / timeRangeScans, timeRangeScans == 0 ? 0 : timeRangeBytes / timeRangeScans, clusters,
+                    filteredScans, misestimatedScans, misestimatedLookups);
         }
     }
 

@@ -7,7 +7,10 @@ import static java.util.Objects.requireNonNull;
 /**
  * How queries in the evaluation window scanned one table ({@code catalog.schema.table}); the time-range scans
  * (a date or timestamp range left above the scan) with their own files and bytes per scan. A table is shared:
- * its scans are summed over every cluster that ran them, named in {@code clusters}.
+ * its scans are summed over every cluster that ran them, named in {@code clusters}. {@code filteredScans} are the scans
+ * with a filter whose rows the planner's estimate can be compared with, {@code misestimatedScans} those it could not
+ * estimate or missed by more than {@code EvidenceReader.MISESTIMATE_FACTOR}, and {@code misestimatedLookups} those of
+ * them whose filter is equalities only: what the columns' distinct counts (statistics) let it estimate.
  */
 public record TableScanFact(
         String table,
@@ -21,7 +24,10 @@ public record TableScanFact(
         List<String> partitionFields,
         double timeRangeAvgFilesScanned,
         double timeRangeAvgBytesScanned,
-        List<String> clusters)
+        List<String> clusters,
+        long filteredScans,
+        long misestimatedScans,
+        long misestimatedLookups)
 {
     public TableScanFact
     {

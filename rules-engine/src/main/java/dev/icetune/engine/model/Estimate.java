@@ -37,7 +37,9 @@ public record Estimate(
         Double targetP95Ms,
         String assumptions,
         double netSavingPerDay,
-        double priority)
+        double priority,
+        Double misestimatedShareBefore,
+        Double misestimatedShareAfter)
 {
     private static final double GIGABYTE = 1 << 30;
 
@@ -71,13 +73,24 @@ public record Estimate(
         double priority = (rates.horizonDays() * net - once) / GIGABYTE;
         return new Estimate(scope, round(queriesPerDay), round(filesBefore), round(filesAfter), round(bytesBefore), round(bytesAfter),
                 round(filesSaved), round(bytesSaved), round(secondsSavedPerDay), round(costBytesPerDay), rewriteBytes, rewriteFiles, readBytesOnce,
-                targetP95Ms == null ? null : round(targetP95Ms), assumptions, round(net), round(priority));
+                targetP95Ms == null ? null : round(targetP95Ms), assumptions, round(net), round(priority), null, null);
     }
 
     /** No figures: a rule icetune does not know how to value. Sorted after every valued one that saves anything. */
     public static Estimate unknown(String why)
     {
-        return new Estimate("unknown", 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, null, why, 0, 0);
+        return new Estimate("unknown", 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, null, why, 0, 0, null, null);
+    }
+
+    /**
+     * With the share of the filtered scans in scope whose rows the planner misestimated (could not estimate, or off by more
+     * than a factor), now and after the fix: what statistics move.
+     */
+    public Estimate withMisestimatedShare(double before, double after)
+    {
+        return new Estimate(scope, queriesPerDay, filesPerQueryBefore, filesPerQueryAfter, bytesPerQueryBefore, bytesPerQueryAfter, filesSavedPerDay,
+                bytesSavedPerDay, secondsSavedPerDay, costBytesPerDay, rewriteBytes, rewriteFiles, readBytesOnce, targetP95Ms, assumptions, netSavingPerDay,
+                priority, round(before), round(after));
     }
 
     @JsonIgnore
@@ -103,6 +116,9 @@ public record Estimate(
         }
         if (targetP95Ms != null) {
             text.append("; aims at a p95 of %.0f ms".formatted(targetP95Ms));
+        }
+        if (misestimatedShareBefore != null) {
+            text.append(": the planner misestimates the rows of %.0f%% of them now, about %.0f%% after".formatted(100 * misestimatedShareBefore, 100 * misestimatedShareAfter));
         }
         text.append(". ");
         if (costBytesPerDay > 0) {
