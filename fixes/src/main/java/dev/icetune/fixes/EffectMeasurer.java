@@ -113,8 +113,7 @@ public final class EffectMeasurer
                        coalesce(i.physical_input_bytes, i.bytes_scanned, 0)::float8 AS bytes_read, l.latency::float8 AS latency,
                        coalesce(i.scan_planning_ms, 0)::float8 AS planning, coalesce(l.cpu_ms, 0)::float8 AS cpu,
                        coalesce(i.files_scanned, 0) * :file_open_bytes + coalesce(i.bytes_scanned, 0)::float8 AS work,
-                       CASE WHEN i.estimated_rows = 'NaN' OR i.output_rows IS NOT NULL AND greatest(i.estimated_rows, 1) / greatest(i.output_rows, 1)
-                           NOT BETWEEN 1 / :misestimate_factor AND :misestimate_factor THEN 1.0 ELSE 0.0 END AS misestimated
+                       CASE WHEN <misestimated> THEN 1.0 ELSE 0.0 END AS misestimated
                 FROM query_inputs i JOIN query_logs l ON l.query_id = i.query_id AND l."timestamp" = i."timestamp"
                 WHERE i."timestamp" >= :since AND i."timestamp" < :until AND l.success AND l.update_type IS NULL
                   AND (l."timestamp" < :first OR l.create_time >= :applied) AND (<scope>))
@@ -237,10 +236,10 @@ public final class EffectMeasurer
         Map<String, Object> parameters = new HashMap<>();
         scopes.forEach(scope -> parameters.putAll(scope.parameters()));
         Map<String, Map<Boolean, Map<String, Object>>> byPattern = new HashMap<>();
-        jdbi.useHandle(handle -> handle.createQuery(FIGURES.replace("<scope>", condition).replace("<pattern>", patternOf))
+        jdbi.useHandle(handle -> handle.createQuery(FIGURES.replace("<scope>", condition).replace("<pattern>", patternOf)
+                        .replace("<misestimated>", EvidenceReader.misestimated("i")))
                 .bind("since", Timestamp.from(first.minus(lookBack))).bind("until", Timestamp.from(now))
-                .bind("first", Timestamp.from(first)).bind("applied", Timestamp.from(applied)).bind("file_open_bytes", fileOpenBytes)
-                .bind("misestimate_factor", (double) EvidenceReader.MISESTIMATE_FACTOR).bindMap(parameters)
+                .bind("first", Timestamp.from(first)).bind("applied", Timestamp.from(applied)).bind("file_open_bytes", fileOpenBytes).bindMap(parameters)
                 .mapToMap().forEach(row -> byPattern.computeIfAbsent((String) row.get("h"), key -> new HashMap<>()).put((Boolean) row.get("after"), row)));
         // only patterns seen on both sides, each weighted by how often it ran after: a change of the mix is not an effect
         long before = 0;
@@ -455,8 +454,7 @@ public final class EffectMeasurer
         }
         return switch (fix.kind()) {
             // the scans whose rows the planner's estimate can be compared with
-            case ANALYZE -> new Scope("filtered scans of " + table, onTable + " AND (i.estimated_rows = 'NaN' OR i.output_rows IS NOT NULL)", parameters,
-                    EnumSet.of(Figure.MISESTIMATED));
+            case ANALYZE -> new Scope("filtered scans of " + table, onTable + " AND " + EvidenceReader.hasRowEstimate("i"), parameters, EnumSet.of(Figure.MISESTIMATED));
             case EXPIRE_SNAPSHOTS -> new Scope("the planning of scans of " + table, onTable, parameters, EnumSet.of(Figure.METADATA));
             default -> new Scope("scans of " + table, onTable, parameters, EnumSet.of(Figure.WORK));
         };

@@ -40,6 +40,19 @@ public final class EvidenceReader
     /** A planner's row estimate off by more than this factor, either way, counts as misestimated (its plan choices rest on it). */
     public static final int MISESTIMATE_FACTOR = 10;
 
+    /** SQL: the query_inputs row {@code alias} has the planner's estimate of its rows to compare with the rows it returned. */
+    public static String hasRowEstimate(String alias)
+    {
+        return "(%1$s.estimated_rows = 'NaN' OR %1$s.output_rows IS NOT NULL)".formatted(alias);
+    }
+
+    /** SQL: the planner could not estimate the rows of the query_inputs row {@code alias} (NaN), or missed by more than {@link #MISESTIMATE_FACTOR}. */
+    public static String misestimated(String alias)
+    {
+        return "(%1$s.estimated_rows = 'NaN' OR %1$s.output_rows IS NOT NULL AND greatest(%1$s.estimated_rows, 1) / greatest(%1$s.output_rows, 1) NOT BETWEEN 1.0 / %2$d AND %2$d)"
+                .formatted(alias, MISESTIMATE_FACTOR);
+    }
+
     /** What the rules see of one window. */
     public record Evidence(List<PatternFact> patterns, List<TableScanFact> tableScans, List<PredicateFact> predicates, List<LoadFact> loads,
             List<FullScanFact> fullScans, List<RunningQueryFact> running)
@@ -142,11 +155,8 @@ public final class EvidenceReader
                        sum(coalesce(pruning_ratio, 1)) AS pruning_sum, count(*) FILTER (WHERE coalesce(manifests_skipped, 0) = 0) AS no_skip,
                        sum(files_scanned) AS files, sum(coalesce(bytes_scanned, 0)) AS bytes,
                        sum(coalesce(physical_input_bytes, bytes_scanned, 0)) AS bytes_read,
-                       -- an estimate of NaN: the planner could not estimate
-                       count(*) FILTER (WHERE estimated_rows = 'NaN' OR output_rows IS NOT NULL) AS estimated,
-                       count(*) FILTER (WHERE estimated_rows = 'NaN'
-                           OR output_rows IS NOT NULL AND greatest(estimated_rows, 1) / greatest(output_rows, 1) NOT BETWEEN 1 / <factor> AND <factor>) AS misestimated
-                FROM query_inputs
+                       count(*) FILTER (WHERE <has_estimate>) AS estimated, count(*) FILTER (WHERE <misestimated>) AS misestimated
+                FROM query_inputs q
                 WHERE "timestamp" >= :start AND "timestamp" < :end AND update_type IS NULL AND files_scanned IS NOT NULL
                   AND filter_predicate IS NOT NULL AND <slice> <cluster>
                 GROUP BY 1, 2, 3, 4, 5),
@@ -265,7 +275,8 @@ public final class EvidenceReader
             for (Slice slice : SLICES) {
                 patternSlices.add(reads.submit(() -> withHandle(handle -> patterns(slice.bound(handle, PATTERNS.replace("<cluster>", onCluster)), inWindow,
                         baselineStart, cacheTtl))));
-                filterSlices.add(reads.submit(() -> withHandle(handle -> slice.bound(handle, FILTERS.replace("<cluster>", onCluster).replace("<factor>", MISESTIMATE_FACTOR + ".0"))
+                filterSlices.add(reads.submit(() -> withHandle(handle -> slice.bound(handle, FILTERS.replace("<cluster>", onCluster)
+                        .replace("<has_estimate>", hasRowEstimate("q")).replace("<misestimated>", misestimated("q")))
                         .bindMap(inWindow)
                         .map((rs, ctx) -> new FilterGroup(rs.getString("tbl"), rs.getString("example"), rs.getString("h"),
                                 rs.getLong("scans"), rs.getLong("distinct_filters"), rs.getDouble("pruning"), rs.getLong("no_manifest_skipped"),
