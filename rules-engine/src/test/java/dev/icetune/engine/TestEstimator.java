@@ -8,6 +8,7 @@ import dev.icetune.engine.facts.TableScanFact;
 import dev.icetune.engine.facts.Thresholds;
 import dev.icetune.engine.facts.TimeSpan;
 import dev.icetune.engine.model.Advice;
+import dev.icetune.engine.model.Analyze;
 import dev.icetune.engine.model.BloomFilters;
 import dev.icetune.engine.model.Compact;
 import dev.icetune.engine.model.Estimate;
@@ -142,6 +143,26 @@ class TestEstimator
         TableFact unknownAges = new TableFact(TABLE, 10, 10 * MB, MB, 0, 1000, 0, List.of(), List.of(), List.of(), Map.of(), 200, 399, 1, 1, 0, 1, Map.of(), Map.of(),
                 400_000, List.of());
         assertThat(new Estimator(List.of(unknownAges, scans), THRESHOLDS, Duration.ofHours(1)).estimate(expire).isKnown()).isFalse();
+    }
+
+    @Test
+    void statisticsAreValuedOnTheLookupsThePlannerCouldNotEstimate()
+    {
+        // 10 filtered scans with the planner's estimate: 6 misestimated, 4 of them lookups by equalities only
+        TableScanFact scans = new TableScanFact(TABLE, 12, 10, MB, 1, 0, 0, 0, List.of(), 0, 0, List.of("default"), 10, 6, 4);
+        Estimate estimate = new Estimator(List.of(table(10, 10 * MB, 1, Map.of()), scans), THRESHOLDS, Duration.ofHours(1))
+                .estimate(recommendation("stale-statistics", TABLE, new Analyze(TABLE)));
+
+        assertThat(estimate.queriesPerDay()).isEqualTo(240);
+        assertThat(estimate.misestimatedShareBefore()).isEqualTo(0.6);
+        assertThat(estimate.misestimatedShareAfter()).as("the two others are not lookups: statistics leave them").isEqualTo(0.2);
+        assertThat(estimate.readBytesOnce()).isEqualTo(10 * MB);
+        assertThat(estimate.saving()).isEqualTo("misestimates 60% -> 20%");
+        assertThat(estimate.sentence()).contains("the planner misestimates the rows of 60% of them now, about 20% after");
+
+        TableScanFact unestimated = new TableScanFact(TABLE, 12, 10, MB, 1, 0, 0, 0, List.of(), 0, 0, List.of("default"), 0, 0, 0);
+        assertThat(new Estimator(List.of(table(10, 10 * MB, 1, Map.of()), unestimated), THRESHOLDS, Duration.ofHours(1))
+                .estimate(recommendation("stale-statistics", TABLE, new Analyze(TABLE))).isKnown()).isFalse();
     }
 
     @Test

@@ -150,6 +150,9 @@ public record Estimate(
         if (costBytesPerDay > 0) {
             parts.add("costs " + bytes(costBytesPerDay));
         }
+        if (misestimatedShareBefore != null) {
+            parts.add("misestimates %.0f%% -> %.0f%%".formatted(100 * misestimatedShareBefore, 100 * misestimatedShareAfter));
+        }
         return parts.isEmpty() ? "nothing measurable" : String.join(", ", parts);
     }
 
