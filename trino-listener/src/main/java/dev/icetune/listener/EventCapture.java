@@ -18,6 +18,7 @@ import io.trino.spi.metrics.Timing;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -306,7 +307,7 @@ final class EventCapture
 
         static Map<String, Long> byNode(QueryPlan plan, List<String> operatorSummaries)
         {
-            Set<String> nodes = new java.util.HashSet<>();
+            Set<String> nodes = new HashSet<>();
             for (QueryPlan.Scan scan : plan.scans().values()) {
                 nodes.addAll(scan.estimatedRows().keySet());
             }
@@ -315,8 +316,8 @@ final class EventCapture
             }
             Map<String, Long> rows = new HashMap<>();
             for (String summary : operatorSummaries) {
-                if (!summary.contains("ScanOperator") && !summary.contains("ScanFilterAndProjectOperator")) {
-                    continue;
+                if (!summary.contains("TableScanOperator") && !summary.contains("ScanFilterAndProjectOperator")) {
+                    continue; // not a scan: left unparsed
                 }
                 try {
                     JsonNode operator = JSON.readTree(summary);
