@@ -126,7 +126,7 @@ public final class EffectMeasurer
                    coalesce(var_samp(misestimated), 0) AS misestimated_var,
                    percentile_cont(0.95) WITHIN GROUP (ORDER BY latency) AS p95
             FROM scoped GROUP BY h, after
-            """;
+            """.replace("<misestimated>", EvidenceReader.misestimated("i"));
 
     private final Jdbi jdbi;
     private final RecommendationStore store;
@@ -236,8 +236,7 @@ public final class EffectMeasurer
         Map<String, Object> parameters = new HashMap<>();
         scopes.forEach(scope -> parameters.putAll(scope.parameters()));
         Map<String, Map<Boolean, Map<String, Object>>> byPattern = new HashMap<>();
-        jdbi.useHandle(handle -> handle.createQuery(FIGURES.replace("<scope>", condition).replace("<pattern>", patternOf)
-                        .replace("<misestimated>", EvidenceReader.misestimated("i")))
+        jdbi.useHandle(handle -> handle.createQuery(FIGURES.replace("<scope>", condition).replace("<pattern>", patternOf))
                 .bind("since", Timestamp.from(first.minus(lookBack))).bind("until", Timestamp.from(now))
                 .bind("first", Timestamp.from(first)).bind("applied", Timestamp.from(applied)).bind("file_open_bytes", fileOpenBytes).bindMap(parameters)
                 .mapToMap().forEach(row -> byPattern.computeIfAbsent((String) row.get("h"), key -> new HashMap<>()).put((Boolean) row.get("after"), row)));
@@ -273,10 +272,13 @@ public final class EffectMeasurer
             }
         }
         if (scopes.stream().anyMatch(scope -> scope.figures().contains(Figure.METADATA))) {
-            Optional<Long> was = audit.statesOfLastApply(group.getFirst().recommendation().id()).map(states -> states.getKey().metadataBytes());
-            Optional<Long> is = audit.statesOfLastApply(group.getLast().recommendation().id()).map(states -> states.getValue().metadataBytes());
-            if (was.orElse(0L) > 0 && is.orElse(0L) > 0) {
-                sums.put(Figure.METADATA, new double[] {after * was.get(), after * is.get(), 0});
+            // before the first fix of the group, after the last (one audit row when the group is one fix)
+            var firstApply = audit.statesOfLastApply(group.getFirst().recommendation().id());
+            var lastApply = group.size() == 1 ? firstApply : audit.statesOfLastApply(group.getLast().recommendation().id());
+            long was = firstApply.map(states -> states.getKey().metadataBytes()).orElse(0L);
+            long is = lastApply.map(states -> states.getValue().metadataBytes()).orElse(0L);
+            if (was > 0 && is > 0) {
+                sums.put(Figure.METADATA, new double[] {after * was, after * is, 0});
             }
         }
         return new Measured(before, after, patterns.stream().sorted().toList(), p95Before, p95After, sums);

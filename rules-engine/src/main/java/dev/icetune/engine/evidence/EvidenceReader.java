@@ -172,7 +172,7 @@ public final class EvidenceReader
                    CASE WHEN shape ~ '\\sAND\\s' THEN 0 ELSE sum(scans) END AS only_filter
             FROM per_filter JOIN shapes USING (filter_predicate)
             GROUP BY catalog, schema_name, table_name, h, shape
-            """;
+            """.replace("<has_estimate>", hasRowEstimate("q")).replace("<misestimated>", misestimated("q"));
 
     /**
      * Load per cluster in one pass over the window: queries counted per (start second, end second) and per user in one
@@ -275,8 +275,7 @@ public final class EvidenceReader
             for (Slice slice : SLICES) {
                 patternSlices.add(reads.submit(() -> withHandle(handle -> patterns(slice.bound(handle, PATTERNS.replace("<cluster>", onCluster)), inWindow,
                         baselineStart, cacheTtl))));
-                filterSlices.add(reads.submit(() -> withHandle(handle -> slice.bound(handle, FILTERS.replace("<cluster>", onCluster)
-                        .replace("<has_estimate>", hasRowEstimate("q")).replace("<misestimated>", misestimated("q")))
+                filterSlices.add(reads.submit(() -> withHandle(handle -> slice.bound(handle, FILTERS.replace("<cluster>", onCluster))
                         .bindMap(inWindow)
                         .map((rs, ctx) -> new FilterGroup(rs.getString("tbl"), rs.getString("example"), rs.getString("h"),
                                 rs.getLong("scans"), rs.getLong("distinct_filters"), rs.getDouble("pruning"), rs.getLong("no_manifest_skipped"),

@@ -160,15 +160,11 @@ public final class TableMetadataReader
             sortFields.add(table.schema().findColumnName(field.sourceId()));
         }
         List<String> timestampColumns = table.schema().columns().stream().filter(column -> TimeBounds.isTime(column.type())).map(Types.NestedField::name).toList();
-        int snapshots = 0;
-        long oldest = now.toEpochMilli();
         List<Long> snapshotAges = new ArrayList<>();
         for (Snapshot snapshot : table.snapshots()) {
-            snapshots++;
-            oldest = Math.min(oldest, snapshot.timestampMillis());
             snapshotAges.add(Duration.ofMillis(now.toEpochMilli() - snapshot.timestampMillis()).toHours());
         }
-        snapshotAges.sort(null);
+        snapshotAges.sort(null); // newest first
         long statisticsAge = -1;
         long statisticsAt = Long.MIN_VALUE;
         Map<String, Long> distinctCounts = Map.of();
@@ -184,17 +180,15 @@ public final class TableMetadataReader
             }
         }
         return new TableFact(qualifiedName, dataFiles, bytes, largest, small, records, deleteFiles, partitionFields, sortFields, timestampColumns,
-                table.properties(), snapshots, Duration.ofMillis(now.toEpochMilli() - oldest).toHours(), statisticsAge,
+                table.properties(), snapshotAges.size(), snapshotAges.isEmpty() ? 0 : snapshotAges.getLast(), statisticsAge,
                 current == null ? -1 : current.snapshotId(), smallBytes, partitions.size(), timeSpans, distinctCounts, metadataBytes(table), snapshotAges);
     }
 
     /** The size of the table's current metadata file, which the planning of every query of it reads; 0 when the catalog does not say where it is. */
     public static long metadataBytes(Table table)
     {
-        if (!(table instanceof HasTableOperations operations) || operations.operations().current().metadataFileLocation() == null) {
-            return 0;
-        }
-        return table.io().newInputFile(operations.operations().current().metadataFileLocation()).getLength();
+        String location = table instanceof HasTableOperations operations ? operations.operations().current().metadataFileLocation() : null;
+        return location == null ? 0 : table.io().newInputFile(location).getLength();
     }
 
     /** The "ndv" property Trino's ANALYZE gives each column's sketch in the statistics file: read from the metadata, not the file. */
