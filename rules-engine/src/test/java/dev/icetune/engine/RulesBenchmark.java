@@ -52,7 +52,7 @@ public final class RulesBenchmark
                     field.setAccessible(true);
                     String sql = ((String) field.get(null)).replace(":start", "'" + now.minus(Duration.ofHours(1)) + "'::timestamptz").replace(":end", "'" + now.plusSeconds(1) + "'::timestamptz")
                             .replace(":baseline_start", "'" + now.minus(Duration.ofDays(7)) + "'::timestamptz").replace(":ttl_seconds", "300")
-                            .replace("<slice>", "query_pattern_hash >= ''");
+                            .replace("<slice>", "query_pattern_hash >= ''").replace("<cluster>", "");
                     long t = System.nanoTime();
                     List<String> plan = handle.createQuery("EXPLAIN ANALYZE " + sql).mapTo(String.class).list();
                     System.out.printf("%s: %.2f s%n", name, (System.nanoTime() - t) / 1e9);
