@@ -47,7 +47,10 @@ public final class RulesBenchmark
         System.out.printf("generated in %.1f s%n", (System.nanoTime() - generating) / 1e9);
         if (Boolean.getBoolean("explain")) {
             jdbi.useHandle(handle -> {
-                for (String name : List.of("PATTERNS", "SCANS", "FILTERS", "LOAD")) {
+                // as the evidence reads run (EvidenceReader.withHandle)
+                handle.execute("SET work_mem = '256MB'");
+                handle.execute("SET max_parallel_workers_per_gather = 0");
+                for (String name : List.of("PATTERNS", "SCANS", "FILTERS", "LOAD", "FULL_SCANS")) {
                     var field = dev.icetune.engine.evidence.EvidenceReader.class.getDeclaredField(name);
                     field.setAccessible(true);
                     String sql = ((String) field.get(null)).replace(":start", "'" + now.minus(Duration.ofHours(1)) + "'::timestamptz").replace(":end", "'" + now.plusSeconds(1) + "'::timestamptz")

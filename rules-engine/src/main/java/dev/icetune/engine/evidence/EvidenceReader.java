@@ -94,27 +94,42 @@ public final class EvidenceReader
     private static final String LIMIT_FAILURE = "NOT success AND (error_code LIKE 'EXCEEDED%' OR error_type = 'INSUFFICIENT_RESOURCES')";
 
     private static final String PATTERNS = """
-            WITH cur AS (
-                SELECT cluster_name AS cluster, query_pattern_hash AS h, min(query_pattern) AS pattern, min(query_text) AS sample_query, count(*) AS executions,
-                       count(*) FILTER (WHERE NOT success)::float8 / count(*) AS error_rate, count(DISTINCT user_name) AS users,
+            WITH logs AS (
+                -- the rows as the aggregation needs them, computed below its sort (OFFSET 0 keeps the planner from folding this
+                -- into it) and narrow enough for the sort to stay in memory: texts counted distinct become hashes, the query text
+                -- two hashes, and the texts shown are read in a hashed pass (texts)
+                SELECT cluster_name, query_pattern_hash, success, success AND NOT query_text_truncated AS comparable,
+                       hashtextextended(user_name, 0) AS user_key, latency, files_scanned, bytes_scanned, rows_returned, skew_ratio, skew_stage_id,
+                       hashtextextended(input_snapshots, 0) AS snapshots_key, join_input_rows, join_output_rows, cross_join, sort_without_limit,
+                       spilled_bytes, peak_memory_bytes, <limit_failure> AS limit_failure,
+                       CASE WHEN <limit_failure> THEN error_code END AS limit_error,
+                       -- identical text on identical snapshots within the TTL, counted in TTL-wide time buckets (the bucket seeds the
+                       -- hash), twice with the buckets shifted by half a TTL, so that a burst shorter than half the TTL falls in one
+                       -- bucket; date_part (float8), not extract (numeric): a million numeric divisions cost a third of a second
+                       CASE WHEN success AND NOT query_text_truncated THEN hashtextextended(query_text || '|' || coalesce(input_snapshots, ''),
+                               floor(date_part('epoch', "timestamp") / :ttl_seconds)::bigint) END AS run,
+                       CASE WHEN success AND NOT query_text_truncated THEN hashtextextended(query_text || '|' || coalesce(input_snapshots, ''),
+                               floor((date_part('epoch', "timestamp") + :ttl_seconds / 2.0) / :ttl_seconds)::bigint) END AS shifted_run
+                FROM query_logs
+                WHERE "timestamp" >= :start AND "timestamp" < :end AND update_type IS NULL AND <slice> <cluster>
+                OFFSET 0),
+            cur AS (
+                SELECT cluster_name AS cluster, query_pattern_hash AS h, count(*) AS executions,
+                       count(*) FILTER (WHERE NOT success)::float8 / count(*) AS error_rate, count(DISTINCT user_key) AS users,
                        percentile_cont(ARRAY[0.5, 0.95]) WITHIN GROUP (ORDER BY latency) AS percentiles,
                        avg(coalesce(files_scanned, 0)) AS files, avg(coalesce(bytes_scanned, 0)) AS bytes, avg(coalesce(rows_returned, 0)) AS rows_out,
-                       max(ARRAY[coalesce(skew_ratio, 0), coalesce(skew_stage_id, -1)]) AS skew, min(main_input) AS tbl,
-                       count(DISTINCT input_snapshots) AS snapshots_now,
-                       -- identical text on identical snapshots within the TTL, counted in TTL-wide time buckets (the bucket seeds the
-                       -- hash), twice with the buckets shifted by half a TTL, so that a burst shorter than half the TTL falls in one bucket;
-                       -- date_part (float8), not extract (numeric): a million numeric divisions cost a third of a second
-                       count(*) FILTER (WHERE success AND NOT query_text_truncated) - least(
-                           count(DISTINCT hashtextextended(query_text || '|' || coalesce(input_snapshots, ''),
-                                   floor(date_part('epoch', "timestamp") / :ttl_seconds)::bigint)) FILTER (WHERE success AND NOT query_text_truncated),
-                           count(DISTINCT hashtextextended(query_text || '|' || coalesce(input_snapshots, ''),
-                                   floor((date_part('epoch', "timestamp") + :ttl_seconds / 2.0) / :ttl_seconds)::bigint)) FILTER (WHERE success AND NOT query_text_truncated))
-                           AS repeated,
+                       max(ARRAY[coalesce(skew_ratio, 0), coalesce(skew_stage_id, -1)]) AS skew, count(DISTINCT snapshots_key) AS snapshots_now,
+                       count(*) FILTER (WHERE comparable) - least(count(DISTINCT run), count(DISTINCT shifted_run)) AS repeated,
                        coalesce(avg(join_input_rows), 0) AS join_in, coalesce(avg(join_output_rows), 0) AS join_out,
                        count(*) FILTER (WHERE cross_join) AS cross_joins, count(*) FILTER (WHERE sort_without_limit) AS unlimited_sorts,
                        count(*) FILTER (WHERE spilled_bytes > 0) AS spilling, coalesce(avg(spilled_bytes) FILTER (WHERE spilled_bytes > 0), 0) AS spilled,
                        coalesce(max(peak_memory_bytes), 0) AS peak_memory,
-                       count(*) FILTER (WHERE <limit_failure>) AS limit_failures, min(error_code) FILTER (WHERE <limit_failure>) AS limit_error
+                       count(*) FILTER (WHERE limit_failure) AS limit_failures, min(limit_error) AS limit_error
+                FROM logs
+                GROUP BY cluster_name, query_pattern_hash),
+            texts AS (
+                SELECT cluster_name AS cluster, query_pattern_hash AS h, min(query_pattern) AS pattern, min(query_text) AS sample_query,
+                       min(main_input) AS tbl
                 FROM query_logs
                 WHERE "timestamp" >= :start AND "timestamp" < :end AND update_type IS NULL AND <slice> <cluster>
                 GROUP BY cluster_name, query_pattern_hash),
@@ -128,20 +143,30 @@ public final class EvidenceReader
                   AND query_pattern_hash IN (SELECT h FROM cur)
                 GROUP BY cluster_name, query_pattern_hash)
             -- a pattern hash has one pattern text: whether it aggregates is asked once per pattern, not once per query
-            SELECT cur.*, cur.pattern ~ '\\mgroup by\\M' AS aggregation,
+            SELECT cur.*, texts.pattern, texts.sample_query, texts.tbl, texts.pattern ~ '\\mgroup by\\M' AS aggregation,
                    cur.percentiles[1] AS p50, cur.percentiles[2] AS p95, cur.skew[1] AS skew_ratio, cur.skew[2] AS skew_stage,
                    base.executions AS b_executions, base.percentiles[1] AS b_p50, base.percentiles[2] AS b_p95, base.files AS b_files,
                    base.bytes AS b_bytes, base.snapshots_before
-            FROM cur LEFT JOIN base USING (cluster, h)
+            FROM cur JOIN texts USING (cluster, h) LEFT JOIN base USING (cluster, h)
             """.replace("<limit_failure>", LIMIT_FAILURE);
 
+    /**
+     * Per table and cluster first, then per table: every aggregate hashes, and the list of clusters is sorted from a few rows a
+     * table (an array_agg(DISTINCT) over the window sorted all its scans).
+     */
     private static final String SCANS = """
-            SELECT catalog || '.' || schema_name || '.' || table_name AS tbl, count(*) AS scans,
-                   avg(files_scanned) AS files, sum(bytes_scanned)::float8 / nullif(sum(files_scanned), 0) AS bytes_per_file,
-                   avg(pruning_ratio) AS pruning, avg(coalesce(manifests_skipped, 0)) AS manifests_skipped,
-                   array_to_string(max(partition_fields), '|') AS partition_fields, array_agg(DISTINCT cluster_name ORDER BY cluster_name) AS clusters
-            FROM query_inputs
-            WHERE "timestamp" >= :start AND "timestamp" < :end AND update_type IS NULL AND files_scanned IS NOT NULL <cluster>
+            WITH per_cluster AS (
+                SELECT catalog, schema_name, table_name, cluster_name, count(*) AS scans, sum(files_scanned) AS files, sum(bytes_scanned) AS bytes,
+                       sum(pruning_ratio) AS pruning_sum, count(pruning_ratio) AS pruned, sum(coalesce(manifests_skipped, 0)) AS manifests_skipped,
+                       max(partition_fields) AS partition_fields
+                FROM query_inputs
+                WHERE "timestamp" >= :start AND "timestamp" < :end AND update_type IS NULL AND files_scanned IS NOT NULL <cluster>
+                GROUP BY catalog, schema_name, table_name, cluster_name)
+            SELECT catalog || '.' || schema_name || '.' || table_name AS tbl, sum(scans) AS scans, sum(files)::float8 / sum(scans) AS files,
+                   sum(bytes)::float8 / nullif(sum(files), 0) AS bytes_per_file, sum(pruning_sum) / nullif(sum(pruned), 0) AS pruning,
+                   sum(manifests_skipped)::float8 / sum(scans) AS manifests_skipped, array_to_string(max(partition_fields), '|') AS partition_fields,
+                   array_agg(cluster_name ORDER BY cluster_name) AS clusters
+            FROM per_cluster
             GROUP BY catalog, schema_name, table_name
             """;
 
@@ -207,22 +232,25 @@ public final class EvidenceReader
                 FROM (SELECT cluster_name, read, step, sum(queries) OVER (PARTITION BY cluster_name, read ORDER BY step) AS below,
                              sum(queries) OVER (PARTITION BY cluster_name, read) AS total FROM waits) w
                 GROUP BY 1, 2),
-            users AS (
-                SELECT cluster_name, count(*) AS users FROM (SELECT DISTINCT cluster_name, user_name FROM logs) u GROUP BY 1),
+            -- distinct users and resource groups in one hashed pass: a count(DISTINCT) in totals would sort the window
+            seen AS (
+                SELECT cluster_name, user_name, resource_group FROM logs
+                GROUP BY GROUPING SETS ((cluster_name, user_name), (cluster_name, resource_group))),
+            distincts AS (
+                SELECT cluster_name, count(user_name) AS users, count(resource_group) AS resource_groups FROM seen GROUP BY 1),
             totals AS (
                 SELECT cluster_name, count(*) AS queries, coalesce(sum(bytes_scanned), 0) AS bytes,
                        count(*) FILTER (WHERE queued_ms >= 1000)::float8 / count(*) AS queued_share,
                        coalesce(sum(cpu_ms), 0) / 1000.0 AS cpu_seconds, count(*) FILTER (WHERE update_type IS NOT NULL) AS writes,
                        coalesce(sum(cpu_ms) FILTER (WHERE update_type IS NOT NULL)::float8 / nullif(sum(cpu_ms), 0), 0) AS write_cpu_share,
-                       count(*) FILTER (WHERE spilled_bytes > 0) AS spilling, count(*) FILTER (WHERE <limit_failure>) AS limit_failures,
-                       count(DISTINCT resource_group) AS resource_groups
+                       count(*) FILTER (WHERE spilled_bytes > 0) AS spilling, count(*) FILTER (WHERE <limit_failure>) AS limit_failures
                 FROM logs GROUP BY 1),
             cache AS (
                 SELECT cluster_name, sum(bytes_read_from_cache)::float8 / nullif(sum(bytes_read_from_cache) + sum(bytes_read_externally), 0) AS ratio
                 FROM query_inputs WHERE "timestamp" >= :start AND "timestamp" < :end <cluster> GROUP BY 1)
-            SELECT t.*, u.users, coalesce(a.ms, 0) AS p95_queued_ms, coalesce(r.ms, 0) AS p95_read_queued_ms, coalesce(p.peak, 0) AS peak,
+            SELECT t.*, d.users, d.resource_groups, coalesce(a.ms, 0) AS p95_queued_ms, coalesce(r.ms, 0) AS p95_read_queued_ms, coalesce(p.peak, 0) AS peak,
                    coalesce(c.ratio, -1) AS cache_hit_ratio
-            FROM totals t JOIN users u USING (cluster_name) LEFT JOIN p95 a ON a.cluster_name = t.cluster_name AND a.read IS NULL
+            FROM totals t JOIN distincts d USING (cluster_name) LEFT JOIN p95 a ON a.cluster_name = t.cluster_name AND a.read IS NULL
                 LEFT JOIN p95 r ON r.cluster_name = t.cluster_name AND r.read
                 LEFT JOIN peaks p ON p.cluster_name = t.cluster_name LEFT JOIN cache c ON c.cluster_name = t.cluster_name
             """.replace("<limit_failure>", LIMIT_FAILURE);
