@@ -59,7 +59,7 @@ public final class RulesBenchmark
                     long t = System.nanoTime();
                     List<String> plan = handle.createQuery("EXPLAIN ANALYZE " + sql).mapTo(String.class).list();
                     System.out.printf("%s: %.2f s%n", name, (System.nanoTime() - t) / 1e9);
-                    plan.stream().filter(line -> line.contains("actual time")).limit(25).forEach(line -> System.out.println("   " + line));
+                    plan.stream().filter(line -> line.contains("actual time") || line.contains("Sort Method")).limit(40).forEach(line -> System.out.println("   " + line));
                 }
             });
         }

@@ -126,7 +126,9 @@ public final class EvidenceReader
                        coalesce(max(peak_memory_bytes), 0) AS peak_memory,
                        count(*) FILTER (WHERE limit_failure) AS limit_failures, min(limit_error) AS limit_error
                 FROM logs
-                GROUP BY cluster_name, query_pattern_hash),
+                -- sorted: the pattern hash first, whose leading bytes tell rows apart (a cluster name, shared by most rows,
+                -- first made each comparison compare both texts in full)
+                GROUP BY query_pattern_hash, cluster_name),
             texts AS (
                 SELECT cluster_name AS cluster, query_pattern_hash AS h, min(query_pattern) AS pattern, min(query_text) AS sample_query,
                        min(main_input) AS tbl
@@ -141,7 +143,7 @@ public final class EvidenceReader
                 FROM query_logs
                 WHERE "timestamp" >= :baseline_start AND "timestamp" < :start AND update_type IS NULL <cluster>
                   AND query_pattern_hash IN (SELECT h FROM cur)
-                GROUP BY cluster_name, query_pattern_hash)
+                GROUP BY query_pattern_hash, cluster_name)
             -- a pattern hash has one pattern text: whether it aggregates is asked once per pattern, not once per query
             SELECT cur.*, texts.pattern, texts.sample_query, texts.tbl, texts.pattern ~ '\\mgroup by\\M' AS aggregation,
                    cur.percentiles[1] AS p50, cur.percentiles[2] AS p95, cur.skew[1] AS skew_ratio, cur.skew[2] AS skew_stage,
