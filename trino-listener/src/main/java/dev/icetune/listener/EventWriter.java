@@ -19,10 +19,10 @@ import static java.util.Objects.requireNonNull;
 
 /**
  * Two stages, off Trino's query path: one thread takes Trino's events off the queue in batches and turns
- * them into rows, the other (with the sink's part writers, the only threads doing I/O) commits them to
- * PostgreSQL. When PostgreSQL fails it retries with backoff, then journals the batch to disk and keeps
- * journaling, in order, until a replay of the journal succeeds; only then does it write live batches
- * directly again. The write stage heals by itself: at start-up and on its own timer (the retry backoff,
+ * them into rows, the other (with the sink's writer connections, the only threads doing I/O) commits them to
+ * PostgreSQL, the next batch going out behind the one in flight while writes go well. When PostgreSQL fails
+ * it retries with backoff, then journals the batch to disk and keeps journaling, in order, until a replay
+ * of the journal succeeds; only then does it write live batches directly again. The write stage heals by itself: at start-up and on its own timer (the retry backoff,
  * up to {@code icetune.retry.max-delay}) it creates the schema and replays the journal, whether or not
  * events arrive. Whatever can be neither written nor journaled is counted, and logged once per interval.
  */
@@ -52,6 +52,8 @@ final class EventWriter
     /** When PostgreSQL may be tried again: now at start-up, later after each failure (the backoff). */
     private long nextAttemptNanos = System.nanoTime();
     private int failuresInARow;
+    /** The live batch last handed to the sink and not yet settled: the next one goes out behind it, not after it. */
+    private PostgresSink.Pending pending;
     private long lastLossLogNanos = System.nanoTime();
     private long droppedJournalFull;
     private long loggedQueueDrops;
@@ -119,28 +121,34 @@ final class EventWriter
             while (true) {
                 EncodedBatch batch;
                 try {
-                    batch = captured.poll(Math.clamp(nextAttemptNanos - System.nanoTime(), MIN_POLL_NANOS, MAX_POLL_NANOS), TimeUnit.NANOSECONDS);
+                    // with a batch in flight, only a batch already captured is taken; otherwise the one in flight is settled
+                    batch = pending != null ? captured.poll()
+                            : captured.poll(Math.clamp(nextAttemptNanos - System.nanoTime(), MIN_POLL_NANOS, MAX_POLL_NANOS), TimeUnit.NANOSECONDS);
                 }
                 catch (InterruptedException e) {
                     continue; // ends only on END: the capture stage decides when nothing is left
                 }
-                if (batch == END) {
-                    break;
-                }
+                boolean end = batch == END;
                 try {
-                    if (batch != null) {
+                    if (batch != null && !end) {
                         deliver(batch);
                     }
-                    else {
+                    else if (pending != null) {
+                        settle();
+                    }
+                    else if (!end) {
                         heal();
                     }
                 }
                 catch (RuntimeException | Error e) {
-                    int lost = batch == null ? 0 : batch.size();
+                    int lost = batch == null || end ? 0 : batch.size();
                     metrics.dropped.increment(lost);
                     log.error(e, "icetune: unexpected error writing events; %s events lost", lost);
                 }
                 logLosses(false);
+                if (end) {
+                    break;
+                }
             }
         }
         finally {
@@ -212,12 +220,47 @@ final class EventWriter
 
     private void deliver(EncodedBatch batch)
     {
-        if (isDue() || stoppingWithNothingQueued()) {
-            if (replayJournal() && write(batch)) {
+        if (pending != null) {
+            if (!down && sink.isPrepared() && journal.isEmpty()) {
+                // writes go well: this batch goes out behind the one in flight, settled meanwhile
+                PostgresSink.Pending previous = pending;
+                pending = sink.submit(batch);
+                settle(previous);
+                return;
+            }
+            settle();
+        }
+        if ((isDue() || stoppingWithNothingQueued()) && replayJournal()) {
+            pending = sink.submit(batch);
+            return;
+        }
+        keep(batch);
+    }
+
+    private void settle()
+    {
+        PostgresSink.Pending written = pending;
+        pending = null;
+        settle(written);
+    }
+
+    /**
+     * Waits for a live batch handed to the sink. If it failed: more attempts, the waits between them doubling up to
+     * the maximum, then the journal. A stopping listener has no time to wait out an outage: the journal at once.
+     */
+    private void settle(PostgresSink.Pending written)
+    {
+        if (isWritten(written)) {
+            return;
+        }
+        int attempts = stopping ? 1 : config.getRetryAttempts();
+        for (int attempt = 2; attempt <= attempts; attempt++) {
+            sleep(delay(attempt - 1));
+            if (writeOnce(written.batch())) {
                 return;
             }
         }
-        keep(batch);
+        keep(written.batch());
     }
 
     /** With no batch to write: when an attempt is due, the schema (at start-up, or on a server that lost it) and the journal. */
@@ -297,25 +340,6 @@ final class EventWriter
         return true;
     }
 
-    /** A live batch: several attempts, the waits between them doubling up to the maximum, before the caller journals it. */
-    private boolean write(EncodedBatch batch)
-    {
-        if (batch.size() == 0) {
-            return true;
-        }
-        // a stopping listener has no time to wait out an outage: one attempt, then the journal
-        int attempts = stopping ? 1 : config.getRetryAttempts();
-        for (int attempt = 1; attempt <= attempts; attempt++) {
-            if (writeOnce(batch)) {
-                return true;
-            }
-            if (attempt < attempts) {
-                sleep(delay(attempt));
-            }
-        }
-        return false;
-    }
-
     /** The wait after the {@code attempt}-th failure in a row: the initial delay, doubled each time, at most the maximum. */
     private Duration delay(int attempt)
     {
@@ -330,11 +354,16 @@ final class EventWriter
 
     private boolean writeOnce(EncodedBatch batch)
     {
-        long start = System.nanoTime();
+        return isWritten(sink.submit(batch));
+    }
+
+    /** Waits for a batch handed to the sink; counts it written, or the attempt failed. */
+    private boolean isWritten(PostgresSink.Pending written)
+    {
         try {
-            sink.write(batch);
-            metrics.batchLatency.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
-            metrics.written.increment(batch.size());
+            sink.await(written);
+            metrics.batchLatency.record(System.nanoTime() - written.startNanos(), TimeUnit.NANOSECONDS);
+            metrics.written.increment(written.batch().size());
             succeeded();
             return true;
         }

@@ -16,6 +16,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -56,9 +57,9 @@ final class PostgresSink
     private final int partitionsAheadDays;
     private final int retentionDays;
 
-    /** One connection per part slot; slot 0 is written on the caller's thread, the others on {@link #partWriters}. */
+    /** One connection per part slot, each used only by its slot's thread: a slot writes its parts in the order given. */
     private final Connection[] connections;
-    private final ExecutorService partWriters;
+    private final ExecutorService[] slots;
     private boolean migrated;
     private Instant lastMaintenance = Instant.EPOCH;
 
@@ -70,47 +71,76 @@ final class PostgresSink
         this.partitionsAheadDays = config.getPartitionsAheadDays();
         this.retentionDays = config.getRetentionDays();
         this.connections = new Connection[config.getDbWriters()];
-        this.partWriters = Executors.newFixedThreadPool(Math.max(1, config.getDbWriters() - 1), runnable -> {
-            Thread thread = new Thread(runnable, "icetune-part-writer");
-            thread.setDaemon(true);
-            return thread;
-        });
+        this.slots = new ExecutorService[config.getDbWriters()];
+        for (int slot = 0; slot < slots.length; slot++) {
+            String name = "icetune-writer-connection-" + slot;
+            slots[slot] = Executors.newSingleThreadExecutor(runnable -> {
+                Thread thread = new Thread(runnable, name);
+                thread.setDaemon(true);
+                return thread;
+            });
+        }
     }
 
-    /**
-     * Writes one batch, each part in one transaction on a connection of its own, the parts side by side.
-     * On failure the batch throws and the caller writes it again or journals it: parts that did commit
-     * then collide with themselves and are skipped, so a partial success never duplicates.
-     */
+    /** A batch handed to the slots: its parts are written, or wait behind the parts of the batch before. */
+    record Pending(EncodedBatch batch, long startNanos, List<Future<?>> parts)
+    {
+        Pending
+        {
+            requireNonNull(batch, "batch is null");
+            parts = List.copyOf(parts);
+        }
+    }
+
+    /** Writes one batch and waits for it: see {@link #submit} and {@link #await}. */
     void write(EncodedBatch batch)
             throws SQLException
     {
-        if (batch.size() == 0) {
-            return;
-        }
+        await(submit(batch));
+    }
+
+    /**
+     * Starts writing one batch, each part in one transaction on a connection of its own, the parts side by side.
+     * A slot takes the next batch's part as soon as its own part of this one is committed, so no connection waits for
+     * the slowest between batches. Never throws: a failure to prepare is the batch's failure, seen by {@link #await}.
+     */
+    Pending submit(EncodedBatch batch)
+    {
+        long start = System.nanoTime();
         List<EncodedBatch.Rows> parts = batch.parts();
         if (parts.size() > connections.length) {
             throw new IllegalArgumentException("batch has " + parts.size() + " parts for " + connections.length + " connections");
         }
-        prepare();
-        List<Future<?>> others = new ArrayList<>();
-        for (int slot = 1; slot < parts.size(); slot++) {
+        if (batch.size() == 0) {
+            return new Pending(batch, start, List.of());
+        }
+        try {
+            prepare();
+        }
+        catch (SQLException | RuntimeException e) {
+            return new Pending(batch, start, List.of(CompletableFuture.failedFuture(e)));
+        }
+        List<Future<?>> written = new ArrayList<>(parts.size());
+        for (int slot = 0; slot < parts.size(); slot++) {
             int part = slot;
-            others.add(partWriters.submit(() -> {
+            written.add(slots[slot].submit(() -> {
                 writePart(part, parts.get(part));
                 return null;
             }));
         }
+        return new Pending(batch, start, written);
+    }
+
+    /**
+     * Waits for every part of a batch. On failure the batch throws and the caller writes it again or journals it:
+     * parts that did commit then collide with themselves and are skipped, so a partial success never duplicates.
+     */
+    void await(Pending pending)
+            throws SQLException
+    {
         Exception failure = null;
-        try {
-            writePart(0, parts.get(0));
-        }
-        catch (SQLException | RuntimeException e) {
-            failure = e;
-        }
-        for (Future<?> other : others) {
-            // every part is waited for: a connection is never used by two threads at once
-            Throwable cause = awaitUninterruptibly(other);
+        for (Future<?> part : pending.parts()) {
+            Throwable cause = awaitUninterruptibly(part);
             if (cause != null && failure == null) {
                 failure = cause instanceof SQLException || cause instanceof RuntimeException ? (Exception) cause : new RuntimeException(cause);
             }
@@ -310,19 +340,34 @@ final class PostgresSink
             migrated = true;
         }
         if (Duration.between(lastMaintenance, Instant.now()).compareTo(MAINTENANCE_INTERVAL) >= 0) {
-            Connection current = connection(0);
-            try (PreparedStatement statement = current.prepareStatement("SELECT icetune_maintain_partitions(?, ?)")) {
-                statement.setInt(1, partitionsAheadDays);
-                statement.setInt(2, retentionDays);
-                statement.execute();
-                current.commit();
+            // on slot 0's thread, behind any part still being written there: a connection is never used by two threads at once
+            Throwable failure = awaitUninterruptibly(slots[0].submit(() -> {
+                maintainPartitions();
+                return null;
+            }));
+            switch (failure) {
+                case null -> lastMaintenance = Instant.now();
+                case SQLException e -> throw forgetSchemaIfMissing(e);
+                case RuntimeException e -> throw e;
+                default -> throw new IllegalStateException(failure);
             }
-            catch (SQLException e) {
-                rollbackQuietly(current);
-                closeConnection(0);
-                throw forgetSchemaIfMissing(e);
-            }
-            lastMaintenance = Instant.now();
+        }
+    }
+
+    private void maintainPartitions()
+            throws SQLException
+    {
+        Connection current = connection(0);
+        try (PreparedStatement statement = current.prepareStatement("SELECT icetune_maintain_partitions(?, ?)")) {
+            statement.setInt(1, partitionsAheadDays);
+            statement.setInt(2, retentionDays);
+            statement.execute();
+            current.commit();
+        }
+        catch (SQLException e) {
+            rollbackQuietly(current);
+            closeConnection(0);
+            throw e;
         }
     }
 
@@ -362,10 +407,13 @@ final class PostgresSink
         }
     }
 
+    /** After the last batch is awaited: the slots are idle. */
     @Override
     public void close()
     {
-        partWriters.shutdownNow();
+        for (ExecutorService slot : slots) {
+            slot.shutdownNow();
+        }
         for (int slot = 0; slot < connections.length; slot++) {
             closeConnection(slot);
         }

@@ -139,6 +139,47 @@ class TestPostgresOutage
     }
 
     @Test
+    void connectionsKilledDuringABurstLoseNothingAndDuplicateNothing()
+            throws Exception
+    {
+        // a burst queues batches faster than they are written, so each goes out behind the one in flight: the writer's
+        // connections are killed from outside while batches are in flight, at the listener's default settings
+        String url = TestingPostgres.shared().createDatabase("burst");
+        CapturedRows rows = new CapturedRows(url);
+        IcetuneEventListener listener = (IcetuneEventListener) new IcetuneEventListenerFactory().create(Map.of(
+                "icetune.db.url", url, "icetune.db.user", "postgres", "icetune.spool.dir", temporary.resolve("spool").toString()), null);
+        int events = 30_000;
+        long kills = 0;
+        try {
+            rows.await(2, "SELECT tablename FROM pg_tables WHERE tablename IN ('query_logs', 'query_inputs')");
+            for (int i = 0; i < events; i++) {
+                listener.queryCompleted(TestingEvents.completed("q_burst_" + i, "SELECT " + i, List.of(TestingEvents.icebergInput("t", 1, 1))));
+            }
+            long stored = 0;
+            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            while (stored < events && System.nanoTime() < deadline) {
+                long now = rows.count("SELECT count(*) FROM query_logs");
+                if (now > stored && kills < 4) {
+                    // each time the writer has written again: more kills in a row would only lengthen its backoff
+                    kills += rows.count("""
+                            SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity
+                            WHERE datname = current_database() AND application_name = 'icetune-trino-listener'""");
+                }
+                stored = now;
+                Thread.sleep(20);
+            }
+        }
+        finally {
+            listener.shutdown();
+        }
+        assertThat(kills).as("writer connections killed during the burst").isPositive();
+        assertThat(rows.count("SELECT count(DISTINCT query_id) FROM query_logs")).isEqualTo(events);
+        assertThat(rows.count("SELECT count(*) FROM query_logs")).isEqualTo(events);
+        assertThat(rows.count("SELECT count(*) FROM query_inputs")).isEqualTo(events);
+        assertThat(listener.droppedEvents()).isZero();
+    }
+
+    @Test
     void theWaitBetweenAttemptsDoublesUpToTheMaximum()
     {
         Duration initial = Duration.ofMillis(100);
