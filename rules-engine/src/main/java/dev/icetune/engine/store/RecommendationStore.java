@@ -14,7 +14,10 @@ import dev.icetune.engine.model.Status;
 import dev.icetune.engine.model.TargetType;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
+import org.postgresql.PGConnection;
 
+import java.io.IOException;
+import java.io.StringReader;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
@@ -56,6 +59,8 @@ public final class RecommendationStore
 
     private static final ObjectMapper JSON = JsonMapper.builder().disable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES).build();
     private static final TypeReference<Map<String, Object>> MAP = new TypeReference<>() {};
+    private static final String FIRED_COLUMNS = "dedupe_key, rule_id, target_type, target, severity, level, explanation, proposed_fix, fix, evidence, "
+            + "estimate, priority, cluster_name, clusters";
     private static final String COLUMNS = "id, rule_id, target_type, target, severity, level, status, explanation, proposed_fix, fix::text AS fix, "
             + "evidence::text AS evidence, measured_effect::text AS measured_effect, first_seen, last_seen, times_seen, missed_evaluations, estimate::text AS estimate, "
             + "cluster_name, clusters";
@@ -198,31 +203,7 @@ public final class RecommendationStore
             handle.execute("CREATE TEMPORARY TABLE IF NOT EXISTS icetune_fired (dedupe_key text PRIMARY KEY, rule_id text, target_type text, target text, "
                     + "severity text, level text, explanation text, proposed_fix text, fix jsonb, evidence jsonb, estimate jsonb, priority double precision, "
                     + "cluster_name text, clusters text[]) ON COMMIT DELETE ROWS");
-            // all of them as one JSON document in one statement: a batch of single-row inserts costs a round trip each
-            List<Map<String, Object>> rows = recommendations.stream().map(recommendation -> {
-                Map<String, Object> row = new LinkedHashMap<>();
-                row.put("dedupe_key", recommendation.dedupeKey());
-                row.put("rule_id", recommendation.ruleId());
-                row.put("target_type", recommendation.targetType().name());
-                row.put("target", recommendation.target());
-                row.put("severity", recommendation.severity().name());
-                row.put("level", recommendation.level().name());
-                row.put("explanation", recommendation.explanation());
-                row.put("proposed_fix", recommendation.proposedFix());
-                row.put("fix", tree(FixJson.write(recommendation.fix()))); // written as Fix, so that it carries its kind
-                row.put("evidence", recommendation.evidence());
-                row.put("estimate", recommendation.estimate());
-                row.put("priority", recommendation.estimate() == null ? 0 : recommendation.estimate().priority());
-                row.put("cluster_name", recommendation.cluster());
-                row.put("clusters", recommendation.clusters());
-                return row;
-            }).toList();
-            handle.createUpdate("""
-                    INSERT INTO icetune_fired
-                    SELECT * FROM json_to_recordset(CAST(:rows AS json)) AS r(dedupe_key text, rule_id text, target_type text, target text,
-                        severity text, level text, explanation text, proposed_fix text, fix jsonb, evidence jsonb, estimate jsonb, priority double precision,
-                        cluster_name text, clusters text[])
-                    ON CONFLICT DO NOTHING""").bind("rows", json(rows)).execute();
+            stage(handle, recommendations);
             Timestamp at = Timestamp.from(now);
             // new ones open
             int opened = handle.createUpdate("""
@@ -286,6 +267,35 @@ public final class RecommendationStore
                     .bind("at", at).bind("after", resolveAfter).bind("actor", SYSTEM_ACTOR).execute();
             return new Outcome(opened, refreshed, resolved);
         });
+    }
+
+    /**
+     * What fired, into the transaction's staging table with one COPY: each value is parsed once (one JSON document of
+     * them all was parsed whole, then each field again, and took most of the recording's time). The first of two with
+     * one dedupe key is kept.
+     */
+    private static void stage(Handle handle, List<Recommendation> recommendations)
+    {
+        Map<String, Recommendation> fired = new LinkedHashMap<>();
+        recommendations.forEach(recommendation -> fired.putIfAbsent(recommendation.dedupeKey(), recommendation));
+        StringBuilder csv = new StringBuilder(fired.size() * 1024);
+        for (Recommendation recommendation : fired.values()) {
+            Csv.row(csv, recommendation.dedupeKey(), recommendation.ruleId(), recommendation.targetType().name(), recommendation.target(),
+                    recommendation.severity().name(), recommendation.level().name(), recommendation.explanation(), recommendation.proposedFix(),
+                    FixJson.write(recommendation.fix()), // written as Fix, so that it carries its kind
+                    json(recommendation.evidence()),
+                    recommendation.estimate() == null ? null : json(recommendation.estimate()),
+                    String.valueOf(recommendation.estimate() == null ? 0 : recommendation.estimate().priority()),
+                    recommendation.cluster(),
+                    Csv.textArray(recommendation.clusters()));
+        }
+        try {
+            handle.getConnection().unwrap(PGConnection.class).getCopyAPI()
+                    .copyIn("COPY icetune_fired (" + FIRED_COLUMNS + ") FROM STDIN (FORMAT csv)", new StringReader(csv.toString()));
+        }
+        catch (SQLException | IOException e) {
+            throw new IllegalStateException("cannot stage the recommendations", e);
+        }
     }
 
     /** Recommendations, the highest priority first (the most severe first among equals), optionally of one status. */
@@ -379,16 +389,6 @@ public final class RecommendationStore
         }
         catch (JsonProcessingException e) {
             throw new SQLException("unreadable JSON of recommendation " + id, e);
-        }
-    }
-
-    private static Object tree(String json)
-    {
-        try {
-            return JSON.readTree(json);
-        }
-        catch (JsonProcessingException e) {
-            throw new IllegalStateException(e);
         }
     }
 
