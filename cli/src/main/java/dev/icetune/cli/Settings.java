@@ -45,7 +45,8 @@ public record Settings(Path baseDirectory, StoreConfig store, EngineConfig engin
     public static Settings load(Path file, Map<String, String> environment)
     {
         if (!Files.isRegularFile(file)) {
-            throw new IllegalArgumentException("no config file " + file.toAbsolutePath() + " (pass --config FILE; icetune.properties.example shows every key)");
+            throw new IllegalArgumentException("no config file " + file.toAbsolutePath() + " (pass --config FILE; icetune.properties.example shows every key; "
+                    + "demo --keep-running leaves its deployment up and prints its own)");
         }
         Properties properties = new Properties();
         try (Reader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
