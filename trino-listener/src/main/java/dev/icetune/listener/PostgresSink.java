@@ -102,7 +102,7 @@ final class PostgresSink
     /**
      * Starts writing one batch, each part in one transaction on a connection of its own, the parts side by side.
      * A slot takes the next batch's part as soon as its own part of this one is committed, so no connection waits for
-     * the slowest between batches. Never throws: a failure to prepare is the batch's failure, seen by {@link #await}.
+     * the slowest between batches. A failure to prepare is not thrown here: it is the batch's, seen by {@link #await}.
      */
     Pending submit(EncodedBatch batch)
     {
