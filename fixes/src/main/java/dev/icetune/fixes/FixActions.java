@@ -6,6 +6,7 @@ import dev.icetune.engine.model.BloomFilters;
 import dev.icetune.engine.model.Compact;
 import dev.icetune.engine.model.ExpireSnapshots;
 import dev.icetune.engine.model.Fix;
+import dev.icetune.engine.model.KillQueries;
 import dev.icetune.engine.model.MaterializedView;
 import dev.icetune.engine.model.PartitionSpec;
 import dev.icetune.engine.model.QueryRewrite;
@@ -38,6 +39,7 @@ final class FixActions
             case MaterializedView each -> materializedView.plan(each, context);
             case TrinoStatements each -> statements.plan(each, context);
             case QueryRewrite each -> throw new IllegalStateException("a query rewrite is never applied to someone's SQL; deliver the rewritten query instead:\n" + each.sql());
+            case KillQueries each -> throw new IllegalStateException("queries for a person to end once they have looked at them: " + each.queryIds());
             case Advice each -> throw new IllegalStateException("advice for a person, not a change icetune can make: " + each.text());
         };
     }
@@ -54,6 +56,7 @@ final class FixActions
             case MaterializedView each -> materializedView.rollback(each, context, before);
             case TrinoStatements each -> statements.rollback(each, context, before);
             case QueryRewrite ignored -> throw new FixAction.RollbackNotPossible("a query rewrite was never applied");
+            case KillQueries ignored -> throw new FixAction.RollbackNotPossible("ending queries was never applied");
             case Advice ignored -> throw new FixAction.RollbackNotPossible("advice was never applied");
         };
     }

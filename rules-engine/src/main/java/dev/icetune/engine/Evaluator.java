@@ -6,6 +6,7 @@ import dev.icetune.engine.facts.LoadFact;
 import dev.icetune.engine.facts.TableScanFact;
 import dev.icetune.engine.facts.Thresholds;
 import dev.icetune.engine.iceberg.TableFactSource;
+import dev.icetune.engine.model.KillQueries;
 import dev.icetune.engine.model.Recommendation;
 import dev.icetune.engine.model.Severity;
 import dev.icetune.engine.rules.RuleBook;
@@ -43,8 +44,6 @@ public final class Evaluator
     public record Result(long evaluationId, Instant windowStart, Instant windowEnd, int facts, List<Recommendation> recommendations,
             Map<String, Integer> firedByRule, RecommendationStore.Outcome outcome, Duration duration) {}
 
-    /** The rule whose findings the hung-queries gauge counts, for an alert. */
-    private static final String HUNG_QUERIES = "hung-queries";
     /** How many held-back recommendations an evaluation names one by one. */
     private static final int HELD_BACK_SHOWN = 20;
 
@@ -85,7 +84,7 @@ public final class Evaluator
         Gauge.builder("icetune.cache.hit.ratio", cacheHitRatio, AtomicReference::get)
                 .description("share of bytes served by Trino's file system cache in the window (NaN when the cache is off)").register(meters);
         Gauge.builder("icetune.queries.hung", hungQueries, AtomicLong::get)
-                .description("queries the hung-queries rule found running far past their pattern's p95 (ids and users in its recommendations)").register(meters);
+                .description("queries running far past their pattern's p95, in recommendations to end them (with their ids and users)").register(meters);
     }
 
     public Result evaluate(Instant now, Consumer<String> progress)
@@ -135,8 +134,7 @@ public final class Evaluator
         }
         List<Recommendation> recommendations = withClusters(valued.kept(), evidence);
         progress.accept("valued %d recommendations in %d ms".formatted(evaluation.recommendations().size(), millisSince(step)));
-        hungQueries.set(recommendations.stream().filter(recommendation -> recommendation.ruleId().equals(HUNG_QUERIES))
-                .mapToLong(recommendation -> recommendation.evidence().get("query_ids") instanceof List<?> ids ? ids.size() : 0).sum());
+        hungQueries.set(recommendations.stream().mapToLong(recommendation -> recommendation.fix() instanceof KillQueries kill ? kill.queryIds().size() : 0).sum());
 
         step = System.nanoTime();
         RecommendationStore.Outcome outcome = store.record(recommendations, now, resolveAfter, cluster);

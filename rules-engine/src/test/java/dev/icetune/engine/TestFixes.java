@@ -9,6 +9,7 @@ import dev.icetune.engine.model.ExpireSnapshots;
 import dev.icetune.engine.model.Fix;
 import dev.icetune.engine.model.FixJson;
 import dev.icetune.engine.model.FixKind;
+import dev.icetune.engine.model.KillQueries;
 import dev.icetune.engine.model.MaterializedView;
 import dev.icetune.engine.model.PartitionSpec;
 import dev.icetune.engine.model.QueryRewrite;
@@ -43,6 +44,7 @@ class TestFixes
             new ExpireSnapshots(EVENTS, 168),
             new MaterializedView("iceberg.demo.mv_events", EVENTS, "SELECT count(*) FROM events", 60),
             new QueryRewrite("SELECT 1 FROM events WHERE ts >= TIMESTAMP '2024-01-15 00:00:00'"),
+            new KillQueries(List.of("20261202_050000_00001_abcde")),
             new Advice("add workers"));
 
     @Test
@@ -65,6 +67,9 @@ class TestFixes
         assertThat(ONE_OF_EACH.get(2).render()).startsWith("ALTER TABLE \"iceberg\".\"demo\".\"events\" SET PROPERTIES parquet_bloom_filter_columns = ARRAY['session_id', 'user_id'];\n");
         assertThat(new Analyze("iceberg.demo.evil\"; drop table x; --").render()).isEqualTo("ANALYZE \"iceberg\".\"demo\".\"evil\"\"; drop table x; --\"");
         assertThat(new Advice("add workers").render()).isEqualTo("add workers");
+        assertThat(new KillQueries(List.of("q'1", "q2")).statements()).containsExactly(
+                "CALL system.runtime.kill_query(query_id => 'q''1', message => 'icetune: running far past its pattern''s p95')",
+                "CALL system.runtime.kill_query(query_id => 'q2', message => 'icetune: running far past its pattern''s p95')");
         assertThat(Rewrite.allFiles(300L << 20, 128L << 20).fileSizeThresholdBytes()).as("above the largest file").isEqualTo(301L << 20);
         assertThat(Rewrite.allFiles(3000, 128L << 20).fileSizeThresholdBytes()).isEqualTo(128L << 20);
     }
@@ -77,6 +82,7 @@ class TestFixes
         assertThatThrownBy(() -> new SortOrder(EVENTS, List.of(), null)).hasMessageContaining("at least one column");
         assertThatThrownBy(() -> new Compact(EVENTS, 10)).hasMessageContaining("at least 1MB");
         assertThatThrownBy(() -> new MaterializedView("v", EVENTS, "SELECT 1", 0)).hasMessageContaining("refreshMinutes");
+        assertThatThrownBy(() -> new KillQueries(List.of())).hasMessageContaining("no query to end");
     }
 
     @Test

@@ -3,6 +3,7 @@ package dev.icetune.engine;
 import dev.icetune.engine.iceberg.TableFactSource;
 import dev.icetune.engine.iceberg.TableMetadataReader;
 import dev.icetune.engine.model.Advice;
+import dev.icetune.engine.model.KillQueries;
 import dev.icetune.engine.model.Level;
 import dev.icetune.engine.model.PartitionSpec;
 import dev.icetune.engine.model.QueryRewrite;
@@ -54,6 +55,7 @@ class TestQueryInsightsEndToEnd
     private IcebergTrino trino;
     private TableMetadataReader iceberg;
     private Evaluator evaluator;
+    private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
     private CapturedRows rows;
     private final Map<String, String> patternOf = new HashMap<>();
     private CompletableFuture<Void> hung;
@@ -132,7 +134,7 @@ class TestQueryInsightsEndToEnd
         Jdbi jdbi = Jdbi.create(captureUrl, "postgres", "");
         iceberg = TestingIceberg.reader(catalogUrl, warehouse);
         evaluator = new Evaluator(jdbi, new RuleBookHolder(Path.of("../rules"), System.err::println), Optional.of((TableFactSource) iceberg), Duration.ofHours(1),
-                Duration.ofDays(7), 3, new RecommendationStore(jdbi), new SimpleMeterRegistry());
+                Duration.ofDays(7), 3, new RecommendationStore(jdbi), meters);
 
         // the hung query has run for a minute (hung.min_running_minutes) and more: a real wait, as an operator's would be
         Duration left = Duration.ofSeconds(65).minus(Duration.between(hungSince, Instant.now()));
@@ -243,7 +245,9 @@ class TestQueryInsightsEndToEnd
         assertThat(ids).hasSize(1);
         assertThat(rows.query("SELECT query_id FROM query_logs WHERE query_id = ?", ids.getFirst())).as("not completed").isEmpty();
         assertThat(alert.evidence().get("users")).isEqualTo(List.of("user"));
-        assertThat(((Advice) alert.fix()).text()).contains("CALL system.runtime.kill_query(query_id => '" + ids.getFirst() + "'");
+        assertThat(alert.fix()).isEqualTo(new KillQueries(List.of((String) ids.getFirst())));
+        assertThat(alert.fix().render()).contains("CALL system.runtime.kill_query(query_id => '" + ids.getFirst() + "'");
+        assertThat(meters.get("icetune.queries.hung").gauge().value()).as("the alert's gauge").isEqualTo(1);
     }
 
     @Test

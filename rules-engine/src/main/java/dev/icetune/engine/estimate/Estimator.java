@@ -15,6 +15,7 @@ import dev.icetune.engine.model.BloomFilters;
 import dev.icetune.engine.model.Compact;
 import dev.icetune.engine.model.Estimate;
 import dev.icetune.engine.model.ExpireSnapshots;
+import dev.icetune.engine.model.KillQueries;
 import dev.icetune.engine.model.MaterializedView;
 import dev.icetune.engine.model.PartitionSpec;
 import dev.icetune.engine.model.QueryRewrite;
@@ -118,6 +119,7 @@ public final class Estimator
             case QueryRewrite rewrite when recommendation.ruleId().equals("non-sargable-predicate") -> queryRewrite(recommendation);
             case QueryRewrite rewrite -> advice(recommendation);
             case Advice advice -> advice(recommendation);
+            case KillQueries kill -> advice(recommendation);
             case TrinoStatements statements -> Estimate.unknown("statements written by hand are not valued.");
         };
     }

@@ -22,9 +22,10 @@ import java.util.Optional;
         @JsonSubTypes.Type(value = ExpireSnapshots.class, name = "expire-snapshots"),
         @JsonSubTypes.Type(value = MaterializedView.class, name = "materialized-view"),
         @JsonSubTypes.Type(value = QueryRewrite.class, name = "query-rewrite"),
+        @JsonSubTypes.Type(value = KillQueries.class, name = "kill-queries"),
         @JsonSubTypes.Type(value = Advice.class, name = "advice")})
 public sealed interface Fix
-        permits LayoutChange, Compact, TrinoStatements, Analyze, ExpireSnapshots, MaterializedView, QueryRewrite, Advice
+        permits LayoutChange, Compact, TrinoStatements, Analyze, ExpireSnapshots, MaterializedView, QueryRewrite, KillQueries, Advice
 {
     FixKind kind();
 

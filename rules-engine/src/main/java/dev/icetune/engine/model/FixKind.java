@@ -17,9 +17,10 @@ public enum FixKind
     EXPIRE_SNAPSHOTS(Executor.ICEBERG, Stage.CLEANUP),
     MATERIALIZED_VIEW(Executor.TRINO, Stage.DERIVED),
     QUERY_REWRITE(Executor.PERSON, Stage.DERIVED),
+    KILL_QUERIES(Executor.PERSON, Stage.DERIVED),
     ADVICE(Executor.PERSON, Stage.DERIVED);
 
-    /** Who carries the fix out. A person's fixes (query rewrites, advice) are delivered, never applied. */
+    /** Who carries the fix out. A person's fixes (query rewrites, queries to end, advice) are delivered, never applied. */
     public enum Executor
     {
         ICEBERG, TRINO, PERSON

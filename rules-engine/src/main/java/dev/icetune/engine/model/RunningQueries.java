@@ -27,14 +27,9 @@ public final class RunningQueries
     }
 
     /** Trino's own procedure, one call a query: to run by hand once someone has looked at them. */
-    public static Advice kill(Collection<?> running)
+    public static KillQueries kill(Collection<?> running)
     {
-        StringBuilder text = new StringBuilder("Look at them in the Trino UI (or system.runtime.queries); to end them:");
-        for (String id : ids(running)) {
-            text.append("\nCALL system.runtime.kill_query(query_id => ").append(Sql.literal(id))
-                    .append(", message => 'icetune: running far past its pattern''s p95');");
-        }
-        return new Advice(text.toString());
+        return new KillQueries(ids(running));
     }
 
     /** Drools hands a collected list as raw objects. */
