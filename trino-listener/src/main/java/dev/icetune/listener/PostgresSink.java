@@ -92,13 +92,6 @@ final class PostgresSink
         }
     }
 
-    /** Writes one batch and waits for it: see {@link #submit} and {@link #await}. */
-    void write(EncodedBatch batch)
-            throws SQLException
-    {
-        await(submit(batch));
-    }
-
     /**
      * Starts writing one batch, each part in one transaction on a connection of its own, the parts side by side.
      * A slot takes the next batch's part as soon as its own part of this one is committed, so no connection waits for
@@ -138,16 +131,23 @@ final class PostgresSink
     void await(Pending pending)
             throws SQLException
     {
-        Exception failure = null;
+        Throwable failure = null;
         for (Future<?> part : pending.parts()) {
             Throwable cause = awaitUninterruptibly(part);
-            if (cause != null && failure == null) {
-                failure = cause instanceof SQLException || cause instanceof RuntimeException ? (Exception) cause : new RuntimeException(cause);
+            if (failure == null) {
+                failure = cause;
             }
             else if (cause != null) {
                 failure.addSuppressed(cause);
             }
         }
+        rethrow(failure);
+    }
+
+    /** What failed on a slot's thread, thrown on the caller's: a missing schema is forgotten, to be created again. */
+    private void rethrow(Throwable failure)
+            throws SQLException
+    {
         switch (failure) {
             case null -> {}
             case SQLException e -> throw forgetSchemaIfMissing(e);
@@ -341,16 +341,11 @@ final class PostgresSink
         }
         if (Duration.between(lastMaintenance, Instant.now()).compareTo(MAINTENANCE_INTERVAL) >= 0) {
             // on slot 0's thread, behind any part still being written there: a connection is never used by two threads at once
-            Throwable failure = awaitUninterruptibly(slots[0].submit(() -> {
+            rethrow(awaitUninterruptibly(slots[0].submit(() -> {
                 maintainPartitions();
                 return null;
-            }));
-            switch (failure) {
-                case null -> lastMaintenance = Instant.now();
-                case SQLException e -> throw forgetSchemaIfMissing(e);
-                case RuntimeException e -> throw e;
-                default -> throw new IllegalStateException(failure);
-            }
+            })));
+            lastMaintenance = Instant.now();
         }
     }
 

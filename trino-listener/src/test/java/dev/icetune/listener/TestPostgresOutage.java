@@ -127,11 +127,11 @@ class TestPostgresOutage
                     END $$""".formatted(events.size() - 1),
                     "CREATE TRIGGER refuse_once BEFORE INSERT ON query_logs FOR EACH ROW EXECUTE FUNCTION refuse_once()");
 
-            assertThatThrownBy(() -> sink.write(batch)).isInstanceOf(SQLException.class).hasMessageContaining("refused once");
+            assertThatThrownBy(() -> sink.await(sink.submit(batch))).isInstanceOf(SQLException.class).hasMessageContaining("refused once");
             assertThat(rows.count("SELECT count(*) FROM query_logs")).as("the first part committed").isEqualTo(events.size() / 2);
 
-            sink.write(batch);
-            sink.write(batch);
+            sink.await(sink.submit(batch));
+            sink.await(sink.submit(batch));
         }
         assertThat(rows.count("SELECT count(DISTINCT query_id) FROM query_logs")).isEqualTo(events.size());
         assertThat(rows.count("SELECT count(*) FROM query_logs")).isEqualTo(events.size());
