@@ -9,6 +9,7 @@ import dev.icetune.engine.facts.Thresholds;
 import dev.icetune.engine.facts.TimeSpan;
 import dev.icetune.engine.model.Advice;
 import dev.icetune.engine.model.Analyze;
+import dev.icetune.engine.model.Benefit;
 import dev.icetune.engine.model.BloomFilters;
 import dev.icetune.engine.model.Compact;
 import dev.icetune.engine.model.Estimate;
@@ -175,6 +176,29 @@ class TestEstimator
             assertThat(kept.estimate().priority()).isZero();
             assertThat(kept.estimate().sentence()).startsWith("No estimate: ");
         });
+    }
+
+    @Test
+    void adviceIsValuedByTheBenefitItNamesWhateverItsRuleIsCalled()
+    {
+        // 30 runs of the pattern in the hour spilled 2 GB each
+        PatternFact spilling = new PatternFact("p1", "select ...", "SELECT ...", TABLE, 40, 0, 1, 900, 1500, 0, 0, 0, 10, 0, MB, 0, 4, 0, -1, 1, 0, 0,
+                true, "default", 0, 0, 0, 0, 30, 2048.0 * MB, 0, 0, null);
+        Estimator estimator = new Estimator(List.of(spilling), THRESHOLDS, Duration.ofHours(1));
+
+        Estimate named = estimator.estimate(onPattern("our-memory-rule", new Advice("use less memory", Benefit.NO_SPILL)));
+        assertThat(named.isKnown()).isTrue();
+        assertThat(named.queriesPerDay()).as("the spilling runs, 30 an hour").isEqualTo(30 * 24);
+        assertThat(named.bytesPerQueryBefore()).as("written to disk and read back").isEqualTo(2 * 2048.0 * MB);
+        assertThat(named.bytesPerQueryAfter()).isZero();
+
+        assertThat(estimator.estimate(onPattern("spill", new Advice("use less memory"))).sentence())
+                .as("the shipped rule's name alone values nothing").contains("names no benefit");
+    }
+
+    private static Recommendation onPattern(String rule, dev.icetune.engine.model.Fix fix)
+    {
+        return new Recommendation(rule, TargetType.PATTERN, "p1", Severity.HIGH, Level.L3, Map.of(), "why", fix).on("default");
     }
 
     private static TableFact table(long files, long bytes, long partitions, Map<String, TimeSpan> spans)

@@ -3,6 +3,7 @@ package dev.icetune.engine;
 import dev.icetune.engine.model.Advice;
 import dev.icetune.engine.model.Analyze;
 import dev.icetune.engine.model.ApplyOrder;
+import dev.icetune.engine.model.Benefit;
 import dev.icetune.engine.model.BloomFilters;
 import dev.icetune.engine.model.Compact;
 import dev.icetune.engine.model.ExpireSnapshots;
@@ -43,7 +44,7 @@ class TestFixes
             new Analyze(EVENTS),
             new ExpireSnapshots(EVENTS, 168),
             new MaterializedView("iceberg.demo.mv_events", EVENTS, "SELECT count(*) FROM events", 60),
-            new QueryRewrite("SELECT 1 FROM events WHERE ts >= TIMESTAMP '2024-01-15 00:00:00'"),
+            new QueryRewrite("SELECT 1 FROM events WHERE ts >= TIMESTAMP '2024-01-15 00:00:00'", Benefit.BARE_COLUMN),
             new KillQueries(List.of("20261202_050000_00001_abcde")),
             new Advice("add workers"));
 

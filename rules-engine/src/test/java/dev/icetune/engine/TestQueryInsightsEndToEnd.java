@@ -3,6 +3,7 @@ package dev.icetune.engine;
 import dev.icetune.engine.iceberg.TableFactSource;
 import dev.icetune.engine.iceberg.TableMetadataReader;
 import dev.icetune.engine.model.Advice;
+import dev.icetune.engine.model.Benefit;
 import dev.icetune.engine.model.KillQueries;
 import dev.icetune.engine.model.Level;
 import dev.icetune.engine.model.PartitionSpec;
@@ -201,7 +202,7 @@ class TestQueryInsightsEndToEnd
         Recommendation sorted = only("sort-without-limit");
         assertThat(sorted.target()).isEqualTo(patternOf("sorted"));
         assertThat((Double) sorted.evidence().get("avg_rows_returned")).isEqualTo(120_000.0);
-        assertThat(sorted.fix()).isEqualTo(new QueryRewrite("SELECT x, name FROM listing ORDER BY name\nLIMIT 1000"));
+        assertThat(sorted.fix()).isEqualTo(new QueryRewrite("SELECT x, name FROM listing ORDER BY name\nLIMIT 1000", Benefit.LIMITED_SORT));
     }
 
     @Test

@@ -11,6 +11,7 @@ import dev.icetune.engine.facts.Thresholds;
 import dev.icetune.engine.facts.TimeSpan;
 import dev.icetune.engine.model.Advice;
 import dev.icetune.engine.model.Analyze;
+import dev.icetune.engine.model.Benefit;
 import dev.icetune.engine.model.BloomFilters;
 import dev.icetune.engine.model.Compact;
 import dev.icetune.engine.model.Estimate;
@@ -116,10 +117,9 @@ public final class Estimator
             case Analyze analyze -> analyze(analyze.table());
             case ExpireSnapshots expire -> expireSnapshots(expire);
             case MaterializedView view -> materializedView(view, recommendation);
-            case QueryRewrite rewrite when recommendation.ruleId().equals("non-sargable-predicate") -> queryRewrite(recommendation);
-            case QueryRewrite rewrite -> advice(recommendation);
-            case Advice advice -> advice(recommendation);
-            case KillQueries kill -> advice(recommendation);
+            case QueryRewrite rewrite -> advice(rewrite.benefit(), recommendation);
+            case Advice advice -> advice(advice.benefit(), recommendation);
+            case KillQueries kill -> Estimate.unknown("ending queries is not valued: they hold what they hold until they end.");
             case TrinoStatements statements -> Estimate.unknown("statements written by hand are not valued.");
         };
     }
@@ -293,8 +293,8 @@ public final class Estimator
                         .formatted(pattern.avgRowsReturned(), view.refreshMinutes(), refreshesPerDay, view.table()), rates);
     }
 
-    /** The bare column in the filter: min/max statistics skip the files outside the value's time. */
-    private Estimate queryRewrite(Recommendation recommendation)
+    /** The bare column in the filter (the function around it unwrapped): min/max statistics skip the files outside the value's time. */
+    private Estimate bareColumn(Recommendation recommendation)
     {
         String table = String.valueOf(recommendation.evidence().get("table"));
         String column = String.valueOf(recommendation.evidence().get("column"));
@@ -323,22 +323,28 @@ public final class Estimator
                 .max((first, second) -> Long.compare(first.executions(), second.executions())).orElse(null);
     }
 
-    /** Advice, or a rewritten query, for a pattern or a cluster: valued per rule from the pattern's or the cluster's figures. */
-    private Estimate advice(Recommendation recommendation)
+    /**
+     * Advice, or a rewritten query: for a cluster, valued from its load; for a pattern, by the benefit the rule named,
+     * from the pattern's figures.
+     */
+    private Estimate advice(Benefit benefit, Recommendation recommendation)
     {
         if (recommendation.targetType() == TargetType.CLUSTER) {
             return cluster(recommendation);
         }
+        if (benefit == null) {
+            return Estimate.unknown("rule " + recommendation.ruleId() + " names no benefit of its advice (new Advice(text, Benefit.X)).");
+        }
         PatternFact pattern = pattern(recommendation);
         if (pattern == null) {
-            return Estimate.unknown("no valuation for the advice of rule " + recommendation.ruleId() + ".");
+            return Estimate.unknown("no figures of pattern " + recommendation.target() + " in the window.");
         }
         String scope = "the pattern '" + abbreviate(pattern.pattern()) + "'";
         double queries = pattern.executions() * perDay;
         double seconds = queries * pattern.p50Ms() / 1000;
         double selectivity = thresholds.get("estimate.range_selectivity");
-        return switch (recommendation.ruleId()) {
-            case "full-scan", "leading-wildcard-like" -> {
+        return switch (benefit) {
+            case SELECTIVE_SCAN -> {
                 Optional<FullScanFact> full = fullScans.getOrDefault(pattern.key(), List.of()).stream()
                         .max((first, second) -> Double.compare(first.avgBytesScanned(), second.avgBytesScanned()));
                 double files = full.map(FullScanFact::avgFilesScanned).orElse(pattern.avgFilesScanned());
@@ -347,31 +353,31 @@ public final class Estimator
                         "a filter the scan can use (a range of the partition or sort column) selects %.0f%% of the data (estimate.range_selectivity)."
                                 .formatted(100 * selectivity), rates);
             }
-            case "exploding-join", "cross-join" -> Estimate.of(scope, queries, 0, 0, 0, 0, seconds * (1 - 1 / Math.max(1, pattern.joinExplosion())), 0, 0, 0, 0, null,
+            case JOIN_CONDITION -> Estimate.of(scope, queries, 0, 0, 0, 0, seconds * (1 - 1 / Math.max(1, pattern.joinExplosion())), 0, 0, 0, 0, null,
                     "the join's time grows with its output: with the missing condition its %.0f output rows per input row become one, an upper bound."
                             .formatted(pattern.joinExplosion()), rates);
-            case "spill" -> Estimate.of(scope, pattern.spillingRuns() * perDay, 0, 0, 2 * pattern.avgSpilledBytes(), 0, 0, 0, 0, 0, 0, null,
+            case NO_SPILL -> Estimate.of(scope, pattern.spillingRuns() * perDay, 0, 0, 2 * pattern.avgSpilledBytes(), 0, 0, 0, 0, 0, 0, null,
                     "a run that fits in memory no longer writes its %s to disk and reads it back.".formatted(Estimate.bytes(pattern.avgSpilledBytes())), rates);
-            case "sort-without-limit" -> {
+            case LIMITED_SORT -> {
                 double limit = thresholds.get("sort.suggested_limit");
                 double rowBytes = thresholds.get("estimate.view_row_bytes");
                 yield Estimate.of(scope, queries, 0, 0, pattern.avgRowsReturned() * rowBytes, Math.min(pattern.avgRowsReturned(), limit) * rowBytes, 0, 0, 0, 0, 0, null,
                         "the client reads the first %.0f rows: the rest (of %.0f) are neither sorted in full nor sent, at about %.0f bytes a row."
                                 .formatted(limit, pattern.avgRowsReturned(), rowBytes), rates);
             }
-            case "resource-limit-failures" -> Estimate.of(scope, pattern.resourceLimitFailures() * perDay, 0, 0, 0, 0,
+            case NO_LIMIT_FAILURES -> Estimate.of(scope, pattern.resourceLimitFailures() * perDay, 0, 0, 0, 0,
                     pattern.resourceLimitFailures() * perDay * pattern.p95Ms() / 1000, 0, 0, 0, 0, null,
                     "each failed run used about the pattern's p95 before the limit stopped it, and is run again.", rates);
-            case "cache-misses" -> Estimate.of(scope + ", repeated", pattern.repeatedIdentical() * perDay, pattern.avgFilesScanned(), 0, pattern.avgBytesScanned(), 0,
+            case CACHED_REPEATS -> Estimate.of(scope + ", repeated", pattern.repeatedIdentical() * perDay, pattern.avgFilesScanned(), 0, pattern.avgBytesScanned(), 0,
                     pattern.repeatedIdentical() * perDay * pattern.p50Ms() / 1000, 0, 0, 0, 0, null,
                     "every repeat within the TTL is answered from a cache without reading the table.", rates);
-            case "latency-regression" -> Estimate.of(scope, queries, pattern.avgFilesScanned(), Math.min(pattern.avgFilesScanned(), pattern.baselineAvgFilesScanned()),
+            case BASELINE -> Estimate.of(scope, queries, pattern.avgFilesScanned(), Math.min(pattern.avgFilesScanned(), pattern.baselineAvgFilesScanned()),
                     pattern.avgBytesScanned(), Math.min(pattern.avgBytesScanned(), pattern.baselineAvgBytesScanned()),
                     queries * Math.max(0, pattern.p50Ms() - pattern.baselineP50Ms()) / 1000, 0, 0, 0, 0, pattern.baselineP95Ms(),
                     "the pattern returns to its baseline: its files, bytes and latency of the baseline window.", rates);
-            case "skew" -> Estimate.of(scope, queries, 0, 0, 0, 0, queries * pattern.p50Ms() / 1000 * (1 - 1 / Math.max(1, pattern.maxSkewRatio())), 0, 0, 0, 0, null,
+            case BALANCED_STAGE -> Estimate.of(scope, queries, 0, 0, 0, 0, queries * pattern.p50Ms() / 1000 * (1 - 1 / Math.max(1, pattern.maxSkewRatio())), 0, 0, 0, 0, null,
                     "the skewed stage sets the query's time, and balanced its busiest task would take 1/%.1f of it: an upper bound.".formatted(pattern.maxSkewRatio()), rates);
-            default -> Estimate.unknown("no valuation for the advice of rule " + recommendation.ruleId() + ".");
+            case BARE_COLUMN -> bareColumn(recommendation);
         };
     }
 

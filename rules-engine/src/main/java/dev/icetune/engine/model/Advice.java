@@ -5,13 +5,22 @@ import java.util.Optional;
 
 import static java.util.Objects.requireNonNull;
 
-/** What a person does: advice icetune cannot carry out (repartitioning a hot key, adding workers). */
-public record Advice(String text)
+/**
+ * What a person does: advice icetune cannot carry out (repartitioning a hot key, adding workers), with the
+ * {@link Benefit} the evaluation values it by (null: not valued).
+ */
+public record Advice(String text, Benefit benefit)
         implements Fix
 {
     public Advice
     {
         requireNonNull(text, "text is null");
+    }
+
+    /** Advice the evaluation does not value. */
+    public Advice(String text)
+    {
+        this(text, null);
     }
 
     @Override

@@ -5,13 +5,22 @@ import java.util.Optional;
 
 import static java.util.Objects.requireNonNull;
 
-/** The query rewritten: delivered to its owner, never applied to someone's SQL. */
-public record QueryRewrite(String sql)
+/**
+ * The query rewritten: delivered to its owner, never applied to someone's SQL; valued by its {@link Benefit}
+ * (null: not valued).
+ */
+public record QueryRewrite(String sql, Benefit benefit)
         implements Fix
 {
     public QueryRewrite
     {
         requireNonNull(sql, "sql is null");
+    }
+
+    /** A rewrite the evaluation does not value. */
+    public QueryRewrite(String sql)
+    {
+        this(sql, null);
     }
 
     @Override
