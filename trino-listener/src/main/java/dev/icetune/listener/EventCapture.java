@@ -156,8 +156,9 @@ final class EventCapture
 
         Long skippedManifests = count(metrics, "skippedDataManifests");
         Long scannedManifests = count(metrics, "scannedDataManifests");
-        if (scannedManifests == null && count(metrics, "dataManifests") != null) {
-            scannedManifests = count(metrics, "dataManifests") - (skippedManifests == null ? 0 : skippedManifests);
+        Long manifests = scannedManifests == null ? count(metrics, "dataManifests") : null;
+        if (manifests != null) {
+            scannedManifests = manifests - (skippedManifests == null ? 0 : skippedManifests);
         }
         Long deleteFiles = count(metrics, "deleteFiles");
         if (deleteFiles == null) {

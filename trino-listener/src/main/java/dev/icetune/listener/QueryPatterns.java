@@ -154,19 +154,25 @@ public final class QueryPatterns
 
     private static void appendToken(StringBuilder out, String token)
     {
+        separate(out);
+        out.append(token);
+    }
+
+    /** A space before the next token, unless it follows an opening parenthesis or a dot. */
+    private static void separate(StringBuilder out)
+    {
         if (!out.isEmpty()) {
             char last = out.charAt(out.length() - 1);
             if (last != '(' && last != '.') {
                 out.append(' ');
             }
         }
-        out.append(token);
     }
 
     /** A word lower-cased as it is appended: words are most of a query, and this is the hot path. */
     private static void appendLowerCaseWord(StringBuilder out, String sql, int start, int end)
     {
-        appendToken(out, "");
+        separate(out);
         for (int i = start; i < end; i++) {
             out.append(Character.toLowerCase(sql.charAt(i)));
         }
