@@ -119,7 +119,7 @@ public final class Estimator
             case MaterializedView view -> materializedView(view, recommendation);
             case QueryRewrite rewrite -> advice(rewrite.benefit(), recommendation);
             case Advice advice -> advice(advice.benefit(), recommendation);
-            case KillQueries kill -> Estimate.unknown("ending queries is not valued: they hold what they hold until they end.");
+            case KillQueries kill -> Estimate.unknown("ending hung queries is not valued: how long they would have run is not known.");
             case TrinoStatements statements -> Estimate.unknown("statements written by hand are not valued.");
         };
     }
