@@ -50,11 +50,21 @@ public final class Database
         return new Database(new StoreConfig().setUrl(url).setUser(user), Path.of("").toAbsolutePath(), applicationName);
     }
 
-    /** A new connection; autocommit as the driver defaults. */
+    /**
+     * A new connection; autocommit as the driver defaults. A failure says which server and which settings to check: the
+     * driver's own text ("The connection attempt failed.") names neither, and a service reports it long after start-up.
+     */
     public Connection open()
             throws SQLException
     {
-        Connection connection = new Driver().connect(url, properties);
+        Connection connection;
+        try {
+            connection = new Driver().connect(url, properties);
+        }
+        catch (SQLException e) {
+            String keys = e.getSQLState() != null && e.getSQLState().startsWith("28") ? "icetune.db.user, icetune.db.password" : "icetune.db.url";
+            throw new SQLException("cannot connect to PostgreSQL at %s (%s): %s".formatted(redactedUrl(), keys, e.getMessage()), e.getSQLState(), e.getErrorCode(), e);
+        }
         if (connection == null) {
             throw new SQLException("not a PostgreSQL URL: " + redactedUrl());
         }

@@ -38,7 +38,7 @@ public final class SchemaMigrator
             lock = database.open();
         }
         catch (SQLException e) {
-            throw new IllegalStateException("cannot connect to PostgreSQL at " + database.redactedUrl() + " (icetune.db.url): " + e.getMessage(), e);
+            throw new IllegalStateException(e.getMessage(), e);
         }
         try (lock; Statement statement = lock.createStatement()) {
             if (isCurrent(statement)) {
