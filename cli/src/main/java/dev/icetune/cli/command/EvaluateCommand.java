@@ -47,8 +47,13 @@ public final class EvaluateCommand
                 print(evaluations.evaluateOnce(Instant.now(), this::progress));
                 return 0;
             }
-            evaluations.run(context().settings().engine().getEvaluateInterval().toJavaTime(), this::progress, this::print,
-                    problem -> err().println("icetune: " + problem));
+            try {
+                evaluations.run(context().settings().engine().getEvaluateInterval().toJavaTime(), this::progress, this::print,
+                        problem -> err().println("icetune: " + problem));
+            }
+            catch (InterruptedException stopped) {
+                Thread.currentThread().interrupt(); // asked to stop: not a failure
+            }
             return 0;
         }
         finally {
