@@ -411,7 +411,9 @@ public final class EvidenceReader
             timeRange |= predicate.temporal() && predicate.kind() == PredicateKind.RANGE;
             String key = group.table() + "|" + predicate.column() + "|" + predicate.kind() + "|" + predicate.function() + "|" + predicate.leadingWildcard();
             predicates.computeIfAbsent(key, ignored -> new PredicateAccumulator(group.table(), predicate))
-                    .add(group, predicate, predicate.temporal() ? FilterPredicates.timeSelected(parsed, predicate.column()) : Optional.empty());
+                    // a time range bounded by temporal literals, or a function around the column whose one value covers a known time
+                    // (date_format(ts, '%Y-%m-%d') = '2024-01-15' compares text, yet selects a day)
+                    .add(group, predicate, FilterPredicates.timeSelected(parsed, predicate.column()));
         }
         ScanAccumulator scan = scans.get(group.table());
         if (scan != null) {
