@@ -104,21 +104,21 @@ public final class Evaluator
         long step = System.nanoTime();
         EvidenceReader.Evidence evidence = new EvidenceReader(jdbi).read(now, window, baseline,
                 Duration.ofSeconds((long) (thresholds.get("cache.ttl_minutes") * 60)), cluster);
-        progress.accept("%d patterns, %d tables, %d predicates, %d clusters in %d ms".formatted(evidence.patterns().size(), evidence.tableScans().size(),
-                evidence.predicates().size(), evidence.loads().size(), millisSince(step)));
+        progress.accept("%s, %s, %s, %s in %d ms".formatted(count(evidence.patterns().size(), "pattern"), count(evidence.tableScans().size(), "table"),
+                count(evidence.predicates().size(), "predicate"), count(evidence.loads().size(), "cluster"), millisSince(step)));
         List<Object> facts = new ArrayList<>(evidence.all());
         publishMonitoring(evidence, thresholds);
 
         tables.ifPresent(source -> {
             List<String> seen = evidence.tableScans().stream().map(TableScanFact::table).toList();
-            progress.accept("reading table metadata (" + seen.size() + " tables queried in the window, and the catalog's others)");
+            progress.accept("reading table metadata (" + count(seen.size(), "table") + " queried in the window, and the catalog's others)");
             facts.addAll(source.read(seen, (long) thresholds.get("small_files.max_avg_file_bytes"), now, progress));
         });
 
-        progress.accept("running " + book.ruleNames().size() + " rules over " + facts.size() + " facts");
+        progress.accept("running " + count(book.ruleNames().size(), "rule") + " over " + count(facts.size(), "fact"));
         step = System.nanoTime();
         RuleBook.Evaluation evaluation = book.evaluate(facts);
-        progress.accept("rules fired %d times in %d ms".formatted(evaluation.firedByRule().values().stream().mapToInt(Integer::intValue).sum(), millisSince(step)));
+        progress.accept("rules fired %s in %d ms".formatted(count(evaluation.firedByRule().values().stream().mapToInt(Integer::intValue).sum(), "time"), millisSince(step)));
         evaluation.firedByRule().forEach((rule, count) -> Counter.builder("icetune.rules.fired").tag("rule", rule).register(meters).increment(count));
 
         step = System.nanoTime();
@@ -133,12 +133,12 @@ public final class Evaluator
                     more.entrySet().stream().map(entry -> entry.getValue() + " " + entry.getKey()).collect(Collectors.joining(", "))));
         }
         List<Recommendation> recommendations = withClusters(valued.kept(), evidence);
-        progress.accept("valued %d recommendations in %d ms".formatted(evaluation.recommendations().size(), millisSince(step)));
+        progress.accept("valued %s in %d ms".formatted(count(evaluation.recommendations().size(), "recommendation"), millisSince(step)));
         hungQueries.set(recommendations.stream().mapToLong(recommendation -> recommendation.fix() instanceof KillQueries kill ? kill.queryIds().size() : 0).sum());
 
         step = System.nanoTime();
         RecommendationStore.Outcome outcome = store.record(recommendations, now, resolveAfter, cluster);
-        progress.accept("recorded %d recommendations in %d ms".formatted(recommendations.size(), millisSince(step)));
+        progress.accept("recorded %s in %d ms".formatted(count(recommendations.size(), "recommendation"), millisSince(step)));
         Duration took = Duration.ofNanos(System.nanoTime() - started);
         long id = store.recordEvaluation(now.minus(took), now.minus(window), now, now.minus(window).minus(baseline), facts.size(),
                 recommendations.size(), evaluation.firedByRule(), outcome);
@@ -151,9 +151,15 @@ public final class Evaluator
             meters.gauge("icetune.recommendations.open", io.micrometer.core.instrument.Tags.of("severity", key.name()), gauge);
             return gauge;
         }).set(count));
-        progress.accept("%d recommendations: %d new, %d refreshed, %d resolved, in %d ms".formatted(
-                recommendations.size(), outcome.opened(), outcome.refreshed(), outcome.resolved(), took.toMillis()));
+        progress.accept("%s: %d new, %d refreshed, %d resolved, in %d ms".formatted(
+                count(recommendations.size(), "recommendation"), outcome.opened(), outcome.refreshed(), outcome.resolved(), took.toMillis()));
         return new Result(id, now.minus(window), now, facts.size(), recommendations, evaluation.firedByRule(), outcome, took);
+    }
+
+    /** "1 table", "5 tables": what a person reads in the progress lines. */
+    private static String count(long count, String noun)
+    {
+        return count + " " + noun + (count == 1 ? "" : "s");
     }
 
     /** A table's recommendation comes from the scans of every cluster that ran them: it lists them. */
