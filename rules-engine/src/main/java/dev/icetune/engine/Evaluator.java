@@ -9,6 +9,7 @@ import dev.icetune.engine.iceberg.TableFactSource;
 import dev.icetune.engine.model.KillQueries;
 import dev.icetune.engine.model.Recommendation;
 import dev.icetune.engine.model.Severity;
+import dev.icetune.engine.model.TargetType;
 import dev.icetune.engine.rules.RuleBook;
 import dev.icetune.engine.rules.RuleBookHolder;
 import dev.icetune.engine.store.RecommendationStore;
@@ -162,14 +163,21 @@ public final class Evaluator
         return count + " " + noun + (count == 1 ? "" : "s");
     }
 
-    /** A table's recommendation comes from the scans of every cluster that ran them: it lists them. */
+    /**
+     * A table's recommendation comes from the scans of every cluster that ran them: it lists them. So does a pattern's drawn
+     * from evidence of all clusters (a filter's predicates): it lists the clusters that ran the pattern.
+     */
     private static List<Recommendation> withClusters(List<Recommendation> recommendations, EvidenceReader.Evidence evidence)
     {
         Map<String, List<String>> clustersByTable = new HashMap<>();
         evidence.tableScans().forEach(scan -> clustersByTable.put(scan.table(), scan.clusters()));
+        Map<String, List<String>> clustersByPattern = new HashMap<>();
+        evidence.patterns().forEach(pattern -> clustersByPattern.computeIfAbsent(pattern.patternHash(), key -> new ArrayList<>()).add(pattern.cluster()));
+        clustersByPattern.values().forEach(clusters -> clusters.sort(null));
         return recommendations.stream()
-                .map(recommendation -> recommendation.cluster() != null ? recommendation
-                        : recommendation.from(clustersByTable.getOrDefault(recommendation.fix().changedTable().orElse(recommendation.target()), List.of())))
+                .map(recommendation -> recommendation.cluster() != null ? recommendation : recommendation.from(recommendation.targetType() == TargetType.PATTERN
+                        ? clustersByPattern.getOrDefault(recommendation.target(), List.of())
+                        : clustersByTable.getOrDefault(recommendation.fix().changedTable().orElse(recommendation.target()), List.of())))
                 .toList();
     }
 

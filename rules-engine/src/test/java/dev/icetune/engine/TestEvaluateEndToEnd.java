@@ -175,6 +175,7 @@ class TestEvaluateEndToEnd
         assertThat(sargable.estimate().assumptions()).as("date_format to the day selects a day of the 40 the data spans")
                 .startsWith("the bare ts selects 24 hours of the 9");
         assertThat(sargable.estimate().filesPerQueryAfter()).isLessThan(sargable.estimate().filesPerQueryBefore());
+        assertThat(sargable.clusters()).as("drawn from the filters of every cluster: those that ran the pattern").isNotEmpty().isEqualTo(pruning.clusters());
         assertThat(sargable.proposedFix()).matches("SELECT count\\(\\*\\) FROM events WHERE ts >= TIMESTAMP '2024-01-1[56] 00:00:00' AND ts < TIMESTAMP '2024-01-1[67] 00:00:00'");
 
         RecommendationStore.Stored view = find(stored, "materialized-view");
