@@ -3,6 +3,7 @@ package dev.icetune.cli;
 import dev.icetune.engine.Evaluator;
 import dev.icetune.engine.facts.Thresholds;
 import dev.icetune.engine.iceberg.TableFactSource;
+import dev.icetune.engine.model.Estimate;
 import dev.icetune.engine.rules.RuleBookHolder;
 import dev.icetune.fixes.EffectMeasurer;
 import io.micrometer.core.instrument.Counter;
@@ -62,10 +63,15 @@ public final class EvaluationService
         effects.forEach(effect -> progress.accept("fix %s %s%s".formatted(effect.recommendationIds().stream().map(id -> "#" + id).collect(Collectors.joining(", ")),
                 effect.verdict() == null ? "unchanged" : effect.verdict(),
                 effect.figures().containsKey("scope") ? " on " + effect.figures().get("scope") + ": files per query %s -> %s, bytes %s -> %s".formatted(
-                        effect.figures().get("files_per_query_before"), effect.figures().get("files_per_query_after"),
-                        effect.figures().get("bytes_per_query_before"), effect.figures().get("bytes_per_query_after")) : "")));
+                        TextTable.text(effect.figures().get("files_per_query_before")), TextTable.text(effect.figures().get("files_per_query_after")),
+                        bytes(effect.figures().get("bytes_per_query_before")), bytes(effect.figures().get("bytes_per_query_after"))) : "")));
         lastSuccessEpochSeconds.set(Instant.now().getEpochSecond());
         return new Round(result, effects);
+    }
+
+    private static String bytes(Object figure)
+    {
+        return figure instanceof Number number ? Estimate.bytes(number.doubleValue()) : String.valueOf(figure);
     }
 
     /** Evaluates every {@code interval} until the thread is interrupted; a failed evaluation is reported and retried at the next. */

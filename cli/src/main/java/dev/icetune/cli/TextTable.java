@@ -1,10 +1,19 @@
 package dev.icetune.cli;
 
 import java.io.PrintStream;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Rows in aligned columns for a terminal; cells longer than {@code maxWidth} are cut with an ellipsis. */
+/**
+ * Rows in aligned columns for a terminal; cells longer than {@code maxWidth} are cut with an ellipsis. Numbers show at
+ * most two decimals ({@code avg()} in a report is a numeric of sixteen) and times the second they fall in, in UTC;
+ * {@code --json} keeps them whole.
+ */
 public final class TextTable
 {
     private final List<String> header;
@@ -21,11 +30,30 @@ public final class TextTable
     {
         List<String> row = new ArrayList<>();
         for (Object cell : cells) {
-            String text = cell == null ? "" : String.valueOf(cell).replace('\n', ' ');
+            String text = text(cell).replace('\n', ' ');
             row.add(text.length() > maxWidth ? text.substring(0, maxWidth - 1) + "…" : text);
         }
         rows.add(row);
         return this;
+    }
+
+    public static String text(Object cell)
+    {
+        return switch (cell) {
+            case null -> "";
+            case BigDecimal number -> plain(number);
+            case Double number when Double.isFinite(number) -> plain(BigDecimal.valueOf(number));
+            case Float number when Float.isFinite(number) -> plain(BigDecimal.valueOf(number));
+            case Timestamp time -> time.toInstant().truncatedTo(ChronoUnit.SECONDS).toString();
+            case Instant time -> time.truncatedTo(ChronoUnit.SECONDS).toString();
+            default -> String.valueOf(cell);
+        };
+    }
+
+    private static String plain(BigDecimal number)
+    {
+        BigDecimal rounded = number.scale() > 2 ? number.setScale(2, RoundingMode.HALF_UP) : number;
+        return rounded.signum() == 0 ? "0" : rounded.stripTrailingZeros().toPlainString();
     }
 
     public void print(PrintStream out)
