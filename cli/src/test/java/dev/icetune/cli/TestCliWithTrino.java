@@ -35,6 +35,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import static io.airlift.testing.Closeables.closeAll;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -198,8 +199,10 @@ class TestCliWithTrino
         int port = TestingPostgres.freePort();
         Path serviceConfig = temporary.resolve("service.properties");
         Files.writeString(serviceConfig, Files.readString(config) + "icetune.metrics.port=" + port + "\nicetune.evaluate.interval=10s\n");
-        Thread service = Thread.ofVirtual().start(() -> IcetuneCli.run(new String[] {"--config", serviceConfig.toString(), "evaluate", "--service"},
-                new PrintStream(new ByteArrayOutputStream(), true), new PrintStream(new ByteArrayOutputStream(), true), Map.of()));
+        ByteArrayOutputStream serviceErr = new ByteArrayOutputStream();
+        AtomicInteger exit = new AtomicInteger(-1);
+        Thread service = Thread.ofVirtual().start(() -> exit.set(IcetuneCli.run(new String[] {"--config", serviceConfig.toString(), "evaluate", "--service"},
+                new PrintStream(new ByteArrayOutputStream(), true), new PrintStream(serviceErr, true, StandardCharsets.UTF_8), Map.of())));
         try {
             String metrics = "";
             HttpClient client = HttpClient.newHttpClient();
@@ -219,6 +222,8 @@ class TestCliWithTrino
             service.interrupt();
             service.join();
         }
+        assertThat(exit.get()).as("stopped, not failed").isZero();
+        assertThat(serviceErr.toString(StandardCharsets.UTF_8)).doesNotContain("Interrupted");
     }
 
     private static Map<String, Object> row(String action, String result, Integer step)
