@@ -13,6 +13,10 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributeView;
+import java.nio.file.attribute.FileTime;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -45,10 +49,19 @@ class TestDistribution
         assertThat(home.resolve("icetune.properties.example")).exists();
         assertThat(home.resolve("ops/icetune-evaluate.service")).content().contains("ExecStart=/opt/icetune/bin/icetune --config /etc/icetune/icetune.properties evaluate --service");
 
+        // the class archive of an installation nobody has run for a month, beside one of last week
+        Path cache = Files.createDirectories(temporary.resolve("cache/icetune"));
+        Path stale = aged(Files.writeString(cache.resolve("classes-1.jsa"), "old"), 30);
+        Path recent = aged(Files.writeString(cache.resolve("classes-2.jsa"), "recent"), 7);
+
         Run validate = run(home, home, "rules", "validate");
         assertThat(validate.exit()).as(validate.err()).isZero();
         assertThat(validate.out()).contains("24 rules in " + home.resolve("rules") + " compile");
         assertNothingButResults(validate);
+        try (var archives = Files.list(cache)) {
+            assertThat(archives.map(path -> path.getFileName().toString())).as("this installation's archive made, the month-old one gone")
+                    .hasSize(2).contains(recent.getFileName().toString()).doesNotContain(stale.getFileName().toString());
+        }
 
         Run test = run(home, temporary, "rules", "test");
         assertThat(test.exit()).as("from anywhere, the installation's own rules: " + test.err()).isZero();
@@ -123,6 +136,14 @@ class TestDistribution
             }
             assertThat(temporary.resolve("service.err")).content().contains("evaluation failed, trying again in 10s").doesNotContain("Exception").doesNotContain("\tat ");
         }
+    }
+
+    private static Path aged(Path file, int days)
+            throws IOException
+    {
+        FileTime then = FileTime.from(Instant.now().minus(Duration.ofDays(days)));
+        Files.getFileAttributeView(file, BasicFileAttributeView.class).setTimes(then, then, null);
+        return file;
     }
 
     /** The service's Prometheus endpoint, as a scraper reads it. */
