@@ -57,7 +57,8 @@ final class ShowCommand
             found.measuredEffect().forEach((name, value) -> out.printf("  %-28s %s%n", name, value));
         }
         out.println();
-        out.printf("First seen %s, last seen %s, %d times.%n%n", found.firstSeen(), found.lastSeen(), found.timesSeen());
+        out.printf("First seen %s, last seen %s, %s.%n%n", TextTable.text(found.firstSeen()), TextTable.text(found.lastSeen()),
+                found.timesSeen() == 1 ? "once" : found.timesSeen() + " times");
         TextTable table = new TextTable(80, "AT", "FROM", "TO", "BY", "REASON");
         history.forEach(entry -> table.row(entry.at(), entry.fromStatus(), entry.toStatus(), entry.actor(), entry.reason()));
         table.print(out);
