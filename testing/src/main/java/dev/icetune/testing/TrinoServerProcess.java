@@ -38,13 +38,27 @@ public final class TrinoServerProcess
     private final Path serverDirectory;
     private final Path nodeDirectory;
     private final int port;
-    private Process process;
+    /**
+     * Stops the server when this JVM ends without closing it (Ctrl-C on the demo, a test run killed): a server left
+     * behind holds gigabytes and its port.
+     */
+    private final Thread stopOnExit;
+    private volatile Process process;
 
     private TrinoServerProcess(Path serverDirectory, Path nodeDirectory, int port)
     {
         this.serverDirectory = requireNonNull(serverDirectory, "serverDirectory is null");
         this.nodeDirectory = requireNonNull(nodeDirectory, "nodeDirectory is null");
         this.port = port;
+        this.stopOnExit = new Thread(() -> {
+            try {
+                stop();
+            }
+            catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "stop-trino-" + port);
+        Runtime.getRuntime().addShutdownHook(stopOnExit);
     }
 
     /** The assembled server the build made, from {@value #SERVER_DIRECTORY_PROPERTY}. */
@@ -212,12 +226,13 @@ public final class TrinoServerProcess
     public void stop()
             throws InterruptedException
     {
-        if (process == null) {
+        Process running = process;
+        if (running == null) {
             return;
         }
-        process.destroy();
-        if (!process.waitFor(90, TimeUnit.SECONDS)) {
-            process.destroyForcibly().waitFor();
+        running.destroy();
+        if (!running.waitFor(90, TimeUnit.SECONDS)) {
+            running.destroyForcibly().waitFor();
         }
     }
 
@@ -235,5 +250,11 @@ public final class TrinoServerProcess
             throws InterruptedException
     {
         stop();
+        try {
+            Runtime.getRuntime().removeShutdownHook(stopOnExit);
+        }
+        catch (IllegalStateException shuttingDown) {
+            // closed by another hook: this one stops nothing more
+        }
     }
 }
