@@ -83,6 +83,11 @@ public final class EvaluationService
                 done.accept(evaluateOnce(Instant.now(), progress));
             }
             catch (RuntimeException e) {
+                if (Thread.currentThread().isInterrupted()) {
+                    // asked to stop in the middle of an evaluation (the driver says "Interrupted while attempting to connect"):
+                    // what the stop cut short is not a failure
+                    throw new InterruptedException("stopped during an evaluation");
+                }
                 failures.increment();
                 problems.accept("evaluation failed, trying again in " + interval.toSeconds() + "s: " + IcetuneCli.message(e));
             }

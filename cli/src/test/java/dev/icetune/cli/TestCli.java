@@ -22,6 +22,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -130,6 +131,26 @@ class TestCli
         Files.writeString(config, "icetune.db.url=jdbc:postgresql://127.0.0.1:" + TestingPostgres.freePort() + "/x\nicetune.db.password=s3cret\n");
         assertThat(run("--config", config.toString(), "recommendations", "list")).isEqualTo(IcetuneCli.FAILED);
         assertThat(stderr()).contains("cannot connect to PostgreSQL at jdbc:postgresql://127.0.0.1:").contains("icetune.db.url").doesNotContain("s3cret");
+    }
+
+    @Test
+    void aServiceStoppedAtAnyMomentExitsCleanlyWithoutAFailure(@TempDir Path directory)
+            throws Exception
+    {
+        Path config = config(directory, TestingPostgres.shared().createDatabase("cli_stop"), "icetune.evaluate.interval=10s\n");
+        // stopped before, during and after its first evaluation: connecting, reading evidence, running rules, recording, waiting
+        for (int delay = 0; delay <= 1200; delay += 100) {
+            ByteArrayOutputStream problems = new ByteArrayOutputStream();
+            AtomicInteger exit = new AtomicInteger(-1);
+            Thread service = Thread.ofVirtual().start(() -> exit.set(IcetuneCli.run(new String[] {"--config", config.toString(), "evaluate", "--service"},
+                    new PrintStream(new ByteArrayOutputStream(), true), new PrintStream(problems, true, StandardCharsets.UTF_8), Map.of())));
+            Thread.sleep(delay);
+            service.interrupt();
+            service.join();
+            assertThat(exit.get()).as("stopped after %d ms", delay).isZero();
+            assertThat(problems.toString(StandardCharsets.UTF_8).lines().filter(line -> !line.startsWith("==> ")))
+                    .as("stopped after %d ms: nothing but progress", delay).isEmpty();
+        }
     }
 
     @Test
