@@ -28,6 +28,44 @@ class TestLauncher
     void aCommandAfterTheDemoOrAnyBuildDoesNotBuildAgainUntilASourceChanges()
             throws Exception
     {
+        Path source = repository();
+
+        assertThat(run("demo")).contains("cli demo --trino-server");
+        assertThat(builds()).as("the demo builds all").hasSize(1);
+
+        assertThat(run("recommendations", "list")).contains("cli recommendations list");
+        assertThat(run("--help")).contains("cli --help");
+        assertThat(builds()).as("commands after the demo's build").hasSize(1);
+
+        Files.writeString(source, "class Command { int changed; }\n");
+        assertThat(run("recommendations", "list")).contains("cli recommendations list");
+        assertThat(builds()).as("a changed source builds the CLI").hasSize(2);
+        assertThat(builds().getLast()).contains("-pl cli -am");
+        run("recommendations", "list");
+        assertThat(builds()).as("once").hasSize(2);
+    }
+
+    @Test
+    void aCommandAfterTheWholeTestSuiteDoesNotBuildAgainAfterPartOfItDoes()
+            throws Exception
+    {
+        repository();
+        run("test", "-pl", "rules-engine");
+        run("--help");
+        assertThat(builds()).as("part of the suite builds part of the project: the command builds the CLI").hasSize(2);
+
+        Files.delete(root.resolve("cli/target/.icetune-built"));
+        run("test");
+        assertThat(builds().getLast()).isEqualTo("-B --no-transfer-progress install");
+        run("--help");
+        run("recommendations", "list");
+        assertThat(builds()).as("commands after the whole suite").hasSize(3);
+    }
+
+    /** A repository of its own with the launcher and a recording mvnw; returns a source file of the CLI. */
+    private Path repository()
+            throws IOException
+    {
         Path repository = Path.of("..").toAbsolutePath().normalize();
         Files.createDirectories(root.resolve("bin/lib"));
         Files.copy(repository.resolve("bin/icetune"), root.resolve("bin/icetune"));
@@ -46,20 +84,7 @@ class TestLauncher
         root.resolve("mvnw").toFile().setExecutable(true);
         // the sources are older than any build
         Files.setLastModifiedTime(source, FileTime.from(Instant.now().minusSeconds(60)));
-
-        assertThat(run("demo")).contains("cli demo --trino-server");
-        assertThat(builds()).as("the demo builds all").hasSize(1);
-
-        assertThat(run("recommendations", "list")).contains("cli recommendations list");
-        assertThat(run("--help")).contains("cli --help");
-        assertThat(builds()).as("commands after the demo's build").hasSize(1);
-
-        Files.writeString(source, "class Command { int changed; }\n");
-        assertThat(run("recommendations", "list")).contains("cli recommendations list");
-        assertThat(builds()).as("a changed source builds the CLI").hasSize(2);
-        assertThat(builds().getLast()).contains("-pl cli -am");
-        run("recommendations", "list");
-        assertThat(builds()).as("once").hasSize(2);
+        return source;
     }
 
     private List<String> builds()
