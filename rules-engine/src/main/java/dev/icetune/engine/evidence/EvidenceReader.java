@@ -16,6 +16,7 @@ import org.jdbi.v3.core.statement.Query;
 import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -135,22 +136,48 @@ public final class EvidenceReader
                 FROM query_logs
                 WHERE "timestamp" >= :start AND "timestamp" < :end AND update_type IS NULL AND <slice> <cluster>
                 GROUP BY cluster_name, query_pattern_hash),
+            -- the baseline: its complete days from pattern_days (BaselineDays), the parts of days at its two ends from query_logs
+            -- in the same form; percentiles from the merged (latency, count) pairs, interpolated as percentile_cont does
+            base_parts AS (
+                SELECT cluster_name, query_pattern_hash, executions, files_scanned, bytes_scanned, latencies, latency_counts, snapshot_keys
+                FROM pattern_days
+                WHERE day >= :rolled_from AND day < :rolled_to AND query_pattern_hash IN (SELECT h FROM cur) <cluster>
+                UNION ALL
+                SELECT cluster_name, query_pattern_hash, executions, files_scanned, bytes_scanned, latencies, latency_counts, snapshot_keys
+                FROM (<edges>) edges
+                WHERE query_pattern_hash IN (SELECT h FROM cur)),
+            base_latencies AS (
+                SELECT cluster_name, query_pattern_hash, latency, sum(n) OVER (PARTITION BY cluster_name, query_pattern_hash ORDER BY latency) AS up_to,
+                       sum(n) OVER (PARTITION BY cluster_name, query_pattern_hash) AS total
+                FROM (SELECT cluster_name, query_pattern_hash, latency, sum(n)::float8 AS n
+                      FROM base_parts, unnest(latencies, latency_counts) AS u(latency, n) GROUP BY 1, 2, 3) merged),
+            base_percentiles AS (
+                -- percentile_cont's rank p * (N - 1), counted from 0: the latencies at its floor and ceiling, interpolated
+                SELECT cluster_name, query_pattern_hash, q.p, min(latency) FILTER (WHERE up_to > floor(q.p * (total - 1))) AS low,
+                       min(latency) FILTER (WHERE up_to > ceil(q.p * (total - 1))) AS high, max(q.p * (total - 1) - floor(q.p * (total - 1))) AS fraction
+                FROM base_latencies CROSS JOIN (VALUES (0.5::float8), (0.95::float8)) AS q(p)
+                GROUP BY 1, 2, 3),
             base AS (
-                SELECT cluster_name AS cluster, query_pattern_hash AS h, count(*) AS executions,
-                       percentile_cont(ARRAY[0.5, 0.95]) WITHIN GROUP (ORDER BY latency) AS percentiles,
-                       avg(coalesce(files_scanned, 0)) AS files, avg(coalesce(bytes_scanned, 0)) AS bytes,
-                       count(DISTINCT input_snapshots) AS snapshots_before
-                FROM query_logs
-                WHERE "timestamp" >= :baseline_start AND "timestamp" < :start AND update_type IS NULL <cluster>
-                  AND query_pattern_hash IN (SELECT h FROM cur)
-                GROUP BY query_pattern_hash, cluster_name)
+                SELECT cluster_name AS cluster, query_pattern_hash AS h, sum(executions) AS executions,
+                       sum(files_scanned) / sum(executions) AS files, sum(bytes_scanned) / sum(executions) AS bytes
+                FROM base_parts GROUP BY 1, 2),
+            base_latency AS (
+                SELECT cluster_name AS cluster, query_pattern_hash AS h, array_agg(low + fraction * (high - low) ORDER BY p) AS percentiles
+                FROM base_percentiles GROUP BY 1, 2),
+            base_snapshots AS (
+                -- distinct in a hashed pass: a count(DISTINCT) would sort every pattern's keys of every day
+                SELECT cluster_name AS cluster, query_pattern_hash AS h, count(*) AS snapshots_before
+                FROM (SELECT DISTINCT cluster_name, query_pattern_hash, key FROM base_parts, unnest(snapshot_keys) AS key) keys GROUP BY 1, 2)
             -- a pattern hash has one pattern text: whether it aggregates is asked once per pattern, not once per query
             SELECT cur.*, texts.pattern, texts.sample_query, texts.tbl, texts.pattern ~ '\\mgroup by\\M' AS aggregation,
                    cur.percentiles[1] AS p50, cur.percentiles[2] AS p95, cur.skew[1] AS skew_ratio, cur.skew[2] AS skew_stage,
-                   base.executions AS b_executions, base.percentiles[1] AS b_p50, base.percentiles[2] AS b_p95, base.files AS b_files,
-                   base.bytes AS b_bytes, base.snapshots_before
-            FROM cur JOIN texts USING (cluster, h) LEFT JOIN base USING (cluster, h)
-            """.replace("<limit_failure>", LIMIT_FAILURE);
+                   base.executions AS b_executions, base_latency.percentiles[1] AS b_p50, base_latency.percentiles[2] AS b_p95,
+                   base.files AS b_files, base.bytes AS b_bytes, coalesce(base_snapshots.snapshots_before, 0) AS snapshots_before
+            FROM cur JOIN texts USING (cluster, h) LEFT JOIN base USING (cluster, h) LEFT JOIN base_latency USING (cluster, h)
+                LEFT JOIN base_snapshots USING (cluster, h)
+            """.replace("<limit_failure>", LIMIT_FAILURE)
+            .replace("<edges>", BaselineDays.DAILY.replace("<range>", "(\"timestamp\" >= :baseline_start AND \"timestamp\" < :rolled_from "
+                    + "OR \"timestamp\" >= :rolled_to AND \"timestamp\" < :start)"));
 
     /**
      * Per table and cluster first, then per table: every aggregate hashes, and the list of clusters is sorted from a few rows a
@@ -295,6 +322,16 @@ public final class EvidenceReader
     {
         Instant start = end.minus(window);
         Instant baselineStart = start.minus(baseline);
+        // the baseline's complete days come rolled up; a baseline without one is read from query_logs alone
+        Instant rolledFrom = BaselineDays.dayAtOrAfter(baselineStart);
+        Instant rolledTo = start.truncatedTo(ChronoUnit.DAYS);
+        if (!rolledFrom.isBefore(rolledTo)) {
+            rolledFrom = start;
+            rolledTo = start;
+        }
+        new BaselineDays(jdbi).roll(rolledFrom, rolledTo);
+        Map<String, Object> inBaseline = Map.of("baseline_start", Timestamp.from(baselineStart), "rolled_from", Timestamp.from(rolledFrom),
+                "rolled_to", Timestamp.from(rolledTo));
         Map<String, Object> inWindow = new HashMap<>(Map.of("start", Timestamp.from(start), "end", Timestamp.from(end)));
         cluster.ifPresent(name -> inWindow.put("cluster", name));
         String onCluster = cluster.isPresent() ? "AND cluster_name = :cluster" : "";
@@ -304,7 +341,7 @@ public final class EvidenceReader
             List<Future<List<FilterGroup>>> filterSlices = new ArrayList<>();
             for (Slice slice : SLICES) {
                 patternSlices.add(reads.submit(() -> withHandle(handle -> patterns(slice.bound(handle, PATTERNS.replace("<cluster>", onCluster)), inWindow,
-                        baselineStart, cacheTtl))));
+                        inBaseline, cacheTtl))));
                 filterSlices.add(reads.submit(() -> withHandle(handle -> slice.bound(handle, FILTERS.replace("<cluster>", onCluster))
                         .bindMap(inWindow)
                         .map((rs, ctx) -> new FilterGroup(rs.getString("tbl"), rs.getString("example"), rs.getString("h"),
@@ -380,10 +417,10 @@ public final class EvidenceReader
         });
     }
 
-    private static List<PatternFact> patterns(Query query, Map<String, Object> inWindow, Instant baselineStart, Duration cacheTtl)
+    private static List<PatternFact> patterns(Query query, Map<String, Object> inWindow, Map<String, Object> inBaseline, Duration cacheTtl)
     {
         return query
-                .bindMap(inWindow).bind("baseline_start", Timestamp.from(baselineStart))
+                .bindMap(inWindow).bindMap(inBaseline)
                 .bind("ttl_seconds", cacheTtl.toSeconds())
                 .map((rs, ctx) -> new PatternFact(
                         rs.getString("h"), rs.getString("pattern"), rs.getString("sample_query"), rs.getString("tbl"),

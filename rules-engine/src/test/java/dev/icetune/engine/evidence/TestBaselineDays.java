@@ -1,0 +1,125 @@
+package dev.icetune.engine.evidence;
+
+import dev.icetune.engine.facts.PatternFact;
+import dev.icetune.store.Database;
+import dev.icetune.testing.TestingPostgres;
+import org.jdbi.v3.core.Jdbi;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.sql.Timestamp;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.Optional;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+/**
+ * The baseline read from daily rollups against PostgreSQL's own aggregates over the raw rows: a 7-day baseline
+ * whose ends fall mid-day, latencies above and below 10 s, two clusters, and rows of a rolled-up day arriving late.
+ */
+class TestBaselineDays
+{
+    private static final Duration WINDOW = Duration.ofHours(1);
+    private static final Duration BASELINE = Duration.ofDays(7);
+    /** Mid-day, so that both ends of the baseline are parts of days read from query_logs. */
+    private static final Instant END = Instant.parse("2026-11-20T10:30:00Z");
+    private static final Instant START = END.minus(WINDOW);
+    private static final Instant BASELINE_START = START.minus(BASELINE);
+
+    private Jdbi jdbi;
+
+    @BeforeEach
+    void createDatabase()
+    {
+        String url = TestingPostgres.shared().createDatabase("baseline_days");
+        Database.of(url, "postgres", "icetune-test").migrate();
+        jdbi = Jdbi.create(url, "postgres", "");
+        // the baseline: a run every 7 minutes for 7 days on two clusters, latencies from 100 ms to 40 s, snapshots changing
+        // each day; the window: slower runs. Each row inserted as the listener would have, a second after the query ended.
+        insert("a", "default", BASELINE_START, BASELINE.toMinutes() / 7, 7, "100 + (g * 37) % 900 + CASE WHEN g % 50 = 0 THEN 40000 - g ELSE 0 END");
+        insert("a", "etl", BASELINE_START.plusSeconds(30), BASELINE.toMinutes() / 30, 30, "200 + (g * 11) % 300");
+        insert("a", "default", START, 60, 1, "3000 + g");
+        insert("a", "etl", START, 60, 1, "3000 + g");
+    }
+
+    @Test
+    void theBaselineIsTheRawRowsAggregated()
+    {
+        EvidenceReader reader = new EvidenceReader(jdbi);
+        assertBaselineIsRaw(reader.read(END, WINDOW, BASELINE, Duration.ofMinutes(5)), "default");
+        assertBaselineIsRaw(reader.read(END, WINDOW, BASELINE, Duration.ofMinutes(5)), "etl");
+        long rolledDays = jdbi.withHandle(handle -> handle.createQuery("SELECT count(*) FROM pattern_days_rolled").mapTo(Long.class).one());
+        assertThat(rolledDays).as("the baseline's complete days, rolled up").isEqualTo(BASELINE.toDays() - 1);
+        // one cluster's evidence reads that cluster's rollups alone
+        assertBaselineIsRaw(reader.read(END, WINDOW, BASELINE, Duration.ofMinutes(5), Optional.of("etl")), "etl");
+    }
+
+    @Test
+    void rowsOfADayAlreadyRolledUpArrivingLateCount()
+    {
+        EvidenceReader reader = new EvidenceReader(jdbi);
+        reader.read(END, WINDOW, BASELINE, Duration.ofMinutes(5));
+        Map<Instant, Instant> rolled = rolled();
+
+        // three days before, 400 slow runs, written now: a journal replayed after an outage
+        Instant lateDay = START.minus(Duration.ofDays(3)).truncatedTo(java.time.temporal.ChronoUnit.DAYS);
+        jdbi.useHandle(handle -> handle.createUpdate(insertSql("15000 + g", "now()"))
+                .bind("hash", "a").bind("cluster", "default").bind("from", Timestamp.from(lateDay)).bind("count", 400).bind("step", 0.1).execute());
+
+        assertBaselineIsRaw(reader.read(END, WINDOW, BASELINE, Duration.ofMinutes(5)), "default");
+        Map<Instant, Instant> rolledAgain = rolled();
+        assertThat(rolledAgain.get(lateDay)).as("the late day, rolled up again").isAfter(rolled.get(lateDay));
+        rolledAgain.remove(lateDay);
+        rolled.remove(lateDay);
+        assertThat(rolledAgain).as("the other days, untouched").isEqualTo(rolled);
+    }
+
+    private void assertBaselineIsRaw(EvidenceReader.Evidence evidence, String cluster)
+    {
+        PatternFact pattern = evidence.patterns().stream().filter(fact -> fact.cluster().equals(cluster)).findFirst().orElseThrow();
+        Map<String, Object> raw = jdbi.withHandle(handle -> handle.createQuery("""
+                        SELECT count(*) AS executions, percentile_cont(0.5) WITHIN GROUP (ORDER BY latency) AS p50,
+                               percentile_cont(0.95) WITHIN GROUP (ORDER BY latency) AS p95, avg(files_scanned) AS files, avg(bytes_scanned) AS bytes,
+                               count(DISTINCT input_snapshots) AS snapshots
+                        FROM query_logs WHERE "timestamp" >= :from AND "timestamp" < :to AND cluster_name = :cluster""")
+                .bind("from", Timestamp.from(BASELINE_START)).bind("to", Timestamp.from(START)).bind("cluster", cluster).mapToMap().one());
+        assertThat(pattern.baselineExecutions()).isEqualTo(((Number) raw.get("executions")).longValue());
+        // latencies over 10 s are kept to four significant digits
+        assertThat(pattern.baselineP50Ms()).isCloseTo(((Number) raw.get("p50")).doubleValue(), within(((Number) raw.get("p50")).doubleValue() * 0.0005));
+        assertThat(pattern.baselineP95Ms()).isCloseTo(((Number) raw.get("p95")).doubleValue(), within(((Number) raw.get("p95")).doubleValue() * 0.0005));
+        assertThat(pattern.baselineAvgFilesScanned()).isCloseTo(((Number) raw.get("files")).doubleValue(), within(1e-9));
+        assertThat(pattern.baselineAvgBytesScanned()).isCloseTo(((Number) raw.get("bytes")).doubleValue(), within(1e-6));
+        assertThat(pattern.baselineSnapshotsSeen()).isEqualTo(((Number) raw.get("snapshots")).longValue());
+        assertThat(pattern.executions()).isEqualTo(60);
+    }
+
+    private Map<Instant, Instant> rolled()
+    {
+        return jdbi.withHandle(handle -> handle.createQuery("SELECT day, rolled_at FROM pattern_days_rolled")
+                .reduceRows(new java.util.HashMap<>(), (map, row) -> {
+                    map.put(row.getColumn("day", Timestamp.class).toInstant(), row.getColumn("rolled_at", Timestamp.class).toInstant());
+                    return map;
+                }));
+    }
+
+    /** {@code count} runs of pattern {@code hash} on {@code cluster}, one every {@code minutes} from {@code from}. */
+    private void insert(String hash, String cluster, Instant from, long count, double minutes, String latency)
+    {
+        jdbi.useHandle(handle -> handle.createUpdate(insertSql(latency, "t + interval '1 second'"))
+                .bind("hash", hash).bind("cluster", cluster).bind("from", Timestamp.from(from)).bind("count", count).bind("step", minutes).execute());
+    }
+
+    private static String insertSql(String latency, String insertedAt)
+    {
+        return """
+                INSERT INTO query_logs (query_id, "timestamp", state, success, user_name, query_text, query_text_length, query_text_truncated,
+                    query_pattern, query_pattern_hash, create_time, end_time, latency, bytes_scanned, files_scanned, input_count, input_snapshots, cluster_name, inserted_at)
+                SELECT md5(random()::text), t, 'FINISHED', true, 'u', 'SELECT 1', 8, false, 'select ?', :hash, t - interval '1 second', t,
+                    <latency>, 1000 * (g % 7), g % 5, 1, 'snapshot-' || date_trunc('day', t), :cluster, <inserted_at>
+                FROM generate_series(0, :count - 1) AS g, LATERAL (SELECT CAST(:from AS timestamptz) + g * :step * interval '1 minute' AS t) AS at
+                """.replace("<latency>", latency).replace("<inserted_at>", insertedAt);
+    }
+}
