@@ -44,12 +44,17 @@ public final class TestingPostgres
         return shared;
     }
 
-    /** Keeps the embedded server's start-up chatter (initdb's and the server's output, logged at INFO) out of test and benchmark output. */
+    /**
+     * Keep the embedded server's start-up chatter (initdb's and the server's output) and Flyway's line per migration
+     * applied to each new database, all logged at INFO, out of test and benchmark output.
+     */
     private static final Logger ZONKY = Logger.getLogger("io.zonky");
+    private static final Logger FLYWAY = Logger.getLogger("org.flywaydb");
 
     static EmbeddedPostgres.Builder builder()
     {
         ZONKY.setLevel(Level.WARNING);
+        FLYWAY.setLevel(Level.WARNING);
         return EmbeddedPostgres.builder()
                 .setOutputRedirector(ProcessBuilder.Redirect.DISCARD)
                 .setServerConfig("max_connections", "200");
