@@ -1,17 +1,18 @@
 -- The baseline an evaluation compares its window with is the 7 days before it: read from query_logs at every evaluation,
--- it grew with the days' rows (a million queries an hour made it 168 million rows an evaluation). The baseline's complete
--- days are now kept per pattern in pattern_days, rolled up once by the evaluation that first needs them, and again when
--- rows of a day already rolled up arrive late (a listener's journal replayed after an outage): inserted_at tells those
--- rows apart. Days, not hours: most patterns run less than once an hour, and an hour's rollup would be a row per query.
+-- it grew with the days' rows (a million queries an hour made it 168 million rows an evaluation). The baseline is now
+-- kept per pattern in pattern_rollups: its complete days, and the complete hours at either end of them, rolled up once
+-- by the evaluation that first needs them, and again when rows of them arrive late (a listener's journal replayed after
+-- an outage): inserted_at tells those rows apart. Only the parts of hours at the baseline's two ends are read as rows.
 -- BRIN, as on "timestamp": rows arrive in insertion order, and such an index costs next to nothing to keep.
 ALTER TABLE query_logs ADD COLUMN inserted_at timestamptz DEFAULT now(); -- nullable: the listener's staging tables copy NOT NULL, not defaults
 CREATE INDEX query_logs_inserted_at_idx ON query_logs USING brin (inserted_at);
 
--- One pattern's reads in one UTC day on one cluster: counts and sums, its latencies as (value, count) pairs (exact below
--- 10 s, to four significant digits above, so that percentiles merged over days match percentile_cont within 0.05%), and
--- the distinct snapshot sets it read, hashed.
-CREATE TABLE pattern_days (
-    day                timestamptz NOT NULL,
+-- One pattern's reads in one UTC day or hour on one cluster: counts and sums, its latencies as (value, count) pairs (exact
+-- below 10 s, to four significant digits above, so that percentiles merged over periods match percentile_cont within
+-- 0.05%), and the distinct snapshot sets it read, hashed.
+CREATE TABLE pattern_rollups (
+    period             text        NOT NULL CHECK (period IN ('day', 'hour')),
+    starts             timestamptz NOT NULL,
     cluster_name       text COLLATE "C" NOT NULL,
     query_pattern_hash text COLLATE "C" NOT NULL,
     executions         bigint      NOT NULL,
@@ -20,11 +21,13 @@ CREATE TABLE pattern_days (
     latencies          bigint[]    NOT NULL,
     latency_counts     bigint[]    NOT NULL,
     snapshot_keys      bigint[]    NOT NULL,
-    PRIMARY KEY (day, cluster_name, query_pattern_hash)
+    PRIMARY KEY (period, starts, cluster_name, query_pattern_hash)
 );
 
--- The days rolled up, and when: rows of the day inserted since were not counted.
-CREATE TABLE pattern_days_rolled (
-    day       timestamptz PRIMARY KEY,
-    rolled_at timestamptz NOT NULL
+-- The periods rolled up, and when: rows of the period inserted since were not counted.
+CREATE TABLE pattern_rollups_rolled (
+    period    text        NOT NULL,
+    starts    timestamptz NOT NULL,
+    rolled_at timestamptz NOT NULL,
+    PRIMARY KEY (period, starts)
 );

@@ -104,7 +104,7 @@ public final class Evaluator
                 + text(baseline) + " before");
         long step = System.nanoTime();
         EvidenceReader.Evidence evidence = new EvidenceReader(jdbi).read(now, window, baseline,
-                Duration.ofSeconds((long) (thresholds.get("cache.ttl_minutes") * 60)), cluster);
+                Duration.ofSeconds((long) (thresholds.get("cache.ttl_minutes") * 60)), cluster, progress);
         progress.accept("%s, %s, %s, %s in %d ms".formatted(count(evidence.patterns().size(), "pattern"), count(evidence.tableScans().size(), "table"),
                 count(evidence.predicates().size(), "predicate"), count(evidence.loads().size(), "cluster"), millisSince(step)));
         List<Object> facts = new ArrayList<>(evidence.all());

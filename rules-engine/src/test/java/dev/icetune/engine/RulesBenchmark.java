@@ -24,7 +24,7 @@ import java.util.Optional;
 /**
  * Prints the time and peak heap of one evaluation over 1,000,000 query_logs rows (one input each) and
  * 10,000 tables, against a 7-day baseline of 2,000,000 rows of the same patterns ({@code -Dbaseline-queries}), as a
- * running service evaluates after its first evaluation rolled the baseline's days up; beside a reference measured in
+ * running service evaluates after its first evaluation rolled the baseline up; beside a reference measured in
  * the same run: one plain {@code GROUP BY query_pattern_hash} over the same window. Targets: at most 4x the reference, under 1 GiB.
  * The table metadata comes from a synthetic source: reading 10,000 tables from a real catalog is the
  * catalog's cost, not the engine's. Run with {@code bin/icetune bench rules}.
@@ -62,7 +62,7 @@ public final class RulesBenchmark
         generate(warmJdbi, 50_000, 1_000, now);
         evaluator(warmJdbi, rules, 1_000).evaluate(now.plusSeconds(1), step -> {});
 
-        // a service's first evaluation rolls up the baseline's complete days; later ones read them, and roll up each day that passes
+        // a service's first evaluation rolls up the baseline's complete days and hours; later ones read them, and roll up each hour that passes
         long rolling = System.nanoTime();
         evaluator.evaluate(now.plusSeconds(1), step -> {});
         double firstSeconds = (System.nanoTime() - rolling) / 1e9;
@@ -79,9 +79,11 @@ public final class RulesBenchmark
                     Instant baselineStart = start.minus(Duration.ofDays(7));
                     String sql = ((String) field.get(null)).replace(":start", "'" + start + "'::timestamptz").replace(":end", "'" + now.plusSeconds(1) + "'::timestamptz")
                             .replace(":baseline_start", "'" + baselineStart + "'::timestamptz")
-                            // the baseline's complete days, as EvidenceReader rolls them up
-                            .replace(":rolled_from", "'" + baselineStart.truncatedTo(ChronoUnit.DAYS).plus(Duration.ofDays(1)) + "'::timestamptz")
-                            .replace(":rolled_to", "'" + start.truncatedTo(ChronoUnit.DAYS) + "'::timestamptz").replace(":ttl_seconds", "300")
+                            // the baseline's complete hours and days, as EvidenceReader reads them rolled up (neither end falls on an hour)
+                            .replace(":hours_from", "'" + baselineStart.truncatedTo(ChronoUnit.HOURS).plus(Duration.ofHours(1)) + "'::timestamptz")
+                            .replace(":days_from", "'" + baselineStart.truncatedTo(ChronoUnit.DAYS).plus(Duration.ofDays(1)) + "'::timestamptz")
+                            .replace(":days_to", "'" + start.truncatedTo(ChronoUnit.DAYS) + "'::timestamptz")
+                            .replace(":hours_to", "'" + start.truncatedTo(ChronoUnit.HOURS) + "'::timestamptz").replace(":ttl_seconds", "300")
                             .replace("<slice>", "query_pattern_hash >= ''").replace("<cluster>", "");
                     long t = System.nanoTime();
                     List<String> plan = handle.createQuery("EXPLAIN ANALYZE " + sql).mapTo(String.class).list();

@@ -16,7 +16,6 @@ import org.jdbi.v3.core.statement.Query;
 import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -28,6 +27,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.function.Consumer;
 
 import static java.util.Objects.requireNonNull;
 
@@ -136,12 +136,14 @@ public final class EvidenceReader
                 FROM query_logs
                 WHERE "timestamp" >= :start AND "timestamp" < :end AND update_type IS NULL AND <slice> <cluster>
                 GROUP BY cluster_name, query_pattern_hash),
-            -- the baseline: its complete days from pattern_days (BaselineDays), the parts of days at its two ends from query_logs
-            -- in the same form; percentiles from the merged (latency, count) pairs, interpolated as percentile_cont does
+            -- the baseline: its complete days and hours from pattern_rollups (BaselineRollups), the parts of hours at its two ends
+            -- from query_logs in the same form; percentiles from the merged (latency, count) pairs, interpolated as percentile_cont does
             base_parts AS (
                 SELECT cluster_name, query_pattern_hash, executions, files_scanned, bytes_scanned, latencies, latency_counts, snapshot_keys
-                FROM pattern_days
-                WHERE day >= :rolled_from AND day < :rolled_to AND query_pattern_hash IN (SELECT h FROM cur) <cluster>
+                FROM pattern_rollups
+                WHERE (period = 'hour' AND (starts >= :hours_from AND starts < :days_from OR starts >= :days_to AND starts < :hours_to)
+                       OR period = 'day' AND starts >= :days_from AND starts < :days_to)
+                  AND query_pattern_hash IN (SELECT h FROM cur) <cluster>
                 UNION ALL
                 SELECT cluster_name, query_pattern_hash, executions, files_scanned, bytes_scanned, latencies, latency_counts, snapshot_keys
                 FROM (<edges>) edges
@@ -176,8 +178,8 @@ public final class EvidenceReader
             FROM cur JOIN texts USING (cluster, h) LEFT JOIN base USING (cluster, h) LEFT JOIN base_latency USING (cluster, h)
                 LEFT JOIN base_snapshots USING (cluster, h)
             """.replace("<limit_failure>", LIMIT_FAILURE)
-            .replace("<edges>", BaselineDays.DAILY.replace("<range>", "(\"timestamp\" >= :baseline_start AND \"timestamp\" < :rolled_from "
-                    + "OR \"timestamp\" >= :rolled_to AND \"timestamp\" < :start)"));
+            .replace("<edges>", BaselineRollups.ROLLED_UP.replace("<period>", "hour").replace("<range>", "(\"timestamp\" >= :baseline_start "
+                    + "AND \"timestamp\" < :hours_from OR \"timestamp\" >= :hours_to AND \"timestamp\" < :start)"));
 
     /**
      * Per table and cluster first, then per table: every aggregate hashes, and the list of clusters is sorted from a few rows a
@@ -317,21 +319,18 @@ public final class EvidenceReader
         return read(end, window, baseline, cacheTtl, Optional.empty());
     }
 
-    /** The evidence of the window before {@code end}: of every cluster, or of {@code cluster} alone. */
     public Evidence read(Instant end, Duration window, Duration baseline, Duration cacheTtl, Optional<String> cluster)
+    {
+        return read(end, window, baseline, cacheTtl, cluster, step -> {});
+    }
+
+    /** The evidence of the window before {@code end}: of every cluster, or of {@code cluster} alone; a step that takes long is said to {@code progress}. */
+    public Evidence read(Instant end, Duration window, Duration baseline, Duration cacheTtl, Optional<String> cluster, Consumer<String> progress)
     {
         Instant start = end.minus(window);
         Instant baselineStart = start.minus(baseline);
-        // the baseline's complete days come rolled up; a baseline without one is read from query_logs alone
-        Instant rolledFrom = BaselineDays.dayAtOrAfter(baselineStart);
-        Instant rolledTo = start.truncatedTo(ChronoUnit.DAYS);
-        if (!rolledFrom.isBefore(rolledTo)) {
-            rolledFrom = start;
-            rolledTo = start;
-        }
-        new BaselineDays(jdbi).roll(rolledFrom, rolledTo);
-        Map<String, Object> inBaseline = Map.of("baseline_start", Timestamp.from(baselineStart), "rolled_from", Timestamp.from(rolledFrom),
-                "rolled_to", Timestamp.from(rolledTo));
+        BaselineRollups.Plan inBaseline = BaselineRollups.Plan.of(baselineStart, start);
+        new BaselineRollups(jdbi).roll(inBaseline, progress);
         Map<String, Object> inWindow = new HashMap<>(Map.of("start", Timestamp.from(start), "end", Timestamp.from(end)));
         cluster.ifPresent(name -> inWindow.put("cluster", name));
         String onCluster = cluster.isPresent() ? "AND cluster_name = :cluster" : "";
@@ -341,7 +340,7 @@ public final class EvidenceReader
             List<Future<List<FilterGroup>>> filterSlices = new ArrayList<>();
             for (Slice slice : SLICES) {
                 patternSlices.add(reads.submit(() -> withHandle(handle -> patterns(slice.bound(handle, PATTERNS.replace("<cluster>", onCluster)), inWindow,
-                        inBaseline, cacheTtl))));
+                        inBaseline.bindings(), cacheTtl))));
                 filterSlices.add(reads.submit(() -> withHandle(handle -> slice.bound(handle, FILTERS.replace("<cluster>", onCluster))
                         .bindMap(inWindow)
                         .map((rs, ctx) -> new FilterGroup(rs.getString("tbl"), rs.getString("example"), rs.getString("h"),

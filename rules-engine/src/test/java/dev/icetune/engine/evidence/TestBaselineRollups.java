@@ -10,17 +10,22 @@ import org.junit.jupiter.api.Test;
 import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 /**
- * The baseline read from daily rollups against PostgreSQL's own aggregates over the raw rows: a 7-day baseline
- * whose ends fall mid-day, latencies above and below 10 s, two clusters, and rows of a rolled-up day arriving late.
+ * The baseline read from rollups of days and hours against PostgreSQL's own aggregates over the raw rows: a 7-day baseline
+ * whose ends fall mid-day, latencies above and below 10 s, two clusters, and rows of rolled-up periods arriving late.
  */
-class TestBaselineDays
+class TestBaselineRollups
 {
     private static final Duration WINDOW = Duration.ofHours(1);
     private static final Duration BASELINE = Duration.ofDays(7);
@@ -34,7 +39,7 @@ class TestBaselineDays
     @BeforeEach
     void createDatabase()
     {
-        String url = TestingPostgres.shared().createDatabase("baseline_days");
+        String url = TestingPostgres.shared().createDatabase("baseline_rollups");
         Database.of(url, "postgres", "icetune-test").migrate();
         jdbi = Jdbi.create(url, "postgres", "");
         // the baseline: a run every 7 minutes for 7 days on two clusters, latencies from 100 ms to 40 s, snapshots changing
@@ -49,35 +54,73 @@ class TestBaselineDays
     void theBaselineIsTheRawRowsAggregated()
     {
         EvidenceReader reader = new EvidenceReader(jdbi);
-        assertBaselineIsRaw(reader.read(END, WINDOW, BASELINE, Duration.ofMinutes(5)), "default");
-        assertBaselineIsRaw(reader.read(END, WINDOW, BASELINE, Duration.ofMinutes(5)), "etl");
-        long rolledDays = jdbi.withHandle(handle -> handle.createQuery("SELECT count(*) FROM pattern_days_rolled").mapTo(Long.class).one());
-        assertThat(rolledDays).as("the baseline's complete days, rolled up").isEqualTo(BASELINE.toDays() - 1);
+        List<String> progress = new ArrayList<>();
+        assertBaselineIsRaw(reader.read(END, WINDOW, BASELINE, Duration.ofMinutes(5), Optional.empty(), progress::add), "default");
+        assertThat(progress).containsExactly("rolling up the baseline's queries (days: 6, hours: 23) for this and later evaluations");
+        progress.clear();
+        assertBaselineIsRaw(reader.read(END, WINDOW, BASELINE, Duration.ofMinutes(5), Optional.empty(), progress::add), "etl");
+        assertThat(progress).as("nothing left to roll up").isEmpty();
+        // from 2026-11-13 09:30 to 2026-11-20 09:30: the days of the 14th to the 19th, the hours from 10:00 on the 13th and up to 09:00 on the 20th
+        Set<String> expected = new HashSet<>();
+        for (int day = 14; day <= 19; day++) {
+            expected.add("day 2026-11-%02dT00:00:00Z".formatted(day));
+        }
+        for (int hour = 10; hour <= 23; hour++) {
+            expected.add("hour 2026-11-13T%02d:00:00Z".formatted(hour));
+        }
+        for (int hour = 0; hour <= 8; hour++) {
+            expected.add("hour 2026-11-20T%02d:00:00Z".formatted(hour));
+        }
+        assertThat(rolled().keySet()).as("the periods rolled up").isEqualTo(expected);
         // one cluster's evidence reads that cluster's rollups alone
         assertBaselineIsRaw(reader.read(END, WINDOW, BASELINE, Duration.ofMinutes(5), Optional.of("etl")), "etl");
     }
 
     @Test
-    void rowsOfADayAlreadyRolledUpArrivingLateCount()
+    void rowsOfPeriodsAlreadyRolledUpArrivingLateCount()
     {
         EvidenceReader reader = new EvidenceReader(jdbi);
         reader.read(END, WINDOW, BASELINE, Duration.ofMinutes(5));
-        Map<Instant, Instant> rolled = rolled();
+        Map<String, Instant> rolled = rolled();
 
-        // three days before, 400 slow runs, written now: a journal replayed after an outage
-        Instant lateDay = START.minus(Duration.ofDays(3)).truncatedTo(java.time.temporal.ChronoUnit.DAYS);
-        jdbi.useHandle(handle -> handle.createUpdate(insertSql("15000 + g", "now()"))
-                .bind("hash", "a").bind("cluster", "default").bind("from", Timestamp.from(lateDay)).bind("count", 400).bind("step", 0.1).execute());
+        // slow runs written now, as a journal replayed after an outage writes them: 400 three days before, 50 two hours before
+        insertLate(Instant.parse("2026-11-17T00:00:00Z"), 400);
+        insertLate(Instant.parse("2026-11-20T07:00:00Z"), 50);
 
         assertBaselineIsRaw(reader.read(END, WINDOW, BASELINE, Duration.ofMinutes(5)), "default");
-        Map<Instant, Instant> rolledAgain = rolled();
-        assertThat(rolledAgain.get(lateDay)).as("the late day, rolled up again").isAfter(rolled.get(lateDay));
-        rolledAgain.remove(lateDay);
-        rolled.remove(lateDay);
-        assertThat(rolledAgain).as("the other days, untouched").isEqualTo(rolled);
+        Map<String, Instant> rolledAgain = rolled();
+        for (String late : List.of("day 2026-11-17T00:00:00Z", "hour 2026-11-20T07:00:00Z")) {
+            assertThat(rolledAgain.remove(late)).as(late + ", rolled up again").isAfter(rolled.remove(late));
+        }
+        assertThat(rolledAgain).as("the other periods, untouched").isEqualTo(rolled);
+    }
+
+    private void insertLate(Instant from, int count)
+    {
+        jdbi.useHandle(handle -> handle.createUpdate(insertSql("15000 + g", "now()"))
+                .bind("hash", "a").bind("cluster", "default").bind("from", Timestamp.from(from)).bind("count", count).bind("step", 0.1).execute());
+    }
+
+    @Test
+    void shorterBaselinesToo()
+    {
+        EvidenceReader reader = new EvidenceReader(jdbi);
+        // within one hour: rows alone; within one day: hours and rows; a whole number of hours: no rows at its ends
+        for (Duration baseline : List.of(Duration.ofMinutes(40), Duration.ofHours(5), Duration.ofHours(30), Duration.ofHours(50).plusMinutes(30))) {
+            assertBaselineIsRaw(reader.read(END, WINDOW, baseline, Duration.ofMinutes(5)), "default", START.minus(baseline), START);
+            // the window starting on the hour
+            Instant onTheHour = Instant.parse("2026-11-20T09:00:00Z");
+            assertBaselineIsRaw(reader.read(onTheHour.plus(WINDOW), WINDOW, baseline, Duration.ofMinutes(5)), "default", onTheHour.minus(baseline), onTheHour);
+        }
     }
 
     private void assertBaselineIsRaw(EvidenceReader.Evidence evidence, String cluster)
+    {
+        assertBaselineIsRaw(evidence, cluster, BASELINE_START, START);
+    }
+
+    /** The evidence's baseline is PostgreSQL's own aggregates over the rows of [from, to). */
+    private void assertBaselineIsRaw(EvidenceReader.Evidence evidence, String cluster, Instant from, Instant to)
     {
         PatternFact pattern = evidence.patterns().stream().filter(fact -> fact.cluster().equals(cluster)).findFirst().orElseThrow();
         Map<String, Object> raw = jdbi.withHandle(handle -> handle.createQuery("""
@@ -85,7 +128,7 @@ class TestBaselineDays
                                percentile_cont(0.95) WITHIN GROUP (ORDER BY latency) AS p95, avg(files_scanned) AS files, avg(bytes_scanned) AS bytes,
                                count(DISTINCT input_snapshots) AS snapshots
                         FROM query_logs WHERE "timestamp" >= :from AND "timestamp" < :to AND cluster_name = :cluster""")
-                .bind("from", Timestamp.from(BASELINE_START)).bind("to", Timestamp.from(START)).bind("cluster", cluster).mapToMap().one());
+                .bind("from", Timestamp.from(from)).bind("to", Timestamp.from(to)).bind("cluster", cluster).mapToMap().one());
         assertThat(pattern.baselineExecutions()).isEqualTo(((Number) raw.get("executions")).longValue());
         // latencies over 10 s are kept to four significant digits
         assertThat(pattern.baselineP50Ms()).isCloseTo(((Number) raw.get("p50")).doubleValue(), within(((Number) raw.get("p50")).doubleValue() * 0.0005));
@@ -93,14 +136,16 @@ class TestBaselineDays
         assertThat(pattern.baselineAvgFilesScanned()).isCloseTo(((Number) raw.get("files")).doubleValue(), within(1e-9));
         assertThat(pattern.baselineAvgBytesScanned()).isCloseTo(((Number) raw.get("bytes")).doubleValue(), within(1e-6));
         assertThat(pattern.baselineSnapshotsSeen()).isEqualTo(((Number) raw.get("snapshots")).longValue());
-        assertThat(pattern.executions()).isEqualTo(60);
+        assertThat(pattern.executions()).isGreaterThan(0);
     }
 
-    private Map<Instant, Instant> rolled()
+    /** When each period was rolled up, by "day 2026-11-14T00:00:00Z" or "hour 2026-11-13T10:00:00Z". */
+    private Map<String, Instant> rolled()
     {
-        return jdbi.withHandle(handle -> handle.createQuery("SELECT day, rolled_at FROM pattern_days_rolled")
-                .reduceRows(new java.util.HashMap<>(), (map, row) -> {
-                    map.put(row.getColumn("day", Timestamp.class).toInstant(), row.getColumn("rolled_at", Timestamp.class).toInstant());
+        return jdbi.withHandle(handle -> handle.createQuery("SELECT period, starts, rolled_at FROM pattern_rollups_rolled")
+                .reduceRows(new HashMap<>(), (map, row) -> {
+                    map.put(row.getColumn("period", String.class) + " " + row.getColumn("starts", Timestamp.class).toInstant(),
+                            row.getColumn("rolled_at", Timestamp.class).toInstant());
                     return map;
                 }));
     }

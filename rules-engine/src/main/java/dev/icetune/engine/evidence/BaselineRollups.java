@@ -1,0 +1,198 @@
+package dev.icetune.engine.evidence;
+
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.Jdbi;
+
+import java.sql.Timestamp;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.Consumer;
+
+import static java.util.Objects.requireNonNull;
+
+/**
+ * The baseline kept per pattern in pattern_rollups, so that an evaluation reads a 7-day baseline as rows per pattern and
+ * period and at most two hours of queries, instead of every query of the 7 days: its complete UTC days, the complete
+ * hours at either end of them, and the parts of hours at its two ends from query_logs. A period is rolled up by the
+ * first evaluation that needs it, and again when rows of it arrive after it was rolled up (a listener's journal replayed
+ * after an outage, rows loaded by hand): their inserted_at is later than the roll.
+ */
+final class BaselineRollups
+{
+    enum Period
+    {
+        HOUR(ChronoUnit.HOURS), DAY(ChronoUnit.DAYS);
+
+        private final ChronoUnit unit;
+
+        Period(ChronoUnit unit)
+        {
+            this.unit = unit;
+        }
+
+        /** As pattern_rollups.period holds it, and as date_bin takes it after "1 ". */
+        String sql()
+        {
+            return name().toLowerCase(Locale.ROOT);
+        }
+
+        Instant floor(Instant instant)
+        {
+            return instant.truncatedTo(unit);
+        }
+
+        Instant ceiling(Instant instant)
+        {
+            Instant floor = floor(instant);
+            return floor.equals(instant) ? floor : floor.plus(unit.getDuration());
+        }
+    }
+
+    /**
+     * How a baseline [start, end) is read: hours [hoursFrom, daysFrom), days [daysFrom, daysTo), hours [daysTo, hoursTo)
+     * from pattern_rollups; [start, hoursFrom) and [hoursTo, end) from query_logs. Empty ranges where the baseline is short.
+     */
+    record Plan(Instant start, Instant hoursFrom, Instant daysFrom, Instant daysTo, Instant hoursTo, Instant end)
+    {
+        static Plan of(Instant start, Instant end)
+        {
+            Instant hoursFrom = Period.HOUR.ceiling(start);
+            Instant hoursTo = Period.HOUR.floor(end);
+            if (!hoursFrom.isBefore(hoursTo)) {
+                return new Plan(start, end, end, end, end, end); // not one complete hour: all from query_logs
+            }
+            Instant daysFrom = Period.DAY.ceiling(hoursFrom);
+            Instant daysTo = Period.DAY.floor(hoursTo);
+            if (!daysFrom.isBefore(daysTo)) {
+                return new Plan(start, hoursFrom, hoursTo, hoursTo, hoursTo, end); // hours only
+            }
+            return new Plan(start, hoursFrom, daysFrom, daysTo, hoursTo, end);
+        }
+
+        /** The plan's instants by the names the baseline's SQL binds. */
+        Map<String, Object> bindings()
+        {
+            return Map.of("baseline_start", Timestamp.from(start), "hours_from", Timestamp.from(hoursFrom), "days_from", Timestamp.from(daysFrom),
+                    "days_to", Timestamp.from(daysTo), "hours_to", Timestamp.from(hoursTo));
+        }
+    }
+
+    /**
+     * A transaction that started this long before a roll and committed after it could hide its rows from both the roll
+     * and the next check; the listener's write transactions last milliseconds. Rows inserted this close before a roll
+     * only make the period be rolled up once more, which is harmless.
+     */
+    static final Duration COMMIT_MARGIN = Duration.ofMinutes(5);
+
+    /**
+     * Rows of query_logs in the rollup's form, one per {@code <period>} (UTC), cluster and pattern: counts and sums, the
+     * latencies as (value, count) pairs, exact below 10 s and to four significant digits above (merged percentiles then
+     * match percentile_cont within 0.05%), and the distinct snapshot sets read, hashed. {@code <range>} selects the rows.
+     */
+    static final String ROLLED_UP = """
+            WITH rows AS (
+                SELECT date_bin('1 <period>', "timestamp", timestamptz 'epoch') AS starts, cluster_name, query_pattern_hash,
+                       CASE WHEN latency < 10000 THEN latency ELSE round(latency::numeric, 3 - floor(log(latency::numeric))::int)::bigint END AS latency,
+                       coalesce(files_scanned, 0) AS files, coalesce(bytes_scanned, 0) AS bytes, hashtextextended(input_snapshots, 0) AS snapshot_key
+                FROM query_logs
+                WHERE <range> AND update_type IS NULL AND query_pattern_hash IS NOT NULL <cluster>),
+            patterns AS (
+                SELECT starts, cluster_name, query_pattern_hash, count(*) AS executions, sum(files)::float8 AS files_scanned, sum(bytes)::float8 AS bytes_scanned,
+                       coalesce(array_agg(DISTINCT snapshot_key) FILTER (WHERE snapshot_key IS NOT NULL), '{}') AS snapshot_keys
+                FROM rows GROUP BY 1, 2, 3),
+            latencies AS (
+                SELECT starts, cluster_name, query_pattern_hash, array_agg(latency ORDER BY latency) AS latencies, array_agg(n ORDER BY latency) AS latency_counts
+                FROM (SELECT starts, cluster_name, query_pattern_hash, latency, count(*) AS n FROM rows GROUP BY 1, 2, 3, 4) l
+                GROUP BY 1, 2, 3)
+            SELECT starts, cluster_name, query_pattern_hash, executions, files_scanned, bytes_scanned, latencies, latency_counts, snapshot_keys
+            FROM patterns JOIN latencies USING (starts, cluster_name, query_pattern_hash)
+            """;
+
+    /** Periods of [:from, :to) not rolled up yet, or with rows inserted since their roll (less the margin). */
+    private static final String STALE = """
+            SELECT g.starts FROM generate_series(CAST(:from AS timestamptz), CAST(:to AS timestamptz) - interval '1 <period>', interval '1 <period>') AS g(starts)
+            WHERE NOT EXISTS (SELECT 1 FROM pattern_rollups_rolled r WHERE r.period = :period AND r.starts = g.starts)
+            UNION
+            SELECT DISTINCT r.starts
+            FROM query_logs l JOIN pattern_rollups_rolled r ON r.period = :period AND r.starts = date_bin('1 <period>', l."timestamp", timestamptz 'epoch')
+            WHERE l."timestamp" >= :from AND l."timestamp" < :to AND l.inserted_at >= :since AND l.inserted_at >= r.rolled_at - CAST(:margin AS interval)
+            """;
+
+    private final Jdbi jdbi;
+
+    BaselineRollups(Jdbi jdbi)
+    {
+        this.jdbi = requireNonNull(jdbi, "jdbi is null");
+    }
+
+    /**
+     * Rolls up what {@code plan} reads from pattern_rollups and is missing or stale, a period at a time. Keeps the days of
+     * one more baseline before it (another evaluation may look further back) and the hours from its start on: the hours
+     * of its complete days serve as its first hours later, when the baseline has moved on.
+     */
+    void roll(Plan plan, Consumer<String> progress)
+    {
+        jdbi.useTransaction(handle -> {
+            // one evaluation rolls up at a time; another waits, then finds the periods done
+            handle.execute("SELECT pg_advisory_xact_lock(hashtext('icetune_pattern_rollups'))");
+            handle.execute("SET LOCAL work_mem = '256MB'");
+            List<Instant> days = stale(handle, Period.DAY, plan.daysFrom(), plan.daysTo());
+            List<Instant> hours = new ArrayList<>(stale(handle, Period.HOUR, plan.hoursFrom(), plan.daysFrom()));
+            hours.addAll(stale(handle, Period.HOUR, plan.daysTo(), plan.hoursTo()));
+            if (!days.isEmpty() || !hours.isEmpty()) {
+                progress.accept("rolling up the baseline's queries (days: %d, hours: %d) for this and later evaluations".formatted(days.size(), hours.size()));
+                days.forEach(day -> roll(handle, Period.DAY, day));
+                hours.forEach(hour -> roll(handle, Period.HOUR, hour));
+                // the evidence read that follows joins the rollups to the window's patterns: its plan needs their size now, not at
+                // autovacuum's next visit
+                handle.execute("ANALYZE pattern_rollups");
+            }
+            Map<Period, Instant> keep = Map.of(Period.DAY, plan.start().minus(Duration.between(plan.start(), plan.end())),
+                    Period.HOUR, plan.start().minus(Duration.ofDays(1)));
+            keep.forEach((period, from) -> {
+                for (String table : List.of("pattern_rollups", "pattern_rollups_rolled")) {
+                    handle.createUpdate("DELETE FROM " + table + " WHERE period = :period AND starts < :keep")
+                            .bind("period", period.sql()).bind("keep", Timestamp.from(from)).execute();
+                }
+            });
+        });
+    }
+
+    /** The periods of [{@code from}, {@code to}) that are missing or stale. */
+    private static List<Instant> stale(Handle handle, Period period, Instant from, Instant to)
+    {
+        if (!from.isBefore(to)) {
+            return List.of();
+        }
+        // a bound the planner sees, so that the check reads only the blocks inserted since (the BRIN index on inserted_at)
+        Timestamp since = handle.createQuery("SELECT min(rolled_at) FROM pattern_rollups_rolled WHERE period = :period AND starts >= :from AND starts < :to")
+                .bind("period", period.sql()).bind("from", Timestamp.from(from)).bind("to", Timestamp.from(to))
+                .mapTo(Timestamp.class).findOne().map(rolled -> Timestamp.from(rolled.toInstant().minus(COMMIT_MARGIN))).orElse(Timestamp.from(to));
+        return handle.createQuery(STALE.replace("<period>", period.sql()))
+                .bind("period", period.sql()).bind("from", Timestamp.from(from)).bind("to", Timestamp.from(to)).bind("since", since)
+                .bind("margin", COMMIT_MARGIN.toSeconds() + " seconds")
+                .mapTo(Timestamp.class).map(Timestamp::toInstant).list();
+    }
+
+    /** One period rolled up anew: one at a time, so that each sort stays in memory. */
+    private static void roll(Handle handle, Period period, Instant starts)
+    {
+        Map<String, Object> bindings = Map.of("period", period.sql(), "starts", Timestamp.from(starts));
+        handle.createUpdate("DELETE FROM pattern_rollups WHERE period = :period AND starts = :starts").bindMap(bindings).execute();
+        handle.createUpdate("INSERT INTO pattern_rollups (starts, cluster_name, query_pattern_hash, executions, files_scanned, bytes_scanned, latencies, "
+                        + "latency_counts, snapshot_keys, period) SELECT *, :period FROM ("
+                        + ROLLED_UP.replace("<period>", period.sql())
+                                .replace("<range>", "\"timestamp\" >= :starts AND \"timestamp\" < CAST(:starts AS timestamptz) + interval '1 " + period.sql() + "'")
+                                .replace("<cluster>", "")
+                        + ") rolled")
+                .bindMap(bindings).execute();
+        handle.createUpdate("INSERT INTO pattern_rollups_rolled (period, starts, rolled_at) VALUES (:period, :starts, now()) "
+                        + "ON CONFLICT (period, starts) DO UPDATE SET rolled_at = excluded.rolled_at")
+                .bindMap(bindings).execute();
+    }
+}
