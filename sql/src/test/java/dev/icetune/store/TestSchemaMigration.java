@@ -3,7 +3,12 @@ package dev.icetune.store;
 import dev.icetune.testing.CapturedRows;
 import dev.icetune.testing.TestingPostgres;
 
+import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.Test;
+
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -52,6 +57,31 @@ class TestSchemaMigration
         assertThat(rows.count(partitions)).as("yesterday through 7 days ahead, made by the migration").isEqualTo(9);
         assertThat(rows.count("SELECT count(*) FROM pg_class WHERE relname = 'query_logs_p20000101'")).as("older than retention").isZero();
         assertThat(rows.count("SELECT count(*) FROM pg_class WHERE relname = 'query_logs_p' || to_char((now() AT TIME ZONE 'UTC')::date + 3, 'YYYYMMDD')")).isEqualTo(1);
+    }
+
+    @Test
+    void anUpgradeIndexesTheInsertionTimeOfTheDaysToComeAndLeavesTheWrittenOnesAlone()
+    {
+        String url = TestingPostgres.shared().createDatabase("upgrade");
+        Flyway.configure().dataSource(url, "postgres", "").locations(SchemaMigrator.LOCATION).table(SchemaMigrator.HISTORY_TABLE)
+                .target("7").load().migrate();
+        String today = "query_logs_p" + DateTimeFormatter.BASIC_ISO_DATE.format(LocalDate.now(ZoneOffset.UTC));
+        TestingPostgres.execute(url, """
+                INSERT INTO query_logs (query_id, "timestamp", state, success, user_name, query_text, query_text_length, query_text_truncated,
+                    create_time, end_time, latency, input_count)
+                VALUES ('before', now(), 'FINISHED', true, 'u', 'SELECT 1', 8, false, now(), now(), 1, 1)""");
+
+        database(url).migrate();
+        CapturedRows rows = new CapturedRows(url);
+        String indexed = "SELECT count(*) FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid "
+                + "WHERE i.inhparent = 'query_logs_inserted_at_idx'::regclass AND c.relname = '%s_inserted_at_idx'";
+        assertThat(rows.count(indexed.formatted(today))).as("today's partition, written before the upgrade: not read to build an index").isZero();
+        String tomorrow = "query_logs_p" + DateTimeFormatter.BASIC_ISO_DATE.format(LocalDate.now(ZoneOffset.UTC).plusDays(1));
+        assertThat(rows.count(indexed.formatted(tomorrow))).as("tomorrow's, empty").isEqualTo(1);
+        TestingPostgres.execute(url, "SELECT icetune_maintain_partitions(9, NULL)");
+        String later = "query_logs_p" + DateTimeFormatter.BASIC_ISO_DATE.format(LocalDate.now(ZoneOffset.UTC).plusDays(9));
+        assertThat(rows.count(indexed.formatted(later))).as("a partition made after the upgrade").isEqualTo(1);
+        assertThat(rows.count("SELECT count(*) FROM query_logs WHERE inserted_at IS NOT NULL")).as("the rows of before: the upgrade's time").isEqualTo(1);
     }
 
     @Test
