@@ -14,6 +14,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.stream.Collectors;
@@ -74,22 +76,28 @@ public final class EvaluationService
         return figure instanceof Number number ? Estimate.bytes(number.doubleValue()) : String.valueOf(figure);
     }
 
-    /** Evaluates every {@code interval} until the thread is interrupted; a failed evaluation is reported and retried at the next. */
+    /**
+     * Evaluates every {@code interval} until the thread is interrupted; a failed evaluation is reported and retried at the
+     * next. Each evaluation runs on a thread of its own, this one only waiting: a stop reaches the service however deep in
+     * a library the evaluation is (a driver, Flyway, Drools or Iceberg may turn an interrupt into an exception of their own
+     * and clear it), and an evaluation cut short by the stop is not reported as failed.
+     */
     public void run(Duration interval, Consumer<String> progress, Consumer<Round> done, Consumer<String> problems)
             throws InterruptedException
     {
-        while (!Thread.currentThread().isInterrupted()) {
+        while (true) {
+            FutureTask<Round> evaluation = new FutureTask<>(() -> evaluateOnce(Instant.now(), progress));
+            Thread.ofVirtual().name("icetune-evaluation").start(evaluation);
             try {
-                done.accept(evaluateOnce(Instant.now(), progress));
+                done.accept(evaluation.get());
             }
-            catch (RuntimeException e) {
-                if (Thread.currentThread().isInterrupted()) {
-                    // asked to stop in the middle of an evaluation (the driver says "Interrupted while attempting to connect"):
-                    // what the stop cut short is not a failure
-                    throw new InterruptedException("stopped during an evaluation");
-                }
+            catch (InterruptedException stopped) {
+                evaluation.cancel(true);
+                throw stopped;
+            }
+            catch (ExecutionException e) {
                 failures.increment();
-                problems.accept("evaluation failed, trying again in " + interval.toSeconds() + "s: " + IcetuneCli.message(e));
+                problems.accept("evaluation failed, trying again in " + interval.toSeconds() + "s: " + IcetuneCli.message(e.getCause()));
             }
             Thread.sleep(interval);
         }
