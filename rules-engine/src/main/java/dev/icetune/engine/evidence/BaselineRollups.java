@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Consumer;
 
 import static java.util.Objects.requireNonNull;
@@ -113,6 +114,11 @@ final class BaselineRollups
             FROM patterns JOIN latencies USING (starts, cluster_name, query_pattern_hash)
             """;
 
+    /** SQL: the periods of pattern_rollups (or pattern_rollups_rolled) that a {@link Plan}'s bindings read. */
+    static final String READ = """
+            (period = 'hour' AND (starts >= :hours_from AND starts < :days_from OR starts >= :days_to AND starts < :hours_to)
+             OR period = 'day' AND starts >= :days_from AND starts < :days_to)""";
+
     /** Periods of [:from, :to) not rolled up yet, or with rows inserted since their roll (less the margin). */
     private static final String STALE = """
             SELECT g.starts FROM generate_series(CAST(:from AS timestamptz), CAST(:to AS timestamptz) - interval '1 <period>', interval '1 <period>') AS g(starts)
@@ -131,9 +137,10 @@ final class BaselineRollups
     }
 
     /**
-     * Rolls up what {@code plan} reads from pattern_rollups and is missing or stale, a period at a time. Keeps the days of
-     * one more baseline before it (another evaluation may look further back) and the hours from its start on: the hours
-     * of its complete days serve as its first hours later, when the baseline has moved on.
+     * Rolls up what {@code plan} reads from pattern_rollups and is missing or stale, a period at a time, and keeps nothing
+     * else: every period kept is then checked for late rows by each evaluation, against the rows inserted since the last
+     * roll of any period (a service rolls one up every hour), which the BRIN index on inserted_at finds without reading
+     * the days before. A day's hours are rolled up again when they come to be read, at the baseline's start.
      */
     void roll(Plan plan, Consumer<String> progress)
     {
@@ -141,9 +148,15 @@ final class BaselineRollups
             // one evaluation rolls up at a time; another waits, then finds the periods done
             handle.execute("SELECT pg_advisory_xact_lock(hashtext('icetune_pattern_rollups'))");
             handle.execute("SET LOCAL work_mem = '256MB'");
-            List<Instant> days = stale(handle, Period.DAY, plan.daysFrom(), plan.daysTo());
-            List<Instant> hours = new ArrayList<>(stale(handle, Period.HOUR, plan.hoursFrom(), plan.daysFrom()));
-            hours.addAll(stale(handle, Period.HOUR, plan.daysTo(), plan.hoursTo()));
+            // rows inserted since then (less the margin) are the only ones an earlier check has not seen
+            Optional<Timestamp> since = handle.createQuery("SELECT max(rolled_at) FROM pattern_rollups_rolled").mapTo(Timestamp.class).findOne()
+                    .map(rolled -> Timestamp.from(rolled.toInstant().minus(COMMIT_MARGIN)));
+            for (String table : List.of("pattern_rollups", "pattern_rollups_rolled")) {
+                handle.createUpdate("DELETE FROM " + table + " WHERE NOT (" + READ + ")").bindMap(plan.bindings()).execute();
+            }
+            List<Instant> days = stale(handle, Period.DAY, plan.daysFrom(), plan.daysTo(), since);
+            List<Instant> hours = new ArrayList<>(stale(handle, Period.HOUR, plan.hoursFrom(), plan.daysFrom(), since));
+            hours.addAll(stale(handle, Period.HOUR, plan.daysTo(), plan.hoursTo(), since));
             if (!days.isEmpty() || !hours.isEmpty()) {
                 progress.accept("rolling up the baseline's queries (days: %d, hours: %d) for this and later evaluations".formatted(days.size(), hours.size()));
                 days.forEach(day -> roll(handle, Period.DAY, day));
@@ -152,30 +165,18 @@ final class BaselineRollups
                 // autovacuum's next visit
                 handle.execute("ANALYZE pattern_rollups");
             }
-            Map<Period, Instant> keep = Map.of(Period.DAY, plan.start().minus(Duration.between(plan.start(), plan.end())),
-                    Period.HOUR, plan.start().minus(Duration.ofDays(1)));
-            keep.forEach((period, from) -> {
-                for (String table : List.of("pattern_rollups", "pattern_rollups_rolled")) {
-                    handle.createUpdate("DELETE FROM " + table + " WHERE period = :period AND starts < :keep")
-                            .bind("period", period.sql()).bind("keep", Timestamp.from(from)).execute();
-                }
-            });
         });
     }
 
-    /** The periods of [{@code from}, {@code to}) that are missing or stale. */
-    private static List<Instant> stale(Handle handle, Period period, Instant from, Instant to)
+    /** The periods of [{@code from}, {@code to}) not rolled up yet, or with rows inserted after their roll since {@code since}. */
+    private static List<Instant> stale(Handle handle, Period period, Instant from, Instant to, Optional<Timestamp> since)
     {
         if (!from.isBefore(to)) {
             return List.of();
         }
-        // a bound the planner sees, so that the check reads only the blocks inserted since (the BRIN index on inserted_at)
-        Timestamp since = handle.createQuery("SELECT min(rolled_at) FROM pattern_rollups_rolled WHERE period = :period AND starts >= :from AND starts < :to")
-                .bind("period", period.sql()).bind("from", Timestamp.from(from)).bind("to", Timestamp.from(to))
-                .mapTo(Timestamp.class).findOne().map(rolled -> Timestamp.from(rolled.toInstant().minus(COMMIT_MARGIN))).orElse(Timestamp.from(to));
         return handle.createQuery(STALE.replace("<period>", period.sql()))
-                .bind("period", period.sql()).bind("from", Timestamp.from(from)).bind("to", Timestamp.from(to)).bind("since", since)
-                .bind("margin", COMMIT_MARGIN.toSeconds() + " seconds")
+                .bind("period", period.sql()).bind("from", Timestamp.from(from)).bind("to", Timestamp.from(to))
+                .bind("since", since.orElse(Timestamp.from(to))).bind("margin", COMMIT_MARGIN.toSeconds() + " seconds")
                 .mapTo(Timestamp.class).map(Timestamp::toInstant).list();
     }
 

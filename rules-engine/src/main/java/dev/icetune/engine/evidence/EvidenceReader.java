@@ -141,9 +141,7 @@ public final class EvidenceReader
             base_parts AS (
                 SELECT cluster_name, query_pattern_hash, executions, files_scanned, bytes_scanned, latencies, latency_counts, snapshot_keys
                 FROM pattern_rollups
-                WHERE (period = 'hour' AND (starts >= :hours_from AND starts < :days_from OR starts >= :days_to AND starts < :hours_to)
-                       OR period = 'day' AND starts >= :days_from AND starts < :days_to)
-                  AND query_pattern_hash IN (SELECT h FROM cur) <cluster>
+                WHERE <rolled_up> AND query_pattern_hash IN (SELECT h FROM cur) <cluster>
                 UNION ALL
                 SELECT cluster_name, query_pattern_hash, executions, files_scanned, bytes_scanned, latencies, latency_counts, snapshot_keys
                 FROM (<edges>) edges
@@ -178,6 +176,7 @@ public final class EvidenceReader
             FROM cur JOIN texts USING (cluster, h) LEFT JOIN base USING (cluster, h) LEFT JOIN base_latency USING (cluster, h)
                 LEFT JOIN base_snapshots USING (cluster, h)
             """.replace("<limit_failure>", LIMIT_FAILURE)
+            .replace("<rolled_up>", BaselineRollups.READ)
             .replace("<edges>", BaselineRollups.ROLLED_UP.replace("<period>", "hour").replace("<range>", "(\"timestamp\" >= :baseline_start "
                     + "AND \"timestamp\" < :hours_from OR \"timestamp\" >= :hours_to AND \"timestamp\" < :start)"));
 

@@ -60,18 +60,7 @@ class TestBaselineRollups
         progress.clear();
         assertBaselineIsRaw(reader.read(END, WINDOW, BASELINE, Duration.ofMinutes(5), Optional.empty(), progress::add), "etl");
         assertThat(progress).as("nothing left to roll up").isEmpty();
-        // from 2026-11-13 09:30 to 2026-11-20 09:30: the days of the 14th to the 19th, the hours from 10:00 on the 13th and up to 09:00 on the 20th
-        Set<String> expected = new HashSet<>();
-        for (int day = 14; day <= 19; day++) {
-            expected.add("day 2026-11-%02dT00:00:00Z".formatted(day));
-        }
-        for (int hour = 10; hour <= 23; hour++) {
-            expected.add("hour 2026-11-13T%02d:00:00Z".formatted(hour));
-        }
-        for (int hour = 0; hour <= 8; hour++) {
-            expected.add("hour 2026-11-20T%02d:00:00Z".formatted(hour));
-        }
-        assertThat(rolled().keySet()).as("the periods rolled up").isEqualTo(expected);
+        assertThat(rolled().keySet()).as("the periods rolled up").isEqualTo(sevenDayPeriods());
         // one cluster's evidence reads that cluster's rollups alone
         assertBaselineIsRaw(reader.read(END, WINDOW, BASELINE, Duration.ofMinutes(5), Optional.of("etl")), "etl");
     }
@@ -112,6 +101,9 @@ class TestBaselineRollups
             Instant onTheHour = Instant.parse("2026-11-20T09:00:00Z");
             assertBaselineIsRaw(reader.read(onTheHour.plus(WINDOW), WINDOW, baseline, Duration.ofMinutes(5)), "default", onTheHour.minus(baseline), onTheHour);
         }
+        // kept: what the baseline in force reads, nothing of the others
+        reader.read(END, WINDOW, BASELINE, Duration.ofMinutes(5));
+        assertThat(rolled().keySet()).isEqualTo(sevenDayPeriods());
     }
 
     private void assertBaselineIsRaw(EvidenceReader.Evidence evidence, String cluster)
@@ -137,6 +129,22 @@ class TestBaselineRollups
         assertThat(pattern.baselineAvgBytesScanned()).isCloseTo(((Number) raw.get("bytes")).doubleValue(), within(1e-6));
         assertThat(pattern.baselineSnapshotsSeen()).isEqualTo(((Number) raw.get("snapshots")).longValue());
         assertThat(pattern.executions()).isGreaterThan(0);
+    }
+
+    /** From 2026-11-13 09:30 to 2026-11-20 09:30: the days of the 14th to the 19th, the hours from 10:00 on the 13th and up to 09:00 on the 20th. */
+    private static Set<String> sevenDayPeriods()
+    {
+        Set<String> periods = new HashSet<>();
+        for (int day = 14; day <= 19; day++) {
+            periods.add("day 2026-11-%02dT00:00:00Z".formatted(day));
+        }
+        for (int hour = 10; hour <= 23; hour++) {
+            periods.add("hour 2026-11-13T%02d:00:00Z".formatted(hour));
+        }
+        for (int hour = 0; hour <= 8; hour++) {
+            periods.add("hour 2026-11-20T%02d:00:00Z".formatted(hour));
+        }
+        return periods;
     }
 
     /** When each period was rolled up, by "day 2026-11-14T00:00:00Z" or "hour 2026-11-13T10:00:00Z". */
