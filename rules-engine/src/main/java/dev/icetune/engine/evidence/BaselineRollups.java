@@ -57,22 +57,23 @@ final class BaselineRollups
     /**
      * How a baseline [start, end) is read: hours [hoursFrom, daysFrom), days [daysFrom, daysTo), hours [daysTo, hoursTo)
      * from pattern_rollups; [start, hoursFrom) and [hoursTo, end) from query_logs. Empty ranges where the baseline is short.
+     * The end is the window's start, which the evidence's SQL binds already.
      */
-    record Plan(Instant start, Instant hoursFrom, Instant daysFrom, Instant daysTo, Instant hoursTo, Instant end)
+    record Plan(Instant start, Instant hoursFrom, Instant daysFrom, Instant daysTo, Instant hoursTo)
     {
         static Plan of(Instant start, Instant end)
         {
             Instant hoursFrom = Period.HOUR.ceiling(start);
             Instant hoursTo = Period.HOUR.floor(end);
             if (!hoursFrom.isBefore(hoursTo)) {
-                return new Plan(start, end, end, end, end, end); // not one complete hour: all from query_logs
+                return new Plan(start, end, end, end, end); // not one complete hour: all from query_logs
             }
             Instant daysFrom = Period.DAY.ceiling(hoursFrom);
             Instant daysTo = Period.DAY.floor(hoursTo);
             if (!daysFrom.isBefore(daysTo)) {
-                return new Plan(start, hoursFrom, hoursTo, hoursTo, hoursTo, end); // hours only
+                return new Plan(start, hoursFrom, hoursTo, hoursTo, hoursTo); // hours only
             }
-            return new Plan(start, hoursFrom, daysFrom, daysTo, hoursTo, end);
+            return new Plan(start, hoursFrom, daysFrom, daysTo, hoursTo);
         }
 
         /** The plan's instants by the names the baseline's SQL binds. */
