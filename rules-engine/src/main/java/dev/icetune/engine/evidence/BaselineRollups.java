@@ -140,33 +140,83 @@ final class BaselineRollups
     /**
      * Rolls up what {@code plan} reads from pattern_rollups and is missing or stale, a period at a time, and keeps nothing
      * else: every period kept is then checked for late rows by each evaluation, against the rows inserted since the last
-     * roll of any period (a service rolls one up every hour), which the BRIN index on inserted_at finds without reading
-     * the days before. A day's hours are rolled up again when they come to be read, at the baseline's start.
+     * roll of any period (a service rolls one up every hour), which the BRIN index on inserted_at finds without reading the
+     * days before. A day's hours are rolled up again when they come to be read, at the baseline's start.
+     *
+     * <p>Each period commits on its own: the first roll over a long history takes minutes, and one cut short (the database
+     * restarted, the connection killed, the service stopped) keeps the periods it finished; the next roll does the rest.
      */
     void roll(Plan plan, Consumer<String> progress)
     {
-        jdbi.useTransaction(handle -> {
-            // one evaluation rolls up at a time; another waits, then finds the periods done
-            handle.execute("SELECT pg_advisory_xact_lock(hashtext('icetune_pattern_rollups'))");
-            handle.execute("SET LOCAL work_mem = '256MB'");
-            // rows inserted since then (less the margin) are the only ones an earlier check has not seen
-            Optional<Timestamp> since = handle.createQuery("SELECT max(rolled_at) FROM pattern_rollups_rolled").mapTo(Timestamp.class).findOne()
-                    .map(rolled -> Timestamp.from(rolled.toInstant().minus(COMMIT_MARGIN)));
-            for (String table : List.of("pattern_rollups", "pattern_rollups_rolled")) {
-                handle.createUpdate("DELETE FROM " + table + " WHERE NOT (" + READ + ")").bindMap(plan.bindings()).execute();
-            }
-            List<Instant> days = stale(handle, Period.DAY, plan.daysFrom(), plan.daysTo(), since);
-            List<Instant> hours = new ArrayList<>(stale(handle, Period.HOUR, plan.hoursFrom(), plan.daysFrom(), since));
-            hours.addAll(stale(handle, Period.HOUR, plan.daysTo(), plan.hoursTo(), since));
-            if (!days.isEmpty() || !hours.isEmpty()) {
-                progress.accept("rolling up the baseline's queries (days: %d, hours: %d) for this and later evaluations".formatted(days.size(), hours.size()));
-                days.forEach(day -> roll(handle, Period.DAY, day));
-                hours.forEach(hour -> roll(handle, Period.HOUR, hour));
+        jdbi.useHandle(handle -> {
+            // one roll at a time; another waits, then finds the periods done. A session lock, held across the periods'
+            // transactions and released with the connection if the roll is cut short
+            handle.execute("SELECT pg_advisory_lock(hashtext('icetune_pattern_rollups'))");
+            try {
+                handle.execute("SET work_mem = '256MB'");
+                Stale stale = handle.inTransaction(transaction -> stale(transaction, plan));
+                if (stale.isEmpty()) {
+                    return;
+                }
+                progress.accept("rolling up the baseline's queries (days: %d, hours: %d) for this and later evaluations"
+                        .formatted(stale.days().size(), stale.hours().size()));
+                stale.days().forEach(day -> handle.useTransaction(transaction -> roll(transaction, Period.DAY, day, stale.checkedAt())));
+                stale.hours().forEach(hour -> handle.useTransaction(transaction -> roll(transaction, Period.HOUR, hour, stale.checkedAt())));
                 // the evidence read that follows joins the rollups to the window's patterns: its plan needs their size now, not at
                 // autovacuum's next visit
                 handle.execute("ANALYZE pattern_rollups");
             }
+            finally {
+                unlock(handle);
+            }
         });
+    }
+
+    private static void unlock(Handle handle)
+    {
+        try {
+            handle.execute("SELECT pg_advisory_unlock(hashtext('icetune_pattern_rollups'))");
+        }
+        catch (RuntimeException e) {
+            // the connection is gone, and its lock with it: what cut the roll short is the error to report
+        }
+    }
+
+    /** The periods to roll up, and the time of the check that found them: each period's roll is recorded as of then. */
+    private record Stale(List<Instant> days, List<Instant> hours, Timestamp checkedAt)
+    {
+        boolean isEmpty()
+        {
+            return days.isEmpty() && hours.isEmpty();
+        }
+    }
+
+    /**
+     * Drops what the plan does not read, and finds what it reads that is missing or stale. A stale period's record of its
+     * last roll goes in the same transaction: until it is rolled up again, it is missing, whenever the next check runs.
+     */
+    private static Stale stale(Handle handle, Plan plan)
+    {
+        // rows inserted since the last roll (less the margin) are the only ones an earlier check has not seen
+        Optional<Timestamp> since = handle.createQuery("SELECT max(rolled_at) FROM pattern_rollups_rolled").mapTo(Timestamp.class).findOne()
+                .map(rolled -> Timestamp.from(rolled.toInstant().minus(COMMIT_MARGIN)));
+        for (String table : List.of("pattern_rollups", "pattern_rollups_rolled")) {
+            handle.createUpdate("DELETE FROM " + table + " WHERE NOT (" + READ + ")").bindMap(plan.bindings()).execute();
+        }
+        List<Instant> days = stale(handle, Period.DAY, plan.daysFrom(), plan.daysTo(), since);
+        List<Instant> hours = new ArrayList<>(stale(handle, Period.HOUR, plan.hoursFrom(), plan.daysFrom(), since));
+        hours.addAll(stale(handle, Period.HOUR, plan.daysTo(), plan.hoursTo(), since));
+        forget(handle, Period.DAY, days);
+        forget(handle, Period.HOUR, hours);
+        return new Stale(days, hours, handle.createQuery("SELECT now()").mapTo(Timestamp.class).one());
+    }
+
+    private static void forget(Handle handle, Period period, List<Instant> periods)
+    {
+        if (!periods.isEmpty()) {
+            handle.createUpdate("DELETE FROM pattern_rollups_rolled WHERE period = :period AND starts IN (<starts>)")
+                    .bind("period", period.sql()).bindList("starts", periods.stream().map(Timestamp::from).toList()).execute();
+        }
     }
 
     /** The periods of [{@code from}, {@code to}) not rolled up yet, or with rows inserted after their roll since {@code since}. */
@@ -181,10 +231,10 @@ final class BaselineRollups
                 .mapTo(Timestamp.class).map(Timestamp::toInstant).list();
     }
 
-    /** One period rolled up anew: one at a time, so that each sort stays in memory. */
-    private static void roll(Handle handle, Period period, Instant starts)
+    /** One period rolled up anew, recorded as of {@code checkedAt}: one at a time, so that each sort stays in memory. */
+    private static void roll(Handle handle, Period period, Instant starts, Timestamp checkedAt)
     {
-        Map<String, Object> bindings = Map.of("period", period.sql(), "starts", Timestamp.from(starts));
+        Map<String, Object> bindings = Map.of("period", period.sql(), "starts", Timestamp.from(starts), "checked_at", checkedAt);
         handle.createUpdate("DELETE FROM pattern_rollups WHERE period = :period AND starts = :starts").bindMap(bindings).execute();
         handle.createUpdate("INSERT INTO pattern_rollups (starts, cluster_name, query_pattern_hash, executions, files_scanned, bytes_scanned, latencies, "
                         + "latency_counts, snapshot_keys, period) SELECT *, :period FROM ("
@@ -193,7 +243,7 @@ final class BaselineRollups
                                 .replace("<cluster>", "")
                         + ") rolled")
                 .bindMap(bindings).execute();
-        handle.createUpdate("INSERT INTO pattern_rollups_rolled (period, starts, rolled_at) VALUES (:period, :starts, now()) "
+        handle.createUpdate("INSERT INTO pattern_rollups_rolled (period, starts, rolled_at) VALUES (:period, :starts, :checked_at) "
                         + "ON CONFLICT (period, starts) DO UPDATE SET rolled_at = excluded.rolled_at")
                 .bindMap(bindings).execute();
     }

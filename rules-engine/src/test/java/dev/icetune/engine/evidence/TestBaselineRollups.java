@@ -17,8 +17,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 /**
@@ -84,6 +86,39 @@ class TestBaselineRollups
         assertThat(rolledAgain).as("the other periods, untouched").isEqualTo(rolled);
     }
 
+    @Test
+    void aRollCutShortKeepsThePeriodsItFinished()
+            throws Exception
+    {
+        // a busier pattern, so that each day takes a while to roll up: 43,200 runs a day
+        insert("busy", "default", BASELINE_START, BASELINE.toMinutes() * 30, 1.0 / 30, "100 + g % 900");
+        String url = jdbi.withHandle(handle -> handle.createQuery("SELECT current_database()").mapTo(String.class).one());
+        EvidenceReader cutShort = new EvidenceReader(Jdbi.create(TestingPostgres.shared().url(url) + "?ApplicationName=icetune-roll", "postgres", ""));
+        CompletableFuture<EvidenceReader.Evidence> read = CompletableFuture.supplyAsync(() -> cutShort.read(END, WINDOW, BASELINE, Duration.ofMinutes(5)));
+
+        // as an operator would: the roll's connection killed once it has finished a period
+        long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
+        while (rolled().isEmpty() && !read.isDone() && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
+        boolean killed = jdbi.withHandle(handle -> handle.createQuery(
+                "SELECT coalesce(bool_or(pg_terminate_backend(pid)), false) FROM pg_stat_activity WHERE application_name = 'icetune-roll'").mapTo(Boolean.class).one());
+        assertThat(killed).as("the roll was still running when its connection was killed").isTrue();
+        assertThatThrownBy(read::join).hasMessageContaining("terminating connection due to administrator command");
+
+        Map<String, Instant> kept = rolled();
+        assertThat(kept).as("the periods finished before the connection was killed").isNotEmpty().hasSizeLessThan(sevenDayPeriods().size());
+        long keptDays = kept.keySet().stream().filter(period -> period.startsWith("day")).count();
+        List<String> progress = new ArrayList<>();
+        EvidenceReader.Evidence evidence = new EvidenceReader(jdbi).read(END, WINDOW, BASELINE, Duration.ofMinutes(5), Optional.empty(), progress::add);
+        assertThat(progress).as("the rest, and only the rest, rolled up").containsExactly(
+                "rolling up the baseline's queries (days: %d, hours: %d) for this and later evaluations".formatted(6 - keptDays, 23 - (kept.size() - keptDays)));
+        Map<String, Instant> rolled = rolled();
+        assertThat(rolled.keySet()).isEqualTo(sevenDayPeriods());
+        kept.forEach((period, at) -> assertThat(rolled.get(period)).as(period + ", kept as rolled").isEqualTo(at));
+        assertBaselineIsRaw(evidence, "default");
+    }
+
     private void insertLate(Instant from, int count)
     {
         jdbi.useHandle(handle -> handle.createUpdate(insertSql("15000 + g", "now()"))
@@ -119,8 +154,9 @@ class TestBaselineRollups
                         SELECT count(*) AS executions, percentile_cont(0.5) WITHIN GROUP (ORDER BY latency) AS p50,
                                percentile_cont(0.95) WITHIN GROUP (ORDER BY latency) AS p95, avg(files_scanned) AS files, avg(bytes_scanned) AS bytes,
                                count(DISTINCT input_snapshots) AS snapshots
-                        FROM query_logs WHERE "timestamp" >= :from AND "timestamp" < :to AND cluster_name = :cluster""")
-                .bind("from", Timestamp.from(from)).bind("to", Timestamp.from(to)).bind("cluster", cluster).mapToMap().one());
+                        FROM query_logs WHERE "timestamp" >= :from AND "timestamp" < :to AND cluster_name = :cluster AND query_pattern_hash = :hash""")
+                .bind("from", Timestamp.from(from)).bind("to", Timestamp.from(to)).bind("cluster", cluster).bind("hash", pattern.patternHash())
+                .mapToMap().one());
         assertThat(pattern.baselineExecutions()).isEqualTo(((Number) raw.get("executions")).longValue());
         // latencies over 10 s are kept to four significant digits
         assertThat(pattern.baselineP50Ms()).isCloseTo(((Number) raw.get("p50")).doubleValue(), within(((Number) raw.get("p50")).doubleValue() * 0.0005));
