@@ -91,6 +91,27 @@ class TestCli
     }
 
     @Test
+    void migrateUpgradesAndIndexesTheDaysWrittenBeforeVersion8(@TempDir Path directory)
+            throws Exception
+    {
+        String url = TestingPostgres.shared().createDatabase("cli_upgrade");
+        org.flywaydb.core.Flyway.configure().dataSource(url, "postgres", "").locations("classpath:dev/icetune/store/migrations")
+                .table("icetune_schema_history").target("7").load().migrate();
+        TestingPostgres.execute(url, """
+                INSERT INTO query_logs (query_id, "timestamp", state, success, user_name, query_text, query_text_length, query_text_truncated,
+                    create_time, end_time, latency, input_count)
+                VALUES ('before', now(), 'FINISHED', true, 'u', 'SELECT 1', 8, false, now(), now(), 1, 1)""");
+        Path config = config(directory, url, "icetune.db.migrate=false\n");
+
+        assertThat(run("--config", config.toString(), "migrate")).as(stderr()).isZero();
+        assertThat(stdout()).contains("at version 8 (1 migrations applied)").contains("inserted_at indexed on 1 partitions of query_logs written before version 8");
+        assertThat(stderr()).contains("indexing inserted_at of public.query_logs_p");
+        out.reset();
+        assertThat(run("--config", config.toString(), "migrate")).as(stderr()).isZero();
+        assertThat(stdout()).as("nothing left").contains("(0 migrations applied)").doesNotContain("indexed");
+    }
+
+    @Test
     void evaluateListAndMigrateAgainstARealDatabaseWithThePasswordHidden(@TempDir Path directory)
             throws Exception
     {

@@ -10,6 +10,7 @@ import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
@@ -17,6 +18,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class TestSchemaMigration
 {
@@ -82,6 +84,42 @@ class TestSchemaMigration
         String later = "query_logs_p" + DateTimeFormatter.BASIC_ISO_DATE.format(LocalDate.now(ZoneOffset.UTC).plusDays(9));
         assertThat(rows.count(indexed.formatted(later))).as("a partition made after the upgrade").isEqualTo(1);
         assertThat(rows.count("SELECT count(*) FROM query_logs WHERE inserted_at IS NOT NULL")).as("the rows of before: the upgrade's time").isEqualTo(1);
+    }
+
+    @Test
+    void migrateIndexesTheDaysWrittenBeforeTheUpgradeAndReplacesABuildCutShort()
+    {
+        String url = TestingPostgres.shared().createDatabase("upgrade_index");
+        Flyway.configure().dataSource(url, "postgres", "").locations(SchemaMigrator.LOCATION).table(SchemaMigrator.HISTORY_TABLE)
+                .target("7").load().migrate();
+        String today = "query_logs_p" + DateTimeFormatter.BASIC_ISO_DATE.format(LocalDate.now(ZoneOffset.UTC));
+        for (String query : List.of("first", "second")) {
+            TestingPostgres.execute(url, """
+                    INSERT INTO query_logs (query_id, "timestamp", state, success, user_name, query_text, query_text_length, query_text_truncated,
+                        create_time, end_time, latency, input_count)
+                    VALUES ('%s', now(), 'FINISHED', true, 'u', 'SELECT 1', 8, false, now(), now(), 1, 1)""".formatted(query));
+        }
+        database(url).migrate();
+        // a build cut short leaves an invalid index under the name: here a unique one that the two rows of user 'u' break
+        assertThatThrownBy(() -> TestingPostgres.execute(url, "CREATE UNIQUE INDEX CONCURRENTLY %s_inserted_at_idx ON %s (user_name)".formatted(today, today)))
+                .hasMessageContaining("could not create unique index");
+
+        List<String> progress = new ArrayList<>();
+        TestingPostgres.execute(url, "DO $$ BEGIN CREATE ROLE icetune_not_owner LOGIN; EXCEPTION WHEN duplicate_object THEN NULL; END $$");
+        assertThatThrownBy(() -> InsertionTimeIndex.complete(Database.of(url, "icetune_not_owner", "icetune-test"), progress::add))
+                .hasMessageContaining("must be owner").hasMessageContaining("run migrate with the owner of query_logs as icetune.db.user");
+        progress.clear();
+
+        assertThat(InsertionTimeIndex.complete(database(url), progress::add)).isEqualTo(1);
+        assertThat(progress).containsExactly("indexing inserted_at of public.%s, written before version 8 (writes go on)".formatted(today));
+        CapturedRows rows = new CapturedRows(url);
+        assertThat(rows.count("""
+                SELECT count(*) FROM pg_inherits x JOIN pg_indexes i ON i.indexname = x.inhrelid::regclass::text
+                WHERE x.inhparent = 'query_logs_inserted_at_idx'::regclass AND i.tablename = '%s' AND i.indexdef LIKE '%%USING brin (inserted_at)'"""
+                .formatted(today))).as("today's partition, indexed on inserted_at and attached").isEqualTo(1);
+        assertThat(rows.count("SELECT count(*) FROM pg_index WHERE indexrelid = 'query_logs_inserted_at_idx'::regclass AND indisvalid"))
+                .as("every partition indexed: the partitioned index is valid").isEqualTo(1);
+        assertThat(InsertionTimeIndex.complete(database(url), progress::add)).as("nothing left to do").isZero();
     }
 
     @Test
