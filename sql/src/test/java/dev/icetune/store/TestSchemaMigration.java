@@ -64,14 +64,8 @@ class TestSchemaMigration
     @Test
     void anUpgradeIndexesTheInsertionTimeOfTheDaysToComeAndLeavesTheWrittenOnesAlone()
     {
-        String url = TestingPostgres.shared().createDatabase("upgrade");
-        Flyway.configure().dataSource(url, "postgres", "").locations(SchemaMigrator.LOCATION).table(SchemaMigrator.HISTORY_TABLE)
-                .target("7").load().migrate();
+        String url = atVersion7("upgrade", "before");
         String today = "query_logs_p" + DateTimeFormatter.BASIC_ISO_DATE.format(LocalDate.now(ZoneOffset.UTC));
-        TestingPostgres.execute(url, """
-                INSERT INTO query_logs (query_id, "timestamp", state, success, user_name, query_text, query_text_length, query_text_truncated,
-                    create_time, end_time, latency, input_count)
-                VALUES ('before', now(), 'FINISHED', true, 'u', 'SELECT 1', 8, false, now(), now(), 1, 1)""");
 
         database(url).migrate();
         CapturedRows rows = new CapturedRows(url);
@@ -89,16 +83,8 @@ class TestSchemaMigration
     @Test
     void migrateIndexesTheDaysWrittenBeforeTheUpgradeAndReplacesABuildCutShort()
     {
-        String url = TestingPostgres.shared().createDatabase("upgrade_index");
-        Flyway.configure().dataSource(url, "postgres", "").locations(SchemaMigrator.LOCATION).table(SchemaMigrator.HISTORY_TABLE)
-                .target("7").load().migrate();
+        String url = atVersion7("upgrade_index", "first", "second");
         String today = "query_logs_p" + DateTimeFormatter.BASIC_ISO_DATE.format(LocalDate.now(ZoneOffset.UTC));
-        for (String query : List.of("first", "second")) {
-            TestingPostgres.execute(url, """
-                    INSERT INTO query_logs (query_id, "timestamp", state, success, user_name, query_text, query_text_length, query_text_truncated,
-                        create_time, end_time, latency, input_count)
-                    VALUES ('%s', now(), 'FINISHED', true, 'u', 'SELECT 1', 8, false, now(), now(), 1, 1)""".formatted(query));
-        }
         database(url).migrate();
         // a build cut short leaves an invalid index under the name: here a unique one that the two rows of user 'u' break
         assertThatThrownBy(() -> TestingPostgres.execute(url, "CREATE UNIQUE INDEX CONCURRENTLY %s_inserted_at_idx ON %s (user_name)".formatted(today, today)))
@@ -142,6 +128,21 @@ class TestSchemaMigration
         try (java.util.stream.Stream<java.nio.file.Path> files = java.nio.file.Files.list(java.nio.file.Path.of("migrations"))) {
             return (int) files.filter(file -> file.getFileName().toString().endsWith(".sql")).count();
         }
+    }
+
+    /** A new database at schema version 7, before inserted_at, holding queries of user 'u' that ended now. */
+    private static String atVersion7(String prefix, String... queryIds)
+    {
+        String url = TestingPostgres.shared().createDatabase(prefix);
+        Flyway.configure().dataSource(url, "postgres", "").locations(SchemaMigrator.LOCATION).table(SchemaMigrator.HISTORY_TABLE)
+                .target("7").load().migrate();
+        for (String queryId : queryIds) {
+            TestingPostgres.execute(url, """
+                    INSERT INTO query_logs (query_id, "timestamp", state, success, user_name, query_text, query_text_length, query_text_truncated,
+                        create_time, end_time, latency, input_count)
+                    VALUES ('%s', now(), 'FINISHED', true, 'u', 'SELECT 1', 8, false, now(), now(), 1, 1)""".formatted(queryId));
+        }
+        return url;
     }
 
     static Database database(String url)
