@@ -91,7 +91,7 @@ class TestCli
     }
 
     @Test
-    void migrateUpgradesAndIndexesTheDaysWrittenBeforeVersion8(@TempDir Path directory)
+    void evaluateSaysWhatTheDaysWrittenBeforeVersion8LackAndMigrateBuildsIt(@TempDir Path directory)
             throws Exception
     {
         String url = TestingPostgres.shared().createDatabase("cli_upgrade");
@@ -101,14 +101,20 @@ class TestCli
                 INSERT INTO query_logs (query_id, "timestamp", state, success, user_name, query_text, query_text_length, query_text_truncated,
                     create_time, end_time, latency, input_count)
                 VALUES ('before', now(), 'FINISHED', true, 'u', 'SELECT 1', 8, false, now(), now(), 1, 1)""");
+        Database.of(url, "postgres", "icetune-test").migrate(); // as a plugin upgrades it at start-up
         Path config = config(directory, url, "icetune.db.migrate=false\n");
 
+        assertThat(run("--config", config.toString(), "evaluate")).as(stderr()).isZero();
+        assertThat(stderr()).contains("partitions of query_logs written before version 8 without an inserted_at index: 1;").contains("bin/icetune migrate builds it");
+        out.reset();
         assertThat(run("--config", config.toString(), "migrate")).as(stderr()).isZero();
-        assertThat(stdout()).contains("at version 8 (1 migrations applied)").contains("inserted_at indexed on 1 partitions of query_logs written before version 8");
+        assertThat(stdout()).contains("at version 8 (0 migrations applied)").contains("inserted_at indexed on the partitions of query_logs written before version 8: 1");
         assertThat(stderr()).contains("indexing inserted_at of public.query_logs_p");
         out.reset();
         assertThat(run("--config", config.toString(), "migrate")).as(stderr()).isZero();
-        assertThat(stdout()).as("nothing left").contains("(0 migrations applied)").doesNotContain("indexed");
+        assertThat(stdout()).as("nothing left").doesNotContain("indexed");
+        assertThat(run("--config", config.toString(), "evaluate")).as(stderr()).isZero();
+        assertThat(stderr()).doesNotContain("inserted_at");
     }
 
     @Test

@@ -34,6 +34,12 @@ public final class InsertionTimeIndex
 
     private InsertionTimeIndex() {}
 
+    /** How many partitions lack the index: each evaluation reads them whole while they are in its baseline. */
+    public static int missing(Database database)
+    {
+        return database.jdbi().withHandle(handle -> handle.createQuery("SELECT count(*) FROM (" + MISSING + ") missing").mapTo(Integer.class).one());
+    }
+
     /** Builds and attaches the missing indexes, saying so for each; returns how many partitions were indexed. */
     public static int complete(Database database, Consumer<String> progress)
     {

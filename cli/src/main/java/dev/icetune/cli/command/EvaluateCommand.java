@@ -7,6 +7,7 @@ import dev.icetune.cli.MetricsEndpoint;
 import dev.icetune.cli.TextTable;
 import dev.icetune.engine.Evaluator;
 import dev.icetune.engine.model.Recommendation;
+import dev.icetune.store.InsertionTimeIndex;
 import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -42,6 +43,7 @@ public final class EvaluateCommand
                 meters.add(endpoint.registry());
                 progress("Prometheus metrics on http://0.0.0.0:" + endpoint.port() + "/metrics");
             }
+            adviseOnUnindexedDays();
             EvaluationService evaluations = new EvaluationService(context(), Optional.ofNullable(cluster), meters, problem -> err().println("icetune: " + problem));
             if (!service) {
                 print(evaluations.evaluateOnce(Instant.now(), this::progress));
@@ -58,6 +60,22 @@ public final class EvaluateCommand
         }
         finally {
             meters.close();
+        }
+    }
+
+    /** Days written before version 8 without the inserted_at index cost every evaluation a read of them: say what builds it. */
+    private void adviseOnUnindexedDays()
+    {
+        int unindexed;
+        try {
+            unindexed = InsertionTimeIndex.missing(context().database());
+        }
+        catch (RuntimeException e) {
+            return; // the evaluation says what is wrong with the database
+        }
+        if (unindexed > 0) {
+            progress(("partitions of query_logs written before version 8 without an inserted_at index: %d; each evaluation reads them whole to "
+                    + "find late rows while they are in its baseline; bin/icetune migrate builds it without holding writes").formatted(unindexed));
         }
     }
 

@@ -17,7 +17,7 @@ public final class MigrateCommand
         out().printf("schema of %s at version %s (%d migrations applied)%n", context().database().redactedUrl(), result.version(), result.applied());
         int indexed = InsertionTimeIndex.complete(context().database(), this::progress);
         if (indexed > 0) {
-            out().printf("inserted_at indexed on %d partitions of query_logs written before version 8%n", indexed);
+            out().printf("inserted_at indexed on the partitions of query_logs written before version 8: %d%n", indexed);
         }
         return 0;
     }
