@@ -11,6 +11,7 @@ import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotBlank;
 
+import java.time.Instant;
 import java.util.Optional;
 
 import static io.airlift.units.DataSize.Unit.GIGABYTE;
@@ -72,6 +73,12 @@ public class EngineConfig
     public Duration getBaseline()
     {
         return baseline;
+    }
+
+    /** Where the baseline of an evaluation ending at {@code end} starts: the oldest rows it reads. */
+    public Instant baselineStart(Instant end)
+    {
+        return end.minus(window.toJavaTime()).minus(baseline.toJavaTime());
     }
 
     @Config("icetune.baseline")

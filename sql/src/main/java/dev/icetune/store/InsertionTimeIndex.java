@@ -4,6 +4,8 @@ import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 
 import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Instant;
 import java.util.List;
 import java.util.function.Consumer;
 
@@ -17,14 +19,20 @@ import java.util.function.Consumer;
  */
 public final class InsertionTimeIndex
 {
-    /** The partitions of query_logs whose inserted_at index is not attached yet, and what their index's name holds now. */
+    /**
+     * The partitions of query_logs holding rows from {@code :since} on (the default partition may hold any) whose inserted_at
+     * index is not attached yet, and what their index's name holds now. Older days are read by no evaluation: indexing them
+     * would read them for nothing, until retention drops them.
+     */
     private static final String MISSING = """
             SELECT quote_ident(n.nspname) || '.' || quote_ident(c.relname) AS partition, quote_ident(c.relname || '_inserted_at_idx') AS name,
                    quote_ident(n.nspname) || '.' || quote_ident(c.relname || '_inserted_at_idx') AS qualified,
                    (SELECT i.indisvalid FROM pg_class ic JOIN pg_index i ON i.indexrelid = ic.oid
                     WHERE ic.relname = c.relname || '_inserted_at_idx' AND ic.relnamespace = c.relnamespace) AS existing_valid
-            FROM pg_inherits p JOIN pg_class c ON c.oid = p.inhrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+            FROM pg_inherits p JOIN pg_class c ON c.oid = p.inhrelid JOIN pg_namespace n ON n.oid = c.relnamespace,
+                 LATERAL (SELECT substring(pg_get_expr(c.relpartbound, c.oid) FROM 'TO \\(''([^'']+)''\\)')::timestamptz AS ends) bound
             WHERE p.inhparent = 'query_logs'::regclass
+              AND (bound.ends IS NULL OR bound.ends > :since)
               AND NOT EXISTS (SELECT 1 FROM pg_inherits x JOIN pg_index i ON i.indexrelid = x.inhrelid
                               WHERE x.inhparent = 'query_logs_inserted_at_idx'::regclass AND i.indrelid = c.oid)
             ORDER BY c.relname
@@ -34,14 +42,18 @@ public final class InsertionTimeIndex
 
     private InsertionTimeIndex() {}
 
-    /** How many partitions lack the index: each evaluation reads them whole while they are in its baseline. */
-    public static int missing(Database database)
+    /** How many partitions with rows from {@code since} on lack the index: each evaluation reading them reads them whole. */
+    public static int missing(Database database, Instant since)
     {
-        return database.jdbi().withHandle(handle -> handle.createQuery("SELECT count(*) FROM (" + MISSING + ") missing").mapTo(Integer.class).one());
+        return database.jdbi().withHandle(handle -> handle.createQuery("SELECT count(*) FROM (" + MISSING + ") missing")
+                .bind("since", Timestamp.from(since)).mapTo(Integer.class).one());
     }
 
-    /** Builds and attaches the missing indexes, saying so for each; returns how many partitions were indexed. */
-    public static int complete(Database database, Consumer<String> progress)
+    /**
+     * Builds and attaches the missing indexes of the partitions with rows from {@code since} on (what evaluations read), saying
+     * so for each; returns how many partitions were indexed.
+     */
+    public static int complete(Database database, Instant since, Consumer<String> progress)
     {
         Jdbi jdbi = Jdbi.create(() -> {
             var connection = database.open();
@@ -52,7 +64,7 @@ public final class InsertionTimeIndex
         });
         try {
             return jdbi.withHandle(handle -> {
-                List<Missing> missing = handle.createQuery(MISSING)
+                List<Missing> missing = handle.createQuery(MISSING).bind("since", Timestamp.from(since))
                         .map((row, context) -> new Missing(row.getString("partition"), row.getString("name"), row.getString("qualified"),
                                 (Boolean) row.getObject("existing_valid")))
                         .list();

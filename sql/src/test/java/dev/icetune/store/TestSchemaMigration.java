@@ -6,6 +6,8 @@ import dev.icetune.testing.TestingPostgres;
 import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.Test;
 
+import java.time.Duration;
+import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -81,31 +83,44 @@ class TestSchemaMigration
     }
 
     @Test
-    void migrateIndexesTheDaysWrittenBeforeTheUpgradeAndReplacesABuildCutShort()
+    void migrateIndexesTheDaysWrittenBeforeTheUpgradeThatEvaluationsReadAndReplacesABuildCutShort()
     {
         String url = atVersion7("upgrade_index", "first", "second");
+        // a day long past, written before the upgrade too: no evaluation reads it
+        TestingPostgres.execute(url,
+                "CREATE TABLE query_logs_p20000101 PARTITION OF query_logs FOR VALUES FROM ('2000-01-01 00:00:00+00') TO ('2000-01-02 00:00:00+00')",
+                """
+                INSERT INTO query_logs (query_id, "timestamp", state, success, user_name, query_text, query_text_length, query_text_truncated,
+                    create_time, end_time, latency, input_count)
+                VALUES ('long ago', '2000-01-01 12:00:00+00', 'FINISHED', true, 'u', 'SELECT 1', 8, false, now(), now(), 1, 1)""");
         String today = "query_logs_p" + DateTimeFormatter.BASIC_ISO_DATE.format(LocalDate.now(ZoneOffset.UTC));
         database(url).migrate();
         // a build cut short leaves an invalid index under the name: here a unique one that the two rows of user 'u' break
         assertThatThrownBy(() -> TestingPostgres.execute(url, "CREATE UNIQUE INDEX CONCURRENTLY %s_inserted_at_idx ON %s (user_name)".formatted(today, today)))
                 .hasMessageContaining("could not create unique index");
+        Instant baselineStart = Instant.now().minus(Duration.ofDays(7)).minus(Duration.ofHours(1));
+        assertThat(InsertionTimeIndex.missing(database(url), baselineStart)).isEqualTo(1);
 
         List<String> progress = new ArrayList<>();
         TestingPostgres.execute(url, "DO $$ BEGIN CREATE ROLE icetune_not_owner LOGIN; EXCEPTION WHEN duplicate_object THEN NULL; END $$");
-        assertThatThrownBy(() -> InsertionTimeIndex.complete(Database.of(url, "icetune_not_owner", "icetune-test"), progress::add))
+        assertThatThrownBy(() -> InsertionTimeIndex.complete(Database.of(url, "icetune_not_owner", "icetune-test"), baselineStart, progress::add))
                 .hasMessageContaining("must be owner").hasMessageContaining("run migrate with the owner of query_logs as icetune.db.user");
         progress.clear();
 
-        assertThat(InsertionTimeIndex.complete(database(url), progress::add)).isEqualTo(1);
+        assertThat(InsertionTimeIndex.complete(database(url), baselineStart, progress::add)).isEqualTo(1);
         assertThat(progress).containsExactly("indexing inserted_at of public.%s, written before version 8 (writes go on)".formatted(today));
-        CapturedRows rows = new CapturedRows(url);
-        assertThat(rows.count("""
+        String indexed = """
                 SELECT count(*) FROM pg_inherits x JOIN pg_indexes i ON i.indexname = x.inhrelid::regclass::text
-                WHERE x.inhparent = 'query_logs_inserted_at_idx'::regclass AND i.tablename = '%s' AND i.indexdef LIKE '%%USING brin (inserted_at)'"""
-                .formatted(today))).as("today's partition, indexed on inserted_at and attached").isEqualTo(1);
+                WHERE x.inhparent = 'query_logs_inserted_at_idx'::regclass AND i.tablename = '%s' AND i.indexdef LIKE '%%USING brin (inserted_at)'""";
+        CapturedRows rows = new CapturedRows(url);
+        assertThat(rows.count(indexed.formatted(today))).as("today's partition, indexed on inserted_at and attached").isEqualTo(1);
+        assertThat(rows.count(indexed.formatted("query_logs_p20000101"))).as("the day long past, left alone").isZero();
+        assertThat(InsertionTimeIndex.missing(database(url), baselineStart)).as("nothing left that evaluations read").isZero();
+
+        assertThat(InsertionTimeIndex.complete(database(url), Instant.parse("1999-12-01T00:00:00Z"), progress::add)).as("with a longer baseline").isEqualTo(1);
         assertThat(rows.count("SELECT count(*) FROM pg_index WHERE indexrelid = 'query_logs_inserted_at_idx'::regclass AND indisvalid"))
                 .as("every partition indexed: the partitioned index is valid").isEqualTo(1);
-        assertThat(InsertionTimeIndex.complete(database(url), progress::add)).as("nothing left to do").isZero();
+        assertThat(InsertionTimeIndex.complete(database(url), Instant.parse("1999-12-01T00:00:00Z"), progress::add)).as("nothing left to do").isZero();
     }
 
     @Test

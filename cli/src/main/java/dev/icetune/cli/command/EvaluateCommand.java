@@ -68,7 +68,7 @@ public final class EvaluateCommand
     {
         int unindexed;
         try {
-            unindexed = InsertionTimeIndex.missing(context().database());
+            unindexed = InsertionTimeIndex.missing(context().database(), context().settings().engine().baselineStart(Instant.now()));
         }
         catch (RuntimeException e) {
             return; // the evaluation says what is wrong with the database

@@ -4,9 +4,12 @@ import dev.icetune.store.InsertionTimeIndex;
 import dev.icetune.store.SchemaMigrator;
 import picocli.CommandLine.Command;
 
+import java.time.Instant;
+
 @Command(name = "migrate", description = {"Apply pending schema migrations (for plugins and services run with icetune.db.migrate=false).",
         "Then build what a migration leaves to an hour the operator chooses: the index on query_logs.inserted_at of the days written "
-                + "before version 8, concurrently (the listener's writes go on); until then each evaluation reads those days."})
+                + "before version 8 that evaluations read (icetune.baseline), concurrently (the listener's writes go on); until then each "
+                + "evaluation reads those days whole."})
 public final class MigrateCommand
         extends ContextCommand
 {
@@ -15,7 +18,8 @@ public final class MigrateCommand
     {
         SchemaMigrator.Outcome result = context().database().migrate();
         out().printf("schema of %s at version %s (%d migrations applied)%n", context().database().redactedUrl(), result.version(), result.applied());
-        int indexed = InsertionTimeIndex.complete(context().database(), this::progress);
+        // the days an evaluation reads: older ones would be read for nothing, until retention drops them
+        int indexed = InsertionTimeIndex.complete(context().database(), context().settings().engine().baselineStart(Instant.now()), this::progress);
         if (indexed > 0) {
             out().printf("inserted_at indexed on the partitions of query_logs written before version 8: %d%n", indexed);
         }
