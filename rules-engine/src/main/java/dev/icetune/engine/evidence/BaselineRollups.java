@@ -21,7 +21,8 @@ import static java.util.Objects.requireNonNull;
  * period and at most two hours of queries, instead of every query of the 7 days: its complete UTC days, the complete
  * hours at either end of them, and the parts of hours at its two ends from query_logs. A period is rolled up by the
  * first evaluation that needs it, and again when rows of it arrive after it was rolled up (a listener's journal replayed
- * after an outage, rows loaded by hand): their inserted_at is later than the roll.
+ * after an outage, rows loaded by hand): their inserted_at is later than the roll. A period is dropped once no
+ * evaluation has read it for {@link #KEEP_UNREAD}.
  */
 final class BaselineRollups
 {
@@ -92,6 +93,13 @@ final class BaselineRollups
     static final Duration COMMIT_MARGIN = Duration.ofMinutes(5);
 
     /**
+     * An evaluation reads its periods after checking them, a long window's read minutes later; one with another end (a
+     * service's and a person's evaluate, an hour apart) reads other periods. A period is kept this long after its last check
+     * by any evaluation, so that another's roll does not drop it from under that evaluation's read.
+     */
+    static final Duration KEEP_UNREAD = Duration.ofHours(1);
+
+    /**
      * Rows of query_logs in the rollup's form, one per {@code <period>} (UTC), cluster and pattern: counts and sums, the
      * latencies as (value, count) pairs, exact below 10 s and to four significant digits above (merged percentiles then
      * match percentile_cont within 0.05%), and the distinct snapshot sets read, hashed. {@code <range>} selects the rows.
@@ -138,10 +146,11 @@ final class BaselineRollups
     }
 
     /**
-     * Rolls up what {@code plan} reads from pattern_rollups and is missing or stale, a period at a time, and keeps nothing
-     * else: every period kept is then checked for late rows by each evaluation, against the rows inserted since the last
-     * roll of any period (a service rolls one up every hour), which the BRIN index on inserted_at finds without reading the
-     * days before. A day's hours are rolled up again when they come to be read, at the baseline's start.
+     * Rolls up what {@code plan} reads from pattern_rollups and is missing or stale, a period at a time, and drops the periods
+     * no evaluation has read for {@link #KEEP_UNREAD}: every period read is checked for late rows by each evaluation, against
+     * the rows inserted since the oldest check of those periods (a service checks them every hour), which the BRIN index on
+     * inserted_at finds without reading the days before. A day's hours are rolled up again when they come to be read, at
+     * the baseline's start.
      *
      * <p>Each period commits on its own: the first roll over a long history takes minutes, and one cut short (the database
      * restarted, the connection killed, the service stopped) keeps the periods it finished; the next roll does the rest.
@@ -192,22 +201,28 @@ final class BaselineRollups
     }
 
     /**
-     * Drops what the plan does not read, and finds what it reads that is missing or stale. A stale period's record of its
-     * last roll goes in the same transaction: until it is rolled up again, it is missing, whenever the next check runs.
+     * Drops what no evaluation has read for a while, finds what the plan reads that is missing or stale, and records the
+     * rest as checked now. A stale period's record of its last roll goes in the same transaction: until it is rolled up
+     * again, it is missing, whenever the next check runs.
      */
     private static Stale stale(Handle handle, Plan plan)
     {
-        // rows inserted since the last roll (less the margin) are the only ones an earlier check has not seen
-        Optional<Timestamp> since = handle.createQuery("SELECT max(rolled_at) FROM pattern_rollups_rolled").mapTo(Timestamp.class).findOne()
-                .map(rolled -> Timestamp.from(rolled.toInstant().minus(COMMIT_MARGIN)));
-        for (String table : List.of("pattern_rollups", "pattern_rollups_rolled")) {
-            handle.createUpdate("DELETE FROM " + table + " WHERE NOT (" + READ + ")").bindMap(plan.bindings()).execute();
-        }
+        handle.createUpdate("DELETE FROM pattern_rollups_rolled WHERE NOT (" + READ + ") AND checked_at < now() - CAST(:keep AS interval)")
+                .bindMap(plan.bindings()).bind("keep", KEEP_UNREAD.toSeconds() + " seconds").execute();
+        // with the rows of periods no longer recorded: those dropped, and those a roll cut short left stale
+        handle.createUpdate("DELETE FROM pattern_rollups p WHERE NOT (" + READ + ") AND NOT EXISTS "
+                        + "(SELECT 1 FROM pattern_rollups_rolled r WHERE r.period = p.period AND r.starts = p.starts)")
+                .bindMap(plan.bindings()).execute();
+        // rows inserted since the oldest check of a period read (less the margin) are the only ones a check has not seen
+        Optional<Timestamp> since = handle.createQuery("SELECT min(checked_at) FROM pattern_rollups_rolled WHERE " + READ)
+                .bindMap(plan.bindings()).mapTo(Timestamp.class).findOne()
+                .map(checked -> Timestamp.from(checked.toInstant().minus(COMMIT_MARGIN)));
         List<Instant> days = stale(handle, Period.DAY, plan.daysFrom(), plan.daysTo(), since);
         List<Instant> hours = new ArrayList<>(stale(handle, Period.HOUR, plan.hoursFrom(), plan.daysFrom(), since));
         hours.addAll(stale(handle, Period.HOUR, plan.daysTo(), plan.hoursTo(), since));
         forget(handle, Period.DAY, days);
         forget(handle, Period.HOUR, hours);
+        handle.createUpdate("UPDATE pattern_rollups_rolled SET checked_at = now() WHERE " + READ).bindMap(plan.bindings()).execute();
         return new Stale(days, hours, handle.createQuery("SELECT now()").mapTo(Timestamp.class).one());
     }
 
@@ -243,8 +258,8 @@ final class BaselineRollups
                                 .replace("<cluster>", "")
                         + ") rolled")
                 .bindMap(bindings).execute();
-        handle.createUpdate("INSERT INTO pattern_rollups_rolled (period, starts, rolled_at) VALUES (:period, :starts, :checked_at) "
-                        + "ON CONFLICT (period, starts) DO UPDATE SET rolled_at = excluded.rolled_at")
+        handle.createUpdate("INSERT INTO pattern_rollups_rolled (period, starts, rolled_at, checked_at) VALUES (:period, :starts, :checked_at, :checked_at) "
+                        + "ON CONFLICT (period, starts) DO UPDATE SET rolled_at = excluded.rolled_at, checked_at = excluded.checked_at")
                 .bindMap(bindings).execute();
     }
 }

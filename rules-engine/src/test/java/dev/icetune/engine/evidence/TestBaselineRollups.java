@@ -25,8 +25,8 @@ import static org.assertj.core.api.Assertions.within;
 
 /**
  * The baseline read from rollups of days and hours against PostgreSQL's own aggregates over the raw rows: a 7-day baseline
- * whose ends fall mid-day, latencies above and below 10 s, two clusters, rows of rolled-up periods arriving late, and a
- * roll whose connection is killed halfway.
+ * whose ends fall mid-day, latencies above and below 10 s, two clusters, rows of rolled-up periods arriving late, a
+ * roll whose connection is killed halfway, and evaluations of two ends side by side.
  */
 class TestBaselineRollups
 {
@@ -137,9 +137,65 @@ class TestBaselineRollups
             Instant onTheHour = Instant.parse("2026-11-20T09:00:00Z");
             assertBaselineIsRaw(reader.read(onTheHour.plus(WINDOW), WINDOW, baseline, Duration.ofMinutes(5)), "default", onTheHour.minus(baseline), onTheHour);
         }
-        // kept: what the baseline in force reads, nothing of the others
+        // kept: what the baseline in force reads, and what the others read until no evaluation has read it for a while
+        reader.read(END, WINDOW, BASELINE, Duration.ofMinutes(5));
+        assertThat(rolled().keySet()).containsAll(sevenDayPeriods()).hasSizeGreaterThan(sevenDayPeriods().size());
+        age(BaselineRollups.KEEP_UNREAD.plusMinutes(1));
         reader.read(END, WINDOW, BASELINE, Duration.ofMinutes(5));
         assertThat(rolled().keySet()).isEqualTo(sevenDayPeriods());
+        assertThat(rolledUpPeriods()).as("the rows of the periods dropped, dropped").isEqualTo(sevenDayPeriods());
+    }
+
+    @Test
+    void aRollForAnotherEndKeepsWhatAnEvaluationInProgressReads()
+    {
+        // the service's evaluation has checked its periods, and its read of them is still to come, when a person's evaluate an
+        // hour later rolls up its own baseline: it starts at 10:30 on the 13th, so it reads the hours of the 13th from 11:00 on
+        BaselineRollups rollups = new BaselineRollups(jdbi);
+        rollups.roll(BaselineRollups.Plan.of(BASELINE_START, START), progress -> {});
+        Instant hourLater = START.plus(Duration.ofHours(1));
+        BaselineRollups.Plan later = BaselineRollups.Plan.of(hourLater.minus(BASELINE), hourLater);
+        rollups.roll(later, progress -> {});
+        assertThat(rolledUpPeriods()).as("what the service's evaluation reads, still there").containsAll(sevenDayPeriods())
+                .contains("hour 2026-11-20T09:00:00Z");
+
+        // an hour on, with no evaluation of the earlier end since, its first hour goes, rows and all
+        age(BaselineRollups.KEEP_UNREAD.plusMinutes(1));
+        rollups.roll(later, progress -> {});
+        assertThat(rolled()).doesNotContainKey("hour 2026-11-13T10:00:00Z");
+        assertThat(rolledUpPeriods()).doesNotContain("hour 2026-11-13T10:00:00Z").contains("hour 2026-11-13T11:00:00Z", "hour 2026-11-20T09:00:00Z");
+    }
+
+    @Test
+    void lateRowsOfAPeriodKeptForAnotherEndCountWhenThatEndReadsItAgain()
+    {
+        // the first hour of the service's baseline, checked half an hour ago; rows of it inserted since (a journal replayed), while
+        // only a person's evaluate an hour later ran, which does not read that hour and rolled up its own periods just now
+        EvidenceReader reader = new EvidenceReader(jdbi);
+        reader.read(END, WINDOW, BASELINE, Duration.ofMinutes(5));
+        Instant hourLater = START.plus(Duration.ofHours(1));
+        Instant firstHour = Instant.parse("2026-11-13T10:00:00Z");
+        jdbi.useHandle(handle -> handle.createUpdate("UPDATE pattern_rollups_rolled SET rolled_at = now() - interval '30 minutes', "
+                + "checked_at = now() - interval '30 minutes' WHERE period = 'hour' AND starts = :first").bind("first", Timestamp.from(firstHour)).execute());
+        insertLate(firstHour, 50);
+        jdbi.useHandle(handle -> handle.execute("UPDATE query_logs SET inserted_at = now() - interval '20 minutes' WHERE latency >= 15000 AND inserted_at >= now() - interval '1 minute'"));
+        new BaselineRollups(jdbi).roll(BaselineRollups.Plan.of(hourLater.minus(BASELINE), hourLater), progress -> {});
+
+        assertBaselineIsRaw(reader.read(END, WINDOW, BASELINE, Duration.ofMinutes(5)), "default");
+    }
+
+    /** As if the periods' last checks were {@code ago} earlier: time passing without an evaluation. */
+    private void age(Duration ago)
+    {
+        jdbi.useHandle(handle -> handle.createUpdate("UPDATE pattern_rollups_rolled SET checked_at = checked_at - CAST(:ago AS interval)")
+                .bind("ago", ago.toSeconds() + " seconds").execute());
+    }
+
+    /** The periods pattern_rollups holds rows of, named as {@link #rolled()} names them. */
+    private Set<String> rolledUpPeriods()
+    {
+        return new HashSet<>(jdbi.withHandle(handle -> handle.createQuery("SELECT DISTINCT period, starts FROM pattern_rollups")
+                .map((rs, ctx) -> rs.getString("period") + " " + rs.getTimestamp("starts").toInstant()).list()));
     }
 
     private void assertBaselineIsRaw(EvidenceReader.Evidence evidence, String cluster)
