@@ -18,12 +18,12 @@ SELECT r.id,
        round((r.estimate ->> 'bytes_per_query_after')::numeric) AS bytes_after_estimated,
        round((r.measured_effect ->> 'own_bytes_per_query_after')::numeric) AS bytes_after_measured,
        coalesce(r.measured_effect ->> 'own_bytes_are', 'opened') AS bytes_are,
-       r.measured_effect ->> 'files_saved_measured_over_estimated' AS files_saving_ratio,
-       r.measured_effect ->> 'bytes_saved_measured_over_estimated' AS bytes_saving_ratio,
-       r.measured_effect ->> 'own_misestimated_share_before' AS misestimated_before,
-       r.estimate ->> 'misestimated_share_after' AS misestimated_after_estimated,
-       r.measured_effect ->> 'own_misestimated_share_after' AS misestimated_after_measured,
-       r.measured_effect ->> 'misestimates_fixed_measured_over_estimated' AS misestimates_ratio
+       (r.measured_effect ->> 'files_saved_measured_over_estimated')::numeric AS files_saving_ratio,
+       (r.measured_effect ->> 'bytes_saved_measured_over_estimated')::numeric AS bytes_saving_ratio,
+       (r.measured_effect ->> 'own_misestimated_share_before')::numeric AS misestimated_before,
+       (r.estimate ->> 'misestimated_share_after')::numeric AS misestimated_after_estimated,
+       (r.measured_effect ->> 'own_misestimated_share_after')::numeric AS misestimated_after_measured,
+       (r.measured_effect ->> 'misestimates_fixed_measured_over_estimated')::numeric AS misestimates_ratio
 FROM recommendations r
 WHERE r.estimate IS NOT NULL AND r.measured_effect -> 'own_queries_after' IS NOT NULL
   AND (coalesce(current_setting('icetune.cluster', true), '') IN ('', r.cluster_name) OR current_setting('icetune.cluster', true) = ANY (r.clusters))

@@ -12,14 +12,14 @@ SELECT r.id,
        r.measured_effect ->> 'verdict' AS verdict,
        r.measured_effect ->> 'scope' AS scope,
        r.measured_effect ->> 'measured_with' AS measured_with,
-       r.measured_effect ->> 'queries_before' AS queries_before,
-       r.measured_effect ->> 'queries_after' AS queries_after,
-       r.measured_effect ->> 'p95_ms_before' AS p95_ms_before,
-       r.measured_effect ->> 'p95_ms_after' AS p95_ms_after,
-       r.measured_effect ->> 'files_per_query_before' AS files_before,
-       r.measured_effect ->> 'files_per_query_after' AS files_after,
-       r.measured_effect ->> 'bytes_per_query_before' AS bytes_before,
-       r.measured_effect ->> 'bytes_per_query_after' AS bytes_after
+       (r.measured_effect ->> 'queries_before')::numeric AS queries_before,
+       (r.measured_effect ->> 'queries_after')::numeric AS queries_after,
+       (r.measured_effect ->> 'p95_ms_before')::numeric AS p95_ms_before,
+       (r.measured_effect ->> 'p95_ms_after')::numeric AS p95_ms_after,
+       (r.measured_effect ->> 'files_per_query_before')::numeric AS files_before,
+       (r.measured_effect ->> 'files_per_query_after')::numeric AS files_after,
+       (r.measured_effect ->> 'bytes_per_query_before')::numeric AS bytes_before,
+       (r.measured_effect ->> 'bytes_per_query_after')::numeric AS bytes_after
 FROM recommendations r
 JOIN LATERAL (
     SELECT at, actor, approved_by FROM fix_audit

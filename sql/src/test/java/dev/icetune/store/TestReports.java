@@ -3,8 +3,15 @@ package dev.icetune.store;
 import dev.icetune.testing.TestingPostgres;
 import org.junit.jupiter.api.Test;
 
+import java.math.BigDecimal;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -26,5 +33,47 @@ class TestReports
         }
         assertThat(Reports.sql("no-such-report")).isEmpty();
         assertThat(Reports.sql("../etc/passwd")).isEmpty();
+    }
+
+    @Test
+    void measuredFiguresAreNumbers()
+            throws Exception
+    {
+        // as an evaluation leaves an applied fix: its estimate and its measured effect, figures stored in JSON
+        String url = TestingPostgres.shared().createDatabase("report_figures");
+        TestSchemaMigration.database(url).migrate();
+        TestingPostgres.execute(url, """
+                INSERT INTO recommendations (dedupe_key, rule_id, target_type, target, severity, level, status, explanation, proposed_fix, fix,
+                    evidence, first_seen, last_seen, updated_at, estimate, measured_effect)
+                VALUES ('k', 'small-files', 'TABLE', 'iceberg.demo.events', 'HIGH', 'L1', 'verified', 'e', 'p', '{"kind": "advice"}', '{}',
+                    now(), now(), now(), '{"scope": "s", "files_per_query_after": 1, "bytes_per_query_after": 4674442.4, "misestimated_share_after": 0.1}',
+                    '{"verdict": "verified", "queries_before": 25, "queries_after": 25, "p95_ms_before": 3310.357, "p95_ms_after": 426.25,
+                      "files_per_query_before": 804.8, "files_per_query_after": 33.8, "bytes_per_query_before": 4674442.4,
+                      "bytes_per_query_after": 3783208.6, "own_queries_after": 25, "own_files_per_query_before": 804.8,
+                      "own_files_per_query_after": 33.8, "files_saved_measured_over_estimated": 0.959, "bytes_saved_measured_over_estimated": 23.051,
+                      "own_misestimated_share_before": 0.5, "own_misestimated_share_after": 0.125, "misestimates_fixed_measured_over_estimated": 0.938}')""",
+                """
+                INSERT INTO fix_audit (recommendation_id, at, actor, approved_by, action, change, result)
+                SELECT id, now(), 'alice', 'bob', 'apply', 'compact', 'applied' FROM recommendations""");
+        Map<String, List<String>> figures = Map.of(
+                "fix-effects", List.of("queries_before", "queries_after", "p95_ms_before", "p95_ms_after", "files_before", "files_after", "bytes_before", "bytes_after"),
+                "recommendations", List.of("files_before", "files_after", "p95_before", "p95_after"),
+                "estimate-accuracy", List.of("files_saving_ratio", "bytes_saving_ratio", "misestimated_before", "misestimated_after_estimated",
+                        "misestimated_after_measured", "misestimates_ratio"));
+        try (Connection connection = DriverManager.getConnection(url, "postgres", ""); Statement statement = connection.createStatement()) {
+            for (Map.Entry<String, List<String>> report : figures.entrySet()) {
+                try (ResultSet rows = statement.executeQuery(Reports.sql(report.getKey()).orElseThrow())) {
+                    assertThat(rows.next()).as(report.getKey()).isTrue();
+                    for (String column : report.getValue()) {
+                        // a number, so that a table rounds it and --json keeps it whole as a number, not as text
+                        assertThat(rows.getObject(column)).as(report.getKey() + "." + column).isInstanceOf(BigDecimal.class);
+                    }
+                }
+            }
+            try (ResultSet rows = statement.executeQuery(Reports.sql("fix-effects").orElseThrow())) {
+                rows.next();
+                assertThat(rows.getBigDecimal("p95_ms_before")).isEqualByComparingTo("3310.357");
+            }
+        }
     }
 }
