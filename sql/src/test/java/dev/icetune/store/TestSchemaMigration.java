@@ -145,18 +145,39 @@ class TestSchemaMigration
         }
     }
 
+    @Test
+    void anUpgradeToVersion9TakesTheRolledUpPeriodsAsCheckedAtTheLastRollAndAnEngineOfBeforeStillRecordsItsRolls()
+    {
+        String url = atVersion("8", "upgrade_checked");
+        TestingPostgres.execute(url, "INSERT INTO pattern_rollups_rolled (period, starts, rolled_at) VALUES "
+                + "('day', '2026-11-14T00:00:00Z', '2026-11-20T10:00:00Z'), ('hour', '2026-11-13T10:00:00Z', '2026-11-20T11:00:00Z')");
+        database(url).migrate();
+        CapturedRows rows = new CapturedRows(url);
+        // the check before version 9 read the rows inserted since the last roll: every period was checked as of then
+        assertThat(rows.count("SELECT count(*) FROM pattern_rollups_rolled WHERE checked_at = '2026-11-20T11:00:00Z'")).isEqualTo(2);
+        // an engine of version 8 still running beside an upgraded plugin records a roll as it did: as checked then
+        TestingPostgres.execute(url, "INSERT INTO pattern_rollups_rolled (period, starts, rolled_at) VALUES ('hour', '2026-11-20T09:00:00Z', now())");
+        assertThat(rows.count("SELECT count(*) FROM pattern_rollups_rolled WHERE starts = '2026-11-20T09:00:00Z' AND checked_at = rolled_at")).isEqualTo(1);
+    }
+
     /** A new database at schema version 7, before inserted_at, holding queries of user 'u' that ended now. */
     private static String atVersion7(String prefix, String... queryIds)
     {
-        String url = TestingPostgres.shared().createDatabase(prefix);
-        Flyway.configure().dataSource(url, "postgres", "").locations(SchemaMigrator.LOCATION).table(SchemaMigrator.HISTORY_TABLE)
-                .target("7").load().migrate();
+        String url = atVersion("7", prefix);
         for (String queryId : queryIds) {
             TestingPostgres.execute(url, """
                     INSERT INTO query_logs (query_id, "timestamp", state, success, user_name, query_text, query_text_length, query_text_truncated,
                         create_time, end_time, latency, input_count)
                     VALUES ('%s', now(), 'FINISHED', true, 'u', 'SELECT 1', 8, false, now(), now(), 1, 1)""".formatted(queryId));
         }
+        return url;
+    }
+
+    private static String atVersion(String version, String prefix)
+    {
+        String url = TestingPostgres.shared().createDatabase(prefix);
+        Flyway.configure().dataSource(url, "postgres", "").locations(SchemaMigrator.LOCATION).table(SchemaMigrator.HISTORY_TABLE)
+                .target(version).load().migrate();
         return url;
     }
 
