@@ -87,7 +87,9 @@ public final class EvaluationService
     {
         while (true) {
             FutureTask<Round> evaluation = new FutureTask<>(() -> evaluateOnce(Instant.now(), progress));
-            Thread.ofVirtual().name("icetune-evaluation").start(evaluation);
+            // a platform thread: an evaluation loads classes (Drools compiling the rules, drivers), and a virtual thread stays
+            // pinned to its carrier while it waits for a class-loading lock; with a carrier per core, such waits deadlocked
+            Thread.ofPlatform().name("icetune-evaluation").daemon(true).start(evaluation);
             try {
                 done.accept(evaluation.get());
             }

@@ -333,8 +333,9 @@ public final class EvidenceReader
         Map<String, Object> inWindow = new HashMap<>(Map.of("start", Timestamp.from(start), "end", Timestamp.from(end)));
         cluster.ifPresent(name -> inWindow.put("cluster", name));
         String onCluster = cluster.isPresent() ? "AND cluster_name = :cluster" : "";
-        // independent reads, each on its own connection, so that PostgreSQL works on them side by side
-        try (ExecutorService reads = Executors.newVirtualThreadPerTaskExecutor()) {
+        // independent reads, each on its own connection, so that PostgreSQL works on them side by side; on platform threads, as
+        // the first reads load classes, which pins a virtual thread to one of the few carriers while it waits for another's
+        try (ExecutorService reads = Executors.newThreadPerTaskExecutor(Thread.ofPlatform().name("icetune-evidence-", 0).daemon(true).factory())) {
             List<Future<List<PatternFact>>> patternSlices = new ArrayList<>();
             List<Future<List<FilterGroup>>> filterSlices = new ArrayList<>();
             for (Slice slice : SLICES) {
