@@ -167,7 +167,7 @@ class TestCli
         for (int delay = 0; delay <= 1200; delay += 100) {
             ByteArrayOutputStream problems = new ByteArrayOutputStream();
             AtomicInteger exit = new AtomicInteger(-1);
-            Thread service = Thread.ofVirtual().start(() -> exit.set(IcetuneCli.run(new String[] {"--config", config.toString(), "evaluate", "--service"},
+            Thread service = Thread.ofPlatform().start(() -> exit.set(IcetuneCli.run(new String[] {"--config", config.toString(), "evaluate", "--service"},
                     new PrintStream(new ByteArrayOutputStream(), true), new PrintStream(problems, true, StandardCharsets.UTF_8), Map.of())));
             Thread.sleep(delay);
             service.interrupt();

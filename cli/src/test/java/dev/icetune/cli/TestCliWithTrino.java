@@ -201,7 +201,7 @@ class TestCliWithTrino
         Files.writeString(serviceConfig, Files.readString(config) + "icetune.metrics.port=" + port + "\nicetune.evaluate.interval=10s\n");
         ByteArrayOutputStream serviceErr = new ByteArrayOutputStream();
         AtomicInteger exit = new AtomicInteger(-1);
-        Thread service = Thread.ofVirtual().start(() -> exit.set(IcetuneCli.run(new String[] {"--config", serviceConfig.toString(), "evaluate", "--service"},
+        Thread service = Thread.ofPlatform().start(() -> exit.set(IcetuneCli.run(new String[] {"--config", serviceConfig.toString(), "evaluate", "--service"},
                 new PrintStream(new ByteArrayOutputStream(), true), new PrintStream(serviceErr, true, StandardCharsets.UTF_8), Map.of())));
         try {
             String metrics = "";
