@@ -161,7 +161,7 @@ public final class EvidenceReader
                 SELECT cluster_name, query_pattern_hash, executions, files_scanned, bytes_scanned, latencies, latency_counts, snapshot_keys
                 FROM (<edges>) edges),
             base_latencies AS (
-                -- the running count up to each latency: the same latency of several periods counted at once, as the window's peers
+                -- the running count up to each latency: the same latency of several periods counted at once, as peers of the window function
                 SELECT cluster_name, query_pattern_hash, latency,
                        sum(n::float8) OVER (PARTITION BY cluster_name, query_pattern_hash ORDER BY latency) AS up_to,
                        sum(n::float8) OVER (PARTITION BY cluster_name, query_pattern_hash) AS total
@@ -171,7 +171,7 @@ public final class EvidenceReader
                        sum(files_scanned) / sum(executions) AS files, sum(bytes_scanned) / sum(executions) AS bytes
                 FROM base_parts GROUP BY 1, 2),
             base_latency AS (
-                -- one pass over the running counts, in the order the window sorted them
+                -- one pass over the running counts, in the order the window functions sorted them
                 SELECT cluster_name AS cluster, query_pattern_hash AS h, <merged_p50> AS p50, <merged_p95> AS p95
                 FROM base_latencies GROUP BY 1, 2),
             base_snapshots AS (
