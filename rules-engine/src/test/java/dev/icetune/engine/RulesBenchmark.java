@@ -22,7 +22,7 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Prints the time and peak heap of one evaluation over 1,000,000 query_logs rows (one input each) and
+ * Prints the time and peak heap of one evaluation over 1,000,000 query_logs rows (one input and one start each) and
  * 10,000 tables, against a 7-day baseline of 2,000,000 rows of the same patterns ({@code -Dbaseline-queries}), as a
  * running service evaluates after its first evaluation rolled the baseline up; beside a reference measured in
  * the same run: one plain {@code GROUP BY query_pattern_hash} over the same window. Targets: at most 4x the reference, under 1 GiB.
@@ -72,7 +72,7 @@ public final class RulesBenchmark
                 // as the evidence reads run (EvidenceReader.withHandle)
                 handle.execute("SET work_mem = '256MB'");
                 handle.execute("SET max_parallel_workers_per_gather = 0");
-                for (String name : List.of("PATTERNS", "SCANS", "FILTERS", "LOAD", "FULL_SCANS")) {
+                for (String name : List.of("PATTERNS", "SCANS", "FILTERS", "LOAD", "FULL_SCANS", "RUNNING")) {
                     var field = dev.icetune.engine.evidence.EvidenceReader.class.getDeclaredField(name);
                     field.setAccessible(true);
                     Instant start = now.plusSeconds(1).minus(Duration.ofHours(1));
@@ -138,7 +138,8 @@ public final class RulesBenchmark
 
     /**
      * {@code queries} queries of the same patterns, spread over the 7 days before {@code start}, each inserted a second
-     * after it ended, as the listener writes them. Only query_logs: the baseline reads nothing else.
+     * after it ended, as the listener writes them, with their starts: the baseline reads query_logs alone, the hung-queries read the
+     * starts of the last day.
      */
     private static void generateBaseline(Jdbi jdbi, int queries, int tables, Instant start)
     {
@@ -155,7 +156,9 @@ public final class RulesBenchmark
                         'iceberg.bench.t' || lpad((g % :tables)::text, 5, '0'), (g % :tables)::text || '@' || (g % 7), t + interval '1 second'
                     FROM generate_series(1, :queries) AS g, LATERAL (SELECT CAST(:start AS timestamptz) - g * (interval '7 days' / :queries) AS t) AS at""")
                     .bind("tables", tables).bind("queries", queries).bind("start", java.sql.Timestamp.from(start)).execute();
+            writeStarts(handle, "b");
             handle.execute("VACUUM ANALYZE query_logs"); // what autovacuum does after inserts: the BRIN indexes summarized
+            handle.execute("VACUUM ANALYZE query_starts");
         });
     }
 
@@ -186,8 +189,21 @@ public final class RulesBenchmark
                                    WHEN 1 THEN '((timestamp(6) ''2024-01-0' || (1 + g % 9) || ' 00:00:00.000000'' <= ts) AND (ts < timestamp(6) ''2024-01-10 00:00:00.000000''))'
                                    ELSE '(date_format(ts, varchar(8) ''%Y-%m-%d'') = varchar(10) ''2024-01-0' || (1 + g % 9) || ''')' END
                     FROM generate_series(1, :queries) AS g""").bind("tables", tables).bind("queries", queries).bind("now", java.sql.Timestamp.from(now)).execute();
+            writeStarts(handle, "q");
             handle.execute("ANALYZE query_logs");
             handle.execute("ANALYZE query_inputs");
+            handle.execute("ANALYZE query_starts");
         });
+    }
+
+    /**
+     * The start of each query whose id begins with {@code prefix}, as the listener writes it when Trino creates the query: the
+     * hung-queries read looks for the starts of the day before the window's end that have no completion.
+     */
+    private static void writeStarts(org.jdbi.v3.core.Handle handle, String prefix)
+    {
+        handle.createUpdate("INSERT INTO query_starts (query_id, create_time, user_name, query_pattern_hash) "
+                + "SELECT query_id, create_time, user_name, query_pattern_hash FROM query_logs WHERE query_id LIKE :prefix || '%'")
+                .bind("prefix", prefix).execute();
     }
 }
