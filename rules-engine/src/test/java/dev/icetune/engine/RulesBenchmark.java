@@ -72,7 +72,7 @@ public final class RulesBenchmark
                 // as the evidence reads run (EvidenceReader.withHandle)
                 handle.execute("SET work_mem = '256MB'");
                 handle.execute("SET max_parallel_workers_per_gather = 0");
-                for (String name : List.of("PATTERNS", "SCANS", "FILTERS", "LOAD", "FULL_SCANS", "RUNNING")) {
+                for (String name : List.of("PATTERNS", "SCANS", "FILTERS", "LOAD", "FULL_SCANS")) {
                     var field = dev.icetune.engine.evidence.EvidenceReader.class.getDeclaredField(name);
                     field.setAccessible(true);
                     Instant start = now.plusSeconds(1).minus(Duration.ofHours(1));
@@ -90,6 +90,17 @@ public final class RulesBenchmark
                     System.out.printf("%s: %.2f s%n", name, (System.nanoTime() - t) / 1e9);
                     plan.stream().filter(line -> line.contains("actual time") || line.contains("Sort Method")).limit(40).forEach(line -> System.out.println("   " + line));
                 }
+                // the hung-queries check: the starts inserted since the first evaluation's check (less the margin), without a completion
+                var field = Class.forName("dev.icetune.engine.evidence.OpenQueries").getDeclaredField("UNCOMPLETED");
+                field.setAccessible(true);
+                String since = handle.createQuery("SELECT CAST(checked_at - interval '5 minutes' AS text) FROM open_queries_checked").mapTo(String.class).one();
+                String earliest = handle.createQuery("SELECT CAST(min(create_time) AS text) FROM query_starts WHERE inserted_at >= CAST(:since AS timestamptz)")
+                        .bind("since", since).mapTo(String.class).one();
+                String sql = ((String) field.get(null)).replace("<inserted>", "AND s.inserted_at >= '" + since + "'::timestamptz").replace(":from", "'" + earliest + "'::timestamptz");
+                long t = System.nanoTime();
+                List<String> plan = handle.createQuery("EXPLAIN ANALYZE " + sql).mapTo(String.class).list();
+                System.out.printf("OpenQueries.UNCOMPLETED since the last check: %.2f s%n", (System.nanoTime() - t) / 1e9);
+                plan.stream().filter(line -> line.contains("actual time")).limit(40).forEach(line -> System.out.println("   " + line));
             });
         }
 
@@ -197,13 +208,14 @@ public final class RulesBenchmark
     }
 
     /**
-     * The start of each query whose id begins with {@code prefix}, as the listener writes it when Trino creates the query: the
-     * hung-queries read looks for the starts of the day before the window's end that have no completion.
+     * The start of each query whose id begins with {@code prefix}, as the listener writes it when Trino creates the query (inserted
+     * then): the hung-queries check looks for the starts of the day before the window's end that have no completion, the first
+     * one among all of them, a later one among those inserted since the check before.
      */
     private static void writeStarts(org.jdbi.v3.core.Handle handle, String prefix)
     {
-        handle.createUpdate("INSERT INTO query_starts (query_id, create_time, user_name, query_pattern_hash) "
-                + "SELECT query_id, create_time, user_name, query_pattern_hash FROM query_logs WHERE query_id LIKE :prefix || '%'")
+        handle.createUpdate("INSERT INTO query_starts (query_id, create_time, user_name, query_pattern_hash, inserted_at) "
+                + "SELECT query_id, create_time, user_name, query_pattern_hash, create_time FROM query_logs WHERE query_id LIKE :prefix || '%'")
                 .bind("prefix", prefix).execute();
     }
 }

@@ -160,6 +160,27 @@ class TestSchemaMigration
         assertThat(rows.count("SELECT count(*) FROM pattern_rollups_rolled WHERE starts = '2026-11-20T09:00:00Z' AND checked_at = rolled_at")).isEqualTo(1);
     }
 
+    @Test
+    void anUpgradeToVersion10IndexesTheInsertionTimeOfTheStartsToComeAndLeavesTheWrittenOnesAlone()
+    {
+        String url = atVersion("9", "upgrade_starts");
+        TestingPostgres.execute(url, "INSERT INTO query_starts (query_id, create_time, user_name) VALUES ('before', now(), 'u')");
+        database(url).migrate();
+        CapturedRows rows = new CapturedRows(url);
+        String indexed = "SELECT count(*) FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid "
+                + "WHERE i.inhparent = 'query_starts_inserted_at_idx'::regclass AND c.relname = '%s_inserted_at_idx'";
+        LocalDate day = LocalDate.now(ZoneOffset.UTC);
+        assertThat(rows.count(indexed.formatted("query_starts_p" + DateTimeFormatter.BASIC_ISO_DATE.format(day))))
+                .as("today's partition, written before the upgrade: not read to build an index").isZero();
+        assertThat(rows.count(indexed.formatted("query_starts_p" + DateTimeFormatter.BASIC_ISO_DATE.format(day.plusDays(1))))).as("tomorrow's, empty").isEqualTo(1);
+        TestingPostgres.execute(url, "SELECT icetune_maintain_partitions(9, NULL)");
+        assertThat(rows.count(indexed.formatted("query_starts_p" + DateTimeFormatter.BASIC_ISO_DATE.format(day.plusDays(9))))).as("a partition made after the upgrade").isEqualTo(1);
+        assertThat(rows.count("SELECT count(*) FROM query_starts WHERE inserted_at IS NOT NULL")).as("the start of before: the upgrade's time").isEqualTo(1);
+        // as the listener of before writes a start, naming its columns: inserted when it is
+        TestingPostgres.execute(url, "INSERT INTO query_starts (query_id, create_time, user_name) VALUES ('after', now() - interval '1 hour', 'u')");
+        assertThat(rows.count("SELECT count(*) FROM query_starts WHERE query_id = 'after' AND inserted_at > create_time")).isEqualTo(1);
+    }
+
     /** A new database at schema version 7, before inserted_at, holding queries of user 'u' that ended now. */
     private static String atVersion7(String prefix, String... queryIds)
     {

@@ -306,17 +306,6 @@ public final class EvidenceReader
             GROUP BY catalog, schema_name, table_name, query_pattern_hash, cluster_name
             """;
 
-    /**
-     * Queries started within a day before the window's end (and at least a minute before it) with no completion recorded.
-     * The anti-join reads the completions of the same day once, hashed.
-     */
-    private static final String RUNNING = """
-            SELECT s.query_id, s.query_pattern_hash AS h, s.cluster_name AS cluster, s.user_name, s.create_time
-            FROM query_starts s
-            WHERE s.create_time >= CAST(:end AS timestamptz) - interval '1 day' AND s.create_time < CAST(:end AS timestamptz) - interval '1 minute' <cluster>
-              AND NOT EXISTS (SELECT 1 FROM query_logs l WHERE l.query_id = s.query_id AND l."timestamp" >= CAST(:end AS timestamptz) - interval '1 day')
-            """;
-
     private final Jdbi jdbi;
 
     public EvidenceReader(Jdbi jdbi)
@@ -378,14 +367,7 @@ public final class EvidenceReader
                     .map((rs, ctx) -> new FullScanFact(rs.getString("tbl"), rs.getString("h"), rs.getString("cluster"), rs.getLong("scans"),
                             rs.getDouble("files"), rs.getDouble("bytes")))
                     .list()));
-            Future<List<RunningQueryFact>> running = reads.submit(() -> withHandle(handle -> handle.createQuery(RUNNING.replace("<cluster>", onCluster))
-                    .bindMap(inWindow)
-                    .map((rs, ctx) -> {
-                        Instant created = rs.getTimestamp("create_time").toInstant();
-                        return new RunningQueryFact(rs.getString("query_id"), rs.getString("h"), rs.getString("cluster"), rs.getString("user_name"), created,
-                                Duration.between(created, end).toMillis());
-                    })
-                    .list()));
+            Future<List<RunningQueryFact>> running = reads.submit(() -> withHandle(handle -> OpenQueries.read(handle, end, cluster)));
 
             Map<String, ScanAccumulator> scansByTable = new LinkedHashMap<>();
             join(scans).forEach(scan -> scansByTable.put(scan.table, scan));

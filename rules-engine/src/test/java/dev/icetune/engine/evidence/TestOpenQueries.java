@@ -1,0 +1,136 @@
+package dev.icetune.engine.evidence;
+
+import dev.icetune.engine.facts.RunningQueryFact;
+import dev.icetune.store.Database;
+import dev.icetune.testing.TestingPostgres;
+import org.jdbi.v3.core.Jdbi;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.sql.Timestamp;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.Optional;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The open queries kept between evaluations against their definition read from the raw rows at each step: the starts of
+ * the day before the end, at least a minute old, with no completion in query_logs. Two clusters; queries completing
+ * between checks; a journal replayed after an outage inserting old starts late; a completion stored before its start; an
+ * evaluation of an earlier end than the kept ones cover.
+ */
+class TestOpenQueries
+{
+    private static final Instant END = Instant.now().truncatedTo(ChronoUnit.SECONDS);
+
+    private Jdbi jdbi;
+
+    @BeforeEach
+    void createDatabase()
+    {
+        String url = TestingPostgres.shared().createDatabase("open_queries");
+        Database.of(url, "postgres", "icetune-test").migrate();
+        jdbi = Jdbi.create(url, "postgres", "");
+        // 3,000 queries started over the 25 hours before the end, on two clusters; two in three completed two seconds later
+        jdbi.useHandle(handle -> handle.createUpdate("""
+                        INSERT INTO query_starts (query_id, create_time, user_name, query_pattern_hash, cluster_name)
+                        SELECT 'q' || g, CAST(:end AS timestamptz) - g * interval '30 seconds', 'u' || g % 5, 'h' || g % 7, CASE WHEN g % 2 = 0 THEN 'default' ELSE 'etl' END
+                        FROM generate_series(1, 3000) AS g""")
+                .bind("end", Timestamp.from(END)).execute());
+        complete("SELECT query_id FROM query_starts WHERE right(query_id, 1) NOT IN ('0', '3', '6', '9')");
+    }
+
+    @Test
+    void theFirstCheckFindsTheStartsWithoutACompletion()
+    {
+        List<RunningQueryFact> open = read(END, Optional.empty());
+        assertThat(open).map(RunningQueryFact::queryId).containsExactlyInAnyOrderElementsOf(defined(END, Optional.empty()));
+        assertIsDefinition(END, Optional.of("etl"));
+        RunningQueryFact one = open.stream().filter(query -> query.queryId().equals("q30")).findFirst().orElseThrow();
+        assertThat(one).isEqualTo(new RunningQueryFact("q30", "h2", "default", "u0", END.minusSeconds(900), 900_000));
+    }
+
+    @Test
+    void laterChecksSeeWhatArrivedSince()
+    {
+        read(END, Optional.empty());
+        // as if that check and the inserts before it were an hour ago
+        age(Duration.ofHours(1));
+
+        // since: queries open then completed; new queries started, some completed; a journal replayed after an outage inserts
+        // starts of three hours ago, two still running; a completion stored before its start (the writer's parts commit apart)
+        complete("SELECT query_id FROM query_starts WHERE right(query_id, 1) = '9' AND create_time > now() - interval '10 hours'");
+        jdbi.useHandle(handle -> {
+            handle.execute("""
+                    INSERT INTO query_starts (query_id, create_time, user_name, query_pattern_hash, cluster_name)
+                    SELECT 'new' || g, now() - g * interval '5 seconds', 'u', 'h1', 'default' FROM generate_series(1, 100) AS g""");
+            handle.execute("""
+                    INSERT INTO query_starts (query_id, create_time, user_name, query_pattern_hash, cluster_name)
+                    SELECT 'replayed' || g, now() - interval '3 hours' - g * interval '1 second', 'r', 'h2', 'etl' FROM generate_series(1, 5) AS g""");
+        });
+        complete("SELECT query_id FROM query_starts WHERE query_id LIKE 'new%' AND right(query_id, 1) <> '7' OR query_id IN ('replayed1', 'replayed2', 'replayed3')");
+        complete("SELECT 'early'");
+        jdbi.useHandle(handle -> handle.execute("INSERT INTO query_starts (query_id, create_time, user_name, cluster_name) VALUES ('early', now() - interval '2 hours', 'u', 'etl')"));
+
+        Instant end = Instant.now().truncatedTo(ChronoUnit.SECONDS).plusSeconds(90);
+        List<String> open = read(end, Optional.empty()).stream().map(RunningQueryFact::queryId).toList();
+        assertThat(open).as("the replayed starts still running").contains("replayed4", "replayed5").doesNotContain("replayed1", "early", "q9");
+        assertThat(open).as("the new starts still running").contains("new7", "new17").doesNotContain("new1");
+        assertIsDefinition(end, Optional.empty());
+        assertIsDefinition(end, Optional.of("default"));
+        assertIsDefinition(end, Optional.of("etl"));
+    }
+
+    @Test
+    void anEarlierEndThanTheKeptOnesCoverIsReadDirectly()
+    {
+        read(END, Optional.empty());
+        Instant earlier = END.minus(Duration.ofHours(2));
+        assertIsDefinition(earlier, Optional.empty());
+        // and the kept ones still serve the later end
+        assertIsDefinition(END, Optional.empty());
+    }
+
+    private void assertIsDefinition(Instant end, Optional<String> cluster)
+    {
+        assertThat(read(end, cluster)).as("the open queries at %s, of %s", end, cluster.orElse("every cluster"))
+                .map(RunningQueryFact::queryId).containsExactlyInAnyOrderElementsOf(defined(end, cluster));
+    }
+
+    private List<RunningQueryFact> read(Instant end, Optional<String> cluster)
+    {
+        return jdbi.withHandle(handle -> OpenQueries.read(handle, end, cluster));
+    }
+
+    /** The open queries by definition: the starts of the day before {@code end}, a minute old or more, with no completion. */
+    private List<String> defined(Instant end, Optional<String> cluster)
+    {
+        return jdbi.withHandle(handle -> handle.createQuery("""
+                        SELECT query_id FROM query_starts s
+                        WHERE create_time >= CAST(:end AS timestamptz) - interval '1 day' AND create_time < CAST(:end AS timestamptz) - interval '1 minute'
+                          AND cluster_name LIKE :cluster AND NOT EXISTS (SELECT 1 FROM query_logs l WHERE l.query_id = s.query_id)""")
+                .bind("end", Timestamp.from(end)).bind("cluster", cluster.orElse("%")).mapTo(String.class).list());
+    }
+
+    /** A completion, two seconds after its start (or now, when the start is not stored yet), of each query {@code ids} selects. */
+    private void complete(String ids)
+    {
+        jdbi.useHandle(handle -> handle.execute("""
+                INSERT INTO query_logs (query_id, "timestamp", state, success, user_name, query_text, query_text_length, query_text_truncated, create_time, end_time, latency, input_count)
+                SELECT i.id, coalesce(s.create_time + interval '2 seconds', now()), 'FINISHED', true, 'u', 'SELECT 1', 8, false,
+                       coalesce(s.create_time, now() - interval '2 seconds'), coalesce(s.create_time + interval '2 seconds', now()), 2000, 0
+                FROM (<ids>) AS i(id) LEFT JOIN query_starts s ON s.query_id = i.id""".replace("<ids>", ids)));
+    }
+
+    /** As if the last check and every insert before now were {@code ago} earlier: time passing without a check. */
+    private void age(Duration ago)
+    {
+        jdbi.useHandle(handle -> {
+            handle.createUpdate("UPDATE query_starts SET inserted_at = inserted_at - CAST(:ago AS interval)").bind("ago", ago.toSeconds() + " seconds").execute();
+            handle.createUpdate("UPDATE open_queries_checked SET checked_at = checked_at - CAST(:ago AS interval)").bind("ago", ago.toSeconds() + " seconds").execute();
+        });
+    }
+}
