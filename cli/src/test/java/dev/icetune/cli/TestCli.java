@@ -119,6 +119,24 @@ class TestCli
     }
 
     @Test
+    void withMigrationsOffACommandOnASchemaNotMigratedYetSaysToRunMigrate(@TempDir Path directory)
+            throws Exception
+    {
+        // the schema migrated separately, by an operator who has not run this version's migrate yet
+        String url = TestingPostgres.shared().createDatabase("cli_behind");
+        org.flywaydb.core.Flyway.configure().dataSource(url, "postgres", "").locations("classpath:dev/icetune/store/migrations")
+                .table("icetune_schema_history").target(String.valueOf(migrations() - 1)).load().migrate();
+        Path config = config(directory, url, "icetune.db.migrate=false\n");
+
+        assertThat(run("--config", config.toString(), "evaluate")).isEqualTo(1);
+        assertThat(stderr()).contains("is not at version %d, which this version of icetune reads, and icetune.db.migrate is false: run bin/icetune migrate"
+                .formatted(migrations())).doesNotContain("\tat ");
+        err.reset();
+        assertThat(run("--config", config.toString(), "migrate")).as(stderr()).isZero();
+        assertThat(run("--config", config.toString(), "evaluate")).as(stderr()).isZero();
+    }
+
+    @Test
     void evaluateListAndMigrateAgainstARealDatabaseWithThePasswordHidden(@TempDir Path directory)
             throws Exception
     {

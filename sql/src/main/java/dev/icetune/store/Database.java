@@ -82,6 +82,22 @@ public final class Database
         return migrate ? Optional.of(migrate()) : Optional.empty();
     }
 
+    /**
+     * For the engine, which reads the tables of every version: applies pending migrations when {@code icetune.db.migrate} is on,
+     * and otherwise fails saying what to run when some are pending, instead of failing later on a table or column not there
+     * yet. (The listener writes tables every version has, and goes on writing into a schema migrated separately and later.)
+     */
+    public void requireCurrentSchema()
+    {
+        if (migrate) {
+            migrate();
+        }
+        else if (!SchemaMigrator.isCurrent(this)) {
+            throw new IllegalStateException(("the schema of %s is not at version %s, which this version of icetune reads, and icetune.db.migrate is false: "
+                    + "run bin/icetune migrate").formatted(redactedUrl(), SchemaMigrator.CURRENT_VERSION));
+        }
+    }
+
     /** Applies pending migrations, whatever {@code icetune.db.migrate} says (the CLI's {@code migrate}). */
     public SchemaMigrator.Outcome migrate()
     {

@@ -66,6 +66,17 @@ public final class SchemaMigrator
         }
     }
 
+    /** Whether the database's schema is at this version (or later: another component upgraded it). */
+    static boolean isCurrent(Database database)
+    {
+        try (Connection connection = database.open(); Statement statement = connection.createStatement()) {
+            return isCurrent(statement);
+        }
+        catch (SQLException e) {
+            throw new IllegalStateException(e.getMessage(), e);
+        }
+    }
+
     private static boolean isCurrent(Statement statement)
     {
         try (var result = statement.executeQuery("SELECT count(*) FROM " + HISTORY_TABLE + " WHERE version = '" + CURRENT_VERSION + "' AND success")) {
