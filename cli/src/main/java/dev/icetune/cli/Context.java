@@ -69,8 +69,8 @@ public final class Context
 
     /**
      * Connections whose first successful use migrates the schema (when icetune.db.migrate is on; when it is off, checks
-     * that it is migrated). A database
-     * that is down fails that use, and the next one tries again: the service outlives outages this way.
+     * that it is migrated). A database that is down fails that use, and the next one tries again: the service outlives
+     * outages this way.
      */
     public Jdbi jdbi()
     {
