@@ -95,9 +95,7 @@ class TestCli
     void evaluateSaysWhatTheDaysWrittenBeforeVersion8LackAndMigrateBuildsIt(@TempDir Path directory)
             throws Exception
     {
-        String url = TestingPostgres.shared().createDatabase("cli_upgrade");
-        org.flywaydb.core.Flyway.configure().dataSource(url, "postgres", "").locations("classpath:dev/icetune/store/migrations")
-                .table("icetune_schema_history").target("7").load().migrate();
+        String url = atVersion("cli_upgrade", 7);
         TestingPostgres.execute(url, """
                 INSERT INTO query_logs (query_id, "timestamp", state, success, user_name, query_text, query_text_length, query_text_truncated,
                     create_time, end_time, latency, input_count)
@@ -123,9 +121,7 @@ class TestCli
             throws Exception
     {
         // the schema migrated separately, by an operator who has not run this version's migrate yet
-        String url = TestingPostgres.shared().createDatabase("cli_behind");
-        org.flywaydb.core.Flyway.configure().dataSource(url, "postgres", "").locations("classpath:dev/icetune/store/migrations")
-                .table("icetune_schema_history").target(String.valueOf(migrations() - 1)).load().migrate();
+        String url = atVersion("cli_behind", migrations() - 1);
         Path config = config(directory, url, "icetune.db.migrate=false\n");
 
         assertThat(run("--config", config.toString(), "evaluate")).isEqualTo(1);
@@ -240,6 +236,15 @@ class TestCli
     }
 
     /** The schema's migrations, numbered from 1: the version a migrated database is at. */
+    /** A new database whose schema is at {@code version}, as the plugin or an operator of that version left it. */
+    private static String atVersion(String prefix, long version)
+    {
+        String url = TestingPostgres.shared().createDatabase(prefix);
+        org.flywaydb.core.Flyway.configure().dataSource(url, "postgres", "").locations("classpath:dev/icetune/store/migrations")
+                .table("icetune_schema_history").target(String.valueOf(version)).load().migrate();
+        return url;
+    }
+
     private static long migrations()
             throws IOException
     {

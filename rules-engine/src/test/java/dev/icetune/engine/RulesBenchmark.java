@@ -91,9 +91,13 @@ public final class RulesBenchmark
                     plan.stream().filter(line -> line.contains("actual time") || line.contains("Sort Method")).limit(40).forEach(line -> System.out.println("   " + line));
                 }
                 // the hung-queries check: the starts inserted since the first evaluation's check (less the margin), without a completion
-                var field = Class.forName("dev.icetune.engine.evidence.OpenQueries").getDeclaredField("UNCOMPLETED");
+                Class<?> openQueries = Class.forName("dev.icetune.engine.evidence.OpenQueries");
+                var field = openQueries.getDeclaredField("UNCOMPLETED");
                 field.setAccessible(true);
-                String since = handle.createQuery("SELECT CAST(checked_at - interval '5 minutes' AS text) FROM open_queries_checked").mapTo(String.class).one();
+                var margin = openQueries.getDeclaredField("COMMIT_MARGIN");
+                margin.setAccessible(true);
+                String since = handle.createQuery("SELECT CAST(checked_at - CAST(:margin AS interval) AS text) FROM open_queries_checked")
+                        .bind("margin", ((Duration) margin.get(null)).toSeconds() + " seconds").mapTo(String.class).one();
                 String earliest = handle.createQuery("SELECT CAST(min(create_time) AS text) FROM query_starts WHERE inserted_at >= CAST(:since AS timestamptz)")
                         .bind("since", since).mapTo(String.class).one();
                 String sql = ((String) field.get(null)).replace("<inserted>", "AND s.inserted_at >= '" + since + "'::timestamptz").replace(":from", "'" + earliest + "'::timestamptz");
