@@ -69,6 +69,8 @@ class TestCliWithTrino
             trino.execute("INSERT INTO events VALUES (TIMESTAMP '2024-01-0" + day + " 10:00:00', " + day + ")");
             trino.execute("INSERT INTO lint_me VALUES (TIMESTAMP '2024-01-0" + day + " 10:00:00', " + day + ")");
         }
+        // 200,000 rows in one file: large enough for the planner's estimates to pass the rules' row thresholds, too few files for a full-scan finding
+        trino.execute("CREATE TABLE lint_big AS SELECT a * 1000 + b AS id, b % 7 AS kind FROM UNNEST(sequence(0, 199)) x(a) CROSS JOIN UNNEST(sequence(1, 1000)) y(b)");
         Map<String, String> catalog = LocalIcebergCatalog.icebergProperties(catalogUrl, warehouse);
         iceberg = new TableMetadataReader(LocalIcebergCatalog.TRINO_CATALOG, LocalIcebergCatalog.NAME, catalog);
         StringBuilder more = new StringBuilder("icetune.approvers=alice\nicetune.trino.url=" + trino.jdbcUrl().replaceAll("/iceberg/demo$", "")
@@ -190,6 +192,24 @@ class TestCliWithTrino
         assertThat(stdout()).contains("No findings.");
         assertThat(icetune("lint")).as("neither --sql nor --file").isEqualTo(IcetuneCli.USAGE);
         assertThat(icetune("lint", "--sql", "SELECT nonsense FROM nowhere")).as("Trino refuses the query").isEqualTo(IcetuneCli.FAILED);
+    }
+
+    @Test
+    void lintFindsACrossJoinThatMultipliesRowsAndALargeSortWithoutLimitFromThePlannersEstimates()
+    {
+        assertThat(icetune("lint", "--sql", "SELECT a.id FROM iceberg.demo.lint_big a JOIN iceberg.demo.lint_big b ON a.kind < b.kind")).as(stderr())
+                .isEqualTo(IcetuneCli.FINDINGS);
+        assertThat(stdout()).contains("cross-join: a join without an equality condition").contains("estimated to return");
+        out.reset();
+        assertThat(icetune("lint", "--sql", "SELECT id FROM iceberg.demo.lint_big ORDER BY id")).as(stderr()).isEqualTo(IcetuneCli.FINDINGS);
+        assertThat(stdout()).contains("sort-without-limit: sorts an estimated 200,000 rows").contains("suggestion: SELECT id FROM iceberg.demo.lint_big ORDER BY id\nLIMIT 1000");
+        out.reset();
+        assertThat(icetune("lint", "--sql", "SELECT id FROM iceberg.demo.lint_big WHERE id > (SELECT avg(id) FROM iceberg.demo.lint_big)")).as(stderr()).isZero();
+        assertThat(stdout()).as("a scalar subquery is planned as a cross join with one row: it multiplies nothing").contains("No findings.");
+        out.reset();
+        assertThat(icetune("lint", "--sql", "SELECT id FROM iceberg.demo.lint_big ORDER BY id LIMIT 10")).as(stderr()).isZero();
+        assertThat(icetune("lint", "--sql", "SELECT a.user_id FROM iceberg.demo.lint_me a CROSS JOIN iceberg.demo.lint_me b WHERE a.ts >= TIMESTAMP '2024-01-02 00:00:00' "
+                + "AND b.ts >= TIMESTAMP '2024-01-02 00:00:00' ORDER BY 1")).as("a cross join and a sort of a few rows: " + stderr()).isZero();
     }
 
     @Test

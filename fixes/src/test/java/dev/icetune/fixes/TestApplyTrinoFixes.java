@@ -7,6 +7,7 @@ import dev.icetune.testing.LocalIcebergCatalog;
 import dev.icetune.testing.TestingPostgres;
 import dev.icetune.engine.model.*;
 import dev.icetune.engine.iceberg.TableMetadataReader;
+import dev.icetune.engine.rules.RuleBook;
 import dev.icetune.engine.store.Approvals;
 import dev.icetune.engine.store.RecommendationStore;
 import dev.icetune.store.Database;
@@ -202,7 +203,7 @@ class TestApplyTrinoFixes
             Properties properties = new Properties();
             properties.setProperty("user", "icetune");
             return new TrinoDriver().connect(trino.jdbcUrl(), properties);
-        }, Optional.of(iceberg), 10);
+        }, Optional.of(iceberg), RuleBook.load(Path.of("../rules")).thresholds().with(Map.of("lint.full_scan_min_files", 10.0))); // lint_me has 12 files
 
         var report = linter.lint("SELECT count(*) FROM lint_me WHERE date_format(ts, '%Y-%m-%d') = '2024-01-05'");
         assertThat(report.scans()).singleElement().asString().startsWith("iceberg.demo.lint_me: up to 12 files").contains("nothing pushed into the scan");

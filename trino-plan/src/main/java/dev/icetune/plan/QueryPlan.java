@@ -34,11 +34,14 @@ public record QueryPlan(Map<String, Scan> scans, Shape shape)
      * What the plan's operators say of the query as a whole: whether it joins ({@code InnerJoin}, {@code LeftJoin}, ...),
      * whether a join has no equality condition ({@code CrossJoin}: a cross join, or a join on inequalities only, both
      * run as a nested loop), and whether it sorts without a LIMIT ({@code Sort}, {@code PartialSort} or a merge of
-     * sorted streams, and no {@code TopN} or {@code Limit}).
+     * sorted streams, and no {@code TopN} or {@code Limit}). With them, what the planner estimated, for a review before the
+     * query runs: {@code crossJoinRows}, the most rows a cross join returns of those estimated to return more rows than each
+     * of their inputs (a scalar subquery is planned as a cross join with a one-row side, which multiplies nothing), 0 when
+     * there is none or the planner could not estimate one; {@code resultRows}, the rows the query returns (NaN: unknown).
      */
-    public record Shape(boolean joins, boolean crossJoin, boolean sortWithoutLimit)
+    public record Shape(boolean joins, boolean crossJoin, boolean sortWithoutLimit, double crossJoinRows, double resultRows)
     {
-        static final Shape NONE = new Shape(false, false, false);
+        static final Shape NONE = new Shape(false, false, false, 0, Double.NaN);
     }
 
     /**
@@ -111,22 +114,35 @@ public record QueryPlan(Map<String, Scan> scans, Shape shape)
         }
         Map<String, Scan> scans = new LinkedHashMap<>();
         Set<String> names = new HashSet<>();
+        Estimates estimates = new Estimates();
         if (root.has("name")) {
-            visit(root, null, scans, names);
+            visit(root, null, scans, names, estimates);
         }
         else {
-            root.forEach(fragment -> visit(fragment, null, scans, names));
+            root.forEach(fragment -> visit(fragment, null, scans, names, estimates));
         }
         boolean sorts = names.contains("Sort") || names.contains("PartialSort") || names.contains("RemoteMerge") || names.contains("LocalMerge");
         boolean limits = names.stream().anyMatch(name -> name.startsWith("TopN") || name.startsWith("Limit"));
-        Shape shape = new Shape(names.stream().anyMatch(name -> name.endsWith("Join")), names.contains("CrossJoin"), sorts && !limits);
+        Shape shape = new Shape(names.stream().anyMatch(name -> name.endsWith("Join")), names.contains("CrossJoin"), sorts && !limits, estimates.crossJoinRows, estimates.resultRows);
         return new QueryPlan(scans, shape);
     }
 
-    private static void visit(JsonNode node, JsonNode parent, Map<String, Scan> scans, Set<String> names)
+    /** The planner's estimates of the shape, gathered over the fragments. */
+    private static final class Estimates
+    {
+        double crossJoinRows;
+        double resultRows = Double.NaN;
+    }
+
+    private static void visit(JsonNode node, JsonNode parent, Map<String, Scan> scans, Set<String> names, Estimates estimates)
     {
         String name = node.path("name").asText();
         names.add(name);
+        switch (name) {
+            case "Output" -> estimates.resultRows = estimatedRows(node).orElse(Double.NaN);
+            case "CrossJoin" -> estimates.crossJoinRows = Math.max(estimates.crossJoinRows, multipliedRows(node));
+            default -> {}
+        }
         String table = node.path("descriptor").path("table").asText(null);
         if (table != null && name.contains("Scan")) {
             Matcher matcher = TABLE.matcher(table.strip());
@@ -140,7 +156,19 @@ public record QueryPlan(Map<String, Scan> scans, Shape shape)
                 scans.merge(key, new Scan(key, constraint, filter, estimated), Scan::merge);
             }
         }
-        node.path("children").forEach(child -> visit(child, node, scans, names));
+        node.path("children").forEach(child -> visit(child, node, scans, names, estimates));
+    }
+
+    /** A cross join's estimated rows when they exceed those of each of its inputs; 0 when they do not, or are not known. */
+    private static double multipliedRows(JsonNode crossJoin)
+    {
+        double output = estimatedRows(crossJoin).orElse(Double.NaN);
+        for (JsonNode input : crossJoin.path("children")) {
+            if (!(output > estimatedRows(input).orElse(Double.NaN))) {
+                return 0;
+            }
+        }
+        return Double.isNaN(output) ? 0 : output;
     }
 
     /**

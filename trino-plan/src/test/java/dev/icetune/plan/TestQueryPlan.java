@@ -70,14 +70,32 @@ class TestQueryPlan
     @Test
     void theShapeSaysJoinsCrossJoinsAndSortsWithoutLimit()
     {
-        assertThat(plan("self-join.json").shape()).as("the captured self-join has no equality condition").isEqualTo(new QueryPlan.Shape(true, true, false));
-        assertThat(plan("range-unpartitioned.json").shape()).isEqualTo(new QueryPlan.Shape(false, false, false));
-        assertThat(QueryPlan.parse(fragments("CrossJoin", "TableScan")).shape()).isEqualTo(new QueryPlan.Shape(true, true, false));
-        assertThat(QueryPlan.parse(fragments("RemoteMerge", "LocalMerge", "PartialSort", "TableScan")).shape()).isEqualTo(new QueryPlan.Shape(false, false, true));
+        assertThat(plan("self-join.json").shape()).as("the captured self-join has no equality condition, and no estimates")
+                .isEqualTo(new QueryPlan.Shape(true, true, false, 0, Double.NaN));
+        assertThat(plan("range-unpartitioned.json").shape()).as("a count: one row").isEqualTo(new QueryPlan.Shape(false, false, false, 0, 1));
+        assertThat(QueryPlan.parse(fragments("CrossJoin", "TableScan")).shape()).isEqualTo(new QueryPlan.Shape(true, true, false, 0, Double.NaN));
+        assertThat(QueryPlan.parse(fragments("RemoteMerge", "LocalMerge", "PartialSort", "TableScan")).shape()).isEqualTo(new QueryPlan.Shape(false, false, true, 0, Double.NaN));
         assertThat(QueryPlan.parse(fragments("TopN", "TopNPartial", "TableScan")).shape().sortWithoutLimit()).isFalse();
         assertThat(QueryPlan.parse(fragments("Limit", "Sort", "TableScan")).shape().sortWithoutLimit()).as("a sort under a limit").isFalse();
         assertThat(QueryPlan.parse(null).known()).isFalse();
         assertThat(plan("self-join.json").known()).isTrue();
+    }
+
+    @Test
+    void theShapeCarriesThePlannersEstimatesOfACrossJoinThatMultipliesRowsAndOfTheResult()
+    {
+        // EXPLAIN (TYPE DISTRIBUTED, FORMAT JSON) on a table of 200,000 rows, as lint runs it:
+        // SELECT a.user_id, b.event_type FROM events a, events b ORDER BY a.user_id
+        QueryPlan.Shape sorted = plan("cross-join-sorted.json").shape();
+        assertThat(sorted.crossJoin()).isTrue();
+        assertThat(sorted.crossJoinRows()).isEqualTo(4.0e10);
+        assertThat(sorted.sortWithoutLimit()).isTrue();
+        assertThat(sorted.resultRows()).isEqualTo(4.0e10);
+        // SELECT * FROM events WHERE user_id > (SELECT avg(user_id) FROM events): a cross join with the one-row average
+        QueryPlan.Shape scalar = plan("scalar-subquery.json").shape();
+        assertThat(scalar.crossJoin()).isTrue();
+        assertThat(scalar.crossJoinRows()).as("the one-row side multiplies nothing").isZero();
+        assertThat(scalar.resultRows()).as("the filter on the average is not estimated").isNaN();
     }
 
     /** A distributed plan of one fragment: the nodes, each the child of the one before. */

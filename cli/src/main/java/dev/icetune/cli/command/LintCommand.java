@@ -35,8 +35,7 @@ public final class LintCommand
             throws Exception
     {
         String sql = query.sql != null ? query.sql : Files.readString(query.file).strip().replaceAll(";$", "");
-        long fullScanMinFiles = context().ruleBook().thresholds().getLong("lint.full_scan_min_files");
-        QueryLinter.Report report = new QueryLinter(context().requireTrino("lint runs EXPLAIN"), context().iceberg(), fullScanMinFiles).lint(sql);
+        QueryLinter.Report report = new QueryLinter(context().requireTrino("lint runs EXPLAIN"), context().iceberg(), context().ruleBook().thresholds()).lint(sql);
         if (json) {
             out().println(JsonOutput.write(report));
         }
@@ -48,7 +47,7 @@ public final class LintCommand
                 out().println("No findings.");
             }
             for (QueryLinter.Finding finding : report.findings()) {
-                out().printf("%s on %s: %s%n  suggestion: %s%n", finding.rule(), finding.table(), finding.message(), finding.suggestion());
+                out().printf("%s%s: %s%n  suggestion: %s%n", finding.rule(), finding.table() == null ? "" : " on " + finding.table(), finding.message(), finding.suggestion());
             }
         }
         return report.findings().isEmpty() ? 0 : IcetuneCli.FINDINGS;

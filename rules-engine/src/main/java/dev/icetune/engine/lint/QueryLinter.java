@@ -2,6 +2,7 @@ package dev.icetune.engine.lint;
 
 import dev.icetune.engine.TrinoConnections;
 import dev.icetune.engine.facts.TableFact;
+import dev.icetune.engine.facts.Thresholds;
 import dev.icetune.engine.iceberg.TableMetadataReader;
 import dev.icetune.engine.model.Rewrites;
 import dev.icetune.plan.FilterPredicates;
@@ -22,10 +23,14 @@ import static java.util.Objects.requireNonNull;
 /**
  * The runbook's query review before a query ships: EXPLAIN through Trino, then the query-level rules on
  * what the plan would scan: a function around a partition, sort or time column (with the rewrite), a
- * partitioned table read without a filter on its partition column, and a full scan of a large table.
+ * partitioned table read without a filter on its partition column, and a full scan of a large table; and on
+ * what the planner estimates the query does: a cross join that multiplies rows, and a large result sorted
+ * without a LIMIT. The limits are the rules' own thresholds, so that lint says before a query ships what
+ * the rules would say of it after.
  */
 public final class QueryLinter
 {
+    /** {@code table}: the table the finding is about; null for a finding about the query as a whole. */
     public record Finding(String table, String rule, String message, String suggestion) {}
 
     public record Report(List<String> scans, List<Finding> findings) {}
@@ -33,12 +38,18 @@ public final class QueryLinter
     private final TrinoConnections trino;
     private final Optional<TableMetadataReader> iceberg;
     private final long fullScanMinFiles;
+    private final double crossJoinMinRows;
+    private final double sortMinRows;
+    private final long suggestedLimit;
 
-    public QueryLinter(TrinoConnections trino, Optional<TableMetadataReader> iceberg, long fullScanMinFiles)
+    public QueryLinter(TrinoConnections trino, Optional<TableMetadataReader> iceberg, Thresholds thresholds)
     {
         this.trino = requireNonNull(trino, "trino is null");
         this.iceberg = requireNonNull(iceberg, "iceberg is null");
-        this.fullScanMinFiles = fullScanMinFiles;
+        this.fullScanMinFiles = thresholds.getLong("lint.full_scan_min_files");
+        this.crossJoinMinRows = thresholds.get("cross_join.min_output_rows");
+        this.sortMinRows = thresholds.get("sort.min_rows");
+        this.suggestedLimit = thresholds.getLong("sort.suggested_limit");
     }
 
     public Report lint(String sql)
@@ -52,7 +63,8 @@ public final class QueryLinter
         }
         List<String> scans = new ArrayList<>();
         List<Finding> findings = new ArrayList<>();
-        for (QueryPlan.Scan scan : QueryPlan.parse(plan).scans().values()) {
+        QueryPlan parsed = QueryPlan.parse(plan);
+        for (QueryPlan.Scan scan : parsed.scans().values()) {
             String table = scan.table();
             Optional<TableFact> fact = iceberg.flatMap(reader -> reader.read(table, 0, Instant.now()));
             List<FilterPredicates.ColumnPredicate> predicates = FilterPredicates.parse(scan.filterPredicate().orElse(null));
@@ -81,7 +93,25 @@ public final class QueryLinter
                         "filter on the partition or time column, or aggregate from a materialized view"));
             }
         }
+        findings.addAll(shapeFindings(sql, parsed.shape()));
         return new Report(scans, findings);
+    }
+
+    /** What the planner's estimates say of the query as a whole; nothing where it could not estimate. */
+    private List<Finding> shapeFindings(String sql, QueryPlan.Shape shape)
+    {
+        List<Finding> findings = new ArrayList<>();
+        if (shape.crossJoinRows() >= crossJoinMinRows) {
+            findings.add(new Finding(null, "cross-join",
+                    String.format("a join without an equality condition (a cross join, or a join on inequalities only, run as a nested loop) is estimated to return %,.0f rows", shape.crossJoinRows()),
+                    "join on an equality of keys; filter each side before joining"));
+        }
+        if (shape.sortWithoutLimit() && shape.resultRows() >= sortMinRows) {
+            findings.add(new Finding(null, "sort-without-limit",
+                    String.format("sorts an estimated %,.0f rows on one node and returns them all: ORDER BY without LIMIT", shape.resultRows()),
+                    Rewrites.limited(sql, suggestedLimit).orElse("return the first rows only (LIMIT), or drop the ORDER BY when the reader sorts")));
+        }
+        return findings;
     }
 
     private static String describe(String table, QueryPlan.Scan scan, Optional<TableFact> fact)
