@@ -235,7 +235,6 @@ class TestCli
         return new Recommendation(rule, TargetType.TABLE, table, Severity.HIGH, Level.L1, Map.of(), "why", new Compact(table, 128L << 20));
     }
 
-    /** The schema's migrations, numbered from 1: the version a migrated database is at. */
     /** A new database whose schema is at {@code version}, as the plugin or an operator of that version left it. */
     private static String atVersion(String prefix, long version)
     {
@@ -245,6 +244,7 @@ class TestCli
         return url;
     }
 
+    /** The schema's migrations, numbered from 1: the version a migrated database is at. */
     private static long migrations()
             throws IOException
     {

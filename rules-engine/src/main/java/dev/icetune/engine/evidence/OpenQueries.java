@@ -41,6 +41,9 @@ final class OpenQueries
               AND NOT EXISTS (SELECT 1 FROM query_logs l WHERE l.query_id = s.query_id AND l."timestamp" >= :from)
             """;
 
+    /** SQL: every start from {@code :from} on without a completion (a first check, or a direct read). */
+    private static final String ALL_UNCOMPLETED = UNCOMPLETED.replace("<inserted>", "");
+
     /** SQL: the open queries of an evaluation, created in the day before its end and at least a minute before it. */
     private static final String RUNNING = """
             SELECT query_id, query_pattern_hash, cluster_name, user_name, create_time
@@ -56,7 +59,7 @@ final class OpenQueries
     static List<RunningQueryFact> read(Handle handle, Instant end, Optional<String> cluster)
     {
         Instant from = end.minus(HORIZON);
-        String open = handle.inTransaction(transaction -> check(transaction, from)) ? "SELECT * FROM open_queries" : UNCOMPLETED.replace("<inserted>", "");
+        String open = handle.inTransaction(transaction -> check(transaction, from)) ? "SELECT * FROM open_queries" : ALL_UNCOMPLETED;
         Map<String, Object> bindings = new HashMap<>(Map.of("from", Timestamp.from(from), "end", Timestamp.from(end)));
         cluster.ifPresent(name -> bindings.put("cluster", name));
         return handle.createQuery(RUNNING.replace("<open>", open).replace("<cluster>", cluster.isPresent() ? "AND cluster_name = :cluster" : ""))
@@ -82,7 +85,7 @@ final class OpenQueries
                 .findOne();
         if (last.isEmpty()) {
             handle.execute("DELETE FROM open_queries"); // what a check left, if someone emptied the record of it
-            handle.createUpdate("INSERT INTO open_queries " + UNCOMPLETED.replace("<inserted>", "")).bind("from", Timestamp.from(from)).execute();
+            handle.createUpdate("INSERT INTO open_queries " + ALL_UNCOMPLETED).bind("from", Timestamp.from(from)).execute();
             handle.createUpdate("INSERT INTO open_queries_checked (checked_at, covered_from) VALUES (now(), :from)").bind("from", Timestamp.from(from)).execute();
             return true;
         }
