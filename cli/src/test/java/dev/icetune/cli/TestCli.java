@@ -170,6 +170,9 @@ class TestCli
         Files.writeString(config, "icetune.db.url=jdbc:postgresql://127.0.0.1:" + TestingPostgres.freePort() + "/x\nicetune.db.password=s3cret\n");
         assertThat(run("--config", config.toString(), "recommendations", "list")).isEqualTo(IcetuneCli.FAILED);
         assertThat(stderr()).contains("cannot connect to PostgreSQL at jdbc:postgresql://127.0.0.1:").contains("icetune.db.url").doesNotContain("s3cret");
+        // evaluate says so before it starts on the rules or the evidence
+        assertThat(run("--config", config.toString(), "evaluate")).isEqualTo(IcetuneCli.FAILED);
+        assertThat(stderr()).startsWith("icetune: cannot connect to PostgreSQL at jdbc:postgresql://127.0.0.1:").doesNotContain("==>").doesNotContain("s3cret");
     }
 
     @Test

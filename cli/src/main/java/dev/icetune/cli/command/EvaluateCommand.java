@@ -43,6 +43,10 @@ public final class EvaluateCommand
                 meters.add(endpoint.registry());
                 progress("Prometheus metrics on http://0.0.0.0:" + endpoint.port() + "/metrics");
             }
+            if (!service) {
+                // by hand, a database that is down is said at once, not after the rules compiled (seconds); a service waits for it
+                context().jdbi().useHandle(handle -> {});
+            }
             adviseOnUnindexedDays();
             EvaluationService evaluations = new EvaluationService(context(), Optional.ofNullable(cluster), meters, problem -> err().println("icetune: " + problem));
             if (!service) {
