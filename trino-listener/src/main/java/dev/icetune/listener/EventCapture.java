@@ -61,6 +61,12 @@ final class EventCapture
         return clusterName.orElseGet(() -> Texts.clean(context.getEnvironment()));
     }
 
+    /** The pattern of a query whose (cleaned) text is {@code text}: of the statement it executes, cleaned the same way. */
+    private String pattern(String text, Optional<String> preparedQuery)
+    {
+        return QueryPatterns.normalize(QueryPatterns.executed(text, preparedQuery.map(prepared -> Texts.clean(prepared, maxTextLength))));
+    }
+
     CapturedStart capture(QueryCreatedEvent event)
     {
         QueryContext context = event.getContext();
@@ -72,7 +78,7 @@ final class EventCapture
                 clean(context.getSource()),
                 clean(context.getCatalog()),
                 clean(context.getSchema()),
-                QueryPatterns.hash(QueryPatterns.normalize(text)),
+                QueryPatterns.hash(pattern(text, event.getMetadata().getPreparedQuery())),
                 cluster(context));
     }
 
@@ -82,7 +88,7 @@ final class EventCapture
         QueryStatistics statistics = event.getStatistics();
         String originalText = requireNonNull(event.getMetadata().getQuery(), "query is null");
         String text = Texts.clean(originalText, maxTextLength);
-        String pattern = QueryPatterns.normalize(text);
+        String pattern = pattern(text, event.getMetadata().getPreparedQuery());
         QueryPlan plan = QueryPlan.parse(event.getMetadata().getJsonPlan().orElse(null));
         Optional<QueryFailureInfo> failure = event.getFailureInfo();
         Skew skew = Skew.worst(statistics.getTaskStatistics());

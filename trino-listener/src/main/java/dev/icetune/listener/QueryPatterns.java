@@ -4,6 +4,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
+import java.util.Optional;
 
 /**
  * Turns a query text into its pattern: literals become {@code ?}, IN lists of literals become
@@ -91,6 +92,12 @@ public final class QueryPatterns
                 appendToken(out, "?");
                 continue;
             }
+            if (c == '?') {
+                // a parameter of a prepared statement: a value, as a literal is
+                appendToken(out, "?");
+                i++;
+                continue;
+            }
             appendSymbol(out, c);
             i++;
             if (c == ')') {
@@ -98,6 +105,75 @@ public final class QueryPatterns
             }
         }
         return out.toString();
+    }
+
+    /**
+     * The text a query's pattern is taken from. For {@code EXECUTE name}, the statement Trino prepared under that name
+     * ({@code preparedQuery}): clients reuse names such as statement1 for any statement. For {@code EXECUTE IMMEDIATE '...'},
+     * the statement in its string literal: the Trino JDBC driver and Python client send every query with parameters this
+     * way, and all of them would otherwise share the pattern {@code execute immediate ? using ?}. Any other query is its own
+     * text, and so is an EXECUTE IMMEDIATE whose literal was cut off with the query text.
+     */
+    public static String executed(String query, Optional<String> preparedQuery)
+    {
+        if (preparedQuery.isPresent()) {
+            return preparedQuery.get();
+        }
+        int afterExecute = afterKeyword(query, skipSpaceAndComments(query, 0), "execute");
+        if (afterExecute < 0) {
+            return query;
+        }
+        int literal = afterKeyword(query, skipSpaceAndComments(query, afterExecute), "immediate");
+        if (literal < 0) {
+            return query;
+        }
+        literal = skipSpaceAndComments(query, literal);
+        if (literal >= query.length() || query.charAt(literal) != '\'') {
+            return query;
+        }
+        for (int i = literal + 1; i < query.length(); i++) {
+            if (query.charAt(i) == '\'') {
+                if (i + 1 < query.length() && query.charAt(i + 1) == '\'') {
+                    i++; // a doubled quote is a quote in the statement
+                    continue;
+                }
+                return query.substring(literal + 1, i).replace("''", "'");
+            }
+        }
+        return query; // unterminated: the text was cut off
+    }
+
+    /** The index after {@code keyword} (lower case) at {@code start}, when a whole word there is that keyword; -1 otherwise. */
+    private static int afterKeyword(String sql, int start, String keyword)
+    {
+        int end = start + keyword.length();
+        if (end > sql.length() || !sql.regionMatches(true, start, keyword, 0, keyword.length())) {
+            return -1;
+        }
+        return end < sql.length() && (Character.isLetterOrDigit(sql.charAt(end)) || sql.charAt(end) == '_') ? -1 : end;
+    }
+
+    private static int skipSpaceAndComments(String sql, int start)
+    {
+        int i = start;
+        int n = sql.length();
+        while (i < n) {
+            if (Character.isWhitespace(sql.charAt(i))) {
+                i++;
+            }
+            else if (sql.startsWith("--", i)) {
+                int newline = sql.indexOf('\n', i);
+                i = newline < 0 ? n : newline + 1;
+            }
+            else if (sql.startsWith("/*", i)) {
+                int close = sql.indexOf("*/", i + 2);
+                i = close < 0 ? n : close + 2;
+            }
+            else {
+                break;
+            }
+        }
+        return i;
     }
 
     /** A stable short identity of a pattern (first 16 bytes of its SHA-256, as hex). */

@@ -15,10 +15,16 @@ import javax.management.ObjectName;
 
 import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
 import java.util.stream.IntStream;
+import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -196,6 +202,55 @@ class TestCaptureWithTrino
         assertThat(stored.get(2).get("query_pattern")).isEqualTo("select count(*) from small_files where user_id in (?) and event_type = ?");
         assertThat(stored.get(3).get("query_pattern_hash")).isEqualTo(stored.get(2).get("query_pattern_hash"));
         assertThat(stored.get(2).get("query_pattern_hash")).isNotEqualTo(stored.get(0).get("query_pattern_hash"));
+    }
+
+    @Test
+    void aQueryWithParametersHasThePatternOfItsStatementHoweverTheClientSendsIt()
+            throws Exception
+    {
+        String byUser = "SELECT count(*) FROM small_files WHERE user_id = ?";
+        String byType = "SELECT count(*) FROM small_files WHERE event_type = ?";
+        Object plain = rows.awaitQuery(trino.run("SELECT count(*) FROM small_files WHERE user_id = 3")).get("query_pattern_hash");
+
+        // the Trino JDBC driver sends EXECUTE IMMEDIATE '<statement>' USING ...: the pattern is the statement's
+        executeWithParameter("immediate", false, byUser, 7);
+        executeWithParameter("immediate", false, byType, "view");
+        List<Map<String, Object>> immediate = rows.await(2, "SELECT * FROM query_logs WHERE user_name = 'immediate' AND query_text LIKE 'EXECUTE IMMEDIATE%' ORDER BY query_text DESC");
+        assertThat(immediate).extracting(row -> row.get("query_pattern"))
+                .containsExactly("select count(*) from small_files where user_id = ?", "select count(*) from small_files where event_type = ?");
+        assertThat(immediate.getFirst()).containsEntry("query_pattern_hash", plain).containsEntry("success", true).containsEntry("input_count", 1);
+
+        // with explicitPrepare, PREPARE statement1 and EXECUTE statement1 USING ...: each connection names its first statement
+        // statement1, so the name says nothing; the pattern is the statement Trino prepared under it
+        executeWithParameter("prepared", true, byUser, 7);
+        executeWithParameter("prepared", true, byUser, 8);
+        executeWithParameter("prepared", true, byType, "view");
+        List<Map<String, Object>> prepared = rows.await(3, "SELECT * FROM query_logs WHERE user_name = 'prepared' AND query_text LIKE 'EXECUTE statement1 USING%' ORDER BY \"timestamp\"");
+        assertThat(prepared).extracting(row -> (String) row.get("query_pattern")).allSatisfy(pattern -> assertThat(pattern).startsWith("select count(*) from small_files where"));
+        assertThat(prepared.get(1)).containsEntry("query_pattern_hash", prepared.get(0).get("query_pattern_hash")).containsEntry("success", true);
+        assertThat(prepared.get(2).get("query_pattern_hash")).isNotEqualTo(prepared.get(0).get("query_pattern_hash"));
+
+        // the start of each has the pattern of its completion: the hung-queries check compares a running query with its pattern's latency
+        for (Map<String, Object> row : Stream.concat(immediate.stream(), prepared.stream()).toList()) {
+            assertThat(rows.query("SELECT query_pattern_hash FROM query_starts WHERE query_id = ?", row.get("query_id"))).singleElement()
+                    .satisfies(start -> assertThat(start).containsEntry("query_pattern_hash", row.get("query_pattern_hash")));
+        }
+    }
+
+    /** As an application runs a query with a parameter through the Trino JDBC driver, on a connection of its own. */
+    private void executeWithParameter(String user, boolean explicitPrepare, String sql, Object parameter)
+            throws Exception
+    {
+        Properties properties = new Properties();
+        properties.setProperty("user", user);
+        properties.setProperty("explicitPrepare", String.valueOf(explicitPrepare));
+        try (Connection connection = DriverManager.getConnection(trino.jdbcUrl(), properties);
+                PreparedStatement statement = connection.prepareStatement(sql)) {
+            statement.setObject(1, parameter);
+            try (ResultSet result = statement.executeQuery()) {
+                assertThat(result.next()).isTrue();
+            }
+        }
     }
 
     @Test

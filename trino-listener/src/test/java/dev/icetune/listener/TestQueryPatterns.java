@@ -2,6 +2,10 @@ package dev.icetune.listener;
 
 import org.junit.jupiter.api.Test;
 
+import java.util.List;
+import java.util.Optional;
+
+import static dev.icetune.listener.QueryPatterns.executed;
 import static dev.icetune.listener.QueryPatterns.normalize;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -42,6 +46,25 @@ class TestQueryPatterns
         assertThat(normalize("SELECT 'unterminated")).isEqualTo("select ?");
         assertThat(normalize("/* open comment")).isEmpty();
         assertThat(normalize("\uFFFD\uFFFD ??? )))((( ,,, ;;")).isNotNull();
+    }
+
+    @Test
+    void anExecutedStatementHasThePatternOfTheStatementItExecutes()
+    {
+        String statement = "SELECT * FROM events WHERE name = ? AND note = 'it''s'";
+        // EXECUTE IMMEDIATE, as the Trino JDBC driver and Python client send a query with parameters
+        assertThat(executed("EXECUTE IMMEDIATE 'SELECT * FROM events WHERE name = ? AND note = ''it''''s''' USING 'x'", Optional.empty())).isEqualTo(statement);
+        assertThat(executed(" /* app */ execute\n  Immediate -- why\n'SELECT 1' USING 2", Optional.empty())).isEqualTo("SELECT 1");
+        assertThat(normalize(executed("EXECUTE IMMEDIATE 'SELECT * FROM t WHERE id = ?' USING 7", Optional.empty())))
+                .isEqualTo(normalize(executed("EXECUTE IMMEDIATE 'select * from t where id = ?' USING 8", Optional.empty())))
+                .isEqualTo("select * from t where id = ?");
+        // EXECUTE of a prepared statement: the statement Trino prepared under that name
+        assertThat(executed("EXECUTE statement1 USING 7", Optional.of(statement))).isEqualTo(statement);
+        // anything else, and a literal cut off with the text, is the query itself
+        for (String query : List.of("SELECT 'EXECUTE IMMEDIATE ''x'''", "EXECUTE IMMEDIATE 'SELECT ''cut", "EXECUTE IMMEDIATE 'SELECT ''", "EXECUTE immediately",
+                "EXECUTE IMMEDIATEX 'SELECT 1'", "EXECUTE IMMEDIATE", "EXECUTE", "", "  ", "/* open")) {
+            assertThat(executed(query, Optional.empty())).as(query).isEqualTo(query);
+        }
     }
 
     @Test
