@@ -13,6 +13,7 @@ import dev.icetune.engine.iceberg.TableMetadataReader;
 import dev.icetune.engine.store.RecommendationStore;
 import dev.icetune.store.Database;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.trino.jdbc.TrinoResultSet;
 import io.trino.spi.eventlistener.EventListener;
 import org.jdbi.v3.core.Jdbi;
 import org.junit.jupiter.api.AfterAll;
@@ -23,12 +24,18 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Properties;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
@@ -103,7 +110,8 @@ class TestEvaluateEndToEnd
             run("user", "SELECT * FROM events WHERE user_id = " + (1000 + i * 37));
             run("session", "SELECT * FROM events WHERE session_id = '" + "abcdef0123456789".substring(i) + "'");
             run("hourly", "SELECT date_trunc('hour', ts) AS hour, event_type, count(*) AS event_count FROM events GROUP BY 1, 2");
-            run("sessions", "SELECT event_type, count(DISTINCT session_id) AS sessions FROM sessions GROUP BY event_type");
+            // as a dashboard sends it through the Trino JDBC driver: a parameter, so EXECUTE IMMEDIATE '...' USING 0
+            runWithParameter("sessions", "SELECT event_type, count(DISTINCT session_id) AS sessions FROM sessions GROUP BY event_type HAVING count(*) > ?", 0);
         }
         for (String queryId : patternOf.keySet()) {
             rows.awaitQuery(queryId);
@@ -181,7 +189,8 @@ class TestEvaluateEndToEnd
         RecommendationStore.Stored view = find(stored, "materialized-view");
         assertThat(view.evidence()).containsEntry("executions", 6).containsEntry("table", "iceberg.demo.sessions");
         assertThat((Double) view.evidence().get("p50_ms")).as("expensive: mv.min_p50_ms as shipped").isGreaterThanOrEqualTo(200);
-        assertThat(view.proposedFix()).startsWith("CREATE MATERIALIZED VIEW IF NOT EXISTS \"iceberg\".\"demo\".\"mv_sessions_");
+        assertThat(view.proposedFix()).startsWith("CREATE MATERIALIZED VIEW IF NOT EXISTS \"iceberg\".\"demo\".\"mv_sessions_")
+                .as("the statement the dashboard ran, its parameter in place").contains("AS SELECT event_type, count(DISTINCT session_id) AS sessions FROM sessions GROUP BY event_type HAVING count(*) > INTEGER '0'");
         // six runs an hour against a refresh an hour: the saving is the other 120 runs a day, net of 24 refreshes
         assertThat(view.estimate().queriesPerDay()).isEqualTo(144);
         assertThat(view.estimate().costBytesPerDay()).as("24 refreshes, each reading what one run reads and opening its file")
@@ -241,6 +250,24 @@ class TestEvaluateEndToEnd
     private void run(String kind, String sql)
     {
         patternOf.put(trino.run(sql), kind);
+    }
+
+    private void runWithParameter(String kind, String sql, Object parameter)
+            throws SQLException
+    {
+        Properties properties = new Properties();
+        properties.setProperty("user", "dashboard");
+        properties.setProperty("explicitPrepare", "false");
+        try (Connection connection = DriverManager.getConnection(trino.jdbcUrl(), properties);
+                PreparedStatement statement = connection.prepareStatement(sql)) {
+            statement.setObject(1, parameter);
+            try (ResultSet result = statement.executeQuery()) {
+                while (result.next()) {
+                    // read to the end, as a dashboard does
+                }
+                patternOf.put(result.unwrap(TrinoResultSet.class).getQueryId(), kind);
+            }
+        }
     }
 
     private String pattern(String kind)

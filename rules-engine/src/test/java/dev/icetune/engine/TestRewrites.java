@@ -32,6 +32,16 @@ class TestRewrites
     }
 
     @Test
+    void aLimitIsAddedToAStatementThatHasNone()
+    {
+        assertThat(Rewrites.limited("SELECT * FROM t ORDER BY id;\n", 1000)).contains("SELECT * FROM t ORDER BY id\nLIMIT 1000");
+        assertThat(Rewrites.limited("SELECT * FROM t ORDER BY id FETCH FIRST 5 ROWS ONLY", 1000)).isEmpty();
+        // a query sent with a parameter: the statement it ran, limited; a prepared statement's EXECUTE holds no statement to limit
+        assertThat(Rewrites.limited("EXECUTE IMMEDIATE 'SELECT * FROM t WHERE k = ? ORDER BY id' USING 7", 1000)).contains("SELECT * FROM t WHERE k = 7 ORDER BY id\nLIMIT 1000");
+        assertThat(Rewrites.limited("EXECUTE statement1 USING 7", 1000)).isEmpty();
+    }
+
+    @Test
     void identifiersAreQuotedSoNamesCannotInjectSql()
     {
         assertThat(Sql.table("iceberg.demo.events")).isEqualTo("\"iceberg\".\"demo\".\"events\"");

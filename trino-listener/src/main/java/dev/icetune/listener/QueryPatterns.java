@@ -1,5 +1,7 @@
 package dev.icetune.listener;
 
+import dev.icetune.plan.ExecutedStatement;
+
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -116,64 +118,7 @@ public final class QueryPatterns
      */
     public static String executed(String query, Optional<String> preparedQuery)
     {
-        if (preparedQuery.isPresent()) {
-            return preparedQuery.get();
-        }
-        int afterExecute = afterKeyword(query, skipSpaceAndComments(query, 0), "execute");
-        if (afterExecute < 0) {
-            return query;
-        }
-        int literal = afterKeyword(query, skipSpaceAndComments(query, afterExecute), "immediate");
-        if (literal < 0) {
-            return query;
-        }
-        literal = skipSpaceAndComments(query, literal);
-        if (literal >= query.length() || query.charAt(literal) != '\'') {
-            return query;
-        }
-        for (int i = literal + 1; i < query.length(); i++) {
-            if (query.charAt(i) == '\'') {
-                if (i + 1 < query.length() && query.charAt(i + 1) == '\'') {
-                    i++; // a doubled quote is a quote in the statement
-                    continue;
-                }
-                return query.substring(literal + 1, i).replace("''", "'");
-            }
-        }
-        return query; // unterminated: the text was cut off
-    }
-
-    /** The index after {@code keyword} (lower case) at {@code start}, when a whole word there is that keyword; -1 otherwise. */
-    private static int afterKeyword(String sql, int start, String keyword)
-    {
-        int end = start + keyword.length();
-        if (end > sql.length() || !sql.regionMatches(true, start, keyword, 0, keyword.length())) {
-            return -1;
-        }
-        return end < sql.length() && (Character.isLetterOrDigit(sql.charAt(end)) || sql.charAt(end) == '_') ? -1 : end;
-    }
-
-    private static int skipSpaceAndComments(String sql, int start)
-    {
-        int i = start;
-        int n = sql.length();
-        while (i < n) {
-            if (Character.isWhitespace(sql.charAt(i))) {
-                i++;
-            }
-            else if (sql.startsWith("--", i)) {
-                int newline = sql.indexOf('\n', i);
-                i = newline < 0 ? n : newline + 1;
-            }
-            else if (sql.startsWith("/*", i)) {
-                int close = sql.indexOf("*/", i + 2);
-                i = close < 0 ? n : close + 2;
-            }
-            else {
-                break;
-            }
-        }
-        return i;
+        return preparedQuery.orElseGet(() -> ExecutedStatement.immediate(query).map(ExecutedStatement.Immediate::statement).orElse(query));
     }
 
     /** A stable short identity of a pattern (first 16 bytes of its SHA-256, as hex). */

@@ -6,6 +6,7 @@ import dev.icetune.engine.facts.PatternFact;
 import dev.icetune.engine.facts.PredicateFact;
 import dev.icetune.engine.facts.RunningQueryFact;
 import dev.icetune.engine.facts.TableScanFact;
+import dev.icetune.plan.ExecutedStatement;
 import dev.icetune.plan.FilterPredicates;
 import dev.icetune.plan.FilterPredicates.ColumnPredicate;
 import dev.icetune.plan.PredicateKind;
@@ -409,13 +410,22 @@ public final class EvidenceReader
         });
     }
 
+    /**
+     * A pattern's sample as a query of its own, where the text is one: an EXECUTE IMMEDIATE (how clients send a query with
+     * parameters) becomes the statement it ran, so that a fix or rewrite built from the sample runs as the query did.
+     */
+    private static String sample(String queryText)
+    {
+        return ExecutedStatement.runnable(queryText).orElse(queryText);
+    }
+
     private static List<PatternFact> patterns(Query query, Map<String, Object> inWindow, Map<String, Object> inBaseline, Duration cacheTtl)
     {
         return query
                 .bindMap(inWindow).bindMap(inBaseline)
                 .bind("ttl_seconds", cacheTtl.toSeconds())
                 .map((rs, ctx) -> new PatternFact(
-                        rs.getString("h"), rs.getString("pattern"), rs.getString("sample_query"), rs.getString("tbl"),
+                        rs.getString("h"), rs.getString("pattern"), sample(rs.getString("sample_query")), rs.getString("tbl"),
                         rs.getLong("executions"), rs.getDouble("error_rate"), rs.getLong("users"), rs.getDouble("p50"), rs.getDouble("p95"),
                         rs.getLong("b_executions"), rs.getDouble("b_p50"), rs.getDouble("b_p95"), rs.getDouble("files"), rs.getDouble("b_files"),
                         rs.getDouble("bytes"), rs.getDouble("b_bytes"), rs.getDouble("rows_out"), rs.getDouble("skew_ratio"), (int) rs.getDouble("skew_stage"),

@@ -1,5 +1,7 @@
 package dev.icetune.engine.model;
 
+import dev.icetune.plan.ExecutedStatement;
+
 import java.time.LocalDate;
 import java.time.YearMonth;
 import java.util.Optional;
@@ -50,10 +52,8 @@ public final class Rewrites
     /** The query returning its first {@code limit} rows, if it ends without a LIMIT or FETCH FIRST of its own. */
     public static Optional<String> limited(String query, long limit)
     {
-        if (query == null || ENDS_LIMITED.matcher(query).matches()) {
-            return Optional.empty();
-        }
-        return Optional.of(query.strip().replaceAll(";\\s*$", "") + "\nLIMIT " + limit);
+        return ExecutedStatement.runnable(query).filter(statement -> !ENDS_LIMITED.matcher(statement).matches())
+                .map(statement -> statement.strip().replaceAll(";\\s*$", "") + "\nLIMIT " + limit);
     }
 
     private static String replace(String query, Matcher match, String column, LocalDate from, LocalDate to)
