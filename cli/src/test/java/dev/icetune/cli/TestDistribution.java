@@ -65,7 +65,7 @@ class TestDistribution
 
         Run test = run(home, temporary, "rules", "test");
         assertThat(test.exit()).as("from anywhere, the installation's own rules: " + test.err()).isZero();
-        assertThat(test.out()).contains("50 passed, 0 failed");
+        assertThat(test.out()).contains(TestCli.scenarios(home.resolve("rules")) + " passed, 0 failed");
 
         String url = TestingPostgres.shared().createDatabase("distribution");
         Path config = temporary.resolve("icetune.properties");

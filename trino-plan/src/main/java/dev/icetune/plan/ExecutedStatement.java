@@ -57,7 +57,7 @@ public final class ExecutedStatement
     /** The statement and parameters of {@code EXECUTE IMMEDIATE '...' [USING ...]}; empty for any other text, or one cut off. */
     public static Optional<Immediate> immediate(String queryText)
     {
-        int literal = afterKeyword(queryText, afterKeyword(queryText, skipSpaceAndComments(queryText, 0), "execute"), "immediate");
+        int literal = afterKeyword(queryText, afterKeyword(queryText, 0, "execute"), "immediate");
         if (literal < 0 || literal >= queryText.length() || queryText.charAt(literal) != '\'') {
             return Optional.empty();
         }
@@ -66,8 +66,7 @@ public final class ExecutedStatement
             return Optional.empty(); // unterminated: the text was cut off
         }
         String statement = queryText.substring(literal + 1, close).replace("''", "'");
-        int rest = skipSpaceAndComments(queryText, close + 1);
-        int using = afterKeyword(queryText, rest, "using");
+        int using = afterKeyword(queryText, close + 1, "using");
         if (using < 0) {
             return Optional.of(new Immediate(statement, List.of()));
         }
@@ -93,7 +92,7 @@ public final class ExecutedStatement
     /** Whether the text is an EXECUTE, of a prepared statement or immediate. */
     public static boolean isExecute(String queryText)
     {
-        return afterKeyword(queryText, skipSpaceAndComments(queryText, 0), "execute") >= 0;
+        return afterKeyword(queryText, 0, "execute") >= 0;
     }
 
     /** Comma-separated expressions, split where no quote, parenthesis or bracket is open; a trailing semicolon goes. */
@@ -174,7 +173,10 @@ public final class ExecutedStatement
         return i;
     }
 
-    /** The index after {@code keyword} at {@code start} (after space and comments), when a whole word there is that keyword; -1 otherwise. */
+    /**
+     * The index of what follows {@code keyword} (space and comments skipped), when the first word at or after {@code start}
+     * is that keyword; -1 otherwise, and for a {@code start} of -1.
+     */
     private static int afterKeyword(String sql, int start, String keyword)
     {
         if (start < 0) {
