@@ -195,6 +195,16 @@ class TestCliWithTrino
     }
 
     @Test
+    void lintReviewsTheStatementOfAQuerySentWithParameters()
+    {
+        // its query_text as the Trino JDBC driver and Python client send it, copied from query_logs
+        assertThat(icetune("lint", "--sql", "EXECUTE IMMEDIATE 'SELECT count(*) FROM iceberg.demo.lint_me WHERE date_format(ts, ''%Y-%m-%d'') = ?' USING '2024-01-02'"))
+                .as(stderr()).isEqualTo(IcetuneCli.FINDINGS);
+        assertThat(stdout()).contains("non-sargable-predicate on iceberg.demo.lint_me")
+                .contains("suggestion: SELECT count(*) FROM iceberg.demo.lint_me WHERE ts >= TIMESTAMP '2024-01-02 00:00:00' AND ts < TIMESTAMP '2024-01-03 00:00:00'");
+    }
+
+    @Test
     void lintFindsACrossJoinThatMultipliesRowsAndALargeSortWithoutLimitFromThePlannersEstimates()
     {
         assertThat(icetune("lint", "--sql", "SELECT a.id FROM iceberg.demo.lint_big a JOIN iceberg.demo.lint_big b ON a.kind < b.kind")).as(stderr())

@@ -5,6 +5,7 @@ import dev.icetune.engine.facts.TableFact;
 import dev.icetune.engine.facts.Thresholds;
 import dev.icetune.engine.iceberg.TableMetadataReader;
 import dev.icetune.engine.model.Rewrites;
+import dev.icetune.plan.ExecutedStatement;
 import dev.icetune.plan.FilterPredicates;
 import dev.icetune.plan.PredicateKind;
 import dev.icetune.plan.QueryPlan;
@@ -52,9 +53,11 @@ public final class QueryLinter
         this.suggestedLimit = thresholds.getLong("sort.suggested_limit");
     }
 
-    public Report lint(String sql)
+    public Report lint(String query)
             throws SQLException
     {
+        // a query copied from query_logs as a client sent it with parameters: the statement it ran, its values in place
+        String sql = ExecutedStatement.runnable(query).orElse(query);
         String plan;
         try (Connection connection = trino.open(); Statement statement = connection.createStatement();
                 ResultSet result = statement.executeQuery("EXPLAIN (TYPE DISTRIBUTED, FORMAT JSON) " + sql)) {
