@@ -11,6 +11,7 @@ import dev.icetune.engine.model.BloomFilters;
 import dev.icetune.engine.model.Status;
 import dev.icetune.engine.model.TargetType;
 import dev.icetune.engine.store.RecommendationStore;
+import dev.icetune.store.TableName;
 import org.jdbi.v3.core.Jdbi;
 
 import java.sql.Timestamp;
@@ -101,7 +102,7 @@ public final class EffectMeasurer
     private record Applied(RecommendationStore.Stored recommendation, Instant at, Scope scope) {}
 
     /** The qualified name of the table a query_inputs row {@code i} read, as fixes name their tables. */
-    private static final String INPUT_TABLE = "i.catalog || '.' || i.schema_name || '.' || i.table_name";
+    private static final String INPUT_TABLE = TableName.inPostgres("i");
 
     private static final Pattern TIME_FIELD = Pattern.compile("(?:year|month|day|hour)\\((\\w+)\\)");
 
@@ -444,7 +445,7 @@ public final class EffectMeasurer
             parameters.put("applied_" + applied.id(), Timestamp.from(at));
             parameters.put("since_" + applied.id(), Timestamp.from(at.minus(lookBack)));
             String patterns = ("l.query_pattern_hash IN (SELECT query_pattern_hash FROM query_inputs WHERE \"timestamp\" >= :since_%1$d AND \"timestamp\" < :applied_%1$d "
-                    + "AND catalog || '.' || schema_name || '.' || table_name = :table_%1$d AND filter_predicate ~ :column_%1$d)").formatted(applied.id());
+                    + "AND " + TableName.inPostgres("") + " = :table_%1$d AND filter_predicate ~ :column_%1$d)").formatted(applied.id());
             String words = switch (fix.kind()) {
                 case PARTITION_SPEC -> "time-range scans of %s on %s";
                 case BLOOM_FILTERS -> "lookups on %s.%2$s";

@@ -74,6 +74,8 @@ class TestFixEffectsEndToEnd
     private static final long KEY_MODULUS = 2147483647;
     private static final int KEY_FILES = 20;
     private static final int KEYS_PER_FILE = 100_000;
+    /** A schema and a table with dots in their names, as Trino allows them: found in the catalog, fixed and measured under their own names. */
+    private static final String COMPACT_ME = "iceberg.\"demo.eu\".\"compact.me\"";
 
     @TempDir
     static Path temporary;
@@ -101,14 +103,15 @@ class TestFixEffectsEndToEnd
                 "icetune.spool.dir", temporary.resolve("spool").toString()), null);
         trino = IcebergTrino.start(listener, catalogUrl, warehouse, Map.of(), Map.of("iceberg.target-max-file-size", "1MB", "parquet.small-file-threshold", "0B"));
 
-        // compact_me: 40 small files, read whole
-        trino.execute("CREATE TABLE compact_me (ts timestamp(6), user_id bigint, payload varchar)");
+        // compact.me: 40 small files, read whole
+        trino.execute("CREATE SCHEMA iceberg.\"demo.eu\"");
+        trino.execute("CREATE TABLE " + COMPACT_ME + " (ts timestamp(6), user_id bigint, payload varchar)");
         // ranges: 30 small files each spanning all 30 days, so min/max cannot prune a one-day range
         trino.execute("CREATE TABLE ranges (ts timestamp(6), user_id bigint, payload varchar)");
         // amounts: 20 small files each spanning every amount, filtered by amount ranges
         trino.execute("CREATE TABLE amounts (amount bigint, user_id bigint, payload varchar)");
         for (int file = 0; file < 40; file++) {
-            trino.execute("INSERT INTO compact_me SELECT TIMESTAMP '2024-03-01 00:00:00' + INTERVAL '1' MINUTE * x, x + %d, 'p' FROM UNNEST(sequence(1, 100)) t(x)".formatted(file));
+            trino.execute("INSERT INTO " + COMPACT_ME + " SELECT TIMESTAMP '2024-03-01 00:00:00' + INTERVAL '1' MINUTE * x, x + %d, 'p' FROM UNNEST(sequence(1, 100)) t(x)".formatted(file));
             if (file < 30) {
                 trino.execute("INSERT INTO ranges SELECT TIMESTAMP '2024-01-01 00:00:00' + INTERVAL '1' DAY * (x %% 30) + INTERVAL '1' MINUTE * %d, x, lower(to_hex(md5(to_utf8(CAST(x * %d AS varchar))))) FROM UNNEST(sequence(0, 299)) t(x)"
                         .formatted(file, file + 1));
@@ -189,7 +192,8 @@ class TestFixEffectsEndToEnd
     {
         workload();
         evaluator.evaluate(Instant.now().plusSeconds(1), System.out::println);
-        long compaction = id("small-files", "iceberg.demo.compact_me");
+        long compaction = id("small-files", COMPACT_ME);
+        assertThat(store.find(compaction).orElseThrow().proposedFix()).startsWith("ALTER TABLE \"iceberg\".\"demo.eu\".\"compact.me\" EXECUTE optimize(");
         long partition = id("missing-partition-pruning", "iceberg.demo.ranges");
         long sort = id("inefficient-layout", "iceberg.demo.amounts");
         long compactAmounts = id("small-files", "iceberg.demo.amounts");
@@ -197,10 +201,10 @@ class TestFixEffectsEndToEnd
         store.record(List.of(
                 new Recommendation("bloom-filter", TargetType.TABLE, "iceberg.demo.lookups.user_id", Severity.MEDIUM, Level.L2, Map.of(), "planted: a bloom filter that does not help",
                         BloomFilters.adding("iceberg.demo.lookups", List.of(), "user_id", Rewrite.allFiles(1 << 20, 1 << 20))),
-                new Recommendation("snapshot-buildup", TargetType.TABLE, "iceberg.demo.compact_me", Severity.LOW, Level.L1, Map.of(), "planted: nothing to expire",
-                        new ExpireSnapshots("iceberg.demo.compact_me", 24 * 365))), Instant.now(), 3);
+                new Recommendation("snapshot-buildup", TargetType.TABLE, COMPACT_ME, Severity.LOW, Level.L1, Map.of(), "planted: nothing to expire",
+                        new ExpireSnapshots(COMPACT_ME, 24 * 365))), Instant.now(), 3);
         long bloom = id("bloom-filter", "iceberg.demo.lookups.user_id");
-        long nothing = id("snapshot-buildup", "iceberg.demo.compact_me");
+        long nothing = id("snapshot-buildup", COMPACT_ME);
         for (long id : List.of(compaction, partition, sort, helpfulBloom)) {
             assertThat(store.find(id).orElseThrow().estimate().isKnown()).as("#%d valued before approval", id).isTrue();
         }
@@ -425,7 +429,7 @@ class TestFixEffectsEndToEnd
     {
         List<String> ids = new ArrayList<>();
         for (int i = 0; i < 6; i++) {
-            ids.add(trino.run("SELECT count(*) FROM compact_me WHERE user_id > " + i));
+            ids.add(trino.run("SELECT count(*) FROM " + COMPACT_ME + " WHERE user_id > " + i));
             ids.add(trino.run("SELECT count(*) FROM ranges WHERE ts >= TIMESTAMP '2024-01-%02d 00:00:00' AND ts < TIMESTAMP '2024-01-%02d 00:00:00'".formatted(10 + i, 11 + i)));
             ids.add(trino.run("SELECT count(*) FROM amounts WHERE amount BETWEEN %d AND %d".formatted(100 * i, 100 * i + 50)));
             ids.add(trino.run("SELECT count(*) FROM lookups WHERE user_id = " + (7 + 131 * i)));

@@ -87,6 +87,16 @@ class TestFixes
     }
 
     @Test
+    void aMaterializedViewIsNamedBesideItsTableWhateverDotsTheNamesHold()
+    {
+        assertThat(MaterializedView.nameFor(EVENTS, "0123456789abcdef")).isEqualTo("iceberg.demo.mv_events_01234567");
+        String view = MaterializedView.nameFor("iceberg.\"eu.sales\".\"orders.v2\"", "0123456789abcdef");
+        assertThat(view).isEqualTo("iceberg.\"eu.sales\".\"mv_orders.v2_01234567\"");
+        assertThat(new MaterializedView(view, "iceberg.\"eu.sales\".\"orders.v2\"", "SELECT 1", 60).statements().getLast())
+                .isEqualTo("REFRESH MATERIALIZED VIEW \"iceberg\".\"eu.sales\".\"mv_orders.v2_01234567\"");
+    }
+
+    @Test
     void fixesApplyLayoutFirstThenRewriteThenStatisticsThenCleanup()
     {
         List<Fix> shuffled = List.of(ONE_OF_EACH.get(7), ONE_OF_EACH.get(6), ONE_OF_EACH.get(5), ONE_OF_EACH.get(3), ONE_OF_EACH.get(2), ONE_OF_EACH.getFirst());

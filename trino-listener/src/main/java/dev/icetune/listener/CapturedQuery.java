@@ -1,6 +1,7 @@
 package dev.icetune.listener;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import dev.icetune.store.TableName;
 
 import java.time.Instant;
 import java.util.List;
@@ -77,7 +78,7 @@ public record CapturedQuery(
         clusterName = clusterName == null ? DEFAULT_CLUSTER : clusterName;
     }
 
-    /** The input the query read the most bytes from, as catalog.schema.table; null without inputs. */
+    /** The input the query read the most bytes from, as catalog.schema.table ({@link TableName}); null without inputs. */
     public String mainInput()
     {
         CapturedInput main = null;
@@ -86,7 +87,7 @@ public record CapturedQuery(
                 main = input;
             }
         }
-        return main == null ? null : main.catalog() + "." + main.schemaName() + "." + main.tableName();
+        return main == null ? null : TableName.qualified(main.catalog(), main.schemaName(), main.tableName());
     }
 
     /** Snapshot ids of the inputs in order ('-' where unknown): equal for two runs that read the same data. */

@@ -10,6 +10,7 @@ import dev.icetune.plan.ExecutedStatement;
 import dev.icetune.plan.FilterPredicates;
 import dev.icetune.plan.FilterPredicates.ColumnPredicate;
 import dev.icetune.plan.PredicateKind;
+import dev.icetune.store.TableName;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.statement.Query;
@@ -204,13 +205,13 @@ public final class EvidenceReader
                 FROM query_inputs
                 WHERE "timestamp" >= :start AND "timestamp" < :end AND update_type IS NULL AND files_scanned IS NOT NULL <cluster>
                 GROUP BY catalog, schema_name, table_name, cluster_name)
-            SELECT catalog || '.' || schema_name || '.' || table_name AS tbl, sum(scans) AS scans, sum(files)::float8 / sum(scans) AS files,
+            SELECT <table_name> AS tbl, sum(scans) AS scans, sum(files)::float8 / sum(scans) AS files,
                    sum(bytes)::float8 / nullif(sum(files), 0) AS bytes_per_file, sum(pruning_sum) / nullif(sum(pruned), 0) AS pruning,
                    sum(manifests_skipped)::float8 / sum(scans) AS manifests_skipped, array_to_string(max(partition_fields), '|') AS partition_fields,
                    array_agg(cluster_name ORDER BY cluster_name) AS clusters
             FROM per_cluster
             GROUP BY catalog, schema_name, table_name
-            """;
+            """.replace("<table_name>", TableName.inPostgres(""));
 
     /**
      * Scans grouped by the shape of the filter Trino left above them (literals blanked), so that a million
@@ -231,7 +232,7 @@ public final class EvidenceReader
             shapes AS (
                 SELECT filter_predicate, regexp_replace(filter_predicate, '''(?:[^'']|'''')*''', '?', 'g') AS shape
                 FROM per_filter GROUP BY filter_predicate)
-            SELECT catalog || '.' || schema_name || '.' || table_name AS tbl, h, min(filter_predicate) AS example, sum(scans) AS scans,
+            SELECT <table_name> AS tbl, h, min(filter_predicate) AS example, sum(scans) AS scans,
                    count(*) AS distinct_filters, sum(pruning_sum) / sum(scans) AS pruning, sum(no_skip) AS no_manifest_skipped,
                    sum(files)::float8 AS files, sum(bytes)::float8 AS bytes, sum(bytes_read)::float8 AS bytes_read,
                    sum(estimated) AS estimated, sum(misestimated) AS misestimated,
@@ -239,7 +240,7 @@ public final class EvidenceReader
                    CASE WHEN shape ~ '\\sAND\\s' THEN 0 ELSE sum(scans) END AS only_filter
             FROM per_filter JOIN shapes USING (filter_predicate)
             GROUP BY catalog, schema_name, table_name, h, shape
-            """.replace("<has_estimate>", hasRowEstimate("q")).replace("<misestimated>", misestimated("q"));
+            """.replace("<table_name>", TableName.inPostgres("")).replace("<has_estimate>", hasRowEstimate("q")).replace("<misestimated>", misestimated("q"));
 
     /**
      * Load per cluster in one pass over the window: queries counted per (start second, end second) and per user in one
@@ -299,13 +300,13 @@ public final class EvidenceReader
 
     /** Scans of a table with no filter at all (none pushed into the scan, none above it) that read every file. */
     private static final String FULL_SCANS = """
-            SELECT catalog || '.' || schema_name || '.' || table_name AS tbl, query_pattern_hash AS h, cluster_name AS cluster, count(*) AS scans,
+            SELECT <table_name> AS tbl, query_pattern_hash AS h, cluster_name AS cluster, count(*) AS scans,
                    avg(files_scanned) AS files, avg(coalesce(bytes_scanned, 0)) AS bytes
             FROM query_inputs
             WHERE "timestamp" >= :start AND "timestamp" < :end AND update_type IS NULL AND files_scanned IS NOT NULL <cluster>
               AND filter_predicate IS NULL AND coalesce(cardinality(constraint_columns), 0) = 0 AND pruning_ratio >= 1 AND query_pattern_hash IS NOT NULL
             GROUP BY catalog, schema_name, table_name, query_pattern_hash, cluster_name
-            """;
+            """.replace("<table_name>", TableName.inPostgres(""));
 
     private final Jdbi jdbi;
 

@@ -2,6 +2,7 @@ package dev.icetune.engine.iceberg;
 
 import dev.icetune.engine.facts.TableFact;
 import dev.icetune.engine.facts.TimeSpan;
+import dev.icetune.store.TableName;
 import org.apache.iceberg.BlobMetadata;
 import org.apache.iceberg.CatalogUtil;
 import org.apache.iceberg.DataFile;
@@ -62,12 +63,12 @@ public final class TableMetadataReader
     /** The table, if it is one of this catalog's and exists. */
     public Optional<Table> load(String qualifiedName)
     {
-        String[] parts = qualifiedName.split("\\.", 3);
-        if (parts.length != 3 || !parts[0].equals(trinoCatalog)) {
+        Optional<TableName> name = TableName.tryParse(qualifiedName).filter(parsed -> parsed.catalog().equals(trinoCatalog));
+        if (name.isEmpty()) {
             return Optional.empty();
         }
         try {
-            return Optional.of(catalog.loadTable(TableIdentifier.of(Namespace.of(parts[1]), parts[2])));
+            return Optional.of(catalog.loadTable(TableIdentifier.of(Namespace.of(name.get().schema()), name.get().table())));
         }
         catch (NoSuchTableException e) {
             return Optional.empty();
@@ -81,7 +82,7 @@ public final class TableMetadataReader
         if (catalog instanceof org.apache.iceberg.catalog.SupportsNamespaces namespaces) {
             for (Namespace namespace : namespaces.listNamespaces()) {
                 for (TableIdentifier identifier : catalog.listTables(namespace)) {
-                    tables.add(trinoCatalog + "." + namespace + "." + identifier.name());
+                    tables.add(TableName.qualified(trinoCatalog, namespace.toString(), identifier.name()));
                 }
             }
         }

@@ -1,5 +1,7 @@
 package dev.icetune.engine.model;
 
+import dev.icetune.store.TableName;
+
 import java.util.List;
 import java.util.Optional;
 
@@ -20,6 +22,13 @@ public record MaterializedView(String name, String table, String query, long ref
         if (refreshMinutes <= 0) {
             throw new IllegalArgumentException("refreshMinutes must be positive: " + refreshMinutes);
         }
+    }
+
+    /** The view of a pattern's aggregation over {@code table}: beside it, named after it and the pattern ({@code mv_events_1a2b3c4d}). */
+    public static String nameFor(String table, String patternHash)
+    {
+        TableName over = TableName.parse(table);
+        return over.sibling("mv_" + over.table() + "_" + patternHash.substring(0, Math.min(8, patternHash.length()))).toString();
     }
 
     @Override

@@ -1,5 +1,7 @@
 package dev.icetune.engine.model;
 
+import dev.icetune.store.TableName;
+
 import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Collectors;
@@ -9,10 +11,11 @@ public final class Sql
 {
     private Sql() {}
 
-    /** {@code catalog.schema.table} as {@code "catalog"."schema"."table"}. */
+    /** {@code catalog.schema.table} (as {@link TableName} writes it) as {@code "catalog"."schema"."table"}; any other text, split at its dots. */
     public static String table(String qualifiedName)
     {
-        return Arrays.stream(qualifiedName.split("\\.", 3)).map(Sql::identifier).collect(Collectors.joining("."));
+        return TableName.tryParse(qualifiedName).map(TableName::sql)
+                .orElseGet(() -> Arrays.stream(qualifiedName.split("\\.", 3)).map(Sql::identifier).collect(Collectors.joining(".")));
     }
 
     public static String identifier(String name)

@@ -1,0 +1,116 @@
+package dev.icetune.store;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+import static java.util.Objects.requireNonNull;
+
+/**
+ * A table as Trino names it, and its one-text form {@code catalog.schema.table} that query_logs (main_input), facts and
+ * recommendations carry. A part with a dot or a double quote in it is double-quoted in that form ({@code iceberg."eu.sales".orders}),
+ * so that the text reads back into the same three parts; every other part is written as it is, so the common names read as before.
+ */
+public record TableName(String catalog, String schema, String table)
+{
+    public TableName
+    {
+        requireNonNull(catalog, "catalog is null");
+        requireNonNull(schema, "schema is null");
+        requireNonNull(table, "table is null");
+    }
+
+    /** The one-text form of {@code catalog}, {@code schema} and {@code table}. */
+    public static String qualified(String catalog, String schema, String table)
+    {
+        return new TableName(catalog, schema, table).toString();
+    }
+
+    /** The three parts of {@code qualified}; a part not in quotes is read as it is, up to the next dot (the last part to the end). */
+    public static TableName parse(String qualified)
+    {
+        return tryParse(qualified).orElseThrow(() -> new IllegalArgumentException("not a table name as catalog.schema.table: " + qualified));
+    }
+
+    /** The three parts of {@code qualified}, or empty when it is not a table name as {@code catalog.schema.table}. */
+    public static Optional<TableName> tryParse(String qualified)
+    {
+        List<String> parts = new ArrayList<>(3);
+        int at = 0;
+        while (parts.size() < 3) {
+            StringBuilder part = new StringBuilder();
+            if (at < qualified.length() && qualified.charAt(at) == '"') {
+                at++;
+                while (true) {
+                    if (at >= qualified.length()) {
+                        return Optional.empty();
+                    }
+                    char c = qualified.charAt(at++);
+                    if (c == '"') {
+                        if (at < qualified.length() && qualified.charAt(at) == '"') {
+                            at++;
+                        }
+                        else {
+                            break;
+                        }
+                    }
+                    part.append(c);
+                }
+            }
+            else {
+                int end = parts.size() == 2 ? qualified.length() : qualified.indexOf('.', at);
+                if (end < 0) {
+                    return Optional.empty();
+                }
+                part.append(qualified, at, end);
+                at = end;
+            }
+            parts.add(part.toString());
+            if (parts.size() < 3) {
+                if (at >= qualified.length() || qualified.charAt(at) != '.') {
+                    return Optional.empty();
+                }
+                at++;
+            }
+        }
+        return at == qualified.length() ? Optional.of(new TableName(parts.get(0), parts.get(1), parts.get(2))) : Optional.empty();
+    }
+
+    /** Another table in the same schema. */
+    public TableName sibling(String name)
+    {
+        return new TableName(catalog, schema, name);
+    }
+
+    /** {@code "catalog"."schema"."table"}: each part quoted for Trino, so that no name can inject SQL. */
+    public String sql()
+    {
+        return Stream.of(catalog, schema, table).map(part -> '"' + part.replace("\"", "\"\"") + '"').collect(Collectors.joining("."));
+    }
+
+    @Override
+    public String toString()
+    {
+        return Stream.of(catalog, schema, table).map(TableName::written).collect(Collectors.joining("."));
+    }
+
+    /**
+     * SQL (PostgreSQL): the one-text form of the {@code catalog}, {@code schema_name} and {@code table_name} columns of
+     * {@code alias} (a table or subquery of query_inputs' columns), as {@link #toString()} writes it.
+     */
+    public static String inPostgres(String alias)
+    {
+        String prefix = alias.isEmpty() ? "" : alias + ".";
+        return Stream.of("catalog", "schema_name", "table_name")
+                .map(column -> "CASE WHEN strpos(%1$s, '.') + strpos(%1$s, '\"') = 0 THEN %1$s ELSE '\"' || replace(%1$s, '\"', '\"\"') || '\"' END"
+                        .formatted(prefix + column))
+                .collect(Collectors.joining(" || '.' || "));
+    }
+
+    private static String written(String part)
+    {
+        return part.indexOf('.') < 0 && part.indexOf('"') < 0 ? part : '"' + part.replace("\"", "\"\"") + '"';
+    }
+}
