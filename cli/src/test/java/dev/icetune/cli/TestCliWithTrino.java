@@ -1,5 +1,7 @@
 package dev.icetune.cli;
 
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.icetune.engine.iceberg.TableMetadataReader;
 import dev.icetune.engine.model.Analyze;
 import dev.icetune.engine.model.Compact;
@@ -44,6 +46,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class TestCliWithTrino
 {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
     @TempDir
     static Path temporary;
 
@@ -93,6 +97,7 @@ class TestCliWithTrino
 
     @Test
     void applyDryRunThenApplyThenRollback()
+            throws Exception
     {
         assertThat(icetune("recommendations", "approve", "1", "--by", "alice")).isZero();
         long snapshot = iceberg.load("iceberg.demo.events").orElseThrow().currentSnapshot().snapshotId();
@@ -108,13 +113,20 @@ class TestCliWithTrino
         assertThat(iceberg.load("iceberg.demo.events").orElseThrow().currentSnapshot().snapshotId()).as("metadata only").isEqualTo(snapshot);
 
         out.reset();
-        assertThat(icetune("rollback", "1", "--by", "alice")).as(stderr()).isZero();
-        assertThat(stdout()).contains("#1 rolled-back").contains("removeField(day(ts))");
+        assertThat(icetune("rollback", "1", "--by", "alice", "--json")).as(stderr()).isZero();
+        Map<String, Object> rolledBack = JSON.readValue(stdout(), new TypeReference<>() {});
+        assertThat(rolledBack).containsEntry("id", 1).containsEntry("result", "rolled-back");
+        assertThat((List<?>) rolledBack.get("change")).anySatisfy(line -> assertThat(line.toString()).contains("removeField(day(ts))"));
         assertThat(iceberg.load("iceberg.demo.events").orElseThrow().spec().fields()).noneMatch(field -> field.transform().toString().equals("day"));
         assertThat(new CapturedRows(url).query("SELECT action, result, step FROM fix_audit ORDER BY id")).as("the apply's one step, then the apply").containsExactly(
                 row("dry-run", "planned", null), row("apply", "applied", 1), row("apply", "applied", null), row("rollback", "rolled-back", null));
         assertThat(icetune("rollback", "1", "--by", "alice")).as("only an applied fix rolls back").isEqualTo(IcetuneCli.FAILED);
         assertThat(stderr()).contains("recommendation 1 is open: only an applied one can be rolled back");
+        out.reset();
+        assertThat(icetune("apply", "1", "--by", "alice", "--json")).isEqualTo(IcetuneCli.FAILED);
+        assertThat(JSON.readValue(stdout(), new TypeReference<List<Map<String, Object>>>() {})).as("a script reads what failed and why").singleElement()
+                .satisfies(attempt -> assertThat(attempt).containsEntry("id", 1).containsEntry("result", "failed")
+                        .containsEntry("message", "recommendation 1 is open: only an approved one can be applied"));
     }
 
     @Test
@@ -145,7 +157,7 @@ class TestCliWithTrino
         assertThat(stdout().indexOf("budget_big")).isLessThan(stdout().indexOf("iceberg.demo.cooling")).isLessThan(stdout().indexOf("budget_small"));
         out.reset();
         assertThat(icetune("recommendations", "list", "--status", "approved", "--json")).isZero();
-        List<Map<String, Object>> listed = new com.fasterxml.jackson.databind.ObjectMapper().readValue(stdout(), new com.fasterxml.jackson.core.type.TypeReference<>() {});
+        List<Map<String, Object>> listed = JSON.readValue(stdout(), new TypeReference<>() {});
         assertThat(listed).extracting(each -> ((Number) ((Map<?, ?>) each.get("estimate")).get("priority")).doubleValue()).isSortedAccordingTo(java.util.Comparator.reverseOrder());
         assertThat(((Map<?, ?>) listed.getFirst().get("estimate")).keySet().stream().map(String::valueOf).toList())
                 .contains("files_saved_per_day", "bytes_saved_per_day", "rewrite_bytes", "priority");
@@ -166,8 +178,11 @@ class TestCliWithTrino
                 .as("the highest priority first").isLessThan(stdout().indexOf("#" + ids.get("small-files:iceberg.demo.budget_small") + " applied"));
         assertThat(iceberg.load("iceberg.demo.budget_big").orElseThrow().currentSnapshot().summary()).as("over the budget: unchanged").containsEntry("total-data-files", "12");
         out.reset();
-        assertThat(icetune("apply", String.valueOf(ids.get("stale-statistics:iceberg.demo.cooling")), "--by", "alice", "--ignore-cooldown")).as(stderr()).isZero();
-        assertThat(stdout()).contains("applied");
+        assertThat(icetune("apply", String.valueOf(ids.get("stale-statistics:iceberg.demo.cooling")), "--by", "alice", "--ignore-cooldown", "--json")).as(stderr()).isZero();
+        assertThat(JSON.readValue(stdout(), new TypeReference<List<Map<String, Object>>>() {})).singleElement().satisfies(attempt -> {
+            assertThat(attempt).containsEntry("id", ids.get("stale-statistics:iceberg.demo.cooling").intValue()).containsEntry("result", "applied");
+            assertThat((List<?>) attempt.get("change")).anySatisfy(line -> assertThat(line.toString()).startsWith("ANALYZE \"iceberg\".\"demo\".\"cooling\""));
+        });
     }
 
     private static Recommendation compaction(String table, double queriesPerDay)

@@ -2,6 +2,7 @@ package dev.icetune.cli.command;
 
 import dev.icetune.cli.Context;
 import dev.icetune.cli.IcetuneCli;
+import dev.icetune.cli.JsonOutput;
 import dev.icetune.engine.model.ApplyOrder;
 import dev.icetune.engine.model.Estimate;
 import dev.icetune.engine.model.LayoutChange;
@@ -58,6 +59,9 @@ public final class ApplyCommand
     @Option(names = "--ignore-cooldown", description = "apply even to a table whose last fix has not been measured yet")
     boolean ignoreCooldown;
 
+    @Option(names = "--json", description = "print what became of each fix as JSON, once all are done")
+    boolean json;
+
     @Override
     public Integer call()
     {
@@ -65,8 +69,9 @@ public final class ApplyCommand
         RecommendationStore store = context.store();
         List<RecommendationStore.Stored> chosen = which.allApproved ? byPriorityAndDependency(store.list(Optional.of(Status.APPROVED))) : List.of(store.find(which.id)
                 .orElseThrow(() -> new IllegalArgumentException("no recommendation " + which.id + " (see: recommendations list)")));
+        List<FixAttempt> attempts = new ArrayList<>();
         if (chosen.isEmpty()) {
-            out().println("no approved recommendations to apply");
+            out().println(json ? JsonOutput.write(attempts) : "no approved recommendations to apply");
             return 0;
         }
         FixApplier applier = context.fixApplier("applying fixes");
@@ -79,41 +84,51 @@ public final class ApplyCommand
             List<Long> tooBig = rewriteLeftTo.values().stream().distinct().filter(last -> applier.plannedRewriteBytes(last) > maxRewriteBytes.toBytes()).toList();
             rewriteLeftTo.values().removeAll(tooBig);
         }
-        int failed = 0;
         for (RecommendationStore.Stored recommendation : chosen) {
             long id = recommendation.id();
             try {
                 Status status = store.find(id).orElseThrow().status();
                 if (which.allApproved && status != Status.APPROVED) {
-                    out().printf("#%d skipped: %s meanwhile%n", id, status); // an earlier fix of this run superseded it
+                    report(attempts, FixAttempt.skipped(id, status + " meanwhile")); // an earlier fix of this run superseded it
                     continue;
                 }
                 Optional<String> cooling = ignoreCooldown || dryRun || cooldown.isZero() ? Optional.empty() : applier.coolingDown(id, run, cooldown);
                 if (cooling.isPresent()) {
-                    out().printf("#%d skipped: %s (--ignore-cooldown to apply anyway)%n", id, cooling.get());
+                    report(attempts, FixAttempt.skipped(id, cooling.get() + " (--ignore-cooldown to apply anyway)"));
                     continue;
                 }
                 if (maxRewriteBytes != null && !rewriteLeftTo.containsKey(id)) {
                     long needs = applier.plannedRewriteBytes(id);
                     if (needs > budget) {
-                        out().printf("#%d skipped: rewrites %s, more than the %s left of --max-rewrite-bytes%n", id, Estimate.bytes(needs), Estimate.bytes(budget));
+                        report(attempts, FixAttempt.skipped(id, "rewrites %s, more than the %s left of --max-rewrite-bytes".formatted(Estimate.bytes(needs), Estimate.bytes(budget))));
                         continue;
                     }
                 }
                 FixApplier.Outcome outcome = applier.apply(id, by, dryRun, Optional.ofNullable(rewriteLeftTo.get(id)));
                 budget -= dryRun ? 0 : outcome.rewriteBytes();
-                out().printf("#%d %s%s%n", id, outcome.result().value(), outcome.message() == null ? "" : " (" + outcome.message() + ")");
-                outcome.change().lines().forEach(line -> out().println("    " + line));
+                report(attempts, FixAttempt.of(outcome));
             }
             catch (RuntimeException e) {
-                failed++;
                 err().println("icetune: #" + id + ": " + IcetuneCli.message(e));
+                attempts.add(FixAttempt.failed(id, IcetuneCli.message(e)));
             }
         }
-        if (maxRewriteBytes != null && !dryRun) {
+        if (json) {
+            out().println(JsonOutput.write(attempts));
+        }
+        else if (maxRewriteBytes != null && !dryRun) {
             out().printf("rewrote %s of the %s allowed%n", Estimate.bytes(maxRewriteBytes.toBytes() - budget), Estimate.bytes(maxRewriteBytes.toBytes()));
         }
-        return failed == 0 ? 0 : IcetuneCli.FAILED;
+        return attempts.stream().anyMatch(FixAttempt::failed) ? IcetuneCli.FAILED : 0;
+    }
+
+    /** Each fix's outcome as it comes, for a person; all of them at the end for --json. */
+    private void report(List<FixAttempt> attempts, FixAttempt attempt)
+    {
+        attempts.add(attempt);
+        if (!json) {
+            attempt.print(out());
+        }
     }
 
     /** Tables by the highest priority among their fixes; a table's fixes in the order they depend on each other. */

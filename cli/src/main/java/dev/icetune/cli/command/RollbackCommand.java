@@ -1,6 +1,7 @@
 package dev.icetune.cli.command;
 
 import dev.icetune.cli.IcetuneCli;
+import dev.icetune.cli.JsonOutput;
 import dev.icetune.fixes.FixApplier;
 import dev.icetune.fixes.FixAudit;
 import picocli.CommandLine.Command;
@@ -17,12 +18,20 @@ public final class RollbackCommand
     @Option(names = "--by", required = true, paramLabel = "NAME", description = "who rolls back")
     String by;
 
+    @Option(names = "--json", description = "print the outcome as JSON")
+    boolean json;
+
     @Override
     public Integer call()
     {
         FixApplier.Outcome outcome = context().fixApplier("rolling back").rollback(id, by);
-        out().printf("#%d %s%s%n", id, outcome.result().value(), outcome.message() == null ? "" : " (" + outcome.message() + ")");
-        outcome.change().lines().forEach(line -> out().println("    " + line));
+        FixAttempt attempt = FixAttempt.of(outcome);
+        if (json) {
+            out().println(JsonOutput.write(attempt));
+        }
+        else {
+            attempt.print(out());
+        }
         return outcome.result() == FixAudit.Result.ROLLED_BACK ? 0 : IcetuneCli.FAILED;
     }
 }
