@@ -58,10 +58,11 @@ public final class IcetuneCli
     /** The exception's message, with the cause's when it adds something (a driver's "Connection refused"). */
     public static String message(Throwable exception)
     {
-        // each cause adds what it says that is new; a wrapper's "org.postgresql.util.PSQLException: ..." becomes its text
+        // each cause adds what it says that is new; a wrapper's "org.postgresql.util.PSQLException: ..." becomes its text, wherever
+        // in it (Trino's driver writes "Error executing query: java.net.ConnectException: ...")
         StringBuilder message = new StringBuilder();
         for (Throwable each = exception; each != null; each = each.getCause()) {
-            String text = each.getMessage() == null ? null : CLASS_NAME_PREFIX.matcher(each.getMessage()).replaceFirst("");
+            String text = each.getMessage() == null ? null : CLASS_NAME_PREFIX.matcher(each.getMessage()).replaceAll("");
             if (text != null && !text.isBlank() && !message.toString().contains(text)) {
                 message.append(message.isEmpty() ? "" : message.charAt(message.length() - 1) == '.' ? " " : ": ").append(text);
             }
@@ -69,5 +70,5 @@ public final class IcetuneCli
         return message.isEmpty() ? exception.getClass().getSimpleName() : message.toString();
     }
 
-    private static final Pattern CLASS_NAME_PREFIX = Pattern.compile("^(?:[a-z_][\\w$]*\\.)+[A-Z][\\w$]*: ");
+    private static final Pattern CLASS_NAME_PREFIX = Pattern.compile("(?<![\\w$.])(?:[a-z_][\\w$]*\\.)+[A-Z][\\w$]*: ");
 }

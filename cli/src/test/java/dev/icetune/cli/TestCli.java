@@ -59,6 +59,8 @@ class TestCli
         assertThat(IcetuneCli.message(new IllegalStateException("cannot read rules", new RuntimeException("rules/x.drl: line 3"))))
                 .isEqualTo("cannot read rules: rules/x.drl: line 3");
         assertThat(IcetuneCli.message(new NullPointerException())).isEqualTo("NullPointerException");
+        assertThat(IcetuneCli.message(new java.sql.SQLException("Error executing query: java.net.ConnectException: Failed to connect to /127.0.0.1:1")))
+                .isEqualTo("Error executing query: Failed to connect to /127.0.0.1:1");
     }
 
     @Test
@@ -247,6 +249,19 @@ class TestCli
 
         assertThat(run("--config", config.toString(), "apply", "1", "--by", "alice")).isEqualTo(IcetuneCli.FAILED);
         assertThat(stderr()).contains("applying fixes needs the Iceberg catalog");
+    }
+
+    @Test
+    void lintSaysWhichServerIsNotThere(@TempDir Path directory)
+            throws Exception
+    {
+        int closed;
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+            closed = socket.getLocalPort();
+        }
+        Path config = config(directory, TestingPostgres.shared().createDatabase("cli_lint"), "icetune.trino.url=jdbc:trino://127.0.0.1:%d\n".formatted(closed));
+        assertThat(run("--config", config.toString(), "lint", "--sql", "SELECT 1")).isEqualTo(IcetuneCli.FAILED);
+        assertThat(stderr()).startsWith("icetune: Trino (icetune.trino.url): ").contains("127.0.0.1:" + closed).doesNotContain("Exception");
     }
 
     private static Recommendation recommendation(String rule, String table)

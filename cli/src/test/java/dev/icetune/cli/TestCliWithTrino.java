@@ -207,6 +207,8 @@ class TestCliWithTrino
         assertThat(stdout()).contains("No findings.");
         assertThat(icetune("lint")).as("neither --sql nor --file").isEqualTo(IcetuneCli.USAGE);
         assertThat(icetune("lint", "--sql", "SELECT nonsense FROM nowhere")).as("Trino refuses the query").isEqualTo(IcetuneCli.FAILED);
+        assertThat(stderr()).as("the place of the error in the query as written").startsWith("icetune: Trino (icetune.trino.url): Query failed")
+                .contains("line 1:22: Schema must be specified");
     }
 
     @Test

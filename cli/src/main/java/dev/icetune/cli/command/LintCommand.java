@@ -9,6 +9,7 @@ import picocli.CommandLine.Option;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.SQLException;
 
 @Command(name = "lint", description = {"Review a query before it ships: EXPLAIN through Trino, then the query-level rules.",
         "Exit codes: 0 no findings, 3 findings (2 is a usage error, 1 a failure)."})
@@ -35,7 +36,15 @@ public final class LintCommand
             throws Exception
     {
         String sql = query.sql != null ? query.sql : Files.readString(query.file).strip().replaceAll(";$", "");
-        QueryLinter.Report report = new QueryLinter(context().requireTrino("lint runs EXPLAIN"), context().iceberg(), context().ruleBook().thresholds()).lint(sql);
+        QueryLinter linter = new QueryLinter(context().requireTrino("lint runs EXPLAIN"), context().iceberg(), context().ruleBook().thresholds());
+        QueryLinter.Report report;
+        try {
+            report = linter.lint(sql);
+        }
+        catch (SQLException e) {
+            // the server's word, refusing the query or not there at all, with the key that says which server (not its URL: it may hold a password)
+            throw new SQLException("Trino (icetune.trino.url): " + e.getMessage(), e);
+        }
         if (json) {
             out().println(JsonOutput.write(report));
         }

@@ -18,6 +18,8 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import static java.util.Objects.requireNonNull;
 
@@ -35,6 +37,9 @@ public final class QueryLinter
     public record Finding(String table, String rule, String message, String suggestion) {}
 
     public record Report(List<String> scans, List<Finding> findings) {}
+
+    /** Where Trino places an error: "line 2:22: ..." */
+    private static final Pattern EXPLAIN_LINE = Pattern.compile("\\bline (\\d+):(?=\\d)");
 
     private final TrinoConnections trino;
     private final Optional<TableMetadataReader> iceberg;
@@ -60,9 +65,20 @@ public final class QueryLinter
         String sql = ExecutedStatement.runnable(query).orElse(query);
         String plan;
         try (Connection connection = trino.open(); Statement statement = connection.createStatement();
-                ResultSet result = statement.executeQuery("EXPLAIN (TYPE DISTRIBUTED, FORMAT JSON) " + sql)) {
+                ResultSet result = statement.executeQuery("EXPLAIN (TYPE DISTRIBUTED, FORMAT JSON)\n" + sql)) {
             result.next();
             plan = result.getString(1);
+        }
+        catch (SQLException e) {
+            Matcher line = EXPLAIN_LINE.matcher(String.valueOf(e.getMessage()));
+            if (!line.find()) {
+                throw e;
+            }
+            // Trino places an error in the EXPLAIN's text, whose first line is ours: "line 2:22" is the query's line 1, column 22. Its
+            // own message, not a wrapper's: the original stays a suppressed exception, not a cause that would say it again
+            SQLException inQuery = new SQLException(line.replaceAll(at -> "line " + (Integer.parseInt(at.group(1)) - 1) + ":"), e.getSQLState(), e.getErrorCode());
+            inQuery.addSuppressed(e);
+            throw inQuery;
         }
         List<String> scans = new ArrayList<>();
         List<Finding> findings = new ArrayList<>();
