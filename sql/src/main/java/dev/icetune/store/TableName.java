@@ -25,7 +25,8 @@ public record TableName(String catalog, String schema, String table)
     /** The one-text form of {@code catalog}, {@code schema} and {@code table}. */
     public static String qualified(String catalog, String schema, String table)
     {
-        return new TableName(catalog, schema, table).toString();
+        // once per captured query on the listener's capture thread: no stream for the common name
+        return written(catalog) + "." + written(schema) + "." + written(table);
     }
 
     /** The three parts of {@code qualified}; a part not in quotes is read as it is, up to the next dot (the last part to the end). */
@@ -93,7 +94,7 @@ public record TableName(String catalog, String schema, String table)
     @Override
     public String toString()
     {
-        return Stream.of(catalog, schema, table).map(TableName::written).collect(Collectors.joining("."));
+        return qualified(catalog, schema, table);
     }
 
     /**
