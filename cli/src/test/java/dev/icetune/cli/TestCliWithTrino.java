@@ -69,9 +69,12 @@ class TestCliWithTrino
         trino = IcebergTrino.start(new EventListener() {}, catalogUrl, warehouse);
         trino.execute("CREATE TABLE events (ts timestamp(6), user_id bigint)");
         trino.execute("CREATE TABLE lint_me (ts timestamp(6), user_id bigint) WITH (partitioning = ARRAY['day(ts)'])");
+        trino.execute("CREATE SCHEMA iceberg.\"lint.eu\"");
+        trino.execute("CREATE TABLE iceberg.\"lint.eu\".\"me.too\" WITH (partitioning = ARRAY['day(ts)']) AS SELECT * FROM lint_me WITH NO DATA");
         for (int day = 1; day <= 3; day++) {
             trino.execute("INSERT INTO events VALUES (TIMESTAMP '2024-01-0" + day + " 10:00:00', " + day + ")");
             trino.execute("INSERT INTO lint_me VALUES (TIMESTAMP '2024-01-0" + day + " 10:00:00', " + day + ")");
+            trino.execute("INSERT INTO iceberg.\"lint.eu\".\"me.too\" VALUES (TIMESTAMP '2024-01-0" + day + " 10:00:00', " + day + ")");
         }
         // 200,000 rows in one file: large enough for the planner's estimates to pass the rules' row thresholds, too few files for a full-scan finding
         trino.execute("CREATE TABLE lint_big AS SELECT a * 1000 + b AS id, b % 7 AS kind FROM UNNEST(sequence(0, 199)) x(a) CROSS JOIN UNNEST(sequence(1, 1000)) y(b)");
@@ -202,6 +205,10 @@ class TestCliWithTrino
     {
         assertThat(icetune("lint", "--sql", "SELECT count(*) FROM iceberg.demo.lint_me WHERE user_id = 2")).as(stderr()).isEqualTo(IcetuneCli.FINDINGS);
         assertThat(stdout()).contains("missing-partition-filter on iceberg.demo.lint_me");
+        out.reset();
+        assertThat(icetune("lint", "--sql", "SELECT count(*) FROM iceberg.\"lint.eu\".\"me.too\" WHERE user_id = 2")).as(stderr()).isEqualTo(IcetuneCli.FINDINGS);
+        assertThat(stdout()).as("a schema and a table with dots in their names, found in the catalog").contains("iceberg.\"lint.eu\".\"me.too\": up to 3 files")
+                .contains("missing-partition-filter on iceberg.\"lint.eu\".\"me.too\"");
         out.reset();
         assertThat(icetune("lint", "--sql", "SELECT count(*) FROM iceberg.demo.lint_me WHERE ts >= TIMESTAMP '2024-01-02 00:00:00'")).as(stderr()).isZero();
         assertThat(stdout()).contains("No findings.");

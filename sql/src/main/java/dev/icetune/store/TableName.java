@@ -79,6 +79,28 @@ public record TableName(String catalog, String schema, String table)
         return at == qualified.length() ? Optional.of(new TableName(parts.get(0), parts.get(1), parts.get(2))) : Optional.empty();
     }
 
+    /**
+     * Every table {@code text} can name: its reading as {@link #parse} reads it first, then, for a text without quotes, each other
+     * split of it into three at its dots. Trino's plan and rows written before the quoted form name a table in {@code eu.sales} and one
+     * in {@code eu} alike; the catalog tells which exists.
+     */
+    public static List<TableName> readings(String text)
+    {
+        List<TableName> readings = new ArrayList<>();
+        tryParse(text).ifPresent(readings::add);
+        if (text.indexOf('"') < 0) {
+            for (int first = text.indexOf('.'); first >= 0; first = text.indexOf('.', first + 1)) {
+                for (int second = text.indexOf('.', first + 1); second >= 0; second = text.indexOf('.', second + 1)) {
+                    TableName split = new TableName(text.substring(0, first), text.substring(first + 1, second), text.substring(second + 1));
+                    if (!readings.contains(split)) {
+                        readings.add(split);
+                    }
+                }
+            }
+        }
+        return readings;
+    }
+
     /** Another table in the same schema. */
     public TableName sibling(String name)
     {

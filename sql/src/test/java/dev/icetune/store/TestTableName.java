@@ -56,6 +56,16 @@ class TestTableName
     }
 
     @Test
+    void anUnquotedTextWithMoreDotsCanNameSeveralTables()
+    {
+        assertThat(TableName.readings("iceberg.demo.events")).containsExactly(new TableName("iceberg", "demo", "events"));
+        assertThat(TableName.readings("iceberg.eu.sales.t")).containsExactly(
+                new TableName("iceberg", "eu", "sales.t"), new TableName("iceberg", "eu.sales", "t"), new TableName("iceberg.eu", "sales", "t"));
+        assertThat(TableName.readings("iceberg.\"eu.sales\".t")).as("quoted: one table").containsExactly(new TableName("iceberg", "eu.sales", "t"));
+        assertThat(TableName.readings("events")).isEmpty();
+    }
+
+    @Test
     void sqlQuotesEveryPart()
     {
         assertThat(new TableName("iceberg", "eu.sales", "x\"y").sql()).isEqualTo("\"iceberg\".\"eu.sales\".\"x\"\"y\"");

@@ -63,16 +63,25 @@ public final class TableMetadataReader
     /** The table, if it is one of this catalog's and exists. */
     public Optional<Table> load(String qualifiedName)
     {
-        Optional<TableName> name = TableName.tryParse(qualifiedName).filter(parsed -> parsed.catalog().equals(trinoCatalog));
-        if (name.isEmpty()) {
-            return Optional.empty();
+        return find(qualifiedName).map(Found::table);
+    }
+
+    private record Found(TableName name, Table table) {}
+
+    /** The table {@code text} names (of its {@link TableName#readings}, the first that exists in this catalog), with its name. */
+    private Optional<Found> find(String text)
+    {
+        for (TableName name : TableName.readings(text)) {
+            if (name.catalog().equals(trinoCatalog)) {
+                try {
+                    return Optional.of(new Found(name, catalog.loadTable(TableIdentifier.of(Namespace.of(name.schema()), name.table()))));
+                }
+                catch (NoSuchTableException e) {
+                    // another reading, or none
+                }
+            }
         }
-        try {
-            return Optional.of(catalog.loadTable(TableIdentifier.of(Namespace.of(name.get().schema()), name.get().table())));
-        }
-        catch (NoSuchTableException e) {
-            return Optional.empty();
-        }
+        return Optional.empty();
     }
 
     /** Every table of the catalog, as catalog.schema.table. */
@@ -106,10 +115,10 @@ public final class TableMetadataReader
         return facts;
     }
 
-    /** The table's metadata as a fact; files under {@code smallFileBytes} count as small. */
+    /** The table's metadata as a fact, named as {@link TableName} writes it; files under {@code smallFileBytes} count as small. */
     public Optional<TableFact> read(String qualifiedName, long smallFileBytes, Instant now)
     {
-        return load(qualifiedName).map(table -> fact(qualifiedName, table, smallFileBytes, now));
+        return find(qualifiedName).map(found -> fact(found.name().toString(), found.table(), smallFileBytes, now));
     }
 
     static TableFact fact(String qualifiedName, Table table, long smallFileBytes, Instant now)

@@ -84,8 +84,9 @@ public final class QueryLinter
         List<Finding> findings = new ArrayList<>();
         QueryPlan parsed = QueryPlan.parse(plan);
         for (QueryPlan.Scan scan : parsed.scans().values()) {
-            String table = scan.table();
-            Optional<TableFact> fact = iceberg.flatMap(reader -> reader.read(table, 0, Instant.now()));
+            Optional<TableFact> fact = iceberg.flatMap(reader -> reader.read(scan.table(), 0, Instant.now()));
+            // the plan's name of a table with dots in its schema or name can read several ways: the catalog's tells which it is
+            String table = fact.map(TableFact::table).orElse(scan.table());
             List<FilterPredicates.ColumnPredicate> predicates = FilterPredicates.parse(scan.filterPredicate().orElse(null));
             scans.add(describe(table, scan, fact));
             for (FilterPredicates.ColumnPredicate predicate : predicates) {
