@@ -44,6 +44,9 @@ public class StoreConfig
     }
 
     @Config(URL)
+    // the driver takes a password in the URL too: Trino's log of the configuration at start shows it as [REDACTED], and icetune's own
+    // lines show the URL without it (Database.redactedUrl)
+    @ConfigSecuritySensitive
     @ConfigDescription("jdbc:postgresql://host:port/database; driver parameters may follow (?ssl=true&...)")
     public StoreConfig setUrl(String url)
     {

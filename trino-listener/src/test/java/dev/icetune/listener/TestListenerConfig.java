@@ -8,7 +8,13 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.logging.Handler;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
+import java.util.logging.SimpleFormatter;
 
 import static io.airlift.configuration.testing.ConfigAssertions.assertFullMapping;
 import static io.airlift.configuration.testing.ConfigAssertions.assertRecordedDefaults;
@@ -107,9 +113,38 @@ class TestListenerConfig
         assertFails(Map.of("icetune.db.url", URL, "icetune.db.password", "a", "icetune.db.password-file", file.toString()), "not both");
         assertFails(Map.of("icetune.db.url", URL, "icetune.db.password-file", directory.resolve("missing").toString()), "icetune.db.password-file");
 
-        IcetuneEventListener listener = (IcetuneEventListener) new IcetuneEventListenerFactory().create(Map.of("icetune.db.url", URL,
-                "icetune.db.password-file", file.toString(), "icetune.spool.dir", directory.resolve("spool").toString()), null);
-        listener.shutdown();
+        // the configuration as Trino's log shows it at start, then the failure to connect: no password, from the file or in the URL
+        List<String> logged = new CopyOnWriteArrayList<>();
+        Handler handler = new Handler()
+        {
+            @Override
+            public void publish(LogRecord record)
+            {
+                logged.add(new SimpleFormatter().formatMessage(record) + (record.getThrown() == null ? "" : " " + record.getThrown()));
+            }
+
+            @Override
+            public void flush() {}
+
+            @Override
+            public void close() {}
+        };
+        Logger root = Logger.getLogger("");
+        root.addHandler(handler);
+        try {
+            IcetuneEventListener listener = (IcetuneEventListener) new IcetuneEventListenerFactory().create(Map.of("icetune.db.url", URL + "?password=hunter2-in-url",
+                    "icetune.db.password-file", file.toString(), "icetune.spool.dir", directory.resolve("spool").toString()), null);
+            long deadline = System.nanoTime() + SECONDS.toNanos(30);
+            while (logged.stream().noneMatch(line -> line.contains("journaling")) && System.nanoTime() < deadline) {
+                Thread.sleep(50);
+            }
+            listener.shutdown();
+        }
+        finally {
+            root.removeHandler(handler);
+        }
+        assertThat(logged).as("the configuration, then the failed write").anyMatch(line -> line.contains("icetune.db.url")).anyMatch(line -> line.contains("journaling"));
+        assertThat(String.join("\n", logged)).doesNotContain("s3cret-from-file").doesNotContain("hunter2");
     }
 
     private static void assertFails(Map<String, String> properties, String naming)
