@@ -7,6 +7,7 @@ import dev.icetune.engine.model.FixKind;
 import dev.icetune.engine.model.MaterializedView;
 import dev.icetune.engine.model.PartitionSpec;
 import dev.icetune.engine.model.SortOrder;
+import dev.icetune.engine.model.Sql;
 import dev.icetune.engine.model.BloomFilters;
 import dev.icetune.engine.model.Status;
 import dev.icetune.engine.model.TargetType;
@@ -104,7 +105,7 @@ public final class EffectMeasurer
     /** The qualified name of the table a query_inputs row {@code i} read, as fixes name their tables. */
     private static final String INPUT_TABLE = TableName.inPostgres("i");
 
-    private static final Pattern TIME_FIELD = Pattern.compile("(?:year|month|day|hour)\\((\\w+)\\)");
+    private static final Pattern TIME_FIELD = Pattern.compile("(?:year|month|day|hour)\\((" + Sql.PROPERTY_COLUMN + ")\\)");
 
     /** Per pattern and side: count, mean and variance of each figure. */
     private static final String FIGURES = """
@@ -429,7 +430,7 @@ public final class EffectMeasurer
         String onTable = INPUT_TABLE + " = :table_" + applied.id();
         Map<String, Object> parameters = new HashMap<>(Map.of("table_" + applied.id(), table));
         Optional<String> column = switch (fix) {
-            case PartitionSpec spec -> spec.added().stream().map(TIME_FIELD::matcher).filter(Matcher::matches).map(matcher -> matcher.group(1)).findFirst();
+            case PartitionSpec spec -> spec.added().stream().map(TIME_FIELD::matcher).filter(Matcher::matches).map(matcher -> Sql.propertyColumnName(matcher.group(1))).findFirst();
             case SortOrder sort -> Optional.of(sort.columns().getFirst());
             case BloomFilters bloom -> bloom.added().stream().findFirst();
             default -> Optional.empty();

@@ -1,5 +1,6 @@
 package dev.icetune.fixes;
 
+import dev.icetune.engine.model.Sql;
 import org.apache.iceberg.PartitionField;
 import org.apache.iceberg.Schema;
 import org.apache.iceberg.expressions.Expressions;
@@ -11,7 +12,7 @@ import java.util.regex.Pattern;
 /** Partition fields between Trino's syntax ({@code day(ts)}, {@code bucket(id, 16)}, {@code region}) and Iceberg's terms. */
 final class IcebergTerms
 {
-    private static final Pattern FIELD = Pattern.compile("(\\w+)\\(\\s*(\\w+)\\s*(?:,\\s*(\\d+)\\s*)?\\)");
+    private static final Pattern FIELD = Pattern.compile("(\\w+)\\(\\s*(" + Sql.PROPERTY_COLUMN + ")\\s*(?:,\\s*(\\d+)\\s*)?\\)");
 
     private IcebergTerms() {}
 
@@ -19,9 +20,9 @@ final class IcebergTerms
     {
         Matcher matcher = FIELD.matcher(trinoField.strip());
         if (!matcher.matches()) {
-            return Expressions.ref(trinoField.strip());
+            return Expressions.ref(Sql.propertyColumnName(trinoField.strip()));
         }
-        String column = matcher.group(2);
+        String column = Sql.propertyColumnName(matcher.group(2));
         return switch (matcher.group(1)) {
             case "year" -> Expressions.year(column);
             case "month" -> Expressions.month(column);
@@ -35,7 +36,7 @@ final class IcebergTerms
 
     static String trinoField(PartitionField field, Schema schema)
     {
-        String column = schema.findColumnName(field.sourceId());
+        String column = Sql.propertyColumn(schema.findColumnName(field.sourceId()));
         String transform = field.transform().toString();
         if (transform.equals("identity")) {
             return column;

@@ -57,6 +57,9 @@ class TestApplyIcebergFixes
                 trino.execute("INSERT INTO " + table + " VALUES (TIMESTAMP '2024-01-0" + day + " 10:00:00', " + day + ")");
             }
         }
+        // a time column named with a space: Trino's partitioning property quotes it, the Iceberg API takes it bare
+        trino.execute("CREATE TABLE odd_me (\"event time\" timestamp(6), user_id bigint)");
+        trino.execute("INSERT INTO odd_me VALUES (TIMESTAMP '2024-01-01 10:00:00', 1)");
         iceberg = new TableMetadataReader(LocalIcebergCatalog.TRINO_CATALOG, LocalIcebergCatalog.NAME, LocalIcebergCatalog.icebergProperties(catalogUrl, warehouse));
         String url = postgres.createDatabase("apply_store");
         storeUrl = url;
@@ -74,6 +77,8 @@ class TestApplyIcebergFixes
                 recommendation("small-files", "iceberg.demo.busy", new PartitionSpec("iceberg.demo.busy", List.of(), List.of("day(ts)"), null)),
                 recommendation("bloom-filter", "iceberg.demo.contended.user_id",
                         new BloomFilters("iceberg.demo.contended", List.of(), List.of("user_id"), null)),
+                recommendation("partition-granularity", "iceberg.demo.odd_me",
+                        PartitionSpec.adding("iceberg.demo.odd_me", List.of(), PartitionSpec.field("day", "event time"), null)),
                 recommendation("non-sargable-predicate", "abc123", new QueryRewrite("SELECT 1 FROM events WHERE ts >= TIMESTAMP '2024-01-15 00:00:00'"))),
                 Instant.now(), 3);
     }
@@ -114,6 +119,24 @@ class TestApplyIcebergFixes
         assertThat(applier.rollback(id, "alice").result()).isEqualTo(FixAudit.Result.ROLLED_BACK);
         assertThat(table("partition_me").spec().fields()).noneMatch(field -> field.transform().toString().equals("day"));
         assertThat(store.find(id).orElseThrow().status()).isEqualTo(Status.OPEN);
+    }
+
+    @Test
+    void aPartitionFieldOnAColumnNamedWithASpaceIsQuotedForTrinoAndBareForIceberg()
+    {
+        long id = id("partition-granularity");
+        assertThat(store.find(id).orElseThrow().proposedFix()).contains("partitioning = ARRAY['day(\"event time\")']");
+        store.approve(id, "alice", null);
+        assertThat(applier.apply(id, "alice", false).result()).isEqualTo(FixAudit.Result.APPLIED);
+        assertThat(table("odd_me").spec().fields()).singleElement().satisfies(field -> {
+            assertThat(field.transform().toString()).isEqualTo("day");
+            assertThat(table("odd_me").schema().findColumnName(field.sourceId())).isEqualTo("event time");
+        });
+        assertThat((String) trino.execute("SHOW CREATE TABLE odd_me").getOnlyValue()).contains("partitioning = ARRAY['day(\"event time\")']");
+        assertThat(applier.apply(id, "alice", false).result()).as("the table's spec read back in Trino's syntax: applied already").isEqualTo(FixAudit.Result.NO_OP);
+
+        assertThat(applier.rollback(id, "alice").result()).isEqualTo(FixAudit.Result.ROLLED_BACK);
+        assertThat(table("odd_me").spec().fields()).noneMatch(field -> field.transform().toString().equals("day"));
     }
 
     @Test

@@ -16,6 +16,7 @@ import dev.icetune.engine.model.PartitionSpec;
 import dev.icetune.engine.model.QueryRewrite;
 import dev.icetune.engine.model.Rewrite;
 import dev.icetune.engine.model.SortOrder;
+import dev.icetune.engine.model.Sql;
 import dev.icetune.engine.model.Status;
 import dev.icetune.engine.model.TrinoStatements;
 import dev.icetune.engine.store.RecommendationStore;
@@ -84,6 +85,20 @@ class TestFixes
         assertThatThrownBy(() -> new Compact(EVENTS, 10)).hasMessageContaining("at least 1MB");
         assertThatThrownBy(() -> new MaterializedView("v", EVENTS, "SELECT 1", 0)).hasMessageContaining("refreshMinutes");
         assertThatThrownBy(() -> new KillQueries(List.of())).hasMessageContaining("no query to end");
+    }
+
+    @Test
+    void aPartitionFieldQuotesAColumnThatIsNoPlainIdentifierAsTrinoDoes()
+    {
+        assertThat(PartitionSpec.field("day", "ts")).isEqualTo("day(ts)");
+        assertThat(PartitionSpec.field("day", "event time")).isEqualTo("day(\"event time\")");
+        assertThat(PartitionSpec.field("month", "zeitstempel_ä")).isEqualTo("month(\"zeitstempel_ä\")");
+        assertThat(PartitionSpec.field("day", "a\"b")).isEqualTo("day(\"a\"\"b\")");
+        assertThat(Sql.propertyColumnName("\"a\"\"b\"")).isEqualTo("a\"b");
+        assertThat(PartitionSpec.adding(EVENTS, List.of(), PartitionSpec.field("day", "event time"), null).layoutStatement())
+                .isEqualTo("ALTER TABLE \"iceberg\".\"demo\".\"events\" SET PROPERTIES partitioning = ARRAY['day(\"event time\")']");
+        assertThatThrownBy(() -> PartitionSpec.adding(EVENTS, List.of(), "day(event time)", null)).hasMessageContaining("not a partition field");
+        assertThat(new SortOrder(EVENTS, List.of("event time", "user_id"), null).layoutStatement()).endsWith("sorted_by = ARRAY['\"event time\"', 'user_id']");
     }
 
     @Test

@@ -23,6 +23,7 @@ import dev.icetune.engine.model.QueryRewrite;
 import dev.icetune.engine.model.Recommendation;
 import dev.icetune.engine.model.Rewrite;
 import dev.icetune.engine.model.SortOrder;
+import dev.icetune.engine.model.Sql;
 import dev.icetune.engine.model.TargetType;
 import dev.icetune.engine.model.TrinoStatements;
 import dev.icetune.plan.PredicateKind;
@@ -54,7 +55,7 @@ public final class Estimator
 
     public record HeldBack(Recommendation recommendation, String reason) {}
 
-    private static final Pattern TIME_FIELD = Pattern.compile("(year|month|day|hour)\\((\\w+)\\)");
+    private static final Pattern TIME_FIELD = Pattern.compile("(year|month|day|hour)\\((" + Sql.PROPERTY_COLUMN + ")\\)");
 
     private final Thresholds thresholds;
     private final Estimate.Rates rates;
@@ -153,7 +154,7 @@ public final class Estimator
         if (fact == null || scan == null || field.isEmpty() || scan.timeRangeScans() == 0) {
             return Estimate.unknown("no time-range scans of " + table + " in the window, or the new field is not a time transform.");
         }
-        String column = field.get().group(2);
+        String column = Sql.propertyColumnName(field.get().group(2));
         Duration unit = unit(field.get().group(1));
         Optional<TimeSpan> span = fact.timeSpan(column);
         double filesBefore = scan.timeRangeAvgFilesScanned();

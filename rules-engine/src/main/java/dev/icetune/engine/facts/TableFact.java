@@ -1,5 +1,7 @@
 package dev.icetune.engine.facts;
 
+import dev.icetune.engine.model.Sql;
+
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
@@ -99,7 +101,7 @@ public record TableFact(
      */
     public java.util.Optional<String> timeField(String column)
     {
-        return partitioning().stream().filter(field -> field.matches("(year|month|day|hour)\\(" + Pattern.quote(column) + "\\)")).findFirst();
+        return partitioning().stream().filter(field -> field.matches("(year|month|day|hour)\\(" + Pattern.quote(Sql.propertyColumn(column)) + "\\)")).findFirst();
     }
 
     /** Hours of one unit of the time partition on {@code column} (a month 720), or 0 when there is none. */
@@ -139,7 +141,7 @@ public record TableFact(
 
     private static final String BLOOM_PREFIX = "write.parquet.bloom-filter-enabled.column.";
     /** {@code name: transform(column)}, where transform may carry an argument: {@code bucket[16]}. */
-    private static final Pattern ICEBERG_FIELD = Pattern.compile("(?:[^:]*:\\s*)?(\\w+)(?:\\[(\\d+)])?\\((\\w+)\\)");
+    private static final Pattern ICEBERG_FIELD = Pattern.compile("(?:[^:]*:\\s*)?(\\w+)(?:\\[(\\d+)])?\\((.+)\\)");
 
     private static String trinoField(String field)
     {
@@ -148,7 +150,7 @@ public record TableFact(
             return field.contains(":") ? field.substring(field.indexOf(':') + 1).strip() : field.strip();
         }
         String transform = matcher.group(1);
-        String column = matcher.group(3);
+        String column = Sql.propertyColumn(matcher.group(3));
         return switch (transform) {
             case "identity" -> column;
             case "bucket", "truncate" -> transform + "(" + column + ", " + matcher.group(2) + ")";

@@ -16,7 +16,8 @@ import static java.util.Objects.requireNonNull;
 public record PartitionSpec(String table, List<String> from, List<String> to, Rewrite rewrite)
         implements FieldsChange
 {
-    private static final Pattern FIELD = Pattern.compile("(?:(?:year|month|day|hour)\\(\\s*\\w+\\s*\\)|(?:bucket|truncate)\\(\\s*\\w+\\s*,\\s*\\d+\\s*\\)|\\w+)");
+    private static final Pattern FIELD = Pattern.compile("(?:(?:year|month|day|hour)\\(\\s*<c>\\s*\\)|(?:bucket|truncate)\\(\\s*<c>\\s*,\\s*\\d+\\s*\\)|<c>)"
+            .replace("<c>", Sql.PROPERTY_COLUMN));
 
     public PartitionSpec
     {
@@ -31,6 +32,12 @@ public record PartitionSpec(String table, List<String> from, List<String> to, Re
         if (from.equals(to)) {
             throw new IllegalArgumentException("a partition spec change must change something: " + to);
         }
+    }
+
+    /** {@code transform(column)} in Trino's syntax, the column double-quoted unless a plain identifier: {@code day("event time")}. */
+    public static String field(String transform, String column)
+    {
+        return transform + "(" + Sql.propertyColumn(column) + ")";
     }
 
     /** The spec {@code current} plus {@code field}. */

@@ -29,7 +29,7 @@ public record SortOrder(String table, List<String> columns, Rewrite rewrite)
     @Override
     public String layoutStatement()
     {
-        return "ALTER TABLE %s SET PROPERTIES sorted_by = %s".formatted(Sql.table(table), Sql.array(columns));
+        return "ALTER TABLE %s SET PROPERTIES sorted_by = %s".formatted(Sql.table(table), Sql.array(columns.stream().map(Sql::propertyColumn).toList()));
     }
 
     @Override

@@ -4,6 +4,7 @@ import dev.icetune.store.TableName;
 
 import java.util.Arrays;
 import java.util.List;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 /** Quoting for the SQL icetune proposes: every identifier quoted, every value a literal, so that no name can inject SQL. */
@@ -21,6 +22,26 @@ public final class Sql
     public static String identifier(String name)
     {
         return "\"" + name.replace("\"", "\"\"") + "\"";
+    }
+
+    /**
+     * A column in a partition field or a sort field, as Trino's partitioning and sorted_by table properties read it: a plain
+     * identifier, or any name double-quoted (a space, a letter beyond ASCII, a quote).
+     */
+    public static final String PROPERTY_COLUMN = "(?:\\w+|\"(?:\"\"|[^\"])*\")";
+
+    private static final Pattern PLAIN_IDENTIFIER = Pattern.compile("[a-zA-Z_][a-zA-Z0-9_]*");
+
+    /** {@code name} as those properties name a column: as it is when a plain identifier, double-quoted otherwise. */
+    public static String propertyColumn(String name)
+    {
+        return PLAIN_IDENTIFIER.matcher(name).matches() ? name : identifier(name);
+    }
+
+    /** The column a {@link #PROPERTY_COLUMN} names, its quotes taken off. */
+    public static String propertyColumnName(String column)
+    {
+        return column.length() >= 2 && column.startsWith("\"") && column.endsWith("\"") ? column.substring(1, column.length() - 1).replace("\"\"", "\"") : column;
     }
 
     public static String literal(String value)
