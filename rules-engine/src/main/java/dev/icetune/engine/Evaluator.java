@@ -121,6 +121,10 @@ public final class Evaluator
         RuleBook.Evaluation evaluation = book.evaluate(facts);
         progress.accept("rules fired %s in %d ms".formatted(count(evaluation.firedByRule().values().stream().mapToInt(Integer::intValue).sum(), "time"), millisSince(step)));
         evaluation.firedByRule().forEach((rule, count) -> Counter.builder("icetune.rules.fired").tag("rule", rule).register(meters).increment(count));
+        for (RuleBook.Failure failure : evaluation.failures()) {
+            progress.accept("rule %s failed on one match (the others and every other rule ran): %s".formatted(failure.rule(), failure.message()));
+            Counter.builder("icetune.rules.failures").description("rule consequences that threw on a match").tag("rule", failure.rule()).register(meters).increment();
+        }
 
         step = System.nanoTime();
         Estimator.Valued valued = new Estimator(facts, thresholds, window).value(evaluation.recommendations());

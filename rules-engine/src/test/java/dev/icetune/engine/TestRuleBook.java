@@ -67,6 +67,27 @@ class TestRuleBook
     }
 
     @Test
+    void aConsequenceThatThrowsOnOneFactLosesThatMatchAloneAndSaysSo(@TempDir Path rules)
+            throws Exception
+    {
+        Files.writeString(rules.resolve("thresholds.properties"), "snapshots.max_snapshots = 10\n");
+        Files.writeString(rules.resolve("good.drl"), GOOD);
+        // a rule that did not foresee a name: it fails on that table's match, in the middle of the session
+        Files.writeString(rules.resolve("fragile.drl"), GOOD.replace("\"many-snapshots\"", "\"fragile\"")
+                .replace("recommendations.add(", "if ($table.table().endsWith(\"odd\")) { throw new IllegalArgumentException(\"cannot name \" + $table.table()); }\n    recommendations.add("));
+        List<TableFact> tables = new ArrayList<>();
+        for (String name : List.of("iceberg.demo.a", "iceberg.demo.odd", "iceberg.demo.z")) {
+            tables.add(new TableFact(name, 1, 1, 1, 0, 1, 0, List.of(), List.of(), List.of(), Map.of(), 50, 1, 1, 1, 0, 1, Map.of(), Map.of(), 0, List.of()));
+        }
+
+        RuleBook.Evaluation evaluation = RuleBook.load(rules).evaluate(tables);
+        assertThat(evaluation.recommendations()).extracting(recommendation -> recommendation.ruleId() + ":" + recommendation.target()).containsExactlyInAnyOrder(
+                "many-snapshots:iceberg.demo.a", "many-snapshots:iceberg.demo.odd", "many-snapshots:iceberg.demo.z",
+                "fragile:iceberg.demo.a", "fragile:iceberg.demo.z");
+        assertThat(evaluation.failures()).containsExactly(new RuleBook.Failure("fragile", "IllegalArgumentException: cannot name iceberg.demo.odd"));
+    }
+
+    @Test
     void thresholdsChangeWithoutTouchingDrl(@TempDir Path rules)
             throws Exception
     {

@@ -14,6 +14,7 @@ import org.kie.internal.io.ResourceFactory;
 import org.kie.api.event.rule.AfterMatchFiredEvent;
 import org.kie.api.event.rule.DefaultAgendaEventListener;
 import org.kie.api.runtime.KieSession;
+import org.kie.api.runtime.rule.ConsequenceException;
 
 import java.io.IOException;
 import java.io.Reader;
@@ -37,6 +38,9 @@ import static java.util.Objects.requireNonNull;
 public final class RuleBook
 {
     public static final String THRESHOLDS_FILE = "thresholds.properties";
+
+    /** Consequences that may throw in one evaluation before it fails as a whole. */
+    private static final int MAX_FAILURES = 100;
 
     private final KieBase kieBase;
     private final Thresholds thresholds;
@@ -93,6 +97,7 @@ public final class RuleBook
     {
         RecommendationSink sink = new RecommendationSink();
         Map<String, Integer> fired = new TreeMap<>();
+        List<Failure> failures = new ArrayList<>();
         KieSession session = kieBase.newKieSession();
         try {
             session.setGlobal("recommendations", sink);
@@ -106,12 +111,34 @@ public final class RuleBook
             });
             session.insert(overrides == null ? thresholds : overrides);
             facts.forEach(session::insert);
-            session.fireAllRules();
+            fireAll(session, failures);
         }
         finally {
             session.dispose();
         }
-        return new Evaluation(sink.all(), fired);
+        return new Evaluation(sink.all(), fired, failures);
+    }
+
+    /**
+     * A rule whose consequence throws on one match (a fact it did not foresee) loses that match alone: the session goes on
+     * with the others and with every other rule, and the failure is told. Past {@link #MAX_FAILURES} the rules are broken,
+     * not the facts, and the evaluation fails.
+     */
+    private static void fireAll(KieSession session, List<Failure> failures)
+    {
+        while (true) {
+            try {
+                session.fireAllRules();
+                return;
+            }
+            catch (ConsequenceException e) {
+                Throwable cause = e.getCause() == null ? e : e.getCause();
+                failures.add(new Failure(e.getMatch().getRule().getName(), cause.getClass().getSimpleName() + ": " + cause.getMessage()));
+                if (failures.size() >= MAX_FAILURES) {
+                    throw e;
+                }
+            }
+        }
     }
 
     public Evaluation evaluate(Collection<?> facts)
@@ -166,5 +193,8 @@ public final class RuleBook
     }
 
     /** The outcome of one run of the rules. */
-    public record Evaluation(List<Recommendation> recommendations, Map<String, Integer> firedByRule) {}
+    public record Evaluation(List<Recommendation> recommendations, Map<String, Integer> firedByRule, List<Failure> failures) {}
+
+    /** A rule's consequence that threw on one match, and what it said. */
+    public record Failure(String rule, String message) {}
 }

@@ -92,7 +92,12 @@ public final class Scenarios
             Map<String, Double> overrides = scenario.thresholds() == null ? Map.of() : scenario.thresholds();
             Thresholds thresholds = book.thresholds().with(overrides);
             java.time.Duration window = java.time.Duration.ofSeconds(Math.round(3600 * (scenario.windowHours() == null ? 1 : scenario.windowHours())));
-            List<Recommendation> produced = new Estimator(facts, thresholds, window).value(book.evaluate(facts, thresholds).recommendations()).kept();
+            RuleBook.Evaluation evaluation = book.evaluate(facts, thresholds);
+            if (!evaluation.failures().isEmpty()) {
+                RuleBook.Failure failure = evaluation.failures().getFirst();
+                return new Result(file, scenario.name(), expected, false, Set.of(), Set.of(), "rule " + failure.rule() + " threw: " + failure.message());
+            }
+            List<Recommendation> produced = new Estimator(facts, thresholds, window).value(evaluation.recommendations()).kept();
             Set<String> actual = new TreeSet<>(produced.stream()
                     .map(each -> byCluster ? each.dedupeKey() : each.ruleId() + ":" + each.target()).toList());
             Set<String> missing = new TreeSet<>(expected);
