@@ -1,6 +1,9 @@
 -- Predicate pushdown success rate per table, last hour: scans whose filter Trino pushed into the scan
 -- (constraint columns) against scans that left a filter above it.
-SELECT catalog || '.' || schema_name || '.' || table_name AS table_name,
+-- The table as recommendations name it: a part with a dot or a double quote double-quoted (iceberg."eu.sales".orders).
+SELECT CASE WHEN strpos(catalog, '.') + strpos(catalog, '"') = 0 THEN catalog ELSE '"' || replace(catalog, '"', '""') || '"' END || '.'
+       || CASE WHEN strpos(schema_name, '.') + strpos(schema_name, '"') = 0 THEN schema_name ELSE '"' || replace(schema_name, '"', '""') || '"' END || '.'
+       || CASE WHEN strpos(table_name, '.') + strpos(table_name, '"') = 0 THEN table_name ELSE '"' || replace(table_name, '"', '""') || '"' END AS table_name,
        string_agg(DISTINCT cluster_name, ',') AS clusters,
        count(*) AS scans,
        count(*) FILTER (WHERE cardinality(constraint_columns) > 0) AS pushed_down,
@@ -10,5 +13,5 @@ SELECT catalog || '.' || schema_name || '.' || table_name AS table_name,
 FROM query_inputs
 WHERE "timestamp" > now() - interval '1 hour' AND update_type IS NULL AND files_scanned IS NOT NULL
   AND cluster_name = coalesce(nullif(current_setting('icetune.cluster', true), ''), cluster_name)
-GROUP BY 1
+GROUP BY catalog, schema_name, table_name
 ORDER BY pushdown_success_pct NULLS FIRST, scans DESC;

@@ -1,6 +1,9 @@
 -- File scan efficiency per table, last hour: files scanned per query against the table's files, and how
 -- much partition pruning (manifests skipped) and min/max pruning (pruning ratio) did.
-SELECT catalog || '.' || schema_name || '.' || table_name AS table_name,
+-- The table as recommendations name it: a part with a dot or a double quote double-quoted (iceberg."eu.sales".orders).
+SELECT CASE WHEN strpos(catalog, '.') + strpos(catalog, '"') = 0 THEN catalog ELSE '"' || replace(catalog, '"', '""') || '"' END || '.'
+       || CASE WHEN strpos(schema_name, '.') + strpos(schema_name, '"') = 0 THEN schema_name ELSE '"' || replace(schema_name, '"', '""') || '"' END || '.'
+       || CASE WHEN strpos(table_name, '.') + strpos(table_name, '"') = 0 THEN table_name ELSE '"' || replace(table_name, '"', '""') || '"' END AS table_name,
        string_agg(DISTINCT cluster_name, ',') AS clusters,
        count(*) AS scans,
        round(avg(files_scanned), 1) AS avg_files_scanned,
@@ -11,5 +14,5 @@ SELECT catalog || '.' || schema_name || '.' || table_name AS table_name,
 FROM query_inputs
 WHERE "timestamp" > now() - interval '1 hour' AND update_type IS NULL AND files_scanned IS NOT NULL
   AND cluster_name = coalesce(nullif(current_setting('icetune.cluster', true), ''), cluster_name)
-GROUP BY 1
+GROUP BY catalog, schema_name, table_name
 ORDER BY avg_files_scanned DESC;

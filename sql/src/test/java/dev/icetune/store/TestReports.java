@@ -36,6 +36,38 @@ class TestReports
     }
 
     @Test
+    void tablesAreNamedAsRecommendationsNameThemAndTwoThatReadAlikeStayTwo()
+            throws Exception
+    {
+        String url = TestingPostgres.shared().createDatabase("report_tables");
+        TestSchemaMigration.database(url).migrate();
+        // iceberg."eu.sales".orders and iceberg.eu."sales.orders": one text without quotes, two tables
+        List<TableName> tables = List.of(new TableName("iceberg", "eu.sales", "orders"), new TableName("iceberg", "eu", "sales.orders"),
+                new TableName("iceberg", "demo", "events"));
+        for (TableName table : tables) {
+            for (int scan = 0; scan < 3; scan++) {
+                TestingPostgres.execute(url, """
+                        INSERT INTO query_inputs (query_id, "timestamp", input_index, catalog, schema_name, table_name, files_scanned, bytes_scanned,
+                            total_data_files, constraint_columns, filter_predicate)
+                        VALUES ('%s', now(), 0, '%s', '%s', '%s', 40, 40960, 40, ARRAY['ts'], 'x = 1')"""
+                        .formatted(table + "-" + scan, table.catalog(), table.schema(), table.table()));
+            }
+        }
+        try (Connection connection = DriverManager.getConnection(url, "postgres", ""); Statement statement = connection.createStatement()) {
+            for (String report : List.of("small-file-tables", "scan-efficiency", "predicate-pushdown")) {
+                List<String> named = new java.util.ArrayList<>();
+                try (ResultSet rows = statement.executeQuery(Reports.sql(report).orElseThrow())) {
+                    while (rows.next()) {
+                        named.add(rows.getString("table_name"));
+                        assertThat(rows.getLong("scans")).as(report).isEqualTo(3);
+                    }
+                }
+                assertThat(named).as(report).containsExactlyInAnyOrderElementsOf(tables.stream().map(TableName::toString).toList());
+            }
+        }
+    }
+
+    @Test
     void measuredFiguresAreNumbers()
             throws Exception
     {
