@@ -110,7 +110,7 @@ public record TableName(String catalog, String schema, String table)
     /** {@code "catalog"."schema"."table"}: each part quoted for Trino, so that no name can inject SQL. */
     public String sql()
     {
-        return Stream.of(catalog, schema, table).map(part -> '"' + part.replace("\"", "\"\"") + '"').collect(Collectors.joining("."));
+        return Stream.of(catalog, schema, table).map(TableName::quoted).collect(Collectors.joining("."));
     }
 
     @Override
@@ -134,6 +134,11 @@ public record TableName(String catalog, String schema, String table)
 
     private static String written(String part)
     {
-        return part.indexOf('.') < 0 && part.indexOf('"') < 0 ? part : '"' + part.replace("\"", "\"\"") + '"';
+        return part.indexOf('.') < 0 && part.indexOf('"') < 0 ? part : quoted(part);
+    }
+
+    private static String quoted(String part)
+    {
+        return '"' + part.replace("\"", "\"\"") + '"';
     }
 }

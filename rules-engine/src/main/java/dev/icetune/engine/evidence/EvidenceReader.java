@@ -105,6 +105,9 @@ public final class EvidenceReader
 
     private static final List<Slice> SLICES = List.of(new Slice("", Optional.of("8")), new Slice("8", Optional.empty()));
 
+    /** A query_inputs row's table as facts and recommendations name it. */
+    private static final String TABLE_NAME = TableName.inPostgres("");
+
     /** A query failed on a time, CPU, memory or scan limit (Trino's EXCEEDED_* codes and its INSUFFICIENT_RESOURCES errors). */
     private static final String LIMIT_FAILURE = "NOT success AND (error_code LIKE 'EXCEEDED%' OR error_type = 'INSUFFICIENT_RESOURCES')";
 
@@ -211,7 +214,7 @@ public final class EvidenceReader
                    array_agg(cluster_name ORDER BY cluster_name) AS clusters
             FROM per_cluster
             GROUP BY catalog, schema_name, table_name
-            """.replace("<table_name>", TableName.inPostgres(""));
+            """.replace("<table_name>", TABLE_NAME);
 
     /**
      * Scans grouped by the shape of the filter Trino left above them (literals blanked), so that a million
@@ -240,7 +243,7 @@ public final class EvidenceReader
                    CASE WHEN shape ~ '\\sAND\\s' THEN 0 ELSE sum(scans) END AS only_filter
             FROM per_filter JOIN shapes USING (filter_predicate)
             GROUP BY catalog, schema_name, table_name, h, shape
-            """.replace("<table_name>", TableName.inPostgres("")).replace("<has_estimate>", hasRowEstimate("q")).replace("<misestimated>", misestimated("q"));
+            """.replace("<table_name>", TABLE_NAME).replace("<has_estimate>", hasRowEstimate("q")).replace("<misestimated>", misestimated("q"));
 
     /**
      * Load per cluster in one pass over the window: queries counted per (start second, end second) and per user in one
@@ -306,7 +309,7 @@ public final class EvidenceReader
             WHERE "timestamp" >= :start AND "timestamp" < :end AND update_type IS NULL AND files_scanned IS NOT NULL <cluster>
               AND filter_predicate IS NULL AND coalesce(cardinality(constraint_columns), 0) = 0 AND pruning_ratio >= 1 AND query_pattern_hash IS NOT NULL
             GROUP BY catalog, schema_name, table_name, query_pattern_hash, cluster_name
-            """.replace("<table_name>", TableName.inPostgres(""));
+            """.replace("<table_name>", TABLE_NAME);
 
     private final Jdbi jdbi;
 
