@@ -106,8 +106,9 @@ class TestFixEffectsEndToEnd
         // compact.me: 40 small files, read whole
         trino.execute("CREATE SCHEMA iceberg.\"demo.eu\"");
         trino.execute("CREATE TABLE " + COMPACT_ME + " (ts timestamp(6), user_id bigint, payload varchar)");
-        // ranges: 30 small files each spanning all 30 days, so min/max cannot prune a one-day range
-        trino.execute("CREATE TABLE ranges (ts timestamp(6), user_id bigint, payload varchar)");
+        // ranges: 30 small files each spanning all 30 days, so min/max cannot prune a one-day range; its time column's name has a space
+        // (Trino's symbol for it is event_time)
+        trino.execute("CREATE TABLE ranges (\"event time\" timestamp(6), user_id bigint, payload varchar)");
         // amounts: 20 small files each spanning every amount, filtered by amount ranges
         trino.execute("CREATE TABLE amounts (amount bigint, user_id bigint, payload varchar)");
         for (int file = 0; file < 40; file++) {
@@ -214,7 +215,7 @@ class TestFixEffectsEndToEnd
 
         // the partition fix and its rewrite, in pieces, while a writer keeps inserting into the same table
         FixApplier.Outcome dryRun = applier.apply(partition, "alice", true);
-        assertThat(dryRun.change()).contains("table.updateSpec().addField(day(ts)).commit()").contains("piece 1 of ").contains("then compact the partitions the ");
+        assertThat(dryRun.change()).contains("table.updateSpec().addField(day(\"event time\")).commit()").contains("piece 1 of ").contains("then compact the partitions the ");
         AtomicBoolean writing = new AtomicBoolean(true);
         AtomicLong inserted = new AtomicLong();
         List<Exception> writerFailures = new ArrayList<>();
@@ -261,7 +262,7 @@ class TestFixEffectsEndToEnd
         // the partition fix alone: one-day ranges read a tenth of the files at most, verified on those queries
         RecommendationStore.Stored partitioned = store.find(partition).orElseThrow();
         assertThat(partitioned.status()).isEqualTo(Status.VERIFIED);
-        assertThat(partitioned.measuredEffect()).containsEntry("scope", "time-range scans of iceberg.demo.ranges on ts").containsEntry("files_per_query_before", 30.0);
+        assertThat(partitioned.measuredEffect()).containsEntry("scope", "time-range scans of iceberg.demo.ranges on event time").containsEntry("files_per_query_before", 30.0);
         assertThat((Double) partitioned.measuredEffect().get("files_per_query_after")).isLessThanOrEqualTo(3.0);
         assertWithinFactor(partitioned, "files_saved_measured_over_estimated");
         assertWithinFactor(partitioned, "bytes_saved_measured_over_estimated");
@@ -430,7 +431,7 @@ class TestFixEffectsEndToEnd
         List<String> ids = new ArrayList<>();
         for (int i = 0; i < 6; i++) {
             ids.add(trino.run("SELECT count(*) FROM " + COMPACT_ME + " WHERE user_id > " + i));
-            ids.add(trino.run("SELECT count(*) FROM ranges WHERE ts >= TIMESTAMP '2024-01-%02d 00:00:00' AND ts < TIMESTAMP '2024-01-%02d 00:00:00'".formatted(10 + i, 11 + i)));
+            ids.add(trino.run("SELECT count(*) FROM ranges WHERE \"event time\" >= TIMESTAMP '2024-01-%02d 00:00:00' AND \"event time\" < TIMESTAMP '2024-01-%02d 00:00:00'".formatted(10 + i, 11 + i)));
             ids.add(trino.run("SELECT count(*) FROM amounts WHERE amount BETWEEN %d AND %d".formatted(100 * i, 100 * i + 50)));
             ids.add(trino.run("SELECT count(*) FROM lookups WHERE user_id = " + (7 + 131 * i)));
             ids.add(trino.run("SELECT count(*) FROM keys WHERE user_id = " + (7 + 99_991L * i) * KEY_MULTIPLIER % KEY_MODULUS));

@@ -1,6 +1,7 @@
 package dev.icetune.listener;
 
 import dev.icetune.testing.CapturedRows;
+import dev.icetune.plan.FilterPredicates;
 import dev.icetune.testing.IcebergTrino;
 import dev.icetune.testing.TestingPostgres;
 import io.trino.spi.eventlistener.EventListener;
@@ -160,6 +161,29 @@ class TestCaptureWithTrino
         assertThat(input).containsEntry("files_scanned", (long) DAYS).containsEntry("manifests_skipped", 0L).containsEntry("pruning_ratio", 1.0);
         assertThat(input.get("constraint_columns")).isEqualTo(List.of());
         assertThat((String) input.get("filter_predicate")).contains("date_format").contains("2024-01-05");
+    }
+
+    @Test
+    void theFilterNamesTheTablesColumnsNotThePlannersSymbols()
+    {
+        // both tables have ts and user_id: the planner calls the second table's ts_0 and user_id_0, and carries user_id = 7 to both
+        String joined = trino.run("SELECT count(*) FROM small_files s JOIN events_by_day e ON s.user_id = e.user_id "
+                + "WHERE s.ts >= TIMESTAMP '2024-01-05 00:00:00' AND e.ts < TIMESTAMP '2024-01-06 00:00:00' AND s.user_id = 7");
+        rows.awaitQuery(joined);
+        // events_by_day's range went into the scan, as its partition allows
+        assertThat(rows.inputs(joined)).hasSize(2).allSatisfy(input -> assertThat(FilterPredicates.parse((String) input.get("filter_predicate")))
+                .as("%s: %s", input.get("table_name"), input.get("filter_predicate")).extracting(FilterPredicates.ColumnPredicate::column)
+                .containsExactlyInAnyOrderElementsOf(input.get("table_name").equals("small_files") ? List.of("ts", "user_id") : List.of("user_id")));
+
+        // Trino's symbols for these are event_time and zeitstempel
+        trino.execute("CREATE TABLE spaced (\"event time\" timestamp(6), \"zeitstempel_ä\" timestamp(6))");
+        trino.execute("INSERT INTO spaced VALUES (TIMESTAMP '2024-01-05 10:00:00', TIMESTAMP '2024-01-05 10:00:00')");
+        String spaced = trino.run("SELECT count(*) FROM spaced WHERE \"event time\" >= TIMESTAMP '2024-01-05 00:00:00' "
+                + "AND \"event time\" < TIMESTAMP '2024-01-06 00:00:00' AND date_format(\"zeitstempel_ä\", '%Y') = '2024'");
+        rows.awaitQuery(spaced);
+        String filter = (String) rows.inputs(spaced).getFirst().get("filter_predicate");
+        assertThat(filter).contains("<= \"event time\")", "date_format(\"zeitstempel_ä\", ");
+        assertThat(FilterPredicates.parse(filter)).extracting(FilterPredicates.ColumnPredicate::column).containsExactlyInAnyOrder("event time", "event time", "zeitstempel_ä");
     }
 
     @Test

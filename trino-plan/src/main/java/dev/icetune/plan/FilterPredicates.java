@@ -101,8 +101,10 @@ public final class FilterPredicates
     }
 
     private static final Pattern OPERATOR = Pattern.compile("\\s(<=|>=|<>|!=|=|<|>|IN|BETWEEN|LIKE)\\s", Pattern.CASE_INSENSITIVE);
-    private static final Pattern IDENTIFIER = Pattern.compile("\"?([A-Za-z_][A-Za-z0-9_$]*)\"?");
-    private static final Pattern WRAPPED = Pattern.compile("(?i)^(CAST|[A-Za-z_][A-Za-z0-9_]*)\\s*\\(\\s*\"?([A-Za-z_][A-Za-z0-9_$]*)\"?.*\\)$", Pattern.DOTALL);
+    /** A column: a plain name, or a double-quoted one ({@code "event time"}, {@code ""} for a quote in it), as QueryPlan writes a column that is not a plain identifier. */
+    private static final String COLUMN = "(?:([A-Za-z_][A-Za-z0-9_$]*)|\"((?:[^\"]|\"\")+)\")";
+    private static final Pattern IDENTIFIER = Pattern.compile(COLUMN);
+    private static final Pattern WRAPPED = Pattern.compile("(?i)^(CAST|[A-Za-z_][A-Za-z0-9_]*)\\s*\\(\\s*" + COLUMN + ".*\\)$", Pattern.DOTALL);
     private static final Pattern TEMPORAL_LITERAL = Pattern.compile("(?i)^(timestamp|date)(\\(\\d+\\))?( with time zone)?\\s*'");
     private static final Pattern LITERAL_VALUE = Pattern.compile("'((?:[^']|'')*)'\\s*\\)?$");
     private static final Pattern AND = Pattern.compile("\\sAND\\s");
@@ -110,7 +112,7 @@ public final class FilterPredicates
     private static final Pattern CONSTANT = Pattern.compile("(?i)(true|false|null)");
     private static final Pattern TYPED_LITERAL = Pattern.compile("(?is)^[a-z]+(\\(\\d+(,\\s*\\d+)?\\))?( with time zone)?\\s*'.*'$");
     private static final Pattern DATE_TIME = Pattern.compile("(\\d{4}-\\d{2}-\\d{2})(?:[ T](\\d{2}:\\d{2}:\\d{2}))?");
-    private static final Pattern LIKE = Pattern.compile("(?s)^\\$like\\(\\s*\"?([A-Za-z_][A-Za-z0-9_$]*)\"?\\s*,\\s*LikePattern\\s*'\\[(.*)]'\\s*\\)$");
+    private static final Pattern LIKE = Pattern.compile("(?s)^\\$like\\(\\s*" + COLUMN + "\\s*,\\s*LikePattern\\s*'\\[(.*)]'\\s*\\)$");
 
     private FilterPredicates() {}
 
@@ -130,7 +132,7 @@ public final class FilterPredicates
     {
         Matcher like = LIKE.matcher(text);
         if (like.matches()) {
-            return Optional.of(new ColumnPredicate(like.group(1), PredicateKind.LIKE, null, false, like.group(2), text));
+            return Optional.of(new ColumnPredicate(column(like, 1), PredicateKind.LIKE, null, false, like.group(3), text));
         }
         Matcher operator = OPERATOR.matcher(text);
         int at = -1;
@@ -164,13 +166,19 @@ public final class FilterPredicates
         String literal = value.find() ? value.group(1) : literalSide;
         Matcher identifier = IDENTIFIER.matcher(columnSide);
         if (identifier.matches()) {
-            return Optional.of(new ColumnPredicate(identifier.group(1), kind, null, temporal, literal, text));
+            return Optional.of(new ColumnPredicate(column(identifier, 1), kind, null, temporal, literal, text));
         }
         Matcher wrapped = WRAPPED.matcher(columnSide);
         if (wrapped.matches()) {
-            return Optional.of(new ColumnPredicate(wrapped.group(2), PredicateKind.WRAPPED, wrapped.group(1).toLowerCase(Locale.ROOT), temporal, literal, text));
+            return Optional.of(new ColumnPredicate(column(wrapped, 2), PredicateKind.WRAPPED, wrapped.group(1).toLowerCase(Locale.ROOT), temporal, literal, text));
         }
         return Optional.empty();
+    }
+
+    /** The column {@link #COLUMN} matched from group {@code group} on: plain, or quoted with its quotes taken off. */
+    private static String column(Matcher matcher, int group)
+    {
+        return matcher.group(group) != null ? matcher.group(group) : matcher.group(group + 1).replace("\"\"", "\"");
     }
 
     private static boolean isLiteral(String side)
@@ -193,39 +201,40 @@ public final class FilterPredicates
     private static boolean closes(String text)
     {
         int depth = 0;
-        boolean quoted = false;
+        char quoted = 0;
         for (int i = 0; i < text.length(); i++) {
             char c = text.charAt(i);
-            if (c == '\'') {
-                quoted = !quoted;
+            if (c == '\'' || c == '"') {
+                quoted = quoted == 0 ? c : quoted == c ? 0 : quoted;
             }
-            else if (!quoted && c == '(') {
+            else if (quoted == 0 && c == '(') {
                 depth++;
             }
-            else if (!quoted && c == ')' && --depth == 0 && i < text.length() - 1) {
+            else if (quoted == 0 && c == ')' && --depth == 0 && i < text.length() - 1) {
                 return false;
             }
         }
         return true;
     }
 
+    /** The depth of parentheses at {@code position}; -1 inside a literal or a quoted name, where no operator is one. */
     private static int depthAt(String text, int position)
     {
         int depth = 0;
-        boolean quoted = false;
+        char quoted = 0;
         for (int i = 0; i < position; i++) {
             char c = text.charAt(i);
-            if (c == '\'') {
-                quoted = !quoted;
+            if (c == '\'' || c == '"') {
+                quoted = quoted == 0 ? c : quoted == c ? 0 : quoted;
             }
-            else if (!quoted && c == '(') {
+            else if (quoted == 0 && c == '(') {
                 depth++;
             }
-            else if (!quoted && c == ')') {
+            else if (quoted == 0 && c == ')') {
                 depth--;
             }
         }
-        return quoted ? -1 : depth;
+        return quoted != 0 ? -1 : depth;
     }
 
     private static List<String> splitTopLevel(String text, Pattern separator)

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -79,6 +80,9 @@ public record QueryPlan(Map<String, Scan> scans, Shape shape)
     private static final ObjectMapper JSON = JsonMapper.builder().build();
     /** {@code catalog:schema.table$data@snapshot constraint on [a, b]}: the table handle as Trino prints it. */
     private static final Pattern TABLE = Pattern.compile("([^:]+):([^.]+)\\.(.+?)(?:\\$[a-z_]+)?(?:@\\d+)?(?: constraint on \\[(.*)])?", Pattern.DOTALL);
+    /** A scan's assignment of a symbol to an Iceberg column, {@code event_time := 1:event time:timestamp(6)}: field id, name, type. */
+    private static final Pattern ASSIGNMENT = Pattern.compile("(\\S+) := \\d+:(.*):[^:]*", Pattern.DOTALL);
+    private static final Pattern PLAIN_COLUMN = Pattern.compile("[a-z_][a-z0-9_]*");
 
     public QueryPlan
     {
@@ -149,7 +153,8 @@ public record QueryPlan(Map<String, Scan> scans, Shape shape)
             if (matcher.matches()) {
                 List<String> constraint = matcher.group(4) == null ? List.of() : splitColumns(matcher.group(4));
                 // a filter fused into the scan node, or a separate filter right above the scan
-                Optional<String> filter = filter(node).or(() -> parent == null || !parent.path("name").asText().startsWith("Filter") ? Optional.empty() : filter(parent));
+                Optional<String> filter = filter(node).or(() -> parent == null || !parent.path("name").asText().startsWith("Filter") ? Optional.empty() : filter(parent))
+                        .map(text -> inColumnNames(text, node));
                 String key = key(matcher.group(1), matcher.group(2), matcher.group(3));
                 Map<String, Double> estimated = filter(node).isEmpty() || node.path("descriptor").has("dynamicFilters") || !node.has("id")
                         ? Map.of() : estimatedRows(node).map(rows -> Map.of(node.path("id").asText(), rows)).orElse(Map.of());
@@ -189,6 +194,53 @@ public record QueryPlan(Map<String, Scan> scans, Shape shape)
     private static Optional<String> filter(JsonNode node)
     {
         return Optional.ofNullable(node.path("descriptor").path("filterPredicate").asText(null)).map(String::strip).filter(text -> !text.isEmpty());
+    }
+
+    /**
+     * The filter with each symbol the scan assigns to a column of another name written as that column, double-quoted
+     * when it is not a plain identifier ({@code "event time"}); the filter as it is when every symbol is its column's name.
+     */
+    static String inColumnNames(String filter, JsonNode scan)
+    {
+        Map<String, String> columns = new HashMap<>();
+        for (JsonNode detail : scan.path("details")) {
+            Matcher assignment = ASSIGNMENT.matcher(detail.asText());
+            if (assignment.matches() && !assignment.group(1).equals(assignment.group(2))) {
+                String column = assignment.group(2);
+                columns.put(assignment.group(1), PLAIN_COLUMN.matcher(column).matches() ? column : '"' + column.replace("\"", "\"\"") + '"');
+            }
+        }
+        if (columns.isEmpty()) {
+            return filter;
+        }
+        StringBuilder named = new StringBuilder(filter.length() + 16);
+        int copied = 0;
+        int at = 0;
+        while (at < filter.length()) {
+            char c = filter.charAt(at);
+            int end = at + 1;
+            if (c == '\'' || c == '"') {
+                // a literal or a quoted name ('' and "" escape the quote): none of its text is a symbol
+                end = filter.indexOf(c, end);
+                while (end >= 0 && end + 1 < filter.length() && filter.charAt(end + 1) == c) {
+                    end = filter.indexOf(c, end + 2);
+                }
+                end = end < 0 ? filter.length() : end + 1;
+            }
+            else if (Character.isLetterOrDigit(c) || c == '_') {
+                while (end < filter.length() && (Character.isLetterOrDigit(filter.charAt(end)) || filter.charAt(end) == '_' || filter.charAt(end) == '$')) {
+                    end++;
+                }
+                String column = Character.isDigit(c) ? null : columns.get(filter.substring(at, end));
+                // followed by '(' a word is a function or a type, not a symbol
+                if (column != null && !filter.substring(end).stripLeading().startsWith("(")) {
+                    named.append(filter, copied, at).append(column);
+                    copied = end;
+                }
+            }
+            at = end;
+        }
+        return named.append(filter, copied, filter.length()).toString();
     }
 
     private static List<String> splitColumns(String columns)

@@ -21,6 +21,17 @@ class TestFilterPredicates
     }
 
     @Test
+    void aQuotedColumn()
+    {
+        List<ColumnPredicate> predicates = FilterPredicates.parse("((timestamp(6) '2024-01-05 00:00:00.000000' <= \"event time\") AND (\"event time\" < timestamp(6) "
+                + "'2024-01-06 00:00:00.000000') AND (\"a AND (b\" = bigint '3') AND $like(\"the \"\"name\"\"\", LikePattern '[%x]') AND (CAST(\"day of\" AS date) = DATE '2024-01-05'))");
+        assertThat(predicates).extracting(ColumnPredicate::column).containsExactly("event time", "event time", "a AND (b", "the \"name\"", "day of");
+        assertThat(FilterPredicates.timeSelected(predicates, "event time")).contains(Duration.ofDays(1));
+        assertThat(predicates.get(3).leadingWildcard()).isTrue();
+        assertThat(predicates.get(4).kind()).isEqualTo(PredicateKind.WRAPPED);
+    }
+
+    @Test
     void temporalRange()
     {
         List<ColumnPredicate> predicates = FilterPredicates.parse(

@@ -1,5 +1,7 @@
 package dev.icetune.plan;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
@@ -36,6 +38,39 @@ class TestQueryPlan
         QueryPlan.Scan scan = plan("date-format.json").scan("iceberg", "demo", "p").orElseThrow();
         assertThat(scan.constraintColumns()).isEmpty();
         assertThat(scan.filterPredicate()).hasValueSatisfying(filter -> assertThat(filter).contains("date_format(ts, varchar(8) '%Y-%m-%d') = varchar '2024-01-02'"));
+    }
+
+    @Test
+    void theFilterNamesTheTablesColumnsNotThePlannersSymbols()
+    {
+        // CREATE TABLE spaced ("event time" timestamp(6), "zeitstempel_ä" timestamp(6), "Name" varchar, "a""b" bigint, user_id bigint);
+        // SELECT count(*) FROM spaced WHERE "event time" >= TIMESTAMP '2024-01-05 00:00:00' AND "event time" < TIMESTAMP '2024-01-06 00:00:00'
+        //     AND "zeitstempel_ä" < TIMESTAMP '2024-01-06 00:00:00' AND "a""b" = 3 AND "Name" LIKE '%x' AND date_format("event time", '%Y') = '2024'
+        // Trino's symbols: event_time, zeitstempel, a_b, name
+        String filter = plan("renamed-columns.json").scan("iceberg", "demo", "spaced").orElseThrow().filterPredicate().orElseThrow();
+        assertThat(filter).isEqualTo("((\"a\"\"b\" = bigint '3') AND (timestamp(6) '2024-01-05 00:00:00.000000' <= \"event time\") "
+                + "AND (\"event time\" < timestamp(6) '2024-01-06 00:00:00.000000') AND (\"zeitstempel_ä\" < timestamp(6) '2024-01-06 00:00:00.000000') "
+                + "AND $like(name, LikePattern '[%x]') AND (date_format(\"event time\", varchar(2) '%Y') = varchar '2024'))");
+        assertThat(FilterPredicates.parse(filter)).extracting(FilterPredicates.ColumnPredicate::column)
+                .containsExactly("a\"b", "event time", "event time", "zeitstempel_ä", "name", "event time");
+
+        // SELECT count(*) FROM spaced s JOIN other o ON s.user_id = o.user_id WHERE o.ts >= TIMESTAMP '2024-01-05 00:00:00' AND s.user_id = 7:
+        // the planner carries s.user_id = 7 over to o, whose user_id is its symbol user_id_0
+        QueryPlan join = plan("join-renamed-columns.json");
+        assertThat(join.scan("iceberg", "demo", "other").orElseThrow().filterPredicate())
+                .contains("((timestamp(6) '2024-01-05 00:00:00.000000' <= ts) AND (user_id = bigint '7'))");
+        assertThat(join.scan("iceberg", "demo", "spaced").orElseThrow().filterPredicate()).contains("(user_id = bigint '7')");
+    }
+
+    @Test
+    void aSymbolIsReplacedOnlyWhereItIsOne()
+    {
+        JsonNode scan = JsonMapper.builder().build().createObjectNode().set("details", JsonMapper.builder().build().valueToTree(
+                List.of("ts_0 := 1:ts:timestamp(6)", "timestamp_0 := 2:timestamp:timestamp(6)", "v_1 := 3:v:varchar", "expr := (v_1 || 'x')")));
+        assertThat(QueryPlan.inColumnNames("((ts_0 >= timestamp(6) 'ts_0') AND (timestamp_0 < ts_0) AND (\"ts_0\" = v_1) AND (v_1_2 = 'v_1'))", scan))
+                .isEqualTo("((ts >= timestamp(6) 'ts_0') AND (timestamp < ts) AND (\"ts_0\" = v) AND (v_1_2 = 'v_1'))");
+        assertThat(QueryPlan.inColumnNames("(lower(v_1) = 'it''s v_1')", scan)).isEqualTo("(lower(v) = 'it''s v_1')");
+        assertThat(QueryPlan.inColumnNames("(ts = 1)", scan)).as("no symbol to rename: the text itself").isEqualTo("(ts = 1)");
     }
 
     @Test
