@@ -9,6 +9,7 @@ import dev.icetune.cli.command.RecommendationsCommand;
 import dev.icetune.cli.command.ReportCommand;
 import dev.icetune.cli.command.RollbackCommand;
 import dev.icetune.cli.command.RulesCommand;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ScopeType;
@@ -21,7 +22,7 @@ import java.util.Map;
 @Command(name = "icetune", scope = ScopeType.INHERIT, mixinStandardHelpOptions = true, versionProvider = Version.class,
         description = "The Trino + Iceberg query-optimization runbook, run by software.",
         subcommands = {EvaluateCommand.class, RecommendationsCommand.class, ApplyCommand.class, RollbackCommand.class, ReportCommand.class,
-                LintCommand.class, RulesCommand.class, MigrateCommand.class, DemoCommand.class})
+                LintCommand.class, RulesCommand.class, MigrateCommand.class, DemoCommand.class, CommandLine.HelpCommand.class})
 public final class IcetuneCommand
         implements AutoCloseable
 {

@@ -25,6 +25,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -46,9 +47,23 @@ class TestCli
                 List<String> args = new ArrayList<>(command);
                 args.add(help);
                 assertThat(run(args.toArray(String[]::new))).as(String.join(" ", args) + ": " + stderr()).isZero();
-                assertThat(stdout()).as(String.join(" ", args)).startsWith("Usage: icetune");
+                assertThat(stdout()).as(String.join(" ", args)).contains(String.join(" ", Stream.concat(Stream.of("Usage: icetune"), command.stream()).toList()) + " [");
             }
         }
+    }
+
+    @Test
+    void helpNamesACommandAsGitHelpDoes()
+    {
+        assertThat(run("help")).isZero();
+        assertThat(stdout()).startsWith("Usage: icetune [").contains("evaluate", "recommendations", "apply");
+        out.reset();
+        assertThat(run("help", "apply")).isZero();
+        assertThat(stdout()).startsWith("Usage: icetune apply");
+        out.reset();
+        assertThat(run("recommendations", "help", "approve")).as(stderr()).isZero();
+        assertThat(stdout()).startsWith("Usage: icetune recommendations approve");
+        assertThat(run("help", "nonsense")).isEqualTo(IcetuneCli.USAGE);
     }
 
     @Test

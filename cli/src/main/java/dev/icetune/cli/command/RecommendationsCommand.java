@@ -1,8 +1,9 @@
 package dev.icetune.cli.command;
 
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** The recommendations' lifecycle: list, show, and a person's decision. */
 @Command(name = "recommendations", description = "List, show, approve or reject recommendations.",
-        subcommands = {ListCommand.class, ShowCommand.class, ApproveCommand.class, RejectCommand.class})
+        subcommands = {ListCommand.class, ShowCommand.class, ApproveCommand.class, RejectCommand.class, CommandLine.HelpCommand.class})
 public final class RecommendationsCommand {}

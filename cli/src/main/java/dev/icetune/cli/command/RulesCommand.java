@@ -1,5 +1,6 @@
 package dev.icetune.cli.command;
 
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ScopeType;
@@ -10,7 +11,7 @@ import java.util.Optional;
 
 /** The platform team's rule editing: compile, and run the scenarios. Needs no configuration file. */
 @Command(name = "rules", description = "Check the platform team's rules: validate compiles them, test runs their scenarios.",
-        subcommands = {ValidateCommand.class, TestCommand.class})
+        subcommands = {ValidateCommand.class, TestCommand.class, CommandLine.HelpCommand.class})
 public final class RulesCommand
 {
     @Option(names = "--dir", scope = ScopeType.INHERIT, paramLabel = "DIR",
