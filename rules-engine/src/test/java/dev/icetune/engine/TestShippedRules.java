@@ -3,7 +3,10 @@ package dev.icetune.engine;
 import dev.icetune.engine.rules.RuleBook;
 import dev.icetune.engine.rules.Scenarios;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -37,5 +40,25 @@ class TestShippedRules
             String file = expectingIt.getFirst().file();
             assertThat(results).as("a scenario of " + file + " expecting nothing").anyMatch(result -> result.file().equals(file) && result.expected().isEmpty());
         }
+    }
+
+    /** A rule author's slip in a scenario file: where it is and what is wrong, in the file's own terms. */
+    @Test
+    void aBrokenScenarioFileSaysWhereAndWhatInItsOwnTerms(@TempDir Path scenarios)
+            throws IOException
+    {
+        Files.writeString(scenarios.resolve("a-object.json"), "{\"name\": \"one scenario, not in a list\"}");
+        Files.writeString(scenarios.resolve("b-unknown.json"), """
+                [{"name": "x", "facts": {"tables": [{"table": "iceberg.demo.t", "dataFile": 3}]}, "expect": []}]""");
+        Files.writeString(scenarios.resolve("c-text.json"), """
+                [{"name": "x",
+                  "facts": {"tables": [{"table": "iceberg.demo.t", "dataFiles": "many"}]}, "expect": []}]""");
+        Files.writeString(scenarios.resolve("d-malformed.json"), "[{\"name\": \"x\",, }]");
+
+        assertThat(Scenarios.run(RuleBook.load(RULES), scenarios)).extracting(Scenarios.Result::error).satisfiesExactly(
+                error -> assertThat(error).isEqualTo("line 1, column 1: a scenario file holds a JSON array of scenarios: [{\"name\": ..., \"facts\": {...}, \"expect\": [...]}, ...]"),
+                error -> assertThat(error).startsWith("line 1, column 79: [0].facts.tables[0].dataFile: unknown field \"dataFile\" (known here: ").contains(", dataFiles, "),
+                error -> assertThat(error).isEqualTo("line 2, column 65: [0].facts.tables[0].dataFiles: 'many' is not a whole number"),
+                error -> assertThat(error).isEqualTo("line 1, column 15: [0]: Unexpected character (',' (code 44)): was expecting double-quote to start field name"));
     }
 }

@@ -1,7 +1,12 @@
 package dev.icetune.engine.rules;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.exc.InvalidFormatException;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.icetune.engine.facts.FullScanFact;
 import dev.icetune.engine.facts.LoadFact;
@@ -22,6 +27,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 /**
@@ -70,8 +76,12 @@ public final class Scenarios
             try {
                 scenarios = List.of(MAPPER.readValue(file.toFile(), Scenario[].class));
             }
+            catch (JsonProcessingException e) {
+                results.add(new Result(file.getFileName().toString(), "(file)", Set.of(), false, Set.of(), Set.of(), describe(e)));
+                continue;
+            }
             catch (IOException e) {
-                results.add(new Result(file.getFileName().toString(), "(file)", Set.of(), false, Set.of(), Set.of(), e.getMessage()));
+                results.add(new Result(file.getFileName().toString(), "(file)", Set.of(), false, Set.of(), Set.of(), "cannot read: " + e.getMessage()));
                 continue;
             }
             for (Scenario scenario : scenarios) {
@@ -109,6 +119,54 @@ public final class Scenarios
         catch (RuntimeException e) {
             return new Result(file, scenario.name(), expected, false, Set.of(), Set.of(), e.getClass().getSimpleName() + ": " + e.getMessage());
         }
+    }
+
+    /**
+     * What is wrong in a scenario file, in the terms of the file a rule author edits: where (line, column, and the path of
+     * the field, as in {@code [2].facts.tables[0].dataFiles}) and what, without the class names of Jackson's own message.
+     */
+    static String describe(JsonProcessingException e)
+    {
+        String where = e.getLocation() == null ? "" : "line %d, column %d".formatted(e.getLocation().getLineNr(), e.getLocation().getColumnNr());
+        StringBuilder path = new StringBuilder();
+        if (e instanceof JsonMappingException mapping) {
+            for (JsonMappingException.Reference reference : mapping.getPath()) {
+                path.append(reference.getFieldName() != null ? "." + reference.getFieldName() : "[" + reference.getIndex() + "]");
+            }
+        }
+        String what = switch (e) {
+            case UnrecognizedPropertyException unknown -> "unknown field \"%s\" (known here: %s)".formatted(unknown.getPropertyName(),
+                    unknown.getKnownPropertyIds().stream().map(String::valueOf).sorted().collect(Collectors.joining(", ")));
+            case InvalidFormatException format -> "%s is not %s".formatted(format.getValue() instanceof String text ? "'" + text + "'" : format.getValue(), kind(format.getTargetType()));
+            case MismatchedInputException mismatch when mismatch.getPath().isEmpty() ->
+                    "a scenario file holds a JSON array of scenarios: [{\"name\": ..., \"facts\": {...}, \"expect\": [...]}, ...]";
+            case MismatchedInputException mismatch -> "expected " + kind(mismatch.getTargetType());
+            default -> e.getOriginalMessage();
+        };
+        return Stream.of(where, path.isEmpty() ? "" : path.toString().replaceFirst("^\\.", ""), what).filter(part -> !part.isEmpty()).collect(Collectors.joining(": "));
+    }
+
+    private static String kind(Class<?> type)
+    {
+        if (type == null) {
+            return "a value of another kind";
+        }
+        if (type == Double.class || type == double.class || type == Float.class || type == float.class) {
+            return "a number";
+        }
+        if (type == Long.class || type == long.class || type == Integer.class || type == int.class) {
+            return "a whole number";
+        }
+        if (type == Boolean.class || type == boolean.class) {
+            return "true or false";
+        }
+        if (type == String.class) {
+            return "a text";
+        }
+        if (type.isArray() || java.util.Collection.class.isAssignableFrom(type)) {
+            return "a list [...]";
+        }
+        return type.isEnum() ? "one of " + java.util.Arrays.toString(type.getEnumConstants()) : "an object {...}";
     }
 
     private static List<Path> files(Path directory)
