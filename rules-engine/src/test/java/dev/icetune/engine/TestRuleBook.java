@@ -57,6 +57,20 @@ class TestRuleBook
     }
 
     @Test
+    void everyProblemIsSaidAtOnceAndOnce(@TempDir Path rules)
+            throws Exception
+    {
+        Files.writeString(rules.resolve("thresholds.properties"), "snapshots.max_snapshots = many\n");
+        Files.writeString(rules.resolve("good.drl"), GOOD);
+        Files.writeString(rules.resolve("unparsed.drl"), GOOD.replace("rule \"", "rule \"other ").replace("then", "thn"));
+
+        assertThatThrownBy(() -> RuleBook.load(rules)).isInstanceOf(RuleBookException.class)
+                .satisfies(error -> assertThat(((RuleBookException) error).problems()).satisfiesExactly(
+                        threshold -> assertThat(threshold).endsWith("thresholds.properties: snapshots.max_snapshots = 'many' is not a number"),
+                        parse -> assertThat(parse).matches(".*unparsed\\.drl:\\d+ \\[ERR \\d+] .+").doesNotContain("null Package")));
+    }
+
+    @Test
     void thresholdsThatAreNotNumbersAreNamed(@TempDir Path rules)
             throws Exception
     {

@@ -26,7 +26,9 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 import static java.util.Objects.requireNonNull;
@@ -53,17 +55,28 @@ public final class RuleBook
         this.ruleNames = kieBase.getKiePackages().stream().flatMap(kiePackage -> kiePackage.getRules().stream()).map(rule -> rule.getName()).sorted().toList();
     }
 
-    /** Compiles the directory; a DRL error comes back as one message per problem, with file and line. */
+    /**
+     * Compiles the directory; every problem comes back at once, one message each, with file (and line, for DRL): a rule author
+     * fixing a threshold learns of the DRL error in the same run.
+     */
     public static RuleBook load(Path directory)
     {
         requireNonNull(directory, "directory is null");
         if (!Files.isDirectory(directory)) {
             throw new RuleBookException(List.of(directory + ": not a directory of rules"));
         }
-        Thresholds thresholds = readThresholds(directory.resolve(THRESHOLDS_FILE));
+        List<String> errors = new ArrayList<>();
+        Thresholds thresholds = null;
+        try {
+            thresholds = readThresholds(directory.resolve(THRESHOLDS_FILE));
+        }
+        catch (RuleBookException e) {
+            errors.addAll(e.problems());
+        }
         List<Path> drlFiles = drlFiles(directory);
         if (drlFiles.isEmpty()) {
-            throw new RuleBookException(List.of(directory + ": no .drl files"));
+            errors.add(directory + ": no .drl files");
+            throw new RuleBookException(errors);
         }
         KnowledgeBuilderConfiguration configuration = KnowledgeBuilderFactory.newKnowledgeBuilderConfiguration();
         // facts are immutable records inserted once and never modified: property reactivity (re-evaluating a rule when a
@@ -76,21 +89,28 @@ public final class RuleBook
                 text = Files.readAllBytes(drl);
             }
             catch (IOException e) {
-                throw new RuleBookException(List.of(drl + ": cannot read (" + e.getMessage() + ")"));
+                errors.add(drl + ": cannot read (" + e.getMessage() + ")");
+                continue;
             }
             builder.add(ResourceFactory.newByteArrayResource(text).setSourcePath(drl.toString()), ResourceType.DRL);
         }
-        if (builder.hasErrors()) {
-            List<String> errors = new ArrayList<>();
-            for (KnowledgeBuilderError error : builder.getErrors()) {
-                String file = error.getResource() == null ? String.valueOf(directory) : error.getResource().getSourcePath();
-                int line = error.getLines().length > 0 ? error.getLines()[0] : 0;
-                errors.add(file + ":" + line + " " + error.getMessage().strip().replaceAll("\\s*\\n\\s*", " "));
-            }
+        record DrlError(String file, int line, String message) {}
+        List<DrlError> drlErrors = new ArrayList<>();
+        for (KnowledgeBuilderError error : builder.getErrors()) {
+            drlErrors.add(new DrlError(error.getResource() == null ? String.valueOf(directory) : error.getResource().getSourcePath(),
+                    error.getLines().length > 0 ? error.getLines()[0] : 0, error.getMessage().strip().replaceAll("\\s*\\n\\s*", " ")));
+        }
+        // a file that does not parse also yields "Parser returned a null Package", which adds nothing to its parse error
+        Set<String> explained = drlErrors.stream().filter(error -> !error.message().equals(NO_PACKAGE)).map(DrlError::file).collect(Collectors.toSet());
+        drlErrors.stream().filter(error -> !(error.message().equals(NO_PACKAGE) && explained.contains(error.file())))
+                .forEach(error -> errors.add(error.file() + ":" + error.line() + " " + error.message()));
+        if (!errors.isEmpty()) {
             throw new RuleBookException(errors);
         }
         return new RuleBook(builder.newKieBase(), thresholds);
     }
+
+    private static final String NO_PACKAGE = "Parser returned a null Package";
 
     /** Runs every rule once over the facts; returns the recommendations and how often each rule fired. */
     public Evaluation evaluate(Collection<?> facts, Thresholds overrides)
