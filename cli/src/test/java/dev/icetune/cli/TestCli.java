@@ -264,6 +264,18 @@ class TestCli
 
         assertThat(run("--config", config.toString(), "apply", "1", "--by", "alice")).isEqualTo(IcetuneCli.FAILED);
         assertThat(stderr()).contains("applying fixes needs the Iceberg catalog");
+
+        out.reset();
+        assertThat(run("--config", config.toString(), "recommendations", "list", "--table", "iceberg.demo.other")).isZero();
+        assertThat(stdout()).contains("iceberg.demo.other").doesNotContain("iceberg.demo.events");
+        out.reset();
+        assertThat(run("--config", config.toString(), "recommendations", "list", "--rule", "small-files", "--json")).isZero();
+        assertThat(stdout()).contains("iceberg.demo.other", "iceberg.demo.events");
+        out.reset();
+        assertThat(run("--config", config.toString(), "recommendations", "list", "--rule", "bloom-filter")).isZero();
+        assertThat(stdout()).doesNotContain("iceberg.demo");
+        assertThat(run("--config", config.toString(), "recommendations", "list", "--table", "iceberg.\"demo")).isEqualTo(IcetuneCli.USAGE);
+        assertThat(stderr()).contains("is not a table as catalog.schema.table");
     }
 
     @Test

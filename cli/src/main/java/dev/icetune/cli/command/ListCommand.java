@@ -3,6 +3,7 @@ package dev.icetune.cli.command;
 import dev.icetune.cli.TextTable;
 import dev.icetune.engine.model.Status;
 import dev.icetune.engine.store.RecommendationStore;
+import dev.icetune.store.TableName;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -21,22 +22,38 @@ final class ListCommand
     @Option(names = "--cluster", paramLabel = "NAME", description = "only those of this Trino cluster: its patterns', and tables' it scanned")
     String cluster;
 
+    @Option(names = "--rule", paramLabel = "RULE", description = "only this rule's, such as small-files")
+    String rule;
+
+    @Option(names = "--table", paramLabel = "TABLE", converter = TableNameConverter.class,
+            description = "only those of this table (catalog.schema.table): on the table, on one of its columns, or on a query pattern whose evidence names it")
+    TableName table;
+
     @Option(names = "--json", description = "print JSON")
     boolean json;
 
     @Override
     public Integer call()
     {
-        List<RecommendationStore.Stored> all = context().store().list(Optional.ofNullable(status), Optional.ofNullable(cluster));
+        List<RecommendationStore.Stored> all = context().store().list(Optional.ofNullable(status), Optional.ofNullable(cluster)).stream()
+                .filter(each -> rule == null || each.ruleId().equals(rule))
+                .filter(each -> table == null || of(table.toString(), each))
+                .toList();
         if (json) {
             out().println(dev.icetune.cli.JsonOutput.write(all));
             return 0;
         }
-        TextTable table = new TextTable(60, "ID", "STATUS", "PRIORITY", "SAVES A DAY", "SEVERITY", "LEVEL", "RULE", "TARGET", "CLUSTERS", "LAST SEEN");
-        all.forEach(each -> table.row(each.id(), each.status(), each.estimate() == null ? "-" : "%.1f".formatted(each.estimate().priority()),
+        TextTable text = new TextTable(60, "ID", "STATUS", "PRIORITY", "SAVES A DAY", "SEVERITY", "LEVEL", "RULE", "TARGET", "CLUSTERS", "LAST SEEN");
+        all.forEach(each -> text.row(each.id(), each.status(), each.estimate() == null ? "-" : "%.1f".formatted(each.estimate().priority()),
                 each.estimateOrUnknown().saving(), each.severity(), each.level(), each.ruleId(), each.target(),
                 each.clusters().isEmpty() ? "-" : String.join(",", each.clusters()), each.lastSeen()));
-        table.print(out());
+        text.print(out());
         return 0;
+    }
+
+    /** A table's recommendation targets it, or a column of it ({@code table.column}), or names it in its evidence (a pattern's). */
+    private static boolean of(String table, RecommendationStore.Stored recommendation)
+    {
+        return recommendation.target().equals(table) || recommendation.target().startsWith(table + ".") || table.equals(recommendation.evidence().get("table"));
     }
 }
