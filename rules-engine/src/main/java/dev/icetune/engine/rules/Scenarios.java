@@ -23,6 +23,8 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -163,10 +165,10 @@ public final class Scenarios
         if (type == String.class) {
             return "a text";
         }
-        if (type.isArray() || java.util.Collection.class.isAssignableFrom(type)) {
+        if (type.isArray() || Collection.class.isAssignableFrom(type)) {
             return "a list [...]";
         }
-        return type.isEnum() ? "one of " + java.util.Arrays.toString(type.getEnumConstants()) : "an object {...}";
+        return type.isEnum() ? "one of " + Arrays.toString(type.getEnumConstants()) : "an object {...}";
     }
 
     private static List<Path> files(Path directory)
