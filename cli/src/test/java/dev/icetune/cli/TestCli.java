@@ -16,6 +16,7 @@ import picocli.CommandLine;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -289,6 +290,20 @@ class TestCli
         Path config = config(directory, TestingPostgres.shared().createDatabase("cli_lint"), "icetune.trino.url=jdbc:trino://127.0.0.1:%d\n".formatted(closed));
         assertThat(run("--config", config.toString(), "lint", "--sql", "SELECT 1")).isEqualTo(IcetuneCli.FAILED);
         assertThat(stderr()).startsWith("icetune: Trino (icetune.trino.url): ").contains("127.0.0.1:" + closed).doesNotContain("Exception");
+
+        // the query piped in: read, then sent to the server
+        InputStream stdin = System.in;
+        try {
+            System.setIn(new java.io.ByteArrayInputStream("SELECT 1;\n".getBytes(StandardCharsets.UTF_8)));
+            assertThat(run("--config", config.toString(), "lint", "--file", "-")).isEqualTo(IcetuneCli.FAILED);
+            assertThat(stderr()).startsWith("icetune: Trino (icetune.trino.url): ");
+            System.setIn(new java.io.ByteArrayInputStream(new byte[0]));
+            assertThat(run("--config", config.toString(), "lint", "--file", "-")).isEqualTo(IcetuneCli.USAGE);
+            assertThat(stderr()).contains("no query to lint in -");
+        }
+        finally {
+            System.setIn(stdin);
+        }
     }
 
     private static Recommendation recommendation(String rule, String table)

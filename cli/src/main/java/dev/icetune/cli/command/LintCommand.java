@@ -6,7 +6,10 @@ import dev.icetune.engine.lint.QueryLinter;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.SQLException;
@@ -24,8 +27,17 @@ public final class LintCommand
         @Option(names = "--sql", paramLabel = "SQL", description = "the query")
         String sql;
 
-        @Option(names = "--file", paramLabel = "FILE", description = "a file holding the query")
+        @Option(names = "--file", paramLabel = "FILE", description = "a file holding the query; - reads it from standard input")
         Path file;
+
+        String text()
+                throws IOException
+        {
+            if (sql != null) {
+                return sql;
+            }
+            return file.toString().equals("-") ? new String(System.in.readAllBytes(), StandardCharsets.UTF_8) : Files.readString(file);
+        }
     }
 
     @Option(names = "--json", description = "print JSON")
@@ -35,7 +47,10 @@ public final class LintCommand
     public Integer call()
             throws Exception
     {
-        String sql = query.sql != null ? query.sql : Files.readString(query.file).strip().replaceAll(";$", "");
+        String sql = query.text().strip().replaceAll(";$", "");
+        if (sql.isEmpty()) {
+            throw new ParameterException(spec.commandLine(), "no query to lint" + (query.file == null ? "" : " in " + query.file));
+        }
         QueryLinter linter = new QueryLinter(context().requireTrino("lint runs EXPLAIN"), context().iceberg(), context().ruleBook().thresholds());
         QueryLinter.Report report;
         try {
