@@ -71,6 +71,10 @@ class TestQueryPlan
                 .isEqualTo("((ts >= timestamp(6) 'ts_0') AND (timestamp < ts) AND (\"ts_0\" = v) AND (v_1_2 = 'v_1'))");
         assertThat(QueryPlan.inColumnNames("(lower(v_1) = 'it''s v_1')", scan)).isEqualTo("(lower(v) = 'it''s v_1')");
         assertThat(QueryPlan.inColumnNames("(ts = 1)", scan)).as("no symbol to rename: the text itself").isEqualTo("(ts = 1)");
+        JsonNode tpch = JsonMapper.builder().build().createObjectNode().set("details", JsonMapper.builder().build().valueToTree(
+                List.of("orderkey_0 := tpch:orderkey", "name_1 := name:varchar(25):varchar")));
+        assertThat(QueryPlan.inColumnNames("(orderkey_0 = 1) AND (name_1 = 'x')", tpch)).as("another connector's handles: left as they are")
+                .isEqualTo("(orderkey_0 = 1) AND (name_1 = 'x')");
     }
 
     @Test
