@@ -6,6 +6,7 @@ import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -135,10 +136,11 @@ public final class FilterPredicates
             return Optional.of(new ColumnPredicate(column(like, 1), PredicateKind.LIKE, null, false, like.group(3), text));
         }
         Matcher operator = OPERATOR.matcher(text);
+        int[] depths = depths(text);
         int at = -1;
         String op = null;
         while (operator.find()) {
-            if (depthAt(text, operator.start()) == 0) {
+            if (depths[operator.start()] == 0) {
                 at = operator.start();
                 op = operator.group(1).toUpperCase(Locale.ROOT);
                 break;
@@ -197,53 +199,58 @@ public final class FilterPredicates
         return result;
     }
 
-    /** True when the '(' at 0 closes at the very end. */
+    /** True when the '(' at 0 closes at the very end: the depth is 0 nowhere before it. */
     private static boolean closes(String text)
     {
-        int depth = 0;
-        char quoted = 0;
-        for (int i = 0; i < text.length(); i++) {
-            char c = text.charAt(i);
-            if (c == '\'' || c == '"') {
-                quoted = quoted == 0 ? c : quoted == c ? 0 : quoted;
-            }
-            else if (quoted == 0 && c == '(') {
-                depth++;
-            }
-            else if (quoted == 0 && c == ')' && --depth == 0 && i < text.length() - 1) {
+        int[] depths = depths(text);
+        for (int position = 1; position < text.length(); position++) {
+            if (depths[position] == 0) {
                 return false;
             }
         }
         return true;
     }
 
-    /** The depth of parentheses at {@code position}; -1 inside a literal or a quoted name, where no operator is one. */
-    private static int depthAt(String text, int position)
+    /**
+     * The depth of parentheses before each position of {@code text}, and at its end; -1 inside a literal or a quoted name
+     * (up to its closing quote), where no operator is one.
+     */
+    private static int[] depths(String text)
     {
+        int[] depths = new int[text.length() + 1];
         int depth = 0;
-        char quoted = 0;
-        for (int i = 0; i < position; i++) {
-            char c = text.charAt(i);
+        int position = 0;
+        while (position < text.length()) {
+            char c = text.charAt(position);
+            depths[position] = depth;
             if (c == '\'' || c == '"') {
-                quoted = quoted == 0 ? c : quoted == c ? 0 : quoted;
+                int close = ExecutedStatement.closingQuote(text, position);
+                Arrays.fill(depths, position + 1, Math.min(close, text.length()) + 1, -1);
+                position = close + 1;
+                continue;
             }
-            else if (quoted == 0 && c == '(') {
+            if (c == '(') {
                 depth++;
             }
-            else if (quoted == 0 && c == ')') {
+            else if (c == ')') {
                 depth--;
             }
+            position++;
         }
-        return quoted != 0 ? -1 : depth;
+        if (position == text.length()) {
+            depths[position] = depth;
+        }
+        return depths;
     }
 
     private static List<String> splitTopLevel(String text, Pattern separator)
     {
         List<String> parts = new ArrayList<>();
         Matcher matcher = separator.matcher(text);
+        int[] depths = depths(text);
         int start = 0;
         while (matcher.find()) {
-            if (depthAt(text, matcher.start()) == 0) {
+            if (depths[matcher.start()] == 0) {
                 parts.add(text.substring(start, matcher.start()));
                 start = matcher.end();
             }

@@ -220,12 +220,8 @@ public record QueryPlan(Map<String, Scan> scans, Shape shape)
             char c = filter.charAt(at);
             int end = at + 1;
             if (c == '\'' || c == '"') {
-                // a literal or a quoted name ('' and "" escape the quote): none of its text is a symbol
-                end = filter.indexOf(c, end);
-                while (end >= 0 && end + 1 < filter.length() && filter.charAt(end + 1) == c) {
-                    end = filter.indexOf(c, end + 2);
-                }
-                end = end < 0 ? filter.length() : end + 1;
+                // a literal or a quoted name: none of its text is a symbol
+                end = ExecutedStatement.closingQuote(filter, at) + 1;
             }
             else if (Character.isLetterOrDigit(c) || c == '_') {
                 while (end < filter.length() && (Character.isLetterOrDigit(filter.charAt(end)) || filter.charAt(end) == '_' || filter.charAt(end) == '$')) {
