@@ -10,7 +10,8 @@ import java.util.Optional;
 
 /**
  * Turns a query text into its pattern: literals become {@code ?}, IN lists of literals become
- * {@code IN (?)}, comments go, whitespace collapses and unquoted words are lower-cased (Trino's
+ * {@code IN (?)}, a list of rows that differ only in literals becomes one row ({@code VALUES (?, date ?)}
+ * for any number of rows), comments go, whitespace collapses and unquoted words are lower-cased (Trino's
  * identifiers and keywords are case-insensitive). Queries that differ only in constants share one pattern.
  *
  * <p>A single-pass lexer rather than Trino's parser: it must accept anything, including text that
@@ -33,6 +34,9 @@ public final class QueryPatterns
     public static String normalize(String sql)
     {
         StringBuilder out = new StringBuilder(Math.min(sql.length(), 1 << 16));
+        // where each parenthesis still open starts in out
+        int[] opens = new int[16];
+        int depth = 0;
         int n = sql.length();
         int i = 0;
         while (i < n) {
@@ -102,8 +106,14 @@ public final class QueryPatterns
             }
             appendSymbol(out, c);
             i++;
-            if (c == ')') {
-                collapseLiteralList(out);
+            if (c == '(') {
+                if (depth == opens.length) {
+                    opens = java.util.Arrays.copyOf(opens, depth * 2);
+                }
+                opens[depth++] = out.length() - 1;
+            }
+            else if (c == ')' && depth > 0) {
+                collapseLiteralList(out, opens[--depth]);
             }
         }
         return out.toString();
@@ -231,7 +241,8 @@ public final class QueryPatterns
         while (start > 0 && (Character.isLetterOrDigit(out.charAt(start - 1)) || out.charAt(start - 1) == '_')) {
             start--;
         }
-        return start < out.length() && (start == 0 || out.charAt(start - 1) == ' ') && SPACED_KEYWORDS.contains(out.substring(start));
+        return start < out.length() && (start == 0 || out.charAt(start - 1) == ' ' || out.charAt(start - 1) == '(')
+                && SPACED_KEYWORDS.contains(out.substring(start));
     }
 
     private static boolean isOperatorChar(char c)
@@ -239,18 +250,27 @@ public final class QueryPatterns
         return "=<>!|+-*/%^~&".indexOf(c) >= 0;
     }
 
-    /** After a ')': turns "(?, ?, ?)" into "(?)" so that IN lists of any length share a pattern. */
-    private static void collapseLiteralList(StringBuilder out)
+    /**
+     * After the ')' of a group opened at {@code open}: turns "(?, ?, ?)" into "(?)", so that IN lists of any length share a
+     * pattern, and drops a group of literals that repeats the one before it ("(?, date ?),(?, date ?)" becomes
+     * "(?, date ?)"), so that VALUES of any number of rows, and IN lists of rows, share one.
+     */
+    private static void collapseLiteralList(StringBuilder out, int open)
     {
         int close = out.length() - 1;
-        int open = out.lastIndexOf("(", close);
-        if (open < 0) {
-            return;
-        }
         String inner = out.substring(open + 1, close);
         if (inner.length() > 1 && inner.replace("?", "").replace(",", "").replace(" ", "").isEmpty() && inner.contains(",")) {
             out.setLength(open + 1);
             out.append("?)");
+            close = open + 2;
+        }
+        int length = close - open + 1;
+        int previous = open - 1 - length;
+        // the group before is a row of the same list, not a call's arguments ("f(?),(?)" keeps both)
+        if (previous >= 0 && out.charAt(open - 1) == ',' && out.indexOf("?", open) >= 0 && out.charAt(previous) == '('
+                && (previous == 0 || " (,".indexOf(out.charAt(previous - 1)) >= 0)
+                && out.substring(previous, open - 1).contentEquals(out.subSequence(open, close + 1))) {
+            out.setLength(open - 1);
         }
     }
 }

@@ -30,6 +30,24 @@ class TestQueryPatterns
     }
 
     @Test
+    void rowsOfLiteralsOfAnyNumberCollapse()
+    {
+        // a loader's batches of any size are one pattern
+        assertThat(normalize("INSERT INTO t VALUES (1, 'a', TIMESTAMP '2026-11-01 10:00:00'), (2, 'b', TIMESTAMP '2026-11-02 10:00:00')"))
+                .isEqualTo(normalize("insert into t values (3, 'c', timestamp '2026-11-03 10:00:00')"))
+                .isEqualTo("insert into t values (?, ?, timestamp ?)");
+        assertThat(normalize("insert into t values (1, 2), (3, 4), (5, 6)")).isEqualTo("insert into t values (?)");
+        assertThat(normalize("MERGE INTO t USING (VALUES (2, 'bb'), (9, 'new')) s(id, nm) ON t.id = s.id WHEN MATCHED THEN DELETE"))
+                .isEqualTo("merge into t using (values (?)) s(id, nm) on t.id = s.id when matched then delete");
+        assertThat(normalize("select * from t where (a, b) in ((1, 2), (3, 4))")).isEqualTo(normalize("select * from t where (a, b) in ((5, 6))"))
+                .isEqualTo("select * from t where (a, b) in ((?))");
+        // rows that differ in more than their literals, and a call's arguments beside a row, stay apart
+        assertThat(normalize("insert into t values (1, now()), (2, 'x')")).isEqualTo("insert into t values (?, now()),(?)");
+        assertThat(normalize("select f(1), (2) from t")).isEqualTo("select f(?),(?) from t");
+        assertThat(normalize("select (a), (a) from t")).isEqualTo("select (a),(a) from t");
+    }
+
+    @Test
     void commentsWhitespaceAndCaseDoNotMatterButQuotedIdentifiersDo()
     {
         assertThat(normalize("SELECT  count(*)\n  FROM t -- dashboard 7\n /* hint */ WHERE a=1;"))
