@@ -86,6 +86,8 @@ class TestCli
         assertThat(stderr()).contains("Missing required argument");
         assertThat(run("recommendations", "list", "--status", "pending")).isEqualTo(IcetuneCli.USAGE);
         assertThat(stderr()).contains("no status 'pending'");
+        assertThat(run("report", "slow-queries")).isEqualTo(IcetuneCli.USAGE);
+        assertThat(stderr()).contains("no report named 'slow-queries' (reports: top-expensive-patterns, ");
         assertThat(run("no-such-command")).isEqualTo(IcetuneCli.USAGE);
     }
 

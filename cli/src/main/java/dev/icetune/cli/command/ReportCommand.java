@@ -5,6 +5,7 @@ import dev.icetune.cli.TextTable;
 import dev.icetune.store.Reports;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
 
 import java.util.List;
@@ -27,7 +28,8 @@ public final class ReportCommand
     @Override
     public Integer call()
     {
-        String sql = Reports.sql(name).orElseThrow(() -> new IllegalArgumentException("no report named '" + name + "' (reports: " + String.join(", ", Reports.NAMES) + ")"));
+        String sql = Reports.sql(name).orElseThrow(() -> new ParameterException(spec.commandLine(),
+                "no report named '" + name + "' (reports: " + String.join(", ", Reports.NAMES) + ")"));
         List<Map<String, Object>> rows = context().jdbi().withHandle(handle -> {
             // the reports read the cluster from this setting, as psql users set it with PGOPTIONS
             handle.createQuery("SELECT set_config('icetune.cluster', :cluster, false)").bind("cluster", cluster == null ? "" : cluster).mapTo(String.class).one();
