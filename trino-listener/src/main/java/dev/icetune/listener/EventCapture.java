@@ -61,16 +61,22 @@ final class EventCapture
         return clusterName.orElseGet(() -> Texts.clean(context.getEnvironment()));
     }
 
-    /** The pattern of a query whose (cleaned) text is {@code text}: of the statement it executes, cleaned the same way. */
-    private String pattern(String text, Optional<String> preparedQuery)
+    /**
+     * A query's pattern, of the statement it executes, and its hash, both from the whole text: the text as stored, cut at
+     * icetune.query-text.max-length, ends wherever its literals let it (an IN list of 20,000 ids cut after the 14,211th), a
+     * pattern per query. The pattern is stored up to that length.
+     */
+    private record Pattern(String text, String hash) {}
+
+    private Pattern pattern(String query, Optional<String> preparedQuery)
     {
-        return QueryPatterns.normalize(QueryPatterns.executed(text, preparedQuery.map(prepared -> Texts.clean(prepared, maxTextLength))));
+        String pattern = QueryPatterns.normalize(QueryPatterns.executed(Texts.clean(query), preparedQuery.map(Texts::clean)));
+        return new Pattern(Texts.clean(pattern, maxTextLength), QueryPatterns.hash(pattern));
     }
 
     CapturedStart capture(QueryCreatedEvent event)
     {
         QueryContext context = event.getContext();
-        String text = Texts.clean(event.getMetadata().getQuery(), maxTextLength);
         return new CapturedStart(
                 Texts.clean(event.getMetadata().getQueryId()),
                 event.getCreateTime(),
@@ -78,7 +84,7 @@ final class EventCapture
                 clean(context.getSource()),
                 clean(context.getCatalog()),
                 clean(context.getSchema()),
-                QueryPatterns.hash(pattern(text, event.getMetadata().getPreparedQuery())),
+                pattern(event.getMetadata().getQuery(), event.getMetadata().getPreparedQuery()).hash(),
                 cluster(context));
     }
 
@@ -88,7 +94,7 @@ final class EventCapture
         QueryStatistics statistics = event.getStatistics();
         String originalText = requireNonNull(event.getMetadata().getQuery(), "query is null");
         String text = Texts.clean(originalText, maxTextLength);
-        String pattern = pattern(text, event.getMetadata().getPreparedQuery());
+        Pattern pattern = pattern(originalText, event.getMetadata().getPreparedQuery());
         QueryPlan plan = QueryPlan.parse(event.getMetadata().getJsonPlan().orElse(null));
         Optional<QueryFailureInfo> failure = event.getFailureInfo();
         Skew skew = Skew.worst(statistics.getTaskStatistics());
@@ -118,8 +124,8 @@ final class EventCapture
                 text,
                 originalText.length(),
                 text.length() < originalText.length(),
-                pattern,
-                QueryPatterns.hash(pattern),
+                pattern.text(),
+                pattern.hash(),
                 clean(event.getMetadata().getUpdateType()),
                 keepPlan ? Texts.clean(event.getMetadata().getPlan().orElse(null), maxTextLength) : null,
                 event.getCreateTime(),

@@ -29,7 +29,10 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 import java.util.stream.IntStream;
+import java.util.stream.Stream;
 
 /**
  * Prints the listener's figures: time inside queryCompleted() per event with the sink up and down (median,
@@ -53,9 +56,16 @@ public final class ListenerBenchmark
 
     private ListenerBenchmark() {}
 
+    /**
+     * Kept, as the log manager holds its loggers weakly: each listener's start logs airlift's table of every property at INFO,
+     * as Trino's server.log shows it, and here it buried the figures (about 300 lines).
+     */
+    private static final List<Logger> QUIET = Stream.of("io.airlift", "org.hibernate.validator", "dev.icetune").map(Logger::getLogger).toList();
+
     public static void main(String[] args)
             throws Exception
     {
+        QUIET.forEach(logger -> logger.setLevel(Level.WARNING));
         int events = Integer.getInteger("events", 200_000);
         int insertEvents = Math.min(events, 20_000);
         Path work = Files.createTempDirectory("icetune-bench");

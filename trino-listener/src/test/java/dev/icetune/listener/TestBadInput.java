@@ -69,7 +69,33 @@ class TestBadInput
         Map<String, Object> row = rows.awaitQuery("q_huge");
         assertThat((String) row.get("query_text")).hasSize(MAX_TEXT).isEqualTo(huge.substring(0, MAX_TEXT));
         assertThat(row).containsEntry("query_text_truncated", true).containsEntry("query_text_length", huge.length());
-        assertThat((String) row.get("query_pattern")).startsWith("select * from t where id in (?");
+        // the pattern is the whole text's: the list collapses, wherever the stored text was cut
+        assertThat(row).containsEntry("query_pattern", "select * from t where id in (?)");
+
+        String other = "SELECT * FROM t WHERE id IN (" + "98, ".repeat(2_000_000) + "0)";
+        listener.queryCompleted(TestingEvents.completed("q_huge_other", other, List.of()));
+        assertThat(rows.awaitQuery("q_huge_other")).containsEntry("query_pattern_hash", row.get("query_pattern_hash"));
+    }
+
+    @Test
+    void aLongQueryWithParametersHasThePatternOfItsStatement()
+    {
+        // the Trino JDBC driver sends a query with parameters as EXECUTE IMMEDIATE '<statement>' USING ...; the statement
+        // longer than the stored text still gives the pattern
+        String statement = "SELECT * FROM t WHERE id = ? AND note IN (" + "'x', ".repeat(MAX_TEXT / 4) + "'y')";
+        listener.queryCompleted(TestingEvents.completed("q_long_immediate", "EXECUTE IMMEDIATE '" + statement.replace("'", "''") + "' USING 7", List.of()));
+
+        assertThat(rows.awaitQuery("q_long_immediate")).containsEntry("query_text_truncated", true)
+                .containsEntry("query_pattern", "select * from t where id = ? and note in (?)");
+    }
+
+    @Test
+    void aPatternLongerThanTheStoredTextIsCutAsTheTextIs()
+    {
+        String wide = "SELECT " + IntStream.range(0, MAX_TEXT / 5).mapToObj(i -> "c" + i).collect(java.util.stream.Collectors.joining(", ")) + " FROM t";
+        listener.queryCompleted(TestingEvents.completed("q_wide", wide, List.of()));
+
+        assertThat((String) rows.awaitQuery("q_wide").get("query_pattern")).hasSize(MAX_TEXT).startsWith("select c0, c1, c2");
     }
 
     @Test
