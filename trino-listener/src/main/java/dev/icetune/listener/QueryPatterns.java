@@ -9,8 +9,8 @@ import java.util.HexFormat;
 import java.util.Optional;
 
 /**
- * Turns a query text into its pattern: literals become {@code ?}, IN lists of literals become
- * {@code IN (?)}, a list of rows that differ only in literals becomes one row ({@code VALUES (?, date ?)}
+ * Turns a query text into its pattern: literals become {@code ?}, IN lists and arrays of literals become
+ * {@code IN (?)} and {@code ARRAY [ ? ]}, a list of rows that differ only in literals becomes one row ({@code VALUES (?, date ?)}
  * for any number of rows), comments go, whitespace collapses and unquoted words are lower-cased (Trino's
  * identifiers and keywords are case-insensitive). Queries that differ only in constants share one pattern.
  *
@@ -106,14 +106,17 @@ public final class QueryPatterns
             }
             appendSymbol(out, c);
             i++;
-            if (c == '(') {
+            if (c == '(' || c == '[') {
                 if (depth == opens.length) {
                     opens = java.util.Arrays.copyOf(opens, depth * 2);
                 }
                 opens[depth++] = out.length() - 1;
             }
-            else if (c == ')' && depth > 0) {
-                collapseLiteralList(out, opens[--depth]);
+            else if ((c == ')' || c == ']') && depth > 0) {
+                int open = opens[--depth];
+                if (out.charAt(open) == (c == ')' ? '(' : '[')) {
+                    collapseLiteralList(out, open);
+                }
             }
         }
         return out.toString();
@@ -251,9 +254,10 @@ public final class QueryPatterns
     }
 
     /**
-     * After the ')' of a group opened at {@code open}: turns "(?, ?, ?)" into "(?)", so that IN lists of any length share a
-     * pattern, and drops a group of literals that repeats the one before it ("(?, date ?),(?, date ?)" becomes
-     * "(?, date ?)"), so that VALUES of any number of rows, and IN lists of rows, share one.
+     * After the ')' or ']' of a group opened at {@code open}: turns "(?, ?, ?)" into "(?)" and "array [ ?, ? ]" into
+     * "array [ ? ]", so that IN lists and arrays of any length share a pattern, and drops a group of literals that repeats
+     * the one before it ("(?, date ?),(?, date ?)" becomes "(?, date ?)"), so that VALUES of any number of rows, and IN
+     * lists of rows, share one.
      */
     private static void collapseLiteralList(StringBuilder out, int open)
     {
@@ -261,8 +265,8 @@ public final class QueryPatterns
         String inner = out.substring(open + 1, close);
         if (inner.length() > 1 && inner.replace("?", "").replace(",", "").replace(" ", "").isEmpty() && inner.contains(",")) {
             out.setLength(open + 1);
-            out.append("?)");
-            close = open + 2;
+            out.append(out.charAt(open) == '(' ? "?)" : " ? ]");
+            close = out.length() - 1;
         }
         int length = close - open + 1;
         int previous = open - 1 - length;

@@ -27,6 +27,10 @@ class TestQueryPatterns
         assertThat(normalize("select 1 from t where id in (1, 2, 3)")).isEqualTo(normalize("SELECT 1 FROM t WHERE id IN (7)"))
                 .isEqualTo("select ? from t where id in (?)");
         assertThat(normalize("select f(a, b) from t")).isEqualTo("select f(a, b) from t");
+        assertThat(normalize("select * from t where contains(ARRAY[1, 2, 3], id)")).isEqualTo(normalize("select * from t where contains(array[4], id)"))
+                .isEqualTo("select * from t where contains(array [ ? ], id)");
+        assertThat(normalize("select a[1], m['k'] from t")).isEqualTo("select a [ ? ], m [ ? ] from t");
+        assertThat(normalize("select f([1, 2)], x) from t")).isNotNull();
     }
 
     @Test
