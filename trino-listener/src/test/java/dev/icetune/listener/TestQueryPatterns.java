@@ -62,6 +62,20 @@ class TestQueryPatterns
     }
 
     @Test
+    void generatedTextNestedThousandsOfLevelsDeepKeepsItsShape()
+    {
+        int levels = 20_000;
+        StringBuilder query = new StringBuilder("SELECT * FROM t WHERE ").append("(".repeat(levels)).append("x = 0");
+        StringBuilder pattern = new StringBuilder("select * from t where ").append("(".repeat(levels)).append("x = ?");
+        for (int i = 1; i <= levels; i++) {
+            query.append(" OR (x = ").append(i).append("))");
+            pattern.append(" or (x = ?))");
+        }
+        assertThat(normalize(query.toString())).isEqualTo(pattern.toString());
+        assertThat(normalize("select * from t where x in " + "(".repeat(levels) + "1, 2" + ")".repeat(levels))).isEqualTo("select * from t where x in " + "(".repeat(levels - 1) + "(?)" + ")".repeat(levels - 1));
+    }
+
+    @Test
     void oddTextNeverFails()
     {
         assertThat(normalize("")).isEmpty();
