@@ -61,13 +61,14 @@ final class EventCapture
         return clusterName.orElseGet(() -> Texts.clean(context.getEnvironment()));
     }
 
+    /** A query's pattern as stored, and the hash of the whole pattern. */
+    private record Pattern(String text, String hash) {}
+
     /**
-     * A query's pattern, of the statement it executes, and its hash, both from the whole text: the text as stored, cut at
+     * A query's pattern, of the statement it executes, from its whole text: the text as stored, cut at
      * icetune.query-text.max-length, ends wherever its literals let it (an IN list of 20,000 ids cut after the 14,211th), a
      * pattern per query. The pattern is stored up to that length.
      */
-    private record Pattern(String text, String hash) {}
-
     private Pattern pattern(String query, Optional<String> preparedQuery)
     {
         String pattern = QueryPatterns.normalize(QueryPatterns.executed(Texts.clean(query), preparedQuery.map(Texts::clean)));

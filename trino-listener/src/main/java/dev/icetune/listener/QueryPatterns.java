@@ -5,6 +5,7 @@ import dev.icetune.plan.ExecutedStatement;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.Optional;
 
@@ -108,7 +109,7 @@ public final class QueryPatterns
             i++;
             if (c == '(' || c == '[') {
                 if (depth == opens.length) {
-                    opens = java.util.Arrays.copyOf(opens, depth * 2);
+                    opens = Arrays.copyOf(opens, depth * 2);
                 }
                 opens[depth++] = out.length() - 1;
             }
