@@ -90,6 +90,10 @@ public final class QueryPatterns
                         continue;
                     }
                 }
+                if (isListedConstant(out, sql, start, i)) {
+                    appendToken(out, "?");
+                    continue;
+                }
                 appendLowerCaseWord(out, sql, start, i);
                 continue;
             }
@@ -140,6 +144,31 @@ public final class QueryPatterns
     {
         byte[] digest = SHA_256.get().digest(pattern.getBytes(StandardCharsets.UTF_8));
         return HexFormat.of().formatHex(digest, 0, 16);
+    }
+
+    /**
+     * Whether the word at {@code start} to {@code end} is NULL, TRUE or FALSE standing alone in a list, between '(' or ','
+     * and ',' or ')': a value as a literal is, so that a loader's rows with their NULLs in other places are one row
+     * ({@code (?, null),(?)} was a pattern per layout). {@code IS NULL} and {@code CAST(NULL AS ...)} stay as they are.
+     */
+    private static boolean isListedConstant(StringBuilder out, String sql, int start, int end)
+    {
+        if (out.isEmpty() || (out.charAt(out.length() - 1) != '(' && out.charAt(out.length() - 1) != ',')) {
+            return false;
+        }
+        boolean constant = switch (end - start) {
+            case 4 -> sql.regionMatches(true, start, "null", 0, 4) || sql.regionMatches(true, start, "true", 0, 4);
+            case 5 -> sql.regionMatches(true, start, "false", 0, 5);
+            default -> false;
+        };
+        if (!constant) {
+            return false;
+        }
+        int next = end;
+        while (next < sql.length() && Character.isWhitespace(sql.charAt(next))) {
+            next++;
+        }
+        return next < sql.length() && (sql.charAt(next) == ',' || sql.charAt(next) == ')');
     }
 
     private static int skipQuoted(String sql, int start, char quote)

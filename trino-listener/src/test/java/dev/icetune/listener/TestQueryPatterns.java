@@ -45,6 +45,11 @@ class TestQueryPatterns
                 .isEqualTo("merge into t using (values (?)) s(id, nm) on t.id = s.id when matched then delete");
         assertThat(normalize("select * from t where (a, b) in ((1, 2), (3, 4))")).isEqualTo(normalize("select * from t where (a, b) in ((5, 6))"))
                 .isEqualTo("select * from t where (a, b) in ((?))");
+        // NULL, TRUE and FALSE as values in a row are values like any literal, wherever a loader's rows have them
+        assertThat(normalize("INSERT INTO t VALUES (1, NULL, true), (2, 'x', FALSE), (NULL, 'y', null)")).isEqualTo("insert into t values (?)");
+        assertThat(normalize("select coalesce(a, null), cast(null as int), nullif(a, b) from t where b is null and c = true"))
+                .isEqualTo("select coalesce(a, ?), cast(null as int), nullif(a, b) from t where b is null and c = true");
+        assertThat(normalize("select f(fals, nul, truth) from t")).isEqualTo("select f(fals, nul, truth) from t");
         // rows that differ in more than their literals, and a call's arguments beside a row, stay apart
         assertThat(normalize("insert into t values (1, now()), (2, 'x')")).isEqualTo("insert into t values (?, now()),(?)");
         assertThat(normalize("select f(1), (2) from t")).isEqualTo("select f(?),(?) from t");
