@@ -58,12 +58,12 @@ public final class QueryPatterns
                 continue;
             }
             if (c == '\'') {
-                i = skipQuoted(sql, i, '\'');
+                i = afterQuoted(sql, i);
                 appendToken(out, "?");
                 continue;
             }
             if (c == '"' || c == '`') {
-                int end = skipQuoted(sql, i, c);
+                int end = afterQuoted(sql, i);
                 appendToken(out, sql.substring(i, end));
                 i = end;
                 continue;
@@ -85,7 +85,7 @@ public final class QueryPatterns
                         i++;
                     }
                     if (i < n && sql.charAt(i) == '\'') {
-                        i = skipQuoted(sql, i, '\'');
+                        i = afterQuoted(sql, i);
                         appendToken(out, "?");
                         continue;
                     }
@@ -171,21 +171,10 @@ public final class QueryPatterns
         return next < sql.length() && (sql.charAt(next) == ',' || sql.charAt(next) == ')');
     }
 
-    private static int skipQuoted(String sql, int start, char quote)
+    /** The index after the quoted text starting at {@code start} (a doubled quote is part of it), or the text's length. */
+    private static int afterQuoted(String sql, int start)
     {
-        int i = start + 1;
-        int n = sql.length();
-        while (i < n) {
-            if (sql.charAt(i) == quote) {
-                if (i + 1 < n && sql.charAt(i + 1) == quote) {
-                    i += 2; // doubled quote is an escaped quote
-                    continue;
-                }
-                return i + 1;
-            }
-            i++;
-        }
-        return n;
+        return Math.min(ExecutedStatement.closingQuote(sql, start) + 1, sql.length());
     }
 
     private static int skipNumber(String sql, int start)

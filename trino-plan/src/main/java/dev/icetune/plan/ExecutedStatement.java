@@ -129,7 +129,7 @@ public final class ExecutedStatement
     }
 
     /** The index of the quote closing the one at {@code open} (a doubled quote is part of the text), or the text's length. */
-    static int closingQuote(String sql, int open)
+    public static int closingQuote(String sql, int open)
     {
         char quote = sql.charAt(open);
         int i = open + 1;
