@@ -65,13 +65,13 @@ final class EventCapture
     private record Pattern(String text, String hash) {}
 
     /**
-     * A query's pattern, of the statement it executes, from its whole text: the text as stored, cut at
+     * A query's pattern, of the statement it executes, from its whole (cleaned) text: the text as stored, cut at
      * icetune.query-text.max-length, ends wherever its literals let it (an IN list of 20,000 ids cut after the 14,211th), a
      * pattern per query. The pattern is stored up to that length.
      */
     private Pattern pattern(String query, Optional<String> preparedQuery)
     {
-        String pattern = QueryPatterns.normalize(QueryPatterns.executed(Texts.clean(query), preparedQuery.map(Texts::clean)));
+        String pattern = QueryPatterns.normalize(QueryPatterns.executed(query, preparedQuery.map(Texts::clean)));
         return new Pattern(Texts.clean(pattern, maxTextLength), QueryPatterns.hash(pattern));
     }
 
@@ -85,7 +85,7 @@ final class EventCapture
                 clean(context.getSource()),
                 clean(context.getCatalog()),
                 clean(context.getSchema()),
-                pattern(event.getMetadata().getQuery(), event.getMetadata().getPreparedQuery()).hash(),
+                pattern(Texts.clean(event.getMetadata().getQuery()), event.getMetadata().getPreparedQuery()).hash(),
                 cluster(context));
     }
 
@@ -94,8 +94,10 @@ final class EventCapture
         QueryContext context = event.getContext();
         QueryStatistics statistics = event.getStatistics();
         String originalText = requireNonNull(event.getMetadata().getQuery(), "query is null");
-        String text = Texts.clean(originalText, maxTextLength);
-        Pattern pattern = pattern(originalText, event.getMetadata().getPreparedQuery());
+        String whole = Texts.clean(originalText);
+        // cleaned once: the text stored is the whole text's beginning, cut only when longer
+        String text = whole.length() > maxTextLength ? Texts.clean(whole, maxTextLength) : whole;
+        Pattern pattern = pattern(whole, event.getMetadata().getPreparedQuery());
         QueryPlan plan = QueryPlan.parse(event.getMetadata().getJsonPlan().orElse(null));
         Optional<QueryFailureInfo> failure = event.getFailureInfo();
         Skew skew = Skew.worst(statistics.getTaskStatistics());
