@@ -248,6 +248,24 @@ class TestCaptureHealsItself
         assertArriveExactlyOnce("killed-coordinator", ids, RECOVERY);
     }
 
+    @Test
+    @Order(7)
+    void aCoordinatorStartedWhilePostgresIsDownRunsQueriesThatArriveWhenItComesUp()
+            throws Exception
+    {
+        Timed up = timedQueries("before-cold-start", 20);
+        trino.stop();
+        capture.stop(PostgresServer.Stop.FAST);
+        trino.start(); // a host rebooted while the database host is still down: the plugin must not hold Trino's start up
+        Timed down = timedQueries("cold-start", 20);
+        awaitJournaled("cold-start", 20);
+        capture.start();
+
+        assertThat(down.median()).as("median query latency after starting with PostgreSQL down, ms, against %s ms with it up", up.median())
+                .isLessThan(2 * up.median() + 50);
+        assertArriveExactlyOnce("cold-start", down.ids(), RECOVERY);
+    }
+
     private void assertArriveExactlyOnce(String tag, List<String> ids, Duration within)
             throws InterruptedException
     {
