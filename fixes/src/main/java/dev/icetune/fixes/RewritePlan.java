@@ -36,6 +36,9 @@ import static java.util.Objects.requireNonNull;
  * piece whose files another piece or process already rewrote finds nothing to do, so a plan that stopped half way is
  * resumed by planning it again. Old files spanning many new partitions leave each partition a file per piece: when
  * there were several pieces, a last step compacts the partitions of the current spec that they left in several files.
+ * A file with deletes is planned whatever its size and alone in its partition, as Trino's optimize rewrites it with its
+ * deletes applied; as pieces bounded by {@code "$path"} leave its delete files behind, a last step removes them
+ * ({@link DanglingDeletes}).
  */
 final class RewritePlan
 {
@@ -53,14 +56,15 @@ final class RewritePlan
         }
     }
 
-    private record Candidate(DataFile file, Instant newest, String partition) {}
+    private record Candidate(DataFile file, Instant newest, String partition, boolean hasDeletes) {}
 
     private RewritePlan() {}
 
     /** The pieces of a layout change's {@code rewrite} on a table; none when every file it concerns is already in the target layout. */
     static List<Step> layout(ActionContext context, String table, Rewrite rewrite, Predicate<DataFile> inTargetLayout)
     {
-        List<List<Candidate>> pieces = pieces(context, candidates(context.requireTable(table), rewrite, inTargetLayout.negate()));
+        Table planned = context.requireTable(table);
+        List<List<Candidate>> pieces = pieces(context, candidates(planned, rewrite, inTargetLayout.negate()));
         List<Step> steps = steps(context, table, rewrite, pieces, "");
         if (pieces.size() > 1) {
             // planned when it runs: the files the pieces wrote do not exist yet
@@ -73,18 +77,29 @@ final class RewritePlan
                 }
             }));
         }
-        return steps;
+        return withDeletesRemoved(context, table, planned, steps);
     }
 
     /** A compaction's pieces: the small files of the partitions that have several (a lone file has nothing to be merged with). */
     static List<Step> compaction(ActionContext context, String table, Rewrite rewrite)
     {
-        return steps(context, table, rewrite, pieces(context, candidates(context.requireTable(table), rewrite, file -> true)), "");
+        Table planned = context.requireTable(table);
+        return withDeletesRemoved(context, table, planned, steps(context, table, rewrite, pieces(context, candidates(planned, rewrite, file -> true)), ""));
+    }
+
+    /** The steps, then the removal of the delete files they leave dangling, when the table has any delete files. */
+    private static List<Step> withDeletesRemoved(ActionContext context, String name, Table table, List<Step> steps)
+    {
+        if (DanglingDeletes.possible(table)) {
+            steps.add(DanglingDeletes.removal(context, name));
+        }
+        return steps;
     }
 
     /**
      * The files under the threshold that {@code concerned} accepts, within the rewrite's time bound, but for a partition's only
-     * file of the current spec: optimize would not rewrite it (a file of an older spec it rewrites into the current one).
+     * file of the current spec: optimize would not rewrite it (a file of an older spec it rewrites into the current one). A file
+     * with deletes is one whatever its size and alone: optimize rewrites it with its deletes applied.
      */
     private static List<Candidate> candidates(Table table, Rewrite rewrite, Predicate<DataFile> concerned)
     {
@@ -97,21 +112,22 @@ final class RewritePlan
         try (CloseableIterable<FileScanTask> tasks = table.newScan().includeColumnStats().planFiles()) {
             for (FileScanTask task : tasks) {
                 DataFile file = task.file();
-                if (file.fileSizeInBytes() >= rewrite.fileSizeThresholdBytes() || !concerned.test(file)) {
+                boolean hasDeletes = !task.deletes().isEmpty();
+                if (!hasDeletes && file.fileSizeInBytes() >= rewrite.fileSizeThresholdBytes() || !concerned.test(file)) {
                     continue;
                 }
                 Instant newest = column.map(field -> TimeBounds.instant(field.type(), file.upperBounds() == null ? null : file.upperBounds().get(field.fieldId()))).orElse(null);
                 if (from != null && newest != null && newest.isBefore(from)) {
                     continue; // older than anything the workload reads
                 }
-                candidates.add(new Candidate(file, newest, file.specId() + "/" + task.spec().partitionToPath(file.partition())));
+                candidates.add(new Candidate(file, newest, file.specId() + "/" + task.spec().partitionToPath(file.partition()), hasDeletes));
             }
         }
         catch (IOException e) {
             throw new UncheckedIOException(e);
         }
         Map<String, Long> perPartition = candidates.stream().collect(Collectors.groupingBy(Candidate::partition, Collectors.counting()));
-        candidates.removeIf(candidate -> candidate.file().specId() == table.spec().specId() && perPartition.get(candidate.partition()) == 1);
+        candidates.removeIf(candidate -> !candidate.hasDeletes() && candidate.file().specId() == table.spec().specId() && perPartition.get(candidate.partition()) == 1);
         return candidates;
     }
 

@@ -148,6 +148,43 @@ class TestApplyTrinoFixes
     }
 
     @Test
+    void aCompactionAppliesTheDeletesOfAFileAloneInItsTableAndRemovesTheirFiles()
+    {
+        trino.execute("CREATE TABLE deleted_from (id bigint)");
+        trino.execute("INSERT INTO deleted_from VALUES 1, 2, 3, 4");
+        trino.execute("DELETE FROM deleted_from WHERE id = 3");
+        assertThat(summary("deleted_from", "total-data-files")).isEqualTo(1);
+        assertThat(summary("deleted_from", "total-delete-files")).isEqualTo(1);
+
+        long id = compaction("deleted_from");
+        assertThat(applier.apply(id, "alice", true).change()).as("the lone file, for its deletes").contains("WHERE \"$path\" IN (1 files): piece 1 of 1")
+                .contains("then remove the delete files whose data files the rewrite replaced");
+        assertThat(applier.apply(id, "alice", false).result()).isEqualTo(FixAudit.Result.APPLIED);
+
+        assertThat(summary("deleted_from", "total-delete-files")).isZero();
+        assertThat(trino.execute("SELECT id FROM deleted_from").getOnlyColumnAsSet()).containsExactlyInAnyOrder(1L, 2L, 4L);
+    }
+
+    @Test
+    void aCompactionRemovesTheDeleteFilesAnEarlierRewriteLeftBehind()
+    {
+        trino.execute("CREATE TABLE left_behind (id bigint)");
+        trino.execute("INSERT INTO left_behind VALUES 1, 2, 3, 4");
+        trino.execute("DELETE FROM left_behind WHERE id = 3");
+        // as a rewrite bounded by "$path" left them: the file rewritten with its deletes applied, the delete file still there
+        Object path = trino.execute("SELECT file_path FROM \"left_behind$files\" WHERE content = 0").getOnlyValue();
+        trino.execute("ALTER TABLE left_behind EXECUTE optimize WHERE \"$path\" = " + Sql.literal(path.toString()));
+        assertThat(summary("left_behind", "total-delete-files")).isEqualTo(1);
+        assertThat(DanglingDeletes.of(table("left_behind"))).hasSize(1);
+
+        long id = compaction("left_behind");
+        assertThat(applier.apply(id, "alice", false).result()).isEqualTo(FixAudit.Result.APPLIED);
+
+        assertThat(summary("left_behind", "total-delete-files")).isZero();
+        assertThat(trino.execute("SELECT id FROM left_behind").getOnlyColumnAsSet()).containsExactlyInAnyOrder(1L, 2L, 4L);
+    }
+
+    @Test
     void analyzeWritesStatistics()
     {
         long id = id("stale-statistics", "iceberg.demo.stats_me");
@@ -230,6 +267,21 @@ class TestApplyTrinoFixes
         }
         ids.forEach(rows::awaitQuery);
         return ids;
+    }
+
+    /** An approved delete-file-buildup compaction of the table. */
+    private long compaction(String name)
+    {
+        String table = "iceberg.demo." + name;
+        store.record(List.of(recommendation("delete-file-buildup", table, new Compact(table, 128L << 20))), Instant.now(), 3);
+        long id = id("delete-file-buildup", table);
+        store.approve(id, "alice", null);
+        return id;
+    }
+
+    private long summary(String table, String key)
+    {
+        return Long.parseLong(table(table).currentSnapshot().summary().get(key));
     }
 
     private Table table(String name)
