@@ -114,13 +114,13 @@ public final class Context
         return RuleBook.load(settings().rulesDirectory());
     }
 
-    /** The Iceberg catalog's metadata reader, when the configuration names the catalog. */
+    /** The Iceberg catalogs' metadata reader, when the configuration names a catalog. */
     public Optional<TableMetadataReader> iceberg()
     {
         if (iceberg == null) {
             Settings current = settings();
             iceberg = current.hasIcebergCatalog()
-                    ? Optional.of(new TableMetadataReader(current.engine().getTrinoCatalog().orElseThrow(), current.icebergCatalogName(), current.icebergCatalogProperties()))
+                    ? Optional.of(new TableMetadataReader(current.icebergCatalogs()))
                     : Optional.empty();
         }
         return iceberg;
@@ -135,7 +135,7 @@ public final class Context
 
     public TableMetadataReader requireIceberg(String purpose)
     {
-        return iceberg().orElseThrow(() -> new IllegalArgumentException(purpose + " needs the Iceberg catalog: set icetune.trino.catalog and iceberg.catalog.* in " + configFile));
+        return iceberg().orElseThrow(() -> new IllegalArgumentException(purpose + " needs the Iceberg catalog: set icetune.trino.catalog and iceberg.catalog.* (or iceberg.catalogs.NAME.*) in " + configFile));
     }
 
     /** Connections to Trino as icetune.trino.user, when icetune.trino.url is set. */

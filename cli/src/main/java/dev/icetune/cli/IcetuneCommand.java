@@ -27,7 +27,7 @@ public final class IcetuneCommand
         implements AutoCloseable
 {
     @Option(names = "--config", scope = ScopeType.INHERIT, paramLabel = "FILE", defaultValue = "icetune.properties",
-            description = "properties file: icetune.db.*, windows, approvers, Trino, iceberg.catalog.* (default: ${DEFAULT-VALUE})")
+            description = "properties file: icetune.db.*, windows, approvers, Trino, iceberg.catalog.*, iceberg.catalogs.NAME.* (default: ${DEFAULT-VALUE})")
     Path config;
 
     private final PrintStream out;

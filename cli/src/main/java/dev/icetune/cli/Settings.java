@@ -1,6 +1,7 @@
 package dev.icetune.cli;
 
 import dev.icetune.engine.EngineConfig;
+import dev.icetune.engine.iceberg.TableMetadataReader.CatalogSpec;
 import dev.icetune.store.StoreConfig;
 import io.airlift.configuration.ConfigurationFactory;
 
@@ -9,6 +10,8 @@ import java.io.Reader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
@@ -20,14 +23,19 @@ import static java.util.Objects.requireNonNull;
 
 /**
  * The CLI's configuration file: the plugin's {@code icetune.db.*} keys (the same {@link StoreConfig}), the
- * engine's ({@link EngineConfig}), and the Iceberg catalog's own properties under {@code iceberg.catalog.}.
+ * engine's ({@link EngineConfig}), and the Iceberg catalogs' own properties: the one of {@code icetune.trino.catalog}
+ * under {@code iceberg.catalog.}, any other Trino catalog's under {@code iceberg.catalogs.NAME.}.
  * ICETUNE_DB_URL, ICETUNE_DB_USER and ICETUNE_DB_PASSWORD override the file; ICETUNE_TRINO_PASSWORD is the
  * only way to give Trino's password. Unknown keys and invalid values are errors that name the key. Relative
  * paths resolve against the file's directory.
  */
-public record Settings(Path baseDirectory, StoreConfig store, EngineConfig engine, Map<String, String> icebergCatalog, Optional<String> trinoPassword)
+public record Settings(Path baseDirectory, StoreConfig store, EngineConfig engine, List<CatalogSpec> icebergCatalogs, Optional<String> trinoPassword)
 {
     public static final String ICEBERG_PREFIX = "iceberg.catalog.";
+    /** More Iceberg catalogs, each under the name Trino knows it by: iceberg.catalogs.lake.type=rest. */
+    public static final String MORE_ICEBERG_PREFIX = "iceberg.catalogs.";
+    /** The Iceberg catalog's name when iceberg.catalog.name does not give it. */
+    private static final String DEFAULT_CATALOG_NAME = "icetune";
     private static final Map<String, String> ENVIRONMENT_OVERRIDES = Map.of(
             "ICETUNE_DB_URL", StoreConfig.URL,
             "ICETUNE_DB_USER", "icetune.db.user",
@@ -38,7 +46,7 @@ public record Settings(Path baseDirectory, StoreConfig store, EngineConfig engin
         requireNonNull(baseDirectory, "baseDirectory is null");
         requireNonNull(store, "store is null");
         requireNonNull(engine, "engine is null");
-        icebergCatalog = Map.copyOf(icebergCatalog);
+        icebergCatalogs = List.copyOf(icebergCatalogs);
         requireNonNull(trinoPassword, "trinoPassword is null");
     }
 
@@ -64,9 +72,18 @@ public record Settings(Path baseDirectory, StoreConfig store, EngineConfig engin
     {
         Map<String, String> icetune = new TreeMap<>();
         Map<String, String> iceberg = new TreeMap<>();
+        Map<String, Map<String, String>> moreIceberg = new TreeMap<>();
         values.forEach((key, value) -> {
             if (key.startsWith(ICEBERG_PREFIX)) {
                 iceberg.put(key.substring(ICEBERG_PREFIX.length()), value);
+            }
+            else if (key.startsWith(MORE_ICEBERG_PREFIX)) {
+                String rest = key.substring(MORE_ICEBERG_PREFIX.length());
+                int dot = rest.indexOf('.');
+                if (dot <= 0 || dot == rest.length() - 1) {
+                    throw new IllegalArgumentException("%s: give the Trino catalog's name, then the Iceberg property, e.g. %slake.type=rest".formatted(key, MORE_ICEBERG_PREFIX));
+                }
+                moreIceberg.computeIfAbsent(rest.substring(0, dot), ignored -> new TreeMap<>()).put(rest.substring(dot + 1), value);
             }
             else {
                 icetune.put(key, value);
@@ -96,12 +113,40 @@ public record Settings(Path baseDirectory, StoreConfig store, EngineConfig engin
         unknown.removeAll(factory.getAllSeenProperties());
         if (!unknown.isEmpty()) {
             throw new IllegalArgumentException("unknown configuration properties: " + String.join(", ", unknown)
-                    + " (icetune.properties.example lists every key; " + ICEBERG_PREFIX + "* go to the Iceberg catalog)");
+                    + " (icetune.properties.example lists every key; " + ICEBERG_PREFIX + "* and " + MORE_ICEBERG_PREFIX + "NAME.* go to Iceberg catalogs)");
         }
         if (store.getUrl() == null) {
             throw new IllegalArgumentException(StoreConfig.URL + " is required (or set ICETUNE_DB_URL), e.g. jdbc:postgresql://host:5432/icetune");
         }
-        return new Settings(baseDirectory, store, engine, iceberg, Optional.ofNullable(environment.get("ICETUNE_TRINO_PASSWORD")).filter(value -> !value.isBlank()));
+        List<CatalogSpec> catalogs = new ArrayList<>();
+        CatalogSpec first = catalog(engine.getTrinoCatalog().orElse(""), iceberg, DEFAULT_CATALOG_NAME);
+        if (!first.properties().isEmpty()) {
+            if (engine.getTrinoCatalog().isEmpty()) {
+                throw new IllegalArgumentException(ICEBERG_PREFIX + "* needs icetune.trino.catalog: the Trino catalog its tables appear under in queries (catalog.schema.table)");
+            }
+            catalogs.add(first);
+        }
+        moreIceberg.forEach((trinoCatalog, properties) -> {
+            if (catalogs.stream().anyMatch(spec -> spec.trinoCatalog().equals(trinoCatalog))) {
+                throw new IllegalArgumentException("Trino catalog %s has its Iceberg catalog under both %s and %s%s.: give it under one".formatted(
+                        trinoCatalog, ICEBERG_PREFIX, MORE_ICEBERG_PREFIX, trinoCatalog));
+            }
+            CatalogSpec another = catalog(trinoCatalog, properties, trinoCatalog);
+            if (another.properties().isEmpty()) {
+                throw new IllegalArgumentException("%1$s%2$s.* gives only a name: give the catalog's type (or catalog-impl) and where it is, e.g. %1$s%2$s.type=rest"
+                        .formatted(MORE_ICEBERG_PREFIX, trinoCatalog));
+            }
+            catalogs.add(another);
+        });
+        return new Settings(baseDirectory, store, engine, catalogs, Optional.ofNullable(environment.get("ICETUNE_TRINO_PASSWORD")).filter(value -> !value.isBlank()));
+    }
+
+    /** The Iceberg catalog named by its {@code name} property, or {@code defaultName}, with its other properties. */
+    private static CatalogSpec catalog(String trinoCatalog, Map<String, String> properties, String defaultName)
+    {
+        Map<String, String> rest = new TreeMap<>(properties);
+        String name = rest.remove("name");
+        return new CatalogSpec(trinoCatalog, name == null ? defaultName : name, rest);
     }
 
     public Path rulesDirectory()
@@ -109,30 +154,21 @@ public record Settings(Path baseDirectory, StoreConfig store, EngineConfig engin
         return baseDirectory.resolve(engine.getRulesDirectory()).normalize();
     }
 
-    /** The Iceberg catalog's name (iceberg.catalog.name, default icetune) and its other properties. */
-    public String icebergCatalogName()
-    {
-        return icebergCatalog.getOrDefault("name", "icetune");
-    }
-
-    public Map<String, String> icebergCatalogProperties()
-    {
-        Map<String, String> properties = new TreeMap<>(icebergCatalog);
-        properties.remove("name");
-        return properties;
-    }
-
-    /** icetune reads the tables' metadata when it knows both the Trino catalog name and the Iceberg catalog's properties. */
+    /** icetune reads the tables' metadata when it knows an Iceberg catalog and the Trino catalog its tables appear under. */
     public boolean hasIcebergCatalog()
     {
-        return engine.getTrinoCatalog().isPresent() && !icebergCatalogProperties().isEmpty();
+        return !icebergCatalogs.isEmpty();
     }
 
     @Override
     public String toString()
     {
-        Map<String, String> catalog = new TreeMap<>(icebergCatalog);
-        catalog.replaceAll((key, value) -> key.toLowerCase(java.util.Locale.ROOT).matches(".*(password|secret|token|key).*") ? "****" : value);
-        return "Settings[" + baseDirectory + ", iceberg.catalog=" + catalog + "]";
+        Map<String, Map<String, String>> catalogs = new TreeMap<>();
+        icebergCatalogs.forEach(spec -> {
+            Map<String, String> properties = new TreeMap<>(spec.properties());
+            properties.replaceAll((key, value) -> key.toLowerCase(java.util.Locale.ROOT).matches(".*(password|secret|token|key|credential).*") ? "****" : value);
+            catalogs.put(spec.trinoCatalog() + "=" + spec.name(), properties);
+        });
+        return "Settings[" + baseDirectory + ", iceberg catalogs=" + catalogs + "]";
     }
 }

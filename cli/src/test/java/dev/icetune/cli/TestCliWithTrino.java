@@ -99,6 +99,46 @@ class TestCliWithTrino
     }
 
     @Test
+    void theTablesOfASecondIcebergCatalogAreReadAndFixedLikeTheFirstOnes()
+            throws Exception
+    {
+        // a second Trino catalog of Iceberg tables, with an Iceberg catalog of its own: a table whose deletes built up
+        TestingPostgres postgres = TestingPostgres.shared();
+        String lakeUrl = postgres.createDatabase("cli_trino_lake_catalog");
+        Path lakeWarehouse = Files.createDirectories(temporary.resolve("lake-warehouse"));
+        LocalIcebergCatalog.prepare(lakeUrl);
+        trino.createCatalog("lake", "iceberg", LocalIcebergCatalog.trinoProperties(lakeUrl, lakeWarehouse));
+        trino.execute("CREATE SCHEMA lake.sales");
+        trino.execute("CREATE TABLE lake.sales.orders (id bigint, amount double)");
+        for (int id = 1; id <= 3; id++) {
+            trino.execute("INSERT INTO lake.sales.orders VALUES (" + id + ", 9.5)");
+        }
+        trino.execute("DELETE FROM lake.sales.orders WHERE id = 2");
+        String storeUrl = postgres.createDatabase("cli_trino_lake_store");
+        Database.of(storeUrl, "postgres", "icetune-test").migrate();
+        StringBuilder more = new StringBuilder(Files.readString(config).lines().filter(line -> line.startsWith("iceberg.") || line.startsWith("icetune.trino.")
+                || line.startsWith("icetune.approvers")).collect(java.util.stream.Collectors.joining("\n", "", "\n")));
+        LocalIcebergCatalog.icebergProperties(lakeUrl, lakeWarehouse).forEach((key, value) -> more.append("iceberg.catalogs.lake.").append(key).append('=').append(value).append('\n'));
+        more.append("iceberg.catalogs.lake.name=").append(LocalIcebergCatalog.NAME).append('\n');
+        Path lakeConfig = TestCli.config(Files.createDirectories(temporary.resolve("lake")), storeUrl, more.toString());
+
+        assertThat(icetune(lakeConfig, "evaluate")).as(stderr()).isZero();
+        out.reset();
+        assertThat(icetune(lakeConfig, "recommendations", "list", "--table", "lake.sales.orders", "--json")).as(stderr()).isZero();
+        List<Map<String, Object>> found = JSON.readValue(stdout(), new TypeReference<>() {});
+        assertThat(found).as("read from the second catalog's metadata").singleElement().satisfies(recommendation ->
+                assertThat(recommendation).containsEntry("ruleId", "delete-file-buildup").containsEntry("target", "lake.sales.orders"));
+        String id = found.getFirst().get("id").toString();
+
+        assertThat(icetune(lakeConfig, "recommendations", "approve", id, "--by", "alice")).as(stderr()).isZero();
+        assertThat(icetune(lakeConfig, "apply", id, "--by", "alice")).as(stderr()).isZero();
+        try (TableMetadataReader lake = new TableMetadataReader("lake", LocalIcebergCatalog.NAME, LocalIcebergCatalog.icebergProperties(lakeUrl, lakeWarehouse))) {
+            assertThat(lake.read("lake.sales.orders", 1 << 20, Instant.now()).orElseThrow().deleteFiles()).as("rewritten with its deletes applied").isZero();
+        }
+        assertThat(trino.execute("SELECT id FROM lake.sales.orders ORDER BY id").getOnlyColumnAsSet()).containsExactly(1L, 3L);
+    }
+
+    @Test
     void applyDryRunThenApplyThenRollback()
             throws Exception
     {
@@ -290,6 +330,11 @@ class TestCliWithTrino
     }
 
     private int icetune(String... args)
+    {
+        return icetune(config, args);
+    }
+
+    private int icetune(Path config, String... args)
     {
         err.reset();
         String[] withConfig = new String[args.length + 2];

@@ -1,5 +1,6 @@
 package dev.icetune.cli;
 
+import dev.icetune.engine.iceberg.TableMetadataReader.CatalogSpec;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -26,6 +27,7 @@ class TestSettings
                 "icetune.db.socket-timeout", "1500ms",
                 "icetune.window", "30m",
                 "icetune.rules.dir", "my-rules",
+                "icetune.trino.catalog", "iceberg",
                 "iceberg.catalog.name", "lake",
                 "iceberg.catalog.type", "rest",
                 "iceberg.catalog.token", "t0ken"), Map.of(), directory);
@@ -33,9 +35,38 @@ class TestSettings
         assertThat(settings.store().getSocketTimeout().toMillis()).as("durations with units, as in the plugin").isEqualTo(1500);
         assertThat(settings.engine().getWindow().toMillis()).isEqualTo(30 * 60_000);
         assertThat(settings.rulesDirectory()).isEqualTo(directory.resolve("my-rules"));
-        assertThat(settings.icebergCatalogName()).isEqualTo("lake");
-        assertThat(settings.icebergCatalogProperties()).containsOnlyKeys("type", "token");
+        assertThat(settings.icebergCatalogs()).containsExactly(new CatalogSpec("iceberg", "lake", Map.of("type", "rest", "token", "t0ken")));
         assertThat(settings.toString()).doesNotContain("t0ken");
+    }
+
+    @Test
+    void eachTrinoCatalogOfIcebergTablesHasItsOwnIcebergCatalog()
+    {
+        Settings settings = Settings.of(Map.of(
+                "icetune.db.url", URL,
+                "icetune.trino.catalog", "iceberg",
+                "iceberg.catalog.type", "jdbc",
+                "iceberg.catalogs.lake.type", "rest",
+                "iceberg.catalogs.lake.credential", "cl1ent:s3cret",
+                "iceberg.catalogs.archive.name", "old",
+                "iceberg.catalogs.archive.type", "hive"), Map.of(), Path.of("."));
+        assertThat(settings.icebergCatalogs()).containsExactly(
+                new CatalogSpec("iceberg", "icetune", Map.of("type", "jdbc")),
+                new CatalogSpec("archive", "old", Map.of("type", "hive")),
+                new CatalogSpec("lake", "lake", Map.of("type", "rest", "credential", "cl1ent:s3cret")));
+        assertThat(settings.toString()).contains("lake").doesNotContain("s3cret");
+
+        assertThat(Settings.of(Map.of("icetune.db.url", URL, "iceberg.catalogs.lake.type", "rest"), Map.of(), Path.of(".")).icebergCatalogs())
+                .as("another catalog needs no icetune.trino.catalog").extracting(CatalogSpec::trinoCatalog).containsExactly("lake");
+        assertThatThrownBy(() -> Settings.of(Map.of("icetune.db.url", URL, "iceberg.catalogs.lake", "rest"), Map.of(), Path.of(".")))
+                .hasMessage("iceberg.catalogs.lake: give the Trino catalog's name, then the Iceberg property, e.g. iceberg.catalogs.lake.type=rest");
+        assertThatThrownBy(() -> Settings.of(Map.of("icetune.db.url", URL, "icetune.trino.catalog", "lake", "iceberg.catalog.type", "rest",
+                "iceberg.catalogs.lake.type", "rest"), Map.of(), Path.of(".")))
+                .hasMessage("Trino catalog lake has its Iceberg catalog under both iceberg.catalog. and iceberg.catalogs.lake.: give it under one");
+        assertThatThrownBy(() -> Settings.of(Map.of("icetune.db.url", URL, "iceberg.catalogs.lake.name", "lake"), Map.of(), Path.of(".")))
+                .hasMessageStartingWith("iceberg.catalogs.lake.* gives only a name");
+        assertThatThrownBy(() -> Settings.of(Map.of("icetune.db.url", URL, "iceberg.catalog.type", "rest"), Map.of(), Path.of(".")))
+                .as("without the Trino catalog's name no table would ever be read from it").hasMessageStartingWith("iceberg.catalog.* needs icetune.trino.catalog");
     }
 
     @Test

@@ -26,6 +26,7 @@ import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -33,34 +34,50 @@ import java.util.Optional;
 import static java.util.Objects.requireNonNull;
 
 /**
- * Reads Iceberg table metadata through apache-iceberg-core, from the same catalog Trino uses. The
- * catalog is whatever its properties say ({@code type=jdbc}, {@code rest}, ... or {@code catalog-impl}):
- * no code change for another kind. Tables are named as Trino names them, {@code catalog.schema.table},
- * where the first part must be {@code trinoCatalog}.
+ * Reads Iceberg table metadata through apache-iceberg-core, from the same catalogs Trino uses. A catalog is
+ * whatever its properties say ({@code type=jdbc}, {@code rest}, ... or {@code catalog-impl}): no code change
+ * for another kind. Tables are named as Trino names them, {@code catalog.schema.table}, where the first part
+ * is the Trino catalog the Iceberg catalog is known by; a table of any other Trino catalog is not read.
  */
 public final class TableMetadataReader
         implements TableFactSource, Closeable
 {
-    private final String trinoCatalog;
-    private final Catalog catalog;
+    /** An Iceberg catalog: its name and properties as apache-iceberg-core takes them, and the Trino catalog it is known by. */
+    public record CatalogSpec(String trinoCatalog, String name, Map<String, String> properties)
+    {
+        public CatalogSpec
+        {
+            requireNonNull(trinoCatalog, "trinoCatalog is null");
+            requireNonNull(name, "name is null");
+            properties = Map.copyOf(properties);
+        }
+    }
+
+    /** By the Trino catalog each is known by, in the order given. */
+    private final Map<String, Catalog> catalogs = new LinkedHashMap<>();
 
     public TableMetadataReader(String trinoCatalog, String catalogName, Map<String, String> catalogProperties)
     {
-        this.trinoCatalog = requireNonNull(trinoCatalog, "trinoCatalog is null");
-        this.catalog = CatalogUtil.buildIcebergCatalog(catalogName, catalogProperties, null);
+        this(List.of(new CatalogSpec(trinoCatalog, catalogName, catalogProperties)));
     }
 
-    public String trinoCatalog()
+    public TableMetadataReader(List<CatalogSpec> catalogs)
     {
-        return trinoCatalog;
+        for (CatalogSpec spec : catalogs) {
+            if (this.catalogs.containsKey(spec.trinoCatalog())) {
+                throw new IllegalArgumentException("Trino catalog " + spec.trinoCatalog() + " is given twice");
+            }
+            try {
+                this.catalogs.put(spec.trinoCatalog(), CatalogUtil.buildIcebergCatalog(spec.name(), spec.properties(), null));
+            }
+            catch (RuntimeException e) {
+                closeQuietly();
+                throw e;
+            }
+        }
     }
 
-    public Catalog catalog()
-    {
-        return catalog;
-    }
-
-    /** The table, if it is one of this catalog's and exists. */
+    /** The table, if it is one of these catalogs' and exists. */
     public Optional<Table> load(String qualifiedName)
     {
         return find(qualifiedName).map(Found::table);
@@ -72,7 +89,8 @@ public final class TableMetadataReader
     private Optional<Found> find(String text)
     {
         for (TableName name : TableName.readings(text)) {
-            if (name.catalog().equals(trinoCatalog)) {
+            Catalog catalog = catalogs.get(name.catalog());
+            if (catalog != null) {
                 try {
                     return Optional.of(new Found(name, catalog.loadTable(TableIdentifier.of(Namespace.of(name.schema()), name.table()))));
                 }
@@ -84,17 +102,19 @@ public final class TableMetadataReader
         return Optional.empty();
     }
 
-    /** Every table of the catalog, as catalog.schema.table. */
+    /** Every table of the catalogs, as catalog.schema.table. */
     public List<String> listTables()
     {
         List<String> tables = new ArrayList<>();
-        if (catalog instanceof org.apache.iceberg.catalog.SupportsNamespaces namespaces) {
-            for (Namespace namespace : namespaces.listNamespaces()) {
-                for (TableIdentifier identifier : catalog.listTables(namespace)) {
-                    tables.add(TableName.qualified(trinoCatalog, namespace.toString(), identifier.name()));
+        catalogs.forEach((trinoCatalog, catalog) -> {
+            if (catalog instanceof org.apache.iceberg.catalog.SupportsNamespaces namespaces) {
+                for (Namespace namespace : namespaces.listNamespaces()) {
+                    for (TableIdentifier identifier : catalog.listTables(namespace)) {
+                        tables.add(TableName.qualified(trinoCatalog, namespace.toString(), identifier.name()));
+                    }
                 }
             }
-        }
+        });
         return tables;
     }
 
@@ -236,8 +256,34 @@ public final class TableMetadataReader
     public void close()
             throws IOException
     {
-        if (catalog instanceof Closeable closeable) {
-            closeable.close();
+        IOException failure = null;
+        for (Catalog catalog : catalogs.values()) {
+            if (catalog instanceof Closeable closeable) {
+                try {
+                    closeable.close();
+                }
+                catch (IOException e) {
+                    if (failure == null) {
+                        failure = e;
+                    }
+                    else {
+                        failure.addSuppressed(e);
+                    }
+                }
+            }
+        }
+        if (failure != null) {
+            throw failure;
+        }
+    }
+
+    private void closeQuietly()
+    {
+        try {
+            close();
+        }
+        catch (IOException ignored) {
+            // the failure to open a catalog is what the caller is told
         }
     }
 }
