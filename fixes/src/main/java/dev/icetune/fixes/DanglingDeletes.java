@@ -1,6 +1,5 @@
 package dev.icetune.fixes;
 
-import org.apache.iceberg.DataFile;
 import org.apache.iceberg.DeleteFile;
 import org.apache.iceberg.FileScanTask;
 import org.apache.iceberg.ManifestFile;
@@ -10,7 +9,6 @@ import org.apache.iceberg.RewriteFiles;
 import org.apache.iceberg.Snapshot;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.io.CloseableIterable;
-import org.apache.iceberg.util.ContentFileUtil;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -20,10 +18,11 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * Delete files whose one data file is no longer in the table. Trino's optimize drops the delete files of the files it
- * rewrites only when its scan is not bounded by {@code "$path"}; a rewrite in pieces, each bounded by {@code "$path"},
- * leaves them behind, where every query still plans them and delete-file-buildup finds them again. A delete file that may
- * hold positions of several data files, and an equality delete file, cannot be told dangling from its metadata: they stay.
+ * Delete files that apply to no data file of the table. Trino's optimize drops the delete files of the files it rewrites
+ * only when its scan is not bounded by {@code "$path"}; a rewrite in pieces, each bounded by {@code "$path"}, leaves them
+ * behind, where every query still plans them and delete-file-buildup finds them again. Iceberg's own scan planning attaches
+ * to each data file the delete files that may hold its rows (by partition, sequence number, the paths a position delete
+ * names, an equality delete's value ranges): a delete file it attaches to none changes no row of the table.
  */
 final class DanglingDeletes
 {
@@ -50,25 +49,23 @@ final class DanglingDeletes
         });
     }
 
-    /** The current snapshot's delete files that each name one data file, which the snapshot no longer has. */
+    /** The current snapshot's delete files that its scan planning attaches to none of its data files. */
     static List<DeleteFile> of(Table table)
     {
         Snapshot current = table.currentSnapshot();
         if (current == null) {
             return List.of();
         }
-        Set<String> live = new HashSet<>();
+        Set<String> applying = new HashSet<>();
         List<DeleteFile> dangling = new ArrayList<>();
         try (CloseableIterable<FileScanTask> tasks = table.newScan().useSnapshot(current.snapshotId()).planFiles()) {
             for (FileScanTask task : tasks) {
-                DataFile file = task.file();
-                live.add(file.location());
+                task.deletes().forEach(file -> applying.add(file.location()));
             }
             for (ManifestFile manifest : current.deleteManifests(table.io())) {
                 try (ManifestReader<DeleteFile> reader = ManifestFiles.readDeleteManifest(manifest, table.io(), table.specs())) {
                     for (DeleteFile file : reader) {
-                        String referenced = ContentFileUtil.referencedDataFileLocation(file);
-                        if (referenced != null && !live.contains(referenced)) {
+                        if (!applying.contains(file.location())) {
                             dangling.add(file.copyWithoutStats());
                         }
                     }

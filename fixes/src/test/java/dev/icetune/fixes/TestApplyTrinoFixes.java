@@ -13,6 +13,11 @@ import dev.icetune.engine.store.RecommendationStore;
 import dev.icetune.store.Database;
 import io.trino.jdbc.TrinoDriver;
 import io.trino.spi.eventlistener.EventListener;
+import org.apache.iceberg.DataFile;
+import org.apache.iceberg.DataFiles;
+import org.apache.iceberg.DeleteFile;
+import org.apache.iceberg.FileFormat;
+import org.apache.iceberg.FileMetadata;
 import org.apache.iceberg.Table;
 import org.jdbi.v3.core.Jdbi;
 import org.junit.jupiter.api.AfterAll;
@@ -182,6 +187,31 @@ class TestApplyTrinoFixes
 
         assertThat(summary("left_behind", "total-delete-files")).isZero();
         assertThat(trino.execute("SELECT id FROM left_behind").getOnlyColumnAsSet()).containsExactlyInAnyOrder(1L, 2L, 4L);
+    }
+
+    @Test
+    void anEqualityDeleteOnlyOlderFilesCouldHoldIsRemovedOnceTheyAreRewritten()
+    {
+        // as a streaming writer (Flink) leaves a table: equality deletes of rows written before them, the files made here through the
+        // Iceberg API alone (their metadata is all that planning reads)
+        trino.execute("CREATE TABLE streamed (id bigint)");
+        trino.execute("INSERT INTO streamed VALUES 1, 2");
+        Table table = table("streamed");
+        DataFile written = table.newScan().planFiles().iterator().next().file();
+        DeleteFile equalityDelete = FileMetadata.deleteFileBuilder(table.spec()).ofEqualityDeletes(table.schema().findField("id").fieldId())
+                .withPath(table.location() + "/data/equality-delete.parquet").withFormat(FileFormat.PARQUET).withFileSizeInBytes(100).withRecordCount(1).build();
+        table.newRowDelta().addDeletes(equalityDelete).commit();
+        assertThat(DanglingDeletes.of(table("streamed"))).as("it deletes rows of the file written before it").isEmpty();
+
+        // rewritten as Trino's optimize rewrites: the new file holds the rows with the deletes applied, at the sequence number it read
+        table = table("streamed");
+        table.newRewrite().validateFromSnapshot(table.currentSnapshot().snapshotId()).dataSequenceNumber(table.currentSnapshot().sequenceNumber())
+                .deleteFile(written).addFile(DataFiles.builder(table.spec()).copy(written).withPath(table.location() + "/data/rewritten.parquet").build()).commit();
+        assertThat(DanglingDeletes.of(table("streamed"))).extracting(DeleteFile::location).containsExactly(equalityDelete.location());
+
+        DanglingDeletes.removal(new ActionContext(Optional.of(table("streamed")), Optional.empty(), RewritePlan.Limits.DEFAULT, true), "iceberg.demo.streamed").run();
+        assertThat(summary("streamed", "total-delete-files")).isZero();
+        assertThat(summary("streamed", "total-data-files")).isEqualTo(1);
     }
 
     @Test
