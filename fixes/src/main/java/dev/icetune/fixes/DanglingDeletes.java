@@ -38,7 +38,7 @@ final class DanglingDeletes
     /** The step after a rewrite's pieces: remove the delete files they left dangling, found when it runs. */
     static Step removal(ActionContext context, String name)
     {
-        return context.icebergStep("then remove the delete files whose data files the rewrite replaced", context.requireTable(name), table -> {
+        return context.icebergStep("then remove the delete files that apply to no data file left", context.requireTable(name), table -> {
             table.refresh();
             List<DeleteFile> dangling = of(table);
             if (!dangling.isEmpty()) {

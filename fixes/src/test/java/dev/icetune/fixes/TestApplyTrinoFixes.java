@@ -163,7 +163,7 @@ class TestApplyTrinoFixes
 
         long id = compaction("deleted_from");
         assertThat(applier.apply(id, "alice", true).change()).as("the lone file, for its deletes").contains("WHERE \"$path\" IN (1 files): piece 1 of 1")
-                .contains("then remove the delete files whose data files the rewrite replaced");
+                .contains("then remove the delete files that apply to no data file left");
         assertThat(applier.apply(id, "alice", false).result()).isEqualTo(FixAudit.Result.APPLIED);
 
         assertThat(summary("deleted_from", "total-delete-files")).isZero();
