@@ -155,9 +155,7 @@ class TestApplyTrinoFixes
     @Test
     void aCompactionAppliesTheDeletesOfAFileAloneInItsTableAndRemovesTheirFiles()
     {
-        trino.execute("CREATE TABLE deleted_from (id bigint)");
-        trino.execute("INSERT INTO deleted_from VALUES 1, 2, 3, 4");
-        trino.execute("DELETE FROM deleted_from WHERE id = 3");
+        withADeletedRow("deleted_from");
         assertThat(summary("deleted_from", "total-data-files")).isEqualTo(1);
         assertThat(summary("deleted_from", "total-delete-files")).isEqualTo(1);
 
@@ -166,16 +164,13 @@ class TestApplyTrinoFixes
                 .contains("then remove the delete files that apply to no data file left");
         assertThat(applier.apply(id, "alice", false).result()).isEqualTo(FixAudit.Result.APPLIED);
 
-        assertThat(summary("deleted_from", "total-delete-files")).isZero();
-        assertThat(trino.execute("SELECT id FROM deleted_from").getOnlyColumnAsSet()).containsExactlyInAnyOrder(1L, 2L, 4L);
+        assertDeletesAppliedAndGone("deleted_from");
     }
 
     @Test
     void aCompactionRemovesTheDeleteFilesAnEarlierRewriteLeftBehind()
     {
-        trino.execute("CREATE TABLE left_behind (id bigint)");
-        trino.execute("INSERT INTO left_behind VALUES 1, 2, 3, 4");
-        trino.execute("DELETE FROM left_behind WHERE id = 3");
+        withADeletedRow("left_behind");
         // as a rewrite bounded by "$path" left them: the file rewritten with its deletes applied, the delete file still there
         Object path = trino.execute("SELECT file_path FROM \"left_behind$files\" WHERE content = 0").getOnlyValue();
         trino.execute("ALTER TABLE left_behind EXECUTE optimize WHERE \"$path\" = " + Sql.literal(path.toString()));
@@ -185,8 +180,7 @@ class TestApplyTrinoFixes
         long id = compaction("left_behind");
         assertThat(applier.apply(id, "alice", false).result()).isEqualTo(FixAudit.Result.APPLIED);
 
-        assertThat(summary("left_behind", "total-delete-files")).isZero();
-        assertThat(trino.execute("SELECT id FROM left_behind").getOnlyColumnAsSet()).containsExactlyInAnyOrder(1L, 2L, 4L);
+        assertDeletesAppliedAndGone("left_behind");
     }
 
     @Test
@@ -297,6 +291,20 @@ class TestApplyTrinoFixes
         }
         ids.forEach(rows::awaitQuery);
         return ids;
+    }
+
+    /** A table of ids 1 to 4 in one file, 3 deleted (a delete file). */
+    private void withADeletedRow(String name)
+    {
+        trino.execute("CREATE TABLE " + name + " (id bigint)");
+        trino.execute("INSERT INTO " + name + " VALUES 1, 2, 3, 4");
+        trino.execute("DELETE FROM " + name + " WHERE id = 3");
+    }
+
+    private void assertDeletesAppliedAndGone(String name)
+    {
+        assertThat(summary(name, "total-delete-files")).isZero();
+        assertThat(trino.execute("SELECT id FROM " + name).getOnlyColumnAsSet()).containsExactlyInAnyOrder(1L, 2L, 4L);
     }
 
     /** An approved delete-file-buildup compaction of the table. */
