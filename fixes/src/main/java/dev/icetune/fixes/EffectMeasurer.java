@@ -38,7 +38,7 @@ import static java.util.Objects.requireNonNull;
  * sort order's or bloom filter's scans filtered on its column (the patterns that filtered on it before the fix), a
  * compaction's or statistics' scans of the table, a materialized view's or advice's own pattern. Before against
  * after, pattern by pattern (only patterns seen on both sides, weighted as they ran after), on the figure the fix is
- * meant to move: the scan work per query (files and bytes in one currency, as the estimates weigh them), the
+ * meant to move: the scan work per query (files opened, data and delete files, and bytes in one currency, as the estimates weigh them), the
  * metadata every query plans over for snapshot expiry, the share of filtered scans whose rows the planner misestimated for
  * statistics (CPU and latency reported beside it). A verdict needs a change beyond {@code effect.min_change}
  * and beyond noise (twice the standard error of the difference): less work verifies it, more regresses it and
@@ -111,10 +111,10 @@ public final class EffectMeasurer
     private static final String FIGURES = """
             WITH scoped AS (
                 SELECT <pattern> AS h, l.create_time >= :applied AS after,
-                       coalesce(i.files_scanned, 0)::float8 AS files, coalesce(i.bytes_scanned, 0)::float8 AS bytes,
+                       <files>::float8 AS files, coalesce(i.bytes_scanned, 0)::float8 AS bytes,
                        coalesce(i.physical_input_bytes, i.bytes_scanned, 0)::float8 AS bytes_read, l.latency::float8 AS latency,
                        coalesce(i.scan_planning_ms, 0)::float8 AS planning, coalesce(l.cpu_ms, 0)::float8 AS cpu,
-                       coalesce(i.files_scanned, 0) * :file_open_bytes + coalesce(i.bytes_scanned, 0)::float8 AS work,
+                       <files> * :file_open_bytes + coalesce(i.bytes_scanned, 0)::float8 AS work,
                        CASE WHEN <misestimated> THEN 1.0 ELSE 0.0 END AS misestimated
                 FROM query_inputs i JOIN query_logs l ON l.query_id = i.query_id AND l."timestamp" = i."timestamp"
                 WHERE i."timestamp" >= :since AND i."timestamp" < :until AND l.success AND l.update_type IS NULL
@@ -128,7 +128,9 @@ public final class EffectMeasurer
                    coalesce(var_samp(misestimated), 0) AS misestimated_var,
                    percentile_cont(0.95) WITHIN GROUP (ORDER BY latency) AS p95
             FROM scoped GROUP BY h, after
-            """.replace("<misestimated>", EvidenceReader.misestimated("i"));
+            """.replace("<misestimated>", EvidenceReader.misestimated("i"))
+            // the files a scan opens: its data files, and the delete files it merges with them
+            .replace("<files>", "(coalesce(i.files_scanned, 0) + coalesce(i.delete_files_scanned, 0))");
 
     private final Jdbi jdbi;
     private final RecommendationStore store;

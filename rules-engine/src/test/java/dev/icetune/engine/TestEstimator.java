@@ -45,7 +45,7 @@ class TestEstimator
     {
         // 30 files of 4 MB, each spanning the 30 days: a one-day range reads them all
         TableFact table = table(30, 30 * 4 * MB, 1, Map.of("ts", new TimeSpan(Instant.parse("2024-01-01T00:00:00Z"), Instant.parse("2024-01-30T23:59:00Z"))));
-        TableScanFact scans = new TableScanFact(TABLE, 6, 30, 4 * MB, 1, 0, 6, 6, List.of(), 30, 30 * 4 * MB, List.of("default"), 0, 0, 0);
+        TableScanFact scans = new TableScanFact(TABLE, 6, 30, 4 * MB, 1, 0, 6, 6, List.of(), 30, 30 * 4 * MB, List.of("default"), 0, 0, 0, 0);
         PredicateFact range = new PredicateFact(TABLE, "ts", PredicateKind.RANGE, null, true, "ts >= ...", "p", "SELECT ...", 6, 6, 1, 30, 30 * 4 * MB, 30 * 4 * MB, 24,
                 Instant.parse("2024-01-10T00:00:00Z"), false, true);
         Recommendation partition = recommendation("missing-partition-pruning", TABLE,
@@ -69,13 +69,27 @@ class TestEstimator
     void compactionKeepsTheBytesAndMergesTheFiles()
     {
         TableFact table = table(40, 40 * MB, 1, Map.of());
-        TableScanFact scans = new TableScanFact(TABLE, 12, 40, MB, 1, 0, 0, 0, List.of(), 0, 0, List.of("default"), 0, 0, 0);
+        TableScanFact scans = new TableScanFact(TABLE, 12, 40, MB, 1, 0, 0, 0, List.of(), 0, 0, List.of("default"), 0, 0, 0, 0);
         Estimate estimate = new Estimator(List.of(table, scans), THRESHOLDS, Duration.ofHours(1))
                 .estimate(recommendation("small-files", TABLE, new Compact(TABLE, 128 * MB)));
         assertThat(estimate.filesPerQueryBefore()).isEqualTo(40);
         assertThat(estimate.filesPerQueryAfter()).isEqualTo(1);
         assertThat(estimate.bytesSavedPerDay()).isZero();
         assertThat(estimate.rewriteFiles()).isEqualTo(40);
+    }
+
+    @Test
+    void aCompactionSavesTheDeleteFilesAScanOpensBesideItsDataFiles()
+    {
+        // one data file, and one delete file every scan merges with it: nothing to merge, yet a file less to open
+        TableFact table = table(1, 40 * MB, 1, Map.of());
+        TableScanFact scans = new TableScanFact(TABLE, 12, 1, 40 * MB, 1, 0, 0, 0, List.of(), 0, 0, List.of("default"), 0, 0, 0, 1);
+        Estimate estimate = new Estimator(List.of(table, scans), THRESHOLDS, Duration.ofHours(1))
+                .estimate(recommendation("delete-file-buildup", TABLE, new Compact(TABLE, 128 * MB)));
+        assertThat(estimate.filesPerQueryBefore()).isEqualTo(2);
+        assertThat(estimate.filesPerQueryAfter()).isEqualTo(1);
+        assertThat(estimate.filesSavedPerDay()).isEqualTo(12 * 24);
+        assertThat(estimate.assumptions()).contains("the 1.0 delete files a scan opens beside them applied");
     }
 
     @Test
@@ -129,7 +143,7 @@ class TestEstimator
         List<Long> ages = java.util.stream.LongStream.range(0, 200).map(i -> i < 50 ? i : 200 + i).boxed().toList();
         TableFact table = new TableFact(TABLE, 10, 10 * MB, MB, 0, 1000, 0, List.of(), List.of(), List.of(), Map.of(), 200, 399, 1, 1, 0, 1, Map.of(), Map.of(),
                 400_000, ages);
-        TableScanFact scans = new TableScanFact(TABLE, 6, 10, MB, 1, 0, 0, 0, List.of(), 0, 0, List.of("default"), 0, 0, 0);
+        TableScanFact scans = new TableScanFact(TABLE, 6, 10, MB, 1, 0, 0, 0, List.of(), 0, 0, List.of("default"), 0, 0, 0, 0);
         Recommendation expire = recommendation("snapshot-buildup", TABLE, new ExpireSnapshots(TABLE, 168));
 
         Estimate estimate = new Estimator(List.of(table, scans), THRESHOLDS, Duration.ofHours(1)).estimate(expire);
@@ -150,7 +164,7 @@ class TestEstimator
     void statisticsAreValuedOnTheLookupsThePlannerCouldNotEstimate()
     {
         // 10 filtered scans with the planner's estimate: 6 misestimated, 4 of them lookups by equalities only
-        TableScanFact scans = new TableScanFact(TABLE, 12, 10, MB, 1, 0, 0, 0, List.of(), 0, 0, List.of("default"), 10, 6, 4);
+        TableScanFact scans = new TableScanFact(TABLE, 12, 10, MB, 1, 0, 0, 0, List.of(), 0, 0, List.of("default"), 10, 6, 4, 0);
         Estimate estimate = new Estimator(List.of(table(10, 10 * MB, 1, Map.of()), scans), THRESHOLDS, Duration.ofHours(1))
                 .estimate(recommendation("stale-statistics", TABLE, new Analyze(TABLE)));
 
@@ -161,7 +175,7 @@ class TestEstimator
         assertThat(estimate.saving()).isEqualTo("misestimates 60% -> 20%");
         assertThat(estimate.sentence()).contains("the planner misestimates the rows of 60% of them now, about 20% after");
 
-        TableScanFact unestimated = new TableScanFact(TABLE, 12, 10, MB, 1, 0, 0, 0, List.of(), 0, 0, List.of("default"), 0, 0, 0);
+        TableScanFact unestimated = new TableScanFact(TABLE, 12, 10, MB, 1, 0, 0, 0, List.of(), 0, 0, List.of("default"), 0, 0, 0, 0);
         assertThat(new Estimator(List.of(table(10, 10 * MB, 1, Map.of()), unestimated), THRESHOLDS, Duration.ofHours(1))
                 .estimate(recommendation("stale-statistics", TABLE, new Analyze(TABLE))).isKnown()).isFalse();
     }

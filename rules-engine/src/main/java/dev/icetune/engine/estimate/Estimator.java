@@ -125,7 +125,7 @@ public final class Estimator
         };
     }
 
-    /** Compaction: the same bytes in fewer files, each partition's data in as few target-size files as hold it. */
+    /** Compaction: the same bytes in fewer files, each partition's data in as few target-size files as hold it, and no delete files. */
     private Estimate compact(String table, long targetBytes)
     {
         Optional<TableScanFact> scan = Optional.ofNullable(scans.get(table));
@@ -138,10 +138,13 @@ public final class Estimator
         double filesPerPartition = (double) fact.dataFiles() / Math.max(1, fact.partitions());
         double partitionsRead = Math.max(1, filesBefore / filesPerPartition);
         double filesAfter = Math.min(filesBefore, partitionsRead * Math.max(1, Math.ceil(bytesPerScan / partitionsRead / targetBytes)));
-        return Estimate.of("all scans of " + table, scan.get().scans() * perDay, filesBefore, filesAfter, bytesPerScan, bytesPerScan, 0, 0,
+        // a scan also opens the delete files of the data files it reads: the rewrite applies them and leaves none
+        double deleteFiles = scan.get().avgDeleteFilesScanned();
+        return Estimate.of("all scans of " + table, scan.get().scans() * perDay, filesBefore + deleteFiles, filesAfter, bytesPerScan, bytesPerScan, 0, 0,
                 fact.smallFileBytes(), fact.smallFiles(), 0, null,
-                "each partition's data ends up in as few %s files as hold it; a scan reads the same bytes from %.1f partitions."
-                        .formatted(Estimate.bytes(targetBytes), partitionsRead), rates);
+                "each partition's data ends up in as few %s files as hold it%s; a scan reads the same bytes from %.1f partitions."
+                        .formatted(Estimate.bytes(targetBytes), deleteFiles > 0 ? ", the %.1f delete files a scan opens beside them applied".formatted(deleteFiles) : "",
+                                partitionsRead), rates);
     }
 
     /** A time partition: a range reads the partitions it covers, each rewritten into as few target-size files as hold it. */

@@ -204,13 +204,14 @@ public final class EvidenceReader
             WITH per_cluster AS (
                 SELECT catalog, schema_name, table_name, cluster_name, count(*) AS scans, sum(files_scanned) AS files, sum(bytes_scanned) AS bytes,
                        sum(pruning_ratio) AS pruning_sum, count(pruning_ratio) AS pruned, sum(coalesce(manifests_skipped, 0)) AS manifests_skipped,
-                       max(partition_fields) AS partition_fields
+                       sum(coalesce(delete_files_scanned, 0)) AS delete_files, max(partition_fields) AS partition_fields
                 FROM query_inputs
                 WHERE "timestamp" >= :start AND "timestamp" < :end AND update_type IS NULL AND files_scanned IS NOT NULL <cluster>
                 GROUP BY catalog, schema_name, table_name, cluster_name)
             SELECT <table_name> AS tbl, sum(scans) AS scans, sum(files)::float8 / sum(scans) AS files,
                    sum(bytes)::float8 / nullif(sum(files), 0) AS bytes_per_file, sum(pruning_sum) / nullif(sum(pruned), 0) AS pruning,
-                   sum(manifests_skipped)::float8 / sum(scans) AS manifests_skipped, array_to_string(max(partition_fields), '|') AS partition_fields,
+                   sum(manifests_skipped)::float8 / sum(scans) AS manifests_skipped, sum(delete_files)::float8 / sum(scans) AS delete_files,
+                   array_to_string(max(partition_fields), '|') AS partition_fields,
                    array_agg(cluster_name ORDER BY cluster_name) AS clusters
             FROM per_cluster
             GROUP BY catalog, schema_name, table_name
@@ -364,7 +365,7 @@ public final class EvidenceReader
             Future<List<ScanAccumulator>> scans = reads.submit(() -> withHandle(handle -> handle.createQuery(SCANS.replace("<cluster>", onCluster))
                     .bindMap(inWindow)
                     .map((rs, ctx) -> new ScanAccumulator(rs.getString("tbl"), rs.getLong("scans"), rs.getDouble("files"), rs.getDouble("bytes_per_file"),
-                            rs.getDouble("pruning"), rs.getDouble("manifests_skipped"), rs.getString("partition_fields"),
+                            rs.getDouble("pruning"), rs.getDouble("manifests_skipped"), rs.getDouble("delete_files"), rs.getString("partition_fields"),
                             List.of((String[]) rs.getArray("clusters").getArray())))
                     .list()));
             Future<List<FullScanFact>> fullScans = reads.submit(() -> withHandle(handle -> handle.createQuery(FULL_SCANS.replace("<cluster>", onCluster))
@@ -482,6 +483,7 @@ public final class EvidenceReader
         private final double bytesPerFile;
         private final double pruning;
         private final double manifestsSkipped;
+        private final double deleteFiles;
         private final String partitionFields;
         private final List<String> clusters;
         private long timeRangeScans;
@@ -492,8 +494,8 @@ public final class EvidenceReader
         private long misestimatedScans;
         private long misestimatedLookups;
 
-        ScanAccumulator(String table, long scans, double files, double bytesPerFile, double pruning, double manifestsSkipped, String partitionFields,
-                List<String> clusters)
+        ScanAccumulator(String table, long scans, double files, double bytesPerFile, double pruning, double manifestsSkipped, double deleteFiles,
+                String partitionFields, List<String> clusters)
         {
             this.table = table;
             this.scans = scans;
@@ -501,6 +503,7 @@ public final class EvidenceReader
             this.bytesPerFile = bytesPerFile;
             this.pruning = pruning;
             this.manifestsSkipped = manifestsSkipped;
+            this.deleteFiles = deleteFiles;
             this.partitionFields = partitionFields;
             this.clusters = clusters;
         }
@@ -510,7 +513,7 @@ public final class EvidenceReader
             List<String> fields = partitionFields == null || partitionFields.isEmpty() ? List.of() : Arrays.asList(partitionFields.split("\\|"));
             return new TableScanFact(table, scans, files, bytesPerFile, pruning, manifestsSkipped, timeRangeScans, timeRangeScansUnpruned, fields,
                     timeRangeScans == 0 ? 0 : timeRangeFiles / timeRangeScans, timeRangeScans == 0 ? 0 : timeRangeBytes / timeRangeScans, clusters,
-                    filteredScans, misestimatedScans, misestimatedLookups);
+                    filteredScans, misestimatedScans, misestimatedLookups, deleteFiles);
         }
     }
 

@@ -11,6 +11,7 @@ import static java.util.Objects.requireNonNull;
  * with a filter whose rows the planner's estimate can be compared with, {@code misestimatedScans} those it could not
  * estimate or missed by more than {@code EvidenceReader.MISESTIMATE_FACTOR}, and {@code misestimatedLookups} those of
  * them whose filter is equalities only: what the columns' distinct counts (statistics) let it estimate.
+ * {@code avgDeleteFilesScanned} are the delete files a scan opened beside its data files.
  */
 public record TableScanFact(
         String table,
@@ -27,7 +28,8 @@ public record TableScanFact(
         List<String> clusters,
         long filteredScans,
         long misestimatedScans,
-        long misestimatedLookups)
+        long misestimatedLookups,
+        double avgDeleteFilesScanned)
 {
     public TableScanFact
     {
