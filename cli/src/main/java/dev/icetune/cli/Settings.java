@@ -119,12 +119,10 @@ public record Settings(Path baseDirectory, StoreConfig store, EngineConfig engin
             throw new IllegalArgumentException(StoreConfig.URL + " is required (or set ICETUNE_DB_URL), e.g. jdbc:postgresql://host:5432/icetune");
         }
         List<CatalogSpec> catalogs = new ArrayList<>();
-        CatalogSpec first = catalog(engine.getTrinoCatalog().orElse(""), iceberg, DEFAULT_CATALOG_NAME);
-        if (!first.properties().isEmpty()) {
-            if (engine.getTrinoCatalog().isEmpty()) {
-                throw new IllegalArgumentException(ICEBERG_PREFIX + "* needs icetune.trino.catalog: the Trino catalog its tables appear under in queries (catalog.schema.table)");
-            }
-            catalogs.add(first);
+        if (iceberg.keySet().stream().anyMatch(key -> !key.equals("name"))) {
+            String trinoCatalog = engine.getTrinoCatalog().orElseThrow(() -> new IllegalArgumentException(
+                    ICEBERG_PREFIX + "* needs icetune.trino.catalog: the Trino catalog its tables appear under in queries (catalog.schema.table)"));
+            catalogs.add(catalog(trinoCatalog, iceberg, DEFAULT_CATALOG_NAME));
         }
         moreIceberg.forEach((trinoCatalog, properties) -> {
             if (catalogs.stream().anyMatch(spec -> spec.trinoCatalog().equals(trinoCatalog))) {
