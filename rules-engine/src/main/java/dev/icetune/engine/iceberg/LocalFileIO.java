@@ -1,5 +1,6 @@
 package dev.icetune.engine.iceberg;
 
+import org.apache.iceberg.exceptions.NotFoundException;
 import org.apache.iceberg.io.FileIO;
 import org.apache.iceberg.io.InputFile;
 import org.apache.iceberg.io.OutputFile;
@@ -14,6 +15,7 @@ import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Map;
@@ -63,6 +65,9 @@ public final class LocalFileIO
                 try {
                     return Files.size(path);
                 }
+                catch (NoSuchFileException e) {
+                    throw notFound(location, e);
+                }
                 catch (IOException e) {
                     throw new UncheckedIOException(e);
                 }
@@ -73,6 +78,9 @@ public final class LocalFileIO
             {
                 try {
                     return new ChannelInputStream(FileChannel.open(path, StandardOpenOption.READ));
+                }
+                catch (NoSuchFileException e) {
+                    throw notFound(location, e);
                 }
                 catch (IOException e) {
                     throw new UncheckedIOException("cannot open " + location, e);
@@ -91,6 +99,15 @@ public final class LocalFileIO
                 return Files.exists(path);
             }
         };
+    }
+
+    /**
+     * Iceberg's own exception for a missing file, as its other FileIOs throw it: a table whose metadata file is gone fails at
+     * once, where any other failure to read it is retried for minutes (BaseMetastoreTableOperations).
+     */
+    private static NotFoundException notFound(String location, NoSuchFileException cause)
+    {
+        return new NotFoundException(cause, "file does not exist: %s", location);
     }
 
     @Override
