@@ -45,13 +45,11 @@ public final class EvaluationService
         this.context = requireNonNull(context, "context is null");
         this.cluster = requireNonNull(cluster, "cluster is null");
         RuleBookHolder rules = context.rules(problems);
-        // the catalog is opened at the first evaluation that needs it, and again after it failed to open
-        Optional<TableFactSource> tables = context.settings().hasIcebergCatalog()
-                ? Optional.of((seen, smallFileBytes, now, report) -> context.requireIceberg("reading table metadata").read(seen, smallFileBytes, now, report))
-                : Optional.empty();
+        // each catalog is opened at the first evaluation that reads it, and again after it failed
+        Optional<TableFactSource> tables = context.iceberg().map(TableFactSource.class::cast);
         this.evaluator = new Evaluator(context.jdbi(), rules, tables, context.settings().engine().getWindow().toJavaTime(),
                 context.settings().engine().getBaseline().toJavaTime(), context.settings().engine().getResolveAfter(), context.store(), meters);
-        this.failures = Counter.builder("icetune.evaluation.failures").description("evaluations that failed (database, Trino or catalog unavailable, ...)").register(meters);
+        this.failures = Counter.builder("icetune.evaluation.failures").description("evaluations that failed (database or Trino unavailable, ...)").register(meters);
         Gauge.builder("icetune.evaluation.last.success.time", lastSuccessEpochSeconds, AtomicLong::get).baseUnit("seconds")
                 .description("when the last evaluation succeeded, in seconds since the epoch (0: none yet)").register(meters);
     }

@@ -102,40 +102,111 @@ class TestCliWithTrino
     void theTablesOfASecondIcebergCatalogAreReadAndFixedLikeTheFirstOnes()
             throws Exception
     {
-        // a second Trino catalog of Iceberg tables, with an Iceberg catalog of its own: a table whose deletes built up
-        TestingPostgres postgres = TestingPostgres.shared();
-        String lakeUrl = postgres.createDatabase("cli_trino_lake_catalog");
-        Path lakeWarehouse = Files.createDirectories(temporary.resolve("lake-warehouse"));
-        LocalIcebergCatalog.prepare(lakeUrl);
-        trino.createCatalog("lake", "iceberg", LocalIcebergCatalog.trinoProperties(lakeUrl, lakeWarehouse));
-        trino.execute("CREATE SCHEMA lake.sales");
-        trino.execute("CREATE TABLE lake.sales.orders (id bigint, amount double)");
-        for (int id = 1; id <= 3; id++) {
-            trino.execute("INSERT INTO lake.sales.orders VALUES (" + id + ", 9.5)");
-        }
-        trino.execute("DELETE FROM lake.sales.orders WHERE id = 2");
-        String storeUrl = postgres.createDatabase("cli_trino_lake_store");
-        Database.of(storeUrl, "postgres", "icetune-test").migrate();
-        StringBuilder more = new StringBuilder(Files.readString(config).lines().filter(line -> line.startsWith("iceberg.") || line.startsWith("icetune.trino.")
-                || line.startsWith("icetune.approvers")).collect(java.util.stream.Collectors.joining("\n", "", "\n")));
-        LocalIcebergCatalog.icebergProperties(lakeUrl, lakeWarehouse).forEach((key, value) -> more.append("iceberg.catalogs.lake.").append(key).append('=').append(value).append('\n'));
-        more.append("iceberg.catalogs.lake.name=").append(LocalIcebergCatalog.NAME).append('\n');
-        Path lakeConfig = TestCli.config(Files.createDirectories(temporary.resolve("lake")), storeUrl, more.toString());
-
-        assertThat(icetune(lakeConfig, "evaluate")).as(stderr()).isZero();
+        Lake lake = lake("lake", "orders");
+        assertThat(icetune(lake.config(), "evaluate")).as(stderr()).isZero();
         out.reset();
-        assertThat(icetune(lakeConfig, "recommendations", "list", "--table", "lake.sales.orders", "--json")).as(stderr()).isZero();
+        assertThat(icetune(lake.config(), "recommendations", "list", "--table", "lake.sales.orders", "--json")).as(stderr()).isZero();
         List<Map<String, Object>> found = JSON.readValue(stdout(), new TypeReference<>() {});
         assertThat(found).as("read from the second catalog's metadata").singleElement().satisfies(recommendation ->
                 assertThat(recommendation).containsEntry("ruleId", "delete-file-buildup").containsEntry("target", "lake.sales.orders"));
         String id = found.getFirst().get("id").toString();
 
-        assertThat(icetune(lakeConfig, "recommendations", "approve", id, "--by", "alice")).as(stderr()).isZero();
-        assertThat(icetune(lakeConfig, "apply", id, "--by", "alice")).as(stderr()).isZero();
-        try (TableMetadataReader lake = new TableMetadataReader("lake", LocalIcebergCatalog.NAME, LocalIcebergCatalog.icebergProperties(lakeUrl, lakeWarehouse))) {
-            assertThat(lake.read("lake.sales.orders", 1 << 20, Instant.now()).orElseThrow().deleteFiles()).as("rewritten with its deletes applied").isZero();
+        assertThat(icetune(lake.config(), "recommendations", "approve", id, "--by", "alice")).as(stderr()).isZero();
+        assertThat(icetune(lake.config(), "apply", id, "--by", "alice")).as(stderr()).isZero();
+        try (TableMetadataReader reader = new TableMetadataReader("lake", LocalIcebergCatalog.NAME, LocalIcebergCatalog.icebergProperties(lake.catalogUrl(), lake.warehouse()))) {
+            assertThat(reader.read("lake.sales.orders", 1 << 20, Instant.now()).orElseThrow().deleteFiles()).as("rewritten with its deletes applied").isZero();
         }
         assertThat(trino.execute("SELECT id FROM lake.sales.orders ORDER BY id").getOnlyColumnAsSet()).containsExactly(1L, 3L);
+    }
+
+    /**
+     * A catalog whose database goes away, and a table whose metadata files are lost, as an operator meets them: evaluations go
+     * on with what they can read, say what they could not, and keep its recommendations open for more evaluations than
+     * icetune.resolve-after (3). Before, the catalog failed the evaluation whole, and the table's recommendation resolved itself.
+     */
+    @Test
+    void aCatalogOrTableThatCannotBeReadKeepsItsRecommendations()
+            throws Exception
+    {
+        Lake lake = lake("shore", "orders", "lost");
+        assertThat(icetune(lake.config(), "evaluate")).as(stderr()).isZero();
+        Map<String, List<Object>> opened = Map.of("shore.sales.orders", List.of("open", 0), "shore.sales.lost", List.of("open", 0));
+        assertThat(statuses(lake.config(), "shore.")).isEqualTo(opened);
+
+        // the catalog's database refuses new connections (Trino keeps the ones it has)
+        String database = lake.catalogUrl().replaceAll("^.*/([^/?]+)(\\?.*)?$", "$1");
+        TestingPostgres.execute(lake.storeUrl(), "ALTER DATABASE " + database + " WITH ALLOW_CONNECTIONS false");
+        try {
+            for (int evaluation = 1; evaluation <= 4; evaluation++) {
+                assertThat(icetune(lake.config(), "evaluate")).as(stderr()).isZero();
+                assertThat(stderr()).contains("cannot read the Iceberg catalog of shore, its tables' recommendations are kept as they are")
+                        .contains("not currently accepting connections").doesNotContain("cannot read Iceberg metadata of");
+            }
+        }
+        finally {
+            TestingPostgres.execute(lake.storeUrl(), "ALTER DATABASE " + database + " WITH ALLOW_CONNECTIONS true");
+        }
+        assertThat(statuses(lake.config(), "shore.")).isEqualTo(opened);
+
+        // the catalog is back; one table's metadata files are lost from the storage
+        try (var files = Files.walk(lake.warehouse())) {
+            Path metadata = files.filter(path -> path.getFileName().toString().equals("metadata") && path.getParent().getFileName().toString().startsWith("lost"))
+                    .findFirst().orElseThrow();
+            try (var lost = Files.list(metadata)) {
+                for (Path file : lost.toList()) {
+                    Files.delete(file);
+                }
+            }
+        }
+        for (int evaluation = 1; evaluation <= 4; evaluation++) {
+            assertThat(icetune(lake.config(), "evaluate")).as(stderr()).isZero();
+            assertThat(stderr()).contains("cannot read Iceberg metadata of shore.sales.lost, its recommendations are kept as they are")
+                    .doesNotContain("cannot read the Iceberg catalog");
+        }
+        assertThat(statuses(lake.config(), "shore.")).as("the table read fires again; the one not read misses nothing").isEqualTo(opened);
+    }
+
+    /** A second Trino catalog of Iceberg tables with an Iceberg catalog of its own, and an icetune store and configuration that read it beside the first. */
+    private record Lake(String catalogUrl, Path warehouse, String storeUrl, Path config) {}
+
+    /** {@link Lake} {@code name} with a schema {@code sales} of {@code tables}, each of 3 files and a delete file (delete-file-buildup fires). */
+    private Lake lake(String name, String... tables)
+            throws Exception
+    {
+        TestingPostgres postgres = TestingPostgres.shared();
+        String catalogUrl = postgres.createDatabase("cli_trino_" + name + "_catalog");
+        Path warehouse = Files.createDirectories(temporary.resolve(name + "-warehouse"));
+        LocalIcebergCatalog.prepare(catalogUrl);
+        trino.createCatalog(name, "iceberg", LocalIcebergCatalog.trinoProperties(catalogUrl, warehouse));
+        trino.execute("CREATE SCHEMA " + name + ".sales");
+        for (String table : tables) {
+            String qualified = name + ".sales." + table;
+            trino.execute("CREATE TABLE " + qualified + " (id bigint, amount double)");
+            for (int id = 1; id <= 3; id++) {
+                trino.execute("INSERT INTO " + qualified + " VALUES (" + id + ", 9.5)");
+            }
+            trino.execute("DELETE FROM " + qualified + " WHERE id = 2");
+        }
+        String storeUrl = postgres.createDatabase("cli_trino_" + name + "_store");
+        Database.of(storeUrl, "postgres", "icetune-test").migrate();
+        StringBuilder more = new StringBuilder(Files.readString(config).lines().filter(line -> line.startsWith("iceberg.") || line.startsWith("icetune.trino.")
+                || line.startsWith("icetune.approvers")).collect(java.util.stream.Collectors.joining("\n", "", "\n")));
+        LocalIcebergCatalog.icebergProperties(catalogUrl, warehouse).forEach((key, value) -> more.append("iceberg.catalogs.").append(name).append('.').append(key)
+                .append('=').append(value).append('\n'));
+        more.append("iceberg.catalogs.").append(name).append(".name=").append(LocalIcebergCatalog.NAME).append('\n');
+        return new Lake(catalogUrl, warehouse, storeUrl, TestCli.config(Files.createDirectories(temporary.resolve(name)), storeUrl, more.toString()));
+    }
+
+    /** The status and missed evaluations of each recommendation whose target begins with {@code prefix}. */
+    private Map<String, List<Object>> statuses(Path config, String prefix)
+            throws Exception
+    {
+        out.reset();
+        assertThat(icetune(config, "recommendations", "list", "--json")).as(stderr()).isZero();
+        List<Map<String, Object>> all = JSON.readValue(stdout(), new TypeReference<>() {});
+        return all.stream().filter(recommendation -> recommendation.get("target").toString().startsWith(prefix))
+                .collect(java.util.stream.Collectors.toMap(recommendation -> recommendation.get("target").toString(),
+                        recommendation -> List.of(recommendation.get("status"), recommendation.get("missedEvaluations"))));
     }
 
     @Test

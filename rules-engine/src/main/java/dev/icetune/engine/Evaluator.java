@@ -23,9 +23,11 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
@@ -64,6 +66,7 @@ public final class Evaluator
     private final AtomicReference<Double> scanPruningRatio = new AtomicReference<>(Double.NaN);
     private final AtomicReference<Double> cacheHitRatio = new AtomicReference<>(Double.NaN);
     private final AtomicLong hungQueries = new AtomicLong();
+    private final AtomicLong unreadTables = new AtomicLong();
 
     public Evaluator(Jdbi jdbi, RuleBookHolder rules, Optional<TableFactSource> tables, Duration window, Duration baseline, int resolveAfter,
             RecommendationStore store, MeterRegistry meters)
@@ -86,6 +89,8 @@ public final class Evaluator
                 .description("share of bytes served by Trino's file system cache in the window (NaN when the cache is off)").register(meters);
         Gauge.builder("icetune.queries.hung", hungQueries, AtomicLong::get)
                 .description("queries running far past their pattern's p95, in recommendations to end them (with their ids and users)").register(meters);
+        Gauge.builder("icetune.tables.unread", unreadTables, AtomicLong::get)
+                .description("Iceberg tables and catalogs whose metadata the last evaluation could not read (their recommendations kept as they were)").register(meters);
     }
 
     public Result evaluate(Instant now, Consumer<String> progress)
@@ -110,11 +115,15 @@ public final class Evaluator
         List<Object> facts = new ArrayList<>(evidence.all());
         publishMonitoring(evidence, thresholds);
 
+        Set<String> unread = new HashSet<>();
         tables.ifPresent(source -> {
             List<String> seen = evidence.tableScans().stream().map(TableScanFact::table).toList();
             progress.accept("reading table metadata (" + count(seen.size(), "table") + " queried in the window, and the catalog's others)");
-            facts.addAll(source.read(seen, (long) thresholds.get("small_files.max_avg_file_bytes"), now, progress));
+            TableFactSource.TableFacts read = source.read(seen, (long) thresholds.get("small_files.max_avg_file_bytes"), now, progress);
+            facts.addAll(read.facts());
+            unread.addAll(read.unread());
         });
+        unreadTables.set(unread.size());
 
         progress.accept("running " + count(book.ruleNames().size(), "rule") + " over " + count(facts.size(), "fact"));
         step = System.nanoTime();
@@ -142,7 +151,7 @@ public final class Evaluator
         hungQueries.set(recommendations.stream().mapToLong(recommendation -> recommendation.fix() instanceof KillQueries kill ? kill.queryIds().size() : 0).sum());
 
         step = System.nanoTime();
-        RecommendationStore.Outcome outcome = store.record(recommendations, now, resolveAfter, cluster);
+        RecommendationStore.Outcome outcome = store.record(recommendations, now, resolveAfter, cluster, unread);
         progress.accept("recorded %s in %d ms".formatted(count(recommendations.size(), "recommendation"), millisSince(step)));
         Duration took = Duration.ofNanos(System.nanoTime() - started);
         long id = store.recordEvaluation(now.minus(took), now.minus(window), now, now.minus(window).minus(baseline), facts.size(),

@@ -19,7 +19,7 @@ import static java.util.Objects.requireNonNull;
  */
 public final class Database
 {
-    private static final Pattern PASSWORD_PARAMETER = Pattern.compile("(?i)([?&;]password=)[^&;]*");
+    private static final Pattern PASSWORD_PARAMETER = Pattern.compile("(?i)([?&;]password=)[^&;\\s]*");
 
     private final String url;
     private final Properties properties;
@@ -112,7 +112,13 @@ public final class Database
     /** The URL without a password parameter: what logs and messages show. */
     public String redactedUrl()
     {
-        return PASSWORD_PARAMETER.matcher(url).replaceAll("$1****");
+        return redacted(url);
+    }
+
+    /** {@code text} (a message, a URL in it) without the values of JDBC URLs' password parameters. */
+    public static String redacted(String text)
+    {
+        return PASSWORD_PARAMETER.matcher(text).replaceAll("$1****");
     }
 
     @Override

@@ -26,7 +26,7 @@ public record TableName(String catalog, String schema, String table)
     public static String qualified(String catalog, String schema, String table)
     {
         // once per captured query on the listener's capture thread: no stream for the common name
-        return written(catalog) + "." + written(schema) + "." + written(table);
+        return part(catalog) + "." + part(schema) + "." + part(table);
     }
 
     /** The three parts of {@code qualified}; a part not in quotes is read as it is, up to the next dot (the last part to the end). */
@@ -132,7 +132,8 @@ public record TableName(String catalog, String schema, String table)
                 .collect(Collectors.joining(" || '.' || "));
     }
 
-    private static String written(String part)
+    /** One part (a catalog, say) as the one-text form writes it: {@code lake}, {@code "eu.lake"}. */
+    public static String part(String part)
     {
         return part.indexOf('.') < 0 && part.indexOf('"') < 0 ? part : quoted(part);
     }

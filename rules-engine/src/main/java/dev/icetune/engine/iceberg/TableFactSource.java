@@ -5,13 +5,30 @@ import dev.icetune.engine.facts.TableFact;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.List;
+import java.util.Set;
+import java.util.function.Consumer;
+
+import static java.util.Objects.requireNonNull;
 
 /** Where table metadata facts come from: an Iceberg catalog in production, anything else in a benchmark. */
 public interface TableFactSource
 {
     /**
-     * Facts of the given tables (those queries touched), plus any other table the source knows;
-     * files under {@code smallFileBytes} count as small. Reports tables it cannot read to {@code problems}.
+     * The facts read, and what could not be read: tables in their one-text form ({@code catalog.schema.table}) and whole
+     * catalogs (the catalog part of that form). No fact of those is not evidence that their problems went away.
      */
-    List<TableFact> read(Collection<String> tablesSeen, long smallFileBytes, Instant now, java.util.function.Consumer<String> problems);
+    record TableFacts(List<TableFact> facts, Set<String> unread)
+    {
+        public TableFacts
+        {
+            facts = List.copyOf(facts);
+            unread = Set.copyOf(requireNonNull(unread, "unread is null"));
+        }
+    }
+
+    /**
+     * Facts of the given tables (those queries touched), plus any other table the source knows;
+     * files under {@code smallFileBytes} count as small. Says to {@code problems} what it cannot read, and why.
+     */
+    TableFacts read(Collection<String> tablesSeen, long smallFileBytes, Instant now, Consumer<String> problems);
 }

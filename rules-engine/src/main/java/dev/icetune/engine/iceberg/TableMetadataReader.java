@@ -2,6 +2,7 @@ package dev.icetune.engine.iceberg;
 
 import dev.icetune.engine.facts.TableFact;
 import dev.icetune.engine.facts.TimeSpan;
+import dev.icetune.store.Database;
 import dev.icetune.store.TableName;
 import org.apache.iceberg.BlobMetadata;
 import org.apache.iceberg.CatalogUtil;
@@ -15,6 +16,7 @@ import org.apache.iceberg.StatisticsFile;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.catalog.Catalog;
 import org.apache.iceberg.catalog.Namespace;
+import org.apache.iceberg.catalog.SupportsNamespaces;
 import org.apache.iceberg.catalog.TableIdentifier;
 import org.apache.iceberg.exceptions.NoSuchTableException;
 import org.apache.iceberg.io.CloseableIterable;
@@ -26,10 +28,15 @@ import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
 
 import static java.util.Objects.requireNonNull;
 
@@ -54,7 +61,12 @@ public final class TableMetadataReader
     }
 
     /** By the Trino catalog each is known by, in the order given. */
-    private final Map<String, Catalog> catalogs = new LinkedHashMap<>();
+    private final Map<String, CatalogSpec> specs = new LinkedHashMap<>();
+    /**
+     * The catalogs opened, each at its first use and again after it failed: a catalog's database or service may be away
+     * for a while, and opening a JDBC catalog connects to it.
+     */
+    private final Map<String, Catalog> opened = new ConcurrentHashMap<>();
 
     public TableMetadataReader(String trinoCatalog, String catalogName, Map<String, String> catalogProperties)
     {
@@ -64,15 +76,8 @@ public final class TableMetadataReader
     public TableMetadataReader(List<CatalogSpec> catalogs)
     {
         for (CatalogSpec spec : catalogs) {
-            if (this.catalogs.containsKey(spec.trinoCatalog())) {
+            if (specs.putIfAbsent(spec.trinoCatalog(), spec) != null) {
                 throw new IllegalArgumentException("Trino catalog " + spec.trinoCatalog() + " is given twice");
-            }
-            try {
-                this.catalogs.put(spec.trinoCatalog(), CatalogUtil.buildIcebergCatalog(spec.name(), spec.properties(), null));
-            }
-            catch (RuntimeException e) {
-                closeQuietly();
-                throw e;
             }
         }
     }
@@ -89,10 +94,9 @@ public final class TableMetadataReader
     private Optional<Found> find(String text)
     {
         for (TableName name : TableName.readings(text)) {
-            Catalog catalog = catalogs.get(name.catalog());
-            if (catalog != null) {
+            if (specs.containsKey(name.catalog())) {
                 try {
-                    return Optional.of(new Found(name, catalog.loadTable(TableIdentifier.of(Namespace.of(name.schema()), name.table()))));
+                    return Optional.of(new Found(name, catalog(name.catalog()).loadTable(TableIdentifier.of(Namespace.of(name.schema()), name.table()))));
                 }
                 catch (NoSuchTableException e) {
                     // another reading, or none
@@ -102,37 +106,54 @@ public final class TableMetadataReader
         return Optional.empty();
     }
 
-    /** Every table of the catalogs, as catalog.schema.table. */
-    public List<String> listTables()
+    /** Every table of the catalog the Trino catalog {@code trinoCatalog} is, as catalog.schema.table. */
+    private List<String> listTables(String trinoCatalog)
     {
         List<String> tables = new ArrayList<>();
-        catalogs.forEach((trinoCatalog, catalog) -> {
-            if (catalog instanceof org.apache.iceberg.catalog.SupportsNamespaces namespaces) {
-                for (Namespace namespace : namespaces.listNamespaces()) {
-                    for (TableIdentifier identifier : catalog.listTables(namespace)) {
-                        tables.add(TableName.qualified(trinoCatalog, namespace.toString(), identifier.name()));
-                    }
+        Catalog catalog = catalog(trinoCatalog);
+        if (catalog instanceof SupportsNamespaces namespaces) {
+            for (Namespace namespace : namespaces.listNamespaces()) {
+                for (TableIdentifier identifier : catalog.listTables(namespace)) {
+                    tables.add(TableName.qualified(trinoCatalog, namespace.toString(), identifier.name()));
                 }
             }
-        });
+        }
         return tables;
     }
 
+    /**
+     * A catalog that cannot be listed is said once, and none of its tables is read; a table that cannot be read is said on
+     * its own. Either is unread, not healthy: the other catalogs and tables are read all the same.
+     */
     @Override
-    public List<TableFact> read(java.util.Collection<String> tablesSeen, long smallFileBytes, Instant now, java.util.function.Consumer<String> problems)
+    public TableFacts read(Collection<String> tablesSeen, long smallFileBytes, Instant now, Consumer<String> problems)
     {
-        java.util.Set<String> tables = new java.util.LinkedHashSet<>(tablesSeen);
-        tables.addAll(listTables());
+        Set<String> unread = new LinkedHashSet<>();
+        Set<String> tables = new LinkedHashSet<>(tablesSeen);
+        for (String trinoCatalog : specs.keySet()) {
+            try {
+                tables.addAll(listTables(trinoCatalog));
+            }
+            catch (RuntimeException e) {
+                forget(trinoCatalog);
+                problems.accept("cannot read the Iceberg catalog of %s, its tables' recommendations are kept as they are: %s".formatted(trinoCatalog, reason(e)));
+                unread.add(TableName.part(trinoCatalog));
+            }
+        }
         List<TableFact> facts = new ArrayList<>();
         for (String table : tables) {
+            if (TableName.readings(table).stream().anyMatch(name -> unread.contains(TableName.part(name.catalog())))) {
+                continue; // its catalog's failure is said above, once
+            }
             try {
                 read(table, smallFileBytes, now).ifPresent(facts::add);
             }
             catch (RuntimeException e) {
-                problems.accept("cannot read Iceberg metadata of " + table + ": " + e.getMessage());
+                problems.accept("cannot read Iceberg metadata of %s, its recommendations are kept as they are: %s".formatted(table, reason(e)));
+                unread.add(table);
             }
         }
-        return facts;
+        return new TableFacts(facts, unread);
     }
 
     /** The table's metadata as a fact, named as {@link TableName} writes it; files under {@code smallFileBytes} count as small. */
@@ -257,18 +278,16 @@ public final class TableMetadataReader
             throws IOException
     {
         IOException failure = null;
-        for (Catalog catalog : catalogs.values()) {
-            if (catalog instanceof Closeable closeable) {
-                try {
-                    closeable.close();
+        for (String trinoCatalog : List.copyOf(opened.keySet())) {
+            try {
+                close(opened.remove(trinoCatalog));
+            }
+            catch (IOException e) {
+                if (failure == null) {
+                    failure = e;
                 }
-                catch (IOException e) {
-                    if (failure == null) {
-                        failure = e;
-                    }
-                    else {
-                        failure.addSuppressed(e);
-                    }
+                else {
+                    failure.addSuppressed(e);
                 }
             }
         }
@@ -277,13 +296,42 @@ public final class TableMetadataReader
         }
     }
 
-    private void closeQuietly()
+    /** The Iceberg catalog of the Trino catalog {@code trinoCatalog} (one of the specs'), opened if it is not. */
+    private Catalog catalog(String trinoCatalog)
+    {
+        return opened.computeIfAbsent(trinoCatalog, key -> CatalogUtil.buildIcebergCatalog(specs.get(key).name(), specs.get(key).properties(), null));
+    }
+
+    /** Closes the catalog after a failure, so that the next use opens it afresh (new connections, a service's new address). */
+    private void forget(String trinoCatalog)
     {
         try {
-            close();
+            close(opened.remove(trinoCatalog));
         }
-        catch (IOException ignored) {
-            // the failure to open a catalog is what the caller is told
+        catch (IOException | RuntimeException ignored) {
+            // the failure that made it forgotten is what is said
         }
+    }
+
+    private static void close(Catalog catalog)
+            throws IOException
+    {
+        if (catalog instanceof Closeable closeable) {
+            closeable.close();
+        }
+    }
+
+    /**
+     * A failure in one line: its message, and its root cause's (a driver's "Connection refused") when that says more; a
+     * password in a catalog's JDBC URL, which Iceberg's messages quote, masked.
+     */
+    private static String reason(RuntimeException e)
+    {
+        Throwable root = e;
+        while (root.getCause() != null) {
+            root = root.getCause();
+        }
+        String message = String.valueOf(e.getMessage());
+        return Database.redacted(root == e || root.getMessage() == null || message.contains(root.getMessage()) ? message : message + ": " + root.getMessage());
     }
 }

@@ -27,6 +27,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 
 import static java.util.Objects.requireNonNull;
@@ -198,6 +199,16 @@ public final class RecommendationStore
      */
     public Outcome record(List<Recommendation> recommendations, Instant now, int resolveAfter, Optional<String> cluster)
     {
+        return record(recommendations, now, resolveAfter, cluster, Set.of());
+    }
+
+    /**
+     * As {@link #record(List, Instant, int, Optional)}, when the metadata of some tables could not be read ({@code unread}: tables
+     * and catalogs in their one-text form): their recommendations did not fire for want of evidence, not because their
+     * problem went away, and count no miss.
+     */
+    public Outcome record(List<Recommendation> recommendations, Instant now, int resolveAfter, Optional<String> cluster, Set<String> unread)
+    {
         return jdbi.inTransaction(handle -> {
             handle.execute("LOCK TABLE recommendations IN SHARE ROW EXCLUSIVE MODE"); // one evaluation at a time
             handle.execute("CREATE TEMPORARY TABLE IF NOT EXISTS icetune_fired (dedupe_key text PRIMARY KEY, rule_id text, target_type text, target text, "
@@ -251,12 +262,14 @@ public final class RecommendationStore
                     FROM icetune_fired f
                     WHERE r.dedupe_key = f.dedupe_key AND r.first_seen < :at AND r.status NOT IN ('open', 'resolved')""")
                     .bind("at", at).execute();
-            // open ones that did not fire count a miss, and resolve after resolveAfter misses in a row
+            // open ones that did not fire count a miss (unless their table could not be read), and resolve after resolveAfter misses in a row
             handle.createUpdate("""
                     UPDATE recommendations r SET missed_evaluations = r.missed_evaluations + 1
                     WHERE r.status = 'open' AND NOT EXISTS (SELECT 1 FROM icetune_fired f WHERE f.dedupe_key = r.dedupe_key)
-                      AND (CAST(:cluster AS text) IS NULL OR r.cluster_name = :cluster OR (r.cluster_name IS NULL AND :cluster = ANY (r.clusters)))""")
-                    .bind("cluster", cluster.orElse(null)).execute();
+                      AND (CAST(:cluster AS text) IS NULL OR r.cluster_name = :cluster OR (r.cluster_name IS NULL AND :cluster = ANY (r.clusters)))
+                      AND NOT (r.target_type = 'TABLE' AND EXISTS (SELECT 1 FROM unnest(CAST(:unread AS text[])) AS u(scope)
+                          WHERE r.target = u.scope OR starts_with(r.target, u.scope || '.')))""")
+                    .bind("cluster", cluster.orElse(null)).bindArray("unread", String.class, unread.toArray(String[]::new)).execute();
             int resolved = handle.createUpdate("""
                     WITH resolved AS (
                         UPDATE recommendations SET status = 'resolved', updated_at = :at

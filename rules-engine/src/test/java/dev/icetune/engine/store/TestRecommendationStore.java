@@ -4,6 +4,7 @@ import dev.icetune.engine.model.Advice;
 import dev.icetune.engine.model.Level;
 import dev.icetune.engine.model.Recommendation;
 import dev.icetune.engine.model.Severity;
+import dev.icetune.engine.model.Status;
 import dev.icetune.engine.model.TargetType;
 import dev.icetune.store.Database;
 import dev.icetune.testing.TestingPostgres;
@@ -14,6 +15,8 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -44,5 +47,38 @@ class TestRecommendationStore
         assertThat(stored.cluster()).isEqualTo(fired.cluster());
         assertThat(stored.clusters()).isEqualTo(fired.clusters());
         assertThat(stored.severity()).as("the first of one dedupe key").isEqualTo(Severity.HIGH);
+    }
+
+    /**
+     * A recommendation on a table whose metadata, or whose catalog, could not be read counts no miss: it did not fire for
+     * want of evidence. Another table's, one whose name only begins the same, resolves; so do they all once read again.
+     */
+    @Test
+    void aTableNotReadKeepsItsRecommendations()
+    {
+        String url = TestingPostgres.shared().createDatabase("store_unread");
+        Database.of(url, "postgres", "icetune-test").migrate();
+        RecommendationStore store = new RecommendationStore(Jdbi.create(url, "postgres", ""));
+        List<String> targets = List.of("lake.sales.orders", "iceberg.demo.events", "iceberg.demo.events.user_id", "iceberg.demo.events2", "\"eu.lake\".sales.orders");
+        Instant at = Instant.parse("2026-01-01T00:00:00Z");
+        store.record(targets.stream().map(target -> new Recommendation("small-files", TargetType.TABLE, target, Severity.HIGH, Level.L1, Map.of(), "why",
+                new Advice("compact"))).toList(), at, 3);
+
+        Set<String> unread = Set.of("lake", "iceberg.demo.events", "\"eu.lake\"");
+        for (int evaluation = 1; evaluation <= 3; evaluation++) {
+            store.record(List.of(), at.plusSeconds(60 * evaluation), 3, Optional.empty(), unread);
+        }
+        assertThat(statuses(store)).containsExactlyInAnyOrderEntriesOf(Map.of("lake.sales.orders", Status.OPEN, "iceberg.demo.events", Status.OPEN,
+                "iceberg.demo.events.user_id", Status.OPEN, "iceberg.demo.events2", Status.RESOLVED, "\"eu.lake\".sales.orders", Status.OPEN));
+
+        for (int evaluation = 4; evaluation <= 6; evaluation++) {
+            store.record(List.of(), at.plusSeconds(60 * evaluation), 3);
+        }
+        assertThat(statuses(store).values()).containsOnly(Status.RESOLVED);
+    }
+
+    private static Map<String, Status> statuses(RecommendationStore store)
+    {
+        return store.list(Optional.empty()).stream().collect(Collectors.toMap(RecommendationStore.Stored::target, RecommendationStore.Stored::status));
     }
 }
