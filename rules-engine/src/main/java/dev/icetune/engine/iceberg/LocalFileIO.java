@@ -107,7 +107,7 @@ public final class LocalFileIO
      */
     private static NotFoundException notFound(String location, NoSuchFileException cause)
     {
-        return new NotFoundException(cause, "file does not exist: %s", location);
+        return new NotFoundException(cause, "file does not exist: %s (%s)", location, cause.getMessage());
     }
 
     @Override

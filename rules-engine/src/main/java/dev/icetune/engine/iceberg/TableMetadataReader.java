@@ -322,8 +322,8 @@ public final class TableMetadataReader
     }
 
     /**
-     * A failure in one line: its message, and its root cause's (a driver's "Connection refused") when that says more; a
-     * password in a catalog's JDBC URL, which Iceberg's messages quote, masked.
+     * A failure in one line (Iceberg's messages may span several): its message, and its root cause's (a driver's "Connection
+     * refused") when that says more; a password in a catalog's JDBC URL, which Iceberg's messages quote, masked.
      */
     private static String reason(RuntimeException e)
     {
@@ -332,6 +332,7 @@ public final class TableMetadataReader
             root = root.getCause();
         }
         String message = String.valueOf(e.getMessage());
-        return Database.redacted(root == e || root.getMessage() == null || message.contains(root.getMessage()) ? message : message + ": " + root.getMessage());
+        String reason = root == e || root.getMessage() == null || message.contains(root.getMessage()) ? message : message + ": " + root.getMessage();
+        return Database.redacted(reason.replaceAll("\\s*\\R\\s*", " "));
     }
 }

@@ -36,14 +36,7 @@ class TestTableMetadataReader
     {
         String url = TestingPostgres.shared().createDatabase("reader_outage");
         String database = url.replaceAll("^.*/([^/?]+)(\\?.*)?$", "$1");
-        LocalIcebergCatalog.prepare(url);
-        Map<String, String> properties = new HashMap<>(LocalIcebergCatalog.icebergProperties(url, warehouse));
-        // a password in the catalog's URL (PostgreSQL here trusts local connections), which Iceberg's messages quote
-        properties.put("uri", url + (url.contains("?") ? "&" : "?") + "password=s3cret");
-        Catalog catalog = CatalogUtil.buildIcebergCatalog(LocalIcebergCatalog.NAME, properties, null);
-        ((SupportsNamespaces) catalog).createNamespace(Namespace.of("sales"));
-        catalog.createTable(TableIdentifier.of("sales", "orders"), new Schema(Types.NestedField.required(1, "id", Types.LongType.get())));
-        ((Closeable) catalog).close();
+        Map<String, String> properties = withOrders(url, warehouse);
         String other = TestingPostgres.shared().createDatabase("reader_outage_admin");
 
         try (TableMetadataReader reader = new TableMetadataReader("lake", LocalIcebergCatalog.NAME, properties)) {
@@ -73,6 +66,42 @@ class TestTableMetadataReader
             assertThat(back.unread()).isEmpty();
             assertThat(back.facts()).extracting(TableFact::table).containsExactly("lake.sales.orders");
         }
+    }
+
+    /** A catalog its configuration cannot open (a file: warehouse without an io-impl, Hadoop's not installed) is said in one line; the others are read. */
+    @Test
+    void aCatalogThatCannotOpenIsSaidInOneLineAndTheOthersAreRead(@TempDir Path warehouse)
+            throws Exception
+    {
+        Map<String, String> properties = withOrders(TestingPostgres.shared().createDatabase("reader_misconfigured"), warehouse);
+        Map<String, String> withoutFileIo = new HashMap<>(properties);
+        withoutFileIo.remove("io-impl");
+        withoutFileIo.put("warehouse", warehouse.toUri().toString());
+        try (TableMetadataReader reader = new TableMetadataReader(List.of(new TableMetadataReader.CatalogSpec("broken", LocalIcebergCatalog.NAME, withoutFileIo),
+                new TableMetadataReader.CatalogSpec("lake", LocalIcebergCatalog.NAME, properties)))) {
+            List<String> problems = new ArrayList<>();
+            TableFactSource.TableFacts facts = reader.read(List.of("broken.sales.orders"), 1 << 20, Instant.now(), problems::add);
+            assertThat(facts.facts()).extracting(TableFact::table).containsExactly("lake.sales.orders");
+            assertThat(facts.unread()).containsExactly("broken");
+            assertThat(problems).singleElement().asString().startsWith("cannot read the Iceberg catalog of broken, ").contains("HadoopFileIO").doesNotContain("\n");
+        }
+    }
+
+    /**
+     * Properties of an Iceberg JDBC catalog in the database {@code url} with a table sales.orders, with a password in its URL
+     * (PostgreSQL here trusts local connections), which Iceberg's messages quote.
+     */
+    private static Map<String, String> withOrders(String url, Path warehouse)
+            throws Exception
+    {
+        LocalIcebergCatalog.prepare(url);
+        Map<String, String> properties = new HashMap<>(LocalIcebergCatalog.icebergProperties(url, warehouse));
+        properties.put("uri", url + (url.contains("?") ? "&" : "?") + "password=s3cret");
+        Catalog catalog = CatalogUtil.buildIcebergCatalog(LocalIcebergCatalog.NAME, properties, null);
+        ((SupportsNamespaces) catalog).createNamespace(Namespace.of("sales"));
+        catalog.createTable(TableIdentifier.of("sales", "orders"), new Schema(Types.NestedField.required(1, "id", Types.LongType.get())));
+        ((Closeable) catalog).close();
+        return properties;
     }
 
     private static TableFactSource.TableFacts read(TableMetadataReader reader)
