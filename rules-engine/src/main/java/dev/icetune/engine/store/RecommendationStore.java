@@ -190,22 +190,14 @@ public final class RecommendationStore
      */
     public Outcome record(List<Recommendation> recommendations, Instant now, int resolveAfter)
     {
-        return record(recommendations, now, resolveAfter, Optional.empty());
+        return record(recommendations, now, resolveAfter, Optional.empty(), Set.of());
     }
 
     /**
-     * As {@link #record(List, Instant, int)}, for an evaluation of one cluster's evidence: only recommendations from that
-     * cluster's evidence can miss, so that evaluating one cluster never resolves another's.
-     */
-    public Outcome record(List<Recommendation> recommendations, Instant now, int resolveAfter, Optional<String> cluster)
-    {
-        return record(recommendations, now, resolveAfter, cluster, Set.of());
-    }
-
-    /**
-     * As {@link #record(List, Instant, int, Optional)}, when the metadata of some tables could not be read ({@code unread}: tables
-     * and catalogs in their one-text form): their recommendations did not fire for want of evidence, not because their
-     * problem went away, and count no miss.
+     * As {@link #record(List, Instant, int)}, for an evaluation of one cluster's evidence, or of every cluster's (empty): only
+     * recommendations from that cluster's evidence can miss, so that evaluating one cluster never resolves another's. Nor
+     * can those of the tables whose metadata could not be read ({@code unread}: tables and catalogs in their one-text form):
+     * they did not fire for want of evidence, not because their problem went away.
      */
     public Outcome record(List<Recommendation> recommendations, Instant now, int resolveAfter, Optional<String> cluster, Set<String> unread)
     {
