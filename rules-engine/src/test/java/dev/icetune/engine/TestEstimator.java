@@ -81,15 +81,18 @@ class TestEstimator
     @Test
     void aCompactionSavesTheDeleteFilesAScanOpensBesideItsDataFiles()
     {
-        // one data file, and one delete file every scan merges with it: nothing to merge, yet a file less to open
-        TableFact table = table(1, 40 * MB, 1, Map.of());
-        TableScanFact scans = new TableScanFact(TABLE, 12, 1, 40 * MB, 1, 0, 0, 0, List.of(), 0, 0, List.of("default"), 0, 0, 0, 1);
+        // one large data file, and one delete file every scan merges with it: nothing to merge, yet a file less to open
+        TableFact table = new TableFact(TABLE, 1, 200 * MB, 200 * MB, 0, 1000, 1, List.of(), List.of(), List.of(), Map.of(), 3, 1, 1, 1, 0, 1, Map.of(), Map.of(),
+                0, List.of(), 1, 200 * MB);
+        TableScanFact scans = new TableScanFact(TABLE, 12, 1, 200 * MB, 1, 0, 0, 0, List.of(), 0, 0, List.of("default"), 0, 0, 0, 1);
         Estimate estimate = new Estimator(List.of(table, scans), THRESHOLDS, Duration.ofHours(1))
                 .estimate(recommendation("delete-file-buildup", TABLE, new Compact(TABLE, 128 * MB)));
         assertThat(estimate.filesPerQueryBefore()).isEqualTo(2);
         assertThat(estimate.filesPerQueryAfter()).isEqualTo(1);
         assertThat(estimate.filesSavedPerDay()).isEqualTo(12 * 24);
         assertThat(estimate.assumptions()).contains("the 1.0 delete files a scan opens beside them applied");
+        assertThat(estimate.rewriteFiles()).as("the large file the deletes apply to is rewritten too").isEqualTo(1);
+        assertThat(estimate.rewriteBytes()).isEqualTo(200 * MB);
     }
 
     @Test
@@ -142,7 +145,7 @@ class TestEstimator
         // 200 snapshots, 150 of them older than the week kept, listed in a 400 KB metadata file; 6 scans in the hour
         List<Long> ages = java.util.stream.LongStream.range(0, 200).map(i -> i < 50 ? i : 200 + i).boxed().toList();
         TableFact table = new TableFact(TABLE, 10, 10 * MB, MB, 0, 1000, 0, List.of(), List.of(), List.of(), Map.of(), 200, 399, 1, 1, 0, 1, Map.of(), Map.of(),
-                400_000, ages);
+                400_000, ages, 0, 0);
         TableScanFact scans = new TableScanFact(TABLE, 6, 10, MB, 1, 0, 0, 0, List.of(), 0, 0, List.of("default"), 0, 0, 0, 0);
         Recommendation expire = recommendation("snapshot-buildup", TABLE, new ExpireSnapshots(TABLE, 168));
 
@@ -156,7 +159,7 @@ class TestEstimator
         assertThat(estimate.assumptions()).contains("expiring the 150 older than 168 hours");
 
         TableFact unknownAges = new TableFact(TABLE, 10, 10 * MB, MB, 0, 1000, 0, List.of(), List.of(), List.of(), Map.of(), 200, 399, 1, 1, 0, 1, Map.of(), Map.of(),
-                400_000, List.of());
+                400_000, List.of(), 0, 0);
         assertThat(new Estimator(List.of(unknownAges, scans), THRESHOLDS, Duration.ofHours(1)).estimate(expire).isKnown()).isFalse();
     }
 
@@ -218,14 +221,14 @@ class TestEstimator
     private static TableFact table(long files, long bytes, long partitions, Map<String, TimeSpan> spans)
     {
         return new TableFact(TABLE, files, bytes, bytes / files, files, files * 1000, 0, List.of(), List.of(), List.of("ts"), Map.of(), 10, 1, 1, 1,
-                bytes, partitions, spans, Map.of(), 0, List.of());
+                bytes, partitions, spans, Map.of(), 0, List.of(), 0, 0);
     }
 
     private static TableFact withDistinctCount(TableFact t, String column, long count)
     {
         return new TableFact(t.table(), t.dataFiles(), t.totalDataBytes(), t.maxFileBytes(), t.smallFiles(), t.records(), t.deleteFiles(), t.partitionFields(),
                 t.sortFields(), t.timestampColumns(), t.properties(), t.snapshots(), t.oldestSnapshotAgeHours(), t.statisticsAgeHours(), t.currentSnapshotId(),
-                t.smallFileBytes(), t.partitions(), t.timeSpans(), Map.of(column, count), t.metadataBytes(), t.snapshotAgesHours());
+                t.smallFileBytes(), t.partitions(), t.timeSpans(), Map.of(column, count), t.metadataBytes(), t.snapshotAgesHours(), t.largeFilesWithDeletes(), t.largeFileWithDeletesBytes());
     }
 
     private static PatternFact pattern(String hash, long executions, double bytes)

@@ -125,7 +125,10 @@ public final class Estimator
         };
     }
 
-    /** Compaction: the same bytes in fewer files, each partition's data in as few target-size files as hold it, and no delete files. */
+    /**
+     * Compaction: the same bytes in fewer files, each partition's data in as few target-size files as hold it, and no delete
+     * files. It rewrites the small files, and the larger ones that deletes apply to.
+     */
     private Estimate compact(String table, long targetBytes)
     {
         Optional<TableScanFact> scan = Optional.ofNullable(scans.get(table));
@@ -141,7 +144,7 @@ public final class Estimator
         // a scan also opens the delete files of the data files it reads: the rewrite applies them and leaves none
         double deleteFiles = scan.get().avgDeleteFilesScanned();
         return Estimate.of("all scans of " + table, scan.get().scans() * perDay, filesBefore + deleteFiles, filesAfter, bytesPerScan, bytesPerScan, 0, 0,
-                fact.smallFileBytes(), fact.smallFiles(), 0, null,
+                fact.smallFileBytes() + fact.largeFileWithDeletesBytes(), fact.smallFiles() + fact.largeFilesWithDeletes(), 0, null,
                 "each partition's data ends up in as few %s files as hold it%s; a scan reads the same bytes from %.1f partitions."
                         .formatted(Estimate.bytes(targetBytes), deleteFiles > 0 ? ", the %.1f delete files a scan opens beside them applied".formatted(deleteFiles) : "",
                                 partitionsRead), rates);

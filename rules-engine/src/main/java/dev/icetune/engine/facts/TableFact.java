@@ -17,7 +17,8 @@ import static java.util.Objects.requireNonNull;
  * {@code timeSpans} the oldest and newest value of each date or timestamp column, {@code distinctCounts} the number of
  * distinct values of each column its newest statistics (ANALYZE) counted. {@code metadataBytes} is the size of the current
  * metadata file, which the planning of every query of the table reads, and {@code snapshotAgesHours} the age of each snapshot
- * it lists, newest first.
+ * it lists, newest first. {@code largeFilesWithDeletes} are the data files at or over the small-file size that delete files
+ * apply to, and {@code largeFileWithDeletesBytes} what they hold: a compaction rewrites them too, applying their deletes.
  */
 public record TableFact(
         String table,
@@ -40,7 +41,9 @@ public record TableFact(
         Map<String, TimeSpan> timeSpans,
         Map<String, Long> distinctCounts,
         long metadataBytes,
-        List<Long> snapshotAgesHours)
+        List<Long> snapshotAgesHours,
+        long largeFilesWithDeletes,
+        long largeFileWithDeletesBytes)
 {
     public TableFact
     {

@@ -169,6 +169,8 @@ public final class TableMetadataReader
         long bytes = 0;
         long small = 0;
         long smallBytes = 0;
+        long largeWithDeletes = 0;
+        long largeWithDeletesBytes = 0;
         long largest = 0;
         long records = 0;
         long deleteFiles = 0;
@@ -190,6 +192,10 @@ public final class TableMetadataReader
                     if (file.fileSizeInBytes() < smallFileBytes) {
                         small++;
                         smallBytes += file.fileSizeInBytes();
+                    }
+                    else if (!task.deletes().isEmpty()) {
+                        largeWithDeletes++;
+                        largeWithDeletesBytes += file.fileSizeInBytes();
                     }
                     largest = Math.max(largest, file.fileSizeInBytes());
                     partitions.add(file.specId() + "/" + task.spec().partitionToPath(file.partition()));
@@ -232,7 +238,7 @@ public final class TableMetadataReader
         }
         return new TableFact(qualifiedName, dataFiles, bytes, largest, small, records, deleteFiles, partitionFields, sortFields, timestampColumns,
                 table.properties(), snapshotAges.size(), snapshotAges.isEmpty() ? 0 : snapshotAges.getLast(), statisticsAge,
-                current == null ? -1 : current.snapshotId(), smallBytes, partitions.size(), timeSpans, distinctCounts, metadataBytes(table), snapshotAges);
+                current == null ? -1 : current.snapshotId(), smallBytes, partitions.size(), timeSpans, distinctCounts, metadataBytes(table), snapshotAges, largeWithDeletes, largeWithDeletesBytes);
     }
 
     /** The size of the table's current metadata file, which the planning of every query of it reads; 0 when the catalog does not say where it is. */
