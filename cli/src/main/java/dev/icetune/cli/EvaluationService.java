@@ -6,6 +6,7 @@ import dev.icetune.engine.iceberg.TableFactSource;
 import dev.icetune.engine.model.Estimate;
 import dev.icetune.engine.rules.RuleBookHolder;
 import dev.icetune.fixes.EffectMeasurer;
+import dev.icetune.store.Failures;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -97,7 +98,7 @@ public final class EvaluationService
             }
             catch (ExecutionException e) {
                 failures.increment();
-                problems.accept("evaluation failed, trying again in " + interval.toSeconds() + "s: " + IcetuneCli.message(e.getCause()));
+                problems.accept("evaluation failed, trying again in " + interval.toSeconds() + "s: " + Failures.message(e.getCause()));
             }
             Thread.sleep(interval);
         }

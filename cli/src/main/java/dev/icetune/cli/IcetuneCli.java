@@ -1,6 +1,7 @@
 package dev.icetune.cli;
 
 import dev.icetune.engine.rules.RuleBookException;
+import dev.icetune.store.Failures;
 import org.slf4j.bridge.SLF4JBridgeHandler;
 import picocli.CommandLine;
 
@@ -8,7 +9,6 @@ import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
-import java.util.regex.Pattern;
 
 /**
  * {@code bin/icetune}. Exit codes: 0 done, 1 failed (the message says what to do), 2 a usage error,
@@ -43,7 +43,7 @@ public final class IcetuneCli
                 err.println("icetune: rules do not compile:\n  " + String.join("\n  ", rules.problems()));
             }
             else {
-                err.println("icetune: " + message(exception));
+                err.println("icetune: " + Failures.message(exception));
             }
             return FAILED;
         });
@@ -54,21 +54,4 @@ public final class IcetuneCli
             root.close();
         }
     }
-
-    /** The exception's message, with the cause's when it adds something (a driver's "Connection refused"). */
-    public static String message(Throwable exception)
-    {
-        // each cause adds what it says that is new; a wrapper's "org.postgresql.util.PSQLException: ..." becomes its text, wherever
-        // in it (Trino's driver writes "Error executing query: java.net.ConnectException: ...")
-        StringBuilder message = new StringBuilder();
-        for (Throwable each = exception; each != null; each = each.getCause()) {
-            String text = each.getMessage() == null ? null : CLASS_NAME_PREFIX.matcher(each.getMessage()).replaceAll("");
-            if (text != null && !text.isBlank() && !message.toString().contains(text)) {
-                message.append(message.isEmpty() ? "" : message.charAt(message.length() - 1) == '.' ? " " : ": ").append(text);
-            }
-        }
-        return message.isEmpty() ? exception.getClass().getSimpleName() : message.toString();
-    }
-
-    private static final Pattern CLASS_NAME_PREFIX = Pattern.compile("(?<![\\w$.])(?:[a-z_][\\w$]*\\.)+[A-Z][\\w$]*: ");
 }

@@ -68,18 +68,6 @@ class TestCli
     }
 
     @Test
-    void anErrorSaysWhatEachCauseAddsWithoutClassNames()
-    {
-        RuntimeException wrapped = new RuntimeException(new java.sql.SQLException("Connection to 127.0.0.1:5432 refused.", new java.net.ConnectException("Connection refused")));
-        assertThat(IcetuneCli.message(wrapped)).isEqualTo("Connection to 127.0.0.1:5432 refused. Connection refused");
-        assertThat(IcetuneCli.message(new IllegalStateException("cannot read rules", new RuntimeException("rules/x.drl: line 3"))))
-                .isEqualTo("cannot read rules: rules/x.drl: line 3");
-        assertThat(IcetuneCli.message(new NullPointerException())).isEqualTo("NullPointerException");
-        assertThat(IcetuneCli.message(new java.sql.SQLException("Error executing query: java.net.ConnectException: Failed to connect to /127.0.0.1:1")))
-                .isEqualTo("Error executing query: Failed to connect to /127.0.0.1:1");
-    }
-
-    @Test
     void usageErrorsExitTwoAndSayWhatIsMissing()
     {
         assertThat(run("apply", "--by", "alice")).isEqualTo(IcetuneCli.USAGE);

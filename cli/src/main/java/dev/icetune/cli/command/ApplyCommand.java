@@ -10,6 +10,7 @@ import dev.icetune.engine.model.Rewrite;
 import dev.icetune.engine.model.Status;
 import dev.icetune.engine.store.RecommendationStore;
 import dev.icetune.fixes.FixApplier;
+import dev.icetune.store.Failures;
 import io.airlift.units.DataSize;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
@@ -109,8 +110,8 @@ public final class ApplyCommand
                 report(attempts, FixAttempt.of(outcome));
             }
             catch (RuntimeException e) {
-                err().println("icetune: #" + id + ": " + IcetuneCli.message(e));
-                attempts.add(FixAttempt.failed(id, IcetuneCli.message(e)));
+                err().println("icetune: #" + id + ": " + Failures.message(e));
+                attempts.add(FixAttempt.failed(id, Failures.message(e)));
             }
         }
         if (json) {

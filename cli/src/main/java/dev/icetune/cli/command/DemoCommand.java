@@ -5,6 +5,7 @@ import dev.icetune.cli.TextTable;
 import dev.icetune.engine.model.Status;
 import dev.icetune.engine.store.RecommendationStore;
 import dev.icetune.store.Database;
+import dev.icetune.store.Failures;
 import dev.icetune.testing.CapturedRows;
 import dev.icetune.testing.LocalIcebergCatalog;
 import dev.icetune.testing.TestingPostgres;
@@ -133,7 +134,7 @@ public final class DemoCommand
         }
         catch (Exception | Error e) {
             out().println();
-            out().println("demo failed while " + step + ": " + IcetuneCli.message(e));
+            out().println("demo failed while " + step + ": " + Failures.message(e));
             if (server != null) {
                 out().println("Trino's log ends with:\n" + server.tail());
             }

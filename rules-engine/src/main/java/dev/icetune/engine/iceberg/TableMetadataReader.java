@@ -2,7 +2,7 @@ package dev.icetune.engine.iceberg;
 
 import dev.icetune.engine.facts.TableFact;
 import dev.icetune.engine.facts.TimeSpan;
-import dev.icetune.store.Database;
+import dev.icetune.store.Failures;
 import dev.icetune.store.TableName;
 import org.apache.iceberg.BlobMetadata;
 import org.apache.iceberg.CatalogUtil;
@@ -327,18 +327,9 @@ public final class TableMetadataReader
         }
     }
 
-    /**
-     * A failure in one line (Iceberg's messages may span several): its message, and its root cause's (a driver's "Connection
-     * refused") when that says more; a password in a catalog's JDBC URL, which Iceberg's messages quote, masked.
-     */
+    /** A failure in one line: Iceberg's messages may span several. */
     private static String reason(RuntimeException e)
     {
-        Throwable root = e;
-        while (root.getCause() != null) {
-            root = root.getCause();
-        }
-        String message = String.valueOf(e.getMessage());
-        String reason = root == e || root.getMessage() == null || message.contains(root.getMessage()) ? message : message + ": " + root.getMessage();
-        return Database.redacted(reason.replaceAll("\\s*\\R\\s*", " "));
+        return Failures.message(e).replaceAll("\\s*\\R\\s*", " ");
     }
 }
