@@ -23,7 +23,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -115,15 +114,13 @@ public final class Evaluator
         List<Object> facts = new ArrayList<>(evidence.all());
         publishMonitoring(evidence, thresholds);
 
-        Set<String> unread = new HashSet<>();
-        tables.ifPresent(source -> {
+        TableFactSource.TableFacts tableFacts = tables.map(source -> {
             List<String> seen = evidence.tableScans().stream().map(TableScanFact::table).toList();
             progress.accept("reading table metadata (" + count(seen.size(), "table") + " queried in the window, and the catalog's others)");
-            TableFactSource.TableFacts read = source.read(seen, (long) thresholds.get("small_files.max_avg_file_bytes"), now, progress);
-            facts.addAll(read.facts());
-            unread.addAll(read.unread());
-        });
-        unreadTables.set(unread.size());
+            return source.read(seen, (long) thresholds.get("small_files.max_avg_file_bytes"), now, progress);
+        }).orElse(new TableFactSource.TableFacts(List.of(), Set.of()));
+        facts.addAll(tableFacts.facts());
+        unreadTables.set(tableFacts.unread().size());
 
         progress.accept("running " + count(book.ruleNames().size(), "rule") + " over " + count(facts.size(), "fact"));
         step = System.nanoTime();
@@ -151,7 +148,7 @@ public final class Evaluator
         hungQueries.set(recommendations.stream().mapToLong(recommendation -> recommendation.fix() instanceof KillQueries kill ? kill.queryIds().size() : 0).sum());
 
         step = System.nanoTime();
-        RecommendationStore.Outcome outcome = store.record(recommendations, now, resolveAfter, cluster, unread);
+        RecommendationStore.Outcome outcome = store.record(recommendations, now, resolveAfter, cluster, tableFacts.unread());
         progress.accept("recorded %s in %d ms".formatted(count(recommendations.size(), "recommendation"), millisSince(step)));
         Duration took = Duration.ofNanos(System.nanoTime() - started);
         long id = store.recordEvaluation(now.minus(took), now.minus(window), now, now.minus(window).minus(baseline), facts.size(),
