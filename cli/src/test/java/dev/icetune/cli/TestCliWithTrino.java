@@ -134,8 +134,7 @@ class TestCliWithTrino
         assertThat(statuses(lake.config(), "shore.")).isEqualTo(opened);
 
         // the catalog's database refuses new connections (Trino keeps the ones it has)
-        String database = lake.catalogUrl().replaceAll("^.*/([^/?]+)(\\?.*)?$", "$1");
-        TestingPostgres.execute(lake.storeUrl(), "ALTER DATABASE " + database + " WITH ALLOW_CONNECTIONS false");
+        TestingPostgres.shared().allowConnections(lake.catalogUrl(), false);
         try {
             for (int evaluation = 1; evaluation <= 4; evaluation++) {
                 assertThat(icetune(lake.config(), "evaluate")).as(stderr()).isZero();
@@ -144,7 +143,7 @@ class TestCliWithTrino
             }
         }
         finally {
-            TestingPostgres.execute(lake.storeUrl(), "ALTER DATABASE " + database + " WITH ALLOW_CONNECTIONS true");
+            TestingPostgres.shared().allowConnections(lake.catalogUrl(), true);
         }
         assertThat(statuses(lake.config(), "shore.")).isEqualTo(opened);
 
@@ -167,7 +166,7 @@ class TestCliWithTrino
     }
 
     /** A second Trino catalog of Iceberg tables with an Iceberg catalog of its own, and an icetune store and configuration that read it beside the first. */
-    private record Lake(String catalogUrl, Path warehouse, String storeUrl, Path config) {}
+    private record Lake(String catalogUrl, Path warehouse, Path config) {}
 
     /** {@link Lake} {@code name} with a schema {@code sales} of {@code tables}, each of 3 files and a delete file (delete-file-buildup fires). */
     private Lake lake(String name, String... tables)
@@ -194,7 +193,7 @@ class TestCliWithTrino
         LocalIcebergCatalog.icebergProperties(catalogUrl, warehouse).forEach((key, value) -> more.append("iceberg.catalogs.").append(name).append('.').append(key)
                 .append('=').append(value).append('\n'));
         more.append("iceberg.catalogs.").append(name).append(".name=").append(LocalIcebergCatalog.NAME).append('\n');
-        return new Lake(catalogUrl, warehouse, storeUrl, TestCli.config(Files.createDirectories(temporary.resolve(name)), storeUrl, more.toString()));
+        return new Lake(catalogUrl, warehouse, TestCli.config(Files.createDirectories(temporary.resolve(name)), storeUrl, more.toString()));
     }
 
     /** The status and missed evaluations of each recommendation whose target begins with {@code prefix}. */

@@ -88,6 +88,26 @@ public final class TestingPostgres
         return url(name);
     }
 
+    /**
+     * Lets the database of {@code databaseUrl} take new connections, or refuses them as a database being taken down does
+     * (its open sessions go on).
+     */
+    public void allowConnections(String databaseUrl, boolean allowed)
+    {
+        execute(url("postgres"), "ALTER DATABASE " + databaseName(databaseUrl) + " WITH ALLOW_CONNECTIONS " + allowed);
+    }
+
+    /** Ends every session open on the database of {@code databaseUrl}, as an administrator's pg_terminate_backend does. */
+    public void endConnections(String databaseUrl)
+    {
+        execute(url("postgres"), "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '" + databaseName(databaseUrl) + "'");
+    }
+
+    private static String databaseName(String url)
+    {
+        return url.replaceAll("^.*/([^/?]+)(\\?.*)?$", "$1");
+    }
+
     public static void execute(String url, String... statements)
     {
         try (Connection connection = DriverManager.getConnection(url, "postgres", "");

@@ -35,15 +35,13 @@ class TestTableMetadataReader
             throws Exception
     {
         String url = TestingPostgres.shared().createDatabase("reader_outage");
-        String database = url.replaceAll("^.*/([^/?]+)(\\?.*)?$", "$1");
         Map<String, String> properties = withOrders(url, warehouse);
-        String other = TestingPostgres.shared().createDatabase("reader_outage_admin");
 
         try (TableMetadataReader reader = new TableMetadataReader("lake", LocalIcebergCatalog.NAME, properties)) {
             assertThat(read(reader).facts()).extracting(TableFact::table).containsExactly("lake.sales.orders");
 
-            TestingPostgres.execute(other, "ALTER DATABASE " + database + " WITH ALLOW_CONNECTIONS false",
-                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '" + database + "'");
+            TestingPostgres.shared().allowConnections(url, false);
+            TestingPostgres.shared().endConnections(url);
             try {
                 // the first read meets its connection ended; the next opens the catalog again, and is refused
                 for (int read = 1; read <= 2; read++) {
@@ -59,7 +57,7 @@ class TestTableMetadataReader
                 }
             }
             finally {
-                TestingPostgres.execute(other, "ALTER DATABASE " + database + " WITH ALLOW_CONNECTIONS true");
+                TestingPostgres.shared().allowConnections(url, true);
             }
 
             TableFactSource.TableFacts back = read(reader);
