@@ -40,7 +40,7 @@ public final class IcetuneCli
         commandLine.setExecutionExceptionHandler((exception, line, parsed) -> {
             // a clear message, not a stack trace: bad config, a database that is not there, rules that do not compile
             if (exception instanceof RuleBookException rules) {
-                err.println("icetune: rules do not compile:\n  " + String.join("\n  ", rules.problems()));
+                err.println("icetune: cannot load the rules:\n  " + String.join("\n  ", rules.problems()));
             }
             else {
                 err.println("icetune: " + Failures.message(exception));

@@ -27,9 +27,11 @@ import static java.util.Objects.requireNonNull;
  * under {@code iceberg.catalog.}, any other Trino catalog's under {@code iceberg.catalogs.NAME.}.
  * ICETUNE_DB_URL, ICETUNE_DB_USER and ICETUNE_DB_PASSWORD override the file; ICETUNE_TRINO_PASSWORD is the
  * only way to give Trino's password. Unknown keys and invalid values are errors that name the key. Relative
- * paths resolve against the file's directory.
+ * paths resolve against the file's directory. Without icetune.rules.dir the rules are rules/ beside the file, else the
+ * installation's own (ICETUNE_HOME/rules), so that the example configuration copied anywhere still finds them.
  */
-public record Settings(Path baseDirectory, StoreConfig store, EngineConfig engine, List<CatalogSpec> icebergCatalogs, Optional<String> trinoPassword)
+public record Settings(Path baseDirectory, StoreConfig store, EngineConfig engine, Path rulesDirectory, List<CatalogSpec> icebergCatalogs,
+        Optional<String> trinoPassword)
 {
     public static final String ICEBERG_PREFIX = "iceberg.catalog.";
     /** More Iceberg catalogs, each under the name Trino knows it by: iceberg.catalogs.lake.type=rest. */
@@ -46,6 +48,7 @@ public record Settings(Path baseDirectory, StoreConfig store, EngineConfig engin
         requireNonNull(baseDirectory, "baseDirectory is null");
         requireNonNull(store, "store is null");
         requireNonNull(engine, "engine is null");
+        requireNonNull(rulesDirectory, "rulesDirectory is null");
         icebergCatalogs = List.copyOf(icebergCatalogs);
         requireNonNull(trinoPassword, "trinoPassword is null");
     }
@@ -136,7 +139,7 @@ public record Settings(Path baseDirectory, StoreConfig store, EngineConfig engin
             }
             catalogs.add(another);
         });
-        return new Settings(baseDirectory, store, engine, catalogs, Optional.ofNullable(environment.get("ICETUNE_TRINO_PASSWORD")).filter(value -> !value.isBlank()));
+        return new Settings(baseDirectory, store, engine, rulesDirectory(engine, baseDirectory, environment), catalogs, Optional.ofNullable(environment.get("ICETUNE_TRINO_PASSWORD")).filter(value -> !value.isBlank()));
     }
 
     /** The Iceberg catalog named by its {@code name} property, or {@code defaultName}, with its other properties. */
@@ -147,9 +150,15 @@ public record Settings(Path baseDirectory, StoreConfig store, EngineConfig engin
         return new CatalogSpec(trinoCatalog, name == null ? defaultName : name, rest);
     }
 
-    public Path rulesDirectory()
+    private static Path rulesDirectory(EngineConfig engine, Path baseDirectory, Map<String, String> environment)
     {
-        return baseDirectory.resolve(engine.getRulesDirectory()).normalize();
+        if (engine.getRulesDirectory() != null) {
+            return baseDirectory.resolve(engine.getRulesDirectory()).normalize();
+        }
+        Path beside = baseDirectory.resolve("rules").normalize();
+        return Optional.ofNullable(environment.get("ICETUNE_HOME")).map(home -> Path.of(home, "rules"))
+                .filter(installed -> !Files.isDirectory(beside) && Files.isDirectory(installed))
+                .orElse(beside);
     }
 
     /** icetune reads the tables' metadata when it knows an Iceberg catalog and the Trino catalog its tables appear under. */

@@ -112,7 +112,7 @@ class TestCli
         Files.writeString(rules.resolve("bad.drl"), "package icetune.rules\nrule \"x\"\nwhen\n  Strin( )\nthen\nend\n");
 
         assertThat(run("rules", "validate", "--dir", rules.toString())).isEqualTo(IcetuneCli.FAILED);
-        assertThat(stderr()).contains("rules do not compile").contains("bad.drl:4");
+        assertThat(stderr()).contains("cannot load the rules").contains("bad.drl:4");
     }
 
     @Test

@@ -67,11 +67,11 @@ class TestDistribution
         assertThat(test.exit()).as("from anywhere, the installation's own rules: " + test.err()).isZero();
         assertThat(test.out()).contains(TestCli.scenarios(home.resolve("rules")) + " passed, 0 failed");
 
+        // the example copied out of the installation, as to /etc/icetune beside the systemd unit: its rules are the installation's
         String url = TestingPostgres.shared().createDatabase("distribution");
         Path config = temporary.resolve("icetune.properties");
         Files.writeString(config, Files.readString(home.resolve("icetune.properties.example"))
                 .replace("jdbc:postgresql://localhost:5432/icetune", url).replace("icetune.db.user=icetune", "icetune.db.user=postgres")
-                .replace("icetune.rules.dir=rules", "icetune.rules.dir=" + home.resolve("rules"))
                 .replaceAll("(?m)^(icetune.trino.catalog|iceberg.catalog.[a-z.-]+|icetune.trino.url|icetune.metrics.port)=.*$", ""));
         Run evaluate = run(home, temporary, "--config", config.toString(), "evaluate");
         assertThat(evaluate.exit()).as(evaluate.err()).isZero();

@@ -40,6 +40,25 @@ class TestSettings
     }
 
     @Test
+    void withoutARulesDirectoryTheRulesBesideTheFileElseTheInstallationsAreRead(@TempDir Path directory)
+            throws Exception
+    {
+        Path etc = Files.createDirectories(directory.resolve("etc"));
+        Path installed = Files.createDirectories(directory.resolve("opt/icetune/rules"));
+        Map<String, String> launcher = Map.of("ICETUNE_HOME", installed.getParent().toString());
+        assertThat(Settings.of(Map.of("icetune.db.url", URL), launcher, etc).rulesDirectory())
+                .as("the example configuration copied to /etc/icetune, as the systemd unit runs it").isEqualTo(installed);
+        assertThat(Settings.of(Map.of("icetune.db.url", URL), Map.of(), etc).rulesDirectory())
+                .as("no installation known: beside the file, for the error to name").isEqualTo(etc.resolve("rules"));
+        Path beside = Files.createDirectories(etc.resolve("rules"));
+        assertThat(Settings.of(Map.of("icetune.db.url", URL), launcher, etc).rulesDirectory()).as("a team's own rules beside the file come first").isEqualTo(beside);
+        assertThat(Settings.of(Map.of("icetune.db.url", URL, "icetune.rules.dir", "../opt/icetune/rules"), launcher, etc).rulesDirectory())
+                .as("given: relative to the file").isEqualTo(installed);
+        assertThatThrownBy(() -> Settings.of(Map.of("icetune.db.url", URL, "icetune.rules.dir", " "), launcher, etc))
+                .hasMessageContaining("icetune.rules.dir").hasMessageContaining("must not be blank");
+    }
+
+    @Test
     void eachTrinoCatalogOfIcebergTablesHasItsOwnIcebergCatalog()
     {
         Settings settings = Settings.of(Map.of(

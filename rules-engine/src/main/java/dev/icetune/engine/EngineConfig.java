@@ -10,6 +10,7 @@ import jakarta.validation.constraints.AssertTrue;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.Pattern;
 
 import java.time.Instant;
 import java.util.Optional;
@@ -26,7 +27,7 @@ import static java.util.concurrent.TimeUnit.MINUTES;
  */
 public class EngineConfig
 {
-    private String rulesDirectory = "rules";
+    private String rulesDirectory;
     private Duration window = new Duration(1, HOURS);
     private Duration baseline = new Duration(7, DAYS);
     private int resolveAfter = 3;
@@ -41,14 +42,15 @@ public class EngineConfig
     private int rewritePieceFiles = 500;
     private Duration applyCooldown = new Duration(7, DAYS);
 
-    @NotBlank
+    /** Unset: the CLI's own choice (rules/ beside the configuration file, else the installation's). */
+    @Pattern(regexp = ".*\\S.*", message = "must not be blank")
     public String getRulesDirectory()
     {
         return rulesDirectory;
     }
 
     @Config("icetune.rules.dir")
-    @ConfigDescription("the rules directory (DRL files, thresholds.properties, scenarios/); relative to the configuration file")
+    @ConfigDescription("the rules directory (DRL files, thresholds.properties, scenarios/); relative to the configuration file; default: rules/ beside it, else the installation's")
     public EngineConfig setRulesDirectory(String rulesDirectory)
     {
         this.rulesDirectory = rulesDirectory;

@@ -22,7 +22,7 @@ class TestEngineConfig
     void defaults()
     {
         assertRecordedDefaults(recordDefaults(EngineConfig.class)
-                .setRulesDirectory("rules")
+                .setRulesDirectory(null)
                 .setWindow(new Duration(1, HOURS))
                 .setBaseline(new Duration(7, DAYS))
                 .setResolveAfter(3)

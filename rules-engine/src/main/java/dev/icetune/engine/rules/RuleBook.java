@@ -63,7 +63,8 @@ public final class RuleBook
     {
         requireNonNull(directory, "directory is null");
         if (!Files.isDirectory(directory)) {
-            throw new RuleBookException(List.of(directory + ": not a directory of rules"));
+            throw new RuleBookException(List.of(directory + ": no such directory (the rules directory holds the DRL files and thresholds.properties: "
+                    + "set icetune.rules.dir, or --rules)"));
         }
         List<String> errors = new ArrayList<>();
         Thresholds thresholds = null;
