@@ -215,7 +215,9 @@ class TestCliWithTrino
         assertThat(icetune("recommendations", "approve", "1", "--by", "alice")).isZero();
         long snapshot = iceberg.load("iceberg.demo.events").orElseThrow().currentSnapshot().snapshotId();
 
-        assertThat(icetune("apply", "1", "--by", "alice", "--dry-run")).as(stderr()).isZero();
+        assertThat(icetune("apply", "1")).as("applying names who applies").isEqualTo(IcetuneCli.USAGE);
+        assertThat(stderr()).contains("Missing required option: '--by=NAME'").contains("only --dry-run goes without");
+        assertThat(icetune("apply", "1", "--dry-run")).as("a dry run needs no --by: " + stderr()).isZero();
         assertThat(stdout()).contains("#1 planned (1 step; nothing changed)").contains("table.updateSpec().addField(day(ts)).commit()");
         assertThat(iceberg.load("iceberg.demo.events").orElseThrow().spec().isUnpartitioned()).as("a dry run changes nothing").isTrue();
 
@@ -233,6 +235,8 @@ class TestCliWithTrino
         assertThat(iceberg.load("iceberg.demo.events").orElseThrow().spec().fields()).noneMatch(field -> field.transform().toString().equals("day"));
         assertThat(new CapturedRows(url).query("SELECT action, result, step FROM fix_audit ORDER BY id")).as("the apply's one step, then the apply").containsExactly(
                 row("dry-run", "planned", null), row("apply", "applied", 1), row("apply", "applied", null), row("rollback", "rolled-back", null));
+        assertThat(new CapturedRows(url).query("SELECT DISTINCT actor FROM fix_audit WHERE action = 'dry-run'")).as("a dry run without --by: the login user")
+                .containsExactly(Map.of("actor", System.getProperty("user.name")));
         assertThat(icetune("rollback", "1", "--by", "alice")).as("only an applied fix rolls back").isEqualTo(IcetuneCli.FAILED);
         assertThat(stderr()).contains("recommendation 1 is open: only an applied one can be rolled back");
         out.reset();

@@ -16,6 +16,7 @@ import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.TypeConversionException;
 
@@ -50,7 +51,7 @@ public final class ApplyCommand
     @Option(names = "--dry-run", description = "print each step with its size, change nothing")
     boolean dryRun;
 
-    @Option(names = "--by", required = true, paramLabel = "NAME", description = "who applies")
+    @Option(names = "--by", paramLabel = "NAME", description = "who applies (required but for --dry-run, whose audit names the login user)")
     String by;
 
     @Option(names = "--max-rewrite-bytes", paramLabel = "SIZE", converter = DataSizeConverter.class,
@@ -66,6 +67,10 @@ public final class ApplyCommand
     @Override
     public Integer call()
     {
+        if (by == null && !dryRun) {
+            throw new ParameterException(spec.commandLine(), "Missing required option: '--by=NAME': who applies (every change is audited; only --dry-run goes without)");
+        }
+        String actor = by != null ? by : System.getProperty("user.name");
         Context context = context();
         RecommendationStore store = context.store();
         List<RecommendationStore.Stored> chosen = which.allApproved ? byPriorityAndDependency(store.list(Optional.of(Status.APPROVED))) : List.of(store.find(which.id)
@@ -105,7 +110,7 @@ public final class ApplyCommand
                         continue;
                     }
                 }
-                FixApplier.Outcome outcome = applier.apply(id, by, dryRun, Optional.ofNullable(rewriteLeftTo.get(id)));
+                FixApplier.Outcome outcome = applier.apply(id, actor, dryRun, Optional.ofNullable(rewriteLeftTo.get(id)));
                 budget -= dryRun ? 0 : outcome.rewriteBytes();
                 report(attempts, FixAttempt.of(outcome));
             }
