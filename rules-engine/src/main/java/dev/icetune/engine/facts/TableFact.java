@@ -13,7 +13,9 @@ import static java.util.Objects.requireNonNull;
  * An Iceberg table's metadata as the catalog has it now. Sizes in bytes, ages in hours;
  * {@code statisticsAgeHours} is -1 when the table has no column statistics. {@code partitionFields} are as
  * Iceberg names them ({@code ts_day: day(ts)}); {@link #partitioning()} gives them in Trino's syntax.
- * {@code smallFileBytes} is what the small files hold, {@code partitions} the partitions with data, and
+ * {@code smallFiles} are the data files under the small-file size that a compaction rewrites, and {@code smallFileBytes} what
+ * they hold: a partition's only file, in the current spec and without deletes, has nothing to merge with and is not one of
+ * them (a table partitioned finer than its data has small files that compaction cannot help). {@code partitions} are the partitions with data, and
  * {@code timeSpans} the oldest and newest value of each date or timestamp column, {@code distinctCounts} the number of
  * distinct values of each column its newest statistics (ANALYZE) counted. {@code metadataBytes} is the size of the current
  * metadata file, which the planning of every query of the table reads, and {@code snapshotAgesHours} the age of each snapshot

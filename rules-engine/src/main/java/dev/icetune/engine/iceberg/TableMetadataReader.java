@@ -175,6 +175,7 @@ public final class TableMetadataReader
         long records = 0;
         long deleteFiles = 0;
         java.util.Set<String> partitions = new java.util.HashSet<>();
+        Map<String, Rewritten> rewritten = new java.util.HashMap<>();
         Map<Integer, Types.NestedField> timeColumns = new java.util.HashMap<>();
         for (Types.NestedField column : table.schema().columns()) {
             if (TimeBounds.isTime(column.type())) {
@@ -189,8 +190,17 @@ public final class TableMetadataReader
                     dataFiles++;
                     bytes += file.fileSizeInBytes();
                     records += file.recordCount();
-                    if (file.fileSizeInBytes() < smallFileBytes) {
-                        small++;
+                    String partition = file.specId() + "/" + task.spec().partitionToPath(file.partition());
+                    if (file.fileSizeInBytes() < smallFileBytes || !task.deletes().isEmpty()) {
+                        rewritten.computeIfAbsent(partition, key -> new Rewritten()).files++;
+                    }
+                    if (file.fileSizeInBytes() < smallFileBytes && task.deletes().isEmpty() && file.specId() == table.spec().specId()) {
+                        Rewritten inPartition = rewritten.get(partition);
+                        inPartition.smallFiles++;
+                        inPartition.smallBytes += file.fileSizeInBytes();
+                    }
+                    else if (file.fileSizeInBytes() < smallFileBytes) {
+                        small++; // rewritten whatever its partition holds: into the current spec, or with its deletes applied
                         smallBytes += file.fileSizeInBytes();
                     }
                     else if (!task.deletes().isEmpty()) {
@@ -198,13 +208,19 @@ public final class TableMetadataReader
                         largeWithDeletesBytes += file.fileSizeInBytes();
                     }
                     largest = Math.max(largest, file.fileSizeInBytes());
-                    partitions.add(file.specId() + "/" + task.spec().partitionToPath(file.partition()));
+                    partitions.add(partition);
                     timeColumns.forEach((id, column) -> widen(timeSpans, column, TimeBounds.instant(column.type(), file.lowerBounds() == null ? null : file.lowerBounds().get(id)),
                             TimeBounds.instant(column.type(), file.upperBounds() == null ? null : file.upperBounds().get(id))));
                 }
             }
             catch (IOException e) {
                 throw new UncheckedIOException(e);
+            }
+            for (Rewritten inPartition : rewritten.values()) {
+                if (inPartition.files > 1) {
+                    small += inPartition.smallFiles;
+                    smallBytes += inPartition.smallBytes;
+                }
             }
             deleteFiles = Long.parseLong(current.summary().getOrDefault("total-delete-files", "0"));
         }
@@ -239,6 +255,18 @@ public final class TableMetadataReader
         return new TableFact(qualifiedName, dataFiles, bytes, largest, small, records, deleteFiles, partitionFields, sortFields, timestampColumns,
                 table.properties(), snapshotAges.size(), snapshotAges.isEmpty() ? 0 : snapshotAges.getLast(), statisticsAge,
                 current == null ? -1 : current.snapshotId(), smallBytes, partitions.size(), timeSpans, distinctCounts, metadataBytes(table), snapshotAges, largeWithDeletes, largeWithDeletesBytes);
+    }
+
+    /**
+     * The files of one partition that a compaction rewrites (RewritePlan): the small ones and those with deletes. Of them, the small
+     * ones without deletes in the current spec are counted small only when the partition has another: alone, such a file has
+     * nothing to be merged with, and a compaction leaves it.
+     */
+    private static final class Rewritten
+    {
+        private long files;
+        private long smallFiles;
+        private long smallBytes;
     }
 
     /** The size of the table's current metadata file, which the planning of every query of it reads; 0 when the catalog does not say where it is. */

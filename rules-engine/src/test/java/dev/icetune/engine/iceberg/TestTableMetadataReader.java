@@ -4,7 +4,14 @@ import dev.icetune.engine.facts.TableFact;
 import dev.icetune.testing.LocalIcebergCatalog;
 import dev.icetune.testing.TestingPostgres;
 import org.apache.iceberg.CatalogUtil;
+import org.apache.iceberg.DataFile;
+import org.apache.iceberg.DataFiles;
+import org.apache.iceberg.DeleteFile;
+import org.apache.iceberg.FileFormat;
+import org.apache.iceberg.FileMetadata;
+import org.apache.iceberg.PartitionSpec;
 import org.apache.iceberg.Schema;
+import org.apache.iceberg.Table;
 import org.apache.iceberg.catalog.Catalog;
 import org.apache.iceberg.catalog.Namespace;
 import org.apache.iceberg.catalog.SupportsNamespaces;
@@ -83,6 +90,55 @@ class TestTableMetadataReader
             assertThat(facts.unread()).containsExactly("broken");
             assertThat(problems).singleElement().asString().startsWith("cannot read the Iceberg catalog of broken, ").contains("HadoopFileIO").doesNotContain("\n");
         }
+    }
+
+    /**
+     * Small files are those a compaction rewrites: a partition's only small file has nothing to be merged with (a table partitioned
+     * finer than its data), unless deletes apply to it or the partition has another file to rewrite. Metadata only: planning reads
+     * manifests, never the data files, which need not exist.
+     */
+    @Test
+    void aPartitionsOnlySmallFileIsNotOneToCompact(@TempDir Path warehouse)
+            throws Exception
+    {
+        Map<String, String> properties = withOrders(TestingPostgres.shared().createDatabase("reader_small_files"), warehouse);
+        Catalog catalog = CatalogUtil.buildIcebergCatalog(LocalIcebergCatalog.NAME, properties, null);
+        try (Closeable ignored = (Closeable) catalog) {
+            Schema schema = new Schema(Types.NestedField.required(1, "id", Types.LongType.get()), Types.NestedField.required(2, "region", Types.StringType.get()));
+            PartitionSpec spec = PartitionSpec.builderFor(schema).identity("region").build();
+            Table table = catalog.createTable(TableIdentifier.of("sales", "regions"), schema, spec, Map.of("format-version", "2"));
+            long kb = 1024;
+            long mb = 1024 * kb;
+            table.newAppend()
+                    .appendFile(dataFile(spec, "a", 1, kb)) // alone: nothing to merge with
+                    .appendFile(dataFile(spec, "b", 1, kb)).appendFile(dataFile(spec, "b", 2, kb)) // two: merged into one
+                    .appendFile(dataFile(spec, "c", 1, kb)) // alone, with deletes: rewritten to apply them
+                    .appendFile(dataFile(spec, "d", 1, kb)).appendFile(dataFile(spec, "d", 2, 10 * mb)) // beside a large file with deletes
+                    .appendFile(dataFile(spec, "e", 1, 10 * mb)) // large, alone
+                    .commit();
+            table.newRowDelta().addDeletes(positionDeletes(spec, "c")).addDeletes(positionDeletes(spec, "d")).commit();
+        }
+
+        try (TableMetadataReader reader = new TableMetadataReader("lake", LocalIcebergCatalog.NAME, properties)) {
+            TableFact regions = read(reader).facts().stream().filter(fact -> fact.table().equals("lake.sales.regions")).findFirst().orElseThrow();
+            assertThat(regions.dataFiles()).isEqualTo(7);
+            assertThat(regions.partitions()).isEqualTo(5);
+            assertThat(regions.smallFiles()).as("b's two, c's with deletes, d's beside a file rewritten; not a's alone").isEqualTo(4);
+            assertThat(regions.smallFileBytes()).isEqualTo(4 * 1024);
+            assertThat(regions.largeFilesWithDeletes()).isEqualTo(1);
+        }
+    }
+
+    private static DataFile dataFile(PartitionSpec spec, String region, int number, long bytes)
+    {
+        return DataFiles.builder(spec).withPath("/nowhere/region=%s/%d.parquet".formatted(region, number)).withFormat(FileFormat.PARQUET)
+                .withPartitionPath("region=" + region).withFileSizeInBytes(bytes).withRecordCount(10).build();
+    }
+
+    private static DeleteFile positionDeletes(PartitionSpec spec, String region)
+    {
+        return FileMetadata.deleteFileBuilder(spec).ofPositionDeletes().withPath("/nowhere/region=%s/deletes.parquet".formatted(region))
+                .withFormat(FileFormat.PARQUET).withPartitionPath("region=" + region).withFileSizeInBytes(100).withRecordCount(1).build();
     }
 
     /**
