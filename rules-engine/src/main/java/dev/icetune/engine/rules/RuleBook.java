@@ -63,8 +63,7 @@ public final class RuleBook
     {
         requireNonNull(directory, "directory is null");
         if (!Files.isDirectory(directory)) {
-            throw new RuleBookException(List.of(directory + ": no such directory (the rules directory holds the DRL files and thresholds.properties: "
-                    + "set icetune.rules.dir, or --rules)"));
+            throw new RuleBookException(List.of(directory + ": no such directory (a rules directory holds the DRL files and thresholds.properties)"));
         }
         List<String> errors = new ArrayList<>();
         Thresholds thresholds = null;
