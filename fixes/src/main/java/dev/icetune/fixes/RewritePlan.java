@@ -1,5 +1,6 @@
 package dev.icetune.fixes;
 
+import dev.icetune.engine.iceberg.CompactedFiles;
 import dev.icetune.engine.iceberg.TimeBounds;
 import dev.icetune.engine.model.Estimate;
 import dev.icetune.engine.model.Rewrite;
@@ -56,7 +57,13 @@ final class RewritePlan
         }
     }
 
-    private record Candidate(DataFile file, Instant newest, String partition, boolean hasDeletes) {}
+    private record Candidate(FileScanTask task, Instant newest, String partition)
+    {
+        DataFile file()
+        {
+            return task.file();
+        }
+    }
 
     private RewritePlan() {}
 
@@ -97,9 +104,8 @@ final class RewritePlan
     }
 
     /**
-     * The files under the threshold that {@code concerned} accepts, within the rewrite's time bound, but for a partition's only
-     * file of the current spec: optimize would not rewrite it (a file of an older spec it rewrites into the current one). A file
-     * with deletes is one whatever its size and alone: optimize rewrites it with its deletes applied.
+     * The files a compaction considers ({@link CompactedFiles}: under the threshold, or with deletes) that {@code concerned} accepts,
+     * within the rewrite's time bound, but for those it leaves alone in their partition.
      */
     private static List<Candidate> candidates(Table table, Rewrite rewrite, Predicate<DataFile> concerned)
     {
@@ -112,22 +118,21 @@ final class RewritePlan
         try (CloseableIterable<FileScanTask> tasks = table.newScan().includeColumnStats().planFiles()) {
             for (FileScanTask task : tasks) {
                 DataFile file = task.file();
-                boolean hasDeletes = !task.deletes().isEmpty();
-                if (!hasDeletes && file.fileSizeInBytes() >= rewrite.fileSizeThresholdBytes() || !concerned.test(file)) {
+                if (!CompactedFiles.considered(task, rewrite.fileSizeThresholdBytes()) || !concerned.test(file)) {
                     continue;
                 }
                 Instant newest = column.map(field -> TimeBounds.instant(field.type(), file.upperBounds() == null ? null : file.upperBounds().get(field.fieldId()))).orElse(null);
                 if (from != null && newest != null && newest.isBefore(from)) {
                     continue; // older than anything the workload reads
                 }
-                candidates.add(new Candidate(file, newest, file.specId() + "/" + task.spec().partitionToPath(file.partition()), hasDeletes));
+                candidates.add(new Candidate(task, newest, CompactedFiles.partition(task)));
             }
         }
         catch (IOException e) {
             throw new UncheckedIOException(e);
         }
         Map<String, Long> perPartition = candidates.stream().collect(Collectors.groupingBy(Candidate::partition, Collectors.counting()));
-        candidates.removeIf(candidate -> !candidate.hasDeletes() && candidate.file().specId() == table.spec().specId() && perPartition.get(candidate.partition()) == 1);
+        candidates.removeIf(candidate -> CompactedFiles.leftAlone(candidate.task(), table, perPartition.get(candidate.partition())));
         return candidates;
     }
 

@@ -175,7 +175,7 @@ public final class TableMetadataReader
         long records = 0;
         long deleteFiles = 0;
         java.util.Set<String> partitions = new java.util.HashSet<>();
-        Map<String, Rewritten> rewritten = new java.util.HashMap<>();
+        Map<String, Considered> considered = new java.util.HashMap<>();
         Map<Integer, Types.NestedField> timeColumns = new java.util.HashMap<>();
         for (Types.NestedField column : table.schema().columns()) {
             if (TimeBounds.isTime(column.type())) {
@@ -190,22 +190,22 @@ public final class TableMetadataReader
                     dataFiles++;
                     bytes += file.fileSizeInBytes();
                     records += file.recordCount();
-                    String partition = file.specId() + "/" + task.spec().partitionToPath(file.partition());
-                    if (file.fileSizeInBytes() < smallFileBytes || !task.deletes().isEmpty()) {
-                        rewritten.computeIfAbsent(partition, key -> new Rewritten()).files++;
-                    }
-                    if (file.fileSizeInBytes() < smallFileBytes && task.deletes().isEmpty() && file.specId() == table.spec().specId()) {
-                        Rewritten inPartition = rewritten.get(partition);
-                        inPartition.smallFiles++;
-                        inPartition.smallBytes += file.fileSizeInBytes();
-                    }
-                    else if (file.fileSizeInBytes() < smallFileBytes) {
-                        small++; // rewritten whatever its partition holds: into the current spec, or with its deletes applied
-                        smallBytes += file.fileSizeInBytes();
-                    }
-                    else if (!task.deletes().isEmpty()) {
-                        largeWithDeletes++;
-                        largeWithDeletesBytes += file.fileSizeInBytes();
+                    String partition = CompactedFiles.partition(task);
+                    if (CompactedFiles.considered(task, smallFileBytes)) {
+                        Considered inPartition = considered.computeIfAbsent(partition, key -> new Considered());
+                        inPartition.files++;
+                        if (file.fileSizeInBytes() >= smallFileBytes) {
+                            largeWithDeletes++;
+                            largeWithDeletesBytes += file.fileSizeInBytes();
+                        }
+                        else if (CompactedFiles.onlyBesideOthers(task, table)) {
+                            inPartition.smallBesideOthers++;
+                            inPartition.smallBesideOthersBytes += file.fileSizeInBytes();
+                        }
+                        else {
+                            small++;
+                            smallBytes += file.fileSizeInBytes();
+                        }
                     }
                     largest = Math.max(largest, file.fileSizeInBytes());
                     partitions.add(partition);
@@ -216,10 +216,11 @@ public final class TableMetadataReader
             catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
-            for (Rewritten inPartition : rewritten.values()) {
+            // a table partitioned finer than its data has small files that compaction cannot help (CompactedFiles.leftAlone)
+            for (Considered inPartition : considered.values()) {
                 if (inPartition.files > 1) {
-                    small += inPartition.smallFiles;
-                    smallBytes += inPartition.smallBytes;
+                    small += inPartition.smallBesideOthers;
+                    smallBytes += inPartition.smallBesideOthersBytes;
                 }
             }
             deleteFiles = Long.parseLong(current.summary().getOrDefault("total-delete-files", "0"));
@@ -258,15 +259,14 @@ public final class TableMetadataReader
     }
 
     /**
-     * The files of one partition that a compaction rewrites (RewritePlan): the small ones and those with deletes. Of them, the small
-     * ones without deletes in the current spec are counted small only when the partition has another: alone, such a file has
-     * nothing to be merged with, and a compaction leaves it.
+     * The files of one partition a compaction considers (CompactedFiles), and of them the small ones it rewrites only beside
+     * another: counted small once the partition is known to hold more than one.
      */
-    private static final class Rewritten
+    private static final class Considered
     {
         private long files;
-        private long smallFiles;
-        private long smallBytes;
+        private long smallBesideOthers;
+        private long smallBesideOthersBytes;
     }
 
     /** The size of the table's current metadata file, which the planning of every query of it reads; 0 when the catalog does not say where it is. */
