@@ -432,6 +432,8 @@ public final class EffectMeasurer
         String onTable = INPUT_TABLE + " = :table_" + applied.id();
         Map<String, Object> parameters = new HashMap<>(Map.of("table_" + applied.id(), table));
         Optional<String> column = switch (fix) {
+            // a coarser time partition serves every scan of the table, not the ranges of its column
+            case PartitionSpec spec when spec.coarsening().isPresent() -> Optional.empty();
             case PartitionSpec spec -> spec.added().stream().map(TIME_FIELD::matcher).filter(Matcher::matches).map(matcher -> Sql.propertyColumnName(matcher.group(1))).findFirst();
             case SortOrder sort -> Optional.of(sort.columns().getFirst());
             case BloomFilters bloom -> bloom.added().stream().findFirst();

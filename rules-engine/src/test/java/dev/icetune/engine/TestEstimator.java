@@ -96,6 +96,28 @@ class TestEstimator
     }
 
     @Test
+    void aCoarserTimePartitionReadsTheSameBytesFromFewerFiles()
+    {
+        // 84 months of 8 KB, a file each, read whole by 5 scans an hour: by year, 7 partitions of a file each
+        TableFact table = new TableFact(TABLE, 84, 84 * 8192, 9000, 0, 84_000, 0, List.of("ts_month: month(ts)"), List.of(), List.of("ts"), Map.of(), 3, 1, 1, 1,
+                0, 84, Map.of(), Map.of(), 0, List.of(), 0, 0);
+        TableScanFact scans = new TableScanFact(TABLE, 5, 84, 8192, 1, 0, 0, 0, List.of("ts_month: month(ts)"), 0, 0, List.of("default"), 0, 0, 0, 0);
+        Recommendation coarser = recommendation("over-partitioning", TABLE,
+                PartitionSpec.replacing(TABLE, List.of("month(ts)"), "month(ts)", "year(ts)", Rewrite.allFiles(9000, 128 * MB)));
+
+        Estimate estimate = new Estimator(List.of(table, scans), THRESHOLDS, Duration.ofHours(1)).estimate(coarser);
+
+        assertThat(estimate.queriesPerDay()).isEqualTo(5 * 24);
+        assertThat(estimate.filesPerQueryBefore()).isEqualTo(84);
+        assertThat(estimate.filesPerQueryAfter()).isEqualTo(7);
+        assertThat(estimate.bytesSavedPerDay()).as("the same bytes, in fewer files").isZero();
+        assertThat(estimate.filesSavedPerDay()).isEqualTo(5 * 24 * 77);
+        assertThat(estimate.rewriteFiles()).as("every file moves to the new spec").isEqualTo(84);
+        assertThat(estimate.assumptions()).contains("from 7 of about 7 year partitions (84 month partitions now)");
+        assertThat(estimate.priority()).isPositive();
+    }
+
+    @Test
     void aBloomFilterSavesTheBytesReadOfTheRowGroupsWithoutTheValue()
     {
         // 400 MB in 100 files of 4 MB, 100,000 rows; each lookup reads 40 MB of the looked-up column; after the rewrite, 4 files

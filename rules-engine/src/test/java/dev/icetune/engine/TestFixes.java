@@ -18,6 +18,7 @@ import dev.icetune.engine.model.Rewrite;
 import dev.icetune.engine.model.SortOrder;
 import dev.icetune.engine.model.Sql;
 import dev.icetune.engine.model.Status;
+import dev.icetune.engine.model.TimeGrain;
 import dev.icetune.engine.model.TrinoStatements;
 import dev.icetune.engine.store.RecommendationStore;
 import dev.icetune.store.Database;
@@ -99,6 +100,17 @@ class TestFixes
                 .isEqualTo("ALTER TABLE \"iceberg\".\"demo\".\"events\" SET PROPERTIES partitioning = ARRAY['day(\"event time\")']");
         assertThatThrownBy(() -> PartitionSpec.adding(EVENTS, List.of(), "day(event time)", null)).hasMessageContaining("not a partition field");
         assertThat(new SortOrder(EVENTS, List.of("event time", "user_id"), null).layoutStatement()).endsWith("sorted_by = ARRAY['\"event time\"', 'user_id']");
+    }
+
+    /** A coarser time field serves every scan of the table, which is how it is valued and measured; a finer or a new one serves ranges. */
+    @Test
+    void aCoarserTimeFieldOnTheSameColumnIsACoarsening()
+    {
+        assertThat(PartitionSpec.replacing(EVENTS, List.of("region", "day(\"event time\")"), "day(\"event time\")", "month(\"event time\")", null).coarsening())
+                .contains(new PartitionSpec.Coarsening("event time", TimeGrain.DAY, TimeGrain.MONTH));
+        assertThat(PartitionSpec.replacing(EVENTS, List.of("month(ts)"), "month(ts)", "day(ts)", null).coarsening()).as("finer").isEmpty();
+        assertThat(PartitionSpec.replacing(EVENTS, List.of("month(ts)"), "month(ts)", "year(created)", null).coarsening()).as("another column").isEmpty();
+        assertThat(PartitionSpec.adding(EVENTS, List.of(), "day(ts)", null).coarsening()).as("nothing replaced").isEmpty();
     }
 
     @Test

@@ -25,6 +25,7 @@ import dev.icetune.engine.model.Rewrite;
 import dev.icetune.engine.model.SortOrder;
 import dev.icetune.engine.model.Sql;
 import dev.icetune.engine.model.TargetType;
+import dev.icetune.engine.model.TimeGrain;
 import dev.icetune.engine.model.TrinoStatements;
 import dev.icetune.plan.PredicateKind;
 
@@ -157,11 +158,15 @@ public final class Estimator
         TableFact fact = tables.get(table);
         TableScanFact scan = scans.get(table);
         Optional<Matcher> field = spec.added().stream().map(TIME_FIELD::matcher).filter(Matcher::matches).findFirst();
+        Optional<PartitionSpec.Coarsening> coarsening = spec.coarsening();
+        if (fact != null && scan != null && coarsening.isPresent()) {
+            return coarsening(fact, scan, coarsening.get().from(), coarsening.get().to());
+        }
         if (fact == null || scan == null || field.isEmpty() || scan.timeRangeScans() == 0) {
             return Estimate.unknown("no time-range scans of " + table + " in the window, or the new field is not a time transform.");
         }
         String column = Sql.propertyColumnName(field.get().group(2));
-        Duration unit = unit(field.get().group(1));
+        Duration unit = TimeGrain.of(field.get().group(1)).orElseThrow().unit();
         Optional<TimeSpan> span = fact.timeSpan(column);
         double filesBefore = scan.timeRangeAvgFilesScanned();
         double bytesBefore = scan.timeRangeAvgBytesScanned();
@@ -182,6 +187,25 @@ public final class Estimator
                         .formatted(hours, field.get().group(1), unitsRead, unitsTotal, field.get().group(1), span.get().from(), span.get().to(),
                                 range.map(PredicateFact::hoursSelected).filter(value -> value > 0).isPresent() ? "" : "; the ranges' width is not known, one " + field.get().group(1) + " assumed"),
                 rates);
+    }
+
+    /**
+     * A coarser time partition: a scan reads the same share of the table as now, from fewer partitions that each hold as few
+     * target-size files as their data fills; the rewrite touches every file.
+     */
+    private Estimate coarsening(TableFact fact, TableScanFact scan, TimeGrain from, TimeGrain to)
+    {
+        double filesBefore = scan.avgFilesScanned();
+        double bytesPerScan = filesBefore * scan.avgBytesPerFile();
+        double partitionsAfter = Math.max(1, Math.ceil(fact.partitions() * from.hours() / to.hours()));
+        double filesPerPartition = Math.max(1, Math.ceil(fact.totalDataBytes() / partitionsAfter / target()));
+        double share = fact.dataFiles() == 0 ? 1 : Math.min(1, filesBefore / fact.dataFiles());
+        double filesAfter = Math.min(filesBefore, Math.max(1, Math.ceil(share * partitionsAfter)) * filesPerPartition);
+        return Estimate.of("all scans of " + fact.table(), scan.scans() * perDay, filesBefore, filesAfter, bytesPerScan, bytesPerScan, 0, 0,
+                fact.totalDataBytes(), fact.dataFiles(), 0, null,
+                "a scan reads the same %.0f%% of the table, from %.0f of about %.0f %s partitions (%d %s partitions now), each in as few %s files as hold it."
+                        .formatted(share * 100, Math.max(1, Math.ceil(share * partitionsAfter)), partitionsAfter, to.transform(), fact.partitions(), from.transform(),
+                                Estimate.bytes(target())), rates);
     }
 
     /** Sorted files hold contiguous values: a filter reads the files its values fall in. */
@@ -425,16 +449,6 @@ public final class Estimator
     {
         return predicates.getOrDefault(table + "|" + column, List.of()).stream().filter(condition)
                 .max((first, second) -> Long.compare(first.scans(), second.scans()));
-    }
-
-    private static Duration unit(String transform)
-    {
-        return switch (transform) {
-            case "hour" -> Duration.ofHours(1);
-            case "day" -> Duration.ofDays(1);
-            case "month" -> Duration.ofDays(30);
-            default -> Duration.ofDays(365);
-        };
     }
 
     private static String abbreviate(String text)

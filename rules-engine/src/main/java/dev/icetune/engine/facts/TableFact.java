@@ -1,6 +1,7 @@
 package dev.icetune.engine.facts;
 
 import dev.icetune.engine.model.Sql;
+import dev.icetune.engine.model.TimeGrain;
 
 import java.util.List;
 import java.util.Map;
@@ -109,15 +110,54 @@ public record TableFact(
         return partitioning().stream().filter(field -> field.matches("(year|month|day|hour)\\(" + Pattern.quote(Sql.propertyColumn(column)) + "\\)")).findFirst();
     }
 
+    /** The grain of the time partition on {@code column}, if the table is partitioned on it by a time transform. */
+    public java.util.Optional<TimeGrain> timeGrain(String column)
+    {
+        return timeField(column).flatMap(field -> TimeGrain.of(field.substring(0, field.indexOf('('))));
+    }
+
     /** Hours of one unit of the time partition on {@code column} (a month 720), or 0 when there is none. */
     public double timeGrainHours(String column)
     {
-        return timeField(column).map(field -> switch (field.substring(0, field.indexOf('('))) {
-            case "year" -> 8760.0;
-            case "month" -> 720.0;
-            case "day" -> 24.0;
-            default -> 1.0;
-        }).orElse(0.0);
+        return timeGrain(column).map(TimeGrain::hours).orElse(0.0);
+    }
+
+    /** The columns the table is partitioned on by a time transform ({@code ts} of {@code ts_day: day(ts)}). */
+    public List<String> timePartitionColumns()
+    {
+        return partitionFields.stream().map(field -> ICEBERG_FIELD.matcher(field.strip()))
+                .filter(matcher -> matcher.matches() && TimeGrain.of(matcher.group(1)).isPresent())
+                .map(matcher -> matcher.group(3))
+                .toList();
+    }
+
+    /**
+     * The grain to coarsen the time partition on {@code column} to, if any: the finest coarser grain whose partitions would hold
+     * {@code partitionBytes} on average (at the table's average now), else the coarsest one allowed. A grain is allowed when the
+     * time ranges its queries select ({@code ranges}) each span more than a {@code grainFactor}th of it: a coarser one is what
+     * partition-granularity would refine again. A list of none or one, for a rule to match on.
+     */
+    public List<TimeGrain> coarserTimeGrain(String column, List<PredicateFact> ranges, double grainFactor, double partitionBytes)
+    {
+        java.util.Optional<TimeGrain> current = timeGrain(column);
+        if (current.isEmpty()) {
+            return List.of();
+        }
+        double narrowestRange = ranges.stream().mapToDouble(PredicateFact::hoursSelected).filter(hours -> hours > 0).min().orElse(Double.POSITIVE_INFINITY);
+        List<TimeGrain> allowed = current.get().coarser().stream().filter(grain -> grain.hours() < narrowestRange * grainFactor).toList();
+        if (allowed.isEmpty()) {
+            return List.of();
+        }
+        return List.of(allowed.stream()
+                .filter(grain -> avgPartitionBytes() * grain.hours() / current.get().hours() >= partitionBytes)
+                .findFirst()
+                .orElse(allowed.getLast()));
+    }
+
+    /** The bytes of data a partition holds on average. */
+    public double avgPartitionBytes()
+    {
+        return partitions == 0 ? 0 : (double) totalDataBytes / partitions;
     }
 
     public String property(String name)

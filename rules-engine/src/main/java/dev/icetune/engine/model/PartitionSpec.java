@@ -3,6 +3,8 @@ package dev.icetune.engine.model;
 import com.fasterxml.jackson.annotation.JsonInclude;
 
 import java.util.List;
+import java.util.Optional;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import static java.util.Objects.requireNonNull;
@@ -18,6 +20,11 @@ public record PartitionSpec(String table, List<String> from, List<String> to, Re
 {
     private static final Pattern FIELD = Pattern.compile("(?:(?:year|month|day|hour)\\(\\s*<c>\\s*\\)|(?:bucket|truncate)\\(\\s*<c>\\s*,\\s*\\d+\\s*\\)|<c>)"
             .replace("<c>", Sql.PROPERTY_COLUMN));
+
+    private static final Pattern TIME_FIELD = Pattern.compile("(year|month|day|hour)\\((" + Sql.PROPERTY_COLUMN + ")\\)");
+
+    /** A time partition on {@code column} made coarser: {@code day(ts)} replaced by {@code month(ts)}. */
+    public record Coarsening(String column, TimeGrain from, TimeGrain to) {}
 
     public PartitionSpec
     {
@@ -50,6 +57,22 @@ public record PartitionSpec(String table, List<String> from, List<String> to, Re
     public static PartitionSpec replacing(String table, List<String> current, String replaced, String field, Rewrite rewrite)
     {
         return new PartitionSpec(table, current, LayoutChange.plus(LayoutChange.without(current, List.of(replaced)), field), rewrite);
+    }
+
+    /**
+     * The change replaces a column's time field by a coarser one: it serves every scan of the table, each opening fewer and fuller
+     * files, not the time ranges a finer or a new field serves.
+     */
+    public Optional<Coarsening> coarsening()
+    {
+        Optional<Matcher> added = added().stream().map(TIME_FIELD::matcher).filter(Matcher::matches).findFirst();
+        Optional<Matcher> removed = removed().stream().map(TIME_FIELD::matcher).filter(Matcher::matches).findFirst();
+        if (added.isEmpty() || removed.isEmpty() || !added.get().group(2).equals(removed.get().group(2))) {
+            return Optional.empty();
+        }
+        TimeGrain from = TimeGrain.of(removed.get().group(1)).orElseThrow();
+        TimeGrain to = TimeGrain.of(added.get().group(1)).orElseThrow();
+        return to.compareTo(from) > 0 ? Optional.of(new Coarsening(Sql.propertyColumnName(added.get().group(2)), from, to)) : Optional.empty();
     }
 
     @Override

@@ -1,0 +1,73 @@
+package dev.icetune.engine;
+
+import dev.icetune.engine.facts.PredicateFact;
+import dev.icetune.engine.facts.TableFact;
+import dev.icetune.engine.model.TimeGrain;
+import dev.icetune.plan.PredicateKind;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Which grain over-partitioning proposes: coarse enough to fill its partitions, never coarser than the queries' ranges allow. */
+class TestCoarserTimeGrain
+{
+    private static final long MB = 1 << 20;
+    private static final double GRAIN_FACTOR = 4;
+    private static final double PARTITION_BYTES = 50 * MB;
+
+    @Test
+    void theFinestGrainWhosePartitionsHoldEnough()
+    {
+        // 2 MB an hour: a day holds 48 MB, short of 50 MB; a month holds 1.4 GB
+        assertThat(table("hour(ts)", 2 * MB).coarserTimeGrain("ts", List.of(), GRAIN_FACTOR, PARTITION_BYTES)).containsExactly(TimeGrain.MONTH);
+        // 3 MB an hour: a day holds 72 MB
+        assertThat(table("hour(ts)", 3 * MB).coarserTimeGrain("ts", List.of(), GRAIN_FACTOR, PARTITION_BYTES)).containsExactly(TimeGrain.DAY);
+    }
+
+    @Test
+    void theCoarsestWhenNoneHoldsEnough()
+    {
+        assertThat(table("month(ts)", 8192).coarserTimeGrain("ts", List.of(), GRAIN_FACTOR, PARTITION_BYTES)).containsExactly(TimeGrain.YEAR);
+    }
+
+    @Test
+    void noCoarserThanTheRangesTheQueriesSelect()
+    {
+        // a week-wide range allows a day (24 < 168 * 4), and a month (720 < 672) no longer
+        assertThat(table("hour(ts)", 1024).coarserTimeGrain("ts", List.of(range(168), range(2000)), GRAIN_FACTOR, PARTITION_BYTES))
+                .containsExactly(TimeGrain.DAY);
+        assertThat(table("day(ts)", 1024).coarserTimeGrain("ts", List.of(range(168)), GRAIN_FACTOR, PARTITION_BYTES)).isEmpty();
+    }
+
+    @Test
+    void nothingForAColumnNotPartitionedByTime()
+    {
+        assertThat(table("month(ts)", 8192).coarserTimeGrain("other", List.of(), GRAIN_FACTOR, PARTITION_BYTES)).isEmpty();
+        assertThat(table("year(ts)", 8192).coarserTimeGrain("ts", List.of(), GRAIN_FACTOR, PARTITION_BYTES)).as("nothing coarser than a year").isEmpty();
+    }
+
+    @Test
+    void theTimePartitionColumnsOfASpec()
+    {
+        TableFact table = new TableFact("iceberg.demo.t", 1, 1, 1, 0, 1, 0, List.of("ts_day: day(ts)", "region", "id_bucket: bucket[16](id)", "event time_hour: hour(event time)"),
+                List.of(), List.of(), Map.of(), 1, 1, 1, 1, 0, 1, Map.of(), Map.of(), 0, List.of(), 0, 0);
+        assertThat(table.timePartitionColumns()).containsExactly("ts", "event time");
+        assertThat(table.timeGrain("event time")).contains(TimeGrain.HOUR);
+    }
+
+    /** 100 partitions of {@code partitionBytes} each, by {@code field}. */
+    private static TableFact table(String field, long partitionBytes)
+    {
+        return new TableFact("iceberg.demo.t", 100, 100 * partitionBytes, partitionBytes, 0, 1000, 0, List.of("ts_x: " + field), List.of(), List.of("ts"), Map.of(),
+                1, 1, 1, 1, 0, 100, Map.of(), Map.of(), 0, List.of(), 0, 0);
+    }
+
+    private static PredicateFact range(double hours)
+    {
+        return new PredicateFact("iceberg.demo.t", "ts", PredicateKind.RANGE, null, true, "ts >= ...", "p", "SELECT ...", 5, 5, 0.5, 10, MB, MB, hours,
+                null, false, true);
+    }
+}
