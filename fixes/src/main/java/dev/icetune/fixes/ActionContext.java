@@ -1,6 +1,7 @@
 package dev.icetune.fixes;
 
 import dev.icetune.engine.TrinoConnections;
+import dev.icetune.engine.model.FixKind;
 import dev.icetune.engine.model.LayoutChange;
 import org.apache.iceberg.DataFile;
 import org.apache.iceberg.Table;
@@ -105,7 +106,7 @@ record ActionContext(Optional<Table> table, Optional<TrinoConnections> trino, Re
     {
         List<Step> steps = new ArrayList<>(List.of(change));
         if (fix.rewrite() != null && rewrites) {
-            steps.addAll(RewritePlan.layout(this, fix.table(), fix.rewrite(), inTargetLayout));
+            steps.addAll(RewritePlan.layout(this, fix.table(), fix.rewrite(), inTargetLayout, fix.kind() == FixKind.PARTITION_SPEC));
         }
         return steps;
     }

@@ -68,10 +68,10 @@ final class RewritePlan
     private RewritePlan() {}
 
     /** The pieces of a layout change's {@code rewrite} on a table; none when every file it concerns is already in the target layout. */
-    static List<Step> layout(ActionContext context, String table, Rewrite rewrite, Predicate<DataFile> inTargetLayout)
+    static List<Step> layout(ActionContext context, String table, Rewrite rewrite, Predicate<DataFile> inTargetLayout, boolean newSpec)
     {
         Table planned = context.requireTable(table);
-        List<List<Candidate>> pieces = pieces(context, candidates(planned, rewrite, inTargetLayout.negate()));
+        List<List<Candidate>> pieces = pieces(context, candidates(planned, rewrite, inTargetLayout.negate(), newSpec));
         List<Step> steps = steps(context, table, rewrite, pieces, "");
         if (pieces.size() > 1) {
             // planned when it runs: the files the pieces wrote do not exist yet
@@ -79,7 +79,7 @@ final class RewritePlan
                 Table current = context.requireTable(table);
                 current.refresh();
                 int spec = current.spec().specId();
-                for (Step piece : steps(context, table, rewrite, pieces(context, candidates(current, rewrite, file -> file.specId() == spec)), "compaction ")) {
+                for (Step piece : steps(context, table, rewrite, pieces(context, candidates(current, rewrite, file -> file.specId() == spec, false)), "compaction ")) {
                     piece.run();
                 }
             }));
@@ -91,7 +91,7 @@ final class RewritePlan
     static List<Step> compaction(ActionContext context, String table, Rewrite rewrite)
     {
         Table planned = context.requireTable(table);
-        return withDeletesRemoved(context, table, planned, steps(context, table, rewrite, pieces(context, candidates(planned, rewrite, file -> true)), ""));
+        return withDeletesRemoved(context, table, planned, steps(context, table, rewrite, pieces(context, candidates(planned, rewrite, file -> true, false)), ""));
     }
 
     /** The steps, then the removal of the delete files they leave dangling, when the table has any delete files. */
@@ -105,9 +105,11 @@ final class RewritePlan
 
     /**
      * The files a compaction considers ({@link CompactedFiles}: under the threshold, or with deletes) that {@code concerned} accepts,
-     * within the rewrite's time bound, but for those it leaves alone in their partition.
+     * within the rewrite's time bound, but for those it leaves alone in their partition. After a change to a {@code newSpec}, planned
+     * before it commits, none is left alone: each is then of an older spec, which optimize rewrites into the new one even alone (a
+     * table partitioned finer than its data holds a file a partition).
      */
-    private static List<Candidate> candidates(Table table, Rewrite rewrite, Predicate<DataFile> concerned)
+    private static List<Candidate> candidates(Table table, Rewrite rewrite, Predicate<DataFile> concerned, boolean newSpec)
     {
         Optional<Types.NestedField> column = Optional.ofNullable(rewrite.column()).map(name -> table.schema().findField(name));
         Instant from = rewrite.from() == null ? null : Instant.parse(rewrite.from());
@@ -132,7 +134,9 @@ final class RewritePlan
             throw new UncheckedIOException(e);
         }
         Map<String, Long> perPartition = candidates.stream().collect(Collectors.groupingBy(Candidate::partition, Collectors.counting()));
-        candidates.removeIf(candidate -> CompactedFiles.leftAlone(candidate.task(), table, perPartition.get(candidate.partition())));
+        if (!newSpec) {
+            candidates.removeIf(candidate -> CompactedFiles.leftAlone(candidate.task(), table, perPartition.get(candidate.partition())));
+        }
         return candidates;
     }
 

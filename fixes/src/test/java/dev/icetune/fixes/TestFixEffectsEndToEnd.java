@@ -121,6 +121,10 @@ class TestFixEffectsEndToEnd
                 trino.execute("INSERT INTO amounts SELECT (x * 37 + %d) %% 1000, x, 'p' FROM UNNEST(sequence(0, 199)) t(x)".formatted(file));
             }
         }
+        // monthly: partitioned by month, 24 months of a few KB, each month's one file alone in its partition, read whole: a compaction
+        // cannot merge them, a coarser grain can
+        trino.execute("CREATE TABLE monthly (ts timestamp(6), amount bigint) WITH (partitioning = ARRAY['month(ts)'])");
+        trino.execute("INSERT INTO monthly SELECT TIMESTAMP '2024-01-01 00:00:00' + INTERVAL '1' MONTH * (x % 24) + INTERVAL '1' HOUR * (x / 24), x FROM UNNEST(sequence(0, 2399)) t(x)");
         // lookups: 20 files, each holding its own range of user ids, so min/max already finds a lookup's one file; a bloom filter's
         // rewrite merges them into one file the lookups then read whole, and the filter cannot skip a row group holding the value
         trino.execute("CREATE TABLE lookups (user_id bigint, id bigint)");
@@ -199,6 +203,9 @@ class TestFixEffectsEndToEnd
         long sort = id("inefficient-layout", "iceberg.demo.amounts");
         long compactAmounts = id("small-files", "iceberg.demo.amounts");
         long helpfulBloom = id("bloom-filter", "iceberg.demo.keys.user_id");
+        long coarser = id("over-partitioning", "iceberg.demo.monthly");
+        assertThat(store.find(coarser).orElseThrow().proposedFix()).startsWith("ALTER TABLE \"iceberg\".\"demo\".\"monthly\" SET PROPERTIES partitioning = ARRAY['year(ts)']");
+        assertThat(store.list(Optional.empty())).as("its lone small files are not a compaction's").noneMatch(each -> each.target().equals("iceberg.demo.monthly") && each.ruleId().equals("small-files"));
         store.record(List.of(
                 new Recommendation("bloom-filter", TargetType.TABLE, "iceberg.demo.lookups.user_id", Severity.MEDIUM, Level.L2, Map.of(), "planted: a bloom filter that does not help",
                         BloomFilters.adding("iceberg.demo.lookups", List.of(), "user_id", Rewrite.allFiles(1 << 20, 1 << 20))),
@@ -206,10 +213,10 @@ class TestFixEffectsEndToEnd
                         new ExpireSnapshots(COMPACT_ME, 24 * 365))), Instant.now(), 3);
         long bloom = id("bloom-filter", "iceberg.demo.lookups.user_id");
         long nothing = id("snapshot-buildup", COMPACT_ME);
-        for (long id : List.of(compaction, partition, sort, helpfulBloom)) {
+        for (long id : List.of(compaction, partition, sort, helpfulBloom, coarser)) {
             assertThat(store.find(id).orElseThrow().estimate().isKnown()).as("#%d valued before approval", id).isTrue();
         }
-        for (long id : List.of(compaction, partition, sort, bloom, helpfulBloom, nothing)) {
+        for (long id : List.of(compaction, partition, sort, bloom, helpfulBloom, nothing, coarser)) {
             store.approve(id, "alice", "test");
         }
 
@@ -252,7 +259,7 @@ class TestFixEffectsEndToEnd
         assertThat(steps).as("the layout change, several pieces and the compaction of what they left, each audited").hasSizeGreaterThanOrEqualTo(4)
                 .allSatisfy(step -> assertThat(step).containsEntry("result", "applied").containsEntry("steps", steps.size()));
 
-        for (long id : List.of(compaction, sort, bloom, helpfulBloom, nothing)) {
+        for (long id : List.of(compaction, sort, bloom, helpfulBloom, nothing, coarser)) {
             applier.apply(id, "alice", false);
         }
         workload();
@@ -274,6 +281,13 @@ class TestFixEffectsEndToEnd
             assertWithinFactor(fixed, "files_saved_measured_over_estimated");
         }
 
+        // the coarser grain: every scan of monthly reads its two years' files instead of 24 months', as estimated
+        RecommendationStore.Stored coarsened = store.find(coarser).orElseThrow();
+        assertThat(coarsened.status()).as("%s", coarsened.measuredEffect()).isEqualTo(Status.VERIFIED);
+        assertThat(coarsened.measuredEffect()).containsEntry("scope", "scans of iceberg.demo.monthly").containsEntry("files_per_query_before", 24.0)
+                .containsEntry("files_per_query_after", 2.0);
+        assertWithinFactor(coarsened, "files_saved_measured_over_estimated");
+
         assertThat(store.find(compactAmounts).orElseThrow().status()).as("the sort order's rewrite of all of amounts compacted it too").isEqualTo(Status.SUPERSEDED);
 
         // the bloom filter that helps: lookups open as many files as before and read the row groups of one, bytes read as estimated
@@ -282,7 +296,7 @@ class TestFixEffectsEndToEnd
         assertThat(helped.measuredEffect()).containsEntry("scope", "lookups on iceberg.demo.keys.user_id").containsEntry("own_bytes_are", "read");
         assertWithinFactor(helped, "bytes_saved_measured_over_estimated");
 
-        List.of(partition, compaction, sort, helpfulBloom).forEach(id -> printAccuracy(store.find(id).orElseThrow()));
+        List.of(partition, compaction, sort, helpfulBloom, coarser).forEach(id -> printAccuracy(store.find(id).orElseThrow()));
 
         RecommendationStore.Stored useless = store.find(bloom).orElseThrow();
         assertThat(useless.status()).as("more bytes per lookup: %s", useless.measuredEffect()).isEqualTo(Status.REGRESSED);
@@ -434,6 +448,7 @@ class TestFixEffectsEndToEnd
             ids.add(trino.run("SELECT count(*) FROM ranges WHERE \"event time\" >= TIMESTAMP '2024-01-%02d 00:00:00' AND \"event time\" < TIMESTAMP '2024-01-%02d 00:00:00'".formatted(10 + i, 11 + i)));
             ids.add(trino.run("SELECT count(*) FROM amounts WHERE amount BETWEEN %d AND %d".formatted(100 * i, 100 * i + 50)));
             ids.add(trino.run("SELECT count(*) FROM lookups WHERE user_id = " + (7 + 131 * i)));
+            ids.add(trino.run("SELECT sum(amount) FROM monthly WHERE amount > " + i));
             ids.add(trino.run("SELECT count(*) FROM keys WHERE user_id = " + (7 + 99_991L * i) * KEY_MULTIPLIER % KEY_MODULUS));
         }
         ids.forEach(rows::awaitQuery);
