@@ -28,7 +28,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 import static java.util.Objects.requireNonNull;
@@ -105,7 +104,6 @@ public final class EffectMeasurer
     /** The qualified name of the table a query_inputs row {@code i} read, as fixes name their tables. */
     private static final String INPUT_TABLE = TableName.inPostgres("i");
 
-    private static final Pattern TIME_FIELD = Pattern.compile("(?:year|month|day|hour)\\((" + Sql.PROPERTY_COLUMN + ")\\)");
 
     /** Per pattern and side: count, mean and variance of each figure. */
     private static final String FIGURES = """
@@ -434,7 +432,7 @@ public final class EffectMeasurer
         Optional<String> column = switch (fix) {
             // a coarser time partition serves every scan of the table, not the ranges of its column
             case PartitionSpec spec when spec.coarsening().isPresent() -> Optional.empty();
-            case PartitionSpec spec -> spec.added().stream().map(TIME_FIELD::matcher).filter(Matcher::matches).map(matcher -> Sql.propertyColumnName(matcher.group(1))).findFirst();
+            case PartitionSpec spec -> spec.added().stream().map(PartitionSpec.TIME_FIELD::matcher).filter(Matcher::matches).map(matcher -> Sql.propertyColumnName(matcher.group(2))).findFirst();
             case SortOrder sort -> Optional.of(sort.columns().getFirst());
             case BloomFilters bloom -> bloom.added().stream().findFirst();
             default -> Optional.empty();

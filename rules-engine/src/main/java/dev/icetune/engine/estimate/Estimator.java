@@ -39,7 +39,6 @@ import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.function.Predicate;
 import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import static java.util.Objects.requireNonNull;
 
@@ -56,7 +55,6 @@ public final class Estimator
 
     public record HeldBack(Recommendation recommendation, String reason) {}
 
-    private static final Pattern TIME_FIELD = Pattern.compile("(year|month|day|hour)\\((" + Sql.PROPERTY_COLUMN + ")\\)");
 
     private final Thresholds thresholds;
     private final Estimate.Rates rates;
@@ -157,7 +155,7 @@ public final class Estimator
         String table = spec.table();
         TableFact fact = tables.get(table);
         TableScanFact scan = scans.get(table);
-        Optional<Matcher> field = spec.added().stream().map(TIME_FIELD::matcher).filter(Matcher::matches).findFirst();
+        Optional<Matcher> field = spec.added().stream().map(PartitionSpec.TIME_FIELD::matcher).filter(Matcher::matches).findFirst();
         Optional<PartitionSpec.Coarsening> coarsening = spec.coarsening();
         if (fact != null && scan != null && coarsening.isPresent()) {
             return coarsening(fact, scan, coarsening.get().from(), coarsening.get().to());

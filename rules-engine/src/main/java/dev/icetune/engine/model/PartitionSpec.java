@@ -21,7 +21,8 @@ public record PartitionSpec(String table, List<String> from, List<String> to, Re
     private static final Pattern FIELD = Pattern.compile("(?:(?:year|month|day|hour)\\(\\s*<c>\\s*\\)|(?:bucket|truncate)\\(\\s*<c>\\s*,\\s*\\d+\\s*\\)|<c>)"
             .replace("<c>", Sql.PROPERTY_COLUMN));
 
-    private static final Pattern TIME_FIELD = Pattern.compile("(year|month|day|hour)\\((" + Sql.PROPERTY_COLUMN + ")\\)");
+    /** A time field in Trino's syntax, {@code day("event time")}: group 1 the transform, group 2 the column as written. */
+    public static final Pattern TIME_FIELD = Pattern.compile("(year|month|day|hour)\\((" + Sql.PROPERTY_COLUMN + ")\\)");
 
     /** A time partition on {@code column} made coarser: {@code day(ts)} replaced by {@code month(ts)}. */
     public record Coarsening(String column, TimeGrain from, TimeGrain to) {}
