@@ -20,6 +20,7 @@ import dev.icetune.engine.model.PartitionSpec;
 import dev.icetune.engine.model.Recommendation;
 import dev.icetune.engine.model.Rewrite;
 import dev.icetune.engine.model.Severity;
+import dev.icetune.engine.model.SortOrder;
 import dev.icetune.engine.model.TargetType;
 import dev.icetune.engine.rules.RuleBook;
 import dev.icetune.plan.PredicateKind;
@@ -63,6 +64,29 @@ class TestEstimator
         assertThat(estimate.assumptions()).contains("reads 1 of the 30 days");
         assertThat(estimate.priority()).isPositive();
         assertThat(estimate.sentence()).startsWith("Helps time-range scans of iceberg.demo.events (about 144 a day): each reads 30 files and 120.0 MB now, about 1 files and 4.0 MB after");
+    }
+
+    /** The effect of a fix counts the delete files its scans open; a layout change's rewrite applies those of the files it rewrites. */
+    @Test
+    void aLayoutChangesRewriteAppliesTheDeleteFilesItsScansOpen()
+    {
+        TableFact table = table(30, 30 * 4 * MB, 1, Map.of("ts", new TimeSpan(Instant.parse("2024-01-01T00:00:00Z"), Instant.parse("2024-01-30T23:59:00Z"))));
+        // each scan opens 3 delete files beside its 30 data files
+        TableScanFact scans = new TableScanFact(TABLE, 6, 30, 4 * MB, 1, 0, 6, 6, List.of(), 30, 30 * 4 * MB, List.of("default"), 0, 0, 0, 3);
+        PredicateFact range = new PredicateFact(TABLE, "ts", PredicateKind.RANGE, null, true, "ts >= ...", "p", "SELECT ...", 6, 6, 1, 30, 30 * 4 * MB, 30 * 4 * MB, 24,
+                Instant.parse("2024-01-10T00:00:00Z"), false, true);
+        Estimator estimator = new Estimator(List.of(table, scans, range), THRESHOLDS, Duration.ofHours(1));
+
+        Estimate partition = estimator.estimate(recommendation("missing-partition-pruning", TABLE,
+                PartitionSpec.adding(TABLE, List.of(), "day(ts)", Rewrite.from(4 * MB, 128 * MB, "ts", range.earliest()))));
+        assertThat(partition.filesPerQueryBefore()).isEqualTo(33);
+        assertThat(partition.filesPerQueryAfter()).isEqualTo(1);
+        assertThat(partition.assumptions()).endsWith(", the 3.0 delete files a scan opens beside them applied.");
+
+        Estimate sorted = estimator.estimate(recommendation("inefficient-layout", TABLE, new SortOrder(TABLE, List.of("ts"), Rewrite.allFiles(4 * MB, 128 * MB))));
+        assertThat(sorted.filesPerQueryBefore()).isEqualTo(33);
+        Estimate unsorted = estimator.estimate(recommendation("inefficient-layout", TABLE, new SortOrder(TABLE, List.of("ts"), null)));
+        assertThat(unsorted.filesPerQueryBefore()).as("without a rewrite the deletes stay, on both sides").isEqualTo(30);
     }
 
     @Test

@@ -140,13 +140,11 @@ public final class Estimator
         double filesPerPartition = (double) fact.dataFiles() / Math.max(1, fact.partitions());
         double partitionsRead = Math.max(1, filesBefore / filesPerPartition);
         double filesAfter = Math.min(filesBefore, partitionsRead * Math.max(1, Math.ceil(bytesPerScan / partitionsRead / targetBytes)));
-        // a scan also opens the delete files of the data files it reads: the rewrite applies them and leaves none
-        double deleteFiles = scan.get().avgDeleteFilesScanned();
+        double deleteFiles = deleteFiles(table);
         return Estimate.of("all scans of " + table, scan.get().scans() * perDay, filesBefore + deleteFiles, filesAfter, bytesPerScan, bytesPerScan, 0, 0,
                 fact.smallFileBytes() + fact.largeFileWithDeletesBytes(), fact.smallFiles() + fact.largeFilesWithDeletes(), 0, null,
                 "each partition's data ends up in as few %s files as hold it%s; a scan reads the same bytes from %.1f partitions."
-                        .formatted(Estimate.bytes(targetBytes), deleteFiles > 0 ? ", the %.1f delete files a scan opens beside them applied".formatted(deleteFiles) : "",
-                                partitionsRead), rates);
+                        .formatted(Estimate.bytes(targetBytes), deletesApplied(deleteFiles), partitionsRead), rates);
     }
 
     /** A time partition: a range reads the partitions it covers, each rewritten into as few target-size files as hold it. */
@@ -179,11 +177,14 @@ public final class Estimator
         double filesAfter = Math.min(filesBefore, unitsRead * filesPerUnit);
         double bytesAfter = Math.min(bytesBefore, fact.totalDataBytes() * unitsRead / unitsTotal);
         double share = rewriteShare(spec.rewrite(), span.get());
-        return Estimate.of("time-range scans of " + table, scan.timeRangeScans() * perDay, filesBefore, filesAfter, bytesBefore, bytesAfter, 0, 0,
+        // the rewrite covers the time the ranges read
+        double deleteFiles = spec.rewrite() == null ? 0 : deleteFiles(table);
+        return Estimate.of("time-range scans of " + table, scan.timeRangeScans() * perDay, filesBefore + deleteFiles, filesAfter, bytesBefore, bytesAfter, 0, 0,
                 Math.round(fact.totalDataBytes() * share), Math.round(fact.dataFiles() * share), 0, null,
-                "a range of %.0f hours, aligned to %ss, reads %.0f of the %.0f %ss the data spans (%s .. %s), spread evenly over them%s."
+                "a range of %.0f hours, aligned to %ss, reads %.0f of the %.0f %ss the data spans (%s .. %s), spread evenly over them%s%s."
                         .formatted(hours, field.get().group(1), unitsRead, unitsTotal, field.get().group(1), span.get().from(), span.get().to(),
-                                range.map(PredicateFact::hoursSelected).filter(value -> value > 0).isPresent() ? "" : "; the ranges' width is not known, one " + field.get().group(1) + " assumed"),
+                                range.map(PredicateFact::hoursSelected).filter(value -> value > 0).isPresent() ? "" : "; the ranges' width is not known, one " + field.get().group(1) + " assumed",
+                                deletesApplied(deleteFiles)),
                 rates);
     }
 
@@ -199,11 +200,12 @@ public final class Estimator
         double filesPerPartition = Math.max(1, Math.ceil(fact.totalDataBytes() / partitionsAfter / target()));
         double share = fact.dataFiles() == 0 ? 1 : Math.min(1, filesBefore / fact.dataFiles());
         double filesAfter = Math.min(filesBefore, Math.max(1, Math.ceil(share * partitionsAfter)) * filesPerPartition);
-        return Estimate.of("all scans of " + fact.table(), scan.scans() * perDay, filesBefore, filesAfter, bytesPerScan, bytesPerScan, 0, 0,
+        double deleteFiles = deleteFiles(fact.table());
+        return Estimate.of("all scans of " + fact.table(), scan.scans() * perDay, filesBefore + deleteFiles, filesAfter, bytesPerScan, bytesPerScan, 0, 0,
                 fact.totalDataBytes(), fact.dataFiles(), 0, null,
-                "a scan reads the same %.0f%% of the table, from %.0f of about %.0f %s partitions (%d %s partitions now), each in as few %s files as hold it."
+                "a scan reads the same %.0f%% of the table, from %.0f of about %.0f %s partitions (%d %s partitions now), each in as few %s files as hold it%s."
                         .formatted(share * 100, Math.max(1, Math.ceil(share * partitionsAfter)), partitionsAfter, to.transform(), fact.partitions(), from.transform(),
-                                Estimate.bytes(target())), rates);
+                                Estimate.bytes(target()), deletesApplied(deleteFiles)), rates);
     }
 
     /** Sorted files hold contiguous values: a filter reads the files its values fall in. */
@@ -220,11 +222,12 @@ public final class Estimator
         double filesAfterRewrite = filesAfterRewrite(fact);
         double filesAfter = Math.min(p.avgFilesScanned(), Math.max(1, Math.ceil(filesAfterRewrite * selected)));
         double bytesAfter = Math.min(p.avgBytesScanned(), Math.max(fact.totalDataBytes() / filesAfterRewrite, fact.totalDataBytes() * selected));
-        return Estimate.of("filters on " + sort.table() + "." + column, p.scans() * perDay, p.avgFilesScanned(), filesAfter, p.avgBytesScanned(), bytesAfter, 0, 0,
+        double deleteFiles = sort.rewrite() == null ? 0 : deleteFiles(sort.table());
+        return Estimate.of("filters on " + sort.table() + "." + column, p.scans() * perDay, p.avgFilesScanned() + deleteFiles, filesAfter, p.avgBytesScanned(), bytesAfter, 0, 0,
                 sort.rewrite() == null ? 0 : fact.totalDataBytes(), sort.rewrite() == null ? 0 : fact.dataFiles(), 0, null,
-                "%s selects %.1f%% of the values, and sorted files hold contiguous values (%.0f files after the rewrite)."
+                "%s selects %.1f%% of the values, and sorted files hold contiguous values (%.0f files after the rewrite%s)."
                         .formatted(p.kind() == PredicateKind.EQUALITY ? "one of the %d values seen".formatted(p.distinctValues()) : "a range (estimate.range_selectivity)",
-                                100 * selected, filesAfterRewrite), rates);
+                                100 * selected, filesAfterRewrite, deletesApplied(deleteFiles)), rates);
     }
 
     /**
@@ -421,6 +424,21 @@ public final class Estimator
         return Estimate.of("the queries of cluster " + load.cluster() + " that queue", queued, 0, 0, 0, 0, queued * load.p95QueuedMs() / 1000, 0, 0, 0, 0, 0.0,
                 "a queued query waits about the p95 of the queue (%.0f ms), and with the capacity or separation proposed it does not wait: an upper bound."
                         .formatted(load.p95QueuedMs()), rates);
+    }
+
+    /**
+     * The delete files a scan of {@code table} opens beside its data files (their average over the table's scans): a rewrite of
+     * the files it reads applies them and leaves none, as the effect of a fix measures files.
+     */
+    private double deleteFiles(String table)
+    {
+        TableScanFact scan = scans.get(table);
+        return scan == null ? 0 : scan.avgDeleteFilesScanned();
+    }
+
+    private static String deletesApplied(double deleteFiles)
+    {
+        return deleteFiles > 0 ? ", the %.1f delete files a scan opens beside them applied".formatted(deleteFiles) : "";
     }
 
     /** Files after a rewrite into target-size files, one partition at least each. */
