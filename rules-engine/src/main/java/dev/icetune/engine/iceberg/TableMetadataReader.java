@@ -29,6 +29,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -122,8 +123,15 @@ public final class TableMetadataReader
     }
 
     /**
+     * Tables of one catalog failing one after another: its service, database or storage went away while its tables were read,
+     * and the rest would each fail too (with a timeout each, on a store that does not answer), a line each.
+     */
+    static final int FAILURES_IN_A_ROW = 5;
+
+    /**
      * A catalog that cannot be listed is said once, and none of its tables is read; a table that cannot be read is said on
-     * its own. Either is unread, not healthy: the other catalogs and tables are read all the same.
+     * its own, unless {@link #FAILURES_IN_A_ROW} of its catalog's fail in a row: then the catalog is said once more and the rest
+     * of its tables are not read. Either is unread, not healthy: the other catalogs and tables are read all the same.
      */
     @Override
     public TableFacts read(Collection<String> tablesSeen, long smallFileBytes, Instant now, Consumer<String> problems)
@@ -141,16 +149,25 @@ public final class TableMetadataReader
             }
         }
         List<TableFact> facts = new ArrayList<>();
+        Map<String, Integer> failingInARow = new HashMap<>();
         for (String table : tables) {
             if (TableName.readings(table).stream().anyMatch(name -> unread.contains(TableName.part(name.catalog())))) {
-                continue; // its catalog's failure is said above, once
+                continue; // its catalog's failure is said once
             }
+            Optional<String> catalog = TableName.readings(table).stream().map(TableName::catalog).filter(specs::containsKey).findFirst();
             try {
                 read(table, smallFileBytes, now).ifPresent(facts::add);
+                catalog.ifPresent(failingInARow::remove);
             }
             catch (RuntimeException e) {
                 problems.accept("cannot read Iceberg metadata of %s, its recommendations are kept as they are: %s".formatted(table, reason(e)));
                 unread.add(table);
+                if (catalog.isPresent() && failingInARow.merge(catalog.get(), 1, Integer::sum) == FAILURES_IN_A_ROW) {
+                    forget(catalog.get());
+                    problems.accept("the Iceberg catalog of %s failed on %d tables in a row: its other tables are not read this time, their recommendations are kept as they are"
+                            .formatted(catalog.get(), FAILURES_IN_A_ROW));
+                    unread.add(TableName.part(catalog.get()));
+                }
             }
         }
         return new TableFacts(facts, unread);

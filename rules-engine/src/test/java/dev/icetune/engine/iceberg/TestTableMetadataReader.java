@@ -21,6 +21,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.Closeable;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -70,6 +71,64 @@ class TestTableMetadataReader
             TableFactSource.TableFacts back = read(reader);
             assertThat(back.unread()).isEmpty();
             assertThat(back.facts()).extracting(TableFact::table).containsExactly("lake.sales.orders");
+        }
+    }
+
+    /**
+     * As an operator meets it: the catalog's storage goes away (its warehouse directory moved off) while its database still answers,
+     * so the tables are listed and each fails to load. After a few in a row the catalog is said once and the rest are not tried: a
+     * few lines, not one for each of thousands of tables. Back in place, every table is read again, by the same reader. A table whose
+     * own metadata is lost is said alone, and the others are read.
+     */
+    @Test
+    void aCatalogWhoseStorageWentAwayIsSaidOnceNotOnceATable(@TempDir Path root)
+            throws Exception
+    {
+        Path warehouse = root.resolve("warehouse");
+        Map<String, String> properties = withOrders(TestingPostgres.shared().createDatabase("reader_storage"), warehouse);
+        Catalog catalog = CatalogUtil.buildIcebergCatalog(LocalIcebergCatalog.NAME, properties, null);
+        Path lost;
+        try (Closeable ignored = (Closeable) catalog) {
+            for (int table = 1; table < 20; table++) {
+                catalog.createTable(TableIdentifier.of("sales", "t%02d".formatted(table)), new Schema(Types.NestedField.required(1, "id", Types.LongType.get())));
+            }
+            // local:///sales/t07, in the warehouse
+            lost = warehouse.resolve(java.net.URI.create(catalog.loadTable(TableIdentifier.of("sales", "t07")).location()).getPath().substring(1));
+        }
+
+        try (TableMetadataReader reader = new TableMetadataReader("lake", LocalIcebergCatalog.NAME, properties)) {
+            assertThat(read(reader).facts()).hasSize(20);
+
+            Path away = root.resolve("warehouse-away");
+            Files.move(warehouse, away);
+            List<String> problems = new ArrayList<>();
+            TableFactSource.TableFacts facts = reader.read(List.of(), 1 << 20, Instant.now(), problems::add);
+            assertThat(facts.facts()).isEmpty();
+            assertThat(problems).hasSize(TableMetadataReader.FAILURES_IN_A_ROW + 1);
+            assertThat(problems.subList(0, TableMetadataReader.FAILURES_IN_A_ROW)).allSatisfy(line -> assertThat(line).startsWith("cannot read Iceberg metadata of lake.sales."));
+            assertThat(problems.getLast()).isEqualTo("the Iceberg catalog of lake failed on 5 tables in a row: its other tables are not read this time, "
+                    + "their recommendations are kept as they are");
+            assertThat(facts.unread()).hasSize(TableMetadataReader.FAILURES_IN_A_ROW + 1).contains("lake");
+
+            Files.move(away, warehouse);
+            assertThat(read(reader).facts()).hasSize(20);
+
+            deleteRecursively(lost);
+            problems.clear();
+            facts = reader.read(List.of(), 1 << 20, Instant.now(), problems::add);
+            assertThat(problems).singleElement().asString().startsWith("cannot read Iceberg metadata of lake.sales.t07, its recommendations are kept as they are: ");
+            assertThat(facts.unread()).containsExactly("lake.sales.t07");
+            assertThat(facts.facts()).hasSize(19);
+        }
+    }
+
+    private static void deleteRecursively(Path directory)
+            throws java.io.IOException
+    {
+        try (var paths = Files.walk(directory)) {
+            for (Path path : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.delete(path);
+            }
         }
     }
 
