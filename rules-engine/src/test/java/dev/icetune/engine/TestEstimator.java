@@ -89,6 +89,29 @@ class TestEstimator
         assertThat(unsorted.filesPerQueryBefore()).as("without a rewrite the deletes stay, on both sides").isEqualTo(30);
     }
 
+    /** Files are sorted within their partition: in a table of one small file a month, a filter on another column still reads every month's file. */
+    @Test
+    void aSortOrderSortsWithinEachPartition()
+    {
+        PredicateFact range = new PredicateFact(TABLE, "amount", PredicateKind.RANGE, null, false, "amount > ...", "p", "SELECT ...", 6, 6, 1, 200, 2000 * MB, 2000 * MB, -1,
+                null, false, true);
+        SortOrder sort = new SortOrder(TABLE, List.of("amount"), Rewrite.allFiles(10 * MB, 128 * MB));
+
+        // unpartitioned, 200 files of 10 MB: sorted into 16 files of 128 MB, a tenth of the range's values in 2 of them
+        Estimate unpartitioned = new Estimator(List.of(table(200, 2000 * MB, 1, Map.of()), range), THRESHOLDS, Duration.ofHours(1))
+                .estimate(recommendation("inefficient-layout", TABLE, sort));
+        assertThat(unpartitioned.filesPerQueryAfter()).isEqualTo(2);
+
+        // 80 months of a file each, every one read: each stays one file, sorted in itself, and the range reads all 80 again
+        PredicateFact everyMonth = new PredicateFact(TABLE, "amount", PredicateKind.RANGE, null, false, "amount > ...", "p", "SELECT ...", 6, 6, 1, 80, 80 * 8192, 80 * 8192, -1,
+                null, false, true);
+        Estimate monthly = new Estimator(List.of(table(80, 80 * 8192, 80, Map.of()), everyMonth), THRESHOLDS, Duration.ofHours(1))
+                .estimate(recommendation("inefficient-layout", TABLE, new SortOrder(TABLE, List.of("amount"), Rewrite.allFiles(8192, 128 * MB))));
+        assertThat(monthly.filesPerQueryAfter()).isEqualTo(80);
+        assertThat(monthly.filesSavedPerDay()).isZero();
+        assertThat(monthly.assumptions()).contains("sorted within each of the 80 partitions, of which a scan reads 80.0");
+    }
+
     @Test
     void compactionKeepsTheBytesAndMergesTheFiles()
     {

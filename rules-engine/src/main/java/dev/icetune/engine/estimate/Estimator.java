@@ -208,7 +208,10 @@ public final class Estimator
                                 Estimate.bytes(target()), deletesApplied(deleteFiles)), rates);
     }
 
-    /** Sorted files hold contiguous values: a filter reads the files its values fall in. */
+    /**
+     * Sorted files hold contiguous values: a filter reads the files its values fall in. Files are sorted within their partition,
+     * so in each partition the filter's scans read (a filter on another column than the partition's reads the same ones).
+     */
     private Estimate sortOrder(SortOrder sort)
     {
         String column = sort.columns().getFirst();
@@ -220,14 +223,20 @@ public final class Estimator
         PredicateFact p = filter.get();
         double selected = p.kind() == PredicateKind.EQUALITY ? 1.0 / Math.max(1, p.distinctValues()) : thresholds.get("estimate.range_selectivity");
         double filesAfterRewrite = filesAfterRewrite(fact);
-        double filesAfter = Math.min(p.avgFilesScanned(), Math.max(1, Math.ceil(filesAfterRewrite * selected)));
-        double bytesAfter = Math.min(p.avgBytesScanned(), Math.max(fact.totalDataBytes() / filesAfterRewrite, fact.totalDataBytes() * selected));
+        double partitions = Math.max(1, fact.partitions());
+        double partitionsRead = Math.min(partitions, Math.max(1, p.avgFilesScanned() / Math.max(1, fact.dataFiles() / partitions)));
+        double filesPerPartition = Math.max(1, Math.ceil(filesAfterRewrite / partitions));
+        double bytesPerPartition = fact.totalDataBytes() / partitions;
+        double filesAfter = Math.min(p.avgFilesScanned(), partitionsRead * Math.max(1, Math.ceil(filesPerPartition * selected)));
+        double bytesAfter = Math.min(p.avgBytesScanned(), partitionsRead * Math.max(bytesPerPartition / filesPerPartition, bytesPerPartition * selected));
         double deleteFiles = sort.rewrite() == null ? 0 : deleteFiles(sort.table());
         return Estimate.of("filters on " + sort.table() + "." + column, p.scans() * perDay, p.avgFilesScanned() + deleteFiles, filesAfter, p.avgBytesScanned(), bytesAfter, 0, 0,
                 sort.rewrite() == null ? 0 : fact.totalDataBytes(), sort.rewrite() == null ? 0 : fact.dataFiles(), 0, null,
-                "%s selects %.1f%% of the values, and sorted files hold contiguous values (%.0f files after the rewrite%s)."
+                "%s selects %.1f%% of the values, and sorted files hold contiguous values (%.0f files after the rewrite%s%s)."
                         .formatted(p.kind() == PredicateKind.EQUALITY ? "one of the %d values seen".formatted(p.distinctValues()) : "a range (estimate.range_selectivity)",
-                                100 * selected, filesAfterRewrite, deletesApplied(deleteFiles)), rates);
+                                100 * selected, filesAfterRewrite,
+                                partitions > 1 ? ", sorted within each of the %.0f partitions, of which a scan reads %.1f".formatted(partitions, partitionsRead) : "",
+                                deletesApplied(deleteFiles)), rates);
     }
 
     /**
