@@ -40,19 +40,25 @@ class TestEstimator
     private static final Thresholds THRESHOLDS = RuleBook.load(TestShippedRules.RULES).thresholds();
     private static final String TABLE = "iceberg.demo.events";
     private static final long MB = 1 << 20;
+    /** 30 files of 4 MB, each spanning the 30 days of January 2024: a one-day range reads them all. */
+    private static final TableFact THIRTY_DAYS = table(30, 30 * 4 * MB, 1,
+            Map.of("ts", new TimeSpan(Instant.parse("2024-01-01T00:00:00Z"), Instant.parse("2024-01-30T23:59:00Z"))));
+    /** One-day ranges on its ts, the earliest from January 10th. */
+    private static final PredicateFact ONE_DAY_RANGES = new PredicateFact(TABLE, "ts", PredicateKind.RANGE, null, true, "ts >= ...", "p", "SELECT ...", 6, 6, 1, 30,
+            30 * 4 * MB, 30 * 4 * MB, 24, Instant.parse("2024-01-10T00:00:00Z"), false, true);
+    private static final Recommendation DAY_PARTITION = recommendation("missing-partition-pruning", TABLE,
+            PartitionSpec.adding(TABLE, List.of(), "day(ts)", Rewrite.from(4 * MB, 128 * MB, "ts", ONE_DAY_RANGES.earliest())));
+
+    /** Those ranges, 6 scans an hour, each reading all 30 files and opening {@code deleteFiles} delete files beside them. */
+    private static TableScanFact rangeScans(double deleteFiles)
+    {
+        return new TableScanFact(TABLE, 6, 30, 4 * MB, 1, 0, 6, 6, List.of(), 30, 30 * 4 * MB, List.of("default"), 0, 0, 0, deleteFiles);
+    }
 
     @Test
     void aDayPartitionMakesAOneDayRangeReadOneDayOfThirty()
     {
-        // 30 files of 4 MB, each spanning the 30 days: a one-day range reads them all
-        TableFact table = table(30, 30 * 4 * MB, 1, Map.of("ts", new TimeSpan(Instant.parse("2024-01-01T00:00:00Z"), Instant.parse("2024-01-30T23:59:00Z"))));
-        TableScanFact scans = new TableScanFact(TABLE, 6, 30, 4 * MB, 1, 0, 6, 6, List.of(), 30, 30 * 4 * MB, List.of("default"), 0, 0, 0, 0);
-        PredicateFact range = new PredicateFact(TABLE, "ts", PredicateKind.RANGE, null, true, "ts >= ...", "p", "SELECT ...", 6, 6, 1, 30, 30 * 4 * MB, 30 * 4 * MB, 24,
-                Instant.parse("2024-01-10T00:00:00Z"), false, true);
-        Recommendation partition = recommendation("missing-partition-pruning", TABLE,
-                PartitionSpec.adding(TABLE, List.of(), "day(ts)", Rewrite.from(4 * MB, 128 * MB, "ts", range.earliest())));
-
-        Estimate estimate = new Estimator(List.of(table, scans, range), THRESHOLDS, Duration.ofHours(1)).estimate(partition);
+        Estimate estimate = new Estimator(List.of(THIRTY_DAYS, rangeScans(0), ONE_DAY_RANGES), THRESHOLDS, Duration.ofHours(1)).estimate(DAY_PARTITION);
 
         assertThat(estimate.queriesPerDay()).isEqualTo(144);
         assertThat(estimate.filesPerQueryAfter()).isEqualTo(1);
@@ -70,15 +76,10 @@ class TestEstimator
     @Test
     void aLayoutChangesRewriteAppliesTheDeleteFilesItsScansOpen()
     {
-        TableFact table = table(30, 30 * 4 * MB, 1, Map.of("ts", new TimeSpan(Instant.parse("2024-01-01T00:00:00Z"), Instant.parse("2024-01-30T23:59:00Z"))));
         // each scan opens 3 delete files beside its 30 data files
-        TableScanFact scans = new TableScanFact(TABLE, 6, 30, 4 * MB, 1, 0, 6, 6, List.of(), 30, 30 * 4 * MB, List.of("default"), 0, 0, 0, 3);
-        PredicateFact range = new PredicateFact(TABLE, "ts", PredicateKind.RANGE, null, true, "ts >= ...", "p", "SELECT ...", 6, 6, 1, 30, 30 * 4 * MB, 30 * 4 * MB, 24,
-                Instant.parse("2024-01-10T00:00:00Z"), false, true);
-        Estimator estimator = new Estimator(List.of(table, scans, range), THRESHOLDS, Duration.ofHours(1));
+        Estimator estimator = new Estimator(List.of(THIRTY_DAYS, rangeScans(3), ONE_DAY_RANGES), THRESHOLDS, Duration.ofHours(1));
 
-        Estimate partition = estimator.estimate(recommendation("missing-partition-pruning", TABLE,
-                PartitionSpec.adding(TABLE, List.of(), "day(ts)", Rewrite.from(4 * MB, 128 * MB, "ts", range.earliest()))));
+        Estimate partition = estimator.estimate(DAY_PARTITION);
         assertThat(partition.filesPerQueryBefore()).isEqualTo(33);
         assertThat(partition.filesPerQueryAfter()).isEqualTo(1);
         assertThat(partition.assumptions()).endsWith(", the 3.0 delete files a scan opens beside them applied.");
