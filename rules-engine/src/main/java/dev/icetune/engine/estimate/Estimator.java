@@ -153,11 +153,13 @@ public final class Estimator
         String table = spec.table();
         TableFact fact = tables.get(table);
         TableScanFact scan = scans.get(table);
-        Optional<Matcher> field = spec.added().stream().map(PartitionSpec.TIME_FIELD::matcher).filter(Matcher::matches).findFirst();
         Optional<PartitionSpec.Coarsening> coarsening = spec.coarsening();
-        if (fact != null && scan != null && coarsening.isPresent()) {
-            return coarsening(fact, scan, coarsening.get().from(), coarsening.get().to());
+        if (coarsening.isPresent()) {
+            return fact == null || scan == null
+                    ? Estimate.unknown("no scans of " + table + " in the window, or no metadata of it.")
+                    : coarsening(fact, scan, coarsening.get().from(), coarsening.get().to());
         }
+        Optional<Matcher> field = spec.added().stream().map(PartitionSpec.TIME_FIELD::matcher).filter(Matcher::matches).findFirst();
         if (fact == null || scan == null || field.isEmpty() || scan.timeRangeScans() == 0) {
             return Estimate.unknown("no time-range scans of " + table + " in the window, or the new field is not a time transform.");
         }
