@@ -84,7 +84,7 @@ class TestCli
             throws IOException
     {
         assertThat(run("rules", "validate", "--dir", "../rules")).isZero();
-        assertThat(stdout()).contains("25 rules in " + Path.of("../rules").toAbsolutePath().normalize() + " compile");
+        assertThat(stdout()).contains("26 rules in " + Path.of("../rules").toAbsolutePath().normalize() + " compile");
         out.reset();
         assertThat(run("rules", "test", "--dir", "../rules")).isZero();
         assertThat(stdout()).contains(scenarios(Path.of("../rules")) + " passed, 0 failed");

@@ -56,7 +56,7 @@ class TestDistribution
 
         Run validate = run(home, home, "rules", "validate");
         assertThat(validate.exit()).as(validate.err()).isZero();
-        assertThat(validate.out()).contains("25 rules in " + home.resolve("rules") + " compile");
+        assertThat(validate.out()).contains("26 rules in " + home.resolve("rules") + " compile");
         assertNothingButResults(validate);
         try (var archives = Files.list(cache)) {
             assertThat(archives.map(path -> path.getFileName().toString())).as("this installation's archive made, the month-old one gone")

@@ -125,6 +125,10 @@ class TestFixEffectsEndToEnd
         // cannot merge them, a coarser grain can
         trino.execute("CREATE TABLE monthly (ts timestamp(6), amount bigint) WITH (partitioning = ARRAY['month(ts)'])");
         trino.execute("INSERT INTO monthly SELECT TIMESTAMP '2024-01-01 00:00:00' + INTERVAL '1' MONTH * (x % 24) + INTERVAL '1' HOUR * (x / 24), x FROM UNNEST(sequence(0, 2399)) t(x)");
+        // regions: partitioned by region, 24 regions of a few KB, each one file alone in its partition, read whole: the table is
+        // better unpartitioned
+        trino.execute("CREATE TABLE regions (region varchar, amount bigint) WITH (partitioning = ARRAY['region'])");
+        trino.execute("INSERT INTO regions SELECT 'region ' || CAST(x % 24 AS varchar), x FROM UNNEST(sequence(0, 2399)) t(x)");
         // lookups: 20 files, each holding its own range of user ids, so min/max already finds a lookup's one file; a bloom filter's
         // rewrite merges them into one file the lookups then read whole, and the filter cannot skip a row group holding the value
         trino.execute("CREATE TABLE lookups (user_id bigint, id bigint)");
@@ -206,6 +210,8 @@ class TestFixEffectsEndToEnd
         long coarser = id("over-partitioning", "iceberg.demo.monthly");
         assertThat(store.find(coarser).orElseThrow().proposedFix()).startsWith("ALTER TABLE \"iceberg\".\"demo\".\"monthly\" SET PROPERTIES partitioning = ARRAY['year(ts)']");
         assertThat(store.list(Optional.empty())).as("its lone small files are not a compaction's").noneMatch(each -> each.target().equals("iceberg.demo.monthly") && each.ruleId().equals("small-files"));
+        long unpartition = id("over-partitioning-by-value", "iceberg.demo.regions");
+        assertThat(store.find(unpartition).orElseThrow().proposedFix()).startsWith("ALTER TABLE \"iceberg\".\"demo\".\"regions\" SET PROPERTIES partitioning = ARRAY[]");
         store.record(List.of(
                 new Recommendation("bloom-filter", TargetType.TABLE, "iceberg.demo.lookups.user_id", Severity.MEDIUM, Level.L2, Map.of(), "planted: a bloom filter that does not help",
                         BloomFilters.adding("iceberg.demo.lookups", List.of(), "user_id", Rewrite.allFiles(1 << 20, 1 << 20))),
@@ -213,10 +219,10 @@ class TestFixEffectsEndToEnd
                         new ExpireSnapshots(COMPACT_ME, 24 * 365))), Instant.now(), 3);
         long bloom = id("bloom-filter", "iceberg.demo.lookups.user_id");
         long nothing = id("snapshot-buildup", COMPACT_ME);
-        for (long id : List.of(compaction, partition, sort, helpfulBloom, coarser)) {
+        for (long id : List.of(compaction, partition, sort, helpfulBloom, coarser, unpartition)) {
             assertThat(store.find(id).orElseThrow().estimate().isKnown()).as("#%d valued before approval", id).isTrue();
         }
-        for (long id : List.of(compaction, partition, sort, bloom, helpfulBloom, nothing, coarser)) {
+        for (long id : List.of(compaction, partition, sort, bloom, helpfulBloom, nothing, coarser, unpartition)) {
             store.approve(id, "alice", "test");
         }
 
@@ -259,7 +265,7 @@ class TestFixEffectsEndToEnd
         assertThat(steps).as("the layout change, several pieces and the compaction of what they left, each audited").hasSizeGreaterThanOrEqualTo(4)
                 .allSatisfy(step -> assertThat(step).containsEntry("result", "applied").containsEntry("steps", steps.size()));
 
-        for (long id : List.of(compaction, sort, bloom, helpfulBloom, nothing, coarser)) {
+        for (long id : List.of(compaction, sort, bloom, helpfulBloom, nothing, coarser, unpartition)) {
             applier.apply(id, "alice", false);
         }
         workload();
@@ -288,6 +294,14 @@ class TestFixEffectsEndToEnd
                 .containsEntry("files_per_query_after", 2.0);
         assertWithinFactor(coarsened, "files_saved_measured_over_estimated");
 
+        // the partition field removed: every scan of regions reads the files of one partition instead of 24 regions' files, as
+        // estimated (one file; optimize's parallel writers may write two)
+        RecommendationStore.Stored unpartitioned = store.find(unpartition).orElseThrow();
+        assertThat(unpartitioned.status()).as("%s", unpartitioned.measuredEffect()).isEqualTo(Status.VERIFIED);
+        assertThat(unpartitioned.measuredEffect()).containsEntry("scope", "scans of iceberg.demo.regions").containsEntry("files_per_query_before", 24.0);
+        assertThat((Double) unpartitioned.measuredEffect().get("files_per_query_after")).isLessThanOrEqualTo(2.0);
+        assertWithinFactor(unpartitioned, "files_saved_measured_over_estimated");
+
         assertThat(store.find(compactAmounts).orElseThrow().status()).as("the sort order's rewrite of all of amounts compacted it too").isEqualTo(Status.SUPERSEDED);
 
         // the bloom filter that helps: lookups open as many files as before and read the row groups of one, bytes read as estimated
@@ -296,7 +310,7 @@ class TestFixEffectsEndToEnd
         assertThat(helped.measuredEffect()).containsEntry("scope", "lookups on iceberg.demo.keys.user_id").containsEntry("own_bytes_are", "read");
         assertWithinFactor(helped, "bytes_saved_measured_over_estimated");
 
-        List.of(partition, compaction, sort, helpfulBloom, coarser).forEach(id -> printAccuracy(store.find(id).orElseThrow()));
+        List.of(partition, compaction, sort, helpfulBloom, coarser, unpartition).forEach(id -> printAccuracy(store.find(id).orElseThrow()));
 
         RecommendationStore.Stored useless = store.find(bloom).orElseThrow();
         assertThat(useless.status()).as("more bytes per lookup: %s", useless.measuredEffect()).isEqualTo(Status.REGRESSED);
@@ -449,6 +463,7 @@ class TestFixEffectsEndToEnd
             ids.add(trino.run("SELECT count(*) FROM amounts WHERE amount BETWEEN %d AND %d".formatted(100 * i, 100 * i + 50)));
             ids.add(trino.run("SELECT count(*) FROM lookups WHERE user_id = " + (7 + 131 * i)));
             ids.add(trino.run("SELECT sum(amount) FROM monthly WHERE amount > " + i));
+            ids.add(trino.run("SELECT sum(amount) FROM regions WHERE amount > " + i));
             ids.add(trino.run("SELECT count(*) FROM keys WHERE user_id = " + (7 + 99_991L * i) * KEY_MULTIPLIER % KEY_MODULUS));
         }
         ids.forEach(rows::awaitQuery);

@@ -161,8 +161,32 @@ class TestEstimator
         assertThat(estimate.bytesSavedPerDay()).as("the same bytes, in fewer files").isZero();
         assertThat(estimate.filesSavedPerDay()).isEqualTo(5 * 24 * 77);
         assertThat(estimate.rewriteFiles()).as("every file moves to the new spec").isEqualTo(84);
-        assertThat(estimate.assumptions()).contains("from 7 of about 7 year partitions (84 month partitions now)");
+        assertThat(estimate.assumptions()).contains("from 7 of about 7 partitions by year(ts) (84 partitions by month(ts) now)");
         assertThat(estimate.priority()).isPositive();
+    }
+
+    @Test
+    void aValuePartitionInFewerBucketsReadsTheSameBytesFromFewerFiles()
+    {
+        // 90 regions of 8 KB, a file each, read whole by 5 scans an hour: without the field, one file; in 3 buckets, 3
+        TableFact table = new TableFact(TABLE, 90, 90 * 8192, 9000, 0, 90_000, 0, List.of("region"), List.of(), List.of("ts"), Map.of(), 3, 1, 1, 1,
+                0, 90, Map.of(), Map.of(), 0, List.of(), 0, 0);
+        TableScanFact scans = new TableScanFact(TABLE, 5, 90, 8192, 1, 0, 0, 0, List.of("region"), 0, 0, List.of("default"), 0, 0, 0, 0);
+        Estimator estimator = new Estimator(List.of(table, scans), THRESHOLDS, Duration.ofHours(1));
+
+        Estimate removed = estimator.estimate(recommendation("over-partitioning-by-value", TABLE,
+                PartitionSpec.bucketing(TABLE, List.of("region"), "region", 1, Rewrite.allFiles(9000, 128 * MB))));
+        Estimate bucketed = estimator.estimate(recommendation("over-partitioning-by-value", TABLE,
+                PartitionSpec.bucketing(TABLE, List.of("region"), "region", 3, Rewrite.allFiles(9000, 128 * MB))));
+
+        assertThat(removed.filesPerQueryAfter()).isEqualTo(1);
+        assertThat(removed.assumptions()).contains("from 1 of about 1 partitions without region (90 partitions by region now)");
+        assertThat(bucketed.filesPerQueryAfter()).isEqualTo(3);
+        assertThat(bucketed.assumptions()).contains("partitions by bucket(region, 3)");
+        assertThat(List.of(removed, bucketed)).allSatisfy(estimate -> {
+            assertThat(estimate.bytesSavedPerDay()).as("the same bytes, in fewer files").isZero();
+            assertThat(estimate.rewriteFiles()).as("every file moves to the new spec").isEqualTo(90);
+        });
     }
 
     @Test

@@ -102,12 +102,27 @@ class TestFixes
         assertThat(new SortOrder(EVENTS, List.of("event time", "user_id"), null).layoutStatement()).endsWith("sorted_by = ARRAY['\"event time\"', 'user_id']");
     }
 
-    /** A coarser time field serves every scan of the table, which is how it is valued and measured; a finer or a new one serves ranges. */
+    /**
+     * A coarser field, by time or by value, serves every scan of the table, which is how it is valued and measured; a finer or a
+     * new one serves ranges.
+     */
     @Test
-    void aCoarserTimeFieldOnTheSameColumnIsACoarsening()
+    void aCoarserFieldOnTheSameColumnIsACoarsening()
     {
         assertThat(PartitionSpec.replacing(EVENTS, List.of("region", "day(\"event time\")"), "day(\"event time\")", "month(\"event time\")", null).coarsening())
-                .contains(new PartitionSpec.Coarsening("event time", TimeGrain.DAY, TimeGrain.MONTH));
+                .contains(new PartitionSpec.Coarsening("event time", "day(\"event time\")", Optional.of("month(\"event time\")")));
+        assertThat(PartitionSpec.bucketing(EVENTS, List.of("\"sales region\""), "\"sales region\"", 4, null))
+                .satisfies(spec -> assertThat(spec.to()).containsExactly("bucket(\"sales region\", 4)"))
+                .extracting(PartitionSpec::coarsening).isEqualTo(Optional.of(new PartitionSpec.Coarsening("sales region", "\"sales region\"", Optional.of("bucket(\"sales region\", 4)"))));
+        assertThat(PartitionSpec.bucketing(EVENTS, List.of("bucket(id, 64)", "day(ts)"), "bucket(id, 64)", 1, null))
+                .satisfies(spec -> assertThat(spec.to()).containsExactly("day(ts)"))
+                .extracting(spec -> spec.coarsening().map(c -> c.partitionsAfter(64))).isEqualTo(Optional.of(1.0));
+        assertThat(PartitionSpec.bucketing(EVENTS, List.of("bucket(id, 64)"), "bucket(id, 64)", 8, null).coarsening().map(c -> c.partitionsAfter(64))).contains(8.0);
+        assertThat(PartitionSpec.replacing(EVENTS, List.of("bucket(id, 8)"), "bucket(id, 8)", "bucket(id, 64)", null).coarsening()).as("more buckets").isEmpty();
+        assertThat(PartitionSpec.replacing(EVENTS, List.of("region"), "region", "bucket(id, 8)", null).coarsening()).as("another column").isEmpty();
+        assertThat(PartitionSpec.bucketing(EVENTS, List.of("truncate(name, 4)"), "truncate(name, 4)", 2, null).coarsening()).as("truncated values into buckets").isPresent();
+        assertThat(new PartitionSpec(EVENTS, List.of("void(region)"), List.of(), null).coarsening()).as("a field of another form").isEmpty();
+        assertThatThrownBy(() -> PartitionSpec.bucketing(EVENTS, List.of("day(ts)"), "day(ts)", 4, null)).hasMessageContaining("not a value partition field");
         assertThat(PartitionSpec.replacing(EVENTS, List.of("month(ts)"), "month(ts)", "day(ts)", null).coarsening()).as("finer").isEmpty();
         assertThat(PartitionSpec.replacing(EVENTS, List.of("month(ts)"), "month(ts)", "year(created)", null).coarsening()).as("another column").isEmpty();
         assertThat(PartitionSpec.adding(EVENTS, List.of(), "day(ts)", null).coarsening()).as("nothing replaced").isEmpty();

@@ -157,7 +157,7 @@ public final class Estimator
         if (coarsening.isPresent()) {
             return fact == null || scan == null
                     ? Estimate.unknown("no scans of " + table + " in the window, or no metadata of it.")
-                    : coarsening(fact, scan, coarsening.get().from(), coarsening.get().to());
+                    : coarsening(fact, scan, coarsening.get());
         }
         Optional<Matcher> field = spec.added().stream().map(PartitionSpec.TIME_FIELD::matcher).filter(Matcher::matches).findFirst();
         if (fact == null || scan == null || field.isEmpty() || scan.timeRangeScans() == 0) {
@@ -191,22 +191,23 @@ public final class Estimator
     }
 
     /**
-     * A coarser time partition: a scan reads the same share of the table as now, from fewer partitions that each hold as few
+     * A coarser partition field: a scan reads the same share of the table as now, from fewer partitions that each hold as few
      * target-size files as their data fills; the rewrite touches every file.
      */
-    private Estimate coarsening(TableFact fact, TableScanFact scan, TimeGrain from, TimeGrain to)
+    private Estimate coarsening(TableFact fact, TableScanFact scan, PartitionSpec.Coarsening coarsening)
     {
         double filesBefore = scan.avgFilesScanned();
         double bytesPerScan = filesBefore * scan.avgBytesPerFile();
-        double partitionsAfter = Math.max(1, Math.ceil(fact.partitions() * from.hours() / to.hours()));
+        double partitionsAfter = coarsening.partitionsAfter(fact.partitions());
         double filesPerPartition = Math.max(1, Math.ceil(fact.totalDataBytes() / partitionsAfter / target()));
         double share = fact.dataFiles() == 0 ? 1 : Math.min(1, filesBefore / fact.dataFiles());
         double filesAfter = Math.min(filesBefore, Math.max(1, Math.ceil(share * partitionsAfter)) * filesPerPartition);
         double deleteFiles = deleteFiles(fact.table());
         return Estimate.of("all scans of " + fact.table(), scan.scans() * perDay, filesBefore + deleteFiles, filesAfter, bytesPerScan, bytesPerScan, 0, 0,
                 fact.totalDataBytes(), fact.dataFiles(), 0, null,
-                "a scan reads the same %.0f%% of the table, from %.0f of about %.0f %s partitions (%d %s partitions now), each in as few %s files as hold it%s."
-                        .formatted(share * 100, Math.max(1, Math.ceil(share * partitionsAfter)), partitionsAfter, to.transform(), fact.partitions(), from.transform(),
+                "a scan reads the same %.0f%% of the table, from %.0f of about %.0f partitions %s (%d partitions by %s now), each in as few %s files as hold it%s."
+                        .formatted(share * 100, Math.max(1, Math.ceil(share * partitionsAfter)), partitionsAfter,
+                                coarsening.to().map(field -> "by " + field).orElse("without " + coarsening.from()), fact.partitions(), coarsening.from(),
                                 Estimate.bytes(target()), deletesApplied(deleteFiles)), rates);
     }
 

@@ -1,5 +1,6 @@
 package dev.icetune.engine.facts;
 
+import dev.icetune.engine.model.PartitionSpec;
 import dev.icetune.engine.model.Sql;
 import dev.icetune.engine.model.TimeGrain;
 
@@ -152,6 +153,22 @@ public record TableFact(
                 .filter(grain -> avgPartitionBytes() * grain.hours() / current.get().hours() >= partitionBytes)
                 .findFirst()
                 .orElse(allowed.getLast()));
+    }
+
+    /**
+     * The table's partition field when it is its only one and on values, not time ({@code region}, {@code bucket(id, 64)},
+     * {@code truncate(name, 4)}), in Trino's syntax: a list of none or one, for a rule to match on.
+     */
+    public List<String> valuePartitionField()
+    {
+        List<String> fields = partitioning();
+        return fields.size() == 1 && !PartitionSpec.TIME_FIELD.matcher(fields.getFirst()).matches() ? fields : List.of();
+    }
+
+    /** How many partitions the table's data fills to {@code partitionBytes} each: none when it holds less than one. */
+    public long partitionsHolding(double partitionBytes)
+    {
+        return (long) Math.floor(totalDataBytes / partitionBytes);
     }
 
     /** The bytes of data a partition holds on average. */

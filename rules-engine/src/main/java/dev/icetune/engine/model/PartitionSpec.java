@@ -24,8 +24,29 @@ public record PartitionSpec(String table, List<String> from, List<String> to, Re
     /** A time field in Trino's syntax, {@code day("event time")}: group 1 the transform, group 2 the column as written. */
     public static final Pattern TIME_FIELD = Pattern.compile("(year|month|day|hour)\\((" + Sql.PROPERTY_COLUMN + ")\\)");
 
-    /** A time partition on {@code column} made coarser: {@code day(ts)} replaced by {@code month(ts)}. */
-    public record Coarsening(String column, TimeGrain from, TimeGrain to) {}
+    /** A value field in Trino's syntax, {@code region} or {@code bucket(id, 16)}: group 1 the column of a bucket or truncate, group 2 its argument, group 3 an identity's column. */
+    private static final Pattern VALUE_FIELD = Pattern.compile("(?:bucket|truncate)\\(\\s*(" + Sql.PROPERTY_COLUMN + ")\\s*,\\s*(\\d+)\\s*\\)|(" + Sql.PROPERTY_COLUMN + ")");
+
+    /**
+     * A partition field on {@code column} made coarser, in Trino's syntax: a time field at a coarser grain ({@code day(ts)} to
+     * {@code month(ts)}), or a value field into fewer buckets ({@code region} to {@code bucket(region, 4)}) or none.
+     */
+    public record Coarsening(String column, String from, Optional<String> to)
+    {
+        /**
+         * The partitions left of {@code partitions}: as many fewer as the grains are wider, at most the buckets, or one without
+         * the field, as if it were the table's only one.
+         */
+        public double partitionsAfter(long partitions)
+        {
+            Matcher fromTime = TIME_FIELD.matcher(from);
+            Optional<Matcher> toTime = to.map(TIME_FIELD::matcher).filter(Matcher::matches);
+            if (fromTime.matches() && toTime.isPresent()) {
+                return Math.max(1, Math.ceil(partitions * TimeGrain.of(fromTime.group(1)).orElseThrow().hours() / TimeGrain.of(toTime.get().group(1)).orElseThrow().hours()));
+            }
+            return to.map(VALUE_FIELD::matcher).filter(Matcher::matches).map(bucket -> Math.min(partitions, Double.parseDouble(bucket.group(2)))).orElse(1.0);
+        }
+    }
 
     public PartitionSpec
     {
@@ -61,19 +82,65 @@ public record PartitionSpec(String table, List<String> from, List<String> to, Re
     }
 
     /**
-     * The change replaces a column's time field by a coarser one: it serves every scan of the table, each opening fewer and fuller
-     * files, not the time ranges a finer or a new field serves.
+     * The spec {@code current} with its value field {@code field} ({@code region}, {@code bucket(id, 64)}) in {@code buckets}
+     * buckets of its column, or without it when fewer than two would do.
+     */
+    public static PartitionSpec bucketing(String table, List<String> current, String field, long buckets, Rewrite rewrite)
+    {
+        Optional<String> column = column(field).filter(any -> !TIME_FIELD.matcher(field).matches());
+        if (column.isEmpty()) {
+            throw new IllegalArgumentException("not a value partition field: '" + field + "' (region, bucket(id, 16), truncate(name, 4))");
+        }
+        List<String> rest = LayoutChange.without(current, List.of(field));
+        return new PartitionSpec(table, current, buckets < 2 ? rest : LayoutChange.plus(rest, "bucket(%s, %d)".formatted(column.get(), buckets)), rewrite);
+    }
+
+    /**
+     * The change makes one column's partitions fewer and fuller: a time field at a coarser grain, a value field in fewer
+     * buckets, or a field removed. It serves every scan of the table, each opening fewer and fuller files, not the time ranges
+     * a finer or a new field serves.
      */
     public Optional<Coarsening> coarsening()
     {
-        Optional<Matcher> added = added().stream().map(TIME_FIELD::matcher).filter(Matcher::matches).findFirst();
-        Optional<Matcher> removed = removed().stream().map(TIME_FIELD::matcher).filter(Matcher::matches).findFirst();
-        if (added.isEmpty() || removed.isEmpty() || !added.get().group(2).equals(removed.get().group(2))) {
+        List<String> removed = removed();
+        List<String> added = added();
+        if (removed.size() != 1 || added.size() > 1) {
             return Optional.empty();
         }
-        TimeGrain from = TimeGrain.of(removed.get().group(1)).orElseThrow();
-        TimeGrain to = TimeGrain.of(added.get().group(1)).orElseThrow();
-        return to.compareTo(from) > 0 ? Optional.of(new Coarsening(Sql.propertyColumnName(added.get().group(2)), from, to)) : Optional.empty();
+        String from = removed.getFirst();
+        Optional<String> to = added.stream().findFirst();
+        Optional<String> column = column(from);
+        if (column.isEmpty() || to.isPresent() && !column(to.get()).equals(column)) {
+            return Optional.empty();
+        }
+        Optional<Coarsening> coarsening = Optional.of(new Coarsening(Sql.propertyColumnName(column.get()), from, to));
+        if (to.isEmpty()) {
+            return coarsening;
+        }
+        Matcher fromTime = TIME_FIELD.matcher(from);
+        Matcher toTime = TIME_FIELD.matcher(to.get());
+        if (fromTime.matches() || toTime.matches()) {
+            boolean coarser = fromTime.matches() && toTime.matches()
+                    && TimeGrain.of(toTime.group(1)).orElseThrow().compareTo(TimeGrain.of(fromTime.group(1)).orElseThrow()) > 0;
+            return coarser ? coarsening : Optional.empty();
+        }
+        // into buckets from values or truncated values, or from more buckets
+        Matcher fromValue = VALUE_FIELD.matcher(from);
+        Matcher toValue = VALUE_FIELD.matcher(to.get());
+        boolean fewer = fromValue.matches() && toValue.matches() && to.get().startsWith("bucket(")
+                && (!from.startsWith("bucket(") || Long.parseLong(toValue.group(2)) < Long.parseLong(fromValue.group(2)));
+        return fewer ? coarsening : Optional.empty();
+    }
+
+    /** The column of a partition field in Trino's syntax, as written there; none for a field of another form. */
+    private static Optional<String> column(String field)
+    {
+        Matcher time = TIME_FIELD.matcher(field);
+        if (time.matches()) {
+            return Optional.of(time.group(2));
+        }
+        Matcher value = VALUE_FIELD.matcher(field);
+        return value.matches() ? Optional.of(value.group(1) != null ? value.group(1) : value.group(3)) : Optional.empty();
     }
 
     @Override
