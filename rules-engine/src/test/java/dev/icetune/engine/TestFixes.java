@@ -118,6 +118,7 @@ class TestFixes
                 .satisfies(spec -> assertThat(spec.to()).containsExactly("day(ts)"))
                 .extracting(spec -> spec.coarsening().map(c -> c.partitionsAfter(64))).isEqualTo(Optional.of(1.0));
         assertThat(PartitionSpec.bucketing(EVENTS, List.of("bucket(id, 64)"), "bucket(id, 64)", 8, null).coarsening().map(c -> c.partitionsAfter(64))).contains(8.0);
+        assertThat(PartitionSpec.bucketing(EVENTS, List.of("region"), "region", 1, null).description()).isEqualTo("leave iceberg.demo.events unpartitioned (was region)");
         assertThat(PartitionSpec.replacing(EVENTS, List.of("bucket(id, 8)"), "bucket(id, 8)", "bucket(id, 64)", null).coarsening()).as("more buckets").isEmpty();
         assertThat(PartitionSpec.replacing(EVENTS, List.of("region"), "region", "bucket(id, 8)", null).coarsening()).as("another column").isEmpty();
         assertThat(PartitionSpec.bucketing(EVENTS, List.of("truncate(name, 4)"), "truncate(name, 4)", 2, null).coarsening()).as("truncated values into buckets").isPresent();

@@ -158,7 +158,7 @@ public record PartitionSpec(String table, List<String> from, List<String> to, Re
     @Override
     public String description()
     {
-        return "partition %s by %s (was %s)%s".formatted(table, to.isEmpty() ? "nothing" : String.join(", ", to), from.isEmpty() ? "unpartitioned" : String.join(", ", from),
-                rewrite == null ? "" : ", then rewrite " + rewrite.scope() + " into the new layout");
+        return "%s (was %s)%s".formatted(to.isEmpty() ? "leave " + table + " unpartitioned" : "partition " + table + " by " + String.join(", ", to),
+                from.isEmpty() ? "unpartitioned" : String.join(", ", from), rewrite == null ? "" : ", then rewrite " + rewrite.scope() + " into the new layout");
     }
 }
