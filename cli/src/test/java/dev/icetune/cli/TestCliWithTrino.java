@@ -231,6 +231,7 @@ class TestCliWithTrino
         assertThat(icetune("rollback", "1", "--by", "alice", "--json")).as(stderr()).isZero();
         Map<String, Object> rolledBack = JSON.readValue(stdout(), new TypeReference<>() {});
         assertThat(rolledBack).containsEntry("id", 1).containsEntry("result", "rolled-back");
+        assertThat(rolledBack.get("message")).as("metadata only: no rewrite to say is not undone").isNull();
         assertThat((List<?>) rolledBack.get("change")).anySatisfy(line -> assertThat(line.toString()).contains("removeField(day(ts))"));
         assertThat(iceberg.load("iceberg.demo.events").orElseThrow().spec().fields()).noneMatch(field -> field.transform().toString().equals("day"));
         assertThat(new CapturedRows(url).query("SELECT action, result, step FROM fix_audit ORDER BY id")).as("the apply's one step, then the apply").containsExactly(

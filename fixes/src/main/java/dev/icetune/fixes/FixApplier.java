@@ -197,7 +197,12 @@ public final class FixApplier
             steps.forEach(Step::run);
             String change = steps.stream().map(Step::description).collect(Collectors.joining(";\n"));
             store.transition(id, recommendation.status(), Status.OPEN, actor, "rolled back: " + change);
-            return audited(recommendation, actor, FixAudit.Action.ROLLBACK, FixAudit.Result.ROLLED_BACK, change, null, current, loaded.map(this::refreshed), 0);
+            // Iceberg keeps no older files to return to once a rewrite's snapshots expire, and a rewrite changed no row: it is
+            // said, not undone
+            String rewriteStays = fix instanceof LayoutChange layout && layout.rewrite() != null
+                    ? "the rewrite is not undone: the files it wrote hold the same rows in the fix's layout, and what is written from now on takes the restored one"
+                    : null;
+            return audited(recommendation, actor, FixAudit.Action.ROLLBACK, FixAudit.Result.ROLLED_BACK, change, rewriteStays, current, loaded.map(this::refreshed), 0);
         });
     }
 

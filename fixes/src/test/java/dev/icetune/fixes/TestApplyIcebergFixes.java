@@ -116,7 +116,9 @@ class TestApplyIcebergFixes
         assertThat(applier.apply(id, "alice", false).result()).as("applying again is a no-op").isEqualTo(FixAudit.Result.NO_OP);
         assertThat(table("partition_me").spec().fields()).hasSize(1);
 
-        assertThat(applier.rollback(id, "alice").result()).isEqualTo(FixAudit.Result.ROLLED_BACK);
+        FixApplier.Outcome rollback = applier.rollback(id, "alice");
+        assertThat(rollback.result()).isEqualTo(FixAudit.Result.ROLLED_BACK);
+        assertThat(rollback.message()).as("a fix without a rewrite has none to say is not undone").isNull();
         assertThat(table("partition_me").spec().fields()).noneMatch(field -> field.transform().toString().equals("day"));
         assertThat(store.find(id).orElseThrow().status()).isEqualTo(Status.OPEN);
     }

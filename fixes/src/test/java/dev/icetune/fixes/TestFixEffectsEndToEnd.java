@@ -301,6 +301,12 @@ class TestFixEffectsEndToEnd
         assertThat(unpartitioned.measuredEffect()).containsEntry("scope", "scans of iceberg.demo.regions").containsEntry("files_per_query_before", 24.0);
         assertThat((Double) unpartitioned.measuredEffect().get("files_per_query_after")).isLessThanOrEqualTo(2.0);
         assertWithinFactor(unpartitioned, "files_saved_measured_over_estimated");
+        // rolled back: partitioned by region again; the files the rewrite wrote stay as they are, and the rollback says so
+        FixApplier.Outcome rolledBack = applier.rollback(unpartition, "alice");
+        assertThat(rolledBack.result()).isEqualTo(FixAudit.Result.ROLLED_BACK);
+        assertThat(rolledBack.message()).startsWith("the rewrite is not undone: ");
+        assertThat((String) trino.execute("SHOW CREATE TABLE regions").getOnlyValue()).contains("partitioning = ARRAY['region']");
+        assertThat(trino.execute("SELECT count(*) FROM regions").getOnlyValue()).isEqualTo(2400L);
 
         assertThat(store.find(compactAmounts).orElseThrow().status()).as("the sort order's rewrite of all of amounts compacted it too").isEqualTo(Status.SUPERSEDED);
 
