@@ -327,7 +327,12 @@ class TestCliWithTrino
         out.reset();
         assertThat(icetune("lint", "--sql", "SELECT count(*) FROM iceberg.demo.lint_me WHERE ts >= TIMESTAMP '2024-01-02 00:00:00'")).as(stderr()).isZero();
         assertThat(stdout()).contains("No findings.");
-        assertThat(icetune("lint")).as("neither --sql nor --file").isEqualTo(IcetuneCli.USAGE);
+        out.reset();
+        assertThat(icetune("lint", "SELECT count(*) FROM iceberg.demo.lint_me WHERE user_id = 2")).as("the query as an argument, as people type it: " + stderr())
+                .isEqualTo(IcetuneCli.FINDINGS);
+        assertThat(stdout()).contains("missing-partition-filter on iceberg.demo.lint_me").contains("suggestion: add a range on ts");
+        assertThat(icetune("lint", "SELECT 1", "--sql", "SELECT 2")).as("two queries").isEqualTo(IcetuneCli.USAGE);
+        assertThat(icetune("lint")).as("neither a query, --sql nor --file").isEqualTo(IcetuneCli.USAGE);
         assertThat(icetune("lint", "--sql", "SELECT nonsense FROM nowhere")).as("Trino refuses the query").isEqualTo(IcetuneCli.FAILED);
         assertThat(stderr()).as("the place of the error in the query as written").startsWith("icetune: Trino (icetune.trino.url): Query failed")
                 .contains("line 1:22: Schema must be specified");

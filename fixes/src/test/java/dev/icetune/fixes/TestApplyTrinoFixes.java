@@ -75,6 +75,8 @@ class TestApplyTrinoFixes
         trino.execute("CREATE TABLE victims (x bigint)");
         trino.execute("CREATE TABLE lint_partitioned (ts timestamp(6), user_id bigint) WITH (partitioning = ARRAY['day(ts)'])");
         trino.execute("INSERT INTO lint_partitioned VALUES (TIMESTAMP '2024-01-01 10:00:00', 1), (TIMESTAMP '2024-01-02 10:00:00', 2)");
+        trino.execute("CREATE TABLE lint_bucketed (id bigint, v bigint) WITH (partitioning = ARRAY['bucket(id, 4)'])");
+        trino.execute("INSERT INTO lint_bucketed SELECT x, x FROM UNNEST(sequence(1, 100)) t(x)");
         trino.execute("CREATE TABLE lint_me (ts timestamp(6), user_id bigint)");
         for (int day = 1; day <= 12; day++) {
             trino.execute("INSERT INTO lint_me VALUES (TIMESTAMP '2024-01-%02d 10:00:00', %d)".formatted(day, day));
@@ -289,8 +291,15 @@ class TestApplyTrinoFixes
                 .containsExactly("full-scan");
         assertThat(linter.lint("SELECT count(*) FROM lint_me WHERE ts >= TIMESTAMP '2024-01-05 00:00:00'").findings()).isEmpty();
 
-        assertThat(linter.lint("SELECT count(*) FROM lint_partitioned WHERE user_id = 2").findings()).singleElement()
-                .satisfies(finding -> assertThat(finding.rule()).isEqualTo("missing-partition-filter"));
+        assertThat(linter.lint("SELECT count(*) FROM lint_partitioned WHERE user_id = 2").findings()).singleElement().satisfies(finding -> {
+            assertThat(finding.rule()).isEqualTo("missing-partition-filter");
+            assertThat(finding.message()).startsWith("iceberg.demo.lint_partitioned is partitioned by day(ts) but the query does not filter on it");
+            assertThat(finding.suggestion()).isEqualTo("add a range on ts");
+        });
+        // buckets are pruned by a key's value, not by a range
+        assertThat(linter.lint("SELECT count(*) FROM lint_bucketed WHERE v = 2").findings()).singleElement()
+                .satisfies(finding -> assertThat(finding.suggestion()).isEqualTo("add an equality or IN on id (a range does not prune buckets)"));
+        assertThat(linter.lint("SELECT count(*) FROM lint_bucketed WHERE id = 2").findings()).isEmpty();
         assertThat(linter.lint("SELECT count(*) FROM lint_partitioned WHERE ts >= TIMESTAMP '2024-01-02 00:00:00' AND user_id = 2").findings()).isEmpty();
     }
 

@@ -7,6 +7,7 @@ import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Parameters;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -24,6 +25,10 @@ public final class LintCommand
 
     static final class Query
     {
+        // as people type it: icetune lint "SELECT ..."
+        @Parameters(index = "0", arity = "1", paramLabel = "QUERY", description = "the query (the same as --sql)")
+        String positional;
+
         @Option(names = "--sql", paramLabel = "SQL", description = "the query")
         String sql;
 
@@ -33,8 +38,8 @@ public final class LintCommand
         String text()
                 throws IOException
         {
-            if (sql != null) {
-                return sql;
+            if (positional != null || sql != null) {
+                return positional != null ? positional : sql;
             }
             return file.toString().equals("-") ? new String(System.in.readAllBytes(), StandardCharsets.UTF_8) : Files.readString(file);
         }

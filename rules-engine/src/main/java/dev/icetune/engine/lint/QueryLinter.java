@@ -4,6 +4,7 @@ import dev.icetune.engine.TrinoConnections;
 import dev.icetune.engine.facts.TableFact;
 import dev.icetune.engine.facts.Thresholds;
 import dev.icetune.engine.iceberg.TableMetadataReader;
+import dev.icetune.engine.model.PartitionSpec;
 import dev.icetune.engine.model.Rewrites;
 import dev.icetune.plan.ExecutedStatement;
 import dev.icetune.plan.FilterPredicates;
@@ -20,6 +21,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 
 import static java.util.Objects.requireNonNull;
 
@@ -104,8 +106,8 @@ public final class QueryLinter
                         || predicates.stream().anyMatch(p -> p.kind() != PredicateKind.WRAPPED && t.partitionedOn(p.column()));
                 if (!partitionFiltered) {
                     findings.add(new Finding(table, "missing-partition-filter",
-                            table + " is partitioned by " + t.partitionFields() + " but the query does not filter on it: all " + t.dataFiles() + " files are read",
-                            "add a range on the partition column"));
+                            table + " is partitioned by " + String.join(", ", t.partitioning()) + " but the query does not filter on it: all " + t.dataFiles() + " files are read",
+                            "add " + t.partitioning().stream().map(QueryLinter::prunedBy).collect(Collectors.joining(", or "))));
                 }
             }
             if (scan.constraintColumns().isEmpty() && scan.filterPredicate().isEmpty() && fact.isPresent() && fact.get().dataFiles() >= fullScanMinFiles) {
@@ -116,6 +118,24 @@ public final class QueryLinter
         findings.addAll(shapeFindings(sql, parsed.shape()));
         return new Report(scans, findings);
     }
+
+    /** The filter that prunes the partitions of {@code field} (Trino's syntax): buckets and values only by their values, time by a range. */
+    static String prunedBy(String field)
+    {
+        Matcher time = PartitionSpec.TIME_FIELD.matcher(field);
+        if (time.matches()) {
+            return "a range on " + time.group(2);
+        }
+        Matcher transform = TRANSFORMED.matcher(field);
+        if (transform.matches()) {
+            return transform.group(1).equals("bucket")
+                    ? "an equality or IN on " + transform.group(2) + " (a range does not prune buckets)"
+                    : "an equality, IN or range on " + transform.group(2);
+        }
+        return "an equality or IN on " + field;
+    }
+
+    private static final Pattern TRANSFORMED = Pattern.compile("(bucket|truncate)\\((.+),\\s*\\d+\\)");
 
     /** What the planner's estimates say of the query as a whole; nothing where it could not estimate. */
     private List<Finding> shapeFindings(String sql, QueryPlan.Shape shape)
