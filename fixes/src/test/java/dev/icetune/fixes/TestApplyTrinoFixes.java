@@ -300,6 +300,9 @@ class TestApplyTrinoFixes
         assertThat(linter.lint("SELECT count(*) FROM lint_bucketed WHERE v = 2").findings()).singleElement()
                 .satisfies(finding -> assertThat(finding.suggestion()).isEqualTo("add an equality or IN on id (a range does not prune buckets)"));
         assertThat(linter.lint("SELECT count(*) FROM lint_bucketed WHERE id = 2").findings()).isEmpty();
+        assertThat(linter.lint("SELECT count(*) FROM lint_bucketed WHERE id IN (2, 7)").findings()).isEmpty();
+        assertThat(linter.lint("SELECT count(*) FROM lint_bucketed WHERE id > 50").findings()).as("a range reads every bucket")
+                .extracting(dev.icetune.engine.lint.QueryLinter.Finding::rule).containsExactly("missing-partition-filter");
         assertThat(linter.lint("SELECT count(*) FROM lint_partitioned WHERE ts >= TIMESTAMP '2024-01-02 00:00:00' AND user_id = 2").findings()).isEmpty();
     }
 

@@ -99,7 +99,13 @@ public record TableFact(
     /** True when a partition field of the spec is derived from {@code column} (e.g. "ts_day: day(ts)"). */
     public boolean partitionedOn(String column)
     {
-        return partitionFields.stream().anyMatch(field -> field.contains("(" + column + ")") || field.equals(column));
+        return !partitionFieldsOn(column).isEmpty();
+    }
+
+    /** The partition fields derived from {@code column}, as Iceberg names them ("ts_day: day(ts)", "id_bucket: bucket[16](id)"). */
+    public List<String> partitionFieldsOn(String column)
+    {
+        return partitionFields.stream().filter(field -> field.contains("(" + column + ")") || field.equals(column)).toList();
     }
 
     /**

@@ -103,7 +103,7 @@ public final class QueryLinter
             if (fact.isPresent() && !fact.get().partitionFields().isEmpty()) {
                 TableFact t = fact.get();
                 boolean partitionFiltered = scan.constraintColumns().stream().anyMatch(t::partitionedOn)
-                        || predicates.stream().anyMatch(p -> p.kind() != PredicateKind.WRAPPED && t.partitionedOn(p.column()));
+                        || predicates.stream().anyMatch(p -> prunes(t, p));
                 if (!partitionFiltered) {
                     findings.add(new Finding(table, "missing-partition-filter",
                             table + " is partitioned by " + String.join(", ", t.partitioning()) + " but the query does not filter on it: all " + t.dataFiles() + " files are read",
@@ -117,6 +117,17 @@ public final class QueryLinter
         }
         findings.addAll(shapeFindings(sql, parsed.shape()));
         return new Report(scans, findings);
+    }
+
+    /**
+     * Whether a filter left above the scan prunes the table's partitions: one on a partition column, not inside a function, and
+     * on a column partitioned into buckets alone, an equality or IN (a bucket holds hashes, not a range of values).
+     */
+    private static boolean prunes(TableFact table, FilterPredicates.ColumnPredicate predicate)
+    {
+        List<String> fields = table.partitionFieldsOn(predicate.column());
+        boolean bucketsOnly = fields.stream().allMatch(field -> field.contains("bucket["));
+        return predicate.kind() != PredicateKind.WRAPPED && !fields.isEmpty() && (!bucketsOnly || predicate.kind() == PredicateKind.EQUALITY);
     }
 
     /** The filter that prunes the partitions of {@code field} (Trino's syntax): buckets and values only by their values, time by a range. */
