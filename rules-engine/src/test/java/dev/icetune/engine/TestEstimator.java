@@ -126,6 +126,21 @@ class TestEstimator
         assertThat(estimate.rewriteFiles()).isEqualTo(40);
     }
 
+    /** Met from outside: a partition change rolled back leaves 36 files of its spec under a spec of 64 buckets, which a compaction spreads again. */
+    @Test
+    void aFixThatSavesNothingYetCostsARewriteIsHeldBack()
+    {
+        TableFact table = new TableFact(TABLE, 36, 36 * 50_000, 60_000, 36, 36_000, 0, List.of("id_bucket: bucket[64](id)"), List.of(), List.of(), Map.of(), 3, 1, 1, 1,
+                36 * 50_000, 64, Map.of(), Map.of(), 0, List.of(), 0, 0);
+        TableScanFact scans = new TableScanFact(TABLE, 12, 36, 50_000, 1, 0, 0, 0, List.of("id_bucket: bucket[64](id)"), 0, 0, List.of("default"), 0, 0, 0, 0);
+        Estimator estimator = new Estimator(List.of(table, scans), THRESHOLDS, Duration.ofHours(1));
+
+        Estimator.Valued valued = estimator.value(List.of(recommendation("small-files", TABLE, new Compact(TABLE, 128 * MB))));
+
+        assertThat(valued.kept()).isEmpty();
+        assertThat(valued.heldBack()).singleElement().satisfies(held -> assertThat(held.reason()).isEqualTo("saves nothing a day, yet costs a rewrite or read of 1.7 MB once"));
+    }
+
     @Test
     void aCompactionSavesTheDeleteFilesAScanOpensBesideItsDataFiles()
     {
