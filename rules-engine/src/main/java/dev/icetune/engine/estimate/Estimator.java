@@ -100,11 +100,6 @@ public final class Estimator
                 heldBack.add(new HeldBack(recommendation, "saves %s a day net, below the %s of min_net_saving_per_day.%s".formatted(
                         Estimate.bytes(estimate.netSavingPerDay()), Estimate.bytes(minimum), recommendation.ruleId())));
             }
-            else if (estimate.isKnown() && estimate.netSavingPerDay() <= 0 && estimate.priority() < 0) {
-                // whatever the rule's minimum: a rewrite for nothing (a compaction of files that would land in as many partitions)
-                heldBack.add(new HeldBack(recommendation, "saves nothing a day, yet costs a rewrite or read of %s once".formatted(
-                        Estimate.bytes(estimate.rewriteBytes() + estimate.readBytesOnce()))));
-            }
             else {
                 kept.add(recommendation.withEstimate(estimate));
             }
