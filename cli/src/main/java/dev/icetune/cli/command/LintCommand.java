@@ -38,8 +38,11 @@ public final class LintCommand
         String text()
                 throws IOException
         {
-            if (positional != null || sql != null) {
-                return positional != null ? positional : sql;
+            if (positional != null) {
+                return positional;
+            }
+            if (sql != null) {
+                return sql;
             }
             return file.toString().equals("-") ? new String(System.in.readAllBytes(), StandardCharsets.UTF_8) : Files.readString(file);
         }

@@ -131,22 +131,17 @@ public final class QueryLinter
     }
 
     /** The filter that prunes the partitions of {@code field} (Trino's syntax): buckets and values only by their values, time by a range. */
-    static String prunedBy(String field)
+    private static String prunedBy(String field)
     {
-        Matcher time = PartitionSpec.TIME_FIELD.matcher(field);
-        if (time.matches()) {
-            return "a range on " + time.group(2);
+        String column = PartitionSpec.column(field).orElse(field);
+        if (PartitionSpec.TIME_FIELD.matcher(field).matches()) {
+            return "a range on " + column;
         }
-        Matcher transform = TRANSFORMED.matcher(field);
-        if (transform.matches()) {
-            return transform.group(1).equals("bucket")
-                    ? "an equality or IN on " + transform.group(2) + " (a range does not prune buckets)"
-                    : "an equality, IN or range on " + transform.group(2);
+        if (field.startsWith("bucket(")) {
+            return "an equality or IN on " + column + " (a range does not prune buckets)";
         }
-        return "an equality or IN on " + field;
+        return field.startsWith("truncate(") ? "an equality, IN or range on " + column : "an equality or IN on " + column;
     }
-
-    private static final Pattern TRANSFORMED = Pattern.compile("(bucket|truncate)\\((.+),\\s*\\d+\\)");
 
     /** What the planner's estimates say of the query as a whole; nothing where it could not estimate. */
     private List<Finding> shapeFindings(String sql, QueryPlan.Shape shape)

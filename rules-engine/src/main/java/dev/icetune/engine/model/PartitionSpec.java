@@ -87,8 +87,8 @@ public record PartitionSpec(String table, List<String> from, List<String> to, Re
      */
     public static PartitionSpec bucketing(String table, List<String> current, String field, long buckets, Rewrite rewrite)
     {
-        Optional<String> column = column(field).filter(any -> !TIME_FIELD.matcher(field).matches());
-        if (column.isEmpty()) {
+        Optional<String> column = column(field);
+        if (column.isEmpty() || TIME_FIELD.matcher(field).matches()) {
             throw new IllegalArgumentException("not a value partition field: '" + field + "' (region, bucket(id, 16), truncate(name, 4))");
         }
         List<String> rest = LayoutChange.without(current, List.of(field));
@@ -132,8 +132,8 @@ public record PartitionSpec(String table, List<String> from, List<String> to, Re
         return fewer ? coarsening : Optional.empty();
     }
 
-    /** The column of a partition field in Trino's syntax, as written there; none for a field of another form. */
-    private static Optional<String> column(String field)
+    /** The column of a partition field in Trino's syntax, as written there ({@code "event time"} of {@code day("event time")}); none for a field of another form. */
+    public static Optional<String> column(String field)
     {
         Matcher time = TIME_FIELD.matcher(field);
         if (time.matches()) {
