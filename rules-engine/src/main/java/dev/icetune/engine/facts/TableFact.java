@@ -114,7 +114,9 @@ public record TableFact(
      */
     public java.util.Optional<String> timeField(String column)
     {
-        return partitioning().stream().filter(field -> field.matches("(year|month|day|hour)\\(" + Pattern.quote(Sql.propertyColumn(column)) + "\\)")).findFirst();
+        return partitioning().stream().map(PartitionSpec.TIME_FIELD::matcher)
+                .filter(time -> time.matches() && time.group(2).equals(Sql.propertyColumn(column)))
+                .map(Matcher::group).findFirst();
     }
 
     /** The grain of the time partition on {@code column}, if the table is partitioned on it by a time transform. */
