@@ -50,6 +50,8 @@ public final class Evaluator
     private static final int HELD_BACK_SHOWN = 20;
 
     private final Jdbi jdbi;
+    /** Kept between evaluations: it keeps the baseline it merged while the baseline's periods stay as they were. */
+    private final EvidenceReader evidenceReader;
     private final RuleBookHolder rules;
     private final Optional<TableFactSource> tables;
     private final RecommendationStore store;
@@ -71,6 +73,7 @@ public final class Evaluator
             RecommendationStore store, MeterRegistry meters)
     {
         this.jdbi = requireNonNull(jdbi, "jdbi is null");
+        this.evidenceReader = new EvidenceReader(jdbi);
         this.rules = requireNonNull(rules, "rules is null");
         this.tables = requireNonNull(tables, "tables is null");
         this.store = requireNonNull(store, "store is null");
@@ -107,7 +110,7 @@ public final class Evaluator
         progress.accept("reading query_logs" + cluster.map(name -> " of cluster " + name).orElse("") + ": the last " + text(window) + " against the "
                 + text(baseline) + " before");
         long step = System.nanoTime();
-        EvidenceReader.Evidence evidence = new EvidenceReader(jdbi).read(now, window, baseline,
+        EvidenceReader.Evidence evidence = evidenceReader.read(now, window, baseline,
                 Duration.ofSeconds((long) (thresholds.get("cache.ttl_minutes") * 60)), cluster, progress);
         progress.accept("%s, %s, %s, %s in %d ms".formatted(count(evidence.patterns().size(), "pattern"), count(evidence.tableScans().size(), "table"),
                 count(evidence.predicates().size(), "predicate"), count(evidence.loads().size(), "cluster"), millisSince(step)));

@@ -1,5 +1,7 @@
 package dev.icetune.engine.evidence;
 
+import dev.icetune.engine.evidence.PatternBaselines.Baseline;
+import dev.icetune.engine.evidence.PatternBaselines.PatternKey;
 import dev.icetune.engine.facts.FullScanFact;
 import dev.icetune.engine.facts.LoadFact;
 import dev.icetune.engine.facts.PatternFact;
@@ -30,13 +32,16 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.function.Consumer;
+import java.util.function.Function;
+import java.util.stream.Collectors;
 
 import static java.util.Objects.requireNonNull;
 
 /**
  * Turns query_logs into facts for one evaluation window, against the baseline window before it, of every cluster or
  * of one. A pattern's facts are per cluster (its latency is the cluster's), a table's scans are summed over the
- * clusters that ran them. The aggregation runs in PostgreSQL; Java only parses the few distinct residual filters.
+ * clusters that ran them. The window's aggregation runs in PostgreSQL; Java parses the few distinct residual filters,
+ * and merges the baseline's rolled-up periods per pattern ({@link PatternBaselines}), keeping them for the next read.
  */
 public final class EvidenceReader
 {
@@ -54,18 +59,6 @@ public final class EvidenceReader
     {
         return "(%1$s.estimated_rows = 'NaN' OR %1$s.output_rows IS NOT NULL AND greatest(%1$s.estimated_rows, 1) / greatest(%1$s.output_rows, 1) NOT BETWEEN 1.0 / %2$d AND %2$d)"
                 .formatted(alias, MISESTIMATE_FACTOR);
-    }
-
-    /**
-     * SQL: percentile_cont(p) of a pattern's merged latencies, an aggregate over base_latencies: the latencies at the floor and the
-     * ceiling of its rank p * (N - 1), counted from 0, interpolated as percentile_cont does.
-     */
-    private static String mergedPercentile(double p)
-    {
-        String rank = "%s::float8 * (max(total) - 1)".formatted(p);
-        String low = "min(latency) FILTER (WHERE up_to > floor(%s::float8 * (total - 1)))".formatted(p);
-        String high = "min(latency) FILTER (WHERE up_to > ceil(%s::float8 * (total - 1)))".formatted(p);
-        return "%2$s + (%1$s - floor(%1$s)) * (%3$s - %2$s)".formatted(rank, low, high);
     }
 
     /** What the rules see of one window. */
@@ -152,49 +145,12 @@ public final class EvidenceReader
                        min(main_input) AS tbl
                 FROM query_logs
                 WHERE "timestamp" >= :start AND "timestamp" < :end AND update_type IS NULL AND <slice> <cluster>
-                GROUP BY cluster_name, query_pattern_hash),
-            -- the baseline: its complete days and hours from pattern_rollups (BaselineRollups), the parts of hours at its two ends
-            -- from query_logs in the same form; percentiles from the merged (latency, count) pairs, interpolated as percentile_cont does.
-            -- The parts of hours are not matched against the window's patterns: the planner, guessing a few rows where they are an
-            -- hour's, matched each against every pattern in a nested loop (20 s for 12,000 rows and 30,000 patterns); they are read
-            -- for the slice's patterns, and those not in the window are a few more rows aggregated, left out by the joins below
-            base_parts AS (
-                SELECT cluster_name, query_pattern_hash, executions, files_scanned, bytes_scanned, latencies, latency_counts, snapshot_keys
-                FROM pattern_rollups
-                WHERE <rolled_up> AND query_pattern_hash IN (SELECT h FROM cur) <cluster>
-                UNION ALL
-                SELECT cluster_name, query_pattern_hash, executions, files_scanned, bytes_scanned, latencies, latency_counts, snapshot_keys
-                FROM (<edges>) edges),
-            base_latencies AS (
-                -- the running count up to each latency: the same latency of several periods counted at once, as peers of the window function
-                SELECT cluster_name, query_pattern_hash, latency,
-                       sum(n::float8) OVER (PARTITION BY cluster_name, query_pattern_hash ORDER BY latency) AS up_to,
-                       sum(n::float8) OVER (PARTITION BY cluster_name, query_pattern_hash) AS total
-                FROM base_parts, unnest(latencies, latency_counts) AS u(latency, n)),
-            base AS (
-                SELECT cluster_name AS cluster, query_pattern_hash AS h, sum(executions) AS executions,
-                       sum(files_scanned) / sum(executions) AS files, sum(bytes_scanned) / sum(executions) AS bytes
-                FROM base_parts GROUP BY 1, 2),
-            base_latency AS (
-                -- one pass over the running counts, in the order the window functions sorted them
-                SELECT cluster_name AS cluster, query_pattern_hash AS h, <merged_p50> AS p50, <merged_p95> AS p95
-                FROM base_latencies GROUP BY 1, 2),
-            base_snapshots AS (
-                -- distinct in a hashed pass: a count(DISTINCT) would sort every pattern's keys of every day
-                SELECT cluster_name AS cluster, query_pattern_hash AS h, count(*) AS snapshots_before
-                FROM (SELECT DISTINCT cluster_name, query_pattern_hash, key FROM base_parts, unnest(snapshot_keys) AS key) keys GROUP BY 1, 2)
+                GROUP BY cluster_name, query_pattern_hash)
             -- a pattern hash has one pattern text: whether it aggregates is asked once per pattern, not once per query
             SELECT cur.*, texts.pattern, texts.sample_query, texts.tbl, texts.pattern ~ '\\mgroup by\\M' AS aggregation,
-                   cur.percentiles[1] AS p50, cur.percentiles[2] AS p95, cur.skew[1] AS skew_ratio, cur.skew[2] AS skew_stage,
-                   base.executions AS b_executions, base_latency.p50 AS b_p50, base_latency.p95 AS b_p95,
-                   base.files AS b_files, base.bytes AS b_bytes, coalesce(base_snapshots.snapshots_before, 0) AS snapshots_before
-            FROM cur JOIN texts USING (cluster, h) LEFT JOIN base USING (cluster, h) LEFT JOIN base_latency USING (cluster, h)
-                LEFT JOIN base_snapshots USING (cluster, h)
-            """.replace("<limit_failure>", LIMIT_FAILURE)
-            .replace("<merged_p50>", mergedPercentile(0.5)).replace("<merged_p95>", mergedPercentile(0.95))
-            .replace("<rolled_up>", BaselineRollups.READ)
-            .replace("<edges>", BaselineRollups.ROLLED_UP.replace("<period>", "hour").replace("<range>", "(\"timestamp\" >= :baseline_start "
-                    + "AND \"timestamp\" < :hours_from OR \"timestamp\" >= :hours_to AND \"timestamp\" < :start) AND <slice>"));
+                   cur.percentiles[1] AS p50, cur.percentiles[2] AS p95, cur.skew[1] AS skew_ratio, cur.skew[2] AS skew_stage
+            FROM cur JOIN texts USING (cluster, h)
+            """.replace("<limit_failure>", LIMIT_FAILURE);
 
     /**
      * Per table and cluster first, then per table: every aggregate hashes, and the list of clusters is sorted from a few rows a
@@ -313,7 +269,9 @@ public final class EvidenceReader
             """.replace("<table_name>", TABLE_NAME);
 
     private final Jdbi jdbi;
+    private final PatternBaselines baselines = new PatternBaselines();
 
+    /** A reader keeps the baseline it merged for its next read: an evaluator reads with one reader at each evaluation. */
     public EvidenceReader(Jdbi jdbi)
     {
         this.jdbi = requireNonNull(jdbi, "jdbi is null");
@@ -342,11 +300,11 @@ public final class EvidenceReader
         // independent reads, each on its own connection, so that PostgreSQL works on them side by side; on platform threads, as
         // the first reads load classes, which pins a virtual thread to one of the few carriers while it waits for another's
         try (ExecutorService reads = Executors.newThreadPerTaskExecutor(Thread.ofPlatform().name("icetune-evidence-", 0).daemon(true).factory())) {
-            List<Future<List<PatternFact>>> patternSlices = new ArrayList<>();
+            List<Future<List<WindowPattern>>> patternSlices = new ArrayList<>();
             List<Future<List<FilterGroup>>> filterSlices = new ArrayList<>();
             for (Slice slice : SLICES) {
                 patternSlices.add(reads.submit(() -> withHandle(handle -> patterns(slice.bound(handle, PATTERNS.replace("<cluster>", onCluster)), inWindow,
-                        inBaseline.bindings(), cacheTtl))));
+                        cacheTtl))));
                 filterSlices.add(reads.submit(() -> withHandle(handle -> slice.bound(handle, FILTERS.replace("<cluster>", onCluster))
                         .bindMap(inWindow)
                         .map((rs, ctx) -> new FilterGroup(rs.getString("tbl"), rs.getString("example"), rs.getString("h"),
@@ -379,8 +337,13 @@ public final class EvidenceReader
             join(scans).forEach(scan -> scansByTable.put(scan.table, scan));
             Map<String, PredicateAccumulator> predicates = new LinkedHashMap<>();
             filterSlices.forEach(slice -> join(slice).forEach(group -> accumulate(group, scansByTable, predicates)));
-            List<PatternFact> patternFacts = new ArrayList<>();
-            patternSlices.forEach(slice -> patternFacts.addAll(join(slice)));
+            List<WindowPattern> inWindowPatterns = new ArrayList<>();
+            patternSlices.forEach(slice -> inWindowPatterns.addAll(join(slice)));
+            Map<PatternKey, Baseline> baselineOf = baselines.read(jdbi, inBaseline, start, cluster,
+                    inWindowPatterns.stream().map(WindowPattern::key).collect(Collectors.toSet()));
+            List<PatternFact> patternFacts = inWindowPatterns.stream()
+                    .map(pattern -> pattern.withBaseline().apply(baselineOf.getOrDefault(pattern.key(), NO_BASELINE)))
+                    .toList();
             Map<String, String> samples = new HashMap<>();
             patternFacts.forEach(pattern -> samples.put(pattern.patternHash(), pattern.sampleQuery()));
             return new Evidence(patternFacts, scansByTable.values().stream().map(ScanAccumulator::fact).toList(),
@@ -424,19 +387,49 @@ public final class EvidenceReader
         return ExecutedStatement.runnable(queryText).orElse(queryText);
     }
 
-    private static List<PatternFact> patterns(Query query, Map<String, Object> inWindow, Map<String, Object> inBaseline, Duration cacheTtl)
+    private static final Baseline NO_BASELINE = new Baseline(0, 0, 0, 0, 0, 0);
+
+    /** A pattern as the window's read found it, made a fact once its baseline is known. */
+    private record WindowPattern(PatternKey key, Function<Baseline, PatternFact> withBaseline) {}
+
+    private static List<WindowPattern> patterns(Query query, Map<String, Object> inWindow, Duration cacheTtl)
     {
         return query
-                .bindMap(inWindow).bindMap(inBaseline)
+                .bindMap(inWindow)
                 .bind("ttl_seconds", cacheTtl.toSeconds())
-                .map((rs, ctx) -> new PatternFact(
-                        rs.getString("h"), rs.getString("pattern"), sample(rs.getString("sample_query")), rs.getString("tbl"),
-                        rs.getLong("executions"), rs.getDouble("error_rate"), rs.getLong("users"), rs.getDouble("p50"), rs.getDouble("p95"),
-                        rs.getLong("b_executions"), rs.getDouble("b_p50"), rs.getDouble("b_p95"), rs.getDouble("files"), rs.getDouble("b_files"),
-                        rs.getDouble("bytes"), rs.getDouble("b_bytes"), rs.getDouble("rows_out"), rs.getDouble("skew_ratio"), (int) rs.getDouble("skew_stage"),
-                        rs.getLong("snapshots_now"), rs.getLong("snapshots_before"), Math.max(0, rs.getLong("repeated")), rs.getBoolean("aggregation"),
-                        rs.getString("cluster"), rs.getDouble("join_in"), rs.getDouble("join_out"), rs.getLong("cross_joins"), rs.getLong("unlimited_sorts"),
-                        rs.getLong("spilling"), rs.getDouble("spilled"), rs.getDouble("peak_memory"), rs.getLong("limit_failures"), rs.getString("limit_error")))
+                .map((rs, ctx) -> {
+                    String hash = rs.getString("h");
+                    String cluster = rs.getString("cluster");
+                    String pattern = rs.getString("pattern");
+                    String sampleQuery = sample(rs.getString("sample_query"));
+                    String table = rs.getString("tbl");
+                    long executions = rs.getLong("executions");
+                    double errorRate = rs.getDouble("error_rate");
+                    long users = rs.getLong("users");
+                    double p50 = rs.getDouble("p50");
+                    double p95 = rs.getDouble("p95");
+                    double files = rs.getDouble("files");
+                    double bytes = rs.getDouble("bytes");
+                    double rowsOut = rs.getDouble("rows_out");
+                    double skewRatio = rs.getDouble("skew_ratio");
+                    int skewStage = (int) rs.getDouble("skew_stage");
+                    long snapshotsNow = rs.getLong("snapshots_now");
+                    long repeated = Math.max(0, rs.getLong("repeated"));
+                    boolean aggregation = rs.getBoolean("aggregation");
+                    double joinIn = rs.getDouble("join_in");
+                    double joinOut = rs.getDouble("join_out");
+                    long crossJoins = rs.getLong("cross_joins");
+                    long unlimitedSorts = rs.getLong("unlimited_sorts");
+                    long spilling = rs.getLong("spilling");
+                    double spilled = rs.getDouble("spilled");
+                    double peakMemory = rs.getDouble("peak_memory");
+                    long limitFailures = rs.getLong("limit_failures");
+                    String limitError = rs.getString("limit_error");
+                    return new WindowPattern(new PatternKey(cluster, hash), base -> new PatternFact(hash, pattern, sampleQuery, table, executions, errorRate, users,
+                            p50, p95, base.executions(), base.p50(), base.p95(), files, base.files(), bytes, base.bytes(), rowsOut, skewRatio, skewStage,
+                            snapshotsNow, base.snapshots(), repeated, aggregation, cluster, joinIn, joinOut, crossJoins, unlimitedSorts, spilling, spilled,
+                            peakMemory, limitFailures, limitError));
+                })
                 .list();
     }
 

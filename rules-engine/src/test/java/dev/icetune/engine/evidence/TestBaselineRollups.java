@@ -184,6 +184,36 @@ class TestBaselineRollups
         assertBaselineIsRaw(reader.read(END, WINDOW, BASELINE, Duration.ofMinutes(5)), "default");
     }
 
+    @Test
+    void aReaderKeepsTheMergedBaselineUntilAPeriodIsRolledUpAgainByAnyone()
+    {
+        // the service's reader merged the baseline; a person's evaluate then rolls up a period again for rows that arrived late,
+        // rows the service's own check does not see (inserted before its last check): only the period's new roll tells it
+        EvidenceReader service = new EvidenceReader(jdbi);
+        assertBaselineIsRaw(service.read(END, WINDOW, BASELINE, Duration.ofMinutes(5)), "default");
+        Instant firstHour = Instant.parse("2026-11-13T10:00:00Z");
+        jdbi.useHandle(handle -> handle.createUpdate("UPDATE pattern_rollups_rolled SET rolled_at = now() - interval '30 minutes', "
+                + "checked_at = now() - interval '30 minutes' WHERE period = 'hour' AND starts = :first").bind("first", Timestamp.from(firstHour)).execute());
+        insertLate(firstHour, 50);
+        jdbi.useHandle(handle -> handle.execute("UPDATE query_logs SET inserted_at = now() - interval '20 minutes' WHERE latency >= 15000 AND inserted_at >= now() - interval '1 minute'"));
+        List<String> progress = new ArrayList<>();
+        new EvidenceReader(jdbi).read(END, WINDOW, BASELINE, Duration.ofMinutes(5), Optional.empty(), progress::add);
+        assertThat(progress).as("the person's evaluate rolled the hour up again").containsExactly(
+                "rolling up the baseline's queries (days: 0, hours: 1) for this and later evaluations");
+
+        progress.clear();
+        assertBaselineIsRaw(service.read(END, WINDOW, BASELINE, Duration.ofMinutes(5), Optional.empty(), progress::add), "default");
+        assertThat(progress).as("the service rolled up nothing itself").isEmpty();
+
+        // kept: with the days' rows gone from pattern_rollups (their records kept), the service's reader still has them merged,
+        // where a new reader finds the hours alone
+        jdbi.useHandle(handle -> handle.execute("DELETE FROM pattern_rollups WHERE period = 'day'"));
+        assertBaselineIsRaw(service.read(END, WINDOW, BASELINE, Duration.ofMinutes(5)), "default");
+        PatternFact fresh = new EvidenceReader(jdbi).read(END, WINDOW, BASELINE, Duration.ofMinutes(5)).patterns().stream()
+                .filter(fact -> fact.cluster().equals("default")).findFirst().orElseThrow();
+        assertThat(fresh.baselineExecutions()).as("the days' runs, no longer in pattern_rollups").isLessThan(BASELINE.toMinutes() / 7 / 3);
+    }
+
     /** As if the periods' last checks were {@code ago} earlier: time passing without an evaluation. */
     private void age(Duration ago)
     {
