@@ -269,12 +269,13 @@ public final class EvidenceReader
             """.replace("<table_name>", TABLE_NAME);
 
     private final Jdbi jdbi;
-    private final PatternBaselines baselines = new PatternBaselines();
+    private final PatternBaselines baselines;
 
     /** A reader keeps the baseline it merged for its next read: an evaluator reads with one reader at each evaluation. */
     public EvidenceReader(Jdbi jdbi)
     {
         this.jdbi = requireNonNull(jdbi, "jdbi is null");
+        this.baselines = new PatternBaselines(jdbi);
     }
 
     public Evidence read(Instant end, Duration window, Duration baseline, Duration cacheTtl)
@@ -300,6 +301,7 @@ public final class EvidenceReader
         // independent reads, each on its own connection, so that PostgreSQL works on them side by side; on platform threads, as
         // the first reads load classes, which pins a virtual thread to one of the few carriers while it waits for another's
         try (ExecutorService reads = Executors.newThreadPerTaskExecutor(Thread.ofPlatform().name("icetune-evidence-", 0).daemon(true).factory())) {
+            Future<PatternBaselines.Started> baselineRead = reads.submit(() -> baselines.begin(inBaseline, inWindow, cluster));
             List<Future<List<WindowPattern>>> patternSlices = new ArrayList<>();
             List<Future<List<FilterGroup>>> filterSlices = new ArrayList<>();
             for (Slice slice : SLICES) {
@@ -339,7 +341,7 @@ public final class EvidenceReader
             filterSlices.forEach(slice -> join(slice).forEach(group -> accumulate(group, scansByTable, predicates)));
             List<WindowPattern> inWindowPatterns = new ArrayList<>();
             patternSlices.forEach(slice -> inWindowPatterns.addAll(join(slice)));
-            Map<PatternKey, Baseline> baselineOf = baselines.read(jdbi, inBaseline, start, cluster,
+            Map<PatternKey, Baseline> baselineOf = baselines.finish(join(baselineRead), inBaseline, inWindow, cluster,
                     inWindowPatterns.stream().map(WindowPattern::key).collect(Collectors.toSet()));
             List<PatternFact> patternFacts = inWindowPatterns.stream()
                     .map(pattern -> pattern.withBaseline().apply(baselineOf.getOrDefault(pattern.key(), NO_BASELINE)))

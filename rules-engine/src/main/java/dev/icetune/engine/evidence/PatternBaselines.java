@@ -1,20 +1,24 @@
 package dev.icetune.engine.evidence;
 
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.HandleCallback;
 import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.statement.Query;
 import org.jdbi.v3.core.transaction.TransactionIsolationLevel;
 
 import java.sql.Array;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Timestamp;
-import java.time.Instant;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.stream.LongStream;
+
+import static java.util.Objects.requireNonNull;
 
 /**
  * The baseline of the window's patterns, per cluster and pattern: the rolled-up periods of a {@link BaselineRollups.Plan}
@@ -38,74 +42,141 @@ final class PatternBaselines
             FROM pattern_rollups_rolled WHERE <read>
             """.replace("<read>", BaselineRollups.READ);
 
+    /** The window's patterns, as the pattern read finds them. */
+    private static final String WINDOW_PATTERNS = """
+            SELECT DISTINCT cluster_name, query_pattern_hash FROM query_logs
+            WHERE "timestamp" >= :start AND "timestamp" < :end AND update_type IS NULL AND query_pattern_hash IS NOT NULL <cluster>
+            """;
+
     private static final String ROLLED_UP = """
             SELECT cluster_name, query_pattern_hash, executions, files_scanned, bytes_scanned, latencies, latency_counts, snapshot_keys
             FROM pattern_rollups WHERE <read> AND query_pattern_hash = ANY(:hashes) <cluster>
             """.replace("<read>", BaselineRollups.READ);
 
+    /** The parts of hours at the baseline's two ends, in the rollups' form; the baseline ends where the window starts. */
     private static final String EDGES = BaselineRollups.ROLLED_UP.replace("<period>", "hour")
-            .replace("<range>", "(\"timestamp\" >= :baseline_start AND \"timestamp\" < :hours_from OR \"timestamp\" >= :hours_to AND \"timestamp\" < :end)");
+            .replace("<range>", "(\"timestamp\" >= :baseline_start AND \"timestamp\" < :hours_from OR \"timestamp\" >= :hours_to AND \"timestamp\" < :start)");
 
+    private final Jdbi jdbi;
     private Optional<String> keptCluster = Optional.empty();
     private String keptRolls;
+    /** The merged periods of the last window's patterns, a pattern without any as {@link Part#NONE}. */
     private Map<PatternKey, Part> kept = Map.of();
 
+    PatternBaselines(Jdbi jdbi)
+    {
+        this.jdbi = requireNonNull(jdbi, "jdbi is null");
+    }
+
+    /** What {@link #begin} read: the periods' rolls, the edges, and the window's patterns' merged periods unless those kept serve. */
+    record Started(String rolls, Map<PatternKey, Part> edges, Optional<Set<PatternKey>> window, Map<PatternKey, Part> rolledUp) {}
+
     /**
-     * The baseline of {@code patterns} before {@code end} (the window's start), as {@code plan} reads it (its periods rolled up already), of
-     * every cluster or of {@code cluster} alone; patterns without a baseline are left out.
+     * Starts reading the baseline of the window {@code inWindow} binds (start, end, cluster), as {@code plan} reads it (its
+     * periods rolled up already), beside the window's own reads: the parts of hours at its ends, and, unless the periods are
+     * those kept, every window pattern's merged periods.
      */
-    synchronized Map<PatternKey, Baseline> read(Jdbi jdbi, BaselineRollups.Plan plan, Instant end, Optional<String> cluster, Set<PatternKey> patterns)
+    Started begin(BaselineRollups.Plan plan, Map<String, Object> inWindow, Optional<String> cluster)
+    {
+        Map<String, Object> bindings = bindings(plan, inWindow);
+        return inSnapshot(handle -> {
+            String rolls = handle.createQuery(ROLLS).bindMap(bindings).mapTo(String.class).one();
+            Map<PatternKey, Part> edges = parts(handle.createQuery(EDGES.replace("<cluster>", onCluster(cluster))).bindMap(bindings));
+            if (isKept(rolls, cluster)) {
+                return new Started(rolls, edges, Optional.empty(), Map.of());
+            }
+            Set<PatternKey> window = Set.copyOf(handle.createQuery(WINDOW_PATTERNS.replace("<cluster>", onCluster(cluster))).bindMap(bindings)
+                    .map((rs, ctx) -> key(rs)).list());
+            return new Started(rolls, edges, Optional.of(window), rolledUp(handle, bindings, cluster, window));
+        });
+    }
+
+    /**
+     * The baseline of {@code patterns}, those of the window {@code started} began with; patterns without a baseline are
+     * left out. Keeps the merged periods of these patterns for the next evaluation.
+     */
+    synchronized Map<PatternKey, Baseline> finish(Started started, BaselineRollups.Plan plan, Map<String, Object> inWindow, Optional<String> cluster,
+            Set<PatternKey> patterns)
+    {
+        Map<PatternKey, Part> merged = new HashMap<>(started.window().isPresent() ? started.rolledUp() : isKept(started.rolls(), cluster) ? kept : Map.of());
+        Set<PatternKey> known = started.window().orElse(merged.keySet());
+        String rolls = started.rolls();
+        Set<PatternKey> missing = new HashSet<>(patterns);
+        missing.removeAll(known);
+        if (!missing.isEmpty()) {
+            // patterns the window's read found beside those the baseline's did (rows written in between), or kept periods that
+            // changed under an evaluation of another end on this reader: read, in a snapshot of their own
+            Map<String, Object> bindings = bindings(plan, inWindow);
+            Map.Entry<String, Map<PatternKey, Part>> read = inSnapshot(handle -> {
+                String now = handle.createQuery(ROLLS).bindMap(bindings).mapTo(String.class).one();
+                return Map.entry(now, rolledUp(handle, bindings, cluster, now.equals(started.rolls()) ? missing : patterns));
+            });
+            if (!read.getKey().equals(rolls)) {
+                merged.clear();
+                rolls = read.getKey();
+            }
+            merged.putAll(read.getValue());
+        }
+        merged.keySet().retainAll(patterns);
+        // a pattern without rolled-up periods is kept too, so that it is not looked for again
+        patterns.forEach(pattern -> merged.putIfAbsent(pattern, Part.NONE));
+        keptRolls = rolls;
+        keptCluster = cluster;
+        kept = Map.copyOf(merged);
+
+        Map<PatternKey, Baseline> baselines = new HashMap<>();
+        merged.forEach((pattern, part) -> {
+            Part withEdges = started.edges().containsKey(pattern) ? part.plus(started.edges().get(pattern)) : part;
+            if (withEdges.executions() > 0) {
+                baselines.put(pattern, withEdges.baseline());
+            }
+        });
+        return baselines;
+    }
+
+    private synchronized boolean isKept(String rolls, Optional<String> cluster)
+    {
+        return rolls.equals(keptRolls) && cluster.equals(keptCluster);
+    }
+
+    private static Map<String, Object> bindings(BaselineRollups.Plan plan, Map<String, Object> inWindow)
+    {
+        Map<String, Object> bindings = new HashMap<>(plan.bindings());
+        bindings.putAll(inWindow);
+        return bindings;
+    }
+
+    private static String onCluster(Optional<String> cluster)
+    {
+        return cluster.isPresent() ? "AND cluster_name = :cluster" : "";
+    }
+
+    /** In one snapshot: the periods' rolls and the rows merged are of the same moment. */
+    private <T> T inSnapshot(HandleCallback<T, RuntimeException> callback)
     {
         return jdbi.inTransaction(TransactionIsolationLevel.REPEATABLE_READ, handle -> {
-            // one snapshot: the periods' rolls and the rows merged are of the same moment
             handle.execute("SET LOCAL work_mem = '256MB'");
-            Map<String, Object> bindings = new HashMap<>(plan.bindings());
-            bindings.put("end", Timestamp.from(end));
-            cluster.ifPresent(name -> bindings.put("cluster", name));
-            String onCluster = cluster.isPresent() ? "AND cluster_name = :cluster" : "";
-
-            String rolls = handle.createQuery(ROLLS).bindMap(bindings).mapTo(String.class).one();
-            Map<PatternKey, Part> merged = new HashMap<>();
-            if (rolls.equals(keptRolls) && cluster.equals(keptCluster)) {
-                patterns.forEach(pattern -> {
-                    Part part = kept.get(pattern);
-                    if (part != null) {
-                        merged.put(pattern, part);
-                    }
-                });
-            }
-            List<String> missing = patterns.stream().filter(pattern -> !merged.containsKey(pattern)).map(PatternKey::hash).distinct().toList();
-            if (!missing.isEmpty()) {
-                handle.createQuery(ROLLED_UP.replace("<cluster>", onCluster)).bindMap(bindings).bindArray("hashes", String.class, missing)
-                        .map((rs, ctx) -> Map.entry(key(rs), Part.of(rs)))
-                        .forEach(row -> {
-                            if (patterns.contains(row.getKey())) {
-                                merged.merge(row.getKey(), row.getValue(), Part::plus);
-                            }
-                        });
-                // a pattern without rolled-up periods is kept too, so that it is not looked for again
-                patterns.forEach(pattern -> merged.putIfAbsent(pattern, Part.NONE));
-            }
-            keptRolls = rolls;
-            keptCluster = cluster;
-            kept = Map.copyOf(merged);
-
-            Map<PatternKey, Part> withEdges = new HashMap<>(merged);
-            handle.createQuery(EDGES.replace("<cluster>", onCluster)).bindMap(bindings)
-                    .map((rs, ctx) -> Map.entry(key(rs), Part.of(rs)))
-                    .forEach(row -> {
-                        if (patterns.contains(row.getKey())) {
-                            withEdges.merge(row.getKey(), row.getValue(), Part::plus);
-                        }
-                    });
-            Map<PatternKey, Baseline> baselines = new HashMap<>();
-            withEdges.forEach((pattern, part) -> {
-                if (part.executions() > 0) {
-                    baselines.put(pattern, part.baseline());
-                }
-            });
-            return baselines;
+            return callback.withHandle(handle);
         });
+    }
+
+    private static Map<PatternKey, Part> rolledUp(Handle handle, Map<String, Object> bindings, Optional<String> cluster, Set<PatternKey> patterns)
+    {
+        if (patterns.isEmpty()) {
+            return Map.of();
+        }
+        Map<PatternKey, Part> parts = parts(handle.createQuery(ROLLED_UP.replace("<cluster>", onCluster(cluster))).bindMap(bindings)
+                .bindArray("hashes", String.class, patterns.stream().map(PatternKey::hash).distinct().toList()));
+        parts.keySet().retainAll(patterns);
+        return parts;
+    }
+
+    /** Rows in the rollups' form merged per pattern. */
+    private static Map<PatternKey, Part> parts(Query query)
+    {
+        Map<PatternKey, Part> parts = new HashMap<>();
+        query.map((rs, ctx) -> Map.entry(key(rs), Part.of(rs))).forEach(row -> parts.merge(row.getKey(), row.getValue(), Part::plus));
+        return parts;
     }
 
     private static PatternKey key(ResultSet rs)
@@ -118,7 +189,7 @@ final class PatternBaselines
      * Periods of one pattern merged: counts and sums, the latencies as (value, count) pairs sorted by value, and the
      * distinct snapshot keys sorted.
      */
-    private record Part(long executions, double files, double bytes, long[] latencies, long[] counts, long[] snapshotKeys)
+    record Part(long executions, double files, double bytes, long[] latencies, long[] counts, long[] snapshotKeys)
     {
         static final Part NONE = new Part(0, 0, 0, new long[0], new long[0], new long[0]);
 

@@ -214,6 +214,20 @@ class TestBaselineRollups
         assertThat(fresh.baselineExecutions()).as("the days' runs, no longer in pattern_rollups").isLessThan(BASELINE.toMinutes() / 7 / 3);
     }
 
+    @Test
+    void aPatternNewToTheWindowGetsItsBaselineBesideThoseKept()
+    {
+        // "b" ran all through the baseline, and not in the window of the service's first read
+        insert("b", "default", BASELINE_START.plusSeconds(90), BASELINE.toMinutes() / 11, 11, "500 + (g * 13) % 700");
+        EvidenceReader service = new EvidenceReader(jdbi);
+        assertThat(service.read(END, WINDOW, BASELINE, Duration.ofMinutes(5)).patterns()).extracting(PatternFact::patternHash).doesNotContain("b");
+
+        insert("b", "default", START.plusSeconds(20), 30, 1, "2000 + g");
+        EvidenceReader.Evidence evidence = service.read(END, WINDOW, BASELINE, Duration.ofMinutes(5));
+        assertBaselineIsRaw(evidence, "default", "b", BASELINE_START, START);
+        assertBaselineIsRaw(evidence, "default", "a", BASELINE_START, START);
+    }
+
     /** As if the periods' last checks were {@code ago} earlier: time passing without an evaluation. */
     private void age(Duration ago)
     {
@@ -233,10 +247,16 @@ class TestBaselineRollups
         assertBaselineIsRaw(evidence, cluster, BASELINE_START, START);
     }
 
-    /** The evidence's baseline is PostgreSQL's own aggregates over the rows of [from, to). */
+    /** The evidence's baseline of pattern "a" is PostgreSQL's own aggregates over the rows of [from, to). */
     private void assertBaselineIsRaw(EvidenceReader.Evidence evidence, String cluster, Instant from, Instant to)
     {
-        PatternFact pattern = evidence.patterns().stream().filter(fact -> fact.cluster().equals(cluster)).findFirst().orElseThrow();
+        assertBaselineIsRaw(evidence, cluster, "a", from, to);
+    }
+
+    /** The baseline of pattern {@code hash} on {@code cluster} is PostgreSQL's own aggregates over the rows of [from, to). */
+    private void assertBaselineIsRaw(EvidenceReader.Evidence evidence, String cluster, String hash, Instant from, Instant to)
+    {
+        PatternFact pattern = evidence.patterns().stream().filter(fact -> fact.cluster().equals(cluster) && fact.patternHash().equals(hash)).findFirst().orElseThrow();
         Map<String, Object> raw = jdbi.withHandle(handle -> handle.createQuery("""
                         SELECT count(*) AS executions, percentile_cont(0.5) WITHIN GROUP (ORDER BY latency) AS p50,
                                percentile_cont(0.95) WITHIN GROUP (ORDER BY latency) AS p95, avg(files_scanned) AS files, avg(bytes_scanned) AS bytes,
