@@ -228,6 +228,16 @@ class TestBaselineRollups
         assertBaselineIsRaw(evidence, "default", "a", BASELINE_START, START);
     }
 
+    @Test
+    void bigintArraysAsPostgresWritesThem()
+    {
+        // what the baseline's read takes from PostgreSQL's text form: snapshot keys are hashes, of either sign and any size
+        String text = jdbi.withHandle(handle -> handle.createQuery("SELECT CAST(ARRAY[1, -22, 9223372036854775807, -9223372036854775808] AS bigint[])")
+                .mapTo(String.class).one());
+        assertThat(PatternBaselines.Part.longs(text)).containsExactly(1, -22, Long.MAX_VALUE, Long.MIN_VALUE);
+        assertThat(PatternBaselines.Part.longs("{}")).isEmpty();
+    }
+
     /** As if the periods' last checks were {@code ago} earlier: time passing without an evaluation. */
     private void age(Duration ago)
     {
