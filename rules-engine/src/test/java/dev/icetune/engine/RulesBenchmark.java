@@ -15,7 +15,6 @@ import java.lang.management.MemoryType;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -77,15 +76,9 @@ public final class RulesBenchmark
                     var field = dev.icetune.engine.evidence.EvidenceReader.class.getDeclaredField(name);
                     field.setAccessible(true);
                     Instant start = now.plusSeconds(1).minus(Duration.ofHours(1));
-                    Instant baselineStart = start.minus(Duration.ofDays(7));
+                    // the window's reads; the baseline is merged by PatternBaselines, kept from the first evaluation
                     String sql = ((String) field.get(null)).replace(":start", "'" + start + "'::timestamptz").replace(":end", "'" + now.plusSeconds(1) + "'::timestamptz")
-                            .replace(":baseline_start", "'" + baselineStart + "'::timestamptz")
-                            // the baseline's complete hours and days, as EvidenceReader reads them rolled up (neither end falls on an hour)
-                            .replace(":hours_from", "'" + baselineStart.truncatedTo(ChronoUnit.HOURS).plus(Duration.ofHours(1)) + "'::timestamptz")
-                            .replace(":days_from", "'" + baselineStart.truncatedTo(ChronoUnit.DAYS).plus(Duration.ofDays(1)) + "'::timestamptz")
-                            .replace(":days_to", "'" + start.truncatedTo(ChronoUnit.DAYS) + "'::timestamptz")
-                            .replace(":hours_to", "'" + start.truncatedTo(ChronoUnit.HOURS) + "'::timestamptz").replace(":ttl_seconds", "300")
-                            .replace("<slice>", "query_pattern_hash >= ''").replace("<cluster>", "");
+                            .replace(":ttl_seconds", "300").replace("<slice>", "query_pattern_hash >= ''").replace("<cluster>", "");
                     long t = System.nanoTime();
                     List<String> plan = handle.createQuery("EXPLAIN ANALYZE " + sql).mapTo(String.class).list();
                     System.out.printf("%s: %.2f s%n", name, (System.nanoTime() - t) / 1e9);

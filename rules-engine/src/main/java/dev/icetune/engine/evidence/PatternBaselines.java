@@ -97,7 +97,13 @@ final class PatternBaselines
     synchronized Map<PatternKey, Baseline> finish(Started started, BaselineRollups.Plan plan, Map<String, Object> inWindow, Optional<String> cluster,
             Set<PatternKey> patterns)
     {
-        Map<PatternKey, Part> merged = new HashMap<>(started.window().isPresent() ? started.rolledUp() : isKept(started.rolls(), cluster) ? kept : Map.of());
+        Map<PatternKey, Part> merged = new HashMap<>();
+        if (started.window().isPresent()) {
+            merged.putAll(started.rolledUp());
+        }
+        else if (isKept(started.rolls(), cluster)) {
+            merged.putAll(kept);
+        }
         Set<PatternKey> known = started.window().orElse(merged.keySet());
         String rolls = started.rolls();
         Set<PatternKey> missing = new HashSet<>(patterns);
