@@ -39,12 +39,12 @@ public record PartitionSpec(String table, List<String> from, List<String> to, Re
          */
         public double partitionsAfter(long partitions)
         {
-            Matcher fromTime = TIME_FIELD.matcher(from);
-            Optional<Matcher> toTime = to.map(TIME_FIELD::matcher).filter(Matcher::matches);
-            if (fromTime.matches() && toTime.isPresent()) {
-                return Math.max(1, Math.ceil(partitions * TimeGrain.of(fromTime.group(1)).orElseThrow().hours() / TimeGrain.of(toTime.get().group(1)).orElseThrow().hours()));
+            Optional<TimeGrain> fromGrain = grain(from);
+            Optional<TimeGrain> toGrain = to.flatMap(PartitionSpec::grain);
+            if (fromGrain.isPresent() && toGrain.isPresent()) {
+                return Math.max(1, Math.ceil(partitions * fromGrain.get().hours() / toGrain.get().hours()));
             }
-            return to.map(VALUE_FIELD::matcher).filter(Matcher::matches).map(bucket -> Math.min(partitions, Double.parseDouble(bucket.group(2)))).orElse(1.0);
+            return to.flatMap(PartitionSpec::buckets).map(buckets -> (double) Math.min(partitions, buckets)).orElse(1.0);
         }
     }
 
@@ -117,19 +117,30 @@ public record PartitionSpec(String table, List<String> from, List<String> to, Re
         if (to.isEmpty()) {
             return coarsening;
         }
-        Matcher fromTime = TIME_FIELD.matcher(from);
-        Matcher toTime = TIME_FIELD.matcher(to.get());
-        if (fromTime.matches() || toTime.matches()) {
-            boolean coarser = fromTime.matches() && toTime.matches()
-                    && TimeGrain.of(toTime.group(1)).orElseThrow().compareTo(TimeGrain.of(fromTime.group(1)).orElseThrow()) > 0;
+        Optional<TimeGrain> fromGrain = grain(from);
+        Optional<TimeGrain> toGrain = grain(to.get());
+        if (fromGrain.isPresent() || toGrain.isPresent()) {
+            boolean coarser = fromGrain.isPresent() && toGrain.isPresent() && toGrain.get().compareTo(fromGrain.get()) > 0;
             return coarser ? coarsening : Optional.empty();
         }
         // into buckets from values or truncated values, or from more buckets
-        Matcher fromValue = VALUE_FIELD.matcher(from);
-        Matcher toValue = VALUE_FIELD.matcher(to.get());
-        boolean fewer = fromValue.matches() && toValue.matches() && to.get().startsWith("bucket(")
-                && (!from.startsWith("bucket(") || Long.parseLong(toValue.group(2)) < Long.parseLong(fromValue.group(2)));
+        Optional<Long> toBuckets = buckets(to.get());
+        boolean fewer = toBuckets.isPresent() && buckets(from).map(fromBuckets -> toBuckets.get() < fromBuckets).orElse(true);
         return fewer ? coarsening : Optional.empty();
+    }
+
+    /** The grain of a time field in Trino's syntax ({@code day(ts)}); none for a field of another form. */
+    private static Optional<TimeGrain> grain(String field)
+    {
+        Matcher time = TIME_FIELD.matcher(field);
+        return time.matches() ? TimeGrain.of(time.group(1)) : Optional.empty();
+    }
+
+    /** The buckets of a bucket field in Trino's syntax ({@code bucket(id, 16)}); none for a field of another form. */
+    private static Optional<Long> buckets(String field)
+    {
+        Matcher value = VALUE_FIELD.matcher(field);
+        return field.startsWith("bucket(") && value.matches() ? Optional.of(Long.parseLong(value.group(2))) : Optional.empty();
     }
 
     /** The column of a partition field in Trino's syntax, as written there ({@code "event time"} of {@code day("event time")}); none for a field of another form. */
