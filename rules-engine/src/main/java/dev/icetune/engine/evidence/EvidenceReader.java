@@ -341,10 +341,10 @@ public final class EvidenceReader
             filterSlices.forEach(slice -> join(slice).forEach(group -> accumulate(group, scansByTable, predicates)));
             List<WindowPattern> inWindowPatterns = new ArrayList<>();
             patternSlices.forEach(slice -> inWindowPatterns.addAll(join(slice)));
-            Map<PatternKey, Baseline> baselineOf = baselines.finish(join(baselineRead), inBaseline, inWindow, cluster,
+            Map<PatternKey, Baseline> baselineOf = baselines.finish(join(baselineRead),
                     inWindowPatterns.stream().map(WindowPattern::key).collect(Collectors.toSet()));
             List<PatternFact> patternFacts = inWindowPatterns.stream()
-                    .map(pattern -> pattern.withBaseline().apply(baselineOf.getOrDefault(pattern.key(), NO_BASELINE)))
+                    .map(pattern -> pattern.withBaseline().apply(baselineOf.getOrDefault(pattern.key(), Baseline.NONE)))
                     .toList();
             Map<String, String> samples = new HashMap<>();
             patternFacts.forEach(pattern -> samples.put(pattern.patternHash(), pattern.sampleQuery()));
@@ -388,8 +388,6 @@ public final class EvidenceReader
     {
         return ExecutedStatement.runnable(queryText).orElse(queryText);
     }
-
-    private static final Baseline NO_BASELINE = new Baseline(0, 0, 0, 0, 0, 0);
 
     /** A pattern as the window's read found it, made a fact once its baseline is known. */
     private record WindowPattern(PatternKey key, Function<Baseline, PatternFact> withBaseline) {}

@@ -31,7 +31,10 @@ import static java.util.Objects.requireNonNull;
 final class PatternBaselines
 {
     /** A pattern's baseline: latencies in milliseconds, files and bytes per execution, the distinct snapshot sets read. */
-    record Baseline(long executions, double p50, double p95, double files, double bytes, long snapshots) {}
+    record Baseline(long executions, double p50, double p95, double files, double bytes, long snapshots)
+    {
+        static final Baseline NONE = new Baseline(0, 0, 0, 0, 0, 0);
+    }
 
     record PatternKey(String cluster, String hash) {}
 
@@ -67,8 +70,12 @@ final class PatternBaselines
         this.jdbi = requireNonNull(jdbi, "jdbi is null");
     }
 
-    /** What {@link #begin} read: the periods' rolls, the edges, and the window's patterns' merged periods unless those kept serve. */
-    record Started(String rolls, Map<PatternKey, Part> edges, Optional<Set<PatternKey>> window, Map<PatternKey, Part> rolledUp) {}
+    /**
+     * What {@link #begin} read, for its {@code bindings} and {@code cluster}: the periods' rolls, the edges, and the window's
+     * patterns' merged periods unless those kept serve.
+     */
+    record Started(Map<String, Object> bindings, Optional<String> cluster, String rolls, Map<PatternKey, Part> edges, Optional<Set<PatternKey>> window,
+            Map<PatternKey, Part> rolledUp) {}
 
     /**
      * Starts reading the baseline of the window {@code inWindow} binds (start, end, cluster), as {@code plan} reads it (its
@@ -77,16 +84,17 @@ final class PatternBaselines
      */
     Started begin(BaselineRollups.Plan plan, Map<String, Object> inWindow, Optional<String> cluster)
     {
-        Map<String, Object> bindings = bindings(plan, inWindow);
+        Map<String, Object> bindings = new HashMap<>(plan.bindings());
+        bindings.putAll(inWindow);
         return inSnapshot(handle -> {
             String rolls = handle.createQuery(ROLLS).bindMap(bindings).mapTo(String.class).one();
             Map<PatternKey, Part> edges = parts(handle.createQuery(EDGES.replace("<cluster>", onCluster(cluster))).bindMap(bindings));
             if (isKept(rolls, cluster)) {
-                return new Started(rolls, edges, Optional.empty(), Map.of());
+                return new Started(bindings, cluster, rolls, edges, Optional.empty(), Map.of());
             }
             Set<PatternKey> window = Set.copyOf(handle.createQuery(WINDOW_PATTERNS.replace("<cluster>", onCluster(cluster))).bindMap(bindings)
                     .map((rs, ctx) -> key(rs)).list());
-            return new Started(rolls, edges, Optional.of(window), rolledUp(handle, bindings, cluster, window));
+            return new Started(bindings, cluster, rolls, edges, Optional.of(window), rolledUp(handle, bindings, cluster, window));
         });
     }
 
@@ -94,9 +102,9 @@ final class PatternBaselines
      * The baseline of {@code patterns}, those of the window {@code started} began with; patterns without a baseline are
      * left out. Keeps the merged periods of these patterns for the next evaluation.
      */
-    synchronized Map<PatternKey, Baseline> finish(Started started, BaselineRollups.Plan plan, Map<String, Object> inWindow, Optional<String> cluster,
-            Set<PatternKey> patterns)
+    synchronized Map<PatternKey, Baseline> finish(Started started, Set<PatternKey> patterns)
     {
+        Optional<String> cluster = started.cluster();
         Map<PatternKey, Part> merged = new HashMap<>();
         if (started.window().isPresent()) {
             merged.putAll(started.rolledUp());
@@ -111,10 +119,9 @@ final class PatternBaselines
         if (!missing.isEmpty()) {
             // patterns the window's read found beside those the baseline's did (rows written in between), or kept periods that
             // changed under an evaluation of another end on this reader: read, in a snapshot of their own
-            Map<String, Object> bindings = bindings(plan, inWindow);
             Map.Entry<String, Map<PatternKey, Part>> read = inSnapshot(handle -> {
-                String now = handle.createQuery(ROLLS).bindMap(bindings).mapTo(String.class).one();
-                return Map.entry(now, rolledUp(handle, bindings, cluster, now.equals(started.rolls()) ? missing : patterns));
+                String now = handle.createQuery(ROLLS).bindMap(started.bindings()).mapTo(String.class).one();
+                return Map.entry(now, rolledUp(handle, started.bindings(), cluster, now.equals(started.rolls()) ? missing : patterns));
             });
             if (!read.getKey().equals(rolls)) {
                 merged.clear();
@@ -142,13 +149,6 @@ final class PatternBaselines
     private synchronized boolean isKept(String rolls, Optional<String> cluster)
     {
         return rolls.equals(keptRolls) && cluster.equals(keptCluster);
-    }
-
-    private static Map<String, Object> bindings(BaselineRollups.Plan plan, Map<String, Object> inWindow)
-    {
-        Map<String, Object> bindings = new HashMap<>(plan.bindings());
-        bindings.putAll(inWindow);
-        return bindings;
     }
 
     private static String onCluster(Optional<String> cluster)

@@ -120,6 +120,15 @@ class TestBaselineRollups
         assertBaselineIsRaw(evidence, "default");
     }
 
+    /** 50 slow runs of {@code hour}, checked and rolled up half an hour ago, inserted 20 minutes ago: since that check, before the latest. */
+    private void insertLateSinceLastCheck(Instant hour)
+    {
+        jdbi.useHandle(handle -> handle.createUpdate("UPDATE pattern_rollups_rolled SET rolled_at = now() - interval '30 minutes', "
+                + "checked_at = now() - interval '30 minutes' WHERE period = 'hour' AND starts = :hour").bind("hour", Timestamp.from(hour)).execute());
+        insertLate(hour, 50);
+        jdbi.useHandle(handle -> handle.execute("UPDATE query_logs SET inserted_at = now() - interval '20 minutes' WHERE latency >= 15000 AND inserted_at >= now() - interval '1 minute'"));
+    }
+
     private void insertLate(Instant from, int count)
     {
         jdbi.useHandle(handle -> handle.createUpdate(insertSql("15000 + g", "now()"))
@@ -175,10 +184,7 @@ class TestBaselineRollups
         reader.read(END, WINDOW, BASELINE, Duration.ofMinutes(5));
         Instant hourLater = START.plus(Duration.ofHours(1));
         Instant firstHour = Instant.parse("2026-11-13T10:00:00Z");
-        jdbi.useHandle(handle -> handle.createUpdate("UPDATE pattern_rollups_rolled SET rolled_at = now() - interval '30 minutes', "
-                + "checked_at = now() - interval '30 minutes' WHERE period = 'hour' AND starts = :first").bind("first", Timestamp.from(firstHour)).execute());
-        insertLate(firstHour, 50);
-        jdbi.useHandle(handle -> handle.execute("UPDATE query_logs SET inserted_at = now() - interval '20 minutes' WHERE latency >= 15000 AND inserted_at >= now() - interval '1 minute'"));
+        insertLateSinceLastCheck(firstHour);
         new BaselineRollups(jdbi).roll(BaselineRollups.Plan.of(hourLater.minus(BASELINE), hourLater), progress -> {});
 
         assertBaselineIsRaw(reader.read(END, WINDOW, BASELINE, Duration.ofMinutes(5)), "default");
@@ -192,10 +198,7 @@ class TestBaselineRollups
         EvidenceReader service = new EvidenceReader(jdbi);
         assertBaselineIsRaw(service.read(END, WINDOW, BASELINE, Duration.ofMinutes(5)), "default");
         Instant firstHour = Instant.parse("2026-11-13T10:00:00Z");
-        jdbi.useHandle(handle -> handle.createUpdate("UPDATE pattern_rollups_rolled SET rolled_at = now() - interval '30 minutes', "
-                + "checked_at = now() - interval '30 minutes' WHERE period = 'hour' AND starts = :first").bind("first", Timestamp.from(firstHour)).execute());
-        insertLate(firstHour, 50);
-        jdbi.useHandle(handle -> handle.execute("UPDATE query_logs SET inserted_at = now() - interval '20 minutes' WHERE latency >= 15000 AND inserted_at >= now() - interval '1 minute'"));
+        insertLateSinceLastCheck(firstHour);
         List<String> progress = new ArrayList<>();
         new EvidenceReader(jdbi).read(END, WINDOW, BASELINE, Duration.ofMinutes(5), Optional.empty(), progress::add);
         assertThat(progress).as("the person's evaluate rolled the hour up again").containsExactly(
