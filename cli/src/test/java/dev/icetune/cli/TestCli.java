@@ -175,6 +175,36 @@ class TestCli
         assertThat(stdout()).contains("ID").contains("STATUS");
     }
 
+    /**
+     * An Iceberg catalog misconfigured (its type misspelled) is found only when an evaluation opens it. The evaluation records
+     * the rest, as one with the catalog away does, but a one-off run says so last and exits 1: a cron job must not take it for
+     * a clean run. It exited 0 before, the cause one progress line among many.
+     */
+    @Test
+    void aOneOffEvaluationThatCannotReadACatalogSaysWhichKeysAndFails(@TempDir Path directory)
+            throws Exception
+    {
+        String url = TestingPostgres.shared().createDatabase("cli_catalog");
+        Path config = config(directory, url, "icetune.trino.catalog=iceberg\niceberg.catalog.name=lake\niceberg.catalog.type=jdbcc\niceberg.catalog.uri=" + url + "\n");
+
+        assertThat(run("--config", config.toString(), "evaluate")).isEqualTo(IcetuneCli.FAILED);
+        assertThat(stderr()).contains("cannot read the Iceberg catalog of iceberg, its tables' recommendations are kept as they are: Unknown catalog type: jdbcc")
+                .endsWith(("icetune: could not read the Iceberg metadata of iceberg (why: above); the rest of the evaluation is recorded, and their recommendations "
+                        + "are kept as they were. Check the iceberg.catalog.* and iceberg.catalogs.NAME.* keys of %s, and that each catalog's service and storage answer%n")
+                        .formatted(config))
+                .doesNotContain("\tat ");
+        assertThat(stdout()).as("the evaluation's table is printed all the same").startsWith("RULE");
+
+        err.reset();
+        out.reset();
+        config = config(directory, url, "icetune.trino.catalog=iceberg\niceberg.catalog.name=lake\niceberg.catalog.type=jdbc\niceberg.catalog.jdbc.user=postgres\n"
+                + "iceberg.catalog.io-impl=dev.icetune.engine.iceberg.LocalFileIO\n"
+                + "iceberg.catalog.warehouse=" + directory.toUri() + "\niceberg.catalog.uri=" + url.replaceFirst("/[^/?]+(\\?|$)", "/no_such_database$1") + "\n");
+        assertThat(run("--config", config.toString(), "evaluate", "--json")).as(stderr()).isEqualTo(IcetuneCli.FAILED);
+        assertThat(stderr()).contains("database \"no_such_database\" does not exist").contains("could not read the Iceberg metadata of iceberg");
+        assertThat(stdout()).as("a script reads it too").contains("\"unread\" : [ \"iceberg\" ]");
+    }
+
     @Test
     void wrongConfigurationSaysWhichKeyAndWhatWouldDo(@TempDir Path directory)
             throws Exception

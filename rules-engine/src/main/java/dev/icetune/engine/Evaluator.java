@@ -42,9 +42,12 @@ import static java.util.Objects.requireNonNull;
  */
 public final class Evaluator
 {
-    /** What an evaluation found and changed. */
+    /**
+     * What an evaluation found and changed; {@code unread} names the Iceberg catalogs and tables whose metadata it could not
+     * read (their recommendations kept as they were), sorted.
+     */
     public record Result(long evaluationId, Instant windowStart, Instant windowEnd, int facts, List<Recommendation> recommendations,
-            Map<String, Integer> firedByRule, RecommendationStore.Outcome outcome, Duration duration) {}
+            Map<String, Integer> firedByRule, RecommendationStore.Outcome outcome, Duration duration, List<String> unread) {}
 
     /** How many held-back recommendations an evaluation names one by one. */
     private static final int HELD_BACK_SHOWN = 20;
@@ -167,7 +170,8 @@ public final class Evaluator
         }).set(count));
         progress.accept("%s: %d new, %d refreshed, %d resolved, in %d ms".formatted(
                 count(recommendations.size(), "recommendation"), outcome.opened(), outcome.refreshed(), outcome.resolved(), took.toMillis()));
-        return new Result(id, now.minus(window), now, facts.size(), recommendations, evaluation.firedByRule(), outcome, took);
+        return new Result(id, now.minus(window), now, facts.size(), recommendations, evaluation.firedByRule(), outcome, took,
+                tableFacts.unread().stream().sorted().toList());
     }
 
     /** "1 table", "5 tables": what a person reads in the progress lines. */

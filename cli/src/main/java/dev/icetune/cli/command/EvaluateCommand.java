@@ -1,6 +1,7 @@
 package dev.icetune.cli.command;
 
 import dev.icetune.cli.EvaluationService;
+import dev.icetune.cli.IcetuneCli;
 import dev.icetune.cli.JsonOutput;
 import dev.icetune.cli.Meters;
 import dev.icetune.cli.MetricsEndpoint;
@@ -13,6 +14,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 import java.time.Instant;
+import java.util.List;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -50,8 +52,9 @@ public final class EvaluateCommand
             adviseOnUnindexedDays();
             EvaluationService evaluations = new EvaluationService(context(), Optional.ofNullable(cluster), meters, problem -> err().println("icetune: " + problem));
             if (!service) {
-                print(evaluations.evaluateOnce(Instant.now(), this::progress));
-                return 0;
+                EvaluationService.Round round = evaluations.evaluateOnce(Instant.now(), this::progress);
+                print(round);
+                return unreadSaid(round.result().unread()) ? IcetuneCli.FAILED : 0;
             }
             try {
                 evaluations.run(context().settings().engine().getEvaluateInterval().toJavaTime(), this::progress, this::print,
@@ -65,6 +68,21 @@ public final class EvaluateCommand
         finally {
             meters.close();
         }
+    }
+
+    /**
+     * A one-off evaluation that could not read some Iceberg metadata recorded the rest, yet a person or a cron job running it
+     * must not take it for a clean run: said last, and exit 1. A service says it at each evaluation and goes on.
+     */
+    private boolean unreadSaid(List<String> unread)
+    {
+        if (unread.isEmpty()) {
+            return false;
+        }
+        err().println(("icetune: could not read the Iceberg metadata of %s (why: above); the rest of the evaluation is recorded, and their "
+                + "recommendations are kept as they were. Check the iceberg.catalog.* and iceberg.catalogs.NAME.* keys of %s, and that each "
+                + "catalog's service and storage answer").formatted(String.join(", ", unread), context().configFile()));
+        return true;
     }
 
     /** Days written before version 8 without the inserted_at index cost every evaluation a read of them: say what builds it. */
@@ -96,6 +114,7 @@ public final class EvaluateCommand
             document.put("outcome", result.outcome());
             document.put("recommendations", result.recommendations());
             document.put("effects", round.effects());
+            document.put("unread", result.unread());
             out().println(JsonOutput.write(document));
             return;
         }
