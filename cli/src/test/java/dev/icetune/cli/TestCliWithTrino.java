@@ -264,6 +264,8 @@ class TestCliWithTrino
         RecommendationStore store = new RecommendationStore(Database.of(url, "postgres", "icetune-test").jdbi());
         store.record(List.of(compaction("budget_small", 10), compaction("budget_big", 100), compaction("cooling", 50),
                 new Recommendation("stale-statistics", TargetType.TABLE, "iceberg.demo.cooling", Severity.LOW, Level.L1, Map.of(), "why",
+                        new Analyze("iceberg.demo.cooling")).withEstimate(estimate(1)),
+                new Recommendation("snapshot-buildup", TargetType.TABLE, "iceberg.demo.cooling", Severity.LOW, Level.L1, Map.of(), "why",
                         new Analyze("iceberg.demo.cooling")).withEstimate(estimate(1))), Instant.now(), 3);
         Map<String, Long> ids = new java.util.HashMap<>();
         store.list(Optional.empty()).forEach(each -> ids.put(each.ruleId() + ":" + each.target(), each.id()));
@@ -299,6 +301,11 @@ class TestCliWithTrino
         assertThat(stdout().indexOf("#" + ids.get("small-files:iceberg.demo.budget_big") + " skipped"))
                 .as("the highest priority first").isLessThan(stdout().indexOf("#" + ids.get("small-files:iceberg.demo.budget_small") + " applied"));
         assertThat(iceberg.load("iceberg.demo.budget_big").orElseThrow().currentSnapshot().summary()).as("over the budget: unchanged").containsEntry("total-data-files", "12");
+        // one never approved, on the table cooling down, lacks approval, not time: it said "skipped ... --ignore-cooldown" and exited 0
+        out.reset();
+        assertThat(icetune("apply", String.valueOf(ids.get("snapshot-buildup:iceberg.demo.cooling")), "--by", "alice")).isEqualTo(IcetuneCli.FAILED);
+        assertThat(stderr()).contains("is open: only an approved one can be applied");
+        assertThat(stdout()).doesNotContain("skipped");
         out.reset();
         assertThat(icetune("apply", String.valueOf(ids.get("stale-statistics:iceberg.demo.cooling")), "--by", "alice", "--ignore-cooldown", "--json")).as(stderr()).isZero();
         assertThat(JSON.readValue(stdout(), new TypeReference<List<Map<String, Object>>>() {})).singleElement().satisfies(attempt -> {

@@ -100,6 +100,13 @@ public final class FixApplier
         return apply(id, actor, dryRun, Optional.empty());
     }
 
+    /** Why recommendation {@code id}, in {@code status}, cannot be applied, if it cannot: only an approved one can (an applied one again is a no-op). */
+    public static Optional<String> notApplicable(long id, Status status, boolean dryRun)
+    {
+        return dryRun || status == Status.APPROVED || status.isApplied() ? Optional.empty()
+                : Optional.of("recommendation " + id + " is " + status + ": only an approved one can be applied");
+    }
+
     /**
      * Applies (or plans) the fix; a layout change whose data another fix of the same run rewrites after it
      * ({@code rewriteLeftTo}) changes the layout only, so that the table's files are rewritten once, into the final layout.
@@ -116,9 +123,9 @@ public final class FixApplier
         if (!dryRun && recommendation.status().isApplied()) {
             return audited(recommendation, actor, action, FixAudit.Result.NO_OP, fix.render(), FixAudit.ALREADY_APPLIED, Optional.empty(), Optional.empty(), 0);
         }
-        if (!dryRun && recommendation.status() != Status.APPROVED) {
-            throw new IllegalStateException("recommendation " + id + " is " + recommendation.status() + ": only an approved one can be applied");
-        }
+        notApplicable(id, recommendation.status(), dryRun).ifPresent(reason -> {
+            throw new IllegalStateException(reason);
+        });
         return withTableLock(table, () -> {
             // a Trino statement may name a table of a catalog icetune does not read: then there is no state to record
             Optional<Table> loaded = iceberg.load(table);

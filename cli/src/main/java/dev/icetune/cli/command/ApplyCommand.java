@@ -98,6 +98,10 @@ public final class ApplyCommand
                     report(attempts, FixAttempt.skipped(id, status + " meanwhile")); // an earlier fix of this run superseded it
                     continue;
                 }
+                // said before a cooldown or the budget: approval is what it lacks, not time
+                FixApplier.notApplicable(id, status, dryRun).ifPresent(reason -> {
+                    throw new IllegalStateException(reason);
+                });
                 Optional<String> cooling = ignoreCooldown || dryRun || cooldown.isZero() ? Optional.empty() : applier.coolingDown(id, run, cooldown);
                 if (cooling.isPresent()) {
                     report(attempts, FixAttempt.skipped(id, cooling.get() + " (--ignore-cooldown to apply anyway)"));
