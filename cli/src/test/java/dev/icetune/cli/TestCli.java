@@ -205,6 +205,17 @@ class TestCli
         assertThat(stdout()).as("a script reads it too").contains("\"unread\" : [ \"iceberg\" ]");
     }
 
+    /** The JDK says a missing file by its path alone: "icetune: /tmp/q.sql" was all a person read. */
+    @Test
+    void lintOfAFileThatCannotBeReadSaysWhy(@TempDir Path directory)
+    {
+        Path missing = directory.resolve("q.sql");
+        assertThat(run("lint", "--file", missing.toString())).isEqualTo(IcetuneCli.FAILED);
+        assertThat(stderr()).isEqualTo("icetune: cannot read --file %s: no such file%n".formatted(missing));
+        assertThat(run("lint", "--file", directory.toString())).isEqualTo(IcetuneCli.FAILED);
+        assertThat(stderr()).startsWith("icetune: cannot read --file %s: ".formatted(directory)).contains("directory");
+    }
+
     @Test
     void wrongConfigurationSaysWhichKeyAndWhatWouldDo(@TempDir Path directory)
             throws Exception

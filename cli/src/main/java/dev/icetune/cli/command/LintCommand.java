@@ -11,7 +11,9 @@ import picocli.CommandLine.Parameters;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.sql.SQLException;
 
@@ -44,7 +46,17 @@ public final class LintCommand
             if (sql != null) {
                 return sql;
             }
-            return file.toString().equals("-") ? new String(System.in.readAllBytes(), StandardCharsets.UTF_8) : Files.readString(file);
+            if (file.toString().equals("-")) {
+                return new String(System.in.readAllBytes(), StandardCharsets.UTF_8);
+            }
+            try {
+                return Files.readString(file);
+            }
+            catch (IOException e) {
+                // the JDK's message is the path alone for a missing file ("icetune: q.sql"), the reason alone for a directory
+                String reason = e instanceof NoSuchFileException ? "no such file" : e instanceof AccessDeniedException ? "permission denied" : e.getMessage();
+                throw new IllegalArgumentException("cannot read --file " + file + ": " + reason, e);
+            }
         }
     }
 
