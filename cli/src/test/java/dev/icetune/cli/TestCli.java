@@ -205,6 +205,28 @@ class TestCli
         assertThat(stdout()).as("a script reads it too").contains("\"unread\" : [ \"iceberg\" ]");
     }
 
+    /** A misspelt --cluster found nothing and said nothing of it: an empty table, as for a healthy cluster. */
+    @Test
+    void evaluatingAClusterWithoutQueriesNamesTheClustersThereAre(@TempDir Path directory)
+            throws Exception
+    {
+        String url = TestingPostgres.shared().createDatabase("cli_clusters");
+        Path config = config(directory, url, "");
+        assertThat(run("--config", config.toString(), "migrate")).as(stderr()).isZero();
+        for (String cluster : List.of("etl", "bi")) {
+            TestingPostgres.execute(url, """
+                    INSERT INTO query_logs (query_id, "timestamp", state, success, user_name, query_text, query_text_length, query_text_truncated,
+                        create_time, end_time, latency, input_count, cluster_name)
+                    VALUES ('q-%1$s', now(), 'FINISHED', true, 'u', 'SELECT 1', 8, false, now(), now(), 1, 1, '%1$s')""".formatted(cluster));
+        }
+
+        assertThat(run("--config", config.toString(), "evaluate", "--cluster", "etI")).as(stderr()).isZero();
+        assertThat(stderr()).contains("==> no queries of cluster etI in the window (a listener's icetune.cluster-name, by default its Trino's node.environment); "
+                + "it holds queries of bi, etl");
+        assertThat(run("--config", config.toString(), "evaluate", "--cluster", "etl")).as(stderr()).isZero();
+        assertThat(stderr()).doesNotContain("no queries of cluster");
+    }
+
     /** The JDK says a missing file by its path alone: "icetune: /tmp/q.sql" was all a person read. */
     @Test
     void lintOfAFileThatCannotBeReadSaysWhy(@TempDir Path directory)

@@ -117,6 +117,12 @@ public final class Evaluator
                 Duration.ofSeconds((long) (thresholds.get("cache.ttl_minutes") * 60)), cluster, progress);
         progress.accept("%s, %s, %s, %s in %d ms".formatted(count(evidence.patterns().size(), "pattern"), count(evidence.tableScans().size(), "table"),
                 count(evidence.predicates().size(), "predicate"), count(evidence.loads().size(), "cluster"), millisSince(step)));
+        if (cluster.isPresent() && evidence.loads().isEmpty()) {
+            // a misspelt --cluster finds nothing, and nothing to say so: name the ones there are
+            List<String> clusters = evidenceReader.clusters(now.minus(window), now);
+            progress.accept("no queries of cluster %s in the window (a listener's icetune.cluster-name, by default its Trino's node.environment)%s"
+                    .formatted(cluster.get(), clusters.isEmpty() ? "" : "; it holds queries of " + String.join(", ", clusters)));
+        }
         List<Object> facts = new ArrayList<>(evidence.all());
         publishMonitoring(evidence, thresholds);
 

@@ -353,6 +353,14 @@ public final class EvidenceReader
         }
     }
 
+    /** The clusters of the queries that ended in [{@code start}, {@code end}), sorted. */
+    public List<String> clusters(Instant start, Instant end)
+    {
+        return jdbi.withHandle(handle -> handle.createQuery("SELECT DISTINCT cluster_name FROM query_logs WHERE \"timestamp\" >= :start AND \"timestamp\" < :end ORDER BY 1")
+                .bind("start", Timestamp.from(start)).bind("end", Timestamp.from(end))
+                .mapTo(String.class).list());
+    }
+
     private static <T> T join(Future<T> read)
     {
         try {
