@@ -195,7 +195,6 @@ class TestCli
                 .doesNotContain("\tat ");
         assertThat(stdout()).as("the evaluation's table is printed all the same").startsWith("RULE");
 
-        err.reset();
         out.reset();
         config = config(directory, url, "icetune.trino.catalog=iceberg\niceberg.catalog.name=lake\niceberg.catalog.type=jdbc\niceberg.catalog.jdbc.user=postgres\n"
                 + "iceberg.catalog.io-impl=dev.icetune.engine.iceberg.LocalFileIO\n"

@@ -138,7 +138,7 @@ class TestCliWithTrino
         try {
             for (int evaluation = 1; evaluation <= 4; evaluation++) {
                 // recorded all the same, yet not a clean run for the person or cron job that ran it
-                assertThat(icetune(lake.config(), "evaluate")).as(stderr()).isEqualTo(1);
+                assertThat(icetune(lake.config(), "evaluate")).as(stderr()).isEqualTo(IcetuneCli.FAILED);
                 assertThat(stderr()).contains("cannot read the Iceberg catalog of shore, its tables' recommendations are kept as they are")
                         .contains("not currently accepting connections").doesNotContain("cannot read Iceberg metadata of")
                         .contains("icetune: could not read the Iceberg metadata of shore (why: above)").contains(lake.config().toString());
@@ -161,7 +161,7 @@ class TestCliWithTrino
         }
         for (int evaluation = 1; evaluation <= 4; evaluation++) {
             out.reset();
-            assertThat(icetune(lake.config(), "evaluate", "--json")).as(stderr()).isEqualTo(1);
+            assertThat(icetune(lake.config(), "evaluate", "--json")).as(stderr()).isEqualTo(IcetuneCli.FAILED);
             assertThat(stderr()).contains("cannot read Iceberg metadata of shore.sales.lost, its recommendations are kept as they are")
                     .doesNotContain("cannot read the Iceberg catalog").contains("could not read the Iceberg metadata of shore.sales.lost (why: above)");
             assertThat(JSON.readValue(stdout(), new TypeReference<Map<String, Object>>() {}).get("unread")).isEqualTo(List.of("shore.sales.lost"));

@@ -20,8 +20,10 @@ import java.util.Map;
 import java.util.Optional;
 
 @Command(name = "evaluate", description = {"Read query_logs and Iceberg metadata, run the rules, record the recommendations, and measure applied fixes.",
-        "With --service, every icetune.evaluate.interval until stopped: rule edits are picked up between runs, and a failed run (database, Trino or "
-                + "catalog away) is reported and tried again at the next interval."})
+        "With --service, every icetune.evaluate.interval until stopped: rule edits are picked up between runs, a failed run (database or Trino "
+                + "away) is reported and tried again at the next interval, and Iceberg metadata it cannot read is said at each run.",
+        "Without it, Iceberg metadata it cannot read (a catalog misconfigured or away, a table's files lost) is named last and the "
+                + "command exits 1; the rest of the evaluation is recorded all the same."})
 public final class EvaluateCommand
         extends ContextCommand
 {
