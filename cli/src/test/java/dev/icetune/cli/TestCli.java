@@ -289,7 +289,7 @@ class TestCli
         Database database = Database.of(url, "postgres", "icetune-test");
         database.migrate();
         new RecommendationStore(database.jdbi()).record(List.of(
-                        recommendation("small-files", "iceberg.demo.events"), recommendation("small-files", "iceberg.demo.other")),
+                        recommendation("small-files", "iceberg.demo.events"), recommendation("small-files", "iceberg.demo.other").from(List.of("bi"))),
                 Instant.now(), 3);
         Path config = config(directory, url, "icetune.approvers=alice\n");
 
@@ -331,6 +331,11 @@ class TestCli
         out.reset();
         assertThat(run("--config", config.toString(), "recommendations", "list", "--rule", "bloom-filter")).isZero();
         assertThat(stdout()).doesNotContain("iceberg.demo");
+        // a misspelt cluster is said, with the ones there are; a cluster with none of the status asked for is not
+        assertThat(run("--config", config.toString(), "recommendations", "list", "--cluster", "BI")).isZero();
+        assertThat(stderr()).isEqualTo("icetune: no recommendation of cluster BI; clusters with recommendations: bi%n".formatted());
+        assertThat(run("--config", config.toString(), "recommendations", "list", "--cluster", "bi", "--status", "approved")).isZero();
+        assertThat(stderr()).isEmpty();
         assertThat(run("--config", config.toString(), "recommendations", "list", "--table", "iceberg.\"demo")).isEqualTo(IcetuneCli.USAGE);
         assertThat(stderr()).contains("is not a table as catalog.schema.table");
     }

@@ -9,6 +9,7 @@ import picocli.CommandLine.Option;
 
 import java.util.List;
 import java.util.Optional;
+import java.util.stream.Stream;
 
 @Command(name = "list", description = {"Recommendations, the highest priority first: what each saves a day at the current workload, net of what it costs.",
         "PRIORITY is the scan work saved over estimate.horizon_days days less the one-time cost, in GB-equivalents."})
@@ -39,6 +40,9 @@ final class ListCommand
                 .filter(each -> rule == null || each.ruleId().equals(rule))
                 .filter(each -> table == null || of(table.toString(), each))
                 .toList();
+        if (all.isEmpty() && cluster != null) {
+            sayClustersThereAre();
+        }
         if (json) {
             out().println(dev.icetune.cli.JsonOutput.write(all));
             return 0;
@@ -49,6 +53,18 @@ final class ListCommand
                 each.clusters().isEmpty() ? "-" : String.join(",", each.clusters()), each.lastSeen()));
         text.print(out());
         return 0;
+    }
+
+    /** A misspelt --cluster finds nothing, as a healthy cluster would: on stderr, the clusters that have recommendations, when it is none of them. */
+    private void sayClustersThereAre()
+    {
+        List<String> clusters = context().store().list(Optional.empty()).stream()
+                .flatMap(each -> Stream.concat(Stream.ofNullable(each.cluster()), each.clusters().stream()))
+                .distinct().sorted().toList();
+        if (!clusters.contains(cluster)) {
+            err().println("icetune: no recommendation of cluster %s; %s".formatted(cluster,
+                    clusters.isEmpty() ? "none has any yet" : "clusters with recommendations: " + String.join(", ", clusters)));
+        }
     }
 
     /** A table's recommendation targets it, or a column of it ({@code table.column}), or names it in its evidence (a pattern's). */
