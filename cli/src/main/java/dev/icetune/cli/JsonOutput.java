@@ -1,6 +1,7 @@
 package dev.icetune.cli;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.util.MinimalPrettyPrinter;
 import com.fasterxml.jackson.databind.ObjectWriter;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
@@ -17,12 +18,25 @@ public final class JsonOutput
             .build()
             .writerWithDefaultPrettyPrinter();
 
+    private static final ObjectWriter LINE_WRITER = WRITER.with(new MinimalPrettyPrinter());
+
     private JsonOutput() {}
 
     public static String write(Object value)
     {
+        return write(WRITER, value);
+    }
+
+    /** {@code value} on one line: one document a line, for a stream a script reads line by line (JSON Lines). */
+    public static String line(Object value)
+    {
+        return write(LINE_WRITER, value);
+    }
+
+    private static String write(ObjectWriter writer, Object value)
+    {
         try {
-            return WRITER.writeValueAsString(value);
+            return writer.writeValueAsString(value);
         }
         catch (JsonProcessingException e) {
             throw new IllegalStateException("cannot write JSON: " + e.getOriginalMessage(), e);

@@ -384,14 +384,15 @@ class TestCliWithTrino
         int port = TestingPostgres.freePort();
         Path serviceConfig = temporary.resolve("service.properties");
         Files.writeString(serviceConfig, Files.readString(config) + "icetune.metrics.port=" + port + "\nicetune.evaluate.interval=10s\n");
+        ByteArrayOutputStream serviceOut = new ByteArrayOutputStream();
         ByteArrayOutputStream serviceErr = new ByteArrayOutputStream();
         AtomicInteger exit = new AtomicInteger(-1);
-        Thread service = Thread.ofPlatform().start(() -> exit.set(IcetuneCli.run(new String[] {"--config", serviceConfig.toString(), "evaluate", "--service"},
-                new PrintStream(new ByteArrayOutputStream(), true), new PrintStream(serviceErr, true, StandardCharsets.UTF_8), Map.of())));
+        Thread service = Thread.ofPlatform().start(() -> exit.set(IcetuneCli.run(new String[] {"--config", serviceConfig.toString(), "evaluate", "--service", "--json"},
+                new PrintStream(serviceOut, true, StandardCharsets.UTF_8), new PrintStream(serviceErr, true, StandardCharsets.UTF_8), Map.of())));
         try {
             String metrics = "";
             HttpClient client = HttpClient.newHttpClient();
-            for (int attempt = 0; attempt < 120 && !metrics.contains("icetune_evaluations_total 1.0"); attempt++) {
+            for (int attempt = 0; attempt < 120 && !(metrics.contains("icetune_evaluations_total 1.0") && serviceOut.toString(StandardCharsets.UTF_8).endsWith("\n")); attempt++) {
                 Thread.sleep(500);
                 try {
                     metrics = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics")).build(), HttpResponse.BodyHandlers.ofString()).body();
@@ -409,6 +410,9 @@ class TestCliWithTrino
         }
         assertThat(exit.get()).as("stopped, not failed").isZero();
         assertThat(serviceErr.toString(StandardCharsets.UTF_8)).doesNotContain("Interrupted");
+        // a stream a script reads line by line: one JSON document a line, one line an evaluation
+        assertThat(serviceOut.toString(StandardCharsets.UTF_8).lines().toList()).isNotEmpty().allSatisfy(line ->
+                assertThat(JSON.readValue(line, new TypeReference<Map<String, Object>>() {})).containsKeys("evaluation", "recommendations", "unread"));
     }
 
     private static Map<String, Object> row(String action, String result, Integer step)

@@ -33,7 +33,7 @@ public final class EvaluateCommand
     @Option(names = "--cluster", paramLabel = "NAME", description = "only the evidence of this Trino cluster (its recommendations alone may resolve)")
     String cluster;
 
-    @Option(names = "--json", description = "print each evaluation as JSON")
+    @Option(names = "--json", description = "print each evaluation as JSON (with --service, one line each: JSON Lines)")
     boolean json;
 
     @Override
@@ -117,7 +117,8 @@ public final class EvaluateCommand
             document.put("recommendations", result.recommendations());
             document.put("effects", round.effects());
             document.put("unread", result.unread());
-            out().println(JsonOutput.write(document));
+            // a service's evaluations are a stream: one line each
+            out().println(service ? JsonOutput.line(document) : JsonOutput.write(document));
             return;
         }
         TextTable table = new TextTable(70, "RULE", "TARGET", "CLUSTERS", "SEVERITY", "LEVEL", "FIX");
