@@ -9,7 +9,6 @@ import picocli.CommandLine.Option;
 
 import java.util.List;
 import java.util.Optional;
-import java.util.stream.Stream;
 
 @Command(name = "list", description = {"Recommendations, the highest priority first: what each saves a day at the current workload, net of what it costs.",
         "PRIORITY is the scan work saved over estimate.horizon_days days less the one-time cost, in GB-equivalents."})
@@ -58,9 +57,7 @@ final class ListCommand
     /** A misspelt --cluster finds nothing, as a healthy cluster would: on stderr, the clusters that have recommendations, when it is none of them. */
     private void sayClustersThereAre()
     {
-        List<String> clusters = context().store().list(Optional.empty()).stream()
-                .flatMap(each -> Stream.concat(Stream.ofNullable(each.cluster()), each.clusters().stream()))
-                .distinct().sorted().toList();
+        List<String> clusters = context().store().clusters();
         if (!clusters.contains(cluster)) {
             err().println("icetune: no recommendation of cluster %s; %s".formatted(cluster,
                     clusters.isEmpty() ? "none has any yet" : "clusters with recommendations: " + String.join(", ", clusters)));

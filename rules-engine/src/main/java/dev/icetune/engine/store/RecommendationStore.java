@@ -323,6 +323,17 @@ public final class RecommendationStore
                 .map((rs, ctx) -> stored(rs)).list());
     }
 
+    /** The clusters recommendations name (a pattern's own, those a table's evidence came from), sorted: what {@link #list(Optional, Optional)} can narrow to. */
+    public List<String> clusters()
+    {
+        return jdbi.withHandle(handle -> handle.createQuery("""
+                        SELECT cluster_name FROM recommendations WHERE cluster_name IS NOT NULL
+                        UNION
+                        SELECT unnest(clusters) FROM recommendations
+                        ORDER BY 1""")
+                .mapTo(String.class).list());
+    }
+
     public Optional<Stored> find(long id)
     {
         return jdbi.withHandle(handle -> handle.createQuery("SELECT " + COLUMNS + " FROM recommendations WHERE id = :id").bind("id", id)
