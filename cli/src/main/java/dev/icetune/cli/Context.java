@@ -120,7 +120,7 @@ public final class Context
         if (iceberg == null) {
             Settings current = settings();
             iceberg = current.hasIcebergCatalog()
-                    ? Optional.of(new TableMetadataReader(current.icebergCatalogs()))
+                    ? Optional.of(new TableMetadataReader(current.icebergCatalogs(), trino()))
                     : Optional.empty();
         }
         return iceberg;

@@ -2,6 +2,7 @@ package dev.icetune.cli;
 
 import dev.icetune.engine.EngineConfig;
 import dev.icetune.engine.iceberg.TableMetadataReader.CatalogSpec;
+import dev.icetune.engine.iceberg.TrinoCatalog;
 import dev.icetune.store.StoreConfig;
 import io.airlift.configuration.ConfigurationFactory;
 
@@ -138,6 +139,9 @@ public record Settings(Path baseDirectory, StoreConfig store, EngineConfig engin
                         .formatted(MORE_ICEBERG_PREFIX, trinoCatalog));
             }
             catalogs.add(another);
+        });
+        catalogs.stream().filter(spec -> TrinoCatalog.TYPE.equals(spec.properties().get("type")) && engine.getTrinoUrl().isEmpty()).findFirst().ifPresent(spec -> {
+            throw new IllegalArgumentException("the Iceberg catalog of %s is read through Trino (type=%s): set icetune.trino.url".formatted(spec.trinoCatalog(), TrinoCatalog.TYPE));
         });
         return new Settings(baseDirectory, store, engine, rulesDirectory(engine, baseDirectory, environment), catalogs, Optional.ofNullable(environment.get("ICETUNE_TRINO_PASSWORD")).filter(value -> !value.isBlank()));
     }

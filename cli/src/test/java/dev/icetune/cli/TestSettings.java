@@ -86,6 +86,11 @@ class TestSettings
                 .hasMessageStartingWith("iceberg.catalogs.lake.* gives only a name");
         assertThatThrownBy(() -> Settings.of(Map.of("icetune.db.url", URL, "iceberg.catalog.type", "rest"), Map.of(), Path.of(".")))
                 .as("without the Trino catalog's name no table would ever be read from it").hasMessageStartingWith("iceberg.catalog.* needs icetune.trino.catalog");
+        assertThat(Settings.of(Map.of("icetune.db.url", URL, "icetune.trino.url", "jdbc:trino://trino:8080", "iceberg.catalogs.files.type", "trino",
+                "iceberg.catalogs.files.local.location", "/var/lib/trino/files"), Map.of(), Path.of(".")).icebergCatalogs())
+                .containsExactly(new CatalogSpec("files", "files", Map.of("type", "trino", "local.location", "/var/lib/trino/files")));
+        assertThatThrownBy(() -> Settings.of(Map.of("icetune.db.url", URL, "iceberg.catalogs.files.type", "trino"), Map.of(), Path.of(".")))
+                .hasMessage("the Iceberg catalog of files is read through Trino (type=trino): set icetune.trino.url");
     }
 
     @Test

@@ -1,5 +1,6 @@
 package dev.icetune.engine.iceberg;
 
+import dev.icetune.engine.TrinoConnections;
 import dev.icetune.engine.facts.TableFact;
 import dev.icetune.engine.facts.TimeSpan;
 import dev.icetune.store.Failures;
@@ -68,14 +69,17 @@ public final class TableMetadataReader
      * for a while, and opening a JDBC catalog connects to it.
      */
     private final Map<String, Catalog> opened = new ConcurrentHashMap<>();
+    /** How a catalog of {@code type=trino} ({@link TrinoCatalog}) is read. */
+    private final Optional<TrinoConnections> trino;
 
     public TableMetadataReader(String trinoCatalog, String catalogName, Map<String, String> catalogProperties)
     {
-        this(List.of(new CatalogSpec(trinoCatalog, catalogName, catalogProperties)));
+        this(List.of(new CatalogSpec(trinoCatalog, catalogName, catalogProperties)), Optional.empty());
     }
 
-    public TableMetadataReader(List<CatalogSpec> catalogs)
+    public TableMetadataReader(List<CatalogSpec> catalogs, Optional<TrinoConnections> trino)
     {
+        this.trino = requireNonNull(trino, "trino is null");
         for (CatalogSpec spec : catalogs) {
             if (specs.putIfAbsent(spec.trinoCatalog(), spec) != null) {
                 throw new IllegalArgumentException("Trino catalog " + spec.trinoCatalog() + " is given twice");
@@ -350,7 +354,14 @@ public final class TableMetadataReader
     /** The Iceberg catalog of the Trino catalog {@code trinoCatalog} (one of the specs'), opened if it is not. */
     private Catalog catalog(String trinoCatalog)
     {
-        return opened.computeIfAbsent(trinoCatalog, key -> CatalogUtil.buildIcebergCatalog(specs.get(key).name(), specs.get(key).properties(), null));
+        return opened.computeIfAbsent(trinoCatalog, key -> {
+            CatalogSpec spec = specs.get(key);
+            if (TrinoCatalog.TYPE.equals(spec.properties().get(CatalogUtil.ICEBERG_CATALOG_TYPE))) {
+                return new TrinoCatalog(key, spec.name(), spec.properties(), trino.orElseThrow(() -> new IllegalStateException(
+                        "the Iceberg catalog of %s is read through Trino (type=trino): set icetune.trino.url".formatted(key))));
+            }
+            return CatalogUtil.buildIcebergCatalog(spec.name(), spec.properties(), null);
+        });
     }
 
     /** Closes the catalog after a failure, so that the next use opens it afresh (new connections, a service's new address). */

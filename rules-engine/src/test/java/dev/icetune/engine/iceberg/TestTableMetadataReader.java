@@ -28,6 +28,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -132,7 +133,7 @@ class TestTableMetadataReader
         withoutFileIo.remove("io-impl");
         withoutFileIo.put("warehouse", warehouse.toUri().toString());
         try (TableMetadataReader reader = new TableMetadataReader(List.of(new TableMetadataReader.CatalogSpec("broken", LocalIcebergCatalog.NAME, withoutFileIo),
-                new TableMetadataReader.CatalogSpec("lake", LocalIcebergCatalog.NAME, properties)))) {
+                new TableMetadataReader.CatalogSpec("lake", LocalIcebergCatalog.NAME, properties)), Optional.empty())) {
             List<String> problems = new ArrayList<>();
             TableFactSource.TableFacts facts = reader.read(List.of("broken.sales.orders"), 1 << 20, Instant.now(), problems::add);
             assertThat(facts.facts()).extracting(TableFact::table).containsExactly("lake.sales.orders");

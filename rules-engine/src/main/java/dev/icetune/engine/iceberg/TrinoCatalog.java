@@ -1,0 +1,243 @@
+package dev.icetune.engine.iceberg;
+
+import dev.icetune.engine.TrinoConnections;
+import dev.icetune.engine.model.Sql;
+import org.apache.iceberg.BaseMetastoreCatalog;
+import org.apache.iceberg.BaseMetastoreTableOperations;
+import org.apache.iceberg.CatalogProperties;
+import org.apache.iceberg.CatalogUtil;
+import org.apache.iceberg.HasTableOperations;
+import org.apache.iceberg.Table;
+import org.apache.iceberg.TableMetadata;
+import org.apache.iceberg.TableOperations;
+import org.apache.iceberg.catalog.Namespace;
+import org.apache.iceberg.catalog.SupportsNamespaces;
+import org.apache.iceberg.catalog.TableIdentifier;
+import org.apache.iceberg.exceptions.NoSuchNamespaceException;
+import org.apache.iceberg.exceptions.NoSuchTableException;
+import org.apache.iceberg.io.FileIO;
+
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+import static java.util.Objects.requireNonNull;
+
+/**
+ * An Iceberg catalog read through Trino, for a Trino catalog whose metastore apache-iceberg-core cannot open (Trino's file
+ * metastore, or one icetune has no credentials for): Trino lists its Iceberg tables ({@code system.iceberg_tables}) and
+ * names each table's current metadata file ({@code "table$metadata_log_entries"}), which is then read from storage with
+ * the catalog's FileIO ({@code io-impl}, by default {@link LocalFileIO}). Read-only: it cannot commit, so fixes that change a
+ * table through Iceberg (partitioning, sort order, bloom filters, expiring snapshots) need the catalog itself; those that
+ * run Trino statements work as for any catalog.
+ */
+public final class TrinoCatalog
+        extends BaseMetastoreCatalog
+        implements SupportsNamespaces
+{
+    /** The value of a catalog's {@code type} property that reads it through Trino. */
+    public static final String TYPE = "trino";
+
+    private final String trinoCatalog;
+    private final String name;
+    private final TrinoConnections trino;
+    private final FileIO io;
+
+    public TrinoCatalog(String trinoCatalog, String name, Map<String, String> properties, TrinoConnections trino)
+    {
+        this.trinoCatalog = requireNonNull(trinoCatalog, "trinoCatalog is null");
+        this.name = requireNonNull(name, "name is null");
+        this.trino = requireNonNull(trino, "trino is null");
+        this.io = CatalogUtil.loadFileIO(properties.getOrDefault(CatalogProperties.FILE_IO_IMPL, LocalFileIO.class.getName()), properties, null);
+    }
+
+    @Override
+    public String name()
+    {
+        return name;
+    }
+
+    @Override
+    protected TableOperations newTableOps(TableIdentifier identifier)
+    {
+        return new Operations(identifier);
+    }
+
+    @Override
+    public List<TableIdentifier> listTables(Namespace namespace)
+    {
+        return query("SELECT table_name FROM %s.system.iceberg_tables WHERE table_schema = %s ORDER BY 1".formatted(Sql.identifier(trinoCatalog),
+                Sql.literal(schema(namespace)))).stream().map(table -> TableIdentifier.of(namespace, table)).toList();
+    }
+
+    @Override
+    public List<Namespace> listNamespaces(Namespace namespace)
+    {
+        if (!namespace.isEmpty()) {
+            return List.of(); // Trino's schemas do not nest
+        }
+        return query("SELECT DISTINCT table_schema FROM %s.system.iceberg_tables ORDER BY 1".formatted(Sql.identifier(trinoCatalog))).stream()
+                .map(Namespace::of).toList();
+    }
+
+    @Override
+    public Map<String, String> loadNamespaceMetadata(Namespace namespace)
+    {
+        if (!listNamespaces(Namespace.empty()).contains(namespace)) {
+            throw new NoSuchNamespaceException("no schema %s with Iceberg tables in Trino catalog %s", namespace, trinoCatalog);
+        }
+        return Map.of();
+    }
+
+    @Override
+    protected String defaultWarehouseLocation(TableIdentifier identifier)
+    {
+        throw readOnly();
+    }
+
+    @Override
+    public boolean dropTable(TableIdentifier identifier, boolean purge)
+    {
+        throw readOnly();
+    }
+
+    @Override
+    public void renameTable(TableIdentifier from, TableIdentifier to)
+    {
+        throw readOnly();
+    }
+
+    @Override
+    public void createNamespace(Namespace namespace, Map<String, String> metadata)
+    {
+        throw readOnly();
+    }
+
+    @Override
+    public boolean dropNamespace(Namespace namespace)
+    {
+        throw readOnly();
+    }
+
+    @Override
+    public boolean setProperties(Namespace namespace, Map<String, String> properties)
+    {
+        throw readOnly();
+    }
+
+    @Override
+    public boolean removeProperties(Namespace namespace, Set<String> properties)
+    {
+        throw readOnly();
+    }
+
+    @Override
+    public void close()
+    {
+        io.close();
+    }
+
+    /** Whether {@code table} was read through Trino, so that icetune cannot commit a change to it. */
+    public static boolean readThroughTrino(Table table)
+    {
+        return table instanceof HasTableOperations operations && operations.operations() instanceof Operations;
+    }
+
+    private UnsupportedOperationException readOnly()
+    {
+        return new UnsupportedOperationException("icetune reads Trino catalog %s through Trino (type=%s), which cannot change it: give icetune the catalog itself (its type, uri, ...) for this"
+                .formatted(trinoCatalog, TYPE));
+    }
+
+    /** The table's current metadata file as Trino names it: the latest entry of its metadata log, which is the current one. */
+    private Optional<String> metadataLocation(TableIdentifier identifier)
+    {
+        String sql = "SELECT file FROM %s.%s.%s ORDER BY \"timestamp\" DESC LIMIT 1".formatted(Sql.identifier(trinoCatalog), Sql.identifier(schema(identifier.namespace())),
+                Sql.identifier(identifier.name() + "$metadata_log_entries"));
+        try {
+            return query(sql).stream().findFirst();
+        }
+        catch (RuntimeException e) {
+            // a view, a table of another format, or none: Trino says only that the metadata table does not exist
+            if (!listTables(identifier.namespace()).contains(identifier)) {
+                return Optional.empty();
+            }
+            throw e;
+        }
+    }
+
+    /** The first column of each row; values are literals in the text, not parameters, which Trino's driver sends as a PREPARE and an EXECUTE, two queries its listener records. */
+    private List<String> query(String sql)
+    {
+        try (Connection connection = trino.open(); Statement statement = connection.createStatement()) {
+            List<String> values = new ArrayList<>();
+            try (ResultSet rows = statement.executeQuery(sql)) {
+                while (rows.next()) {
+                    values.add(rows.getString(1));
+                }
+            }
+            return values;
+        }
+        catch (SQLException e) {
+            throw new IllegalStateException("Trino (catalog %s): %s".formatted(trinoCatalog, e.getMessage()), e);
+        }
+    }
+
+    private static String schema(Namespace namespace)
+    {
+        if (namespace.levels().length != 1) {
+            throw new NoSuchNamespaceException("a Trino schema is one name, not %s", namespace);
+        }
+        return namespace.level(0);
+    }
+
+    /** A table's metadata as Trino's catalog holds it now, read again at each refresh. */
+    private final class Operations
+            extends BaseMetastoreTableOperations
+    {
+        private final TableIdentifier identifier;
+
+        Operations(TableIdentifier identifier)
+        {
+            this.identifier = identifier;
+        }
+
+        @Override
+        protected String tableName()
+        {
+            return trinoCatalog + "." + identifier;
+        }
+
+        @Override
+        public FileIO io()
+        {
+            return io;
+        }
+
+        @Override
+        protected void doRefresh()
+        {
+            Optional<String> location = metadataLocation(identifier);
+            if (location.isEmpty()) {
+                if (currentMetadataLocation() != null) {
+                    throw new NoSuchTableException("table %s was dropped", tableName());
+                }
+                disableRefresh();
+                return;
+            }
+            refreshFromMetadataLocation(location.get());
+        }
+
+        @Override
+        protected void doCommit(TableMetadata base, TableMetadata metadata)
+        {
+            throw readOnly();
+        }
+    }
+}

@@ -1,0 +1,112 @@
+package dev.icetune.engine.iceberg;
+
+import dev.icetune.engine.TrinoConnections;
+import dev.icetune.engine.facts.TableFact;
+import dev.icetune.store.TableName;
+import dev.icetune.testing.IcebergTrino;
+import dev.icetune.testing.TestingPostgres;
+import io.trino.jdbc.TrinoDriver;
+import io.trino.spi.eventlistener.EventListener;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * A catalog apache-iceberg-core cannot open, Trino's file metastore, read through a real Trino: its Iceberg tables listed and
+ * their current metadata read from storage, its views and materialized views left out, nothing it can change.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class TestTrinoCatalog
+{
+    private static final String TABLE = TableName.qualified("files", "sales dept", "events 2026");
+
+    private IcebergTrino trino;
+    private TrinoConnections connections;
+    private Map<String, String> properties;
+
+    @BeforeAll
+    void start(@TempDir Path temporary)
+            throws Exception
+    {
+        trino = IcebergTrino.start(new EventListener() {}, TestingPostgres.shared().createDatabase("trino_catalog"), temporary.resolve("warehouse"));
+        Path files = temporary.resolve("files");
+        Files.createDirectories(files.resolve("metastore"));
+        trino.createCatalog("files", "iceberg", Map.of("iceberg.catalog.type", "TESTING_FILE_METASTORE", "hive.metastore.catalog.dir", "local:///metastore",
+                "fs.local.enabled", "true", "local.location", files.toString()));
+        trino.execute("CREATE SCHEMA files.\"Sales Dept\"");
+        trino.execute("CREATE TABLE files.\"Sales Dept\".\"Events 2026\" (id bigint, day date) WITH (partitioning = ARRAY['day'])");
+        for (int insert = 1; insert <= 4; insert++) {
+            trino.execute("INSERT INTO files.\"Sales Dept\".\"Events 2026\" VALUES (%d, DATE '2026-01-01')".formatted(insert));
+        }
+        trino.execute("CREATE VIEW files.\"Sales Dept\".recent AS SELECT id FROM files.\"Sales Dept\".\"Events 2026\"");
+        trino.execute("CREATE MATERIALIZED VIEW files.\"Sales Dept\".per_day AS SELECT day, count(*) AS events FROM files.\"Sales Dept\".\"Events 2026\" GROUP BY day");
+        connections = () -> {
+            Properties user = new Properties();
+            user.setProperty("user", "icetune");
+            return new TrinoDriver().connect(trino.jdbcUrl(), user);
+        };
+        properties = Map.of("type", TrinoCatalog.TYPE, LocalFileIO.ROOT_PROPERTY, files.toString());
+    }
+
+    @AfterAll
+    void stop()
+    {
+        trino.close();
+    }
+
+    @Test
+    void readsTheTablesOfACatalogOnlyTrinoCanOpenAsTheyAreNow()
+            throws Exception
+    {
+        try (TableMetadataReader reader = new TableMetadataReader(List.of(new TableMetadataReader.CatalogSpec("files", "files", properties)), Optional.of(connections))) {
+            List<String> problems = new ArrayList<>();
+            TableFactSource.TableFacts read = reader.read(List.of(), 1 << 20, Instant.now(), problems::add);
+            assertThat(problems).isEmpty();
+            assertThat(read.unread()).isEmpty();
+            // the view and the materialized view are not Iceberg tables of the catalog
+            TableFact events = assertThat(read.facts()).singleElement().actual();
+            assertThat(events.table()).isEqualTo(TABLE);
+            assertThat(events.dataFiles()).isEqualTo(4);
+            assertThat(events.partitionFields()).containsExactly("day: identity(day)");
+
+            // a write after the first read is seen by the next: the metadata file is asked for again
+            trino.execute("INSERT INTO files.\"Sales Dept\".\"Events 2026\" VALUES (5, DATE '2026-01-02')");
+            assertThat(reader.read(TABLE, 1 << 20, Instant.now())).get().extracting(TableFact::dataFiles).isEqualTo(5L);
+
+            assertThat(reader.load(TableName.qualified("files", "sales dept", "recent"))).isEmpty();
+            assertThat(reader.load(TableName.qualified("files", "sales dept", "nosuch"))).isEmpty();
+            assertThat(reader.load(TableName.qualified("files", "nosuch", "nosuch"))).isEmpty();
+            assertThatThrownBy(() -> reader.load(TABLE).orElseThrow().updateProperties().set("write.target-file-size-bytes", "1").commit())
+                    .isInstanceOf(UnsupportedOperationException.class)
+                    .hasMessage("icetune reads Trino catalog files through Trino (type=trino), which cannot change it: give icetune the catalog itself (its type, uri, ...) for this");
+        }
+    }
+
+    @Test
+    void withoutTrinoTheCatalogIsUnreadAndSaysWhatToSet()
+            throws Exception
+    {
+        try (TableMetadataReader reader = new TableMetadataReader(List.of(new TableMetadataReader.CatalogSpec("files", "files", properties)), Optional.empty())) {
+            List<String> problems = new ArrayList<>();
+            TableFactSource.TableFacts read = reader.read(List.of(TABLE), 1 << 20, Instant.now(), problems::add);
+            assertThat(read.facts()).isEmpty();
+            assertThat(read.unread()).containsExactly("files");
+            assertThat(problems).containsExactly("cannot read the Iceberg catalog of files, its tables' recommendations are kept as they are: "
+                    + "the Iceberg catalog of files is read through Trino (type=trino): set icetune.trino.url");
+        }
+    }
+}
