@@ -2,6 +2,7 @@ package dev.icetune.fixes;
 
 import dev.icetune.engine.iceberg.CompactedFiles;
 import dev.icetune.engine.iceberg.TimeBounds;
+import dev.icetune.engine.iceberg.TrinoCatalog;
 import dev.icetune.engine.model.Estimate;
 import dev.icetune.engine.model.Rewrite;
 import dev.icetune.engine.model.Sql;
@@ -91,7 +92,15 @@ final class RewritePlan
     static List<Step> compaction(ActionContext context, String table, Rewrite rewrite)
     {
         Table planned = context.requireTable(table);
-        return withDeletesRemoved(context, table, planned, steps(context, table, rewrite, pieces(context, candidates(planned, rewrite, file -> true, false)), ""));
+        List<List<Candidate>> pieces = pieces(context, candidates(planned, rewrite, file -> true, false));
+        if (TrinoCatalog.readThroughTrino(planned) && rewrite.from() == null && pieces.size() == 1 && DanglingDeletes.possible(planned)) {
+            // icetune cannot commit to a catalog it reads through Trino, so cannot remove the delete files a piece bounded by "$path"
+            // leaves behind; one piece holds every file Trino's optimize rewrites unbounded, and unbounded it drops their delete files itself
+            List<Candidate> piece = pieces.getFirst();
+            return List.of(context.trinoStep("%s (%d files, with their delete files)".formatted(rewrite.statement(table), piece.size()), rewrite.statement(table),
+                    "rewrites %d files, %s".formatted(piece.size(), Estimate.bytes(bytes(piece))), bytes(piece)));
+        }
+        return withDeletesRemoved(context, table, planned, steps(context, table, rewrite, pieces, ""));
     }
 
     /** The steps, then the removal of the delete files they leave dangling, when the table has any delete files. */

@@ -6,7 +6,10 @@ import dev.icetune.listener.IcetuneEventListenerFactory;
 import dev.icetune.testing.LocalIcebergCatalog;
 import dev.icetune.testing.TestingPostgres;
 import dev.icetune.engine.model.*;
+import dev.icetune.engine.TrinoConnections;
+import dev.icetune.engine.iceberg.LocalFileIO;
 import dev.icetune.engine.iceberg.TableMetadataReader;
+import dev.icetune.engine.iceberg.TrinoCatalog;
 import dev.icetune.engine.rules.RuleBook;
 import dev.icetune.engine.store.Approvals;
 import dev.icetune.engine.store.RecommendationStore;
@@ -54,6 +57,9 @@ class TestApplyTrinoFixes
     private FixApplier applier;
     private Jdbi jdbi;
     private CapturedRows rows;
+    private TrinoConnections connections;
+    /** The root of the iceberg_files catalog's storage. */
+    private Path files;
 
     @BeforeAll
     void start()
@@ -82,9 +88,10 @@ class TestApplyTrinoFixes
             trino.execute("INSERT INTO lint_me VALUES (TIMESTAMP '2024-01-%02d 10:00:00', %d)".formatted(day, day));
         }
         // Trino's Iceberg JDBC catalog has no materialized views; its file metastore catalog has
-        java.nio.file.Files.createDirectories(temporary.resolve("files").resolve("metastore"));
+        files = temporary.resolve("files");
+        java.nio.file.Files.createDirectories(files.resolve("metastore"));
         trino.createCatalog("iceberg_files", "iceberg", Map.of("iceberg.catalog.type", "TESTING_FILE_METASTORE",
-                "hive.metastore.catalog.dir", "local:///metastore", "fs.local.enabled", "true", "local.location", temporary.resolve("files").toString()));
+                "hive.metastore.catalog.dir", "local:///metastore", "fs.local.enabled", "true", "local.location", files.toString()));
         trino.execute("CREATE SCHEMA iceberg_files.demo");
         trino.execute("CREATE TABLE iceberg_files.demo.events AS SELECT * FROM iceberg.demo.events");
         trino.execute("CREATE TABLE " + Sql.identifier(EVIL) + " (x bigint)");
@@ -95,13 +102,14 @@ class TestApplyTrinoFixes
         jdbi = Jdbi.create(url, "postgres", "");
         rows = new CapturedRows(url);
         store = new RecommendationStore(jdbi, Approvals.parse("alice", ""));
-        applier = new FixApplier(jdbi, store, iceberg, Optional.of(() -> {
+        connections = () -> {
             Properties properties = new Properties();
             properties.setProperty("user", "icetune");
             // one writer: a rewrite's files do not depend on how many writers the machine starts
             properties.setProperty("sessionProperties", "task_min_writer_count:1;task_max_writer_count:1");
             return new TrinoDriver().connect(trino.jdbcUrl(), properties);
-        }));
+        };
+        applier = new FixApplier(jdbi, store, iceberg, Optional.of(connections));
         store.record(List.of(
                 recommendation("small-files", "iceberg.demo.events", new Compact("iceberg.demo.events", 128L << 20)),
                 recommendation("stale-statistics", "iceberg.demo.stats_me", new Analyze("iceberg.demo.stats_me")),
@@ -166,7 +174,7 @@ class TestApplyTrinoFixes
         assertThat(iceberg.read("iceberg.demo.deleted_from", 1, Instant.now()).orElseThrow().largeFilesWithDeletes()).isEqualTo(1);
         workload("deleted_from", "id");
 
-        long id = compaction("deleted_from");
+        long id = compaction("iceberg.demo.deleted_from");
         assertThat(applier.apply(id, "alice", true).change()).as("the lone file, for its deletes").contains("WHERE \"$path\" IN (1 files): piece 1 of 1")
                 .contains("then remove the delete files that apply to no data file left");
         assertThat(applier.apply(id, "alice", false).result()).isEqualTo(FixAudit.Result.APPLIED);
@@ -191,7 +199,7 @@ class TestApplyTrinoFixes
         assertThat(summary("left_behind", "total-delete-files")).isEqualTo(1);
         assertThat(DanglingDeletes.of(table("left_behind"))).hasSize(1);
 
-        long id = compaction("left_behind");
+        long id = compaction("iceberg.demo.left_behind");
         assertThat(applier.apply(id, "alice", false).result()).isEqualTo(FixAudit.Result.APPLIED);
 
         assertDeletesAppliedAndGone("left_behind");
@@ -324,6 +332,32 @@ class TestApplyTrinoFixes
     }
 
     /** A table of ids 1 to 4 in one file, 3 deleted (a delete file). */
+    /**
+     * A table of a catalog icetune reads through Trino (here Trino's file metastore), so cannot commit to: pieces bounded by
+     * "$path" would leave its delete files for an Iceberg commit icetune cannot make. One piece holds every file, so the
+     * compaction is one optimize without that bound, which drops them itself.
+     */
+    @Test
+    void aTableReadThroughTrinoIsCompactedWithItsDeletesByTrinoAlone()
+            throws Exception
+    {
+        String table = "iceberg_files.demo.deleted_from";
+        withADeletedRow(table);
+        try (TableMetadataReader throughTrino = new TableMetadataReader(List.of(new TableMetadataReader.CatalogSpec("iceberg_files", "iceberg_files",
+                Map.of("type", TrinoCatalog.TYPE, LocalFileIO.ROOT_PROPERTY, files.toString()))), Optional.of(connections))) {
+            assertThat(throughTrino.read(table, 1 << 20, Instant.now()).orElseThrow().deleteFiles()).isEqualTo(1);
+            FixApplier throughTrinoApplier = new FixApplier(jdbi, store, throughTrino, Optional.of(connections));
+            long id = compaction(table);
+            assertThat(throughTrinoApplier.apply(id, "alice", true).change())
+                    .startsWith("ALTER TABLE \"iceberg_files\".\"demo\".\"deleted_from\" EXECUTE optimize(file_size_threshold => '128MB') (1 files, with their delete files)")
+                    .doesNotContain("$path").doesNotContain("then remove");
+            FixApplier.Outcome applied = throughTrinoApplier.apply(id, "alice", false);
+            assertThat(applied.result()).as(applied.message()).isEqualTo(FixAudit.Result.APPLIED);
+            assertThat(throughTrino.read(table, 1 << 20, Instant.now()).orElseThrow().deleteFiles()).isZero();
+            assertThat(trino.execute("SELECT id FROM " + table).getOnlyColumnAsSet()).containsExactlyInAnyOrder(1L, 2L, 4L);
+        }
+    }
+
     private void withADeletedRow(String name)
     {
         trino.execute("CREATE TABLE " + name + " (id bigint)");
@@ -337,11 +371,10 @@ class TestApplyTrinoFixes
         assertThat(trino.execute("SELECT id FROM " + name).getOnlyColumnAsSet()).containsExactlyInAnyOrder(1L, 2L, 4L);
     }
 
-    /** An approved delete-file-buildup compaction of the table. */
-    private long compaction(String name)
+    /** An approved delete-file-buildup compaction of the table; the other tests' recommendations stay open however many tests record one. */
+    private long compaction(String table)
     {
-        String table = "iceberg.demo." + name;
-        store.record(List.of(recommendation("delete-file-buildup", table, new Compact(table, 128L << 20))), Instant.now(), 3);
+        store.record(List.of(recommendation("delete-file-buildup", table, new Compact(table, 128L << 20))), Instant.now(), Integer.MAX_VALUE);
         long id = id("delete-file-buildup", table);
         store.approve(id, "alice", null);
         return id;
