@@ -145,6 +145,7 @@ public final class Context
         return current.engine().getTrinoUrl().map(url -> () -> {
             Properties properties = new Properties();
             properties.setProperty("user", current.engine().getTrinoUser());
+            properties.setProperty("source", TrinoConnections.SOURCE);
             current.trinoPassword().ifPresent(password -> properties.setProperty("password", password));
             return new TrinoDriver().connect(url, properties);
         });

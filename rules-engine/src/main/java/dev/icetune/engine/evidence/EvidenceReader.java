@@ -1,5 +1,6 @@
 package dev.icetune.engine.evidence;
 
+import dev.icetune.engine.TrinoConnections;
 import dev.icetune.engine.evidence.PatternBaselines.Baseline;
 import dev.icetune.engine.evidence.PatternBaselines.PatternKey;
 import dev.icetune.engine.facts.FullScanFact;
@@ -104,6 +105,12 @@ public final class EvidenceReader
     /** A query failed on a time, CPU, memory or scan limit (Trino's EXCEEDED_* codes and its INSUFFICIENT_RESOURCES errors). */
     private static final String LIMIT_FAILURE = "NOT success AND (error_code LIKE 'EXCEEDED%' OR error_type = 'INSUFFICIENT_RESOURCES')";
 
+    /**
+     * Not icetune's own queries (its metadata reads through Trino, lint's EXPLAIN): they repeat identically at each evaluation, and a
+     * pattern of them would be a recommendation about icetune, not the workload.
+     */
+    private static final String WORKLOAD = "source IS DISTINCT FROM '%s'".formatted(TrinoConnections.SOURCE);
+
     private static final String PATTERNS = """
             WITH logs AS (
                 -- the rows as the aggregation needs them, computed below its sort (OFFSET 0 keeps the planner from folding this
@@ -122,7 +129,7 @@ public final class EvidenceReader
                        CASE WHEN success AND NOT query_text_truncated THEN hashtextextended(query_text || '|' || coalesce(input_snapshots, ''),
                                floor((date_part('epoch', "timestamp") + :ttl_seconds / 2.0) / :ttl_seconds)::bigint) END AS shifted_run
                 FROM query_logs
-                WHERE "timestamp" >= :start AND "timestamp" < :end AND update_type IS NULL AND <slice> <cluster>
+                WHERE "timestamp" >= :start AND "timestamp" < :end AND update_type IS NULL AND <slice> <cluster> AND <workload>
                 OFFSET 0),
             cur AS (
                 SELECT cluster_name AS cluster, query_pattern_hash AS h, count(*) AS executions,
@@ -144,13 +151,13 @@ public final class EvidenceReader
                 SELECT cluster_name AS cluster, query_pattern_hash AS h, min(query_pattern) AS pattern, min(query_text) AS sample_query,
                        min(main_input) AS tbl
                 FROM query_logs
-                WHERE "timestamp" >= :start AND "timestamp" < :end AND update_type IS NULL AND <slice> <cluster>
+                WHERE "timestamp" >= :start AND "timestamp" < :end AND update_type IS NULL AND <slice> <cluster> AND <workload>
                 GROUP BY cluster_name, query_pattern_hash)
             -- a pattern hash has one pattern text: whether it aggregates is asked once per pattern, not once per query
             SELECT cur.*, texts.pattern, texts.sample_query, texts.tbl, texts.pattern ~ '\\mgroup by\\M' AS aggregation,
                    cur.percentiles[1] AS p50, cur.percentiles[2] AS p95, cur.skew[1] AS skew_ratio, cur.skew[2] AS skew_stage
             FROM cur JOIN texts USING (cluster, h)
-            """.replace("<limit_failure>", LIMIT_FAILURE);
+            """.replace("<limit_failure>", LIMIT_FAILURE).replace("<workload>", WORKLOAD);
 
     /**
      * Per table and cluster first, then per table: every aggregate hashes, and the list of clusters is sorted from a few rows a
