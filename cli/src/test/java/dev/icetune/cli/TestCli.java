@@ -226,6 +226,27 @@ class TestCli
         assertThat(stderr()).doesNotContain("no queries of cluster");
     }
 
+    /** Without an Iceberg catalog, the tables queried are not read: a person is told which keys would read them, not left with silent rules. */
+    @Test
+    void evaluatingWithoutACatalogSaysItsTablesAreNotRead(@TempDir Path directory)
+            throws Exception
+    {
+        String url = TestingPostgres.shared().createDatabase("cli_no_catalog");
+        Path config = config(directory, url, "");
+        assertThat(run("--config", config.toString(), "migrate")).as(stderr()).isZero();
+        TestingPostgres.execute(url, """
+                INSERT INTO query_logs (query_id, "timestamp", state, success, user_name, query_text, query_text_length, query_text_truncated,
+                    create_time, end_time, latency, input_count)
+                VALUES ('q-1', now(), 'FINISHED', true, 'u', 'SELECT * FROM files.s1.t', 24, false, now(), now(), 1, 1)""");
+        TestingPostgres.execute(url, """
+                INSERT INTO query_inputs (query_id, "timestamp", input_index, catalog, schema_name, table_name, connector, files_scanned)
+                VALUES ('q-1', now(), 0, 'files', 's1', 't', 'iceberg', 40)""");
+
+        assertThat(run("--config", config.toString(), "evaluate")).as(stderr()).isZero();
+        assertThat(stderr()).contains("==> 1 Iceberg table queried in the window, not read: no Iceberg catalog is configured (iceberg.catalog.* with "
+                + "icetune.trino.catalog, or iceberg.catalogs.NAME.*; type=trino reads one through Trino), and the rules on table metadata stay silent");
+    }
+
     /** The JDK says a missing file by its path alone: "icetune: /tmp/q.sql" was all a person read. */
     @Test
     void lintOfAFileThatCannotBeReadSaysWhy(@TempDir Path directory)

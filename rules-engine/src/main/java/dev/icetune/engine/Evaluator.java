@@ -71,6 +71,8 @@ public final class Evaluator
     private final AtomicReference<Double> cacheHitRatio = new AtomicReference<>(Double.NaN);
     private final AtomicLong hungQueries = new AtomicLong();
     private final AtomicLong unreadTables = new AtomicLong();
+    /** Without a catalog, that its tables are not read is said at the first evaluation that queried some, not at every one. */
+    private boolean saidNoCatalog;
 
     public Evaluator(Jdbi jdbi, RuleBookHolder rules, Optional<TableFactSource> tables, Duration window, Duration baseline, int resolveAfter,
             RecommendationStore store, MeterRegistry meters)
@@ -130,7 +132,15 @@ public final class Evaluator
             List<String> seen = evidence.tableScans().stream().map(TableScanFact::table).toList();
             progress.accept("reading table metadata (" + count(seen.size(), "table") + " queried in the window, and the catalog's others)");
             return source.read(seen, (long) thresholds.get("small_files.max_avg_file_bytes"), now, progress);
-        }).orElse(new TableFactSource.TableFacts(List.of(), Set.of()));
+        }).orElseGet(() -> {
+            if (!evidence.tableScans().isEmpty() && !saidNoCatalog) {
+                saidNoCatalog = true;
+                progress.accept(("%s queried in the window, not read: no Iceberg catalog is configured (iceberg.catalog.* with icetune.trino.catalog, "
+                        + "or iceberg.catalogs.NAME.*; type=trino reads one through Trino), and the rules on table metadata stay silent")
+                        .formatted(count(evidence.tableScans().size(), "Iceberg table")));
+            }
+            return new TableFactSource.TableFacts(List.of(), Set.of());
+        });
         facts.addAll(tableFacts.facts());
         unreadTables.set(tableFacts.unread().size());
 

@@ -71,6 +71,8 @@ public final class TableMetadataReader
     private final Map<String, Catalog> opened = new ConcurrentHashMap<>();
     /** How a catalog of {@code type=trino} ({@link TrinoCatalog}) is read. */
     private final Optional<TrinoConnections> trino;
+    /** The Trino catalogs of tables queried that no catalog here reads, said once each. */
+    private final Set<String> notConfiguredSaid = ConcurrentHashMap.newKeySet();
 
     public TableMetadataReader(String trinoCatalog, String catalogName, Map<String, String> catalogProperties)
     {
@@ -142,6 +144,15 @@ public final class TableMetadataReader
     {
         Set<String> unread = new LinkedHashSet<>();
         Set<String> tables = new LinkedHashSet<>(tablesSeen);
+        // a queried catalog left out of the configuration leaves the rules on table metadata silent on its tables: said once
+        tablesSeen.stream()
+                .map(TableName::readings)
+                .filter(readings -> !readings.isEmpty() && readings.stream().noneMatch(name -> specs.containsKey(name.catalog())))
+                .map(readings -> readings.getFirst().catalog())
+                .distinct().sorted()
+                .filter(notConfiguredSaid::add)
+                .forEach(catalog -> problems.accept(("Iceberg tables of Trino catalog %1$s are queried but not read: no Iceberg catalog is configured for it "
+                        + "(iceberg.catalogs.%1$s.*; type=trino reads it through Trino)").formatted(catalog)));
         for (String trinoCatalog : specs.keySet()) {
             try {
                 tables.addAll(listTables(trinoCatalog));

@@ -142,6 +142,27 @@ class TestTableMetadataReader
         }
     }
 
+    /** A catalog queried but left out of the configuration leaves the rules on table metadata silent on its tables: said, once. */
+    @Test
+    void aQueriedCatalogThatIsNotConfiguredIsSaidOnce(@TempDir Path warehouse)
+            throws Exception
+    {
+        Map<String, String> properties = withOrders(TestingPostgres.shared().createDatabase("reader_not_configured"), warehouse);
+        try (TableMetadataReader reader = new TableMetadataReader("lake", LocalIcebergCatalog.NAME, properties)) {
+            List<String> problems = new ArrayList<>();
+            List<String> seen = List.of("files.s1.a", "lake.sales.orders", "files.s1.b", "other.x.y");
+            TableFactSource.TableFacts facts = reader.read(seen, 1 << 20, Instant.now(), problems::add);
+            assertThat(facts.facts()).extracting(TableFact::table).containsExactly("lake.sales.orders");
+            assertThat(facts.unread()).as("not a failure to read: nothing was to be read").isEmpty();
+            assertThat(problems).containsExactly(
+                    "Iceberg tables of Trino catalog files are queried but not read: no Iceberg catalog is configured for it (iceberg.catalogs.files.*; type=trino reads it through Trino)",
+                    "Iceberg tables of Trino catalog other are queried but not read: no Iceberg catalog is configured for it (iceberg.catalogs.other.*; type=trino reads it through Trino)");
+            problems.clear();
+            reader.read(seen, 1 << 20, Instant.now(), problems::add);
+            assertThat(problems).as("a service's next evaluations").isEmpty();
+        }
+    }
+
     /**
      * Small files are those a compaction rewrites: a partition's only small file has nothing to be merged with (a table partitioned
      * finer than its data), unless deletes apply to it or the partition has another file to rewrite. Metadata only: planning reads
