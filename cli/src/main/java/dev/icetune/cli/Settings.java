@@ -140,9 +140,11 @@ public record Settings(Path baseDirectory, StoreConfig store, EngineConfig engin
             }
             catalogs.add(another);
         });
-        catalogs.stream().filter(spec -> TrinoCatalog.TYPE.equals(spec.properties().get("type")) && engine.getTrinoUrl().isEmpty()).findFirst().ifPresent(spec -> {
-            throw new IllegalArgumentException("the Iceberg catalog of %s is read through Trino (type=%s): set icetune.trino.url".formatted(spec.trinoCatalog(), TrinoCatalog.TYPE));
-        });
+        if (engine.getTrinoUrl().isEmpty()) {
+            catalogs.stream().filter(spec -> TrinoCatalog.configuredBy(spec.properties())).findFirst().ifPresent(spec -> {
+                throw TrinoCatalog.needsTrino(spec.trinoCatalog());
+            });
+        }
         return new Settings(baseDirectory, store, engine, rulesDirectory(engine, baseDirectory, environment), catalogs, Optional.ofNullable(environment.get("ICETUNE_TRINO_PASSWORD")).filter(value -> !value.isBlank()));
     }
 

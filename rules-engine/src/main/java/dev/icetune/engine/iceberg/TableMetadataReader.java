@@ -367,9 +367,8 @@ public final class TableMetadataReader
     {
         return opened.computeIfAbsent(trinoCatalog, key -> {
             CatalogSpec spec = specs.get(key);
-            if (TrinoCatalog.TYPE.equals(spec.properties().get(CatalogUtil.ICEBERG_CATALOG_TYPE))) {
-                return new TrinoCatalog(key, spec.name(), spec.properties(), trino.orElseThrow(() -> new IllegalStateException(
-                        "the Iceberg catalog of %s is read through Trino (type=trino): set icetune.trino.url".formatted(key))));
+            if (TrinoCatalog.configuredBy(spec.properties())) {
+                return new TrinoCatalog(key, spec.name(), spec.properties(), trino.orElseThrow(() -> TrinoCatalog.needsTrino(key)));
             }
             return CatalogUtil.buildIcebergCatalog(spec.name(), spec.properties(), null);
         });

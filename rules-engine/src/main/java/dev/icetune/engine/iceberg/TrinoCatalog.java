@@ -143,6 +143,18 @@ public final class TrinoCatalog
         io.close();
     }
 
+    /** Whether a catalog's properties say to read it through Trino. */
+    public static boolean configuredBy(Map<String, String> properties)
+    {
+        return TYPE.equals(properties.get(CatalogUtil.ICEBERG_CATALOG_TYPE));
+    }
+
+    /** What a catalog of this type needs, when it is not there: the message says which key gives it. */
+    public static IllegalArgumentException needsTrino(String trinoCatalog)
+    {
+        return new IllegalArgumentException("the Iceberg catalog of %s is read through Trino (type=%s): set icetune.trino.url".formatted(trinoCatalog, TYPE));
+    }
+
     /** Whether {@code table} was read through Trino, so that icetune cannot commit a change to it. */
     public static boolean readThroughTrino(Table table)
     {
