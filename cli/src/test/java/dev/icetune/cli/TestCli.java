@@ -224,6 +224,16 @@ class TestCli
                 + "it holds queries of bi, etl");
         assertThat(run("--config", config.toString(), "evaluate", "--cluster", "etl")).as(stderr()).isZero();
         assertThat(stderr()).doesNotContain("no queries of cluster");
+
+        // a report of the misspelt name has no rows, as a quiet cluster's would
+        out.reset();
+        assertThat(run("--config", config.toString(), "report", "current-load", "--cluster", "etI", "--json")).as(stderr()).isZero();
+        assertThat(stdout().strip()).isEqualTo("[ ]");
+        assertThat(stderr()).isEqualTo("icetune: no queries of cluster etI in the last day, nor recommendations; clusters there are: bi, etl%n".formatted());
+        out.reset();
+        assertThat(run("--config", config.toString(), "report", "small-file-tables", "--cluster", "etl")).as(stderr()).isZero();
+        assertThat(stdout()).isEqualTo("(no rows)%n".formatted());
+        assertThat(stderr()).as("a cluster there is, with nothing to report").isEmpty();
     }
 
     /** Without an Iceberg catalog, the tables queried are not read: a person is told which keys would read them, not left with silent rules. */
