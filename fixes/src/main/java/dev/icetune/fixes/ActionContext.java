@@ -1,6 +1,7 @@
 package dev.icetune.fixes;
 
 import dev.icetune.engine.TrinoConnections;
+import dev.icetune.engine.iceberg.TrinoCatalog;
 import dev.icetune.engine.model.FixKind;
 import dev.icetune.engine.model.LayoutChange;
 import org.apache.iceberg.DataFile;
@@ -80,6 +81,15 @@ record ActionContext(Optional<Table> table, Optional<TrinoConnections> trino, Re
     Step icebergStep(String description, Table table, Consumer<Table> change)
     {
         return new Step(description, () -> retryingConflicts(() -> change.accept(table), e -> e instanceof CommitFailedException, table::refresh));
+    }
+
+    /**
+     * A layout change of {@code table}: {@code throughIceberg}, or, on a table icetune reads through Trino and cannot commit to,
+     * Trino's {@code statement} that sets the layout whole.
+     */
+    Step layoutStep(Table table, Step throughIceberg, String statement)
+    {
+        return TrinoCatalog.readThroughTrino(table) ? trinoStep(statement, "metadata only") : throughIceberg;
     }
 
     /** Runs {@code action} until it does not fail on a commit conflict, at most the limit's attempts, waiting longer each time. */

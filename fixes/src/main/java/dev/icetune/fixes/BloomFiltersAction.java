@@ -8,7 +8,10 @@ import java.util.List;
 
 import static dev.icetune.engine.model.BloomFilters.PROPERTY_PREFIX;
 
-/** Sets the bloom filter properties through the Iceberg API, then rewrites the files through Trino so that they carry the filters. */
+/**
+ * Sets the bloom filter properties through the Iceberg API (through Trino on a table read through Trino), then rewrites the files
+ * through Trino so that they carry the filters.
+ */
 final class BloomFiltersAction
         implements FixAction<BloomFilters>
 {
@@ -22,7 +25,7 @@ final class BloomFiltersAction
             return List.of();
         }
         // a file's metadata does not say whether it carries the filters: every file the rewrite concerns is rewritten
-        return context.withRewrite(fix, properties(table, add, remove), file -> false);
+        return context.withRewrite(fix, context.layoutStep(table, properties(table, add, remove), fix.layoutStatement()), file -> false);
     }
 
     @Override
@@ -31,7 +34,10 @@ final class BloomFiltersAction
         Table table = context.requireTable(fix.table());
         List<String> remove = fix.added().stream().filter(column -> !before.properties().containsKey(PROPERTY_PREFIX + column)).toList();
         List<String> add = fix.removed().stream().filter(column -> "true".equals(before.properties().get(PROPERTY_PREFIX + column))).toList();
-        return List.of(properties(table, add, remove));
+        List<String> columns = before.properties().entrySet().stream()
+                .filter(property -> property.getKey().startsWith(PROPERTY_PREFIX) && "true".equals(property.getValue()))
+                .map(property -> property.getKey().substring(PROPERTY_PREFIX.length())).sorted().toList();
+        return List.of(context.layoutStep(table, properties(table, add, remove), BloomFilters.statement(fix.table(), columns)));
     }
 
     private static Step properties(Table table, List<String> add, List<String> remove)

@@ -6,7 +6,10 @@ import org.apache.iceberg.UpdatePartitionSpec;
 
 import java.util.List;
 
-/** Evolves the partition spec through the Iceberg API (one atomic commit), then rewrites the files into it through Trino. */
+/**
+ * Evolves the partition spec through the Iceberg API (one atomic commit; through Trino on a table read through Trino), then rewrites the
+ * files into it through Trino.
+ */
 final class PartitionSpecAction
         implements FixAction<PartitionSpec>
 {
@@ -21,7 +24,7 @@ final class PartitionSpecAction
             return List.of();
         }
         // a file written in the new spec (by a writer after the change, or by a piece of an earlier attempt) needs no rewrite
-        return context.withRewrite(fix, evolve(context, table, remove, add), file -> java.util.Set.copyOf(fields(table, table.specs().get(file.specId()))).equals(java.util.Set.copyOf(fix.to())));
+        return context.withRewrite(fix, context.layoutStep(table, evolve(context, table, remove, add), fix.layoutStatement()), file -> java.util.Set.copyOf(fields(table, table.specs().get(file.specId()))).equals(java.util.Set.copyOf(fix.to())));
     }
 
     private static List<String> fields(Table table, org.apache.iceberg.PartitionSpec spec)
@@ -36,7 +39,8 @@ final class PartitionSpecAction
         List<String> current = TableState.of(table).partitioning();
         List<String> remove = fix.added().stream().filter(current::contains).filter(field -> !before.partitioning().contains(field)).toList();
         List<String> add = fix.removed().stream().filter(field -> !current.contains(field)).filter(before.partitioning()::contains).toList();
-        return remove.isEmpty() && add.isEmpty() ? List.of() : List.of(evolve(context, table, remove, add));
+        return remove.isEmpty() && add.isEmpty() ? List.of()
+                : List.of(context.layoutStep(table, evolve(context, table, remove, add), PartitionSpec.statement(fix.table(), before.partitioning())));
     }
 
     private static Step evolve(ActionContext context, Table table, List<String> remove, List<String> add)

@@ -6,7 +6,7 @@ import org.apache.iceberg.Table;
 
 import java.util.List;
 
-/** Replaces the sort order through the Iceberg API, then rewrites the files sorted through Trino. */
+/** Replaces the sort order through the Iceberg API (through Trino on a table read through Trino), then rewrites the files sorted through Trino. */
 final class SortOrderAction
         implements FixAction<SortOrder>
 {
@@ -18,14 +18,15 @@ final class SortOrderAction
             return List.of();
         }
         // a file written sorted in the new order needs no rewrite
-        return context.withRewrite(fix, sortBy(table, fix.columns()), file -> file.sortOrderId() != null && table.sortOrders().containsKey(file.sortOrderId())
+        return context.withRewrite(fix, context.layoutStep(table, sortBy(table, fix.columns()), fix.layoutStatement()), file -> file.sortOrderId() != null && table.sortOrders().containsKey(file.sortOrderId())
                 && table.sortOrders().get(file.sortOrderId()).fields().stream().map(field -> table.schema().findColumnName(field.sourceId())).toList().equals(fix.columns()));
     }
 
     @Override
     public List<Step> rollback(SortOrder fix, ActionContext context, TableState before)
     {
-        return List.of(sortBy(context.requireTable(fix.table()), before.sortOrder()));
+        Table table = context.requireTable(fix.table());
+        return List.of(context.layoutStep(table, sortBy(table, before.sortOrder()), SortOrder.statement(fix.table(), before.sortOrder())));
     }
 
     private static Step sortBy(Table table, List<String> columns)

@@ -7,6 +7,7 @@ import dev.icetune.testing.LocalIcebergCatalog;
 import dev.icetune.testing.TestingPostgres;
 import dev.icetune.engine.model.*;
 import dev.icetune.engine.TrinoConnections;
+import dev.icetune.engine.facts.TableFact;
 import dev.icetune.engine.iceberg.LocalFileIO;
 import dev.icetune.engine.iceberg.TableMetadataReader;
 import dev.icetune.engine.iceberg.TrinoCatalog;
@@ -355,6 +356,42 @@ class TestApplyTrinoFixes
             assertThat(applied.result()).as(applied.message()).isEqualTo(FixAudit.Result.APPLIED);
             assertThat(throughTrino.read(table, 1 << 20, Instant.now()).orElseThrow().deleteFiles()).isZero();
             assertThat(trino.execute("SELECT id FROM " + table).getOnlyColumnAsSet()).containsExactlyInAnyOrder(1L, 2L, 4L);
+        }
+    }
+
+    /**
+     * A layout change of a table read through Trino: the layout set by Trino's own statement (icetune cannot commit to the catalog),
+     * its files rewritten into it, and rolled back the same way. Through the Iceberg API both failed, nothing changed.
+     */
+    @Test
+    void aTableReadThroughTrinoChangesItsLayoutAndBackThroughTrino()
+            throws Exception
+    {
+        String table = "iceberg_files.demo.layout_me";
+        trino.execute("CREATE TABLE " + table + " (ts timestamp(6), user_id bigint)");
+        for (int day = 1; day <= 3; day++) {
+            trino.execute("INSERT INTO %s VALUES (TIMESTAMP '2024-01-0%d 10:00:00', %d)".formatted(table, day, day));
+        }
+        try (TableMetadataReader throughTrino = new TableMetadataReader(List.of(new TableMetadataReader.CatalogSpec("iceberg_files", "iceberg_files",
+                Map.of("type", TrinoCatalog.TYPE, LocalFileIO.ROOT_PROPERTY, files.toString()))), Optional.of(connections))) {
+            FixApplier throughTrinoApplier = new FixApplier(jdbi, store, throughTrino, Optional.of(connections));
+            store.record(List.of(recommendation("missing-partition-pruning", table,
+                    PartitionSpec.adding(table, List.of(), "day(ts)", new Rewrite(128L << 20)))), Instant.now(), Integer.MAX_VALUE);
+            long id = id("missing-partition-pruning", table);
+            store.approve(id, "alice", null);
+
+            assertThat(throughTrinoApplier.apply(id, "alice", true).change())
+                    .startsWith("ALTER TABLE \"iceberg_files\".\"demo\".\"layout_me\" SET PROPERTIES partitioning = ARRAY['day(ts)']  [metadata only];");
+            FixApplier.Outcome applied = throughTrinoApplier.apply(id, "alice", false);
+            assertThat(applied.result()).as(applied.message()).isEqualTo(FixAudit.Result.APPLIED);
+            TableFact after = throughTrino.read(table, 1 << 20, Instant.now()).orElseThrow();
+            assertThat(after.partitionFields()).containsExactly("ts_day: day(ts)");
+            assertThat(after.partitions()).as("its files rewritten into a partition a day").isEqualTo(3);
+
+            FixApplier.Outcome rolledBack = throughTrinoApplier.rollback(id, "alice");
+            assertThat(rolledBack.result()).as(rolledBack.message()).isEqualTo(FixAudit.Result.ROLLED_BACK);
+            assertThat(throughTrino.read(table, 1 << 20, Instant.now()).orElseThrow().partitionFields()).isEmpty();
+            assertThat(trino.execute("SELECT user_id FROM " + table).getOnlyColumnAsSet()).containsExactlyInAnyOrder(1L, 2L, 3L);
         }
     }
 

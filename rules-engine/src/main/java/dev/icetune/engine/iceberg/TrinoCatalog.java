@@ -33,9 +33,9 @@ import static java.util.Objects.requireNonNull;
  * An Iceberg catalog read through Trino, for a Trino catalog whose metastore apache-iceberg-core cannot open (Trino's file
  * metastore, or one icetune has no credentials for): Trino lists its Iceberg tables ({@code system.iceberg_tables}) and
  * names each table's current metadata file ({@code "table$metadata_log_entries"}), which is then read from storage with
- * the catalog's FileIO ({@code io-impl}, by default {@link LocalFileIO}). Read-only: it cannot commit, so fixes that change a
- * table through Iceberg (partitioning, sort order, bloom filters, expiring snapshots) need the catalog itself; those that
- * run Trino statements work as for any catalog.
+ * the catalog's FileIO ({@code io-impl}, by default {@link LocalFileIO}). Read-only: it cannot commit, so the fixes change such a
+ * table through Trino's statements ({@link #readThroughTrino}); what only an Iceberg commit does (expiring snapshots) needs the
+ * catalog itself.
  */
 public final class TrinoCatalog
         extends BaseMetastoreCatalog

@@ -42,7 +42,13 @@ public record BloomFilters(String table, List<String> from, List<String> to, Rew
     @Override
     public String layoutStatement()
     {
-        return "ALTER TABLE %s SET PROPERTIES parquet_bloom_filter_columns = %s".formatted(Sql.table(table), Sql.array(to));
+        return statement(table, to);
+    }
+
+    /** Trino's statement that gives {@code table} bloom filters on {@code columns} (none: no bloom filter). */
+    public static String statement(String table, List<String> columns)
+    {
+        return "ALTER TABLE %s SET PROPERTIES parquet_bloom_filter_columns = %s".formatted(Sql.table(table), Sql.array(columns));
     }
 
     @Override

@@ -163,7 +163,13 @@ public record PartitionSpec(String table, List<String> from, List<String> to, Re
     @Override
     public String layoutStatement()
     {
-        return "ALTER TABLE %s SET PROPERTIES partitioning = %s".formatted(Sql.table(table), Sql.array(to));
+        return statement(table, to);
+    }
+
+    /** Trino's statement that partitions {@code table} by {@code fields} (none: unpartitioned). */
+    public static String statement(String table, List<String> fields)
+    {
+        return "ALTER TABLE %s SET PROPERTIES partitioning = %s".formatted(Sql.table(table), Sql.array(fields));
     }
 
     @Override

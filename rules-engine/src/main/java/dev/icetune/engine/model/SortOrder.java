@@ -29,6 +29,12 @@ public record SortOrder(String table, List<String> columns, Rewrite rewrite)
     @Override
     public String layoutStatement()
     {
+        return statement(table, columns);
+    }
+
+    /** Trino's statement that sorts {@code table} by {@code columns} (none: unsorted). */
+    public static String statement(String table, List<String> columns)
+    {
         return "ALTER TABLE %s SET PROPERTIES sorted_by = %s".formatted(Sql.table(table), Sql.array(columns.stream().map(Sql::propertyColumn).toList()));
     }
 
