@@ -332,7 +332,6 @@ class TestApplyTrinoFixes
         return ids;
     }
 
-    /** A table of ids 1 to 4 in one file, 3 deleted (a delete file). */
     /**
      * A table of a catalog icetune reads through Trino (here Trino's file metastore), so cannot commit to: pieces bounded by
      * "$path" would leave its delete files for an Iceberg commit icetune cannot make. One piece holds every file, so the
@@ -344,8 +343,7 @@ class TestApplyTrinoFixes
     {
         String table = "iceberg_files.demo.deleted_from";
         withADeletedRow(table);
-        try (TableMetadataReader throughTrino = new TableMetadataReader(List.of(new TableMetadataReader.CatalogSpec("iceberg_files", "iceberg_files",
-                Map.of("type", TrinoCatalog.TYPE, LocalFileIO.ROOT_PROPERTY, files.toString()))), Optional.of(connections))) {
+        try (TableMetadataReader throughTrino = throughTrino()) {
             assertThat(throughTrino.read(table, 1 << 20, Instant.now()).orElseThrow().deleteFiles()).isEqualTo(1);
             FixApplier throughTrinoApplier = new FixApplier(jdbi, store, throughTrino, Optional.of(connections));
             long id = compaction(table);
@@ -372,8 +370,7 @@ class TestApplyTrinoFixes
         for (int day = 1; day <= 3; day++) {
             trino.execute("INSERT INTO %s VALUES (TIMESTAMP '2024-01-0%d 10:00:00', %d)".formatted(table, day, day));
         }
-        try (TableMetadataReader throughTrino = new TableMetadataReader(List.of(new TableMetadataReader.CatalogSpec("iceberg_files", "iceberg_files",
-                Map.of("type", TrinoCatalog.TYPE, LocalFileIO.ROOT_PROPERTY, files.toString()))), Optional.of(connections))) {
+        try (TableMetadataReader throughTrino = throughTrino()) {
             FixApplier throughTrinoApplier = new FixApplier(jdbi, store, throughTrino, Optional.of(connections));
             store.record(List.of(recommendation("missing-partition-pruning", table,
                     PartitionSpec.adding(table, List.of(), "day(ts)", new Rewrite(128L << 20)))), Instant.now(), Integer.MAX_VALUE);
@@ -395,6 +392,14 @@ class TestApplyTrinoFixes
         }
     }
 
+    /** The reader of the iceberg_files catalog as a platform team without access to its metastore configures it: through Trino. */
+    private TableMetadataReader throughTrino()
+    {
+        return new TableMetadataReader(List.of(new TableMetadataReader.CatalogSpec("iceberg_files", "iceberg_files",
+                Map.of("type", TrinoCatalog.TYPE, LocalFileIO.ROOT_PROPERTY, files.toString()))), Optional.of(connections));
+    }
+
+    /** A table of ids 1 to 4 in one file, 3 deleted (a delete file). */
     private void withADeletedRow(String name)
     {
         trino.execute("CREATE TABLE " + name + " (id bigint)");
