@@ -34,10 +34,7 @@ final class BloomFiltersAction
         Table table = context.requireTable(fix.table());
         List<String> remove = fix.added().stream().filter(column -> !before.properties().containsKey(PROPERTY_PREFIX + column)).toList();
         List<String> add = fix.removed().stream().filter(column -> "true".equals(before.properties().get(PROPERTY_PREFIX + column))).toList();
-        List<String> columns = before.properties().entrySet().stream()
-                .filter(property -> property.getKey().startsWith(PROPERTY_PREFIX) && "true".equals(property.getValue()))
-                .map(property -> property.getKey().substring(PROPERTY_PREFIX.length())).sorted().toList();
-        return List.of(context.layoutStep(table, properties(table, add, remove), BloomFilters.statement(fix.table(), columns)));
+        return List.of(context.layoutStep(table, properties(table, add, remove), BloomFilters.statement(fix.table(), BloomFilters.columns(before.properties()))));
     }
 
     private static Step properties(Table table, List<String> add, List<String> remove)

@@ -1,5 +1,6 @@
 package dev.icetune.engine.facts;
 
+import dev.icetune.engine.model.BloomFilters;
 import dev.icetune.engine.model.PartitionSpec;
 import dev.icetune.engine.model.Sql;
 import dev.icetune.engine.model.TimeGrain;
@@ -199,9 +200,7 @@ public record TableFact(
     /** Columns with a Parquet bloom filter. */
     public List<String> bloomFilterColumns()
     {
-        return properties.entrySet().stream()
-                .filter(entry -> entry.getKey().startsWith(BLOOM_PREFIX) && entry.getValue().equalsIgnoreCase("true"))
-                .map(entry -> entry.getKey().substring(BLOOM_PREFIX.length())).sorted().toList();
+        return BloomFilters.columns(properties);
     }
 
     public boolean hasBloomFilter(String column)
@@ -209,7 +208,6 @@ public record TableFact(
         return bloomFilterColumns().contains(column);
     }
 
-    private static final String BLOOM_PREFIX = "write.parquet.bloom-filter-enabled.column.";
     /** {@code name: transform(column)}, where transform may carry an argument: {@code bucket[16]}. */
     private static final Pattern ICEBERG_FIELD = Pattern.compile("(?:[^:]*:\\s*)?(\\w+)(?:\\[(\\d+)])?\\((.+)\\)");
 

@@ -3,6 +3,7 @@ package dev.icetune.engine.model;
 import com.fasterxml.jackson.annotation.JsonInclude;
 
 import java.util.List;
+import java.util.Map;
 
 import static java.util.Objects.requireNonNull;
 
@@ -43,6 +44,14 @@ public record BloomFilters(String table, List<String> from, List<String> to, Rew
     public String layoutStatement()
     {
         return statement(table, to);
+    }
+
+    /** The columns {@code properties} (a table's) give a Parquet bloom filter, sorted. */
+    public static List<String> columns(Map<String, String> properties)
+    {
+        return properties.entrySet().stream()
+                .filter(entry -> entry.getKey().startsWith(PROPERTY_PREFIX) && entry.getValue().equalsIgnoreCase("true"))
+                .map(entry -> entry.getKey().substring(PROPERTY_PREFIX.length())).sorted().toList();
     }
 
     /** Trino's statement that gives {@code table} bloom filters on {@code columns} (none: no bloom filter). */
