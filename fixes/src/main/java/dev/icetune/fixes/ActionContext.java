@@ -84,12 +84,12 @@ record ActionContext(Optional<Table> table, Optional<TrinoConnections> trino, Re
     }
 
     /**
-     * A layout change of {@code table}: {@code throughIceberg}, or, on a table icetune reads through Trino and cannot commit to,
-     * Trino's {@code statement} that sets the layout whole.
+     * A change of {@code table}'s metadata: {@code throughIceberg}, or, on a table icetune reads through Trino and cannot commit to,
+     * Trino's {@code statement} that makes the same change (a layout's statement sets the layout whole).
      */
-    Step layoutStep(Table table, Step throughIceberg, String statement)
+    Step metadataStep(Table table, Step throughIceberg, String statement)
     {
-        return TrinoCatalog.readThroughTrino(table) ? trinoStep(statement, "metadata only") : throughIceberg;
+        return TrinoCatalog.readThroughTrino(table) ? trinoStep(statement, statement, throughIceberg.estimate(), 0) : throughIceberg;
     }
 
     /** Runs {@code action} until it does not fail on a commit conflict, at most the limit's attempts, waiting longer each time. */

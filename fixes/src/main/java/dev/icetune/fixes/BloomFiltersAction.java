@@ -25,7 +25,7 @@ final class BloomFiltersAction
             return List.of();
         }
         // a file's metadata does not say whether it carries the filters: every file the rewrite concerns is rewritten
-        return context.withRewrite(fix, context.layoutStep(table, properties(table, add, remove), fix.layoutStatement()), file -> false);
+        return context.withRewrite(fix, context.metadataStep(table, properties(table, add, remove), fix.layoutStatement()), file -> false);
     }
 
     @Override
@@ -34,7 +34,7 @@ final class BloomFiltersAction
         Table table = context.requireTable(fix.table());
         List<String> remove = fix.added().stream().filter(column -> !before.properties().containsKey(PROPERTY_PREFIX + column)).toList();
         List<String> add = fix.removed().stream().filter(column -> "true".equals(before.properties().get(PROPERTY_PREFIX + column))).toList();
-        return List.of(context.layoutStep(table, properties(table, add, remove), BloomFilters.statement(fix.table(), BloomFilters.columns(before.properties()))));
+        return List.of(context.metadataStep(table, properties(table, add, remove), BloomFilters.statement(fix.table(), BloomFilters.columns(before.properties()))));
     }
 
     private static Step properties(Table table, List<String> add, List<String> remove)

@@ -8,7 +8,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 
-/** Expires old snapshots through the Iceberg API, always keeping the current one. Cannot be undone. */
+/** Expires old snapshots through the Iceberg API (through Trino on a table read through Trino), always keeping the current one. Cannot be undone. */
 final class ExpireSnapshotsAction
         implements FixAction<ExpireSnapshots>
 {
@@ -25,8 +25,10 @@ final class ExpireSnapshotsAction
         if (expiring == 0) {
             return List.of();
         }
-        return List.of(new Step("table.expireSnapshots().expireOlderThan(%s).retainLast(1).commit()".formatted(Instant.ofEpochMilli(cutoff)),
+        // Trino's expire_snapshots keeps the current snapshot too, and refuses a retention below its catalog's
+        // iceberg.expire-snapshots.min-retention (7 days unless set) with a message that names that property
+        return List.of(context.metadataStep(table, new Step("table.expireSnapshots().expireOlderThan(%s).retainLast(1).commit()".formatted(Instant.ofEpochMilli(cutoff)),
                 "expires %d snapshots".formatted(expiring),
-                () -> table.expireSnapshots().expireOlderThan(cutoff).retainLast(1).commit()));
+                () -> table.expireSnapshots().expireOlderThan(cutoff).retainLast(1).commit()), fix.statements().getFirst()));
     }
 }

@@ -24,7 +24,7 @@ final class PartitionSpecAction
             return List.of();
         }
         // a file written in the new spec (by a writer after the change, or by a piece of an earlier attempt) needs no rewrite
-        return context.withRewrite(fix, context.layoutStep(table, evolve(context, table, remove, add), fix.layoutStatement()), file -> java.util.Set.copyOf(fields(table, table.specs().get(file.specId()))).equals(java.util.Set.copyOf(fix.to())));
+        return context.withRewrite(fix, context.metadataStep(table, evolve(context, table, remove, add), fix.layoutStatement()), file -> java.util.Set.copyOf(fields(table, table.specs().get(file.specId()))).equals(java.util.Set.copyOf(fix.to())));
     }
 
     private static List<String> fields(Table table, org.apache.iceberg.PartitionSpec spec)
@@ -40,7 +40,7 @@ final class PartitionSpecAction
         List<String> remove = fix.added().stream().filter(current::contains).filter(field -> !before.partitioning().contains(field)).toList();
         List<String> add = fix.removed().stream().filter(field -> !current.contains(field)).filter(before.partitioning()::contains).toList();
         return remove.isEmpty() && add.isEmpty() ? List.of()
-                : List.of(context.layoutStep(table, evolve(context, table, remove, add), PartitionSpec.statement(fix.table(), before.partitioning())));
+                : List.of(context.metadataStep(table, evolve(context, table, remove, add), PartitionSpec.statement(fix.table(), before.partitioning())));
     }
 
     private static Step evolve(ActionContext context, Table table, List<String> remove, List<String> add)

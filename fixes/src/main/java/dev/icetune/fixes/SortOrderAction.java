@@ -18,7 +18,7 @@ final class SortOrderAction
             return List.of();
         }
         // a file written sorted in the new order needs no rewrite
-        return context.withRewrite(fix, context.layoutStep(table, sortBy(table, fix.columns()), fix.layoutStatement()), file -> file.sortOrderId() != null && table.sortOrders().containsKey(file.sortOrderId())
+        return context.withRewrite(fix, context.metadataStep(table, sortBy(table, fix.columns()), fix.layoutStatement()), file -> file.sortOrderId() != null && table.sortOrders().containsKey(file.sortOrderId())
                 && table.sortOrders().get(file.sortOrderId()).fields().stream().map(field -> table.schema().findColumnName(field.sourceId())).toList().equals(fix.columns()));
     }
 
@@ -26,7 +26,7 @@ final class SortOrderAction
     public List<Step> rollback(SortOrder fix, ActionContext context, TableState before)
     {
         Table table = context.requireTable(fix.table());
-        return List.of(context.layoutStep(table, sortBy(table, before.sortOrder()), SortOrder.statement(fix.table(), before.sortOrder())));
+        return List.of(context.metadataStep(table, sortBy(table, before.sortOrder()), SortOrder.statement(fix.table(), before.sortOrder())));
     }
 
     private static Step sortBy(Table table, List<String> columns)

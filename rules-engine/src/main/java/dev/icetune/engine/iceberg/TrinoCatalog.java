@@ -34,8 +34,8 @@ import static java.util.Objects.requireNonNull;
  * metastore, or one icetune has no credentials for): Trino lists its Iceberg tables ({@code system.iceberg_tables}) and
  * names each table's current metadata file ({@code "table$metadata_log_entries"}), which is then read from storage with
  * the catalog's FileIO ({@code io-impl}, by default {@link LocalFileIO}). Read-only: it cannot commit, so the fixes change such a
- * table through Trino's statements ({@link #readThroughTrino}); what only an Iceberg commit does (expiring snapshots) needs the
- * catalog itself.
+ * table through Trino's statements ({@link #readThroughTrino}); what only an Iceberg commit does (removing delete files a
+ * rewrite left behind) needs the catalog itself.
  */
 public final class TrinoCatalog
         extends BaseMetastoreCatalog
