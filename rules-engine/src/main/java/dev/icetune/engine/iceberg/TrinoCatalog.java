@@ -26,6 +26,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Collectors;
 
 import static java.util.Objects.requireNonNull;
 
@@ -44,10 +46,18 @@ public final class TrinoCatalog
     /** The value of a catalog's {@code type} property that reads it through Trino. */
     public static final String TYPE = "trino";
 
+    /** Tables whose current metadata files one query asks for: a query each made a catalog of hundreds of tables as many queries at every evaluation. */
+    static final int TABLES_A_QUERY = 100;
+
     private final String trinoCatalog;
     private final String name;
     private final TrinoConnections trino;
     private final FileIO io;
+    /**
+     * The current metadata file of each table the last listing of its schema found, asked for in one query with the others
+     * ({@link #TABLES_A_QUERY} at most) for the loads that follow a listing; each is used once, later loads ask again.
+     */
+    private final Map<TableIdentifier, String> listed = new ConcurrentHashMap<>();
 
     public TrinoCatalog(String trinoCatalog, String name, Map<String, String> properties, TrinoConnections trino)
     {
@@ -72,8 +82,27 @@ public final class TrinoCatalog
     @Override
     public List<TableIdentifier> listTables(Namespace namespace)
     {
+        List<TableIdentifier> tables = tableNames(namespace);
+        listed.keySet().removeIf(table -> table.namespace().equals(namespace));
+        for (int from = 0; from < tables.size(); from += TABLES_A_QUERY) {
+            List<TableIdentifier> batch = tables.subList(from, Math.min(tables.size(), from + TABLES_A_QUERY));
+            String sql = batch.stream()
+                    .map(table -> "SELECT %s, file FROM (%s)".formatted(Sql.literal(table.name()), metadataLocationQuery(table)))
+                    .collect(Collectors.joining(" UNION ALL "));
+            try {
+                query(sql, row -> Map.entry(TableIdentifier.of(namespace, row.getString(1)), row.getString(2))).forEach(table -> listed.put(table.getKey(), table.getValue()));
+            }
+            catch (RuntimeException e) {
+                // one of them dropped since, or one Trino cannot open: each is asked for on its own, and says its own failure
+            }
+        }
+        return tables;
+    }
+
+    private List<TableIdentifier> tableNames(Namespace namespace)
+    {
         return query("SELECT table_name FROM %s.system.iceberg_tables WHERE table_schema = %s ORDER BY 1".formatted(Sql.identifier(trinoCatalog),
-                Sql.literal(schema(namespace)))).stream().map(table -> TableIdentifier.of(namespace, table)).toList();
+                Sql.literal(schema(namespace))), row -> TableIdentifier.of(namespace, row.getString(1)));
     }
 
     @Override
@@ -82,8 +111,8 @@ public final class TrinoCatalog
         if (!namespace.isEmpty()) {
             return List.of(); // Trino's schemas do not nest
         }
-        return query("SELECT DISTINCT table_schema FROM %s.system.iceberg_tables ORDER BY 1".formatted(Sql.identifier(trinoCatalog))).stream()
-                .map(Namespace::of).toList();
+        return query("SELECT DISTINCT table_schema FROM %s.system.iceberg_tables ORDER BY 1".formatted(Sql.identifier(trinoCatalog)),
+                row -> Namespace.of(row.getString(1)));
     }
 
     @Override
@@ -170,28 +199,43 @@ public final class TrinoCatalog
     /** The table's current metadata file as Trino names it: the latest entry of its metadata log, which is the current one. */
     private Optional<String> metadataLocation(TableIdentifier identifier)
     {
-        String sql = "SELECT file FROM %s.%s.%s ORDER BY \"timestamp\" DESC LIMIT 1".formatted(Sql.identifier(trinoCatalog), Sql.identifier(schema(identifier.namespace())),
-                Sql.identifier(identifier.name() + "$metadata_log_entries"));
+        String justListed = listed.remove(identifier);
+        if (justListed != null) {
+            return Optional.of(justListed);
+        }
         try {
-            return query(sql).stream().findFirst();
+            return query(metadataLocationQuery(identifier), row -> row.getString(1)).stream().findFirst();
         }
         catch (RuntimeException e) {
             // a view, a table of another format, or none: Trino says only that the metadata table does not exist
-            if (!listTables(identifier.namespace()).contains(identifier)) {
+            if (!tableNames(identifier.namespace()).contains(identifier)) {
                 return Optional.empty();
             }
             throw e;
         }
     }
 
-    /** The first column of each row; values are literals in the text, not parameters, which Trino's driver sends as a PREPARE and an EXECUTE, two queries its listener records. */
-    private List<String> query(String sql)
+    private String metadataLocationQuery(TableIdentifier table)
+    {
+        return "SELECT file FROM %s.%s.%s ORDER BY \"timestamp\" DESC LIMIT 1".formatted(Sql.identifier(trinoCatalog), Sql.identifier(schema(table.namespace())),
+                Sql.identifier(table.name() + "$metadata_log_entries"));
+    }
+
+    @FunctionalInterface
+    private interface Row<T>
+    {
+        T map(ResultSet row)
+                throws SQLException;
+    }
+
+    /** Each row mapped; values are literals in the text, not parameters, which Trino's driver sends as a PREPARE and an EXECUTE, two queries its listener records. */
+    private <T> List<T> query(String sql, Row<T> mapper)
     {
         try (Connection connection = trino.open(); Statement statement = connection.createStatement()) {
-            List<String> values = new ArrayList<>();
+            List<T> values = new ArrayList<>();
             try (ResultSet rows = statement.executeQuery(sql)) {
                 while (rows.next()) {
-                    values.add(rows.getString(1));
+                    values.add(mapper.map(rows));
                 }
             }
             return values;

@@ -37,16 +37,20 @@ class TestTrinoCatalog
     private IcebergTrino trino;
     private TrinoConnections connections;
     private Map<String, String> properties;
+    /** The root of the files catalog's storage. */
+    private Path files;
 
     @BeforeAll
     void start(@TempDir Path temporary)
             throws Exception
     {
         trino = IcebergTrino.start(new EventListener() {}, TestingPostgres.shared().createDatabase("trino_catalog"), temporary.resolve("warehouse"));
-        Path files = temporary.resolve("files");
+        files = temporary.resolve("files");
         Files.createDirectories(files.resolve("metastore"));
         trino.createCatalog("files", "iceberg", Map.of("iceberg.catalog.type", "TESTING_FILE_METASTORE", "hive.metastore.catalog.dir", "local:///metastore",
-                "fs.local.enabled", "true", "local.location", files.toString()));
+                "fs.local.enabled", "true", "local.location", files.toString(),
+                // Trino reads a table's metadata files at each query, as after a restart, not from its memory: a table whose files are lost fails there
+                "iceberg.metadata-cache.enabled", "false"));
         trino.execute("CREATE SCHEMA files.\"Sales Dept\"");
         trino.execute("CREATE TABLE files.\"Sales Dept\".\"Events 2026\" (id bigint, day date) WITH (partitioning = ARRAY['day'])");
         for (int insert = 1; insert <= 4; insert++) {
@@ -93,6 +97,44 @@ class TestTrinoCatalog
             assertThatThrownBy(() -> reader.load(TABLE).orElseThrow().updateProperties().set("write.target-file-size-bytes", "1").commit())
                     .isInstanceOf(UnsupportedOperationException.class)
                     .hasMessage("icetune reads Trino catalog files through Trino (type=trino), which cannot change it: give icetune the catalog itself (its type, uri, ...) for this");
+        }
+    }
+
+    /**
+     * The current metadata files of a schema's tables are asked for in one query, not one a table (a catalog of hundreds of tables was
+     * as many queries in Trino at every evaluation); a table Trino cannot open fails that query, and is then said on its own.
+     */
+    @Test
+    void aSchemasTablesAreReadInOneQueryAndABrokenOneAlone()
+            throws Exception
+    {
+        trino.execute("CREATE SCHEMA files.many");
+        for (String table : List.of("a", "b", "c")) {
+            trino.execute("CREATE TABLE files.many.%s AS SELECT 1 AS x".formatted(table));
+        }
+        TrinoConnections asBatchUser = () -> {
+            Properties user = new Properties();
+            user.setProperty("user", "batch-reader");
+            return new TrinoDriver().connect(trino.jdbcUrl(), user);
+        };
+        try (TableMetadataReader reader = new TableMetadataReader(List.of(new TableMetadataReader.CatalogSpec("files", "files", properties)), Optional.of(asBatchUser))) {
+            List<String> problems = new ArrayList<>();
+            TableFactSource.TableFacts read = reader.read(List.of(), 1 << 20, Instant.now(), problems::add);
+            assertThat(problems).isEmpty();
+            assertThat(read.facts()).extracting(TableFact::table).containsExactlyInAnyOrder(TABLE, "files.many.a", "files.many.b", "files.many.c");
+            assertThat(trino.execute("SELECT count(*) FROM system.runtime.queries WHERE \"user\" = 'batch-reader' AND query LIKE '%$metadata_log_entries%'")
+                    .getOnlyValue()).as("one query a schema").isEqualTo(2L);
+
+            try (var metadata = Files.walk(files)) {
+                for (Path file : metadata.filter(path -> path.toString().contains("/many/c-") && path.toString().endsWith(".metadata.json")).toList()) {
+                    Files.delete(file);
+                }
+            }
+            problems.clear();
+            read = reader.read(List.of(), 1 << 20, Instant.now(), problems::add);
+            assertThat(read.facts()).extracting(TableFact::table).containsExactlyInAnyOrder(TABLE, "files.many.a", "files.many.b");
+            assertThat(read.unread()).containsExactly("files.many.c");
+            assertThat(problems).singleElement().asString().startsWith("cannot read Iceberg metadata of files.many.c, its recommendations are kept as they are: ");
         }
     }
 
