@@ -39,6 +39,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
+import java.util.stream.Collectors;
 
 import static java.util.Objects.requireNonNull;
 
@@ -71,6 +72,8 @@ public final class TableMetadataReader
     private final Map<String, Catalog> opened = new ConcurrentHashMap<>();
     /** How a catalog of {@code type=trino} ({@link TrinoCatalog}) is read. */
     private final Optional<TrinoConnections> trino;
+    /** The files of each table as last read, by table: read again when its metadata file changed. */
+    private final Map<String, FiguresRead> figuresRead = new ConcurrentHashMap<>();
     /** The Trino catalogs of tables queried that no catalog here reads, said once each. */
     private final Set<String> notConfiguredSaid = ConcurrentHashMap.newKeySet();
 
@@ -185,6 +188,8 @@ public final class TableMetadataReader
                 }
             }
         }
+        // a table dropped or renamed is not asked for again
+        figuresRead.keySet().retainAll(facts.stream().map(TableFact::table).collect(Collectors.toSet()));
         return new TableFacts(facts, unread);
     }
 
@@ -194,7 +199,30 @@ public final class TableMetadataReader
         return find(qualifiedName).map(found -> fact(found.name().toString(), found.table(), smallFileBytes, now));
     }
 
-    static TableFact fact(String qualifiedName, Table table, long smallFileBytes, Instant now)
+    private TableFact fact(String qualifiedName, Table table, long smallFileBytes, Instant now)
+    {
+        Optional<String> location = table instanceof HasTableOperations operations ? Optional.ofNullable(operations.operations().current().metadataFileLocation()) : Optional.empty();
+        FiguresRead read = figuresRead.get(qualifiedName);
+        if (location.isEmpty() || read == null || !read.metadataLocation().equals(location.get()) || read.smallFileBytes() != smallFileBytes) {
+            read = new FiguresRead(location.orElse(""), smallFileBytes, figures(table, smallFileBytes));
+            if (location.isPresent()) {
+                figuresRead.put(qualifiedName, read);
+            }
+        }
+        return fact(qualifiedName, table, read.figures(), now);
+    }
+
+    /**
+     * What a table's data files and metadata file add up to, for the table's state its metadata file is: Iceberg never rewrites one,
+     * so a table unchanged since its last read is not planned again: its metadata file is read, its manifests are not.
+     */
+    private record FiguresRead(String metadataLocation, long smallFileBytes, DataFileFigures figures) {}
+
+    /** The figures of a table's current data files, and the size of its metadata file. */
+    private record DataFileFigures(long dataFiles, long bytes, long small, long smallBytes, long largeWithDeletes, long largeWithDeletesBytes, long largest, long records,
+            int partitions, Map<String, TimeSpan> timeSpans, long metadataBytes) {}
+
+    private static DataFileFigures figures(Table table, long smallFileBytes)
     {
         Snapshot current = table.currentSnapshot();
         long dataFiles = 0;
@@ -205,7 +233,6 @@ public final class TableMetadataReader
         long largeWithDeletesBytes = 0;
         long largest = 0;
         long records = 0;
-        long deleteFiles = 0;
         java.util.Set<String> partitions = new java.util.HashSet<>();
         Map<String, Considered> considered = new java.util.HashMap<>();
         Map<Integer, Types.NestedField> timeColumns = new java.util.HashMap<>();
@@ -255,8 +282,14 @@ public final class TableMetadataReader
                     smallBytes += inPartition.smallBesideOthersBytes;
                 }
             }
-            deleteFiles = Long.parseLong(current.summary().getOrDefault("total-delete-files", "0"));
         }
+        return new DataFileFigures(dataFiles, bytes, small, smallBytes, largeWithDeletes, largeWithDeletesBytes, largest, records, partitions.size(), timeSpans, metadataBytes(table));
+    }
+
+    private static TableFact fact(String qualifiedName, Table table, DataFileFigures figures, Instant now)
+    {
+        Snapshot current = table.currentSnapshot();
+        long deleteFiles = current == null ? 0 : Long.parseLong(current.summary().getOrDefault("total-delete-files", "0"));
         List<String> partitionFields = new ArrayList<>();
         for (PartitionField field : table.spec().fields()) {
             partitionFields.add(field.name() + ": " + field.transform() + "(" + table.schema().findColumnName(field.sourceId()) + ")");
@@ -285,9 +318,10 @@ public final class TableMetadataReader
                 }
             }
         }
-        return new TableFact(qualifiedName, dataFiles, bytes, largest, small, records, deleteFiles, partitionFields, sortFields, timestampColumns,
-                table.properties(), snapshotAges.size(), snapshotAges.isEmpty() ? 0 : snapshotAges.getLast(), statisticsAge,
-                current == null ? -1 : current.snapshotId(), smallBytes, partitions.size(), timeSpans, distinctCounts, metadataBytes(table), snapshotAges, largeWithDeletes, largeWithDeletesBytes);
+        return new TableFact(qualifiedName, figures.dataFiles(), figures.bytes(), figures.largest(), figures.small(), figures.records(), deleteFiles, partitionFields, sortFields,
+                timestampColumns, table.properties(), snapshotAges.size(), snapshotAges.isEmpty() ? 0 : snapshotAges.getLast(), statisticsAge,
+                current == null ? -1 : current.snapshotId(), figures.smallBytes(), figures.partitions(), figures.timeSpans(), distinctCounts, figures.metadataBytes(), snapshotAges,
+                figures.largeWithDeletes(), figures.largeWithDeletesBytes());
     }
 
     /**

@@ -200,6 +200,44 @@ class TestTableMetadataReader
         }
     }
 
+    /**
+     * A service reads every table at each evaluation: a table changed since is planned again, one unchanged is not (its manifests,
+     * lost here, are not read; before, it failed and was unread).
+     */
+    @Test
+    void anUnchangedTableIsNotPlannedAgain(@TempDir Path root)
+            throws Exception
+    {
+        Path warehouse = root.resolve("warehouse");
+        Map<String, String> properties = withOrders(TestingPostgres.shared().createDatabase("reader_unchanged"), warehouse);
+        Catalog catalog = CatalogUtil.buildIcebergCatalog(LocalIcebergCatalog.NAME, properties, null);
+        try (Closeable ignored = (Closeable) catalog; TableMetadataReader reader = new TableMetadataReader("lake", LocalIcebergCatalog.NAME, properties)) {
+            Schema schema = new Schema(Types.NestedField.required(1, "id", Types.LongType.get()), Types.NestedField.required(2, "region", Types.StringType.get()));
+            PartitionSpec spec = PartitionSpec.builderFor(schema).identity("region").build();
+            Table table = catalog.createTable(TableIdentifier.of("sales", "regions"), schema, spec);
+            table.newAppend().appendFile(dataFile(spec, "a", 1, 1024)).appendFile(dataFile(spec, "b", 1, 1024)).commit();
+            assertThat(regions(reader).dataFiles()).isEqualTo(2);
+
+            table.newAppend().appendFile(dataFile(spec, "c", 1, 1024)).commit();
+            assertThat(regions(reader).dataFiles()).as("changed since: planned again").isEqualTo(3);
+
+            try (var files = Files.walk(warehouse)) {
+                for (Path manifest : files.filter(path -> path.toString().endsWith(".avro")).toList()) {
+                    Files.delete(manifest);
+                }
+            }
+            TableFact unchanged = regions(reader);
+            assertThat(unchanged.dataFiles()).isEqualTo(3);
+            assertThat(unchanged.partitions()).isEqualTo(3);
+            assertThat(unchanged.snapshots()).isEqualTo(2);
+        }
+    }
+
+    private static TableFact regions(TableMetadataReader reader)
+    {
+        return read(reader).facts().stream().filter(fact -> fact.table().equals("lake.sales.regions")).findFirst().orElseThrow();
+    }
+
     private static DataFile dataFile(PartitionSpec spec, String region, int number, long bytes)
     {
         return DataFiles.builder(spec).withPath("/nowhere/region=%s/%d.parquet".formatted(region, number)).withFormat(FileFormat.PARQUET)
