@@ -189,6 +189,7 @@ class TestCli
 
         assertThat(run("--config", config.toString(), "evaluate")).isEqualTo(IcetuneCli.FAILED);
         assertThat(stderr()).contains("cannot read the Iceberg catalog of iceberg, its tables' recommendations are kept as they are: Unknown catalog type: jdbcc")
+                .containsPattern("==> 0 tables read in \\d+ ms \\(1 unread, said above\\)")
                 .endsWith(("icetune: could not read the Iceberg metadata of iceberg (why: above); the rest of the evaluation is recorded, and their recommendations "
                         + "are kept as they were. Check the iceberg.catalog.* and iceberg.catalogs.NAME.* keys of %s, and that each catalog's service and storage answer%n")
                         .formatted(config))

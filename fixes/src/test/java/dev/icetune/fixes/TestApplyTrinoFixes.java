@@ -374,10 +374,7 @@ class TestApplyTrinoFixes
         }
         try (TableMetadataReader throughTrino = throughTrino()) {
             FixApplier throughTrinoApplier = new FixApplier(jdbi, store, throughTrino, Optional.of(connections));
-            store.record(List.of(recommendation("missing-partition-pruning", table,
-                    PartitionSpec.adding(table, List.of(), "day(ts)", new Rewrite(128L << 20)))), Instant.now(), Integer.MAX_VALUE);
-            long id = id("missing-partition-pruning", table);
-            store.approve(id, "alice", null);
+            long id = approved("missing-partition-pruning", table, PartitionSpec.adding(table, List.of(), "day(ts)", new Rewrite(128L << 20)));
 
             assertThat(throughTrinoApplier.apply(id, "alice", true).change())
                     .startsWith("ALTER TABLE \"iceberg_files\".\"demo\".\"layout_me\" SET PROPERTIES partitioning = ARRAY['day(ts)']  [metadata only];");
@@ -407,9 +404,7 @@ class TestApplyTrinoFixes
         try (TableMetadataReader throughTrino = throughTrino()) {
             assertThat(throughTrino.read(table, 1 << 20, Instant.now()).orElseThrow().snapshots()).isGreaterThanOrEqualTo(4);
             FixApplier throughTrinoApplier = new FixApplier(jdbi, store, throughTrino, Optional.of(connections));
-            store.record(List.of(recommendation("snapshot-buildup", table, new ExpireSnapshots(table, 0))), Instant.now(), Integer.MAX_VALUE);
-            long id = id("snapshot-buildup", table);
-            store.approve(id, "alice", null);
+            long id = approved("snapshot-buildup", table, new ExpireSnapshots(table, 0));
 
             assertThat(throughTrinoApplier.apply(id, "alice", true).change())
                     .startsWith("ALTER TABLE \"iceberg_files\".\"demo\".\"history\" EXECUTE expire_snapshots(retention_threshold => '0h')  [expires ");
@@ -441,11 +436,17 @@ class TestApplyTrinoFixes
         assertThat(trino.execute("SELECT id FROM " + name).getOnlyColumnAsSet()).containsExactlyInAnyOrder(1L, 2L, 4L);
     }
 
-    /** An approved delete-file-buildup compaction of the table; the other tests' recommendations stay open however many tests record one. */
+    /** An approved delete-file-buildup compaction of the table. */
     private long compaction(String table)
     {
-        store.record(List.of(recommendation("delete-file-buildup", table, new Compact(table, 128L << 20))), Instant.now(), Integer.MAX_VALUE);
-        long id = id("delete-file-buildup", table);
+        return approved("delete-file-buildup", table, new Compact(table, 128L << 20));
+    }
+
+    /** The id of {@code rule}'s recommendation of {@code fix} on {@code table}, approved; the other tests' recommendations stay open however many tests record one. */
+    private long approved(String rule, String table, Fix fix)
+    {
+        store.record(List.of(recommendation(rule, table, fix)), Instant.now(), Integer.MAX_VALUE);
+        long id = id(rule, table);
         store.approve(id, "alice", null);
         return id;
     }

@@ -131,7 +131,11 @@ public final class Evaluator
         TableFactSource.TableFacts tableFacts = tables.map(source -> {
             List<String> seen = evidence.tableScans().stream().map(TableScanFact::table).toList();
             progress.accept("reading table metadata (" + count(seen.size(), "table") + " queried in the window, and the catalog's others)");
-            return source.read(seen, (long) thresholds.get("small_files.max_avg_file_bytes"), now, progress);
+            long reading = System.nanoTime();
+            TableFactSource.TableFacts read = source.read(seen, (long) thresholds.get("small_files.max_avg_file_bytes"), now, progress);
+            progress.accept("%s read in %d ms%s".formatted(count(read.facts().size(), "table"), millisSince(reading),
+                    read.unread().isEmpty() ? "" : " (%d unread, said above)".formatted(read.unread().size())));
+            return read;
         }).orElseGet(() -> {
             if (!evidence.tableScans().isEmpty() && !saidNoCatalog) {
                 saidNoCatalog = true;
