@@ -201,15 +201,14 @@ public final class TableMetadataReader
 
     private TableFact fact(String qualifiedName, Table table, long smallFileBytes, Instant now)
     {
-        Optional<String> location = table instanceof HasTableOperations operations ? Optional.ofNullable(operations.operations().current().metadataFileLocation()) : Optional.empty();
-        FiguresRead read = figuresRead.get(qualifiedName);
-        if (location.isEmpty() || read == null || !read.metadataLocation().equals(location.get()) || read.smallFileBytes() != smallFileBytes) {
-            read = new FiguresRead(location.orElse(""), smallFileBytes, figures(table, smallFileBytes));
-            if (location.isPresent()) {
-                figuresRead.put(qualifiedName, read);
-            }
+        Optional<String> location = metadataLocation(table);
+        FiguresRead last = figuresRead.get(qualifiedName);
+        if (location.isPresent() && last != null && last.metadataLocation().equals(location.get()) && last.smallFileBytes() == smallFileBytes) {
+            return fact(qualifiedName, table, last.figures(), now);
         }
-        return fact(qualifiedName, table, read.figures(), now);
+        DataFileFigures figures = figures(table, smallFileBytes);
+        location.ifPresent(metadata -> figuresRead.put(qualifiedName, new FiguresRead(metadata, smallFileBytes, figures)));
+        return fact(qualifiedName, table, figures, now);
     }
 
     /**
@@ -338,8 +337,13 @@ public final class TableMetadataReader
     /** The size of the table's current metadata file, which the planning of every query of it reads; 0 when the catalog does not say where it is. */
     public static long metadataBytes(Table table)
     {
-        String location = table instanceof HasTableOperations operations ? operations.operations().current().metadataFileLocation() : null;
-        return location == null ? 0 : table.io().newInputFile(location).getLength();
+        return metadataLocation(table).map(location -> table.io().newInputFile(location).getLength()).orElse(0L);
+    }
+
+    /** The table's current metadata file, when its catalog says where it is. */
+    private static Optional<String> metadataLocation(Table table)
+    {
+        return table instanceof HasTableOperations operations ? Optional.ofNullable(operations.operations().current().metadataFileLocation()) : Optional.empty();
     }
 
     /** The "ndv" property Trino's ANALYZE gives each column's sketch in the statistics file: read from the metadata, not the file. */
