@@ -89,7 +89,7 @@ record ActionContext(Optional<Table> table, Optional<TrinoConnections> trino, Re
      */
     Step metadataStep(Table table, Step throughIceberg, String statement)
     {
-        return TrinoCatalog.readThroughTrino(table) ? trinoStep(statement, statement, throughIceberg.estimate(), 0) : throughIceberg;
+        return TrinoCatalog.readThroughTrino(table) ? trinoStep(statement, throughIceberg.estimate()) : throughIceberg;
     }
 
     /** Runs {@code action} until it does not fail on a commit conflict, at most the limit's attempts, waiting longer each time. */
