@@ -112,7 +112,7 @@ class TestApplyTrinoFixes
             properties.setProperty("sessionProperties", "task_min_writer_count:1;task_max_writer_count:1");
             return new TrinoDriver().connect(trino.jdbcUrl(), properties);
         };
-        applier = new FixApplier(jdbi, store, iceberg, Optional.of(connections));
+        applier = applierFor(iceberg);
         store.record(List.of(
                 recommendation("small-files", "iceberg.demo.events", new Compact("iceberg.demo.events", 128L << 20)),
                 recommendation("stale-statistics", "iceberg.demo.stats_me", new Analyze("iceberg.demo.stats_me")),
@@ -347,7 +347,7 @@ class TestApplyTrinoFixes
         withADeletedRow(table);
         try (TableMetadataReader throughTrino = throughTrino()) {
             assertThat(throughTrino.read(table, 1 << 20, Instant.now()).orElseThrow().deleteFiles()).isEqualTo(1);
-            FixApplier throughTrinoApplier = new FixApplier(jdbi, store, throughTrino, Optional.of(connections));
+            FixApplier throughTrinoApplier = applierFor(throughTrino);
             long id = compaction(table);
             assertThat(throughTrinoApplier.apply(id, "alice", true).change())
                     .startsWith("ALTER TABLE \"iceberg_files\".\"demo\".\"deleted_from\" EXECUTE optimize(file_size_threshold => '128MB') (1 files, with their delete files)")
@@ -373,7 +373,7 @@ class TestApplyTrinoFixes
             trino.execute("INSERT INTO %s VALUES (TIMESTAMP '2024-01-0%d 10:00:00', %d)".formatted(table, day, day));
         }
         try (TableMetadataReader throughTrino = throughTrino()) {
-            FixApplier throughTrinoApplier = new FixApplier(jdbi, store, throughTrino, Optional.of(connections));
+            FixApplier throughTrinoApplier = applierFor(throughTrino);
             long id = approved("missing-partition-pruning", table, PartitionSpec.adding(table, List.of(), "day(ts)", new Rewrite(128L << 20)));
 
             assertThat(throughTrinoApplier.apply(id, "alice", true).change())
@@ -403,7 +403,7 @@ class TestApplyTrinoFixes
         }
         try (TableMetadataReader throughTrino = throughTrino()) {
             assertThat(throughTrino.read(table, 1 << 20, Instant.now()).orElseThrow().snapshots()).isGreaterThanOrEqualTo(4);
-            FixApplier throughTrinoApplier = new FixApplier(jdbi, store, throughTrino, Optional.of(connections));
+            FixApplier throughTrinoApplier = applierFor(throughTrino);
             long id = approved("snapshot-buildup", table, new ExpireSnapshots(table, 0));
 
             assertThat(throughTrinoApplier.apply(id, "alice", true).change())
@@ -420,6 +420,12 @@ class TestApplyTrinoFixes
     {
         return new TableMetadataReader(List.of(new TableMetadataReader.CatalogSpec("iceberg_files", "iceberg_files",
                 Map.of("type", TrinoCatalog.TYPE, LocalFileIO.ROOT_PROPERTY, files.toString()))), Optional.of(connections));
+    }
+
+    /** Applies fixes as the CLI does, reading tables with {@code reader}. */
+    private FixApplier applierFor(TableMetadataReader reader)
+    {
+        return new FixApplier(jdbi, store, reader, Optional.of(connections));
     }
 
     /** A table of ids 1 to 4 in one file, 3 deleted (a delete file). */

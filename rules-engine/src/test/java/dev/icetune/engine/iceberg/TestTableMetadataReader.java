@@ -34,6 +34,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 class TestTableMetadataReader
 {
+    /** lake.sales.regions, of the tests that give a table files of their own: ids by region. */
+    private static final Schema REGIONS = new Schema(Types.NestedField.required(1, "id", Types.LongType.get()), Types.NestedField.required(2, "region", Types.StringType.get()));
+    private static final PartitionSpec BY_REGION = PartitionSpec.builderFor(REGIONS).identity("region").build();
+
     /**
      * As a running service meets it: the catalog's database refuses connections and ends the reader's, then takes them again.
      * The same reader says the catalog was not read (without the password its URL carries), and reads it again once it is
@@ -175,23 +179,21 @@ class TestTableMetadataReader
         Map<String, String> properties = withOrders(TestingPostgres.shared().createDatabase("reader_small_files"), warehouse);
         Catalog catalog = CatalogUtil.buildIcebergCatalog(LocalIcebergCatalog.NAME, properties, null);
         try (Closeable ignored = (Closeable) catalog) {
-            Schema schema = new Schema(Types.NestedField.required(1, "id", Types.LongType.get()), Types.NestedField.required(2, "region", Types.StringType.get()));
-            PartitionSpec spec = PartitionSpec.builderFor(schema).identity("region").build();
-            Table table = catalog.createTable(TableIdentifier.of("sales", "regions"), schema, spec, Map.of("format-version", "2"));
+            Table table = catalog.createTable(TableIdentifier.of("sales", "regions"), REGIONS, BY_REGION, Map.of("format-version", "2"));
             long kb = 1024;
             long mb = 1024 * kb;
             table.newAppend()
-                    .appendFile(dataFile(spec, "a", 1, kb)) // alone: nothing to merge with
-                    .appendFile(dataFile(spec, "b", 1, kb)).appendFile(dataFile(spec, "b", 2, kb)) // two: merged into one
-                    .appendFile(dataFile(spec, "c", 1, kb)) // alone, with deletes: rewritten to apply them
-                    .appendFile(dataFile(spec, "d", 1, kb)).appendFile(dataFile(spec, "d", 2, 10 * mb)) // beside a large file with deletes
-                    .appendFile(dataFile(spec, "e", 1, 10 * mb)) // large, alone
+                    .appendFile(dataFile("a", 1, kb)) // alone: nothing to merge with
+                    .appendFile(dataFile("b", 1, kb)).appendFile(dataFile("b", 2, kb)) // two: merged into one
+                    .appendFile(dataFile("c", 1, kb)) // alone, with deletes: rewritten to apply them
+                    .appendFile(dataFile("d", 1, kb)).appendFile(dataFile("d", 2, 10 * mb)) // beside a large file with deletes
+                    .appendFile(dataFile("e", 1, 10 * mb)) // large, alone
                     .commit();
-            table.newRowDelta().addDeletes(positionDeletes(spec, "c")).addDeletes(positionDeletes(spec, "d")).commit();
+            table.newRowDelta().addDeletes(positionDeletes("c")).addDeletes(positionDeletes("d")).commit();
         }
 
         try (TableMetadataReader reader = new TableMetadataReader("lake", LocalIcebergCatalog.NAME, properties)) {
-            TableFact regions = read(reader).facts().stream().filter(fact -> fact.table().equals("lake.sales.regions")).findFirst().orElseThrow();
+            TableFact regions = regions(reader);
             assertThat(regions.dataFiles()).isEqualTo(7);
             assertThat(regions.partitions()).isEqualTo(5);
             assertThat(regions.smallFiles()).as("b's two, c's with deletes, d's beside a file rewritten; not a's alone").isEqualTo(4);
@@ -212,13 +214,11 @@ class TestTableMetadataReader
         Map<String, String> properties = withOrders(TestingPostgres.shared().createDatabase("reader_unchanged"), warehouse);
         Catalog catalog = CatalogUtil.buildIcebergCatalog(LocalIcebergCatalog.NAME, properties, null);
         try (Closeable ignored = (Closeable) catalog; TableMetadataReader reader = new TableMetadataReader("lake", LocalIcebergCatalog.NAME, properties)) {
-            Schema schema = new Schema(Types.NestedField.required(1, "id", Types.LongType.get()), Types.NestedField.required(2, "region", Types.StringType.get()));
-            PartitionSpec spec = PartitionSpec.builderFor(schema).identity("region").build();
-            Table table = catalog.createTable(TableIdentifier.of("sales", "regions"), schema, spec);
-            table.newAppend().appendFile(dataFile(spec, "a", 1, 1024)).appendFile(dataFile(spec, "b", 1, 1024)).commit();
+            Table table = catalog.createTable(TableIdentifier.of("sales", "regions"), REGIONS, BY_REGION);
+            table.newAppend().appendFile(dataFile("a", 1, 1024)).appendFile(dataFile("b", 1, 1024)).commit();
             assertThat(regions(reader).dataFiles()).isEqualTo(2);
 
-            table.newAppend().appendFile(dataFile(spec, "c", 1, 1024)).commit();
+            table.newAppend().appendFile(dataFile("c", 1, 1024)).commit();
             assertThat(regions(reader).dataFiles()).as("changed since: planned again").isEqualTo(3);
 
             try (var files = Files.walk(warehouse)) {
@@ -238,15 +238,15 @@ class TestTableMetadataReader
         return read(reader).facts().stream().filter(fact -> fact.table().equals("lake.sales.regions")).findFirst().orElseThrow();
     }
 
-    private static DataFile dataFile(PartitionSpec spec, String region, int number, long bytes)
+    private static DataFile dataFile(String region, int number, long bytes)
     {
-        return DataFiles.builder(spec).withPath("/nowhere/region=%s/%d.parquet".formatted(region, number)).withFormat(FileFormat.PARQUET)
+        return DataFiles.builder(BY_REGION).withPath("/nowhere/region=%s/%d.parquet".formatted(region, number)).withFormat(FileFormat.PARQUET)
                 .withPartitionPath("region=" + region).withFileSizeInBytes(bytes).withRecordCount(10).build();
     }
 
-    private static DeleteFile positionDeletes(PartitionSpec spec, String region)
+    private static DeleteFile positionDeletes(String region)
     {
-        return FileMetadata.deleteFileBuilder(spec).ofPositionDeletes().withPath("/nowhere/region=%s/deletes.parquet".formatted(region))
+        return FileMetadata.deleteFileBuilder(BY_REGION).ofPositionDeletes().withPath("/nowhere/region=%s/deletes.parquet".formatted(region))
                 .withFormat(FileFormat.PARQUET).withPartitionPath("region=" + region).withFileSizeInBytes(100).withRecordCount(1).build();
     }
 

@@ -58,12 +58,18 @@ class TestTrinoCatalog
         }
         trino.execute("CREATE VIEW files.\"Sales Dept\".recent AS SELECT id FROM files.\"Sales Dept\".\"Events 2026\"");
         trino.execute("CREATE MATERIALIZED VIEW files.\"Sales Dept\".per_day AS SELECT day, count(*) AS events FROM files.\"Sales Dept\".\"Events 2026\" GROUP BY day");
-        connections = () -> {
-            Properties user = new Properties();
-            user.setProperty("user", "icetune");
-            return new TrinoDriver().connect(trino.jdbcUrl(), user);
-        };
+        connections = as("icetune");
         properties = Map.of("type", TrinoCatalog.TYPE, LocalFileIO.ROOT_PROPERTY, files.toString());
+    }
+
+    /** Connections to the test's Trino as {@code user}. */
+    private TrinoConnections as(String user)
+    {
+        return () -> {
+            Properties properties = new Properties();
+            properties.setProperty("user", user);
+            return new TrinoDriver().connect(trino.jdbcUrl(), properties);
+        };
     }
 
     @AfterAll
@@ -112,12 +118,7 @@ class TestTrinoCatalog
         for (String table : List.of("a", "b", "c")) {
             trino.execute("CREATE TABLE files.many.%s AS SELECT 1 AS x".formatted(table));
         }
-        TrinoConnections asBatchUser = () -> {
-            Properties user = new Properties();
-            user.setProperty("user", "batch-reader");
-            return new TrinoDriver().connect(trino.jdbcUrl(), user);
-        };
-        try (TableMetadataReader reader = new TableMetadataReader(List.of(new TableMetadataReader.CatalogSpec("files", "files", properties)), Optional.of(asBatchUser))) {
+        try (TableMetadataReader reader = new TableMetadataReader(List.of(new TableMetadataReader.CatalogSpec("files", "files", properties)), Optional.of(as("batch-reader")))) {
             List<String> problems = new ArrayList<>();
             TableFactSource.TableFacts read = reader.read(List.of(), 1 << 20, Instant.now(), problems::add);
             assertThat(problems).isEmpty();
