@@ -4,7 +4,11 @@ import dev.icetune.engine.model.BloomFilters;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.UpdateProperties;
 
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Stream;
 
 import static dev.icetune.engine.model.BloomFilters.PROPERTY_PREFIX;
 
@@ -19,32 +23,44 @@ final class BloomFiltersAction
     public List<Step> plan(BloomFilters fix, ActionContext context)
     {
         Table table = context.requireTable(fix.table());
-        List<String> add = fix.added().stream().filter(column -> !"true".equals(table.properties().get(PROPERTY_PREFIX + column))).toList();
+        Map<String, String> set = new TreeMap<>();
+        fix.added().stream().filter(column -> !BloomFilters.enabled(table.properties(), column)).forEach(column -> set.put(column, "true"));
         List<String> remove = fix.removed().stream().filter(column -> table.properties().containsKey(PROPERTY_PREFIX + column)).toList();
-        if (add.isEmpty() && remove.isEmpty()) {
+        if (set.isEmpty() && remove.isEmpty()) {
             return List.of();
         }
         // a file's metadata does not say whether it carries the filters: every file the rewrite concerns is rewritten
-        return context.withRewrite(fix, context.metadataStep(table, properties(table, add, remove), fix.layoutStatement()), file -> false);
+        return context.withRewrite(fix, context.metadataStep(table, properties(table, set, remove), fix.layoutStatement()), file -> false);
     }
 
     @Override
     public List<Step> rollback(BloomFilters fix, ActionContext context, TableState before)
     {
         Table table = context.requireTable(fix.table());
-        List<String> remove = fix.added().stream().filter(column -> !before.properties().containsKey(PROPERTY_PREFIX + column)).toList();
-        List<String> add = fix.removed().stream().filter(column -> "true".equals(before.properties().get(PROPERTY_PREFIX + column))).toList();
-        return List.of(context.metadataStep(table, properties(table, add, remove), BloomFilters.statement(fix.table(), BloomFilters.columns(before.properties()))));
+        // each property the fix touched goes back to its value before, "false" and "TRUE" included, or away if it had none
+        Map<String, String> set = new TreeMap<>();
+        List<String> remove = new ArrayList<>();
+        for (String column : Stream.concat(fix.added().stream(), fix.removed().stream()).toList()) {
+            String value = before.properties().get(PROPERTY_PREFIX + column);
+            if (value == null) {
+                remove.add(column);
+            }
+            else {
+                set.put(column, value);
+            }
+        }
+        return List.of(context.metadataStep(table, properties(table, set, remove), BloomFilters.statement(fix.table(), BloomFilters.columns(before.properties()))));
     }
 
-    private static Step properties(Table table, List<String> add, List<String> remove)
+    /** Sets {@code set}'s columns' properties to their values and removes {@code remove}'s. */
+    private static Step properties(Table table, Map<String, String> set, List<String> remove)
     {
         StringBuilder call = new StringBuilder("table.updateProperties()");
-        add.forEach(column -> call.append(".set(\"").append(PROPERTY_PREFIX).append(column).append("\", \"true\")"));
+        set.forEach((column, value) -> call.append(".set(\"").append(PROPERTY_PREFIX).append(column).append("\", \"").append(value).append("\")"));
         remove.forEach(column -> call.append(".remove(\"").append(PROPERTY_PREFIX).append(column).append("\")"));
         return new Step(call.append(".commit()").toString(), () -> {
             UpdateProperties update = table.updateProperties();
-            add.forEach(column -> update.set(PROPERTY_PREFIX + column, "true"));
+            set.forEach((column, value) -> update.set(PROPERTY_PREFIX + column, value));
             remove.forEach(column -> update.remove(PROPERTY_PREFIX + column));
             update.commit();
         });

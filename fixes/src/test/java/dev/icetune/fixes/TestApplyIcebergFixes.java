@@ -51,7 +51,7 @@ class TestApplyIcebergFixes
         String catalogUrl = postgres.createDatabase("apply_catalog");
         Path warehouse = temporary.resolve("warehouse");
         trino = IcebergTrino.start(new EventListener() {}, catalogUrl, warehouse);
-        for (String table : List.of("partition_me", "bloom_me", "sort_me", "expire_me", "busy", "contended")) {
+        for (String table : List.of("partition_me", "bloom_me", "bloom_off", "sort_me", "expire_me", "busy", "contended")) {
             trino.execute("CREATE TABLE " + table + " (ts timestamp(6), user_id bigint)");
             for (int day = 1; day <= 3; day++) {
                 trino.execute("INSERT INTO " + table + " VALUES (TIMESTAMP '2024-01-0" + day + " 10:00:00', " + day + ")");
@@ -61,6 +61,8 @@ class TestApplyIcebergFixes
         trino.execute("CREATE TABLE odd_me (\"event time\" timestamp(6), user_id bigint)");
         trino.execute("INSERT INTO odd_me VALUES (TIMESTAMP '2024-01-01 10:00:00', 1)");
         iceberg = new TableMetadataReader(LocalIcebergCatalog.TRINO_CATALOG, LocalIcebergCatalog.NAME, LocalIcebergCatalog.icebergProperties(catalogUrl, warehouse));
+        // a bloom filter turned off by its property (as Spark or the Iceberg API may set it; Trino only lists the columns that have one)
+        table("bloom_off").updateProperties().set("write.parquet.bloom-filter-enabled.column.user_id", "false").commit();
         String url = postgres.createDatabase("apply_store");
         storeUrl = url;
         Database.of(url, "postgres", "icetune-test").migrate();
@@ -72,6 +74,8 @@ class TestApplyIcebergFixes
                 recommendation("missing-partition-pruning", "iceberg.demo.partition_me", new PartitionSpec("iceberg.demo.partition_me", List.of(), List.of("day(ts)"), null)),
                 recommendation("bloom-filter", "iceberg.demo.bloom_me.user_id",
                         new BloomFilters("iceberg.demo.bloom_me", List.of(), List.of("user_id"), null)),
+                recommendation("bloom-filter", "iceberg.demo.bloom_off.user_id",
+                        new BloomFilters("iceberg.demo.bloom_off", List.of(), List.of("user_id"), null)),
                 recommendation("inefficient-layout", "iceberg.demo.sort_me", new SortOrder("iceberg.demo.sort_me", List.of("user_id"), null)),
                 recommendation("snapshot-buildup", "iceberg.demo.expire_me", new ExpireSnapshots("iceberg.demo.expire_me", 0)),
                 recommendation("small-files", "iceberg.demo.busy", new PartitionSpec("iceberg.demo.busy", List.of(), List.of("day(ts)"), null)),
@@ -144,7 +148,7 @@ class TestApplyIcebergFixes
     @Test
     void bloomFilterPropertyAndItsRollback()
     {
-        long id = id("bloom-filter");
+        long id = id("bloom-filter", "iceberg.demo.bloom_me.user_id");
         store.approve(id, "alice", null);
         assertDryRunChangesNothing(id, "bloom_me");
         applier.apply(id, "alice", false);
@@ -153,6 +157,18 @@ class TestApplyIcebergFixes
 
         applier.rollback(id, "alice");
         assertThat(table("bloom_me").properties()).doesNotContainKey("write.parquet.bloom-filter-enabled.column.user_id");
+    }
+
+    @Test
+    void aBloomFilterTurnedOffBeforeIsTurnedOffAgainByTheRollback()
+    {
+        long id = id("bloom-filter", "iceberg.demo.bloom_off.user_id");
+        store.approve(id, "alice", null);
+        assertThat(applier.apply(id, "alice", false).result()).isEqualTo(FixAudit.Result.APPLIED);
+        assertThat(table("bloom_off").properties()).containsEntry("write.parquet.bloom-filter-enabled.column.user_id", "true");
+
+        assertThat(applier.rollback(id, "alice").result()).isEqualTo(FixAudit.Result.ROLLED_BACK);
+        assertThat(table("bloom_off").properties()).containsEntry("write.parquet.bloom-filter-enabled.column.user_id", "false");
     }
 
     @Test
@@ -206,7 +222,7 @@ class TestApplyIcebergFixes
     void aFixCommitsWhileTrinoKeepsWritingToTheTable()
             throws Exception
     {
-        long id = store.list(Optional.empty()).stream().filter(each -> each.target().equals("iceberg.demo.contended.user_id")).findFirst().orElseThrow().id();
+        long id = id("bloom-filter", "iceberg.demo.contended.user_id");
         store.approve(id, "alice", null);
         // a concurrent writer commits snapshots while the fix commits its metadata change: Iceberg retries the loser on fresh metadata
         java.util.concurrent.ExecutorService writer = java.util.concurrent.Executors.newSingleThreadExecutor();
@@ -259,6 +275,11 @@ class TestApplyIcebergFixes
     private long id(String rule)
     {
         return store.list(Optional.empty()).stream().filter(each -> each.ruleId().equals(rule)).findFirst().orElseThrow().id();
+    }
+
+    private long id(String rule, String target)
+    {
+        return store.list(Optional.empty()).stream().filter(each -> each.ruleId().equals(rule) && each.target().equals(target)).findFirst().orElseThrow().id();
     }
 
     private static Recommendation recommendation(String rule, String target, Fix fix)

@@ -49,9 +49,16 @@ public record BloomFilters(String table, List<String> from, List<String> to, Rew
     /** The columns {@code properties} (a table's) give a Parquet bloom filter, sorted. */
     public static List<String> columns(Map<String, String> properties)
     {
-        return properties.entrySet().stream()
-                .filter(entry -> entry.getKey().startsWith(PROPERTY_PREFIX) && entry.getValue().equalsIgnoreCase("true"))
-                .map(entry -> entry.getKey().substring(PROPERTY_PREFIX.length())).sorted().toList();
+        return properties.keySet().stream()
+                .filter(key -> key.startsWith(PROPERTY_PREFIX))
+                .map(key -> key.substring(PROPERTY_PREFIX.length()))
+                .filter(column -> enabled(properties, column)).sorted().toList();
+    }
+
+    /** Whether {@code properties} (a table's) give {@code column} a Parquet bloom filter: as Iceberg reads the property, in any case. */
+    public static boolean enabled(Map<String, String> properties, String column)
+    {
+        return "true".equalsIgnoreCase(properties.get(PROPERTY_PREFIX + column));
     }
 
     /** Trino's statement that gives {@code table} bloom filters on {@code columns} (none: no bloom filter). */
