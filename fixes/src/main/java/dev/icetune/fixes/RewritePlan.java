@@ -97,8 +97,8 @@ final class RewritePlan
             // icetune cannot commit to a catalog it reads through Trino, so cannot remove the delete files a piece bounded by "$path"
             // leaves behind; one piece holds every file Trino's optimize rewrites unbounded, and unbounded it drops their delete files itself
             List<Candidate> piece = pieces.getFirst();
-            return List.of(context.trinoStep("%s (%d files, with their delete files)".formatted(rewrite.statement(table), piece.size()), rewrite.statement(table),
-                    "rewrites %d files, %s".formatted(piece.size(), Estimate.bytes(bytes(piece))), bytes(piece)));
+            return List.of(context.trinoStep("%s (%s, with their delete files)".formatted(rewrite.statement(table), Estimate.files(piece.size())), rewrite.statement(table),
+                    "rewrites %s, %s".formatted(Estimate.files(piece.size()), Estimate.bytes(bytes(piece))), bytes(piece)));
         }
         return withDeletesRemoved(context, table, planned, steps(context, table, rewrite, pieces, ""));
     }
@@ -208,8 +208,8 @@ final class RewritePlan
             String statement = rewrite.statement(table) + " WHERE \"$path\" IN (" + paths + ")";
             List<Instant> times = piece.stream().map(Candidate::newest).filter(Objects::nonNull).sorted().toList();
             String span = times.isEmpty() ? "" : ", %s up to %s .. %s".formatted(rewrite.column(), times.getFirst(), times.getLast());
-            String description = "%s WHERE \"$path\" IN (%d files%s): %spiece %d of %d".formatted(rewrite.statement(table), piece.size(), span, kind, i + 1, pieces.size());
-            steps.add(context.trinoStep(description, statement, "rewrites %d files, %s".formatted(piece.size(), Estimate.bytes(bytes(piece))), bytes(piece)));
+            String description = "%s WHERE \"$path\" IN (%s%s): %spiece %d of %d".formatted(rewrite.statement(table), Estimate.files(piece.size()), span, kind, i + 1, pieces.size());
+            steps.add(context.trinoStep(description, statement, "rewrites %s, %s".formatted(Estimate.files(piece.size()), Estimate.bytes(bytes(piece))), bytes(piece)));
         }
         return steps;
     }

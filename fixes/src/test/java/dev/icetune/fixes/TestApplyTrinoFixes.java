@@ -178,7 +178,7 @@ class TestApplyTrinoFixes
         workload("deleted_from", "id");
 
         long id = compaction("iceberg.demo.deleted_from");
-        assertThat(applier.apply(id, "alice", true).change()).as("the lone file, for its deletes").contains("WHERE \"$path\" IN (1 files): piece 1 of 1")
+        assertThat(applier.apply(id, "alice", true).change()).as("the lone file, for its deletes").contains("WHERE \"$path\" IN (1 file): piece 1 of 1")
                 .contains("then remove the delete files that apply to no data file left");
         assertThat(applier.apply(id, "alice", false).result()).isEqualTo(FixAudit.Result.APPLIED);
 
@@ -350,7 +350,7 @@ class TestApplyTrinoFixes
             FixApplier throughTrinoApplier = applierFor(throughTrino);
             long id = compaction(table);
             assertThat(throughTrinoApplier.apply(id, "alice", true).change())
-                    .startsWith("ALTER TABLE \"iceberg_files\".\"demo\".\"deleted_from\" EXECUTE optimize(file_size_threshold => '128MB') (1 files, with their delete files)")
+                    .startsWith("ALTER TABLE \"iceberg_files\".\"demo\".\"deleted_from\" EXECUTE optimize(file_size_threshold => '128MB') (1 file, with their delete files)")
                     .doesNotContain("$path").doesNotContain("then remove");
             FixApplier.Outcome applied = throughTrinoApplier.apply(id, "alice", false);
             assertThat(applied.result()).as(applied.message()).isEqualTo(FixAudit.Result.APPLIED);

@@ -69,7 +69,7 @@ class TestEstimator
         assertThat(estimate.rewriteBytes()).isCloseTo(Math.round(30 * 4 * MB * 20.999 / 29.999), offset(2 * MB));
         assertThat(estimate.assumptions()).contains("reads 1 of the 30 days");
         assertThat(estimate.priority()).isPositive();
-        assertThat(estimate.sentence()).startsWith("Helps time-range scans of iceberg.demo.events (about 144 a day): each reads 30 files and 120.0 MB now, about 1 files and 4.0 MB after");
+        assertThat(estimate.sentence()).startsWith("Helps time-range scans of iceberg.demo.events (about 144 a day): each reads 30 files and 120.0 MB now, about 1 file and 4.0 MB after");
     }
 
     /** The effect of a fix counts the delete files its scans open; a layout change's rewrite applies those of the files it rewrites. */

@@ -235,9 +235,9 @@ public final class Estimator
         double deleteFiles = sort.rewrite() == null ? 0 : deleteFiles(sort.table());
         return Estimate.of("filters on " + sort.table() + "." + column, p.scans() * perDay, p.avgFilesScanned() + deleteFiles, filesAfter, p.avgBytesScanned(), bytesAfter, 0, 0,
                 sort.rewrite() == null ? 0 : fact.totalDataBytes(), sort.rewrite() == null ? 0 : fact.dataFiles(), 0, null,
-                "%s selects %.1f%% of the values, and sorted files hold contiguous values (%.0f files after the rewrite%s%s)."
+                "%s selects %.1f%% of the values, and sorted files hold contiguous values (%s after the rewrite%s%s)."
                         .formatted(p.kind() == PredicateKind.EQUALITY ? "one of the %d values seen".formatted(p.distinctValues()) : "a range (estimate.range_selectivity)",
-                                100 * selected, filesAfterRewrite,
+                                100 * selected, Estimate.files(Math.round(filesAfterRewrite)),
                                 partitions > 1 ? ", sorted within each of the %.0f partitions, of which a scan reads %.1f".formatted(partitions, partitionsRead) : "",
                                 deletesApplied(deleteFiles)), rates);
     }
@@ -270,10 +270,10 @@ public final class Estimator
         return Estimate.of("equality lookups on " + bloom.table() + "." + column, p.scans() * perDay, p.avgFilesScanned(), p.avgFilesScanned(),
                 readBefore, readAfter, 0, 0,
                 bloom.rewrite() == null ? 0 : fact.totalDataBytes(), bloom.rewrite() == null ? 0 : fact.dataFiles(), 0, null,
-                ("%s has %d distinct values (%s), about %.0f of the %d rows each, spread over the %.0f files after the rewrite: a lookup reads the row groups "
+                ("%s has %d distinct values (%s), about %.0f of the %d rows each, spread over the %s after the rewrite: a lookup reads the row groups "
                         + "of %.1f%% of them and the %s of filters of all; bytes are bytes read.")
                         .formatted(column, distinct, counted.isPresent() ? "the table's statistics" : "the values looked up: a floor", rowsPerValue,
-                                fact.records(), files, 100 * share, Estimate.bytes(filterBytes)), rates);
+                                fact.records(), Estimate.files(Math.round(files)), 100 * share, Estimate.bytes(filterBytes)), rates);
     }
 
     /**

@@ -107,9 +107,9 @@ public record Estimate(
         }
         StringBuilder text = new StringBuilder("Helps %s (about %s a day)".formatted(scope, count(queriesPerDay)));
         if (filesSavedPerDay != 0 || bytesSavedPerDay != 0) {
-            text.append(": each reads %s files and %s now, about %s files and %s after; %s files and %s fewer a day".formatted(
-                    count(filesPerQueryBefore), bytes(bytesPerQueryBefore), count(filesPerQueryAfter), bytes(bytesPerQueryAfter),
-                    count(filesSavedPerDay), bytes(bytesSavedPerDay)));
+            text.append(": each reads %s and %s now, about %s and %s after; %s and %s fewer a day".formatted(
+                    files(filesPerQueryBefore), bytes(bytesPerQueryBefore), files(filesPerQueryAfter), bytes(bytesPerQueryAfter),
+                    files(filesSavedPerDay), bytes(bytesSavedPerDay)));
         }
         if (secondsSavedPerDay != 0) {
             text.append("; about %s of query time saved a day".formatted(seconds(secondsSavedPerDay)));
@@ -125,7 +125,7 @@ public record Estimate(
             text.append("It keeps costing %s a day. ".formatted(bytes(costBytesPerDay)));
         }
         if (rewriteBytes > 0 || readBytesOnce > 0) {
-            text.append("Applying it %s%s once. ".formatted(rewriteBytes > 0 ? "rewrites %s files, %s".formatted(count(rewriteFiles), bytes(rewriteBytes)) : "",
+            text.append("Applying it %s%s once. ".formatted(rewriteBytes > 0 ? "rewrites %s, %s".formatted(files(rewriteFiles), bytes(rewriteBytes)) : "",
                     readBytesOnce > 0 ? (rewriteBytes > 0 ? " and reads " : "reads ") + bytes(readBytesOnce) : ""));
         }
         return text.append("Assuming ").append(assumptions).append(" Priority %.1f.".formatted(priority)).toString();
@@ -139,7 +139,7 @@ public record Estimate(
         }
         List<String> parts = new ArrayList<>();
         if (Math.round(filesSavedPerDay) != 0) {
-            parts.add(count(filesSavedPerDay) + " files");
+            parts.add(files(filesSavedPerDay));
         }
         if (Math.abs(bytesSavedPerDay) >= 1) {
             parts.add(bytes(bytesSavedPerDay));
@@ -154,6 +154,13 @@ public record Estimate(
             parts.add("misestimates %.0f%% -> %.0f%%".formatted(100 * misestimatedShareBefore, 100 * misestimatedShareAfter));
         }
         return parts.isEmpty() ? "nothing measurable" : String.join(", ", parts);
+    }
+
+    /** A number of files as a person reads it: "1 file", "2.5 files", "1,200 files". */
+    public static String files(double files)
+    {
+        String count = count(files);
+        return count + (count.equals("1") ? " file" : " files");
     }
 
     public static String bytes(double bytes)
