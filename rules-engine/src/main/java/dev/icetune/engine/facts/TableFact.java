@@ -153,8 +153,7 @@ public record TableFact(
         if (current.isEmpty()) {
             return List.of();
         }
-        double narrowestRange = ranges.stream().mapToDouble(PredicateFact::hoursSelected).filter(hours -> hours > 0).min().orElse(Double.POSITIVE_INFINITY);
-        List<TimeGrain> allowed = current.get().coarser().stream().filter(grain -> grain.hours() < narrowestRange * grainFactor).toList();
+        List<TimeGrain> allowed = coarserAllowed(current.get(), ranges, grainFactor);
         if (allowed.isEmpty()) {
             return List.of();
         }
@@ -162,6 +161,37 @@ public record TableFact(
                 .filter(grain -> avgPartitionBytes() * grain.hours() / current.get().hours() >= partitionBytes)
                 .findFirst()
                 .orElse(allowed.getLast()));
+    }
+
+    /**
+     * The grain of a time partition to add on {@code column}: hour when the table holds more than {@code hourAboveBytes}, else
+     * day, or a coarser one as {@link #coarserTimeGrain} would coarsen it to: the first whose partitions would hold
+     * {@code partitionBytes} on average (the data spread evenly over the column's time span, within each partition the table
+     * has now), else the coarsest the time ranges of its queries allow. What this adds is then neither coarsened by
+     * over-partitioning nor refined by partition-granularity. Hour or day when the files do not tell the column's span. A list of
+     * one, for a rule to match on.
+     */
+    public List<TimeGrain> timeGrainToAdd(String column, List<PredicateFact> ranges, double hourAboveBytes, double grainFactor, double partitionBytes)
+    {
+        TimeGrain finest = totalDataBytes > hourAboveBytes ? TimeGrain.HOUR : TimeGrain.DAY;
+        java.util.Optional<TimeSpan> span = timeSpan(column);
+        if (span.isEmpty()) {
+            return List.of(finest);
+        }
+        double spanHours = span.get().length().toSeconds() / 3600.0;
+        double bytesNow = partitions <= 1 ? totalDataBytes : avgPartitionBytes();
+        List<TimeGrain> candidates = java.util.stream.Stream.concat(java.util.stream.Stream.of(finest), coarserAllowed(finest, ranges, grainFactor).stream()).toList();
+        return List.of(candidates.stream()
+                .filter(grain -> bytesNow / Math.max(1, Math.ceil(spanHours / grain.hours())) >= partitionBytes)
+                .findFirst()
+                .orElse(candidates.getLast()));
+    }
+
+    /** The grains coarser than {@code grain} that the queries' time ranges allow: each range spans more than a {@code grainFactor}th of one. */
+    private static List<TimeGrain> coarserAllowed(TimeGrain grain, List<PredicateFact> ranges, double grainFactor)
+    {
+        double narrowestRange = ranges.stream().mapToDouble(PredicateFact::hoursSelected).filter(hours -> hours > 0).min().orElse(Double.POSITIVE_INFINITY);
+        return grain.coarser().stream().filter(coarser -> coarser.hours() < narrowestRange * grainFactor).toList();
     }
 
     /**

@@ -29,6 +29,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.Function;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
@@ -40,8 +41,11 @@ import java.util.stream.Stream;
  */
 public final class Scenarios
 {
-    /** A recommendation expected, by rule and target; with {@code cluster}, of that cluster's patterns alone. */
-    public record Expected(String rule, String target, String cluster)
+    /**
+     * A recommendation expected, by rule and target; with {@code cluster}, of that cluster's patterns alone; with {@code fix}, a
+     * text its proposed fix holds ({@code "month(ts)"}).
+     */
+    public record Expected(String rule, String target, String cluster, String fix)
     {
         String key()
         {
@@ -110,12 +114,21 @@ public final class Scenarios
                 return new Result(file, scenario.name(), expected, false, Set.of(), Set.of(), "rule " + failure.rule() + " threw: " + failure.message());
             }
             List<Recommendation> produced = new Estimator(facts, thresholds, window).value(evaluation.recommendations()).kept();
-            Set<String> actual = new TreeSet<>(produced.stream()
-                    .map(each -> byCluster ? each.dedupeKey() : each.ruleId() + ":" + each.target()).toList());
+            Function<Recommendation, String> key = each -> byCluster ? each.dedupeKey() : each.ruleId() + ":" + each.target();
+            Set<String> actual = new TreeSet<>(produced.stream().map(key).toList());
             Set<String> missing = new TreeSet<>(expected);
             missing.removeAll(actual);
             Set<String> unexpected = new TreeSet<>(actual);
             unexpected.removeAll(expected);
+            // an expected recommendation that came with another fix is missing with the fix expected, and unexpected with its own
+            for (Expected expectation : expectations) {
+                produced.stream().filter(each -> expectation.fix() != null && key.apply(each).equals(expectation.key()))
+                        .filter(each -> !each.proposedFix().contains(expectation.fix()))
+                        .forEach(each -> {
+                            missing.add(expectation.key() + " with a fix holding '" + expectation.fix() + "'");
+                            unexpected.add(expectation.key() + " with the fix '" + each.proposedFix() + "'");
+                        });
+            }
             return new Result(file, scenario.name(), expected, missing.isEmpty() && unexpected.isEmpty(), missing, unexpected, null);
         }
         catch (RuntimeException e) {
