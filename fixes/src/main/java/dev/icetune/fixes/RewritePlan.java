@@ -207,7 +207,10 @@ final class RewritePlan
             String paths = piece.stream().map(candidate -> Sql.literal(candidate.file().location())).collect(Collectors.joining(", "));
             String statement = rewrite.statement(table) + " WHERE \"$path\" IN (" + paths + ")";
             List<Instant> times = piece.stream().map(Candidate::newest).filter(Objects::nonNull).sorted().toList();
-            String span = times.isEmpty() ? "" : ", %s up to %s .. %s".formatted(rewrite.column(), times.getFirst(), times.getLast());
+            // the newest value of the column in each of the piece's files: the time the piece reaches back to, newest pieces first
+            String span = times.isEmpty() ? "" : times.getFirst().equals(times.getLast())
+                    ? ", newest %s %s".formatted(rewrite.column(), times.getFirst())
+                    : ", newest %s %s .. %s".formatted(rewrite.column(), times.getFirst(), times.getLast());
             String description = "%s WHERE \"$path\" IN (%s%s): %spiece %d of %d".formatted(rewrite.statement(table), Estimate.files(piece.size()), span, kind, i + 1, pieces.size());
             steps.add(context.trinoStep(description, statement, "rewrites %s, %s".formatted(Estimate.files(piece.size()), Estimate.bytes(bytes(piece))), bytes(piece)));
         }
