@@ -2,21 +2,28 @@ package dev.icetune.engine;
 
 import dev.icetune.engine.facts.PredicateFact;
 import dev.icetune.engine.facts.TableFact;
+import dev.icetune.engine.facts.TimeSpan;
 import dev.icetune.engine.model.TimeGrain;
 import dev.icetune.plan.PredicateKind;
 import org.junit.jupiter.api.Test;
 
+import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** Which grain over-partitioning proposes: coarse enough to fill its partitions, never coarser than the queries' ranges allow. */
+/**
+ * Which grain over-partitioning proposes: coarse enough to fill its partitions, never coarser than the queries' ranges allow; and
+ * which one missing-partition-pruning adds by the same measure, so that over-partitioning does not coarsen it next.
+ */
 class TestCoarserTimeGrain
 {
     private static final long MB = 1 << 20;
     private static final double GRAIN_FACTOR = 4;
     private static final double PARTITION_BYTES = 50 * MB;
+    private static final double HOUR_ABOVE_BYTES = 100.0 * (1L << 30);
 
     @Test
     void theFinestGrainWhosePartitionsHoldEnough()
@@ -56,6 +63,36 @@ class TestCoarserTimeGrain
                 List.of(), List.of(), Map.of(), 1, 1, 1, 1, 0, 1, Map.of(), Map.of(), 0, List.of(), 0, 0);
         assertThat(table.timePartitionColumns()).containsExactly("ts", "event time");
         assertThat(table.timeGrain("event time")).contains(TimeGrain.HOUR);
+    }
+
+    @Test
+    void aTimePartitionAddedIsDayWhenItsPartitionsHoldEnough()
+    {
+        // 8 GB over 30 days: a day holds 273 MB
+        assertThat(unpartitioned(8L << 30, 30).timeGrainToAdd("ts", List.of(range(240)), HOUR_ABOVE_BYTES, GRAIN_FACTOR, PARTITION_BYTES))
+                .containsExactly(TimeGrain.DAY);
+        assertThat(unpartitioned(200L << 30, 30).timeGrainToAdd("ts", List.of(range(240)), HOUR_ABOVE_BYTES, GRAIN_FACTOR, PARTITION_BYTES))
+                .as("above 100 GB, an hour holds 284 MB").containsExactly(TimeGrain.HOUR);
+    }
+
+    @Test
+    void aTimePartitionAddedToLittleDataIsAsCoarseAsTheRangesAllow()
+    {
+        // 250 kB over 59 days: no grain fills 50 MB; ranges of 9 days allow a month (720 < 864), not a year
+        assertThat(unpartitioned(256_000, 59).timeGrainToAdd("ts", List.of(range(216)), HOUR_ABOVE_BYTES, GRAIN_FACTOR, PARTITION_BYTES))
+                .containsExactly(TimeGrain.MONTH);
+        assertThat(unpartitioned(256_000, 59).timeGrainToAdd("ts", List.of(range(216), range(24)), HOUR_ABOVE_BYTES, GRAIN_FACTOR, PARTITION_BYTES))
+                .as("a range of a day allows nothing coarser than a day").containsExactly(TimeGrain.DAY);
+        assertThat(unpartitioned(256_000, 59).timeGrainToAdd("other", List.of(), HOUR_ABOVE_BYTES, GRAIN_FACTOR, PARTITION_BYTES))
+                .as("a column whose span the files do not tell").containsExactly(TimeGrain.DAY);
+    }
+
+    /** {@code bytes} in one partition, their ts spread over {@code days} days. */
+    private static TableFact unpartitioned(long bytes, int days)
+    {
+        TimeSpan span = new TimeSpan(Instant.parse("2024-03-01T00:00:00Z"), Instant.parse("2024-03-01T00:00:00Z").plus(Duration.ofDays(days)));
+        return new TableFact("iceberg.demo.t", 40, bytes, bytes / 40, 40, 1000, 0, List.of(), List.of(), List.of("ts"), Map.of(),
+                1, 1, 1, 1, bytes, 1, Map.of("ts", span), Map.of(), 0, List.of(), 0, 0);
     }
 
     /** 100 partitions of {@code partitionBytes} each, by {@code field}. */
