@@ -1,6 +1,7 @@
 package dev.icetune.cli;
 
 import dev.icetune.engine.TrinoConnections;
+import dev.icetune.engine.facts.Thresholds;
 import dev.icetune.engine.iceberg.TableMetadataReader;
 import dev.icetune.fixes.FixApplier;
 import dev.icetune.engine.rules.RuleBook;
@@ -109,9 +110,10 @@ public final class Context
         return new RuleBookHolder(settings().rulesDirectory(), problems);
     }
 
-    public RuleBook ruleBook()
+    /** The thresholds of the configured rules directory, without compiling its rules. */
+    public Thresholds thresholds()
     {
-        return RuleBook.load(settings().rulesDirectory());
+        return RuleBook.thresholds(settings().rulesDirectory());
     }
 
     /** The Iceberg catalogs' metadata reader, when the configuration names a catalog. */

@@ -334,10 +334,13 @@ class TestCliWithTrino
         out.reset();
         assertThat(icetune("lint", "--sql", "SELECT count(*) FROM iceberg.\"lint.eu\".\"me.too\" WHERE user_id = 2")).as(stderr()).isEqualTo(IcetuneCli.FINDINGS);
         assertThat(stdout()).as("a schema and a table with dots in their names, found in the catalog").contains("iceberg.\"lint.eu\".\"me.too\": up to 3 files")
-                .contains("missing-partition-filter on iceberg.\"lint.eu\".\"me.too\"");
+                .contains("missing-partition-filter on iceberg.\"lint.eu\".\"me.too\"").contains("does not filter on it: every file is read (3 files)");
         out.reset();
         assertThat(icetune("lint", "--sql", "SELECT count(*) FROM iceberg.demo.lint_me WHERE ts >= TIMESTAMP '2024-01-02 00:00:00'")).as(stderr()).isZero();
         assertThat(stdout()).contains("No findings.");
+        out.reset();
+        assertThat(icetune("lint", "SELECT 1")).as(stderr()).isZero();
+        assertThat(stdout()).isEqualTo("Would scan no table.\n\nNo findings.\n");
         out.reset();
         assertThat(icetune("lint", "SELECT count(*) FROM iceberg.demo.lint_me WHERE user_id = 2")).as("the query as an argument, as people type it: " + stderr())
                 .isEqualTo(IcetuneCli.FINDINGS);

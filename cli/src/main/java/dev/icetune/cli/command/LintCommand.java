@@ -71,7 +71,7 @@ public final class LintCommand
         if (sql.isEmpty()) {
             throw new ParameterException(spec.commandLine(), "no query to lint" + (query.file == null ? "" : " in " + query.file));
         }
-        QueryLinter linter = new QueryLinter(context().requireTrino("lint runs EXPLAIN"), context().iceberg(), context().ruleBook().thresholds());
+        QueryLinter linter = new QueryLinter(context().requireTrino("lint runs EXPLAIN"), context().iceberg(), context().thresholds());
         QueryLinter.Report report;
         try {
             report = linter.lint(sql);
@@ -84,7 +84,7 @@ public final class LintCommand
             out().println(JsonOutput.write(report));
         }
         else {
-            out().println("Would scan:");
+            out().println(report.scans().isEmpty() ? "Would scan no table." : "Would scan:");
             report.scans().forEach(scan -> out().println("  " + scan));
             out().println();
             if (report.findings().isEmpty()) {

@@ -4,6 +4,7 @@ import dev.icetune.engine.TrinoConnections;
 import dev.icetune.engine.facts.TableFact;
 import dev.icetune.engine.facts.Thresholds;
 import dev.icetune.engine.iceberg.TableMetadataReader;
+import dev.icetune.engine.model.Estimate;
 import dev.icetune.engine.model.PartitionSpec;
 import dev.icetune.engine.model.Rewrites;
 import dev.icetune.plan.ExecutedStatement;
@@ -106,12 +107,12 @@ public final class QueryLinter
                         || predicates.stream().anyMatch(p -> prunes(t, p));
                 if (!partitionFiltered) {
                     findings.add(new Finding(table, "missing-partition-filter",
-                            table + " is partitioned by " + String.join(", ", t.partitioning()) + " but the query does not filter on it: all " + t.dataFiles() + " files are read",
+                            table + " is partitioned by " + String.join(", ", t.partitioning()) + " but the query does not filter on it: every file is read (" + Estimate.files(t.dataFiles()) + ")",
                             "add " + t.partitioning().stream().map(QueryLinter::prunedBy).collect(Collectors.joining(", or "))));
                 }
             }
             if (scan.constraintColumns().isEmpty() && scan.filterPredicate().isEmpty() && fact.isPresent() && fact.get().dataFiles() >= fullScanMinFiles) {
-                findings.add(new Finding(table, "full-scan", "reads all " + fact.get().dataFiles() + " files (" + fact.get().totalDataBytes() + " bytes) of " + table,
+                findings.add(new Finding(table, "full-scan", "reads every file of " + table + " (" + Estimate.files(fact.get().dataFiles()) + ", " + Estimate.bytes(fact.get().totalDataBytes()) + ")",
                         "filter on the partition or time column, or aggregate from a materialized view"));
             }
         }
@@ -162,7 +163,7 @@ public final class QueryLinter
 
     private static String describe(String table, QueryPlan.Scan scan, Optional<TableFact> fact)
     {
-        String files = fact.map(t -> "up to " + t.dataFiles() + " files, " + t.totalDataBytes() + " bytes").orElse("size unknown");
+        String files = fact.map(t -> "up to " + Estimate.files(t.dataFiles()) + ", " + Estimate.bytes(t.totalDataBytes())).orElse("size unknown");
         String pushed = scan.constraintColumns().isEmpty() ? "nothing pushed into the scan" : "constraint on " + scan.constraintColumns() + " pushed into the scan";
         String above = scan.filterPredicate().map(filter -> "; filtered above the scan: " + filter).orElse("");
         return table + ": " + files + "; " + pushed + above;

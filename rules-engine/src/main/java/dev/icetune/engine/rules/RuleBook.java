@@ -68,7 +68,7 @@ public final class RuleBook
         List<String> errors = new ArrayList<>();
         Thresholds thresholds = null;
         try {
-            thresholds = readThresholds(directory.resolve(THRESHOLDS_FILE));
+            thresholds = thresholds(directory);
         }
         catch (RuleBookException e) {
             errors.addAll(e.problems());
@@ -186,8 +186,10 @@ public final class RuleBook
         }
     }
 
-    private static Thresholds readThresholds(Path file)
+    /** The thresholds of the rules directory {@code directory} alone, without compiling its rules (which takes seconds). */
+    public static Thresholds thresholds(Path directory)
     {
+        Path file = directory.resolve(THRESHOLDS_FILE);
         Properties properties = new Properties();
         try (Reader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
             properties.load(reader);
