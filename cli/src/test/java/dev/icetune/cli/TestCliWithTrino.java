@@ -76,6 +76,7 @@ class TestCliWithTrino
             trino.execute("INSERT INTO lint_me VALUES (TIMESTAMP '2024-01-0" + day + " 10:00:00', " + day + ")");
             trino.execute("INSERT INTO iceberg.\"lint.eu\".\"me.too\" VALUES (TIMESTAMP '2024-01-0" + day + " 10:00:00', " + day + ")");
         }
+        trino.execute("CREATE TABLE lint_zoned AS SELECT TIMESTAMP '2024-01-02 10:00:00 UTC' AS ts, DATE '2024-01-02' AS d, 1 AS user_id");
         // 200,000 rows in one file: large enough for the planner's estimates to pass the rules' row thresholds, too few files for a full-scan finding
         trino.execute("CREATE TABLE lint_big AS SELECT a * 1000 + b AS id, b % 7 AS kind FROM UNNEST(sequence(0, 199)) x(a) CROSS JOIN UNNEST(sequence(1, 1000)) y(b)");
         Map<String, String> catalog = LocalIcebergCatalog.icebergProperties(catalogUrl, warehouse);
@@ -360,6 +361,17 @@ class TestCliWithTrino
                 .as(stderr()).isEqualTo(IcetuneCli.FINDINGS);
         assertThat(stdout()).contains("non-sargable-predicate on iceberg.demo.lint_me")
                 .contains("suggestion: SELECT count(*) FROM iceberg.demo.lint_me WHERE ts >= TIMESTAMP '2024-01-02 00:00:00' AND ts < TIMESTAMP '2024-01-03 00:00:00'");
+    }
+
+    @Test
+    void lintSuggestsBoundsOfTheColumnsType()
+    {
+        // a timestamp with a time zone is stored in UTC and date_format reads it so: bounds without a zone would be in the session's
+        assertThat(icetune("lint", "SELECT count(*) FROM iceberg.demo.lint_zoned WHERE date_format(ts, '%Y-%m-%d') = '2024-01-02'")).as(stderr()).isEqualTo(IcetuneCli.FINDINGS);
+        assertThat(stdout()).contains("suggestion: SELECT count(*) FROM iceberg.demo.lint_zoned WHERE ts >= TIMESTAMP '2024-01-02 00:00:00 UTC' AND ts < TIMESTAMP '2024-01-03 00:00:00 UTC'");
+        out.reset();
+        assertThat(icetune("lint", "SELECT count(*) FROM iceberg.demo.lint_zoned WHERE date_format(d, '%Y-%m') = '2024-01'")).as(stderr()).isEqualTo(IcetuneCli.FINDINGS);
+        assertThat(stdout()).contains("suggestion: SELECT count(*) FROM iceberg.demo.lint_zoned WHERE d >= DATE '2024-01-01' AND d < DATE '2024-02-01'");
     }
 
     @Test

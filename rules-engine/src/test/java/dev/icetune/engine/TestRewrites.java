@@ -32,6 +32,20 @@ class TestRewrites
     }
 
     @Test
+    void theBoundsAreLiteralsOfTheColumnsType()
+    {
+        // date_format reads a timestamp with a time zone in UTC, as Iceberg stores it; a bound without a zone is in the session's
+        assertThat(Rewrites.sargable("SELECT 1 FROM e WHERE date_format(ts, '%Y-%m-%d') = '2024-03-05'", "ts", "timestamptz"))
+                .contains("SELECT 1 FROM e WHERE ts >= TIMESTAMP '2024-03-05 00:00:00 UTC' AND ts < TIMESTAMP '2024-03-06 00:00:00 UTC'");
+        assertThat(Rewrites.sargable("SELECT 1 FROM e WHERE date(ts) = DATE '2024-03-05'", "ts", "timestamptz_ns"))
+                .contains("SELECT 1 FROM e WHERE ts >= TIMESTAMP '2024-03-05 00:00:00 UTC' AND ts < TIMESTAMP '2024-03-06 00:00:00 UTC'");
+        assertThat(Rewrites.sargable("SELECT 1 FROM e WHERE date_format(d, '%Y-%m') = '2024-12'", "d", "date"))
+                .contains("SELECT 1 FROM e WHERE d >= DATE '2024-12-01' AND d < DATE '2025-01-01'");
+        assertThat(Rewrites.sargable("SELECT 1 FROM e WHERE date_format(ts, '%Y-%m') = '2024-12'", "ts", "timestamp"))
+                .contains("SELECT 1 FROM e WHERE ts >= TIMESTAMP '2024-12-01 00:00:00' AND ts < TIMESTAMP '2025-01-01 00:00:00'");
+    }
+
+    @Test
     void aLimitIsAddedToAStatementThatHasNone()
     {
         assertThat(Rewrites.limited("SELECT * FROM t ORDER BY id;\n", 1000)).contains("SELECT * FROM t ORDER BY id\nLIMIT 1000");

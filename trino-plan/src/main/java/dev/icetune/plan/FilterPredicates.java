@@ -105,7 +105,8 @@ public final class FilterPredicates
     /** A column: a plain name, or a double-quoted one ({@code "event time"}, {@code ""} for a quote in it), as QueryPlan writes a column that is not a plain identifier. */
     private static final String COLUMN = "(?:([A-Za-z_][A-Za-z0-9_$]*)|\"((?:[^\"]|\"\")+)\")";
     private static final Pattern IDENTIFIER = Pattern.compile(COLUMN);
-    private static final Pattern WRAPPED = Pattern.compile("(?i)^(CAST|[A-Za-z_][A-Za-z0-9_]*)\\s*\\(\\s*" + COLUMN + ".*\\)$", Pattern.DOTALL);
+    /** A function of a column, the column perhaps cast first: Trino casts a date to a timestamp for {@code date_format(d, ...)}. */
+    private static final Pattern WRAPPED = Pattern.compile("(?i)^(CAST|[A-Za-z_][A-Za-z0-9_]*)\\s*\\(\\s*(?:CAST\\s*\\(\\s*)?" + COLUMN + ".*\\)$", Pattern.DOTALL);
     private static final Pattern TEMPORAL_LITERAL = Pattern.compile("(?i)^(timestamp|date)(\\(\\d+\\))?( with time zone)?\\s*'");
     private static final Pattern LITERAL_VALUE = Pattern.compile("'((?:[^']|'')*)'\\s*\\)?$");
     private static final Pattern AND = Pattern.compile("\\sAND\\s");

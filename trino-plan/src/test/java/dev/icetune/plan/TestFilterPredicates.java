@@ -71,6 +71,11 @@ class TestFilterPredicates
         assertThat(predicate.kind()).isEqualTo(PredicateKind.WRAPPED);
         assertThat(predicate.function()).isEqualTo("date_format");
         assertThat(FilterPredicates.parse("(CAST(ts AS date) = DATE '2024-01-15')").getFirst().function()).isEqualTo("cast");
+        // date_format of a date: Trino casts the date to a timestamp first, the column is still the date
+        ColumnPredicate ofDate = FilterPredicates.parse("(date_format(CAST(d AS timestamp(0)), varchar(5) '%Y-%m') = varchar '2024-01')").getFirst();
+        assertThat(ofDate.column()).isEqualTo("d");
+        assertThat(ofDate.function()).isEqualTo("date_format");
+        assertThat(ofDate.granularity()).contains(java.time.Duration.ofDays(31));
     }
 
     @Test

@@ -24,6 +24,7 @@ import static java.util.Objects.requireNonNull;
  * metadata file, which the planning of every query of the table reads, and {@code snapshotAgesHours} the age of each snapshot
  * it lists, newest first. {@code largeFilesWithDeletes} are the data files at or over the small-file size that delete files
  * apply to, and {@code largeFileWithDeletesBytes} what they hold: a compaction rewrites them too, applying their deletes.
+ * {@code timeTypes} are the Iceberg types of the date and timestamp columns: a rewrite compares each with a literal of its type.
  */
 public record TableFact(
         String table,
@@ -48,7 +49,8 @@ public record TableFact(
         long metadataBytes,
         List<Long> snapshotAgesHours,
         long largeFilesWithDeletes,
-        long largeFileWithDeletesBytes)
+        long largeFileWithDeletesBytes,
+        Map<String, String> timeTypes)
 {
     public TableFact
     {
@@ -60,6 +62,13 @@ public record TableFact(
         timeSpans = timeSpans == null ? Map.of() : Map.copyOf(timeSpans);
         distinctCounts = distinctCounts == null ? Map.of() : Map.copyOf(distinctCounts);
         snapshotAgesHours = snapshotAgesHours == null ? List.of() : List.copyOf(snapshotAgesHours);
+        timeTypes = timeTypes == null ? Map.of() : Map.copyOf(timeTypes);
+    }
+
+    /** The Iceberg type of date or timestamp column {@code column} ({@code date}, {@code timestamp}, {@code timestamptz}, ...), or null when not known. */
+    public String timeType(String column)
+    {
+        return timeTypes.get(column);
     }
 
     /**

@@ -31,8 +31,8 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
-import java.util.LinkedHashSet;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -297,7 +297,9 @@ public final class TableMetadataReader
         for (SortField field : table.sortOrder().fields()) {
             sortFields.add(table.schema().findColumnName(field.sourceId()));
         }
-        List<String> timestampColumns = table.schema().columns().stream().filter(column -> TimeBounds.isTime(column.type())).map(Types.NestedField::name).toList();
+        Map<String, String> timeTypes = new LinkedHashMap<>();
+        table.schema().columns().stream().filter(column -> TimeBounds.isTime(column.type())).forEach(column -> timeTypes.put(column.name(), column.type().toString()));
+        List<String> timestampColumns = List.copyOf(timeTypes.keySet());
         List<Long> snapshotAges = new ArrayList<>();
         for (Snapshot snapshot : table.snapshots()) {
             snapshotAges.add(Duration.ofMillis(now.toEpochMilli() - snapshot.timestampMillis()).toHours());
@@ -320,7 +322,7 @@ public final class TableMetadataReader
         return new TableFact(qualifiedName, figures.dataFiles(), figures.bytes(), figures.largest(), figures.small(), figures.records(), deleteFiles, partitionFields, sortFields,
                 timestampColumns, table.properties(), snapshotAges.size(), snapshotAges.isEmpty() ? 0 : snapshotAges.getLast(), statisticsAge,
                 current == null ? -1 : current.snapshotId(), figures.smallBytes(), figures.partitions(), figures.timeSpans(), distinctCounts, figures.metadataBytes(), snapshotAges,
-                figures.largeWithDeletes(), figures.largeWithDeletesBytes());
+                figures.largeWithDeletes(), figures.largeWithDeletesBytes(), timeTypes);
     }
 
     /**

@@ -98,7 +98,7 @@ public final class QueryLinter
                 if (predicate.kind() == PredicateKind.WRAPPED && keyColumn) {
                     findings.add(new Finding(table, "non-sargable-predicate",
                             predicate.function() + "(" + predicate.column() + ", ...) hides " + predicate.column() + " from pruning: every file of " + table + " is read",
-                            Rewrites.sargable(sql, predicate.column()).orElse("compare " + predicate.column() + " itself against a range")));
+                            Rewrites.sargable(sql, predicate.column(), fact.map(t -> t.timeType(predicate.column())).orElse(null)).orElse("compare " + predicate.column() + " itself against a range")));
                 }
             }
             if (fact.isPresent() && !fact.get().partitionFields().isEmpty()) {

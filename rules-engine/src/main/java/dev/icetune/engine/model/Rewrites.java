@@ -20,8 +20,18 @@ public final class Rewrites
 
     private Rewrites() {}
 
-    /** The query with its {@code function(column) = literal} predicate rewritten as a range, if the shape is one we know. */
+    /** As {@link #sargable(String, String, String)}, of a column of timestamps without a time zone (its type unknown). */
     public static Optional<String> sargable(String query, String column)
+    {
+        return sargable(query, column, null);
+    }
+
+    /**
+     * The query with its {@code function(column) = literal} predicate rewritten as a range, if the shape is one we know; the range's
+     * bounds are literals of the column's Iceberg type {@code type} ({@code TableFact.timeType}): a date's are dates, a timestamp with
+     * a time zone's are in UTC, as Iceberg stores it and as the function read it (a bound without a zone would be in the session's).
+     */
+    public static Optional<String> sargable(String query, String column, String type)
     {
         if (query == null) {
             return Optional.empty();
@@ -30,19 +40,19 @@ public final class Rewrites
         // date_format(ts, '%Y-%m-%d') = '2024-01-15'   (the runbook's example, also yyyy-MM-dd)
         Matcher day = Pattern.compile("(?i)date_format\\s*\\(\\s*" + col + "\\s*,\\s*'(%Y-%m-%d|yyyy-MM-dd)'\\s*\\)\\s*=\\s*" + DAY_LITERAL).matcher(query);
         if (day.find()) {
-            return Optional.of(replace(query, day, day.group(1), LocalDate.parse(day.group(3)), LocalDate.parse(day.group(3)).plusDays(1)));
+            return Optional.of(replace(query, day, day.group(1), type, LocalDate.parse(day.group(3)), LocalDate.parse(day.group(3)).plusDays(1)));
         }
         // date_format(ts, '%Y-%m') = '2024-01'
         Matcher month = Pattern.compile("(?i)date_format\\s*\\(\\s*" + col + "\\s*,\\s*'(%Y-%m|yyyy-MM)'\\s*\\)\\s*=\\s*'(\\d{4}-\\d{2})'").matcher(query);
         if (month.find()) {
             YearMonth value = YearMonth.parse(month.group(3));
-            return Optional.of(replace(query, month, month.group(1), value.atDay(1), value.plusMonths(1).atDay(1)));
+            return Optional.of(replace(query, month, month.group(1), type, value.atDay(1), value.plusMonths(1).atDay(1)));
         }
         // date(ts) = DATE '2024-01-15', CAST(ts AS date) = DATE '2024-01-15'
         Matcher date = Pattern.compile("(?i)(?:date\\s*\\(\\s*" + col + "\\s*\\)|cast\\s*\\(\\s*" + col + "\\s+as\\s+date\\s*\\))\\s*=\\s*(?:date\\s*)?" + DAY_LITERAL).matcher(query);
         if (date.find()) {
             String name = date.group(1) != null ? date.group(1) : date.group(2);
-            return Optional.of(replace(query, date, name, LocalDate.parse(date.group(3)), LocalDate.parse(date.group(3)).plusDays(1)));
+            return Optional.of(replace(query, date, name, type, LocalDate.parse(date.group(3)), LocalDate.parse(date.group(3)).plusDays(1)));
         }
         return Optional.empty();
     }
@@ -56,9 +66,17 @@ public final class Rewrites
                 .map(statement -> statement.strip().replaceAll(";\\s*$", "") + "\nLIMIT " + limit);
     }
 
-    private static String replace(String query, Matcher match, String column, LocalDate from, LocalDate to)
+    private static String replace(String query, Matcher match, String column, String type, LocalDate from, LocalDate to)
     {
-        String range = "%s >= TIMESTAMP '%s 00:00:00' AND %s < TIMESTAMP '%s 00:00:00'".formatted(column, from, column, to);
+        String range = "%s >= %s AND %s < %s".formatted(column, literal(from, type), column, literal(to, type));
         return query.substring(0, match.start()) + range + query.substring(match.end());
+    }
+
+    private static String literal(LocalDate day, String type)
+    {
+        if ("date".equals(type)) {
+            return "DATE '%s'".formatted(day);
+        }
+        return "TIMESTAMP '%s 00:00:00%s'".formatted(day, type != null && type.startsWith("timestamptz") ? " UTC" : "");
     }
 }
