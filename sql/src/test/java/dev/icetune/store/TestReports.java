@@ -105,6 +105,15 @@ class TestReports
             try (ResultSet rows = statement.executeQuery(Reports.sql("fix-effects").orElseThrow())) {
                 rows.next();
                 assertThat(rows.getBigDecimal("p95_ms_before")).isEqualByComparingTo("3310.357");
+                assertThat(rows.getObject("rolled_back_at")).as("not rolled back").isNull();
+            }
+            // undone since: the row says when and by whom, beside the apply it undid
+            statement.execute("INSERT INTO fix_audit (recommendation_id, at, actor, action, change, result) SELECT id, now(), 'carol', 'rollback', 'undo', 'rolled-back' FROM recommendations");
+            try (ResultSet rows = statement.executeQuery(Reports.sql("fix-effects").orElseThrow())) {
+                rows.next();
+                assertThat(rows.getString("applied_by")).isEqualTo("alice");
+                assertThat(rows.getObject("rolled_back_at")).isNotNull();
+                assertThat(rows.getString("rolled_back_by")).isEqualTo("carol");
             }
         }
     }
