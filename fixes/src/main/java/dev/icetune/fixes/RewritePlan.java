@@ -98,7 +98,7 @@ final class RewritePlan
             // leaves behind; one piece holds every file Trino's optimize rewrites unbounded, and unbounded it drops their delete files itself
             List<Candidate> piece = pieces.getFirst();
             return List.of(context.trinoStep("%s (%s, with their delete files)".formatted(rewrite.statement(table), Estimate.files(piece.size())), rewrite.statement(table),
-                    "rewrites %s, %s".formatted(Estimate.files(piece.size()), Estimate.bytes(bytes(piece))), bytes(piece)));
+                    rewrites(piece), bytes(piece)));
         }
         return withDeletesRemoved(context, table, planned, steps(context, table, rewrite, pieces, ""));
     }
@@ -212,9 +212,15 @@ final class RewritePlan
                     ? ", newest %s %s".formatted(rewrite.column(), times.getFirst())
                     : ", newest %s %s .. %s".formatted(rewrite.column(), times.getFirst(), times.getLast());
             String description = "%s WHERE \"$path\" IN (%s%s): %spiece %d of %d".formatted(rewrite.statement(table), Estimate.files(piece.size()), span, kind, i + 1, pieces.size());
-            steps.add(context.trinoStep(description, statement, "rewrites %s, %s".formatted(Estimate.files(piece.size()), Estimate.bytes(bytes(piece))), bytes(piece)));
+            steps.add(context.trinoStep(description, statement, rewrites(piece), bytes(piece)));
         }
         return steps;
+    }
+
+    /** What a piece's step says it rewrites, beside its description. */
+    private static String rewrites(List<Candidate> piece)
+    {
+        return "rewrites %s, %s".formatted(Estimate.files(piece.size()), Estimate.bytes(bytes(piece)));
     }
 
     private static long bytes(List<Candidate> files)
