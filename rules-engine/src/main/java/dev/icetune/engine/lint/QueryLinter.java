@@ -43,6 +43,8 @@ public final class QueryLinter
 
     /** Where Trino places an error: "line 2:22: ..." */
     private static final Pattern EXPLAIN_LINE = Pattern.compile("\\bline (\\d+):(?=\\d)");
+    /** An integer literal as Trino's plan writes one: {@code bigint '7'}. */
+    private static final Pattern INTEGER_LITERAL = Pattern.compile("\\b(?:tinyint|smallint|integer|bigint) '-?\\d+'");
 
     private final TrinoConnections trino;
     private final Optional<TableMetadataReader> iceberg;
@@ -105,7 +107,15 @@ public final class QueryLinter
                 TableFact t = fact.get();
                 boolean partitionFiltered = scan.constraintColumns().stream().anyMatch(t::partitionedOn)
                         || predicates.stream().anyMatch(p -> prunes(t, p));
-                if (!partitionFiltered) {
+                Optional<String> merged = predicates.stream().map(FilterPredicates.ColumnPredicate::column).distinct()
+                        .flatMap(column -> integerRange(t, predicates, column).stream()).findFirst();
+                if (!partitionFiltered && merged.isPresent()) {
+                    findings.add(new Finding(table, "missing-partition-filter",
+                            table + " is partitioned by " + String.join(", ", t.partitioning()) + " but its filter on " + merged.get()
+                                    + " is a range (Trino turns IN of consecutive values into one), and a range prunes no bucket: every file is read (" + Estimate.files(t.dataFiles()) + ")",
+                            "look the values up one at a time, joined by UNION ALL: each equality reads its own bucket"));
+                }
+                else if (!partitionFiltered) {
                     findings.add(new Finding(table, "missing-partition-filter",
                             table + " is partitioned by " + String.join(", ", t.partitioning()) + " but the query does not filter on it: every file is read (" + Estimate.files(t.dataFiles()) + ")",
                             "add " + t.partitioning().stream().map(QueryLinter::prunedBy).collect(Collectors.joining(", or "))));
@@ -129,6 +139,23 @@ public final class QueryLinter
         List<String> fields = table.partitionFieldsOn(predicate.column());
         boolean bucketsOnly = fields.stream().allMatch(field -> field.contains("bucket["));
         return predicate.kind() != PredicateKind.WRAPPED && !fields.isEmpty() && (!bucketsOnly || predicate.kind() == PredicateKind.EQUALITY);
+    }
+
+    /**
+     * "{@code id} from 7 to 8" when the filter bounds integer column {@code column}, partitioned into buckets, on both sides: how
+     * Trino's plan writes {@code id IN (7, 8)} (consecutive values merge into a range), which a person wrote as a list and is read whole.
+     */
+    private static Optional<String> integerRange(TableFact table, List<FilterPredicates.ColumnPredicate> predicates, String column)
+    {
+        List<String> fields = table.partitionFieldsOn(column);
+        if (fields.isEmpty() || !fields.stream().allMatch(field -> field.contains("bucket["))) {
+            return Optional.empty();
+        }
+        List<Long> bounds = predicates.stream()
+                .filter(predicate -> predicate.column().equals(column) && predicate.kind() == PredicateKind.RANGE && INTEGER_LITERAL.matcher(predicate.text()).find())
+                .map(predicate -> Long.parseLong(predicate.literal()))
+                .sorted().toList();
+        return bounds.size() == 2 ? Optional.of(column + ", from " + bounds.get(0) + " to " + bounds.get(1) + ",") : Optional.empty();
     }
 
     /** The filter that prunes the partitions of {@code field} (Trino's syntax): buckets and values only by their values, time by a range. */
