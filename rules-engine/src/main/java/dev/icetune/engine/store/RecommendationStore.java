@@ -60,6 +60,12 @@ public final class RecommendationStore
 
     private static final ObjectMapper JSON = JsonMapper.builder().disable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES).build();
     private static final TypeReference<Map<String, Object>> MAP = new TypeReference<>() {};
+    /**
+     * SQL, a one-row table of the recommendation {@code r}: the table it rests on, whose metadata its rule read. A table's own, or a
+     * pattern's whose rule joined the table (non-sargable-predicate, leading-wildcard-like: its evidence names it).
+     */
+    private static final String RESTS_ON = "(VALUES (CASE WHEN r.target_type = 'TABLE' THEN r.target ELSE r.evidence ->> 'table' END))";
+
     private static final String FIRED_COLUMNS = "dedupe_key, rule_id, target_type, target, severity, level, explanation, proposed_fix, fix, evidence, "
             + "estimate, priority, cluster_name, clusters";
     private static final String COLUMNS = "id, rule_id, target_type, target, severity, level, status, explanation, proposed_fix, fix::text AS fix, "
@@ -196,8 +202,8 @@ public final class RecommendationStore
     /**
      * As {@link #record(List, Instant, int)}, for an evaluation of one cluster's evidence, or of every cluster's (empty): only
      * recommendations from that cluster's evidence can miss, so that evaluating one cluster never resolves another's. Nor
-     * can those of the tables whose metadata could not be read ({@code unread}: tables and catalogs in their one-text form):
-     * they did not fire for want of evidence, not because their problem went away.
+     * can those resting on a table whose metadata could not be read ({@code unread}: tables and catalogs in their one-text form;
+     * see {@link #RESTS_ON}): they did not fire for want of evidence, not because their problem went away.
      */
     public Outcome record(List<Recommendation> recommendations, Instant now, int resolveAfter, Optional<String> cluster, Set<String> unread)
     {
@@ -254,13 +260,13 @@ public final class RecommendationStore
                     FROM icetune_fired f
                     WHERE r.dedupe_key = f.dedupe_key AND r.first_seen < :at AND r.status NOT IN ('open', 'resolved')""")
                     .bind("at", at).execute();
-            // open ones that did not fire count a miss (unless their table could not be read), and resolve after resolveAfter misses in a row
+            // open ones that did not fire count a miss (unless the table they rest on could not be read), and resolve after resolveAfter misses in a row
             handle.createUpdate("""
                     UPDATE recommendations r SET missed_evaluations = r.missed_evaluations + 1
                     WHERE r.status = 'open' AND NOT EXISTS (SELECT 1 FROM icetune_fired f WHERE f.dedupe_key = r.dedupe_key)
                       AND (CAST(:cluster AS text) IS NULL OR r.cluster_name = :cluster OR (r.cluster_name IS NULL AND :cluster = ANY (r.clusters)))
-                      AND NOT (r.target_type = 'TABLE' AND EXISTS (SELECT 1 FROM unnest(CAST(:unread AS text[])) AS u(scope)
-                          WHERE r.target = u.scope OR starts_with(r.target, u.scope || '.')))""")
+                      AND NOT EXISTS (SELECT 1 FROM unnest(CAST(:unread AS text[])) AS u(scope), <rests_on> AS t(tbl)
+                          WHERE t.tbl = u.scope OR starts_with(t.tbl, u.scope || '.'))""".replace("<rests_on>", RESTS_ON))
                     .bind("cluster", cluster.orElse(null)).bindArray("unread", String.class, unread.toArray(String[]::new)).execute();
             int resolved = handle.createUpdate("""
                     WITH resolved AS (

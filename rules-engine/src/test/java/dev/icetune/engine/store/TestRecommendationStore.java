@@ -51,7 +51,9 @@ class TestRecommendationStore
 
     /**
      * A recommendation on a table whose metadata, or whose catalog, could not be read counts no miss: it did not fire for
-     * want of evidence. Another table's, one whose name only begins the same, resolves; so do they all once read again.
+     * want of evidence. So does a pattern's whose rule joined that table (met from outside: the Iceberg catalog's
+     * connections lost to a PostgreSQL restart, and a pattern's non-sargable-predicate counted a miss). Another table's,
+     * one whose name only begins the same, and a pattern's on no table, resolve; so do they all once read again.
      */
     @Test
     void aTableNotReadKeepsItsRecommendations()
@@ -63,18 +65,26 @@ class TestRecommendationStore
         Instant at = Instant.parse("2026-01-01T00:00:00Z");
         store.record(targets.stream().map(target -> new Recommendation("small-files", TargetType.TABLE, target, Severity.HIGH, Level.L1, Map.of(), "why",
                 new Advice("compact"))).toList(), at, 3);
+        store.record(List.of(pattern("a1", "iceberg.demo.events"), pattern("b2", "iceberg.demo.events2"), pattern("c3", null)), at.plusSeconds(1), 3);
 
         Set<String> unread = Set.of("lake", "iceberg.demo.events", "\"eu.lake\"");
         for (int evaluation = 1; evaluation <= 3; evaluation++) {
             store.record(List.of(), at.plusSeconds(60 * evaluation), 3, Optional.empty(), unread);
         }
         assertThat(statuses(store)).containsExactlyInAnyOrderEntriesOf(Map.of("lake.sales.orders", Status.OPEN, "iceberg.demo.events", Status.OPEN,
-                "iceberg.demo.events.user_id", Status.OPEN, "iceberg.demo.events2", Status.RESOLVED, "\"eu.lake\".sales.orders", Status.OPEN));
+                "iceberg.demo.events.user_id", Status.OPEN, "iceberg.demo.events2", Status.RESOLVED, "\"eu.lake\".sales.orders", Status.OPEN,
+                "a1", Status.OPEN, "b2", Status.RESOLVED, "c3", Status.RESOLVED));
 
         for (int evaluation = 4; evaluation <= 6; evaluation++) {
             store.record(List.of(), at.plusSeconds(60 * evaluation), 3);
         }
         assertThat(statuses(store).values()).containsOnly(Status.RESOLVED);
+    }
+
+    private static Recommendation pattern(String hash, String table)
+    {
+        return new Recommendation("non-sargable-predicate", TargetType.PATTERN, hash, Severity.HIGH, Level.L2, table == null ? Map.of() : Map.of("table", table),
+                "why", new Advice("compare the bare column"));
     }
 
     private static Map<String, Status> statuses(RecommendationStore store)
