@@ -79,7 +79,6 @@ class TestCliWithTrino
         trino.execute("CREATE TABLE lint_zoned AS SELECT TIMESTAMP '2024-01-02 10:00:00 UTC' AS ts, DATE '2024-01-02' AS d, 1 AS user_id");
         // 200,000 rows in one file: large enough for the planner's estimates to pass the rules' row thresholds, too few files for a full-scan finding
         trino.execute("CREATE TABLE lint_big AS SELECT a * 1000 + b AS id, b % 7 AS kind FROM UNNEST(sequence(0, 199)) x(a) CROSS JOIN UNNEST(sequence(1, 1000)) y(b)");
-        trino.execute("CREATE TABLE lint_bucketed WITH (partitioning = ARRAY['bucket(id, 8)']) AS SELECT id FROM lint_big WHERE id < 1000");
         Map<String, String> catalog = LocalIcebergCatalog.icebergProperties(catalogUrl, warehouse);
         iceberg = new TableMetadataReader(LocalIcebergCatalog.TRINO_CATALOG, LocalIcebergCatalog.NAME, catalog);
         StringBuilder more = new StringBuilder("icetune.approvers=alice\nicetune.trino.url=" + trino.jdbcUrl().replaceAll("/iceberg/demo$", "")
@@ -352,25 +351,6 @@ class TestCliWithTrino
         assertThat(icetune("lint", "--sql", "SELECT nonsense FROM nowhere")).as("Trino refuses the query").isEqualTo(IcetuneCli.FAILED);
         assertThat(stderr()).as("the place of the error in the query as written").startsWith("icetune: Trino (icetune.trino.url): Query failed")
                 .contains("line 1:22: Schema must be specified");
-    }
-
-    /**
-     * Met from outside: on a table in 64 buckets, {@code id IN (30001, 30007)} read 2 files, {@code id IN (30001, 30002)} all 64: Trino's
-     * plan merges consecutive values into a range, and a range prunes no bucket. Lint said to add the IN the query had.
-     */
-    @Test
-    void lintSaysConsecutiveValuesOnABucketedColumnAreReadAsARange()
-    {
-        assertThat(icetune("lint", "SELECT count(*) FROM iceberg.demo.lint_bucketed WHERE id IN (7, 8)")).as(stderr()).isEqualTo(IcetuneCli.FINDINGS);
-        assertThat(stdout()).contains("missing-partition-filter on iceberg.demo.lint_bucketed")
-                .contains("but its filter on id, from 7 to 8, is a range (Trino turns IN of consecutive values into one), and a range prunes no bucket: every file is read")
-                .contains("suggestion: look the values up one at a time, joined by UNION ALL: each equality reads its own bucket");
-        out.reset();
-        assertThat(icetune("lint", "SELECT count(*) FROM iceberg.demo.lint_bucketed WHERE id IN (7, 9)")).as(stderr()).isZero();
-        assertThat(stdout()).contains("No findings.");
-        out.reset();
-        assertThat(icetune("lint", "SELECT count(*) FROM iceberg.demo.lint_bucketed WHERE id > 7")).as(stderr()).isEqualTo(IcetuneCli.FINDINGS);
-        assertThat(stdout()).as("an open range, as written").contains("does not filter on it").contains("suggestion: add an equality or IN on id");
     }
 
     @Test
