@@ -111,10 +111,15 @@ record ActionContext(Optional<Table> table, Optional<TrinoConnections> trino, Re
         }
     }
 
-    /** A layout change's steps: the change itself, then, when the fix asks for it, the pieces of the rewrite of the existing files into it. */
-    List<Step> withRewrite(LayoutChange fix, Step change, Predicate<DataFile> inTargetLayout)
+    /**
+     * A layout change's steps: the change itself unless the table has it already, then, when the fix asks for it, the pieces of the
+     * rewrite of the files not yet in it. A table that has the layout and files outside it is one whose apply failed in its rewrite
+     * (or was changed by hand): applying again rewrites what is left. None when both are done.
+     */
+    List<Step> withRewrite(LayoutChange fix, Optional<Step> change, Predicate<DataFile> inTargetLayout)
     {
-        List<Step> steps = new ArrayList<>(List.of(change));
+        List<Step> steps = new ArrayList<>();
+        change.ifPresent(steps::add);
         if (fix.rewrite() != null && rewrites) {
             steps.addAll(RewritePlan.layout(this, fix.table(), fix.rewrite(), inTargetLayout, fix.kind() == FixKind.PARTITION_SPEC));
         }

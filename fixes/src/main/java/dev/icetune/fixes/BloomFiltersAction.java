@@ -7,6 +7,7 @@ import org.apache.iceberg.UpdateProperties;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.stream.Stream;
 
@@ -29,8 +30,9 @@ final class BloomFiltersAction
         if (set.isEmpty() && remove.isEmpty()) {
             return List.of();
         }
-        // a file's metadata does not say whether it carries the filters: every file the rewrite concerns is rewritten
-        return context.withRewrite(fix, context.metadataStep(table, properties(table, set, remove), fix.layoutStatement()), file -> false);
+        // a file's metadata does not say whether it carries the filters: every file the rewrite concerns is rewritten (and, the
+        // properties set, applying again after a failed rewrite cannot tell what is left: it changes nothing)
+        return context.withRewrite(fix, Optional.of(context.metadataStep(table, properties(table, set, remove), fix.layoutStatement())), file -> false);
     }
 
     @Override

@@ -5,6 +5,8 @@ import org.apache.iceberg.Table;
 import org.apache.iceberg.UpdatePartitionSpec;
 
 import java.util.List;
+import java.util.Optional;
+import java.util.Set;
 
 /**
  * Evolves the partition spec through the Iceberg API (one atomic commit; through Trino on a table read through Trino), then rewrites the
@@ -20,11 +22,10 @@ final class PartitionSpecAction
         List<String> current = TableState.of(table).partitioning();
         List<String> add = fix.added().stream().filter(field -> !current.contains(field)).toList();
         List<String> remove = fix.removed().stream().filter(current::contains).toList();
-        if (add.isEmpty() && remove.isEmpty()) {
-            return List.of();
-        }
+        Optional<Step> change = add.isEmpty() && remove.isEmpty() ? Optional.empty()
+                : Optional.of(context.metadataStep(table, evolve(context, table, remove, add), fix.layoutStatement()));
         // a file written in the new spec (by a writer after the change, or by a piece of an earlier attempt) needs no rewrite
-        return context.withRewrite(fix, context.metadataStep(table, evolve(context, table, remove, add), fix.layoutStatement()), file -> java.util.Set.copyOf(fields(table, table.specs().get(file.specId()))).equals(java.util.Set.copyOf(fix.to())));
+        return context.withRewrite(fix, change, file -> Set.copyOf(fields(table, table.specs().get(file.specId()))).equals(Set.copyOf(fix.to())));
     }
 
     private static List<String> fields(Table table, org.apache.iceberg.PartitionSpec spec)

@@ -73,6 +73,9 @@ final class RewritePlan
     {
         Table planned = context.requireTable(table);
         List<List<Candidate>> pieces = pieces(context, candidates(planned, rewrite, inTargetLayout.negate(), newSpec));
+        if (pieces.isEmpty()) {
+            return List.of(); // nothing rewritten leaves no delete file dangling
+        }
         List<Step> steps = steps(context, table, rewrite, pieces, "");
         if (pieces.size() > 1) {
             // planned when it runs: the files the pieces wrote do not exist yet

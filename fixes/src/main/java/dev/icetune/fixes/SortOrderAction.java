@@ -5,6 +5,7 @@ import org.apache.iceberg.ReplaceSortOrder;
 import org.apache.iceberg.Table;
 
 import java.util.List;
+import java.util.Optional;
 
 /** Replaces the sort order through the Iceberg API (through Trino on a table read through Trino), then rewrites the files sorted through Trino. */
 final class SortOrderAction
@@ -14,11 +15,10 @@ final class SortOrderAction
     public List<Step> plan(SortOrder fix, ActionContext context)
     {
         Table table = context.requireTable(fix.table());
-        if (TableState.of(table).sortOrder().equals(fix.columns())) {
-            return List.of();
-        }
+        Optional<Step> change = TableState.of(table).sortOrder().equals(fix.columns()) ? Optional.empty()
+                : Optional.of(context.metadataStep(table, sortBy(table, fix.columns()), fix.layoutStatement()));
         // a file written sorted in the new order needs no rewrite
-        return context.withRewrite(fix, context.metadataStep(table, sortBy(table, fix.columns()), fix.layoutStatement()), file -> file.sortOrderId() != null && table.sortOrders().containsKey(file.sortOrderId())
+        return context.withRewrite(fix, change, file -> file.sortOrderId() != null && table.sortOrders().containsKey(file.sortOrderId())
                 && table.sortOrders().get(file.sortOrderId()).fields().stream().map(field -> table.schema().findColumnName(field.sourceId())).toList().equals(fix.columns()));
     }
 

@@ -41,6 +41,7 @@ import java.util.Properties;
 
 import static io.airlift.testing.Closeables.closeAll;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** Trino statements as fixes, through the Trino JDBC driver against a real Trino, and their measured effect. */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -105,13 +106,7 @@ class TestApplyTrinoFixes
         jdbi = Jdbi.create(url, "postgres", "");
         rows = new CapturedRows(url);
         store = new RecommendationStore(jdbi, Approvals.parse("alice", ""));
-        connections = () -> {
-            Properties properties = new Properties();
-            properties.setProperty("user", "icetune");
-            // one writer: a rewrite's files do not depend on how many writers the machine starts
-            properties.setProperty("sessionProperties", "task_min_writer_count:1;task_max_writer_count:1");
-            return new TrinoDriver().connect(trino.jdbcUrl(), properties);
-        };
+        connections = () -> new TrinoDriver().connect(trino.jdbcUrl(), userIcetune());
         applier = applierFor(iceberg);
         store.record(List.of(
                 recommendation("small-files", "iceberg.demo.events", new Compact("iceberg.demo.events", 128L << 20)),
@@ -314,6 +309,12 @@ class TestApplyTrinoFixes
         assertThat(linter.lint("SELECT count(*) FROM lint_bucketed WHERE id IN (2, 7)").findings()).isEmpty();
         assertThat(linter.lint("SELECT count(*) FROM lint_bucketed WHERE id > 50").findings()).as("a range reads every bucket")
                 .extracting(dev.icetune.engine.lint.QueryLinter.Finding::rule).containsExactly("missing-partition-filter");
+        // met from outside: in 64 buckets, id IN (30001, 30007) read 2 files, id IN (30001, 30002) all 64; lint asked for the IN the query had
+        assertThat(linter.lint("SELECT count(*) FROM lint_bucketed WHERE id IN (7, 8)").findings()).as("Trino plans consecutive values as a range").singleElement()
+                .satisfies(finding -> {
+                    assertThat(finding.message()).contains("its filter on id, from 7 to 8, is a range (Trino turns IN of consecutive values into one), and a range prunes no bucket");
+                    assertThat(finding.suggestion()).isEqualTo("look the values up one at a time, joined by UNION ALL: each equality reads its own bucket");
+                });
         assertThat(linter.lint("SELECT count(*) FROM lint_partitioned WHERE ts >= TIMESTAMP '2024-01-02 00:00:00' AND user_id = 2").findings()).isEmpty();
     }
 
@@ -357,6 +358,44 @@ class TestApplyTrinoFixes
             assertThat(throughTrino.read(table, 1 << 20, Instant.now()).orElseThrow().deleteFiles()).isZero();
             assertThat(trino.execute("SELECT id FROM " + table).getOnlyColumnAsSet()).containsExactlyInAnyOrder(1L, 2L, 4L);
         }
+    }
+
+    /**
+     * Met from outside: an apply whose partition change committed and whose rewrite then failed (Trino unreachable) said "applying
+     * again plans what is left"; applying again found the spec in place and did nothing, leaving every file in the old spec.
+     */
+    @Test
+    void aLayoutChangeWhoseRewriteFailedRewritesWhatIsLeftWhenAppliedAgain()
+    {
+        trino.execute("CREATE TABLE half_done (ts timestamp(6), user_id bigint)");
+        for (int day = 1; day <= 3; day++) {
+            trino.execute("INSERT INTO half_done VALUES (TIMESTAMP '2024-01-0%d 10:00:00', %d)".formatted(day, day));
+        }
+        long id = approved("missing-partition-pruning", "iceberg.demo.half_done", PartitionSpec.adding("iceberg.demo.half_done", List.of(), "day(ts)", new Rewrite(128L << 20)));
+        TrinoConnections stopped = () -> new TrinoDriver().connect("jdbc:trino://127.0.0.1:1/iceberg/demo", userIcetune());
+        assertThatThrownBy(() -> new FixApplier(jdbi, store, iceberg, Optional.of(stopped)).apply(id, "alice", false))
+                .hasMessageContaining("the first 1 of 2 steps were applied; applying again plans what is left");
+        assertThat(table("half_done").spec().fields()).as("the partition change committed").hasSize(1);
+        assertThat(specIds("half_done")).as("the files, not rewritten").doesNotContain(table("half_done").spec().specId());
+
+        assertThat(applier.apply(id, "alice", true).change()).as("the rewrite alone").doesNotContain("updateSpec").contains("piece 1 of 1");
+        FixApplier.Outcome applied = applier.apply(id, "alice", false);
+        assertThat(applied.result()).as(applied.message()).isEqualTo(FixAudit.Result.APPLIED);
+        assertThat(specIds("half_done")).containsExactly(table("half_done").spec().specId());
+        assertThat(trino.execute("SELECT user_id FROM half_done").getOnlyColumnAsSet()).containsExactlyInAnyOrder(1L, 2L, 3L);
+        assertThat(applier.apply(id, "alice", true).result()).as("nothing left").isEqualTo(FixAudit.Result.NO_OP);
+    }
+
+    private java.util.Set<Integer> specIds(String name)
+    {
+        java.util.Set<Integer> specs = new java.util.HashSet<>();
+        try (var tasks = table(name).newScan().planFiles()) {
+            tasks.forEach(task -> specs.add(task.file().specId()));
+        }
+        catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        return specs;
     }
 
     /**
@@ -423,6 +462,15 @@ class TestApplyTrinoFixes
     }
 
     /** Applies fixes as the CLI does, reading tables with {@code reader}. */
+    private static Properties userIcetune()
+    {
+        Properties properties = new Properties();
+        properties.setProperty("user", "icetune");
+        // one writer: a rewrite's files do not depend on how many writers the machine starts
+        properties.setProperty("sessionProperties", "task_min_writer_count:1;task_max_writer_count:1");
+        return properties;
+    }
+
     private FixApplier applierFor(TableMetadataReader reader)
     {
         return new FixApplier(jdbi, store, reader, Optional.of(connections));
