@@ -109,7 +109,8 @@ class TestCliWithTrino
         assertThat(icetune(lake.config(), "recommendations", "list", "--table", "lake.sales.orders", "--json")).as(stderr()).isZero();
         List<Map<String, Object>> found = JSON.readValue(stdout(), new TypeReference<>() {});
         assertThat(found).as("read from the second catalog's metadata").singleElement().satisfies(recommendation ->
-                assertThat(recommendation).containsEntry("ruleId", "delete-file-buildup").containsEntry("target", "lake.sales.orders"));
+                assertThat(recommendation).containsEntry("ruleId", "delete-file-buildup").containsEntry("target", "lake.sales.orders")
+                        .containsEntry("explanation", "lake.sales.orders has 1 delete file against 3 data files: every read merges them. Rewrite with the deletes applied."));
         String id = found.getFirst().get("id").toString();
 
         assertThat(icetune(lake.config(), "recommendations", "approve", id, "--by", "alice")).as(stderr()).isZero();

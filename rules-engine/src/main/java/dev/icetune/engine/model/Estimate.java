@@ -159,8 +159,14 @@ public record Estimate(
     /** A number of files as a person reads it: "1 file", "2.5 files", "1,200 files". */
     public static String files(double files)
     {
-        String count = count(files);
-        return count + (count.equals("1") ? " file" : " files");
+        return count(files, "file");
+    }
+
+    /** A number of things as a person reads it: "1 delete file", "3 delete files". */
+    public static String count(double count, String noun)
+    {
+        String number = count(count);
+        return number + " " + noun + (number.equals("1") ? "" : "s");
     }
 
     public static String bytes(double bytes)
