@@ -72,13 +72,26 @@ public final class FixAudit
                 .execute());
     }
 
-    /** The table's state before and after the last successful apply of the recommendation (as a whole, not a step of it). */
+    /**
+     * The table's state before the recommendation's change began and after the last successful apply of it (as a whole, not a step of
+     * it). The change began with that apply, or, since the last rollback, with an earlier apply that failed after changing the layout
+     * (a partition change committed, its rewrite failed; the next apply rewrote what was left): a rollback restores what was before it.
+     */
     public Optional<Map.Entry<TableState, TableState>> statesOfLastApply(long recommendationId)
     {
         return jdbi.withHandle(handle -> handle.createQuery("""
-                        SELECT state_before::text AS before, state_after::text AS after FROM fix_audit
-                        WHERE recommendation_id = :id AND action = 'apply' AND result = 'applied' AND step IS NULL AND state_before IS NOT NULL AND state_after IS NOT NULL
-                        ORDER BY id DESC LIMIT 1""")
+                        WITH applies AS (
+                            SELECT id, result, state_before, state_after FROM fix_audit
+                            WHERE recommendation_id = :id AND action = 'apply' AND step IS NULL AND state_before IS NOT NULL AND state_after IS NOT NULL
+                              AND id > (SELECT coalesce(max(id), 0) FROM fix_audit WHERE recommendation_id = :id AND action = 'rollback' AND result = 'rolled-back')),
+                        last AS (SELECT * FROM applies WHERE result = 'applied' ORDER BY id DESC LIMIT 1)
+                        -- the layout alone compared: snapshots and metadata size change with every writer's commit
+                        SELECT coalesce((SELECT state_before FROM applies a WHERE a.result = 'failed' AND a.id < last.id
+                                           AND a.state_after - 'snapshots' - 'metadata_bytes' IS DISTINCT FROM a.state_before - 'snapshots' - 'metadata_bytes'
+                                         ORDER BY a.id LIMIT 1),
+                                        last.state_before)::text AS before,
+                               last.state_after::text AS after
+                        FROM last""")
                 .bind("id", recommendationId).map((row, context) -> Map.entry(state(row.getString("before")), state(row.getString("after")))).findOne());
     }
 

@@ -362,10 +362,11 @@ class TestApplyTrinoFixes
 
     /**
      * Met from outside: an apply whose partition change committed and whose rewrite then failed (Trino unreachable) said "applying
-     * again plans what is left"; applying again found the spec in place and did nothing, leaving every file in the old spec.
+     * again plans what is left"; applying again found the spec in place and did nothing, leaving every file in the old spec. Then its
+     * rollback restored the state before that last apply (the new spec), and changed nothing while saying "rolled-back".
      */
     @Test
-    void aLayoutChangeWhoseRewriteFailedRewritesWhatIsLeftWhenAppliedAgain()
+    void aLayoutChangeWhoseRewriteFailedRewritesWhatIsLeftWhenAppliedAgainAndRollsBackToTheLayoutBeforeIt()
     {
         trino.execute("CREATE TABLE half_done (ts timestamp(6), user_id bigint)");
         for (int day = 1; day <= 3; day++) {
@@ -384,6 +385,9 @@ class TestApplyTrinoFixes
         assertThat(specIds("half_done")).containsExactly(table("half_done").spec().specId());
         assertThat(trino.execute("SELECT user_id FROM half_done").getOnlyColumnAsSet()).containsExactlyInAnyOrder(1L, 2L, 3L);
         assertThat(applier.apply(id, "alice", true).result()).as("nothing left").isEqualTo(FixAudit.Result.NO_OP);
+
+        assertThat(applier.rollback(id, "alice").result()).isEqualTo(FixAudit.Result.ROLLED_BACK);
+        assertThat(table("half_done").spec().isUnpartitioned()).as("the layout before the first attempt").isTrue();
     }
 
     private java.util.Set<Integer> specIds(String name)
