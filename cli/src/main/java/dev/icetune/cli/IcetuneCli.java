@@ -37,6 +37,8 @@ public final class IcetuneCli
         CommandLine commandLine = new CommandLine(root);
         commandLine.setOut(new PrintWriter(new java.io.OutputStreamWriter(out, StandardCharsets.UTF_8), true));
         commandLine.setErr(new PrintWriter(new java.io.OutputStreamWriter(err, StandardCharsets.UTF_8), true));
+        // a query pasted with its leading comment ("-- the dashboard's count\nSELECT ...") is lint's query, not an unknown option
+        commandLine.getSubcommands().get("lint").setUnmatchedOptionsArePositionalParams(true);
         commandLine.setExecutionExceptionHandler((exception, line, parsed) -> {
             // a clear message, not a stack trace: bad config, a database that is not there, rules that do not compile
             if (exception instanceof RuleBookException rules) {

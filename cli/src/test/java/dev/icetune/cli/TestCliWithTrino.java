@@ -347,6 +347,10 @@ class TestCliWithTrino
         assertThat(icetune("lint", "SELECT count(*) FROM iceberg.demo.lint_me WHERE user_id = 2")).as("the query as an argument, as people type it: " + stderr())
                 .isEqualTo(IcetuneCli.FINDINGS);
         assertThat(stdout()).contains("missing-partition-filter on iceberg.demo.lint_me").contains("suggestion: add a range on ts");
+        out.reset();
+        assertThat(icetune("lint", "-- the dashboard's count\nSELECT count(*) FROM iceberg.demo.lint_me WHERE user_id = 2"))
+                .as("a query pasted with its leading comment, not an unknown option: " + stderr()).isEqualTo(IcetuneCli.FINDINGS);
+        assertThat(icetune("lint", "--sqll", "SELECT 1")).as("a misspelt option is still a usage error").isEqualTo(IcetuneCli.USAGE);
         assertThat(icetune("lint", "SELECT 1", "--sql", "SELECT 2")).as("two queries").isEqualTo(IcetuneCli.USAGE);
         assertThat(icetune("lint")).as("neither a query, --sql nor --file").isEqualTo(IcetuneCli.USAGE);
         assertThat(icetune("lint", "--sql", "SELECT nonsense FROM nowhere")).as("Trino refuses the query").isEqualTo(IcetuneCli.FAILED);
