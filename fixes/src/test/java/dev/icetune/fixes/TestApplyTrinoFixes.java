@@ -315,6 +315,8 @@ class TestApplyTrinoFixes
                     assertThat(finding.message()).contains("its filter on id, from 7 to 8, is a range (Trino turns IN of consecutive values into one), and a range prunes no bucket");
                     assertThat(finding.suggestion()).isEqualTo("look the values up one at a time, joined by UNION ALL: each equality reads its own bucket");
                 });
+        assertThat(linter.lint("SELECT count(*) FROM lint_bucketed WHERE id BETWEEN 1 AND 40").findings())
+                .as("40 values in 4 buckets: every bucket is read however they are written").isEmpty();
         assertThat(linter.lint("SELECT count(*) FROM lint_partitioned WHERE ts >= TIMESTAMP '2024-01-02 00:00:00' AND user_id = 2").findings()).isEmpty();
     }
 

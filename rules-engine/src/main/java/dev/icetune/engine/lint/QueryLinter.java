@@ -107,19 +107,18 @@ public final class QueryLinter
                 TableFact t = fact.get();
                 boolean partitionFiltered = scan.constraintColumns().stream().anyMatch(t::partitionedOn)
                         || predicates.stream().anyMatch(p -> prunes(t, p));
-                Optional<String> merged = predicates.stream().map(FilterPredicates.ColumnPredicate::column).distinct()
-                        .flatMap(column -> integerRange(t, predicates, column).stream()).findFirst();
-                if (!partitionFiltered && merged.isPresent()) {
-                    findings.add(new Finding(table, "missing-partition-filter",
-                            table + " is partitioned by " + String.join(", ", t.partitioning()) + " but its filter on " + merged.get()
-                                    + " is a range (Trino turns IN of consecutive values into one), and a range prunes no bucket: every file is read (" + Estimate.files(t.dataFiles()) + ")",
-                            "look the values up one at a time, joined by UNION ALL: each equality reads its own bucket"));
-                }
-                else if (!partitionFiltered) {
+                Optional<ConsecutiveValues> consecutive = partitionFiltered ? Optional.empty()
+                        : predicates.stream().map(FilterPredicates.ColumnPredicate::column).distinct().flatMap(column -> ConsecutiveValues.of(t, predicates, column).stream()).findFirst();
+                if (!partitionFiltered && consecutive.isEmpty()) {
                     findings.add(new Finding(table, "missing-partition-filter",
                             table + " is partitioned by " + String.join(", ", t.partitioning()) + " but the query does not filter on it: every file is read (" + Estimate.files(t.dataFiles()) + ")",
                             "add " + t.partitioning().stream().map(QueryLinter::prunedBy).collect(Collectors.joining(", or "))));
                 }
+                // as many values as buckets or more: every bucket holds some of them however they are written, and nothing is to be said
+                consecutive.filter(ConsecutiveValues::fewerThanBuckets).ifPresent(values -> findings.add(new Finding(table, "missing-partition-filter",
+                        "%s is partitioned by %s but its filter on %s, from %d to %d, is a range (Trino turns IN of consecutive values into one), and a range prunes no bucket: every file is read (%s)"
+                                .formatted(table, String.join(", ", t.partitioning()), values.column(), values.low(), values.high(), Estimate.files(t.dataFiles())),
+                        "look the values up one at a time, joined by UNION ALL: each equality reads its own bucket")));
             }
             if (scan.constraintColumns().isEmpty() && scan.filterPredicate().isEmpty() && fact.isPresent() && fact.get().dataFiles() >= fullScanMinFiles) {
                 findings.add(new Finding(table, "full-scan", "reads every file of " + table + " (" + Estimate.files(fact.get().dataFiles()) + ", " + Estimate.bytes(fact.get().totalDataBytes()) + ")",
@@ -142,20 +141,34 @@ public final class QueryLinter
     }
 
     /**
-     * "{@code id} from 7 to 8" when the filter bounds integer column {@code column}, partitioned into buckets, on both sides: how
-     * Trino's plan writes {@code id IN (7, 8)} (consecutive values merge into a range), which a person wrote as a list and is read whole.
+     * A filter bounding integer column {@code column}, the table partitioned into its buckets alone, on both sides: how Trino's plan writes
+     * {@code id IN (7, 8)} (consecutive values merge into a range), which a person wrote as a list and is read whole.
      */
-    private static Optional<String> integerRange(TableFact table, List<FilterPredicates.ColumnPredicate> predicates, String column)
+    private record ConsecutiveValues(String column, long low, long high, int buckets)
     {
-        List<String> fields = table.partitionFieldsOn(column);
-        if (fields.isEmpty() || !fields.stream().allMatch(field -> field.contains("bucket["))) {
-            return Optional.empty();
+        private static final Pattern BUCKETS = Pattern.compile("bucket\\[(\\d+)]");
+
+        static Optional<ConsecutiveValues> of(TableFact table, List<FilterPredicates.ColumnPredicate> predicates, String column)
+        {
+            List<String> fields = table.partitionFieldsOn(column);
+            // on a table partitioned on other columns too, the finding names the filters that prune each
+            if (fields.isEmpty() || fields.size() < table.partitionFields().size() || !fields.stream().allMatch(field -> field.contains("bucket["))) {
+                return Optional.empty();
+            }
+            List<Long> bounds = predicates.stream()
+                    .filter(predicate -> predicate.column().equals(column) && predicate.kind() == PredicateKind.RANGE && INTEGER_LITERAL.matcher(predicate.text()).find())
+                    .map(predicate -> Long.parseLong(predicate.literal()))
+                    .sorted().toList();
+            int buckets = fields.stream().map(BUCKETS::matcher).filter(Matcher::find).mapToInt(bucket -> Integer.parseInt(bucket.group(1))).min().orElse(0);
+            return bounds.size() == 2 ? Optional.of(new ConsecutiveValues(column, bounds.get(0), bounds.get(1), buckets)) : Optional.empty();
         }
-        List<Long> bounds = predicates.stream()
-                .filter(predicate -> predicate.column().equals(column) && predicate.kind() == PredicateKind.RANGE && INTEGER_LITERAL.matcher(predicate.text()).find())
-                .map(predicate -> Long.parseLong(predicate.literal()))
-                .sorted().toList();
-        return bounds.size() == 2 ? Optional.of(column + ", from " + bounds.get(0) + " to " + bounds.get(1) + ",") : Optional.empty();
+
+        /** Fewer values than buckets: looked up one at a time, they read some of the buckets only. */
+        boolean fewerThanBuckets()
+        {
+            long span = high - low; // negative when it overflows: a range of such width is no list of values
+            return span >= 0 && span < buckets - 1;
+        }
     }
 
     /** The filter that prunes the partitions of {@code field} (Trino's syntax): buckets and values only by their values, time by a range. */

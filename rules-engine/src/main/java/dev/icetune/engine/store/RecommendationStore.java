@@ -60,12 +60,6 @@ public final class RecommendationStore
 
     private static final ObjectMapper JSON = JsonMapper.builder().disable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES).build();
     private static final TypeReference<Map<String, Object>> MAP = new TypeReference<>() {};
-    /**
-     * SQL, a one-row table of the recommendation {@code r}: the table it rests on, whose metadata its rule read. A table's own, or a
-     * pattern's whose rule joined the table (non-sargable-predicate, leading-wildcard-like: its evidence names it).
-     */
-    private static final String RESTS_ON = "(VALUES (CASE WHEN r.target_type = 'TABLE' THEN r.target ELSE r.evidence ->> 'table' END))";
-
     private static final String FIRED_COLUMNS = "dedupe_key, rule_id, target_type, target, severity, level, explanation, proposed_fix, fix, evidence, "
             + "estimate, priority, cluster_name, clusters";
     private static final String COLUMNS = "id, rule_id, target_type, target, severity, level, status, explanation, proposed_fix, fix::text AS fix, "
@@ -202,8 +196,8 @@ public final class RecommendationStore
     /**
      * As {@link #record(List, Instant, int)}, for an evaluation of one cluster's evidence, or of every cluster's (empty): only
      * recommendations from that cluster's evidence can miss, so that evaluating one cluster never resolves another's. Nor
-     * can those resting on a table whose metadata could not be read ({@code unread}: tables and catalogs in their one-text form;
-     * see {@link #RESTS_ON}): they did not fire for want of evidence, not because their problem went away.
+     * can those resting on a table whose metadata could not be read ({@code unread}: tables and catalogs in their one-text form),
+     * a pattern's whose rule read it included: they did not fire for want of evidence, not because their problem went away.
      */
     public Outcome record(List<Recommendation> recommendations, Instant now, int resolveAfter, Optional<String> cluster, Set<String> unread)
     {
@@ -265,8 +259,11 @@ public final class RecommendationStore
                     UPDATE recommendations r SET missed_evaluations = r.missed_evaluations + 1
                     WHERE r.status = 'open' AND NOT EXISTS (SELECT 1 FROM icetune_fired f WHERE f.dedupe_key = r.dedupe_key)
                       AND (CAST(:cluster AS text) IS NULL OR r.cluster_name = :cluster OR (r.cluster_name IS NULL AND :cluster = ANY (r.clusters)))
-                      AND NOT EXISTS (SELECT 1 FROM unnest(CAST(:unread AS text[])) AS u(scope), <rests_on> AS t(tbl)
-                          WHERE t.tbl = u.scope OR starts_with(t.tbl, u.scope || '.'))""".replace("<rests_on>", RESTS_ON))
+                      -- the table it rests on, whose metadata its rule read: a table's own, or a pattern's whose rule joined the table
+                      -- (non-sargable-predicate, leading-wildcard-like: its evidence names it)
+                      AND NOT EXISTS (SELECT 1 FROM unnest(CAST(:unread AS text[])) AS u(scope),
+                                          LATERAL (SELECT CASE WHEN r.target_type = 'TABLE' THEN r.target ELSE r.evidence ->> 'table' END) AS t(tbl)
+                          WHERE t.tbl = u.scope OR starts_with(t.tbl, u.scope || '.'))""")
                     .bind("cluster", cluster.orElse(null)).bindArray("unread", String.class, unread.toArray(String[]::new)).execute();
             int resolved = handle.createUpdate("""
                     WITH resolved AS (
