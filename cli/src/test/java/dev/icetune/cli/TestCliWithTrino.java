@@ -319,13 +319,13 @@ class TestCliWithTrino
     private static Recommendation compaction(String table, double queriesPerDay)
     {
         return new Recommendation("small-files", TargetType.TABLE, "iceberg.demo." + table, Severity.HIGH, Level.L1, Map.of(), "why",
-                new Compact("iceberg.demo." + table, 128 << 20)).withEstimate(Estimate.of("all scans of iceberg.demo." + table, queriesPerDay, 12, 0, 0, 0, 0, 0,
+                new Compact("iceberg.demo." + table, 128 << 20)).withEstimate(Estimate.of("all scans of iceberg.demo." + table, queriesPerDay, 12, 0, 0, 0, 0,
                 1000, 12, 0, null, "test.", new Estimate.Rates(4 << 20, 100 << 20, 30)));
     }
 
     private static Estimate estimate(double queriesPerDay)
     {
-        return Estimate.of("queries", queriesPerDay, 0, 0, 1 << 20, 0, 0, 0, 0, 0, 0, null, "test.", new Estimate.Rates(4 << 20, 100 << 20, 30));
+        return Estimate.of("queries", queriesPerDay, 0, 0, 1 << 20, 0, 0, 0, 0, 0, null, "test.", new Estimate.Rates(4 << 20, 100 << 20, 30));
     }
 
     @Test

@@ -244,7 +244,10 @@ class TestEstimator
         Estimate kept = valued.kept().getFirst().estimate();
         assertThat(kept.queriesPerDay()).isEqualTo(144);
         assertThat(kept.filesPerQueryBefore()).as("the table compacted").isEqualTo(1);
-        assertThat(kept.costBytesPerDay()).isEqualTo(24 * (40.0 * MB + 4 * MB));
+        assertThat(kept.costFilesPerDay()).as("24 refreshes, a file each").isEqualTo(24);
+        assertThat(kept.costBytesPerDay()).as("24 refreshes, each reading what a run reads").isEqualTo(24 * 40.0 * MB);
+        assertThat(kept.saving()).as("what a person reads: files and bytes, not their sum in bytes").endsWith("costs 24 files, 960.0 MB");
+        assertThat(kept.netSavingPerDay()).isEqualTo(kept.bytesSavedPerDay() + kept.filesSavedPerDay() * (4 << 20) - 24 * (40.0 * MB + 4 * MB), org.assertj.core.data.Offset.offset(1.0));
         assertThat(kept.netSavingPerDay()).isGreaterThan(1 << 30);
     }
 

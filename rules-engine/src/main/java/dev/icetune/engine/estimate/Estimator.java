@@ -141,7 +141,7 @@ public final class Estimator
         double partitionsRead = Math.max(1, filesBefore / filesPerPartition);
         double filesAfter = Math.min(filesBefore, partitionsRead * Math.max(1, Math.ceil(bytesPerScan / partitionsRead / targetBytes)));
         double deleteFiles = deleteFiles(table);
-        return Estimate.of("all scans of " + table, scan.get().scans() * perDay, filesBefore + deleteFiles, filesAfter, bytesPerScan, bytesPerScan, 0, 0,
+        return Estimate.of("all scans of " + table, scan.get().scans() * perDay, filesBefore + deleteFiles, filesAfter, bytesPerScan, bytesPerScan, 0,
                 fact.smallFileBytes() + fact.largeFileWithDeletesBytes(), fact.smallFiles() + fact.largeFilesWithDeletes(), 0, null,
                 "each partition's data ends up in as few %s files as hold it%s; a scan reads the same bytes from %.1f partitions."
                         .formatted(Estimate.bytes(targetBytes), deletesApplied(deleteFiles), partitionsRead), rates);
@@ -181,7 +181,7 @@ public final class Estimator
         double share = rewriteShare(spec.rewrite(), span.get());
         // the rewrite covers the time the ranges read
         double deleteFiles = spec.rewrite() == null ? 0 : deleteFiles(table);
-        return Estimate.of("time-range scans of " + table, scan.timeRangeScans() * perDay, filesBefore + deleteFiles, filesAfter, bytesBefore, bytesAfter, 0, 0,
+        return Estimate.of("time-range scans of " + table, scan.timeRangeScans() * perDay, filesBefore + deleteFiles, filesAfter, bytesBefore, bytesAfter, 0,
                 Math.round(fact.totalDataBytes() * share), Math.round(fact.dataFiles() * share), 0, null,
                 "a range of %.0f hours, aligned to %ss, reads %.0f of the %.0f %ss the data spans (%s .. %s), spread evenly over them%s%s."
                         .formatted(hours, field.get().group(1), unitsRead, unitsTotal, field.get().group(1), span.get().from(), span.get().to(),
@@ -203,7 +203,7 @@ public final class Estimator
         double share = fact.dataFiles() == 0 ? 1 : Math.min(1, filesBefore / fact.dataFiles());
         double filesAfter = Math.min(filesBefore, Math.max(1, Math.ceil(share * partitionsAfter)) * filesPerPartition);
         double deleteFiles = deleteFiles(fact.table());
-        return Estimate.of("all scans of " + fact.table(), scan.scans() * perDay, filesBefore + deleteFiles, filesAfter, bytesPerScan, bytesPerScan, 0, 0,
+        return Estimate.of("all scans of " + fact.table(), scan.scans() * perDay, filesBefore + deleteFiles, filesAfter, bytesPerScan, bytesPerScan, 0,
                 fact.totalDataBytes(), fact.dataFiles(), 0, null,
                 "a scan reads the same %.0f%% of the table, from %.0f of about %.0f partitions %s (%d partitions by %s now), each in as few %s files as hold it%s."
                         .formatted(share * 100, Math.max(1, Math.ceil(share * partitionsAfter)), partitionsAfter,
@@ -233,7 +233,7 @@ public final class Estimator
         double filesAfter = Math.min(p.avgFilesScanned(), partitionsRead * Math.max(1, Math.ceil(filesPerPartition * selected)));
         double bytesAfter = Math.min(p.avgBytesScanned(), partitionsRead * Math.max(bytesPerPartition / filesPerPartition, bytesPerPartition * selected));
         double deleteFiles = sort.rewrite() == null ? 0 : deleteFiles(sort.table());
-        return Estimate.of("filters on " + sort.table() + "." + column, p.scans() * perDay, p.avgFilesScanned() + deleteFiles, filesAfter, p.avgBytesScanned(), bytesAfter, 0, 0,
+        return Estimate.of("filters on " + sort.table() + "." + column, p.scans() * perDay, p.avgFilesScanned() + deleteFiles, filesAfter, p.avgBytesScanned(), bytesAfter, 0,
                 sort.rewrite() == null ? 0 : fact.totalDataBytes(), sort.rewrite() == null ? 0 : fact.dataFiles(), 0, null,
                 "%s selects %.1f%% of the values, and sorted files hold contiguous values (%s after the rewrite%s%s)."
                         .formatted(p.kind() == PredicateKind.EQUALITY ? "one of the %d values seen".formatted(p.distinctValues()) : "a range (estimate.range_selectivity)",
@@ -268,7 +268,7 @@ public final class Estimator
         double readAfter = Math.min(readBefore, readBefore * share + filterBytes);
         // the files a lookup opens are the same: that the rewrite may merge small ones is the compaction's saving, not the filter's
         return Estimate.of("equality lookups on " + bloom.table() + "." + column, p.scans() * perDay, p.avgFilesScanned(), p.avgFilesScanned(),
-                readBefore, readAfter, 0, 0,
+                readBefore, readAfter, 0,
                 bloom.rewrite() == null ? 0 : fact.totalDataBytes(), bloom.rewrite() == null ? 0 : fact.dataFiles(), 0, null,
                 ("%s has %d distinct values (%s), about %.0f of the %d rows each, spread over the %s after the rewrite: a lookup reads the row groups "
                         + "of %.1f%% of them and the %s of filters of all; bytes are bytes read.")
@@ -289,7 +289,7 @@ public final class Estimator
         }
         TableScanFact scan = scans.get(expire.table());
         double after = fact.metadataBytes() * (double) (fact.snapshots() - expiring) / fact.snapshots();
-        return Estimate.of("the planning of every query of " + expire.table(), scan == null ? 0 : scan.scans() * perDay, 0, 0, fact.metadataBytes(), after, 0, 0, 0, 0, 0, null,
+        return Estimate.of("the planning of every query of " + expire.table(), scan == null ? 0 : scan.scans() * perDay, 0, 0, fact.metadataBytes(), after, 0, 0, 0, 0, null,
                 ("the planning of every query reads the table's metadata file (%s), which lists its %d snapshots; expiring the %d older than %d hours "
                         + "leaves about %s, their entries taken as most of it and of one size; bytes are metadata read at planning, not data.")
                         .formatted(Estimate.bytes(fact.metadataBytes()), fact.snapshots(), expiring, expire.retainHours(), Estimate.bytes(after)), rates);
@@ -309,7 +309,7 @@ public final class Estimator
         }
         double before = (double) scan.misestimatedScans() / scan.filteredScans();
         double after = (double) (scan.misestimatedScans() - scan.misestimatedLookups()) / scan.filteredScans();
-        return Estimate.of("filtered scans of " + table, scan.filteredScans() * perDay, 0, 0, 0, 0, 0, 0, 0, 0, fact == null ? 0 : fact.totalDataBytes(), null,
+        return Estimate.of("filtered scans of " + table, scan.filteredScans() * perDay, 0, 0, 0, 0, 0, 0, 0, fact == null ? 0 : fact.totalDataBytes(), null,
                 ("the planner could not estimate, or missed by more than %dx, the rows of %d of the %d filtered scans; %d of those filter by equalities only, "
                         + "which the columns' distinct counts let it estimate; the saving shows in its join orders and memory (CPU and latency, measured after), not valued here.")
                         .formatted(EvidenceReader.MISESTIMATE_FACTOR, scan.misestimatedScans(), scan.filteredScans(), scan.misestimatedLookups()), rates)
@@ -330,11 +330,11 @@ public final class Estimator
         double filesBefore = table == null ? pattern.avgFilesScanned() : Math.min(pattern.avgFilesScanned(), filesAfterRewrite(table));
         double refreshesPerDay = (double) Duration.ofDays(1).toMinutes() / Math.max(1, view.refreshMinutes());
         double bytesAfter = Math.min(pattern.avgBytesScanned(), pattern.avgRowsReturned() * thresholds.get("estimate.view_row_bytes"));
-        double refreshCost = refreshesPerDay * (pattern.avgBytesScanned() + filesBefore * rates.fileOpenBytes());
         return Estimate.of("the pattern '" + abbreviate(pattern.pattern()) + "'", pattern.executions() * perDay, filesBefore, Math.min(1, filesBefore),
-                pattern.avgBytesScanned(), bytesAfter, 0, refreshCost, 0, 0, Math.round(pattern.avgBytesScanned()), null,
+                pattern.avgBytesScanned(), bytesAfter, 0, 0, 0, Math.round(pattern.avgBytesScanned()), null,
                 "its queries are pointed at the view (Trino does not do it by itself) and read its %.0f rows; a refresh every %d minutes runs the query once, %.0f times a day; %s compacted."
-                        .formatted(pattern.avgRowsReturned(), view.refreshMinutes(), refreshesPerDay, view.table()), rates);
+                        .formatted(pattern.avgRowsReturned(), view.refreshMinutes(), refreshesPerDay, view.table()), rates)
+                .withUpkeep(refreshesPerDay * filesBefore, refreshesPerDay * pattern.avgBytesScanned(), rates);
     }
 
     /** The bare column in the filter (the function around it unwrapped): min/max statistics skip the files outside the value's time. */
@@ -352,7 +352,7 @@ public final class Estimator
         PredicateFact p = wrapped.get();
         double share = Math.min(1, p.hoursSelected() / Math.max(1, span.get().length().toSeconds() / 3600.0));
         return Estimate.of("the pattern's scans of " + table, p.scans() * perDay, p.avgFilesScanned(), Math.max(1, p.avgFilesScanned() * share),
-                p.avgBytesScanned(), p.avgBytesScanned() * share, 0, 0, 0, 0, 0, null,
+                p.avgBytesScanned(), p.avgBytesScanned() * share, 0, 0, 0, 0, null,
                 "the bare %s selects %.0f hours of the %.0f the data spans, and the files' min/max statistics skip the rest in proportion."
                         .formatted(column, p.hoursSelected(), span.get().length().toSeconds() / 3600.0), rates);
     }
@@ -393,33 +393,33 @@ public final class Estimator
                         .max((first, second) -> Double.compare(first.avgBytesScanned(), second.avgBytesScanned()));
                 double files = full.map(FullScanFact::avgFilesScanned).orElse(pattern.avgFilesScanned());
                 double bytes = full.map(FullScanFact::avgBytesScanned).orElse(pattern.avgBytesScanned());
-                yield Estimate.of(scope, queries, files, Math.max(1, Math.ceil(files * selectivity)), bytes, bytes * selectivity, 0, 0, 0, 0, 0, null,
+                yield Estimate.of(scope, queries, files, Math.max(1, Math.ceil(files * selectivity)), bytes, bytes * selectivity, 0, 0, 0, 0, null,
                         "a filter the scan can use (a range of the partition or sort column) selects %.0f%% of the data (estimate.range_selectivity)."
                                 .formatted(100 * selectivity), rates);
             }
-            case JOIN_CONDITION -> Estimate.of(scope, queries, 0, 0, 0, 0, seconds * (1 - 1 / Math.max(1, pattern.joinExplosion())), 0, 0, 0, 0, null,
+            case JOIN_CONDITION -> Estimate.of(scope, queries, 0, 0, 0, 0, seconds * (1 - 1 / Math.max(1, pattern.joinExplosion())), 0, 0, 0, null,
                     "the join's time grows with its output: with the missing condition its %.0f output rows per input row become one, an upper bound."
                             .formatted(pattern.joinExplosion()), rates);
-            case NO_SPILL -> Estimate.of(scope, pattern.spillingRuns() * perDay, 0, 0, 2 * pattern.avgSpilledBytes(), 0, 0, 0, 0, 0, 0, null,
+            case NO_SPILL -> Estimate.of(scope, pattern.spillingRuns() * perDay, 0, 0, 2 * pattern.avgSpilledBytes(), 0, 0, 0, 0, 0, null,
                     "a run that fits in memory no longer writes its %s to disk and reads it back.".formatted(Estimate.bytes(pattern.avgSpilledBytes())), rates);
             case LIMITED_SORT -> {
                 double limit = thresholds.get("sort.suggested_limit");
                 double rowBytes = thresholds.get("estimate.view_row_bytes");
-                yield Estimate.of(scope, queries, 0, 0, pattern.avgRowsReturned() * rowBytes, Math.min(pattern.avgRowsReturned(), limit) * rowBytes, 0, 0, 0, 0, 0, null,
+                yield Estimate.of(scope, queries, 0, 0, pattern.avgRowsReturned() * rowBytes, Math.min(pattern.avgRowsReturned(), limit) * rowBytes, 0, 0, 0, 0, null,
                         "the client reads the first %.0f rows: the rest (of %.0f) are neither sorted in full nor sent, at about %.0f bytes a row."
                                 .formatted(limit, pattern.avgRowsReturned(), rowBytes), rates);
             }
             case NO_LIMIT_FAILURES -> Estimate.of(scope, pattern.resourceLimitFailures() * perDay, 0, 0, 0, 0,
-                    pattern.resourceLimitFailures() * perDay * pattern.p95Ms() / 1000, 0, 0, 0, 0, null,
+                    pattern.resourceLimitFailures() * perDay * pattern.p95Ms() / 1000, 0, 0, 0, null,
                     "each failed run used about the pattern's p95 before the limit stopped it, and is run again.", rates);
             case CACHED_REPEATS -> Estimate.of(scope + ", repeated", pattern.repeatedIdentical() * perDay, pattern.avgFilesScanned(), 0, pattern.avgBytesScanned(), 0,
-                    pattern.repeatedIdentical() * perDay * pattern.p50Ms() / 1000, 0, 0, 0, 0, null,
+                    pattern.repeatedIdentical() * perDay * pattern.p50Ms() / 1000, 0, 0, 0, null,
                     "every repeat within the TTL is answered from a cache without reading the table.", rates);
             case BASELINE -> Estimate.of(scope, queries, pattern.avgFilesScanned(), Math.min(pattern.avgFilesScanned(), pattern.baselineAvgFilesScanned()),
                     pattern.avgBytesScanned(), Math.min(pattern.avgBytesScanned(), pattern.baselineAvgBytesScanned()),
-                    queries * Math.max(0, pattern.p50Ms() - pattern.baselineP50Ms()) / 1000, 0, 0, 0, 0, pattern.baselineP95Ms(),
+                    queries * Math.max(0, pattern.p50Ms() - pattern.baselineP50Ms()) / 1000, 0, 0, 0, pattern.baselineP95Ms(),
                     "the pattern returns to its baseline: its files, bytes and latency of the baseline window.", rates);
-            case BALANCED_STAGE -> Estimate.of(scope, queries, 0, 0, 0, 0, queries * pattern.p50Ms() / 1000 * (1 - 1 / Math.max(1, pattern.maxSkewRatio())), 0, 0, 0, 0, null,
+            case BALANCED_STAGE -> Estimate.of(scope, queries, 0, 0, 0, 0, queries * pattern.p50Ms() / 1000 * (1 - 1 / Math.max(1, pattern.maxSkewRatio())), 0, 0, 0, null,
                     "the skewed stage sets the query's time, and balanced its busiest task would take 1/%.1f of it: an upper bound.".formatted(pattern.maxSkewRatio()), rates);
             case BARE_COLUMN -> bareColumn(recommendation);
         };
@@ -433,7 +433,7 @@ public final class Estimator
             return Estimate.unknown("no load of cluster " + recommendation.target() + " in the window.");
         }
         double queued = load.queries() * perDay * load.queuedShare();
-        return Estimate.of("the queries of cluster " + load.cluster() + " that queue", queued, 0, 0, 0, 0, queued * load.p95QueuedMs() / 1000, 0, 0, 0, 0, 0.0,
+        return Estimate.of("the queries of cluster " + load.cluster() + " that queue", queued, 0, 0, 0, 0, queued * load.p95QueuedMs() / 1000, 0, 0, 0, 0.0,
                 "a queued query waits about the p95 of the queue (%.0f ms), and with the capacity or separation proposed it does not wait: an upper bound."
                         .formatted(load.p95QueuedMs()), rates);
     }

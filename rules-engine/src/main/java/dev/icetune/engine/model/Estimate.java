@@ -13,7 +13,7 @@ import static java.util.Objects.requireNonNull;
 /**
  * What a recommendation is worth before anyone approves it, from the captured workload and the table's metadata:
  * the queries it helps ({@code scope}, how many a day at the current workload) and what one of them reads now and
- * would read after the fix; what the fix keeps costing a day (a materialized view's refreshes) and costs once (bytes
+ * would read after the fix; what the fix keeps costing a day (a materialized view's refreshes: files and bytes) and costs once (bytes
  * and files rewritten, bytes read); and in words the assumptions that connect them. {@code priority} weighs it all in
  * one number: the scan work saved over {@link Rates#horizonDays()} days net of the one-time cost, in GB-equivalents
  * (a file opened counts as {@link Rates#fileOpenBytes()}, a second of query time as {@link Rates#bytesPerSecond()}).
@@ -30,6 +30,7 @@ public record Estimate(
         double filesSavedPerDay,
         double bytesSavedPerDay,
         double secondsSavedPerDay,
+        double costFilesPerDay,
         double costBytesPerDay,
         long rewriteBytes,
         long rewriteFiles,
@@ -60,26 +61,38 @@ public record Estimate(
         requireNonNull(assumptions, "assumptions is null");
     }
 
-    /** What the queries in scope read before and after, and what the fix costs; the savings and the priority follow. */
+    /** What the queries in scope read before and after, and what the fix costs once; the savings and the priority follow. */
     public static Estimate of(String scope, double queriesPerDay, double filesBefore, double filesAfter, double bytesBefore, double bytesAfter,
-            double secondsSavedPerDay, double costBytesPerDay, long rewriteBytes, long rewriteFiles, long readBytesOnce, Double targetP95Ms,
-            String assumptions, Rates rates)
+            double secondsSavedPerDay, long rewriteBytes, long rewriteFiles, long readBytesOnce, Double targetP95Ms, String assumptions, Rates rates)
     {
         double filesSaved = queriesPerDay * (filesBefore - filesAfter);
         double bytesSaved = queriesPerDay * (bytesBefore - bytesAfter);
-        double net = bytesSaved + filesSaved * rates.fileOpenBytes() + secondsSavedPerDay * rates.bytesPerSecond() - costBytesPerDay;
+        double net = bytesSaved + filesSaved * rates.fileOpenBytes() + secondsSavedPerDay * rates.bytesPerSecond();
         // a rewrite reads and writes what it rewrites, and opens every file it replaces
         double once = 2.0 * rewriteBytes + rewriteFiles * rates.fileOpenBytes() + readBytesOnce;
         double priority = (rates.horizonDays() * net - once) / GIGABYTE;
         return new Estimate(scope, round(queriesPerDay), round(filesBefore), round(filesAfter), round(bytesBefore), round(bytesAfter),
-                round(filesSaved), round(bytesSaved), round(secondsSavedPerDay), round(costBytesPerDay), rewriteBytes, rewriteFiles, readBytesOnce,
+                round(filesSaved), round(bytesSaved), round(secondsSavedPerDay), 0, 0, rewriteBytes, rewriteFiles, readBytesOnce,
                 targetP95Ms == null ? null : round(targetP95Ms), assumptions, round(net), round(priority), null, null);
     }
 
     /** No figures: a rule icetune does not know how to value. Sorted after every valued one that saves anything. */
     public static Estimate unknown(String why)
     {
-        return new Estimate("unknown", 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, null, why, 0, 0, null, null);
+        return new Estimate("unknown", 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, null, why, 0, 0, null, null);
+    }
+
+    /**
+     * With what the fix keeps costing a day (a materialized view's refreshes: the files they open and the bytes they read), taken off
+     * the net saving and the priority.
+     */
+    public Estimate withUpkeep(double filesPerDay, double bytesPerDay, Rates rates)
+    {
+        double cost = filesPerDay * rates.fileOpenBytes() + bytesPerDay;
+        return new Estimate(scope, queriesPerDay, filesPerQueryBefore, filesPerQueryAfter, bytesPerQueryBefore, bytesPerQueryAfter, filesSavedPerDay,
+                bytesSavedPerDay, secondsSavedPerDay, round(costFilesPerDay + filesPerDay), round(costBytesPerDay + bytesPerDay), rewriteBytes, rewriteFiles,
+                readBytesOnce, targetP95Ms, assumptions, round(netSavingPerDay - cost), round(priority - rates.horizonDays() * cost / GIGABYTE),
+                misestimatedShareBefore, misestimatedShareAfter);
     }
 
     /**
@@ -89,7 +102,7 @@ public record Estimate(
     public Estimate withMisestimatedShare(double before, double after)
     {
         return new Estimate(scope, queriesPerDay, filesPerQueryBefore, filesPerQueryAfter, bytesPerQueryBefore, bytesPerQueryAfter, filesSavedPerDay,
-                bytesSavedPerDay, secondsSavedPerDay, costBytesPerDay, rewriteBytes, rewriteFiles, readBytesOnce, targetP95Ms, assumptions, netSavingPerDay,
+                bytesSavedPerDay, secondsSavedPerDay, costFilesPerDay, costBytesPerDay, rewriteBytes, rewriteFiles, readBytesOnce, targetP95Ms, assumptions, netSavingPerDay,
                 priority, round(before), round(after));
     }
 
@@ -121,8 +134,8 @@ public record Estimate(
             text.append(": the planner misestimates the rows of %.0f%% of them now, about %.0f%% after".formatted(100 * misestimatedShareBefore, 100 * misestimatedShareAfter));
         }
         text.append(". ");
-        if (costBytesPerDay > 0) {
-            text.append("It keeps costing %s a day. ".formatted(bytes(costBytesPerDay)));
+        if (costFilesPerDay > 0 || costBytesPerDay > 0) {
+            text.append("It keeps costing %s a day. ".formatted(upkeep()));
         }
         if (rewriteBytes > 0 || readBytesOnce > 0) {
             text.append("Applying it %s%s once. ".formatted(rewriteBytes > 0 ? "rewrites %s, %s".formatted(files(rewriteFiles), bytes(rewriteBytes)) : "",
@@ -147,13 +160,19 @@ public record Estimate(
         if (secondsSavedPerDay >= 1) {
             parts.add(seconds(secondsSavedPerDay));
         }
-        if (costBytesPerDay > 0) {
-            parts.add("costs " + bytes(costBytesPerDay));
+        if (costFilesPerDay > 0 || costBytesPerDay > 0) {
+            parts.add("costs " + upkeep());
         }
         if (misestimatedShareBefore != null) {
             parts.add("misestimates %.0f%% -> %.0f%%".formatted(100 * misestimatedShareBefore, 100 * misestimatedShareAfter));
         }
         return parts.isEmpty() ? "nothing measurable" : String.join(", ", parts);
+    }
+
+    /** What the fix keeps costing a day: "1,440 files, 3.9 MB". */
+    private String upkeep()
+    {
+        return costFilesPerDay > 0 ? files(costFilesPerDay) + ", " + bytes(costBytesPerDay) : bytes(costBytesPerDay);
     }
 
     /** A number of files as a person reads it: "1 file", "2.5 files", "1,200 files". */
