@@ -7,6 +7,7 @@ import dev.icetune.engine.iceberg.TableMetadataReader;
 import dev.icetune.engine.model.Estimate;
 import dev.icetune.engine.model.PartitionSpec;
 import dev.icetune.engine.model.Rewrites;
+import dev.icetune.engine.model.Sql;
 import dev.icetune.plan.ExecutedStatement;
 import dev.icetune.plan.FilterPredicates;
 import dev.icetune.plan.PredicateKind;
@@ -144,22 +145,21 @@ public final class QueryLinter
      * A filter bounding integer column {@code column}, the table partitioned into its buckets alone, on both sides: how Trino's plan writes
      * {@code id IN (7, 8)} (consecutive values merge into a range), which a person wrote as a list and is read whole.
      */
-    private record ConsecutiveValues(String column, long low, long high, int buckets)
+    private record ConsecutiveValues(String column, long low, long high, long buckets)
     {
-        private static final Pattern BUCKETS = Pattern.compile("bucket\\[(\\d+)]");
-
         static Optional<ConsecutiveValues> of(TableFact table, List<FilterPredicates.ColumnPredicate> predicates, String column)
         {
-            List<String> fields = table.partitionFieldsOn(column);
-            // on a table partitioned on other columns too, the finding names the filters that prune each
-            if (fields.isEmpty() || fields.size() < table.partitionFields().size() || !fields.stream().allMatch(field -> field.contains("bucket["))) {
+            // on a table partitioned on other columns too, or not into buckets, the finding names the filters that prune each field
+            List<String> fields = table.partitioning();
+            if (fields.isEmpty() || !fields.stream().allMatch(field -> PartitionSpec.buckets(field).isPresent()
+                    && PartitionSpec.column(field).filter(Sql.propertyColumn(column)::equals).isPresent())) {
                 return Optional.empty();
             }
             List<Long> bounds = predicates.stream()
                     .filter(predicate -> predicate.column().equals(column) && predicate.kind() == PredicateKind.RANGE && INTEGER_LITERAL.matcher(predicate.text()).find())
                     .map(predicate -> Long.parseLong(predicate.literal()))
                     .sorted().toList();
-            int buckets = fields.stream().map(BUCKETS::matcher).filter(Matcher::find).mapToInt(bucket -> Integer.parseInt(bucket.group(1))).min().orElse(0);
+            long buckets = fields.stream().mapToLong(field -> PartitionSpec.buckets(field).orElseThrow()).min().orElseThrow();
             return bounds.size() == 2 ? Optional.of(new ConsecutiveValues(column, bounds.get(0), bounds.get(1), buckets)) : Optional.empty();
         }
 

@@ -137,7 +137,7 @@ public record PartitionSpec(String table, List<String> from, List<String> to, Re
     }
 
     /** The buckets of a bucket field in Trino's syntax ({@code bucket(id, 16)}); none for a field of another form. */
-    private static Optional<Long> buckets(String field)
+    public static Optional<Long> buckets(String field)
     {
         Matcher value = VALUE_FIELD.matcher(field);
         return field.startsWith("bucket(") && value.matches() ? Optional.of(Long.parseLong(value.group(2))) : Optional.empty();
