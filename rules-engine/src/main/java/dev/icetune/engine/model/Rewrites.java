@@ -20,16 +20,11 @@ public final class Rewrites
 
     private Rewrites() {}
 
-    /** As {@link #sargable(String, String, String)}, of a column of timestamps without a time zone (its type unknown). */
-    public static Optional<String> sargable(String query, String column)
-    {
-        return sargable(query, column, null);
-    }
-
     /**
      * The query with its {@code function(column) = literal} predicate rewritten as a range, if the shape is one we know; the range's
-     * bounds are literals of the column's Iceberg type {@code type} ({@code TableFact.timeType}): a date's are dates, a timestamp with
-     * a time zone's are in UTC, as Iceberg stores it and as the function read it (a bound without a zone would be in the session's).
+     * bounds are literals of the column's Iceberg type {@code type} ({@code TableFact.timeType}; null when not known: timestamps without
+     * a zone): a date's are dates, a timestamp with a time zone's are in UTC, as Iceberg stores it and as the function read it (a bound
+     * without a zone would be in the session's).
      */
     public static Optional<String> sargable(String query, String column, String type)
     {
