@@ -5,6 +5,7 @@ import dev.icetune.engine.iceberg.TableMetadataReader.CatalogSpec;
 import dev.icetune.engine.iceberg.TrinoCatalog;
 import dev.icetune.store.StoreConfig;
 import io.airlift.configuration.ConfigurationFactory;
+import io.airlift.configuration.ConfigurationUtils;
 
 import java.io.IOException;
 import java.io.Reader;
@@ -27,8 +28,8 @@ import static java.util.Objects.requireNonNull;
  * engine's ({@link EngineConfig}), and the Iceberg catalogs' own properties: the one of {@code icetune.trino.catalog}
  * under {@code iceberg.catalog.}, any other Trino catalog's under {@code iceberg.catalogs.NAME.}.
  * ICETUNE_DB_URL, ICETUNE_DB_USER and ICETUNE_DB_PASSWORD override the file; ICETUNE_TRINO_PASSWORD is the
- * only way to give Trino's password. Unknown keys and invalid values are errors that name the key. Relative
- * paths resolve against the file's directory. Without icetune.rules.dir the rules are rules/ beside the file, else the
+ * only way to give Trino's password. A value may name an environment variable, {@code ${ENV:NAME}}, as in Trino's files.
+ * Unknown keys and invalid values are errors that name the key. Relative paths resolve against the file's directory. Without icetune.rules.dir the rules are rules/ beside the file, else the
  * installation's own (ICETUNE_HOME/rules), so that the example configuration copied anywhere still finds them.
  */
 public record Settings(Path baseDirectory, StoreConfig store, EngineConfig engine, Path rulesDirectory, List<CatalogSpec> icebergCatalogs,
@@ -72,8 +73,14 @@ public record Settings(Path baseDirectory, StoreConfig store, EngineConfig engin
         return of(values, environment, file.toAbsolutePath().getParent());
     }
 
-    public static Settings of(Map<String, String> values, Map<String, String> environment, Path baseDirectory)
+    public static Settings of(Map<String, String> file, Map<String, String> environment, Path baseDirectory)
     {
+        // ${ENV:NAME} in any value, as Trino substitutes it in the plugin's file: secrets such as a catalog's password stay out of the file
+        List<String> unresolved = new ArrayList<>();
+        Map<String, String> values = ConfigurationUtils.replaceEnvironmentVariables(file, environment, (key, error) -> unresolved.add(error));
+        if (!unresolved.isEmpty()) {
+            throw new IllegalArgumentException(String.join("; ", unresolved) + " (set the variable in icetune's environment, or write the value)");
+        }
         Map<String, String> icetune = new TreeMap<>();
         Map<String, String> iceberg = new TreeMap<>();
         Map<String, Map<String, String>> moreIceberg = new TreeMap<>();

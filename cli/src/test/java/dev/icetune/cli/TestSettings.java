@@ -106,6 +106,20 @@ class TestSettings
     }
 
     @Test
+    void aValueNamesAnEnvironmentVariableAsInTrinosFiles()
+    {
+        Settings settings = Settings.of(Map.of("icetune.db.url", "jdbc:postgresql://${ENV:DB_HOST}:5432/icetune", "icetune.trino.catalog", "iceberg",
+                "iceberg.catalog.type", "jdbc", "iceberg.catalog.jdbc.password", "${ENV:CATALOG_PASSWORD}"),
+                Map.of("DB_HOST", "db7", "CATALOG_PASSWORD", "cat-s3cret"), Path.of("."));
+        assertThat(settings.store().getUrl()).isEqualTo("jdbc:postgresql://db7:5432/icetune");
+        assertThat(settings.icebergCatalogs()).containsExactly(new CatalogSpec("iceberg", "icetune", Map.of("type", "jdbc", "jdbc.password", "cat-s3cret")));
+        assertThatThrownBy(() -> Settings.of(Map.of("icetune.db.url", URL, "icetune.trino.catalog", "iceberg", "iceberg.catalog.type", "jdbc",
+                "iceberg.catalog.jdbc.password", "${ENV:CATALOG_PASSWORD}"), Map.of(), Path.of(".")))
+                .as("an unset variable is an error naming the key, not a password of its name").hasMessageContaining("iceberg.catalog.jdbc.password")
+                .hasMessageContaining("CATALOG_PASSWORD");
+    }
+
+    @Test
     void theSameMistakesAreRefusedAsInThePlugin()
     {
         assertThatThrownBy(() -> Settings.of(Map.of("icetune.db.url", URL, "icetune.db.password", "a", "icetune.db.password-file", "f"), Map.of(), Path.of(".")))
