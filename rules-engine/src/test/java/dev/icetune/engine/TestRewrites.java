@@ -26,6 +26,22 @@ class TestRewrites
                 .contains("SELECT 1 FROM e WHERE ts >= TIMESTAMP '2024-01-31 00:00:00' AND ts < TIMESTAMP '2024-02-01 00:00:00'");
         assertThat(Rewrites.sargable("SELECT 1 FROM e WHERE CAST(ts AS date) = DATE '2024-01-31'", "ts", null)).isPresent();
         assertThat(Rewrites.sargable("SELECT 1 FROM e WHERE lower(name) = 'x'", "name", null)).isEmpty();
+        // format_datetime, Trino's Joda-style format: its letters' case matters (mm are minutes), date_format's specifiers too (%y: two digits)
+        assertThat(Rewrites.sargable("SELECT count(*) FROM orders WHERE FORMAT_DATETIME(order_ts, 'yyyy-MM-dd') = '2024-01-04'", "order_ts", null))
+                .contains("SELECT count(*) FROM orders WHERE order_ts >= TIMESTAMP '2024-01-04 00:00:00' AND order_ts < TIMESTAMP '2024-01-05 00:00:00'");
+        assertThat(Rewrites.sargable("SELECT 1 FROM e WHERE format_datetime(ts, 'yyyy-MM') = '2024-12'", "ts", null))
+                .contains("SELECT 1 FROM e WHERE ts >= TIMESTAMP '2024-12-01 00:00:00' AND ts < TIMESTAMP '2025-01-01 00:00:00'");
+        assertThat(Rewrites.sargable("SELECT 1 FROM e WHERE format_datetime(ts, 'yyyy-mm') = '2024-12'", "ts", null)).isEmpty();
+        assertThat(Rewrites.sargable("SELECT 1 FROM e WHERE format_datetime(ts, '%Y-%m-%d') = '2024-12-01'", "ts", null)).isEmpty();
+        assertThat(Rewrites.sargable("SELECT 1 FROM e WHERE date_format(ts, '%y-%m-%d') = '24-12-01'", "ts", null)).isEmpty();
+        // year and month (and day) of the column, as dashboards pick a month: Trino prunes by the year alone
+        assertThat(Rewrites.sargable("SELECT c, count(*) FROM orders WHERE year(order_ts) = 2024 AND month(order_ts) = 12 GROUP BY 1", "order_ts", null))
+                .contains("SELECT c, count(*) FROM orders WHERE order_ts >= TIMESTAMP '2024-12-01 00:00:00' AND order_ts < TIMESTAMP '2025-01-01 00:00:00' GROUP BY 1");
+        assertThat(Rewrites.sargable("SELECT 1 FROM e WHERE YEAR(ts) = 2024 and month(ts) = 2 and day(ts) = 29 and k = 1", "ts", "date"))
+                .contains("SELECT 1 FROM e WHERE ts >= DATE '2024-02-29' AND ts < DATE '2024-03-01' and k = 1");
+        assertThat(Rewrites.sargable("SELECT 1 FROM e WHERE year(ts) = 2024 AND month(ts) = 13", "ts", null)).isEmpty();
+        assertThat(Rewrites.sargable("SELECT 1 FROM e WHERE year(ts) = 2024 AND month(other) = 3", "ts", null)).isEmpty();
+        assertThat(Rewrites.sargable("SELECT 1 FROM e WHERE month(ts) = 3", "ts", null)).as("March of every year: no one range").isEmpty();
         // a column quoted in the query (timestamp is a keyword) stays quoted in the rewrite
         assertThat(Rewrites.sargable("SELECT 1 FROM e WHERE date_format(\"timestamp\", '%Y-%m-%d') = '2024-01-15'", "timestamp", null))
                 .contains("SELECT 1 FROM e WHERE \"timestamp\" >= TIMESTAMP '2024-01-15 00:00:00' AND \"timestamp\" < TIMESTAMP '2024-01-16 00:00:00'");

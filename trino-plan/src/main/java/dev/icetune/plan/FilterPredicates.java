@@ -51,13 +51,16 @@ public final class FilterPredicates
         }
 
         /**
-         * How much time one value of the wrapped column covers, from the function around it: {@code date_format(ts, '%Y-%m-%d')}
-         * and {@code CAST(ts AS date)} a day, {@code '%Y-%m'} a month, {@code '%Y-%m-%d %H'} an hour.
+         * How much time one value of the wrapped column covers, from the function around it: {@code date_format(ts, '%Y-%m-%d')},
+         * {@code format_datetime(ts, 'yyyy-MM-dd')} and {@code CAST(ts AS date)} a day, {@code '%Y-%m'} a month, {@code '%Y-%m-%d %H'} an hour.
          */
         public Optional<Duration> granularity()
         {
             if (kind != PredicateKind.WRAPPED) {
                 return Optional.empty();
+            }
+            if ("format_datetime".equals(function)) {
+                return jodaGranularity();
             }
             String lower = text.toLowerCase(Locale.ROOT);
             if ("cast".equals(function)) {
@@ -73,6 +76,26 @@ public final class FilterPredicates
                 return Optional.of(Duration.ofDays(31));
             }
             return lower.contains("%y") ? Optional.of(Duration.ofDays(366)) : Optional.empty();
+        }
+
+        /**
+         * format_datetime's format is Joda's, its letters' case meaning apart (MM months, mm minutes): its finest field of a year, month,
+         * day or hour. Without a year one value is no one span of time (a day of every year): none.
+         */
+        private Optional<Duration> jodaGranularity()
+        {
+            Matcher format = FIRST_LITERAL.matcher(text);
+            if (!format.find() || !format.group(1).matches(".*[yYxu].*")) {
+                return Optional.empty();
+            }
+            String letters = format.group(1);
+            if (letters.matches(".*[HkKh].*")) {
+                return Optional.of(Duration.ofHours(1));
+            }
+            if (letters.matches(".*[dD].*")) {
+                return Optional.of(Duration.ofDays(1));
+            }
+            return Optional.of(letters.contains("M") ? Duration.ofDays(31) : Duration.ofDays(366));
         }
     }
 
@@ -107,6 +130,8 @@ public final class FilterPredicates
     private static final Pattern IDENTIFIER = Pattern.compile(COLUMN);
     /** A function of a column, the column perhaps cast first: Trino casts a date to a timestamp for {@code date_format(d, ...)}. */
     private static final Pattern WRAPPED = Pattern.compile("(?i)^(CAST|[A-Za-z_][A-Za-z0-9_]*)\\s*\\(\\s*(?:CAST\\s*\\(\\s*)?" + COLUMN + ".*\\)$", Pattern.DOTALL);
+    /** The first quoted literal of a text: a function's format, {@code format_datetime(ts, varchar(10) 'yyyy-MM-dd')}. */
+    private static final Pattern FIRST_LITERAL = Pattern.compile("'((?:[^']|'')*)'");
     private static final Pattern TEMPORAL_LITERAL = Pattern.compile("(?i)^(timestamp|date)(\\(\\d+\\))?( with time zone)?\\s*'");
     private static final Pattern LITERAL_VALUE = Pattern.compile("'((?:[^']|'')*)'\\s*\\)?$");
     private static final Pattern AND = Pattern.compile("\\sAND\\s");

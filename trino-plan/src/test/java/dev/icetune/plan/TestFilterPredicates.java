@@ -60,6 +60,15 @@ class TestFilterPredicates
         assertThat(FilterPredicates.timeSelected(FilterPredicates.parse("(date_format(ts, varchar(11) '%Y-%m-%d %H') = varchar(13) '2024-01-15 10')"), "ts"))
                 .contains(Duration.ofHours(1));
         assertThat(FilterPredicates.timeSelected(FilterPredicates.parse("(CAST(ts AS date) = DATE '2024-01-15')"), "ts")).contains(Duration.ofDays(1));
+        // format_datetime's format is Joda's, as Trino 483 prints it: MM months, mm minutes
+        assertThat(FilterPredicates.timeSelected(FilterPredicates.parse("(format_datetime(order_ts, varchar(10) 'yyyy-MM-dd') = varchar '2024-01-04')"), "order_ts"))
+                .contains(Duration.ofDays(1));
+        assertThat(FilterPredicates.timeSelected(FilterPredicates.parse("(format_datetime(ts, varchar(13) 'yyyy-MM-dd HH') = varchar '2024-01-04 10')"), "ts"))
+                .contains(Duration.ofHours(1));
+        assertThat(FilterPredicates.timeSelected(FilterPredicates.parse("(format_datetime(ts, varchar(7) 'yyyy-MM') = varchar '2024-01')"), "ts"))
+                .contains(Duration.ofDays(31));
+        assertThat(FilterPredicates.timeSelected(FilterPredicates.parse("(format_datetime(ts, varchar(5) 'MM-dd') = varchar '01-04')"), "ts"))
+                .as("a day of every year: no one span").isEmpty();
         assertThat(FilterPredicates.parse("(user_id = bigint '14')").getFirst().instant()).isEmpty();
     }
 

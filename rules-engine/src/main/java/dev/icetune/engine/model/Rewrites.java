@@ -2,6 +2,7 @@ package dev.icetune.engine.model;
 
 import dev.icetune.plan.ExecutedStatement;
 
+import java.time.DateTimeException;
 import java.time.LocalDate;
 import java.time.YearMonth;
 import java.util.Optional;
@@ -32,24 +33,55 @@ public final class Rewrites
             return Optional.empty();
         }
         String col = COLUMN.formatted(Pattern.quote(column));
-        // date_format(ts, '%Y-%m-%d') = '2024-01-15'   (the runbook's example, also yyyy-MM-dd)
-        Matcher day = Pattern.compile("(?i)date_format\\s*\\(\\s*" + col + "\\s*,\\s*'(%Y-%m-%d|yyyy-MM-dd)'\\s*\\)\\s*=\\s*" + DAY_LITERAL).matcher(query);
+        // date_format(ts, '%Y-%m-%d') = '2024-01-15' (the runbook's example, also yyyy-MM-dd); format_datetime(ts, 'yyyy-MM-dd'), Trino's Joda-style twin
+        Matcher day = Pattern.compile(formatted(col, "%Y-%m-%d|yyyy-MM-dd", "yyyy-MM-dd") + DAY_LITERAL).matcher(query);
         if (day.find()) {
-            return Optional.of(replace(query, day, day.group(1), type, LocalDate.parse(day.group(3)), LocalDate.parse(day.group(3)).plusDays(1)));
+            return Optional.of(replace(query, day, name(day), type, LocalDate.parse(day.group(3)), LocalDate.parse(day.group(3)).plusDays(1)));
         }
-        // date_format(ts, '%Y-%m') = '2024-01'
-        Matcher month = Pattern.compile("(?i)date_format\\s*\\(\\s*" + col + "\\s*,\\s*'(%Y-%m|yyyy-MM)'\\s*\\)\\s*=\\s*'(\\d{4}-\\d{2})'").matcher(query);
+        // date_format(ts, '%Y-%m') = '2024-01', format_datetime(ts, 'yyyy-MM') = '2024-01'
+        Matcher month = Pattern.compile(formatted(col, "%Y-%m|yyyy-MM", "yyyy-MM") + "'(\\d{4}-\\d{2})'").matcher(query);
         if (month.find()) {
             YearMonth value = YearMonth.parse(month.group(3));
-            return Optional.of(replace(query, month, month.group(1), type, value.atDay(1), value.plusMonths(1).atDay(1)));
+            return Optional.of(replace(query, month, name(month), type, value.atDay(1), value.plusMonths(1).atDay(1)));
         }
         // date(ts) = DATE '2024-01-15', CAST(ts AS date) = DATE '2024-01-15'
         Matcher date = Pattern.compile("(?i)(?:date\\s*\\(\\s*" + col + "\\s*\\)|cast\\s*\\(\\s*" + col + "\\s+as\\s+date\\s*\\))\\s*=\\s*(?:date\\s*)?" + DAY_LITERAL).matcher(query);
         if (date.find()) {
-            String name = date.group(1) != null ? date.group(1) : date.group(2);
-            return Optional.of(replace(query, date, name, type, LocalDate.parse(date.group(3)), LocalDate.parse(date.group(3)).plusDays(1)));
+            return Optional.of(replace(query, date, name(date), type, LocalDate.parse(date.group(3)), LocalDate.parse(date.group(3)).plusDays(1)));
+        }
+        // year(ts) = 2024 AND month(ts) = 3 [AND day(ts) = 15]: Trino turns the year into a range on ts, yet filters every row of it by the month
+        Matcher parts = Pattern.compile(("(?i)year\\s*\\(\\s*%1$s\\s*\\)\\s*=\\s*(\\d{4})\\s+and\\s+month\\s*\\(\\s*%1$s\\s*\\)\\s*=\\s*(\\d{1,2})(?!\\d)"
+                + "(?:\\s+and\\s+(?:day|day_of_month)\\s*\\(\\s*%1$s\\s*\\)\\s*=\\s*(\\d{1,2})(?!\\d))?").formatted(col)).matcher(query);
+        if (parts.find()) {
+            try {
+                YearMonth selected = YearMonth.of(Integer.parseInt(parts.group(2)), Integer.parseInt(parts.group(4)));
+                if (parts.group(6) == null) {
+                    return Optional.of(replace(query, parts, parts.group(1), type, selected.atDay(1), selected.plusMonths(1).atDay(1)));
+                }
+                LocalDate selectedDay = selected.atDay(Integer.parseInt(parts.group(6)));
+                return Optional.of(replace(query, parts, parts.group(1), type, selectedDay, selectedDay.plusDays(1)));
+            }
+            catch (DateTimeException e) {
+                return Optional.empty(); // month 13, February 30: the query selects nothing, no range says so better
+            }
         }
         return Optional.empty();
+    }
+
+    /**
+     * A regular expression for {@code function(column, 'format') = }: date_format with one of {@code mysqlFormats} (MySQL's specifiers) or
+     * format_datetime with {@code jodaFormat} (Joda's letters, whose case matters: MM months, mm minutes). The column is group 1 or 2.
+     */
+    private static String formatted(String column, String mysqlFormats, String jodaFormat)
+    {
+        return "(?i)(?:date_format\\s*\\(\\s*%s\\s*,\\s*'(?-i:%s)'|format_datetime\\s*\\(\\s*%s\\s*,\\s*'(?-i:%s)')\\s*\\)\\s*=\\s*"
+                .formatted(column, mysqlFormats, column, Pattern.quote(jodaFormat));
+    }
+
+    /** The column as one of two alternatives wrote it (groups 1 and 2). */
+    private static String name(Matcher match)
+    {
+        return match.group(1) != null ? match.group(1) : match.group(2);
     }
 
     private static final Pattern ENDS_LIMITED = Pattern.compile("(?is).*\\b(limit\\s+\\d+|fetch\\s+(first|next)\\s+\\d+\\s+rows?\\s+only)\\s*;?\\s*$");
