@@ -59,30 +59,55 @@ public final class EffectMeasurer
     /** A figure measured per query: the ones a fix's scope names decide its verdict, the others are reported. */
     private enum Figure
     {
-        FILES("files_per_query", "files"),
-        BYTES("bytes_per_query", "bytes"),
+        FILES("files_per_query", "files", "files per query", Measure.COUNT),
+        BYTES("bytes_per_query", "bytes", "bytes per query", Measure.BYTES),
         /** The bytes Trino read of the files it opened (physical input): what a bloom filter saves, skipping row groups of files still opened. */
-        READ("read_bytes_per_query", "bytes_read"),
+        READ("read_bytes_per_query", "bytes_read", "bytes read per query", Measure.BYTES),
         /** Files and bytes in one currency, a file opened counting as estimate.file_open_bytes: the scan work the estimates weigh. */
-        WORK("work_bytes_per_query", "work"),
-        LATENCY("latency_ms", "latency"),
-        PLANNING("planning_ms", "planning"),
+        WORK("work_bytes_per_query", "work", "scan work per query", Measure.BYTES),
+        LATENCY("latency_ms", "latency", "latency", Measure.MILLIS),
+        PLANNING("planning_ms", "planning", "planning", Measure.MILLIS),
         /**
          * The size of the table's metadata file, which every query's planning reads: what a snapshot expiry moves. Known from
          * the audit's table states before and after the apply, not from the queries: the same for each.
          */
-        METADATA("metadata_bytes_per_query", "metadata"),
-        CPU("cpu_ms", "cpu"),
+        METADATA("metadata_bytes_per_query", "metadata", "metadata per query", Measure.BYTES),
+        CPU("cpu_ms", "cpu", "CPU", Measure.MILLIS),
         /** Whether the planner misestimated the rows of the filtered scan (1) or not (0): what statistics move. */
-        MISESTIMATED("misestimated_share", "misestimated");
+        MISESTIMATED("misestimated_share", "misestimated", "scans misestimated", Measure.SHARE);
 
         private final String name;
         private final String column;
+        /** As a person reads it in the recommendation's history: "files per query 35.43 -> 7.43". */
+        private final String words;
+        private final Measure measure;
 
-        Figure(String name, String column)
+        Figure(String name, String column, String words, Measure measure)
         {
             this.name = name;
             this.column = column;
+            this.words = words;
+            this.measure = measure;
+        }
+
+        String change(double was, double is)
+        {
+            return "%s %s -> %s".formatted(words, measure.text(was), measure.text(is));
+        }
+    }
+
+    private enum Measure
+    {
+        COUNT, BYTES, MILLIS, SHARE;
+
+        String text(double value)
+        {
+            return switch (this) {
+                case COUNT -> value == Math.rint(value) ? "%,.0f".formatted(value) : "%,.2f".formatted(value);
+                case BYTES -> Estimate.bytes(value);
+                case MILLIS -> value < 1000 ? "%.0f ms".formatted(value) : "%,.1f s".formatted(value / 1000);
+                case SHARE -> "%.0f%%".formatted(100 * value);
+            };
         }
     }
 
@@ -323,11 +348,11 @@ public final class EffectMeasurer
             boolean beyondNoise = Math.abs(was - is) > measured.noise(figure);
             if (is < was * (1 - minChange) && beyondNoise) {
                 improved = true;
-                changes.add("%s %s -> %s".formatted(figure.name, round(was), round(is)));
+                changes.add(figure.change(was, is));
             }
             else if (is > was * (1 + minChange) && beyondNoise) {
                 worse = true;
-                changes.add("%s %s -> %s".formatted(figure.name, round(was), round(is)));
+                changes.add(figure.change(was, is));
             }
         }
         if (!improved && !worse) {

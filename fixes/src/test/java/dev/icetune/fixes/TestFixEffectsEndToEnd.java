@@ -292,6 +292,7 @@ class TestFixEffectsEndToEnd
         assertThat(coarsened.status()).as("%s", coarsened.measuredEffect()).isEqualTo(Status.VERIFIED);
         assertThat(coarsened.measuredEffect()).containsEntry("scope", "scans of iceberg.demo.monthly").containsEntry("files_per_query_before", 24.0)
                 .containsEntry("files_per_query_after", 2.0);
+        assertThat(store.history(coarser).getLast().reason()).as("said for people").isEqualTo("its queries improved: scan work per query 96.0 MB -> 8.0 MB");
         assertWithinFactor(coarsened, "files_saved_measured_over_estimated");
 
         // the partition field removed: every scan of regions reads the files of one partition instead of 24 regions' files, as
