@@ -111,6 +111,15 @@ class TestEstimator
         assertThat(monthly.filesPerQueryAfter()).isEqualTo(80);
         assertThat(monthly.filesSavedPerDay()).isZero();
         assertThat(monthly.assumptions()).contains("sorted within each of the 80 partitions, of which a scan reads 80.0");
+
+        // met from outside: 49 files compacted into one a month within the window, whose scans read 34.4 files on average; the table's
+        // 10 files, each alone in its month, stay one file each sorted: no file fewer
+        PredicateFact compactedWithin = new PredicateFact(TABLE, "status", PredicateKind.EQUALITY, null, false, "status = ...", "p", "SELECT ...", 40, 1, 1, 34.4,
+                1.3 * MB, 1.3 * MB, -1, null, false, false);
+        Estimate afterCompaction = new Estimator(List.of(table(10, 11 * MB / 10, 10, Map.of()), compactedWithin), THRESHOLDS, Duration.ofHours(1))
+                .estimate(recommendation("inefficient-layout", TABLE, new SortOrder(TABLE, List.of("status"), Rewrite.allFiles(8192, 128 * MB))));
+        assertThat(afterCompaction.filesPerQueryBefore()).as("no more than the table holds").isEqualTo(10);
+        assertThat(afterCompaction.filesSavedPerDay()).isZero();
     }
 
     @Test

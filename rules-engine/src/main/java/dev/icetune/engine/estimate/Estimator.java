@@ -135,8 +135,8 @@ public final class Estimator
         if (scan.isEmpty() || fact == null || fact.dataFiles() == 0) {
             return Estimate.unknown("no scans of " + table + " in the window, or no metadata of it.");
         }
-        double filesBefore = scan.get().avgFilesScanned();
-        double bytesPerScan = filesBefore * scan.get().avgBytesPerFile();
+        double filesBefore = filesNow(scan.get().avgFilesScanned(), fact);
+        double bytesPerScan = scan.get().avgFilesScanned() * scan.get().avgBytesPerFile();
         double filesPerPartition = (double) fact.dataFiles() / Math.max(1, fact.partitions());
         double partitionsRead = Math.max(1, filesBefore / filesPerPartition);
         double filesAfter = Math.min(filesBefore, partitionsRead * Math.max(1, Math.ceil(bytesPerScan / partitionsRead / targetBytes)));
@@ -145,6 +145,15 @@ public final class Estimator
                 fact.smallFileBytes() + fact.largeFileWithDeletesBytes(), fact.smallFiles() + fact.largeFilesWithDeletes(), 0, null,
                 "each partition's data ends up in as few %s files as hold it%s; a scan reads the same bytes from %.1f partitions."
                         .formatted(Estimate.bytes(targetBytes), deletesApplied(deleteFiles), partitionsRead), rates);
+    }
+
+    /**
+     * The data files a scan reads now: as many as the window's scans read, but no more than the table has. A fix applied within the
+     * window (a compaction) leaves in its average the scans before it, of files the table no longer holds.
+     */
+    private static double filesNow(double scanned, TableFact fact)
+    {
+        return fact.dataFiles() == 0 ? scanned : Math.min(scanned, fact.dataFiles());
     }
 
     /** A time partition: a range reads the partitions it covers, each rewritten into as few target-size files as hold it. */
@@ -166,7 +175,7 @@ public final class Estimator
         String column = Sql.propertyColumnName(field.get().group(2));
         Duration unit = TimeGrain.of(field.get().group(1)).orElseThrow().unit();
         Optional<TimeSpan> span = fact.timeSpan(column);
-        double filesBefore = scan.timeRangeAvgFilesScanned();
+        double filesBefore = filesNow(scan.timeRangeAvgFilesScanned(), fact);
         double bytesBefore = scan.timeRangeAvgBytesScanned();
         if (span.isEmpty()) {
             return Estimate.unknown("the files of " + table + " carry no statistics of " + column + ": how much of the table a range selects is not known.");
@@ -196,8 +205,8 @@ public final class Estimator
      */
     private Estimate coarsening(TableFact fact, TableScanFact scan, PartitionSpec.Coarsening coarsening)
     {
-        double filesBefore = scan.avgFilesScanned();
-        double bytesPerScan = filesBefore * scan.avgBytesPerFile();
+        double filesBefore = filesNow(scan.avgFilesScanned(), fact);
+        double bytesPerScan = scan.avgFilesScanned() * scan.avgBytesPerFile();
         double partitionsAfter = coarsening.partitionsAfter(fact.partitions());
         double filesPerPartition = Math.max(1, Math.ceil(fact.totalDataBytes() / partitionsAfter / target()));
         double share = fact.dataFiles() == 0 ? 1 : Math.min(1, filesBefore / fact.dataFiles());
@@ -227,13 +236,14 @@ public final class Estimator
         double selected = p.kind() == PredicateKind.EQUALITY ? 1.0 / Math.max(1, p.distinctValues()) : thresholds.get("estimate.range_selectivity");
         double filesAfterRewrite = filesAfterRewrite(fact);
         double partitions = Math.max(1, fact.partitions());
-        double partitionsRead = Math.min(partitions, Math.max(1, p.avgFilesScanned() / Math.max(1, fact.dataFiles() / partitions)));
+        double filesBefore = filesNow(p.avgFilesScanned(), fact);
+        double partitionsRead = Math.min(partitions, Math.max(1, filesBefore / Math.max(1, fact.dataFiles() / partitions)));
         double filesPerPartition = Math.max(1, Math.ceil(filesAfterRewrite / partitions));
         double bytesPerPartition = fact.totalDataBytes() / partitions;
-        double filesAfter = Math.min(p.avgFilesScanned(), partitionsRead * Math.max(1, Math.ceil(filesPerPartition * selected)));
+        double filesAfter = Math.min(filesBefore, partitionsRead * Math.max(1, Math.ceil(filesPerPartition * selected)));
         double bytesAfter = Math.min(p.avgBytesScanned(), partitionsRead * Math.max(bytesPerPartition / filesPerPartition, bytesPerPartition * selected));
         double deleteFiles = sort.rewrite() == null ? 0 : deleteFiles(sort.table());
-        return Estimate.of("filters on " + sort.table() + "." + column, p.scans() * perDay, p.avgFilesScanned() + deleteFiles, filesAfter, p.avgBytesScanned(), bytesAfter, 0,
+        return Estimate.of("filters on " + sort.table() + "." + column, p.scans() * perDay, filesBefore + deleteFiles, filesAfter, p.avgBytesScanned(), bytesAfter, 0,
                 sort.rewrite() == null ? 0 : fact.totalDataBytes(), sort.rewrite() == null ? 0 : fact.dataFiles(), 0, null,
                 "%s selects %.1f%% of the values, and sorted files hold contiguous values (%s after the rewrite%s%s)."
                         .formatted(p.kind() == PredicateKind.EQUALITY ? "one of the %d values seen".formatted(p.distinctValues()) : "a range (estimate.range_selectivity)",
