@@ -118,10 +118,17 @@ record ActionContext(Optional<Table> table, Optional<TrinoConnections> trino, Re
      */
     List<Step> withRewrite(LayoutChange fix, Optional<Step> change, Predicate<DataFile> inTargetLayout)
     {
+        boolean rewritten = fix.rewrite() != null && rewrites;
+        boolean newSpec = fix.kind() == FixKind.PARTITION_SPEC;
         List<Step> steps = new ArrayList<>();
-        change.ifPresent(steps::add);
-        if (fix.rewrite() != null && rewrites) {
-            steps.addAll(RewritePlan.layout(this, fix.table(), fix.rewrite(), inTargetLayout, fix.kind() == FixKind.PARTITION_SPEC));
+        change.map(step -> {
+            // a file alone in its partition keeps its sort order and bloom filters: said where the change is planned, not left to surprise
+            int alone = rewritten && !newSpec ? RewritePlan.leftAlone(this, fix.table(), fix.rewrite(), inTargetLayout) : 0;
+            return alone == 0 ? step : step.noting((alone == 1 ? "its 1 file alone in its partition keeps" : "its %,d files, each alone in its partition, keep".formatted(alone))
+                    + " the old layout: Trino's optimize rewrites no lone file; later writes and rewrites take the new one");
+        }).ifPresent(steps::add);
+        if (rewritten) {
+            steps.addAll(RewritePlan.layout(this, fix.table(), fix.rewrite(), inTargetLayout, newSpec));
         }
         return steps;
     }

@@ -91,6 +91,16 @@ final class RewritePlan
         return withDeletesRemoved(context, table, planned, steps);
     }
 
+    /**
+     * The files outside a layout that its rewrite leaves as they are: each alone in its partition in the current spec, which Trino's
+     * optimize does not rewrite (a new sort order or bloom filter does not change that).
+     */
+    static int leftAlone(ActionContext context, String table, Rewrite rewrite, Predicate<DataFile> inTargetLayout)
+    {
+        Table planned = context.requireTable(table);
+        return candidates(planned, rewrite, inTargetLayout.negate(), true).size() - candidates(planned, rewrite, inTargetLayout.negate(), false).size();
+    }
+
     /** A compaction's pieces: the small files of the partitions that have several (a lone file has nothing to be merged with). */
     static List<Step> compaction(ActionContext context, String table, Rewrite rewrite)
     {

@@ -35,6 +35,12 @@ public record Step(String description, String estimate, long rewriteBytes, Actio
         this(description, "metadata only", action);
     }
 
+    /** The same step, its description followed by what a person should know of it. */
+    public Step noting(String note)
+    {
+        return new Step(description + " (" + note + ")", estimate, rewriteBytes, action);
+    }
+
     public void run()
     {
         try {

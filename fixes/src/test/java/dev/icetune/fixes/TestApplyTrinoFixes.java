@@ -392,6 +392,23 @@ class TestApplyTrinoFixes
         assertThat(table("half_done").spec().isUnpartitioned()).as("the layout before the first attempt").isTrue();
     }
 
+    /** Met from outside: a sort order whose rewrite rewrote nothing, every file alone in its month, said nothing of why. */
+    @Test
+    void aSortOrderSaysThatFilesAloneInTheirPartitionsKeepTheOldOrder()
+    {
+        trino.execute("CREATE TABLE lone (ts timestamp(6), status varchar) WITH (partitioning = ARRAY['month(ts)'])");
+        trino.execute("INSERT INTO lone VALUES (TIMESTAMP '2024-01-01 10:00:00', 'paid'), (TIMESTAMP '2024-02-01 10:00:00', 'new')");
+        long id = approved("inefficient-layout", "iceberg.demo.lone", new SortOrder("iceberg.demo.lone", List.of("status"), new Rewrite(128L << 20)));
+
+        FixApplier.Outcome planned = applier.apply(id, "alice", true);
+        assertThat(planned.change()).contains("replaceSortOrder")
+                .contains("its 2 files, each alone in its partition, keep the old layout: Trino's optimize rewrites no lone file").doesNotContain("piece");
+
+        trino.execute("INSERT INTO lone VALUES (TIMESTAMP '2024-01-02 10:00:00', 'new')");
+        assertThat(applier.apply(id, "alice", true).change()).as("January's two files are rewritten, February's is alone")
+                .contains("its 1 file alone in its partition keeps the old layout").contains("piece 1 of 1");
+    }
+
     private java.util.Set<Integer> specIds(String name)
     {
         java.util.Set<Integer> specs = new java.util.HashSet<>();
