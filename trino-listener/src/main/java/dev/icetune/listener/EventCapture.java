@@ -177,7 +177,8 @@ final class EventCapture
         }
         Long deleteFiles = count(metrics, "deleteFiles");
         if (deleteFiles == null) {
-            deleteFiles = sum(count(metrics, "positionalDeleteFiles"), count(metrics, "equalityDeleteFiles"));
+            // a format version 3 table's deletes are deletion vectors, counted apart from the delete files of version 2
+            deleteFiles = sum(sum(count(metrics, "positionalDeleteFiles"), count(metrics, "equalityDeleteFiles")), count(metrics, "deletionVectorFiles"));
         }
         Integer formatVersion = info.get(FORMAT_VERSION) instanceof Number number ? number.intValue() : null;
         return new CapturedInput(
