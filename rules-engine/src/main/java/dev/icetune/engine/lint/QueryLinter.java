@@ -100,7 +100,7 @@ public final class QueryLinter
                         || t.sortFields().contains(predicate.column())).orElse(true);
                 if (predicate.kind() == PredicateKind.WRAPPED && keyColumn) {
                     findings.add(new Finding(table, "non-sargable-predicate",
-                            predicate.function() + "(" + predicate.column() + ", ...) hides " + predicate.column() + " from pruning: every file of " + table + " is read",
+                            predicate.function() + "() around " + predicate.column() + " hides the column from pruning: every file of " + table + " is read",
                             Rewrites.sargable(sql, predicate.column(), fact.map(t -> t.timeType(predicate.column())).orElse(null)).orElse("compare " + predicate.column() + " itself against a range")));
                 }
             }
