@@ -11,9 +11,6 @@ import io.trino.spi.eventlistener.QueryFailureInfo;
 import io.trino.spi.eventlistener.QueryInputMetadata;
 import io.trino.spi.eventlistener.QueryStatistics;
 import io.trino.spi.eventlistener.StageTaskStatistics;
-import io.trino.spi.metrics.Count;
-import io.trino.spi.metrics.Metric;
-import io.trino.spi.metrics.Timing;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -165,21 +162,9 @@ final class EventCapture
     {
         String connector = input.getConnectorName().map(name -> name.toLowerCase(Locale.ROOT)).orElse(null);
         ConnectorInfo info = ConnectorInfo.of(input.getConnectorInfo());
-        Map<String, Metric<?>> metrics = input.getConnectorMetrics().getMetrics();
+        ScanMetrics metrics = ScanMetrics.of(input.getConnectorMetrics().getMetrics());
         QueryPlan.Scan scan = plan.scan(input.getCatalogName(), input.getSchema(), input.getTable()).orElse(null);
-        boolean iceberg = ICEBERG.equals(connector) || info.has(SNAPSHOT_ID) || metrics.containsKey("dataManifests");
-
-        Long skippedManifests = count(metrics, "skippedDataManifests");
-        Long scannedManifests = count(metrics, "scannedDataManifests");
-        Long manifests = scannedManifests == null ? count(metrics, "dataManifests") : null;
-        if (manifests != null) {
-            scannedManifests = manifests - (skippedManifests == null ? 0 : skippedManifests);
-        }
-        Long deleteFiles = count(metrics, "deleteFiles");
-        if (deleteFiles == null) {
-            // a format version 3 table's deletes are deletion vectors, counted apart from the delete files of version 2
-            deleteFiles = sum(sum(count(metrics, "positionalDeleteFiles"), count(metrics, "equalityDeleteFiles")), count(metrics, "deletionVectorFiles"));
-        }
+        boolean iceberg = ICEBERG.equals(connector) || info.has(SNAPSHOT_ID) || metrics.iceberg();
         Integer formatVersion = info.get(FORMAT_VERSION) instanceof Number number ? number.intValue() : null;
         return new CapturedInput(
                 index,
@@ -197,14 +182,14 @@ final class EventCapture
                 info.getLong(TOTAL_DATA_FILES),
                 info.getLong(TOTAL_RECORDS),
                 info.getLong(TOTAL_DELETE_FILES),
-                count(metrics, "dataFiles"),
-                count(metrics, "dataFileSizeBytes"),
-                scannedManifests,
-                skippedManifests,
-                deleteFiles,
-                timingMillis(metrics.get("scanPlanningDuration")),
-                count(metrics, "bytesReadFromCache"),
-                count(metrics, "bytesReadExternally"),
+                metrics.dataFiles(),
+                metrics.dataFileBytes(),
+                metrics.manifestsScanned(),
+                metrics.manifestsSkipped(),
+                metrics.deleteFiles(),
+                metrics.planningMillis(),
+                metrics.bytesFromCache(),
+                metrics.bytesExternally(),
                 scan == null ? null : scan.constraintColumns(),
                 scan == null ? null : scan.filterPredicate().map(Texts::clean).orElse(null),
                 scan == null || scan.estimatedRows().isEmpty() ? null : ScanRows.estimated(scan),
@@ -247,25 +232,6 @@ final class EventCapture
     private static Long boxed(java.util.OptionalLong value)
     {
         return value.isPresent() ? value.getAsLong() : null;
-    }
-
-    /** Read through the SPI interface: the metric's class belongs to the connector's class loader. */
-    private static Long count(Map<String, Metric<?>> metrics, String name)
-    {
-        return metrics.get(name) instanceof Count<?> count ? count.getTotal() : null;
-    }
-
-    private static Double timingMillis(Metric<?> metric)
-    {
-        return metric instanceof Timing<?> timing ? timing.getDuration().toNanos() / 1e6 : null;
-    }
-
-    private static Long sum(Long first, Long second)
-    {
-        if (first == null) {
-            return second;
-        }
-        return second == null ? first : first + second;
     }
 
     /**
