@@ -47,8 +47,9 @@ record ScanMetrics(Long dataFiles, Long dataFileBytes, Long manifestsScanned, Lo
                 default -> { }
             }
         }
-        if (scannedManifests == null && manifests != null) {
-            scannedManifests = manifests - (skippedManifests == null ? 0 : skippedManifests);
+        if (scannedManifests == null) {
+            // Trino's split source names the manifests it read dataManifests, beside the skippedDataManifests it did not read
+            scannedManifests = manifests;
         }
         if (deleteFiles == null) {
             deleteFiles = sum(sum(positionalDeletes, equalityDeletes), deletionVectors);
