@@ -29,8 +29,9 @@ import static java.util.Objects.requireNonNull;
  * under {@code iceberg.catalog.}, any other Trino catalog's under {@code iceberg.catalogs.NAME.}.
  * ICETUNE_DB_URL, ICETUNE_DB_USER and ICETUNE_DB_PASSWORD override the file; ICETUNE_TRINO_PASSWORD is the
  * only way to give Trino's password. A value may name an environment variable, {@code ${ENV:NAME}}, as in Trino's files.
- * Unknown keys and invalid values are errors that name the key. Relative paths resolve against the file's directory. Without icetune.rules.dir the rules are rules/ beside the file, else the
- * installation's own (ICETUNE_HOME/rules), so that the example configuration copied anywhere still finds them.
+ * Unknown keys and invalid values are errors that name the key. Relative paths resolve against the file's directory.
+ * Without icetune.rules.dir the rules are rules/ beside the file, else the installation's own (ICETUNE_HOME/rules), so
+ * that the example configuration copied anywhere still finds them.
  */
 public record Settings(Path baseDirectory, StoreConfig store, EngineConfig engine, Path rulesDirectory, List<CatalogSpec> icebergCatalogs,
         Optional<String> trinoPassword)

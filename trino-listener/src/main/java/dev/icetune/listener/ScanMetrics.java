@@ -10,6 +10,7 @@ import java.util.Map;
  * The connector metrics of one input that icetune stores (Iceberg's names; null when the connector does not report one), read
  * in one pass over the map: looked up one by one, a dozen names, most of them of metrics Iceberg does not set, were a seventh
  * of the capture stage's time. Read through the SPI interfaces: the metrics' classes belong to the connector's class loader.
+ * {@code iceberg}: the metrics are Iceberg's (its split source alone reports dataManifests).
  */
 record ScanMetrics(Long dataFiles, Long dataFileBytes, Long manifestsScanned, Long manifestsSkipped, Long deleteFiles, Double planningMillis,
         Long bytesFromCache, Long bytesExternally, boolean iceberg)
