@@ -13,6 +13,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -38,6 +39,19 @@ record ActionContext(Optional<Table> table, Optional<TrinoConnections> trino, Re
     Table requireTable(String name)
     {
         return table.orElseThrow(() -> new IllegalStateException("no Iceberg table " + name + " in the catalog"));
+    }
+
+    /**
+     * Refuses a layout change naming a column the table no longer has (renamed or dropped since its rule fired) before anything is
+     * planned, so that a dry run says so too: planned, its first step failed only when applied, with Iceberg's "Cannot find field".
+     */
+    static void requireColumns(Table table, String name, Collection<String> columns)
+    {
+        List<String> missing = columns.stream().filter(column -> table.schema().caseInsensitiveFindField(column) == null).toList();
+        if (!missing.isEmpty()) {
+            throw new IllegalStateException("%s has no column %s any more (renamed or dropped since the rule fired): reject this recommendation; the next evaluation proposes what holds now"
+                    .formatted(name, String.join(", ", missing)));
+        }
     }
 
     /** A step that runs one statement through Trino; a statement Trino refuses changes nothing. */

@@ -24,6 +24,7 @@ final class BloomFiltersAction
     public List<Step> plan(BloomFilters fix, ActionContext context)
     {
         Table table = context.requireTable(fix.table());
+        ActionContext.requireColumns(table, fix.table(), fix.added());
         Map<String, String> set = new TreeMap<>();
         fix.added().stream().filter(column -> !BloomFilters.enabled(table.properties(), column)).forEach(column -> set.put(column, "true"));
         List<String> remove = fix.removed().stream().filter(column -> table.properties().containsKey(PROPERTY_PREFIX + column)).toList();

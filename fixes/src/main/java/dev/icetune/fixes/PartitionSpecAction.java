@@ -19,6 +19,7 @@ final class PartitionSpecAction
     public List<Step> plan(PartitionSpec fix, ActionContext context)
     {
         Table table = context.requireTable(fix.table());
+        ActionContext.requireColumns(table, fix.table(), fix.added().stream().map(IcebergTerms::column).toList());
         List<String> current = TableState.of(table).partitioning();
         List<String> add = fix.added().stream().filter(field -> !current.contains(field)).toList();
         List<String> remove = fix.removed().stream().filter(current::contains).toList();

@@ -15,6 +15,7 @@ final class SortOrderAction
     public List<Step> plan(SortOrder fix, ActionContext context)
     {
         Table table = context.requireTable(fix.table());
+        ActionContext.requireColumns(table, fix.table(), fix.columns());
         Optional<Step> change = TableState.of(table).sortOrder().equals(fix.columns()) ? Optional.empty()
                 : Optional.of(context.metadataStep(table, sortBy(table, fix.columns()), fix.layoutStatement()));
         // a file written sorted in the new order needs no rewrite

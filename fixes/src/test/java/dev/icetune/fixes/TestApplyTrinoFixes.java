@@ -412,6 +412,25 @@ class TestApplyTrinoFixes
                 .contains("its 1 file alone in its partition keeps the old layout").contains("piece 1 of 1");
     }
 
+    /** Met from outside: a sort order approved, then its column renamed; the dry run planned it, the apply failed with "Cannot find field". */
+    @Test
+    void aLayoutChangeOnAColumnRenamedSinceItsRuleFiredIsRefusedByItsDryRun()
+    {
+        trino.execute("CREATE TABLE renamed (ts timestamp(6), status varchar)");
+        trino.execute("INSERT INTO renamed VALUES (TIMESTAMP '2024-01-01 10:00:00', 'paid')");
+        long sort = approved("inefficient-layout", "iceberg.demo.renamed", new SortOrder("iceberg.demo.renamed", List.of("status"), new Rewrite(128L << 20)));
+        long partition = approved("missing-partition-pruning", "iceberg.demo.renamed", PartitionSpec.adding("iceberg.demo.renamed", List.of(), "day(ts)", null));
+        trino.execute("ALTER TABLE renamed RENAME COLUMN status TO order_status");
+        trino.execute("ALTER TABLE renamed RENAME COLUMN ts TO created_at");
+
+        assertThatThrownBy(() -> applier.apply(sort, "alice", true))
+                .hasMessage("iceberg.demo.renamed has no column status any more (renamed or dropped since the rule fired): reject this recommendation; "
+                        + "the next evaluation proposes what holds now");
+        assertThatThrownBy(() -> applier.apply(partition, "alice", false)).hasMessageStartingWith("iceberg.demo.renamed has no column ts any more");
+        assertThat(table("renamed").sortOrder().isUnsorted()).isTrue();
+        assertThat(table("renamed").spec().isUnpartitioned()).isTrue();
+    }
+
     private java.util.Set<Integer> specIds(String name)
     {
         java.util.Set<Integer> specs = new java.util.HashSet<>();
