@@ -17,8 +17,10 @@ import dev.icetune.engine.model.ExpireSnapshots;
 import dev.icetune.engine.model.Level;
 import dev.icetune.engine.model.MaterializedView;
 import dev.icetune.engine.model.PartitionSpec;
+import dev.icetune.engine.model.QueryRewrite;
 import dev.icetune.engine.model.Recommendation;
 import dev.icetune.engine.model.Rewrite;
+import dev.icetune.engine.model.Rewrites;
 import dev.icetune.engine.model.Severity;
 import dev.icetune.engine.model.SortOrder;
 import dev.icetune.engine.model.TargetType;
@@ -314,6 +316,27 @@ class TestEstimator
             assertThat(kept.estimate().priority()).isZero();
             assertThat(kept.estimate().sentence()).startsWith("No estimate: ");
         });
+    }
+
+    /** Met from outside: year(ts) = 2024 AND month(ts) = 3 left the month alone in the filter, no span of time: no estimate, priority 0. */
+    @Test
+    void aRewrittenPredicateWhoseFilterIsNoSpanAloneIsValuedOnTheRewritesRange()
+    {
+        String sample = "SELECT count(*) FROM events WHERE year(ts) = 2024 AND month(ts) = 1 AND day(ts) = 5";
+        // what the filter above the scan holds: the day alone (Trino pushed the year into the scan), no span of time by itself
+        PredicateFact dayOfMonth = new PredicateFact(TABLE, "ts", PredicateKind.WRAPPED, "day", false, "day(ts) = bigint '5'", "p", sample, 6, 6, 1, 30,
+                30 * 4 * MB, 30 * 4 * MB, -1, null, false, false);
+        Recommendation rewrite = new Recommendation("non-sargable-predicate", TargetType.PATTERN, "p", Severity.HIGH, Level.L2, Map.of("table", TABLE, "column", "ts"),
+                "why", new QueryRewrite(Rewrites.sargable(sample, "ts", null).orElseThrow(), Benefit.BARE_COLUMN)).on("default");
+
+        PatternFact pattern = new PatternFact("p", "select ...", sample, TABLE, 6, 0, 1, 900, 1500, 0, 0, 0, 30, 0, 30 * 4 * MB, 0, 1, 0, -1, 1, 0, 0,
+                true, "default", 0, 0, 0, 0, 0, 0, 0, 0, null);
+        Estimate estimate = new Estimator(List.of(THIRTY_DAYS, dayOfMonth, pattern), THRESHOLDS, Duration.ofHours(1)).estimate(rewrite);
+
+        assertThat(estimate.isKnown()).as(estimate.sentence()).isTrue();
+        assertThat(estimate.filesPerQueryBefore()).isEqualTo(30);
+        assertThat(estimate.filesPerQueryAfter()).isEqualTo(1);
+        assertThat(estimate.assumptions()).startsWith("the bare ts selects 24 hours");
     }
 
     @Test

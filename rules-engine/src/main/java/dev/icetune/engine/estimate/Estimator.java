@@ -22,6 +22,7 @@ import dev.icetune.engine.model.PartitionSpec;
 import dev.icetune.engine.model.QueryRewrite;
 import dev.icetune.engine.model.Recommendation;
 import dev.icetune.engine.model.Rewrite;
+import dev.icetune.engine.model.Rewrites;
 import dev.icetune.engine.model.SortOrder;
 import dev.icetune.engine.model.Sql;
 import dev.icetune.engine.model.TargetType;
@@ -356,15 +357,21 @@ public final class Estimator
                 .or(() -> predicate(table, column, p -> p.kind() == PredicateKind.WRAPPED));
         TableFact fact = tables.get(table);
         Optional<TimeSpan> span = fact == null ? Optional.empty() : fact.timeSpan(column);
-        if (wrapped.isEmpty() || span.isEmpty() || wrapped.get().hoursSelected() <= 0) {
+        // the filter's own span, else the rewrite's: month(ts) = 3 is no span alone, but beside year(ts) = 2024 (which Trino pushed into
+        // the scan, out of the filter) it is March 2024
+        double hours = wrapped.map(PredicateFact::hoursSelected).filter(value -> value > 0)
+                .or(() -> wrapped.flatMap(p -> Rewrites.selected(p.sampleQuery(), column)).map(duration -> duration.toSeconds() / 3600.0))
+                .orElse(0.0);
+        if (wrapped.isEmpty() || span.isEmpty() || hours <= 0) {
             return Estimate.unknown("the time one value of the wrapped " + column + " covers, or the span of the table's data, is not known.");
         }
         PredicateFact p = wrapped.get();
-        double share = Math.min(1, p.hoursSelected() / Math.max(1, span.get().length().toSeconds() / 3600.0));
-        return Estimate.of("the pattern's scans of " + table, p.scans() * perDay, p.avgFilesScanned(), Math.max(1, p.avgFilesScanned() * share),
+        double filesBefore = filesNow(p.avgFilesScanned(), fact);
+        double share = Math.min(1, hours / Math.max(1, span.get().length().toSeconds() / 3600.0));
+        return Estimate.of("the pattern's scans of " + table, p.scans() * perDay, filesBefore, Math.max(1, filesBefore * share),
                 p.avgBytesScanned(), p.avgBytesScanned() * share, 0, 0, 0, 0, null,
                 "the bare %s selects %.0f hours of the %.0f the data spans, and the files' min/max statistics skip the rest in proportion."
-                        .formatted(column, p.hoursSelected(), span.get().length().toSeconds() / 3600.0), rates);
+                        .formatted(column, hours, span.get().length().toSeconds() / 3600.0), rates);
     }
 
     /** The pattern a recommendation of a pattern is about, on its cluster; of a table's predicate (no cluster), where it ran most. */

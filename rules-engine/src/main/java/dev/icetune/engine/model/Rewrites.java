@@ -3,8 +3,10 @@ package dev.icetune.engine.model;
 import dev.icetune.plan.ExecutedStatement;
 
 import java.time.DateTimeException;
+import java.time.Duration;
 import java.time.LocalDate;
 import java.time.YearMonth;
+import java.time.temporal.ChronoUnit;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -29,6 +31,31 @@ public final class Rewrites
      */
     public static Optional<String> sargable(String query, String column, String type)
     {
+        return range(query, column).map(range -> range.replacing(query, type));
+    }
+
+    /** The time the query's {@code function(column) = literal} predicate selects, if it is one {@link #sargable} rewrites: a day, a month. */
+    public static Optional<Duration> selected(String query, String column)
+    {
+        return range(query, column).map(range -> Duration.ofDays(ChronoUnit.DAYS.between(range.from(), range.to())));
+    }
+
+    /** A predicate of the query, at [start, end), that selects the days [from, to) of {@code column}, as the query writes the column. */
+    private record Range(int start, int end, String column, LocalDate from, LocalDate to)
+    {
+        Range(Matcher match, String column, LocalDate from, LocalDate to)
+        {
+            this(match.start(), match.end(), column, from, to);
+        }
+
+        String replacing(String query, String type)
+        {
+            return query.substring(0, start) + "%s >= %s AND %s < %s".formatted(column, literal(from, type), column, literal(to, type)) + query.substring(end);
+        }
+    }
+
+    private static Optional<Range> range(String query, String column)
+    {
         if (query == null) {
             return Optional.empty();
         }
@@ -36,18 +63,18 @@ public final class Rewrites
         // date_format(ts, '%Y-%m-%d') = '2024-01-15' (the runbook's example, also yyyy-MM-dd); format_datetime(ts, 'yyyy-MM-dd'), Trino's Joda-style twin
         Matcher day = Pattern.compile(formatted(col, "%Y-%m-%d|yyyy-MM-dd", "yyyy-MM-dd") + DAY_LITERAL).matcher(query);
         if (day.find()) {
-            return Optional.of(replace(query, day, name(day), type, LocalDate.parse(day.group(3)), LocalDate.parse(day.group(3)).plusDays(1)));
+            return Optional.of(new Range(day, name(day), LocalDate.parse(day.group(3)), LocalDate.parse(day.group(3)).plusDays(1)));
         }
         // date_format(ts, '%Y-%m') = '2024-01', format_datetime(ts, 'yyyy-MM') = '2024-01'
         Matcher month = Pattern.compile(formatted(col, "%Y-%m|yyyy-MM", "yyyy-MM") + "'(\\d{4}-\\d{2})'").matcher(query);
         if (month.find()) {
             YearMonth value = YearMonth.parse(month.group(3));
-            return Optional.of(replace(query, month, name(month), type, value.atDay(1), value.plusMonths(1).atDay(1)));
+            return Optional.of(new Range(month, name(month), value.atDay(1), value.plusMonths(1).atDay(1)));
         }
         // date(ts) = DATE '2024-01-15', CAST(ts AS date) = DATE '2024-01-15'
         Matcher date = Pattern.compile("(?i)(?:date\\s*\\(\\s*" + col + "\\s*\\)|cast\\s*\\(\\s*" + col + "\\s+as\\s+date\\s*\\))\\s*=\\s*(?:date\\s*)?" + DAY_LITERAL).matcher(query);
         if (date.find()) {
-            return Optional.of(replace(query, date, name(date), type, LocalDate.parse(date.group(3)), LocalDate.parse(date.group(3)).plusDays(1)));
+            return Optional.of(new Range(date, name(date), LocalDate.parse(date.group(3)), LocalDate.parse(date.group(3)).plusDays(1)));
         }
         // year(ts) = 2024 AND month(ts) = 3 [AND day(ts) = 15]: Trino turns the year into a range on ts, yet filters every row of it by the month
         Matcher parts = Pattern.compile(("(?i)year\\s*\\(\\s*%1$s\\s*\\)\\s*=\\s*(\\d{4})\\s+and\\s+month\\s*\\(\\s*%1$s\\s*\\)\\s*=\\s*(\\d{1,2})(?!\\d)"
@@ -56,10 +83,10 @@ public final class Rewrites
             try {
                 YearMonth selected = YearMonth.of(Integer.parseInt(parts.group(2)), Integer.parseInt(parts.group(4)));
                 if (parts.group(6) == null) {
-                    return Optional.of(replace(query, parts, parts.group(1), type, selected.atDay(1), selected.plusMonths(1).atDay(1)));
+                    return Optional.of(new Range(parts, parts.group(1), selected.atDay(1), selected.plusMonths(1).atDay(1)));
                 }
                 LocalDate selectedDay = selected.atDay(Integer.parseInt(parts.group(6)));
-                return Optional.of(replace(query, parts, parts.group(1), type, selectedDay, selectedDay.plusDays(1)));
+                return Optional.of(new Range(parts, parts.group(1), selectedDay, selectedDay.plusDays(1)));
             }
             catch (DateTimeException e) {
                 return Optional.empty(); // month 13, February 30: the query selects nothing, no range says so better
@@ -91,12 +118,6 @@ public final class Rewrites
     {
         return ExecutedStatement.runnable(query).filter(statement -> !ENDS_LIMITED.matcher(statement).matches())
                 .map(statement -> statement.strip().replaceAll(";\\s*$", "") + "\nLIMIT " + limit);
-    }
-
-    private static String replace(String query, Matcher match, String column, String type, LocalDate from, LocalDate to)
-    {
-        String range = "%s >= %s AND %s < %s".formatted(column, literal(from, type), column, literal(to, type));
-        return query.substring(0, match.start()) + range + query.substring(match.end());
     }
 
     private static String literal(LocalDate day, String type)
