@@ -132,18 +132,15 @@ record ActionContext(Optional<Table> table, Optional<TrinoConnections> trino, Re
      */
     List<Step> withRewrite(LayoutChange fix, Optional<Step> change, Predicate<DataFile> inTargetLayout)
     {
-        boolean rewritten = fix.rewrite() != null && rewrites;
-        boolean newSpec = fix.kind() == FixKind.PARTITION_SPEC;
+        RewritePlan.LayoutRewrite rewrite = fix.rewrite() != null && rewrites
+                ? RewritePlan.layout(this, fix.table(), fix.rewrite(), inTargetLayout, fix.kind() == FixKind.PARTITION_SPEC) : RewritePlan.LayoutRewrite.NONE;
         List<Step> steps = new ArrayList<>();
-        change.map(step -> {
-            // a file alone in its partition keeps its sort order and bloom filters: said where the change is planned, not left to surprise
-            int alone = rewritten && !newSpec ? RewritePlan.leftAlone(this, fix.table(), fix.rewrite(), inTargetLayout) : 0;
-            return alone == 0 ? step : step.noting((alone == 1 ? "its 1 file alone in its partition keeps" : "its %,d files, each alone in its partition, keep".formatted(alone))
-                    + " the old layout: Trino's optimize rewrites no lone file; later writes and rewrites take the new one");
-        }).ifPresent(steps::add);
-        if (rewritten) {
-            steps.addAll(RewritePlan.layout(this, fix.table(), fix.rewrite(), inTargetLayout, newSpec));
-        }
+        // a file alone in its partition keeps its sort order and bloom filters: said where the change is planned, not left to surprise
+        change.map(step -> rewrite.leftAlone() == 0 ? step
+                : step.noting((rewrite.leftAlone() == 1 ? "its 1 file alone in its partition keeps" : "its %,d files, each alone in its partition, keep".formatted(rewrite.leftAlone()))
+                        + " the old layout: Trino's optimize rewrites no lone file; later writes and rewrites take the new one"))
+                .ifPresent(steps::add);
+        steps.addAll(rewrite.steps());
         return steps;
     }
 

@@ -68,13 +68,29 @@ final class RewritePlan
 
     private RewritePlan() {}
 
-    /** The pieces of a layout change's {@code rewrite} on a table; none when every file it concerns is already in the target layout. */
-    static List<Step> layout(ActionContext context, String table, Rewrite rewrite, Predicate<DataFile> inTargetLayout, boolean newSpec)
+    /**
+     * A layout change's rewrite: its steps, and how many files outside the layout it leaves as they are (each alone in its partition in
+     * the current spec, which Trino's optimize does not rewrite, a new sort order or bloom filter notwithstanding).
+     */
+    record LayoutRewrite(List<Step> steps, int leftAlone)
+    {
+        static final LayoutRewrite NONE = new LayoutRewrite(List.of(), 0);
+    }
+
+    /**
+     * The pieces of a layout change's {@code rewrite} on a table; none when every file it concerns is already in the target layout. After
+     * a change to a {@code newSpec}, planned before it commits, no file is left alone: each is then of an older spec, which optimize
+     * rewrites into the new one even alone (a table partitioned finer than its data holds a file a partition).
+     */
+    static LayoutRewrite layout(ActionContext context, String table, Rewrite rewrite, Predicate<DataFile> inTargetLayout, boolean newSpec)
     {
         Table planned = context.requireTable(table);
-        List<List<Candidate>> pieces = pieces(context, candidates(planned, rewrite, inTargetLayout.negate(), newSpec));
+        List<Candidate> concerned = candidates(planned, rewrite, inTargetLayout.negate());
+        List<Candidate> rewritten = newSpec ? concerned : withoutLoneFiles(planned, concerned);
+        int leftAlone = concerned.size() - rewritten.size();
+        List<List<Candidate>> pieces = pieces(context, rewritten);
         if (pieces.isEmpty()) {
-            return List.of(); // nothing rewritten leaves no delete file dangling
+            return new LayoutRewrite(List.of(), leftAlone); // nothing rewritten leaves no delete file dangling
         }
         List<Step> steps = steps(context, table, rewrite, pieces, "");
         if (pieces.size() > 1) {
@@ -83,29 +99,19 @@ final class RewritePlan
                 Table current = context.requireTable(table);
                 current.refresh();
                 int spec = current.spec().specId();
-                for (Step piece : steps(context, table, rewrite, pieces(context, candidates(current, rewrite, file -> file.specId() == spec, false)), "compaction ")) {
+                for (Step piece : steps(context, table, rewrite, pieces(context, withoutLoneFiles(current, candidates(current, rewrite, file -> file.specId() == spec))), "compaction ")) {
                     piece.run();
                 }
             }));
         }
-        return withDeletesRemoved(context, table, planned, steps);
-    }
-
-    /**
-     * The files outside a layout that its rewrite leaves as they are: each alone in its partition in the current spec, which Trino's
-     * optimize does not rewrite (a new sort order or bloom filter does not change that).
-     */
-    static int leftAlone(ActionContext context, String table, Rewrite rewrite, Predicate<DataFile> inTargetLayout)
-    {
-        Table planned = context.requireTable(table);
-        return candidates(planned, rewrite, inTargetLayout.negate(), true).size() - candidates(planned, rewrite, inTargetLayout.negate(), false).size();
+        return new LayoutRewrite(withDeletesRemoved(context, table, planned, steps), leftAlone);
     }
 
     /** A compaction's pieces: the small files of the partitions that have several (a lone file has nothing to be merged with). */
     static List<Step> compaction(ActionContext context, String table, Rewrite rewrite)
     {
         Table planned = context.requireTable(table);
-        List<List<Candidate>> pieces = pieces(context, candidates(planned, rewrite, file -> true, false));
+        List<List<Candidate>> pieces = pieces(context, withoutLoneFiles(planned, candidates(planned, rewrite, file -> true)));
         if (TrinoCatalog.readThroughTrino(planned) && rewrite.from() == null && pieces.size() == 1 && DanglingDeletes.possible(planned)) {
             // icetune cannot commit to a catalog it reads through Trino, so cannot remove the delete files a piece bounded by "$path"
             // leaves behind; one piece holds every file Trino's optimize rewrites unbounded, and unbounded it drops their delete files itself
@@ -125,13 +131,8 @@ final class RewritePlan
         return steps;
     }
 
-    /**
-     * The files a compaction considers ({@link CompactedFiles}: under the threshold, or with deletes) that {@code concerned} accepts,
-     * within the rewrite's time bound, but for those it leaves alone in their partition. After a change to a {@code newSpec}, planned
-     * before it commits, none is left alone: each is then of an older spec, which optimize rewrites into the new one even alone (a
-     * table partitioned finer than its data holds a file a partition).
-     */
-    private static List<Candidate> candidates(Table table, Rewrite rewrite, Predicate<DataFile> concerned, boolean newSpec)
+    /** The files a compaction considers ({@link CompactedFiles}: under the threshold, or with deletes) that {@code concerned} accepts, within the rewrite's time bound. */
+    private static List<Candidate> candidates(Table table, Rewrite rewrite, Predicate<DataFile> concerned)
     {
         Optional<Types.NestedField> column = Optional.ofNullable(rewrite.column()).map(name -> table.schema().findField(name));
         Instant from = rewrite.from() == null ? null : Instant.parse(rewrite.from());
@@ -155,11 +156,14 @@ final class RewritePlan
         catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        Map<String, Long> perPartition = candidates.stream().collect(Collectors.groupingBy(Candidate::partition, Collectors.counting()));
-        if (!newSpec) {
-            candidates.removeIf(candidate -> CompactedFiles.leftAlone(candidate.task(), table, perPartition.get(candidate.partition())));
-        }
         return candidates;
+    }
+
+    /** The candidates but for those the compaction leaves alone in their partition ({@link CompactedFiles#leftAlone}). */
+    private static List<Candidate> withoutLoneFiles(Table table, List<Candidate> candidates)
+    {
+        Map<String, Long> perPartition = candidates.stream().collect(Collectors.groupingBy(Candidate::partition, Collectors.counting()));
+        return candidates.stream().filter(candidate -> !CompactedFiles.leftAlone(candidate.task(), table, perPartition.get(candidate.partition()))).toList();
     }
 
     /** Partitions newest first (by the time column when the rewrite has one, else by when their files were written), whole to a piece. */
