@@ -34,13 +34,6 @@ final class IcebergTerms
         };
     }
 
-    /** The column a partition field in Trino's syntax is of, as Iceberg names it: {@code event time} of {@code day("event time")}. */
-    static String column(String trinoField)
-    {
-        Matcher matcher = FIELD.matcher(trinoField.strip());
-        return Sql.propertyColumnName(matcher.matches() ? matcher.group(2) : trinoField.strip());
-    }
-
     static String trinoField(PartitionField field, Schema schema)
     {
         String column = Sql.propertyColumn(schema.findColumnName(field.sourceId()));

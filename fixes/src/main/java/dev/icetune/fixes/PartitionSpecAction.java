@@ -1,6 +1,7 @@
 package dev.icetune.fixes;
 
 import dev.icetune.engine.model.PartitionSpec;
+import dev.icetune.engine.model.Sql;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.UpdatePartitionSpec;
 
@@ -19,7 +20,7 @@ final class PartitionSpecAction
     public List<Step> plan(PartitionSpec fix, ActionContext context)
     {
         Table table = context.requireTable(fix.table());
-        ActionContext.requireColumns(table, fix.table(), fix.added().stream().map(IcebergTerms::column).toList());
+        ActionContext.requireColumns(table, fix.table(), fix.added().stream().flatMap(field -> PartitionSpec.column(field).stream()).map(Sql::propertyColumnName).toList());
         List<String> current = TableState.of(table).partitioning();
         List<String> add = fix.added().stream().filter(field -> !current.contains(field)).toList();
         List<String> remove = fix.removed().stream().filter(current::contains).toList();
