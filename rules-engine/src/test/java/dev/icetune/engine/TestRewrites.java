@@ -47,6 +47,28 @@ class TestRewrites
                 .contains("SELECT 1 FROM e WHERE \"timestamp\" >= TIMESTAMP '2024-01-15 00:00:00' AND \"timestamp\" < TIMESTAMP '2024-01-16 00:00:00'");
     }
 
+    /** Met from outside: a dashboard's day as the leading part of the timestamp's text, which Trino cannot push into the scan. */
+    @Test
+    void aLeadingPartOfTheColumnsTextBecomesItsRange()
+    {
+        assertThat(Rewrites.sargable("SELECT region, count(*) FROM events WHERE substr(CAST(ts AS varchar), 1, 10) = '2024-01-02' GROUP BY region", "ts", null))
+                .contains("SELECT region, count(*) FROM events WHERE ts >= TIMESTAMP '2024-01-02 00:00:00' AND ts < TIMESTAMP '2024-01-03 00:00:00' GROUP BY region");
+        assertThat(Rewrites.sargable("SELECT 1 FROM e WHERE SUBSTRING(cast(ts as VARCHAR(30)), 1, 7) = '2024-12'", "ts", "timestamptz"))
+                .contains("SELECT 1 FROM e WHERE ts >= TIMESTAMP '2024-12-01 00:00:00 UTC' AND ts < TIMESTAMP '2025-01-01 00:00:00 UTC'");
+        assertThat(Rewrites.sargable("SELECT 1 FROM e WHERE CAST(d AS varchar) LIKE '2024-01-03%' AND k = 1", "d", "date"))
+                .contains("SELECT 1 FROM e WHERE d >= DATE '2024-01-03' AND d < DATE '2024-01-04' AND k = 1");
+        assertThat(Rewrites.sargable("SELECT 1 FROM e WHERE starts_with(CAST(ts AS varchar), '2024')", "ts", null))
+                .contains("SELECT 1 FROM e WHERE ts >= TIMESTAMP '2024-01-01 00:00:00' AND ts < TIMESTAMP '2025-01-01 00:00:00'");
+        assertThat(Rewrites.selected("SELECT 1 FROM e WHERE CAST(ts AS varchar) LIKE '2024-02%'", "ts")).contains(java.time.Duration.ofDays(29));
+
+        assertThat(Rewrites.sargable("SELECT 1 FROM e WHERE substr(CAST(ts AS varchar), 1, 10) = '2024-01'", "ts", null)).as("never equal: nothing selected").isEmpty();
+        assertThat(Rewrites.sargable("SELECT 1 FROM e WHERE substr(CAST(ts AS varchar), 6, 2) = '01'", "ts", null)).as("January of every year").isEmpty();
+        assertThat(Rewrites.sargable("SELECT 1 FROM e WHERE CAST(ts AS varchar) LIKE '2024-%-03%'", "ts", null)).isEmpty();
+        assertThat(Rewrites.sargable("SELECT 1 FROM e WHERE CAST(ts AS varchar) LIKE '2024-13%'", "ts", null)).isEmpty();
+        assertThat(Rewrites.sargable("SELECT 1 FROM e WHERE CAST(other AS varchar) LIKE '2024-01%'", "ts", null)).isEmpty();
+        assertThat(Rewrites.sargable("SELECT 1 FROM e WHERE date_format(ts, '%Y-%m-%d') = '2024-02-30'", "ts", null)).as("no February 30th").isEmpty();
+    }
+
     @Test
     void theBoundsAreLiteralsOfTheColumnsType()
     {

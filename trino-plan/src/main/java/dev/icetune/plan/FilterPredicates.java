@@ -63,6 +63,9 @@ public final class FilterPredicates
                 return jodaGranularity();
             }
             String lower = text.toLowerCase(Locale.ROOT);
+            if (lower.contains(" as varchar") && ("cast".equals(function) || "substring".equals(function) || "substr".equals(function))) {
+                return textPrefixGranularity();
+            }
             if ("cast".equals(function)) {
                 return lower.contains(" as date") ? Optional.of(Duration.ofDays(1)) : Optional.empty();
             }
@@ -76,6 +79,29 @@ public final class FilterPredicates
                 return Optional.of(Duration.ofDays(31));
             }
             return lower.contains("%y") ? Optional.of(Duration.ofDays(366)) : Optional.empty();
+        }
+
+        /**
+         * A leading part of the column's text ({@code '2024-01-15 10:30:00.000000'}, a date's {@code '2024-01-15'}) compared with a date's
+         * leading part: {@code substring(CAST(ts AS varchar), 1, 10) = '2024-01-15'}, {@code CAST(ts AS varchar) LIKE '2024-01%'},
+         * {@code starts_with(CAST(ts AS varchar), '2024')}. Its finest field of a year, month, day, hour or minute; a substring that does not
+         * start at the text's start, or is not as long as the value, selects no one span.
+         */
+        private Optional<Duration> textPrefixGranularity()
+        {
+            String prefix = literal == null ? "" : literal.endsWith("%") ? literal.substring(0, literal.length() - 1) : literal;
+            if (!"cast".equals(function)) {
+                Matcher leading = LEADING_SUBSTRING.matcher(text);
+                if (!leading.find() || Integer.parseInt(leading.group(1)) != prefix.length()) {
+                    return Optional.empty();
+                }
+            }
+            Matcher date = DATE_TEXT_PREFIX.matcher(prefix);
+            if (!date.matches()) {
+                return Optional.empty();
+            }
+            return Optional.of(date.group(4) != null ? Duration.ofMinutes(1) : date.group(3) != null ? Duration.ofHours(1)
+                    : date.group(2) != null ? Duration.ofDays(1) : date.group(1) != null ? Duration.ofDays(31) : Duration.ofDays(366));
         }
 
         /**
@@ -139,7 +165,14 @@ public final class FilterPredicates
     private static final Pattern CONSTANT = Pattern.compile("(?i)(true|false|null)");
     private static final Pattern TYPED_LITERAL = Pattern.compile("(?is)^[a-z]+(\\(\\d+(,\\s*\\d+)?\\))?( with time zone)?\\s*'.*'$");
     private static final Pattern DATE_TIME = Pattern.compile("(\\d{4}-\\d{2}-\\d{2})(?:[ T](\\d{2}:\\d{2}:\\d{2}))?");
-    private static final Pattern LIKE = Pattern.compile("(?s)^\\$like\\(\\s*" + COLUMN + "\\s*,\\s*LikePattern\\s*'\\[(.*)]'\\s*\\)$");
+    /** A LIKE as Trino prints it, on a column or an expression of one: {@code $like(CAST(ts AS varchar), LikePattern '[2024-01%]')}. */
+    private static final Pattern LIKE = Pattern.compile("(?s)^\\$like\\(\\s*(.+?)\\s*,\\s*LikePattern\\s*'\\[(.*)]'\\s*\\)$");
+    /** starts_with(x, 'prefix'), which selects what {@code x LIKE 'prefix%'} does. */
+    private static final Pattern STARTS_WITH = Pattern.compile("(?is)^starts_with\\(\\s*(.+?)\\s*,\\s*(?:varchar(?:\\(\\d+\\))?\\s*)?'((?:[^']|'')*)'\\s*\\)$");
+    /** A date's or timestamp's text up to its year, month, day, hour or minute (groups 1 to 4 present from the month on). */
+    private static final Pattern DATE_TEXT_PREFIX = Pattern.compile("\\d{4}(-\\d{2}(-\\d{2}([ T]\\d{2}(:\\d{2})?)?)?)?");
+    /** substring(CAST(x AS varchar), 1, n): the first n characters of a value's text. */
+    private static final Pattern LEADING_SUBSTRING = Pattern.compile("(?is)^substr(?:ing)?\\(\\s*CAST\\(.*\\sAS varchar(?:\\(\\d+\\))?\\)\\s*,\\s*bigint '1'\\s*,\\s*bigint '(\\d+)'\\s*\\)");
 
     private FilterPredicates() {}
 
@@ -159,7 +192,11 @@ public final class FilterPredicates
     {
         Matcher like = LIKE.matcher(text);
         if (like.matches()) {
-            return Optional.of(new ColumnPredicate(column(like, 1), PredicateKind.LIKE, null, false, like.group(3), text));
+            return onColumn(strip(like.group(1)), PredicateKind.LIKE, false, like.group(2), text);
+        }
+        Matcher startsWith = STARTS_WITH.matcher(text);
+        if (startsWith.matches()) {
+            return onColumn(strip(startsWith.group(1)), PredicateKind.LIKE, false, startsWith.group(2).replace("''", "'") + "%", text);
         }
         Matcher operator = OPERATOR.matcher(text);
         int[] depths = depths(text);
@@ -192,6 +229,12 @@ public final class FilterPredicates
         boolean temporal = TEMPORAL_LITERAL.matcher(literalSide).find();
         Matcher value = LITERAL_VALUE.matcher(literalSide);
         String literal = value.find() ? value.group(1) : literalSide;
+        return onColumn(columnSide, kind, temporal, literal, text);
+    }
+
+    /** A predicate of {@code kind} on a bare column; on a function of one, a wrapped one whatever its kind; else none. */
+    private static Optional<ColumnPredicate> onColumn(String columnSide, PredicateKind kind, boolean temporal, String literal, String text)
+    {
         Matcher identifier = IDENTIFIER.matcher(columnSide);
         if (identifier.matches()) {
             return Optional.of(new ColumnPredicate(column(identifier, 1), kind, null, temporal, literal, text));

@@ -87,6 +87,47 @@ class TestFilterPredicates
         assertThat(ofDate.granularity()).contains(java.time.Duration.ofDays(31));
     }
 
+    /** Met from outside: a dashboard's day written as the leading part of the timestamp's text, as Trino 483 prints each filter. */
+    @Test
+    void aLeadingPartOfATimestampsTextSelectsItsYearMonthDayOrHour()
+    {
+        ColumnPredicate substring = FilterPredicates.parse("(substring(CAST(ts AS varchar), bigint '1', bigint '10') = varchar '2024-01-02')").getFirst();
+        assertThat(substring.column()).isEqualTo("ts");
+        assertThat(substring.kind()).isEqualTo(PredicateKind.WRAPPED);
+        assertThat(substring.function()).isEqualTo("substring");
+        assertThat(substring.granularity()).contains(Duration.ofDays(1));
+        assertThat(FilterPredicates.parse("(substring(CAST(ts AS varchar), bigint '1', bigint '7') = varchar '2024-01')").getFirst().granularity())
+                .contains(Duration.ofDays(31));
+        assertThat(FilterPredicates.parse("(substring(CAST(ts AS varchar), bigint '1', bigint '13') = varchar '2024-01-03 05')").getFirst().granularity())
+                .contains(Duration.ofHours(1));
+        assertThat(FilterPredicates.parse("(substring(CAST(ts AS varchar), bigint '6', bigint '2') = varchar '01')").getFirst().granularity())
+                .as("January of every year").isEmpty();
+        assertThat(FilterPredicates.parse("(substring(CAST(ts AS varchar), bigint '1', bigint '10') = varchar '2024-01')").getFirst().granularity())
+                .as("ten characters are never seven: nothing selected").isEmpty();
+
+        ColumnPredicate like = FilterPredicates.parse("$like(CAST(ts AS varchar), LikePattern '[2024-01-03%]')").getFirst();
+        assertThat(like.column()).isEqualTo("ts");
+        assertThat(like.kind()).isEqualTo(PredicateKind.WRAPPED);
+        assertThat(like.function()).isEqualTo("cast");
+        assertThat(like.granularity()).contains(Duration.ofDays(1));
+        assertThat(FilterPredicates.parse("$like(CAST(ts AS varchar), LikePattern '[2024-%-03%]')").getFirst().granularity()).isEmpty();
+        ColumnPredicate startsWith = FilterPredicates.parse("starts_with(CAST(ts AS varchar), varchar(7) '2024-01')").getFirst();
+        assertThat(startsWith.kind()).isEqualTo(PredicateKind.WRAPPED);
+        assertThat(startsWith.granularity()).contains(Duration.ofDays(31));
+        assertThat(FilterPredicates.parse("(CAST(ts AS varchar) = varchar '2024-01-03 00:00:00.000000')").getFirst().granularity())
+                .as("one instant, no span").isEmpty();
+
+        // on a bare column, starts_with is a LIKE of the prefix; a LIKE on a function of the column is a wrapped one
+        ColumnPredicate prefix = FilterPredicates.parse("starts_with(name, varchar(3) 'smi')").getFirst();
+        assertThat(prefix.kind()).isEqualTo(PredicateKind.LIKE);
+        assertThat(prefix.literal()).isEqualTo("smi%");
+        assertThat(prefix.leadingWildcard()).isFalse();
+        ColumnPredicate lower = FilterPredicates.parse("$like(lower(name), LikePattern '[smi%]')").getFirst();
+        assertThat(lower.kind()).isEqualTo(PredicateKind.WRAPPED);
+        assertThat(lower.function()).isEqualTo("lower");
+        assertThat(lower.granularity()).isEmpty();
+    }
+
     @Test
     void likeWithALeadingWildcard()
     {

@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.time.LocalDate;
 import java.time.YearMonth;
 import java.time.temporal.ChronoUnit;
+import java.util.List;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -59,6 +60,16 @@ public final class Rewrites
         if (query == null) {
             return Optional.empty();
         }
+        try {
+            return knownRange(query, column);
+        }
+        catch (DateTimeException e) {
+            return Optional.empty(); // month 13, February 30: the query selects nothing, no range says so better
+        }
+    }
+
+    private static Optional<Range> knownRange(String query, String column)
+    {
         String col = COLUMN.formatted(Pattern.quote(column));
         // date_format(ts, '%Y-%m-%d') = '2024-01-15' (the runbook's example, also yyyy-MM-dd); format_datetime(ts, 'yyyy-MM-dd'), Trino's Joda-style twin
         Matcher day = Pattern.compile(formatted(col, "%Y-%m-%d|yyyy-MM-dd", "yyyy-MM-dd") + DAY_LITERAL).matcher(query);
@@ -76,23 +87,40 @@ public final class Rewrites
         if (date.find()) {
             return Optional.of(new Range(date, name(date), LocalDate.parse(date.group(3)), LocalDate.parse(date.group(3)).plusDays(1)));
         }
+        // substr(CAST(ts AS varchar), 1, 10) = '2024-01-15', CAST(ts AS varchar) LIKE '2024-01%', starts_with(CAST(ts AS varchar), '2024'): the
+        // leading part of the column's text ('2024-01-15 10:30:00.000000') selects a day, a month, a year
+        String text = "cast\\s*\\(\\s*" + col + "\\s+as\\s+varchar(?:\\s*\\(\\s*\\d+\\s*\\))?\\s*\\)";
+        for (String shape : List.of("substr(?:ing)?\\s*\\(\\s*%s\\s*,\\s*1\\s*,\\s*(?<length>\\d+)\\s*\\)\\s*=\\s*'(?<prefix>%s)'",
+                "%s\\s+like\\s+'(?<prefix>%s)%%'", "starts_with\\s*\\(\\s*%s\\s*,\\s*'(?<prefix>%s)'\\s*\\)")) {
+            Matcher leading = Pattern.compile("(?i)" + shape.formatted(text, "\\d{4}(?:-\\d{2}){0,2}")).matcher(query);
+            if (leading.find() && (!shape.contains("<length>") || Integer.parseInt(leading.group("length")) == leading.group("prefix").length())) {
+                return Optional.of(leadingPart(leading, leading.group("prefix")));
+            }
+        }
         // year(ts) = 2024 AND month(ts) = 3 [AND day(ts) = 15]: Trino turns the year into a range on ts, yet filters every row of it by the month
         Matcher parts = Pattern.compile(("(?i)year\\s*\\(\\s*%1$s\\s*\\)\\s*=\\s*(\\d{4})\\s+and\\s+month\\s*\\(\\s*%1$s\\s*\\)\\s*=\\s*(\\d{1,2})(?!\\d)"
                 + "(?:\\s+and\\s+(?:day|day_of_month)\\s*\\(\\s*%1$s\\s*\\)\\s*=\\s*(\\d{1,2})(?!\\d))?").formatted(col)).matcher(query);
         if (parts.find()) {
-            try {
-                YearMonth selected = YearMonth.of(Integer.parseInt(parts.group(2)), Integer.parseInt(parts.group(4)));
-                if (parts.group(6) == null) {
-                    return Optional.of(new Range(parts, parts.group(1), selected.atDay(1), selected.plusMonths(1).atDay(1)));
-                }
-                LocalDate selectedDay = selected.atDay(Integer.parseInt(parts.group(6)));
-                return Optional.of(new Range(parts, parts.group(1), selectedDay, selectedDay.plusDays(1)));
+            YearMonth selected = YearMonth.of(Integer.parseInt(parts.group(2)), Integer.parseInt(parts.group(4)));
+            if (parts.group(6) == null) {
+                return Optional.of(new Range(parts, parts.group(1), selected.atDay(1), selected.plusMonths(1).atDay(1)));
             }
-            catch (DateTimeException e) {
-                return Optional.empty(); // month 13, February 30: the query selects nothing, no range says so better
-            }
+            LocalDate selectedDay = selected.atDay(Integer.parseInt(parts.group(6)));
+            return Optional.of(new Range(parts, parts.group(1), selectedDay, selectedDay.plusDays(1)));
         }
         return Optional.empty();
+    }
+
+    /** The days a date's leading part selects, '2024' a year, '2024-01' a month, '2024-01-15' a day, at the match. */
+    private static Range leadingPart(Matcher match, String prefix)
+    {
+        LocalDate from = LocalDate.parse((prefix + "-01-01").substring(0, 10));
+        LocalDate to = switch (prefix.length()) {
+            case 4 -> from.plusYears(1);
+            case 7 -> from.plusMonths(1);
+            default -> from.plusDays(1);
+        };
+        return new Range(match, match.group(1), from, to);
     }
 
     /**
