@@ -296,6 +296,15 @@ class TestApplyTrinoFixes
                             "SELECT count(*) FROM lint_me WHERE ts >= TIMESTAMP '2024-01-05 00:00:00' AND ts < TIMESTAMP '2024-01-06 00:00:00'");
                 });
 
+        // met from outside: a day as the leading part of the partition column's text; the function is the finding, no filter is missing
+        assertThat(linter.lint("SELECT count(*) FROM lint_partitioned WHERE CAST(ts AS varchar) LIKE '2024-01-02%'").findings()).singleElement()
+                .satisfies(finding -> {
+                    assertThat(finding.rule()).isEqualTo("non-sargable-predicate");
+                    assertThat(finding.message()).startsWith("cast() around ts hides the column from pruning");
+                    assertThat(finding.suggestion()).isEqualTo(
+                            "SELECT count(*) FROM lint_partitioned WHERE ts >= TIMESTAMP '2024-01-02 00:00:00' AND ts < TIMESTAMP '2024-01-03 00:00:00'");
+                });
+
         assertThat(linter.lint("SELECT user_id FROM lint_me").findings()).extracting(dev.icetune.engine.lint.QueryLinter.Finding::rule)
                 .containsExactly("full-scan");
         assertThat(linter.lint("SELECT count(*) FROM lint_me WHERE ts >= TIMESTAMP '2024-01-05 00:00:00'").findings()).isEmpty();

@@ -110,7 +110,9 @@ public final class QueryLinter
                         || predicates.stream().anyMatch(p -> prunes(t, p));
                 Optional<ConsecutiveValues> consecutive = partitionFiltered ? Optional.empty()
                         : predicates.stream().map(FilterPredicates.ColumnPredicate::column).distinct().flatMap(column -> ConsecutiveValues.of(t, predicates, column).stream()).findFirst();
-                if (!partitionFiltered && consecutive.isEmpty()) {
+                // a function around a partition column filters on it and prunes nothing: the non-sargable finding says so, with its rewrite
+                boolean wrappedPartitionColumn = predicates.stream().anyMatch(p -> p.kind() == PredicateKind.WRAPPED && t.partitionedOn(p.column()));
+                if (!partitionFiltered && !wrappedPartitionColumn && consecutive.isEmpty()) {
                     findings.add(new Finding(table, "missing-partition-filter",
                             table + " is partitioned by " + String.join(", ", t.partitioning()) + " but the query does not filter on it: every file is read (" + Estimate.files(t.dataFiles()) + ")",
                             "add " + t.partitioning().stream().map(QueryLinter::prunedBy).collect(Collectors.joining(", or "))));
