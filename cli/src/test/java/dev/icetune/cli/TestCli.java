@@ -269,6 +269,16 @@ class TestCli
         assertThat(stderr()).startsWith("icetune: cannot read --file %s: ".formatted(directory)).contains("directory");
     }
 
+    /** Met from outside: "icetune lint q.sql" sent the file's name to Trino as the query, and Trino said "mismatched input '/'". */
+    @Test
+    void lintOfAFileGivenAsTheQuerySaysToUseFile(@TempDir Path directory)
+            throws Exception
+    {
+        Path query = Files.writeString(directory.resolve("q.sql"), "SELECT 1");
+        assertThat(run("lint", query.toString())).isEqualTo(IcetuneCli.USAGE);
+        assertThat(stderr()).startsWith("QUERY is the query's text, and %1$s is a file: icetune lint --file %1$s".formatted(query));
+    }
+
     @Test
     void wrongConfigurationSaysWhichKeyAndWhatWouldDo(@TempDir Path directory)
             throws Exception

@@ -67,6 +67,10 @@ public final class LintCommand
     public Integer call()
             throws Exception
     {
+        if (query.positional != null && query.positional.strip().matches("\\S+") && Files.isRegularFile(Path.of(query.positional.strip()))) {
+            // "icetune lint q.sql" sent the file's name to Trino, which said "mismatched input 'q'"
+            throw new ParameterException(spec.commandLine(), "QUERY is the query's text, and %1$s is a file: icetune lint --file %1$s".formatted(query.positional.strip()));
+        }
         String sql = query.text().strip().replaceAll(";$", "");
         if (sql.isEmpty()) {
             throw new ParameterException(spec.commandLine(), "no query to lint" + (query.file == null ? "" : " in " + query.file));
