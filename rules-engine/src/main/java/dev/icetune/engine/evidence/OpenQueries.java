@@ -17,7 +17,9 @@ import java.util.Optional;
  * (7.3 s at 3,000,000 queries a day). The queries open at a check are kept in open_queries instead: the next check adds
  * the starts inserted since, less those already completed, and drops the open queries whose completion has arrived
  * since, each an index lookup. The starts are told apart by inserted_at, not create_time: a listener's journal replayed
- * after an outage inserts starts that are old when they arrive, and such a query may still be running.
+ * after an outage inserts starts that are old when they arrive, and such a query may still be running. The coordinators
+ * seen in those starts are kept beside them (query_coordinators), so that a query whose coordinator has restarted since,
+ * which Trino neither keeps nor completes, is not taken for a running one.
  *
  * <p>One check at a time (a transaction lock); an evaluation whose day starts before what open_queries still covers (one
  * of an earlier end than the service's) reads directly, as before.
@@ -44,11 +46,30 @@ final class OpenQueries
     /** SQL: every start from {@code :from} on without a completion (a first check, or a direct read). */
     private static final String ALL_UNCOMPLETED = UNCOMPLETED.replace("<inserted>", "");
 
-    /** SQL: the open queries of an evaluation, created in the day before its end and at least a minute before it. */
+    /**
+     * SQL: the coordinators of each cluster in the starts from {@code :from} on that {@code <inserted>} selects, by the id that ends a
+     * query id of Trino's ({@code 20261204_194824_00364_x2euz}), with their first and last start. Other ids name no coordinator.
+     */
+    static final String COORDINATORS = """
+            SELECT cluster_name, right(query_id, 5) AS coordinator_id, min(create_time) AS first_start, max(create_time) AS last_start
+            FROM query_starts
+            WHERE create_time >= :from <inserted> AND query_id ~ '^[0-9]{8}_[0-9]{6}_[0-9]{5}_[a-z0-9]{5}$'
+            GROUP BY 1, 2
+            """;
+
+    /**
+     * SQL: the open queries of an evaluation, created in the day before its end and at least a minute before it, less those whose
+     * coordinator has been replaced since: another one of the cluster started its first query after that one's last. Trino keeps
+     * no query across a restart, and sends no completion for those it cut off.
+     */
     private static final String RUNNING = """
+            WITH coordinators AS (<coordinators>)
             SELECT query_id, query_pattern_hash, cluster_name, user_name, create_time
             FROM (<open>) o
             WHERE create_time >= :from AND create_time < CAST(:end AS timestamptz) - interval '1 minute' <cluster>
+              AND NOT EXISTS (SELECT 1 FROM coordinators ended JOIN coordinators later USING (cluster_name)
+                              WHERE ended.cluster_name = o.cluster_name AND ended.coordinator_id = right(o.query_id, 5)
+                                AND later.first_start > ended.last_start)
             """;
 
     private record Checked(Instant checkedAt, Instant coveredFrom) {}
@@ -59,10 +80,13 @@ final class OpenQueries
     static List<RunningQueryFact> read(Handle handle, Instant end, Optional<String> cluster)
     {
         Instant from = end.minus(HORIZON);
-        String open = handle.inTransaction(transaction -> check(transaction, from)) ? "SELECT * FROM open_queries" : ALL_UNCOMPLETED;
+        boolean kept = handle.inTransaction(transaction -> check(transaction, from));
+        String open = kept ? "SELECT * FROM open_queries" : ALL_UNCOMPLETED;
+        String coordinators = kept ? "SELECT * FROM query_coordinators" : COORDINATORS.replace("<inserted>", "AND create_time < :end");
         Map<String, Object> bindings = new HashMap<>(Map.of("from", Timestamp.from(from), "end", Timestamp.from(end)));
         cluster.ifPresent(name -> bindings.put("cluster", name));
-        return handle.createQuery(RUNNING.replace("<open>", open).replace("<cluster>", cluster.isPresent() ? "AND cluster_name = :cluster" : ""))
+        return handle.createQuery(RUNNING.replace("<coordinators>", coordinators).replace("<open>", open)
+                        .replace("<cluster>", cluster.isPresent() ? "AND cluster_name = :cluster" : ""))
                 .bindMap(bindings)
                 .map((rs, ctx) -> {
                     Instant created = rs.getTimestamp("create_time").toInstant();
@@ -85,7 +109,9 @@ final class OpenQueries
                 .findOne();
         if (last.isEmpty()) {
             handle.execute("DELETE FROM open_queries"); // what a check left, if someone emptied the record of it
+            handle.execute("DELETE FROM query_coordinators");
             handle.createUpdate("INSERT INTO open_queries " + ALL_UNCOMPLETED).bind("from", Timestamp.from(from)).execute();
+            handle.createUpdate("INSERT INTO query_coordinators " + COORDINATORS.replace("<inserted>", "")).bind("from", Timestamp.from(from)).execute();
             handle.createUpdate("INSERT INTO open_queries_checked (checked_at, covered_from) VALUES (now(), :from)").bind("from", Timestamp.from(from)).execute();
             return true;
         }
@@ -101,6 +127,10 @@ final class OpenQueries
                 .ifPresent(earliest -> handle.createUpdate("INSERT INTO open_queries " + UNCOMPLETED.replace("<inserted>", "AND s.inserted_at >= :since")
                                 + "ON CONFLICT DO NOTHING")
                         .bind("from", earliest).bind("since", since).execute());
+        handle.createUpdate("INSERT INTO query_coordinators " + COORDINATORS.replace("<inserted>", "AND inserted_at >= :since") + """
+                        ON CONFLICT (cluster_name, coordinator_id) DO UPDATE
+                        SET first_start = least(query_coordinators.first_start, excluded.first_start), last_start = greatest(query_coordinators.last_start, excluded.last_start)""")
+                .bind("from", covered).bind("since", since).execute();
         handle.createUpdate("""
                         DELETE FROM open_queries o
                         WHERE EXISTS (SELECT 1 FROM query_logs l WHERE l.query_id = o.query_id AND l."timestamp" >= o.create_time AND l."timestamp" >= :covered)""")
@@ -109,6 +139,7 @@ final class OpenQueries
         handle.createUpdate("UPDATE open_queries_checked SET checked_at = now(), covered_from = greatest(covered_from, least(CAST(:from AS timestamptz), now() - CAST(:horizon AS interval)))")
                 .bind("from", Timestamp.from(from)).bind("horizon", HORIZON.toSeconds() + " seconds").execute();
         handle.execute("DELETE FROM open_queries WHERE create_time < (SELECT covered_from FROM open_queries_checked)");
+        handle.execute("DELETE FROM query_coordinators WHERE last_start < (SELECT covered_from FROM open_queries_checked)");
         return true;
     }
 }

@@ -84,6 +84,43 @@ class TestOpenQueries
         assertIsDefinition(end, Optional.of("etl"));
     }
 
+    /**
+     * Met from outside: Trino stopped under a running query sends no completion for it, and hung-queries alerted on it (CRITICAL,
+     * with its kill_query call) for a day after the restart. A coordinator's id ends each of its query ids.
+     */
+    @Test
+    void aQueryCutOffByARestartOfItsCoordinatorIsOpenNoMore()
+    {
+        Instant now = Instant.now().truncatedTo(ChronoUnit.SECONDS);
+        // cluster bi: coordinator abcde, one of its queries running when it stopped
+        start("20261204_100000_00001_abcde", now.minus(Duration.ofMinutes(50)), "bi");
+        start("20261204_100100_00002_abcde", now.minus(Duration.ofMinutes(45)), "bi");
+        complete("SELECT '20261204_100100_00002_abcde'");
+        // cluster ha: two coordinators of one name side by side, both running queries; one query of kmnpq is still running
+        start("20261204_100000_00001_kmnpq", now.minus(Duration.ofMinutes(50)), "ha");
+        start("20261204_100200_00001_rstuv", now.minus(Duration.ofMinutes(40)), "ha");
+        start("20261204_100300_00002_kmnpq", now.minus(Duration.ofMinutes(30)), "ha");
+        complete("SELECT query_id FROM query_starts WHERE query_id IN ('20261204_100200_00001_rstuv', '20261204_100300_00002_kmnpq')");
+        Instant end = now.plusSeconds(90);
+        assertThat(read(end, Optional.empty())).map(RunningQueryFact::queryId).as("before the restart: both running as far as can be told")
+                .contains("20261204_100000_00001_abcde", "20261204_100000_00001_kmnpq");
+
+        // bi restarts as coordinator fghij, which starts queries: one completes, one is still running
+        age(Duration.ofMinutes(10));
+        start("20261204_101000_00000_fghij", now.minus(Duration.ofMinutes(20)), "bi");
+        start("20261204_101100_00001_fghij", now.minus(Duration.ofMinutes(15)), "bi");
+        complete("SELECT '20261204_101000_00000_fghij'");
+
+        List<String> open = read(end, Optional.empty()).stream().map(RunningQueryFact::queryId).toList();
+        assertThat(open).as("the query the restart cut off").doesNotContain("20261204_100000_00001_abcde");
+        assertThat(open).as("the new coordinator's running query, and that of a coordinator beside another")
+                .contains("20261204_101100_00001_fghij", "20261204_100000_00001_kmnpq");
+        assertThat(read(end, Optional.of("bi"))).map(RunningQueryFact::queryId).containsExactly("20261204_101100_00001_fghij");
+        // read directly (an earlier end than the kept ones cover), the same
+        jdbi.useHandle(handle -> handle.execute("UPDATE open_queries_checked SET covered_from = now()")); // the end's day is no longer covered
+        assertThat(read(end, Optional.of("bi"))).map(RunningQueryFact::queryId).containsExactly("20261204_101100_00001_fghij");
+    }
+
     @Test
     void anEarlierEndThanTheKeptOnesCoverIsReadDirectly()
     {
@@ -113,6 +150,12 @@ class TestOpenQueries
                         WHERE create_time >= CAST(:end AS timestamptz) - interval '1 day' AND create_time < CAST(:end AS timestamptz) - interval '1 minute'
                           AND cluster_name LIKE :cluster AND NOT EXISTS (SELECT 1 FROM query_logs l WHERE l.query_id = s.query_id)""")
                 .bind("end", Timestamp.from(end)).bind("cluster", cluster.orElse("%")).mapTo(String.class).list());
+    }
+
+    private void start(String queryId, Instant created, String cluster)
+    {
+        jdbi.useHandle(handle -> handle.createUpdate("INSERT INTO query_starts (query_id, create_time, user_name, cluster_name) VALUES (:id, :created, 'u', :cluster)")
+                .bind("id", queryId).bind("created", Timestamp.from(created)).bind("cluster", cluster).execute());
     }
 
     /** A completion, two seconds after its start (or now, when the start is not stored yet), of each query {@code ids} selects. */
