@@ -210,7 +210,11 @@ class TestQueryInsightsEndToEnd
     {
         Recommendation spill = only("spill");
         assertThat(spill.target()).isEqualTo(patternOf("spilling"));
-        assertThat((Long) spill.evidence().get("spilling_runs")).isEqualTo(3L);
+        // Trino decides whether a run spills (all three did on most runs of this test, two on one): the evidence counts those it reported
+        long spilled = rows.count("SELECT count(*) FROM query_logs WHERE query_id = ANY(?) AND spilled_bytes > 0",
+                (Object) patternOf.entrySet().stream().filter(entry -> entry.getValue().equals("spilling")).map(Map.Entry::getKey).toArray(String[]::new));
+        assertThat(spilled).as("runs that spilled").isPositive();
+        assertThat((Long) spill.evidence().get("spilling_runs")).isEqualTo(spilled);
         assertThat((Double) spill.evidence().get("peak_memory_bytes")).isPositive();
         assertThat(spill.estimate().bytesSavedPerDay()).isPositive();
     }
