@@ -90,6 +90,22 @@ class TestCli
         assertThat(stdout()).contains(scenarios(Path.of("../rules")) + " passed, 0 failed");
     }
 
+    /** Met from outside: with --config naming broken rules in icetune.rules.dir, validate said the installation's 26 "compile", and evaluate failed. */
+    @Test
+    void rulesValidateChecksTheRulesTheConfigurationLoads(@TempDir Path directory)
+            throws IOException
+    {
+        Path broken = Files.createDirectories(directory.resolve("team-rules"));
+        Files.writeString(broken.resolve("thresholds.properties"), "x = lots\n");
+        Path config = Files.writeString(directory.resolve("icetune.properties"), "icetune.db.url=jdbc:postgresql://127.0.0.1:1/nowhere\nicetune.rules.dir=team-rules\n");
+        assertThat(run("--config", config.toString(), "rules", "validate")).isEqualTo(IcetuneCli.FAILED);
+        assertThat(stderr()).contains("cannot load the rules").contains(broken.resolve("thresholds.properties") + ": x = 'lots' is not a number");
+        assertThat(run("--config", config.toString(), "rules", "validate", "--dir", "../rules")).as("--dir says which").isZero();
+        assertThat(run("--config", directory.resolve("missing.properties").toString(), "rules", "validate")).as("no file: the rules here, or the installation's")
+                .isEqualTo(IcetuneCli.FAILED);
+        assertThat(stderr()).contains(Path.of("rules").toAbsolutePath().toString());
+    }
+
     /** How many scenarios the rules directory ships: each is one element of a JSON array in scenarios/. */
     static int scenarios(Path rules)
             throws IOException

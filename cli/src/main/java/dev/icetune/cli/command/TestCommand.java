@@ -24,7 +24,7 @@ final class TestCommand
     @Override
     public Integer call()
     {
-        Path directory = rules.directory().toAbsolutePath().normalize();
+        Path directory = rules.directory(context()).toAbsolutePath().normalize();
         List<Scenarios.Result> results = Scenarios.run(RuleBook.load(directory), directory.resolve("scenarios"));
         long failed = results.stream().filter(result -> !result.passed()).count();
         if (json) {

@@ -16,7 +16,7 @@ final class ValidateCommand
     @Override
     public Integer call()
     {
-        Path directory = rules.directory().toAbsolutePath().normalize();
+        Path directory = rules.directory(context()).toAbsolutePath().normalize();
         RuleBook book = RuleBook.load(directory);
         out().printf("%d rules in %s compile; %d thresholds.%n", book.ruleNames().size(), directory, book.thresholds().values().size());
         book.ruleNames().forEach(name -> out().println("  " + name));
