@@ -461,7 +461,11 @@ public final class EvidenceReader
                 continue;
             }
             timeRange |= predicate.temporal() && predicate.kind() == PredicateKind.RANGE;
-            String key = group.table() + "|" + predicate.column() + "|" + predicate.kind() + "|" + predicate.function() + "|" + predicate.leadingWildcard();
+            // what only a query's rewrite mends (a function around the column, a leading wildcard) is kept per pattern: each pattern its own
+            // recommendation with its own rewrite, not the busiest pattern's alone
+            boolean rewrittenPerQuery = predicate.kind() == PredicateKind.WRAPPED || predicate.leadingWildcard();
+            String key = group.table() + "|" + predicate.column() + "|" + predicate.kind() + "|" + predicate.function() + "|" + predicate.leadingWildcard()
+                    + (rewrittenPerQuery ? "|" + group.patternHash() : "");
             predicates.computeIfAbsent(key, ignored -> new PredicateAccumulator(group.table(), predicate))
                     // a time range bounded by temporal literals, or a function around the column whose one value covers a known time
                     // (date_format(ts, '%Y-%m-%d') = '2024-01-15' compares text, yet selects a day)
