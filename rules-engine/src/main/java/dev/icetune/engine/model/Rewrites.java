@@ -94,7 +94,7 @@ public final class Rewrites
                 "%s\\s+like\\s+'(?<prefix>%s)%%'", "starts_with\\s*\\(\\s*%s\\s*,\\s*'(?<prefix>%s)'\\s*\\)")) {
             Matcher leading = Pattern.compile("(?i)" + shape.formatted(text, "\\d{4}(?:-\\d{2}){0,2}")).matcher(query);
             if (leading.find() && (!shape.contains("<length>") || Integer.parseInt(leading.group("length")) == leading.group("prefix").length())) {
-                return Optional.of(leadingPart(leading, leading.group("prefix")));
+                return Optional.of(leadingPart(leading));
             }
         }
         // year(ts) = 2024 AND month(ts) = 3 [AND day(ts) = 15]: Trino turns the year into a range on ts, yet filters every row of it by the month
@@ -111,9 +111,10 @@ public final class Rewrites
         return Optional.empty();
     }
 
-    /** The days a date's leading part selects, '2024' a year, '2024-01' a month, '2024-01-15' a day, at the match. */
-    private static Range leadingPart(Matcher match, String prefix)
+    /** The days the date's leading part the match holds (group prefix) selects, '2024' a year, '2024-01' a month, '2024-01-15' a day. */
+    private static Range leadingPart(Matcher match)
     {
+        String prefix = match.group("prefix");
         LocalDate from = LocalDate.parse((prefix + "-01-01").substring(0, 10));
         LocalDate to = switch (prefix.length()) {
             case 4 -> from.plusYears(1);
