@@ -120,17 +120,19 @@ final class OpenQueries
             return false;
         }
         Timestamp since = Timestamp.from(last.get().checkedAt().minus(COMMIT_MARGIN));
-        // the earliest start inserted since bounds the completions to look at (a journal replayed late makes it early)
+        // the earliest start inserted since bounds the completions to look at (a journal replayed late makes it early); with none
+        // inserted since, there is neither an open query nor a coordinator to add
         handle.createQuery("SELECT min(create_time) FROM query_starts WHERE inserted_at >= :since AND create_time >= :covered")
                 .bind("since", since).bind("covered", covered)
                 .mapTo(Timestamp.class).findOne()
-                .ifPresent(earliest -> handle.createUpdate("INSERT INTO open_queries " + UNCOMPLETED.replace("<inserted>", "AND s.inserted_at >= :since")
-                                + "ON CONFLICT DO NOTHING")
-                        .bind("from", earliest).bind("since", since).execute());
-        handle.createUpdate("INSERT INTO query_coordinators " + COORDINATORS.replace("<inserted>", "AND inserted_at >= :since") + """
-                        ON CONFLICT (cluster_name, coordinator_id) DO UPDATE
-                        SET first_start = least(query_coordinators.first_start, excluded.first_start), last_start = greatest(query_coordinators.last_start, excluded.last_start)""")
-                .bind("from", covered).bind("since", since).execute();
+                .ifPresent(earliest -> {
+                    handle.createUpdate("INSERT INTO open_queries " + UNCOMPLETED.replace("<inserted>", "AND s.inserted_at >= :since") + "ON CONFLICT DO NOTHING")
+                            .bind("from", earliest).bind("since", since).execute();
+                    handle.createUpdate("INSERT INTO query_coordinators " + COORDINATORS.replace("<inserted>", "AND inserted_at >= :since") + """
+                                    ON CONFLICT (cluster_name, coordinator_id) DO UPDATE
+                                    SET first_start = least(query_coordinators.first_start, excluded.first_start), last_start = greatest(query_coordinators.last_start, excluded.last_start)""")
+                            .bind("from", earliest).bind("since", since).execute();
+                });
         handle.createUpdate("""
                         DELETE FROM open_queries o
                         WHERE EXISTS (SELECT 1 FROM query_logs l WHERE l.query_id = o.query_id AND l."timestamp" >= o.create_time AND l."timestamp" >= :covered)""")
