@@ -91,7 +91,7 @@ class TestRuleBook
                 .replace("recommendations.add(", "if ($table.table().endsWith(\"odd\")) { throw new IllegalArgumentException(\"cannot name \" + $table.table()); }\n    recommendations.add("));
         List<TableFact> tables = new ArrayList<>();
         for (String name : List.of("iceberg.demo.a", "iceberg.demo.odd", "iceberg.demo.z")) {
-            tables.add(new TableFact(name, 1, 1, 1, 0, 1, 0, List.of(), List.of(), List.of(), Map.of(), 50, 1, 1, 1, 0, 1, Map.of(), Map.of(), 0, List.of(), 0, 0, Map.of()));
+            tables.add(new TableFact(name, 1, 1, 1, 0, 1, 0, List.of(), List.of(), List.of(), Map.of(), 50, 1, 1, 1, 0, 1, Map.of(), Map.of(), 0, List.of(), 0, 0, Map.of(), 0));
         }
 
         RuleBook.Evaluation evaluation = RuleBook.load(rules).evaluate(tables);
@@ -107,7 +107,7 @@ class TestRuleBook
     {
         Files.writeString(rules.resolve("thresholds.properties"), "snapshots.max_snapshots = 10\n");
         Files.writeString(rules.resolve("good.drl"), GOOD);
-        TableFact table = new TableFact("iceberg.demo.t", 1, 1, 1, 0, 1, 0, List.of(), List.of(), List.of(), Map.of(), 50, 1, 1, 1, 0, 1, Map.of(), Map.of(), 0, List.of(), 0, 0, Map.of());
+        TableFact table = new TableFact("iceberg.demo.t", 1, 1, 1, 0, 1, 0, List.of(), List.of(), List.of(), Map.of(), 50, 1, 1, 1, 0, 1, Map.of(), Map.of(), 0, List.of(), 0, 0, Map.of(), 0);
 
         assertThat(RuleBook.load(rules).evaluate(List.of(table)).recommendations()).hasSize(1);
         Files.writeString(rules.resolve("thresholds.properties"), "snapshots.max_snapshots = 100\n");

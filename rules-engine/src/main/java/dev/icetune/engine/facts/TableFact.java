@@ -25,6 +25,8 @@ import static java.util.Objects.requireNonNull;
  * it lists, newest first. {@code largeFilesWithDeletes} are the data files at or over the small-file size that delete files
  * apply to, and {@code largeFileWithDeletesBytes} what they hold: a compaction rewrites them too, applying their deletes.
  * {@code timeTypes} are the Iceberg types of the date and timestamp columns: a rewrite compares each with a literal of its type.
+ * {@code statisticsChangedShare} is the rows added or removed since the snapshot of its newest statistics, a share of the rows it
+ * had then: 0 when the statistics are of the current snapshot (Trino's writes keep them so), -1 when not known.
  */
 public record TableFact(
         String table,
@@ -50,7 +52,8 @@ public record TableFact(
         List<Long> snapshotAgesHours,
         long largeFilesWithDeletes,
         long largeFileWithDeletesBytes,
-        Map<String, String> timeTypes)
+        Map<String, String> timeTypes,
+        double statisticsChangedShare)
 {
     public TableFact
     {
@@ -104,6 +107,17 @@ public record TableFact(
     public boolean hasStatistics()
     {
         return statisticsAgeHours >= 0;
+    }
+
+    /** How the table changed since its column statistics were computed, as a recommendation says it: "N% of its rows ...". */
+    public String statisticsChange()
+    {
+        String age = statisticsAgeHours == 0 ? "less than an hour" : statisticsAgeHours == 1 ? "1 hour" : statisticsAgeHours + " hours";
+        if (statisticsChangedShare < 0) {
+            return "its column statistics are %s old and it changed since".formatted(age);
+        }
+        return "%d%% of its rows were added or removed since its column statistics were computed, %s ago"
+                .formatted(Math.max(1, Math.round(statisticsChangedShare * 100)), age);
     }
 
     /** True when a partition field of the spec is derived from {@code column} (e.g. "ts_day: day(ts)"). */

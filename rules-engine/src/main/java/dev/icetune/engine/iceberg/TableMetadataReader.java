@@ -8,10 +8,12 @@ import dev.icetune.store.TableName;
 import org.apache.iceberg.BlobMetadata;
 import org.apache.iceberg.CatalogUtil;
 import org.apache.iceberg.DataFile;
+import org.apache.iceberg.DataOperations;
 import org.apache.iceberg.FileScanTask;
 import org.apache.iceberg.HasTableOperations;
 import org.apache.iceberg.PartitionField;
 import org.apache.iceberg.Snapshot;
+import org.apache.iceberg.SnapshotSummary;
 import org.apache.iceberg.SortField;
 import org.apache.iceberg.StatisticsFile;
 import org.apache.iceberg.Table;
@@ -306,15 +308,15 @@ public final class TableMetadataReader
         }
         snapshotAges.sort(null); // newest first
         long statisticsAge = -1;
-        long statisticsAt = Long.MIN_VALUE;
+        Snapshot analyzed = null;
         Map<String, Long> distinctCounts = Map.of();
         for (StatisticsFile statistics : table.statisticsFiles()) {
             Snapshot of = table.snapshot(statistics.snapshotId());
             if (of != null) {
                 long age = Duration.ofMillis(now.toEpochMilli() - of.timestampMillis()).toHours();
                 statisticsAge = statisticsAge < 0 ? age : Math.min(statisticsAge, age);
-                if (of.timestampMillis() > statisticsAt) {
-                    statisticsAt = of.timestampMillis();
+                if (analyzed == null || of.timestampMillis() > analyzed.timestampMillis()) {
+                    analyzed = of;
                     distinctCounts = distinctCounts(table, statistics);
                 }
             }
@@ -322,7 +324,7 @@ public final class TableMetadataReader
         return new TableFact(qualifiedName, figures.dataFiles(), figures.bytes(), figures.largest(), figures.small(), figures.records(), deleteFiles, partitionFields, sortFields,
                 timestampColumns, table.properties(), snapshotAges.size(), snapshotAges.isEmpty() ? 0 : snapshotAges.getLast(), statisticsAge,
                 current == null ? -1 : current.snapshotId(), figures.smallBytes(), figures.partitions(), figures.timeSpans(), distinctCounts, figures.metadataBytes(), snapshotAges,
-                figures.largeWithDeletes(), figures.largeWithDeletesBytes(), timeTypes);
+                figures.largeWithDeletes(), figures.largeWithDeletesBytes(), timeTypes, analyzed == null ? -1 : changedSince(table, analyzed));
     }
 
     /**
@@ -346,6 +348,41 @@ public final class TableMetadataReader
     private static Optional<String> metadataLocation(Table table)
     {
         return table instanceof HasTableOperations operations ? Optional.ofNullable(operations.operations().current().metadataFileLocation()) : Optional.empty();
+    }
+
+    /**
+     * The rows added or removed since snapshot {@code analyzed}, a share of the rows it had: 0 when it is the current snapshot, -1 when
+     * the history does not tell (it is not an ancestor of the current snapshot, or its summary has no total of records). A rewrite
+     * (a compaction, a sort) changes no row. A snapshot that rewrote files in place counts the difference of rows added and
+     * removed (its rows copied unchanged are in both), and every position or equality delete it added; summaries leave out zeros.
+     */
+    static double changedSince(Table table, Snapshot analyzed)
+    {
+        try {
+            long changed = 0;
+            Snapshot snapshot = table.currentSnapshot();
+            while (snapshot != null && snapshot.snapshotId() != analyzed.snapshotId()) {
+                if (!DataOperations.REPLACE.equals(snapshot.operation())) {
+                    Map<String, String> summary = snapshot.summary();
+                    changed += Math.abs(count(summary, SnapshotSummary.ADDED_RECORDS_PROP) - count(summary, SnapshotSummary.DELETED_RECORDS_PROP))
+                            + count(summary, SnapshotSummary.ADDED_POS_DELETES_PROP) + count(summary, SnapshotSummary.ADDED_EQ_DELETES_PROP);
+                }
+                snapshot = snapshot.parentId() == null ? null : table.snapshot(snapshot.parentId());
+            }
+            if (snapshot == null || !analyzed.summary().containsKey(SnapshotSummary.TOTAL_RECORDS_PROP)) {
+                return -1;
+            }
+            long rows = count(analyzed.summary(), SnapshotSummary.TOTAL_RECORDS_PROP);
+            return rows == 0 ? Math.min(changed, 1) : (double) changed / rows;
+        }
+        catch (NumberFormatException e) {
+            return -1; // another writer's summary that is not counts
+        }
+    }
+
+    private static long count(Map<String, String> summary, String name)
+    {
+        return Long.parseLong(summary.getOrDefault(name, "0"));
     }
 
     /** The "ndv" property Trino's ANALYZE gives each column's sketch in the statistics file: read from the metadata, not the file. */

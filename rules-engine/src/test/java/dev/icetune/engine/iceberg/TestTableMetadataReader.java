@@ -9,6 +9,7 @@ import org.apache.iceberg.DataFiles;
 import org.apache.iceberg.DeleteFile;
 import org.apache.iceberg.FileFormat;
 import org.apache.iceberg.FileMetadata;
+import org.apache.iceberg.GenericStatisticsFile;
 import org.apache.iceberg.PartitionSpec;
 import org.apache.iceberg.Schema;
 import org.apache.iceberg.Table;
@@ -230,6 +231,39 @@ class TestTableMetadataReader
             assertThat(unchanged.dataFiles()).isEqualTo(3);
             assertThat(unchanged.partitions()).isEqualTo(3);
             assertThat(unchanged.snapshots()).isEqualTo(2);
+        }
+    }
+
+    /**
+     * Statistics are stale by what changed since their snapshot, not by its age: Trino keeps them with every write, so a table
+     * analyzed, or written by Trino, and unchanged for a month has exact ones. Rows another engine adds count; a compaction's do not.
+     */
+    @Test
+    void theRowsChangedSinceTheStatisticsSnapshotAreAShareOfItsRows(@TempDir Path warehouse)
+            throws Exception
+    {
+        Map<String, String> properties = withOrders(TestingPostgres.shared().createDatabase("reader_statistics"), warehouse);
+        Catalog catalog = CatalogUtil.buildIcebergCatalog(LocalIcebergCatalog.NAME, properties, null);
+        try (Closeable ignored = (Closeable) catalog; TableMetadataReader reader = new TableMetadataReader("lake", LocalIcebergCatalog.NAME, properties)) {
+            Table table = catalog.createTable(TableIdentifier.of("sales", "regions"), REGIONS, BY_REGION);
+            DataFile first = dataFile("a", 1, 1024);
+            DataFile second = dataFile("a", 2, 1024);
+            table.newAppend().appendFile(first).appendFile(second).commit();
+            assertThat(regions(reader).statisticsChangedShare()).as("no statistics").isEqualTo(-1);
+
+            long analyzed = table.currentSnapshot().snapshotId();
+            table.updateStatistics().setStatistics(new GenericStatisticsFile(analyzed, "/nowhere/stats.puffin", 100, 10, List.of())).commit();
+            TableFact current = regions(reader);
+            assertThat(current.hasStatistics()).isTrue();
+            assertThat(current.statisticsChangedShare()).as("statistics of the current snapshot").isEqualTo(0);
+
+            DataFile merged = DataFiles.builder(BY_REGION).copy(dataFile("a", 3, 2048)).withRecordCount(20).build();
+            table.newRewrite().deleteFile(first).deleteFile(second).addFile(merged).commit();
+            assertThat(regions(reader).statisticsChangedShare()).as("compacted: the same rows").isEqualTo(0);
+
+            table.newAppend().appendFile(dataFile("b", 1, 1024)).commit();
+            table.newRowDelta().addDeletes(positionDeletes("a")).commit();
+            assertThat(regions(reader).statisticsChangedShare()).as("10 rows added and 1 deleted of the 20 analyzed").isEqualTo(11 / 20.0);
         }
     }
 
