@@ -124,6 +124,29 @@ class TestEstimator
         assertThat(afterCompaction.filesSavedPerDay()).isZero();
     }
 
+    /**
+     * Met from outside: every scan asked for status 'returned', so one value was seen, and the estimate took it for the only one,
+     * selecting every file; the table's statistics count the column's 4 values.
+     */
+    @Test
+    void aSortOrderOnAnEqualityCountsTheValuesTheTablesStatisticsCount()
+    {
+        // 40 files of 128 MB, every one read for one status
+        PredicateFact oneStatus = new PredicateFact(TABLE, "status", PredicateKind.EQUALITY, null, false, "status = ...", "p", "SELECT ...", 30, 1, 1, 40,
+                40 * 128 * MB, 40 * 128 * MB, -1, null, false, true);
+        Recommendation sort = recommendation("inefficient-layout", TABLE, new SortOrder(TABLE, List.of("status"), Rewrite.allFiles(8192, 128 * MB)));
+        TableFact table = table(40, 40 * 128 * MB, 1, Map.of());
+
+        Estimate floor = new Estimator(List.of(table, oneStatus), THRESHOLDS, Duration.ofHours(1)).estimate(sort);
+        assertThat(floor.filesPerQueryAfter()).isEqualTo(40);
+        assertThat(floor.assumptions()).contains("one of the 1 values (the values looked up: a floor) selects 100.0%");
+
+        Estimate counted = new Estimator(List.of(withDistinctCount(table, "status", 4), oneStatus), THRESHOLDS, Duration.ofHours(1)).estimate(sort);
+        assertThat(counted.filesPerQueryAfter()).as("a quarter of the values sorted together").isEqualTo(10);
+        assertThat(counted.bytesPerQueryAfter()).isEqualTo(10 * 128 * MB);
+        assertThat(counted.assumptions()).contains("one of the 4 values (the table's statistics) selects 25.0%");
+    }
+
     @Test
     void compactionKeepsTheBytesAndMergesTheFiles()
     {

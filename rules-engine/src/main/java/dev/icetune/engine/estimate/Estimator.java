@@ -234,7 +234,8 @@ public final class Estimator
             return Estimate.unknown("no filters on " + sort.table() + "." + column + " in the window.");
         }
         PredicateFact p = filter.get();
-        double selected = p.kind() == PredicateKind.EQUALITY ? 1.0 / Math.max(1, p.distinctValues()) : thresholds.get("estimate.range_selectivity");
+        DistinctValues values = DistinctValues.of(p, fact, column);
+        double selected = p.kind() == PredicateKind.EQUALITY ? 1.0 / values.count() : thresholds.get("estimate.range_selectivity");
         double filesAfterRewrite = filesAfterRewrite(fact);
         double partitions = Math.max(1, fact.partitions());
         double filesBefore = filesNow(p.avgFilesScanned(), fact);
@@ -247,7 +248,7 @@ public final class Estimator
         return Estimate.of("filters on " + sort.table() + "." + column, p.scans() * perDay, filesBefore + deleteFiles, filesAfter, p.avgBytesScanned(), bytesAfter, 0,
                 sort.rewrite() == null ? 0 : fact.totalDataBytes(), sort.rewrite() == null ? 0 : fact.dataFiles(), 0, null,
                 "%s selects %.1f%% of the values, and sorted files hold contiguous values (%s after the rewrite%s%s)."
-                        .formatted(p.kind() == PredicateKind.EQUALITY ? "one of the %d values seen".formatted(p.distinctValues()) : "a range (estimate.range_selectivity)",
+                        .formatted(p.kind() == PredicateKind.EQUALITY ? "one of the %d values (%s)".formatted(values.count(), values.source()) : "a range (estimate.range_selectivity)",
                                 100 * selected, Estimate.files(Math.round(filesAfterRewrite)),
                                 partitions > 1 ? ", sorted within each of the %.0f partitions, of which a scan reads %.1f".formatted(partitions, partitionsRead) : "",
                                 deletesApplied(deleteFiles)), rates);
@@ -268,9 +269,8 @@ public final class Estimator
         }
         PredicateFact p = lookup.get();
         double files = filesAfterRewrite(fact);
-        // the values looked up are a floor of the column's distinct values; the table's statistics, when it has them, count them all
-        OptionalLong counted = fact.distinctCount(column);
-        long distinct = Math.max(p.distinctValues(), counted.orElse(0));
+        DistinctValues values = DistinctValues.of(p, fact, column);
+        long distinct = values.count();
         double rowsPerValue = (double) fact.records() / Math.max(1, distinct);
         double share = Math.min(1, Math.max(1, rowsPerValue) / files);
         double filterBytes = files * Math.min(thresholds.get("estimate.bloom_max_bytes"),
@@ -283,8 +283,22 @@ public final class Estimator
                 bloom.rewrite() == null ? 0 : fact.totalDataBytes(), bloom.rewrite() == null ? 0 : fact.dataFiles(), 0, null,
                 ("%s has %d distinct values (%s), about %.0f of the %d rows each, spread over the %s after the rewrite: a lookup reads the row groups "
                         + "of %.1f%% of them and the %s of filters of all; bytes are bytes read.")
-                        .formatted(column, distinct, counted.isPresent() ? "the table's statistics" : "the values looked up: a floor", rowsPerValue,
+                        .formatted(column, distinct, values.source(), rowsPerValue,
                                 fact.records(), Estimate.files(Math.round(files)), 100 * share, Estimate.bytes(filterBytes)), rates);
+    }
+
+    /**
+     * The distinct values of a filtered column: the values looked up are a floor of them; the table's statistics, when it has them,
+     * count them all.
+     */
+    private record DistinctValues(long count, String source)
+    {
+        static DistinctValues of(PredicateFact predicate, TableFact table, String column)
+        {
+            OptionalLong counted = table.distinctCount(column);
+            return new DistinctValues(Math.max(1, Math.max(predicate.distinctValues(), counted.orElse(0))),
+                    counted.isPresent() ? "the table's statistics" : "the values looked up: a floor");
+        }
     }
 
     /**
