@@ -346,8 +346,10 @@ class TestCli
         String url = TestingPostgres.shared().createDatabase("cli_decide");
         Database database = Database.of(url, "postgres", "icetune-test");
         database.migrate();
-        new RecommendationStore(database.jdbi()).record(List.of(
-                        recommendation("small-files", "iceberg.demo.events"), recommendation("small-files", "iceberg.demo.other").from(List.of("bi"))),
+        Recommendation events = new Recommendation("small-files", TargetType.TABLE, "iceberg.demo.events", Severity.HIGH, Level.L1,
+                Map.of("avg_files_scanned", 30.331, "work_bytes_per_query_before", 7.38753710618E8, "scans", 121), "why",
+                new Compact("iceberg.demo.events", 128L << 20));
+        new RecommendationStore(database.jdbi()).record(List.of(events, recommendation("small-files", "iceberg.demo.other").from(List.of("bi"))),
                 Instant.now(), 3);
         Path config = config(directory, url, "icetune.approvers=alice\n");
 
@@ -367,6 +369,7 @@ class TestCli
         out.reset();
         assertThat(run("--config", config.toString(), "recommendations", "show", "1")).isZero();
         assertThat(stdout()).contains("approved").contains("alice").contains("go")
+                .contains("  avg_files_scanned           30.3\n").contains("  work_bytes_per_query_before 738753711\n").contains("  scans                       121\n")
                 .contains("compact the files of iceberg.demo.events under 128 MB")
                 .contains("ALTER TABLE \"iceberg\".\"demo\".\"events\" EXECUTE optimize(file_size_threshold => '128MB')");
         out.reset();

@@ -8,9 +8,13 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 import java.io.PrintStream;
+import java.math.BigDecimal;
+import java.math.MathContext;
+import java.math.RoundingMode;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 
 @Command(name = "show", description = "One recommendation with its evidence, fix and history.")
 final class ShowCommand
@@ -49,12 +53,14 @@ final class ShowCommand
         out.println();
         out.println("Estimate: " + found.estimateOrUnknown().sentence());
         out.println();
+        Map<String, Object> measured = found.measuredEffect() == null ? Map.of() : found.measuredEffect();
+        String figure = "  %-" + Stream.concat(found.evidence().keySet().stream(), measured.keySet().stream()).mapToInt(String::length).max().orElse(0) + "s %s%n";
         out.println("Evidence:");
-        found.evidence().forEach((name, value) -> out.printf("  %-28s %s%n", name, value));
+        found.evidence().forEach((name, value) -> out.printf(figure, name, figure(value)));
         if (found.measuredEffect() != null) {
             out.println();
             out.println("Measured effect:");
-            found.measuredEffect().forEach((name, value) -> out.printf("  %-28s %s%n", name, value));
+            measured.forEach((name, value) -> out.printf(figure, name, figure(value)));
         }
         out.println();
         out.printf("First seen %s, last seen %s, %s.%n%n", TextTable.text(found.firstSeen()), TextTable.text(found.lastSeen()),
@@ -63,5 +69,16 @@ final class ShowCommand
         history.forEach(entry -> table.row(entry.at(), entry.fromStatus(), entry.toStatus(), entry.actor(), entry.reason()));
         table.print(out);
         return 0;
+    }
+
+    /** A figure as a person reads it: whole from 100 on (bytes, not 7.38753710618E8), else to three significant digits. */
+    static String figure(Object value)
+    {
+        if (value instanceof Double number && Double.isFinite(number)) {
+            BigDecimal decimal = BigDecimal.valueOf(number);
+            BigDecimal shown = Math.abs(number) >= 100 ? decimal.setScale(0, RoundingMode.HALF_UP) : decimal.round(new MathContext(3));
+            return shown.signum() == 0 ? "0" : shown.stripTrailingZeros().toPlainString();
+        }
+        return TextTable.text(value);
     }
 }
