@@ -135,6 +135,10 @@ class TestDistribution
                 service.waitFor(1, TimeUnit.MINUTES);
             }
             assertThat(temporary.resolve("service.err")).content().contains("evaluation failed, trying again in 10s").doesNotContain("Exception").doesNotContain("\tat ");
+            // at least two evaluations found the same (no) recommendations: the table once, each evaluation's summary line on stderr
+            assertThat(Files.readString(temporary.resolve("service.err")).lines().filter(line -> line.startsWith("==> 0 recommendations: 0 new")).count())
+                    .isGreaterThanOrEqualTo(2);
+            assertThat(Files.readString(temporary.resolve("service.out")).lines().filter(line -> line.startsWith("RULE ")).count()).as("the table printed").isEqualTo(1);
         }
     }
 

@@ -7,7 +7,6 @@ import dev.icetune.cli.Meters;
 import dev.icetune.cli.MetricsEndpoint;
 import dev.icetune.cli.TextTable;
 import dev.icetune.engine.Evaluator;
-import dev.icetune.engine.model.Recommendation;
 import dev.icetune.store.InsertionTimeIndex;
 import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 import picocli.CommandLine.Command;
@@ -20,7 +19,7 @@ import java.util.Map;
 import java.util.Optional;
 
 @Command(name = "evaluate", description = {"Read query_logs and Iceberg metadata, run the rules, record the recommendations, and measure applied fixes.",
-        "With --service, every icetune.evaluate.interval until stopped: rule edits are picked up between runs, a failed run (database or Trino "
+        "With --service, every icetune.evaluate.interval until stopped: rule edits are picked up between runs, the table is printed when it changed, a failed run (database or Trino "
                 + "away) is reported and tried again at the next interval, and Iceberg metadata it cannot read is said at each run.",
         "Without it, Iceberg metadata it cannot read (a catalog misconfigured or away, a table's files lost) is named last and the "
                 + "command exits 1; the rest of the evaluation is recorded all the same."})
@@ -35,6 +34,9 @@ public final class EvaluateCommand
 
     @Option(names = "--json", description = "print each evaluation as JSON (with --service, one line each: JSON Lines)")
     boolean json;
+
+    /** The rows of the table a service printed last. */
+    private List<List<Object>> printed;
 
     @Override
     public Integer call()
@@ -121,11 +123,18 @@ public final class EvaluateCommand
             out().println(service ? JsonOutput.line(document) : JsonOutput.write(document));
             return;
         }
-        TextTable table = new TextTable(70, "RULE", "TARGET", "CLUSTERS", "SEVERITY", "LEVEL", "FIX");
-        for (Recommendation recommendation : result.recommendations()) {
-            table.row(recommendation.ruleId(), recommendation.target(), recommendation.clusters().isEmpty() ? "-" : String.join(",", recommendation.clusters()),
-                    recommendation.severity(), recommendation.level(), recommendation.fix().description());
+        List<List<Object>> rows = result.recommendations().stream()
+                .<List<Object>>map(recommendation -> List.of(recommendation.ruleId(), recommendation.target(),
+                        recommendation.clusters().isEmpty() ? "-" : String.join(",", recommendation.clusters()), recommendation.severity(), recommendation.level(),
+                        recommendation.fix().description()))
+                .toList();
+        // a service's journal gets the table when it changed, not the same one every interval (the summary line above says so)
+        if (service && rows.equals(printed)) {
+            return;
         }
+        printed = rows;
+        TextTable table = new TextTable(70, "RULE", "TARGET", "CLUSTERS", "SEVERITY", "LEVEL", "FIX");
+        rows.forEach(row -> table.row(row.toArray()));
         table.print(out());
     }
 }
