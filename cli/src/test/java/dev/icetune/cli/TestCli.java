@@ -380,6 +380,9 @@ class TestCli
         assertThat(stderr()).contains("applying fixes needs the Iceberg catalog");
 
         out.reset();
+        assertThat(run("--config", config.toString(), "recommendations", "list", "--rule", "small-file")).isZero();
+        assertThat(stderr()).contains("icetune: no recommendation of rule small-file; rules with recommendations: small-files");
+        out.reset();
         assertThat(run("--config", config.toString(), "recommendations", "list", "--table", "iceberg.demo.other")).isZero();
         assertThat(stdout()).contains("iceberg.demo.other").doesNotContain("iceberg.demo.events");
         out.reset();

@@ -42,6 +42,9 @@ final class ListCommand
         if (all.isEmpty() && cluster != null) {
             sayClustersThereAre();
         }
+        if (all.isEmpty() && rule != null) {
+            sayRulesThereAre();
+        }
         if (json) {
             out().println(dev.icetune.cli.JsonOutput.write(all));
             return 0;
@@ -61,6 +64,16 @@ final class ListCommand
         if (!clusters.contains(cluster)) {
             err().println("icetune: no recommendation of cluster %s; %s".formatted(cluster,
                     clusters.isEmpty() ? "none has any yet" : "clusters with recommendations: " + String.join(", ", clusters)));
+        }
+    }
+
+    /** A misspelt --rule likewise: the rules that have recommendations, when it is none of them. */
+    private void sayRulesThereAre()
+    {
+        List<String> rules = context().store().list(Optional.empty(), Optional.empty()).stream().map(RecommendationStore.Stored::ruleId).distinct().sorted().toList();
+        if (!rules.contains(rule)) {
+            err().println("icetune: no recommendation of rule %s; %s".formatted(rule,
+                    rules.isEmpty() ? "none has any yet" : "rules with recommendations: " + String.join(", ", rules)));
         }
     }
 
