@@ -355,7 +355,15 @@ class TestCliWithTrino
         assertThat(icetune("lint")).as("neither a query, --sql nor --file").isEqualTo(IcetuneCli.USAGE);
         assertThat(icetune("lint", "--sql", "SELECT nonsense FROM nowhere")).as("Trino refuses the query").isEqualTo(IcetuneCli.FAILED);
         assertThat(stderr()).as("the place of the error in the query as written").startsWith("icetune: Trino (icetune.trino.url): Query failed")
-                .contains("line 1:22: Schema must be specified");
+                .contains("line 1:22: Schema must be specified").contains("qualify the query's tables, or give --schema (and --catalog)");
+        out.reset();
+        assertThat(icetune("lint", "--schema", "demo", "SELECT count(*) FROM lint_me WHERE user_id = 2")).as("in the catalog of icetune.trino.catalog: " + stderr())
+                .isEqualTo(IcetuneCli.FINDINGS);
+        assertThat(stdout()).contains("missing-partition-filter on iceberg.demo.lint_me");
+        assertThat(icetune("lint", "--catalog", "iceberg", "SELECT count(*) FROM demo.lint_me WHERE ts >= TIMESTAMP '2024-01-02 00:00:00'"))
+                .as(stderr()).isZero();
+        assertThat(icetune("lint", "--catalog", "nosuch", "--schema", "demo", "SELECT count(*) FROM lint_me")).isEqualTo(IcetuneCli.FAILED);
+        assertThat(stderr()).contains("nosuch");
     }
 
     @Test

@@ -2,6 +2,7 @@ package dev.icetune.cli.command;
 
 import dev.icetune.cli.IcetuneCli;
 import dev.icetune.cli.JsonOutput;
+import dev.icetune.engine.TrinoConnections;
 import dev.icetune.engine.lint.QueryLinter;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
@@ -15,7 +16,9 @@ import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.sql.Connection;
 import java.sql.SQLException;
+import java.util.Optional;
 
 @Command(name = "lint", description = {"Review a query before it ships: EXPLAIN through Trino, then the query-level rules.",
         "Exit codes: 0 no findings, 3 findings (2 is a usage error, 1 a failure)."})
@@ -60,6 +63,13 @@ public final class LintCommand
         }
     }
 
+    // as in Trino's CLI: the session's catalog and schema, which unqualified table names are in
+    @Option(names = "--catalog", paramLabel = "CATALOG", description = "the catalog of unqualified table names (default: icetune.trino.catalog)")
+    String catalog;
+
+    @Option(names = "--schema", paramLabel = "SCHEMA", description = "the schema of unqualified table names")
+    String schema;
+
     @Option(names = "--json", description = "print JSON")
     boolean json;
 
@@ -75,14 +85,27 @@ public final class LintCommand
         if (sql.isEmpty()) {
             throw new ParameterException(spec.commandLine(), "no query to lint" + (query.file == null ? "" : " in " + query.file));
         }
-        QueryLinter linter = new QueryLinter(context().requireTrino("lint runs EXPLAIN"), context().iceberg(), context().thresholds());
+        TrinoConnections trino = context().requireTrino("lint runs EXPLAIN");
+        Optional<String> sessionCatalog = Optional.ofNullable(catalog).or(() -> context().settings().engine().getTrinoCatalog());
+        TrinoConnections session = () -> {
+            Connection connection = trino.open();
+            // a catalog or schema in icetune.trino.url stays, unless given here
+            if (sessionCatalog.isPresent() && (catalog != null || connection.getCatalog() == null)) {
+                connection.setCatalog(sessionCatalog.get());
+            }
+            if (schema != null) {
+                connection.setSchema(schema);
+            }
+            return connection;
+        };
         QueryLinter.Report report;
         try {
-            report = linter.lint(sql);
+            report = new QueryLinter(session, context().iceberg(), context().thresholds()).lint(sql);
         }
         catch (SQLException e) {
             // the server's word, refusing the query or not there at all, with the key that says which server (not its URL: it may hold a password)
-            throw new SQLException("Trino (icetune.trino.url): " + e.getMessage(), e);
+            String unqualified = String.valueOf(e.getMessage()).contains("must be specified when session") ? "; qualify the query's tables, or give --schema (and --catalog)" : "";
+            throw new SQLException("Trino (icetune.trino.url): " + e.getMessage() + unqualified, e);
         }
         if (json) {
             out().println(JsonOutput.write(report));
