@@ -67,6 +67,34 @@ class TestReports
         }
     }
 
+    /**
+     * Met from outside: lookups of one order id of 40 files read one (Iceberg skips files by their min/max statistics for a filter
+     * Trino leaves above the scan), and the report said 0% pushed down.
+     */
+    @Test
+    void aFilterLeftAboveTheScanThatSkippedFilesIsPushedDownSuccessfully()
+            throws Exception
+    {
+        String url = TestingPostgres.shared().createDatabase("report_pushdown");
+        TestSchemaMigration.database(url).migrate();
+        // by partition; a lookup that read 1 file of 40; one that read all 40
+        String[] scans = {"ARRAY['ts'], 'x = 1', 1, 0.025", "ARRAY[]::text[], 'order_id = 7', 1, 0.025", "NULL, 'order_id = 8', 40, 1"};
+        for (int scan = 0; scan < scans.length; scan++) {
+            TestingPostgres.execute(url, """
+                    INSERT INTO query_inputs (query_id, "timestamp", input_index, catalog, schema_name, table_name, total_data_files, bytes_scanned,
+                        constraint_columns, filter_predicate, files_scanned, pruning_ratio)
+                    VALUES ('q%d', now(), 0, 'iceberg', 'sales', 'orders', 40, 4096, %s)""".formatted(scan, scans[scan]));
+        }
+        try (Connection connection = DriverManager.getConnection(url, "postgres", ""); Statement statement = connection.createStatement();
+                ResultSet rows = statement.executeQuery(Reports.sql("predicate-pushdown").orElseThrow())) {
+            assertThat(rows.next()).isTrue();
+            assertThat(rows.getLong("pushed_down")).isEqualTo(1);
+            assertThat(rows.getLong("skipped_by_file_statistics")).isEqualTo(1);
+            assertThat(rows.getLong("filtered_above_scan")).isEqualTo(3);
+            assertThat(rows.getDouble("pushdown_success_pct")).isEqualTo(66.7);
+        }
+    }
+
     @Test
     void measuredFiguresAreNumbers()
             throws Exception
