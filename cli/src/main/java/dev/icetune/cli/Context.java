@@ -52,6 +52,12 @@ public final class Context
         return configFile;
     }
 
+    /** The rules without a configuration: rules/ in the working directory, else the installation's own. */
+    public Path standardRules()
+    {
+        return Settings.standardRules(Path.of(""), environment);
+    }
+
     public Settings settings()
     {
         if (settings == null) {

@@ -169,7 +169,13 @@ public record Settings(Path baseDirectory, StoreConfig store, EngineConfig engin
         if (engine.getRulesDirectory() != null) {
             return baseDirectory.resolve(engine.getRulesDirectory()).normalize();
         }
-        Path beside = baseDirectory.resolve("rules").normalize();
+        return standardRules(baseDirectory, environment);
+    }
+
+    /** rules/ in {@code directory}; else, when it has none, the installation's own (ICETUNE_HOME/rules). */
+    public static Path standardRules(Path directory, Map<String, String> environment)
+    {
+        Path beside = directory.resolve("rules").normalize();
         return Optional.ofNullable(environment.get("ICETUNE_HOME")).map(home -> Path.of(home, "rules"))
                 .filter(installed -> !Files.isDirectory(beside) && Files.isDirectory(installed))
                 .orElse(beside);

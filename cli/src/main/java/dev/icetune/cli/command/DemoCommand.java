@@ -155,7 +155,7 @@ public final class DemoCommand
         Map<String, String> properties = new LinkedHashMap<>();
         properties.put("icetune.db.url", captureUrl);
         properties.put("icetune.db.user", "postgres");
-        properties.put("icetune.rules.dir", (rules != null ? rules : RulesCommand.standard()).toAbsolutePath().toString());
+        properties.put("icetune.rules.dir", (rules != null ? rules : context().standardRules()).toAbsolutePath().toString());
         properties.put("icetune.approvers", APPROVER);
         properties.put("icetune.trino.url", server.jdbcUrl());
         properties.put("icetune.trino.user", "icetune");

@@ -8,7 +8,6 @@ import picocli.CommandLine.ScopeType;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Optional;
 
 /** The platform team's rule editing: compile, and run the scenarios. Needs no configuration file, and reads the one there is. */
 @Command(name = "rules", description = "Check the platform team's rules: validate compiles them, test runs their scenarios.",
@@ -28,16 +27,6 @@ public final class RulesCommand
         if (directory != null) {
             return directory;
         }
-        return Files.isRegularFile(context.configFile()) ? context.settings().rulesDirectory() : standard();
-    }
-
-    /** rules/ in the working directory; else the installation's own. */
-    static Path standard()
-    {
-        Path here = Path.of("rules");
-        if (Files.isDirectory(here)) {
-            return here;
-        }
-        return Optional.ofNullable(System.getenv("ICETUNE_HOME")).map(home -> Path.of(home, "rules")).filter(Files::isDirectory).orElse(here);
+        return Files.isRegularFile(context.configFile()) ? context.settings().rulesDirectory() : context.standardRules();
     }
 }
