@@ -2,7 +2,6 @@ package dev.icetune.server;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.icetune.cli.IcetuneCli;
 import dev.icetune.testing.CapturedRows;
 import dev.icetune.testing.LocalIcebergCatalog;
 import dev.icetune.testing.TestingPostgres;
@@ -14,7 +13,6 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -238,12 +236,6 @@ class TestClustersShareOneHistory
 
     private int run(ByteArrayOutputStream out, String... args)
     {
-        List<String> all = new ArrayList<>(List.of("--config", config.toString()));
-        all.addAll(List.of(args));
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int code = IcetuneCli.run(all.toArray(String[]::new), new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8), Map.of());
-        // what a person would see, in the test's output when it fails
-        System.err.println("icetune " + String.join(" ", args) + " -> " + code + "\n" + err.toString(StandardCharsets.UTF_8));
-        return code;
+        return Cli.run(config, out, args);
     }
 }

@@ -1,6 +1,5 @@
 package dev.icetune.server;
 
-import dev.icetune.cli.IcetuneCli;
 import dev.icetune.testing.CapturedRows;
 import dev.icetune.testing.LocalIcebergCatalog;
 import dev.icetune.testing.TestingPostgres;
@@ -9,8 +8,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -101,14 +98,6 @@ class TestHungQueriesAcrossARestart
 
     private static int icetune(Path config, String... args)
     {
-        String[] all = new String[args.length + 2];
-        all[0] = "--config";
-        all[1] = config.toString();
-        System.arraycopy(args, 0, all, 2, args.length);
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int code = IcetuneCli.run(all, new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8), Map.of());
-        // what a person would see, in the test's output when it fails
-        System.err.println("icetune " + String.join(" ", args) + " -> " + code + "\n" + err.toString(StandardCharsets.UTF_8));
-        return code;
+        return Cli.run(config, new ByteArrayOutputStream(), args);
     }
 }
