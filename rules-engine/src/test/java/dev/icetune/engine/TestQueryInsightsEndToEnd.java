@@ -250,6 +250,7 @@ class TestQueryInsightsEndToEnd
         assertThat(ids).hasSize(1);
         assertThat(rows.query("SELECT query_id FROM query_logs WHERE query_id = ?", ids.getFirst())).as("not completed").isEmpty();
         assertThat(alert.evidence().get("users")).isEqualTo(List.of("user"));
+        assertThat(alert.explanation()).as("one query, said so").startsWith("1 query of '").contains("(user user) has been running for up to");
         assertThat(alert.fix()).isEqualTo(new KillQueries(List.of((String) ids.getFirst())));
         assertThat(alert.fix().render()).contains("CALL system.runtime.kill_query(query_id => '" + ids.getFirst() + "'");
         assertThat(meters.get("icetune.queries.hung").gauge().value()).as("the alert's gauge").isEqualTo(1);

@@ -26,6 +26,14 @@ public final class RunningQueries
         return sorted(running).stream().mapToLong(RunningQueryFact::runningMs).max().orElse(0);
     }
 
+    /** The subject of a sentence about them: "1 query of 'p' (user a) has", "2 queries of 'p' (users a, b) have". */
+    public static String subject(Collection<?> running, String pattern)
+    {
+        List<String> users = users(running);
+        return "%s of '%s' (%s %s) %s".formatted(running.size() == 1 ? "1 query" : running.size() + " queries", pattern, users.size() == 1 ? "user" : "users",
+                String.join(", ", users), running.size() == 1 ? "has" : "have");
+    }
+
     /** Trino's own procedure, one call a query: to run by hand once someone has looked at them. */
     public static KillQueries kill(Collection<?> running)
     {
