@@ -54,13 +54,13 @@ final class ShowCommand
         out.println("Estimate: " + found.estimateOrUnknown().sentence());
         out.println();
         Map<String, Object> measured = found.measuredEffect() == null ? Map.of() : found.measuredEffect();
-        String figure = "  %-" + Stream.concat(found.evidence().keySet().stream(), measured.keySet().stream()).mapToInt(String::length).max().orElse(0) + "s %s%n";
+        String row = "  %-" + Stream.concat(found.evidence().keySet().stream(), measured.keySet().stream()).mapToInt(String::length).max().orElse(0) + "s %s%n";
         out.println("Evidence:");
-        found.evidence().forEach((name, value) -> out.printf(figure, name, figure(value)));
+        found.evidence().forEach((name, value) -> out.printf(row, name, figure(value)));
         if (found.measuredEffect() != null) {
             out.println();
             out.println("Measured effect:");
-            measured.forEach((name, value) -> out.printf(figure, name, figure(value)));
+            measured.forEach((name, value) -> out.printf(row, name, figure(value)));
         }
         out.println();
         out.printf("First seen %s, last seen %s, %s.%n%n", TextTable.text(found.firstSeen()), TextTable.text(found.lastSeen()),
@@ -72,7 +72,7 @@ final class ShowCommand
     }
 
     /** A figure as a person reads it: whole from 100 on (bytes, not 7.38753710618E8), else to three significant digits. */
-    static String figure(Object value)
+    private static String figure(Object value)
     {
         if (value instanceof Double number && Double.isFinite(number)) {
             BigDecimal decimal = BigDecimal.valueOf(number);

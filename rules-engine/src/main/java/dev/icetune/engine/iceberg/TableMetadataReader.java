@@ -356,7 +356,7 @@ public final class TableMetadataReader
      * (a compaction, a sort) changes no row. A snapshot that rewrote files in place counts the difference of rows added and
      * removed (its rows copied unchanged are in both), and every position or equality delete it added; summaries leave out zeros.
      */
-    static double changedSince(Table table, Snapshot analyzed)
+    private static double changedSince(Table table, Snapshot analyzed)
     {
         try {
             long changed = 0;
