@@ -47,7 +47,8 @@ class TestDistribution
         assertThat(home.resolve("rules/scenarios")).isDirectory();
         assertThat(home.resolve("sql/reports/top-expensive-patterns.sql")).exists();
         assertThat(home.resolve("icetune.properties.example")).exists();
-        assertThat(home.resolve("ops/icetune-evaluate.service")).content().contains("ExecStart=/opt/icetune/bin/icetune --config /etc/icetune/icetune.properties evaluate --service");
+        assertThat(home.resolve("ops/icetune-evaluate.service")).content().contains("ExecStart=/opt/icetune/bin/icetune --config /etc/icetune/icetune.properties evaluate --service")
+                .contains("SuccessExitStatus=143");
 
         // the class archive of an installation nobody has run for a month, beside one of last week
         Path cache = Files.createDirectories(temporary.resolve("cache/icetune"));
@@ -134,6 +135,8 @@ class TestDistribution
                 service.destroy();
                 service.waitFor(1, TimeUnit.MINUTES);
             }
+            // as systemd stops it (SIGTERM): the exit status its unit declares a clean stop
+            assertThat(service.exitValue()).isEqualTo(143);
             assertThat(temporary.resolve("service.err")).content().contains("evaluation failed, trying again in 10s").doesNotContain("Exception").doesNotContain("\tat ");
             // at least two evaluations found the same (no) recommendations: the table once, each evaluation's summary line on stderr
             assertThat(Files.readString(temporary.resolve("service.err")).lines().filter(line -> line.startsWith("==> 0 recommendations: 0 new")).count())
