@@ -3,6 +3,7 @@ package dev.icetune.engine;
 import dev.icetune.engine.rules.RuleBook;
 import dev.icetune.engine.rules.RuleBookException;
 import dev.icetune.engine.rules.RuleBookHolder;
+import dev.icetune.engine.facts.PatternFact;
 import dev.icetune.engine.facts.TableFact;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -99,6 +100,22 @@ class TestRuleBook
                 "many-snapshots:iceberg.demo.a", "many-snapshots:iceberg.demo.odd", "many-snapshots:iceberg.demo.z",
                 "fragile:iceberg.demo.a", "fragile:iceberg.demo.z");
         assertThat(evaluation.failures()).containsExactly(new RuleBook.Failure("fragile", "IllegalArgumentException: cannot name iceberg.demo.odd"));
+    }
+
+    /**
+     * Met from outside: a regression on one snapshot said "1 snapshots seen now" and its bytes as "1046957"; the shipped rule says
+     * them as a person reads them.
+     */
+    @Test
+    void theShippedRegressionAlertSaysItsFiguresAsAPersonReadsThem()
+            throws Exception
+    {
+        PatternFact regressed = new PatternFact("p1", "select ... from sales.orders", "SELECT ...", "iceberg.sales.orders", 50, 0, 5, 900, 3647, 50, 700, 1528,
+                46, 46, 1046957, 1046957, 20, 1, 0, 1, 1, 0, false, "icetune", 0, 0, 0, 0, 0, 0, 0, 0, null);
+
+        assertThat(RuleBook.load(Path.of("../rules")).evaluate(List.of(regressed)).recommendations()).singleElement()
+                .satisfies(alert -> assertThat(alert.explanation()).contains("is 3647 ms, 2.4x its baseline of 1528 ms")
+                        .contains("bytes from 1022.4 kB to 1022.4 kB; 1 snapshot seen now against 1 in the baseline."));
     }
 
     @Test
