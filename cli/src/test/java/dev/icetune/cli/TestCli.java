@@ -382,6 +382,11 @@ class TestCli
         out.reset();
         assertThat(run("--config", config.toString(), "recommendations", "list", "--rule", "small-file")).isZero();
         assertThat(stderr()).contains("icetune: no recommendation of rule small-file; rules with recommendations: small-files");
+        assertThat(run("--config", config.toString(), "recommendations", "list", "--table", "iceberg.demo.evnts")).isZero();
+        assertThat(stderr()).contains("icetune: no recommendation of table iceberg.demo.evnts");
+        err.reset();
+        assertThat(run("--config", config.toString(), "recommendations", "list", "--table", "iceberg.demo.other", "--status", "open")).isZero();
+        assertThat(stderr()).as("rejected, not open: named all the same").doesNotContain("no recommendation of table");
         out.reset();
         assertThat(run("--config", config.toString(), "recommendations", "list", "--table", "iceberg.demo.other")).isZero();
         assertThat(stdout()).contains("iceberg.demo.other").doesNotContain("iceberg.demo.events");

@@ -45,6 +45,10 @@ final class ListCommand
         if (all.isEmpty() && rule != null) {
             sayRulesThereAre();
         }
+        if (all.isEmpty() && table != null && context().store().list(Optional.empty(), Optional.empty()).stream().noneMatch(each -> of(table.toString(), each))) {
+            // a misspelt --table likewise, when no recommendation of any status names it
+            err().println("icetune: no recommendation of table %s (on it, a column of it, or a query pattern whose evidence names it)".formatted(table));
+        }
         if (json) {
             out().println(dev.icetune.cli.JsonOutput.write(all));
             return 0;
