@@ -42,12 +42,8 @@ final class ListCommand
         if (all.isEmpty() && cluster != null) {
             sayClustersThereAre();
         }
-        if (all.isEmpty() && rule != null) {
-            sayRulesThereAre();
-        }
-        if (all.isEmpty() && table != null && context().store().list(Optional.empty(), Optional.empty()).stream().noneMatch(each -> of(table.toString(), each))) {
-            // a misspelt --table likewise, when no recommendation of any status names it
-            err().println("icetune: no recommendation of table %s (on it, a column of it, or a query pattern whose evidence names it)".formatted(table));
+        if (all.isEmpty() && (rule != null || table != null)) {
+            sayRuleOrTableThereIsNot(context().store().list(Optional.empty(), Optional.empty()));
         }
         if (json) {
             out().println(dev.icetune.cli.JsonOutput.write(all));
@@ -71,13 +67,19 @@ final class ListCommand
         }
     }
 
-    /** A misspelt --rule likewise: the rules that have recommendations, when it is none of them. */
-    private void sayRulesThereAre()
+    /**
+     * A misspelt --rule or --table likewise, read from every recommendation of any status: a rule none has (with those that have
+     * some), a table none names.
+     */
+    private void sayRuleOrTableThereIsNot(List<RecommendationStore.Stored> every)
     {
-        List<String> rules = context().store().list(Optional.empty(), Optional.empty()).stream().map(RecommendationStore.Stored::ruleId).distinct().sorted().toList();
-        if (!rules.contains(rule)) {
+        List<String> rules = every.stream().map(RecommendationStore.Stored::ruleId).distinct().sorted().toList();
+        if (rule != null && !rules.contains(rule)) {
             err().println("icetune: no recommendation of rule %s; %s".formatted(rule,
                     rules.isEmpty() ? "none has any yet" : "rules with recommendations: " + String.join(", ", rules)));
+        }
+        if (table != null && every.stream().noneMatch(each -> of(table.toString(), each))) {
+            err().println("icetune: no recommendation of table %s (on it, a column of it, or a query pattern whose evidence names it)".formatted(table));
         }
     }
 

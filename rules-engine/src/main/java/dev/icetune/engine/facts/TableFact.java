@@ -1,6 +1,7 @@
 package dev.icetune.engine.facts;
 
 import dev.icetune.engine.model.BloomFilters;
+import dev.icetune.engine.model.Estimate;
 import dev.icetune.engine.model.PartitionSpec;
 import dev.icetune.engine.model.Sql;
 import dev.icetune.engine.model.TimeGrain;
@@ -112,7 +113,7 @@ public record TableFact(
     /** How the table changed since its column statistics were computed, as a recommendation says it: "N% of its rows ...". */
     public String statisticsChange()
     {
-        String age = statisticsAgeHours == 0 ? "less than an hour" : statisticsAgeHours == 1 ? "1 hour" : statisticsAgeHours + " hours";
+        String age = statisticsAgeHours == 0 ? "less than an hour" : Estimate.count(statisticsAgeHours, "hour");
         if (statisticsChangedShare < 0) {
             return "its column statistics are %s old and it changed since".formatted(age);
         }
