@@ -5,6 +5,7 @@ import dev.icetune.engine.rules.RuleBookException;
 import dev.icetune.engine.rules.RuleBookHolder;
 import dev.icetune.engine.facts.PatternFact;
 import dev.icetune.engine.facts.TableFact;
+import dev.icetune.engine.facts.TableScanFact;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -116,6 +117,20 @@ class TestRuleBook
         assertThat(RuleBook.load(Path.of("../rules")).evaluate(List.of(regressed)).recommendations()).singleElement()
                 .satisfies(alert -> assertThat(alert.explanation()).contains("is 3647 ms, 2.4x its baseline of 1528 ms")
                         .contains("bytes from 1022.4 kB to 1022.4 kB; 1 snapshot seen now against 1 in the baseline."));
+    }
+
+    /** Met from outside: 154 files of 13 kB each were said to average "0.0 MB". */
+    @Test
+    void theShippedSmallFilesRuleSaysTheFilesSizeInUnits()
+            throws Exception
+    {
+        String table = "iceberg.cdc.accounts";
+        TableScanFact scans = new TableScanFact(table, 240, 39.5, 13_575, 1, 0, 0, 0, List.of(), 0, 0, List.of("icetune"), 0, 0, 0, 0);
+        TableFact files = new TableFact(table, 154, 154 * 13_575L, 20_000, 154, 150_000, 0, List.of(), List.of(), List.of(), Map.of(), 50, 1, 1, 1,
+                154 * 13_575L, 4, Map.of(), Map.of(), 0, List.of(), 0, 0, Map.of(), 0);
+
+        assertThat(RuleBook.load(Path.of("../rules")).evaluate(List.of(scans, files)).recommendations()).filteredOn(each -> each.ruleId().equals("small-files"))
+                .singleElement().satisfies(recommendation -> assertThat(recommendation.explanation()).startsWith("Queries read 40 files per scan averaging 13.3 kB each;"));
     }
 
     @Test
