@@ -12,13 +12,14 @@ import java.util.Map;
 
 /**
  * {@code bin/icetune}. Exit codes: 0 done, 1 failed (the message says what to do), 2 a usage error,
- * 3 lint found something.
+ * 3 lint found something, 4 {@code apply ID} left its fix alone for now (cooldown, rewrite budget): nothing changed.
  */
 public final class IcetuneCli
 {
     public static final int FAILED = 1;
     public static final int USAGE = 2;
     public static final int FINDINGS = 3;
+    public static final int NOT_APPLIED = 4;
 
     private IcetuneCli() {}
 

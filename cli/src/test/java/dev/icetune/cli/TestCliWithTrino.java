@@ -293,6 +293,10 @@ class TestCliWithTrino
 
         // an earlier run changed the cooling table; its effect is not measured yet
         assertThat(icetune("apply", String.valueOf(ids.get("small-files:iceberg.demo.cooling")), "--by", "alice")).as(stderr()).isZero();
+        out.reset();
+        assertThat(icetune("apply", String.valueOf(ids.get("stale-statistics:iceberg.demo.cooling")), "--by", "alice"))
+                .as("asked for by its id and left for later: not applied").isEqualTo(IcetuneCli.NOT_APPLIED);
+        assertThat(stdout()).startsWith("#%d skipped: iceberg.demo.cooling changed at ".formatted(ids.get("stale-statistics:iceberg.demo.cooling")));
         long smallBytes = iceberg.load("iceberg.demo.budget_small").orElseThrow().currentSnapshot().summary().entrySet().stream()
                 .filter(entry -> entry.getKey().equals("total-files-size")).mapToLong(entry -> Long.parseLong(entry.getValue())).sum();
         out.reset();

@@ -32,7 +32,7 @@ import java.util.Optional;
 @Command(name = "apply", description = {"Apply an approved fix, or every approved one: the highest priority table first, each table's fixes in the order "
         + "they depend on each other (layout, then rewrites, statistics, cleanup, views).", "Iceberg metadata changes go through the Iceberg API, rewrites (newest "
         + "files first, in pieces of icetune.rewrite.piece-size) and statistics and views through Trino; every step is audited. --dry-run prints each step with "
-        + "its size and changes nothing. A table changed by a fix whose effect is not measured yet is left alone (icetune.apply.cooldown)."})
+        + "its size and changes nothing. A table changed by a fix whose effect is not measured yet is left alone (icetune.apply.cooldown); apply ID then exits 4, nothing changed."})
 public final class ApplyCommand
         extends ContextCommand
 {
@@ -129,7 +129,11 @@ public final class ApplyCommand
         else if (maxRewriteBytes != null && !dryRun) {
             out().printf("rewrote %s of the %s allowed%n", Estimate.bytes(maxRewriteBytes.toBytes() - budget), Estimate.bytes(maxRewriteBytes.toBytes()));
         }
-        return attempts.stream().anyMatch(FixAttempt::failed) ? IcetuneCli.FAILED : 0;
+        if (attempts.stream().anyMatch(FixAttempt::failed)) {
+            return IcetuneCli.FAILED;
+        }
+        // the one fix asked for by its id, left for later: a script must not take it for applied (--all-approved skips as a matter of course)
+        return !which.allApproved && attempts.stream().anyMatch(FixAttempt::skipped) ? IcetuneCli.NOT_APPLIED : 0;
     }
 
     /** Each fix's outcome as it comes, for a person; all of them at the end for --json. */

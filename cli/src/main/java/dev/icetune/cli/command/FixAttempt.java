@@ -34,6 +34,11 @@ record FixAttempt(long id, String result, String message, List<String> change, l
         return result.equals(FAILED);
     }
 
+    boolean skipped()
+    {
+        return result.equals(SKIPPED);
+    }
+
     void print(PrintStream out)
     {
         String why = message == null ? "" : result.equals(SKIPPED) ? ": " + message : " (" + message + ")";
