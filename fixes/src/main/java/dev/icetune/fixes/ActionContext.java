@@ -4,6 +4,7 @@ import dev.icetune.engine.TrinoConnections;
 import dev.icetune.engine.iceberg.TrinoCatalog;
 import dev.icetune.engine.model.FixKind;
 import dev.icetune.engine.model.LayoutChange;
+import dev.icetune.store.TableName;
 import org.apache.iceberg.DataFile;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.exceptions.CommitFailedException;
@@ -61,16 +62,34 @@ record ActionContext(Optional<Table> table, Optional<TrinoConnections> trino, Re
     }
 
     /**
+     * A step that runs {@code statement} in a session whose catalog and schema are {@code table}'s: for a statement that holds
+     * a query's own text (a view's), whose unqualified names must resolve as in the sessions that ran it, not in icetune's.
+     */
+    Step trinoStepBeside(TableName table, String statement, String estimate)
+    {
+        return trinoStep(statement, statement, estimate, 0, Optional.of(table));
+    }
+
+    /**
      * A step that runs {@code statement} through Trino, shown as {@code description}. A commit that conflicts with
      * another writer's (the statement changed nothing) is tried again, waiting longer each time.
      */
     Step trinoStep(String description, String statement, String estimate, long rewriteBytes)
+    {
+        return trinoStep(description, statement, estimate, rewriteBytes, Optional.empty());
+    }
+
+    private Step trinoStep(String description, String statement, String estimate, long rewriteBytes, Optional<TableName> session)
     {
         TrinoConnections connections = trino.orElseThrow(() -> new IllegalStateException("this fix runs Trino statements: set icetune.trino.url to apply it"));
         return new Step(description, estimate, rewriteBytes, () -> {
             try {
                 retryingConflicts(() -> {
                     try (Connection connection = connections.open(); Statement sql = connection.createStatement()) {
+                        if (session.isPresent()) {
+                            connection.setCatalog(session.get().catalog());
+                            connection.setSchema(session.get().schema());
+                        }
                         // a statement with a result (ANALYZE's row count) returns from execute() before it is done: read it to the end
                         if (sql.execute(statement)) {
                             try (ResultSet result = sql.getResultSet()) {

@@ -6,6 +6,7 @@ import dev.icetune.engine.model.Rewrite;
 import dev.icetune.engine.model.MaterializedView;
 import dev.icetune.engine.model.Sql;
 import dev.icetune.engine.model.TrinoStatements;
+import dev.icetune.store.TableName;
 
 import java.util.List;
 
@@ -36,14 +37,18 @@ final class TrinoFixActions
         }
     }
 
-    /** CREATE then REFRESH the view; rolled back by dropping it. */
+    /**
+     * CREATE then REFRESH the view; rolled back by dropping it. Its query is a dashboard's text, whose unqualified names resolved in
+     * that session's schema: the session here is the table's it reads, as most dashboards' sessions are (their own is not kept).
+     */
     static final class MaterializedViewAction
             implements FixAction<MaterializedView>
     {
         @Override
         public List<Step> plan(MaterializedView fix, ActionContext context)
         {
-            return fix.statements().stream().map(statement -> context.trinoStep(statement, "runs the view's query once")).toList();
+            TableName session = TableName.parse(fix.table());
+            return fix.statements().stream().map(statement -> context.trinoStepBeside(session, statement, "runs the view's query once")).toList();
         }
 
         @Override
