@@ -10,7 +10,9 @@ import org.apache.iceberg.Table;
 import org.apache.iceberg.exceptions.CommitFailedException;
 
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
@@ -79,17 +81,46 @@ record ActionContext(Optional<Table> table, Optional<TrinoConnections> trino, Re
         return trinoStep(description, statement, estimate, rewriteBytes, Optional.empty());
     }
 
+    /** The names Trino gives the output columns of {@code query} run beside {@code table} (an expression not named is {@code _colN}); nothing runs. */
+    List<String> columnsOf(TableName table, String query)
+    {
+        TrinoConnections connections = requireTrino();
+        try (Connection connection = open(connections, Optional.of(table)); PreparedStatement statement = connection.prepareStatement(query)) {
+            ResultSetMetaData columns = statement.getMetaData();
+            List<String> names = new ArrayList<>(columns.getColumnCount());
+            for (int column = 1; column <= columns.getColumnCount(); column++) {
+                names.add(columns.getColumnLabel(column));
+            }
+            return names;
+        }
+        catch (SQLException e) {
+            throw new IllegalStateException("Trino: " + e.getMessage(), e);
+        }
+    }
+
+    private TrinoConnections requireTrino()
+    {
+        return trino.orElseThrow(() -> new IllegalStateException("this fix runs Trino statements: set icetune.trino.url to apply it"));
+    }
+
+    private static Connection open(TrinoConnections connections, Optional<TableName> session)
+            throws SQLException
+    {
+        Connection connection = connections.open();
+        if (session.isPresent()) {
+            connection.setCatalog(session.get().catalog());
+            connection.setSchema(session.get().schema());
+        }
+        return connection;
+    }
+
     private Step trinoStep(String description, String statement, String estimate, long rewriteBytes, Optional<TableName> session)
     {
-        TrinoConnections connections = trino.orElseThrow(() -> new IllegalStateException("this fix runs Trino statements: set icetune.trino.url to apply it"));
+        TrinoConnections connections = requireTrino();
         return new Step(description, estimate, rewriteBytes, () -> {
             try {
                 retryingConflicts(() -> {
-                    try (Connection connection = connections.open(); Statement sql = connection.createStatement()) {
-                        if (session.isPresent()) {
-                            connection.setCatalog(session.get().catalog());
-                            connection.setSchema(session.get().schema());
-                        }
+                    try (Connection connection = open(connections, session); Statement sql = connection.createStatement()) {
                         // a statement with a result (ANALYZE's row count) returns from execute() before it is done: read it to the end
                         if (sql.execute(statement)) {
                             try (ResultSet result = sql.getResultSet()) {

@@ -38,8 +38,9 @@ final class TrinoFixActions
     }
 
     /**
-     * CREATE then REFRESH the view; rolled back by dropping it. Its query is a dashboard's text, whose unqualified names resolved in
-     * that session's schema: the session here is the table's it reads, as most dashboards' sessions are (their own is not kept).
+     * CREATE then REFRESH the view, its columns named as Trino names the query's; rolled back by dropping it. Its query is a
+     * dashboard's text, whose unqualified names resolved in that session's schema: the session here is the table's it reads, as
+     * most dashboards' sessions are (their own is not kept).
      */
     static final class MaterializedViewAction
             implements FixAction<MaterializedView>
@@ -48,7 +49,8 @@ final class TrinoFixActions
         public List<Step> plan(MaterializedView fix, ActionContext context)
         {
             TableName session = TableName.parse(fix.table());
-            return fix.statements().stream().map(statement -> context.trinoStepBeside(session, statement, "runs the view's query once")).toList();
+            return fix.statements(context.columnsOf(session, fix.query())).stream()
+                    .map(statement -> context.trinoStepBeside(session, statement, "runs the view's query once")).toList();
         }
 
         @Override

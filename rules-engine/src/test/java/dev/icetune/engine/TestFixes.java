@@ -139,6 +139,18 @@ class TestFixes
                 .isEqualTo("REFRESH MATERIALIZED VIEW \"iceberg\".\"eu.sales\".\"mv_orders.v2_01234567\"");
     }
 
+    /** Trino refuses a view with a column it does not name (a dashboard's count(*)) or names twice: they get the names Trino shows. */
+    @Test
+    void aMaterializedViewNamesTheColumnsItsQueryLeavesUnnamedOrNamesTwice()
+    {
+        MaterializedView view = new MaterializedView("iceberg.demo.mv_events", EVENTS, "SELECT status, count(*) FROM events GROUP BY 1", 60);
+        assertThat(view.statements(List.of("status", "_col1")).getFirst())
+                .isEqualTo("CREATE MATERIALIZED VIEW IF NOT EXISTS \"iceberg\".\"demo\".\"mv_events\" GRACE PERIOD INTERVAL '60' MINUTE AS "
+                        + "SELECT * FROM (SELECT status, count(*) FROM events GROUP BY 1) AS q (\"status\", \"_col1\")");
+        assertThat(view.statements(List.of("id", "ID")).getFirst()).endsWith("AS q (\"id\", \"ID_2\")");
+        assertThat(view.statements(List.of("status", "events"))).as("named once each: as written").isEqualTo(view.statements());
+    }
+
     @Test
     void fixesApplyLayoutFirstThenRewriteThenStatisticsThenCleanup()
     {

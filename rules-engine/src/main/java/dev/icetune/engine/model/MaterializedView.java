@@ -2,8 +2,13 @@ package dev.icetune.engine.model;
 
 import dev.icetune.store.TableName;
 
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Pattern;
 
 import static java.util.Objects.requireNonNull;
 
@@ -14,6 +19,9 @@ import static java.util.Objects.requireNonNull;
 public record MaterializedView(String name, String table, String query, long refreshMinutes)
         implements Fix
 {
+    /** The name Trino gives an output column the query does not name. */
+    private static final Pattern UNNAMED = Pattern.compile("_col\\d+");
+
     public MaterializedView
     {
         requireNonNull(name, "name is null");
@@ -47,8 +55,37 @@ public record MaterializedView(String name, String table, String query, long ref
     @Override
     public List<String> statements()
     {
-        return List.of("CREATE MATERIALIZED VIEW IF NOT EXISTS %s GRACE PERIOD INTERVAL '%d' MINUTE AS %s".formatted(Sql.table(name), refreshMinutes, query),
+        return statements(List.of());
+    }
+
+    /**
+     * The statements with the view's columns named after {@code columns}, the names Trino gives the query's output, where Trino
+     * would refuse them as they are: a view needs a name for each column, and once each, which a dashboard's {@code count(*)}
+     * (Trino calls it {@code _col1}) or a {@code SELECT a.id, b.id} lacks. The names are what the dashboard saw in its results.
+     */
+    public List<String> statements(List<String> columns)
+    {
+        String body = needsNames(columns) ? "SELECT * FROM (%s) AS q (%s)".formatted(query, uniqueNames(columns)) : query;
+        return List.of("CREATE MATERIALIZED VIEW IF NOT EXISTS %s GRACE PERIOD INTERVAL '%d' MINUTE AS %s".formatted(Sql.table(name), refreshMinutes, body),
                 "REFRESH MATERIALIZED VIEW " + Sql.table(name));
+    }
+
+    private static boolean needsNames(List<String> columns)
+    {
+        Set<String> seen = new HashSet<>();
+        return columns.stream().anyMatch(column -> UNNAMED.matcher(column).matches() || !seen.add(column.toLowerCase(Locale.ROOT)));
+    }
+
+    /** Each name once: a repeated one gets its position ({@code id}, {@code id_2}). */
+    private static String uniqueNames(List<String> columns)
+    {
+        Set<String> seen = new HashSet<>();
+        List<String> names = new ArrayList<>();
+        for (int i = 0; i < columns.size(); i++) {
+            String column = columns.get(i);
+            names.add(Sql.identifier(seen.add(column.toLowerCase(Locale.ROOT)) ? column : column + "_" + (i + 1)));
+        }
+        return String.join(", ", names);
     }
 
     @Override
