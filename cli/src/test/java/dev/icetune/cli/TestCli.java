@@ -375,6 +375,10 @@ class TestCli
         out.reset();
         assertThat(run("--config", config.toString(), "recommendations", "list", "--status", "rejected", "--json")).isZero();
         assertThat(stdout()).contains("\"status\" : \"rejected\"").contains("\"kind\" : \"compact\"").doesNotContain("iceberg.demo.events\"");
+        String rejected = stdout();
+        out.reset();
+        assertThat(run("--config", config.toString(), "recommendations", "list", "--status", "REJECTED", "--json")).as("as the table's heading spells it").isZero();
+        assertThat(stdout()).isEqualTo(rejected);
 
         assertThat(run("--config", config.toString(), "apply", "1", "--by", "alice")).isEqualTo(IcetuneCli.FAILED);
         assertThat(stderr()).contains("applying fixes needs the Iceberg catalog");

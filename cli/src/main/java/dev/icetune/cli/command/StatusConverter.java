@@ -5,8 +5,9 @@ import picocli.CommandLine;
 
 import java.util.Arrays;
 import java.util.Iterator;
+import java.util.Locale;
 
-/** {@code --status open}: the lower-case names the store shows. */
+/** {@code --status open}: the lower-case names the store shows, in any case as typed ({@code OPEN}, as the table's headings are). */
 final class StatusConverter
         implements CommandLine.ITypeConverter<Status>
 {
@@ -14,7 +15,7 @@ final class StatusConverter
     public Status convert(String value)
     {
         try {
-            return Status.of(value);
+            return Status.of(value.toLowerCase(Locale.ROOT));
         }
         catch (IllegalArgumentException e) {
             throw new CommandLine.TypeConversionException(e.getMessage());
