@@ -370,6 +370,42 @@ class TestCliWithTrino
         assertThat(stderr()).contains("nosuch");
     }
 
+    /** Met from outside: a .sql file of two queries, each ended by a semicolon, was sent to Trino whole ("mismatched input ';'"). */
+    @Test
+    void lintReviewsAScriptStatementByStatementInTheSessionItsUseSets()
+            throws Exception
+    {
+        Path script = temporary.resolve("report.sql");
+        Files.writeString(script, """
+                -- the daily report; three queries
+                USE iceberg.demo;
+                SELECT count(*) FROM lint_me WHERE user_id = 2 AND 'a;b' <> '';
+
+                /* clean; by day */
+                SELECT count(*) FROM lint_me WHERE ts >= TIMESTAMP '2024-01-02 00:00:00';
+                SELECT count(*)
+                FROM nowhere;
+                """);
+        assertThat(icetune("lint", "--file", script.toString())).as("one statement refused: a failure, whatever the others found").isEqualTo(IcetuneCli.FAILED);
+        assertThat(stdout()).contains("-- statement 1, line 3: SELECT count(*) FROM lint_me WHERE user_id = 2 AND 'a;b' <> ''\nWould scan:\n  iceberg.demo.lint_me")
+                .contains("missing-partition-filter on iceberg.demo.lint_me")
+                .contains("-- statement 2, line 6: SELECT count(*) FROM lint_me WHERE ts >= TIMESTAMP '2024-01-02 00:00:00'\nWould scan:");
+        assertThat(stderr()).as("the error where it is in the file").contains("icetune: statement 3, line 7: Trino (icetune.trino.url): Query failed")
+                .contains("line 8:6: Table 'iceberg.demo.nowhere' does not exist");
+
+        out.reset();
+        Files.writeString(script, Files.readString(script).replace("FROM nowhere", "FROM lint_me"));
+        assertThat(icetune("lint", "--file", script.toString(), "--json")).as(stderr()).isEqualTo(IcetuneCli.FINDINGS);
+        List<Map<String, Object>> reports = JSON.readValue(stdout(), new TypeReference<>() {});
+        assertThat(reports).extracting(each -> each.get("statement"), each -> each.get("line"))
+                .containsExactly(org.assertj.core.groups.Tuple.tuple(1, 3), org.assertj.core.groups.Tuple.tuple(2, 6), org.assertj.core.groups.Tuple.tuple(3, 7));
+        assertThat(reports).extracting(each -> ((List<?>) ((Map<?, ?>) each.get("report")).get("findings")).size()).containsExactly(1, 0, 1);
+
+        out.reset();
+        assertThat(icetune("lint", "SELECT count(*) FROM iceberg.demo.lint_me WHERE ts >= TIMESTAMP '2024-01-02 00:00:00'; -- done")).as(stderr()).isZero();
+        assertThat(stdout()).as("one statement: its report alone").startsWith("Would scan:").doesNotContain("-- statement");
+    }
+
     @Test
     void lintReviewsTheStatementOfAQuerySentWithParameters()
     {

@@ -18,9 +18,13 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 
 @Command(name = "lint", description = {"Review a query before it ships: EXPLAIN through Trino, then the query-level rules.",
+        "A file of several statements, each ended by a semicolon, is reviewed statement by statement (USE sets the session for those after it; "
+                + "--json then prints a list, one report or error a statement).",
         "Exit codes: 0 no findings, 3 findings (2 is a usage error, 1 a failure)."})
 public final class LintCommand
         extends ContextCommand
@@ -81,15 +85,61 @@ public final class LintCommand
             // "icetune lint q.sql" sent the file's name to Trino, which said "mismatched input 'q'"
             throw new ParameterException(spec.commandLine(), "QUERY is the query's text, and %1$s is a file: icetune lint --file %1$s".formatted(query.positional.strip()));
         }
-        String sql = query.text().strip().replaceAll(";$", "");
-        if (sql.isEmpty()) {
+        List<SqlStatement> statements = SqlStatement.split(query.text());
+        long queries = statements.stream().filter(statement -> statement.use().isEmpty()).count();
+        if (queries == 0) {
             throw new ParameterException(spec.commandLine(), "no query to lint" + (query.file == null ? "" : " in " + query.file));
         }
         TrinoConnections trino = context().requireTrino("lint runs EXPLAIN");
-        Optional<String> sessionCatalog = Optional.ofNullable(catalog).or(() -> context().settings().engine().getTrinoCatalog());
-        TrinoConnections session = () -> {
+        QueryLinter linter = new QueryLinter(session(trino), context().iceberg(), context().thresholds());
+        // each statement in turn, in the session the USE statements before it set; in a script of several queries, one that Trino
+        // refuses does not stop the others
+        List<Linted> linted = new ArrayList<>();
+        for (SqlStatement statement : statements) {
+            Optional<SqlStatement.Use> use = statement.use();
+            if (use.isPresent()) {
+                use.get().catalog().ifPresent(name -> catalog = name);
+                schema = use.get().schema();
+                continue;
+            }
+            if (queries == 1) {
+                QueryLinter.Report report = lint(linter, statement);
+                out().println(json ? JsonOutput.write(report) : text(report));
+                return report.findings().isEmpty() ? 0 : IcetuneCli.FINDINGS;
+            }
+            String where = "statement %d, line %d".formatted(linted.size() + 1, statement.line());
+            try {
+                QueryLinter.Report report = lint(linter, statement);
+                linted.add(new Linted(linted.size() + 1, statement.line(), statement.text(), report, null));
+                if (!json) {
+                    out().printf("-- %s: %s%n%s%n", where, statement.headline(), text(report));
+                }
+            }
+            catch (SQLException e) {
+                linted.add(new Linted(linted.size() + 1, statement.line(), statement.text(), null, e.getMessage()));
+                err().println("icetune: " + where + ": " + e.getMessage());
+            }
+        }
+        if (json) {
+            out().println(JsonOutput.write(linted));
+        }
+        return linted.stream().anyMatch(each -> each.error() != null) ? IcetuneCli.FAILED
+                : linted.stream().anyMatch(each -> !each.report().findings().isEmpty()) ? IcetuneCli.FINDINGS : 0;
+    }
+
+    /** One statement of a script as --json prints it: its report, or what Trino said of it. */
+    record Linted(int statement, int line, String query, QueryLinter.Report report, String error) {}
+
+    /**
+     * Trino's session as in Trino's CLI: the catalog (given, else icetune.trino.catalog) and schema of unqualified names, read at each
+     * statement, since a script's USE changes them. A catalog or schema in icetune.trino.url stays, unless given.
+     */
+    private TrinoConnections session(TrinoConnections trino)
+    {
+        Optional<String> defaultCatalog = context().settings().engine().getTrinoCatalog();
+        return () -> {
             Connection connection = trino.open();
-            // a catalog or schema in icetune.trino.url stays, unless given here
+            Optional<String> sessionCatalog = Optional.ofNullable(catalog).or(() -> defaultCatalog);
             if (sessionCatalog.isPresent() && (catalog != null || connection.getCatalog() == null)) {
                 connection.setCatalog(sessionCatalog.get());
             }
@@ -98,29 +148,34 @@ public final class LintCommand
             }
             return connection;
         };
-        QueryLinter.Report report;
+    }
+
+    private static QueryLinter.Report lint(QueryLinter linter, SqlStatement statement)
+            throws SQLException
+    {
         try {
-            report = new QueryLinter(session, context().iceberg(), context().thresholds()).lint(sql);
+            return linter.lint(statement.text());
         }
         catch (SQLException e) {
             // the server's word, refusing the query or not there at all, with the key that says which server (not its URL: it may hold a password)
-            String unqualified = String.valueOf(e.getMessage()).contains("must be specified when session") ? "; qualify the query's tables, or give --schema (and --catalog)" : "";
-            throw new SQLException("Trino (icetune.trino.url): " + e.getMessage() + unqualified, e);
+            String message = statement.placedInScript(String.valueOf(e.getMessage()));
+            String unqualified = message.contains("must be specified when session") ? "; qualify the query's tables, or give --schema (and --catalog)" : "";
+            throw new SQLException("Trino (icetune.trino.url): " + message + unqualified, e);
         }
-        if (json) {
-            out().println(JsonOutput.write(report));
+    }
+
+    /** A report as a person reads it: the scans, then each finding with its suggestion. */
+    private static String text(QueryLinter.Report report)
+    {
+        StringBuilder text = new StringBuilder(report.scans().isEmpty() ? "Would scan no table.\n" : "Would scan:\n");
+        report.scans().forEach(scan -> text.append("  ").append(scan).append('\n'));
+        text.append('\n');
+        if (report.findings().isEmpty()) {
+            text.append("No findings.\n");
         }
-        else {
-            out().println(report.scans().isEmpty() ? "Would scan no table." : "Would scan:");
-            report.scans().forEach(scan -> out().println("  " + scan));
-            out().println();
-            if (report.findings().isEmpty()) {
-                out().println("No findings.");
-            }
-            for (QueryLinter.Finding finding : report.findings()) {
-                out().printf("%s%s: %s%n  suggestion: %s%n", finding.rule(), finding.table() == null ? "" : " on " + finding.table(), finding.message(), finding.suggestion());
-            }
+        for (QueryLinter.Finding finding : report.findings()) {
+            text.append("%s%s: %s%n  suggestion: %s%n".formatted(finding.rule(), finding.table() == null ? "" : " on " + finding.table(), finding.message(), finding.suggestion()));
         }
-        return report.findings().isEmpty() ? 0 : IcetuneCli.FINDINGS;
+        return text.toString().stripTrailing();
     }
 }
