@@ -168,15 +168,25 @@ public final class FixApplier
         });
     }
 
-    /** A layout change that rewrote all of a table's files compacted them too: the compactions waiting for the table are moot. */
+    /**
+     * The compactions waiting for a table that a fix just did: a layout change that rewrote all its files compacted them too, and a
+     * compaction does what another rule's compaction of the table would (small-files and delete-file-buildup propose the same one).
+     */
     private void supersedeCompactions(RecommendationStore.Stored applied, Fix fix, String actor)
     {
-        if (!(fix instanceof LayoutChange layout) || layout.rewrite() == null || layout.rewrite().from() != null) {
+        String why = switch (fix) {
+            case LayoutChange layout when layout.rewrite() != null && layout.rewrite().from() == null -> "rewrote all files of " + layout.table();
+            case Compact compact -> "compacted " + compact.table();
+            default -> null;
+        };
+        if (why == null) {
             return;
         }
         for (RecommendationStore.Stored other : store.list(Optional.empty())) {
-            if (other.fix() instanceof Compact && other.fix().changedTable().equals(fix.changedTable()) && other.status().canBecome(Status.SUPERSEDED)) {
-                store.transition(other.id(), other.status(), Status.SUPERSEDED, actor, "#%d (%s) rewrote all files of %s".formatted(applied.id(), applied.ruleId(), layout.table()));
+            if (other.id() != applied.id() && other.fix() instanceof Compact waiting && waiting.changedTable().equals(fix.changedTable())
+                    && (!(fix instanceof Compact compact) || waiting.fileSizeThresholdBytes() <= compact.fileSizeThresholdBytes())
+                    && other.status().canBecome(Status.SUPERSEDED)) {
+                store.transition(other.id(), other.status(), Status.SUPERSEDED, actor, "#%d (%s) %s".formatted(applied.id(), applied.ruleId(), why));
             }
         }
     }

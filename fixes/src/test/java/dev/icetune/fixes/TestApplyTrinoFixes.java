@@ -177,9 +177,14 @@ class TestApplyTrinoFixes
         workload("deleted_from", "id");
 
         long id = compaction("iceberg.demo.deleted_from");
+        // met from outside: small-files proposed the same compaction of a CDC table beside delete-file-buildup, and stayed open after it
+        store.record(List.of(recommendation("small-files", "iceberg.demo.deleted_from", new Compact("iceberg.demo.deleted_from", 128L << 20))), Instant.now(), Integer.MAX_VALUE);
+        long sameCompaction = id("small-files", "iceberg.demo.deleted_from");
         assertThat(applier.apply(id, "alice", true).change()).as("the lone file, for its deletes").contains("WHERE \"$path\" IN (1 file): piece 1 of 1")
                 .contains("then remove the delete files that apply to no data file left");
         assertThat(applier.apply(id, "alice", false).result()).isEqualTo(FixAudit.Result.APPLIED);
+        assertThat(store.find(sameCompaction).orElseThrow().status()).as("done by the other's").isEqualTo(Status.SUPERSEDED);
+        assertThat(store.history(sameCompaction).getLast().reason()).isEqualTo("#%d (delete-file-buildup) compacted iceberg.demo.deleted_from".formatted(id));
 
         assertDeletesAppliedAndGone("deleted_from");
         assertThat(iceberg.read("iceberg.demo.deleted_from", 1, Instant.now()).orElseThrow().largeFilesWithDeletes()).isZero();
