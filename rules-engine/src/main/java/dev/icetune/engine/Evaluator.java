@@ -174,7 +174,7 @@ public final class Evaluator
         hungQueries.set(recommendations.stream().mapToLong(recommendation -> recommendation.fix() instanceof KillQueries kill ? kill.queryIds().size() : 0).sum());
 
         step = System.nanoTime();
-        RecommendationStore.Outcome outcome = store.record(recommendations, now, resolveAfter, cluster, tableFacts.unread());
+        RecommendationStore.Outcome outcome = store.record(recommendations, now, now.minus(window), resolveAfter, cluster, tableFacts.unread());
         progress.accept("recorded %s in %d ms".formatted(count(recommendations.size(), "recommendation"), millisSince(step)));
         Duration took = Duration.ofNanos(System.nanoTime() - started);
         long id = store.recordEvaluation(now.minus(took), now.minus(window), now, now.minus(window).minus(baseline), facts.size(),

@@ -190,16 +190,18 @@ public final class RecommendationStore
      */
     public Outcome record(List<Recommendation> recommendations, Instant now, int resolveAfter)
     {
-        return record(recommendations, now, resolveAfter, Optional.empty(), Set.of());
+        return record(recommendations, now, Instant.EPOCH, resolveAfter, Optional.empty(), Set.of());
     }
 
     /**
-     * As {@link #record(List, Instant, int)}, for an evaluation of one cluster's evidence, or of every cluster's (empty): only
-     * recommendations from that cluster's evidence can miss, so that evaluating one cluster never resolves another's. Nor
-     * can those resting on a table whose metadata could not be read ({@code unread}: tables and catalogs in their one-text form),
-     * a pattern's whose rule read it included: they did not fire for want of evidence, not because their problem went away.
+     * As {@link #record(List, Instant, int)}, for an evaluation of the window from {@code windowStart}, of one cluster's evidence or of
+     * every cluster's (empty): only recommendations from that cluster's evidence can miss, so that evaluating one cluster never resolves
+     * another's. Nor can those resting on a table whose metadata could not be read ({@code unread}: tables and catalogs in their
+     * one-text form), a pattern's whose rule read it included: they did not fire for want of evidence, not because their problem went
+     * away. A fix verified (or done by another fix) before the window began whose rule fires again met its problem again, as a table
+     * fed by a stream fills with small and delete files again after its compaction: it keeps its record, and a new recommendation opens.
      */
-    public Outcome record(List<Recommendation> recommendations, Instant now, int resolveAfter, Optional<String> cluster, Set<String> unread)
+    public Outcome record(List<Recommendation> recommendations, Instant now, Instant windowStart, int resolveAfter, Optional<String> cluster, Set<String> unread)
     {
         return jdbi.inTransaction(handle -> {
             handle.execute("LOCK TABLE recommendations IN SHARE ROW EXCLUSIVE MODE"); // one evaluation at a time
@@ -208,6 +210,12 @@ public final class RecommendationStore
                     + "cluster_name text, clusters text[]) ON COMMIT DELETE ROWS");
             stage(handle, recommendations);
             Timestamp at = Timestamp.from(now);
+            // done before this window's evidence began and needed again: the done one moves aside (its key archived by its id)
+            handle.createUpdate("""
+                    UPDATE recommendations r SET dedupe_key = r.dedupe_key || '#' || r.id
+                    FROM icetune_fired f
+                    WHERE r.dedupe_key = f.dedupe_key AND r.status IN ('verified', 'superseded') AND r.updated_at < :window_start""")
+                    .bind("window_start", Timestamp.from(windowStart)).execute();
             // new ones open
             int opened = handle.createUpdate("""
                     WITH opened AS (

@@ -50,6 +50,40 @@ class TestRecommendationStore
     }
 
     /**
+     * Met from outside: a CDC table compacted by icetune (verified) filled with delete files again, and delete-file-buildup fired
+     * again into the verified recommendation, which only counted it. Once the window begins after the verification, its evidence is
+     * all of the table after the fix: the problem is back, and a new recommendation opens beside the verified one. Within a window
+     * that still holds the scans from before the fix, nothing opens.
+     */
+    @Test
+    void aVerifiedFixWhoseProblemComesBackOpensANewRecommendation()
+    {
+        String url = TestingPostgres.shared().createDatabase("store_recurring");
+        Database.of(url, "postgres", "icetune-test").migrate();
+        RecommendationStore store = new RecommendationStore(Jdbi.create(url, "postgres", ""), Approvals.parse("alice", ""));
+        Recommendation compaction = new Recommendation("delete-file-buildup", TargetType.TABLE, "iceberg.cdc.accounts", Severity.MEDIUM, Level.L1,
+                Map.of("delete_files", 180), "why", new dev.icetune.engine.model.Compact("iceberg.cdc.accounts", 128L << 20));
+        Instant start = Instant.now();
+        store.record(List.of(compaction), start, start.minusSeconds(3600), 3, Optional.empty(), Set.of());
+        long done = store.list(Optional.empty()).getFirst().id();
+        store.approve(done, "alice", null);
+        store.transition(done, Status.APPROVED, Status.APPLIED, "alice", "compacted");
+        store.recordEffect(done, Status.VERIFIED, Map.of("files_per_query_after", 1.0), "its queries improved");
+        Instant verified = Instant.now();
+
+        assertThat(store.record(List.of(compaction), verified.plusSeconds(600), verified.minusSeconds(3000), 3, Optional.empty(), Set.of()).opened())
+                .as("the window still holds scans from before the fix").isZero();
+        assertThat(store.record(List.of(compaction), verified.plusSeconds(3700), verified.plusSeconds(100), 3, Optional.empty(), Set.of()).opened())
+                .as("a window all after it").isEqualTo(1);
+        assertThat(store.list(Optional.empty())).extracting(RecommendationStore.Stored::id, RecommendationStore.Stored::status)
+                .containsExactlyInAnyOrder(org.assertj.core.groups.Tuple.tuple(done, Status.VERIFIED),
+                        org.assertj.core.groups.Tuple.tuple(done + 1, Status.OPEN));
+        assertThat(store.find(done).orElseThrow().measuredEffect()).as("the verified one keeps its record").containsEntry("files_per_query_after", 1.0);
+        assertThat(store.record(List.of(compaction), verified.plusSeconds(3800), verified.plusSeconds(200), 3, Optional.empty(), Set.of()).refreshed())
+                .as("the new one refreshes as any open one").isEqualTo(1);
+    }
+
+    /**
      * A recommendation on a table whose metadata, or whose catalog, could not be read counts no miss: it did not fire for
      * want of evidence. So does a pattern's whose rule joined that table (met from outside: the Iceberg catalog's
      * connections lost to a PostgreSQL restart, and a pattern's non-sargable-predicate counted a miss). Another table's,
@@ -69,7 +103,7 @@ class TestRecommendationStore
 
         Set<String> unread = Set.of("lake", "iceberg.demo.events", "\"eu.lake\"");
         for (int evaluation = 1; evaluation <= 3; evaluation++) {
-            store.record(List.of(), at.plusSeconds(60 * evaluation), 3, Optional.empty(), unread);
+            store.record(List.of(), at.plusSeconds(60 * evaluation), Instant.EPOCH, 3, Optional.empty(), unread);
         }
         assertThat(statuses(store)).containsExactlyInAnyOrderEntriesOf(Map.of("lake.sales.orders", Status.OPEN, "iceberg.demo.events", Status.OPEN,
                 "iceberg.demo.events.user_id", Status.OPEN, "iceberg.demo.events2", Status.RESOLVED, "\"eu.lake\".sales.orders", Status.OPEN,
