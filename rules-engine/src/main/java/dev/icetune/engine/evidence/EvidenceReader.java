@@ -106,16 +106,16 @@ public final class EvidenceReader
     private static final String LIMIT_FAILURE = "NOT success AND (error_code LIKE 'EXCEEDED%' OR error_type = 'INSUFFICIENT_RESOURCES')";
 
     /**
-     * Not icetune's own queries (its metadata reads through Trino, lint's EXPLAIN): they repeat identically at each evaluation, and a
-     * pattern of them would be a recommendation about icetune, not the workload.
-     */
-    /**
      * A run whose result a cache could serve again: the whole text stored, and a snapshot known for every table it read. An input
      * without one ({@code -}: an Iceberg metadata table such as {@code t$files}, a system table, another connector's table) may
      * change under the same text; a query without inputs ({@code SELECT 1}) saves nothing. Null when the row has no inputs.
      */
     private static final String CACHEABLE = "(success AND NOT query_text_truncated AND strpos(',' || input_snapshots || ',', ',-,') = 0)";
 
+    /**
+     * Not icetune's own queries (its metadata reads through Trino, lint's EXPLAIN): they repeat identically at each evaluation, and a
+     * pattern of them would be a recommendation about icetune, not the workload.
+     */
     private static final String WORKLOAD = "source IS DISTINCT FROM '%s'".formatted(TrinoConnections.SOURCE);
 
     private static final String PATTERNS = """
@@ -123,7 +123,7 @@ public final class EvidenceReader
                 -- the rows as the aggregation needs them, computed below its sort (OFFSET 0 keeps the planner from folding this
                 -- into it) and narrow enough for the sort to stay in memory: texts counted distinct become hashes, the query text
                 -- two hashes, and the texts shown are read in a hashed pass (texts)
-                SELECT cluster_name, query_pattern_hash, success, coalesce(<comparable>, false) AS comparable,
+                SELECT cluster_name, query_pattern_hash, success, coalesce(<cacheable>, false) AS comparable,
                        hashtextextended(user_name, 0) AS user_key, latency, files_scanned, bytes_scanned, rows_returned, skew_ratio, skew_stage_id,
                        hashtextextended(input_snapshots, 0) AS snapshots_key, join_input_rows, join_output_rows, cross_join, sort_without_limit,
                        spilled_bytes, peak_memory_bytes, <limit_failure> AS limit_failure,
@@ -131,9 +131,9 @@ public final class EvidenceReader
                        -- identical text on identical snapshots within the TTL, counted in TTL-wide time buckets (the bucket seeds the
                        -- hash), twice with the buckets shifted by half a TTL, so that a burst shorter than half the TTL falls in one
                        -- bucket; date_part (float8), not extract (numeric): a million numeric divisions cost a third of a second
-                       CASE WHEN <comparable> THEN hashtextextended(query_text || '|' || input_snapshots,
+                       CASE WHEN <cacheable> THEN hashtextextended(query_text || '|' || input_snapshots,
                                floor(date_part('epoch', "timestamp") / :ttl_seconds)::bigint) END AS run,
-                       CASE WHEN <comparable> THEN hashtextextended(query_text || '|' || input_snapshots,
+                       CASE WHEN <cacheable> THEN hashtextextended(query_text || '|' || input_snapshots,
                                floor((date_part('epoch', "timestamp") + :ttl_seconds / 2.0) / :ttl_seconds)::bigint) END AS shifted_run
                 FROM query_logs
                 WHERE "timestamp" >= :start AND "timestamp" < :end AND update_type IS NULL AND <slice> <cluster> AND <workload>
@@ -164,7 +164,7 @@ public final class EvidenceReader
             SELECT cur.*, texts.pattern, texts.sample_query, texts.tbl, texts.pattern ~ '\\mgroup by\\M' AS aggregation,
                    cur.percentiles[1] AS p50, cur.percentiles[2] AS p95, cur.skew[1] AS skew_ratio, cur.skew[2] AS skew_stage
             FROM cur JOIN texts USING (cluster, h)
-            """.replace("<limit_failure>", LIMIT_FAILURE).replace("<comparable>", CACHEABLE).replace("<workload>", WORKLOAD);
+            """.replace("<limit_failure>", LIMIT_FAILURE).replace("<cacheable>", CACHEABLE).replace("<workload>", WORKLOAD);
 
     /**
      * Per table and cluster first, then per table: every aggregate hashes, and the list of clusters is sorted from a few rows a
