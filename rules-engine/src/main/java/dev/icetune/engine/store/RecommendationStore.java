@@ -224,9 +224,13 @@ public final class RecommendationStore
                         SELECT f.dedupe_key, f.rule_id, f.target_type, f.target, f.severity, f.level, 'open', f.explanation, f.proposed_fix, f.fix,
                             f.evidence, f.estimate, f.priority, f.cluster_name, f.clusters, :at, :at, :at
                         FROM icetune_fired f WHERE NOT EXISTS (SELECT 1 FROM recommendations r WHERE r.dedupe_key = f.dedupe_key)
-                        RETURNING id, rule_id, evidence)
+                        RETURNING id, rule_id, evidence, dedupe_key)
                     INSERT INTO recommendation_history (recommendation_id, at, from_status, to_status, actor, reason, evidence)
-                    SELECT id, :at, NULL, 'open', :actor, 'rule ' || rule_id || ' fired', evidence FROM opened""")
+                    SELECT o.id, :at, NULL, 'open', :actor, 'rule ' || o.rule_id || ' fired' || coalesce((
+                            -- the same problem again: the one done before, its key archived above
+                            SELECT ' again after #' || d.id || ' (' || d.status || ')' FROM recommendations d
+                            WHERE d.dedupe_key = o.dedupe_key || '#' || d.id ORDER BY d.id DESC LIMIT 1), ''), o.evidence
+                    FROM opened o""")
                     .bind("at", at).bind("actor", SYSTEM_ACTOR).execute();
             // the configuration may approve some newly opened ones; recorded as such
             for (Approvals.AutoApproval auto : approvals.autoApprovals()) {

@@ -79,6 +79,7 @@ class TestRecommendationStore
                 .containsExactlyInAnyOrder(org.assertj.core.groups.Tuple.tuple(done, Status.VERIFIED),
                         org.assertj.core.groups.Tuple.tuple(done + 1, Status.OPEN));
         assertThat(store.find(done).orElseThrow().measuredEffect()).as("the verified one keeps its record").containsEntry("files_per_query_after", 1.0);
+        assertThat(store.history(done + 1).getFirst().reason()).isEqualTo("rule delete-file-buildup fired again after #%d (verified)".formatted(done));
         assertThat(store.record(List.of(compaction), verified.plusSeconds(3800), verified.plusSeconds(200), 3, Optional.empty(), Set.of()).refreshed())
                 .as("the new one refreshes as any open one").isEqualTo(1);
     }
