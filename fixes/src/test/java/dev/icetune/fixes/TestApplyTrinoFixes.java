@@ -178,8 +178,7 @@ class TestApplyTrinoFixes
 
         long id = compaction("iceberg.demo.deleted_from");
         // met from outside: small-files proposed the same compaction of a CDC table beside delete-file-buildup, and stayed open after it
-        store.record(List.of(recommendation("small-files", "iceberg.demo.deleted_from", new Compact("iceberg.demo.deleted_from", 128L << 20))), Instant.now(), Integer.MAX_VALUE);
-        long sameCompaction = id("small-files", "iceberg.demo.deleted_from");
+        long sameCompaction = recorded("small-files", "iceberg.demo.deleted_from", new Compact("iceberg.demo.deleted_from", 128L << 20));
         assertThat(applier.apply(id, "alice", true).change()).as("the lone file, for its deletes").contains("WHERE \"$path\" IN (1 file): piece 1 of 1")
                 .contains("then remove the delete files that apply to no data file left");
         assertThat(applier.apply(id, "alice", false).result()).isEqualTo(FixAudit.Result.APPLIED);
@@ -562,10 +561,16 @@ class TestApplyTrinoFixes
     /** The id of {@code rule}'s recommendation of {@code fix} on {@code table}, approved; the other tests' recommendations stay open however many tests record one. */
     private long approved(String rule, String table, Fix fix)
     {
-        store.record(List.of(recommendation(rule, table, fix)), Instant.now(), Integer.MAX_VALUE);
-        long id = id(rule, table);
+        long id = recorded(rule, table, fix);
         store.approve(id, "alice", null);
         return id;
+    }
+
+    /** The id of {@code rule}'s recommendation of {@code fix} on {@code table}, open. */
+    private long recorded(String rule, String table, Fix fix)
+    {
+        store.record(List.of(recommendation(rule, table, fix)), Instant.now(), Integer.MAX_VALUE);
+        return id(rule, table);
     }
 
     private long summary(String table, String key)

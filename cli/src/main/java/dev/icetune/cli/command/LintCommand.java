@@ -107,16 +107,17 @@ public final class LintCommand
                 out().println(json ? JsonOutput.write(report) : text(report));
                 return report.findings().isEmpty() ? 0 : IcetuneCli.FINDINGS;
             }
-            String where = "statement %d, line %d".formatted(linted.size() + 1, statement.line());
+            int number = linted.size() + 1;
+            String where = "statement %d, line %d".formatted(number, statement.line());
             try {
                 QueryLinter.Report report = lint(linter, statement);
-                linted.add(new Linted(linted.size() + 1, statement.line(), statement.text(), report, null));
+                linted.add(new Linted(number, statement.line(), statement.text(), report, null));
                 if (!json) {
                     out().printf("-- %s: %s%n%s%n", where, statement.headline(), text(report));
                 }
             }
             catch (SQLException e) {
-                linted.add(new Linted(linted.size() + 1, statement.line(), statement.text(), null, e.getMessage()));
+                linted.add(new Linted(number, statement.line(), statement.text(), null, e.getMessage()));
                 err().println("icetune: " + where + ": " + e.getMessage());
             }
         }

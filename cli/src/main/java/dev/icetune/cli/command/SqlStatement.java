@@ -6,6 +6,7 @@ import org.antlr.v4.runtime.Token;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -86,7 +87,7 @@ record SqlStatement(String text, int line, int column)
     /** A name as Trino reads it: a quoted one as written, its doubled quotes single; a bare one in lower case. */
     private static String name(String written)
     {
-        return written.startsWith("\"") ? written.substring(1, written.length() - 1).replace("\"\"", "\"") : written.toLowerCase(java.util.Locale.ROOT);
+        return written.startsWith("\"") ? written.substring(1, written.length() - 1).replace("\"\"", "\"") : written.toLowerCase(Locale.ROOT);
     }
 
     /** Trino's message about this statement with the place of its error in the script as written, not in the statement alone. */

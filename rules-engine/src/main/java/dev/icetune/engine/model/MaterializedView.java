@@ -65,27 +65,23 @@ public record MaterializedView(String name, String table, String query, long ref
      */
     public List<String> statements(List<String> columns)
     {
-        String body = needsNames(columns) ? "SELECT * FROM (%s) AS q (%s)".formatted(query, uniqueNames(columns)) : query;
+        List<String> names = uniqueNames(columns);
+        boolean rename = !names.equals(columns) || columns.stream().anyMatch(column -> UNNAMED.matcher(column).matches());
+        String body = rename ? "SELECT * FROM (%s) AS q (%s)".formatted(query, String.join(", ", names.stream().map(Sql::identifier).toList())) : query;
         return List.of("CREATE MATERIALIZED VIEW IF NOT EXISTS %s GRACE PERIOD INTERVAL '%d' MINUTE AS %s".formatted(Sql.table(name), refreshMinutes, body),
                 "REFRESH MATERIALIZED VIEW " + Sql.table(name));
     }
 
-    private static boolean needsNames(List<String> columns)
+    /** Each name once, whatever its case: a repeated one gets its position ({@code id}, {@code id_2}). */
+    private static List<String> uniqueNames(List<String> columns)
     {
         Set<String> seen = new HashSet<>();
-        return columns.stream().anyMatch(column -> UNNAMED.matcher(column).matches() || !seen.add(column.toLowerCase(Locale.ROOT)));
-    }
-
-    /** Each name once: a repeated one gets its position ({@code id}, {@code id_2}). */
-    private static String uniqueNames(List<String> columns)
-    {
-        Set<String> seen = new HashSet<>();
-        List<String> names = new ArrayList<>();
+        List<String> names = new ArrayList<>(columns.size());
         for (int i = 0; i < columns.size(); i++) {
             String column = columns.get(i);
-            names.add(Sql.identifier(seen.add(column.toLowerCase(Locale.ROOT)) ? column : column + "_" + (i + 1)));
+            names.add(seen.add(column.toLowerCase(Locale.ROOT)) ? column : column + "_" + (i + 1));
         }
-        return String.join(", ", names);
+        return names;
     }
 
     @Override
