@@ -33,11 +33,18 @@ public final class TestingEvents
 
     public static QueryCompletedEvent completed(String queryId, String sql, List<QueryInputMetadata> inputs)
     {
+        return completed(queryId, sql, inputs, Optional.empty(), List.of());
+    }
+
+    /** With the JSON plan and the operators' summaries a real Trino reports (recorded from one). */
+    public static QueryCompletedEvent completed(String queryId, String sql, List<QueryInputMetadata> inputs, Optional<String> jsonPlan,
+            List<String> operatorSummaries)
+    {
         Instant end = Instant.now();
         return new QueryCompletedEvent(
                 new QueryMetadata(queryId, Optional.empty(), Optional.empty(), sql, Optional.empty(), Optional.empty(), "FINISHED",
-                        List.of(), List.of(), URI.create("http://localhost/v1/query/" + queryId), Optional.empty(), Optional.empty(), Optional.empty()),
-                statistics(),
+                        List.of(), List.of(), URI.create("http://localhost/v1/query/" + queryId), Optional.empty(), jsonPlan, Optional.empty()),
+                statistics(operatorSummaries),
                 context(),
                 new QueryIOMetadata(inputs, Optional.empty()),
                 Optional.empty(),
@@ -71,13 +78,13 @@ public final class TestingEvents
                 Optional.empty(), Metrics.EMPTY, OptionalLong.empty(), OptionalLong.empty());
     }
 
-    private static QueryStatistics statistics()
+    private static QueryStatistics statistics(List<String> operatorSummaries)
     {
         return new QueryStatistics(ofMillis(10), ofMillis(0), ofMillis(120), ofMillis(1),
                 Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(),
                 Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(),
                 0, 0, 0, 1024, 100, 1024, 100, 0, 0, 9, 1, 0, 0, 0,
-                0, 0, List.of(), 3, true, List.of(), List.of(), List.of(), List.of(), List.of(), List.of(), List.of(), Map.of(), Map.of(),
+                0, 0, List.of(), 3, true, List.of(), List.of(), List.of(), List.of(), List.of(), operatorSummaries, List.of(), Map.of(), Map.of(),
                 Optional.empty());
     }
 
