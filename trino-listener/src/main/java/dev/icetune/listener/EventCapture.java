@@ -1,8 +1,5 @@
 package dev.icetune.listener;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.icetune.plan.QueryPlan;
 import io.trino.spi.eventlistener.QueryCompletedEvent;
 import io.trino.spi.eventlistener.QueryContext;
@@ -21,6 +18,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.stream.Stream;
 
 import static dev.icetune.listener.ConnectorInfo.Component.FILE_FORMAT;
 import static dev.icetune.listener.ConnectorInfo.Component.FORMAT_VERSION;
@@ -30,6 +28,7 @@ import static dev.icetune.listener.ConnectorInfo.Component.TOTAL_DATA_FILES;
 import static dev.icetune.listener.ConnectorInfo.Component.TOTAL_DELETE_FILES;
 import static dev.icetune.listener.ConnectorInfo.Component.TOTAL_RECORDS;
 import static java.util.Objects.requireNonNull;
+import static java.util.stream.Collectors.toUnmodifiableSet;
 
 /**
  * Turns Trino's events into {@link CapturedEvent}s. Runs on the writer thread, never on Trino's: the
@@ -39,7 +38,8 @@ final class EventCapture
 {
     private static final String ICEBERG = "iceberg";
 
-    private static final ObjectMapper JSON = new ObjectMapper();
+    /** The operators whose rows are read from a query's statistics: joins' and scans'. */
+    private static final Set<String> OPERATORS = Stream.of(JoinRows.PROBES, JoinRows.BUILDS, ScanRows.SCANS).flatMap(Set::stream).collect(toUnmodifiableSet());
 
     private final Optional<String> clusterName;
     private final int maxTextLength;
@@ -98,8 +98,13 @@ final class EventCapture
         QueryPlan plan = QueryPlan.parse(event.getMetadata().getJsonPlan().orElse(null));
         Optional<QueryFailureInfo> failure = event.getFailureInfo();
         Skew skew = Skew.worst(statistics.getTaskStatistics());
-        JoinRows join = plan.shape().joins() ? JoinRows.worst(statistics.getOperatorSummaries()) : null;
-        Map<String, Long> scanRows = ScanRows.byNode(plan, statistics.getOperatorSummaries());
+        Set<String> filteredScans = ScanRows.nodes(plan);
+        // Trino serializes the summaries when first asked (0.6-1.2 ms for a three-table join): only when the plan has something to look up
+        List<OperatorRows> operators = plan.shape().joins() || !filteredScans.isEmpty()
+                ? OperatorRows.read(statistics.getOperatorSummaries(), OPERATORS)
+                : List.of();
+        JoinRows join = plan.shape().joins() ? JoinRows.worst(operators) : null;
+        Map<String, Long> scanRows = ScanRows.byNode(filteredScans, operators);
 
         List<CapturedInput> inputs = new ArrayList<>();
         for (QueryInputMetadata input : event.getIoMetadata().getInputs()) {
@@ -235,37 +240,26 @@ final class EventCapture
     }
 
     /**
-     * The join whose output rows most exceeded its input rows (probe and build sides together): an exploding join.
-     * Read from the operator summaries (JSON, one per operator and pipeline), of which only the joins' are parsed.
+     * The join whose output rows most exceeded its input rows (probe and build sides together): an exploding join,
+     * from the join operators' rows.
      */
     record JoinRows(long input, long output)
     {
-        private static final Set<String> PROBES = Set.of("LookupJoinOperator", "NestedLoopJoinOperator", "SpatialJoinOperator");
-        private static final Set<String> BUILDS = Set.of("HashBuilderOperator", "NestedLoopBuildOperator", "SpatialIndexBuilderOperator");
+        static final Set<String> PROBES = Set.of("LookupJoinOperator", "NestedLoopJoinOperator", "SpatialJoinOperator");
+        static final Set<String> BUILDS = Set.of("HashBuilderOperator", "NestedLoopBuildOperator", "SpatialIndexBuilderOperator");
 
-        static JoinRows worst(List<String> operatorSummaries)
+        static JoinRows worst(List<OperatorRows> operators)
         {
             Map<String, long[]> byNode = new HashMap<>(); // plan node id: input rows, output rows
-            for (String summary : operatorSummaries) {
-                if (!summary.contains("Join") && !summary.contains("Build")) {
+            for (OperatorRows operator : operators) {
+                boolean probe = PROBES.contains(operator.operatorType());
+                if (!probe && !BUILDS.contains(operator.operatorType())) {
                     continue;
                 }
-                JsonNode operator;
-                try {
-                    operator = JSON.readTree(summary);
-                }
-                catch (JsonProcessingException e) {
-                    continue; // evidence, never a reason to lose the query
-                }
-                String type = operator.path("operatorType").asText();
-                boolean probe = PROBES.contains(type);
-                if (!probe && !BUILDS.contains(type)) {
-                    continue;
-                }
-                long[] rows = byNode.computeIfAbsent(operator.path("planNodeId").asText(), key -> new long[2]);
-                rows[0] += operator.path("inputPositions").asLong();
+                long[] rows = byNode.computeIfAbsent(operator.planNodeId(), key -> new long[2]);
+                rows[0] += operator.inputPositions();
                 if (probe) {
-                    rows[1] += operator.path("outputPositions").asLong();
+                    rows[1] += operator.outputPositions();
                 }
             }
             JoinRows worst = null;
@@ -280,37 +274,36 @@ final class EventCapture
 
     /**
      * The rows each filtered scan returned, by plan node id, beside the planner's estimate of them: from the scan operators'
-     * summaries, of which only those of the plan's filtered scans are parsed (most queries' plans have none or one).
+     * rows, for the plan's filtered scans (most queries' plans have none or one).
      */
     static final class ScanRows
     {
-        private static final Set<String> SCANS = Set.of("ScanFilterAndProjectOperator", "TableScanOperator");
+        static final Set<String> SCANS = Set.of("ScanFilterAndProjectOperator", "TableScanOperator");
 
         private ScanRows() {}
 
-        static Map<String, Long> byNode(QueryPlan plan, List<String> operatorSummaries)
+        /** The plan nodes of the scans whose rows the planner estimated. */
+        static Set<String> nodes(QueryPlan plan)
         {
+            if (plan.scans().isEmpty()) {
+                return Set.of();
+            }
             Set<String> nodes = new HashSet<>();
             for (QueryPlan.Scan scan : plan.scans().values()) {
                 nodes.addAll(scan.estimatedRows().keySet());
             }
+            return nodes;
+        }
+
+        static Map<String, Long> byNode(Set<String> nodes, List<OperatorRows> operators)
+        {
             if (nodes.isEmpty()) {
                 return Map.of();
             }
             Map<String, Long> rows = new HashMap<>();
-            for (String summary : operatorSummaries) {
-                if (!summary.contains("TableScanOperator") && !summary.contains("ScanFilterAndProjectOperator")) {
-                    continue; // not a scan: left unparsed
-                }
-                try {
-                    JsonNode operator = JSON.readTree(summary);
-                    String node = operator.path("planNodeId").asText();
-                    if (nodes.contains(node) && SCANS.contains(operator.path("operatorType").asText())) {
-                        rows.merge(node, operator.path("outputPositions").asLong(), Long::sum);
-                    }
-                }
-                catch (JsonProcessingException e) {
-                    // evidence, never a reason to lose the query
+            for (OperatorRows operator : operators) {
+                if (nodes.contains(operator.planNodeId()) && SCANS.contains(operator.operatorType())) {
+                    rows.merge(operator.planNodeId(), operator.outputPositions(), Long::sum);
                 }
             }
             return rows;

@@ -1,7 +1,5 @@
 package dev.icetune.plan;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.json.JsonMapper;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
@@ -65,14 +63,12 @@ class TestQueryPlan
     @Test
     void aSymbolIsReplacedOnlyWhereItIsOne()
     {
-        JsonNode scan = JsonMapper.builder().build().createObjectNode().set("details", JsonMapper.builder().build().valueToTree(
-                List.of("ts_0 := 1:ts:timestamp(6)", "timestamp_0 := 2:timestamp:timestamp(6)", "v_1 := 3:v:varchar", "expr := (v_1 || 'x')")));
+        List<String> scan = List.of("ts_0 := 1:ts:timestamp(6)", "timestamp_0 := 2:timestamp:timestamp(6)", "v_1 := 3:v:varchar", "expr := (v_1 || 'x')");
         assertThat(QueryPlan.inColumnNames("((ts_0 >= timestamp(6) 'ts_0') AND (timestamp_0 < ts_0) AND (\"ts_0\" = v_1) AND (v_1_2 = 'v_1'))", scan))
                 .isEqualTo("((ts >= timestamp(6) 'ts_0') AND (timestamp < ts) AND (\"ts_0\" = v) AND (v_1_2 = 'v_1'))");
         assertThat(QueryPlan.inColumnNames("(lower(v_1) = 'it''s v_1')", scan)).isEqualTo("(lower(v) = 'it''s v_1')");
         assertThat(QueryPlan.inColumnNames("(ts = 1)", scan)).as("no symbol to rename: the text itself").isEqualTo("(ts = 1)");
-        JsonNode tpch = JsonMapper.builder().build().createObjectNode().set("details", JsonMapper.builder().build().valueToTree(
-                List.of("orderkey_0 := tpch:orderkey", "name_1 := name:varchar(25):varchar")));
+        List<String> tpch = List.of("orderkey_0 := tpch:orderkey", "name_1 := name:varchar(25):varchar");
         assertThat(QueryPlan.inColumnNames("(orderkey_0 = 1) AND (name_1 = 'x')", tpch)).as("another connector's handles: left as they are")
                 .isEqualTo("(orderkey_0 = 1) AND (name_1 = 'x')");
     }
