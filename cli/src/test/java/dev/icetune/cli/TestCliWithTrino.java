@@ -10,6 +10,7 @@ import dev.icetune.engine.model.Level;
 import dev.icetune.engine.model.PartitionSpec;
 import dev.icetune.engine.model.Recommendation;
 import dev.icetune.engine.model.Severity;
+import dev.icetune.engine.model.Status;
 import dev.icetune.engine.model.TargetType;
 import dev.icetune.engine.store.RecommendationStore;
 import dev.icetune.store.Database;
@@ -318,6 +319,45 @@ class TestCliWithTrino
             assertThat(attempt).containsEntry("id", ids.get("stale-statistics:iceberg.demo.cooling").intValue()).containsEntry("result", "applied");
             assertThat((List<?>) attempt.get("change")).anySatisfy(line -> assertThat(line.toString()).startsWith("ANALYZE \"iceberg\".\"demo\".\"cooling\""));
         });
+    }
+
+    /**
+     * Met from outside: a table compacted by hand while icetune's compaction of it waited, approved. Its rule stopped firing, but
+     * the approval stayed, and apply went ahead for a problem gone, as it would with any fix approved for a table, or queries,
+     * that have changed since. Applied only when asked for in so many words.
+     */
+    @Test
+    void anApprovedFixWhoseConditionNoLongerHoldsIsNotApplied()
+    {
+        trino.execute("CREATE TABLE by_hand (ts timestamp(6), user_id bigint)");
+        for (int file = 0; file < 3; file++) {
+            trino.execute("INSERT INTO by_hand VALUES (TIMESTAMP '2024-01-01 10:00:00', " + file + ")");
+        }
+        RecommendationStore store = new RecommendationStore(Database.of(url, "postgres", "icetune-test").jdbi());
+        Instant at = Instant.now();
+        store.record(List.of(compaction("by_hand", 10)), at, 3);
+        long id = store.list(Optional.empty()).stream().filter(each -> each.target().equals("iceberg.demo.by_hand")).findFirst().orElseThrow().id();
+        assertThat(icetune("recommendations", "approve", String.valueOf(id), "--by", "alice")).as(stderr()).isZero();
+        // compacted by hand; three evaluations in a row do not see small files in it
+        trino.execute("ALTER TABLE by_hand EXECUTE optimize");
+        for (int evaluation = 1; evaluation <= 3; evaluation++) {
+            store.record(List.of(), at.plusSeconds(60L * evaluation), 3);
+        }
+        assertThat(store.find(id).orElseThrow().status()).as("the approval stays").isEqualTo(Status.APPROVED);
+        long snapshot = iceberg.load("iceberg.demo.by_hand").orElseThrow().currentSnapshot().snapshotId();
+
+        out.reset();
+        assertThat(icetune("apply", String.valueOf(id), "--by", "alice")).as(stderr()).isEqualTo(IcetuneCli.NOT_APPLIED);
+        assertThat(stdout()).startsWith("#%d skipped: its condition did not hold at the last 3 evaluations (last seen ".formatted(id)).contains("--ignore-unseen");
+        out.reset();
+        assertThat(icetune("apply", "--all-approved", "--by", "alice")).as(stderr()).isZero();
+        assertThat(stdout()).contains("#%d skipped: its condition did not hold".formatted(id));
+        assertThat(iceberg.load("iceberg.demo.by_hand").orElseThrow().currentSnapshot().snapshotId()).as("unchanged").isEqualTo(snapshot);
+
+        out.reset();
+        assertThat(icetune("apply", String.valueOf(id), "--by", "alice", "--ignore-unseen")).as(stderr()).isZero();
+        assertThat(stdout()).doesNotContain("skipped");
+        assertThat(store.find(id).orElseThrow().status()).isEqualTo(Status.APPLIED);
     }
 
     private static Recommendation compaction(String table, double queriesPerDay)

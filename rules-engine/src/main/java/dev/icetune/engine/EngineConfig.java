@@ -99,7 +99,7 @@ public class EngineConfig
     }
 
     @Config("icetune.resolve-after")
-    @ConfigDescription("evaluations without firing before an open recommendation resolves itself")
+    @ConfigDescription("evaluations without firing before an open recommendation resolves itself, and apply leaves an approved one alone")
     public EngineConfig setResolveAfter(int resolveAfter)
     {
         this.resolveAfter = resolveAfter;

@@ -32,7 +32,8 @@ import java.util.Optional;
 @Command(name = "apply", description = {"Apply an approved fix, or every approved one: the highest priority table first, each table's fixes in the order "
         + "they depend on each other (layout, then rewrites, statistics, cleanup, views).", "Iceberg metadata changes go through the Iceberg API, rewrites (newest "
         + "files first, in pieces of icetune.rewrite.piece-size) and statistics and views through Trino; every step is audited. --dry-run prints each step with "
-        + "its size and changes nothing. A table changed by a fix whose effect is not measured yet is left alone (icetune.apply.cooldown); apply ID then exits 4, nothing changed."})
+        + "its size and changes nothing. A table changed by a fix whose effect is not measured yet is left alone (icetune.apply.cooldown), and so is a fix whose "
+        + "condition did not hold at the last icetune.resolve-after evaluations; apply ID then exits 4, nothing changed."})
 public final class ApplyCommand
         extends ContextCommand
 {
@@ -61,6 +62,9 @@ public final class ApplyCommand
     @Option(names = "--ignore-cooldown", description = "apply even to a table whose last fix has not been measured yet")
     boolean ignoreCooldown;
 
+    @Option(names = "--ignore-unseen", description = "apply even a fix whose condition did not hold at the last icetune.resolve-after evaluations")
+    boolean ignoreUnseen;
+
     @Option(names = "--json", description = "print what became of each fix as JSON, once all are done")
     boolean json;
 
@@ -83,6 +87,7 @@ public final class ApplyCommand
         FixApplier applier = context.fixApplier("applying fixes");
         Instant run = Instant.now(); // fixes applied in this run are measured together, not cooled down for each other
         Duration cooldown = context.settings().engine().getApplyCooldown().toJavaTime();
+        int resolveAfter = context.settings().engine().getResolveAfter();
         long budget = maxRewriteBytes == null ? Long.MAX_VALUE : maxRewriteBytes.toBytes();
         Map<Long, Long> rewriteLeftTo = new LinkedHashMap<>(which.allApproved ? rewritesLeftToTheLast(chosen) : Map.of());
         if (maxRewriteBytes != null) {
@@ -93,7 +98,8 @@ public final class ApplyCommand
         for (RecommendationStore.Stored recommendation : chosen) {
             long id = recommendation.id();
             try {
-                Status status = store.find(id).orElseThrow().status();
+                RecommendationStore.Stored current = store.find(id).orElseThrow();
+                Status status = current.status();
                 if (which.allApproved && status != Status.APPROVED) {
                     report(attempts, FixAttempt.skipped(id, status + " meanwhile")); // an earlier fix of this run superseded it
                     continue;
@@ -102,6 +108,11 @@ public final class ApplyCommand
                 FixApplier.notApplicable(id, status, dryRun).ifPresent(reason -> {
                     throw new IllegalStateException(reason);
                 });
+                if (!ignoreUnseen && !dryRun && status == Status.APPROVED && current.isUnseen(resolveAfter)) {
+                    report(attempts, FixAttempt.skipped(id, ("its condition did not hold at the last %d evaluations (last seen %s): fixed another way, or its "
+                            + "queries stopped (--ignore-unseen to apply anyway)").formatted(current.missedEvaluations(), current.lastSeen())));
+                    continue;
+                }
                 Optional<String> cooling = ignoreCooldown || dryRun || cooldown.isZero() ? Optional.empty() : applier.coolingDown(id, run, cooldown);
                 if (cooling.isPresent()) {
                     report(attempts, FixAttempt.skipped(id, cooling.get() + " (--ignore-cooldown to apply anyway)"));

@@ -46,6 +46,15 @@ public final class RecommendationStore
             String explanation, String proposedFix, Fix fix, Map<String, Object> evidence, Instant firstSeen, Instant lastSeen,
             int timesSeen, int missedEvaluations, Map<String, Object> measuredEffect, Estimate estimate, String cluster, List<String> clusters)
     {
+        /**
+         * Its condition did not hold at the last {@code resolveAfter} evaluations: an open one resolves; an approved one keeps its
+         * approval, but its fix answers a problem gone (fixed another way, by hand, or its queries no longer run) and is not applied.
+         */
+        public boolean isUnseen(int resolveAfter)
+        {
+            return missedEvaluations >= resolveAfter;
+        }
+
         /** The estimate, or an unknown one for a recommendation recorded before estimates existed. */
         public Estimate estimateOrUnknown()
         {
@@ -186,7 +195,7 @@ public final class RecommendationStore
     /**
      * Records what the rules concluded at {@code now}: new recommendations open, known ones refresh their
      * evidence (a resolved one reopens), and open ones whose condition did not hold for {@code resolveAfter}
-     * evaluations in a row resolve themselves. One transaction.
+     * evaluations in a row resolve themselves; approved ones count those evaluations ({@link Stored#isUnseen}). One transaction.
      */
     public Outcome record(List<Recommendation> recommendations, Instant now, int resolveAfter)
     {
@@ -266,10 +275,11 @@ public final class RecommendationStore
                     FROM icetune_fired f
                     WHERE r.dedupe_key = f.dedupe_key AND r.first_seen < :at AND r.status NOT IN ('open', 'resolved')""")
                     .bind("at", at).execute();
-            // open ones that did not fire count a miss (unless the table they rest on could not be read), and resolve after resolveAfter misses in a row
+            // open and approved ones that did not fire count a miss (unless the table they rest on could not be read); open ones resolve
+            // after resolveAfter misses in a row, approved ones keep their approval, and apply leaves them be (its condition no longer holds)
             handle.createUpdate("""
                     UPDATE recommendations r SET missed_evaluations = r.missed_evaluations + 1
-                    WHERE r.status = 'open' AND NOT EXISTS (SELECT 1 FROM icetune_fired f WHERE f.dedupe_key = r.dedupe_key)
+                    WHERE r.status IN ('open', 'approved') AND NOT EXISTS (SELECT 1 FROM icetune_fired f WHERE f.dedupe_key = r.dedupe_key)
                       AND (CAST(:cluster AS text) IS NULL OR r.cluster_name = :cluster OR (r.cluster_name IS NULL AND :cluster = ANY (r.clusters)))
                       -- the table it rests on, whose metadata its rule read: a table's own, or a pattern's whose rule joined the table
                       -- (non-sargable-predicate, leading-wildcard-like: its evidence names it)

@@ -85,6 +85,45 @@ class TestRecommendationStore
     }
 
     /**
+     * An approved recommendation whose condition stops holding keeps its approval, as it does when it fires again, but counts the
+     * evaluations it did not fire in, so that apply leaves a fix for a problem gone alone; open ones beside it resolve.
+     */
+    @Test
+    void anApprovedRecommendationCountsTheEvaluationsItDidNotFireIn()
+    {
+        String url = TestingPostgres.shared().createDatabase("store_unseen");
+        Database.of(url, "postgres", "icetune-test").migrate();
+        RecommendationStore store = new RecommendationStore(Jdbi.create(url, "postgres", ""), Approvals.parse("alice", ""));
+        Recommendation approved = new Recommendation("small-files", TargetType.TABLE, "iceberg.sales.orders", Severity.HIGH, Level.L1, Map.of(), "why",
+                new dev.icetune.engine.model.Compact("iceberg.sales.orders", 128L << 20));
+        Recommendation open = new Recommendation("small-files", TargetType.TABLE, "iceberg.sales.customers", Severity.HIGH, Level.L1, Map.of(), "why",
+                new dev.icetune.engine.model.Compact("iceberg.sales.customers", 128L << 20));
+        Instant at = Instant.parse("2026-01-01T00:00:00Z");
+        store.record(List.of(approved, open), at, 3);
+        long id = idOf(store, "iceberg.sales.orders");
+        store.approve(id, "alice", null);
+
+        for (int evaluation = 1; evaluation <= 2; evaluation++) {
+            store.record(List.of(), at.plusSeconds(60 * evaluation), 3);
+        }
+        assertThat(store.find(id).orElseThrow().isUnseen(3)).isFalse();
+        store.record(List.of(), at.plusSeconds(180), 3);
+        assertThat(statuses(store)).containsExactlyInAnyOrderEntriesOf(Map.of("iceberg.sales.orders", Status.APPROVED, "iceberg.sales.customers", Status.RESOLVED));
+        assertThat(store.find(id).orElseThrow().isUnseen(3)).as("not seen at the last 3 evaluations").isTrue();
+
+        store.record(List.of(approved), at.plusSeconds(240), 3);
+        assertThat(store.find(id).orElseThrow()).satisfies(again -> {
+            assertThat(again.status()).isEqualTo(Status.APPROVED);
+            assertThat(again.isUnseen(3)).as("its condition holds again").isFalse();
+        });
+    }
+
+    private static long idOf(RecommendationStore store, String target)
+    {
+        return store.list(Optional.empty()).stream().filter(each -> each.target().equals(target)).findFirst().orElseThrow().id();
+    }
+
+    /**
      * A recommendation on a table whose metadata, or whose catalog, could not be read counts no miss: it did not fire for
      * want of evidence. So does a pattern's whose rule joined that table (met from outside: the Iceberg catalog's
      * connections lost to a PostgreSQL restart, and a pattern's non-sargable-predicate counted a miss). Another table's,
