@@ -22,6 +22,7 @@ import picocli.CommandLine.TypeConversionException;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -110,7 +111,7 @@ public final class ApplyCommand
                 });
                 if (!ignoreUnseen && !dryRun && status == Status.APPROVED && current.isUnseen(resolveAfter)) {
                     report(attempts, FixAttempt.skipped(id, ("its condition did not hold at the last %d evaluations (last seen %s): fixed another way, or its "
-                            + "queries stopped (--ignore-unseen to apply anyway)").formatted(current.missedEvaluations(), current.lastSeen())));
+                            + "queries stopped (--ignore-unseen to apply anyway)").formatted(current.missedEvaluations(), current.lastSeen().truncatedTo(ChronoUnit.SECONDS))));
                     continue;
                 }
                 Optional<String> cooling = ignoreCooldown || dryRun || cooldown.isZero() ? Optional.empty() : applier.coolingDown(id, run, cooldown);
