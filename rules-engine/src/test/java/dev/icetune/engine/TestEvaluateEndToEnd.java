@@ -93,6 +93,15 @@ class TestEvaluateEndToEnd
         for (int day = 1; day <= 3; day++) {
             trino.execute("INSERT INTO clean_events SELECT TIMESTAMP '2024-02-0%d 00:00:00' + INTERVAL '1' MINUTE * x, 'click', x FROM UNNEST(sequence(1, 100)) AS t(x)".formatted(day));
         }
+        // history: 20 day partitions of 7 small files each, compacted into one a partition since; a dashboard reads it as it was
+        // before (FOR VERSION AS OF), 140 files a scan, which would have it over-partitioned
+        trino.execute("CREATE TABLE history (ts timestamp(6), user_id bigint) WITH (partitioning = ARRAY['day(ts)'])");
+        for (int batch = 0; batch < 7; batch++) {
+            trino.execute("INSERT INTO history SELECT TIMESTAMP '2024-03-01 00:00:00' + INTERVAL '1' DAY * (x %% 20) + INTERVAL '1' MINUTE * x, x + %d FROM UNNEST(sequence(1, 200)) AS t(x)"
+                    .formatted(batch * 1000));
+        }
+        long beforeCompaction = (long) trino.execute("SELECT snapshot_id FROM \"history$snapshots\" ORDER BY committed_at DESC LIMIT 1").getOnlyValue();
+        trino.execute("ALTER TABLE history EXECUTE optimize");
         // sessions: two million rows in one file, an aggregation over them expensive enough to be worth a materialized view
         trino.execute("""
                 CREATE TABLE sessions AS SELECT CASE WHEN x % 3 = 0 THEN 'view' ELSE 'click' END AS event_type,
@@ -103,6 +112,9 @@ class TestEvaluateEndToEnd
         for (int day = 5; day < 10; day++) {
             run("range", "SELECT count(*) FROM events WHERE ts >= TIMESTAMP '2024-01-%02d 00:00:00' AND ts < TIMESTAMP '2024-01-%02d 00:00:00'".formatted(day, day + 1));
             run("clean", "SELECT count(*) FROM clean_events WHERE ts >= TIMESTAMP '2024-02-0%d 00:00:00' AND ts < TIMESTAMP '2024-02-0%d 00:00:00'".formatted(day % 3 + 1, day % 3 + 2));
+        }
+        for (int user = 0; user < 6; user++) {
+            run("as_of", "SELECT count(*) FROM history FOR VERSION AS OF %d WHERE user_id = %d".formatted(beforeCompaction, 100 + user));
         }
         run("date_format", "SELECT count(*) FROM events WHERE date_format(ts, '%Y-%m-%d') = '2024-01-15'");
         run("date_format", "SELECT count(*) FROM events WHERE date_format(ts, '%Y-%m-%d') = '2024-01-16'");
@@ -179,6 +191,8 @@ class TestEvaluateEndToEnd
         assertThat(stored).as("valued, in priority order").allSatisfy(recommendation -> assertThat(recommendation.estimate()).isNotNull())
                 .extracting(recommendation -> recommendation.estimate().priority()).isSortedAccordingTo(java.util.Comparator.reverseOrder());
         assertThat(stored).noneMatch(recommendation -> recommendation.target().startsWith(CLEAN) || recommendation.evidence().toString().contains("clean_events"));
+        assertThat(stored).as("scans of the table as it was before its compaction tell nothing of its layout now")
+                .noneMatch(recommendation -> recommendation.target().equals("iceberg.demo.history") || recommendation.evidence().toString().contains("history"));
 
         RecommendationStore.Stored smallFiles = find(stored, "small-files");
         assertThat(smallFiles.evidence()).containsEntry("data_files", 40).containsEntry("small_files", 40);

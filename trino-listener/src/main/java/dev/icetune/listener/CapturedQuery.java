@@ -90,6 +90,12 @@ public record CapturedQuery(
         return main == null ? null : TableName.qualified(main.catalog(), main.schemaName(), main.tableName());
     }
 
+    /** Whether the query read its tables as they were at a version or time ({@link QueryPatterns#readsAsOf}). */
+    public boolean readsAsOf()
+    {
+        return queryPattern != null && QueryPatterns.readsAsOf(queryPattern);
+    }
+
     /** Snapshot ids of the inputs in order ('-' where unknown): equal for two runs that read the same data. */
     public String inputSnapshots()
     {

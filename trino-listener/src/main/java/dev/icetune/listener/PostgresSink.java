@@ -45,7 +45,7 @@ final class PostgresSink
             + "physical_input_bytes, physical_input_rows, snapshot_id, format_version, partition_fields, file_format, total_data_files, "
             + "total_records, total_delete_files, files_scanned, bytes_scanned, manifests_scanned, manifests_skipped, "
             + "delete_files_scanned, scan_planning_ms, bytes_read_from_cache, bytes_read_externally, pruning_ratio, "
-            + "constraint_columns, filter_predicate, cluster_name, estimated_rows, output_rows";
+            + "constraint_columns, filter_predicate, cluster_name, estimated_rows, output_rows, reads_as_of";
     static final String STARTS_COLUMNS = "query_id, create_time, user_name, source, catalog, schema_name, query_pattern_hash, cluster_name";
 
     private static final String UNIQUE_VIOLATION = "23505";
@@ -309,7 +309,7 @@ final class PostgresSink
                 .number(input.manifestsSkipped()).number(input.deleteFilesScanned()).number(input.scanPlanningMs())
                 .number(input.bytesReadFromCache()).number(input.bytesReadExternally()).number(input.pruningRatio())
                 .array(input.constraintColumns()).text(input.filterPredicate()).text(query.clusterName())
-                .number(input.estimatedRows()).number(input.outputRows());
+                .number(input.estimatedRows()).number(input.outputRows()).bool(query.readsAsOf());
         rows.endRow();
     }
 

@@ -8,6 +8,7 @@ import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.Optional;
+import java.util.regex.Pattern;
 
 /**
  * Turns a query text into its pattern: literals become {@code ?}, IN lists and arrays of literals become
@@ -29,6 +30,9 @@ public final class QueryPatterns
             throw new IllegalStateException("SHA-256 is part of every JDK", e);
         }
     });
+
+    /** Trino's table version clause, as a pattern writes it (lower case, one space between words). */
+    private static final Pattern AS_OF = Pattern.compile("\\bfor (?:version|timestamp|system_version|system_time) as of\\b");
 
     private QueryPatterns() {}
 
@@ -137,6 +141,15 @@ public final class QueryPatterns
     public static String executed(String query, Optional<String> preparedQuery)
     {
         return preparedQuery.orElseGet(() -> ExecutedStatement.immediate(query).map(ExecutedStatement.Immediate::statement).orElse(query));
+    }
+
+    /**
+     * Whether a pattern reads a table as it was ({@code FOR VERSION AS OF}, {@code FOR TIMESTAMP AS OF}, and their
+     * {@code SYSTEM_} forms): its scans read a snapshot the table may have moved past, and say nothing of its layout now.
+     */
+    public static boolean readsAsOf(String pattern)
+    {
+        return pattern.contains(" as of ") && AS_OF.matcher(pattern).find();
     }
 
     /** A stable short identity of a pattern (first 16 bytes of its SHA-256, as hex). */

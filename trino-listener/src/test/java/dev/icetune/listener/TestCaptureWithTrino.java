@@ -153,6 +153,20 @@ class TestCaptureWithTrino
     }
 
     @Test
+    void aScanOfTheTableAsItWasIsMarked()
+    {
+        // the table after its first day's INSERT (the first snapshot is its empty CREATE)
+        long first = (long) trino.execute("SELECT snapshot_id FROM \"events_by_day$snapshots\" ORDER BY committed_at OFFSET 1 LIMIT 1").getOnlyValue();
+        String asOf = trino.run("SELECT count(*) FROM events_by_day FOR VERSION AS OF " + first);
+        String now = trino.run("SELECT count(*) FROM events_by_day");
+
+        rows.awaitQuery(asOf);
+        rows.awaitQuery(now);
+        assertThat(rows.inputs(asOf).getFirst()).containsEntry("reads_as_of", true).containsEntry("snapshot_id", first).containsEntry("total_data_files", 1L);
+        assertThat(rows.inputs(now).getFirst()).containsEntry("reads_as_of", false).containsEntry("total_data_files", (long) DAYS);
+    }
+
+    @Test
     void functionAroundTheColumnDefeatsPruningAndStaysAboveTheScan()
     {
         String queryId = trino.run("SELECT count(*) FROM events_by_day WHERE date_format(ts, '%Y-%m-%d') = '2024-01-05'");

@@ -22,6 +22,16 @@ class TestQueryPatterns
     }
 
     @Test
+    void aTableReadAsItWasIsTold()
+    {
+        assertThat(QueryPatterns.readsAsOf(normalize("SELECT count(*) FROM events FOR VERSION AS OF 1280172385299219068 WHERE user_id = 3"))).isTrue();
+        assertThat(QueryPatterns.readsAsOf(normalize("select * from events for  TIMESTAMP as of TIMESTAMP '2026-12-04 19:40:00 UTC'"))).isTrue();
+        assertThat(QueryPatterns.readsAsOf(normalize("SELECT * FROM a FOR SYSTEM_TIME AS OF now() JOIN b FOR SYSTEM_VERSION AS OF 7 ON a.id = b.id"))).isTrue();
+        assertThat(QueryPatterns.readsAsOf(normalize("SELECT * FROM events WHERE note = 'for version as of 3'"))).as("in a literal").isFalse();
+        assertThat(QueryPatterns.readsAsOf(normalize("SELECT as_of, version FROM events"))).isFalse();
+    }
+
+    @Test
     void inListsOfAnyLengthCollapse()
     {
         assertThat(normalize("select 1 from t where id in (1, 2, 3)")).isEqualTo(normalize("SELECT 1 FROM t WHERE id IN (7)"))

@@ -113,6 +113,12 @@ public final class EvidenceReader
     private static final String CACHEABLE = "(success AND NOT query_text_truncated AND strpos(',' || input_snapshots || ',', ',-,') = 0)";
 
     /**
+     * A scan that tells of the table's layout: a read (not a write's), with the files it read reported, of the table as it was
+     * when the query ran, not as of an earlier version or time ({@code reads_as_of}), whose snapshot it may have moved past.
+     */
+    private static final String LAYOUT_SCAN = "update_type IS NULL AND files_scanned IS NOT NULL AND reads_as_of IS NOT TRUE";
+
+    /**
      * Not icetune's own queries (its metadata reads through Trino, lint's EXPLAIN): they repeat identically at each evaluation, and a
      * pattern of them would be a recommendation about icetune, not the workload.
      */
@@ -176,7 +182,7 @@ public final class EvidenceReader
                        sum(pruning_ratio) AS pruning_sum, count(pruning_ratio) AS pruned, sum(coalesce(manifests_skipped, 0)) AS manifests_skipped,
                        sum(coalesce(delete_files_scanned, 0)) AS delete_files, max(partition_fields) AS partition_fields
                 FROM query_inputs
-                WHERE "timestamp" >= :start AND "timestamp" < :end AND update_type IS NULL AND files_scanned IS NOT NULL <cluster>
+                WHERE "timestamp" >= :start AND "timestamp" < :end AND <layout_scan> <cluster>
                 GROUP BY catalog, schema_name, table_name, cluster_name)
             SELECT <table_name> AS tbl, sum(scans) AS scans, sum(files)::float8 / sum(scans) AS files,
                    sum(bytes)::float8 / nullif(sum(files), 0) AS bytes_per_file, sum(pruning_sum) / nullif(sum(pruned), 0) AS pruning,
@@ -185,7 +191,7 @@ public final class EvidenceReader
                    array_agg(cluster_name ORDER BY cluster_name) AS clusters
             FROM per_cluster
             GROUP BY catalog, schema_name, table_name
-            """.replace("<table_name>", TABLE_NAME);
+            """.replace("<table_name>", TABLE_NAME).replace("<layout_scan>", LAYOUT_SCAN);
 
     /**
      * Scans grouped by the shape of the filter Trino left above them (literals blanked), so that a million
@@ -199,7 +205,7 @@ public final class EvidenceReader
                        sum(coalesce(physical_input_bytes, bytes_scanned, 0)) AS bytes_read,
                        count(*) FILTER (WHERE <has_estimate>) AS estimated, count(*) FILTER (WHERE <misestimated>) AS misestimated
                 FROM query_inputs q
-                WHERE "timestamp" >= :start AND "timestamp" < :end AND update_type IS NULL AND files_scanned IS NOT NULL
+                WHERE "timestamp" >= :start AND "timestamp" < :end AND <layout_scan>
                   AND filter_predicate IS NOT NULL AND <slice> <cluster>
                 GROUP BY 1, 2, 3, 4, 5),
             -- literals blanked once per distinct filter text, not once per table and pattern that used it
@@ -214,7 +220,7 @@ public final class EvidenceReader
                    CASE WHEN shape ~ '\\sAND\\s' THEN 0 ELSE sum(scans) END AS only_filter
             FROM per_filter JOIN shapes USING (filter_predicate)
             GROUP BY catalog, schema_name, table_name, h, shape
-            """.replace("<table_name>", TABLE_NAME).replace("<has_estimate>", hasRowEstimate("q")).replace("<misestimated>", misestimated("q"));
+            """.replace("<table_name>", TABLE_NAME).replace("<layout_scan>", LAYOUT_SCAN).replace("<has_estimate>", hasRowEstimate("q")).replace("<misestimated>", misestimated("q"));
 
     /**
      * Load per cluster in one pass over the window: queries counted per (start second, end second) and per user in one
@@ -277,10 +283,10 @@ public final class EvidenceReader
             SELECT <table_name> AS tbl, query_pattern_hash AS h, cluster_name AS cluster, count(*) AS scans,
                    avg(files_scanned) AS files, avg(coalesce(bytes_scanned, 0)) AS bytes
             FROM query_inputs
-            WHERE "timestamp" >= :start AND "timestamp" < :end AND update_type IS NULL AND files_scanned IS NOT NULL <cluster>
+            WHERE "timestamp" >= :start AND "timestamp" < :end AND <layout_scan> <cluster>
               AND filter_predicate IS NULL AND coalesce(cardinality(constraint_columns), 0) = 0 AND pruning_ratio >= 1 AND query_pattern_hash IS NOT NULL
             GROUP BY catalog, schema_name, table_name, query_pattern_hash, cluster_name
-            """.replace("<table_name>", TABLE_NAME);
+            """.replace("<table_name>", TABLE_NAME).replace("<layout_scan>", LAYOUT_SCAN);
 
     private final Jdbi jdbi;
     private final PatternBaselines baselines;
