@@ -182,7 +182,7 @@ public record QueryPlan(Map<String, Scan> scans, Shape shape)
                 throws IOException
         {
             List<Node> nodes = new ArrayList<>();
-            for (JsonToken token = parser.nextToken(); token != JsonToken.END_ARRAY; token = parser.nextToken()) {
+            for (JsonToken token = parser.nextToken(); token != JsonToken.END_ARRAY && token != null; token = parser.nextToken()) {
                 if (token == JsonToken.START_OBJECT) {
                     nodes.add(read(parser, null));
                 }
@@ -211,7 +211,7 @@ public record QueryPlan(Map<String, Scan> scans, Shape shape)
                 throws IOException
         {
             List<String> texts = new ArrayList<>();
-            while (parser.nextToken() != JsonToken.END_ARRAY) {
+            for (JsonToken token = parser.nextToken(); token != JsonToken.END_ARRAY && token != null; token = parser.nextToken()) {
                 texts.add(parser.getValueAsString(""));
                 parser.skipChildren();
             }
@@ -223,7 +223,7 @@ public record QueryPlan(Map<String, Scan> scans, Shape shape)
                 throws IOException
         {
             List<Double> rows = new ArrayList<>();
-            for (JsonToken token = parser.nextToken(); token != JsonToken.END_ARRAY; token = parser.nextToken()) {
+            for (JsonToken token = parser.nextToken(); token != JsonToken.END_ARRAY && token != null; token = parser.nextToken()) {
                 Double estimate = null;
                 if (token == JsonToken.START_OBJECT) {
                     while (parser.nextToken() == JsonToken.FIELD_NAME) {

@@ -149,6 +149,8 @@ class TestQueryPlan
         assertThat(QueryPlan.parse(null)).isEqualTo(QueryPlan.EMPTY);
         assertThat(QueryPlan.parse("")).isEqualTo(QueryPlan.EMPTY);
         assertThat(QueryPlan.parse("{ not json")).isEqualTo(QueryPlan.EMPTY);
+        assertThat(QueryPlan.parse("{\"0\": {\"name\": \"TableScan\", \"details\": [\"x\", \"y\"")).as("cut off").isEqualTo(QueryPlan.EMPTY);
+        assertThat(QueryPlan.parse("{\"0\": {\"name\": \"TableScan\", \"children\": [{\"name\": \"Values\", \"estimates\": [{")).isEqualTo(QueryPlan.EMPTY);
         assertThat(QueryPlan.parse("[1, 2]").scans()).isEmpty();
         assertThat(QueryPlan.parse("{\"0\": {\"name\": \"TableScan\", \"descriptor\": {\"table\": \"no colon here\"}}}").scans()).isEmpty();
     }
