@@ -344,6 +344,9 @@ class TestCliWithTrino
             store.record(List.of(), at.plusSeconds(60L * evaluation), 3);
         }
         assertThat(store.find(id).orElseThrow().status()).as("the approval stays").isEqualTo(Status.APPROVED);
+        out.reset();
+        assertThat(icetune("recommendations", "show", String.valueOf(id))).isZero();
+        assertThat(stdout()).contains("Not seen at the last 3 evaluations: its condition no longer holds, and apply leaves it alone");
         long snapshot = iceberg.load("iceberg.demo.by_hand").orElseThrow().currentSnapshot().snapshotId();
 
         out.reset();

@@ -2,6 +2,7 @@ package dev.icetune.cli.command;
 
 import dev.icetune.cli.JsonOutput;
 import dev.icetune.cli.TextTable;
+import dev.icetune.engine.model.Status;
 import dev.icetune.engine.store.RecommendationStore;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -63,8 +64,14 @@ final class ShowCommand
             measured.forEach((name, value) -> out.printf(row, name, figure(value)));
         }
         out.println();
-        out.printf("First seen %s, last seen %s, %s.%n%n", TextTable.text(found.firstSeen()), TextTable.text(found.lastSeen()),
+        out.printf("First seen %s, last seen %s, %s.%n", TextTable.text(found.firstSeen()), TextTable.text(found.lastSeen()),
                 found.timesSeen() == 1 ? "once" : found.timesSeen() + " times");
+        int resolveAfter = context().settings().engine().getResolveAfter();
+        if (found.status() == Status.APPROVED && found.isUnseen(resolveAfter)) {
+            out.printf("Not seen at the last %d evaluations: its condition no longer holds, and apply leaves it alone (--ignore-unseen to apply anyway).%n",
+                    found.missedEvaluations());
+        }
+        out.println();
         TextTable table = new TextTable(80, "AT", "FROM", "TO", "BY", "REASON");
         history.forEach(entry -> table.row(entry.at(), entry.fromStatus(), entry.toStatus(), entry.actor(), entry.reason()));
         table.print(out);
