@@ -137,7 +137,7 @@ public record QueryPlan(Map<String, Scan> scans, Shape shape)
     /**
      * A plan node, of which only what icetune looks at is kept: Trino's JSON plan of a three-table join is 9 kB, most of it
      * the nodes' outputs and costs. {@code name} is null when the object had none (a map of fragments); {@code rowEstimates}
-     * holds each estimate's output rows, null where the planner could not estimate them.
+     * holds each estimate's output rows, NaN where the planner could not estimate them.
      */
     private record Node(String id, String name, Map<String, String> descriptor, List<String> details, List<Double> rowEstimates, List<Node> children)
     {
@@ -162,9 +162,9 @@ public record QueryPlan(Map<String, Scan> scans, Shape shape)
                     case "id" -> id = parser.getValueAsString();
                     case "name" -> name = parser.getValueAsString("");
                     case "descriptor" -> descriptor = value == JsonToken.START_OBJECT ? strings(parser) : skip(parser, Map.of());
-                    case "details" -> details = value == JsonToken.START_ARRAY ? texts(parser) : skip(parser, List.of());
-                    case "estimates" -> rowEstimates = value == JsonToken.START_ARRAY ? rowEstimates(parser) : skip(parser, List.of());
-                    case "children" -> children = value == JsonToken.START_ARRAY ? nodes(parser) : skip(parser, List.of());
+                    case "details" -> details = elements(parser, value, element -> parser.getValueAsString(""));
+                    case "estimates" -> rowEstimates = elements(parser, value, element -> element == JsonToken.START_OBJECT ? outputRows(parser) : Double.NaN);
+                    case "children" -> children = elements(parser, value, element -> element == JsonToken.START_OBJECT ? read(parser, null) : null);
                     default -> {
                         if (fragments != null && value == JsonToken.START_OBJECT) {
                             fragments.add(read(parser, null));
@@ -176,21 +176,6 @@ public record QueryPlan(Map<String, Scan> scans, Shape shape)
                 }
             }
             return new Node(id, name, descriptor, details, rowEstimates, children);
-        }
-
-        private static List<Node> nodes(JsonParser parser)
-                throws IOException
-        {
-            List<Node> nodes = new ArrayList<>();
-            for (JsonToken token = parser.nextToken(); token != JsonToken.END_ARRAY && token != null; token = parser.nextToken()) {
-                if (token == JsonToken.START_OBJECT) {
-                    nodes.add(read(parser, null));
-                }
-                else {
-                    parser.skipChildren();
-                }
-            }
-            return nodes;
         }
 
         /** An object's fields with their values as text; a value that is an object or an array reads as empty. */
@@ -207,38 +192,46 @@ public record QueryPlan(Map<String, Scan> scans, Shape shape)
             return strings;
         }
 
-        private static List<String> texts(JsonParser parser)
+        /**
+         * The elements of the array {@code value} starts, each read by {@code element} from its first token (a null one left
+         * out); empty for a value that is not an array. A text cut off inside the array ends it.
+         */
+        private static <T> List<T> elements(JsonParser parser, JsonToken value, Element<T> element)
                 throws IOException
         {
-            List<String> texts = new ArrayList<>();
-            for (JsonToken token = parser.nextToken(); token != JsonToken.END_ARRAY && token != null; token = parser.nextToken()) {
-                texts.add(parser.getValueAsString(""));
-                parser.skipChildren();
+            if (value != JsonToken.START_ARRAY) {
+                return skip(parser, List.of());
             }
-            return texts;
+            List<T> elements = new ArrayList<>();
+            for (JsonToken token = parser.nextToken(); token != JsonToken.END_ARRAY && token != null; token = parser.nextToken()) {
+                T read = element.read(token);
+                parser.skipChildren(); // what the element did not read of itself
+                if (read != null) {
+                    elements.add(read);
+                }
+            }
+            return elements;
         }
 
-        /** Each estimate's {@code outputRowCount}; Trino writes the ones it could not make as the text "NaN". */
-        private static List<Double> rowEstimates(JsonParser parser)
+        @FunctionalInterface
+        private interface Element<T>
+        {
+            T read(JsonToken first)
+                    throws IOException;
+        }
+
+        /** An estimate's {@code outputRowCount}; NaN where Trino could not make it (it writes the text "NaN"). */
+        private static double outputRows(JsonParser parser)
                 throws IOException
         {
-            List<Double> rows = new ArrayList<>();
-            for (JsonToken token = parser.nextToken(); token != JsonToken.END_ARRAY && token != null; token = parser.nextToken()) {
-                Double estimate = null;
-                if (token == JsonToken.START_OBJECT) {
-                    while (parser.nextToken() == JsonToken.FIELD_NAME) {
-                        boolean outputRows = parser.currentName().equals("outputRowCount");
-                        JsonToken value = parser.nextToken();
-                        if (outputRows && (value == JsonToken.VALUE_NUMBER_INT || value == JsonToken.VALUE_NUMBER_FLOAT)) {
-                            estimate = parser.getDoubleValue();
-                        }
-                        parser.skipChildren();
-                    }
+            double rows = Double.NaN;
+            while (parser.nextToken() == JsonToken.FIELD_NAME) {
+                boolean outputRows = parser.currentName().equals("outputRowCount");
+                JsonToken value = parser.nextToken();
+                if (outputRows && (value == JsonToken.VALUE_NUMBER_INT || value == JsonToken.VALUE_NUMBER_FLOAT)) {
+                    rows = parser.getDoubleValue();
                 }
-                else {
-                    parser.skipChildren();
-                }
-                rows.add(estimate);
+                parser.skipChildren();
             }
             return rows;
         }
@@ -318,10 +311,10 @@ public record QueryPlan(Map<String, Scan> scans, Shape shape)
     private static Optional<Double> estimatedRows(Node node)
     {
         List<Double> rows = node.rowEstimates();
-        if (rows.isEmpty() || rows.getFirst() == null) {
+        if (rows.isEmpty() || rows.getFirst().isNaN()) {
             return Optional.empty();
         }
-        return Optional.of(rows.getLast() == null ? Double.NaN : rows.getLast());
+        return Optional.of(rows.getLast());
     }
 
     /**
