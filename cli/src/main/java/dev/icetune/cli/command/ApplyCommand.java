@@ -109,7 +109,7 @@ public final class ApplyCommand
                 FixApplier.notApplicable(id, status, dryRun).ifPresent(reason -> {
                     throw new IllegalStateException(reason);
                 });
-                if (!ignoreUnseen && !dryRun && status == Status.APPROVED && current.isUnseen(resolveAfter)) {
+                if (!ignoreUnseen && !dryRun && current.isApprovedButUnseen(resolveAfter)) {
                     report(attempts, FixAttempt.skipped(id, ("its condition did not hold at the last %d evaluations (last seen %s): fixed another way, or its "
                             + "queries stopped (--ignore-unseen to apply anyway)").formatted(current.missedEvaluations(), current.lastSeen().truncatedTo(ChronoUnit.SECONDS))));
                     continue;

@@ -2,7 +2,6 @@ package dev.icetune.cli.command;
 
 import dev.icetune.cli.JsonOutput;
 import dev.icetune.cli.TextTable;
-import dev.icetune.engine.model.Status;
 import dev.icetune.engine.store.RecommendationStore;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -67,7 +66,7 @@ final class ShowCommand
         out.printf("First seen %s, last seen %s, %s.%n", TextTable.text(found.firstSeen()), TextTable.text(found.lastSeen()),
                 found.timesSeen() == 1 ? "once" : found.timesSeen() + " times");
         int resolveAfter = context().settings().engine().getResolveAfter();
-        if (found.status() == Status.APPROVED && found.isUnseen(resolveAfter)) {
+        if (found.isApprovedButUnseen(resolveAfter)) {
             out.printf("Not seen at the last %d evaluations: its condition no longer holds, and apply leaves it alone (--ignore-unseen to apply anyway).%n",
                     found.missedEvaluations());
         }

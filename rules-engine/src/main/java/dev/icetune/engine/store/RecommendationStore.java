@@ -47,12 +47,12 @@ public final class RecommendationStore
             int timesSeen, int missedEvaluations, Map<String, Object> measuredEffect, Estimate estimate, String cluster, List<String> clusters)
     {
         /**
-         * Its condition did not hold at the last {@code resolveAfter} evaluations: an open one resolves; an approved one keeps its
-         * approval, but its fix answers a problem gone (fixed another way, by hand, or its queries no longer run) and is not applied.
+         * Approved, but its condition did not hold at the last {@code resolveAfter} evaluations (an open one would have resolved): it
+         * keeps its approval, but its fix answers a problem gone (fixed another way, by hand, or its queries no longer run) and is not applied.
          */
-        public boolean isUnseen(int resolveAfter)
+        public boolean isApprovedButUnseen(int resolveAfter)
         {
-            return missedEvaluations >= resolveAfter;
+            return status == Status.APPROVED && missedEvaluations >= resolveAfter;
         }
 
         /** The estimate, or an unknown one for a recommendation recorded before estimates existed. */
@@ -195,7 +195,7 @@ public final class RecommendationStore
     /**
      * Records what the rules concluded at {@code now}: new recommendations open, known ones refresh their
      * evidence (a resolved one reopens), and open ones whose condition did not hold for {@code resolveAfter}
-     * evaluations in a row resolve themselves; approved ones count those evaluations ({@link Stored#isUnseen}). One transaction.
+     * evaluations in a row resolve themselves; approved ones count those evaluations ({@link Stored#isApprovedButUnseen}). One transaction.
      */
     public Outcome record(List<Recommendation> recommendations, Instant now, int resolveAfter)
     {

@@ -106,15 +106,15 @@ class TestRecommendationStore
         for (int evaluation = 1; evaluation <= 2; evaluation++) {
             store.record(List.of(), at.plusSeconds(60 * evaluation), 3);
         }
-        assertThat(store.find(id).orElseThrow().isUnseen(3)).isFalse();
+        assertThat(store.find(id).orElseThrow().isApprovedButUnseen(3)).isFalse();
         store.record(List.of(), at.plusSeconds(180), 3);
         assertThat(statuses(store)).containsExactlyInAnyOrderEntriesOf(Map.of("iceberg.sales.orders", Status.APPROVED, "iceberg.sales.customers", Status.RESOLVED));
-        assertThat(store.find(id).orElseThrow().isUnseen(3)).as("not seen at the last 3 evaluations").isTrue();
+        assertThat(store.find(id).orElseThrow().isApprovedButUnseen(3)).as("not seen at the last 3 evaluations").isTrue();
 
         store.record(List.of(approved), at.plusSeconds(240), 3);
         assertThat(store.find(id).orElseThrow()).satisfies(again -> {
             assertThat(again.status()).isEqualTo(Status.APPROVED);
-            assertThat(again.isUnseen(3)).as("its condition holds again").isFalse();
+            assertThat(again.isApprovedButUnseen(3)).as("its condition holds again").isFalse();
         });
     }
 
