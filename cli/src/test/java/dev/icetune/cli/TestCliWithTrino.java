@@ -298,8 +298,16 @@ class TestCliWithTrino
         assertThat(icetune("apply", String.valueOf(ids.get("stale-statistics:iceberg.demo.cooling")), "--by", "alice"))
                 .as("asked for by its id and left for later: not applied").isEqualTo(IcetuneCli.NOT_APPLIED);
         assertThat(stdout()).startsWith("#%d skipped: iceberg.demo.cooling changed at ".formatted(ids.get("stale-statistics:iceberg.demo.cooling")));
+        out.reset();
+        assertThat(icetune("apply", String.valueOf(ids.get("stale-statistics:iceberg.demo.cooling")), "--dry-run")).as("the dry run skips it too: " + stderr())
+                .isEqualTo(IcetuneCli.NOT_APPLIED);
+        assertThat(stdout()).startsWith("#%d skipped: iceberg.demo.cooling changed at ".formatted(ids.get("stale-statistics:iceberg.demo.cooling")));
         long smallBytes = iceberg.load("iceberg.demo.budget_small").orElseThrow().currentSnapshot().summary().entrySet().stream()
                 .filter(entry -> entry.getKey().equals("total-files-size")).mapToLong(entry -> Long.parseLong(entry.getValue())).sum();
+        out.reset();
+        assertThat(icetune("apply", "--all-approved", "--dry-run", "--max-rewrite-bytes", (smallBytes + 100) + "B")).as(stderr()).isZero();
+        assertThat(stdout()).as("a dry run within the budget as apply is").contains("#%d skipped: rewrites ".formatted(ids.get("small-files:iceberg.demo.budget_big")))
+                .contains("#%d planned".formatted(ids.get("small-files:iceberg.demo.budget_small"))).contains("would rewrite ");
         out.reset();
         assertThat(icetune("apply", "--all-approved", "--by", "alice", "--max-rewrite-bytes", (smallBytes + 100) + "B")).as(stderr()).isZero();
         assertThat(stdout()).contains("#%d skipped: rewrites ".formatted(ids.get("small-files:iceberg.demo.budget_big")))
@@ -349,6 +357,12 @@ class TestCliWithTrino
         assertThat(stdout()).contains("Not seen at the last 3 evaluations: its condition no longer holds, and apply leaves it alone");
         long snapshot = iceberg.load("iceberg.demo.by_hand").orElseThrow().currentSnapshot().snapshotId();
 
+        out.reset();
+        assertThat(icetune("apply", String.valueOf(id), "--dry-run")).as("a dry run says what apply would do: " + stderr()).isEqualTo(IcetuneCli.NOT_APPLIED);
+        assertThat(stdout()).startsWith("#%d skipped: its condition did not hold at the last 3 evaluations (last seen ".formatted(id));
+        out.reset();
+        assertThat(icetune("apply", String.valueOf(id), "--dry-run", "--ignore-unseen")).as(stderr()).isZero();
+        assertThat(stdout()).startsWith("#%d planned".formatted(id)).contains("optimize");
         out.reset();
         assertThat(icetune("apply", String.valueOf(id), "--by", "alice")).as(stderr()).isEqualTo(IcetuneCli.NOT_APPLIED);
         assertThat(stdout()).startsWith("#%d skipped: its condition did not hold at the last 3 evaluations (last seen ".formatted(id)).contains("--ignore-unseen");

@@ -33,7 +33,7 @@ import java.util.Optional;
 @Command(name = "apply", description = {"Apply an approved fix, or every approved one: the highest priority table first, each table's fixes in the order "
         + "they depend on each other (layout, then rewrites, statistics, cleanup, views).", "Iceberg metadata changes go through the Iceberg API, rewrites (newest "
         + "files first, in pieces of icetune.rewrite.piece-size) and statistics and views through Trino; every step is audited. --dry-run prints each step with "
-        + "its size and changes nothing. A table changed by a fix whose effect is not measured yet is left alone (icetune.apply.cooldown), and so is a fix whose "
+        + "its size and changes nothing, and skips what apply would skip. A table changed by a fix whose effect is not measured yet is left alone (icetune.apply.cooldown), and so is a fix whose "
         + "condition did not hold at the last icetune.resolve-after evaluations; apply ID then exits 4, nothing changed."})
 public final class ApplyCommand
         extends ContextCommand
@@ -50,7 +50,7 @@ public final class ApplyCommand
         boolean allApproved;
     }
 
-    @Option(names = "--dry-run", description = "print each step with its size, change nothing")
+    @Option(names = "--dry-run", description = "print each step with its size, change nothing; what apply would leave alone is said as skipped")
     boolean dryRun;
 
     @Option(names = "--by", paramLabel = "NAME", description = "who applies (required but for --dry-run, whose audit names the login user)")
@@ -109,12 +109,12 @@ public final class ApplyCommand
                 FixApplier.notApplicable(id, status, dryRun).ifPresent(reason -> {
                     throw new IllegalStateException(reason);
                 });
-                if (!ignoreUnseen && !dryRun && current.isApprovedButUnseen(resolveAfter)) {
+                if (!ignoreUnseen && current.isApprovedButUnseen(resolveAfter)) {
                     report(attempts, FixAttempt.skipped(id, ("its condition did not hold at the last %d evaluations (last seen %s): fixed another way, or its "
                             + "queries stopped (--ignore-unseen to apply anyway)").formatted(current.missedEvaluations(), current.lastSeen().truncatedTo(ChronoUnit.SECONDS))));
                     continue;
                 }
-                Optional<String> cooling = ignoreCooldown || dryRun || cooldown.isZero() ? Optional.empty() : applier.coolingDown(id, run, cooldown);
+                Optional<String> cooling = ignoreCooldown || cooldown.isZero() ? Optional.empty() : applier.coolingDown(id, run, cooldown);
                 if (cooling.isPresent()) {
                     report(attempts, FixAttempt.skipped(id, cooling.get() + " (--ignore-cooldown to apply anyway)"));
                     continue;
@@ -127,7 +127,7 @@ public final class ApplyCommand
                     }
                 }
                 FixApplier.Outcome outcome = applier.apply(id, actor, dryRun, Optional.ofNullable(rewriteLeftTo.get(id)));
-                budget -= dryRun ? 0 : outcome.rewriteBytes();
+                budget -= outcome.rewriteBytes(); // planned by a dry run: it skips what apply would, the budget's skips too
                 report(attempts, FixAttempt.of(outcome));
             }
             catch (RuntimeException e) {
@@ -138,8 +138,8 @@ public final class ApplyCommand
         if (json) {
             out().println(JsonOutput.write(attempts));
         }
-        else if (maxRewriteBytes != null && !dryRun) {
-            out().printf("rewrote %s of the %s allowed%n", Estimate.bytes(maxRewriteBytes.toBytes() - budget), Estimate.bytes(maxRewriteBytes.toBytes()));
+        else if (maxRewriteBytes != null) {
+            out().printf(dryRun ? "would rewrite %s of the %s allowed%n" : "rewrote %s of the %s allowed%n", Estimate.bytes(maxRewriteBytes.toBytes() - budget), Estimate.bytes(maxRewriteBytes.toBytes()));
         }
         if (attempts.stream().anyMatch(FixAttempt::failed)) {
             return IcetuneCli.FAILED;
