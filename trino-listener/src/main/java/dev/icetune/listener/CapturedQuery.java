@@ -90,10 +90,10 @@ public record CapturedQuery(
         return main == null ? null : TableName.qualified(main.catalog(), main.schemaName(), main.tableName());
     }
 
-    /** Whether the query read its tables as they were at a version or time ({@link QueryPatterns#readsAsOf}). */
-    public boolean readsAsOf()
+    /** Whether the query read the table of {@code input} as it was at a version or time ({@link QueryPatterns#readsAsOf}). */
+    public boolean readsAsOf(CapturedInput input)
     {
-        return queryPattern != null && QueryPatterns.readsAsOf(queryPattern);
+        return queryPattern != null && QueryPatterns.readsAsOf(queryPattern, input.tableName());
     }
 
     /** Snapshot ids of the inputs in order ('-' where unknown): equal for two runs that read the same data. */

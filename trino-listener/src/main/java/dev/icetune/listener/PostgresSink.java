@@ -309,7 +309,7 @@ final class PostgresSink
                 .number(input.manifestsSkipped()).number(input.deleteFilesScanned()).number(input.scanPlanningMs())
                 .number(input.bytesReadFromCache()).number(input.bytesReadExternally()).number(input.pruningRatio())
                 .array(input.constraintColumns()).text(input.filterPredicate()).text(query.clusterName())
-                .number(input.estimatedRows()).number(input.outputRows()).bool(query.readsAsOf());
+                .number(input.estimatedRows()).number(input.outputRows()).bool(query.readsAsOf(input));
         rows.endRow();
     }
 

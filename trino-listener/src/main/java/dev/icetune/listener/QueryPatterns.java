@@ -8,6 +8,7 @@ import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.Optional;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -144,12 +145,46 @@ public final class QueryPatterns
     }
 
     /**
-     * Whether a pattern reads a table as it was ({@code FOR VERSION AS OF}, {@code FOR TIMESTAMP AS OF}, and their
-     * {@code SYSTEM_} forms): its scans read a snapshot the table may have moved past, and say nothing of its layout now.
+     * Whether a pattern reads the table {@code table} as it was ({@code FOR VERSION AS OF}, {@code FOR TIMESTAMP AS OF},
+     * and their {@code SYSTEM_} forms): that scan read a snapshot the table may have moved past, and says nothing of its
+     * layout now. Trino's grammar puts the clause right after the table's name, so a join of one table as of a version with
+     * another as it is marks the first alone; a clause after something that does not read as a name marks every table.
      */
-    public static boolean readsAsOf(String pattern)
+    public static boolean readsAsOf(String pattern, String table)
     {
-        return pattern.contains(" as of ") && AS_OF.matcher(pattern).find();
+        if (!pattern.contains(" as of ")) {
+            return false;
+        }
+        Matcher clause = AS_OF.matcher(pattern);
+        while (clause.find()) {
+            Optional<String> name = nameBefore(pattern, clause.start() - 1);
+            if (name.isEmpty() || name.get().equalsIgnoreCase(table)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The last part of the qualified name that ends before the space at {@code space}, unquoted; empty when none ends there. */
+    private static Optional<String> nameBefore(String pattern, int space)
+    {
+        int end = space;
+        if (end < 1 || pattern.charAt(end) != ' ') {
+            return Optional.empty();
+        }
+        if (pattern.charAt(end - 1) == '"') {
+            // a quoted name, its quotes doubled inside: back to the quote that opens it
+            int open = end - 2;
+            while (open >= 0 && (pattern.charAt(open) != '"' || (open > 0 && pattern.charAt(open - 1) == '"'))) {
+                open -= pattern.charAt(open) == '"' ? 2 : 1; // a doubled quote is part of the name
+            }
+            return open < 0 ? Optional.empty() : Optional.of(pattern.substring(open + 1, end - 1).replace("\"\"", "\""));
+        }
+        int start = end;
+        while (start > 0 && (Character.isLetterOrDigit(pattern.charAt(start - 1)) || pattern.charAt(start - 1) == '_' || pattern.charAt(start - 1) == '$')) {
+            start--;
+        }
+        return start == end ? Optional.empty() : Optional.of(pattern.substring(start, end));
     }
 
     /** A stable short identity of a pattern (first 16 bytes of its SHA-256, as hex). */

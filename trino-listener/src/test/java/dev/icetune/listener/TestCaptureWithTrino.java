@@ -28,6 +28,7 @@ import java.util.stream.IntStream;
 import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 /** The plugin in a real Trino with the real Iceberg connector, writing to a real PostgreSQL. */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -164,6 +165,12 @@ class TestCaptureWithTrino
         rows.awaitQuery(now);
         assertThat(rows.inputs(asOf).getFirst()).containsEntry("reads_as_of", true).containsEntry("snapshot_id", first).containsEntry("total_data_files", 1L);
         assertThat(rows.inputs(now).getFirst()).containsEntry("reads_as_of", false).containsEntry("total_data_files", (long) DAYS);
+
+        // joined with a table read as it is: that one's scan tells of its layout now
+        String join = trino.run("SELECT count(*) FROM events_by_day FOR VERSION AS OF " + first + " d JOIN small_files s ON d.user_id = s.user_id");
+        rows.awaitQuery(join);
+        assertThat(rows.inputs(join)).extracting(input -> input.get("table_name"), input -> input.get("reads_as_of"))
+                .containsExactlyInAnyOrder(tuple("events_by_day", true), tuple("small_files", false));
     }
 
     @Test

@@ -24,11 +24,29 @@ class TestQueryPatterns
     @Test
     void aTableReadAsItWasIsTold()
     {
-        assertThat(QueryPatterns.readsAsOf(normalize("SELECT count(*) FROM events FOR VERSION AS OF 1280172385299219068 WHERE user_id = 3"))).isTrue();
-        assertThat(QueryPatterns.readsAsOf(normalize("select * from events for  TIMESTAMP as of TIMESTAMP '2026-12-04 19:40:00 UTC'"))).isTrue();
-        assertThat(QueryPatterns.readsAsOf(normalize("SELECT * FROM a FOR SYSTEM_TIME AS OF now() JOIN b FOR SYSTEM_VERSION AS OF 7 ON a.id = b.id"))).isTrue();
-        assertThat(QueryPatterns.readsAsOf(normalize("SELECT * FROM events WHERE note = 'for version as of 3'"))).as("in a literal").isFalse();
-        assertThat(QueryPatterns.readsAsOf(normalize("SELECT as_of, version FROM events"))).isFalse();
+        assertThat(readsAsOf("SELECT count(*) FROM events FOR VERSION AS OF 1280172385299219068 WHERE user_id = 3", "events")).isTrue();
+        assertThat(readsAsOf("select * from iceberg.shop.events for  TIMESTAMP as of TIMESTAMP '2026-12-04 19:40:00 UTC'", "events")).isTrue();
+        assertThat(readsAsOf("SELECT * FROM a FOR SYSTEM_TIME AS OF now() JOIN b FOR SYSTEM_VERSION AS OF 7 ON a.id = b.id", "a")).isTrue();
+        assertThat(readsAsOf("SELECT * FROM a FOR SYSTEM_TIME AS OF now() JOIN b FOR SYSTEM_VERSION AS OF 7 ON a.id = b.id", "b")).isTrue();
+        assertThat(readsAsOf("SELECT * FROM events WHERE note = 'for version as of 3'", "events")).as("in a literal").isFalse();
+        assertThat(readsAsOf("SELECT as_of, version FROM events", "events")).isFalse();
+    }
+
+    @Test
+    void aJoinOfATableAsItWasWithAnotherAsItIsMarksTheFirstAlone()
+    {
+        String join = "SELECT * FROM shop.events FOR VERSION AS OF 12 e JOIN shop.users u ON e.user_id = u.id";
+        assertThat(readsAsOf(join, "events")).isTrue();
+        assertThat(readsAsOf(join, "users")).isFalse();
+        assertThat(readsAsOf("SELECT * FROM \"Café Orders\" FOR VERSION AS OF 3 JOIN users USING (id)", "café orders")).as("quoted, any case").isTrue();
+        assertThat(readsAsOf("SELECT * FROM \"Café Orders\" FOR VERSION AS OF 3 JOIN users USING (id)", "users")).isFalse();
+        assertThat(readsAsOf("SELECT * FROM \"say \"\"hi\"\"\" FOR VERSION AS OF 3 JOIN users USING (id)", "say \"hi\"")).as("quotes doubled inside").isTrue();
+        assertThat(readsAsOf("SELECT * FROM events_v2 FOR VERSION AS OF 3 JOIN events USING (id)", "events")).as("another table's name ends the same").isFalse();
+    }
+
+    private static boolean readsAsOf(String query, String table)
+    {
+        return QueryPatterns.readsAsOf(normalize(query), table);
     }
 
     @Test
