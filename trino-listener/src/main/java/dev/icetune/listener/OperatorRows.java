@@ -19,6 +19,7 @@ import java.util.Set;
 record OperatorRows(String operatorType, String planNodeId, long inputPositions, long outputPositions)
 {
     private static final JsonFactory JSON = new JsonFactory();
+    private static final String TYPE_FIELD = "\"operatorType\":\"";
 
     /** The operators of these types, in the summaries' order; a summary that does not read is left out. */
     static List<OperatorRows> read(List<String> summaries, Set<String> types)
@@ -36,6 +37,9 @@ record OperatorRows(String operatorType, String planNodeId, long inputPositions,
     /** Null for an operator of another type, or a summary that does not read: evidence, never a reason to lose the query. */
     static OperatorRows read(String summary, Set<String> types)
     {
+        if (ofAnotherType(summary, types)) {
+            return null;
+        }
         try (JsonParser parser = JSON.createParser(new Leading(summary))) {
             if (parser.nextToken() != JsonToken.START_OBJECT) {
                 return null;
@@ -70,6 +74,22 @@ record OperatorRows(String operatorType, String planNodeId, long inputPositions,
         catch (IOException e) {
             return null;
         }
+    }
+
+    /**
+     * Whether the summary's type, as Trino writes it ({@code "operatorType":"ExchangeOperator"}, among the leading fields), is
+     * none of {@code types}: most of a query's operators are of no interest, and creating a parser for each cost as much as
+     * reading the others' rows. False when the field is not written so, and the parser decides.
+     */
+    private static boolean ofAnotherType(String summary, Set<String> types)
+    {
+        int start = summary.indexOf(TYPE_FIELD);
+        if (start < 0) {
+            return false;
+        }
+        start += TYPE_FIELD.length();
+        int end = summary.indexOf('"', start);
+        return end > start && summary.charAt(end - 1) != '\\' && !types.contains(summary.substring(start, end));
     }
 
     /**

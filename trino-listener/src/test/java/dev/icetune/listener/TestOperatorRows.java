@@ -47,6 +47,17 @@ class TestOperatorRows
         assertThat(OperatorRows.read("", joins)).isNull();
     }
 
+    @Test
+    void anOperatorOfAnotherTypeIsToldFromTheTypeAsTrinoWritesIt()
+    {
+        Set<String> joins = Set.of("LookupJoinOperator");
+        assertThat(OperatorRows.read("{\"planNodeId\":\"5\",\"operatorType\":\"ExchangeOperator\",\"inputPositions\":3}", joins)).isNull();
+        assertThat(OperatorRows.read("{\"planNodeId\":\"5\",\"operatorType\":\"LookupJoinOperator\",\"inputPositions\":3,\"outputPositions\":4}", joins))
+                .isEqualTo(new OperatorRows("LookupJoinOperator", "5", 3, 4));
+        assertThat(OperatorRows.read("{\"planNodeId\":\"x\\\"operatorType\\\":\\\"ExchangeOperator\",\"operatorType\":\"LookupJoinOperator\",\"inputPositions\":3}", joins))
+                .as("a value whose text looks like the field").isEqualTo(new OperatorRows("LookupJoinOperator", "x\"operatorType\":\"ExchangeOperator", 3, 0));
+    }
+
     static List<String> recorded()
             throws IOException
     {
