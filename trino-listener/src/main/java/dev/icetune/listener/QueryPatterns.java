@@ -165,10 +165,9 @@ public final class QueryPatterns
         return false;
     }
 
-    /** The last part of the qualified name that ends before the space at {@code space}, unquoted; empty when none ends there. */
-    private static Optional<String> nameBefore(String pattern, int space)
+    /** The last part of the qualified name that ends before the space at {@code end}, unquoted; empty when none ends there. */
+    private static Optional<String> nameBefore(String pattern, int end)
     {
-        int end = space;
         if (end < 1 || pattern.charAt(end) != ' ') {
             return Optional.empty();
         }
