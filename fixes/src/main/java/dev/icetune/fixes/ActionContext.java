@@ -52,8 +52,7 @@ record ActionContext(Optional<Table> table, Optional<TrinoConnections> trino, Re
     {
         List<String> missing = columns.stream().filter(column -> table.schema().caseInsensitiveFindField(column) == null).toList();
         if (!missing.isEmpty()) {
-            throw new IllegalStateException("%s has no column %s any more (renamed or dropped since the rule fired): reject this recommendation; the next evaluation proposes what holds now"
-                    .formatted(name, String.join(", ", missing)));
+            throw new ColumnsGone("%s has no column %s any more (renamed or dropped since the rule fired)".formatted(name, String.join(", ", missing)));
         }
     }
 

@@ -131,7 +131,13 @@ public final class FixApplier
             Optional<Table> loaded = iceberg.load(table);
             ActionContext context = context(loaded, rewriteLeftTo.isEmpty());
             Optional<TableState> before = loaded.map(TableState::of);
-            List<Step> steps = actions.plan(fix, context);
+            List<Step> steps;
+            try {
+                steps = actions.plan(fix, context);
+            }
+            catch (ColumnsGone e) {
+                throw new IllegalStateException(e.getMessage() + ": " + reopened(recommendation, actor, dryRun, e.getMessage()), e);
+            }
             if (steps.isEmpty()) {
                 if (!dryRun) {
                     store.transition(id, Status.APPROVED, Status.APPLIED, actor, "the change was already in effect");
@@ -166,6 +172,23 @@ public final class FixApplier
             supersedeCompactions(recommendation, fix, actor);
             return audited(recommendation, actor, action, FixAudit.Result.APPLIED, change, estimate, before, loaded.map(this::refreshed), rewriteBytes);
         });
+    }
+
+    /**
+     * An approved fix whose columns are gone is opened again (a person approved a change of columns the table no longer has, and
+     * a rejected one would stay rejected whatever its rule proposes next): the next evaluation gives it what its rule proposes
+     * now, to approve anew. Says what became of it.
+     */
+    private String reopened(RecommendationStore.Stored recommendation, String actor, boolean dryRun, String why)
+    {
+        if (recommendation.status() != Status.APPROVED) {
+            return "the next evaluation proposes what holds now";
+        }
+        if (dryRun) {
+            return "applying it opens it again, and the next evaluation proposes what holds now, to approve anew";
+        }
+        store.transition(recommendation.id(), Status.APPROVED, Status.OPEN, actor, why);
+        return "open again: the next evaluation proposes what holds now, to approve anew";
     }
 
     /**

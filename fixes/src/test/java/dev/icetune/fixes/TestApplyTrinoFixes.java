@@ -429,9 +429,9 @@ class TestApplyTrinoFixes
                 .contains("its 1 file alone in its partition keeps the old layout").contains("piece 1 of 1");
     }
 
-    /** Met from outside: a sort order approved, then its column renamed; the dry run planned it, the apply failed with "Cannot find field". */
+    /** Met from outside: a sort order approved, then its column renamed; the dry run planned it, the apply failed with "Cannot find field". Refused before planning, and opened again. */
     @Test
-    void aLayoutChangeOnAColumnRenamedSinceItsRuleFiredIsRefusedByItsDryRun()
+    void aLayoutChangeOnAColumnRenamedSinceItsRuleFiredIsOpenedAgainForItsRuleToProposeAnew()
     {
         trino.execute("CREATE TABLE renamed (ts timestamp(6), status varchar)");
         trino.execute("INSERT INTO renamed VALUES (TIMESTAMP '2024-01-01 10:00:00', 'paid')");
@@ -441,11 +441,24 @@ class TestApplyTrinoFixes
         trino.execute("ALTER TABLE renamed RENAME COLUMN ts TO created_at");
 
         assertThatThrownBy(() -> applier.apply(sort, "alice", true))
-                .hasMessage("iceberg.demo.renamed has no column status any more (renamed or dropped since the rule fired): reject this recommendation; "
-                        + "the next evaluation proposes what holds now");
-        assertThatThrownBy(() -> applier.apply(partition, "alice", false)).hasMessageStartingWith("iceberg.demo.renamed has no column ts any more");
+                .hasMessage("iceberg.demo.renamed has no column status any more (renamed or dropped since the rule fired): applying it opens it again, "
+                        + "and the next evaluation proposes what holds now, to approve anew");
+        assertThat(store.find(sort).orElseThrow().status()).as("a dry run changes nothing").isEqualTo(Status.APPROVED);
+        assertThatThrownBy(() -> applier.apply(partition, "alice", false))
+                .hasMessage("iceberg.demo.renamed has no column ts any more (renamed or dropped since the rule fired): open again: the next evaluation "
+                        + "proposes what holds now, to approve anew");
         assertThat(table("renamed").sortOrder().isUnsorted()).isTrue();
         assertThat(table("renamed").spec().isUnpartitioned()).isTrue();
+
+        // met from outside: the advice was to reject it, and a rejected recommendation stays rejected whatever its rule proposes next;
+        // open again, it takes the fix the rule proposes on the renamed column
+        assertThat(store.find(partition).orElseThrow().status()).isEqualTo(Status.OPEN);
+        assertThat(recorded("missing-partition-pruning", "iceberg.demo.renamed", PartitionSpec.adding("iceberg.demo.renamed", List.of(), "day(created_at)", null)))
+                .isEqualTo(partition);
+        assertThat(store.find(partition).orElseThrow().fix().render()).contains("day(created_at)");
+        store.approve(partition, "alice", null);
+        assertThat(applier.apply(partition, "alice", false).result()).isEqualTo(FixAudit.Result.APPLIED);
+        assertThat(table("renamed").spec().fields()).singleElement().satisfies(field -> assertThat(field.transform().toString()).isEqualTo("day"));
     }
 
     private java.util.Set<Integer> specIds(String name)

@@ -17,6 +17,7 @@ import java.util.Set;
  *  │ └─reject──────────┴─> rejected       │  └──────rollback───────┴──> open
  *  ├─condition gone──> resolved ──fires again──> open
  *  └─another fix made it moot──> superseded (from open or approved)
+ * approved ──its columns renamed or dropped since──> open (to be proposed anew and approved again)
  * </pre>
  */
 public enum Status
@@ -45,7 +46,7 @@ public enum Status
     {
         return switch (this) {
             case OPEN -> EnumSet.of(APPROVED, REJECTED, RESOLVED, SUPERSEDED);
-            case APPROVED -> EnumSet.of(APPLIED, REJECTED, SUPERSEDED);
+            case APPROVED -> EnumSet.of(APPLIED, REJECTED, SUPERSEDED, OPEN);
             case APPLIED -> EnumSet.of(VERIFIED, REGRESSED, OPEN);
             case VERIFIED, REGRESSED -> EnumSet.of(OPEN);
             case RESOLVED -> EnumSet.of(OPEN);
