@@ -121,6 +121,12 @@ public record TableFact(
                 .formatted(Math.max(1, Math.round(statisticsChangedShare * 100)), age);
     }
 
+    /** Whether the table has a date or timestamp column of this name, in any case: Trino's names are lower case, another engine's need not be. */
+    public boolean hasTimeColumn(String column)
+    {
+        return timestampColumns.stream().anyMatch(name -> name.equalsIgnoreCase(column));
+    }
+
     /** True when a partition field of the spec is derived from {@code column} (e.g. "ts_day: day(ts)"). */
     public boolean partitionedOn(String column)
     {
