@@ -69,10 +69,17 @@ public record TableFact(
         timeTypes = timeTypes == null ? Map.of() : Map.copyOf(timeTypes);
     }
 
-    /** The Iceberg type of date or timestamp column {@code column} ({@code date}, {@code timestamp}, {@code timestamptz}, ...), or null when not known. */
+    /**
+     * The Iceberg type of date or timestamp column {@code column} ({@code date}, {@code timestamp}, {@code timestamptz}, ...), or null
+     * when not known; the column's name in any case, as {@link #hasTimeColumn} finds it.
+     */
     public String timeType(String column)
     {
-        return timeTypes.get(column);
+        String type = timeTypes.get(column);
+        if (type != null) {
+            return type;
+        }
+        return timeTypes.entrySet().stream().filter(entry -> entry.getKey().equalsIgnoreCase(column)).map(Map.Entry::getValue).findFirst().orElse(null);
     }
 
     /**

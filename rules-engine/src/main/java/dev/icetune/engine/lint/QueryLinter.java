@@ -96,7 +96,7 @@ public final class QueryLinter
             List<FilterPredicates.ColumnPredicate> predicates = FilterPredicates.parse(scan.filterPredicate().orElse(null));
             scans.add(describe(table, scan, fact));
             for (FilterPredicates.ColumnPredicate predicate : predicates) {
-                boolean keyColumn = fact.map(t -> t.partitionedOn(predicate.column()) || t.timestampColumns().contains(predicate.column())
+                boolean keyColumn = fact.map(t -> t.partitionedOn(predicate.column()) || t.hasTimeColumn(predicate.column())
                         || t.sortFields().contains(predicate.column())).orElse(true);
                 if (predicate.kind() == PredicateKind.WRAPPED && keyColumn) {
                     findings.add(new Finding(table, "non-sargable-predicate",
