@@ -362,6 +362,33 @@ class TestEstimator
         assertThat(estimate.assumptions()).startsWith("the bare ts selects 24 hours");
     }
 
+    /** Met from outside: substr(code, 1, 2) = 'AB' read all 35 files of a table partitioned by truncate(code, 2), starts_with one. */
+    @Test
+    void aTextPrefixOnATruncatePartitionIsValuedAsOnePartition()
+    {
+        String sample = "SELECT sum(qty) FROM tr WHERE substr(code, 1, 2) = 'AB'";
+        TableFact truncated = new TableFact(TABLE, 35, 35 * MB, MB, 35, 35_000, 0, List.of("code_trunc: truncate[2](code)"), List.of(), List.of(), Map.of(), 10, 1, 1, 1,
+                35 * MB, 35, Map.of(), Map.of(), 0, List.of(), 0, 0, Map.of(), 0);
+        PredicateFact substring = new PredicateFact(TABLE, "code", PredicateKind.WRAPPED, "substring", false, "(substring(code, bigint '1', bigint '2') = varchar 'AB')",
+                "p", sample, 30, 30, 1, 35, 35 * MB, 35 * MB, -1, null, false, true);
+        Recommendation rewrite = new Recommendation("non-sargable-predicate", TargetType.PATTERN, "p", Severity.HIGH, Level.L2, Map.of("table", TABLE, "column", "code"),
+                "why", new QueryRewrite(Rewrites.sargable(sample, "code", null).orElseThrow(), Benefit.BARE_COLUMN)).on("default");
+        PatternFact pattern = new PatternFact("p", "select ...", sample, TABLE, 30, 0, 1, 900, 1500, 0, 0, 0, 35, 0, 35 * MB, 0, 1, 0, -1, 1, 0, 0,
+                true, "default", 0, 0, 0, 0, 0, 0, 0, 0, null);
+
+        Estimate estimate = new Estimator(List.of(truncated, substring, pattern), THRESHOLDS, Duration.ofHours(1)).estimate(rewrite);
+        assertThat(estimate.isKnown()).as(estimate.sentence()).isTrue();
+        assertThat(estimate.filesPerQueryBefore()).isEqualTo(35);
+        assertThat(estimate.filesPerQueryAfter()).isEqualTo(1);
+        assertThat(estimate.assumptions()).startsWith("a prefix of 2 characters of code falls in one of the table's 35 truncate[2] partitions");
+
+        // a prefix shorter than the truncation spans partitions whose share is not known; so does a table without one
+        String shorter = "SELECT sum(qty) FROM tr WHERE substr(code, 1, 1) = 'A'";
+        PredicateFact oneCharacter = new PredicateFact(TABLE, "code", PredicateKind.WRAPPED, "substring", false, "(substring(code, bigint '1', bigint '1') = varchar 'A')",
+                "p", shorter, 30, 30, 1, 35, 35 * MB, 35 * MB, -1, null, false, true);
+        assertThat(new Estimator(List.of(truncated, oneCharacter, pattern), THRESHOLDS, Duration.ofHours(1)).estimate(rewrite).isKnown()).isFalse();
+    }
+
     @Test
     void adviceIsValuedByTheBenefitItNamesWhateverItsRuleIsCalled()
     {

@@ -69,6 +69,19 @@ class TestRewrites
         assertThat(Rewrites.sargable("SELECT 1 FROM e WHERE date_format(ts, '%Y-%m-%d') = '2024-02-30'", "ts", null)).as("no February 30th").isEmpty();
     }
 
+    /** Met from outside: a text column partitioned by truncate(code, 2), read whole by substr(code, 1, 2) = 'AB' and by 1 file of 35 by starts_with. */
+    @Test
+    void aLeadingPartOfATextColumnBecomesStartsWith()
+    {
+        assertThat(Rewrites.sargable("SELECT sum(qty) FROM tr WHERE substr(code, 1, 2) = 'AB' GROUP BY k", "code", null))
+                .contains("SELECT sum(qty) FROM tr WHERE starts_with(code, 'AB') GROUP BY k");
+        assertThat(Rewrites.sargable("SELECT 1 FROM tr WHERE SUBSTRING(\"Code\" FROM 1 FOR 3) = 'O''B' AND k = 1", "Code", null))
+                .contains("SELECT 1 FROM tr WHERE starts_with(\"Code\", 'O''B') AND k = 1");
+        assertThat(Rewrites.sargable("SELECT 1 FROM tr WHERE substr(code, 1, 3) = 'AB'", "code", null)).as("code is 'AB' itself: not a prefix").isEmpty();
+        assertThat(Rewrites.sargable("SELECT 1 FROM tr WHERE substr(code, 2, 2) = 'AB'", "code", null)).as("not the leading part").isEmpty();
+        assertThat(Rewrites.sargable("SELECT 1 FROM tr WHERE substr(other, 1, 2) = 'AB'", "code", null)).isEmpty();
+    }
+
     @Test
     void theBoundsAreLiteralsOfTheColumnsType()
     {

@@ -37,6 +37,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.OptionalLong;
 import java.util.function.Predicate;
 import java.util.regex.Matcher;
@@ -376,6 +377,12 @@ public final class Estimator
         double hours = wrapped.map(PredicateFact::hoursSelected).filter(value -> value > 0)
                 .or(() -> wrapped.flatMap(p -> Rewrites.selected(p.sampleQuery(), column)).map(duration -> duration.toSeconds() / 3600.0))
                 .orElse(0.0);
+        if (wrapped.isPresent() && fact != null && hours <= 0) {
+            Optional<Estimate> prefix = leadingText(wrapped.get(), fact, table, column);
+            if (prefix.isPresent()) {
+                return prefix.get();
+            }
+        }
         if (wrapped.isEmpty() || span.isEmpty() || hours <= 0) {
             return Estimate.unknown("the time one value of the wrapped " + column + " covers, or the span of the table's data, is not known.");
         }
@@ -386,6 +393,26 @@ public final class Estimator
                 p.avgBytesScanned(), p.avgBytesScanned() * share, 0, 0, 0, 0, null,
                 "the bare %s selects %.0f hours of the %.0f the data spans, and the files' min/max statistics skip the rest in proportion."
                         .formatted(column, hours, span.get().length().toSeconds() / 3600.0), rates);
+    }
+
+    /**
+     * A text column's leading part, rewritten as starts_with: on a table partitioned by {@code truncate(column, W)}, a prefix of W
+     * characters or more falls in one of its partitions, the data taken as spread evenly over them. Without such a partition, what
+     * min/max statistics skip is not known.
+     */
+    private Optional<Estimate> leadingText(PredicateFact p, TableFact fact, String table, String column)
+    {
+        OptionalInt length = Rewrites.leadingTextLength(p.sampleQuery(), column);
+        OptionalInt width = fact.truncateWidth(column);
+        if (length.isEmpty() || width.isEmpty() || length.getAsInt() < width.getAsInt() || fact.partitions() < 2) {
+            return Optional.empty();
+        }
+        double filesBefore = filesNow(p.avgFilesScanned(), fact);
+        double share = 1.0 / fact.partitions();
+        return Optional.of(Estimate.of("the pattern's scans of " + table, p.scans() * perDay, filesBefore, Math.max(1, filesBefore * share),
+                p.avgBytesScanned(), p.avgBytesScanned() * share, 0, 0, 0, 0, null,
+                "a prefix of %d characters of %s falls in one of the table's %d truncate[%d] partitions, the data spread evenly over them."
+                        .formatted(length.getAsInt(), column, fact.partitions(), width.getAsInt()), rates));
     }
 
     /** The pattern a recommendation of a pattern is about, on its cluster; of a table's predicate (no cluster), where it ran most. */

@@ -275,6 +275,14 @@ public record TableFact(
         return bloomFilterColumns().contains(column);
     }
 
+    /** The width of the table's {@code truncate} partition on text column {@code column} ({@code code_trunc: truncate[2](code)}), if it has one. */
+    public java.util.OptionalInt truncateWidth(String column)
+    {
+        return partitionFields.stream().map(field -> ICEBERG_FIELD.matcher(field.strip()))
+                .filter(matcher -> matcher.matches() && matcher.group(1).equals("truncate") && matcher.group(2) != null && matcher.group(3).equals(column))
+                .mapToInt(matcher -> Integer.parseInt(matcher.group(2))).findFirst();
+    }
+
     /** {@code name: transform(column)}, where transform may carry an argument: {@code bucket[16]}. */
     private static final Pattern ICEBERG_FIELD = Pattern.compile("(?:[^:]*:\\s*)?(\\w+)(?:\\[(\\d+)])?\\((.+)\\)");
 

@@ -9,11 +9,12 @@ import java.time.YearMonth;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * The runbook's query rewriting (Query Optimization Techniques 2): a function around a partition or
+ * The runbook's query rewriting (Query Optimization Techniques 2): a function around a partition, time or
  * sort column becomes a range on the bare column, which Trino pushes into the scan.
  */
 public final class Rewrites
@@ -32,7 +33,35 @@ public final class Rewrites
      */
     public static Optional<String> sargable(String query, String column, String type)
     {
-        return range(query, column).map(range -> range.replacing(query, type));
+        return range(query, column).map(range -> range.replacing(query, type)).or(() -> leadingText(query, column));
+    }
+
+    /**
+     * {@code substr(code, 1, 2) = 'AB'} (or {@code substring(code FROM 1 FOR 2)}), a leading part of a text column as long as its literal,
+     * becomes {@code starts_with(code, 'AB')}: the same rows, and Trino turns starts_with into a range on the column that prunes files
+     * (a truncate partition, min/max statistics), as it does not a substring.
+     */
+    private static Optional<String> leadingText(String query, String column)
+    {
+        return leadingTextMatch(query, column).map(leading -> query.substring(0, leading.start())
+                + "starts_with(%s, '%s')".formatted(leading.group(1), leading.group(3)) + query.substring(leading.end()));
+    }
+
+    /** The length of the text prefix the query's {@code substr(column, 1, n) = '...'} selects, if it is one {@link #sargable} rewrites. */
+    public static OptionalInt leadingTextLength(String query, String column)
+    {
+        return leadingTextMatch(query, column).map(leading -> OptionalInt.of(Integer.parseInt(leading.group(2)))).orElse(OptionalInt.empty());
+    }
+
+    private static Optional<Matcher> leadingTextMatch(String query, String column)
+    {
+        if (query == null) {
+            return Optional.empty();
+        }
+        Matcher leading = Pattern.compile("(?i)substr(?:ing)?\\s*\\(\\s*%s\\s*(?:,\\s*1\\s*,|from\\s+1\\s+for)\\s*(\\d+)\\s*\\)\\s*=\\s*'((?:[^']|'')*)'"
+                .formatted(COLUMN.formatted(Pattern.quote(column)))).matcher(query);
+        // a literal shorter than the part compared selects the value itself, not a prefix
+        return leading.find() && leading.group(3).replace("''", "'").length() == Integer.parseInt(leading.group(2)) ? Optional.of(leading) : Optional.empty();
     }
 
     /** The time the query's {@code function(column) = literal} predicate selects, if it is one {@link #sargable} rewrites: a day, a month. */
