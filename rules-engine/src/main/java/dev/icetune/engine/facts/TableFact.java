@@ -28,6 +28,7 @@ import static java.util.Objects.requireNonNull;
  * {@code timeTypes} are the Iceberg types of the date and timestamp columns: a rewrite compares each with a literal of its type.
  * {@code statisticsChangedShare} is the rows added or removed since the snapshot of its newest statistics, a share of the rows it
  * had then: 0 when the statistics are of the current snapshot (Trino's writes keep them so), -1 when not known.
+ * {@code columns} are the names of the table's top-level columns in its current schema (none: not known).
  */
 public record TableFact(
         String table,
@@ -54,7 +55,8 @@ public record TableFact(
         long largeFilesWithDeletes,
         long largeFileWithDeletesBytes,
         Map<String, String> timeTypes,
-        double statisticsChangedShare)
+        double statisticsChangedShare,
+        List<String> columns)
 {
     public TableFact
     {
@@ -67,6 +69,7 @@ public record TableFact(
         distinctCounts = distinctCounts == null ? Map.of() : Map.copyOf(distinctCounts);
         snapshotAgesHours = snapshotAgesHours == null ? List.of() : List.copyOf(snapshotAgesHours);
         timeTypes = timeTypes == null ? Map.of() : Map.copyOf(timeTypes);
+        columns = columns == null ? List.of() : List.copyOf(columns);
     }
 
     /**
@@ -126,6 +129,16 @@ public record TableFact(
         }
         return "%d%% of its rows were added or removed since its column statistics were computed, %s ago"
                 .formatted(Math.max(1, Math.round(statisticsChangedShare * 100)), age);
+    }
+
+    /**
+     * Whether the table has a top-level column of this name now, in any case (Trino's names are lower case); true when its columns are
+     * not known. A filter's column may be gone since (renamed, dropped) while scans of it stay in the window, or be a nested row's field
+     * ({@code loc.lat} filters as {@code lat}): neither can be sorted on or given a bloom filter.
+     */
+    public boolean hasColumn(String column)
+    {
+        return columns.isEmpty() || columns.stream().anyMatch(name -> name.equalsIgnoreCase(column));
     }
 
     /** Whether the table has a date or timestamp column of this name, in any case: Trino's names are lower case, another engine's need not be. */

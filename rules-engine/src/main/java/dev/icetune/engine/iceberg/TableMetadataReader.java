@@ -324,7 +324,8 @@ public final class TableMetadataReader
         return new TableFact(qualifiedName, figures.dataFiles(), figures.bytes(), figures.largest(), figures.small(), figures.records(), deleteFiles, partitionFields, sortFields,
                 timestampColumns, table.properties(), snapshotAges.size(), snapshotAges.isEmpty() ? 0 : snapshotAges.getLast(), statisticsAge,
                 current == null ? -1 : current.snapshotId(), figures.smallBytes(), figures.partitions(), figures.timeSpans(), distinctCounts, figures.metadataBytes(), snapshotAges,
-                figures.largeWithDeletes(), figures.largeWithDeletesBytes(), timeTypes, analyzed == null ? -1 : changedSince(table, analyzed));
+                figures.largeWithDeletes(), figures.largeWithDeletesBytes(), timeTypes, analyzed == null ? -1 : changedSince(table, analyzed),
+                table.schema().columns().stream().map(Types.NestedField::name).toList());
     }
 
     /**

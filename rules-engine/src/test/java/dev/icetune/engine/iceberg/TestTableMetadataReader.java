@@ -159,6 +159,7 @@ class TestTableMetadataReader
             TableFactSource.TableFacts facts = reader.read(seen, 1 << 20, Instant.now(), problems::add);
             assertThat(facts.facts()).extracting(TableFact::table).containsExactly("lake.sales.orders");
             assertThat(facts.unread()).as("not a failure to read: nothing was to be read").isEmpty();
+            assertThat(facts.facts().getFirst().columns()).as("the current schema's columns, which rules ask for by hasColumn").containsExactly("id");
             assertThat(problems).containsExactly(
                     "Iceberg tables of Trino catalog files are queried but not read: no Iceberg catalog is configured for it (iceberg.catalogs.files.*; type=trino reads it through Trino)",
                     "Iceberg tables of Trino catalog other are queried but not read: no Iceberg catalog is configured for it (iceberg.catalogs.other.*; type=trino reads it through Trino)");
