@@ -459,6 +459,23 @@ class TestCliWithTrino
                 .containsExactly(org.assertj.core.groups.Tuple.tuple(1, 3), org.assertj.core.groups.Tuple.tuple(2, 6), org.assertj.core.groups.Tuple.tuple(3, 7));
         assertThat(reports).extracting(each -> ((List<?>) ((Map<?, ?>) each.get("report")).get("findings")).size()).containsExactly(1, 0, 1);
 
+        // SET SESSION sets the session of the queries after it: a value Trino checks (a duration, unquoted), then one it refuses
+        out.reset();
+        err.reset();
+        Files.writeString(script, """
+                USE iceberg.demo;
+                SET SESSION query_max_run_time = '10m';
+                SELECT count(*) FROM lint_me WHERE ts >= TIMESTAMP '2024-01-02 00:00:00';
+                SET SESSION query_max_run_time = 'ten minutes';
+                SELECT count(*) FROM lint_me WHERE ts >= TIMESTAMP '2024-01-02 00:00:00';
+                RESET SESSION query_max_run_time;
+                SELECT count(*) FROM lint_me WHERE ts >= TIMESTAMP '2024-01-02 00:00:00';
+                """);
+        assertThat(icetune("lint", "--file", script.toString())).isEqualTo(IcetuneCli.FAILED);
+        assertThat(stdout()).contains("-- statement 1, line 3: SELECT count(*)").contains("-- statement 3, line 7: SELECT count(*)").doesNotContain("SET SESSION");
+        assertThat(stderr()).as("the second query, in the session the second SET left").contains("icetune: statement 2, line 5: Trino (icetune.trino.url):")
+                .contains("query_max_run_time").doesNotContain("statement 1,").doesNotContain("statement 3,");
+
         out.reset();
         assertThat(icetune("lint", "SELECT count(*) FROM iceberg.demo.lint_me WHERE ts >= TIMESTAMP '2024-01-02 00:00:00'; -- done")).as(stderr()).isZero();
         assertThat(stdout()).as("one statement: its report alone").startsWith("Would scan:").doesNotContain("-- statement");

@@ -4,6 +4,7 @@ import dev.icetune.cli.IcetuneCli;
 import dev.icetune.cli.JsonOutput;
 import dev.icetune.engine.TrinoConnections;
 import dev.icetune.engine.lint.QueryLinter;
+import io.trino.jdbc.TrinoConnection;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -19,11 +20,13 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 @Command(name = "lint", description = {"Review a query before it ships: EXPLAIN through Trino, then the query-level rules.",
-        "A file of several statements, each ended by a semicolon, is reviewed statement by statement (USE sets the session for those after it; "
+        "A file of several statements, each ended by a semicolon, is reviewed statement by statement (USE, SET SESSION and RESET SESSION set the session for those after it; "
                 + "--json then prints a list, one report or error a statement).",
         "Exit codes: 0 no findings, 3 findings (2 is a usage error, 1 a failure)."})
 public final class LintCommand
@@ -77,6 +80,9 @@ public final class LintCommand
     @Option(names = "--json", description = "print JSON")
     boolean json;
 
+    /** What the script's SET SESSION statements set so far, for the queries after them. */
+    private final Map<String, String> sessionProperties = new LinkedHashMap<>();
+
     @Override
     public Integer call()
             throws Exception
@@ -86,7 +92,7 @@ public final class LintCommand
             throw new ParameterException(spec.commandLine(), "QUERY is the query's text, and %1$s is a file: icetune lint --file %1$s".formatted(query.positional.strip()));
         }
         List<SqlStatement> statements = SqlStatement.split(query.text());
-        long queries = statements.stream().filter(statement -> statement.use().isEmpty()).count();
+        long queries = statements.stream().filter(statement -> statement.use().isEmpty() && statement.sessionProperty().isEmpty()).count();
         if (queries == 0) {
             throw new ParameterException(spec.commandLine(), "no query to lint" + (query.file == null ? "" : " in " + query.file));
         }
@@ -100,6 +106,11 @@ public final class LintCommand
             if (use.isPresent()) {
                 use.get().catalog().ifPresent(name -> catalog = name);
                 schema = use.get().schema();
+                continue;
+            }
+            Optional<SqlStatement.SessionProperty> property = statement.sessionProperty();
+            if (property.isPresent()) {
+                property.get().value().ifPresentOrElse(value -> sessionProperties.put(property.get().name(), value), () -> sessionProperties.remove(property.get().name()));
                 continue;
             }
             if (queries == 1) {
@@ -146,6 +157,10 @@ public final class LintCommand
             }
             if (schema != null) {
                 connection.setSchema(schema);
+            }
+            // Trino checks the names and values with the query, and names a property it does not know
+            if (!sessionProperties.isEmpty()) {
+                sessionProperties.forEach(connection.unwrap(TrinoConnection.class)::setSessionProperty);
             }
             return connection;
         };

@@ -29,6 +29,15 @@ record SqlStatement(String text, int line, int column)
     /** The catalog (when named) and schema a {@code USE} statement sets. */
     record Use(Optional<String> catalog, String schema) {}
 
+    /** A session property's name, bare or quoted, of Trino or of a catalog ({@code iceberg.compression_codec}). */
+    private static final String PROPERTY = "((?:\"(?:[^\"]|\"\")+\"|[^\\s.=\"]+)(?:\\s*\\.\\s*(?:\"(?:[^\"]|\"\")+\"|[^\\s.=\"]+))?)";
+
+    private static final Pattern SET_SESSION = Pattern.compile("(?is)SET\\s+SESSION\\s+" + PROPERTY + "\\s*=\\s*(.+)");
+    private static final Pattern RESET_SESSION = Pattern.compile("(?is)RESET\\s+SESSION\\s+" + PROPERTY);
+
+    /** A session property a {@code SET SESSION} sets to {@code value}, or a {@code RESET SESSION} takes back (empty). */
+    record SessionProperty(String name, Optional<String> value) {}
+
     SqlStatement
     {
         requireNonNull(text, "text is null");
@@ -82,6 +91,33 @@ record SqlStatement(String text, int line, int column)
             return Optional.empty();
         }
         return Optional.of(new Use(Optional.ofNullable(use.group(1)).map(SqlStatement::name), name(use.group(2))));
+    }
+
+    /**
+     * The session property this statement sets or resets, when it is a {@code SET SESSION} or {@code RESET SESSION}: the value as the
+     * session carries it, a string literal's text unquoted, any other literal (a number, true) as written.
+     */
+    Optional<SessionProperty> sessionProperty()
+    {
+        Matcher set = SET_SESSION.matcher(text);
+        if (set.matches()) {
+            String value = set.group(2).strip();
+            if (value.length() >= 2 && value.startsWith("'") && value.endsWith("'")) {
+                value = value.substring(1, value.length() - 1).replace("''", "'");
+            }
+            return Optional.of(new SessionProperty(propertyName(set.group(1)), Optional.of(value)));
+        }
+        Matcher reset = RESET_SESSION.matcher(text);
+        return reset.matches() ? Optional.of(new SessionProperty(propertyName(reset.group(1)), Optional.empty())) : Optional.empty();
+    }
+
+    private static String propertyName(String written)
+    {
+        List<String> parts = new ArrayList<>();
+        for (Matcher part = Pattern.compile("\"(?:[^\"]|\"\")+\"|[^\\s.\"]+").matcher(written); part.find(); ) {
+            parts.add(name(part.group()));
+        }
+        return String.join(".", parts);
     }
 
     /** A name as Trino reads it: a quoted one as written, its doubled quotes single; a bare one in lower case. */

@@ -38,6 +38,22 @@ class TestSqlStatement
     }
 
     @Test
+    void setAndResetSessionSetTheSessionsProperties()
+    {
+        assertThat(new SqlStatement("SET SESSION query_max_run_time = '10m'", 1, 0).sessionProperty())
+                .contains(new SqlStatement.SessionProperty("query_max_run_time", Optional.of("10m")));
+        assertThat(new SqlStatement("set session Iceberg.\"Compression_Codec\" = 'it''s'", 1, 0).sessionProperty())
+                .contains(new SqlStatement.SessionProperty("iceberg.Compression_Codec", Optional.of("it's")));
+        assertThat(new SqlStatement("SET SESSION join_reordering_strategy=NONE", 1, 0).sessionProperty()).map(SqlStatement.SessionProperty::value)
+                .contains(Optional.of("NONE"));
+        assertThat(new SqlStatement("SET SESSION spill_enabled = true", 1, 0).sessionProperty()).map(SqlStatement.SessionProperty::value).contains(Optional.of("true"));
+        assertThat(new SqlStatement("RESET SESSION iceberg.compression_codec", 1, 0).sessionProperty())
+                .contains(new SqlStatement.SessionProperty("iceberg.compression_codec", Optional.empty()));
+        assertThat(new SqlStatement("SET ROLE admin", 1, 0).sessionProperty()).isEmpty();
+        assertThat(new SqlStatement("SELECT 'SET SESSION a = 1'", 1, 0).sessionProperty()).isEmpty();
+    }
+
+    @Test
     void trinosPlaceOfAnErrorIsThePlaceInTheScript()
     {
         SqlStatement second = new SqlStatement("SELECT x\nFROM nowhere", 4, 10);
