@@ -49,6 +49,8 @@ final class PostgresSink
     static final String STARTS_COLUMNS = "query_id, create_time, user_name, source, catalog, schema_name, query_pattern_hash, cluster_name";
 
     private static final String UNIQUE_VIOLATION = "23505";
+    /** SQLSTATE class 08: the connection failed or was dropped (08006, an I/O error on a connection the server closed). */
+    private static final String CONNECTION_EXCEPTION = "08";
     /** undefined_table, undefined_function, invalid_schema_name */
     private static final Set<String> MISSING_SCHEMA = Set.of("42P01", "42883", "3F000");
     private static final Duration MAINTENANCE_INTERVAL = Duration.ofHours(1);
@@ -169,8 +171,28 @@ final class PostgresSink
         return failure;
     }
 
-    /** One part in one transaction; a unique violation means a replay, written again through staging tables. */
+    /**
+     * One part, on the slot's connection. A connection PostgreSQL dropped while it sat idle (a restart, a backend killed) fails at
+     * its next use: the part is tried once more on a new one before the batch is given up to the journal. Had the commit itself
+     * gone through with its answer lost, the second attempt collides with it and is written deduplicated.
+     */
     private void writePart(int slot, EncodedBatch.Rows rows)
+            throws SQLException
+    {
+        boolean reused = connections[slot] != null;
+        try {
+            writePartOnce(slot, rows);
+        }
+        catch (SQLException e) {
+            if (!reused || e.getSQLState() == null || !e.getSQLState().startsWith(CONNECTION_EXCEPTION)) {
+                throw e;
+            }
+            writePartOnce(slot, rows);
+        }
+    }
+
+    /** One part in one transaction; a unique violation means a replay, written again through staging tables. */
+    private void writePartOnce(int slot, EncodedBatch.Rows rows)
             throws SQLException
     {
         Connection current = connection(slot);

@@ -179,6 +179,36 @@ class TestPostgresOutage
         assertThat(listener.droppedEvents()).isZero();
     }
 
+    /**
+     * Met from outside: after PostgreSQL restarted, or its backends were killed while the listener was idle, the next batch failed on
+     * the dead connection and went to the journal, with a warning, to be replayed a retry later. It is written at once on a new one.
+     */
+    @Test
+    void aConnectionDroppedWhileIdleIsReplacedWithoutGivingUpTheBatch()
+            throws Exception
+    {
+        String url = TestingPostgres.shared().createDatabase("idle_killed");
+        EventCapture capture = new EventCapture(Optional.empty(), 1000, false);
+        List<CapturedEvent> events = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            events.add(capture.capture(TestingEvents.completed("q_idle_" + i, "SELECT " + i, List.of(TestingEvents.icebergInput("t", 1, 1)))));
+        }
+        CapturedRows rows = new CapturedRows(url);
+        try (PostgresSink sink = new PostgresSink(Database.of(url, "postgres", "icetune-test"), new ListenerConfig())) {
+            sink.prepare();
+            sink.await(sink.submit(EncodedBatch.encode(events.subList(0, 10), 1)));
+            assertThat(rows.count("""
+                    SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()""")).isPositive();
+            while (rows.count("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()") > 0) {
+                Thread.sleep(20); // the killed backends exit
+            }
+
+            sink.await(sink.submit(EncodedBatch.encode(events.subList(10, 20), 1)));
+        }
+        assertThat(rows.count("SELECT count(DISTINCT query_id) FROM query_logs")).isEqualTo(20);
+        assertThat(rows.count("SELECT count(*) FROM query_logs")).isEqualTo(20);
+    }
+
     @Test
     void theWaitBetweenAttemptsDoublesUpToTheMaximum()
     {
