@@ -94,7 +94,7 @@ public final class QueryLinter
             // the plan's name of a table with dots in its schema or name can read several ways: the catalog's tells which it is
             String table = fact.map(TableFact::table).orElse(scan.table());
             List<FilterPredicates.ColumnPredicate> predicates = FilterPredicates.parse(scan.filterPredicate().orElse(null));
-            scans.add(describe(table, scan, fact));
+            scans.add(describe(table, scan, fact, predicates));
             for (FilterPredicates.ColumnPredicate predicate : predicates) {
                 boolean keyColumn = fact.map(t -> t.partitionedOn(predicate.column()) || t.hasTimeColumn(predicate.column())
                         || t.sortFields().contains(predicate.column())).orElse(true);
@@ -203,11 +203,18 @@ public final class QueryLinter
         return findings;
     }
 
-    private static String describe(String table, QueryPlan.Scan scan, Optional<TableFact> fact)
+    /**
+     * A scan as the plan has it. A filter left above the scan on a column the table is partitioned on by a transform (a bucket, a
+     * truncation) still prunes partitions: Iceberg plans the scan's files with it, though Trino's plan shows no constraint.
+     */
+    private static String describe(String table, QueryPlan.Scan scan, Optional<TableFact> fact, List<FilterPredicates.ColumnPredicate> predicates)
     {
         String files = fact.map(t -> "up to " + Estimate.files(t.dataFiles()) + ", " + Estimate.bytes(t.totalDataBytes())).orElse("size unknown");
         String pushed = scan.constraintColumns().isEmpty() ? "nothing pushed into the scan" : "constraint on " + scan.constraintColumns() + " pushed into the scan";
-        String above = scan.filterPredicate().map(filter -> "; filtered above the scan: " + filter).orElse("");
+        List<String> pruning = fact.map(t -> predicates.stream().filter(p -> !scan.constraintColumns().contains(p.column()) && prunes(t, p))
+                .map(FilterPredicates.ColumnPredicate::column).distinct().toList()).orElse(List.of());
+        String above = scan.filterPredicate().map(filter -> "; filtered above the scan: " + filter
+                + (pruning.isEmpty() ? "" : ", which still prunes the partitions on " + String.join(", ", pruning))).orElse("");
         return table + ": " + files + "; " + pushed + above;
     }
 }
