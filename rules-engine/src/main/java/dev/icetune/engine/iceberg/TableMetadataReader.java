@@ -6,6 +6,7 @@ import dev.icetune.engine.facts.TimeSpan;
 import dev.icetune.store.Failures;
 import dev.icetune.store.TableName;
 import org.apache.iceberg.BlobMetadata;
+import org.apache.iceberg.CatalogProperties;
 import org.apache.iceberg.CatalogUtil;
 import org.apache.iceberg.DataFile;
 import org.apache.iceberg.DataOperations;
@@ -55,6 +56,9 @@ public final class TableMetadataReader
         implements TableFactSource, Closeable
 {
     /** An Iceberg catalog: its name and properties as apache-iceberg-core takes them, and the Trino catalog it is known by. */
+    /** The property of Iceberg's JdbcClientPool naming the SQL states it retries on a new connection, beside its own. */
+    private static final String RETRYABLE_STATUS_CODES = "retryable_status_codes";
+
     public record CatalogSpec(String trinoCatalog, String name, Map<String, String> properties)
     {
         public CatalogSpec
@@ -448,8 +452,23 @@ public final class TableMetadataReader
             if (TrinoCatalog.configuredBy(spec.properties())) {
                 return new TrinoCatalog(key, spec.name(), spec.properties(), trino.orElseThrow(() -> TrinoCatalog.needsTrino(key)));
             }
-            return CatalogUtil.buildIcebergCatalog(spec.name(), spec.properties(), null);
+            return CatalogUtil.buildIcebergCatalog(spec.name(), retryingEndedConnections(spec.properties()), null);
         });
+    }
+
+    /**
+     * PostgreSQL ends its sessions when it restarts or an operator kills them (57P01, 57P02; 57P03 while it starts again): Iceberg's JDBC
+     * catalog, told these are connection failures (its {@code retryable_status_codes}), takes a new connection for them as it does for its
+     * own (08xxx), instead of failing the catalog's read at the first use of a pooled connection that was ended while idle.
+     */
+    static Map<String, String> retryingEndedConnections(Map<String, String> properties)
+    {
+        if (!String.valueOf(properties.get(CatalogProperties.URI)).startsWith("jdbc:postgresql:") || properties.containsKey(RETRYABLE_STATUS_CODES)) {
+            return properties;
+        }
+        Map<String, String> retrying = new HashMap<>(properties);
+        retrying.put(RETRYABLE_STATUS_CODES, "57P01,57P02,57P03");
+        return retrying;
     }
 
     /** Closes the catalog after a failure, so that the next use opens it afresh (new connections, a service's new address). */

@@ -81,6 +81,29 @@ class TestTableMetadataReader
     }
 
     /**
+     * As a running service meets a restart of the catalog's PostgreSQL, or an operator killing its sessions: the reader's pooled
+     * connection is ended while it is idle. The next read takes a new one, and misses nothing (it said the catalog unread, once).
+     */
+    @Test
+    void aCatalogWhoseConnectionsWereEndedIsReadOnNewOnes(@TempDir Path warehouse)
+            throws Exception
+    {
+        String url = TestingPostgres.shared().createDatabase("reader_ended");
+        Map<String, String> properties = withOrders(url, warehouse);
+        try (TableMetadataReader reader = new TableMetadataReader("lake", LocalIcebergCatalog.NAME, properties)) {
+            assertThat(read(reader).facts()).extracting(TableFact::table).containsExactly("lake.sales.orders");
+
+            TestingPostgres.shared().endConnections(url);
+
+            List<String> problems = new ArrayList<>();
+            TableFactSource.TableFacts after = reader.read(List.of("lake.sales.orders"), 1 << 20, Instant.now(), problems::add);
+            assertThat(problems).isEmpty();
+            assertThat(after.unread()).isEmpty();
+            assertThat(after.facts()).extracting(TableFact::table).containsExactly("lake.sales.orders");
+        }
+    }
+
+    /**
      * As an operator meets it: the catalog's storage goes away (its warehouse directory moved off) while its database still answers,
      * so the tables are listed and each fails to load. After a few in a row the catalog is said once and the rest are not tried: a
      * few lines, not one for each of thousands of tables. Back in place, every table is read again, by the same reader. A table whose
