@@ -366,6 +366,12 @@ class TestCli
         assertThat(new CapturedRows(url).query("SELECT actor, reason FROM recommendation_history WHERE recommendation_id = 2 AND to_status = 'rejected'"))
                 .containsExactly(Map.of("actor", "alice", "reason", "compacted nightly by the ingest job"));
 
+        // a decision taken back: a reason is required, and the rejection's recommendation is open again
+        assertThat(run("--config", config.toString(), "recommendations", "reopen", "2", "--by", "alice")).as("reopening needs a reason").isEqualTo(IcetuneCli.USAGE);
+        assertThat(run("--config", config.toString(), "recommendations", "reopen", "2", "--by", "alice", "--reason", "the ingest job stopped compacting")).isZero();
+        assertThat(stdout()).contains("#2 small-files on iceberg.demo.other reopened by alice");
+        assertThat(run("--config", config.toString(), "recommendations", "reject", "2", "--by", "alice", "--reason", "compacted nightly by the ingest job")).isZero();
+
         out.reset();
         assertThat(run("--config", config.toString(), "recommendations", "show", "1")).isZero();
         assertThat(stdout()).contains("approved").contains("alice").contains("go")

@@ -54,6 +54,47 @@ class TestApprovals
                         org.assertj.core.groups.Tuple.tuple(Status.APPROVED, "alice", "nightly window"));
     }
 
+    /** An approval or a rejection taken back: open again, and the rule's next proposal is what is decided on anew. */
+    @Test
+    void aPersonReopensAnApprovedOrRejectedRecommendation()
+    {
+        RecommendationStore store = store(Approvals.parse("alice, bob", ""));
+        Instant first = Instant.now();
+        store.record(List.of(COMPACT, ANALYZE), first, 3);
+        long compact = id(store, "small-files");
+        long analyze = id(store, "stale-statistics");
+        store.approve(compact, "alice", "nightly window");
+        store.reject(analyze, "bob", "statistics are collected on write");
+
+        assertThatThrownBy(() -> store.reopen(compact, "mallory", "no")).hasMessage("'mallory' may not approve or reject: not listed in icetune.approvers");
+        assertThat(store.reopen(compact, "bob", "the ingest job compacts it tonight").status()).isEqualTo(Status.OPEN);
+        assertThat(store.reopen(analyze, "bob", "the writer stopped collecting them").status()).isEqualTo(Status.OPEN);
+        assertThatThrownBy(() -> store.reopen(analyze, "bob", "again")).hasMessage("recommendation " + analyze + " is already open");
+        assertThat(store.history(analyze)).extracting(RecommendationStore.HistoryEntry::toStatus, RecommendationStore.HistoryEntry::actor)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple(Status.OPEN, RecommendationStore.SYSTEM_ACTOR),
+                        org.assertj.core.groups.Tuple.tuple(Status.REJECTED, "bob"), org.assertj.core.groups.Tuple.tuple(Status.OPEN, "bob"));
+
+        // the rule's next proposal refreshes the reopened one, which is then approved as any open one
+        Recommendation larger = new Recommendation("small-files", TargetType.TABLE, "iceberg.demo.events", Severity.HIGH, Level.L1,
+                Recommendation.evidence("files", 800), "more small files", new Compact("iceberg.demo.events", 256L << 20));
+        store.record(List.of(larger, ANALYZE), first.plusSeconds(60), 3);
+        assertThat(store.find(compact).orElseThrow().evidence()).containsEntry("files", 800);
+        assertThat(store.approve(analyze, "alice", null).status()).isEqualTo(Status.APPROVED);
+    }
+
+    @Test
+    void anOpenOrAppliedRecommendationIsNotReopened()
+    {
+        RecommendationStore store = store(Approvals.parse("alice", ""));
+        store.record(List.of(COMPACT), Instant.now(), 3);
+        long compact = id(store, "small-files");
+        assertThatThrownBy(() -> store.reopen(compact, "alice", "why")).hasMessage("recommendation " + compact + " is already open");
+        store.approve(compact, "alice", null);
+        store.transition(compact, Status.APPROVED, Status.APPLIED, "icetune", "applied");
+        assertThatThrownBy(() -> store.reopen(compact, "alice", "why"))
+                .hasMessage("recommendation " + compact + " is applied; only an approved or a rejected one can be reopened (rollback undoes an applied fix)");
+    }
+
     @Test
     void whatIsApprovedStaysWhatWasApprovedWhenTheRuleFiresAgain()
     {

@@ -164,7 +164,8 @@ class TestFixes
     {
         assertThat(Status.OPEN.canBecome(Status.APPROVED)).isTrue();
         assertThat(Status.OPEN.canBecome(Status.APPLIED)).as("never applied without approval").isFalse();
-        assertThat(Status.REJECTED.successors()).isEmpty();
+        assertThat(Status.REJECTED.successors()).as("a person may take back a rejection").containsExactly(Status.OPEN);
+        assertThat(Status.SUPERSEDED.successors()).isEmpty();
         assertThat(Status.REGRESSED.canBecome(Status.OPEN)).as("a regressed fix can be rolled back").isTrue();
         assertThat(Arrays.stream(Status.values()).map(Status::value).collect(Collectors.toSet()))
                 .containsExactlyInAnyOrder("open", "approved", "rejected", "applied", "verified", "regressed", "resolved", "superseded");

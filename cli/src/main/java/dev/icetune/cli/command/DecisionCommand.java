@@ -1,5 +1,6 @@
 package dev.icetune.cli.command;
 
+import dev.icetune.engine.model.Status;
 import dev.icetune.engine.store.RecommendationStore;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -20,7 +21,7 @@ abstract class DecisionCommand
     public Integer call()
     {
         RecommendationStore.Stored decided = decide(context().store());
-        out().printf("#%d %s on %s %s by %s%n", decided.id(), decided.ruleId(), decided.target(), decided.status(), by);
+        out().printf("#%d %s on %s %s by %s%n", decided.id(), decided.ruleId(), decided.target(), decided.status() == Status.OPEN ? "reopened" : decided.status(), by);
         return 0;
     }
 }

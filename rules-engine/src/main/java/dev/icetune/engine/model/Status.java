@@ -18,6 +18,7 @@ import java.util.Set;
  *  ├─condition gone──> resolved ──fires again──> open
  *  └─another fix made it moot──> superseded (from open or approved)
  * approved ──its columns renamed or dropped since──> open (to be proposed anew and approved again)
+ * approved | rejected ──reopen (a person takes back the decision)──> open
  * </pre>
  */
 public enum Status
@@ -50,7 +51,8 @@ public enum Status
             case APPLIED -> EnumSet.of(VERIFIED, REGRESSED, OPEN);
             case VERIFIED, REGRESSED -> EnumSet.of(OPEN);
             case RESOLVED -> EnumSet.of(OPEN);
-            case REJECTED, SUPERSEDED -> EnumSet.noneOf(Status.class);
+            case REJECTED -> EnumSet.of(OPEN);
+            case SUPERSEDED -> EnumSet.noneOf(Status.class);
         };
     }
 

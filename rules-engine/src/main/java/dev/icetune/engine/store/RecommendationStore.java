@@ -101,6 +101,15 @@ public final class RecommendationStore
         return decide(id, Status.REJECTED, actor, reason);
     }
 
+    /**
+     * A person taking back a decision: an approved recommendation not applied yet, or a rejected one, is open again, and the next
+     * evaluation that fires its rule gives it what the rule proposes then, to be decided anew. An applied fix is undone by rollback.
+     */
+    public Stored reopen(long id, String actor, String reason)
+    {
+        return decide(id, Status.OPEN, actor, reason);
+    }
+
     private Stored decide(long id, Status to, String actor, String reason)
     {
         requireNonNull(actor, "actor is null");
@@ -112,9 +121,14 @@ public final class RecommendationStore
             if (status == to) {
                 throw new IllegalStateException("recommendation " + id + " is already " + to);
             }
+            if (to == Status.OPEN && status != Status.APPROVED && status != Status.REJECTED) {
+                throw new IllegalStateException("recommendation " + id + " is " + status + "; only an approved or a rejected one can be reopened"
+                        + (status == Status.APPLIED || status == Status.VERIFIED || status == Status.REGRESSED ? " (rollback undoes an applied fix)" : ""));
+            }
             if (!status.canBecome(to)) {
                 throw new IllegalStateException("recommendation " + id + " is " + status + "; only an open one can be " + to
-                        + (to == Status.REJECTED ? " (or an approved one, before it is applied)" : ""));
+                        + (to == Status.REJECTED ? " (or an approved one, before it is applied)" : "")
+                        + (status == Status.REJECTED ? " (reopen takes back the rejection)" : ""));
             }
             setStatus(handle, id, status, to, actor, reason, null);
         });
