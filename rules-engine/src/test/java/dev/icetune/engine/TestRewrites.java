@@ -42,6 +42,13 @@ class TestRewrites
         assertThat(Rewrites.sargable("SELECT 1 FROM e WHERE year(ts) = 2024 AND month(ts) = 13", "ts", null)).isEmpty();
         assertThat(Rewrites.sargable("SELECT 1 FROM e WHERE year(ts) = 2024 AND month(other) = 3", "ts", null)).isEmpty();
         assertThat(Rewrites.sargable("SELECT 1 FROM e WHERE month(ts) = 3", "ts", null)).as("March of every year: no one range").isEmpty();
+        // in the order a dashboard writes them: the month first, the day in between
+        assertThat(Rewrites.sargable("SELECT 1 FROM e WHERE month(ts) = 3 AND year(ts) = 2024 AND k = 1", "ts", "date"))
+                .contains("SELECT 1 FROM e WHERE ts >= DATE '2024-03-01' AND ts < DATE '2024-04-01' AND k = 1");
+        assertThat(Rewrites.sargable("SELECT 1 FROM e WHERE day_of_month(ts) = 5 and year(ts) = 2024 and month(ts) = 1", "ts", "date"))
+                .contains("SELECT 1 FROM e WHERE ts >= DATE '2024-01-05' AND ts < DATE '2024-01-06'");
+        assertThat(Rewrites.sargable("SELECT 1 FROM e WHERE month(ts) = 3 AND month(ts) = 4 AND year(ts) = 2024", "ts", null)).as("two months: nothing").isEmpty();
+        assertThat(Rewrites.sargable("SELECT 1 FROM e WHERE year(ts) = 2024 AND day(ts) = 3", "ts", null)).as("the 3rd of every month").isEmpty();
         // a column quoted in the query (timestamp is a keyword) stays quoted in the rewrite
         assertThat(Rewrites.sargable("SELECT 1 FROM e WHERE date_format(\"timestamp\", '%Y-%m-%d') = '2024-01-15'", "timestamp", null))
                 .contains("SELECT 1 FROM e WHERE \"timestamp\" >= TIMESTAMP '2024-01-15 00:00:00' AND \"timestamp\" < TIMESTAMP '2024-01-16 00:00:00'");

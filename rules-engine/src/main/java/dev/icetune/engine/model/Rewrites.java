@@ -7,7 +7,10 @@ import java.time.Duration;
 import java.time.LocalDate;
 import java.time.YearMonth;
 import java.time.temporal.ChronoUnit;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.regex.Matcher;
@@ -126,18 +129,39 @@ public final class Rewrites
                 return Optional.of(leadingPart(leading));
             }
         }
-        // year(ts) = 2024 AND month(ts) = 3 [AND day(ts) = 15]: Trino turns the year into a range on ts, yet filters every row of it by the month
-        Matcher parts = Pattern.compile(("(?i)year\\s*\\(\\s*%1$s\\s*\\)\\s*=\\s*(\\d{4})\\s+and\\s+month\\s*\\(\\s*%1$s\\s*\\)\\s*=\\s*(\\d{1,2})(?!\\d)"
-                + "(?:\\s+and\\s+(?:day|day_of_month)\\s*\\(\\s*%1$s\\s*\\)\\s*=\\s*(\\d{1,2})(?!\\d))?").formatted(col)).matcher(query);
-        if (parts.find()) {
-            YearMonth selected = YearMonth.of(Integer.parseInt(parts.group(2)), Integer.parseInt(parts.group(4)));
-            if (parts.group(6) == null) {
-                return Optional.of(new Range(parts, parts.group(1), selected.atDay(1), selected.plusMonths(1).atDay(1)));
+        // year(ts) = 2024 AND month(ts) = 3 [AND day(ts) = 15], in any order: Trino turns the year into a range on ts, yet filters every row
+        // of it by the month
+        String part = "(?:year|month|day|day_of_month)\\s*\\(\\s*%s\\s*\\)\\s*=\\s*\\d{1,4}(?!\\d)".formatted(col);
+        Matcher parts = Pattern.compile("(?i)" + part + "(?:\\s+and\\s+" + part + "){1,2}").matcher(query);
+        while (parts.find()) {
+            Optional<Range> range = dateParts(parts, col);
+            if (range.isPresent()) {
+                return range;
             }
-            LocalDate selectedDay = selected.atDay(Integer.parseInt(parts.group(6)));
-            return Optional.of(new Range(parts, parts.group(1), selectedDay, selectedDay.plusDays(1)));
         }
         return Optional.empty();
+    }
+
+    /** The month or day that the conjuncts of {@code parts} select, each of year, month (and day) once, the year and month there. */
+    private static Optional<Range> dateParts(Matcher parts, String col)
+    {
+        Map<String, Integer> values = new HashMap<>();
+        Matcher each = Pattern.compile("(?i)(year|month|day_of_month|day)\\s*\\(\\s*" + col + "\\s*\\)\\s*=\\s*(\\d{1,4})").matcher(parts.group());
+        while (each.find()) {
+            String unit = each.group(1).toLowerCase(Locale.ROOT).replace("day_of_month", "day");
+            if (values.put(unit, Integer.parseInt(each.group(3))) != null) {
+                return Optional.empty();
+            }
+        }
+        if (!values.containsKey("year") || !values.containsKey("month")) {
+            return Optional.empty();
+        }
+        YearMonth month = YearMonth.of(values.get("year"), values.get("month"));
+        if (!values.containsKey("day")) {
+            return Optional.of(new Range(parts, parts.group(1), month.atDay(1), month.plusMonths(1).atDay(1)));
+        }
+        LocalDate day = month.atDay(values.get("day"));
+        return Optional.of(new Range(parts, parts.group(1), day, day.plusDays(1)));
     }
 
     /** The days the date's leading part the match holds (group prefix) selects, '2024' a year, '2024-01' a month, '2024-01-15' a day. */
