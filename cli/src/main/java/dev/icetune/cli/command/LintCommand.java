@@ -4,7 +4,6 @@ import dev.icetune.cli.IcetuneCli;
 import dev.icetune.cli.JsonOutput;
 import dev.icetune.engine.TrinoConnections;
 import dev.icetune.engine.lint.QueryLinter;
-import io.trino.jdbc.TrinoConnection;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -17,13 +16,9 @@ import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.Optional;
 
 @Command(name = "lint", description = {"Review a query before it ships: EXPLAIN through Trino, then the query-level rules.",
         "A file of several statements, each ended by a semicolon, is reviewed statement by statement (USE, SET SESSION and RESET SESSION set the session for those after it; "
@@ -80,9 +75,6 @@ public final class LintCommand
     @Option(names = "--json", description = "print JSON")
     boolean json;
 
-    /** What the script's SET SESSION statements set so far, for the queries after them. */
-    private final Map<String, String> sessionProperties = new LinkedHashMap<>();
-
     @Override
     public Integer call()
             throws Exception
@@ -92,25 +84,18 @@ public final class LintCommand
             throw new ParameterException(spec.commandLine(), "QUERY is the query's text, and %1$s is a file: icetune lint --file %1$s".formatted(query.positional.strip()));
         }
         List<SqlStatement> statements = SqlStatement.split(query.text());
-        long queries = statements.stream().filter(statement -> statement.use().isEmpty() && statement.sessionProperty().isEmpty()).count();
+        long queries = statements.stream().filter(statement -> !ScriptSession.setsSession(statement)).count();
         if (queries == 0) {
             throw new ParameterException(spec.commandLine(), "no query to lint" + (query.file == null ? "" : " in " + query.file));
         }
         TrinoConnections trino = context().requireTrino("lint runs EXPLAIN");
-        QueryLinter linter = new QueryLinter(session(trino), context().iceberg(), context().thresholds());
-        // each statement in turn, in the session the USE statements before it set; in a script of several queries, one that Trino
+        ScriptSession session = new ScriptSession(catalog, schema, context().settings().engine().getTrinoCatalog());
+        QueryLinter linter = new QueryLinter(session.connections(trino), context().iceberg(), context().thresholds());
+        // each statement in turn, in the session the statements before it set; in a script of several queries, one that Trino
         // refuses does not stop the others
         List<Linted> linted = new ArrayList<>();
         for (SqlStatement statement : statements) {
-            Optional<SqlStatement.Use> use = statement.use();
-            if (use.isPresent()) {
-                use.get().catalog().ifPresent(name -> catalog = name);
-                schema = use.get().schema();
-                continue;
-            }
-            Optional<SqlStatement.SessionProperty> property = statement.sessionProperty();
-            if (property.isPresent()) {
-                property.get().value().ifPresentOrElse(value -> sessionProperties.put(property.get().name(), value), () -> sessionProperties.remove(property.get().name()));
+            if (session.apply(statement)) {
                 continue;
             }
             if (queries == 1) {
@@ -141,30 +126,6 @@ public final class LintCommand
 
     /** One statement of a script as --json prints it: its report, or what Trino said of it. */
     record Linted(int statement, int line, String query, QueryLinter.Report report, String error) {}
-
-    /**
-     * Trino's session as in Trino's CLI: the catalog (given, else icetune.trino.catalog) and schema of unqualified names, read at each
-     * statement, since a script's USE changes them. A catalog or schema in icetune.trino.url stays, unless given.
-     */
-    private TrinoConnections session(TrinoConnections trino)
-    {
-        Optional<String> defaultCatalog = context().settings().engine().getTrinoCatalog();
-        return () -> {
-            Connection connection = trino.open();
-            Optional<String> sessionCatalog = Optional.ofNullable(catalog).or(() -> defaultCatalog);
-            if (sessionCatalog.isPresent() && (catalog != null || connection.getCatalog() == null)) {
-                connection.setCatalog(sessionCatalog.get());
-            }
-            if (schema != null) {
-                connection.setSchema(schema);
-            }
-            // Trino checks the names and values with the query, and names a property it does not know
-            if (!sessionProperties.isEmpty()) {
-                sessionProperties.forEach(connection.unwrap(TrinoConnection.class)::setSessionProperty);
-            }
-            return connection;
-        };
-    }
 
     private static QueryLinter.Report lint(QueryLinter linter, SqlStatement statement)
             throws SQLException
