@@ -93,7 +93,7 @@ public record CapturedQuery(
     /** Whether the query read the table of {@code input} as it was at a version or time ({@link QueryPatterns#readsAsOf}). */
     public boolean readsAsOf(CapturedInput input)
     {
-        return queryPattern != null && QueryPatterns.readsAsOf(queryPattern, input.tableName());
+        return queryPattern != null && QueryPatterns.readsAsOf(queryPattern, input.catalog(), input.schemaName(), input.tableName());
     }
 
     /** Snapshot ids of the inputs in order ('-' where unknown): equal for two runs that read the same data. */

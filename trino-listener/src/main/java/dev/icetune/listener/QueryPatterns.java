@@ -5,8 +5,10 @@ import dev.icetune.plan.ExecutedStatement;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -145,45 +147,76 @@ public final class QueryPatterns
     }
 
     /**
-     * Whether a pattern reads the table {@code table} as it was ({@code FOR VERSION AS OF}, {@code FOR TIMESTAMP AS OF},
-     * and their {@code SYSTEM_} forms): that scan read a snapshot the table may have moved past, and says nothing of its
-     * layout now. Trino's grammar puts the clause right after the table's name, so a join of one table as of a version with
-     * another as it is marks the first alone; a clause after something that does not read as a name marks every table.
+     * Whether a pattern reads the table {@code catalog.schema.table} as it was ({@code FOR VERSION AS OF}, {@code FOR TIMESTAMP AS OF},
+     * and their {@code SYSTEM_} forms): that scan read a snapshot the table may have moved past, and says nothing of its layout now.
+     * Trino's grammar puts the clause right after the table's name, so a join of one table as of a version with another as it is marks
+     * the first alone; the name's schema and catalog, where the query writes them, must be the table's too. A clause after something
+     * that does not read as a name marks every table.
      */
-    public static boolean readsAsOf(String pattern, String table)
+    public static boolean readsAsOf(String pattern, String catalog, String schema, String table)
     {
         if (!pattern.contains(" as of ")) {
             return false;
         }
         Matcher clause = AS_OF.matcher(pattern);
         while (clause.find()) {
-            Optional<String> name = nameBefore(pattern, clause.start() - 1);
-            if (name.isEmpty() || name.get().equalsIgnoreCase(table)) {
+            List<String> name = nameBefore(pattern, clause.start() - 1);
+            if (name.isEmpty() || names(name, catalog, schema, table)) {
                 return true;
             }
         }
         return false;
     }
 
-    /** The last part of the qualified name that ends before the space at {@code end}, unquoted; empty when none ends there. */
-    private static Optional<String> nameBefore(String pattern, int end)
+    /** Whether a name as the query wrote it, its last part first, names the table: each part it has is the table's, in any case. */
+    private static boolean names(List<String> lastFirst, String catalog, String schema, String table)
+    {
+        List<String> parts = List.of(table, schema, catalog);
+        for (int i = 0; i < lastFirst.size(); i++) {
+            if (i >= parts.size() || !lastFirst.get(i).equalsIgnoreCase(parts.get(i))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** The parts of the qualified name that ends before the space at {@code end}, unquoted, the last first; none when no name ends there. */
+    private static List<String> nameBefore(String pattern, int end)
     {
         if (end < 1 || pattern.charAt(end) != ' ') {
-            return Optional.empty();
+            return List.of();
         }
-        if (pattern.charAt(end - 1) == '"') {
-            // a quoted name, its quotes doubled inside: back to the quote that opens it
-            int open = end - 2;
-            while (open >= 0 && (pattern.charAt(open) != '"' || (open > 0 && pattern.charAt(open - 1) == '"'))) {
-                open -= pattern.charAt(open) == '"' ? 2 : 1; // a doubled quote is part of the name
+        List<String> parts = new ArrayList<>();
+        int partEnd = end;
+        while (true) {
+            int start;
+            if (partEnd > 0 && pattern.charAt(partEnd - 1) == '"') {
+                // a quoted name, its quotes doubled inside: back to the quote that opens it
+                int open = partEnd - 2;
+                while (open >= 0 && (pattern.charAt(open) != '"' || (open > 0 && pattern.charAt(open - 1) == '"'))) {
+                    open -= pattern.charAt(open) == '"' ? 2 : 1; // a doubled quote is part of the name
+                }
+                if (open < 0) {
+                    return List.of();
+                }
+                parts.add(pattern.substring(open + 1, partEnd - 1).replace("\"\"", "\""));
+                start = open;
             }
-            return open < 0 ? Optional.empty() : Optional.of(pattern.substring(open + 1, end - 1).replace("\"\"", "\""));
+            else {
+                start = partEnd;
+                while (start > 0 && (Character.isLetterOrDigit(pattern.charAt(start - 1)) || pattern.charAt(start - 1) == '_' || pattern.charAt(start - 1) == '$')) {
+                    start--;
+                }
+                if (start == partEnd) {
+                    return List.of();
+                }
+                parts.add(pattern.substring(start, partEnd));
+            }
+            if (start == 0 || pattern.charAt(start - 1) != '.') {
+                return parts;
+            }
+            partEnd = start - 1;
         }
-        int start = end;
-        while (start > 0 && (Character.isLetterOrDigit(pattern.charAt(start - 1)) || pattern.charAt(start - 1) == '_' || pattern.charAt(start - 1) == '$')) {
-            start--;
-        }
-        return start == end ? Optional.empty() : Optional.of(pattern.substring(start, end));
     }
 
     /** A stable short identity of a pattern (first 16 bytes of its SHA-256, as hex). */

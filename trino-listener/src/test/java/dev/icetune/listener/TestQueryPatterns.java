@@ -44,9 +44,23 @@ class TestQueryPatterns
         assertThat(readsAsOf("SELECT * FROM events_v2 FOR VERSION AS OF 3 JOIN events USING (id)", "events")).as("another table's name ends the same").isFalse();
     }
 
+    /** Met as a limit: two schemas' tables of one name, one read as it was, were both marked. */
+    @Test
+    void aQualifiedNameMarksItsOwnSchemasTableAlone()
+    {
+        String join = "SELECT * FROM iceberg.archive.events FOR VERSION AS OF 12 a JOIN shop.events e ON a.id = e.id";
+        assertThat(QueryPatterns.readsAsOf(normalize(join), "iceberg", "archive", "events")).isTrue();
+        assertThat(QueryPatterns.readsAsOf(normalize(join), "iceberg", "shop", "events")).isFalse();
+        assertThat(QueryPatterns.readsAsOf(normalize(join), "other", "archive", "events")).as("another catalog's").isFalse();
+        assertThat(QueryPatterns.readsAsOf(normalize("SELECT * FROM \"Arch.ive\".\"Events\" FOR VERSION AS OF 3"), "iceberg", "arch.ive", "events"))
+                .as("quoted parts, a dot inside one").isTrue();
+        assertThat(QueryPatterns.readsAsOf(normalize("SELECT * FROM events FOR VERSION AS OF 3 JOIN shop.users USING (id)"), "iceberg", "any", "events"))
+                .as("unqualified: the session's schema, whichever it was").isTrue();
+    }
+
     private static boolean readsAsOf(String query, String table)
     {
-        return QueryPatterns.readsAsOf(normalize(query), table);
+        return QueryPatterns.readsAsOf(normalize(query), "iceberg", "shop", table);
     }
 
     @Test
