@@ -292,7 +292,7 @@ public record TableFact(
     public java.util.OptionalInt truncateWidth(String column)
     {
         return partitionFields.stream().map(field -> ICEBERG_FIELD.matcher(field.strip()))
-                .filter(matcher -> matcher.matches() && matcher.group(1).equals("truncate") && matcher.group(2) != null && matcher.group(3).equals(column))
+                .filter(matcher -> matcher.matches() && matcher.group(1).equals("truncate") && matcher.group(2) != null && matcher.group(3).equalsIgnoreCase(column))
                 .mapToInt(matcher -> Integer.parseInt(matcher.group(2))).findFirst();
     }
 

@@ -55,10 +55,10 @@ import static java.util.Objects.requireNonNull;
 public final class TableMetadataReader
         implements TableFactSource, Closeable
 {
-    /** An Iceberg catalog: its name and properties as apache-iceberg-core takes them, and the Trino catalog it is known by. */
     /** The property of Iceberg's JdbcClientPool naming the SQL states it retries on a new connection, beside its own. */
     private static final String RETRYABLE_STATUS_CODES = "retryable_status_codes";
 
+    /** An Iceberg catalog: its name and properties as apache-iceberg-core takes them, and the Trino catalog it is known by. */
     public record CatalogSpec(String trinoCatalog, String name, Map<String, String> properties)
     {
         public CatalogSpec
@@ -461,7 +461,7 @@ public final class TableMetadataReader
      * catalog, told these are connection failures (its {@code retryable_status_codes}), takes a new connection for them as it does for its
      * own (08xxx), instead of failing the catalog's read at the first use of a pooled connection that was ended while idle.
      */
-    static Map<String, String> retryingEndedConnections(Map<String, String> properties)
+    private static Map<String, String> retryingEndedConnections(Map<String, String> properties)
     {
         if (!String.valueOf(properties.get(CatalogProperties.URI)).startsWith("jdbc:postgresql:") || properties.containsKey(RETRYABLE_STATUS_CODES)) {
             return properties;
