@@ -67,6 +67,13 @@ class TestRewrites
         assertThat(Rewrites.sargable("SELECT 1 FROM e WHERE starts_with(CAST(ts AS varchar), '2024')", "ts", null))
                 .contains("SELECT 1 FROM e WHERE ts >= TIMESTAMP '2024-01-01 00:00:00' AND ts < TIMESTAMP '2025-01-01 00:00:00'");
         assertThat(Rewrites.selected("SELECT 1 FROM e WHERE CAST(ts AS varchar) LIKE '2024-02%'", "ts")).contains(java.time.Duration.ofDays(29));
+        // down to the hour, as an hourly dashboard slices it
+        assertThat(Rewrites.sargable("SELECT 1 FROM e WHERE substr(CAST(ts AS varchar), 1, 13) = '2024-01-02 10'", "ts", null))
+                .contains("SELECT 1 FROM e WHERE ts >= TIMESTAMP '2024-01-02 10:00:00' AND ts < TIMESTAMP '2024-01-02 11:00:00'");
+        assertThat(Rewrites.sargable("SELECT 1 FROM e WHERE CAST(ts AS varchar) LIKE '2024-12-31 23%'", "ts", "timestamptz"))
+                .contains("SELECT 1 FROM e WHERE ts >= TIMESTAMP '2024-12-31 23:00:00 UTC' AND ts < TIMESTAMP '2025-01-01 00:00:00 UTC'");
+        assertThat(Rewrites.selected("SELECT 1 FROM e WHERE starts_with(CAST(ts AS varchar), '2024-01-02 10')", "ts")).contains(java.time.Duration.ofHours(1));
+        assertThat(Rewrites.sargable("SELECT 1 FROM e WHERE CAST(ts AS varchar) LIKE '2024-01-02 24%'", "ts", null)).as("no 24th hour").isEmpty();
 
         assertThat(Rewrites.sargable("SELECT 1 FROM e WHERE substr(CAST(ts AS varchar), 1, 10) = '2024-01'", "ts", null)).as("never equal: nothing selected").isEmpty();
         assertThat(Rewrites.sargable("SELECT 1 FROM e WHERE substr(CAST(ts AS varchar), 6, 2) = '01'", "ts", null)).as("January of every year").isEmpty();

@@ -5,8 +5,10 @@ import dev.icetune.plan.ExecutedStatement;
 import java.time.DateTimeException;
 import java.time.Duration;
 import java.time.LocalDate;
+import java.time.LocalDateTime;
+import java.time.LocalTime;
 import java.time.YearMonth;
-import java.time.temporal.ChronoUnit;
+import java.time.format.DateTimeFormatter;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -67,16 +69,21 @@ public final class Rewrites
         return leading.find() && leading.group(3).replace("''", "'").length() == Integer.parseInt(leading.group(2)) ? Optional.of(leading) : Optional.empty();
     }
 
-    /** The time the query's {@code function(column) = literal} predicate selects, if it is one {@link #sargable} rewrites: a day, a month. */
+    /** The time the query's {@code function(column) = literal} predicate selects, if it is one {@link #sargable} rewrites: an hour, a day, a month. */
     public static Optional<Duration> selected(String query, String column)
     {
-        return range(query, column).map(range -> Duration.ofDays(ChronoUnit.DAYS.between(range.from(), range.to())));
+        return range(query, column).map(range -> Duration.between(range.from(), range.to()));
     }
 
-    /** A predicate of the query, at [start, end), that selects the days [from, to) of {@code column}, as the query writes the column. */
-    private record Range(int start, int end, String column, LocalDate from, LocalDate to)
+    /** A predicate of the query, at [start, end), that selects the times [from, to) of {@code column}, as the query writes the column. */
+    private record Range(int start, int end, String column, LocalDateTime from, LocalDateTime to)
     {
         Range(Matcher match, String column, LocalDate from, LocalDate to)
+        {
+            this(match, column, from.atStartOfDay(), to.atStartOfDay());
+        }
+
+        Range(Matcher match, String column, LocalDateTime from, LocalDateTime to)
         {
             this(match.start(), match.end(), column, from, to);
         }
@@ -120,11 +127,11 @@ public final class Rewrites
             return Optional.of(new Range(date, name(date), LocalDate.parse(date.group(3)), LocalDate.parse(date.group(3)).plusDays(1)));
         }
         // substr(CAST(ts AS varchar), 1, 10) = '2024-01-15', CAST(ts AS varchar) LIKE '2024-01%', starts_with(CAST(ts AS varchar), '2024'): the
-        // leading part of the column's text ('2024-01-15 10:30:00.000000') selects a day, a month, a year
+        // leading part of the column's text ('2024-01-15 10:30:00.000000') selects an hour, a day, a month, a year
         String text = "cast\\s*\\(\\s*" + col + "\\s+as\\s+varchar(?:\\s*\\(\\s*\\d+\\s*\\))?\\s*\\)";
         for (String shape : List.of("substr(?:ing)?\\s*\\(\\s*%s\\s*,\\s*1\\s*,\\s*(?<length>\\d+)\\s*\\)\\s*=\\s*'(?<prefix>%s)'",
                 "%s\\s+like\\s+'(?<prefix>%s)%%'", "starts_with\\s*\\(\\s*%s\\s*,\\s*'(?<prefix>%s)'\\s*\\)")) {
-            Matcher leading = Pattern.compile("(?i)" + shape.formatted(text, "\\d{4}(?:-\\d{2}){0,2}")).matcher(query);
+            Matcher leading = Pattern.compile("(?i)" + shape.formatted(text, "\\d{4}(?:-\\d{2}(?:-\\d{2}(?: \\d{2})?)?)?")).matcher(query);
             if (leading.find() && (!shape.contains("<length>") || Integer.parseInt(leading.group("length")) == leading.group("prefix").length())) {
                 return Optional.of(leadingPart(leading));
             }
@@ -164,10 +171,17 @@ public final class Rewrites
         return Optional.of(new Range(parts, parts.group(1), day, day.plusDays(1)));
     }
 
-    /** The days the date's leading part the match holds (group prefix) selects, '2024' a year, '2024-01' a month, '2024-01-15' a day. */
+    /**
+     * The times the leading part of a timestamp's text the match holds (group prefix) selects: '2024' a year, '2024-01' a month,
+     * '2024-01-15' a day, '2024-01-15 10' an hour.
+     */
     private static Range leadingPart(Matcher match)
     {
         String prefix = match.group("prefix");
+        if (prefix.length() == 13) {
+            LocalDateTime hour = LocalDateTime.parse(prefix.replace(' ', 'T') + ":00");
+            return new Range(match, match.group(1), hour, hour.plusHours(1));
+        }
         LocalDate from = LocalDate.parse((prefix + "-01-01").substring(0, 10));
         LocalDate to = switch (prefix.length()) {
             case 4 -> from.plusYears(1);
@@ -202,11 +216,13 @@ public final class Rewrites
                 .map(statement -> statement.strip().replaceAll(";\\s*$", "") + "\nLIMIT " + limit);
     }
 
-    private static String literal(LocalDate day, String type)
+    private static String literal(LocalDateTime at, String type)
     {
-        if ("date".equals(type)) {
-            return "DATE '%s'".formatted(day);
+        if ("date".equals(type) && at.toLocalTime().equals(LocalTime.MIDNIGHT)) {
+            return "DATE '%s'".formatted(at.toLocalDate());
         }
-        return "TIMESTAMP '%s 00:00:00%s'".formatted(day, type != null && type.startsWith("timestamptz") ? " UTC" : "");
+        return "TIMESTAMP '%s %s%s'".formatted(at.toLocalDate(), at.toLocalTime().format(HOURS), type != null && type.startsWith("timestamptz") ? " UTC" : "");
     }
+
+    private static final DateTimeFormatter HOURS = DateTimeFormatter.ofPattern("HH:mm:ss");
 }
