@@ -29,8 +29,12 @@ record SqlStatement(String text, int line, int column)
     /** The catalog (when named) and schema a {@code USE} statement sets. */
     record Use(Optional<String> catalog, String schema) {}
 
-    /** A session property's name, bare or quoted, of Trino or of a catalog ({@code iceberg.compression_codec}). */
-    private static final String PROPERTY = "((?:\"(?:[^\"]|\"\")+\"|[^\\s.=\"]+)(?:\\s*\\.\\s*(?:\"(?:[^\"]|\"\")+\"|[^\\s.=\"]+))?)";
+    /** One part of a session property's name: quoted (its quotes doubled inside), or bare up to a space, a dot or the {@code =}. */
+    private static final String PROPERTY_PART = "\"(?:[^\"]|\"\")+\"|[^\\s.=\"]+";
+    private static final Pattern PROPERTY_PARTS = Pattern.compile(PROPERTY_PART);
+
+    /** A session property's name, of Trino or of a catalog ({@code iceberg.compression_codec}). */
+    private static final String PROPERTY = "((?:" + PROPERTY_PART + ")(?:\\s*\\.\\s*(?:" + PROPERTY_PART + "))?)";
 
     private static final Pattern SET_SESSION = Pattern.compile("(?is)SET\\s+SESSION\\s+" + PROPERTY + "\\s*=\\s*(.+)");
     private static final Pattern RESET_SESSION = Pattern.compile("(?is)RESET\\s+SESSION\\s+" + PROPERTY);
@@ -114,7 +118,7 @@ record SqlStatement(String text, int line, int column)
     private static String propertyName(String written)
     {
         List<String> parts = new ArrayList<>();
-        for (Matcher part = Pattern.compile("\"(?:[^\"]|\"\")+\"|[^\\s.\"]+").matcher(written); part.find(); ) {
+        for (Matcher part = PROPERTY_PARTS.matcher(written); part.find(); ) {
             parts.add(name(part.group()));
         }
         return String.join(".", parts);
