@@ -154,8 +154,13 @@ public final class FilterPredicates
     /** A column: a plain name, or a double-quoted one ({@code "event time"}, {@code ""} for a quote in it), as QueryPlan writes a column that is not a plain identifier. */
     private static final String COLUMN = "(?:([A-Za-z_][A-Za-z0-9_$]*)|\"((?:[^\"]|\"\")+)\")";
     private static final Pattern IDENTIFIER = Pattern.compile(COLUMN);
-    /** A function of a column, the column perhaps cast first: Trino casts a date to a timestamp for {@code date_format(d, ...)}. */
-    private static final Pattern WRAPPED = Pattern.compile("(?i)^(CAST|[A-Za-z_][A-Za-z0-9_]*)\\s*\\(\\s*(?:CAST\\s*\\(\\s*)?" + COLUMN + ".*\\)$", Pattern.DOTALL);
+    /**
+     * A function call as Trino prints it: {@code date_format(ts, varchar(8) '%Y-%m-%d')}, {@code CAST(ts AS date)}, an operator's
+     * {@code $operator$add(ts, interval day to second '1 00:00:00.000')}; group 1 the function, group 2 its arguments.
+     */
+    private static final Pattern CALL = Pattern.compile("(?is)^(\\$operator\\$[a-z_]+|[a-z_][a-z0-9_]*)\\s*\\((.*)\\)$");
+    private static final Pattern CAST_ARGUMENT = Pattern.compile("(?is)^(.+?)\\s+AS\\s+[^']+$");
+    private static final Pattern COMMA = Pattern.compile(",");
     /** The first quoted literal of a text: a function's format, {@code format_datetime(ts, varchar(10) 'yyyy-MM-dd')}. */
     private static final Pattern FIRST_LITERAL = Pattern.compile("'((?:[^']|'')*)'");
     private static final Pattern TEMPORAL_LITERAL = Pattern.compile("(?i)^(timestamp|date)(\\(\\d+\\))?( with time zone)?\\s*'");
@@ -239,11 +244,47 @@ public final class FilterPredicates
         if (identifier.matches()) {
             return Optional.of(new ColumnPredicate(column(identifier, 1), kind, null, temporal, literal, text));
         }
-        Matcher wrapped = WRAPPED.matcher(columnSide);
-        if (wrapped.matches()) {
-            return Optional.of(new ColumnPredicate(column(wrapped, 2), PredicateKind.WRAPPED, wrapped.group(1).toLowerCase(Locale.ROOT), temporal, literal, text));
+        Matcher call = CALL.matcher(columnSide);
+        if (call.matches()) {
+            String function = call.group(1).toLowerCase(Locale.ROOT).replace("$operator$", "");
+            return wrappedColumn(columnSide).map(column -> new ColumnPredicate(column, PredicateKind.WRAPPED, function, temporal, literal, text));
         }
         return Optional.empty();
+    }
+
+    /**
+     * The one column inside functions of it, {@code date_format(ts, '%Y-%m-%d')}, {@code date_add('day', 1, ts)}, {@code lower(trim(name))},
+     * {@code CAST(d AS timestamp(0))}: every other argument a literal. None when the expression has two columns ({@code concat(a, b)}) or
+     * something else: no single column to compare bare.
+     */
+    private static Optional<String> wrappedColumn(String expression)
+    {
+        Matcher identifier = IDENTIFIER.matcher(expression);
+        if (identifier.matches()) {
+            return Optional.of(column(identifier, 1));
+        }
+        Matcher call = CALL.matcher(expression);
+        if (!call.matches()) {
+            return Optional.empty();
+        }
+        String arguments = call.group(2);
+        if (call.group(1).equalsIgnoreCase("cast")) {
+            Matcher cast = CAST_ARGUMENT.matcher(strip(arguments));
+            return cast.matches() ? wrappedColumn(strip(cast.group(1))) : Optional.empty();
+        }
+        Optional<String> column = Optional.empty();
+        for (String argument : splitTopLevel(arguments, COMMA)) {
+            String value = strip(argument);
+            if (isLiteral(value)) {
+                continue;
+            }
+            Optional<String> inside = wrappedColumn(value);
+            if (inside.isEmpty() || column.isPresent()) {
+                return Optional.empty();
+            }
+            column = inside;
+        }
+        return column;
     }
 
     /** The column {@link #COLUMN} matched from group {@code group} on: plain, or quoted with its quotes taken off. */

@@ -87,6 +87,33 @@ class TestFilterPredicates
         assertThat(ofDate.granularity()).contains(java.time.Duration.ofDays(31));
     }
 
+    /**
+     * Met from outside, as Trino 483 prints a BI tool's filters it cannot push into the scan: the column is not always a function's first
+     * argument, and a unit or a format before it is no column ({@code varchar} was read as one).
+     */
+    @Test
+    void aColumnInAnyArgumentAmongLiterals()
+    {
+        assertWrapped("(timestamp(6) '2024-01-14 00:00:00.000000' <= date_add(varchar(3) 'day', bigint '1', ts))", "ts", "date_add");
+        assertWrapped("(date_diff(varchar(3) 'day', ts, timestamp(6) '2024-01-14 00:00:00.000000') <= bigint '1')", "ts", "date_diff");
+        assertWrapped("(date_diff(varchar(3) 'day', CAST(ts AS timestamp(6) with time zone), timestamp(6) with time zone '2026-12-05 11:04:50.268000 UTC') <= bigint '7')",
+                "ts", "date_diff");
+        assertWrapped("(date_trunc(varchar(4) 'week', ts) = timestamp(6) '2024-01-08 00:00:00.000000')", "ts", "date_trunc");
+        assertWrapped("(timestamp(6) '2024-01-14 00:00:00.000000' <= $operator$add(ts, interval day to second '1 00:00:00.000'))", "ts", "add");
+        assertWrapped("(lower(trim(\"Name\")) = varchar 'smith')", "Name", "lower");
+        // two columns, or one in an expression that is not a call: no one column to compare bare
+        assertThat(FilterPredicates.parse("(concat(first_name, last_name) = varchar 'ab')")).isEmpty();
+        assertThat(FilterPredicates.parse("(date_diff(varchar(3) 'day', created, shipped) > bigint '3')")).isEmpty();
+    }
+
+    private static void assertWrapped(String filter, String column, String function)
+    {
+        ColumnPredicate predicate = FilterPredicates.parse(filter).getFirst();
+        assertThat(predicate.column()).isEqualTo(column);
+        assertThat(predicate.kind()).isEqualTo(PredicateKind.WRAPPED);
+        assertThat(predicate.function()).isEqualTo(function);
+    }
+
     /** Met from outside: a dashboard's day written as the leading part of the timestamp's text, as Trino 483 prints each filter. */
     @Test
     void aLeadingPartOfATimestampsTextSelectsItsYearMonthDayOrHour()
