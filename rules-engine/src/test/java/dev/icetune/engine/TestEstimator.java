@@ -362,6 +362,27 @@ class TestEstimator
         assertThat(estimate.assumptions()).startsWith("the bare ts selects 24 hours");
     }
 
+    /** Met from outside: date_add('day', 1, ts) >= TIMESTAMP '...' read all 56 files of a table partitioned by day(ts); the bare ts a few. */
+    @Test
+    void aShiftedColumnIsValuedOnTheSideOfTheSpanItsBoundSelects()
+    {
+        String sample = "SELECT count(*) FROM events WHERE date_add('day', 1, ts) >= TIMESTAMP '2024-01-28 00:00:00'";
+        PredicateFact shifted = new PredicateFact(TABLE, "ts", PredicateKind.WRAPPED, "date_add", true,
+                "(timestamp(6) '2024-01-28 00:00:00.000000' <= date_add(varchar(3) 'day', bigint '1', ts))", "p", sample, 6, 6, 1, 30,
+                30 * 4 * MB, 30 * 4 * MB, -1, null, false, false);
+        Recommendation rewrite = new Recommendation("non-sargable-predicate", TargetType.PATTERN, "p", Severity.HIGH, Level.L2, Map.of("table", TABLE, "column", "ts"),
+                "why", new QueryRewrite(Rewrites.sargable(sample, "ts", null).orElseThrow(), Benefit.BARE_COLUMN)).on("default");
+        PatternFact pattern = new PatternFact("p", "select ...", sample, TABLE, 6, 0, 1, 900, 1500, 0, 0, 0, 30, 0, 30 * 4 * MB, 0, 1, 0, -1, 1, 0, 0,
+                true, "default", 0, 0, 0, 0, 0, 0, 0, 0, null);
+
+        Estimate estimate = new Estimator(List.of(THIRTY_DAYS, shifted, pattern), THRESHOLDS, Duration.ofHours(1)).estimate(rewrite);
+        assertThat(estimate.isKnown()).as(estimate.sentence()).isTrue();
+        assertThat(estimate.filesPerQueryBefore()).isEqualTo(30);
+        // from January 27th to the data's end, January 30th 23:59: four days of thirty
+        assertThat(estimate.filesPerQueryAfter()).isCloseTo(4, org.assertj.core.data.Offset.offset(0.1));
+        assertThat(estimate.assumptions()).startsWith("the bare ts >= 2024-01-27T00:00:00Z selects 13% of the data's span");
+    }
+
     /** Met from outside: substr(code, 1, 2) = 'AB' read all 35 files of a table partitioned by truncate(code, 2), starts_with one. */
     @Test
     void aTextPrefixOnATruncatePartitionIsValuedAsOnePartition()

@@ -32,6 +32,8 @@ import dev.icetune.plan.PredicateKind;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -378,7 +380,7 @@ public final class Estimator
                 .or(() -> wrapped.flatMap(p -> Rewrites.selected(p.sampleQuery(), column)).map(duration -> duration.toSeconds() / 3600.0))
                 .orElse(0.0);
         if (wrapped.isPresent() && fact != null && hours <= 0) {
-            Optional<Estimate> prefix = leadingText(wrapped.get(), fact, table, column);
+            Optional<Estimate> prefix = leadingText(wrapped.get(), fact, table, column).or(() -> shiftedBound(wrapped.get(), fact, span, table, column));
             if (prefix.isPresent()) {
                 return prefix.get();
             }
@@ -393,6 +395,29 @@ public final class Estimator
                 p.avgBytesScanned(), p.avgBytesScanned() * share, 0, 0, 0, 0, null,
                 "the bare %s selects %.0f hours of the %.0f the data spans, and the files' min/max statistics skip the rest in proportion."
                         .formatted(column, hours, span.get().length().toSeconds() / 3600.0), rates);
+    }
+
+    /**
+     * A shifted column compared with a constant, rewritten as the bare column against the constant shifted back: one side of the span from
+     * that bound (the query's own time taken as now), the data spread evenly over it.
+     */
+    private Optional<Estimate> shiftedBound(PredicateFact p, TableFact fact, Optional<TimeSpan> span, String table, String column)
+    {
+        Optional<Rewrites.ShiftedBound> shifted = Rewrites.shiftedBound(p.sampleQuery(), column, fact.timeType(column));
+        if (shifted.isEmpty() || span.isEmpty()) {
+            return Optional.empty();
+        }
+        Instant bound = shifted.get().at().map(at -> at.toInstant(ZoneOffset.UTC)).orElseGet(() -> Instant.now().truncatedTo(ChronoUnit.SECONDS)).plus(shifted.get().shift());
+        double share = switch (shifted.get().op()) {
+            case ">", ">=" -> span.get().shareFrom(bound);
+            case "<", "<=" -> 1 - span.get().shareFrom(bound);
+            default -> 0;
+        };
+        double filesBefore = filesNow(p.avgFilesScanned(), fact);
+        return Optional.of(Estimate.of("the pattern's scans of " + table, p.scans() * perDay, filesBefore, Math.max(1, filesBefore * share),
+                p.avgBytesScanned(), p.avgBytesScanned() * share, 0, 0, 0, 0, null,
+                "the bare %s %s %s selects %.0f%% of the data's span (%s .. %s), and the files' min/max statistics skip the rest in proportion."
+                        .formatted(column, shifted.get().op(), bound, 100 * share, span.get().from(), span.get().to()), rates));
     }
 
     /**

@@ -3,18 +3,22 @@ package dev.icetune.engine.model;
 import dev.icetune.plan.ExecutedStatement;
 
 import java.time.DateTimeException;
+import java.time.DayOfWeek;
 import java.time.Duration;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.time.LocalTime;
 import java.time.YearMonth;
 import java.time.format.DateTimeFormatter;
+import java.time.temporal.ChronoUnit;
+import java.time.temporal.TemporalAdjusters;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -38,7 +42,123 @@ public final class Rewrites
      */
     public static Optional<String> sargable(String query, String column, String type)
     {
-        return range(query, column).map(range -> range.replacing(query, type)).or(() -> leadingText(query, column));
+        return range(query, column, type).map(range -> range.replacing(query, type)).or(() -> leadingText(query, column)).or(() -> shifted(query, column, type));
+    }
+
+    /** A comparison's other side that Trino folds to a constant before it plans the scan: a date or timestamp literal, or the query's time. */
+    private static final String CONSTANT = "(?<constant>(?:timestamp|date)\\s*'[^']*'|current_date|current_timestamp(?:\\s*\\(\\s*\\d\\s*\\))?"
+            + "|localtimestamp(?:\\s*\\(\\s*\\d\\s*\\))?|now\\s*\\(\\s*\\))";
+    private static final String COMPARISON = "(?<op>>=|<=|=|<|>)";
+    /** The units of a fixed length whatever the day: a day or a week of a timestamp with a time zone may have 23 or 25 hours. */
+    private static final Set<String> FIXED_UNITS = Set.of("millisecond", "second", "minute", "hour");
+    private static final Set<String> CALENDAR_DAYS = Set.of("day", "week");
+
+    /**
+     * {@code date_add('day', 1, ts) >= TIMESTAMP '2024-01-14 00:00:00'} (or {@code ts + INTERVAL '1' DAY}, either side of the comparison)
+     * becomes {@code ts >= date_add('day', -1, TIMESTAMP '2024-01-14 00:00:00')}: the same rows, as adding a time of fixed length keeps
+     * the order of the values, and Trino folds the constant side and pushes the bare column's range into the scan. Months and years are
+     * left alone (January 31 plus a month is February's last day, as is January 30: the shift is not undone), and so are a day or a week
+     * of a timestamp with a time zone.
+     */
+    private static Optional<String> shifted(String query, String column, String type)
+    {
+        return shift(query, column, type).map(shift -> query.substring(0, shift.start()) + shift.bare() + query.substring(shift.end()));
+    }
+
+    /**
+     * The bound a shifted comparison puts on the bare column once {@link #sargable} rewrites it: its values at or after {@code bound}
+     * ({@code after}), else before it, else ({@code op} "=") at it. {@code at} is the constant, empty when it is the query's own time
+     * ({@code current_date}, {@code now()}): the bound is {@code shift} from it.
+     */
+    public record ShiftedBound(Optional<LocalDateTime> at, Duration shift, String op) {}
+
+    /** The bound of the query's shifted comparison of {@code column}, if it is one {@link #sargable} rewrites. */
+    public static Optional<ShiftedBound> shiftedBound(String query, String column, String type)
+    {
+        return shift(query, column, type).map(shift -> new ShiftedBound(constantTime(shift.constant()), shift.back(), shift.columnOp()));
+    }
+
+    /**
+     * A comparison of a shifted column with a constant, at [start, end) of the query: {@code bare} it rewritten, the constant shifted
+     * {@code back}; {@code columnOp} its operator written with the column on the left.
+     */
+    private record Shift(int start, int end, String bare, String constant, Duration back, String columnOp) {}
+
+    private static Optional<Shift> shift(String query, String column, String type)
+    {
+        if (query == null) {
+            return Optional.empty();
+        }
+        // the column, perhaps qualified (e.ts), and not the end of another name (event_ts); an interval's sum not multiplied after it
+        String quoted = "(?<![\\w\"$])(?:(?:\"[^\"]+\"|\\w+)\\.)?\"?" + Pattern.quote(column) + "\"?(?![\\w\"$])";
+        String added = "(?:date_add\\s*\\(\\s*'(?<unit>[a-z]+)'\\s*,\\s*(?<amount>[+-]?\\d+)\\s*,\\s*(?<added>" + quoted + ")\\s*\\)"
+                + "|(?<plain>" + quoted + ")\\s*(?<sign>[+-])\\s*interval\\s*'(?<interval>\\d+)'\\s*(?<intervalUnit>day|hour|minute|second)\\b(?!\\s*[*/]))";
+        for (boolean constantFirst : new boolean[] {false, true}) {
+            String shape = constantFirst ? CONSTANT + "\\s*" + COMPARISON + "\\s*" + added : added + "\\s*" + COMPARISON + "\\s*" + CONSTANT;
+            Matcher match = Pattern.compile("(?i)" + shape).matcher(query);
+            while (match.find()) {
+                Optional<Shift> shift = unshifted(match, type, constantFirst);
+                if (shift.isPresent()) {
+                    return shift;
+                }
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** The match's comparison with the bare column on one side and the shift undone on the constant; empty for a unit that cannot be. */
+    private static Optional<Shift> unshifted(Matcher match, String type, boolean constantFirst)
+    {
+        String constant = match.group("constant");
+        String shiftedBack;
+        String column;
+        Duration back;
+        if (match.group("unit") != null) {
+            String unit = match.group("unit").toLowerCase(Locale.ROOT);
+            boolean zoned = type != null && type.startsWith("timestamptz");
+            if (!FIXED_UNITS.contains(unit) && !(CALENDAR_DAYS.contains(unit) && !zoned)) {
+                return Optional.empty();
+            }
+            long amount = Long.parseLong(match.group("amount"));
+            shiftedBack = "date_add('%s', %d, %s)".formatted(unit, -amount, constant);
+            column = match.group("added");
+            back = ChronoUnit.valueOf(unit.toUpperCase(Locale.ROOT) + "S").getDuration().multipliedBy(-amount);
+        }
+        else {
+            // an interval of days to seconds is a length of time, the same for every type: Trino adds it as such
+            boolean plus = match.group("sign").equals("+");
+            String unit = match.group("intervalUnit").toUpperCase(Locale.ROOT);
+            shiftedBack = "%s %s INTERVAL '%s' %s".formatted(constant, plus ? "-" : "+", match.group("interval"), unit);
+            column = match.group("plain");
+            back = ChronoUnit.valueOf(unit + "S").getDuration().multipliedBy(plus ? -Long.parseLong(match.group("interval")) : Long.parseLong(match.group("interval")));
+        }
+        String op = match.group("op");
+        String bare = constantFirst ? "%s %s %s".formatted(shiftedBack, op, column) : "%s %s %s".formatted(column, op, shiftedBack);
+        String columnOp = !constantFirst ? op : switch (op) {
+            case "<" -> ">";
+            case "<=" -> ">=";
+            case ">" -> "<";
+            case ">=" -> "<=";
+            default -> op;
+        };
+        return Optional.of(new Shift(match.start(), match.end(), bare, constant, back, columnOp));
+    }
+
+    private static final Pattern CONSTANT_TIME = Pattern.compile("(?i)^(?:timestamp|date)\\s*'(\\d{4}-\\d{2}-\\d{2})(?:[ T](\\d{2}:\\d{2}(?::\\d{2})?))?");
+
+    /** A literal's date and time (its zone, if any, left out); empty for the query's own time, or a literal that is none. */
+    private static Optional<LocalDateTime> constantTime(String constant)
+    {
+        Matcher literal = CONSTANT_TIME.matcher(constant);
+        if (!literal.lookingAt()) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(LocalDate.parse(literal.group(1)).atTime(literal.group(2) == null ? LocalTime.MIDNIGHT : LocalTime.parse(literal.group(2))));
+        }
+        catch (DateTimeException e) {
+            return Optional.empty();
+        }
     }
 
     /**
@@ -72,7 +192,7 @@ public final class Rewrites
     /** The time the query's {@code function(column) = literal} predicate selects, if it is one {@link #sargable} rewrites: an hour, a day, a month. */
     public static Optional<Duration> selected(String query, String column)
     {
-        return range(query, column).map(range -> Duration.between(range.from(), range.to()));
+        return range(query, column, null).map(range -> Duration.between(range.from(), range.to()));
     }
 
     /** A predicate of the query, at [start, end), that selects the times [from, to) of {@code column}, as the query writes the column. */
@@ -94,20 +214,20 @@ public final class Rewrites
         }
     }
 
-    private static Optional<Range> range(String query, String column)
+    private static Optional<Range> range(String query, String column, String type)
     {
         if (query == null) {
             return Optional.empty();
         }
         try {
-            return knownRange(query, column);
+            return knownRange(query, column, type);
         }
         catch (DateTimeException e) {
             return Optional.empty(); // month 13, February 30: the query selects nothing, no range says so better
         }
     }
 
-    private static Optional<Range> knownRange(String query, String column)
+    private static Optional<Range> knownRange(String query, String column, String type)
     {
         String col = COLUMN.formatted(Pattern.quote(column));
         // date_format(ts, '%Y-%m-%d') = '2024-01-15' (the runbook's example, also yyyy-MM-dd); format_datetime(ts, 'yyyy-MM-dd'), Trino's Joda-style twin
@@ -136,9 +256,21 @@ public final class Rewrites
                 return Optional.of(leadingPart(leading));
             }
         }
+        // date_trunc('week', ts) = TIMESTAMP '2024-01-08 00:00:00': Trino 483 unwraps a day's, a month's or a year's truncation, not a
+        // week's, a quarter's or a minute's. The unit from the literal on, when the literal starts one (else no row equals it)
+        Matcher truncated = Pattern.compile("(?i)date_trunc\\s*\\(\\s*'(?<unit>second|minute|hour|day|week|month|quarter|year)'\\s*,\\s*(?<column>\"?" + Pattern.quote(column)
+                + "\"?)\\s*\\)\\s*=\\s*(?:timestamp|date)\\s*'(?<date>\\d{4}-\\d{2}-\\d{2})(?:[ T](?<time>\\d{2}:\\d{2}(?::\\d{2})?)(?:\\.0*)?)?'").matcher(query);
+        if (truncated.find() && (type == null || !type.startsWith("timestamptz"))) {
+            LocalDateTime from = LocalDate.parse(truncated.group("date")).atTime(truncated.group("time") == null ? LocalTime.MIDNIGHT : LocalTime.parse(truncated.group("time")));
+            Truncation unit = Truncation.valueOf(truncated.group("unit").toUpperCase(Locale.ROOT));
+            if (unit.start(from).equals(from)) {
+                return Optional.of(new Range(truncated, truncated.group("column"), from, unit.next(from)));
+            }
+        }
         // year(ts) = 2024 AND month(ts) = 3 [AND day(ts) = 15], in any order: Trino turns the year into a range on ts, yet filters every row
         // of it by the month
-        String part = "(?:year|month|day|day_of_month)\\s*\\(\\s*%s\\s*\\)\\s*=\\s*\\d{1,4}(?!\\d)".formatted(col);
+        String part = "(?:(?:year|month|day|day_of_month)\\s*\\(\\s*%s\\s*\\)|extract\\s*\\(\\s*(?:year|month|day)\\s+from\\s+%s\\s*\\))\\s*=\\s*\\d{1,4}(?!\\d)"
+                .formatted(col, col);
         Matcher parts = Pattern.compile("(?i)" + part + "(?:\\s+and\\s+" + part + "){1,2}").matcher(query);
         while (parts.find()) {
             Optional<Range> range = dateParts(parts, col);
@@ -149,14 +281,49 @@ public final class Rewrites
         return Optional.empty();
     }
 
+    /** The units of Trino's date_trunc: where the one holding a time starts, and the next one. */
+    private enum Truncation
+    {
+        SECOND, MINUTE, HOUR, DAY, WEEK, MONTH, QUARTER, YEAR;
+
+        LocalDateTime start(LocalDateTime at)
+        {
+            return switch (this) {
+                case SECOND -> at.truncatedTo(ChronoUnit.SECONDS);
+                case MINUTE -> at.truncatedTo(ChronoUnit.MINUTES);
+                case HOUR -> at.truncatedTo(ChronoUnit.HOURS);
+                case DAY -> at.truncatedTo(ChronoUnit.DAYS);
+                case WEEK -> at.toLocalDate().with(TemporalAdjusters.previousOrSame(DayOfWeek.MONDAY)).atStartOfDay();
+                case MONTH -> at.toLocalDate().withDayOfMonth(1).atStartOfDay();
+                case QUARTER -> LocalDate.of(at.getYear(), (at.getMonthValue() - 1) / 3 * 3 + 1, 1).atStartOfDay();
+                case YEAR -> LocalDate.of(at.getYear(), 1, 1).atStartOfDay();
+            };
+        }
+
+        LocalDateTime next(LocalDateTime start)
+        {
+            return switch (this) {
+                case SECOND -> start.plusSeconds(1);
+                case MINUTE -> start.plusMinutes(1);
+                case HOUR -> start.plusHours(1);
+                case DAY -> start.plusDays(1);
+                case WEEK -> start.plusWeeks(1);
+                case MONTH -> start.plusMonths(1);
+                case QUARTER -> start.plusMonths(3);
+                case YEAR -> start.plusYears(1);
+            };
+        }
+    }
+
     /** The month or day that the conjuncts of {@code parts} select, each of year, month (and day) once, the year and month there. */
     private static Optional<Range> dateParts(Matcher parts, String col)
     {
         Map<String, Integer> values = new HashMap<>();
-        Matcher each = Pattern.compile("(?i)(year|month|day_of_month|day)\\s*\\(\\s*" + col + "\\s*\\)\\s*=\\s*(\\d{1,4})").matcher(parts.group());
+        Matcher each = Pattern.compile("(?i)(?:(?<unit>year|month|day_of_month|day)\\s*\\(\\s*" + col + "\\s*\\)|extract\\s*\\(\\s*(?<field>year|month|day)\\s+from\\s+"
+                + col + "\\s*\\))\\s*=\\s*(?<value>\\d{1,4})").matcher(parts.group());
         while (each.find()) {
-            String unit = each.group(1).toLowerCase(Locale.ROOT).replace("day_of_month", "day");
-            if (values.put(unit, Integer.parseInt(each.group(3))) != null) {
+            String unit = (each.group("unit") != null ? each.group("unit") : each.group("field")).toLowerCase(Locale.ROOT).replace("day_of_month", "day");
+            if (values.put(unit, Integer.parseInt(each.group("value"))) != null) {
                 return Optional.empty();
             }
         }
@@ -165,10 +332,10 @@ public final class Rewrites
         }
         YearMonth month = YearMonth.of(values.get("year"), values.get("month"));
         if (!values.containsKey("day")) {
-            return Optional.of(new Range(parts, parts.group(1), month.atDay(1), month.plusMonths(1).atDay(1)));
+            return Optional.of(new Range(parts, name(parts), month.atDay(1), month.plusMonths(1).atDay(1)));
         }
         LocalDate day = month.atDay(values.get("day"));
-        return Optional.of(new Range(parts, parts.group(1), day, day.plusDays(1)));
+        return Optional.of(new Range(parts, name(parts), day, day.plusDays(1)));
     }
 
     /**
