@@ -155,6 +155,25 @@ class TestRewrites
         assertThat(Rewrites.sargable("SELECT 1 FROM o WHERE date_trunc('week', ts) = TIMESTAMP '2024-01-08 00:00:00'", "ts", "timestamptz")).isEmpty();
     }
 
+    /** Met from outside: Trino 483 leaves both above the scan (a BETWEEN of a function as a LET), reading every file. */
+    @Test
+    void secondsSinceTheEpochAndDaysBetweenTwoDaysBecomeRangesOfTheBareColumn()
+    {
+        assertThat(Rewrites.sargable("SELECT count(*) FROM o WHERE to_unixtime(ts) BETWEEN 1704240000 AND 1704326400 AND k = 1", "ts", null))
+                .contains("SELECT count(*) FROM o WHERE ts BETWEEN from_unixtime(1704240000) AND from_unixtime(1704326400) AND k = 1");
+        assertThat(Rewrites.sargable("SELECT 1 FROM o WHERE to_unixtime(ts) >= 1704240000 AND 1704326400.5 > TO_UNIXTIME(\"ts\")", "ts", "timestamptz"))
+                .contains("SELECT 1 FROM o WHERE ts >= from_unixtime(1704240000) AND from_unixtime(1704326400.5) > \"ts\"");
+        assertThat(Rewrites.sargable("SELECT 1 FROM o WHERE to_unixtime(ts) >= 1704240000 + 3600", "ts", null)).isEmpty();
+        assertThat(Rewrites.sargable("SELECT 1 FROM o WHERE x_1 >= to_unixtime(ts)", "ts", null)).isEmpty();
+
+        assertThat(Rewrites.sargable("SELECT 1 FROM o WHERE date_format(ts, '%Y-%m-%d') BETWEEN '2024-01-03' AND '2024-01-04'", "ts", null))
+                .contains("SELECT 1 FROM o WHERE ts >= TIMESTAMP '2024-01-03 00:00:00' AND ts < TIMESTAMP '2024-01-05 00:00:00'");
+        assertThat(Rewrites.selected("SELECT 1 FROM o WHERE format_datetime(ts, 'yyyy-MM') between '2024-11' and '2025-01'", "ts"))
+                .contains(Duration.ofDays(92));
+        assertThat(Rewrites.sargable("SELECT 1 FROM o WHERE date_format(ts, '%Y-%m-%d') BETWEEN '2024-01-04' AND '2024-01-03'", "ts", null))
+                .as("no day is between them").isEmpty();
+    }
+
     @Test
     void aLimitIsAddedToAStatementThatHasNone()
     {

@@ -34,6 +34,14 @@ public final class FilterPredicates
         /** The date or timestamp this predicate compares against, read as UTC, when it is one. */
         public Optional<Instant> instant()
         {
+            if ("to_unixtime".equals(function) && literal != null && NUMBER.matcher(literal).matches()) {
+                try {
+                    return Optional.of(Instant.ofEpochMilli(Math.round(Double.parseDouble(literal) * 1000)));
+                }
+                catch (NumberFormatException e) {
+                    return Optional.empty();
+                }
+            }
             if (!temporal || literal == null) {
                 return Optional.empty();
             }
@@ -140,7 +148,8 @@ public final class FilterPredicates
             if (predicate.kind() == PredicateKind.WRAPPED && predicate.granularity().isPresent()) {
                 return predicate.granularity();
             }
-            if (predicate.kind() == PredicateKind.RANGE) {
+            // to_unixtime(ts) >= 1704240000: seconds since the epoch, a bound as much as a timestamp's
+            if (predicate.kind() == PredicateKind.RANGE || "to_unixtime".equals(predicate.function())) {
                 predicate.instant().ifPresent(bounds::add);
             }
         }
@@ -187,10 +196,80 @@ public final class FilterPredicates
         if (filter == null || filter.isBlank()) {
             return predicates;
         }
-        for (String conjunct : splitTopLevel(strip(filter), AND)) {
-            parseConjunct(strip(conjunct)).ifPresent(predicates::add);
+        for (String conjunct : conjuncts(inlined(filter))) {
+            parseConjunct(conjunct).ifPresent(predicates::add);
         }
         return predicates;
+    }
+
+    /** The conjuncts of a filter, those of a parenthesized conjunction among them too (a LET's body is one). */
+    private static List<String> conjuncts(String filter)
+    {
+        List<String> parts = splitTopLevel(strip(filter), AND);
+        if (parts.size() == 1) {
+            return List.of(strip(parts.getFirst()));
+        }
+        List<String> conjuncts = new ArrayList<>();
+        for (String part : parts) {
+            conjuncts.addAll(conjuncts(part));
+        }
+        return conjuncts;
+    }
+
+    /** Trino 483's {@code LET(name::[type] = value, ..., body)}: a BETWEEN over an expression computes the expression once. */
+    private static final Pattern LET = Pattern.compile("(?<![\\w$])LET\\(");
+    private static final Pattern BINDING = Pattern.compile("(?s)^([A-Za-z_][A-Za-z0-9_$]*)::\\[[^\\]]*]\\s*=\\s*(.+)$");
+
+    /**
+     * The filter with each LET written out, its names replaced by their values: {@code LET(between::[varchar] = date_format(ts, ...),
+     * ((varchar '2024-01-03' <= between) AND (between <= varchar '2024-01-04')))} is a range of date_format(ts, ...). As it is when a
+     * LET does not read.
+     */
+    static String inlined(String filter)
+    {
+        String text = filter;
+        for (Matcher let = LET.matcher(text); let.find(); let = LET.matcher(text)) {
+            int[] depths = depths(text);
+            int open = let.end() - 1;
+            if (depths[let.start()] < 0) {
+                return filter; // inside a literal: a LET of another kind this does not read
+            }
+            int close = open + 1;
+            while (close < text.length() && !(text.charAt(close) == ')' && depths[close] == depths[open] + 1)) {
+                close++;
+            }
+            if (close >= text.length()) {
+                return filter;
+            }
+            List<String> parts = splitTopLevel(text.substring(open + 1, close), COMMA);
+            String body = parts.getLast();
+            // the last binding first: a later one's value may name an earlier one
+            for (int binding = parts.size() - 2; binding >= 0; binding--) {
+                Matcher named = BINDING.matcher(strip(parts.get(binding)));
+                if (!named.matches()) {
+                    return filter;
+                }
+                body = replaceName(body, named.group(1), "(" + named.group(2).strip() + ")");
+            }
+            text = text.substring(0, let.start()) + "(" + body + ")" + text.substring(close + 1);
+        }
+        return text;
+    }
+
+    /** The text with each {@code name} that is a whole word outside literals and quoted names replaced by {@code value}. */
+    private static String replaceName(String text, String name, String value)
+    {
+        int[] depths = depths(text);
+        Matcher word = Pattern.compile("(?<![\\w$\"])" + Pattern.quote(name) + "(?![\\w$\"])").matcher(text);
+        StringBuilder replaced = new StringBuilder();
+        int copied = 0;
+        while (word.find()) {
+            if (depths[word.start()] >= 0) {
+                replaced.append(text, copied, word.start()).append(value);
+                copied = word.end();
+            }
+        }
+        return replaced.append(text, copied, text.length()).toString();
     }
 
     private static Optional<ColumnPredicate> parseConjunct(String text)

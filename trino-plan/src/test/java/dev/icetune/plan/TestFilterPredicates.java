@@ -106,6 +106,30 @@ class TestFilterPredicates
         assertThat(FilterPredicates.parse("(date_diff(varchar(3) 'day', created, shipped) > bigint '3')")).isEmpty();
     }
 
+    /** Met from outside: Trino 483 writes a BETWEEN over an expression as a LET that computes it once; its predicates were not read. */
+    @Test
+    void aLetIsReadAsItsBodyWithItsNamesWrittenOut()
+    {
+        List<ColumnPredicate> formatted = FilterPredicates.parse(
+                "LET(between::[varchar] = date_format(ts, varchar(8) '%Y-%m-%d'), ((varchar '2024-01-03' <= between) AND (between <= varchar '2024-01-04')))");
+        assertThat(formatted).hasSize(2).allSatisfy(predicate -> {
+            assertThat(predicate.column()).isEqualTo("ts");
+            assertThat(predicate.kind()).isEqualTo(PredicateKind.WRAPPED);
+            assertThat(predicate.function()).isEqualTo("date_format");
+        });
+        assertThat(formatted.getFirst().literal()).isEqualTo("2024-01-03");
+
+        // two of them in one filter, and a literal that holds the name: left as written
+        List<ColumnPredicate> two = FilterPredicates.parse("(LET(between::[double] = to_unixtime(CAST(ts AS timestamp(6) with time zone)), "
+                + "((double '1.70424E9' <= between) AND (between <= double '1.7043264E9'))) AND LET(between_0::[bigint] = day_of_week(ts), "
+                + "((bigint '2' <= between_0) AND (between_0 <= bigint '4'))) AND (status = varchar 'between'))");
+        assertThat(two).extracting(ColumnPredicate::function).containsExactly("to_unixtime", "to_unixtime", "day_of_week", "day_of_week", null);
+        assertThat(two.getLast().literal()).isEqualTo("between");
+        // seconds since the epoch bound a time as a timestamp does: a day
+        assertThat(FilterPredicates.timeSelected(two, "ts")).contains(Duration.ofDays(1));
+        assertThat(FilterPredicates.parse("LET(x::[bigint] = day_of_week(ts)")).isEmpty();
+    }
+
     private static void assertWrapped(String filter, String column, String function)
     {
         ColumnPredicate predicate = FilterPredicates.parse(filter).getFirst();

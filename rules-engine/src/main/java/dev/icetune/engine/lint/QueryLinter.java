@@ -19,8 +19,10 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -95,10 +97,12 @@ public final class QueryLinter
             String table = fact.map(TableFact::table).orElse(scan.table());
             List<FilterPredicates.ColumnPredicate> predicates = FilterPredicates.parse(scan.filterPredicate().orElse(null));
             scans.add(describe(table, scan, fact, predicates));
+            // one finding a column: a BETWEEN of a function, or year(ts) = .. AND month(ts) = .., wraps it twice, and the rewrite is one
+            Set<String> wrappedColumns = new HashSet<>();
             for (FilterPredicates.ColumnPredicate predicate : predicates) {
                 boolean keyColumn = fact.map(t -> t.partitionedOn(predicate.column()) || t.hasTimeColumn(predicate.column())
                         || t.sortFields().contains(predicate.column())).orElse(true);
-                if (predicate.kind() == PredicateKind.WRAPPED && keyColumn) {
+                if (predicate.kind() == PredicateKind.WRAPPED && keyColumn && wrappedColumns.add(predicate.column())) {
                     findings.add(new Finding(table, "non-sargable-predicate",
                             predicate.function() + "() around " + predicate.column() + " hides the column from pruning: every file of " + table + " is read",
                             Rewrites.sargable(sql, predicate.column(), fact.map(t -> t.timeType(predicate.column())).orElse(null)).orElse("compare " + predicate.column() + " itself against a range")));

@@ -42,7 +42,31 @@ public final class Rewrites
      */
     public static Optional<String> sargable(String query, String column, String type)
     {
-        return range(query, column, type).map(range -> range.replacing(query, type)).or(() -> leadingText(query, column)).or(() -> shifted(query, column, type));
+        return range(query, column, type).map(range -> range.replacing(query, type)).or(() -> leadingText(query, column)).or(() -> shifted(query, column, type))
+                .or(() -> epochSeconds(query, column));
+    }
+
+    /** A number of seconds, not part of a name or of a sum: {@code 1704240000 + 3600} would not be rewritten whole. */
+    private static final String SECONDS = "(?<![-+*/%\\w.])(?<![-+*/%]\\s)(\\d+(?:\\.\\d+)?)(?![\\w.])(?!\\s*[-+*/%|])";
+
+    /**
+     * {@code to_unixtime(ts) >= 1704240000} (and {@code BETWEEN}, either side of the comparison), a time filter in seconds since the epoch
+     * as some dashboards write it, becomes {@code ts >= from_unixtime(1704240000)}: the same instants (both read ts in the session's time
+     * zone), which Trino pushes into the scan. Every such comparison of the column is rewritten.
+     */
+    private static Optional<String> epochSeconds(String query, String column)
+    {
+        if (query == null) {
+            return Optional.empty();
+        }
+        String seconds = "(?i)to_unixtime\\s*\\(\\s*(?<column>\"?" + Pattern.quote(column) + "\"?)\\s*\\)";
+        String rewritten = Pattern.compile(seconds + "\\s+between\\s+" + SECONDS + "\\s+and\\s+" + SECONDS).matcher(query)
+                .replaceAll(match -> Matcher.quoteReplacement("%s BETWEEN from_unixtime(%s) AND from_unixtime(%s)".formatted(match.group("column"), match.group(2), match.group(3))));
+        rewritten = Pattern.compile(seconds + "\\s*" + COMPARISON + "\\s*" + SECONDS).matcher(rewritten)
+                .replaceAll(match -> Matcher.quoteReplacement("%s %s from_unixtime(%s)".formatted(match.group("column"), match.group("op"), match.group(3))));
+        rewritten = Pattern.compile("(?i)" + SECONDS + "\\s*" + COMPARISON + "\\s*" + seconds.substring(4)).matcher(rewritten)
+                .replaceAll(match -> Matcher.quoteReplacement("from_unixtime(%s) %s %s".formatted(match.group(1), match.group("op"), match.group("column"))));
+        return rewritten.equals(query) ? Optional.empty() : Optional.of(rewritten);
     }
 
     /** A comparison's other side that Trino folds to a constant before it plans the scan: a date or timestamp literal, or the query's time. */
@@ -231,15 +255,19 @@ public final class Rewrites
     {
         String col = COLUMN.formatted(Pattern.quote(column));
         // date_format(ts, '%Y-%m-%d') = '2024-01-15' (the runbook's example, also yyyy-MM-dd); format_datetime(ts, 'yyyy-MM-dd'), Trino's Joda-style twin
-        Matcher day = Pattern.compile(formatted(col, "%Y-%m-%d|yyyy-MM-dd", "yyyy-MM-dd") + DAY_LITERAL).matcher(query);
+        // (or BETWEEN two days, which Trino 483 leaves above the scan as a LET of the text: the texts of one length sort as the days do)
+        Matcher day = Pattern.compile(formatted(col, "%Y-%m-%d|yyyy-MM-dd", "yyyy-MM-dd") + equalOrBetween("\\d{4}-\\d{2}-\\d{2}")).matcher(query);
         if (day.find()) {
-            return Optional.of(new Range(day, name(day), LocalDate.parse(day.group(3)), LocalDate.parse(day.group(3)).plusDays(1)));
+            LocalDate first = LocalDate.parse(day.group(3) != null ? day.group(3) : day.group(4));
+            LocalDate last = LocalDate.parse(day.group(3) != null ? day.group(3) : day.group(5));
+            return last.isBefore(first) ? Optional.empty() : Optional.of(new Range(day, name(day), first, last.plusDays(1)));
         }
-        // date_format(ts, '%Y-%m') = '2024-01', format_datetime(ts, 'yyyy-MM') = '2024-01'
-        Matcher month = Pattern.compile(formatted(col, "%Y-%m|yyyy-MM", "yyyy-MM") + "'(\\d{4}-\\d{2})'").matcher(query);
+        // date_format(ts, '%Y-%m') = '2024-01', format_datetime(ts, 'yyyy-MM') = '2024-01', or BETWEEN two months
+        Matcher month = Pattern.compile(formatted(col, "%Y-%m|yyyy-MM", "yyyy-MM") + equalOrBetween("\\d{4}-\\d{2}")).matcher(query);
         if (month.find()) {
-            YearMonth value = YearMonth.parse(month.group(3));
-            return Optional.of(new Range(month, name(month), value.atDay(1), value.plusMonths(1).atDay(1)));
+            YearMonth first = YearMonth.parse(month.group(3) != null ? month.group(3) : month.group(4));
+            YearMonth last = YearMonth.parse(month.group(3) != null ? month.group(3) : month.group(5));
+            return last.isBefore(first) ? Optional.empty() : Optional.of(new Range(month, name(month), first.atDay(1), last.plusMonths(1).atDay(1)));
         }
         // date(ts) = DATE '2024-01-15', CAST(ts AS date) = DATE '2024-01-15'
         Matcher date = Pattern.compile("(?i)(?:date\\s*\\(\\s*" + col + "\\s*\\)|cast\\s*\\(\\s*" + col + "\\s+as\\s+date\\s*\\))\\s*=\\s*(?:date\\s*)?" + DAY_LITERAL).matcher(query);
@@ -359,13 +387,19 @@ public final class Rewrites
     }
 
     /**
-     * A regular expression for {@code function(column, 'format') = }: date_format with one of {@code mysqlFormats} (MySQL's specifiers) or
+     * A regular expression for {@code function(column, 'format')}, the comparison after it to follow: date_format with one of {@code mysqlFormats} (MySQL's specifiers) or
      * format_datetime with {@code jodaFormat} (Joda's letters, whose case matters: MM months, mm minutes). The column is group 1 or 2.
      */
     private static String formatted(String column, String mysqlFormats, String jodaFormat)
     {
-        return "(?i)(?:date_format\\s*\\(\\s*%s\\s*,\\s*'(?-i:%s)'|format_datetime\\s*\\(\\s*%s\\s*,\\s*'(?-i:%s)')\\s*\\)\\s*=\\s*"
+        return "(?i)(?:date_format\\s*\\(\\s*%s\\s*,\\s*'(?-i:%s)'|format_datetime\\s*\\(\\s*%s\\s*,\\s*'(?-i:%s)')\\s*\\)\\s*"
                 .formatted(column, mysqlFormats, column, Pattern.quote(jodaFormat));
+    }
+
+    /** {@code = 'value'} (group 3), or {@code BETWEEN 'first' AND 'last'} (groups 4 and 5), of values like {@code value}. */
+    private static String equalOrBetween(String value)
+    {
+        return "(?:=\\s*'(%s)'|between\\s+'(%s)'\\s+and\\s+'(%s)')".formatted(value, value, value);
     }
 
     /** The column as one of two alternatives wrote it (groups 1 and 2). */
