@@ -113,6 +113,9 @@ class TestEvaluateEndToEnd
             run("range", "SELECT count(*) FROM events WHERE ts >= TIMESTAMP '2024-01-%02d 00:00:00' AND ts < TIMESTAMP '2024-01-%02d 00:00:00'".formatted(day, day + 1));
             run("clean", "SELECT count(*) FROM clean_events WHERE ts >= TIMESTAMP '2024-02-0%d 00:00:00' AND ts < TIMESTAMP '2024-02-0%d 00:00:00'".formatted(day % 3 + 1, day % 3 + 2));
         }
+        // a filter left above the scan with a literal of 5,000 characters (met from outside: every evaluation failed while it was in the window)
+        run("long_literal", "SELECT count(*) FROM clean_events WHERE ts >= TIMESTAMP '2024-02-01 00:00:00' AND ts < TIMESTAMP '2024-02-02 00:00:00' "
+                + "AND lower(event_type) = '" + "x".repeat(5000) + "'");
         for (int user = 0; user < 6; user++) {
             run("as_of", "SELECT count(*) FROM history FOR VERSION AS OF %d WHERE user_id = %d".formatted(beforeCompaction, 100 + user));
         }
@@ -267,7 +270,7 @@ class TestEvaluateEndToEnd
                 "current-load", "cache-miss-candidates", "recommendations", "fix-effects");
         assertThat(reports.get("top-expensive-patterns")).hasSize(10).allSatisfy(row -> assertThat(row).containsKeys("query_pattern", "avg_latency", "frequency", "total_bytes"));
         assertThat(reports.get("scan-efficiency")).anySatisfy(row -> assertThat(row).containsEntry("table_name", EVENTS).containsEntry("total_data_files", 40));
-        assertThat(reports.get("predicate-pushdown")).anySatisfy(row -> assertThat(row).containsEntry("table_name", CLEAN).containsEntry("pushed_down", 5));
+        assertThat(reports.get("predicate-pushdown")).anySatisfy(row -> assertThat(row).containsEntry("table_name", CLEAN).containsEntry("pushed_down", 6));
         assertThat(reports.get("predicate-pushdown")).anySatisfy(row -> assertThat(row).containsEntry("table_name", EVENTS).containsEntry("pushed_down", 0));
         assertThat(reports.get("small-file-tables")).singleElement().satisfies(row -> assertThat(row).containsEntry("table_name", EVENTS));
         assertThat(reports.get("p95-vs-baseline")).isNotEmpty().allSatisfy(row -> assertThat(row).containsEntry("over_2x_baseline", false));

@@ -5,8 +5,10 @@ import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Deque;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -171,9 +173,9 @@ public final class FilterPredicates
     private static final Pattern CAST_ARGUMENT = Pattern.compile("(?is)^(.+?)\\s+AS\\s+[^']+$");
     private static final Pattern COMMA = Pattern.compile(",");
     /** The first quoted literal of a text: a function's format, {@code format_datetime(ts, varchar(10) 'yyyy-MM-dd')}. */
-    private static final Pattern FIRST_LITERAL = Pattern.compile("'((?:[^']|'')*)'");
+    private static final Pattern FIRST_LITERAL = Pattern.compile("'((?:[^']++|'')*+)'");
     private static final Pattern TEMPORAL_LITERAL = Pattern.compile("(?i)^(timestamp|date)(\\(\\d+\\))?( with time zone)?\\s*'");
-    private static final Pattern LITERAL_VALUE = Pattern.compile("'((?:[^']|'')*)'\\s*\\)?$");
+    private static final Pattern LITERAL_VALUE = Pattern.compile("'((?:[^']++|'')*+)'\\s*\\)?$");
     private static final Pattern AND = Pattern.compile("\\sAND\\s");
     private static final Pattern NUMBER = Pattern.compile("-?[0-9.eE+-]+");
     private static final Pattern CONSTANT = Pattern.compile("(?i)(true|false|null)");
@@ -182,7 +184,7 @@ public final class FilterPredicates
     /** A LIKE as Trino prints it, on a column or an expression of one: {@code $like(CAST(ts AS varchar), LikePattern '[2024-01%]')}. */
     private static final Pattern LIKE = Pattern.compile("(?s)^\\$like\\(\\s*(.+?)\\s*,\\s*LikePattern\\s*'\\[(.*)]'\\s*\\)$");
     /** starts_with(x, 'prefix'), which selects what {@code x LIKE 'prefix%'} does. */
-    private static final Pattern STARTS_WITH = Pattern.compile("(?is)^starts_with\\(\\s*(.+?)\\s*,\\s*(?:varchar(?:\\(\\d+\\))?\\s*)?'((?:[^']|'')*)'\\s*\\)$");
+    private static final Pattern STARTS_WITH = Pattern.compile("(?is)^starts_with\\(\\s*(.+?)\\s*,\\s*(?:varchar(?:\\(\\d+\\))?\\s*)?'((?:[^']++|'')*+)'\\s*\\)$");
     /** A date's or timestamp's text up to its year, month, day, hour or minute (groups 1 to 4 present from the month on). */
     private static final Pattern DATE_TEXT_PREFIX = Pattern.compile("\\d{4}(-\\d{2}(-\\d{2}([ T]\\d{2}(:\\d{2})?)?)?)?");
     /** substring(CAST(x AS varchar), 1, n): the first n characters of a value's text. */
@@ -196,22 +198,31 @@ public final class FilterPredicates
         if (filter == null || filter.isBlank()) {
             return predicates;
         }
-        for (String conjunct : conjuncts(inlined(filter))) {
-            parseConjunct(conjunct).ifPresent(predicates::add);
+        try {
+            for (String conjunct : conjuncts(inlined(filter))) {
+                parseConjunct(conjunct).ifPresent(predicates::add);
+            }
+        }
+        catch (StackOverflowError e) {
+            // a backstop: what nests deeper than a thread's stack (generated SQL) is no predicate to read, never a reason to fail an evaluation
+            return new ArrayList<>();
         }
         return predicates;
     }
 
-    /** The conjuncts of a filter, those of a parenthesized conjunction among them too (a LET's body is one). */
+    /** The conjuncts of a filter, those of a parenthesized conjunction among them too (a LET's body is one), in their order. */
     private static List<String> conjuncts(String filter)
     {
-        List<String> parts = splitTopLevel(strip(filter), AND);
-        if (parts.size() == 1) {
-            return List.of(strip(parts.getFirst()));
-        }
         List<String> conjuncts = new ArrayList<>();
-        for (String part : parts) {
-            conjuncts.addAll(conjuncts(part));
+        Deque<String> left = new ArrayDeque<>(List.of(filter));
+        while (!left.isEmpty()) {
+            List<String> parts = splitTopLevel(strip(left.pop()), AND);
+            if (parts.size() == 1) {
+                conjuncts.add(strip(parts.getFirst()));
+            }
+            else {
+                parts.reversed().forEach(left::push);
+            }
         }
         return conjuncts;
     }
@@ -338,6 +349,17 @@ public final class FilterPredicates
      */
     private static Optional<String> wrappedColumn(String expression)
     {
+        return wrappedColumn(expression, 0);
+    }
+
+    /** Functions nested deeper than this are not read: a person's filter wraps a column in two or three. */
+    private static final int MAX_NESTING = 16;
+
+    private static Optional<String> wrappedColumn(String expression, int depth)
+    {
+        if (depth > MAX_NESTING) {
+            return Optional.empty();
+        }
         Matcher identifier = IDENTIFIER.matcher(expression);
         if (identifier.matches()) {
             return Optional.of(column(identifier, 1));
@@ -349,7 +371,7 @@ public final class FilterPredicates
         String arguments = call.group(2);
         if (call.group(1).equalsIgnoreCase("cast")) {
             Matcher cast = CAST_ARGUMENT.matcher(strip(arguments));
-            return cast.matches() ? wrappedColumn(strip(cast.group(1))) : Optional.empty();
+            return cast.matches() ? wrappedColumn(strip(cast.group(1)), depth + 1) : Optional.empty();
         }
         Optional<String> column = Optional.empty();
         for (String argument : splitTopLevel(arguments, COMMA)) {
@@ -357,7 +379,7 @@ public final class FilterPredicates
             if (isLiteral(value)) {
                 continue;
             }
-            Optional<String> inside = wrappedColumn(value);
+            Optional<String> inside = wrappedColumn(value, depth + 1);
             if (inside.isEmpty() || column.isPresent()) {
                 return Optional.empty();
             }

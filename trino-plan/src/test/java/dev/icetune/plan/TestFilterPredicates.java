@@ -130,6 +130,21 @@ class TestFilterPredicates
         assertThat(FilterPredicates.parse("LET(x::[bigint] = day_of_week(ts)")).isEmpty();
     }
 
+    /** Met from outside: a literal of 4,000 characters overflowed the stack of the evaluation reading it, which failed at every try. */
+    @Test
+    void aLongLiteralIsReadAndDeeplyNestedFunctionsAreLeftUnread()
+    {
+        String literal = "y".repeat(200_000);
+        ColumnPredicate predicate = FilterPredicates.parse("(lower(status) = varchar '" + literal + "')").getFirst();
+        assertThat(predicate.kind()).isEqualTo(PredicateKind.WRAPPED);
+        assertThat(predicate.literal()).isEqualTo(literal);
+        assertThat(FilterPredicates.parse("starts_with(name, varchar '" + literal + "')").getFirst().kind()).isEqualTo(PredicateKind.LIKE);
+
+        String nested = "lower(".repeat(20_000) + "name" + ")".repeat(20_000);
+        assertThat(FilterPredicates.parse("(" + nested + " = varchar 'x') AND (id = bigint '7')")).extracting(ColumnPredicate::column).containsExactly("id");
+        assertThat(FilterPredicates.parse("(lower(trim(lower(name))) = varchar 'x')").getFirst().column()).isEqualTo("name");
+    }
+
     private static void assertWrapped(String filter, String column, String function)
     {
         ColumnPredicate predicate = FilterPredicates.parse(filter).getFirst();

@@ -207,7 +207,7 @@ public final class Rewrites
         if (query == null) {
             return Optional.empty();
         }
-        Matcher leading = Pattern.compile("(?i)substr(?:ing)?\\s*\\(\\s*%s\\s*(?:,\\s*1\\s*,|from\\s+1\\s+for)\\s*(\\d+)\\s*\\)\\s*=\\s*'((?:[^']|'')*)'"
+        Matcher leading = Pattern.compile("(?i)substr(?:ing)?\\s*\\(\\s*%s\\s*(?:,\\s*1\\s*,|from\\s+1\\s+for)\\s*(\\d+)\\s*\\)\\s*=\\s*'((?:[^']++|'')*+)'"
                 .formatted(COLUMN.formatted(Pattern.quote(column)))).matcher(query);
         // a literal shorter than the part compared selects the value itself, not a prefix
         return leading.find() && leading.group(3).replace("''", "'").length() == Integer.parseInt(leading.group(2)) ? Optional.of(leading) : Optional.empty();
