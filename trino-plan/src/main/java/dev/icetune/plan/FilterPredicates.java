@@ -163,7 +163,7 @@ public final class FilterPredicates
 
     private static final Pattern OPERATOR = Pattern.compile("\\s(<=|>=|<>|!=|=|<|>|IN|BETWEEN|LIKE)\\s", Pattern.CASE_INSENSITIVE);
     /** A column: a plain name, or a double-quoted one ({@code "event time"}, {@code ""} for a quote in it), as QueryPlan writes a column that is not a plain identifier. */
-    private static final String COLUMN = "(?:([A-Za-z_][A-Za-z0-9_$]*)|\"((?:[^\"]|\"\")+)\")";
+    private static final String COLUMN = "(?:([A-Za-z_][A-Za-z0-9_$]*)|\"((?:[^\"]++|\"\")++)\")";
     private static final Pattern IDENTIFIER = Pattern.compile(COLUMN);
     /**
      * A function call as Trino prints it: {@code date_format(ts, varchar(8) '%Y-%m-%d')}, {@code CAST(ts AS date)}, an operator's

@@ -24,13 +24,13 @@ record SqlStatement(String text, int line, int column)
     private static final Pattern PLACE = Pattern.compile("\\bline (\\d+):(\\d+)");
 
     /** {@code USE schema} or {@code USE catalog.schema}, names bare or quoted. */
-    private static final Pattern USE = Pattern.compile("(?is)USE\\s+(?:(\"(?:[^\"]|\"\")+\"|[^\\s.\"]+)\\s*\\.\\s*)?(\"(?:[^\"]|\"\")+\"|[^\\s.\"]+)");
+    private static final Pattern USE = Pattern.compile("(?is)USE\\s+(?:(\"(?:[^\"]++|\"\")++\"|[^\\s.\"]+)\\s*\\.\\s*)?(\"(?:[^\"]++|\"\")++\"|[^\\s.\"]+)");
 
     /** The catalog (when named) and schema a {@code USE} statement sets. */
     record Use(Optional<String> catalog, String schema) {}
 
     /** One part of a session property's name: quoted (its quotes doubled inside), or bare up to a space, a dot or the {@code =}. */
-    private static final String PROPERTY_PART = "\"(?:[^\"]|\"\")+\"|[^\\s.=\"]+";
+    private static final String PROPERTY_PART = "\"(?:[^\"]++|\"\")++\"|[^\\s.=\"]+";
     private static final Pattern PROPERTY_PARTS = Pattern.compile(PROPERTY_PART);
 
     /** A session property's name, of Trino or of a catalog ({@code iceberg.compression_codec}). */
