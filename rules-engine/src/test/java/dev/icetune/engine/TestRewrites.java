@@ -5,6 +5,8 @@ import dev.icetune.engine.model.Sql;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
+import java.time.LocalDate;
+import java.util.Optional;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -128,6 +130,18 @@ class TestRewrites
                 .contains("SELECT 1 FROM o WHERE ts >= TIMESTAMP '2024-01-14 00:00:00' - INTERVAL '1' DAY");
         assertThat(Rewrites.sargable("SELECT 1 FROM o WHERE now() > ts - interval '30' minute", "ts", "timestamptz"))
                 .contains("SELECT 1 FROM o WHERE now() + INTERVAL '30' MINUTE > ts");
+        // the days between a date column and a date, a dashboard's last days (met from outside: all 14 files of a table partitioned by day read, 3 after)
+        assertThat(Rewrites.sargable("SELECT count(*) FROM d WHERE date_diff('day', d, DATE '2024-01-14') <= 2", "d", "date"))
+                .contains("SELECT count(*) FROM d WHERE d >= date_add('day', -2, DATE '2024-01-14')");
+        assertThat(Rewrites.sargable("SELECT 1 FROM d WHERE date_diff('day', DATE '2024-01-03', x.d) < 3 AND k = 1", "d", "date"))
+                .contains("SELECT 1 FROM d WHERE x.d < date_add('day', 3, DATE '2024-01-03') AND k = 1");
+        assertThat(Rewrites.sargable("SELECT 1 FROM d WHERE DATE_DIFF('day', d, current_date) = 7", "d", "date"))
+                .contains("SELECT 1 FROM d WHERE d = date_add('day', -7, current_date)");
+        assertThat(Rewrites.shiftedBound("SELECT 1 FROM d WHERE date_diff('day', d, DATE '2024-01-14') <= 2", "d", "date").orElseThrow())
+                .isEqualTo(new Rewrites.ShiftedBound(Optional.of(LocalDate.of(2024, 1, 14).atStartOfDay()), Duration.ofDays(-2), ">="));
+        // of a timestamp, whole days of milliseconds, and the time of day of current_timestamp: no bound as exact
+        assertThat(Rewrites.sargable("SELECT 1 FROM d WHERE date_diff('day', ts, TIMESTAMP '2024-01-14 00:00:00') <= 2", "ts", null)).isEmpty();
+        assertThat(Rewrites.sargable("SELECT 1 FROM d WHERE date_diff('day', d, current_timestamp) <= 2", "d", "date")).isEmpty();
         // a month or a year is no fixed length, nor is a day where clocks change: the shift is not undone exactly
         assertThat(Rewrites.sargable("SELECT 1 FROM o WHERE date_add('month', 1, ts) >= TIMESTAMP '2024-03-01 00:00:00'", "ts", null)).isEmpty();
         assertThat(Rewrites.sargable("SELECT 1 FROM o WHERE date_add('day', 1, ts) >= TIMESTAMP '2024-03-01 00:00:00 UTC'", "ts", "timestamptz")).isEmpty();

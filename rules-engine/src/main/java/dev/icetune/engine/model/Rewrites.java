@@ -90,9 +90,9 @@ public final class Rewrites
     }
 
     /**
-     * The bound a shifted comparison puts on the bare column once {@link #sargable} rewrites it: its values at or after {@code bound}
-     * ({@code after}), else before it, else ({@code op} "=") at it. {@code at} is the constant, empty when it is the query's own time
-     * ({@code current_date}, {@code now()}): the bound is {@code shift} from it.
+     * The bound a shifted comparison puts on the bare column once {@link #sargable} rewrites it: the column's values {@code op} (written
+     * with the column on the left) the bound, which is {@code shift} from {@code at}, the constant, empty when it is the query's own time
+     * ({@code current_date}, {@code now()}).
      */
     public record ShiftedBound(Optional<LocalDateTime> at, Duration shift, String op) {}
 
@@ -112,6 +112,12 @@ public final class Rewrites
     {
         if (query == null) {
             return Optional.empty();
+        }
+        if ("date".equals(type)) {
+            Optional<Shift> days = dayDifference(query, column);
+            if (days.isPresent()) {
+                return days;
+            }
         }
         // the column, perhaps qualified (e.ts), and not the end of another name (event_ts); an interval's sum not multiplied after it
         String quoted = "(?<![\\w\"$])(?:(?:\"[^\"]+\"|\\w+)\\.)?\"?" + Pattern.quote(column) + "\"?(?![\\w\"$])";
@@ -158,14 +164,46 @@ public final class Rewrites
         }
         String op = match.group("op");
         String bare = constantFirst ? "%s %s %s".formatted(shiftedBack, op, column) : "%s %s %s".formatted(column, op, shiftedBack);
-        String columnOp = !constantFirst ? op : switch (op) {
+        return Optional.of(new Shift(match.start(), match.end(), bare, constant, back, constantFirst ? flipped(op) : op));
+    }
+
+    /**
+     * {@code date_diff('day', d, current_date) <= 30} of a date column d, a dashboard's last days: the days from d to the constant, a whole
+     * number, so {@code d >= date_add('day', -30, current_date)} exactly ({@code date_diff('day', DATE '2024-01-03', d) < 3} is
+     * {@code d < date_add('day', 3, DATE '2024-01-03')}). Of a timestamp, date_diff counts whole days of milliseconds, and no bound is
+     * as exact.
+     */
+    private static Optional<Shift> dayDifference(String query, String column)
+    {
+        String quoted = "(?<column>(?<![\\w\"$])(?:(?:\"[^\"]+\"|\\w+)\\.)?\"?" + Pattern.quote(column) + "\"?(?![\\w\"$]))";
+        // a date, not a timestamp: of current_timestamp, the time of day would count
+        String day = "(?<constant>date\\s*'[^']*'|current_date)";
+        Matcher match = Pattern.compile("(?i)date_diff\\s*\\(\\s*'day'\\s*,\\s*(?:" + quoted + "\\s*,\\s*" + day + "|" + day.replace("<constant>", "<from>")
+                + "\\s*,\\s*" + quoted.replace("<column>", "<to>") + ")\\s*\\)\\s*" + COMPARISON + "\\s*(?<days>[+-]?\\d+)(?![\\w.])(?!\\s*[-+*/%])").matcher(query);
+        if (!match.find()) {
+            return Optional.empty();
+        }
+        long days = Long.parseLong(match.group("days"));
+        String op = match.group("op");
+        // from the column to the constant: the constant less the column, so the column is on the other side of the constant less the days
+        boolean columnFirst = match.group("column") != null;
+        String constant = columnFirst ? match.group("constant") : match.group("from");
+        long shift = columnFirst ? -days : days;
+        String columnOp = columnFirst ? flipped(op) : op;
+        String bare = "%s %s date_add('day', %d, %s)".formatted(columnFirst ? match.group("column") : match.group("to"), columnOp, shift, constant);
+        return Optional.of(new Shift(match.start(), match.end(), bare, constant, Duration.ofDays(shift), columnOp));
+    }
+
+    /** The operator with its sides swapped: {@code a < b} is {@code b > a}. */
+    private static String flipped(String op)
+    {
+        return switch (op) {
             case "<" -> ">";
             case "<=" -> ">=";
             case ">" -> "<";
             case ">=" -> "<=";
             default -> op;
         };
-        return Optional.of(new Shift(match.start(), match.end(), bare, constant, back, columnOp));
     }
 
     private static final Pattern CONSTANT_TIME = Pattern.compile("(?i)^(?:timestamp|date)\\s*'(\\d{4}-\\d{2}-\\d{2})(?:[ T](\\d{2}:\\d{2}(?::\\d{2})?))?");
