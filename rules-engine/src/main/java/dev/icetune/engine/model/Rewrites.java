@@ -59,7 +59,7 @@ public final class Rewrites
         if (query == null) {
             return Optional.empty();
         }
-        String seconds = "(?i)to_unixtime\\s*\\(\\s*(?<column>\"?" + Pattern.quote(column) + "\"?)\\s*\\)";
+        String seconds = "(?i)to_unixtime\\s*\\(\\s*(?<column>" + qualified(column) + ")\\s*\\)";
         String rewritten = Pattern.compile(seconds + "\\s+between\\s+" + SECONDS + "\\s+and\\s+" + SECONDS).matcher(query)
                 .replaceAll(match -> Matcher.quoteReplacement("%s BETWEEN from_unixtime(%s) AND from_unixtime(%s)".formatted(match.group("column"), match.group(2), match.group(3))));
         rewritten = Pattern.compile(seconds + "\\s*" + COMPARISON + "\\s*" + SECONDS).matcher(rewritten)
@@ -119,8 +119,8 @@ public final class Rewrites
                 return days;
             }
         }
-        // the column, perhaps qualified (e.ts), and not the end of another name (event_ts); an interval's sum not multiplied after it
-        String quoted = "(?<![\\w\"$])(?:(?:\"[^\"]+\"|\\w+)\\.)?\"?" + Pattern.quote(column) + "\"?(?![\\w\"$])";
+        String quoted = qualified(column);
+        // an interval's sum not multiplied after it
         String added = "(?:date_add\\s*\\(\\s*'(?<unit>[a-z]+)'\\s*,\\s*(?<amount>[+-]?\\d+)\\s*,\\s*(?<added>" + quoted + ")\\s*\\)"
                 + "|(?<plain>" + quoted + ")\\s*(?<sign>[+-])\\s*interval\\s*'(?<interval>\\d+)'\\s*(?<intervalUnit>day|hour|minute|second)\\b(?!\\s*[*/]))";
         for (boolean constantFirst : new boolean[] {false, true}) {
@@ -158,9 +158,10 @@ public final class Rewrites
             // an interval of days to seconds is a length of time, the same for every type: Trino adds it as such
             boolean plus = match.group("sign").equals("+");
             String unit = match.group("intervalUnit").toUpperCase(Locale.ROOT);
-            shiftedBack = "%s %s INTERVAL '%s' %s".formatted(constant, plus ? "-" : "+", match.group("interval"), unit);
+            long interval = Long.parseLong(match.group("interval"));
+            shiftedBack = "%s %s INTERVAL '%d' %s".formatted(constant, plus ? "-" : "+", interval, unit);
             column = match.group("plain");
-            back = ChronoUnit.valueOf(unit + "S").getDuration().multipliedBy(plus ? -Long.parseLong(match.group("interval")) : Long.parseLong(match.group("interval")));
+            back = ChronoUnit.valueOf(unit + "S").getDuration().multipliedBy(plus ? -interval : interval);
         }
         String op = match.group("op");
         String bare = constantFirst ? "%s %s %s".formatted(shiftedBack, op, column) : "%s %s %s".formatted(column, op, shiftedBack);
@@ -175,7 +176,7 @@ public final class Rewrites
      */
     private static Optional<Shift> dayDifference(String query, String column)
     {
-        String quoted = "(?<column>(?<![\\w\"$])(?:(?:\"[^\"]+\"|\\w+)\\.)?\"?" + Pattern.quote(column) + "\"?(?![\\w\"$]))";
+        String quoted = "(?<column>" + qualified(column) + ")";
         // a date, not a timestamp: of current_timestamp, the time of day would count
         String day = "(?<constant>date\\s*'[^']*'|current_date)";
         Matcher match = Pattern.compile("(?i)date_diff\\s*\\(\\s*'day'\\s*,\\s*(?:" + quoted + "\\s*,\\s*" + day + "|" + day.replace("<constant>", "<from>")
@@ -192,6 +193,12 @@ public final class Rewrites
         String columnOp = columnFirst ? flipped(op) : op;
         String bare = "%s %s date_add('day', %d, %s)".formatted(columnFirst ? match.group("column") : match.group("to"), columnOp, shift, constant);
         return Optional.of(new Shift(match.start(), match.end(), bare, constant, Duration.ofDays(shift), columnOp));
+    }
+
+    /** The column as a query writes it, perhaps quoted or qualified ({@code e.ts}), and not the end of another name ({@code event_ts}). */
+    private static String qualified(String column)
+    {
+        return "(?<![\\w\"$])(?:(?:\"[^\"]+\"|\\w+)\\.)?\"?" + Pattern.quote(column) + "\"?(?![\\w\"$])";
     }
 
     /** The operator with its sides swapped: {@code a < b} is {@code b > a}. */
