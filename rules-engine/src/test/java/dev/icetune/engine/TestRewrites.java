@@ -188,6 +188,22 @@ class TestRewrites
                 .as("no day is between them").isEmpty();
     }
 
+    /** Met from outside: Trino 483 unwraps CAST(ts AS date) = a day, not IN a list of days; date_format's neither. Both read all 56 files, the ranges 8. */
+    @Test
+    void aListOfDaysBecomesTheirRanges()
+    {
+        assertThat(Rewrites.sargable("SELECT count(*) FROM o WHERE date_format(ts, '%Y-%m-%d') IN ('2024-01-06', '2024-01-03') AND k = 1", "ts", null))
+                .contains("SELECT count(*) FROM o WHERE (ts >= TIMESTAMP '2024-01-03 00:00:00' AND ts < TIMESTAMP '2024-01-04 00:00:00' "
+                        + "OR ts >= TIMESTAMP '2024-01-06 00:00:00' AND ts < TIMESTAMP '2024-01-07 00:00:00') AND k = 1");
+        // consecutive days are one range
+        assertThat(Rewrites.sargable("SELECT 1 FROM o WHERE CAST(ts AS date) IN (DATE '2024-01-03', DATE '2024-01-04', DATE '2024-01-03')", "ts", "timestamptz"))
+                .contains("SELECT 1 FROM o WHERE ts >= TIMESTAMP '2024-01-03 00:00:00 UTC' AND ts < TIMESTAMP '2024-01-05 00:00:00 UTC'");
+        assertThat(Rewrites.sargable("SELECT 1 FROM o WHERE date(d) in (date '2024-02-28', date '2024-03-01')", "d", "date"))
+                .contains("SELECT 1 FROM o WHERE (d >= DATE '2024-02-28' AND d < DATE '2024-02-29' OR d >= DATE '2024-03-01' AND d < DATE '2024-03-02')");
+        assertThat(Rewrites.selected("SELECT 1 FROM o WHERE date_format(ts, '%Y-%m-%d') IN ('2024-01-03', '2024-01-06', '2024-01-07')", "ts"))
+                .contains(Duration.ofDays(3));
+    }
+
     @Test
     void aLimitIsAddedToAStatementThatHasNone()
     {

@@ -12,6 +12,8 @@ import java.time.YearMonth;
 import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
 import java.time.temporal.TemporalAdjusters;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -21,6 +23,7 @@ import java.util.OptionalInt;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 
 /**
  * The runbook's query rewriting (Query Optimization Techniques 2): a function around a partition, time or
@@ -261,11 +264,11 @@ public final class Rewrites
     /** The time the query's {@code function(column) = literal} predicate selects, if it is one {@link #sargable} rewrites: an hour, a day, a month. */
     public static Optional<Duration> selected(String query, String column)
     {
-        return range(query, column, null).map(range -> Duration.between(range.from(), range.to()));
+        return range(query, column, null).map(Range::length);
     }
 
     /** A predicate of the query, at [start, end), that selects the times [from, to) of {@code column}, as the query writes the column. */
-    private record Range(int start, int end, String column, LocalDateTime from, LocalDateTime to)
+    private record Range(int start, int end, String column, List<Span> spans)
     {
         Range(Matcher match, String column, LocalDate from, LocalDate to)
         {
@@ -274,14 +277,45 @@ public final class Rewrites
 
         Range(Matcher match, String column, LocalDateTime from, LocalDateTime to)
         {
-            this(match.start(), match.end(), column, from, to);
+            this(match.start(), match.end(), column, List.of(new Span(from, to)));
         }
 
+        Duration length()
+        {
+            return spans.stream().map(span -> Duration.between(span.from(), span.to())).reduce(Duration.ZERO, Duration::plus);
+        }
+
+        /** Several spans are ORed in parentheses: the predicate they replace was one operand, of an AND or an OR. */
         String replacing(String query, String type)
         {
-            return query.substring(0, start) + "%s >= %s AND %s < %s".formatted(column, literal(from, type), column, literal(to, type)) + query.substring(end);
+            String bounds = spans.stream().map(span -> "%s >= %s AND %s < %s".formatted(column, literal(span.from(), type), column, literal(span.to(), type)))
+                    .collect(Collectors.joining(" OR "));
+            return query.substring(0, start) + (spans.size() > 1 ? "(" + bounds + ")" : bounds) + query.substring(end);
         }
     }
+
+    /** The times [from, to). */
+    private record Span(LocalDateTime from, LocalDateTime to)
+    {
+        /** The spans in order, those that touch or overlap made one. */
+        static List<Span> merged(List<Span> spans)
+        {
+            List<Span> merged = new ArrayList<>();
+            for (Span span : spans.stream().sorted(Comparator.comparing(Span::from)).toList()) {
+                Span last = merged.isEmpty() ? null : merged.getLast();
+                if (last != null && !span.from().isAfter(last.to())) {
+                    merged.set(merged.size() - 1, new Span(last.from(), span.to().isAfter(last.to()) ? span.to() : last.to()));
+                }
+                else {
+                    merged.add(span);
+                }
+            }
+            return merged;
+        }
+    }
+
+    /** A value of an IN list of days. */
+    private static final Pattern LISTED_VALUE = Pattern.compile("'(\\d{4}-\\d{2}-\\d{2})'");
 
     private static Optional<Range> range(String query, String column, String type)
     {
@@ -313,6 +347,22 @@ public final class Rewrites
             YearMonth first = YearMonth.parse(month.group(3) != null ? month.group(3) : month.group(4));
             YearMonth last = YearMonth.parse(month.group(3) != null ? month.group(3) : month.group(5));
             return last.isBefore(first) ? Optional.empty() : Optional.of(new Range(month, name(month), first.atDay(1), last.plusMonths(1).atDay(1)));
+        }
+        // date_format(ts, '%Y-%m-%d') IN ('2024-01-03', '2024-01-06'), CAST(ts AS date) IN (DATE '2024-01-03', ...): Trino 483 unwraps neither
+        // (it does the cast's equality), and pushes the ORed ranges of those days into the scan
+        String days = "in\\s*\\(\\s*(?:date\\s*)?'\\d{4}-\\d{2}-\\d{2}'(?:\\s*,\\s*(?:date\\s*)?'\\d{4}-\\d{2}-\\d{2}')*+\\s*\\)";
+        String name = "\"?" + Pattern.quote(column) + "\"?";
+        Matcher dayList = Pattern.compile("(?i)(?:" + formatted(col, "%Y-%m-%d|yyyy-MM-dd", "yyyy-MM-dd") + "|(?:date\\s*\\(\\s*(?<dated>" + name
+                + ")\\s*\\)|cast\\s*\\(\\s*(?<cast>" + name + ")\\s+as\\s+date\\s*\\))\\s*)" + days).matcher(query);
+        if (dayList.find()) {
+            List<Span> spans = new ArrayList<>();
+            for (Matcher value = LISTED_VALUE.matcher(dayList.group()); value.find(); ) {
+                LocalDate listed = LocalDate.parse(value.group(1));
+                spans.add(new Span(listed.atStartOfDay(), listed.plusDays(1).atStartOfDay()));
+            }
+            String written = dayList.group(1) != null ? dayList.group(1) : dayList.group(2) != null ? dayList.group(2)
+                    : dayList.group("dated") != null ? dayList.group("dated") : dayList.group("cast");
+            return Optional.of(new Range(dayList.start(), dayList.end(), written, Span.merged(spans)));
         }
         // date(ts) = DATE '2024-01-15', CAST(ts AS date) = DATE '2024-01-15'
         Matcher date = Pattern.compile("(?i)(?:date\\s*\\(\\s*" + col + "\\s*\\)|cast\\s*\\(\\s*" + col + "\\s+as\\s+date\\s*\\))\\s*=\\s*(?:date\\s*)?" + DAY_LITERAL).matcher(query);
