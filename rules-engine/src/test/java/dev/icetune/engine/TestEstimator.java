@@ -362,6 +362,24 @@ class TestEstimator
         assertThat(estimate.assumptions()).startsWith("the bare ts selects 24 hours");
     }
 
+    /** A list of days: the filter's time is one value's, a day; the rewrite's is every day of the list. */
+    @Test
+    void aListOfDaysIsValuedOnAllOfThem()
+    {
+        String sample = "SELECT count(*) FROM events WHERE date_format(ts, '%Y-%m-%d') IN ('2024-01-03', '2024-01-06', '2024-01-09')";
+        PredicateFact listed = new PredicateFact(TABLE, "ts", PredicateKind.WRAPPED, "date_format", false,
+                "(date_format(ts, varchar(8) '%Y-%m-%d') IN (varchar '2024-01-03', varchar '2024-01-06', varchar '2024-01-09'))", "p", sample, 6, 6, 1, 30,
+                30 * 4 * MB, 30 * 4 * MB, 24, null, false, false);
+        Recommendation rewrite = new Recommendation("non-sargable-predicate", TargetType.PATTERN, "p", Severity.HIGH, Level.L2, Map.of("table", TABLE, "column", "ts"),
+                "why", new QueryRewrite(Rewrites.sargable(sample, "ts", null).orElseThrow(), Benefit.BARE_COLUMN)).on("default");
+        PatternFact pattern = new PatternFact("p", "select ...", sample, TABLE, 6, 0, 1, 900, 1500, 0, 0, 0, 30, 0, 30 * 4 * MB, 0, 1, 0, -1, 1, 0, 0,
+                true, "default", 0, 0, 0, 0, 0, 0, 0, 0, null);
+
+        Estimate estimate = new Estimator(List.of(THIRTY_DAYS, listed, pattern), THRESHOLDS, Duration.ofHours(1)).estimate(rewrite);
+        assertThat(estimate.assumptions()).as(estimate.sentence()).startsWith("the bare ts selects 72 hours");
+        assertThat(estimate.filesPerQueryAfter()).isCloseTo(3, org.assertj.core.data.Offset.offset(0.1));
+    }
+
     /** Met from outside: date_add('day', 1, ts) >= TIMESTAMP '...' read all 56 files of a table partitioned by day(ts); the bare ts a few. */
     @Test
     void aShiftedColumnIsValuedOnTheSideOfTheSpanItsBoundSelects()

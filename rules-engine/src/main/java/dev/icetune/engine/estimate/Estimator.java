@@ -374,10 +374,10 @@ public final class Estimator
                 .or(() -> predicate(table, column, p -> p.kind() == PredicateKind.WRAPPED));
         TableFact fact = tables.get(table);
         Optional<TimeSpan> span = fact == null ? Optional.empty() : fact.timeSpan(column);
-        // the filter's own span, else the rewrite's: month(ts) = 3 is no span alone, but beside year(ts) = 2024 (which Trino pushed into
-        // the scan, out of the filter) it is March 2024
-        double hours = wrapped.map(PredicateFact::hoursSelected).filter(value -> value > 0)
-                .or(() -> wrapped.flatMap(p -> Rewrites.selected(p.sampleQuery(), column)).map(duration -> duration.toSeconds() / 3600.0))
+        // the rewrite's span, of the query as written, else the filter's own: month(ts) = 3 is no span alone, but beside year(ts) = 2024
+        // (which Trino pushed into the scan, out of the filter) it is March 2024; a list of days is all of them, where the filter knows one
+        double hours = wrapped.flatMap(p -> Rewrites.selected(p.sampleQuery(), column)).map(duration -> duration.toSeconds() / 3600.0)
+                .or(() -> wrapped.map(PredicateFact::hoursSelected).filter(value -> value > 0))
                 .orElse(0.0);
         if (wrapped.isPresent() && fact != null && hours <= 0) {
             Optional<Estimate> prefix = leadingText(wrapped.get(), fact, table, column).or(() -> shiftedBound(wrapped.get(), fact, span, table, column));
