@@ -41,6 +41,11 @@ class TestRewrites
         // year and month (and day) of the column, as dashboards pick a month: Trino prunes by the year alone
         assertThat(Rewrites.sargable("SELECT c, count(*) FROM orders WHERE year(order_ts) = 2024 AND month(order_ts) = 12 GROUP BY 1", "order_ts", null))
                 .contains("SELECT c, count(*) FROM orders WHERE order_ts >= TIMESTAMP '2024-12-01 00:00:00' AND order_ts < TIMESTAMP '2025-01-01 00:00:00' GROUP BY 1");
+        assertThat(Rewrites.sargable("SELECT count(*) FROM o WHERE quarter(ts) = 4 AND year(ts) = 2024", "ts", null))
+                .as("a quarter").contains("SELECT count(*) FROM o WHERE ts >= TIMESTAMP '2024-10-01 00:00:00' AND ts < TIMESTAMP '2025-01-01 00:00:00'");
+        assertThat(Rewrites.sargable("SELECT count(*) FROM o WHERE year(ts) = 2024 AND quarter(ts) = 5", "ts", null)).isEmpty();
+        assertThat(Rewrites.sargable("SELECT count(*) FROM o WHERE year(ts) = 2024 AND quarter(ts) = 1 AND month(ts) = 4", "ts", null))
+                .as("April is in no first quarter: no row, and no range says so").isEmpty();
         assertThat(Rewrites.sargable("SELECT count(*) FROM o WHERE EXTRACT(DAY FROM ts) = 3 AND extract(month from ts) = 1 AND EXTRACT(YEAR FROM ts) = 2024", "ts", null))
                 .as("EXTRACT, as a BI tool writes the parts").contains("SELECT count(*) FROM o WHERE ts >= TIMESTAMP '2024-01-03 00:00:00' AND ts < TIMESTAMP '2024-01-04 00:00:00'");
         assertThat(Rewrites.sargable("SELECT 1 FROM e WHERE YEAR(ts) = 2024 and month(ts) = 2 and day(ts) = 29 and k = 1", "ts", "date"))

@@ -392,7 +392,7 @@ public final class Rewrites
         }
         // year(ts) = 2024 AND month(ts) = 3 [AND day(ts) = 15], in any order: Trino turns the year into a range on ts, yet filters every row
         // of it by the month
-        String part = "(?:(?:year|month|day|day_of_month)\\s*\\(\\s*%s\\s*\\)|extract\\s*\\(\\s*(?:year|month|day)\\s+from\\s+%s\\s*\\))\\s*=\\s*\\d{1,4}(?!\\d)"
+        String part = "(?:(?:year|quarter|month|day|day_of_month)\\s*\\(\\s*%s\\s*\\)|extract\\s*\\(\\s*(?:year|quarter|month|day)\\s+from\\s+%s\\s*\\))\\s*=\\s*\\d{1,4}(?!\\d)"
                 .formatted(col, col);
         Matcher parts = Pattern.compile("(?i)" + part + "(?:\\s+and\\s+" + part + "){1,2}").matcher(query);
         while (parts.find()) {
@@ -438,11 +438,14 @@ public final class Rewrites
         }
     }
 
-    /** The month or day that the conjuncts of {@code parts} select, each of year, month (and day) once, the year and month there. */
+    /**
+     * The quarter, month or day that the conjuncts of {@code parts} select, each of year, quarter, month and day once, the year there and
+     * a quarter or a month (a quarter beside its own month adds nothing).
+     */
     private static Optional<Range> dateParts(Matcher parts, String col)
     {
         Map<String, Integer> values = new HashMap<>();
-        Matcher each = Pattern.compile("(?i)(?:(?<unit>year|month|day_of_month|day)\\s*\\(\\s*" + col + "\\s*\\)|extract\\s*\\(\\s*(?<field>year|month|day)\\s+from\\s+"
+        Matcher each = Pattern.compile("(?i)(?:(?<unit>year|quarter|month|day_of_month|day)\\s*\\(\\s*" + col + "\\s*\\)|extract\\s*\\(\\s*(?<field>year|quarter|month|day)\\s+from\\s+"
                 + col + "\\s*\\))\\s*=\\s*(?<value>\\d{1,4})").matcher(parts.group());
         while (each.find()) {
             String unit = (each.group("unit") != null ? each.group("unit") : each.group("field")).toLowerCase(Locale.ROOT).replace("day_of_month", "day");
@@ -450,7 +453,15 @@ public final class Rewrites
                 return Optional.empty();
             }
         }
-        if (!values.containsKey("year") || !values.containsKey("month")) {
+        Integer quarter = values.get("quarter");
+        if (values.containsKey("year") && quarter != null && !values.containsKey("month") && !values.containsKey("day")) {
+            if (quarter < 1 || quarter > 4) {
+                return Optional.empty();
+            }
+            YearMonth first = YearMonth.of(values.get("year"), 3 * quarter - 2);
+            return Optional.of(new Range(parts, name(parts), first.atDay(1), first.plusMonths(3).atDay(1)));
+        }
+        if (!values.containsKey("year") || !values.containsKey("month") || (quarter != null && quarter != (values.get("month") + 2) / 3)) {
             return Optional.empty();
         }
         YearMonth month = YearMonth.of(values.get("year"), values.get("month"));
