@@ -345,16 +345,9 @@ class TestEstimator
     @Test
     void aRewrittenPredicateWhoseFilterIsNoSpanAloneIsValuedOnTheRewritesRange()
     {
-        String sample = "SELECT count(*) FROM events WHERE year(ts) = 2024 AND month(ts) = 1 AND day(ts) = 5";
         // what the filter above the scan holds: the day alone (Trino pushed the year into the scan), no span of time by itself
-        PredicateFact dayOfMonth = new PredicateFact(TABLE, "ts", PredicateKind.WRAPPED, "day", false, "day(ts) = bigint '5'", "p", sample, 6, 6, 1, 30,
-                30 * 4 * MB, 30 * 4 * MB, -1, null, false, false);
-        Recommendation rewrite = new Recommendation("non-sargable-predicate", TargetType.PATTERN, "p", Severity.HIGH, Level.L2, Map.of("table", TABLE, "column", "ts"),
-                "why", new QueryRewrite(Rewrites.sargable(sample, "ts", null).orElseThrow(), Benefit.BARE_COLUMN)).on("default");
-
-        PatternFact pattern = new PatternFact("p", "select ...", sample, TABLE, 6, 0, 1, 900, 1500, 0, 0, 0, 30, 0, 30 * 4 * MB, 0, 1, 0, -1, 1, 0, 0,
-                true, "default", 0, 0, 0, 0, 0, 0, 0, 0, null);
-        Estimate estimate = new Estimator(List.of(THIRTY_DAYS, dayOfMonth, pattern), THRESHOLDS, Duration.ofHours(1)).estimate(rewrite);
+        Estimate estimate = rewriteOnThirtyDays("SELECT count(*) FROM events WHERE year(ts) = 2024 AND month(ts) = 1 AND day(ts) = 5", "day", false,
+                "day(ts) = bigint '5'", -1);
 
         assertThat(estimate.isKnown()).as(estimate.sentence()).isTrue();
         assertThat(estimate.filesPerQueryBefore()).isEqualTo(30);
@@ -366,16 +359,8 @@ class TestEstimator
     @Test
     void aListOfDaysIsValuedOnAllOfThem()
     {
-        String sample = "SELECT count(*) FROM events WHERE date_format(ts, '%Y-%m-%d') IN ('2024-01-03', '2024-01-06', '2024-01-09')";
-        PredicateFact listed = new PredicateFact(TABLE, "ts", PredicateKind.WRAPPED, "date_format", false,
-                "(date_format(ts, varchar(8) '%Y-%m-%d') IN (varchar '2024-01-03', varchar '2024-01-06', varchar '2024-01-09'))", "p", sample, 6, 6, 1, 30,
-                30 * 4 * MB, 30 * 4 * MB, 24, null, false, false);
-        Recommendation rewrite = new Recommendation("non-sargable-predicate", TargetType.PATTERN, "p", Severity.HIGH, Level.L2, Map.of("table", TABLE, "column", "ts"),
-                "why", new QueryRewrite(Rewrites.sargable(sample, "ts", null).orElseThrow(), Benefit.BARE_COLUMN)).on("default");
-        PatternFact pattern = new PatternFact("p", "select ...", sample, TABLE, 6, 0, 1, 900, 1500, 0, 0, 0, 30, 0, 30 * 4 * MB, 0, 1, 0, -1, 1, 0, 0,
-                true, "default", 0, 0, 0, 0, 0, 0, 0, 0, null);
-
-        Estimate estimate = new Estimator(List.of(THIRTY_DAYS, listed, pattern), THRESHOLDS, Duration.ofHours(1)).estimate(rewrite);
+        Estimate estimate = rewriteOnThirtyDays("SELECT count(*) FROM events WHERE date_format(ts, '%Y-%m-%d') IN ('2024-01-03', '2024-01-06', '2024-01-09')",
+                "date_format", false, "(date_format(ts, varchar(8) '%Y-%m-%d') IN (varchar '2024-01-03', varchar '2024-01-06', varchar '2024-01-09'))", 24);
         assertThat(estimate.assumptions()).as(estimate.sentence()).startsWith("the bare ts selects 72 hours");
         assertThat(estimate.filesPerQueryAfter()).isCloseTo(3, org.assertj.core.data.Offset.offset(0.1));
     }
@@ -384,21 +369,28 @@ class TestEstimator
     @Test
     void aShiftedColumnIsValuedOnTheSideOfTheSpanItsBoundSelects()
     {
-        String sample = "SELECT count(*) FROM events WHERE date_add('day', 1, ts) >= TIMESTAMP '2024-01-28 00:00:00'";
-        PredicateFact shifted = new PredicateFact(TABLE, "ts", PredicateKind.WRAPPED, "date_add", true,
-                "(timestamp(6) '2024-01-28 00:00:00.000000' <= date_add(varchar(3) 'day', bigint '1', ts))", "p", sample, 6, 6, 1, 30,
-                30 * 4 * MB, 30 * 4 * MB, -1, null, false, false);
-        Recommendation rewrite = new Recommendation("non-sargable-predicate", TargetType.PATTERN, "p", Severity.HIGH, Level.L2, Map.of("table", TABLE, "column", "ts"),
-                "why", new QueryRewrite(Rewrites.sargable(sample, "ts", null).orElseThrow(), Benefit.BARE_COLUMN)).on("default");
-        PatternFact pattern = new PatternFact("p", "select ...", sample, TABLE, 6, 0, 1, 900, 1500, 0, 0, 0, 30, 0, 30 * 4 * MB, 0, 1, 0, -1, 1, 0, 0,
-                true, "default", 0, 0, 0, 0, 0, 0, 0, 0, null);
-
-        Estimate estimate = new Estimator(List.of(THIRTY_DAYS, shifted, pattern), THRESHOLDS, Duration.ofHours(1)).estimate(rewrite);
+        Estimate estimate = rewriteOnThirtyDays("SELECT count(*) FROM events WHERE date_add('day', 1, ts) >= TIMESTAMP '2024-01-28 00:00:00'", "date_add", true,
+                "(timestamp(6) '2024-01-28 00:00:00.000000' <= date_add(varchar(3) 'day', bigint '1', ts))", -1);
         assertThat(estimate.isKnown()).as(estimate.sentence()).isTrue();
         assertThat(estimate.filesPerQueryBefore()).isEqualTo(30);
         // from January 27th to the data's end, January 30th 23:59: four days of thirty
         assertThat(estimate.filesPerQueryAfter()).isCloseTo(4, org.assertj.core.data.Offset.offset(0.1));
         assertThat(estimate.assumptions()).startsWith("the bare ts >= 2024-01-27T00:00:00Z selects 13% of the data's span");
+    }
+
+    /**
+     * The rewrite of {@code sample}'s function around ts, valued on {@link #THIRTY_DAYS}: 6 scans of the pattern in the window, each of all 30
+     * files, whose filter above the scan is {@code filter} ({@code hoursSelected}: the time its one value covers, -1 when none).
+     */
+    private static Estimate rewriteOnThirtyDays(String sample, String function, boolean temporal, String filter, double hoursSelected)
+    {
+        PredicateFact wrapped = new PredicateFact(TABLE, "ts", PredicateKind.WRAPPED, function, temporal, filter, "p", sample, 6, 6, 1, 30,
+                30 * 4 * MB, 30 * 4 * MB, hoursSelected, null, false, false);
+        Recommendation rewrite = new Recommendation("non-sargable-predicate", TargetType.PATTERN, "p", Severity.HIGH, Level.L2, Map.of("table", TABLE, "column", "ts"),
+                "why", new QueryRewrite(Rewrites.sargable(sample, "ts", null).orElseThrow(), Benefit.BARE_COLUMN)).on("default");
+        PatternFact pattern = new PatternFact("p", "select ...", sample, TABLE, 6, 0, 1, 900, 1500, 0, 0, 0, 30, 0, 30 * 4 * MB, 0, 1, 0, -1, 1, 0, 0,
+                true, "default", 0, 0, 0, 0, 0, 0, 0, 0, null);
+        return new Estimator(List.of(THIRTY_DAYS, wrapped, pattern), THRESHOLDS, Duration.ofHours(1)).estimate(rewrite);
     }
 
     /** Met from outside: substr(code, 1, 2) = 'AB' read all 35 files of a table partitioned by truncate(code, 2), starts_with one. */
