@@ -16,6 +16,7 @@ import java.util.Set;
  *  │ │                 │                  ^  │                     │
  *  │ └─reject──────────┴─> rejected       │  └──────rollback───────┴──> open
  *  ├─condition gone──> resolved ──fires again──> open
+ * approved (a person's fix: a rewrite, advice, delivered, never applied) ──condition gone──> resolved
  *  └─another fix made it moot──> superseded (from open or approved)
  * approved ──its columns renamed or dropped since──> open (to be proposed anew and approved again)
  * approved | rejected ──reopen (a person takes back the decision)──> open
@@ -47,7 +48,7 @@ public enum Status
     {
         return switch (this) {
             case OPEN -> EnumSet.of(APPROVED, REJECTED, RESOLVED, SUPERSEDED);
-            case APPROVED -> EnumSet.of(APPLIED, REJECTED, SUPERSEDED, OPEN);
+            case APPROVED -> EnumSet.of(APPLIED, REJECTED, SUPERSEDED, OPEN, RESOLVED);
             case APPLIED -> EnumSet.of(VERIFIED, REGRESSED, OPEN);
             case VERIFIED, REGRESSED -> EnumSet.of(OPEN);
             case RESOLVED -> EnumSet.of(OPEN);

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.icetune.engine.model.Estimate;
 import dev.icetune.engine.model.Fix;
 import dev.icetune.engine.model.FixJson;
+import dev.icetune.engine.model.FixKind;
 import dev.icetune.engine.model.Level;
 import dev.icetune.engine.model.Recommendation;
 import dev.icetune.engine.model.Severity;
@@ -22,9 +23,11 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -69,6 +72,10 @@ public final class RecommendationStore
 
     private static final ObjectMapper JSON = JsonMapper.builder().disable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES).build();
     private static final TypeReference<Map<String, Object>> MAP = new TypeReference<>() {};
+    /** The stored kinds ({@code fix ->> 'kind'}) of the fixes a person carries out: delivered, never applied. */
+    private static final String[] DELIVERED_KINDS = Arrays.stream(FixKind.values()).filter(kind -> !kind.isApplicable())
+            .map(kind -> kind.name().toLowerCase(Locale.ROOT).replace('_', '-')).toArray(String[]::new);
+
     private static final String FIRED_COLUMNS = "dedupe_key, rule_id, target_type, target, severity, level, explanation, proposed_fix, fix, evidence, "
             + "estimate, priority, cluster_name, clusters";
     private static final String COLUMNS = "id, rule_id, target_type, target, severity, level, status, explanation, proposed_fix, fix::text AS fix, "
@@ -209,7 +216,8 @@ public final class RecommendationStore
     /**
      * Records what the rules concluded at {@code now}: new recommendations open, known ones refresh their
      * evidence (a resolved one reopens), and open ones whose condition did not hold for {@code resolveAfter}
-     * evaluations in a row resolve themselves; approved ones count those evaluations ({@link Stored#isApprovedButUnseen}). One transaction.
+     * evaluations in a row resolve themselves, as do approved ones a person carries out (delivered: a rewrite, advice); approved ones
+     * icetune applies count those evaluations ({@link Stored#isApprovedButUnseen}). One transaction.
      */
     public Outcome record(List<Recommendation> recommendations, Instant now, int resolveAfter)
     {
@@ -301,14 +309,18 @@ public final class RecommendationStore
                                           LATERAL (SELECT CASE WHEN r.target_type = 'TABLE' THEN r.target ELSE r.evidence ->> 'table' END) AS t(tbl)
                           WHERE t.tbl = u.scope OR starts_with(t.tbl, u.scope || '.'))""")
                     .bind("cluster", cluster.orElse(null)).bindArray("unread", String.class, unread.toArray(String[]::new)).execute();
+            // so do approved ones that a person carries out (a rewrite, advice): delivered, there is nothing left to apply or keep approved
             int resolved = handle.createUpdate("""
-                    WITH resolved AS (
-                        UPDATE recommendations SET status = 'resolved', updated_at = :at
-                        WHERE status = 'open' AND missed_evaluations >= :after
-                        RETURNING id, missed_evaluations)
+                    WITH gone AS (
+                        SELECT id, status FROM recommendations
+                        WHERE (status = 'open' OR (status = 'approved' AND fix ->> 'kind' = ANY (CAST(:delivered AS text[])))) AND missed_evaluations >= :after
+                        FOR UPDATE),
+                    resolved AS (
+                        UPDATE recommendations r SET status = 'resolved', updated_at = :at FROM gone g WHERE r.id = g.id
+                        RETURNING r.id, g.status AS from_status, r.missed_evaluations)
                     INSERT INTO recommendation_history (recommendation_id, at, from_status, to_status, actor, reason)
-                    SELECT id, :at, 'open', 'resolved', :actor, 'condition did not hold for ' || missed_evaluations || ' evaluations' FROM resolved""")
-                    .bind("at", at).bind("after", resolveAfter).bind("actor", SYSTEM_ACTOR).execute();
+                    SELECT id, :at, from_status, 'resolved', :actor, 'condition did not hold for ' || missed_evaluations || ' evaluations' FROM resolved""")
+                    .bind("at", at).bind("after", resolveAfter).bind("actor", SYSTEM_ACTOR).bindArray("delivered", String.class, DELIVERED_KINDS).execute();
             return new Outcome(opened, refreshed, resolved);
         });
     }

@@ -118,6 +118,39 @@ class TestRecommendationStore
         });
     }
 
+    /**
+     * A rewrite approved is delivered to its owner, never applied: when its condition no longer holds (the query changed, or stopped
+     * running), it resolves as an open one does, instead of staying approved for good.
+     */
+    @Test
+    void anApprovedRewriteResolvesWhenItsConditionNoLongerHolds()
+    {
+        String url = TestingPostgres.shared().createDatabase("store_delivered");
+        Database.of(url, "postgres", "icetune-test").migrate();
+        RecommendationStore store = new RecommendationStore(Jdbi.create(url, "postgres", ""), Approvals.parse("alice", ""));
+        Recommendation rewrite = new Recommendation("non-sargable-predicate", TargetType.PATTERN, "p1", Severity.HIGH, Level.L2, Map.of(), "why",
+                new dev.icetune.engine.model.QueryRewrite("SELECT 1 FROM t WHERE ts >= TIMESTAMP '2024-01-01 00:00:00'", dev.icetune.engine.model.Benefit.BARE_COLUMN));
+        Recommendation advice = new Recommendation("full-scan", TargetType.PATTERN, "p2", Severity.MEDIUM, Level.L2, Map.of(), "why",
+                new dev.icetune.engine.model.Advice("filter on ts", dev.icetune.engine.model.Benefit.BARE_COLUMN));
+        Recommendation compaction = new Recommendation("small-files", TargetType.TABLE, "iceberg.sales.orders", Severity.HIGH, Level.L1, Map.of(), "why",
+                new dev.icetune.engine.model.Compact("iceberg.sales.orders", 128L << 20));
+        Instant at = Instant.parse("2026-01-01T00:00:00Z");
+        store.record(List.of(rewrite, advice, compaction), at, 3);
+        store.list(Optional.empty()).forEach(each -> store.approve(each.id(), "alice", null));
+
+        for (int evaluation = 1; evaluation <= 3; evaluation++) {
+            store.record(List.of(), at.plusSeconds(60 * evaluation), 3);
+        }
+        assertThat(statuses(store)).containsExactlyInAnyOrderEntriesOf(Map.of("p1", Status.RESOLVED, "p2", Status.RESOLVED, "iceberg.sales.orders", Status.APPROVED));
+        assertThat(store.history(idOf(store, "p1"))).last().satisfies(entry -> {
+            assertThat(entry.fromStatus()).isEqualTo(Status.APPROVED);
+            assertThat(entry.toStatus()).isEqualTo(Status.RESOLVED);
+        });
+        // its query back as it was: open again, to be delivered anew
+        store.record(List.of(rewrite), at.plusSeconds(240), 3);
+        assertThat(statuses(store)).containsEntry("p1", Status.OPEN);
+    }
+
     private static long idOf(RecommendationStore store, String target)
     {
         return store.list(Optional.empty()).stream().filter(each -> each.target().equals(target)).findFirst().orElseThrow().id();
