@@ -122,6 +122,10 @@ public final class Rewrites
                 return days;
             }
         }
+        Optional<Shift> text = textCompared(query, column, type);
+        if (text.isPresent()) {
+            return text;
+        }
         String quoted = qualified(column);
         // an interval's sum not multiplied after it
         String added = "(?:date_add\\s*\\(\\s*'(?<unit>[a-z]+)'\\s*,\\s*(?<amount>[+-]?\\d+)\\s*,\\s*(?<added>" + quoted + ")\\s*\\)"
@@ -196,6 +200,34 @@ public final class Rewrites
         String columnOp = columnFirst ? flipped(op) : op;
         String bare = "%s %s date_add('day', %d, %s)".formatted(columnFirst ? match.group("column") : match.group("to"), columnOp, shift, constant);
         return Optional.of(new Shift(match.start(), match.end(), bare, constant, Duration.ofDays(shift), columnOp));
+    }
+
+    /**
+     * {@code CAST(ts AS varchar) >= '2024-01-13'}: the column's text against a day's, compared as text. A date's text is the day's
+     * ({@code d >= DATE '2024-01-13'}, any comparison); a timestamp's is longer than the day's and starts with it, so it sorts after the
+     * day's text from the day's first instant on ({@code >} and {@code >=} are {@code ts >= TIMESTAMP '2024-01-13 00:00:00'}, {@code <}
+     * and {@code <=} are {@code ts <}), and equals it never (left as it is).
+     */
+    private static Optional<Shift> textCompared(String query, String column, String type)
+    {
+        String text = "cast\\s*\\(\\s*(?<column>" + qualified(column) + ")\\s+as\\s+varchar(?:\\s*\\(\\s*\\d+\\s*\\))?\\s*\\)";
+        String day = "'(?<day>\\d{4}-\\d{2}-\\d{2})'";
+        for (boolean dayFirst : new boolean[] {false, true}) {
+            Matcher match = Pattern.compile("(?i)" + (dayFirst ? day + "\\s*" + COMPARISON + "\\s*" + text : text + "\\s*" + COMPARISON + "\\s*" + day)).matcher(query);
+            if (!match.find()) {
+                continue;
+            }
+            String op = dayFirst ? flipped(match.group("op")) : match.group("op");
+            LocalDateTime start = LocalDate.parse(match.group("day")).atStartOfDay();
+            boolean date = "date".equals(type);
+            if (!date && op.equals("=")) {
+                return Optional.empty();
+            }
+            String columnOp = date ? op : op.startsWith(">") ? ">=" : "<";
+            String bound = literal(start, type);
+            return Optional.of(new Shift(match.start(), match.end(), "%s %s %s".formatted(match.group("column"), columnOp, bound), bound, Duration.ZERO, columnOp));
+        }
+        return Optional.empty();
     }
 
     /** The column as a query writes it, perhaps quoted or qualified ({@code e.ts}), and not the end of another name ({@code event_ts}). */
