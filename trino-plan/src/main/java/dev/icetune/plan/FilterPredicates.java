@@ -239,11 +239,13 @@ public final class FilterPredicates
     static String inlined(String filter)
     {
         String text = filter;
-        for (Matcher let = LET.matcher(text); let.find(); let = LET.matcher(text)) {
+        int from = 0;
+        for (Matcher let = LET.matcher(text); let.find(from); let = LET.matcher(text)) {
             int[] depths = depths(text);
             int open = let.end() - 1;
             if (depths[let.start()] < 0) {
-                return filter; // inside a literal: a LET of another kind this does not read
+                from = let.end(); // in a literal or a quoted name: text, not a LET
+                continue;
             }
             int close = open + 1;
             while (close < text.length() && !(text.charAt(close) == ')' && depths[close] == depths[open] + 1)) {
@@ -263,6 +265,7 @@ public final class FilterPredicates
                 body = replaceName(body, named.group(1), "(" + named.group(2).strip() + ")");
             }
             text = text.substring(0, let.start()) + "(" + body + ")" + text.substring(close + 1);
+            from = let.start();
         }
         return text;
     }
@@ -337,24 +340,19 @@ public final class FilterPredicates
         Matcher call = CALL.matcher(columnSide);
         if (call.matches()) {
             String function = call.group(1).toLowerCase(Locale.ROOT).replace("$operator$", "");
-            return wrappedColumn(columnSide).map(column -> new ColumnPredicate(column, PredicateKind.WRAPPED, function, temporal, literal, text));
+            return wrappedColumn(columnSide, 0).map(column -> new ColumnPredicate(column, PredicateKind.WRAPPED, function, temporal, literal, text));
         }
         return Optional.empty();
-    }
-
-    /**
-     * The one column inside functions of it, {@code date_format(ts, '%Y-%m-%d')}, {@code date_add('day', 1, ts)}, {@code lower(trim(name))},
-     * {@code CAST(d AS timestamp(0))}: every other argument a literal. None when the expression has two columns ({@code concat(a, b)}) or
-     * something else: no single column to compare bare.
-     */
-    private static Optional<String> wrappedColumn(String expression)
-    {
-        return wrappedColumn(expression, 0);
     }
 
     /** Functions nested deeper than this are not read: a person's filter wraps a column in two or three. */
     private static final int MAX_NESTING = 16;
 
+    /**
+     * The one column inside functions of it, {@code date_format(ts, '%Y-%m-%d')}, {@code date_add('day', 1, ts)}, {@code lower(trim(name))},
+     * {@code CAST(d AS timestamp(0))}: every other argument a literal; {@code depth} the calls around it so far. None when the expression has
+     * two columns ({@code concat(a, b)}) or something else: no single column to compare bare.
+     */
     private static Optional<String> wrappedColumn(String expression, int depth)
     {
         if (depth > MAX_NESTING) {

@@ -125,6 +125,8 @@ class TestFilterPredicates
                 + "((bigint '2' <= between_0) AND (between_0 <= bigint '4'))) AND (status = varchar 'between'))");
         assertThat(two).extracting(ColumnPredicate::function).containsExactly("to_unixtime", "to_unixtime", "day_of_week", "day_of_week", null);
         assertThat(two.getLast().literal()).isEqualTo("between");
+        assertThat(FilterPredicates.parse("(note = varchar 'LET(x') AND LET(between::[varchar] = lower(name), ((varchar 'a' <= between) AND (between <= varchar 'b')))"))
+                .as("a LET's text in a literal, then a LET").extracting(ColumnPredicate::column).containsExactly("note", "name", "name");
         // seconds since the epoch bound a time as a timestamp does: a day
         assertThat(FilterPredicates.timeSelected(two, "ts")).contains(Duration.ofDays(1));
         assertThat(FilterPredicates.parse("LET(x::[bigint] = day_of_week(ts)")).isEmpty();
