@@ -85,7 +85,7 @@ public final class Rewrites
      * becomes {@code ts >= date_add('day', -1, TIMESTAMP '2024-01-14 00:00:00')}: the same rows, as adding a time of fixed length keeps
      * the order of the values, and Trino folds the constant side and pushes the bare column's range into the scan. Months and years are
      * left alone (January 31 plus a month is February's last day, as is January 30: the shift is not undone), and so are a day or a week
-     * of a timestamp with a time zone.
+     * of a timestamp with a time zone. The other one-sided comparisons rewritten so: {@link #dayDifference}, {@link #textCompared}.
      */
     private static Optional<String> shifted(String query, String column, String type)
     {
