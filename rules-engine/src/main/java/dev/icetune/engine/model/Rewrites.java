@@ -21,6 +21,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.Set;
+import java.util.function.BiFunction;
+import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -116,6 +118,16 @@ public final class Rewrites
         if (query == null) {
             return Optional.empty();
         }
+        try {
+            return knownShift(query, column, type);
+        }
+        catch (DateTimeException e) {
+            return Optional.empty(); // February 30: the query selects nothing, no bound says so better
+        }
+    }
+
+    private static Optional<Shift> knownShift(String query, String column, String type)
+    {
         if ("date".equals(type)) {
             Optional<Shift> days = dayDifference(query, column);
             if (days.isPresent()) {
@@ -206,26 +218,56 @@ public final class Rewrites
      * {@code CAST(ts AS varchar) >= '2024-01-13'}: the column's text against a day's, compared as text. A date's text is the day's
      * ({@code d >= DATE '2024-01-13'}, any comparison); a timestamp's is longer than the day's and starts with it, so it sorts after the
      * day's text from the day's first instant on ({@code >} and {@code >=} are {@code ts >= TIMESTAMP '2024-01-13 00:00:00'}, {@code <}
-     * and {@code <=} are {@code ts <}), and equals it never (left as it is).
+     * and {@code <=} are {@code ts <}), and equals it never (left as it is). Likewise a day's or a month's formatted text
+     * ({@code format_datetime(ts, 'yyyy-MM-dd') > '2024-01-13'}), which sorts as its days do: {@code ts >= TIMESTAMP '2024-01-14 00:00:00'}.
      */
     private static Optional<Shift> textCompared(String query, String column, String type)
     {
         String text = "cast\\s*\\(\\s*(?<column>" + qualified(column) + ")\\s+as\\s+varchar(?:\\s*\\(\\s*\\d+\\s*\\))?\\s*\\)";
-        String day = "'(?<day>\\d{4}-\\d{2}-\\d{2})'";
-        for (boolean dayFirst : new boolean[] {false, true}) {
-            Matcher match = Pattern.compile("(?i)" + (dayFirst ? day + "\\s*" + COMPARISON + "\\s*" + text : text + "\\s*" + COMPARISON + "\\s*" + day)).matcher(query);
+        Optional<Shift> cast = compared(query, text, match -> match.group("column"), DateFormat.DAY, type, (op, start) ->
+                "date".equals(type) ? Optional.of(new Bound(op, start)) : op.equals("=") ? Optional.empty() : Optional.of(new Bound(op.startsWith(">") ? ">=" : "<", start)));
+        if (cast.isPresent()) {
+            return cast;
+        }
+        for (DateFormat format : DateFormat.values()) {
+            Optional<Shift> unit = compared(query, formatted(column, format.mysql, format.joda), Rewrites::formattedColumn, format, type, (op, start) -> switch (op) {
+                case ">=" -> Optional.of(new Bound(">=", start));
+                case ">" -> Optional.of(new Bound(">=", format.next(start)));
+                case "<" -> Optional.of(new Bound("<", start));
+                case "<=" -> Optional.of(new Bound("<", format.next(start)));
+                default -> Optional.empty(); // an equality is a range, rewritten whole
+            });
+            if (unit.isPresent()) {
+                return unit;
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** What a comparison of a column's text with a literal says of the bare column: {@code op} (the column on the left) {@code at}. */
+    private record Bound(String op, LocalDateTime at) {}
+
+    /**
+     * The first comparison, either way round, of {@code expression} (the column as {@code column} reads it from the match) with a literal
+     * of {@code format}, as the bare column against the {@link Bound} {@code bound} makes of the comparison's operator and the literal's
+     * first instant; empty when it makes none.
+     */
+    private static Optional<Shift> compared(String query, String expression, Function<Matcher, String> column, DateFormat format, String type,
+            BiFunction<String, LocalDateTime, Optional<Bound>> bound)
+    {
+        String literal = "'(?<value>" + format.value + ")'";
+        for (boolean literalFirst : new boolean[] {false, true}) {
+            String shape = literalFirst ? literal + "\\s*" + COMPARISON + "\\s*" + expression : expression + "\\s*" + COMPARISON + "\\s*" + literal;
+            Matcher match = Pattern.compile("(?i)" + shape).matcher(query);
             if (!match.find()) {
                 continue;
             }
-            String op = dayFirst ? flipped(match.group("op")) : match.group("op");
-            LocalDateTime start = LocalDate.parse(match.group("day")).atStartOfDay();
-            boolean date = "date".equals(type);
-            if (!date && op.equals("=")) {
+            Optional<Bound> bare = bound.apply(literalFirst ? flipped(match.group("op")) : match.group("op"), format.start(match.group("value")));
+            if (bare.isEmpty()) {
                 return Optional.empty();
             }
-            String columnOp = date ? op : op.startsWith(">") ? ">=" : "<";
-            String bound = literal(start, type);
-            return Optional.of(new Shift(match.start(), match.end(), "%s %s %s".formatted(match.group("column"), columnOp, bound), bound, Duration.ZERO, columnOp));
+            String at = literal(bare.get().at(), type);
+            return Optional.of(new Shift(match.start(), match.end(), "%s %s %s".formatted(column.apply(match), bare.get().op(), at), at, Duration.ZERO, bare.get().op()));
         }
         return Optional.empty();
     }
@@ -346,6 +388,45 @@ public final class Rewrites
         }
     }
 
+    /** The texts of a day or a month that date_format (MySQL's specifiers) or format_datetime (Joda's letters) write, and their values. */
+    private enum DateFormat
+    {
+        DAY("%Y-%m-%d|yyyy-MM-dd", "yyyy-MM-dd", "\\d{4}-\\d{2}-\\d{2}", DateTimeFormatter.ISO_LOCAL_DATE),
+        COMPACT_DAY("%Y%m%d", "yyyyMMdd", "\\d{8}", DateTimeFormatter.BASIC_ISO_DATE),
+        MONTH("%Y-%m|yyyy-MM", "yyyy-MM", "\\d{4}-\\d{2}", DateTimeFormatter.ofPattern("uuuu-MM")),
+        COMPACT_MONTH("%Y%m", "yyyyMM", "\\d{6}", DateTimeFormatter.ofPattern("uuuuMM"));
+
+        final String mysql;
+        final String joda;
+        final String value;
+        private final DateTimeFormatter parser;
+
+        DateFormat(String mysql, String joda, String value, DateTimeFormatter parser)
+        {
+            this.mysql = mysql;
+            this.joda = joda;
+            this.value = value;
+            this.parser = parser;
+        }
+
+        private boolean month()
+        {
+            return this == MONTH || this == COMPACT_MONTH;
+        }
+
+        /** The first instant of the day or month {@code text} writes. */
+        LocalDateTime start(String text)
+        {
+            return month() ? YearMonth.parse(text, parser).atDay(1).atStartOfDay() : LocalDate.parse(text, parser).atStartOfDay();
+        }
+
+        /** The first instant of the day or month after the one starting at {@code start}. */
+        LocalDateTime next(LocalDateTime start)
+        {
+            return month() ? start.plusMonths(1) : start.plusDays(1);
+        }
+    }
+
     /** A value of an IN list of days. */
     private static final Pattern LISTED_VALUE = Pattern.compile("'(\\d{4}-\\d{2}-\\d{2})'");
 
@@ -365,26 +446,22 @@ public final class Rewrites
     private static Optional<Range> knownRange(String query, String column, String type)
     {
         String col = COLUMN.formatted(Pattern.quote(column));
-        // date_format(ts, '%Y-%m-%d') = '2024-01-15' (the runbook's example, also yyyy-MM-dd); format_datetime(ts, 'yyyy-MM-dd'), Trino's Joda-style twin
-        // (or BETWEEN two days, which Trino 483 leaves above the scan as a LET of the text: the texts of one length sort as the days do)
-        Matcher day = Pattern.compile(formatted(col, "%Y-%m-%d|yyyy-MM-dd", "yyyy-MM-dd") + equalOrBetween("\\d{4}-\\d{2}-\\d{2}")).matcher(query);
-        if (day.find()) {
-            LocalDate first = LocalDate.parse(day.group(3) != null ? day.group(3) : day.group(4));
-            LocalDate last = LocalDate.parse(day.group(3) != null ? day.group(3) : day.group(5));
-            return last.isBefore(first) ? Optional.empty() : Optional.of(new Range(day, name(day), first, last.plusDays(1)));
-        }
-        // date_format(ts, '%Y-%m') = '2024-01', format_datetime(ts, 'yyyy-MM') = '2024-01', or BETWEEN two months
-        Matcher month = Pattern.compile(formatted(col, "%Y-%m|yyyy-MM", "yyyy-MM") + equalOrBetween("\\d{4}-\\d{2}")).matcher(query);
-        if (month.find()) {
-            YearMonth first = YearMonth.parse(month.group(3) != null ? month.group(3) : month.group(4));
-            YearMonth last = YearMonth.parse(month.group(3) != null ? month.group(3) : month.group(5));
-            return last.isBefore(first) ? Optional.empty() : Optional.of(new Range(month, name(month), first.atDay(1), last.plusMonths(1).atDay(1)));
+        // date_format(ts, '%Y-%m-%d') = '2024-01-15' (the runbook's example, also yyyy-MM-dd); format_datetime(ts, 'yyyy-MM-dd'), Trino's Joda-style twin;
+        // a month's, and either without dashes ('%Y%m%d' = '20240115', as date keys are written); or BETWEEN two of them, which Trino 483 leaves
+        // above the scan as a LET of the text: the texts of one format sort as the days do
+        for (DateFormat format : DateFormat.values()) {
+            Matcher formatted = Pattern.compile(formatted(column, format.mysql, format.joda) + equalOrBetween(format.value)).matcher(query);
+            if (formatted.find()) {
+                LocalDateTime first = format.start(formatted.group(3) != null ? formatted.group(3) : formatted.group(4));
+                LocalDateTime last = format.start(formatted.group(3) != null ? formatted.group(3) : formatted.group(5));
+                return last.isBefore(first) ? Optional.empty() : Optional.of(new Range(formatted, formattedColumn(formatted), first, format.next(last)));
+            }
         }
         // date_format(ts, '%Y-%m-%d') IN ('2024-01-03', '2024-01-06'), CAST(ts AS date) IN (DATE '2024-01-03', ...): Trino 483 unwraps neither
         // (it does the cast's equality), and pushes the ORed ranges of those days into the scan
         String days = "in\\s*\\(\\s*(?:date\\s*)?'\\d{4}-\\d{2}-\\d{2}'(?:\\s*,\\s*(?:date\\s*)?'\\d{4}-\\d{2}-\\d{2}')*+\\s*\\)";
         String name = "\"?" + Pattern.quote(column) + "\"?";
-        Matcher dayList = Pattern.compile("(?i)(?:" + formatted(col, "%Y-%m-%d|yyyy-MM-dd", "yyyy-MM-dd") + "|(?:date\\s*\\(\\s*(?<dated>" + name
+        Matcher dayList = Pattern.compile("(?i)(?:" + formatted(column, DateFormat.DAY.mysql, DateFormat.DAY.joda) + "|(?:date\\s*\\(\\s*(?<dated>" + name
                 + ")\\s*\\)|cast\\s*\\(\\s*(?<cast>" + name + ")\\s+as\\s+date\\s*\\))\\s*)" + days).matcher(query);
         if (dayList.find()) {
             List<Span> spans = new ArrayList<>();
@@ -392,8 +469,7 @@ public final class Rewrites
                 LocalDate listed = LocalDate.parse(value.group(1));
                 spans.add(new Span(listed.atStartOfDay(), listed.plusDays(1).atStartOfDay()));
             }
-            String written = dayList.group(1) != null ? dayList.group(1) : dayList.group(2) != null ? dayList.group(2)
-                    : dayList.group("dated") != null ? dayList.group("dated") : dayList.group("cast");
+            String written = dayList.group("dated") != null ? dayList.group("dated") : dayList.group("cast") != null ? dayList.group("cast") : formattedColumn(dayList);
             return Optional.of(new Range(dayList.start(), dayList.end(), written, Span.merged(spans)));
         }
         // date(ts) = DATE '2024-01-15', CAST(ts AS date) = DATE '2024-01-15'
@@ -526,18 +602,25 @@ public final class Rewrites
 
     /**
      * A regular expression for {@code function(column, 'format')}, the comparison after it to follow: date_format with one of {@code mysqlFormats} (MySQL's specifiers) or
-     * format_datetime with {@code jodaFormat} (Joda's letters, whose case matters: MM months, mm minutes). The column is group 1 or 2.
+     * format_datetime with {@code jodaFormat} (Joda's letters, whose case matters: MM months, mm minutes); the column as written is {@link #formattedColumn}.
      */
     private static String formatted(String column, String mysqlFormats, String jodaFormat)
     {
-        return "(?i)(?:date_format\\s*\\(\\s*%s\\s*,\\s*'(?-i:%s)'|format_datetime\\s*\\(\\s*%s\\s*,\\s*'(?-i:%s)')\\s*\\)\\s*"
-                .formatted(column, mysqlFormats, column, Pattern.quote(jodaFormat));
+        String quoted = "\"?" + Pattern.quote(column) + "\"?";
+        return "(?i)(?:date_format\\s*\\(\\s*(?<mysqlColumn>%s)\\s*,\\s*'(?-i:%s)'|format_datetime\\s*\\(\\s*(?<jodaColumn>%s)\\s*,\\s*'(?-i:%s)')\\s*\\)\\s*"
+                .formatted(quoted, mysqlFormats, quoted, Pattern.quote(jodaFormat));
     }
 
     /** {@code = 'value'} (group 3), or {@code BETWEEN 'first' AND 'last'} (groups 4 and 5), of values like {@code value}. */
     private static String equalOrBetween(String value)
     {
         return "(?:=\\s*'(%s)'|between\\s+'(%s)'\\s+and\\s+'(%s)')".formatted(value, value, value);
+    }
+
+    /** The column as the date_format or format_datetime of {@link #formatted} wrote it. */
+    private static String formattedColumn(Matcher match)
+    {
+        return match.group("mysqlColumn") != null ? match.group("mysqlColumn") : match.group("jodaColumn");
     }
 
     /** The column as one of two alternatives wrote it (groups 1 and 2). */
