@@ -40,7 +40,8 @@ public final class Rewrites
     private Rewrites() {}
 
     /**
-     * The query with its {@code function(column) = literal} predicate rewritten as a range, if the shape is one we know; the range's
+     * The query with its {@code function(column) = literal} predicate rewritten as a range (a comparison of a function of the column as a
+     * bound on the bare column; a prefix as starts_with), if the shape is one we know; the range's
      * bounds are literals of the column's Iceberg type {@code type} ({@code TableFact.timeType}; null when not known: timestamps without
      * a zone): a date's are dates, a timestamp with a time zone's are in UTC, as Iceberg stores it and as the function read it (a bound
      * without a zone would be in the session's).
