@@ -234,6 +234,11 @@ class TestRewrites
                 .contains("SELECT 1 FROM o WHERE (d >= DATE '2024-02-28' AND d < DATE '2024-02-29' OR d >= DATE '2024-03-01' AND d < DATE '2024-03-02')");
         assertThat(Rewrites.selected("SELECT 1 FROM o WHERE date_format(ts, '%Y-%m-%d') IN ('2024-01-03', '2024-01-06', '2024-01-07')", "ts"))
                 .contains(Duration.ofDays(3));
+        assertThat(Rewrites.sargable("SELECT 1 FROM o WHERE date_format(ts, '%Y%m%d') IN ('20240103')", "ts", null))
+                .contains("SELECT 1 FROM o WHERE ts >= TIMESTAMP '2024-01-03 00:00:00' AND ts < TIMESTAMP '2024-01-04 00:00:00'");
+        assertThat(Rewrites.sargable("SELECT 1 FROM o WHERE format_datetime(ts, 'yyyy-MM') IN ('2024-01', '2024-03')", "ts", null))
+                .contains("SELECT 1 FROM o WHERE (ts >= TIMESTAMP '2024-01-01 00:00:00' AND ts < TIMESTAMP '2024-02-01 00:00:00' "
+                        + "OR ts >= TIMESTAMP '2024-03-01 00:00:00' AND ts < TIMESTAMP '2024-04-01 00:00:00')");
     }
 
     @Test

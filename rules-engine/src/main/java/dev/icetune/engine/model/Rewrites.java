@@ -428,9 +428,6 @@ public final class Rewrites
         }
     }
 
-    /** A value of an IN list of days. */
-    private static final Pattern LISTED_VALUE = Pattern.compile("'(\\d{4}-\\d{2}-\\d{2})'");
-
     private static Optional<Range> range(String query, String column, String type)
     {
         if (query == null) {
@@ -459,19 +456,23 @@ public final class Rewrites
             }
         }
         // date_format(ts, '%Y-%m-%d') IN ('2024-01-03', '2024-01-06'), CAST(ts AS date) IN (DATE '2024-01-03', ...): Trino 483 unwraps neither
-        // (it does the cast's equality), and pushes the ORed ranges of those days into the scan
-        String days = "in\\s*\\(\\s*(?:date\\s*)?'\\d{4}-\\d{2}-\\d{2}'(?:\\s*,\\s*(?:date\\s*)?'\\d{4}-\\d{2}-\\d{2}')*+\\s*\\)";
+        // (it does the cast's equality), and pushes the ORed ranges of those days into the scan; a list of months or compact days likewise
         String name = "\"?" + Pattern.quote(column) + "\"?";
-        Matcher dayList = Pattern.compile("(?i)(?:" + formatted(column, DateFormat.DAY.mysql, DateFormat.DAY.joda) + "|(?:date\\s*\\(\\s*(?<dated>" + name
-                + ")\\s*\\)|cast\\s*\\(\\s*(?<cast>" + name + ")\\s+as\\s+date\\s*\\))\\s*)" + days).matcher(query);
-        if (dayList.find()) {
-            List<Span> spans = new ArrayList<>();
-            for (Matcher value = LISTED_VALUE.matcher(dayList.group()); value.find(); ) {
-                LocalDate listed = LocalDate.parse(value.group(1));
-                spans.add(new Span(listed.atStartOfDay(), listed.plusDays(1).atStartOfDay()));
+        String dates = "|(?:date\\s*\\(\\s*(?<dated>" + name + ")\\s*\\)|cast\\s*\\(\\s*(?<cast>" + name + ")\\s+as\\s+date\\s*\\))\\s*";
+        for (DateFormat format : DateFormat.values()) {
+            String value = "'(" + format.value + ")'";
+            String listed = "in\\s*\\(\\s*(?:date\\s*)?" + value + "(?:\\s*,\\s*(?:date\\s*)?" + value + ")*+\\s*\\)";
+            boolean days = format == DateFormat.DAY;
+            Matcher list = Pattern.compile("(?i)(?:" + formatted(column, format.mysql, format.joda) + (days ? dates : "") + ")" + listed).matcher(query);
+            if (list.find()) {
+                List<Span> spans = new ArrayList<>();
+                for (Matcher each = Pattern.compile(value).matcher(list.group()); each.find(); ) {
+                    LocalDateTime first = format.start(each.group(1));
+                    spans.add(new Span(first, format.next(first)));
+                }
+                String written = days && list.group("dated") != null ? list.group("dated") : days && list.group("cast") != null ? list.group("cast") : formattedColumn(list);
+                return Optional.of(new Range(list.start(), list.end(), written, Span.merged(spans)));
             }
-            String written = dayList.group("dated") != null ? dayList.group("dated") : dayList.group("cast") != null ? dayList.group("cast") : formattedColumn(dayList);
-            return Optional.of(new Range(dayList.start(), dayList.end(), written, Span.merged(spans)));
         }
         // date(ts) = DATE '2024-01-15', CAST(ts AS date) = DATE '2024-01-15'
         Matcher date = Pattern.compile("(?i)(?:date\\s*\\(\\s*" + col + "\\s*\\)|cast\\s*\\(\\s*" + col + "\\s+as\\s+date\\s*\\))\\s*=\\s*(?:date\\s*)?" + DAY_LITERAL).matcher(query);
