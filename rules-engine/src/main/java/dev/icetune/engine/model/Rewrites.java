@@ -224,8 +224,7 @@ public final class Rewrites
      */
     private static Optional<Shift> textCompared(String query, String column, String type)
     {
-        String text = "cast\\s*\\(\\s*(?<column>" + qualified(column) + ")\\s+as\\s+varchar(?:\\s*\\(\\s*\\d+\\s*\\))?\\s*\\)";
-        Optional<Shift> cast = compared(query, text, match -> match.group("column"), DateFormat.DAY, type, (op, start) ->
+        Optional<Shift> cast = compared(query, asText("(?<column>" + qualified(column) + ")"), match -> match.group("column"), DateFormat.DAY, type, (op, start) ->
                 "date".equals(type) ? Optional.of(new Bound(op, start)) : op.equals("=") ? Optional.empty() : Optional.of(new Bound(op.startsWith(">") ? ">=" : "<", start)));
         if (cast.isPresent()) {
             return cast;
@@ -277,6 +276,19 @@ public final class Rewrites
     private static String qualified(String column)
     {
         return "(?<![\\w\"$])(?:(?:\"[^\"]+\"|\\w+)\\.)?\"?" + Pattern.quote(column) + "\"?(?![\\w\"$])";
+    }
+
+    /** {@code CAST(column AS varchar)}, of a pattern of the column. */
+    private static String asText(String column)
+    {
+        return "cast\\s*\\(\\s*" + column + "\\s+as\\s+varchar(?:\\s*\\(\\s*\\d+\\s*\\))?\\s*\\)";
+    }
+
+    /** {@code date(column)} or {@code CAST(column AS date)}, the column as written in group asDate or castAsDate. */
+    private static String asDate(String column)
+    {
+        String name = "\"?" + Pattern.quote(column) + "\"?";
+        return "(?:date\\s*\\(\\s*(?<asDate>" + name + ")\\s*\\)|cast\\s*\\(\\s*(?<castAsDate>" + name + ")\\s+as\\s+date\\s*\\))";
     }
 
     /** The operator with its sides swapped: {@code a < b} is {@code b > a}. */
@@ -392,39 +404,36 @@ public final class Rewrites
     /** The texts of a day or a month that date_format (MySQL's specifiers) or format_datetime (Joda's letters) write, and their values. */
     private enum DateFormat
     {
-        DAY("%Y-%m-%d|yyyy-MM-dd", "yyyy-MM-dd", "\\d{4}-\\d{2}-\\d{2}", DateTimeFormatter.ISO_LOCAL_DATE),
-        COMPACT_DAY("%Y%m%d", "yyyyMMdd", "\\d{8}", DateTimeFormatter.BASIC_ISO_DATE),
-        MONTH("%Y-%m|yyyy-MM", "yyyy-MM", "\\d{4}-\\d{2}", DateTimeFormatter.ofPattern("uuuu-MM")),
-        COMPACT_MONTH("%Y%m", "yyyyMM", "\\d{6}", DateTimeFormatter.ofPattern("uuuuMM"));
+        DAY("%Y-%m-%d|yyyy-MM-dd", "yyyy-MM-dd", "\\d{4}-\\d{2}-\\d{2}", DateTimeFormatter.ISO_LOCAL_DATE, Truncation.DAY),
+        COMPACT_DAY("%Y%m%d", "yyyyMMdd", "\\d{8}", DateTimeFormatter.BASIC_ISO_DATE, Truncation.DAY),
+        MONTH("%Y-%m|yyyy-MM", "yyyy-MM", "\\d{4}-\\d{2}", DateTimeFormatter.ofPattern("uuuu-MM"), Truncation.MONTH),
+        COMPACT_MONTH("%Y%m", "yyyyMM", "\\d{6}", DateTimeFormatter.ofPattern("uuuuMM"), Truncation.MONTH);
 
         final String mysql;
         final String joda;
         final String value;
         private final DateTimeFormatter parser;
+        private final Truncation unit;
 
-        DateFormat(String mysql, String joda, String value, DateTimeFormatter parser)
+        DateFormat(String mysql, String joda, String value, DateTimeFormatter parser, Truncation unit)
         {
             this.mysql = mysql;
             this.joda = joda;
             this.value = value;
             this.parser = parser;
-        }
-
-        private boolean month()
-        {
-            return this == MONTH || this == COMPACT_MONTH;
+            this.unit = unit;
         }
 
         /** The first instant of the day or month {@code text} writes. */
         LocalDateTime start(String text)
         {
-            return month() ? YearMonth.parse(text, parser).atDay(1).atStartOfDay() : LocalDate.parse(text, parser).atStartOfDay();
+            return unit == Truncation.MONTH ? YearMonth.parse(text, parser).atDay(1).atStartOfDay() : LocalDate.parse(text, parser).atStartOfDay();
         }
 
         /** The first instant of the day or month after the one starting at {@code start}. */
         LocalDateTime next(LocalDateTime start)
         {
-            return month() ? start.plusMonths(1) : start.plusDays(1);
+            return unit.next(start);
         }
     }
 
@@ -457,8 +466,7 @@ public final class Rewrites
         }
         // date_format(ts, '%Y-%m-%d') IN ('2024-01-03', '2024-01-06'), CAST(ts AS date) IN (DATE '2024-01-03', ...): Trino 483 unwraps neither
         // (it does the cast's equality), and pushes the ORed ranges of those days into the scan; a list of months or compact days likewise
-        String name = "\"?" + Pattern.quote(column) + "\"?";
-        String dates = "|(?:date\\s*\\(\\s*(?<dated>" + name + ")\\s*\\)|cast\\s*\\(\\s*(?<cast>" + name + ")\\s+as\\s+date\\s*\\))\\s*";
+        String dates = "|" + asDate(column) + "\\s*";
         for (DateFormat format : DateFormat.values()) {
             String value = "'(" + format.value + ")'";
             String listed = "in\\s*\\(\\s*(?:date\\s*)?" + value + "(?:\\s*,\\s*(?:date\\s*)?" + value + ")*+\\s*\\)";
@@ -470,18 +478,19 @@ public final class Rewrites
                     LocalDateTime first = format.start(each.group(1));
                     spans.add(new Span(first, format.next(first)));
                 }
-                String written = days && list.group("dated") != null ? list.group("dated") : days && list.group("cast") != null ? list.group("cast") : formattedColumn(list);
+                String written = days && list.group("asDate") != null ? list.group("asDate") : days && list.group("castAsDate") != null ? list.group("castAsDate") : formattedColumn(list);
                 return Optional.of(new Range(list.start(), list.end(), written, Span.merged(spans)));
             }
         }
         // date(ts) = DATE '2024-01-15', CAST(ts AS date) = DATE '2024-01-15'
-        Matcher date = Pattern.compile("(?i)(?:date\\s*\\(\\s*" + col + "\\s*\\)|cast\\s*\\(\\s*" + col + "\\s+as\\s+date\\s*\\))\\s*=\\s*(?:date\\s*)?" + DAY_LITERAL).matcher(query);
+        Matcher date = Pattern.compile("(?i)" + asDate(column) + "\\s*=\\s*(?:date\\s*)?" + DAY_LITERAL).matcher(query);
         if (date.find()) {
-            return Optional.of(new Range(date, name(date), LocalDate.parse(date.group(3)), LocalDate.parse(date.group(3)).plusDays(1)));
+            String written = date.group("asDate") != null ? date.group("asDate") : date.group("castAsDate");
+            return Optional.of(new Range(date, written, LocalDate.parse(date.group(3)), LocalDate.parse(date.group(3)).plusDays(1)));
         }
         // substr(CAST(ts AS varchar), 1, 10) = '2024-01-15', CAST(ts AS varchar) LIKE '2024-01%', starts_with(CAST(ts AS varchar), '2024'): the
         // leading part of the column's text ('2024-01-15 10:30:00.000000') selects an hour, a day, a month, a year
-        String text = "cast\\s*\\(\\s*" + col + "\\s+as\\s+varchar(?:\\s*\\(\\s*\\d+\\s*\\))?\\s*\\)";
+        String text = asText(col);
         for (String shape : List.of("substr(?:ing)?\\s*\\(\\s*%s\\s*,\\s*1\\s*,\\s*(?<length>\\d+)\\s*\\)\\s*=\\s*'(?<prefix>%s)'",
                 "%s\\s+like\\s+'(?<prefix>%s)%%'", "starts_with\\s*\\(\\s*%s\\s*,\\s*'(?<prefix>%s)'\\s*\\)")) {
             Matcher leading = Pattern.compile("(?i)" + shape.formatted(text, "\\d{4}(?:-\\d{2}(?:-\\d{2}(?: \\d{2})?)?)?")).matcher(query);
