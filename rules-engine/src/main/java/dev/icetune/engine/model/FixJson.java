@@ -7,6 +7,8 @@ import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.ObjectWriter;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 
+import java.util.Locale;
+
 /** A {@link Fix} as stored: JSON with its kind as the type tag. */
 public final class FixJson
 {
@@ -15,6 +17,12 @@ public final class FixJson
     private static final ObjectReader READER = MAPPER.readerFor(Fix.class);
 
     private FixJson() {}
+
+    /** The type tag ({@code fix ->> 'kind'}) a fix of {@code kind} is stored with: as {@link Fix}'s subtypes declare it, its name in lower case with dashes. */
+    public static String tag(FixKind kind)
+    {
+        return kind.name().toLowerCase(Locale.ROOT).replace('_', '-');
+    }
 
     public static String write(Fix fix)
     {

@@ -27,7 +27,6 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -73,8 +72,7 @@ public final class RecommendationStore
     private static final ObjectMapper JSON = JsonMapper.builder().disable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES).build();
     private static final TypeReference<Map<String, Object>> MAP = new TypeReference<>() {};
     /** The stored kinds ({@code fix ->> 'kind'}) of the fixes a person carries out: delivered, never applied. */
-    private static final String[] DELIVERED_KINDS = Arrays.stream(FixKind.values()).filter(kind -> !kind.isApplicable())
-            .map(kind -> kind.name().toLowerCase(Locale.ROOT).replace('_', '-')).toArray(String[]::new);
+    private static final String[] DELIVERED_KINDS = Arrays.stream(FixKind.values()).filter(kind -> !kind.isApplicable()).map(FixJson::tag).toArray(String[]::new);
 
     private static final String FIRED_COLUMNS = "dedupe_key, rule_id, target_type, target, severity, level, explanation, proposed_fix, fix, evidence, "
             + "estimate, priority, cluster_name, clusters";
