@@ -211,7 +211,7 @@ public final class FilterPredicates
     }
 
     /** The conjuncts of a filter, those of a parenthesized conjunction among them too (a LET's body is one), in their order. */
-    private static List<String> conjuncts(String filter)
+    static List<String> conjuncts(String filter)
     {
         List<String> conjuncts = new ArrayList<>();
         Deque<String> left = new ArrayDeque<>(List.of(filter));

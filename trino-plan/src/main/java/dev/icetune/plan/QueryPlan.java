@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -113,13 +114,13 @@ public record QueryPlan(Map<String, Scan> scans, Shape shape)
             return EMPTY;
         }
         Node root;
-        List<Node> fragments = new ArrayList<>();
+        Map<String, Node> fragments = new LinkedHashMap<>();
         // from UTF-8 bytes: Jackson's byte parser is the faster, and a plan's text is ASCII, which the JDK copies as it is
         try (JsonParser parser = JSON.createParser(json.getBytes(StandardCharsets.UTF_8))) {
             if (parser.nextToken() != JsonToken.START_OBJECT) {
                 return EMPTY;
             }
-            root = Node.read(parser, fragments);
+            root = Node.read(parser, fragments, false);
         }
         catch (IOException e) {
             return EMPTY;
@@ -127,8 +128,11 @@ public record QueryPlan(Map<String, Scan> scans, Shape shape)
         Map<String, Scan> scans = new LinkedHashMap<>();
         Set<String> names = new HashSet<>();
         Estimates estimates = new Estimates();
-        for (Node tree : root.name() != null ? List.of(root) : fragments) {
-            visit(tree, null, scans, names, estimates);
+        List<Node> trees = root.name() != null ? List.of(root) : List.copyOf(fragments.values());
+        Map<Node, String> joinFilters = new IdentityHashMap<>();
+        trees.forEach(tree -> joinFilters(tree, fragments, joinFilters));
+        for (Node tree : trees) {
+            visit(tree, null, scans, names, estimates, joinFilters);
         }
         boolean sorts = names.contains("Sort") || names.contains("PartialSort") || names.contains("RemoteMerge") || names.contains("LocalMerge");
         boolean limits = names.stream().anyMatch(name -> name.startsWith("TopN") || name.startsWith("Limit"));
@@ -141,19 +145,21 @@ public record QueryPlan(Map<String, Scan> scans, Shape shape)
      * the nodes' outputs and costs. {@code name} is null when the object had none (a map of fragments); {@code rowEstimates}
      * holds each estimate's output rows, NaN where the planner could not estimate them.
      */
-    private record Node(String id, String name, Map<String, String> descriptor, List<String> details, List<Double> rowEstimates, List<Node> children)
+    private record Node(String id, String name, Map<String, String> descriptor, List<String> outputs, List<String> details, List<Double> rowEstimates, List<Node> children)
     {
         /**
          * Reads the object the parser is at the start of, streaming: a tree of the whole text took half as long again
          * (29 us against 20 for a three-table join's plan, on the listener's capture thread). {@code fragments}, when given,
-         * gets the objects among its fields that are not a node's: the fragments of a distributed plan.
+         * gets the objects among its fields that are not a node's: the fragments of a distributed plan. The symbols a node
+         * outputs are read only when {@code outputs} says so: the inputs of a join with a filter, to tell which input it filters.
          */
-        static Node read(JsonParser parser, List<Node> fragments)
+        static Node read(JsonParser parser, Map<String, Node> fragments, boolean outputs)
                 throws IOException
         {
             String id = null;
             String name = null;
             Map<String, String> descriptor = Map.of();
+            List<String> symbols = List.of();
             List<String> details = List.of();
             List<Double> rowEstimates = List.of();
             List<Node> children = List.of();
@@ -164,12 +170,17 @@ public record QueryPlan(Map<String, Scan> scans, Shape shape)
                     case "id" -> id = parser.getValueAsString();
                     case "name" -> name = parser.getValueAsString("");
                     case "descriptor" -> descriptor = value == JsonToken.START_OBJECT ? strings(parser) : skip(parser, Map.of());
+                    case "outputs" -> symbols = !outputs ? skip(parser, List.of()) : elements(parser, value, element -> element == JsonToken.START_OBJECT ? symbol(parser) : null);
                     case "details" -> details = elements(parser, value, element -> parser.getValueAsString(""));
                     case "estimates" -> rowEstimates = elements(parser, value, element -> element == JsonToken.START_OBJECT ? outputRows(parser) : Double.NaN);
-                    case "children" -> children = elements(parser, value, element -> element == JsonToken.START_OBJECT ? read(parser, null) : null);
+                    case "children" -> {
+                        // Trino writes a node's name and descriptor before its children
+                        boolean filteredJoin = name != null && name.endsWith("Join") && descriptor.containsKey("filter");
+                        children = elements(parser, value, element -> element == JsonToken.START_OBJECT ? read(parser, null, filteredJoin) : null);
+                    }
                     default -> {
                         if (fragments != null && value == JsonToken.START_OBJECT) {
-                            fragments.add(read(parser, null));
+                            fragments.put(field, read(parser, null, false));
                         }
                         else {
                             parser.skipChildren();
@@ -177,7 +188,23 @@ public record QueryPlan(Map<String, Scan> scans, Shape shape)
                     }
                 }
             }
-            return new Node(id, name, descriptor, details, rowEstimates, children);
+            return new Node(id, name, descriptor, symbols, details, rowEstimates, children);
+        }
+
+        /** An output's {@code name}: the planner's symbol. */
+        private static String symbol(JsonParser parser)
+                throws IOException
+        {
+            String symbol = null;
+            while (parser.nextToken() == JsonToken.FIELD_NAME) {
+                boolean name = parser.currentName().equals("name");
+                parser.nextToken();
+                if (name) {
+                    symbol = parser.getValueAsString();
+                }
+                parser.skipChildren();
+            }
+            return symbol;
         }
 
         /** An object's fields with their values as text; a value that is an object or an array reads as empty. */
@@ -264,7 +291,8 @@ public record QueryPlan(Map<String, Scan> scans, Shape shape)
         double resultRows = Double.NaN;
     }
 
-    private static void visit(Node node, Node parent, Map<String, Scan> scans, Set<String> names, Estimates estimates)
+    /** {@code joinFilters}: the conjuncts of joins' filters that filter one scan alone, by the scan's node. */
+    private static void visit(Node node, Node parent, Map<String, Scan> scans, Set<String> names, Estimates estimates, Map<Node, String> joinFilters)
     {
         String name = node.nameOrEmpty();
         names.add(name);
@@ -279,8 +307,10 @@ public record QueryPlan(Map<String, Scan> scans, Shape shape)
             if (matcher.matches()) {
                 List<String> constraint = matcher.group(4) == null ? List.of() : splitColumns(matcher.group(4));
                 // a filter fused into the scan node, or a separate filter right above the scan
-                Optional<String> filter = node.describes("filterPredicate")
-                        .or(() -> parent == null || !parent.nameOrEmpty().startsWith("Filter") ? Optional.empty() : parent.describes("filterPredicate"))
+                Optional<String> above = node.describes("filterPredicate")
+                        .or(() -> parent == null || !parent.nameOrEmpty().startsWith("Filter") ? Optional.empty() : parent.describes("filterPredicate"));
+                Optional<String> inJoin = Optional.ofNullable(joinFilters.get(node));
+                Optional<String> filter = (above.isPresent() && inJoin.isPresent() ? Optional.of(above.get() + " AND " + inJoin.get()) : above.or(() -> inJoin))
                         .map(text -> inColumnNames(text, node.details()));
                 String key = key(matcher.group(1), matcher.group(2), matcher.group(3));
                 Map<String, Double> estimated = node.describes("filterPredicate").isEmpty() || node.descriptor().containsKey("dynamicFilters") || node.id() == null
@@ -289,7 +319,72 @@ public record QueryPlan(Map<String, Scan> scans, Shape shape)
             }
         }
         for (Node child : node.children()) {
-            visit(child, node, scans, names, estimates);
+            visit(child, node, scans, names, estimates, joinFilters);
+        }
+    }
+
+    /** Nodes that hand a scan's rows on with the scan's symbols unchanged (a RemoteSource those of another fragment). */
+    private static final Set<String> PASSING_ON = Set.of("Project", "Filter", "LocalExchange", "RemoteSource");
+    private static final Pattern ONE_FRAGMENT = Pattern.compile("\\[(\\d+)]");
+
+    /** The scan a join's input is, or hands on unchanged (through one other fragment at most as deep as a plan goes); null if none. */
+    private static Node scanOf(Node input, Map<String, Node> fragments)
+    {
+        Node node = input;
+        for (int depth = 0; node != null && depth < 32; depth++) {
+            if (node.nameOrEmpty().contains("Scan") && node.descriptor().containsKey("table")) {
+                return node;
+            }
+            if (!PASSING_ON.contains(node.nameOrEmpty())) {
+                return null;
+            }
+            if (node.nameOrEmpty().equals("RemoteSource")) {
+                Matcher source = ONE_FRAGMENT.matcher(node.descriptor().getOrDefault("sourceFragmentIds", ""));
+                node = source.matches() ? fragments.get(source.group(1)) : null;
+            }
+            else {
+                node = node.children().size() == 1 ? node.children().getFirst() : null;
+            }
+        }
+        return null;
+    }
+
+    private static void joinFilters(Node node, Map<String, Node> fragments, Map<Node, String> joinFilters)
+    {
+        if (node.nameOrEmpty().endsWith("Join")) {
+            node.describes("filter").ifPresent(filter -> scanFilters(node, filter, fragments, joinFilters));
+        }
+        for (Node child : node.children()) {
+            joinFilters(child, fragments, joinFilters);
+        }
+    }
+
+    /**
+     * Trino 483 leaves some filters of one input of an inner join in the join's own filter rather than above that input's scan:
+     * {@code date_format(l.shipdate, '%Y-%m') = '1995-03'} in a join of lineitem with part reads every file of lineitem, and the
+     * join's filter is the only place the plan says why. Each conjunct that names outputs of one input only, all of them columns
+     * of the scan that input is (or passes on through projections and exchanges), is recorded as that scan's filter.
+     */
+    private static void scanFilters(Node join, String filter, Map<String, Node> fragments, Map<Node, String> joinFilters)
+    {
+        List<Node> inputs = join.children();
+        for (String conjunct : FilterPredicates.conjuncts(filter)) {
+            Set<String> symbols = symbols(conjunct);
+            Node only = null;
+            int named = 0;
+            for (Node input : inputs) {
+                if (input.outputs().stream().anyMatch(symbols::contains)) {
+                    only = input;
+                    named++;
+                }
+            }
+            if (named != 1) {
+                continue;
+            }
+            Node scan = scanOf(only, fragments);
+            if (scan != null && only.outputs().stream().filter(symbols::contains).allMatch(assignments(scan.details()).keySet()::contains)) {
+                joinFilters.merge(scan, "(" + conjunct + ")", (left, right) -> left + " AND " + right);
+            }
         }
     }
 
@@ -326,40 +421,78 @@ public record QueryPlan(Map<String, Scan> scans, Shape shape)
     static String inColumnNames(String filter, List<String> scanDetails)
     {
         Map<String, String> columns = new HashMap<>();
-        for (String detail : scanDetails) {
-            Matcher assignment = ASSIGNMENT.matcher(detail);
-            if (assignment.matches() && !assignment.group(1).equals(assignment.group(2))) {
-                String column = assignment.group(2);
-                columns.put(assignment.group(1), PLAIN_COLUMN.matcher(column).matches() ? column : '"' + column.replace("\"", "\"\"") + '"');
+        assignments(scanDetails).forEach((symbol, column) -> {
+            if (!symbol.equals(column)) {
+                columns.put(symbol, PLAIN_COLUMN.matcher(column).matches() ? column : '"' + column.replace("\"", "\"\"") + '"');
             }
-        }
+        });
         if (columns.isEmpty()) {
             return filter;
         }
         StringBuilder named = new StringBuilder(filter.length() + 16);
-        int copied = 0;
+        int[] copied = {0};
+        forEachSymbol(filter, (start, end) -> {
+            String column = columns.get(filter.substring(start, end));
+            if (column != null) {
+                named.append(filter, copied[0], start).append(column);
+                copied[0] = end;
+            }
+        });
+        return named.append(filter, copied[0], filter.length()).toString();
+    }
+
+    /** A scan's symbols with the names of the columns they are assigned ({@code event_time := 1:event time:timestamp(6)}). */
+    private static Map<String, String> assignments(List<String> scanDetails)
+    {
+        Map<String, String> columns = new HashMap<>();
+        for (String detail : scanDetails) {
+            Matcher assignment = ASSIGNMENT.matcher(detail);
+            if (assignment.matches()) {
+                columns.put(assignment.group(1), assignment.group(2));
+            }
+        }
+        return columns;
+    }
+
+    /** The words of an expression that may be symbols (those the planner's outputs name are). */
+    private static Set<String> symbols(String expression)
+    {
+        Set<String> symbols = new HashSet<>();
+        forEachSymbol(expression, (start, end) -> symbols.add(expression.substring(start, end)));
+        return symbols;
+    }
+
+    @FunctionalInterface
+    private interface SymbolVisitor
+    {
+        void visit(int start, int end);
+    }
+
+    /** Each word of an expression outside literals and quoted names, not followed by '(' (a function's or a type's), from start to end. */
+    private static void forEachSymbol(String expression, SymbolVisitor visitor)
+    {
         int at = 0;
-        while (at < filter.length()) {
-            char c = filter.charAt(at);
+        while (at < expression.length()) {
+            char c = expression.charAt(at);
             int end = at + 1;
             if (c == '\'' || c == '"') {
                 // a literal or a quoted name: none of its text is a symbol
-                end = ExecutedStatement.closingQuote(filter, at) + 1;
+                end = ExecutedStatement.closingQuote(expression, at) + 1;
             }
             else if (Character.isLetterOrDigit(c) || c == '_') {
-                while (end < filter.length() && (Character.isLetterOrDigit(filter.charAt(end)) || filter.charAt(end) == '_' || filter.charAt(end) == '$')) {
+                while (end < expression.length() && (Character.isLetterOrDigit(expression.charAt(end)) || expression.charAt(end) == '_' || expression.charAt(end) == '$')) {
                     end++;
                 }
-                String column = Character.isDigit(c) ? null : columns.get(filter.substring(at, end));
-                // followed by '(' a word is a function or a type, not a symbol
-                if (column != null && !filter.substring(end).stripLeading().startsWith("(")) {
-                    named.append(filter, copied, at).append(column);
-                    copied = end;
+                int next = end;
+                while (next < expression.length() && Character.isWhitespace(expression.charAt(next))) {
+                    next++;
+                }
+                if (!Character.isDigit(c) && (next == expression.length() || expression.charAt(next) != '(')) {
+                    visitor.visit(at, end);
                 }
             }
             at = end;
         }
-        return named.append(filter, copied, filter.length()).toString();
     }
 
     private static List<String> splitColumns(String columns)

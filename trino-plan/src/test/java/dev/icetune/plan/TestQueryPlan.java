@@ -61,6 +61,28 @@ class TestQueryPlan
     }
 
     @Test
+    void aFilterOfOneInputLeftInTheJoinIsThatScansFilter()
+    {
+        // SELECT ... FROM lineitem l, part p WHERE l.partkey = p.partkey AND date_format(l.shipdate, '%Y-%m') = '1995-03':
+        // Trino 483 keeps the date_format in the inner join's filter; the scan of lineitem has only a dynamic filter
+        QueryPlan plan = plan("join-filter.json");
+        assertThat(plan.scan("iceberg", "tpch_ice", "lineitem").orElseThrow().filterPredicate())
+                .contains("(date_format(CAST(shipdate AS timestamp(0)), varchar(5) '%Y-%m') = varchar '1995-03')");
+        assertThat(plan.scan("iceberg", "tpch_ice", "part").orElseThrow().filterPredicate()).isEmpty();
+        assertThat(FilterPredicates.parse(plan.scan("iceberg", "tpch_ice", "lineitem").orElseThrow().filterPredicate().orElseThrow()))
+                .extracting(FilterPredicates.ColumnPredicate::column).containsExactly("shipdate");
+
+        // lineitem l JOIN orders o ON l.orderkey = o.orderkey WHERE date_format(l.shipdate, '%Y-%m') = '1995-03'
+        //     AND l.commitdate < date_add('day', 30, o.orderdate) AND date_format(o.orderdate, '%Y') = '1995' AND o.totalprice > 10:
+        // lineitem is scanned in another fragment, read through a RemoteSource; the condition on both inputs is neither's
+        QueryPlan both = plan("join-filter-both-sides.json");
+        assertThat(both.scan("iceberg", "tpch_ice", "orders").orElseThrow().filterPredicate())
+                .contains("(double '10.0' < totalprice) AND (date_format(CAST(orderdate AS timestamp(0)), varchar(2) '%Y') = varchar '1995')");
+        assertThat(both.scan("iceberg", "tpch_ice", "lineitem").orElseThrow().filterPredicate())
+                .contains("(date_format(CAST(shipdate AS timestamp(0)), varchar(5) '%Y-%m') = varchar '1995-03')");
+    }
+
+    @Test
     void aSymbolIsReplacedOnlyWhereItIsOne()
     {
         List<String> scan = List.of("ts_0 := 1:ts:timestamp(6)", "timestamp_0 := 2:timestamp:timestamp(6)", "v_1 := 3:v:varchar", "expr := (v_1 || 'x')");
