@@ -102,6 +102,8 @@ class TestEvaluateEndToEnd
         }
         long beforeCompaction = (long) trino.execute("SELECT snapshot_id FROM \"history$snapshots\" ORDER BY committed_at DESC LIMIT 1").getOnlyValue();
         trino.execute("ALTER TABLE history EXECUTE optimize");
+        // users: a dimension, one file
+        trino.execute("CREATE TABLE users AS SELECT x AS user_id FROM UNNEST(sequence(0, 99999, 13)) AS t(x)");
         // sessions: two million rows in one file, an aggregation over them expensive enough to be worth a materialized view
         trino.execute("""
                 CREATE TABLE sessions AS SELECT CASE WHEN x % 3 = 0 THEN 'view' ELSE 'click' END AS event_type,
@@ -121,8 +123,9 @@ class TestEvaluateEndToEnd
         }
         run("date_format", "SELECT count(*) FROM events WHERE date_format(ts, '%Y-%m-%d') = '2024-01-15'");
         run("date_format", "SELECT count(*) FROM events WHERE date_format(ts, '%Y-%m-%d') = '2024-01-16'");
-        // another dashboard query wrapping the same column the same way: its own rewrite (it got none beside the busier pattern's)
-        run("date_format_max", "SELECT max(user_id) FROM events WHERE date_format(ts, '%Y-%m-%d') = '2024-01-17'");
+        // another dashboard query wrapping the same column the same way: its own rewrite (it got none beside the busier pattern's); a join,
+        // whose filter on events Trino 483 leaves in the join rather than above the scan (met from outside: not seen)
+        run("date_format_max", "SELECT max(e.user_id) FROM events e JOIN users u ON e.user_id = u.user_id WHERE date_format(e.ts, '%Y-%m-%d') = '2024-01-17'");
         for (int i = 0; i < 6; i++) {
             run("user", "SELECT * FROM events WHERE user_id = " + (1000 + i * 37));
             run("session", "SELECT * FROM events WHERE session_id = '" + "abcdef0123456789".substring(i) + "'");
@@ -215,7 +218,7 @@ class TestEvaluateEndToEnd
         assertThat(sargable.clusters()).as("drawn from the filters of every cluster: those that ran the pattern").isNotEmpty().isEqualTo(pruning.clusters());
         assertThat(sargable.proposedFix()).matches("SELECT count\\(\\*\\) FROM events WHERE ts >= TIMESTAMP '2024-01-1[56] 00:00:00' AND ts < TIMESTAMP '2024-01-1[67] 00:00:00'");
         assertThat(stored).filteredOn(each -> each.target().equals(dateFormatMax)).singleElement().satisfies(each -> assertThat(each.proposedFix())
-                .isEqualTo("SELECT max(user_id) FROM events WHERE ts >= TIMESTAMP '2024-01-17 00:00:00' AND ts < TIMESTAMP '2024-01-18 00:00:00'"));
+                .isEqualTo("SELECT max(e.user_id) FROM events e JOIN users u ON e.user_id = u.user_id WHERE e.ts >= TIMESTAMP '2024-01-17 00:00:00' AND e.ts < TIMESTAMP '2024-01-18 00:00:00'"));
 
         RecommendationStore.Stored view = find(stored, "materialized-view");
         assertThat(view.evidence()).containsEntry("executions", 6).containsEntry("table", "iceberg.demo.sessions");

@@ -33,8 +33,6 @@ import java.util.stream.Collectors;
  */
 public final class Rewrites
 {
-    /** The column as the query wrote it, quoted or not: the rewrite writes it back the same way. */
-    private static final String COLUMN = "(\"?%s\"?)";
     private static final String DAY_LITERAL = "'(\\d{4}-\\d{2}-\\d{2})'";
 
     private Rewrites() {}
@@ -287,7 +285,7 @@ public final class Rewrites
     /** {@code date(column)} or {@code CAST(column AS date)}, the column as written in group asDate or castAsDate. */
     private static String asDate(String column)
     {
-        String name = "\"?" + Pattern.quote(column) + "\"?";
+        String name = qualified(column);
         return "(?:date\\s*\\(\\s*(?<asDate>" + name + ")\\s*\\)|cast\\s*\\(\\s*(?<castAsDate>" + name + ")\\s+as\\s+date\\s*\\))";
     }
 
@@ -343,7 +341,7 @@ public final class Rewrites
             return Optional.empty();
         }
         Matcher leading = Pattern.compile("(?i)substr(?:ing)?\\s*\\(\\s*%s\\s*(?:,\\s*1\\s*,|from\\s+1\\s+for)\\s*(\\d+)\\s*\\)\\s*=\\s*'((?:[^']++|'')*+)'"
-                .formatted(COLUMN.formatted(Pattern.quote(column)))).matcher(query);
+                .formatted("(" + qualified(column) + ")")).matcher(query);
         // a literal shorter than the part compared selects the value itself, not a prefix
         return leading.find() && leading.group(3).replace("''", "'").length() == Integer.parseInt(leading.group(2)) ? Optional.of(leading) : Optional.empty();
     }
@@ -452,7 +450,7 @@ public final class Rewrites
 
     private static Optional<Range> knownRange(String query, String column, String type)
     {
-        String col = COLUMN.formatted(Pattern.quote(column));
+        String col = "(" + qualified(column) + ")";
         // date_format(ts, '%Y-%m-%d') = '2024-01-15' (the runbook's example, also yyyy-MM-dd); format_datetime(ts, 'yyyy-MM-dd'), Trino's Joda-style twin;
         // a month's, and either without dashes ('%Y%m%d' = '20240115', as date keys are written); or BETWEEN two of them, which Trino 483 leaves
         // above the scan as a LET of the text: the texts of one format sort as the days do
@@ -500,8 +498,8 @@ public final class Rewrites
         }
         // date_trunc('week', ts) = TIMESTAMP '2024-01-08 00:00:00': Trino 483 unwraps a day's, a month's or a year's truncation, not a
         // week's, a quarter's or a minute's. The unit from the literal on, when the literal starts one (else no row equals it)
-        Matcher truncated = Pattern.compile("(?i)date_trunc\\s*\\(\\s*'(?<unit>second|minute|hour|day|week|month|quarter|year)'\\s*,\\s*(?<column>\"?" + Pattern.quote(column)
-                + "\"?)\\s*\\)\\s*=\\s*(?:timestamp|date)\\s*'(?<date>\\d{4}-\\d{2}-\\d{2})(?:[ T](?<time>\\d{2}:\\d{2}(?::\\d{2})?)(?:\\.0*)?)?'").matcher(query);
+        Matcher truncated = Pattern.compile("(?i)date_trunc\\s*\\(\\s*'(?<unit>second|minute|hour|day|week|month|quarter|year)'\\s*,\\s*(?<column>" + qualified(column)
+                + ")\\s*\\)\\s*=\\s*(?:timestamp|date)\\s*'(?<date>\\d{4}-\\d{2}-\\d{2})(?:[ T](?<time>\\d{2}:\\d{2}(?::\\d{2})?)(?:\\.0*)?)?'").matcher(query);
         if (truncated.find() && (type == null || !type.startsWith("timestamptz"))) {
             LocalDateTime from = LocalDate.parse(truncated.group("date")).atTime(truncated.group("time") == null ? LocalTime.MIDNIGHT : LocalTime.parse(truncated.group("time")));
             Truncation unit = Truncation.valueOf(truncated.group("unit").toUpperCase(Locale.ROOT));
@@ -617,7 +615,7 @@ public final class Rewrites
      */
     private static String formatted(String column, String mysqlFormats, String jodaFormat)
     {
-        String quoted = "\"?" + Pattern.quote(column) + "\"?";
+        String quoted = qualified(column);
         return "(?i)(?:date_format\\s*\\(\\s*(?<mysqlColumn>%s)\\s*,\\s*'(?-i:%s)'|format_datetime\\s*\\(\\s*(?<jodaColumn>%s)\\s*,\\s*'(?-i:%s)')\\s*\\)\\s*"
                 .formatted(quoted, mysqlFormats, quoted, Pattern.quote(jodaFormat));
     }
