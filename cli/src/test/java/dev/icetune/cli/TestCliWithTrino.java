@@ -404,7 +404,7 @@ class TestCliWithTrino
         assertThat(stdout()).contains("No findings.");
         out.reset();
         assertThat(icetune("lint", "SELECT 1")).as(stderr()).isZero();
-        assertThat(stdout()).isEqualTo("Would scan no table.\n\nNo findings.\n");
+        assertThat(stdout()).isEqualTo("Would scan no Iceberg table.\n\nNo findings.\n");
         out.reset();
         assertThat(icetune("lint", "SELECT count(*) FROM iceberg.demo.lint_me WHERE user_id = 2")).as("the query as an argument, as people type it: " + stderr())
                 .isEqualTo(IcetuneCli.FINDINGS);

@@ -144,7 +144,7 @@ public final class LintCommand
     /** A report as a person reads it: the scans, then each finding with its suggestion. */
     private static String text(QueryLinter.Report report)
     {
-        StringBuilder text = new StringBuilder(report.scans().isEmpty() ? "Would scan no table.\n" : "Would scan:\n");
+        StringBuilder text = new StringBuilder(report.scans().isEmpty() ? "Would scan no Iceberg table.\n" : "Would scan:\n");
         report.scans().forEach(scan -> text.append("  ").append(scan).append('\n'));
         text.append('\n');
         if (report.findings().isEmpty()) {
