@@ -327,7 +327,7 @@ public record QueryPlan(Map<String, Scan> scans, Shape shape)
     private static final Set<String> PASSING_ON = Set.of("Project", "Filter", "LocalExchange", "RemoteSource");
     private static final Pattern ONE_FRAGMENT = Pattern.compile("\\[(\\d+)]");
 
-    /** The scan a join's input is, or hands on unchanged (through one other fragment at most as deep as a plan goes); null if none. */
+    /** The scan a join's input is, or hands on unchanged (into the fragment a RemoteSource reads, too); null if none within a plan's depth. */
     private static Node scanOf(Node input, Map<String, Node> fragments)
     {
         Node node = input;
