@@ -203,6 +203,23 @@ class TestRewrites
         assertThat(Rewrites.sargable("SELECT 1 FROM o WHERE date_trunc('week', ts) = TIMESTAMP '2024-01-08 00:00:00'", "ts", "timestamptz")).isEmpty();
     }
 
+    /** Met from outside: Trino 483 leaves a BETWEEN of any truncation above the scan (as a LET), reading every file; it unwraps {@code >=} and {@code <}. */
+    @Test
+    void aTruncationBetweenTwoTimesBecomesTheRangeOfTheUnitsBetween()
+    {
+        assertThat(Rewrites.sargable("SELECT count(*) FROM o WHERE date_trunc('day', ts) BETWEEN TIMESTAMP '2024-01-03 00:00:00' AND TIMESTAMP '2024-01-05 00:00:00'", "ts", null))
+                .contains("SELECT count(*) FROM o WHERE ts >= TIMESTAMP '2024-01-03 00:00:00' AND ts < TIMESTAMP '2024-01-06 00:00:00'");
+        // a bound inside a unit: the low one's unit starts before it (its truncation is smaller), the high one's is in
+        assertThat(Rewrites.sargable("SELECT 1 FROM o WHERE date_trunc('hour', o.ts) between timestamp '2024-01-03 05:30:00' and timestamp '2024-01-03 07:10:00'", "ts", null))
+                .contains("SELECT 1 FROM o WHERE o.ts >= TIMESTAMP '2024-01-03 06:00:00' AND o.ts < TIMESTAMP '2024-01-03 08:00:00'");
+        assertThat(Rewrites.sargable("SELECT 1 FROM o WHERE date_trunc('month', d) BETWEEN DATE '2024-01-01' AND DATE '2024-03-01'", "d", "date"))
+                .contains("SELECT 1 FROM o WHERE d >= DATE '2024-01-01' AND d < DATE '2024-04-01'");
+        assertThat(Rewrites.selected("SELECT 1 FROM o WHERE date_trunc('day', ts) BETWEEN TIMESTAMP '2024-01-03 00:00:00' AND TIMESTAMP '2024-01-05 00:00:00'", "ts"))
+                .contains(Duration.ofDays(3));
+        // no whole unit between the bounds: no truncation is between them, and no range says so
+        assertThat(Rewrites.sargable("SELECT 1 FROM o WHERE date_trunc('day', ts) BETWEEN TIMESTAMP '2024-01-03 05:00:00' AND TIMESTAMP '2024-01-03 07:00:00'", "ts", null)).isEmpty();
+    }
+
     /** Met from outside: Trino 483 leaves both above the scan (a BETWEEN of a function as a LET), reading every file. */
     @Test
     void secondsSinceTheEpochAndDaysBetweenTwoDaysBecomeRangesOfTheBareColumn()

@@ -497,14 +497,28 @@ public final class Rewrites
             }
         }
         // date_trunc('week', ts) = TIMESTAMP '2024-01-08 00:00:00': Trino 483 unwraps a day's, a month's or a year's truncation, not a
-        // week's, a quarter's or a minute's. The unit from the literal on, when the literal starts one (else no row equals it)
+        // week's, a quarter's or a minute's; the unit from the literal on, when the literal starts one (else no row equals it). And
+        // date_trunc('day', ts) BETWEEN TIMESTAMP '...' AND TIMESTAMP '...' of any unit, which Trino 483 leaves above the scan as a LET
+        String bound = "(?:timestamp|date)\\s*'(?<%1$sdate>\\d{4}-\\d{2}-\\d{2})(?:[ T](?<%1$stime>\\d{2}:\\d{2}(?::\\d{2})?)(?:\\.0*)?)?'";
         Matcher truncated = Pattern.compile("(?i)date_trunc\\s*\\(\\s*'(?<unit>second|minute|hour|day|week|month|quarter|year)'\\s*,\\s*(?<column>" + qualified(column)
-                + ")\\s*\\)\\s*=\\s*(?:timestamp|date)\\s*'(?<date>\\d{4}-\\d{2}-\\d{2})(?:[ T](?<time>\\d{2}:\\d{2}(?::\\d{2})?)(?:\\.0*)?)?'").matcher(query);
+                + ")\\s*\\)\\s*(?:=\\s*" + bound.formatted("") + "|between\\s+" + bound.formatted("low") + "\\s+and\\s+" + bound.formatted("high") + ")").matcher(query);
         if (truncated.find() && (type == null || !type.startsWith("timestamptz"))) {
-            LocalDateTime from = LocalDate.parse(truncated.group("date")).atTime(truncated.group("time") == null ? LocalTime.MIDNIGHT : LocalTime.parse(truncated.group("time")));
             Truncation unit = Truncation.valueOf(truncated.group("unit").toUpperCase(Locale.ROOT));
-            if (unit.start(from).equals(from)) {
-                return Optional.of(new Range(truncated, truncated.group("column"), from, unit.next(from)));
+            if (truncated.group("date") != null) {
+                LocalDateTime from = truncatedBound(truncated, "");
+                if (unit.start(from).equals(from)) {
+                    return Optional.of(new Range(truncated, truncated.group("column"), from, unit.next(from)));
+                }
+            }
+            else {
+                // the truncation is at least the low bound from the first unit starting at it or after, at most the high one until the
+                // unit after the high one's
+                LocalDateTime low = truncatedBound(truncated, "low");
+                LocalDateTime from = unit.start(low).equals(low) ? low : unit.next(unit.start(low));
+                LocalDateTime to = unit.next(unit.start(truncatedBound(truncated, "high")));
+                if (from.isBefore(to)) {
+                    return Optional.of(new Range(truncated, truncated.group("column"), from, to));
+                }
             }
         }
         // year(ts) = 2024 AND month(ts) = 3 [AND day(ts) = 15], in any order: Trino turns the year into a range on ts, yet filters every row
@@ -519,6 +533,13 @@ public final class Rewrites
             }
         }
         return Optional.empty();
+    }
+
+    /** A date_trunc comparison's literal, its groups named with {@code prefix}: a date, or a date and a time. */
+    private static LocalDateTime truncatedBound(Matcher truncated, String prefix)
+    {
+        String time = truncated.group(prefix + "time");
+        return LocalDate.parse(truncated.group(prefix + "date")).atTime(time == null ? LocalTime.MIDNIGHT : LocalTime.parse(time));
     }
 
     /** The units of Trino's date_trunc: where the one holding a time starts, and the next one. */
