@@ -140,7 +140,7 @@ public final class EffectMeasurer
                        <files> * :file_open_bytes + coalesce(i.bytes_scanned, 0)::float8 AS work,
                        CASE WHEN <misestimated> THEN 1.0 ELSE 0.0 END AS misestimated
                 FROM query_inputs i JOIN query_logs l ON l.query_id = i.query_id AND l."timestamp" = i."timestamp"
-                WHERE i."timestamp" >= :since AND i."timestamp" < :until AND l.success AND l.update_type IS NULL
+                WHERE i."timestamp" >= :since AND i."timestamp" < :until AND l.success AND <reads>
                   AND (l."timestamp" < :first OR l.create_time >= :applied) AND (<scope>))
             SELECT h, after, count(*) AS n,
                    avg(files) AS files, coalesce(var_samp(files), 0) AS files_var, avg(bytes) AS bytes, coalesce(var_samp(bytes), 0) AS bytes_var,
@@ -151,7 +151,7 @@ public final class EffectMeasurer
                    coalesce(var_samp(misestimated), 0) AS misestimated_var,
                    percentile_cont(0.95) WITHIN GROUP (ORDER BY latency) AS p95
             FROM scoped GROUP BY h, after
-            """.replace("<misestimated>", EvidenceReader.misestimated("i"))
+            """.replace("<misestimated>", EvidenceReader.misestimated("i")).replace("<reads>", EvidenceReader.readsTheTable("l"))
             // the files a scan opens: its data files, and the delete files it merges with them
             .replace("<files>", "(coalesce(i.files_scanned, 0) + coalesce(i.delete_files_scanned, 0))");
 

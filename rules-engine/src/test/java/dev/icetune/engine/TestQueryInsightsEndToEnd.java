@@ -104,6 +104,15 @@ class TestQueryInsightsEndToEnd
             }
         }
 
+        // upserted: loaded by MERGE and DELETE, read by nothing else; each leaves delete files that the next one's read merges
+        trino.execute("CREATE TABLE upserted (k bigint, v bigint)");
+        trino.execute("INSERT INTO upserted SELECT x, 0 FROM UNNEST(sequence(1, 1000)) t(x)");
+        for (int load = 1; load <= 8; load++) {
+            trino.execute("MERGE INTO upserted u USING (SELECT x * 7 %% 1000 AS k FROM UNNEST(sequence(1, 20)) t(x)) s ON u.k = s.k WHEN MATCHED THEN UPDATE SET v = %d"
+                    .formatted(load));
+            trino.execute("DELETE FROM upserted WHERE k = " + load);
+        }
+
         for (int i = 0; i < 3; i++) {
             run("full-scan", "SELECT max(payload) FROM wide");
             run("small-scan", "SELECT max(payload) FROM small");
@@ -254,6 +263,16 @@ class TestQueryInsightsEndToEnd
         assertThat(alert.fix()).isEqualTo(new KillQueries(List.of((String) ids.getFirst())));
         assertThat(alert.fix().render()).contains("CALL system.runtime.kill_query(query_id => '" + ids.getFirst() + "'");
         assertThat(meters.get("icetune.queries.hung").gauge().value()).as("the alert's gauge").isEqualTo(1);
+    }
+
+    @Test
+    void aTableOnlyItsLoadsReadHasItsDeleteFilesValuedOnTheirReads()
+    {
+        Recommendation deletes = only("delete-file-buildup");
+        assertThat(deletes.target()).isEqualTo("iceberg.demo.upserted");
+        assertThat(deletes.estimate().isKnown()).as("the reads of its MERGEs and DELETEs: " + deletes.estimate()).isTrue();
+        assertThat(deletes.estimate().queriesPerDay()).as("16 loads in the hour, 24 hours").isEqualTo(16 * 24);
+        assertThat(deletes.estimate().filesPerQueryAfter()).isLessThan(deletes.estimate().filesPerQueryBefore());
     }
 
     @Test

@@ -62,6 +62,16 @@ public final class EvidenceReader
                 .formatted(alias, MISESTIMATE_FACTOR);
     }
 
+    /**
+     * SQL: the query_inputs or query_logs row {@code alias} is of a read, or of a write that reads the table as a read does (an INSERT's or a
+     * CREATE TABLE's source, a DELETE's, an UPDATE's or a MERGE's target: a table only loads read opens its small and delete files all the
+     * same); not of maintenance (optimize, ANALYZE), whose reads are the fix, not the workload.
+     */
+    public static String readsTheTable(String alias)
+    {
+        return "(%1$s.update_type IS NULL OR %1$s.update_type IN ('INSERT', 'CREATE TABLE', 'DELETE', 'UPDATE', 'MERGE'))".formatted(alias);
+    }
+
     /** What the rules see of one window. */
     public record Evidence(List<PatternFact> patterns, List<TableScanFact> tableScans, List<PredicateFact> predicates, List<LoadFact> loads,
             List<FullScanFact> fullScans, List<RunningQueryFact> running)
@@ -113,9 +123,12 @@ public final class EvidenceReader
     private static final String CACHEABLE = "(success AND NOT query_text_truncated AND strpos(',' || input_snapshots || ',', ',-,') = 0)";
 
     /**
-     * A scan that tells of the table's layout: a read (not a write's), with the files it read reported, of the table as it was
-     * when the query ran, not as of an earlier version or time ({@code reads_as_of}), whose snapshot it may have moved past.
+     * A scan that tells of the table's layout: with the files it read reported, of the table as it was when the query ran, not as of
+     * an earlier version or time ({@code reads_as_of}), whose snapshot it may have moved past; a read's, or a write's that reads it as
+     * one ({@link #readsTheTable}), for the table's own evidence.
      */
+    private static final String TABLE_SCAN = readsTheTable("q") + " AND files_scanned IS NOT NULL AND reads_as_of IS NOT TRUE";
+    /** Such a scan by a read, for a pattern's evidence: patterns are reads'. */
     private static final String LAYOUT_SCAN = "update_type IS NULL AND files_scanned IS NOT NULL AND reads_as_of IS NOT TRUE";
 
     /**
@@ -181,8 +194,8 @@ public final class EvidenceReader
                 SELECT catalog, schema_name, table_name, cluster_name, count(*) AS scans, sum(files_scanned) AS files, sum(bytes_scanned) AS bytes,
                        sum(pruning_ratio) AS pruning_sum, count(pruning_ratio) AS pruned, sum(coalesce(manifests_skipped, 0)) AS manifests_skipped,
                        sum(coalesce(delete_files_scanned, 0)) AS delete_files, max(partition_fields) AS partition_fields
-                FROM query_inputs
-                WHERE "timestamp" >= :start AND "timestamp" < :end AND <layout_scan> <cluster>
+                FROM query_inputs q
+                WHERE "timestamp" >= :start AND "timestamp" < :end AND <table_scan> <cluster>
                 GROUP BY catalog, schema_name, table_name, cluster_name)
             SELECT <table_name> AS tbl, sum(scans) AS scans, sum(files)::float8 / sum(scans) AS files,
                    sum(bytes)::float8 / nullif(sum(files), 0) AS bytes_per_file, sum(pruning_sum) / nullif(sum(pruned), 0) AS pruning,
@@ -191,7 +204,7 @@ public final class EvidenceReader
                    array_agg(cluster_name ORDER BY cluster_name) AS clusters
             FROM per_cluster
             GROUP BY catalog, schema_name, table_name
-            """.replace("<table_name>", TABLE_NAME).replace("<layout_scan>", LAYOUT_SCAN);
+            """.replace("<table_name>", TABLE_NAME).replace("<table_scan>", TABLE_SCAN);
 
     /**
      * Scans grouped by the shape of the filter Trino left above them (literals blanked), so that a million
