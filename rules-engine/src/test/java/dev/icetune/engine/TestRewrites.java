@@ -80,6 +80,20 @@ class TestRewrites
         assertThat(Rewrites.sargable("SELECT 1 FROM e WHERE date_format(e.ts_local, '%Y-%m') = '2024-01'", "ts", null)).as("another column whose name ends alike").isEmpty();
     }
 
+    /** Met from outside: a dashboard's day in its own zone, of a timestamp with a time zone, read every file and got advice. */
+    @Test
+    void aDayInANamedZoneBecomesThatDaysRangeInTheZone()
+    {
+        assertThat(Rewrites.sargable("SELECT count(*) FROM e WHERE date(ts AT TIME ZONE 'America/New_York') = DATE '1995-01-03'", "ts", "timestamptz(6)"))
+                .contains("SELECT count(*) FROM e WHERE ts >= TIMESTAMP '1995-01-03 00:00:00 America/New_York' AND ts < TIMESTAMP '1995-01-04 00:00:00 America/New_York'");
+        assertThat(Rewrites.sargable("SELECT 1 FROM e x WHERE CAST(x.ts at time zone '+05:30' AS DATE) = DATE '2024-03-31' AND k = 1", "ts", "timestamptz(6)"))
+                .contains("SELECT 1 FROM e x WHERE x.ts >= TIMESTAMP '2024-03-31 00:00:00 +05:30' AND x.ts < TIMESTAMP '2024-04-01 00:00:00 +05:30' AND k = 1");
+        assertThat(Rewrites.selected("SELECT count(*) FROM e WHERE date(ts AT TIME ZONE 'Europe/Berlin') = DATE '1995-01-03'", "ts")).contains(Duration.ofDays(1));
+        // of a timestamp without a zone, AT TIME ZONE reads the value in the session's zone: no bounds say which day that is
+        assertThat(Rewrites.sargable("SELECT 1 FROM e WHERE date(ts AT TIME ZONE 'America/New_York') = DATE '1995-01-03'", "ts", null)).isEmpty();
+        assertThat(Rewrites.sargable("SELECT 1 FROM e WHERE date(ts AT TIME ZONE 'Mars/Olympus') = DATE '1995-01-03'", "ts", "timestamptz(6)")).as("no such zone").isEmpty();
+    }
+
     @Test
     void aLeadingPartOfTheColumnsTextBecomesItsRange()
     {

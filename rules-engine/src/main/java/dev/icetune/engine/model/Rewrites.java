@@ -9,6 +9,7 @@ import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.time.LocalTime;
 import java.time.YearMonth;
+import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
 import java.time.temporal.TemporalAdjusters;
@@ -349,11 +350,16 @@ public final class Rewrites
     /** The time the query's {@code function(column) = literal} predicate selects, if it is one {@link #sargable} rewrites: an hour, a day, a month. */
     public static Optional<Duration> selected(String query, String column)
     {
-        return range(query, column, null).map(Range::length);
+        // a day in a named zone is one of a timestamp with a time zone only: the times it selects are a day's all the same
+        return range(query, column, null).or(() -> range(query, column, "timestamptz")).map(Range::length);
     }
 
-    /** A predicate of the query, at [start, end), that selects the times [from, to) of {@code column}, as the query writes the column. */
-    private record Range(int start, int end, String column, List<Span> spans)
+    /**
+     * A predicate of the query, at [start, end), that selects the times [from, to) of {@code column}, as the query writes the column;
+     * the times in {@code zone} when it is not null (a timestamp with a time zone's day in a zone the query names), else as the
+     * column's type has them.
+     */
+    private record Range(int start, int end, String column, List<Span> spans, String zone)
     {
         Range(Matcher match, String column, LocalDate from, LocalDate to)
         {
@@ -362,7 +368,7 @@ public final class Rewrites
 
         Range(Matcher match, String column, LocalDateTime from, LocalDateTime to)
         {
-            this(match.start(), match.end(), column, List.of(new Span(from, to)));
+            this(match.start(), match.end(), column, List.of(new Span(from, to)), null);
         }
 
         Duration length()
@@ -373,9 +379,14 @@ public final class Rewrites
         /** Several spans are ORed in parentheses: the predicate they replace was one operand, of an AND or an OR. */
         String replacing(String query, String type)
         {
-            String bounds = spans.stream().map(span -> "%s >= %s AND %s < %s".formatted(column, literal(span.from(), type), column, literal(span.to(), type)))
+            String bounds = spans.stream().map(span -> "%s >= %s AND %s < %s".formatted(column, bound(span.from(), type), column, bound(span.to(), type)))
                     .collect(Collectors.joining(" OR "));
             return query.substring(0, start) + (spans.size() > 1 ? "(" + bounds + ")" : bounds) + query.substring(end);
+        }
+
+        private String bound(LocalDateTime at, String type)
+        {
+            return zone == null ? literal(at, type) : "TIMESTAMP '%s %s %s'".formatted(at.toLocalDate(), at.toLocalTime().format(HOURS), zone);
         }
     }
 
@@ -477,8 +488,22 @@ public final class Rewrites
                     spans.add(new Span(first, format.next(first)));
                 }
                 String written = days && list.group("asDate") != null ? list.group("asDate") : days && list.group("castAsDate") != null ? list.group("castAsDate") : formattedColumn(list);
-                return Optional.of(new Range(list.start(), list.end(), written, Span.merged(spans)));
+                return Optional.of(new Range(list.start(), list.end(), written, Span.merged(spans), null));
             }
+        }
+        // date(ts AT TIME ZONE 'America/New_York') = DATE '2024-01-15' (or CAST(... AS date)) of a timestamp with a time zone: the day in that
+        // zone, from its midnight to the next (Trino reads a literal with a zone in it); of a timestamp without one, AT TIME ZONE reads the
+        // value in the session's zone, which the query does not say
+        String inZone = "\\s+at\\s+time\\s+zone\\s+'(?<%sZone>[^']+)'";
+        Matcher zoned = Pattern.compile("(?i)(?:date\\s*\\(\\s*(?<dateColumn>" + qualified(column) + ")" + inZone.formatted("date") + "\\s*\\)|cast\\s*\\(\\s*(?<castColumn>"
+                + qualified(column) + ")" + inZone.formatted("cast") + "\\s+as\\s+date\\s*\\))\\s*=\\s*(?:date\\s*)?'(?<day>\\d{4}-\\d{2}-\\d{2})'").matcher(query);
+        if (type != null && type.startsWith("timestamptz") && zoned.find()) {
+            boolean date = zoned.group("dateColumn") != null;
+            String zone = date ? zoned.group("dateZone") : zoned.group("castZone");
+            ZoneId.of(zone); // Trino's zones are Java's: one Java does not know is no day to rewrite
+            LocalDate day = LocalDate.parse(zoned.group("day"));
+            return Optional.of(new Range(zoned.start(), zoned.end(), date ? zoned.group("dateColumn") : zoned.group("castColumn"),
+                    List.of(new Span(day.atStartOfDay(), day.plusDays(1).atStartOfDay())), zone));
         }
         // date(ts) = DATE '2024-01-15', CAST(ts AS date) = DATE '2024-01-15'
         Matcher date = Pattern.compile("(?i)" + asDate(column) + "\\s*=\\s*(?:date\\s*)?" + DAY_LITERAL).matcher(query);
