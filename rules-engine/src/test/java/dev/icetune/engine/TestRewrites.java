@@ -88,7 +88,14 @@ class TestRewrites
                 .contains("SELECT count(*) FROM e WHERE ts >= TIMESTAMP '1995-01-03 00:00:00 America/New_York' AND ts < TIMESTAMP '1995-01-04 00:00:00 America/New_York'");
         assertThat(Rewrites.sargable("SELECT 1 FROM e x WHERE CAST(x.ts at time zone '+05:30' AS DATE) = DATE '2024-03-31' AND k = 1", "ts", "timestamptz(6)"))
                 .contains("SELECT 1 FROM e x WHERE x.ts >= TIMESTAMP '2024-03-31 00:00:00 +05:30' AND x.ts < TIMESTAMP '2024-04-01 00:00:00 +05:30' AND k = 1");
+        assertThat(Rewrites.sargable("SELECT 1 FROM e WHERE CAST(ts AT TIME ZONE 'America/New_York' AS date) BETWEEN DATE '1995-01-03' AND DATE '1995-01-05'", "ts", "timestamptz(6)"))
+                .contains("SELECT 1 FROM e WHERE ts >= TIMESTAMP '1995-01-03 00:00:00 America/New_York' AND ts < TIMESTAMP '1995-01-06 00:00:00 America/New_York'");
         assertThat(Rewrites.selected("SELECT count(*) FROM e WHERE date(ts AT TIME ZONE 'Europe/Berlin') = DATE '1995-01-03'", "ts")).contains(Duration.ofDays(1));
+        // compared as it is, the value in another zone is the same instant
+        assertThat(Rewrites.sargable("SELECT 1 FROM e WHERE ts AT TIME ZONE 'America/New_York' >= TIMESTAMP '1995-01-03 00:00:00 America/New_York' "
+                + "AND TIMESTAMP '1995-01-04 00:00:00 UTC' > e.ts AT TIME ZONE 'UTC'", "ts", "timestamptz(6)"))
+                .contains("SELECT 1 FROM e WHERE ts >= TIMESTAMP '1995-01-03 00:00:00 America/New_York' AND TIMESTAMP '1995-01-04 00:00:00 UTC' > e.ts");
+        assertThat(Rewrites.sargable("SELECT 1 FROM e WHERE date_diff('hour', ts AT TIME ZONE 'UTC', now()) < 3", "ts", "timestamptz(6)")).as("inside a function").isEmpty();
         // of a timestamp without a zone, AT TIME ZONE reads the value in the session's zone: no bounds say which day that is
         assertThat(Rewrites.sargable("SELECT 1 FROM e WHERE date(ts AT TIME ZONE 'America/New_York') = DATE '1995-01-03'", "ts", null)).isEmpty();
         assertThat(Rewrites.sargable("SELECT 1 FROM e WHERE date(ts AT TIME ZONE 'Mars/Olympus') = DATE '1995-01-03'", "ts", "timestamptz(6)")).as("no such zone").isEmpty();

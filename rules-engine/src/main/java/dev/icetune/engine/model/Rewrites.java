@@ -48,7 +48,23 @@ public final class Rewrites
     public static Optional<String> sargable(String query, String column, String type)
     {
         return range(query, column, type).map(range -> range.replacing(query, type)).or(() -> leadingText(query, column)).or(() -> shifted(query, column, type))
-                .or(() -> epochSeconds(query, column));
+                .or(() -> epochSeconds(query, column)).or(() -> zoneDropped(query, column, type));
+    }
+
+    /**
+     * {@code ts AT TIME ZONE 'America/New_York' >= TIMESTAMP '...'} of a timestamp with a time zone becomes {@code ts >= TIMESTAMP '...'}: AT
+     * TIME ZONE changes the zone a value is shown in, not the instant, and timestamps with a time zone compare as instants. Every such
+     * comparison of the column, the column on either side (of a timestamp without a zone, AT TIME ZONE reads it in the session's zone).
+     */
+    private static Optional<String> zoneDropped(String query, String column, String type)
+    {
+        if (query == null || type == null || !type.startsWith("timestamptz")) {
+            return Optional.empty();
+        }
+        String rewritten = Pattern.compile("(?i)(?<column>" + qualified(column) + ")\\s+at\\s+time\\s+zone\\s+'[^']+'(?=\\s*(?:[<>=]|between\\s))"
+                + "|(?<=[<>=]\\s{0,8})(?<flipped>" + qualified(column) + ")\\s+at\\s+time\\s+zone\\s+'[^']+'").matcher(query)
+                .replaceAll(match -> Matcher.quoteReplacement(match.group("column") != null ? match.group("column") : match.group("flipped")));
+        return rewritten.equals(query) ? Optional.empty() : Optional.of(rewritten);
     }
 
     /** A number of seconds, not part of a name or of a sum: {@code 1704240000 + 3600} would not be rewritten whole. */
@@ -491,19 +507,24 @@ public final class Rewrites
                 return Optional.of(new Range(list.start(), list.end(), written, Span.merged(spans), null));
             }
         }
-        // date(ts AT TIME ZONE 'America/New_York') = DATE '2024-01-15' (or CAST(... AS date)) of a timestamp with a time zone: the day in that
-        // zone, from its midnight to the next (Trino reads a literal with a zone in it); of a timestamp without one, AT TIME ZONE reads the
-        // value in the session's zone, which the query does not say
+        // date(ts AT TIME ZONE 'America/New_York') = DATE '2024-01-15' (or CAST(... AS date), or BETWEEN two days) of a timestamp with a time
+        // zone: the days in that zone, from the first's midnight to the one after the last (Trino reads a literal with a zone in it); of a
+        // timestamp without one, AT TIME ZONE reads the value in the session's zone, which the query does not say
         String inZone = "\\s+at\\s+time\\s+zone\\s+'(?<%sZone>[^']+)'";
+        String day = "(?:date\\s*)?'(?<%s>\\d{4}-\\d{2}-\\d{2})'";
         Matcher zoned = Pattern.compile("(?i)(?:date\\s*\\(\\s*(?<dateColumn>" + qualified(column) + ")" + inZone.formatted("date") + "\\s*\\)|cast\\s*\\(\\s*(?<castColumn>"
-                + qualified(column) + ")" + inZone.formatted("cast") + "\\s+as\\s+date\\s*\\))\\s*=\\s*(?:date\\s*)?'(?<day>\\d{4}-\\d{2}-\\d{2})'").matcher(query);
+                + qualified(column) + ")" + inZone.formatted("cast") + "\\s+as\\s+date\\s*\\))\\s*(?:=\\s*" + day.formatted("day") + "|between\\s+" + day.formatted("low")
+                + "\\s+and\\s+" + day.formatted("high") + ")").matcher(query);
         if (type != null && type.startsWith("timestamptz") && zoned.find()) {
             boolean date = zoned.group("dateColumn") != null;
             String zone = date ? zoned.group("dateZone") : zoned.group("castZone");
             ZoneId.of(zone); // Trino's zones are Java's: one Java does not know is no day to rewrite
-            LocalDate day = LocalDate.parse(zoned.group("day"));
-            return Optional.of(new Range(zoned.start(), zoned.end(), date ? zoned.group("dateColumn") : zoned.group("castColumn"),
-                    List.of(new Span(day.atStartOfDay(), day.plusDays(1).atStartOfDay())), zone));
+            LocalDate first = LocalDate.parse(zoned.group("day") != null ? zoned.group("day") : zoned.group("low"));
+            LocalDate last = LocalDate.parse(zoned.group("day") != null ? zoned.group("day") : zoned.group("high"));
+            if (!last.isBefore(first)) {
+                return Optional.of(new Range(zoned.start(), zoned.end(), date ? zoned.group("dateColumn") : zoned.group("castColumn"),
+                        List.of(new Span(first.atStartOfDay(), last.plusDays(1).atStartOfDay())), zone));
+            }
         }
         // date(ts) = DATE '2024-01-15', CAST(ts AS date) = DATE '2024-01-15'
         Matcher date = Pattern.compile("(?i)" + asDate(column) + "\\s*=\\s*(?:date\\s*)?" + DAY_LITERAL).matcher(query);
