@@ -367,8 +367,11 @@ public final class Rewrites
     public static Optional<Duration> selected(String query, String column)
     {
         // a day in a named zone is one of a timestamp with a time zone only: the times it selects are a day's all the same
-        return range(query, column, null).or(() -> range(query, column, "timestamptz")).map(Range::length);
+        return range(query, column, null).or(() -> query != null && AT_TIME_ZONE.matcher(query).find() ? range(query, column, "timestamptz") : Optional.empty())
+                .map(Range::length);
     }
+
+    private static final Pattern AT_TIME_ZONE = Pattern.compile("(?i)\\sat\\s+time\\s+zone\\s");
 
     /**
      * A predicate of the query, at [start, end), that selects the times [from, to) of {@code column}, as the query writes the column;
