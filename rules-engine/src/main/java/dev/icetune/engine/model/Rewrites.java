@@ -398,14 +398,9 @@ public final class Rewrites
         /** Several spans are ORed in parentheses: the predicate they replace was one operand, of an AND or an OR. */
         String replacing(String query, String type)
         {
-            String bounds = spans.stream().map(span -> "%s >= %s AND %s < %s".formatted(column, bound(span.from(), type), column, bound(span.to(), type)))
+            String bounds = spans.stream().map(span -> "%s >= %s AND %s < %s".formatted(column, literal(span.from(), type, zone), column, literal(span.to(), type, zone)))
                     .collect(Collectors.joining(" OR "));
             return query.substring(0, start) + (spans.size() > 1 ? "(" + bounds + ")" : bounds) + query.substring(end);
-        }
-
-        private String bound(LocalDateTime at, String type)
-        {
-            return zone == null ? literal(at, type) : "TIMESTAMP '%s %s %s'".formatted(at.toLocalDate(), at.toLocalTime().format(HOURS), zone);
         }
     }
 
@@ -719,10 +714,17 @@ public final class Rewrites
 
     private static String literal(LocalDateTime at, String type)
     {
-        if ("date".equals(type) && at.toLocalTime().equals(LocalTime.MIDNIGHT)) {
+        return literal(at, type, null);
+    }
+
+    /** {@code at} as a literal of the column's type; in {@code zone} when it is not null (a timestamp with a time zone's, in UTC otherwise). */
+    private static String literal(LocalDateTime at, String type, String zone)
+    {
+        if (zone == null && "date".equals(type) && at.toLocalTime().equals(LocalTime.MIDNIGHT)) {
             return "DATE '%s'".formatted(at.toLocalDate());
         }
-        return "TIMESTAMP '%s %s%s'".formatted(at.toLocalDate(), at.toLocalTime().format(HOURS), type != null && type.startsWith("timestamptz") ? " UTC" : "");
+        String in = zone != null ? " " + zone : type != null && type.startsWith("timestamptz") ? " UTC" : "";
+        return "TIMESTAMP '%s %s%s'".formatted(at.toLocalDate(), at.toLocalTime().format(HOURS), in);
     }
 
     private static final DateTimeFormatter HOURS = DateTimeFormatter.ofPattern("HH:mm:ss");
