@@ -124,12 +124,13 @@ public final class EvidenceReader
 
     /**
      * A scan that tells of the table's layout: with the files it read reported, of the table as it was when the query ran, not as of
-     * an earlier version or time ({@code reads_as_of}), whose snapshot it may have moved past; a read's, or a write's that reads it as
-     * one ({@link #readsTheTable}), for the table's own evidence.
+     * an earlier version or time ({@code reads_as_of}), whose snapshot it may have moved past.
      */
-    private static final String TABLE_SCAN = readsTheTable("q") + " AND files_scanned IS NOT NULL AND reads_as_of IS NOT TRUE";
+    private static final String CURRENT_SCAN = "files_scanned IS NOT NULL AND reads_as_of IS NOT TRUE";
+    /** Such a scan by a read, or by a write that reads the table as one ({@link #readsTheTable}), for the table's own evidence. */
+    private static final String TABLE_SCAN = readsTheTable("q") + " AND " + CURRENT_SCAN;
     /** Such a scan by a read, for a pattern's evidence: patterns are reads'. */
-    private static final String LAYOUT_SCAN = "update_type IS NULL AND files_scanned IS NOT NULL AND reads_as_of IS NOT TRUE";
+    private static final String LAYOUT_SCAN = "update_type IS NULL AND " + CURRENT_SCAN;
 
     /**
      * Not icetune's own queries (its metadata reads through Trino, lint's EXPLAIN): they repeat identically at each evaluation, and a
