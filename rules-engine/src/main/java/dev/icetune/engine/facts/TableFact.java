@@ -29,6 +29,8 @@ import static java.util.Objects.requireNonNull;
  * {@code statisticsChangedShare} is the rows added or removed since the snapshot of its newest statistics, a share of the rows it
  * had then: 0 when the statistics are of the current snapshot (Trino's writes keep them so), -1 when not known.
  * {@code columns} are the names of the table's top-level columns in its current schema (none: not known).
+ * {@code overlappingFiles} are, per column, the average number of data files whose min/max range of it overlaps one file's, that
+ * file included: 1 when the files hold it in order, every file when each spans all its values (none: not known).
  */
 public record TableFact(
         String table,
@@ -56,7 +58,8 @@ public record TableFact(
         long largeFileWithDeletesBytes,
         Map<String, String> timeTypes,
         double statisticsChangedShare,
-        List<String> columns)
+        List<String> columns,
+        Map<String, Double> overlappingFiles)
 {
     public TableFact
     {
@@ -70,6 +73,7 @@ public record TableFact(
         snapshotAgesHours = snapshotAgesHours == null ? List.of() : List.copyOf(snapshotAgesHours);
         timeTypes = timeTypes == null ? Map.of() : Map.copyOf(timeTypes);
         columns = columns == null ? List.of() : List.copyOf(columns);
+        overlappingFiles = overlappingFiles == null ? Map.of() : Map.copyOf(overlappingFiles);
     }
 
     /**
@@ -139,6 +143,22 @@ public record TableFact(
     public boolean hasColumn(String column)
     {
         return columns.isEmpty() || columns.stream().anyMatch(name -> name.equalsIgnoreCase(column));
+    }
+
+    /**
+     * Whether the files' min/max ranges of {@code column} overlap: {@code atLeast} files or more overlap one file's on average, or the
+     * metadata does not tell. Files that do not overlap already skip what a filter does not select: sorting would change nothing.
+     */
+    public boolean filesOverlapOn(String column, double atLeast)
+    {
+        double overlapping = overlappingFiles(column);
+        return overlapping < 0 || overlapping >= atLeast;
+    }
+
+    /** The average number of files whose min/max range of {@code column} overlaps one file's, or -1 when not known. */
+    public double overlappingFiles(String column)
+    {
+        return overlappingFiles.entrySet().stream().filter(entry -> entry.getKey().equalsIgnoreCase(column)).mapToDouble(Map.Entry::getValue).findFirst().orElse(-1);
     }
 
     /** Whether the table has a date or timestamp column of this name, in any case: Trino's names are lower case, another engine's need not be. */

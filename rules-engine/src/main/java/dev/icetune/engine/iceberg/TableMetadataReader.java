@@ -225,7 +225,7 @@ public final class TableMetadataReader
 
     /** The figures of a table's current data files, and the size of its metadata file. */
     private record DataFileFigures(long dataFiles, long bytes, long small, long smallBytes, long largeWithDeletes, long largeWithDeletesBytes, long largest, long records,
-            int partitions, Map<String, TimeSpan> timeSpans, long metadataBytes) {}
+            int partitions, Map<String, TimeSpan> timeSpans, long metadataBytes, Map<String, Double> overlappingFiles) {}
 
     private static DataFileFigures figures(Table table, long smallFileBytes)
     {
@@ -247,6 +247,7 @@ public final class TableMetadataReader
             }
         }
         Map<String, TimeSpan> timeSpans = new java.util.HashMap<>();
+        OverlappingFiles overlapping = new OverlappingFiles(table.schema());
         if (current != null) {
             try (CloseableIterable<FileScanTask> tasks = table.newScan().includeColumnStats().planFiles()) {
                 for (FileScanTask task : tasks) {
@@ -273,6 +274,7 @@ public final class TableMetadataReader
                     }
                     largest = Math.max(largest, file.fileSizeInBytes());
                     partitions.add(partition);
+                    overlapping.add(file);
                     timeColumns.forEach((id, column) -> widen(timeSpans, column, TimeBounds.instant(column.type(), file.lowerBounds() == null ? null : file.lowerBounds().get(id)),
                             TimeBounds.instant(column.type(), file.upperBounds() == null ? null : file.upperBounds().get(id))));
                 }
@@ -288,7 +290,8 @@ public final class TableMetadataReader
                 }
             }
         }
-        return new DataFileFigures(dataFiles, bytes, small, smallBytes, largeWithDeletes, largeWithDeletesBytes, largest, records, partitions.size(), timeSpans, metadataBytes(table));
+        return new DataFileFigures(dataFiles, bytes, small, smallBytes, largeWithDeletes, largeWithDeletesBytes, largest, records, partitions.size(), timeSpans, metadataBytes(table),
+                overlapping.averages());
     }
 
     private static TableFact fact(String qualifiedName, Table table, DataFileFigures figures, Instant now)
@@ -329,7 +332,7 @@ public final class TableMetadataReader
                 timestampColumns, table.properties(), snapshotAges.size(), snapshotAges.isEmpty() ? 0 : snapshotAges.getLast(), statisticsAge,
                 current == null ? -1 : current.snapshotId(), figures.smallBytes(), figures.partitions(), figures.timeSpans(), distinctCounts, figures.metadataBytes(), snapshotAges,
                 figures.largeWithDeletes(), figures.largeWithDeletesBytes(), timeTypes, analyzed == null ? -1 : changedSince(table, analyzed),
-                table.schema().columns().stream().map(Types.NestedField::name).toList());
+                table.schema().columns().stream().map(Types.NestedField::name).toList(), figures.overlappingFiles());
     }
 
     /**

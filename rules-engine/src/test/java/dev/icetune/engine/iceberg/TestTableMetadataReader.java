@@ -10,6 +10,7 @@ import org.apache.iceberg.DeleteFile;
 import org.apache.iceberg.FileFormat;
 import org.apache.iceberg.FileMetadata;
 import org.apache.iceberg.GenericStatisticsFile;
+import org.apache.iceberg.Metrics;
 import org.apache.iceberg.PartitionSpec;
 import org.apache.iceberg.Schema;
 import org.apache.iceberg.Table;
@@ -17,11 +18,13 @@ import org.apache.iceberg.catalog.Catalog;
 import org.apache.iceberg.catalog.Namespace;
 import org.apache.iceberg.catalog.SupportsNamespaces;
 import org.apache.iceberg.catalog.TableIdentifier;
+import org.apache.iceberg.types.Conversions;
 import org.apache.iceberg.types.Types;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.Closeable;
+import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -288,6 +291,41 @@ class TestTableMetadataReader
             table.newAppend().appendFile(dataFile("b", 1, 1024)).commit();
             table.newRowDelta().addDeletes(positionDeletes("a")).commit();
             assertThat(regions(reader).statisticsChangedShare()).as("10 rows added and 1 deleted of the 20 analyzed").isEqualTo(11 / 20.0);
+        }
+    }
+
+    /**
+     * Whether sorting would help a filter is told by the files' min/max ranges of its column: ids appended in order overlap no other
+     * file's, regions each file spans overlap every file's, a column without bounds (no metrics kept) is not known.
+     */
+    @Test
+    void theFilesOverlappingOneFilesRangeAreCountedPerColumn(@TempDir Path warehouse)
+            throws Exception
+    {
+        Map<String, String> properties = withOrders(TestingPostgres.shared().createDatabase("reader_overlaps"), warehouse);
+        Schema schema = new Schema(Types.NestedField.required(1, "id", Types.LongType.get()), Types.NestedField.required(2, "region", Types.StringType.get()),
+                Types.NestedField.optional(3, "note", Types.StringType.get()));
+        Catalog catalog = CatalogUtil.buildIcebergCatalog(LocalIcebergCatalog.NAME, properties, null);
+        try (Closeable ignored = (Closeable) catalog) {
+            Table table = catalog.createTable(TableIdentifier.of("sales", "ordered"), schema);
+            var append = table.newAppend();
+            for (int file = 0; file < 4; file++) {
+                Map<Integer, ByteBuffer> lower = Map.of(1, Conversions.toByteBuffer(Types.LongType.get(), 100L * file), 2, Conversions.toByteBuffer(Types.StringType.get(), "AT"));
+                Map<Integer, ByteBuffer> upper = Map.of(1, Conversions.toByteBuffer(Types.LongType.get(), 100L * file + 99), 2, Conversions.toByteBuffer(Types.StringType.get(), "US"));
+                append.appendFile(DataFiles.builder(PartitionSpec.unpartitioned()).withPath("/nowhere/ordered/%d.parquet".formatted(file)).withFormat(FileFormat.PARQUET)
+                        .withFileSizeInBytes(1024).withMetrics(new Metrics(100L, null, null, null, null, lower, upper)).build());
+            }
+            append.commit();
+        }
+
+        try (TableMetadataReader reader = new TableMetadataReader("lake", LocalIcebergCatalog.NAME, properties)) {
+            TableFact ordered = read(reader).facts().stream().filter(fact -> fact.table().equals("lake.sales.ordered")).findFirst().orElseThrow();
+            assertThat(ordered.overlappingFiles("id")).as("appended in order").isEqualTo(1);
+            assertThat(ordered.overlappingFiles("Region")).as("each file spans all").isEqualTo(4);
+            assertThat(ordered.overlappingFiles("note")).as("no bounds kept").isEqualTo(-1);
+            assertThat(ordered.filesOverlapOn("id", 4)).isFalse();
+            assertThat(ordered.filesOverlapOn("region", 4)).isTrue();
+            assertThat(ordered.filesOverlapOn("note", 4)).as("not known: as before").isTrue();
         }
     }
 
