@@ -2,9 +2,10 @@
 -- cache TTL), last hour: each repeat recomputed a result a cache could have served. Only queries with a
 -- snapshot known for every table they read: a metadata table (t$files), a system table or another
 -- connector's table ('-' in input_snapshots) may change under the same text.
+-- An EXECUTE of a statement prepared by name is the same run only for the same statement (prepared_statement).
 WITH runs AS (
     SELECT cluster_name, query_pattern_hash, query_pattern, query_text, input_snapshots, "timestamp",
-           lag("timestamp") OVER (PARTITION BY cluster_name, md5(query_text), input_snapshots ORDER BY "timestamp") AS previous
+           lag("timestamp") OVER (PARTITION BY cluster_name, md5(concat_ws('|', query_text, prepared_statement)), input_snapshots ORDER BY "timestamp") AS previous
     FROM query_logs
     WHERE "timestamp" > now() - interval '1 hour' AND update_type IS NULL AND success AND NOT query_text_truncated
       AND strpos(',' || input_snapshots || ',', ',-,') = 0

@@ -28,6 +28,7 @@ public record CapturedQuery(
         String queryText,
         int queryTextLength,
         boolean queryTextTruncated,
+        String preparedStatement,
         String queryPattern,
         String queryPatternHash,
         String updateType,

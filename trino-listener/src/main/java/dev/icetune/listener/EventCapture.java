@@ -1,5 +1,6 @@
 package dev.icetune.listener;
 
+import dev.icetune.plan.ExecutedStatement;
 import dev.icetune.plan.QueryPlan;
 import io.trino.spi.eventlistener.QueryCompletedEvent;
 import io.trino.spi.eventlistener.QueryContext;
@@ -72,6 +73,19 @@ final class EventCapture
         return new Pattern(Texts.clean(pattern, maxTextLength), QueryPatterns.hash(pattern));
     }
 
+    /**
+     * The statement an {@code EXECUTE name USING ...} ran, which Trino prepared under that name: the text holds only the name, and a
+     * pattern's sample is run again (rewritten, made a view) as this statement with the text's values. Null for any other query,
+     * an EXECUTE IMMEDIATE included (its text holds its statement).
+     */
+    private String preparedStatement(String text, Optional<String> preparedQuery)
+    {
+        if (preparedQuery.isEmpty() || !ExecutedStatement.isExecute(text) || ExecutedStatement.immediate(text).isPresent()) {
+            return null;
+        }
+        return Texts.clean(preparedQuery.get(), maxTextLength);
+    }
+
     CapturedStart capture(QueryCreatedEvent event)
     {
         QueryContext context = event.getContext();
@@ -129,6 +143,7 @@ final class EventCapture
                 text,
                 originalText.length(),
                 text.length() < originalText.length(),
+                preparedStatement(whole, event.getMetadata().getPreparedQuery()),
                 pattern.text(),
                 pattern.hash(),
                 clean(event.getMetadata().getUpdateType()),

@@ -40,7 +40,7 @@ final class PostgresSink
             + "planning_ms, execution_ms, cpu_ms, scheduled_ms, physical_input_bytes, physical_input_rows, processed_input_bytes, "
             + "processed_input_rows, bytes_scanned, files_scanned, rows_returned, output_bytes, written_bytes, written_rows, "
             + "peak_memory_bytes, spilled_bytes, completed_splits, skew_ratio, skew_stage_id, input_count, main_input, input_snapshots, "
-            + "join_input_rows, join_output_rows, cross_join, sort_without_limit, cluster_name";
+            + "join_input_rows, join_output_rows, cross_join, sort_without_limit, cluster_name, prepared_statement";
     static final String INPUTS_COLUMNS = "query_id, \"timestamp\", input_index, query_pattern_hash, update_type, catalog, schema_name, table_name, connector, columns, "
             + "physical_input_bytes, physical_input_rows, snapshot_id, format_version, partition_fields, file_format, total_data_files, "
             + "total_records, total_delete_files, files_scanned, bytes_scanned, manifests_scanned, manifests_skipped, "
@@ -315,7 +315,7 @@ final class PostgresSink
                 .number(query.skewRatio()).number(query.skewStageId()).number(query.inputs().size())
                 .text(query.mainInput()).text(query.inputSnapshots())
                 .number(query.joinInputRows()).number(query.joinOutputRows()).bool(query.crossJoin()).bool(query.sortWithoutLimit())
-                .text(query.clusterName());
+                .text(query.clusterName()).text(query.preparedStatement());
         rows.endRow();
     }
 

@@ -273,6 +273,7 @@ class TestCaptureWithTrino
         assertThat(immediate).extracting(row -> row.get("query_pattern"))
                 .containsExactly("select count(*) from small_files where user_id = ?", "select count(*) from small_files where event_type = ?");
         assertThat(immediate.getFirst()).containsEntry("query_pattern_hash", plain).containsEntry("success", true).containsEntry("input_count", 1);
+        assertThat(immediate).as("the text holds its statement").allSatisfy(row -> assertThat(row.get("prepared_statement")).isNull());
 
         // with explicitPrepare, PREPARE statement1 and EXECUTE statement1 USING ...: each connection names its first statement
         // statement1, so the name says nothing; the pattern is the statement Trino prepared under it
@@ -283,6 +284,10 @@ class TestCaptureWithTrino
         assertThat(prepared).extracting(row -> (String) row.get("query_pattern")).allSatisfy(pattern -> assertThat(pattern).startsWith("select count(*) from small_files where"));
         assertThat(prepared.get(1)).containsEntry("query_pattern_hash", prepared.get(0).get("query_pattern_hash")).containsEntry("success", true);
         assertThat(prepared.get(2).get("query_pattern_hash")).isNotEqualTo(prepared.get(0).get("query_pattern_hash"));
+        // the text names the statement only: the statement is kept beside it, for a sample to run again
+        assertThat(prepared).extracting(row -> ((String) row.get("prepared_statement")).strip().replaceAll("\\s+", " ")).as("as Trino prepared (and formatted) it")
+                .containsExactly("SELECT count(*) FROM small_files WHERE (user_id = ?)", "SELECT count(*) FROM small_files WHERE (user_id = ?)",
+                        "SELECT count(*) FROM small_files WHERE (event_type = ?)");
 
         // the start of each has the pattern of its completion: the hung-queries check compares a running query with its pattern's latency
         for (Map<String, Object> row : Stream.concat(immediate.stream(), prepared.stream()).toList()) {

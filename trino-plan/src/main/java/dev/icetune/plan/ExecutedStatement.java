@@ -74,6 +74,44 @@ public final class ExecutedStatement
     }
 
     /**
+     * The statement and values of {@code EXECUTE name [USING ...]}, of {@code statement}, the one Trino prepared under that name
+     * (which the text does not hold); empty for any other text.
+     */
+    public static Optional<Immediate> prepared(String queryText, String statement)
+    {
+        int name = afterKeyword(queryText, 0, "execute");
+        if (name < 0 || name >= queryText.length() || immediate(queryText).isPresent()) {
+            return Optional.empty();
+        }
+        int end = name;
+        if (queryText.charAt(name) == '"') {
+            end = closingQuote(queryText, name) + 1;
+        }
+        else {
+            while (end < queryText.length() && (Character.isLetterOrDigit(queryText.charAt(end)) || queryText.charAt(end) == '_')) {
+                end++;
+            }
+        }
+        int using = afterKeyword(queryText, end, "using");
+        return Optional.of(new Immediate(statement, using < 0 ? List.of() : topLevelList(queryText.substring(using))));
+    }
+
+    /**
+     * The statement a query text runs, as a query of its own: for an EXECUTE of a statement prepared by name, that statement
+     * ({@code preparedStatement}, null when not known) with the text's values in place; otherwise as {@link #runnable(String)}.
+     */
+    public static Optional<String> runnable(String queryText, String preparedStatement)
+    {
+        if (queryText != null && preparedStatement != null) {
+            Optional<Immediate> prepared = prepared(queryText, preparedStatement);
+            if (prepared.isPresent()) {
+                return prepared.get().bound();
+            }
+        }
+        return runnable(queryText);
+    }
+
+    /**
      * The statement a query text runs, as a query of its own: the text itself; for an EXECUTE IMMEDIATE, its statement with
      * the values in place; empty for an EXECUTE of a prepared statement, whose statement the text does not hold.
      */

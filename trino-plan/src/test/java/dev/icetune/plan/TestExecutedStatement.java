@@ -48,6 +48,21 @@ class TestExecutedStatement
         assertThat(runnable(null)).isEmpty();
     }
 
+    /** An EXECUTE of a statement prepared by name runs that statement (Trino's, kept beside the text) with the text's values. */
+    @Test
+    void anExecuteOfAStatementPreparedByNameRunsItWithItsValues()
+    {
+        String statement = "SELECT count(*) FROM t WHERE date_format(ts, '%Y-%m-%d') = ? AND code = ?";
+        assertThat(runnable("EXECUTE statement1 USING '2024-01-15', 'a,b'", statement))
+                .contains("SELECT count(*) FROM t WHERE date_format(ts, '%Y-%m-%d') = '2024-01-15' AND code = 'a,b'");
+        assertThat(runnable("execute \"my statement\" using 7, 8", "SELECT ? + ?")).contains("SELECT 7 + 8");
+        assertThat(runnable("EXECUTE dash", "SELECT 1")).contains("SELECT 1");
+        assertThat(runnable("EXECUTE dash USING 1", "SELECT 1")).as("more values than parameters").isEmpty();
+        assertThat(runnable("EXECUTE dash USING 1", null)).as("the statement not known").isEmpty();
+        assertThat(runnable("EXECUTE IMMEDIATE 'SELECT ?' USING 2", "SELECT ?")).as("the text holds its statement").contains("SELECT 2");
+        assertThat(runnable("SELECT 3", "SELECT 4")).contains("SELECT 3");
+    }
+
     @Test
     void anythingElseIsNotAnExecuteImmediate()
     {

@@ -122,6 +122,9 @@ public final class EvidenceReader
      */
     private static final String CACHEABLE = "(success AND NOT query_text_truncated AND strpos(',' || input_snapshots || ',', ',-,') = 0)";
 
+    /** What a run repeats: its text, the statement an EXECUTE of one prepared by name ran (the name tells nothing), the tables' snapshots. */
+    private static final String RUN_TEXT = "concat_ws('|', query_text, prepared_statement, input_snapshots)";
+
     /**
      * A scan that tells of the table's layout: with the files it read reported, of the table as it was when the query ran, not as of
      * an earlier version or time ({@code reads_as_of}), whose snapshot it may have moved past.
@@ -151,9 +154,9 @@ public final class EvidenceReader
                        -- identical text on identical snapshots within the TTL, counted in TTL-wide time buckets (the bucket seeds the
                        -- hash), twice with the buckets shifted by half a TTL, so that a burst shorter than half the TTL falls in one
                        -- bucket; date_part (float8), not extract (numeric): a million numeric divisions cost a third of a second
-                       CASE WHEN <cacheable> THEN hashtextextended(query_text || '|' || input_snapshots,
+                       CASE WHEN <cacheable> THEN hashtextextended(<run_text>,
                                floor(date_part('epoch', "timestamp") / :ttl_seconds)::bigint) END AS run,
-                       CASE WHEN <cacheable> THEN hashtextextended(query_text || '|' || input_snapshots,
+                       CASE WHEN <cacheable> THEN hashtextextended(<run_text>,
                                floor((date_part('epoch', "timestamp") + :ttl_seconds / 2.0) / :ttl_seconds)::bigint) END AS shifted_run
                 FROM query_logs
                 WHERE "timestamp" >= :start AND "timestamp" < :end AND update_type IS NULL AND <slice> <cluster> AND <workload>
@@ -175,16 +178,18 @@ public final class EvidenceReader
                 -- first made each comparison compare both texts in full)
                 GROUP BY query_pattern_hash, cluster_name),
             texts AS (
-                SELECT cluster_name AS cluster, query_pattern_hash AS h, min(query_pattern) AS pattern, min(query_text) AS sample_query,
+                SELECT cluster_name AS cluster, query_pattern_hash AS h, min(query_pattern) AS pattern,
+                       -- a run's text and the statement it executed by name, of one run
+                       min(ARRAY[query_text, prepared_statement]) AS sample,
                        min(main_input) AS tbl
                 FROM query_logs
                 WHERE "timestamp" >= :start AND "timestamp" < :end AND update_type IS NULL AND <slice> <cluster> AND <workload>
                 GROUP BY cluster_name, query_pattern_hash)
             -- a pattern hash has one pattern text: whether it aggregates is asked once per pattern, not once per query
-            SELECT cur.*, texts.pattern, texts.sample_query, texts.tbl, texts.pattern ~ '\\mgroup by\\M' AS aggregation,
+            SELECT cur.*, texts.pattern, texts.sample[1] AS sample_query, texts.sample[2] AS prepared_statement, texts.tbl, texts.pattern ~ '\\mgroup by\\M' AS aggregation,
                    cur.percentiles[1] AS p50, cur.percentiles[2] AS p95, cur.skew[1] AS skew_ratio, cur.skew[2] AS skew_stage
             FROM cur JOIN texts USING (cluster, h)
-            """.replace("<limit_failure>", LIMIT_FAILURE).replace("<cacheable>", CACHEABLE).replace("<workload>", WORKLOAD);
+            """.replace("<limit_failure>", LIMIT_FAILURE).replace("<cacheable>", CACHEABLE).replace("<workload>", WORKLOAD).replace("<run_text>", RUN_TEXT);
 
     /**
      * Per table and cluster first, then per table: every aggregate hashes, and the list of clusters is sorted from a few rows a
@@ -424,11 +429,12 @@ public final class EvidenceReader
 
     /**
      * A pattern's sample as a query of its own, where the text is one: an EXECUTE IMMEDIATE (how clients send a query with
-     * parameters) becomes the statement it ran, so that a fix or rewrite built from the sample runs as the query did.
+     * parameters), or an EXECUTE of a statement prepared by name, becomes the statement it ran with its values, so that a fix
+     * or rewrite built from the sample runs as the query did.
      */
-    private static String sample(String queryText)
+    private static String sample(String queryText, String preparedStatement)
     {
-        return ExecutedStatement.runnable(queryText).orElse(queryText);
+        return ExecutedStatement.runnable(queryText, preparedStatement).orElse(queryText);
     }
 
     /** A pattern as the window's read found it, made a fact once its baseline is known. */
@@ -443,7 +449,7 @@ public final class EvidenceReader
                     String hash = rs.getString("h");
                     String cluster = rs.getString("cluster");
                     String pattern = rs.getString("pattern");
-                    String sampleQuery = sample(rs.getString("sample_query"));
+                    String sampleQuery = sample(rs.getString("sample_query"), rs.getString("prepared_statement"));
                     String table = rs.getString("tbl");
                     long executions = rs.getLong("executions");
                     double errorRate = rs.getDouble("error_rate");
