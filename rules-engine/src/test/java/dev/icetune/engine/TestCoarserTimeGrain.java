@@ -87,6 +87,18 @@ class TestCoarserTimeGrain
                 .as("a column whose span the files do not tell").containsExactly(TimeGrain.DAY);
     }
 
+    /** Met from outside: 340 kB of signups over 26 days of January, read by day, month and year ranges, got "partition by year(signup)". */
+    @Test
+    void noTimePartitionIsAddedWhereAllTheDataWouldFallInOne()
+    {
+        assertThat(unpartitioned(256_000, 26).timeGrainToAdd("ts", List.of(range(8760), range(744)), HOUR_ABOVE_BYTES, GRAIN_FACTOR, PARTITION_BYTES))
+                .as("ranges of a month allow a month: 26 days of March in one, nothing to prune").isEmpty();
+        assertThat(unpartitioned(256_000, 45).timeGrainToAdd("ts", List.of(range(8760)), HOUR_ABOVE_BYTES, GRAIN_FACTOR, PARTITION_BYTES))
+                .as("ranges of a year allow a year: 45 days from March 1st in one").isEmpty();
+        assertThat(unpartitioned(256_000, 45).timeGrainToAdd("ts", List.of(range(744)), HOUR_ABOVE_BYTES, GRAIN_FACTOR, PARTITION_BYTES))
+                .as("ranges of a month allow no year: March and April").containsExactly(TimeGrain.MONTH);
+    }
+
     /** {@code bytes} in one partition, their ts spread over {@code days} days. */
     private static TableFact unpartitioned(long bytes, int days)
     {

@@ -239,7 +239,8 @@ public record TableFact(
      * {@code partitionBytes} on average (the data spread evenly over the column's time span, within each partition the table
      * has now), else the coarsest the time ranges of its queries allow. What this adds is then neither coarsened by
      * over-partitioning nor refined by partition-granularity. Hour or day when the files do not tell the column's span. A list of
-     * one, for a rule to match on.
+     * one, for a rule to match on; of none when all the data falls in one partition of that grain (a table too small for a finer
+     * one, spanning less than a year or a month): such a partition prunes nothing.
      */
     public List<TimeGrain> timeGrainToAdd(String column, List<PredicateFact> ranges, double hourAboveBytes, double grainFactor, double partitionBytes)
     {
@@ -251,10 +252,24 @@ public record TableFact(
         double spanHours = span.get().length().toSeconds() / 3600.0;
         double bytesNow = partitions <= 1 ? totalDataBytes : avgPartitionBytes();
         List<TimeGrain> candidates = java.util.stream.Stream.concat(java.util.stream.Stream.of(finest), coarserAllowed(finest, ranges, grainFactor).stream()).toList();
-        return List.of(candidates.stream()
-                .filter(grain -> bytesNow / Math.max(1, Math.ceil(spanHours / grain.hours())) >= partitionBytes)
+        TimeGrain grain = candidates.stream()
+                .filter(candidate -> bytesNow / Math.max(1, Math.ceil(spanHours / candidate.hours())) >= partitionBytes)
                 .findFirst()
-                .orElse(candidates.getLast()));
+                .orElse(candidates.getLast());
+        return partitionsOver(grain, span.get()) > 1 ? List.of(grain) : List.of();
+    }
+
+    /** The partitions of {@code grain} the times of {@code span} fall in, by the calendar in UTC, as Iceberg's transforms cut them. */
+    private static long partitionsOver(TimeGrain grain, TimeSpan span)
+    {
+        java.time.LocalDateTime from = java.time.LocalDateTime.ofInstant(span.from(), java.time.ZoneOffset.UTC);
+        java.time.LocalDateTime to = java.time.LocalDateTime.ofInstant(span.to(), java.time.ZoneOffset.UTC);
+        return 1 + switch (grain) {
+            case HOUR -> java.time.temporal.ChronoUnit.HOURS.between(from.truncatedTo(java.time.temporal.ChronoUnit.HOURS), to.truncatedTo(java.time.temporal.ChronoUnit.HOURS));
+            case DAY -> java.time.temporal.ChronoUnit.DAYS.between(from.toLocalDate(), to.toLocalDate());
+            case MONTH -> java.time.temporal.ChronoUnit.MONTHS.between(java.time.YearMonth.from(from), java.time.YearMonth.from(to));
+            case YEAR -> to.getYear() - from.getYear();
+        };
     }
 
     /** The grains coarser than {@code grain} that the queries' time ranges allow: each range spans more than a {@code grainFactor}th of one. */
