@@ -59,7 +59,16 @@ class TestRewrites
         assertThat(Rewrites.sargable("SELECT 1 FROM e WHERE day_of_month(ts) = 5 and year(ts) = 2024 and month(ts) = 1", "ts", "date"))
                 .contains("SELECT 1 FROM e WHERE ts >= DATE '2024-01-05' AND ts < DATE '2024-01-06'");
         assertThat(Rewrites.sargable("SELECT 1 FROM e WHERE month(ts) = 3 AND month(ts) = 4 AND year(ts) = 2024", "ts", null)).as("two months: nothing").isEmpty();
-        assertThat(Rewrites.sargable("SELECT 1 FROM e WHERE year(ts) = 2024 AND day(ts) = 3", "ts", null)).as("the 3rd of every month").isEmpty();
+        // a day of every month of the year (met from outside: advice only, valued as the whole year, nothing to skip): its days ORed, which
+        // Trino pushes into the scan as one list of ranges
+        assertThat(Rewrites.sargable("SELECT 1 FROM e WHERE year(ts) = 2024 AND day(ts) = 3", "ts", null)).as("the 3rd of every month")
+                .hasValueSatisfying(rewritten -> assertThat(rewritten).startsWith("SELECT 1 FROM e WHERE (ts >= TIMESTAMP '2024-01-03 00:00:00' AND ts < TIMESTAMP '2024-01-04 00:00:00' OR ")
+                        .endsWith(" OR ts >= TIMESTAMP '2024-12-03 00:00:00' AND ts < TIMESTAMP '2024-12-04 00:00:00')").matches(text -> text.split(" OR ").length == 12, "twelve days"));
+        assertThat(Rewrites.selected("SELECT 1 FROM e WHERE year(ts) = 2024 AND day(ts) = 3", "ts")).contains(java.time.Duration.ofDays(12));
+        assertThat(Rewrites.sargable("SELECT 1 FROM e WHERE day_of_month(ts) = 31 AND quarter(ts) = 1 AND year(ts) = 2025 AND k = 1", "ts", "date"))
+                .as("the months of the quarter that have the day").contains("SELECT 1 FROM e WHERE (ts >= DATE '2025-01-31' AND ts < DATE '2025-02-01' OR ts >= DATE '2025-03-31' AND ts < DATE '2025-04-01') AND k = 1");
+        assertThat(Rewrites.sargable("SELECT 1 FROM e WHERE year(ts) = 2025 AND month(ts) = 2 AND day(ts) = 30", "ts", null)).as("no such day").isEmpty();
+        assertThat(Rewrites.sargable("SELECT 1 FROM e WHERE month(ts) = 2 AND day(ts) = 3", "ts", null)).as("of every year: no year to bound it").isEmpty();
         // a column quoted in the query (timestamp is a keyword) stays quoted in the rewrite
         assertThat(Rewrites.sargable("SELECT 1 FROM e WHERE date_format(\"timestamp\", '%Y-%m-%d') = '2024-01-15'", "timestamp", null))
                 .contains("SELECT 1 FROM e WHERE \"timestamp\" >= TIMESTAMP '2024-01-15 00:00:00' AND \"timestamp\" < TIMESTAMP '2024-01-16 00:00:00'");

@@ -621,8 +621,9 @@ public final class Rewrites
     }
 
     /**
-     * The quarter, month or day that the conjuncts of {@code parts} select, each of year, quarter, month and day once, the year there and
-     * a quarter or a month (a quarter beside its own month adds nothing).
+     * The quarter, month or days that the conjuncts of {@code parts} select, each of year, quarter, month and day once, the year there:
+     * a quarter, a month, a day of a month, or a day of every month of the year or of the quarter (its ranges ORed; a month without it
+     * selects none). A quarter beside its own month adds nothing, beside another selects nothing.
      */
     private static Optional<Range> dateParts(Matcher parts, String col)
     {
@@ -635,23 +636,32 @@ public final class Rewrites
                 return Optional.empty();
             }
         }
+        Integer year = values.get("year");
         Integer quarter = values.get("quarter");
-        if (values.containsKey("year") && quarter != null && !values.containsKey("month") && !values.containsKey("day")) {
-            if (quarter < 1 || quarter > 4) {
-                return Optional.empty();
-            }
-            YearMonth first = YearMonth.of(values.get("year"), 3 * quarter - 2);
-            return Optional.of(new Range(parts, name(parts), first.atDay(1), first.plusMonths(3).atDay(1)));
-        }
-        if (!values.containsKey("year") || !values.containsKey("month") || (quarter != null && quarter != (values.get("month") + 2) / 3)) {
+        Integer month = values.get("month");
+        Integer day = values.get("day");
+        if (year == null || (quarter != null && (quarter < 1 || quarter > 4 || month != null && quarter != (month + 2) / 3))) {
             return Optional.empty();
         }
-        YearMonth month = YearMonth.of(values.get("year"), values.get("month"));
-        if (!values.containsKey("day")) {
-            return Optional.of(new Range(parts, name(parts), month.atDay(1), month.plusMonths(1).atDay(1)));
+        List<YearMonth> months = new ArrayList<>();
+        if (month != null) {
+            months.add(YearMonth.of(year, month));
         }
-        LocalDate day = month.atDay(values.get("day"));
-        return Optional.of(new Range(parts, name(parts), day, day.plusDays(1)));
+        else {
+            for (int m = quarter == null ? 1 : 3 * quarter - 2; m <= (quarter == null ? 12 : 3 * quarter); m++) {
+                months.add(YearMonth.of(year, m));
+            }
+        }
+        List<Span> spans = new ArrayList<>();
+        for (YearMonth of : months) {
+            if (day == null) {
+                spans.add(new Span(of.atDay(1).atStartOfDay(), of.plusMonths(1).atDay(1).atStartOfDay()));
+            }
+            else if (of.isValidDay(day)) {
+                spans.add(new Span(of.atDay(day).atStartOfDay(), of.atDay(day).plusDays(1).atStartOfDay()));
+            }
+        }
+        return spans.isEmpty() ? Optional.empty() : Optional.of(new Range(parts.start(), parts.end(), name(parts), Span.merged(spans), null));
     }
 
     /**
