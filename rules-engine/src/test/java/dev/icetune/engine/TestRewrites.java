@@ -74,6 +74,17 @@ class TestRewrites
                 .contains("SELECT 1 FROM e WHERE \"timestamp\" >= TIMESTAMP '2024-01-15 00:00:00' AND \"timestamp\" < TIMESTAMP '2024-01-16 00:00:00'");
     }
 
+    /** Met from outside: a dashboard filtering a view's signup_day, which the view computes as date_format(signup, ...), was told to compare signup. */
+    @Test
+    void aFunctionTheQueryDoesNotWriteIsAViewsToChange()
+    {
+        assertThat(Rewrites.sargableAdvice("SELECT count(*) FROM customer_days WHERE signup_day = '2026-01-05'", "signup", "date_format"))
+                .isEqualTo("the query filters a view's column that is date_format() of signup: have the view pass signup on as it is, and compare that against a range");
+        assertThat(Rewrites.sargableAdvice("SELECT count(*) FROM customers c WHERE year(C.SIGNUP) = 2026 AND day_of_month(c.signup) = 0", "signup", "day"))
+                .isEqualTo("compare signup itself against a range instead of day() of it");
+        assertThat(Rewrites.sargableAdvice("SELECT count(*) FROM e WHERE lower(\"Signup\") = 'x'", "signup", "lower")).startsWith("compare signup itself");
+    }
+
     /** Met from outside: a dashboard's day as the leading part of the timestamp's text, which Trino cannot push into the scan. */
     @Test
     void aQualifiedColumnIsRewrittenAsWritten()

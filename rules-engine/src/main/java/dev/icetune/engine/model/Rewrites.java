@@ -287,6 +287,19 @@ public final class Rewrites
         return Optional.empty();
     }
 
+    /**
+     * What to do about a function around {@code column} that no rewrite of the query mends: compare the column itself; or, where the
+     * query does not name the column at all, it filters a view's column that wraps it: the view is what to change.
+     */
+    public static String sargableAdvice(String query, String column, String function)
+    {
+        if (query != null && !Pattern.compile("(?i)" + qualified(column)).matcher(query).find()) {
+            return "the query filters a view's column that is %s() of %s: have the view pass %s on as it is, and compare that against a range"
+                    .formatted(function, column, column);
+        }
+        return "compare %s itself against a range instead of %s() of it".formatted(column, function);
+    }
+
     /** The column as a query writes it, perhaps quoted or qualified ({@code e.ts}), and not the end of another name ({@code event_ts}). */
     private static String qualified(String column)
     {
