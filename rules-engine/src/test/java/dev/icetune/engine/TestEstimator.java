@@ -355,6 +355,15 @@ class TestEstimator
         assertThat(estimate.assumptions()).startsWith("the bare ts selects 24 hours");
     }
 
+    /** Met from outside: the 15th of every month of a year, of data of one January, valued as twelve days of the data's 26 (28 files of 60 after; 4 read). */
+    @Test
+    void aRewritesTimeOutsideTheDataSelectsNothingOfIt()
+    {
+        Estimate estimate = rewriteOnThirtyDays("SELECT count(*) FROM events WHERE year(ts) = 2024 AND day(ts) = 15", "day", false, "day(ts) = bigint '15'", -1);
+        assertThat(estimate.assumptions()).as(estimate.sentence()).startsWith("the bare ts selects 24 hours of the");
+        assertThat(estimate.filesPerQueryAfter()).isCloseTo(1, org.assertj.core.data.Offset.offset(0.1));
+    }
+
     /** A list of days: the filter's time is one value's, a day; the rewrite's is every day of the list. */
     @Test
     void aListOfDaysIsValuedOnAllOfThem()

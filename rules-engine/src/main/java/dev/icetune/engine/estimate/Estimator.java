@@ -391,11 +391,13 @@ public final class Estimator
         PredicateFact p = wrapped.get();
         double filesBefore = filesNow(p.avgFilesScanned(), fact);
         double spanned = span.get().length().toSeconds() / 3600.0;
-        double share = Math.min(1, hours / Math.max(1, spanned));
+        // of those, the hours the data spans: the 15th of every month of a year, of data of one January, is a day
+        double inData = Rewrites.selected(p.sampleQuery(), column, span.get().from(), span.get().to()).map(duration -> duration.toSeconds() / 3600.0).orElse(hours);
+        double share = Math.min(1, inData / Math.max(1, spanned));
         return Estimate.of("the pattern's scans of " + table, p.scans() * perDay, filesBefore, Math.max(1, filesBefore * share),
                 p.avgBytesScanned(), p.avgBytesScanned() * share, 0, 0, 0, 0, null,
                 share < 1 ? "the bare %s selects %.0f hours of the %.0f the data spans, and the files' min/max statistics skip the rest in proportion."
-                        .formatted(column, hours, spanned)
+                        .formatted(column, inData, spanned)
                         : "the bare %s selects %.0f hours, all %.0f the data spans: nothing to skip.".formatted(column, hours, spanned), rates);
     }
 

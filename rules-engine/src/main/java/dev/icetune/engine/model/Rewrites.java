@@ -5,11 +5,13 @@ import dev.icetune.plan.ExecutedStatement;
 import java.time.DateTimeException;
 import java.time.DayOfWeek;
 import java.time.Duration;
+import java.time.Instant;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.time.LocalTime;
 import java.time.YearMonth;
 import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
 import java.time.temporal.TemporalAdjusters;
@@ -379,9 +381,19 @@ public final class Rewrites
     /** The time the query's {@code function(column) = literal} predicate selects, if it is one {@link #sargable} rewrites: an hour, a day, a month. */
     public static Optional<Duration> selected(String query, String column)
     {
+        return selectedRange(query, column).map(Range::length);
+    }
+
+    /** Of the time {@link #selected} finds, what falls within [{@code from}, {@code to}]: the times a table's data spans. */
+    public static Optional<Duration> selected(String query, String column, Instant from, Instant to)
+    {
+        return selectedRange(query, column).map(range -> range.lengthWithin(from, to));
+    }
+
+    private static Optional<Range> selectedRange(String query, String column)
+    {
         // a day in a named zone is one of a timestamp with a time zone only: the times it selects are a day's all the same
-        return range(query, column, null).or(() -> query != null && AT_TIME_ZONE.matcher(query).find() ? range(query, column, "timestamptz") : Optional.empty())
-                .map(Range::length);
+        return range(query, column, null).or(() -> query != null && AT_TIME_ZONE.matcher(query).find() ? range(query, column, "timestamptz") : Optional.empty());
     }
 
     private static final Pattern AT_TIME_ZONE = Pattern.compile("(?i)\\sat\\s+time\\s+zone\\s");
@@ -406,6 +418,23 @@ public final class Rewrites
         Duration length()
         {
             return spans.stream().map(span -> Duration.between(span.from(), span.to())).reduce(Duration.ZERO, Duration::plus);
+        }
+
+        /** The spans' times within [{@code from}, {@code to}], a time without a zone read in UTC, as the bounds' literals are. */
+        Duration lengthWithin(Instant from, Instant to)
+        {
+            ZoneId in = zone == null ? ZoneOffset.UTC : ZoneId.of(zone);
+            Duration within = Duration.ZERO;
+            for (Span span : spans) {
+                Instant start = span.from().atZone(in).toInstant();
+                Instant end = span.to().atZone(in).toInstant();
+                Instant first = start.isAfter(from) ? start : from;
+                Instant last = end.isBefore(to) ? end : to;
+                if (last.isAfter(first)) {
+                    within = within.plus(Duration.between(first, last));
+                }
+            }
+            return within;
         }
 
         /** Several spans are ORed in parentheses: the predicate they replace was one operand, of an AND or an OR. */
