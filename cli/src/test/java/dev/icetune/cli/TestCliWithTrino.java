@@ -77,6 +77,7 @@ class TestCliWithTrino
             trino.execute("INSERT INTO lint_me VALUES (TIMESTAMP '2024-01-0" + day + " 10:00:00', " + day + ")");
             trino.execute("INSERT INTO iceberg.\"lint.eu\".\"me.too\" VALUES (TIMESTAMP '2024-01-0" + day + " 10:00:00', " + day + ")");
         }
+        trino.execute("CREATE VIEW lint_days AS SELECT user_id, date_format(ts, '%Y-%m-%d') AS day FROM lint_me");
         trino.execute("CREATE TABLE lint_zoned AS SELECT TIMESTAMP '2024-01-02 10:00:00 UTC' AS ts, DATE '2024-01-02' AS d, 1 AS user_id");
         // 200,000 rows in one file: large enough for the planner's estimates to pass the rules' row thresholds, too few files for a full-scan finding
         trino.execute("CREATE TABLE lint_big AS SELECT a * 1000 + b AS id, b % 7 AS kind FROM UNNEST(sequence(0, 199)) x(a) CROSS JOIN UNNEST(sequence(1, 1000)) y(b)");
@@ -507,6 +508,11 @@ class TestCliWithTrino
                 .as(stderr()).isEqualTo(IcetuneCli.FINDINGS);
         assertThat(stdout()).contains("non-sargable-predicate on iceberg.demo.lint_me: date_add() around ts")
                 .contains("suggestion: SELECT count(*) FROM iceberg.demo.lint_me WHERE ts >= date_add('day', -1, TIMESTAMP '2024-01-03 00:00:00')");
+        out.reset();
+        // met from outside: a view's column that wraps ts, which the query does not name
+        assertThat(icetune("lint", "SELECT count(*) FROM iceberg.demo.lint_days WHERE day = '2024-01-02'")).as(stderr()).isEqualTo(IcetuneCli.FINDINGS);
+        assertThat(stdout()).contains("non-sargable-predicate on iceberg.demo.lint_me: date_format() around ts")
+                .contains("suggestion: the query filters a view's column that is date_format() of ts: have the view pass ts on as it is");
         out.reset();
         // the rewrite is pushed into the scan: no finding
         assertThat(icetune("lint", "SELECT count(*) FROM iceberg.demo.lint_me WHERE ts >= date_add('day', -1, TIMESTAMP '2024-01-03 00:00:00')")).as(stderr()).isZero();

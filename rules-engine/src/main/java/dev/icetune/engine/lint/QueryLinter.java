@@ -105,7 +105,7 @@ public final class QueryLinter
                 if (predicate.kind() == PredicateKind.WRAPPED && keyColumn && wrappedColumns.add(predicate.column())) {
                     findings.add(new Finding(table, "non-sargable-predicate",
                             predicate.function() + "() around " + predicate.column() + " hides the column from pruning: every file of " + table + " is read",
-                            Rewrites.sargable(sql, predicate.column(), fact.map(t -> t.timeType(predicate.column())).orElse(null)).orElse("compare " + predicate.column() + " itself against a range")));
+                            Rewrites.sargable(sql, predicate.column(), fact.map(t -> t.timeType(predicate.column())).orElse(null)).orElseGet(() -> Rewrites.sargableAdvice(sql, predicate.column(), predicate.function()))));
                 }
             }
             if (fact.isPresent() && !fact.get().partitionFields().isEmpty()) {
