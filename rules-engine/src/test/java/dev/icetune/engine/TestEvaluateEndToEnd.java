@@ -227,7 +227,9 @@ class TestEvaluateEndToEnd
         RecommendationStore.Stored view = find(stored, "materialized-view");
         assertThat(view.evidence()).containsEntry("executions", 6).containsEntry("table", "iceberg.demo.sessions");
         assertThat((Double) view.evidence().get("p50_ms")).as("expensive: mv.min_p50_ms as shipped").isGreaterThanOrEqualTo(200);
-        assertThat(view.proposedFix()).startsWith("CREATE MATERIALIZED VIEW IF NOT EXISTS \"iceberg\".\"demo\".\"mv_sessions_")
+        // Trino creates no materialized view in an Iceberg JDBC catalog (its apply failed: met from outside): the same rows in a table, valued alike
+        assertThat(view.proposedFix()).startsWith("Trino creates no materialized view in the Iceberg catalog of iceberg.demo.sessions: keep the aggregation's rows in a table, "
+                        + "CREATE OR REPLACE TABLE \"iceberg\".\"demo\".\"mv_sessions_")
                 .as("the statement the dashboard ran, its parameter in place").contains("AS SELECT event_type, count(DISTINCT session_id) AS sessions FROM sessions GROUP BY event_type HAVING count(*) > INTEGER '0'");
         // six runs an hour against a refresh an hour: the saving is the other 120 runs a day, net of 24 refreshes
         assertThat(view.estimate().queriesPerDay()).isEqualTo(144);

@@ -120,7 +120,7 @@ public final class Estimator
             case BloomFilters bloom -> bloomFilter(bloom);
             case Analyze analyze -> analyze(analyze.table());
             case ExpireSnapshots expire -> expireSnapshots(expire);
-            case MaterializedView view -> materializedView(view, recommendation);
+            case MaterializedView view -> precomputed(view.table(), view.refreshMinutes(), recommendation);
             case QueryRewrite rewrite -> advice(rewrite.benefit(), recommendation);
             case Advice advice -> advice(advice.benefit(), recommendation);
             case KillQueries kill -> Estimate.unknown("ending hung queries is not valued: how long they would have run is not known.");
@@ -348,20 +348,24 @@ public final class Estimator
      * Queries answered from the view's rows, against refreshes that each run the query once. Files are counted as the
      * table would have them compacted: its small files are the compaction's to save, not the view's.
      */
-    private Estimate materializedView(MaterializedView view, Recommendation recommendation)
+    /**
+     * The pattern's queries read the rows of its aggregation over {@code table}, kept by a view (or a table created again) every
+     * {@code refreshMinutes}, which runs the aggregation once each time.
+     */
+    private Estimate precomputed(String table, long refreshMinutes, Recommendation recommendation)
     {
         PatternFact pattern = pattern(recommendation);
         if (pattern == null) {
             return Estimate.unknown("the pattern " + recommendation.target() + " is not in the window.");
         }
-        TableFact table = tables.get(view.table());
-        double filesBefore = table == null ? pattern.avgFilesScanned() : Math.min(pattern.avgFilesScanned(), filesAfterRewrite(table));
-        double refreshesPerDay = (double) Duration.ofDays(1).toMinutes() / Math.max(1, view.refreshMinutes());
+        TableFact fact = tables.get(table);
+        double filesBefore = fact == null ? pattern.avgFilesScanned() : Math.min(pattern.avgFilesScanned(), filesAfterRewrite(fact));
+        double refreshesPerDay = (double) Duration.ofDays(1).toMinutes() / Math.max(1, refreshMinutes);
         double bytesAfter = Math.min(pattern.avgBytesScanned(), pattern.avgRowsReturned() * thresholds.get("estimate.view_row_bytes"));
         return Estimate.of("the pattern '" + abbreviate(pattern.pattern()) + "'", pattern.executions() * perDay, filesBefore, Math.min(1, filesBefore),
                 pattern.avgBytesScanned(), bytesAfter, 0, 0, 0, Math.round(pattern.avgBytesScanned()), null,
                 "its queries are pointed at the view (Trino does not do it by itself) and read its %.0f rows; a refresh every %d minutes runs the query once, %.0f times a day; %s compacted."
-                        .formatted(pattern.avgRowsReturned(), view.refreshMinutes(), refreshesPerDay, view.table()), rates)
+                        .formatted(pattern.avgRowsReturned(), refreshMinutes, refreshesPerDay, table), rates)
                 .withUpkeep(refreshesPerDay * filesBefore, refreshesPerDay * pattern.avgBytesScanned(), rates);
     }
 
@@ -509,6 +513,8 @@ public final class Estimator
             case BALANCED_STAGE -> Estimate.of(scope, queries, 0, 0, 0, 0, queries * pattern.p50Ms() / 1000 * (1 - 1 / Math.max(1, pattern.maxSkewRatio())), 0, 0, 0, null,
                     "the skewed stage sets the query's time, and balanced its busiest task would take 1/%.1f of it: an upper bound.".formatted(pattern.maxSkewRatio()), rates);
             case BARE_COLUMN -> bareColumn(recommendation);
+            case PRECOMPUTED -> precomputed(String.valueOf(recommendation.evidence().get("table")),
+                    ((Number) recommendation.evidence().getOrDefault("refresh_interval_minutes", (long) thresholds.get("mv.refresh_interval_minutes"))).longValue(), recommendation);
         };
     }
 

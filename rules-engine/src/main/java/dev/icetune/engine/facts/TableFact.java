@@ -31,6 +31,8 @@ import static java.util.Objects.requireNonNull;
  * {@code columns} are the names of the table's top-level columns in its current schema (none: not known).
  * {@code overlappingFiles} are, per column, the average number of data files whose min/max range of it overlaps one file's, that
  * file included: 1 when the files hold it in order, every file when each spans all its values (none: not known).
+ * {@code noMaterializedViews}: Trino creates no materialized view in the table's catalog (an Iceberg JDBC, REST, Nessie, Snowflake or
+ * Hadoop catalog; it does in a Hive metastore's, Glue's or its file metastore's).
  */
 public record TableFact(
         String table,
@@ -59,7 +61,8 @@ public record TableFact(
         Map<String, String> timeTypes,
         double statisticsChangedShare,
         List<String> columns,
-        Map<String, Double> overlappingFiles)
+        Map<String, Double> overlappingFiles,
+        boolean noMaterializedViews)
 {
     public TableFact
     {

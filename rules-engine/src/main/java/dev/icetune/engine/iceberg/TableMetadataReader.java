@@ -202,19 +202,32 @@ public final class TableMetadataReader
     /** The table's metadata as a fact, named as {@link TableName} writes it; files under {@code smallFileBytes} count as small. */
     public Optional<TableFact> read(String qualifiedName, long smallFileBytes, Instant now)
     {
-        return find(qualifiedName).map(found -> fact(found.name().toString(), found.table(), smallFileBytes, now));
+        return find(qualifiedName).map(found -> fact(found.name().toString(), found.table(), smallFileBytes, now,
+                noMaterializedViews(specs.get(found.name().catalog()).properties())));
     }
 
-    private TableFact fact(String qualifiedName, Table table, long smallFileBytes, Instant now)
+    /**
+     * Iceberg catalog types Trino creates no materialized view in ("createMaterializedView is not supported for Iceberg JDBC catalogs");
+     * it does in a Hive metastore's, Glue's and its file metastore's (type=trino here), and another (catalog-impl) is taken to.
+     */
+    private static final Set<String> WITHOUT_MATERIALIZED_VIEWS = Set.of("jdbc", "rest", "nessie", "snowflake", "hadoop");
+
+    private static boolean noMaterializedViews(Map<String, String> catalogProperties)
+    {
+        String type = catalogProperties.get(CatalogUtil.ICEBERG_CATALOG_TYPE);
+        return type != null && WITHOUT_MATERIALIZED_VIEWS.contains(type.toLowerCase(java.util.Locale.ROOT));
+    }
+
+    private TableFact fact(String qualifiedName, Table table, long smallFileBytes, Instant now, boolean noMaterializedViews)
     {
         Optional<String> location = metadataLocation(table);
         FiguresRead last = figuresRead.get(qualifiedName);
         if (location.isPresent() && last != null && last.metadataLocation().equals(location.get()) && last.smallFileBytes() == smallFileBytes) {
-            return fact(qualifiedName, table, last.figures(), now);
+            return fact(qualifiedName, table, last.figures(), now, noMaterializedViews);
         }
         DataFileFigures figures = figures(table, smallFileBytes);
         location.ifPresent(metadata -> figuresRead.put(qualifiedName, new FiguresRead(metadata, smallFileBytes, figures)));
-        return fact(qualifiedName, table, figures, now);
+        return fact(qualifiedName, table, figures, now, noMaterializedViews);
     }
 
     /**
@@ -294,7 +307,7 @@ public final class TableMetadataReader
                 overlapping.averages());
     }
 
-    private static TableFact fact(String qualifiedName, Table table, DataFileFigures figures, Instant now)
+    private static TableFact fact(String qualifiedName, Table table, DataFileFigures figures, Instant now, boolean noMaterializedViews)
     {
         Snapshot current = table.currentSnapshot();
         long deleteFiles = current == null ? 0 : Long.parseLong(current.summary().getOrDefault("total-delete-files", "0"));
@@ -332,7 +345,7 @@ public final class TableMetadataReader
                 timestampColumns, table.properties(), snapshotAges.size(), snapshotAges.isEmpty() ? 0 : snapshotAges.getLast(), statisticsAge,
                 current == null ? -1 : current.snapshotId(), figures.smallBytes(), figures.partitions(), figures.timeSpans(), distinctCounts, figures.metadataBytes(), snapshotAges,
                 figures.largeWithDeletes(), figures.largeWithDeletesBytes(), timeTypes, analyzed == null ? -1 : changedSince(table, analyzed),
-                table.schema().columns().stream().map(Types.NestedField::name).toList(), figures.overlappingFiles());
+                table.schema().columns().stream().map(Types.NestedField::name).toList(), figures.overlappingFiles(), noMaterializedViews);
     }
 
     /**

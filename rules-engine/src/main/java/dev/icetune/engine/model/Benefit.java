@@ -28,5 +28,10 @@ public enum Benefit
      * The bare column compared against a range in place of a function around it: the files' statistics skip what the
      * range does not cover. Needs the recommendation's evidence {@code table} and {@code column}.
      */
-    BARE_COLUMN
+    BARE_COLUMN,
+    /**
+     * The queries read the aggregation's rows from a table created again every {@code mv.refresh_interval_minutes}, valued as a
+     * materialized view of them is. Needs the recommendation's evidence {@code table} and {@code refresh_interval_minutes}.
+     */
+    PRECOMPUTED
 }

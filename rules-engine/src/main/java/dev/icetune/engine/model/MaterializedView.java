@@ -84,6 +84,18 @@ public record MaterializedView(String name, String table, String query, long ref
         return names;
     }
 
+    /**
+     * The same rows where Trino creates no materialized view (its Iceberg JDBC, REST or Nessie catalogs): a table of them, created
+     * again every {@code refreshMinutes} by the platform's scheduler, which the queries read.
+     */
+    public String asTable()
+    {
+        return "Trino creates no materialized view in the Iceberg catalog of %s: keep the aggregation's rows in a table, "
+                .formatted(table)
+                + "CREATE OR REPLACE TABLE %s AS %s, run again every %d minutes by a scheduler, and point the queries at it"
+                .formatted(Sql.table(name), query, refreshMinutes);
+    }
+
     @Override
     public String description()
     {

@@ -326,6 +326,7 @@ class TestTableMetadataReader
             assertThat(ordered.filesOverlapOn("id", 4)).isFalse();
             assertThat(ordered.filesOverlapOn("region", 4)).isTrue();
             assertThat(ordered.filesOverlapOn("note", 4)).as("not known: as before").isTrue();
+            assertThat(ordered.noMaterializedViews()).as("an Iceberg JDBC catalog: Trino creates no materialized view in it").isTrue();
         }
     }
 
