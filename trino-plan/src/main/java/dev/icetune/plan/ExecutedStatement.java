@@ -93,7 +93,25 @@ public final class ExecutedStatement
             }
         }
         int using = afterKeyword(queryText, end, "using");
+        if (using >= 0 && !quotesClosed(queryText, using)) {
+            return Optional.empty(); // the values were cut off with the text
+        }
         return Optional.of(new Immediate(statement, using < 0 ? List.of() : topLevelList(queryText.substring(using))));
+    }
+
+    /** Whether every quote from {@code start} on is closed. */
+    private static boolean quotesClosed(String text, int start)
+    {
+        for (int i = start; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c == '\'' || c == '"') {
+                i = closingQuote(text, i);
+                if (i >= text.length()) {
+                    return false;
+                }
+            }
+        }
+        return true;
     }
 
     /**

@@ -59,6 +59,8 @@ class TestExecutedStatement
         assertThat(runnable("EXECUTE dash", "SELECT 1")).contains("SELECT 1");
         assertThat(runnable("EXECUTE dash USING 1", "SELECT 1")).as("more values than parameters").isEmpty();
         assertThat(runnable("EXECUTE dash USING 1", null)).as("the statement not known").isEmpty();
+        assertThat(runnable("EXECUTE dash USING 'it''s', 'cut o", "SELECT ?, ?")).as("the text cut off in a value").isEmpty();
+        assertThat(runnable("EXECUTE dash USING 'it''s'", "SELECT ?")).contains("SELECT 'it''s'");
         assertThat(runnable("EXECUTE IMMEDIATE 'SELECT ?' USING 2", "SELECT ?")).as("the text holds its statement").contains("SELECT 2");
         assertThat(runnable("SELECT 3", "SELECT 4")).contains("SELECT 3");
     }

@@ -345,12 +345,9 @@ public final class Estimator
     }
 
     /**
-     * Queries answered from the view's rows, against refreshes that each run the query once. Files are counted as the
+     * The pattern's queries answered from the rows of its aggregation over {@code table}, kept by a materialized view (or a table
+     * created again) every {@code refreshMinutes}, against the refreshes that each run the query once. Files are counted as the
      * table would have them compacted: its small files are the compaction's to save, not the view's.
-     */
-    /**
-     * The pattern's queries read the rows of its aggregation over {@code table}, kept by a view (or a table created again) every
-     * {@code refreshMinutes}, which runs the aggregation once each time.
      */
     private Estimate precomputed(String table, long refreshMinutes, Recommendation recommendation)
     {
