@@ -361,7 +361,7 @@ public final class Estimator
         double bytesAfter = Math.min(pattern.avgBytesScanned(), pattern.avgRowsReturned() * thresholds.get("estimate.view_row_bytes"));
         return Estimate.of("the pattern '" + abbreviate(pattern.pattern()) + "'", pattern.executions() * perDay, filesBefore, Math.min(1, filesBefore),
                 pattern.avgBytesScanned(), bytesAfter, 0, 0, 0, Math.round(pattern.avgBytesScanned()), null,
-                "its queries are pointed at the view (Trino does not do it by itself) and read its %.0f rows; a refresh every %d minutes runs the query once, %.0f times a day; %s compacted."
+                "its queries are pointed at the precomputed rows (Trino does not do it by itself) and read their %.0f; a refresh every %d minutes runs the query once, %.0f times a day; %s compacted."
                         .formatted(pattern.avgRowsReturned(), refreshMinutes, refreshesPerDay, table), rates)
                 .withUpkeep(refreshesPerDay * filesBefore, refreshesPerDay * pattern.avgBytesScanned(), rates);
     }
