@@ -231,6 +231,7 @@ class TestEvaluateEndToEnd
         assertThat(view.proposedFix()).startsWith("Trino creates no materialized view in the Iceberg catalog of iceberg.demo.sessions: keep the aggregation's rows in a table, "
                         + "CREATE OR REPLACE TABLE \"iceberg\".\"demo\".\"mv_sessions_")
                 .as("the statement the dashboard ran, its parameter in place").contains("AS SELECT event_type, count(DISTINCT session_id) AS sessions FROM sessions GROUP BY event_type HAVING count(*) > INTEGER '0'");
+        assertThat(view.explanation()).endsWith("A table of its rows answers it (Trino creates no materialized view in this catalog); create it again every 60 minutes.");
         // six runs an hour against a refresh an hour: the saving is the other 120 runs a day, net of 24 refreshes
         assertThat(view.estimate().queriesPerDay()).isEqualTo(144);
         assertThat(view.estimate().costBytesPerDay()).as("24 refreshes, each reading what one run reads")
