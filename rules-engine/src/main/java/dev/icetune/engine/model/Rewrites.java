@@ -60,7 +60,7 @@ public final class Rewrites
      */
     private static Optional<String> zoneDropped(String query, String column, String type)
     {
-        if (query == null || type == null || !type.startsWith("timestamptz")) {
+        if (query == null || !withTimeZone(type)) {
             return Optional.empty();
         }
         String rewritten = Pattern.compile("(?i)(?<column>" + qualified(column) + ")\\s+at\\s+time\\s+zone\\s+'[^']+'(?=\\s*(?:[<>=]|between\\s))"
@@ -182,7 +182,7 @@ public final class Rewrites
         Duration back;
         if (match.group("unit") != null) {
             String unit = match.group("unit").toLowerCase(Locale.ROOT);
-            boolean zoned = type != null && type.startsWith("timestamptz");
+            boolean zoned = withTimeZone(type);
             if (!FIXED_UNITS.contains(unit) && !(CALENDAR_DAYS.contains(unit) && !zoned)) {
                 return Optional.empty();
             }
@@ -555,7 +555,7 @@ public final class Rewrites
         Matcher zoned = Pattern.compile("(?i)(?:date\\s*\\(\\s*(?<dateColumn>" + qualified(column) + ")" + inZone.formatted("date") + "\\s*\\)|cast\\s*\\(\\s*(?<castColumn>"
                 + qualified(column) + ")" + inZone.formatted("cast") + "\\s+as\\s+date\\s*\\))\\s*(?:=\\s*" + day.formatted("day") + "|between\\s+" + day.formatted("low")
                 + "\\s+and\\s+" + day.formatted("high") + ")").matcher(query);
-        if (type != null && type.startsWith("timestamptz") && zoned.find()) {
+        if (withTimeZone(type) && zoned.find()) {
             boolean date = zoned.group("dateColumn") != null;
             String zone = date ? zoned.group("dateZone") : zoned.group("castZone");
             ZoneId.of(zone); // Trino's zones are Java's: one Java does not know is no day to rewrite
@@ -588,7 +588,7 @@ public final class Rewrites
         String bound = "(?:timestamp|date)\\s*'(?<%1$sdate>\\d{4}-\\d{2}-\\d{2})(?:[ T](?<%1$stime>\\d{2}:\\d{2}(?::\\d{2})?)(?:\\.0*)?)?'";
         Matcher truncated = Pattern.compile("(?i)date_trunc\\s*\\(\\s*'(?<unit>second|minute|hour|day|week|month|quarter|year)'\\s*,\\s*(?<column>" + qualified(column)
                 + ")\\s*\\)\\s*(?:=\\s*" + bound.formatted("") + "|between\\s+" + bound.formatted("low") + "\\s+and\\s+" + bound.formatted("high") + ")").matcher(query);
-        if (truncated.find() && (type == null || !type.startsWith("timestamptz"))) {
+        if (truncated.find() && !withTimeZone(type)) {
             Truncation unit = Truncation.valueOf(truncated.group("unit").toUpperCase(Locale.ROOT));
             if (truncated.group("date") != null) {
                 LocalDateTime from = truncatedBound(truncated, "");
@@ -685,17 +685,12 @@ public final class Rewrites
         if (year == null || (quarter != null && (quarter < 1 || quarter > 4 || month != null && quarter != (month + 2) / 3))) {
             return Optional.empty();
         }
-        List<YearMonth> months = new ArrayList<>();
-        if (month != null) {
-            months.add(YearMonth.of(year, month));
-        }
-        else {
-            for (int m = quarter == null ? 1 : 3 * quarter - 2; m <= (quarter == null ? 12 : 3 * quarter); m++) {
-                months.add(YearMonth.of(year, m));
-            }
-        }
+        // the month named, else the quarter's, else the year's
+        int firstMonth = month != null ? month : quarter != null ? 3 * quarter - 2 : 1;
+        int lastMonth = month != null ? month : quarter != null ? 3 * quarter : 12;
         List<Span> spans = new ArrayList<>();
-        for (YearMonth of : months) {
+        for (int m = firstMonth; m <= lastMonth; m++) {
+            YearMonth of = YearMonth.of(year, m);
             if (day == null) {
                 spans.add(new Span(of.atDay(1).atStartOfDay(), of.plusMonths(1).atDay(1).atStartOfDay()));
             }
@@ -775,9 +770,15 @@ public final class Rewrites
         if (zone == null && "date".equals(type) && at.toLocalTime().equals(LocalTime.MIDNIGHT)) {
             return "DATE '%s'".formatted(at.toLocalDate());
         }
-        String in = zone != null ? " " + zone : type != null && type.startsWith("timestamptz") ? " UTC" : "";
+        String in = zone != null ? " " + zone : withTimeZone(type) ? " UTC" : "";
         return "TIMESTAMP '%s %s%s'".formatted(at.toLocalDate(), at.toLocalTime().format(HOURS), in);
     }
 
     private static final DateTimeFormatter HOURS = DateTimeFormatter.ofPattern("HH:mm:ss");
+
+    /** Whether the column's Iceberg type (timestamptz, timestamptz_ns) is a timestamp with a time zone. */
+    private static boolean withTimeZone(String type)
+    {
+        return type != null && type.startsWith("timestamptz");
+    }
 }
