@@ -77,7 +77,7 @@ public final class ExecutedStatement
      * The statement and values of {@code EXECUTE name [USING ...]}, of {@code statement}, the one Trino prepared under that name
      * (which the text does not hold); empty for any other text.
      */
-    public static Optional<Immediate> prepared(String queryText, String statement)
+    private static Optional<Immediate> prepared(String queryText, String statement)
     {
         int name = afterKeyword(queryText, 0, "execute");
         if (name < 0 || name >= queryText.length() || immediate(queryText).isPresent()) {
@@ -120,13 +120,8 @@ public final class ExecutedStatement
      */
     public static Optional<String> runnable(String queryText, String preparedStatement)
     {
-        if (queryText != null && preparedStatement != null) {
-            Optional<Immediate> prepared = prepared(queryText, preparedStatement);
-            if (prepared.isPresent()) {
-                return prepared.get().bound();
-            }
-        }
-        return runnable(queryText);
+        return runnable(queryText).or(() -> queryText == null || preparedStatement == null ? Optional.empty()
+                : prepared(queryText, preparedStatement).flatMap(Immediate::bound));
     }
 
     /**
