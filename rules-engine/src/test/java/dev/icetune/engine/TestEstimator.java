@@ -74,6 +74,24 @@ class TestEstimator
         assertThat(estimate.sentence()).startsWith("Helps time-range scans of iceberg.demo.events (about 144 a day): each reads 30 files and 120.0 MB now, about 1 file and 4.0 MB after");
     }
 
+    /** Ranges open above ("since the 20th") read from their bound to the data's end: valued from the earliest bound asked, not as one day. */
+    @Test
+    void aRangeOpenAboveReadsFromItsBoundToTheDatasEnd()
+    {
+        PredicateFact sinceThe20th = new PredicateFact(TABLE, "ts", PredicateKind.RANGE, null, true, "ts >= ...", "p", "SELECT ...", 6, 6, 1, 30,
+                30 * 4 * MB, 30 * 4 * MB, -1, Instant.parse("2024-01-20T00:00:00Z"), false, true);
+        Estimate estimate = new Estimator(List.of(THIRTY_DAYS, rangeScans(0), sinceThe20th), THRESHOLDS, Duration.ofHours(1)).estimate(DAY_PARTITION);
+
+        assertThat(estimate.filesPerQueryAfter()).as("the 20th to the 30th: 11 days of one file").isEqualTo(11);
+        assertThat(estimate.bytesPerQueryAfter()).isCloseTo(11 * 4 * MB, offset(1.0));
+        assertThat(estimate.assumptions()).contains("reads 11 of the 30 days").contains("open above: from the earliest bound asked, 2024-01-20T00:00:00Z");
+
+        PredicateFact unknownWidth = new PredicateFact(TABLE, "ts", PredicateKind.RANGE, null, true, "ts < ...", "p", "SELECT ...", 6, 6, 1, 30,
+                30 * 4 * MB, 30 * 4 * MB, -1, null, false, true);
+        assertThat(new Estimator(List.of(THIRTY_DAYS, rangeScans(0), unknownWidth), THRESHOLDS, Duration.ofHours(1)).estimate(DAY_PARTITION).assumptions())
+                .as("open below: where it starts is not known").contains("the ranges' width is not known, one day assumed");
+    }
+
     /** The effect of a fix counts the delete files its scans open; a layout change's rewrite applies those of the files it rewrites. */
     @Test
     void aLayoutChangesRewriteAppliesTheDeleteFilesItsScansOpen()
@@ -398,7 +416,7 @@ class TestEstimator
         Recommendation rewrite = new Recommendation("non-sargable-predicate", TargetType.PATTERN, "p", Severity.HIGH, Level.L2, Map.of("table", TABLE, "column", "ts"),
                 "why", new QueryRewrite(Rewrites.sargable(sample, "ts", null).orElseThrow(), Benefit.BARE_COLUMN)).on("default");
         PatternFact pattern = new PatternFact("p", "select ...", sample, TABLE, 6, 0, 1, 900, 1500, 0, 0, 0, 30, 0, 30 * 4 * MB, 0, 1, 0, -1, 1, 0, 0,
-                true, "default", 0, 0, 0, 0, 0, 0, 0, 0, null);
+                true, "default", 0, 0, 0, 0, 0, 0, 0, 0, null, false);
         return new Estimator(List.of(THIRTY_DAYS, wrapped, pattern), THRESHOLDS, Duration.ofHours(1)).estimate(rewrite);
     }
 
@@ -414,7 +432,7 @@ class TestEstimator
         Recommendation rewrite = new Recommendation("non-sargable-predicate", TargetType.PATTERN, "p", Severity.HIGH, Level.L2, Map.of("table", TABLE, "column", "code"),
                 "why", new QueryRewrite(Rewrites.sargable(sample, "code", null).orElseThrow(), Benefit.BARE_COLUMN)).on("default");
         PatternFact pattern = new PatternFact("p", "select ...", sample, TABLE, 30, 0, 1, 900, 1500, 0, 0, 0, 35, 0, 35 * MB, 0, 1, 0, -1, 1, 0, 0,
-                true, "default", 0, 0, 0, 0, 0, 0, 0, 0, null);
+                true, "default", 0, 0, 0, 0, 0, 0, 0, 0, null, false);
 
         Estimate estimate = new Estimator(List.of(truncated, substring, pattern), THRESHOLDS, Duration.ofHours(1)).estimate(rewrite);
         assertThat(estimate.isKnown()).as(estimate.sentence()).isTrue();
@@ -434,7 +452,7 @@ class TestEstimator
     {
         // 30 runs of the pattern in the hour spilled 2 GB each
         PatternFact spilling = new PatternFact("p1", "select ...", "SELECT ...", TABLE, 40, 0, 1, 900, 1500, 0, 0, 0, 10, 0, MB, 0, 4, 0, -1, 1, 0, 0,
-                true, "default", 0, 0, 0, 0, 30, 2048.0 * MB, 0, 0, null);
+                true, "default", 0, 0, 0, 0, 30, 2048.0 * MB, 0, 0, null, false);
         Estimator estimator = new Estimator(List.of(spilling), THRESHOLDS, Duration.ofHours(1));
 
         Estimate named = estimator.estimate(onPattern("our-memory-rule", new Advice("use less memory", Benefit.NO_SPILL)));
@@ -468,7 +486,7 @@ class TestEstimator
     private static PatternFact pattern(String hash, long executions, double bytes)
     {
         return new PatternFact(hash, "select event_type, count(*) from events group by ?", "SELECT event_type, count(*) FROM events GROUP BY 1", TABLE,
-                executions, 0, 1, 900, 1500, 0, 0, 0, 10, 0, bytes, 0, 4, 0, -1, 1, 0, 0, true, "default", 0, 0, 0, 0, 0, 0, 0, 0, null);
+                executions, 0, 1, 900, 1500, 0, 0, 0, 10, 0, bytes, 0, 4, 0, -1, 1, 0, 0, true, "default", 0, 0, 0, 0, 0, 0, 0, 0, null, false);
     }
 
     private static Recommendation view(PatternFact pattern)

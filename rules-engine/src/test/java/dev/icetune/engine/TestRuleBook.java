@@ -6,6 +6,7 @@ import dev.icetune.engine.rules.RuleBookHolder;
 import dev.icetune.engine.facts.PatternFact;
 import dev.icetune.engine.facts.TableFact;
 import dev.icetune.engine.facts.TableScanFact;
+import dev.icetune.engine.model.Recommendation;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -112,11 +113,33 @@ class TestRuleBook
             throws Exception
     {
         PatternFact regressed = new PatternFact("p1", "select ... from sales.orders", "SELECT ...", "iceberg.sales.orders", 50, 0, 5, 900, 3647, 50, 700, 1528,
-                46, 46, 1046957, 1046957, 20, 1, 0, 1, 1, 0, false, "icetune", 0, 0, 0, 0, 0, 0, 0, 0, null);
+                46, 46, 1046957, 1046957, 20, 1, 0, 1, 1, 0, false, "icetune", 0, 0, 0, 0, 0, 0, 0, 0, null, false);
 
         assertThat(RuleBook.load(Path.of("../rules")).evaluate(List.of(regressed)).recommendations()).singleElement()
                 .satisfies(alert -> assertThat(alert.explanation()).contains("is 3647 ms, 2.4x its baseline of 1528 ms")
                         .contains("bytes from 1022.4 kB to 1022.4 kB; 1 snapshot seen now against 1 in the baseline."));
+    }
+
+    /**
+     * Met from outside: a monthly sum asked from other dates was proposed as a view of one date's rows, and its repeats' advice
+     * offered that view; it answers the runs of the sample's text alone.
+     */
+    @Test
+    void aPatternWhoseRunsAskForOtherRowsGetsNoViewOfOneRunsRows()
+            throws Exception
+    {
+        RuleBook rules = RuleBook.load(Path.of("../rules"));
+        TableScanFact scans = new TableScanFact("iceberg.demo.events", 12, 40, 13_421_772, 1, 0, 0, 0, List.of(), 0, 0, List.of("default"), 0, 0, 0, 0);
+        for (boolean textsVary : List.of(false, true)) {
+            PatternFact monthly = new PatternFact("p1", "select date_trunc(?, ts), sum(price) from events where ts >= timestamp ? group by ?",
+                    "SELECT date_trunc('month', ts), sum(price) FROM events WHERE ts >= TIMESTAMP '2024-01-10' GROUP BY 1", "iceberg.demo.events",
+                    12, 0, 1, 900, 1500, 0, 0, 0, 40, 0, 536_870_912, 0, 96, 0, -1, 1, 0, 10, true, "default", 0, 0, 0, 0, 0, 0, 0, 0, null, textsVary);
+            List<Recommendation> recommendations = rules.evaluate(List.of(monthly, scans)).recommendations();
+
+            assertThat(recommendations).as("textsVary " + textsVary).filteredOn(r -> r.ruleId().equals("materialized-view")).hasSize(textsVary ? 0 : 1);
+            assertThat(recommendations).filteredOn(r -> r.ruleId().equals("cache-misses")).singleElement()
+                    .satisfies(cache -> assertThat(cache.proposedFix().contains("AS SELECT")).as(cache.proposedFix()).isEqualTo(!textsVary));
+        }
     }
 
     /** Met from outside: 154 files of 13 kB each were said to average "0.0 MB". */

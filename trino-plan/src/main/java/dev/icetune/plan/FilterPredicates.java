@@ -24,13 +24,22 @@ import java.util.regex.Pattern;
  */
 public final class FilterPredicates
 {
-    /** One conjunct of a filter. {@code function} is null unless the column is wrapped. */
-    public record ColumnPredicate(String column, PredicateKind kind, String function, boolean temporal, String literal, String text)
+    /**
+     * One conjunct of a filter. {@code function} is null unless the column is wrapped; {@code upperBound} when it bounds its column
+     * from above ({@code ts < x}, {@code x >= ts}).
+     */
+    public record ColumnPredicate(String column, PredicateKind kind, String function, boolean temporal, String literal, String text, boolean upperBound)
     {
         /** A LIKE whose pattern starts with a wildcard: neither min/max nor a partition can narrow it. */
         public boolean leadingWildcard()
         {
             return kind == PredicateKind.LIKE && literal != null && (literal.startsWith("%") || literal.startsWith("_"));
+        }
+
+        /** The date or timestamp from which the values this predicate selects start: its own, unless it bounds them from above. */
+        public Optional<Instant> lowerBound()
+        {
+            return upperBound ? Optional.empty() : instant();
         }
 
         /** The date or timestamp this predicate compares against, read as UTC, when it is one. */
@@ -290,11 +299,11 @@ public final class FilterPredicates
     {
         Matcher like = LIKE.matcher(text);
         if (like.matches()) {
-            return onColumn(strip(like.group(1)), PredicateKind.LIKE, false, like.group(2), text);
+            return onColumn(strip(like.group(1)), PredicateKind.LIKE, false, like.group(2), text, false);
         }
         Matcher startsWith = STARTS_WITH.matcher(text);
         if (startsWith.matches()) {
-            return onColumn(strip(startsWith.group(1)), PredicateKind.LIKE, false, startsWith.group(2).replace("''", "'") + "%", text);
+            return onColumn(strip(startsWith.group(1)), PredicateKind.LIKE, false, startsWith.group(2).replace("''", "'") + "%", text, false);
         }
         Matcher operator = OPERATOR.matcher(text);
         int[] depths = depths(text);
@@ -327,20 +336,21 @@ public final class FilterPredicates
         boolean temporal = TEMPORAL_LITERAL.matcher(literalSide).find();
         Matcher value = LITERAL_VALUE.matcher(literalSide);
         String literal = value.find() ? value.group(1) : literalSide;
-        return onColumn(columnSide, kind, temporal, literal, text);
+        boolean upperBound = kind == PredicateKind.RANGE && (leftLiteral ? op.startsWith(">") : op.startsWith("<"));
+        return onColumn(columnSide, kind, temporal, literal, text, upperBound);
     }
 
     /** A predicate of {@code kind} on a bare column; on a function of one, a wrapped one whatever its kind; else none. */
-    private static Optional<ColumnPredicate> onColumn(String columnSide, PredicateKind kind, boolean temporal, String literal, String text)
+    private static Optional<ColumnPredicate> onColumn(String columnSide, PredicateKind kind, boolean temporal, String literal, String text, boolean upperBound)
     {
         Matcher identifier = IDENTIFIER.matcher(columnSide);
         if (identifier.matches()) {
-            return Optional.of(new ColumnPredicate(column(identifier, 1), kind, null, temporal, literal, text));
+            return Optional.of(new ColumnPredicate(column(identifier, 1), kind, null, temporal, literal, text, upperBound));
         }
         Matcher call = CALL.matcher(columnSide);
         if (call.matches()) {
             String function = call.group(1).toLowerCase(Locale.ROOT).replace("$operator$", "");
-            return wrappedColumn(columnSide, 0).map(column -> new ColumnPredicate(column, PredicateKind.WRAPPED, function, temporal, literal, text));
+            return wrappedColumn(columnSide, 0).map(column -> new ColumnPredicate(column, PredicateKind.WRAPPED, function, temporal, literal, text, upperBound));
         }
         return Optional.empty();
     }

@@ -6,6 +6,7 @@ import org.junit.jupiter.api.Test;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -16,7 +17,7 @@ class TestFilterPredicates
     void equality()
     {
         assertThat(FilterPredicates.parse("(user_id = bigint '14')"))
-                .containsExactly(new ColumnPredicate("user_id", PredicateKind.EQUALITY, null, false, "14", "user_id = bigint '14'"));
+                .containsExactly(new ColumnPredicate("user_id", PredicateKind.EQUALITY, null, false, "14", "user_id = bigint '14'", false));
         assertThat(FilterPredicates.parse("(session_id = varchar 'abc')").getFirst().column()).isEqualTo("session_id");
     }
 
@@ -70,6 +71,19 @@ class TestFilterPredicates
         assertThat(FilterPredicates.timeSelected(FilterPredicates.parse("(format_datetime(ts, varchar(5) 'MM-dd') = varchar '01-04')"), "ts"))
                 .as("a day of every year: no one span").isEmpty();
         assertThat(FilterPredicates.parse("(user_id = bigint '14')").getFirst().instant()).isEmpty();
+    }
+
+    @Test
+    void whereTheValuesAFilterSelectsStart()
+    {
+        Instant fifth = Instant.parse("2024-01-05T00:00:00Z");
+        assertThat(FilterPredicates.parse("((timestamp(6) '2024-01-05 00:00:00.000000' <= ts) AND (ts < timestamp(6) '2024-01-06 00:00:00.000000'))"))
+                .extracting(ColumnPredicate::lowerBound).containsExactly(Optional.of(fifth), Optional.empty());
+        assertThat(FilterPredicates.parse("(ts >= timestamp(6) '2024-01-05 00:00:00.000000')").getFirst().lowerBound()).contains(fifth);
+        assertThat(FilterPredicates.parse("(ts > DATE '2024-01-05')").getFirst().lowerBound()).contains(fifth);
+        assertThat(FilterPredicates.parse("(ts < timestamp(6) '2024-01-05 00:00:00.000000')").getFirst().lowerBound()).as("an upper bound alone").isEmpty();
+        assertThat(FilterPredicates.parse("(DATE '2024-01-05' >= ts)").getFirst().lowerBound()).as("an upper bound, the literal first").isEmpty();
+        assertThat(FilterPredicates.parse("(DATE '2024-01-05' < ts)").getFirst().lowerBound()).contains(fifth);
     }
 
     @Test

@@ -185,7 +185,11 @@ public final class Estimator
             return Estimate.unknown("the files of " + table + " carry no statistics of " + column + ": how much of the table a range selects is not known.");
         }
         Optional<PredicateFact> range = predicate(table, column, p -> p.kind() == PredicateKind.RANGE && p.temporal());
-        double hours = range.map(PredicateFact::hoursSelected).filter(value -> value > 0).orElse(unit.toSeconds() / 3600.0);
+        Optional<Double> bounded = range.map(PredicateFact::hoursSelected).filter(value -> value > 0);
+        // ranges open above (ts >= now() - interval '7' day) read from their bound to the data's end: the earliest bound asked, at most
+        Optional<Double> openAbove = range.map(PredicateFact::earliest).filter(earliest -> earliest.isBefore(span.get().to()))
+                .map(earliest -> Duration.between(earliest.isAfter(span.get().from()) ? earliest : span.get().from(), span.get().to()).toSeconds() / 3600.0);
+        double hours = bounded.or(() -> openAbove).orElse(unit.toSeconds() / 3600.0);
         double unitsTotal = Math.max(1, Math.ceil(span.get().length().toSeconds() / (double) unit.toSeconds()));
         double unitsRead = Math.min(unitsTotal, Math.max(1, Math.ceil(hours * 3600 / unit.toSeconds())));
         double filesPerUnit = Math.max(1, Math.ceil(fact.totalDataBytes() / unitsTotal / target()));
@@ -198,7 +202,9 @@ public final class Estimator
                 Math.round(fact.totalDataBytes() * share), Math.round(fact.dataFiles() * share), 0, null,
                 "a range of %.0f hours, aligned to %ss, reads %.0f of the %.0f %ss the data spans (%s .. %s), spread evenly over them%s%s."
                         .formatted(hours, field.get().group(1), unitsRead, unitsTotal, field.get().group(1), span.get().from(), span.get().to(),
-                                range.map(PredicateFact::hoursSelected).filter(value -> value > 0).isPresent() ? "" : "; the ranges' width is not known, one " + field.get().group(1) + " assumed",
+                                bounded.isPresent() ? "" : openAbove.isPresent()
+                                        ? "; the ranges are open above: from the earliest bound asked, " + range.get().earliest() + ", to the data's end"
+                                        : "; the ranges' width is not known, one " + field.get().group(1) + " assumed",
                                 deletesApplied(deleteFiles)),
                 rates);
     }

@@ -122,8 +122,10 @@ public final class EvidenceReader
      */
     private static final String CACHEABLE = "(success AND NOT query_text_truncated AND strpos(',' || input_snapshots || ',', ',-,') = 0)";
 
-    /** What a run repeats: its text, the statement an EXECUTE of one prepared by name ran (the name tells nothing), the tables' snapshots. */
-    private static final String RUN_TEXT = "concat_ws('|', query_text, prepared_statement, input_snapshots)";
+    /** What a run ran: its text, and the statement an EXECUTE of one prepared by name ran (the name tells nothing). */
+    private static final String RUN_STATEMENT = "concat_ws('|', query_text, prepared_statement)";
+    /** What a run repeats: what it ran, on the tables' snapshots. */
+    private static final String RUN_TEXT = "concat_ws('|', " + RUN_STATEMENT + ", input_snapshots)";
 
     /**
      * A scan that tells of the table's layout: with the files it read reported, of the table as it was when the query ran, not as of
@@ -148,7 +150,7 @@ public final class EvidenceReader
                 -- two hashes, and the texts shown are read in a hashed pass (texts)
                 SELECT cluster_name, query_pattern_hash, success, coalesce(<cacheable>, false) AS comparable,
                        hashtextextended(user_name, 0) AS user_key, latency, files_scanned, bytes_scanned, rows_returned, skew_ratio, skew_stage_id,
-                       hashtextextended(input_snapshots, 0) AS snapshots_key, join_input_rows, join_output_rows, cross_join, sort_without_limit,
+                       hashtextextended(input_snapshots, 0) AS snapshots_key, hashtextextended(<run_statement>, 0) AS text_key, join_input_rows, join_output_rows, cross_join, sort_without_limit,
                        spilled_bytes, peak_memory_bytes, <limit_failure> AS limit_failure,
                        CASE WHEN <limit_failure> THEN error_code END AS limit_error,
                        -- identical text on identical snapshots within the TTL, counted in TTL-wide time buckets (the bucket seeds the
@@ -168,6 +170,7 @@ public final class EvidenceReader
                        avg(coalesce(files_scanned, 0)) AS files, avg(coalesce(bytes_scanned, 0)) AS bytes, avg(coalesce(rows_returned, 0)) AS rows_out,
                        max(ARRAY[coalesce(skew_ratio, 0), coalesce(skew_stage_id, -1)]) AS skew, count(DISTINCT snapshots_key) AS snapshots_now,
                        count(*) FILTER (WHERE comparable) - least(count(DISTINCT run), count(DISTINCT shifted_run)) AS repeated,
+                       min(text_key) <> max(text_key) AS texts_vary,
                        coalesce(avg(join_input_rows), 0) AS join_in, coalesce(avg(join_output_rows), 0) AS join_out,
                        count(*) FILTER (WHERE cross_join) AS cross_joins, count(*) FILTER (WHERE sort_without_limit) AS unlimited_sorts,
                        count(*) FILTER (WHERE spilled_bytes > 0) AS spilling, coalesce(avg(spilled_bytes) FILTER (WHERE spilled_bytes > 0), 0) AS spilled,
@@ -189,7 +192,8 @@ public final class EvidenceReader
             SELECT cur.*, texts.pattern, texts.sample[1] AS sample_query, texts.sample[2] AS prepared_statement, texts.tbl, texts.pattern ~ '\\mgroup by\\M' AS aggregation,
                    cur.percentiles[1] AS p50, cur.percentiles[2] AS p95, cur.skew[1] AS skew_ratio, cur.skew[2] AS skew_stage
             FROM cur JOIN texts USING (cluster, h)
-            """.replace("<limit_failure>", LIMIT_FAILURE).replace("<cacheable>", CACHEABLE).replace("<workload>", WORKLOAD).replace("<run_text>", RUN_TEXT);
+            """.replace("<limit_failure>", LIMIT_FAILURE).replace("<cacheable>", CACHEABLE).replace("<workload>", WORKLOAD).replace("<run_text>", RUN_TEXT)
+            .replace("<run_statement>", RUN_STATEMENT);
 
     /**
      * Per table and cluster first, then per table: every aggregate hashes, and the list of clusters is sorted from a few rows a
@@ -473,10 +477,11 @@ public final class EvidenceReader
                     double peakMemory = rs.getDouble("peak_memory");
                     long limitFailures = rs.getLong("limit_failures");
                     String limitError = rs.getString("limit_error");
+                    boolean textsVary = rs.getBoolean("texts_vary");
                     return new WindowPattern(new PatternKey(cluster, hash), base -> new PatternFact(hash, pattern, sampleQuery, table, executions, errorRate, users,
                             p50, p95, base.executions(), base.p50(), base.p95(), files, base.files(), bytes, base.bytes(), rowsOut, skewRatio, skewStage,
                             snapshotsNow, base.snapshots(), repeated, aggregation, cluster, joinIn, joinOut, crossJoins, unlimitedSorts, spilling, spilled,
-                            peakMemory, limitFailures, limitError));
+                            peakMemory, limitFailures, limitError, textsVary));
                 })
                 .list();
     }
@@ -489,6 +494,8 @@ public final class EvidenceReader
     {
         boolean timeRange = false;
         List<ColumnPredicate> parsed = FilterPredicates.parse(group.filter());
+        // the conjuncts of one predicate (a range's two bounds) together: the group's scans counted once for it
+        Map<String, List<ColumnPredicate>> byKey = new LinkedHashMap<>();
         for (ColumnPredicate predicate : parsed) {
             if (predicate.kind() == PredicateKind.OTHER) {
                 continue;
@@ -499,11 +506,12 @@ public final class EvidenceReader
             boolean rewrittenPerQuery = predicate.kind() == PredicateKind.WRAPPED || predicate.leadingWildcard();
             String key = group.table() + "|" + predicate.column() + "|" + predicate.kind() + "|" + predicate.function() + "|" + predicate.leadingWildcard()
                     + (rewrittenPerQuery ? "|" + group.patternHash() : "");
-            predicates.computeIfAbsent(key, ignored -> new PredicateAccumulator(group.table(), predicate))
-                    // a time range bounded by temporal literals, or a function around the column whose one value covers a known time
-                    // (date_format(ts, '%Y-%m-%d') = '2024-01-15' compares text, yet selects a day)
-                    .add(group, predicate, FilterPredicates.timeSelected(parsed, predicate.column()));
+            byKey.computeIfAbsent(key, ignored -> new ArrayList<>()).add(predicate);
         }
+        byKey.forEach((key, conjuncts) -> predicates.computeIfAbsent(key, ignored -> new PredicateAccumulator(group.table(), conjuncts.getFirst()))
+                // a time range bounded by temporal literals, or a function around the column whose one value covers a known time
+                // (date_format(ts, '%Y-%m-%d') = '2024-01-15' compares text, yet selects a day)
+                .add(group, conjuncts, FilterPredicates.timeSelected(parsed, conjuncts.getFirst().column())));
         ScanAccumulator scan = scans.get(group.table());
         if (scan != null) {
             scan.filteredScans += group.estimated();
@@ -587,7 +595,7 @@ public final class EvidenceReader
             this.first = first;
         }
 
-        void add(FilterGroup group, ColumnPredicate predicate, Optional<java.time.Duration> selected)
+        void add(FilterGroup group, List<ColumnPredicate> conjuncts, Optional<java.time.Duration> selected)
         {
             scans += group.scans();
             onlyFilterScans += group.onlyFilterScans();
@@ -598,11 +606,12 @@ public final class EvidenceReader
                 boundedScans += group.scans();
                 hoursSelected += group.scans() * duration.toSeconds() / 3600.0;
             });
-            // the example filter's bound: the oldest of the group's is not known, so the earliest is of the examples seen
-            predicate.instant().filter(instant -> earliest == null || instant.isBefore(earliest)).ifPresent(instant -> earliest = instant);
+            // the example filter's lower bound (not a range's upper one): the oldest of the group's is not known, so the earliest is of the examples seen
+            conjuncts.stream().flatMap(conjunct -> conjunct.lowerBound().stream())
+                    .filter(instant -> earliest == null || instant.isBefore(earliest)).forEach(instant -> earliest = instant);
             prunedFilesSum += group.pruning() * group.scans();
             distinctValues += group.distinctFilters();
-            temporal |= predicate.temporal();
+            temporal |= conjuncts.stream().anyMatch(ColumnPredicate::temporal);
             if (group.scans() > bestScans && group.patternHash() != null) {
                 bestScans = group.scans();
                 patternHash = group.patternHash();

@@ -7,7 +7,9 @@ import static java.util.Objects.requireNonNull;
  * milliseconds. {@code table} is the pattern's main input (the one it read the most bytes from), or null. What its
  * operators did, for the query insights: the rows in and out of its most exploding join (averages over the runs
  * that joined), the runs that joined without an equality condition, sorted without a LIMIT, or spilled (with the
- * bytes spilled and the peak memory of any run), and the runs that failed on a time or resource limit.
+ * bytes spilled and the peak memory of any run), and the runs that failed on a time or resource limit. {@code textsVary} when
+ * its runs ran more than one text (other literals, an EXECUTE with other values): what its sample computes is the answer to
+ * the sample's runs alone.
  */
 public record PatternFact(
         String patternHash,
@@ -42,7 +44,8 @@ public record PatternFact(
         double avgSpilledBytes,
         double maxPeakMemoryBytes,
         long resourceLimitFailures,
-        String resourceLimitError)
+        String resourceLimitError,
+        boolean textsVary)
 {
     /** The cluster of facts that name none (scenarios written before clusters). */
     public static final String DEFAULT_CLUSTER = "default";

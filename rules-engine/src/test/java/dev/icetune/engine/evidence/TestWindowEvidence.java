@@ -1,0 +1,114 @@
+package dev.icetune.engine.evidence;
+
+import dev.icetune.engine.facts.PatternFact;
+import dev.icetune.engine.facts.PredicateFact;
+import dev.icetune.plan.PredicateKind;
+import dev.icetune.store.Database;
+import dev.icetune.testing.TestingPostgres;
+import org.jdbi.v3.core.Jdbi;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.sql.Timestamp;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The window's evidence read from rows as the listener stores them, in a real PostgreSQL: the filters left above the scans, the runs' texts. */
+class TestWindowEvidence
+{
+    private static final Instant END = Instant.parse("2026-11-20T10:30:00Z");
+
+    private Jdbi jdbi;
+
+    @BeforeEach
+    void createDatabase()
+    {
+        String url = TestingPostgres.shared().createDatabase("window_evidence");
+        Database.of(url, "postgres", "icetune-test").migrate();
+        jdbi = Jdbi.create(url, "postgres", "");
+    }
+
+    /** A range's two bounds are two conjuncts of one predicate: its scans are counted once, not once a bound. */
+    @Test
+    void aRangeBoundOnBothSidesCountsItsScansOnce()
+    {
+        for (int k = 0; k < 12; k++) {
+            scan("a", "((bigint '%d' <= id) AND (id <= bigint '%d'))".formatted(k * 1000, k * 1000 + 50000));
+        }
+        PredicateFact ids = predicate("id");
+
+        assertThat(ids.kind()).isEqualTo(PredicateKind.RANGE);
+        assertThat(ids.scans()).isEqualTo(12);
+        assertThat(ids.distinctValues()).isEqualTo(12);
+        assertThat(ids.avgFilesScanned()).isEqualTo(22);
+    }
+
+    /** Where the values a range selects start: the lower bounds asked; a range bounded from above alone tells no start. */
+    @Test
+    void theEarliestValueAskedIsOfLowerBounds()
+    {
+        scan("a", "((timestamp(6) '2024-01-03 00:00:00.000000' <= ts) AND (ts < timestamp(6) '2024-01-04 00:00:00.000000'))");
+        scan("b", "(timestamp(6) '2024-01-05 00:00:00.000000' <= ts)");
+        scan("c", "(created < timestamp(6) '2024-01-02 00:00:00.000000')");
+
+        PredicateFact ts = predicate("ts");
+        assertThat(ts.scans()).isEqualTo(2);
+        assertThat(ts.earliest()).isEqualTo(Instant.parse("2024-01-03T00:00:00Z"));
+        assertThat(ts.hoursSelected()).as("of the range bound on both sides").isEqualTo(24);
+        PredicateFact created = predicate("created");
+        assertThat(created.scans()).isEqualTo(1);
+        assertThat(created.earliest()).as("everything before January 2nd: from the data's start").isNull();
+    }
+
+    /** A view or table of a pattern's sample answers the runs of the sample's text: whether the pattern ran others is known. */
+    @Test
+    void whetherAPatternsRunsRanOneText()
+    {
+        for (int run = 0; run < 3; run++) {
+            run("same", "SELECT day, count(*) FROM t GROUP BY 1", null);
+            run("other", "SELECT day, count(*) FROM t WHERE day >= DATE '2024-01-0%d' GROUP BY 1".formatted(run + 1), null);
+            run("executed", "EXECUTE daily USING DATE '2024-01-0%d'".formatted(run + 1), "SELECT day, count(*) FROM t WHERE day >= ? GROUP BY 1");
+        }
+        List<PatternFact> patterns = evidence().patterns();
+
+        assertThat(patterns).filteredOn(p -> p.patternHash().equals("same")).singleElement().extracting(PatternFact::textsVary).isEqualTo(false);
+        assertThat(patterns).filteredOn(p -> p.patternHash().equals("other")).singleElement().extracting(PatternFact::textsVary).isEqualTo(true);
+        assertThat(patterns).filteredOn(p -> p.patternHash().equals("executed")).singleElement().extracting(PatternFact::textsVary).isEqualTo(true);
+    }
+
+    private EvidenceReader.Evidence evidence()
+    {
+        return new EvidenceReader(jdbi).read(END, Duration.ofHours(1), Duration.ofDays(1), Duration.ofMinutes(5));
+    }
+
+    private PredicateFact predicate(String column)
+    {
+        List<PredicateFact> predicates = evidence().predicates();
+        return predicates.stream().filter(p -> p.column().equals(column)).findFirst().orElseThrow(() -> new AssertionError("no predicate on " + column + ": " + predicates));
+    }
+
+    /** A run of pattern {@code hash}, of {@code text} (an EXECUTE's prepared statement beside it), ten minutes before the end. */
+    private void run(String hash, String text, String prepared)
+    {
+        jdbi.useHandle(handle -> handle.createUpdate("""
+                        INSERT INTO query_logs (query_id, "timestamp", state, success, user_name, query_text, prepared_statement, query_text_length,
+                            query_text_truncated, query_pattern, query_pattern_hash, create_time, end_time, latency, input_count, input_snapshots)
+                        VALUES (md5(random()::text), :at, 'FINISHED', true, 'u', :text, :prepared, length(:text), false, :hash, :hash, :at, :at, 100, 1, '1')
+                        """)
+                .bind("at", Timestamp.from(END.minus(Duration.ofMinutes(10)))).bind("hash", hash).bind("text", text).bind("prepared", prepared).execute());
+    }
+
+    /** A scan of 22 files of iceberg.ops.orders by pattern {@code hash}, with {@code filter} left above it, ten minutes before the end. */
+    private void scan(String hash, String filter)
+    {
+        jdbi.useHandle(handle -> handle.createUpdate("""
+                        INSERT INTO query_inputs (query_id, "timestamp", input_index, query_pattern_hash, catalog, schema_name, table_name, connector,
+                            total_data_files, files_scanned, bytes_scanned, filter_predicate)
+                        VALUES (md5(random()::text), :at, 0, :hash, 'iceberg', 'ops', 'orders', 'iceberg', 22, 22, 22000, :filter)
+                        """)
+                .bind("at", Timestamp.from(END.minus(Duration.ofMinutes(10)))).bind("hash", hash).bind("filter", filter).execute());
+    }
+}
