@@ -74,6 +74,20 @@ class TestEstimator
         assertThat(estimate.sentence()).startsWith("Helps time-range scans of iceberg.demo.events (about 144 a day): each reads 30 files and 120.0 MB now, about 1 file and 4.0 MB after");
     }
 
+    /** A rewrite of the data from a time on touches the files holding some of it: every file, where each spans all of the data's time. */
+    @Test
+    void aRewriteFromATimeOnTouchesTheFilesWhoseRangesReachIt()
+    {
+        TableFact inOrder = withOverlappingFiles(THIRTY_DAYS, 1);
+        Estimate fromThe10th = new Estimator(List.of(inOrder, rangeScans(0), ONE_DAY_RANGES), THRESHOLDS, Duration.ofHours(1)).estimate(DAY_PARTITION);
+        assertThat(fromThe10th.rewriteFiles()).as("files in time order: 21 of the 30 days' files").isEqualTo(21);
+
+        TableFact eachSpansAll = withOverlappingFiles(THIRTY_DAYS, 30);
+        Estimate everyFile = new Estimator(List.of(eachSpansAll, rangeScans(0), ONE_DAY_RANGES), THRESHOLDS, Duration.ofHours(1)).estimate(DAY_PARTITION);
+        assertThat(everyFile.rewriteFiles()).isEqualTo(30);
+        assertThat(everyFile.rewriteBytes()).isEqualTo(30 * 4 * MB);
+    }
+
     /** Ranges open above ("since the 20th") read from their bound to the data's end: valued from the earliest bound asked, not as one day. */
     @Test
     void aRangeOpenAboveReadsFromItsBoundToTheDatasEnd()
@@ -474,6 +488,14 @@ class TestEstimator
     {
         return new TableFact(TABLE, files, bytes, bytes / files, files, files * 1000, 0, List.of(), List.of(), List.of("ts"), Map.of(), 10, 1, 1, 1,
                 bytes, partitions, spans, Map.of(), 0, List.of(), 0, 0, Map.of(), 0, List.of(), Map.of(), false);
+    }
+
+    private static TableFact withOverlappingFiles(TableFact t, double overlapping)
+    {
+        return new TableFact(t.table(), t.dataFiles(), t.totalDataBytes(), t.maxFileBytes(), t.smallFiles(), t.records(), t.deleteFiles(), t.partitionFields(),
+                t.sortFields(), t.timestampColumns(), t.properties(), t.snapshots(), t.oldestSnapshotAgeHours(), t.statisticsAgeHours(), t.currentSnapshotId(),
+                t.smallFileBytes(), t.partitions(), t.timeSpans(), t.distinctCounts(), t.metadataBytes(), t.snapshotAgesHours(), t.largeFilesWithDeletes(),
+                t.largeFileWithDeletesBytes(), t.timeTypes(), t.statisticsChangedShare(), t.columns(), Map.of("ts", overlapping), t.noMaterializedViews());
     }
 
     private static TableFact withDistinctCount(TableFact t, String column, long count)

@@ -198,8 +198,9 @@ public final class Estimator
         double share = rewriteShare(spec.rewrite(), span.get());
         // the rewrite covers the time the ranges read
         double deleteFiles = spec.rewrite() == null ? 0 : deleteFiles(table);
+        long rewrittenFiles = rewrittenFiles(fact, column, share);
         return Estimate.of("time-range scans of " + table, scan.timeRangeScans() * perDay, filesBefore + deleteFiles, filesAfter, bytesBefore, bytesAfter, 0,
-                Math.round(fact.totalDataBytes() * share), Math.round(fact.dataFiles() * share), 0, null,
+                Math.round(fact.totalDataBytes() * (double) rewrittenFiles / Math.max(1, fact.dataFiles())), rewrittenFiles, 0, null,
                 "a range of %.0f hours, aligned to %ss, reads %.0f of the %.0f %ss the data spans (%s .. %s), spread evenly over them%s%s."
                         .formatted(hours, field.get().group(1), unitsRead, unitsTotal, field.get().group(1), span.get().from(), span.get().to(),
                                 bounded.isPresent() ? "" : openAbove.isPresent()
@@ -561,6 +562,19 @@ public final class Estimator
     }
 
     /** The share of the data a rewrite bounded to a time range touches, assuming the data spread evenly over the span. */
+    /**
+     * The files a rewrite of a {@code share} of the data's time touches: that share of them, and the files whose range of the column
+     * overlaps one's beside it (when each spans all of its time, every file holds some of the share).
+     */
+    private static long rewrittenFiles(TableFact fact, String column, double share)
+    {
+        if (share <= 0) {
+            return 0;
+        }
+        double overlapping = Math.max(1, fact.overlappingFiles(column));
+        return Math.round(Math.min(fact.dataFiles(), fact.dataFiles() * share + overlapping - 1));
+    }
+
     private static double rewriteShare(Rewrite rewrite, TimeSpan span)
     {
         if (rewrite == null) {
