@@ -492,17 +492,20 @@ class TestEstimator
 
     private static TableFact withOverlappingFiles(TableFact t, double overlapping)
     {
-        return new TableFact(t.table(), t.dataFiles(), t.totalDataBytes(), t.maxFileBytes(), t.smallFiles(), t.records(), t.deleteFiles(), t.partitionFields(),
-                t.sortFields(), t.timestampColumns(), t.properties(), t.snapshots(), t.oldestSnapshotAgeHours(), t.statisticsAgeHours(), t.currentSnapshotId(),
-                t.smallFileBytes(), t.partitions(), t.timeSpans(), t.distinctCounts(), t.metadataBytes(), t.snapshotAgesHours(), t.largeFilesWithDeletes(),
-                t.largeFileWithDeletesBytes(), t.timeTypes(), t.statisticsChangedShare(), t.columns(), Map.of("ts", overlapping), t.noMaterializedViews());
+        return with(t, t.distinctCounts(), Map.of("ts", overlapping));
     }
 
     private static TableFact withDistinctCount(TableFact t, String column, long count)
     {
+        return with(t, Map.of(column, count), t.overlappingFiles());
+    }
+
+    private static TableFact with(TableFact t, Map<String, Long> distinctCounts, Map<String, Double> overlappingFiles)
+    {
         return new TableFact(t.table(), t.dataFiles(), t.totalDataBytes(), t.maxFileBytes(), t.smallFiles(), t.records(), t.deleteFiles(), t.partitionFields(),
                 t.sortFields(), t.timestampColumns(), t.properties(), t.snapshots(), t.oldestSnapshotAgeHours(), t.statisticsAgeHours(), t.currentSnapshotId(),
-                t.smallFileBytes(), t.partitions(), t.timeSpans(), Map.of(column, count), t.metadataBytes(), t.snapshotAgesHours(), t.largeFilesWithDeletes(), t.largeFileWithDeletesBytes(), t.timeTypes(), t.statisticsChangedShare(), t.columns(), t.overlappingFiles(), t.noMaterializedViews());
+                t.smallFileBytes(), t.partitions(), t.timeSpans(), distinctCounts, t.metadataBytes(), t.snapshotAgesHours(), t.largeFilesWithDeletes(),
+                t.largeFileWithDeletesBytes(), t.timeTypes(), t.statisticsChangedShare(), t.columns(), overlappingFiles, t.noMaterializedViews());
     }
 
     private static PatternFact pattern(String hash, long executions, double bytes)
