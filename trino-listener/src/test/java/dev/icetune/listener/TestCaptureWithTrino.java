@@ -206,6 +206,14 @@ class TestCaptureWithTrino
         String filter = (String) rows.inputs(spaced).getFirst().get("filter_predicate");
         assertThat(filter).contains("<= \"event time\")", "date_format(\"zeitstempel_ä\", ");
         assertThat(FilterPredicates.parse(filter)).extracting(FilterPredicates.ColumnPredicate::column).containsExactlyInAnyOrder("event time", "event time", "zeitstempel_ä");
+
+        // a field of a row column, whose handle Trino names user_id as the top-level column's: its path, never that column
+        trino.execute("CREATE TABLE nested (user_id bigint, payload ROW(user_id bigint, kind varchar))");
+        trino.execute("INSERT INTO nested VALUES (10, ROW(20, 'a'))");
+        String nested = trino.run("SELECT count(*) FROM nested WHERE payload.user_id = 20 AND user_id > 5");
+        rows.awaitQuery(nested);
+        assertThat(FilterPredicates.parse((String) rows.inputs(nested).getFirst().get("filter_predicate"))).extracting(FilterPredicates.ColumnPredicate::column)
+                .containsExactlyInAnyOrder("payload.user_id", "user_id");
     }
 
     @Test

@@ -87,6 +87,10 @@ public record QueryPlan(Map<String, Scan> scans, Shape shape)
     /** A scan's assignment of a symbol to an Iceberg column, {@code event_time := 1:event time:timestamp(6)}: field id, name, type. */
     private static final Pattern ASSIGNMENT = Pattern.compile("(\\S+) := \\d+:(.*):[^:]*", Pattern.DOTALL);
     private static final Pattern PLAIN_COLUMN = Pattern.compile("[a-z_][a-z0-9_]*");
+    /** The number the planner appends to a symbol to tell it from others of the same name: {@code user_id_2}. */
+    private static final Pattern SYMBOL_NUMBER = Pattern.compile("_\\d+$");
+    private static final Pattern NOT_IN_SYMBOL = Pattern.compile("[^a-z0-9_]");
+    private static final Pattern LEADING_UNDERSCORES = Pattern.compile("^_+");
 
     public QueryPlan
     {
@@ -448,10 +452,35 @@ public record QueryPlan(Map<String, Scan> scans, Shape shape)
         for (String detail : scanDetails) {
             Matcher assignment = ASSIGNMENT.matcher(detail);
             if (assignment.matches()) {
-                columns.put(assignment.group(1), assignment.group(2));
+                columns.put(assignment.group(1), column(assignment.group(1), assignment.group(2)));
             }
         }
         return columns;
+    }
+
+    /**
+     * The column a scan's symbol is assigned. The handle of a field of a row column names the field alone: {@code payload.user_id} is
+     * {@code payload_user_id := 4:user_id:bigint} beside a top-level user_id's {@code user_id_2 := 2:user_id:bigint}. Such a field is
+     * named after its symbol, the field's own name after a dot ({@code payload.user_id}, {@code a_c.d} for a.c.d): never the name of
+     * a top-level column, whose symbol is its name as a symbol (lower case, other characters than letters, digits and _ as _).
+     */
+    static String column(String symbol, String name)
+    {
+        if (symbol.equals(name)) {
+            return name;
+        }
+        String base = SYMBOL_NUMBER.matcher(symbol).replaceFirst("");
+        String field = asSymbol(name);
+        if (!base.equals(field) && !field.isEmpty() && base.endsWith("_" + field)) {
+            return base.substring(0, base.length() - field.length() - 1) + "." + name;
+        }
+        return name;
+    }
+
+    /** A name as Trino's symbols spell it: {@code event time} is {@code event_time}, {@code ÄÖ x} is {@code x}. */
+    private static String asSymbol(String name)
+    {
+        return LEADING_UNDERSCORES.matcher(NOT_IN_SYMBOL.matcher(name.toLowerCase(Locale.ROOT)).replaceAll("_")).replaceFirst("");
     }
 
     /** The words of an expression that may be symbols (those the planner's outputs name are). */

@@ -95,6 +95,18 @@ class TestQueryPlan
                 .isEqualTo("(orderkey_0 = 1) AND (name_1 = 'x')");
     }
 
+    /** As Trino 483 assigns them for a filter on a.b, a.c.d, a."x y", the top-level a_b, b, "event time" and "ÄÖ x" of one table. */
+    @Test
+    void aFieldOfARowColumnIsNeverTakenForATopLevelColumnOfItsName()
+    {
+        List<String> scan = List.of("a_c_d := 9:d:bigint", "a_b_11 := 6:b:bigint", "a_b_12 := 3:a_b:bigint", "b_10 := 5:b:bigint", "a_x_y := 8:x y:bigint",
+                "event_time_13 := 1:event time:timestamp(6)", "x_9 := 4:äö x:bigint", "payload_user_id := 4:user_id:bigint", "user_id_2 := 2:user_id:bigint");
+        assertThat(QueryPlan.inColumnNames("((a_b_11 = bigint '2') AND (a_b_12 = bigint '4') AND (a_c_d = bigint '3') AND (a_x_y = bigint '7') AND (b_10 = bigint '6') "
+                + "AND (event_time_13 > timestamp(6) '2020-01-01') AND (x_9 = bigint '5') AND (payload_user_id = bigint '20') AND (user_id_2 = bigint '10'))", scan))
+                .isEqualTo("((\"a.b\" = bigint '2') AND (a_b = bigint '4') AND (\"a_c.d\" = bigint '3') AND (\"a.x y\" = bigint '7') AND (b = bigint '6') "
+                        + "AND (\"event time\" > timestamp(6) '2020-01-01') AND (\"äö x\" = bigint '5') AND (\"payload.user_id\" = bigint '20') AND (user_id = bigint '10'))");
+    }
+
     @Test
     void aSelfJoinIsOneTableWithBothScansMerged()
     {
