@@ -36,6 +36,17 @@ class TestRewrites
         assertThat(Rewrites.sargable("SELECT 1 FROM e WHERE format_datetime(ts, 'yyyy-MM') = '2024-12'", "ts", null))
                 .contains("SELECT 1 FROM e WHERE ts >= TIMESTAMP '2024-12-01 00:00:00' AND ts < TIMESTAMP '2025-01-01 00:00:00'");
         assertThat(Rewrites.sargable("SELECT 1 FROM e WHERE format_datetime(ts, 'yyyy-mm') = '2024-12'", "ts", null)).isEmpty();
+        // an hour's text, as hourly dashboards pick one (met from outside, a timestamp with a time zone: read in UTC, as Iceberg stores it)
+        assertThat(Rewrites.sargable("SELECT count(*) FROM c WHERE format_datetime(ts, 'yyyy-MM-dd HH') = '2026-12-05 19'", "ts", "timestamptz"))
+                .contains("SELECT count(*) FROM c WHERE ts >= TIMESTAMP '2026-12-05 19:00:00 UTC' AND ts < TIMESTAMP '2026-12-05 20:00:00 UTC'");
+        assertThat(Rewrites.sargable("SELECT 1 FROM e WHERE date_format(ts, '%Y-%m-%d %H') BETWEEN '2024-01-05 22' AND '2024-01-06 01'", "ts", null))
+                .contains("SELECT 1 FROM e WHERE ts >= TIMESTAMP '2024-01-05 22:00:00' AND ts < TIMESTAMP '2024-01-06 02:00:00'");
+        assertThat(Rewrites.sargable("SELECT 1 FROM e WHERE date_format(ts, '%Y-%m-%d %H') > '2024-01-05 22'", "ts", null))
+                .contains("SELECT 1 FROM e WHERE ts >= TIMESTAMP '2024-01-05 23:00:00'");
+        assertThat(Rewrites.selected("SELECT 1 FROM e WHERE date_format(ts, '%Y-%m-%d %H') = '2024-01-05 22'", "ts")).contains(Duration.ofHours(1));
+        assertThat(Rewrites.sargable("SELECT 1 FROM e WHERE date_format(ts, '%Y-%m-%d %H') = '2024-01-05 24'", "ts", null)).as("no 24th hour").isEmpty();
+        assertThat(Rewrites.sargable("SELECT 1 FROM e WHERE format_datetime(ts, 'yyyy-MM-dd hh') = '2024-01-05 10'", "ts", null))
+                .as("hh: an hour of a half day, which the text does not say").isEmpty();
         assertThat(Rewrites.sargable("SELECT 1 FROM e WHERE format_datetime(ts, '%Y-%m-%d') = '2024-12-01'", "ts", null)).isEmpty();
         assertThat(Rewrites.sargable("SELECT 1 FROM e WHERE date_format(ts, '%y-%m-%d') = '24-12-01'", "ts", null)).isEmpty();
         // year and month (and day) of the column, as dashboards pick a month: Trino prunes by the year alone

@@ -13,6 +13,7 @@ import java.time.YearMonth;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.time.format.ResolverStyle;
 import java.time.temporal.ChronoUnit;
 import java.time.temporal.TemporalAdjusters;
 import java.util.ArrayList;
@@ -466,9 +467,10 @@ public final class Rewrites
         }
     }
 
-    /** The texts of a day or a month that date_format (MySQL's specifiers) or format_datetime (Joda's letters) write, and their values. */
+    /** The texts of an hour, a day or a month that date_format (MySQL's specifiers) or format_datetime (Joda's letters) write, and their values. */
     private enum DateFormat
     {
+        HOUR("%Y-%m-%d %H", "yyyy-MM-dd HH", "\\d{4}-\\d{2}-\\d{2} \\d{2}", DateTimeFormatter.ofPattern("uuuu-MM-dd HH").withResolverStyle(ResolverStyle.STRICT), Truncation.HOUR),
         DAY("%Y-%m-%d|yyyy-MM-dd", "yyyy-MM-dd", "\\d{4}-\\d{2}-\\d{2}", DateTimeFormatter.ISO_LOCAL_DATE, Truncation.DAY),
         COMPACT_DAY("%Y%m%d", "yyyyMMdd", "\\d{8}", DateTimeFormatter.BASIC_ISO_DATE, Truncation.DAY),
         MONTH("%Y-%m|yyyy-MM", "yyyy-MM", "\\d{4}-\\d{2}", DateTimeFormatter.ofPattern("uuuu-MM"), Truncation.MONTH),
@@ -489,13 +491,17 @@ public final class Rewrites
             this.unit = unit;
         }
 
-        /** The first instant of the day or month {@code text} writes. */
+        /** The first instant of the hour, day or month {@code text} writes. */
         LocalDateTime start(String text)
         {
-            return unit == Truncation.MONTH ? YearMonth.parse(text, parser).atDay(1).atStartOfDay() : LocalDate.parse(text, parser).atStartOfDay();
+            return switch (unit) {
+                case HOUR -> LocalDateTime.parse(text, parser);
+                case MONTH -> YearMonth.parse(text, parser).atDay(1).atStartOfDay();
+                default -> LocalDate.parse(text, parser).atStartOfDay();
+            };
         }
 
-        /** The first instant of the day or month after the one starting at {@code start}. */
+        /** The first instant of the hour, day or month after the one starting at {@code start}. */
         LocalDateTime next(LocalDateTime start)
         {
             return unit.next(start);
