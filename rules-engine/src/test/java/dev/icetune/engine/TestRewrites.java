@@ -179,6 +179,17 @@ class TestRewrites
         // date_format reads a timestamp with a time zone in UTC, as Iceberg stores it; a bound without a zone is in the session's
         assertThat(Rewrites.sargable("SELECT 1 FROM e WHERE date_format(ts, '%Y-%m-%d') = '2024-03-05'", "ts", "timestamptz"))
                 .contains("SELECT 1 FROM e WHERE ts >= TIMESTAMP '2024-03-05 00:00:00 UTC' AND ts < TIMESTAMP '2024-03-06 00:00:00 UTC'");
+        // the text of the column's time in a zone, as dashboards in local time write it (met from outside): that zone's day, month or hour
+        assertThat(Rewrites.sargable("SELECT count(*) FROM c WHERE date_format(ts AT TIME ZONE 'Europe/Berlin', '%Y-%m-%d') = '2026-12-05'", "ts", "timestamptz"))
+                .contains("SELECT count(*) FROM c WHERE ts >= TIMESTAMP '2026-12-05 00:00:00 Europe/Berlin' AND ts < TIMESTAMP '2026-12-06 00:00:00 Europe/Berlin'");
+        assertThat(Rewrites.sargable("SELECT 1 FROM c WHERE format_datetime(ts at time zone 'America/New_York', 'yyyy-MM') IN ('2024-01', '2024-03')", "ts", "timestamptz"))
+                .hasValueSatisfying(rewritten -> assertThat(rewritten).contains("ts >= TIMESTAMP '2024-01-01 00:00:00 America/New_York' AND ts < TIMESTAMP '2024-02-01 00:00:00 America/New_York'")
+                        .contains("ts >= TIMESTAMP '2024-03-01 00:00:00 America/New_York' AND ts < TIMESTAMP '2024-04-01 00:00:00 America/New_York'"));
+        assertThat(Rewrites.sargable("SELECT 1 FROM c WHERE date_format(ts AT TIME ZONE 'Asia/Tokyo', '%Y-%m-%d') >= '2024-01-13'", "ts", "timestamptz"))
+                .contains("SELECT 1 FROM c WHERE ts >= TIMESTAMP '2024-01-13 00:00:00 Asia/Tokyo'");
+        assertThat(Rewrites.sargable("SELECT 1 FROM c WHERE date_format(ts AT TIME ZONE 'Europe/Berlin', '%Y-%m-%d') = '2026-12-05'", "ts", "timestamp"))
+                .as("a timestamp without a zone is read in the session's zone").isEmpty();
+        assertThat(Rewrites.sargable("SELECT 1 FROM c WHERE date_format(ts AT TIME ZONE 'Mars/Base', '%Y-%m-%d') = '2026-12-05'", "ts", "timestamptz")).isEmpty();
         assertThat(Rewrites.sargable("SELECT 1 FROM e WHERE date(ts) = DATE '2024-03-05'", "ts", "timestamptz_ns"))
                 .contains("SELECT 1 FROM e WHERE ts >= TIMESTAMP '2024-03-05 00:00:00 UTC' AND ts < TIMESTAMP '2024-03-06 00:00:00 UTC'");
         assertThat(Rewrites.sargable("SELECT 1 FROM e WHERE date_format(d, '%Y-%m') = '2024-12'", "d", "date"))

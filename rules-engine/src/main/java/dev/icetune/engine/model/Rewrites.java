@@ -281,10 +281,11 @@ public final class Rewrites
                 continue;
             }
             Optional<Bound> bare = bound.apply(literalFirst ? flipped(match.group("op")) : match.group("op"), format.start(match.group("value")));
-            if (bare.isEmpty()) {
+            String zone = formattedZone(match);
+            if (bare.isEmpty() || !sayable(zone, type)) {
                 return Optional.empty();
             }
-            String at = literal(bare.get().at(), type);
+            String at = literal(bare.get().at(), type, zone);
             return Optional.of(new Shift(match.start(), match.end(), "%s %s %s".formatted(column.apply(match), bare.get().op(), at), at, Duration.ZERO, bare.get().op()));
         }
         return Optional.empty();
@@ -530,9 +531,11 @@ public final class Rewrites
         for (DateFormat format : DateFormat.values()) {
             Matcher formatted = Pattern.compile(formatted(column, format.mysql, format.joda) + equalOrBetween(format.value)).matcher(query);
             if (formatted.find()) {
-                LocalDateTime first = format.start(formatted.group(3) != null ? formatted.group(3) : formatted.group(4));
-                LocalDateTime last = format.start(formatted.group(3) != null ? formatted.group(3) : formatted.group(5));
-                return last.isBefore(first) ? Optional.empty() : Optional.of(new Range(formatted, formattedColumn(formatted), first, format.next(last)));
+                LocalDateTime first = format.start(formatted.group("equal") != null ? formatted.group("equal") : formatted.group("first"));
+                LocalDateTime last = format.start(formatted.group("equal") != null ? formatted.group("equal") : formatted.group("last"));
+                String zone = formattedZone(formatted);
+                return last.isBefore(first) || !sayable(zone, type) ? Optional.empty() : Optional.of(new Range(formatted.start(), formatted.end(),
+                        formattedColumn(formatted), List.of(new Span(first, format.next(last))), zone));
             }
         }
         // date_format(ts, '%Y-%m-%d') IN ('2024-01-03', '2024-01-06'), CAST(ts AS date) IN (DATE '2024-01-03', ...): Trino 483 unwraps neither
@@ -550,7 +553,8 @@ public final class Rewrites
                     spans.add(new Span(first, format.next(first)));
                 }
                 String written = days && list.group("asDate") != null ? list.group("asDate") : days && list.group("castAsDate") != null ? list.group("castAsDate") : formattedColumn(list);
-                return Optional.of(new Range(list.start(), list.end(), written, Span.merged(spans), null));
+                String zone = formattedZone(list);
+                return sayable(zone, type) ? Optional.of(new Range(list.start(), list.end(), written, Span.merged(spans), zone)) : Optional.empty();
             }
         }
         // date(ts AT TIME ZONE 'America/New_York') = DATE '2024-01-15' (or CAST(... AS date), or BETWEEN two days) of a timestamp with a time
@@ -734,14 +738,41 @@ public final class Rewrites
     private static String formatted(String column, String mysqlFormats, String jodaFormat)
     {
         String quoted = qualified(column);
-        return "(?i)(?:date_format\\s*\\(\\s*(?<mysqlColumn>%s)\\s*,\\s*'(?-i:%s)'|format_datetime\\s*\\(\\s*(?<jodaColumn>%s)\\s*,\\s*'(?-i:%s)')\\s*\\)\\s*"
-                .formatted(quoted, mysqlFormats, quoted, Pattern.quote(jodaFormat));
+        String inZone = "(?:\\s+at\\s+time\\s+zone\\s+'(?<%sZone>[^']+)')?";
+        return "(?i)(?:date_format\\s*\\(\\s*(?<mysqlColumn>%s)%s\\s*,\\s*'(?-i:%s)'|format_datetime\\s*\\(\\s*(?<jodaColumn>%s)%s\\s*,\\s*'(?-i:%s)')\\s*\\)\\s*"
+                .formatted(quoted, inZone.formatted("mysql"), mysqlFormats, quoted, inZone.formatted("joda"), Pattern.quote(jodaFormat));
     }
 
-    /** {@code = 'value'} (group 3), or {@code BETWEEN 'first' AND 'last'} (groups 4 and 5), of values like {@code value}. */
+    /** The zone of {@code ts AT TIME ZONE 'zone'} in a match of {@link #formatted}, whose text is the column's time in that zone; null without one. */
+    private static String formattedZone(Matcher match)
+    {
+        Map<String, Integer> groups = match.namedGroups();
+        return groups.containsKey("mysqlZone") && match.group("mysqlZone") != null ? match.group("mysqlZone")
+                : groups.containsKey("jodaZone") ? match.group("jodaZone") : null;
+    }
+
+    /**
+     * Whether a rewrite can say the time of {@code zone} (null: none named) in literals: not of a timestamp without a zone, which AT TIME
+     * ZONE reads in the session's zone, nor of a zone Java does not know (Trino's are Java's).
+     */
+    private static boolean sayable(String zone, String type)
+    {
+        if (zone == null) {
+            return true;
+        }
+        try {
+            ZoneId.of(zone);
+            return withTimeZone(type);
+        }
+        catch (DateTimeException e) {
+            return false;
+        }
+    }
+
+    /** {@code = 'value'} (group equal), or {@code BETWEEN 'first' AND 'last'} (groups first and last), of values like {@code value}. */
     private static String equalOrBetween(String value)
     {
-        return "(?:=\\s*'(%s)'|between\\s+'(%s)'\\s+and\\s+'(%s)')".formatted(value, value, value);
+        return "(?:=\\s*'(?<equal>%s)'|between\\s+'(?<first>%s)'\\s+and\\s+'(?<last>%s)')".formatted(value, value, value);
     }
 
     /** The column as the date_format or format_datetime of {@link #formatted} wrote it. */
