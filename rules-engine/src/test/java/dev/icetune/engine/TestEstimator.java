@@ -423,7 +423,27 @@ class TestEstimator
      * The rewrite of {@code sample}'s function around ts, valued on {@link #THIRTY_DAYS}: 6 scans of the pattern in the window, each of all 30
      * files, whose filter above the scan is {@code filter} ({@code hoursSelected}: the time its one value covers, -1 when none).
      */
+    /** Met from outside: a stream's first 17 minutes, all in the hour a dashboard's rewrite selects, were valued as 0.28 of an hour: 99 files of 360 after. */
+    @Test
+    void dataOfLessThanAnHourIsSpannedAsItIs()
+    {
+        TableFact minutes = table(30, 30 * 4 * MB, 1, Map.of("ts", new TimeSpan(Instant.parse("2024-01-05T10:17:00Z"), Instant.parse("2024-01-05T10:34:00Z"))));
+        Estimate sameHour = rewriteOn(minutes, "SELECT count(*) FROM events WHERE date_format(ts, '%Y-%m-%d %H') = '2024-01-05 10'", "date_format", false,
+                "(date_format(ts, varchar(11) '%Y-%m-%d %H') = varchar(13) '2024-01-05 10')", 1);
+        assertThat(sameHour.filesPerQueryAfter()).as(sameHour.sentence()).isEqualTo(30);
+        assertThat(sameHour.assumptions()).isEqualTo("the bare ts selects 1 hour, all 0.3 hours the data spans: nothing to skip.");
+
+        Estimate hourBefore = rewriteOn(minutes, "SELECT count(*) FROM events WHERE date_format(ts, '%Y-%m-%d %H') = '2024-01-05 09'", "date_format", false,
+                "(date_format(ts, varchar(11) '%Y-%m-%d %H') = varchar(13) '2024-01-05 09')", 1);
+        assertThat(hourBefore.filesPerQueryAfter()).as(hourBefore.sentence()).isEqualTo(1);
+    }
+
     private static Estimate rewriteOnThirtyDays(String sample, String function, boolean temporal, String filter, double hoursSelected)
+    {
+        return rewriteOn(THIRTY_DAYS, sample, function, temporal, filter, hoursSelected);
+    }
+
+    private static Estimate rewriteOn(TableFact table, String sample, String function, boolean temporal, String filter, double hoursSelected)
     {
         PredicateFact wrapped = new PredicateFact(TABLE, "ts", PredicateKind.WRAPPED, function, temporal, filter, "p", sample, 6, 6, 1, 30,
                 30 * 4 * MB, 30 * 4 * MB, hoursSelected, null, false, false);
@@ -431,7 +451,7 @@ class TestEstimator
                 "why", new QueryRewrite(Rewrites.sargable(sample, "ts", null).orElseThrow(), Benefit.BARE_COLUMN)).on("default");
         PatternFact pattern = new PatternFact("p", "select ...", sample, TABLE, 6, 0, 1, 900, 1500, 0, 0, 0, 30, 0, 30 * 4 * MB, 0, 1, 0, -1, 1, 0, 0,
                 true, "default", 0, 0, 0, 0, 0, 0, 0, 0, null, false);
-        return new Estimator(List.of(THIRTY_DAYS, wrapped, pattern), THRESHOLDS, Duration.ofHours(1)).estimate(rewrite);
+        return new Estimator(List.of(table, wrapped, pattern), THRESHOLDS, Duration.ofHours(1)).estimate(rewrite);
     }
 
     /** Met from outside: substr(code, 1, 2) = 'AB' read all 35 files of a table partitioned by truncate(code, 2), starts_with one. */

@@ -401,12 +401,13 @@ public final class Estimator
         double spanned = span.get().length().toSeconds() / 3600.0;
         // of those, the hours the data spans: the 15th of every month of a year, of data of one January, is a day
         double inData = Rewrites.selected(p.sampleQuery(), column, span.get().from(), span.get().to()).map(duration -> duration.toSeconds() / 3600.0).orElse(hours);
-        double share = Math.min(1, inData / Math.max(1, spanned));
+        // data of less than an hour (a stream's first minutes) is spanned as it is, not as an hour
+        double share = spanned > 0 ? Math.min(1, inData / spanned) : inData > 0 ? 1 : 0;
         return Estimate.of("the pattern's scans of " + table, p.scans() * perDay, filesBefore, Math.max(1, filesBefore * share),
                 p.avgBytesScanned(), p.avgBytesScanned() * share, 0, 0, 0, 0, null,
-                share < 1 ? "the bare %s selects %.0f hours of the %.0f the data spans, and the files' min/max statistics skip the rest in proportion."
-                        .formatted(column, inData, spanned)
-                        : "the bare %s selects %.0f hours, all %.0f the data spans: nothing to skip.".formatted(column, hours, spanned), rates);
+                share < 1 ? "the bare %s selects %s of the %s the data spans, and the files' min/max statistics skip the rest in proportion."
+                        .formatted(column, hours(inData), hours(spanned))
+                        : "the bare %s selects %s, all %s the data spans: nothing to skip.".formatted(column, hours(hours), hours(spanned)), rates);
     }
 
     /**
@@ -587,6 +588,13 @@ public final class Estimator
     {
         return predicates.getOrDefault(table + "|" + column, List.of()).stream().filter(condition)
                 .max((first, second) -> Long.compare(first.scans(), second.scans()));
+    }
+
+    /** Hours as a person reads them: "24 hours", "1 hour", "0.3 hours" (a stream's first minutes). */
+    private static String hours(double hours)
+    {
+        String number = hours >= 10 ? "%,.0f".formatted(hours) : "%.1f".formatted(hours).replaceFirst("\\.0$", "");
+        return number + (number.equals("1") ? " hour" : " hours");
     }
 
     private static String abbreviate(String text)
