@@ -562,7 +562,6 @@ public final class Estimator
         return thresholds.get("layout.target_file_bytes");
     }
 
-    /** The share of the data a rewrite bounded to a time range touches, assuming the data spread evenly over the span. */
     /**
      * The files a rewrite of a {@code share} of the data's time touches: that share of them, and the files whose range of the column
      * overlaps one's beside it (when each spans all of its time, every file holds some of the share).
@@ -576,6 +575,7 @@ public final class Estimator
         return Math.round(Math.min(fact.dataFiles(), fact.dataFiles() * share + overlapping - 1));
     }
 
+    /** The share of the data a rewrite bounded to a time range touches, assuming the data spread evenly over the span. */
     private static double rewriteShare(Rewrite rewrite, TimeSpan span)
     {
         if (rewrite == null) {
