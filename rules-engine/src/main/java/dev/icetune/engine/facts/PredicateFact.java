@@ -12,7 +12,8 @@ import static java.util.Objects.requireNonNull;
  * total files of those scans: 1.0 means nothing pruned; {@code avgFilesScanned} and {@code avgBytesScanned} what
  * one of them opened (the files and their sizes), {@code avgBytesRead} what it read of them (Trino's physical input: the
  * columns and row groups it did not skip). For a time predicate, {@code hoursSelected} is the time one query selects (-1 when its range is
- * open on one side) and {@code earliest} the oldest value any of them asked for (null when not known). A LIKE
+ * open on one side) and {@code earliest} the oldest lower bound any of them asked for (null when not known, or bounded from
+ * above alone: the values from the data's start). A LIKE
  * whose pattern starts with a wildcard is {@code leadingWildcard}; {@code onlyFilter} when no scan of the group had
  * another filter beside it.
  */
