@@ -36,6 +36,11 @@ class TestRewrites
         assertThat(Rewrites.sargable("SELECT 1 FROM e WHERE format_datetime(ts, 'yyyy-MM') = '2024-12'", "ts", null))
                 .contains("SELECT 1 FROM e WHERE ts >= TIMESTAMP '2024-12-01 00:00:00' AND ts < TIMESTAMP '2025-01-01 00:00:00'");
         assertThat(Rewrites.sargable("SELECT 1 FROM e WHERE format_datetime(ts, 'yyyy-mm') = '2024-12'", "ts", null)).isEmpty();
+        // a filter commented out, a BI tool's header with a quote in it: no part of the query (met from outside: the comment's filter was rewritten)
+        assertThat(Rewrites.sargable("/* old filter: date_format(ts, '%Y-%m-%d') = '2020-01-01' */ SELECT count(*) FROM c WHERE date_format(ts, '%Y-%m-%d') = '2026-12-05'", "ts", null))
+                .contains("SELECT count(*) FROM c WHERE ts >= TIMESTAMP '2026-12-05 00:00:00' AND ts < TIMESTAMP '2026-12-06 00:00:00'");
+        assertThat(Rewrites.selected("-- it's the card\nSELECT 1 FROM c WHERE date_format(ts, '%Y-%m-%d') = '2026-12-05' -- not '%Y-%m'", "ts")).contains(Duration.ofDays(1));
+        assertThat(Rewrites.limited("SELECT * FROM c ORDER BY ts LIMIT 10 -- the first ten", 1000)).as("its own LIMIT, before a comment").isEmpty();
         // an hour's text, as hourly dashboards pick one (met from outside, a timestamp with a time zone: read in UTC, as Iceberg stores it)
         assertThat(Rewrites.sargable("SELECT count(*) FROM c WHERE format_datetime(ts, 'yyyy-MM-dd HH') = '2026-12-05 19'", "ts", "timestamptz"))
                 .contains("SELECT count(*) FROM c WHERE ts >= TIMESTAMP '2026-12-05 19:00:00 UTC' AND ts < TIMESTAMP '2026-12-05 20:00:00 UTC'");

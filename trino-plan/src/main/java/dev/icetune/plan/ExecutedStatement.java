@@ -179,6 +179,37 @@ public final class ExecutedStatement
         return items;
     }
 
+    /**
+     * The SQL without its comments: a {@code -- ...} comment up to its line's end, a block comment as one space, and the space left at
+     * either end; quoted text and names kept as they are. Null for null.
+     */
+    public static String withoutComments(String sql)
+    {
+        if (sql == null || (!sql.contains("--") && !sql.contains("/*"))) {
+            return sql;
+        }
+        StringBuilder code = new StringBuilder(sql.length());
+        int i = 0;
+        while (i < sql.length()) {
+            char c = sql.charAt(i);
+            if (c == '\'' || c == '"') {
+                int end = Math.min(closingQuote(sql, i) + 1, sql.length());
+                code.append(sql, i, end);
+                i = end;
+                continue;
+            }
+            int end = commentEnd(sql, i);
+            if (end > i) {
+                code.append(sql.startsWith("--", i) ? (sql.charAt(end - 1) == '\n' ? "\n" : "") : " ");
+                i = end;
+                continue;
+            }
+            code.append(c);
+            i++;
+        }
+        return code.toString().strip();
+    }
+
     /** The index of the quote closing the one at {@code open} (a doubled quote is part of the text), or the text's length. */
     public static int closingQuote(String sql, int open)
     {

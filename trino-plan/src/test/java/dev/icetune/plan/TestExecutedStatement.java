@@ -77,4 +77,15 @@ class TestExecutedStatement
         assertThat(isExecute("SELECT execute FROM t")).isFalse();
         assertThat(isExecute("executed")).isFalse();
     }
+
+    @Test
+    void commentsAreTakenOutNotQuotedText()
+    {
+        assertThat(ExecutedStatement.withoutComments("-- Metabase:: userID: 1 it's the card\nSELECT '--not', \"a/*b\" FROM t /* old: x = '1' */WHERE x = 2 -- today\n"))
+                .isEqualTo("SELECT '--not', \"a/*b\" FROM t  WHERE x = 2");
+        assertThat(ExecutedStatement.withoutComments("SELECT 1 -- to the end")).isEqualTo("SELECT 1");
+        assertThat(ExecutedStatement.withoutComments("SELECT 1 /* never closed")).isEqualTo("SELECT 1");
+        assertThat(ExecutedStatement.withoutComments("SELECT 'it''s -- here'")).isEqualTo("SELECT 'it''s -- here'");
+        assertThat(ExecutedStatement.withoutComments(null)).isNull();
+    }
 }

@@ -46,10 +46,12 @@ public final class Rewrites
      * bound on the bare column; a prefix as starts_with), if the shape is one we know; the range's
      * bounds are literals of the column's Iceberg type {@code type} ({@code TableFact.timeType}; null when not known: timestamps without
      * a zone): a date's are dates, a timestamp with a time zone's are in UTC, as Iceberg stores it and as the function read it (a bound
-     * without a zone would be in the session's).
+     * without a zone would be in the session's). Comments are no part of it (a BI tool's header, a filter commented out): every reading
+     * of a query here reads it without them.
      */
-    public static Optional<String> sargable(String query, String column, String type)
+    public static Optional<String> sargable(String sql, String column, String type)
     {
+        String query = ExecutedStatement.withoutComments(sql);
         return range(query, column, type).map(range -> range.replacing(query, type)).or(() -> leadingText(query, column)).or(() -> shifted(query, column, type))
                 .or(() -> epochSeconds(query, column)).or(() -> zoneDropped(query, column, type));
     }
@@ -123,7 +125,7 @@ public final class Rewrites
     /** The bound of the query's shifted comparison of {@code column}, if it is one {@link #sargable} rewrites. */
     public static Optional<ShiftedBound> shiftedBound(String query, String column, String type)
     {
-        return shift(query, column, type).map(shift -> new ShiftedBound(constantTime(shift.constant()), shift.back(), shift.columnOp()));
+        return shift(ExecutedStatement.withoutComments(query), column, type).map(shift -> new ShiftedBound(constantTime(shift.constant()), shift.back(), shift.columnOp()));
     }
 
     /**
@@ -295,8 +297,9 @@ public final class Rewrites
      * What to do about a function around {@code column} that no rewrite of the query mends: compare the column itself; or, where the
      * query does not name the column at all, it filters a view's column that wraps it: the view is what to change.
      */
-    public static String sargableAdvice(String query, String column, String function)
+    public static String sargableAdvice(String sql, String column, String function)
     {
+        String query = ExecutedStatement.withoutComments(sql);
         if (query != null && !Pattern.compile("(?i)" + qualified(column)).matcher(query).find()) {
             return "the query filters a view's column that is %s() of %s: have the view pass %s on as it is, and compare that against a range"
                     .formatted(function, column, column);
@@ -366,7 +369,7 @@ public final class Rewrites
     /** The length of the text prefix the query's {@code substr(column, 1, n) = '...'} selects, if it is one {@link #sargable} rewrites. */
     public static OptionalInt leadingTextLength(String query, String column)
     {
-        return leadingTextMatch(query, column).map(leading -> OptionalInt.of(Integer.parseInt(leading.group(2)))).orElse(OptionalInt.empty());
+        return leadingTextMatch(ExecutedStatement.withoutComments(query), column).map(leading -> OptionalInt.of(Integer.parseInt(leading.group(2)))).orElse(OptionalInt.empty());
     }
 
     private static Optional<Matcher> leadingTextMatch(String query, String column)
@@ -383,13 +386,13 @@ public final class Rewrites
     /** The time the query's {@code function(column) = literal} predicate selects, if it is one {@link #sargable} rewrites: an hour, a day, a month. */
     public static Optional<Duration> selected(String query, String column)
     {
-        return selectedRange(query, column).map(Range::length);
+        return selectedRange(ExecutedStatement.withoutComments(query), column).map(Range::length);
     }
 
     /** Of the time {@link #selected} finds, what falls within [{@code from}, {@code to}]: the times a table's data spans. */
     public static Optional<Duration> selected(String query, String column, Instant from, Instant to)
     {
-        return selectedRange(query, column).map(range -> range.lengthWithin(from, to));
+        return selectedRange(ExecutedStatement.withoutComments(query), column).map(range -> range.lengthWithin(from, to));
     }
 
     private static Optional<Range> selectedRange(String query, String column)
@@ -792,7 +795,7 @@ public final class Rewrites
     /** The query returning its first {@code limit} rows, if it ends without a LIMIT or FETCH FIRST of its own. */
     public static Optional<String> limited(String query, long limit)
     {
-        return ExecutedStatement.runnable(query).filter(statement -> !ENDS_LIMITED.matcher(statement).matches())
+        return ExecutedStatement.runnable(ExecutedStatement.withoutComments(query)).filter(statement -> !ENDS_LIMITED.matcher(statement).matches())
                 .map(statement -> statement.strip().replaceAll(";\\s*$", "") + "\nLIMIT " + limit);
     }
 
