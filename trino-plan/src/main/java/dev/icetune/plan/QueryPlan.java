@@ -464,7 +464,7 @@ public record QueryPlan(Map<String, Scan> scans, Shape shape)
      * named after its symbol, the field's own name after a dot ({@code payload.user_id}, {@code a_c.d} for a.c.d): never the name of
      * a top-level column, whose symbol is its name as a symbol (lower case, other characters than letters, digits and _ as _).
      */
-    static String column(String symbol, String name)
+    private static String column(String symbol, String name)
     {
         if (symbol.equals(name)) {
             return name;

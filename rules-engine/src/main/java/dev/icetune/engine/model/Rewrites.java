@@ -571,7 +571,9 @@ public final class Rewrites
         if (withTimeZone(type) && zoned.find()) {
             boolean date = zoned.group("dateColumn") != null;
             String zone = date ? zoned.group("dateZone") : zoned.group("castZone");
-            ZoneId.of(zone); // Trino's zones are Java's: one Java does not know is no day to rewrite
+            if (!sayable(zone, type)) {
+                return Optional.empty();
+            }
             LocalDate first = LocalDate.parse(zoned.group("day") != null ? zoned.group("day") : zoned.group("low"));
             LocalDate last = LocalDate.parse(zoned.group("day") != null ? zoned.group("day") : zoned.group("high"));
             if (!last.isBefore(first)) {
