@@ -315,6 +315,31 @@ public record TableFact(
         return partitionFields.stream().map(TableFact::trinoField).toList();
     }
 
+    /**
+     * The format the table writes its data files in ({@code PARQUET}, {@code ORC}, {@code AVRO}): Iceberg's
+     * {@code write.format.default}, Parquet when unset. A rewrite writes its files in it.
+     */
+    public String fileFormat()
+    {
+        String format = properties.get("write.format.default");
+        return format == null ? "PARQUET" : format.strip().toUpperCase(java.util.Locale.ROOT);
+    }
+
+    /** Whether its files are written in Parquet, the only format whose bloom filters Trino reads by default. */
+    public boolean writesParquet()
+    {
+        return fileFormat().equals("PARQUET");
+    }
+
+    /**
+     * Whether the files it writes carry column bounds: Iceberg keeps none for Avro data files, so min/max skips no Avro file, sorted or
+     * not (partitions still prune).
+     */
+    public boolean writesColumnBounds()
+    {
+        return !fileFormat().equals("AVRO");
+    }
+
     /** Columns with a Parquet bloom filter. */
     public List<String> bloomFilterColumns()
     {
