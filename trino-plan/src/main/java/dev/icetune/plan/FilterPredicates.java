@@ -26,9 +26,11 @@ public final class FilterPredicates
 {
     /**
      * One conjunct of a filter. {@code function} is null unless the column is wrapped; {@code upperBound} when it bounds its column
-     * from above ({@code ts < x}, {@code x >= ts}).
+     * from above ({@code ts < x}, {@code x >= ts}); {@code inclusive} when the column may equal the literal ({@code <=}, {@code >=},
+     * {@code =}). One date ({@code d = date '2024-01-15'}) is a range: the day.
      */
-    public record ColumnPredicate(String column, PredicateKind kind, String function, boolean temporal, String literal, String text, boolean upperBound)
+    public record ColumnPredicate(String column, PredicateKind kind, String function, boolean temporal, String literal, String text, boolean upperBound,
+            boolean inclusive)
     {
         /** A LIKE whose pattern starts with a wildcard: neither min/max nor a partition can narrow it. */
         public boolean leadingWildcard()
@@ -39,7 +41,40 @@ public final class FilterPredicates
         /** The date or timestamp from which the values this predicate selects start: its own, unless it bounds them from above. */
         public Optional<Instant> lowerBound()
         {
-            return upperBound ? Optional.empty() : instant();
+            return upperBound ? Optional.empty() : instant().map(instant -> isDate() && !inclusive ? instant.plus(Duration.ofDays(1)) : instant);
+        }
+
+        /**
+         * Where the time this range conjunct selects starts or ends, a date's whole day taken: {@code d <= date '2024-01-07'} ends on the
+         * 8th, {@code d > date '2024-01-01'} starts on the 2nd, {@code d = date '2024-01-15'} is the 15th's start and end.
+         */
+        List<Instant> timeBounds()
+        {
+            Optional<Instant> instant = instant();
+            if (instant.isEmpty() || !isDate()) {
+                return instant.stream().toList();
+            }
+            Instant next = instant.get().plus(Duration.ofDays(1));
+            if (oneDay()) {
+                return List.of(instant.get(), next);
+            }
+            return List.of(upperBound == inclusive ? next : instant.get());
+        }
+
+        /** {@code d = date '2024-01-15'}: a range of one day, yet one value, as a bucket partition prunes it. */
+        public boolean oneDay()
+        {
+            return kind == PredicateKind.RANGE && isDate() && text.contains(" = "); // the operator: a date literal holds no " = "
+        }
+
+        /** Whether the literal is a date (a day), not a timestamp. */
+        private boolean isDate()
+        {
+            if (!temporal || literal == null) {
+                return false;
+            }
+            Matcher matcher = DATE_TIME.matcher(literal);
+            return matcher.matches() && matcher.group(2) == null;
         }
 
         /** The date or timestamp this predicate compares against, read as UTC, when it is one. */
@@ -161,7 +196,7 @@ public final class FilterPredicates
             }
             // to_unixtime(ts) >= 1704240000: seconds since the epoch, a bound as much as a timestamp's
             if (predicate.kind() == PredicateKind.RANGE || "to_unixtime".equals(predicate.function())) {
-                predicate.instant().ifPresent(bounds::add);
+                bounds.addAll(predicate.timeBounds());
             }
         }
         if (bounds.size() < 2) {
@@ -299,11 +334,11 @@ public final class FilterPredicates
     {
         Matcher like = LIKE.matcher(text);
         if (like.matches()) {
-            return onColumn(strip(like.group(1)), PredicateKind.LIKE, false, like.group(2), text, false);
+            return onColumn(strip(like.group(1)), PredicateKind.LIKE, false, like.group(2), text, false, false);
         }
         Matcher startsWith = STARTS_WITH.matcher(text);
         if (startsWith.matches()) {
-            return onColumn(strip(startsWith.group(1)), PredicateKind.LIKE, false, startsWith.group(2).replace("''", "'") + "%", text, false);
+            return onColumn(strip(startsWith.group(1)), PredicateKind.LIKE, false, startsWith.group(2).replace("''", "'") + "%", text, false, false);
         }
         Matcher operator = OPERATOR.matcher(text);
         int[] depths = depths(text);
@@ -327,30 +362,33 @@ public final class FilterPredicates
         if (isLiteral(columnSide) || (!isLiteral(literalSide) && !op.equals("IN") && !op.equals("BETWEEN"))) {
             return Optional.empty(); // column against column: a join condition, not a scan filter
         }
+        boolean temporal = TEMPORAL_LITERAL.matcher(literalSide).find();
         PredicateKind kind = switch (op) {
-            case "=", "IN" -> PredicateKind.EQUALITY;
+            // one day, as much a time range as its bounds would be (partitions by month read a month of files for it)
+            case "=" -> temporal && literalSide.regionMatches(true, 0, "date ", 0, 5) ? PredicateKind.RANGE : PredicateKind.EQUALITY;
+            case "IN" -> PredicateKind.EQUALITY;
             case "LIKE" -> PredicateKind.LIKE;
             case "<>", "!=" -> PredicateKind.OTHER;
             default -> PredicateKind.RANGE;
         };
-        boolean temporal = TEMPORAL_LITERAL.matcher(literalSide).find();
         Matcher value = LITERAL_VALUE.matcher(literalSide);
         String literal = value.find() ? value.group(1) : literalSide;
         boolean upperBound = kind == PredicateKind.RANGE && (leftLiteral ? op.startsWith(">") : op.startsWith("<"));
-        return onColumn(columnSide, kind, temporal, literal, text, upperBound);
+        return onColumn(columnSide, kind, temporal, literal, text, upperBound, List.of("=", "<=", ">=", "IN", "BETWEEN").contains(op));
     }
 
     /** A predicate of {@code kind} on a bare column; on a function of one, a wrapped one whatever its kind; else none. */
-    private static Optional<ColumnPredicate> onColumn(String columnSide, PredicateKind kind, boolean temporal, String literal, String text, boolean upperBound)
+    private static Optional<ColumnPredicate> onColumn(String columnSide, PredicateKind kind, boolean temporal, String literal, String text, boolean upperBound,
+            boolean inclusive)
     {
         Matcher identifier = IDENTIFIER.matcher(columnSide);
         if (identifier.matches()) {
-            return Optional.of(new ColumnPredicate(column(identifier, 1), kind, null, temporal, literal, text, upperBound));
+            return Optional.of(new ColumnPredicate(column(identifier, 1), kind, null, temporal, literal, text, upperBound, inclusive));
         }
         Matcher call = CALL.matcher(columnSide);
         if (call.matches()) {
             String function = call.group(1).toLowerCase(Locale.ROOT).replace("$operator$", "");
-            return wrappedColumn(columnSide, 0).map(column -> new ColumnPredicate(column, PredicateKind.WRAPPED, function, temporal, literal, text, upperBound));
+            return wrappedColumn(columnSide, 0).map(column -> new ColumnPredicate(column, PredicateKind.WRAPPED, function, temporal, literal, text, upperBound, inclusive));
         }
         return Optional.empty();
     }

@@ -17,7 +17,7 @@ class TestFilterPredicates
     void equality()
     {
         assertThat(FilterPredicates.parse("(user_id = bigint '14')"))
-                .containsExactly(new ColumnPredicate("user_id", PredicateKind.EQUALITY, null, false, "14", "user_id = bigint '14'", false));
+                .containsExactly(new ColumnPredicate("user_id", PredicateKind.EQUALITY, null, false, "14", "user_id = bigint '14'", false, true));
         assertThat(FilterPredicates.parse("(session_id = varchar 'abc')").getFirst().column()).isEqualTo("session_id");
     }
 
@@ -52,8 +52,24 @@ class TestFilterPredicates
         assertThat(day.getFirst().instant()).contains(Instant.parse("2024-01-05T00:00:00Z"));
         assertThat(FilterPredicates.timeSelected(day, "ts")).contains(Duration.ofDays(1));
         assertThat(FilterPredicates.timeSelected(day, "other")).isEmpty();
+        // a date bound is a whole day: the 7th included ends on the 8th, after the 1st starts on the 2nd, one date is its day
         assertThat(FilterPredicates.timeSelected(FilterPredicates.parse("(ts >= DATE '2024-01-01') AND (ts <= DATE '2024-01-07')"), "ts"))
-                .contains(Duration.ofDays(6));
+                .contains(Duration.ofDays(7));
+        assertThat(FilterPredicates.timeSelected(FilterPredicates.parse("((date '2024-01-01' < d) AND (d < date '2024-01-07'))"), "d"))
+                .contains(Duration.ofDays(5));
+        assertThat(FilterPredicates.parse("((date '2024-01-01' < d) AND (d < date '2024-01-07'))").getFirst().lowerBound()).contains(Instant.parse("2024-01-02T00:00:00Z"));
+        List<ColumnPredicate> oneDate = FilterPredicates.parse("(orderdate = date '1995-01-01')");
+        assertThat(oneDate.getFirst().kind()).isEqualTo(PredicateKind.RANGE);
+        assertThat(oneDate.getFirst().oneDay()).isTrue();
+        assertThat(FilterPredicates.parse("(orderdate >= date '1995-01-01')").getFirst().oneDay()).isFalse();
+        assertThat(oneDate.getFirst().lowerBound()).contains(Instant.parse("1995-01-01T00:00:00Z"));
+        assertThat(FilterPredicates.timeSelected(oneDate, "orderdate")).contains(Duration.ofDays(1));
+        assertThat(FilterPredicates.timeSelected(FilterPredicates.parse("((date '1995-01-01' <= orderdate) AND (orderdate <= date '1995-01-02'))"), "orderdate"))
+                .as("IN of two consecutive dates, as Trino prints it").contains(Duration.ofDays(2));
+        // a timestamp's bounds are instants, and one instant no range
+        assertThat(FilterPredicates.timeSelected(FilterPredicates.parse(
+                "((timestamp(6) '2024-01-05 00:00:00.000000' <= ts) AND (ts <= timestamp(6) '2024-01-06 00:00:00.000000'))"), "ts")).contains(Duration.ofDays(1));
+        assertThat(FilterPredicates.parse("(ts = timestamp(6) '2024-01-05 00:00:00.000000')").getFirst().kind()).isEqualTo(PredicateKind.EQUALITY);
         assertThat(FilterPredicates.timeSelected(FilterPredicates.parse("(ts >= timestamp(6) '2024-01-05 00:00:00.000000')"), "ts"))
                 .as("one side only: open-ended").isEmpty();
         assertThat(FilterPredicates.timeSelected(FilterPredicates.parse("(date_format(ts, varchar(8) '%Y-%m-%d') = varchar(10) '2024-01-15')"), "ts"))
@@ -80,10 +96,11 @@ class TestFilterPredicates
         assertThat(FilterPredicates.parse("((timestamp(6) '2024-01-05 00:00:00.000000' <= ts) AND (ts < timestamp(6) '2024-01-06 00:00:00.000000'))"))
                 .extracting(ColumnPredicate::lowerBound).containsExactly(Optional.of(fifth), Optional.empty());
         assertThat(FilterPredicates.parse("(ts >= timestamp(6) '2024-01-05 00:00:00.000000')").getFirst().lowerBound()).contains(fifth);
-        assertThat(FilterPredicates.parse("(ts > DATE '2024-01-05')").getFirst().lowerBound()).contains(fifth);
+        assertThat(FilterPredicates.parse("(ts > DATE '2024-01-05')").getFirst().lowerBound()).as("after the 5th: the 6th on").contains(fifth.plus(Duration.ofDays(1)));
         assertThat(FilterPredicates.parse("(ts < timestamp(6) '2024-01-05 00:00:00.000000')").getFirst().lowerBound()).as("an upper bound alone").isEmpty();
         assertThat(FilterPredicates.parse("(DATE '2024-01-05' >= ts)").getFirst().lowerBound()).as("an upper bound, the literal first").isEmpty();
-        assertThat(FilterPredicates.parse("(DATE '2024-01-05' < ts)").getFirst().lowerBound()).contains(fifth);
+        assertThat(FilterPredicates.parse("(DATE '2024-01-05' <= ts)").getFirst().lowerBound()).contains(fifth);
+        assertThat(FilterPredicates.parse("(DATE '2024-01-05' < ts)").getFirst().lowerBound()).contains(fifth.plus(Duration.ofDays(1)));
     }
 
     @Test

@@ -63,6 +63,27 @@ class TestWindowEvidence
         assertThat(created.earliest()).as("everything before January 2nd: from the data's start").isNull();
     }
 
+    /**
+     * A dashboard of one day ({@code orderdate = DATE '...'}, as Trino prints it above the scan) selects a day of the column, as much a
+     * time range as its bounds would be; a date bound included is its whole day.
+     */
+    @Test
+    void oneDateIsADayAndADateIncludedItsWholeDay()
+    {
+        for (int day = 1; day <= 3; day++) {
+            scan("one-day", "(orderdate = date '1995-01-0%d')".formatted(day));
+            scan("two-days", "((date '1995-02-0%d' <= orderdate) AND (orderdate <= date '1995-02-0%d'))".formatted(day, day + 1));
+        }
+        PredicateFact days = predicate("orderdate");
+
+        assertThat(days.kind()).isEqualTo(PredicateKind.RANGE);
+        assertThat(days.temporal()).isTrue();
+        assertThat(days.scans()).isEqualTo(6);
+        assertThat(days.hoursSelected()).as("24 and 48 hours, three scans each").isEqualTo(36);
+        assertThat(days.earliest()).isEqualTo(Instant.parse("1995-01-01T00:00:00Z"));
+        assertThat(evidence().tableScans()).singleElement().satisfies(scan -> assertThat(scan.timeRangeScans()).isEqualTo(6));
+    }
+
     /** A view or table of a pattern's sample answers the runs of the sample's text: whether the pattern ran others is known. */
     @Test
     void whetherAPatternsRunsRanOneText()
