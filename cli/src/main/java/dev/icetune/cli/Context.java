@@ -138,7 +138,7 @@ public final class Context
     public FixApplier fixApplier(String purpose)
     {
         return new FixApplier(jdbi(), store(), requireIceberg(purpose), trino(), settings().engine().getRewritePieceSize().toBytes(),
-                settings().engine().getRewritePieceFiles());
+                settings().engine().getRewritePieceFiles(), settings().engine().getRewritePiecePartitions());
     }
 
     public TableMetadataReader requireIceberg(String purpose)

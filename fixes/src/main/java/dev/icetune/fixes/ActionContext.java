@@ -2,10 +2,10 @@ package dev.icetune.fixes;
 
 import dev.icetune.engine.TrinoConnections;
 import dev.icetune.engine.iceberg.TrinoCatalog;
-import dev.icetune.engine.model.FixKind;
 import dev.icetune.engine.model.LayoutChange;
 import dev.icetune.store.TableName;
 import org.apache.iceberg.DataFile;
+import org.apache.iceberg.PartitionSpec;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.exceptions.CommitFailedException;
 
@@ -132,9 +132,20 @@ record ActionContext(Optional<Table> table, Optional<TrinoConnections> trino, Re
                 }, e -> e instanceof SQLException sql && isCommitConflict(sql), () -> {});
             }
             catch (SQLException e) {
-                throw new IllegalStateException("Trino: " + e.getMessage(), e);
+                throw new IllegalStateException("Trino: " + e.getMessage() + advice(e), e);
             }
         });
+    }
+
+    /** What to do about a failure whose cause a person can change. */
+    private static String advice(SQLException e)
+    {
+        if (String.valueOf(e.getMessage()).contains("open writers for partitions")) {
+            // pieces write at most icetune.rewrite.piece-partitions; a file of an older spec alone may span more of the new one's
+            return " (the catalog's iceberg.max-partitions-per-writer: set icetune.rewrite.piece-partitions to at most it, or raise it"
+                    + " where a single file spans more partitions of the new layout)";
+        }
+        return "";
     }
 
     /**
@@ -177,12 +188,13 @@ record ActionContext(Optional<Table> table, Optional<TrinoConnections> trino, Re
     /**
      * A layout change's steps: the change itself unless the table has it already, then, when the fix asks for it, the pieces of the
      * rewrite of the files not yet in it. A table that has the layout and files outside it is one whose apply failed in its rewrite
-     * (or was changed by hand): applying again rewrites what is left. None when both are done.
+     * (or was changed by hand): applying again rewrites what is left. None when both are done. {@code newSpec}: the partition spec a
+     * change of it rewrites the files into (none: the table's own).
      */
-    List<Step> withRewrite(LayoutChange fix, Optional<Step> change, Predicate<DataFile> inTargetLayout)
+    List<Step> withRewrite(LayoutChange fix, Optional<Step> change, Predicate<DataFile> inTargetLayout, Optional<PartitionSpec> newSpec)
     {
         RewritePlan.LayoutRewrite rewrite = fix.rewrite() != null && rewrites
-                ? RewritePlan.layout(this, fix.table(), fix.rewrite(), inTargetLayout, fix.kind() == FixKind.PARTITION_SPEC) : RewritePlan.LayoutRewrite.NONE;
+                ? RewritePlan.layout(this, fix.table(), fix.rewrite(), inTargetLayout, newSpec) : RewritePlan.LayoutRewrite.NONE;
         List<Step> steps = new ArrayList<>();
         // a file alone in its partition keeps its sort order and bloom filters: said where the change is planned, not left to surprise
         change.map(step -> rewrite.leftAlone() == 0 ? step

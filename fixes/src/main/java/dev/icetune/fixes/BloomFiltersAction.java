@@ -33,7 +33,7 @@ final class BloomFiltersAction
         }
         // a file's metadata does not say whether it carries the filters: every file the rewrite concerns is rewritten (and, the
         // properties set, applying again after a failed rewrite cannot tell what is left: it changes nothing)
-        return context.withRewrite(fix, Optional.of(context.metadataStep(table, properties(table, set, remove), fix.layoutStatement())), file -> false);
+        return context.withRewrite(fix, Optional.of(context.metadataStep(table, properties(table, set, remove), fix.layoutStatement())), file -> false, Optional.empty());
     }
 
     @Override

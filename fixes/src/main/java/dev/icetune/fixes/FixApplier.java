@@ -43,18 +43,19 @@ public final class FixApplier
 
     public FixApplier(Jdbi jdbi, RecommendationStore store, TableMetadataReader iceberg, Optional<TrinoConnections> trino)
     {
-        this(jdbi, store, iceberg, trino, RewritePlan.Limits.DEFAULT.pieceBytes(), RewritePlan.Limits.DEFAULT.pieceFiles());
+        this(jdbi, store, iceberg, trino, RewritePlan.Limits.DEFAULT.pieceBytes(), RewritePlan.Limits.DEFAULT.pieceFiles(), RewritePlan.Limits.DEFAULT.piecePartitions());
     }
 
-    /** With rewrite pieces of at most {@code pieceBytes} and {@code pieceFiles} each. */
-    public FixApplier(Jdbi jdbi, RecommendationStore store, TableMetadataReader iceberg, Optional<TrinoConnections> trino, long pieceBytes, int pieceFiles)
+    /** With rewrite pieces of at most {@code pieceBytes}, {@code pieceFiles} and {@code piecePartitions} each. */
+    public FixApplier(Jdbi jdbi, RecommendationStore store, TableMetadataReader iceberg, Optional<TrinoConnections> trino, long pieceBytes, int pieceFiles,
+            int piecePartitions)
     {
         this.jdbi = requireNonNull(jdbi, "jdbi is null");
         this.store = requireNonNull(store, "store is null");
         this.audit = new FixAudit(jdbi);
         this.iceberg = requireNonNull(iceberg, "iceberg is null");
         this.trino = requireNonNull(trino, "trino is null");
-        this.limits = new RewritePlan.Limits(pieceBytes, pieceFiles, RewritePlan.Limits.DEFAULT.commitAttempts(), RewritePlan.Limits.DEFAULT.firstRetryDelay());
+        this.limits = new RewritePlan.Limits(pieceBytes, pieceFiles, piecePartitions, RewritePlan.Limits.DEFAULT.commitAttempts(), RewritePlan.Limits.DEFAULT.firstRetryDelay());
     }
 
     /** The bytes applying the recommendation would rewrite now, from its plan (0 for a fix that rewrites nothing, or nothing any more). */

@@ -27,7 +27,27 @@ final class PartitionSpecAction
         Optional<Step> change = add.isEmpty() && remove.isEmpty() ? Optional.empty()
                 : Optional.of(context.metadataStep(table, evolve(context, table, remove, add), fix.layoutStatement()));
         // a file written in the new spec (by a writer after the change, or by a piece of an earlier attempt) needs no rewrite
-        return context.withRewrite(fix, change, file -> Set.copyOf(fields(table, table.specs().get(file.specId()))).equals(Set.copyOf(fix.to())));
+        return context.withRewrite(fix, change, file -> Set.copyOf(fields(table, table.specs().get(file.specId()))).equals(Set.copyOf(fix.to())),
+                Optional.of(change.isEmpty() ? table.spec() : target(table, remove, add)));
+    }
+
+    /** The spec the change makes, not committed: the partitions the rewrite writes into. */
+    private static org.apache.iceberg.PartitionSpec target(Table table, List<String> remove, List<String> add)
+    {
+        try {
+            return update(table, remove, add).apply();
+        }
+        catch (RuntimeException e) {
+            return table.spec(); // a table read through Trino may not build it: the files are then taken to write as many partitions as they are in
+        }
+    }
+
+    private static UpdatePartitionSpec update(Table table, List<String> remove, List<String> add)
+    {
+        UpdatePartitionSpec update = table.updateSpec();
+        remove.forEach(field -> update.removeField(IcebergTerms.term(field)));
+        add.forEach(field -> update.addField(IcebergTerms.term(field)));
+        return update;
     }
 
     private static List<String> fields(Table table, org.apache.iceberg.PartitionSpec spec)
@@ -51,11 +71,6 @@ final class PartitionSpecAction
         StringBuilder call = new StringBuilder("table.updateSpec()");
         remove.forEach(field -> call.append(".removeField(").append(field).append(")"));
         add.forEach(field -> call.append(".addField(").append(field).append(")"));
-        return context.icebergStep(call.append(".commit()").toString(), table, current -> {
-            UpdatePartitionSpec update = current.updateSpec();
-            remove.forEach(field -> update.removeField(IcebergTerms.term(field)));
-            add.forEach(field -> update.addField(IcebergTerms.term(field)));
-            update.commit();
-        });
+        return context.icebergStep(call.append(".commit()").toString(), table, current -> update(current, remove, add).commit());
     }
 }

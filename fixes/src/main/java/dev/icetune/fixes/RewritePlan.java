@@ -8,23 +8,33 @@ import dev.icetune.engine.model.Rewrite;
 import dev.icetune.engine.model.Sql;
 import org.apache.iceberg.DataFile;
 import org.apache.iceberg.FileScanTask;
+import org.apache.iceberg.PartitionField;
+import org.apache.iceberg.PartitionSpec;
+import org.apache.iceberg.Schema;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.io.CloseableIterable;
+import org.apache.iceberg.types.Type;
 import org.apache.iceberg.types.Types;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Predicate;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 import static java.util.Objects.requireNonNull;
 
@@ -32,7 +42,10 @@ import static java.util.Objects.requireNonNull;
  * A rewrite as pieces that commit one at a time, so that writers keep writing: the files it concerns (under the
  * size threshold, not yet in the target layout, and, when the rewrite is bounded in time, holding values from its
  * instant on), newest first, whole partitions to a piece up to {@link Limits#pieceBytes()} and {@link Limits#pieceFiles()}
- * (a partition larger than that is split by bytes, at least two files to a piece). Trino's optimize leaves a file of
+ * (a partition larger than that is split by bytes, at least two files to a piece), and up to {@link Limits#piecePartitions()}
+ * partitions written: Trino's Iceberg writer fails a write of more partitions than its catalog's
+ * {@code iceberg.max-partitions-per-writer} (100 unless set), and a file of an older spec is written into every partition of the
+ * new one that its time bounds span ({@link #partitionsWritten}). Trino's optimize leaves a file of
  * the current spec alone when no other file of its partition is among those it rewrites, so such a file is not
  * planned, and a piece never holds one file of a partition. Each piece is one {@code optimize ... WHERE "$path" IN (...)}, and a
  * piece whose files another piece or process already rewrote finds nothing to do, so a plan that stopped half way is
@@ -45,20 +58,21 @@ import static java.util.Objects.requireNonNull;
 final class RewritePlan
 {
     /** How big a piece may be, and how often a piece is tried again when its commit conflicts with another writer's. */
-    record Limits(long pieceBytes, int pieceFiles, int commitAttempts, Duration firstRetryDelay)
+    record Limits(long pieceBytes, int pieceFiles, int piecePartitions, int commitAttempts, Duration firstRetryDelay)
     {
-        static final Limits DEFAULT = new Limits(1L << 30, 500, 5, Duration.ofSeconds(1));
+        static final Limits DEFAULT = new Limits(1L << 30, 500, 100, 5, Duration.ofSeconds(1));
 
         Limits
         {
-            if (pieceBytes <= 0 || pieceFiles <= 0 || commitAttempts <= 0) {
-                throw new IllegalArgumentException("rewrite limits must be positive: " + pieceBytes + ", " + pieceFiles + ", " + commitAttempts);
+            if (pieceBytes <= 0 || pieceFiles <= 0 || piecePartitions <= 0 || commitAttempts <= 0) {
+                throw new IllegalArgumentException("rewrite limits must be positive: " + pieceBytes + ", " + pieceFiles + ", " + piecePartitions + ", " + commitAttempts);
             }
             requireNonNull(firstRetryDelay, "firstRetryDelay is null");
         }
     }
 
-    private record Candidate(FileScanTask task, Instant newest, String partition)
+    /** A file to rewrite; {@code written}: the partitions of the spec it is rewritten into that it writes (at most the limit's and one more). */
+    private record Candidate(FileScanTask task, Instant newest, String partition, Set<String> written)
     {
         DataFile file()
         {
@@ -82,11 +96,11 @@ final class RewritePlan
      * a change to a {@code newSpec}, planned before it commits, no file is left alone: each is then of an older spec, which optimize
      * rewrites into the new one even alone (a table partitioned finer than its data holds a file a partition).
      */
-    static LayoutRewrite layout(ActionContext context, String table, Rewrite rewrite, Predicate<DataFile> inTargetLayout, boolean newSpec)
+    static LayoutRewrite layout(ActionContext context, String table, Rewrite rewrite, Predicate<DataFile> inTargetLayout, Optional<PartitionSpec> newSpec)
     {
         Table planned = context.requireTable(table);
-        List<Candidate> concerned = candidates(planned, rewrite, inTargetLayout.negate());
-        List<Candidate> rewritten = newSpec ? concerned : withoutLoneFiles(planned, concerned);
+        List<Candidate> concerned = candidates(planned, rewrite, inTargetLayout.negate(), newSpec.orElse(planned.spec()), context.limits());
+        List<Candidate> rewritten = newSpec.isPresent() ? concerned : withoutLoneFiles(planned, concerned);
         int leftAlone = concerned.size() - rewritten.size();
         List<List<Candidate>> pieces = pieces(context, rewritten);
         if (pieces.isEmpty()) {
@@ -99,7 +113,8 @@ final class RewritePlan
                 Table current = context.requireTable(table);
                 current.refresh();
                 int spec = current.spec().specId();
-                for (Step piece : steps(context, table, rewrite, pieces(context, withoutLoneFiles(current, candidates(current, rewrite, file -> file.specId() == spec))), "compaction ")) {
+                List<Candidate> left = candidates(current, rewrite, file -> file.specId() == spec, current.spec(), context.limits());
+                for (Step piece : steps(context, table, rewrite, pieces(context, withoutLoneFiles(current, left)), "compaction ")) {
                     piece.run();
                 }
             }));
@@ -111,7 +126,7 @@ final class RewritePlan
     static List<Step> compaction(ActionContext context, String table, Rewrite rewrite)
     {
         Table planned = context.requireTable(table);
-        List<List<Candidate>> pieces = pieces(context, withoutLoneFiles(planned, candidates(planned, rewrite, file -> true)));
+        List<List<Candidate>> pieces = pieces(context, withoutLoneFiles(planned, candidates(planned, rewrite, file -> true, planned.spec(), context.limits())));
         if (TrinoCatalog.readThroughTrino(planned) && rewrite.from() == null && pieces.size() == 1 && DanglingDeletes.possible(planned)) {
             // icetune cannot commit to a catalog it reads through Trino, so cannot remove the delete files a piece bounded by "$path"
             // leaves behind; one piece holds every file Trino's optimize rewrites unbounded, and unbounded it drops their delete files itself
@@ -131,8 +146,11 @@ final class RewritePlan
         return steps;
     }
 
-    /** The files a compaction considers ({@link CompactedFiles}: under the threshold, or with deletes) that {@code concerned} accepts, within the rewrite's time bound. */
-    private static List<Candidate> candidates(Table table, Rewrite rewrite, Predicate<DataFile> concerned)
+    /**
+     * The files a compaction considers ({@link CompactedFiles}: under the threshold, or with deletes) that {@code concerned} accepts, within the
+     * rewrite's time bound, each with the partitions of {@code target} it writes.
+     */
+    private static List<Candidate> candidates(Table table, Rewrite rewrite, Predicate<DataFile> concerned, PartitionSpec target, Limits limits)
     {
         Optional<Types.NestedField> column = Optional.ofNullable(rewrite.column()).map(name -> table.schema().findField(name));
         Instant from = rewrite.from() == null ? null : Instant.parse(rewrite.from());
@@ -150,13 +168,62 @@ final class RewritePlan
                 if (from != null && newest != null && newest.isBefore(from)) {
                     continue; // older than anything the workload reads
                 }
-                candidates.add(new Candidate(task, newest, CompactedFiles.partition(task)));
+                String partition = CompactedFiles.partition(task);
+                candidates.add(new Candidate(task, newest, partition, partitionsWritten(file, partition, table, target, limits.piecePartitions() + 1)));
             }
         }
         catch (IOException e) {
             throw new UncheckedIOException(e);
         }
         return candidates;
+    }
+
+    /**
+     * The partitions of {@code target} a rewrite of {@code file} writes into: its own when it is of that spec, else those its bounds span on
+     * the target's first time field ({@code day(ts)}: a file of a monthly spec spans 28 to 31), at most {@code atMost} of them; its own
+     * alone when that is not known (no time field, no bounds).
+     */
+    private static Set<String> partitionsWritten(DataFile file, String partition, Table table, PartitionSpec target, int atMost)
+    {
+        // by its fields: a spec the change has not committed yet has no id of its own
+        if (table.specs().get(file.specId()).compatibleWith(target)) {
+            return Set.of(partition);
+        }
+        Schema schema = table.schema();
+        for (PartitionField field : target.fields()) {
+            Type type = schema.findType(field.sourceId());
+            ChronoUnit unit = switch (field.transform().toString()) {
+                case "hour" -> ChronoUnit.HOURS;
+                case "day" -> ChronoUnit.DAYS;
+                case "month" -> ChronoUnit.MONTHS;
+                case "year" -> ChronoUnit.YEARS;
+                default -> null;
+            };
+            if (unit == null || type == null || file.lowerBounds() == null || file.upperBounds() == null) {
+                continue;
+            }
+            Instant lower = TimeBounds.instant(type, file.lowerBounds().get(field.sourceId()));
+            Instant upper = TimeBounds.instant(type, file.upperBounds().get(field.sourceId()));
+            if (lower == null || upper == null) {
+                continue;
+            }
+            Set<String> written = new HashSet<>();
+            LocalDateTime at = truncated(LocalDateTime.ofInstant(lower, ZoneOffset.UTC), unit);
+            for (LocalDateTime last = LocalDateTime.ofInstant(upper, ZoneOffset.UTC); !at.isAfter(last) && written.size() < atMost; at = at.plus(1, unit)) {
+                written.add(field.name() + "=" + at);
+            }
+            return written;
+        }
+        return Set.of(partition);
+    }
+
+    private static LocalDateTime truncated(LocalDateTime time, ChronoUnit unit)
+    {
+        return switch (unit) {
+            case MONTHS -> time.toLocalDate().withDayOfMonth(1).atStartOfDay();
+            case YEARS -> time.toLocalDate().withDayOfYear(1).atStartOfDay();
+            default -> time.truncatedTo(unit);
+        };
     }
 
     /** The candidates but for those the compaction leaves alone in their partition ({@link CompactedFiles#leftAlone}). */
@@ -178,7 +245,8 @@ final class RewritePlan
         for (List<Candidate> partition : partitions.values()) {
             List<List<Candidate>> parts = split(partition, context.limits());
             if (!piece.isEmpty() && (parts.size() > 1 || piece.size() + partition.size() > context.limits().pieceFiles()
-                    || bytes(piece) + bytes(partition) > context.limits().pieceBytes())) {
+                    || bytes(piece) + bytes(partition) > context.limits().pieceBytes()
+                    || written(piece, partition) > context.limits().piecePartitions())) {
                 pieces.add(piece);
                 piece = new ArrayList<>();
             }
@@ -201,7 +269,8 @@ final class RewritePlan
         List<List<Candidate>> parts = new ArrayList<>();
         List<Candidate> part = new ArrayList<>();
         for (Candidate candidate : partition) {
-            if (part.size() >= 2 && (part.size() == limits.pieceFiles() || bytes(part) + candidate.file().fileSizeInBytes() > limits.pieceBytes())) {
+            if (part.size() >= 2 && (part.size() == limits.pieceFiles() || bytes(part) + candidate.file().fileSizeInBytes() > limits.pieceBytes()
+                    || written(part, List.of(candidate)) > limits.piecePartitions())) {
                 parts.add(part);
                 part = new ArrayList<>();
             }
@@ -238,6 +307,12 @@ final class RewritePlan
     private static String rewrites(List<Candidate> piece)
     {
         return "rewrites %s, %s".formatted(Estimate.files(piece.size()), Estimate.bytes(bytes(piece)));
+    }
+
+    /** The partitions the files of {@code piece} and {@code more} write together. */
+    private static int written(List<Candidate> piece, List<Candidate> more)
+    {
+        return (int) Stream.concat(piece.stream(), more.stream()).flatMap(candidate -> candidate.written().stream()).distinct().count();
     }
 
     private static long bytes(List<Candidate> files)

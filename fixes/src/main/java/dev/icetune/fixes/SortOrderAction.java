@@ -20,7 +20,7 @@ final class SortOrderAction
                 : Optional.of(context.metadataStep(table, sortBy(table, fix.columns()), fix.layoutStatement()));
         // a file written sorted in the new order needs no rewrite
         return context.withRewrite(fix, change, file -> file.sortOrderId() != null && table.sortOrders().containsKey(file.sortOrderId())
-                && table.sortOrders().get(file.sortOrderId()).fields().stream().map(field -> table.schema().findColumnName(field.sourceId())).toList().equals(fix.columns()));
+                && table.sortOrders().get(file.sortOrderId()).fields().stream().map(field -> table.schema().findColumnName(field.sourceId())).toList().equals(fix.columns()), Optional.empty());
     }
 
     @Override

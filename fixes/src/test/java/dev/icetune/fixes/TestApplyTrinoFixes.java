@@ -416,6 +416,46 @@ class TestApplyTrinoFixes
         assertThat(table("half_done").spec().isUnpartitioned()).as("the layout before the first attempt").isTrue();
     }
 
+    /**
+     * Met from outside: Trino's Iceberg writer fails a write of more than 100 partitions ("Exceeded limit of 100 open writers for partitions",
+     * its catalog's iceberg.max-partitions-per-writer), and one piece of the compaction of 150 days of small files wrote 150.
+     */
+    @Test
+    void aCompactionWritesAtMostAHundredPartitionsAPiece()
+    {
+        trino.execute("CREATE TABLE days (ts timestamp(6), v bigint) WITH (partitioning = ARRAY['day(ts)'])");
+        for (int load = 0; load < 2; load++) {
+            for (int first = 0; first < 150; first += 50) { // as a loader must: a write of 50 days at most
+                trino.execute("INSERT INTO days SELECT TIMESTAMP '2024-01-01 10:00:00' + INTERVAL '1' DAY * d, d FROM UNNEST(sequence(%d, %d)) t(d)".formatted(first, first + 49));
+            }
+        }
+        long id = approved("small-files", "iceberg.demo.days", new Compact("iceberg.demo.days", 128L << 20));
+
+        assertThat(applier.apply(id, "alice", true).change()).contains("piece 1 of 2").contains("piece 2 of 2");
+        FixApplier.Outcome applied = applier.apply(id, "alice", false);
+        assertThat(applied.result()).as(applied.message()).isEqualTo(FixAudit.Result.APPLIED);
+        assertThat(summary("days", "total-data-files")).as("a file a day").isEqualTo(150);
+        assertThat(trino.execute("SELECT count(*) FROM days").getOnlyValue()).isEqualTo(300L);
+    }
+
+    /** The same limit for a rewrite into a finer spec: each month's files write the month's days. */
+    @Test
+    void aRewriteFromMonthsIntoDaysWritesAtMostAHundredDaysAPiece()
+    {
+        trino.execute("CREATE TABLE by_month (ts timestamp(6), v bigint) WITH (partitioning = ARRAY['month(ts)'])");
+        for (int load = 0; load < 2; load++) {
+            trino.execute("INSERT INTO by_month SELECT TIMESTAMP '2024-01-01 10:00:00' + INTERVAL '1' DAY * d, d FROM UNNEST(sequence(0, 181)) t(d)");
+        }
+        long id = approved("partition-granularity", "iceberg.demo.by_month",
+                PartitionSpec.replacing("iceberg.demo.by_month", List.of("month(ts)"), "month(ts)", "day(ts)", Rewrite.allFiles(1 << 20, 128L << 20)));
+
+        FixApplier.Outcome applied = applier.apply(id, "alice", false);
+        assertThat(applied.result()).as(applied.message()).isEqualTo(FixAudit.Result.APPLIED);
+        assertThat(specIds("by_month")).containsExactly(table("by_month").spec().specId());
+        assertThat(summary("by_month", "total-data-files")).as("a file a day").isEqualTo(182);
+        assertThat(trino.execute("SELECT count(*) FROM by_month").getOnlyValue()).isEqualTo(364L);
+    }
+
     /** Met from outside: a sort order whose rewrite rewrote nothing, every file alone in its month, said nothing of why. */
     @Test
     void aSortOrderSaysThatFilesAloneInTheirPartitionsKeepTheOldOrder()

@@ -167,7 +167,7 @@ class TestFixEffectsEndToEnd
             Properties properties = new Properties();
             properties.setProperty("user", "icetune");
             return new TrinoDriver().connect(trino.jdbcUrl(), properties);
-        }), 64 << 10, 500);
+        }), 64 << 10, 500, 100);
     }
 
     /** The shipped rules, with the writers' target file size of this cluster. */

@@ -40,6 +40,7 @@ public class EngineConfig
     private String trinoCatalog;
     private DataSize rewritePieceSize = DataSize.of(1, GIGABYTE);
     private int rewritePieceFiles = 500;
+    private int rewritePiecePartitions = 100;
     private Duration applyCooldown = new Duration(7, DAYS);
 
     /** Unset: the CLI's own choice (rules/ beside the configuration file, else the installation's). */
@@ -232,6 +233,20 @@ public class EngineConfig
     public EngineConfig setRewritePieceFiles(int rewritePieceFiles)
     {
         this.rewritePieceFiles = rewritePieceFiles;
+        return this;
+    }
+
+    @Min(1)
+    public int getRewritePiecePartitions()
+    {
+        return rewritePiecePartitions;
+    }
+
+    @Config("icetune.rewrite.piece-partitions")
+    @ConfigDescription("most partitions a rewrite writes at once: at most the Iceberg catalog's iceberg.max-partitions-per-writer (Trino's default 100), which fails a write of more")
+    public EngineConfig setRewritePiecePartitions(int rewritePiecePartitions)
+    {
+        this.rewritePiecePartitions = rewritePiecePartitions;
         return this;
     }
 

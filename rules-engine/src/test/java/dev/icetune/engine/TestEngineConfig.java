@@ -35,6 +35,7 @@ class TestEngineConfig
                 .setTrinoCatalog(null)
                 .setRewritePieceSize(DataSize.of(1, DataSize.Unit.GIGABYTE))
                 .setRewritePieceFiles(500)
+                .setRewritePiecePartitions(100)
                 .setApplyCooldown(new Duration(7, DAYS)));
     }
 
@@ -55,6 +56,7 @@ class TestEngineConfig
         properties.put("icetune.trino.catalog", "lake");
         properties.put("icetune.rewrite.piece-size", "256MB");
         properties.put("icetune.rewrite.piece-files", "100");
+        properties.put("icetune.rewrite.piece-partitions", "50");
         properties.put("icetune.apply.cooldown", "1d");
         assertFullMapping(properties, new EngineConfig()
                 .setRulesDirectory("/etc/icetune/rules")
@@ -70,6 +72,7 @@ class TestEngineConfig
                 .setTrinoCatalog("lake")
                 .setRewritePieceSize(DataSize.of(256, DataSize.Unit.MEGABYTE))
                 .setRewritePieceFiles(100)
+                .setRewritePiecePartitions(50)
                 .setApplyCooldown(new Duration(1, DAYS)));
     }
 
