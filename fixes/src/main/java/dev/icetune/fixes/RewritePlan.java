@@ -10,7 +10,6 @@ import org.apache.iceberg.DataFile;
 import org.apache.iceberg.FileScanTask;
 import org.apache.iceberg.PartitionField;
 import org.apache.iceberg.PartitionSpec;
-import org.apache.iceberg.Schema;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.io.CloseableIterable;
 import org.apache.iceberg.types.Type;
@@ -22,7 +21,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;
@@ -71,8 +69,11 @@ final class RewritePlan
         }
     }
 
-    /** A file to rewrite; {@code written}: the partitions of the spec it is rewritten into that it writes (at most the limit's and one more). */
-    private record Candidate(FileScanTask task, Instant newest, String partition, Set<String> written)
+    /**
+     * A file to rewrite; {@code spans}: the partitions of the spec it is rewritten into that it writes, when that spec is another than its own
+     * (null: its own partition alone).
+     */
+    private record Candidate(FileScanTask task, Instant newest, String partition, TimeUnits spans)
     {
         DataFile file()
         {
@@ -99,7 +100,7 @@ final class RewritePlan
     static LayoutRewrite layout(ActionContext context, String table, Rewrite rewrite, Predicate<DataFile> inTargetLayout, Optional<PartitionSpec> newSpec)
     {
         Table planned = context.requireTable(table);
-        List<Candidate> concerned = candidates(planned, rewrite, inTargetLayout.negate(), newSpec.orElse(planned.spec()), context.limits());
+        List<Candidate> concerned = candidates(planned, rewrite, inTargetLayout.negate(), newSpec.orElse(planned.spec()));
         List<Candidate> rewritten = newSpec.isPresent() ? concerned : withoutLoneFiles(planned, concerned);
         int leftAlone = concerned.size() - rewritten.size();
         List<List<Candidate>> pieces = pieces(context, rewritten);
@@ -113,7 +114,7 @@ final class RewritePlan
                 Table current = context.requireTable(table);
                 current.refresh();
                 int spec = current.spec().specId();
-                List<Candidate> left = candidates(current, rewrite, file -> file.specId() == spec, current.spec(), context.limits());
+                List<Candidate> left = candidates(current, rewrite, file -> file.specId() == spec, current.spec());
                 for (Step piece : steps(context, table, rewrite, pieces(context, withoutLoneFiles(current, left)), "compaction ")) {
                     piece.run();
                 }
@@ -126,7 +127,7 @@ final class RewritePlan
     static List<Step> compaction(ActionContext context, String table, Rewrite rewrite)
     {
         Table planned = context.requireTable(table);
-        List<List<Candidate>> pieces = pieces(context, withoutLoneFiles(planned, candidates(planned, rewrite, file -> true, planned.spec(), context.limits())));
+        List<List<Candidate>> pieces = pieces(context, withoutLoneFiles(planned, candidates(planned, rewrite, file -> true, planned.spec())));
         if (TrinoCatalog.readThroughTrino(planned) && rewrite.from() == null && pieces.size() == 1 && DanglingDeletes.possible(planned)) {
             // icetune cannot commit to a catalog it reads through Trino, so cannot remove the delete files a piece bounded by "$path"
             // leaves behind; one piece holds every file Trino's optimize rewrites unbounded, and unbounded it drops their delete files itself
@@ -150,7 +151,7 @@ final class RewritePlan
      * The files a compaction considers ({@link CompactedFiles}: under the threshold, or with deletes) that {@code concerned} accepts, within the
      * rewrite's time bound, each with the partitions of {@code target} it writes.
      */
-    private static List<Candidate> candidates(Table table, Rewrite rewrite, Predicate<DataFile> concerned, PartitionSpec target, Limits limits)
+    private static List<Candidate> candidates(Table table, Rewrite rewrite, Predicate<DataFile> concerned, PartitionSpec target)
     {
         Optional<Types.NestedField> column = Optional.ofNullable(rewrite.column()).map(name -> table.schema().findField(name));
         Instant from = rewrite.from() == null ? null : Instant.parse(rewrite.from());
@@ -169,7 +170,7 @@ final class RewritePlan
                     continue; // older than anything the workload reads
                 }
                 String partition = CompactedFiles.partition(task);
-                candidates.add(new Candidate(task, newest, partition, partitionsWritten(file, partition, table, target, limits.piecePartitions() + 1)));
+                candidates.add(new Candidate(task, newest, partition, partitionsWritten(file, table, target)));
             }
         }
         catch (IOException e) {
@@ -178,51 +179,41 @@ final class RewritePlan
         return candidates;
     }
 
+    /** The units {@code first} to {@code last} (hours, days, months or years since 1970) of a time partition field. */
+    private record TimeUnits(String field, long first, long last) {}
+
     /**
-     * The partitions of {@code target} a rewrite of {@code file} writes into: its own when it is of that spec, else those its bounds span on
-     * the target's first time field ({@code day(ts)}: a file of a monthly spec spans 28 to 31), at most {@code atMost} of them; its own
-     * alone when that is not known (no time field, no bounds).
+     * The partitions of {@code target} a rewrite of {@code file} writes into, when it is of another spec: those its bounds span on the target's
+     * first time field ({@code day(ts)}: a file of a monthly spec spans 28 to 31). Null when it is of that spec, or that is not known (no
+     * time field, no bounds): its own partition alone.
      */
-    private static Set<String> partitionsWritten(DataFile file, String partition, Table table, PartitionSpec target, int atMost)
+    private static TimeUnits partitionsWritten(DataFile file, Table table, PartitionSpec target)
     {
         // by its fields: a spec the change has not committed yet has no id of its own
-        if (table.specs().get(file.specId()).compatibleWith(target)) {
-            return Set.of(partition);
+        if (table.specs().get(file.specId()).compatibleWith(target) || file.lowerBounds() == null || file.upperBounds() == null) {
+            return null;
         }
-        Schema schema = table.schema();
         for (PartitionField field : target.fields()) {
-            Type type = schema.findType(field.sourceId());
-            ChronoUnit unit = switch (field.transform().toString()) {
-                case "hour" -> ChronoUnit.HOURS;
-                case "day" -> ChronoUnit.DAYS;
-                case "month" -> ChronoUnit.MONTHS;
-                case "year" -> ChronoUnit.YEARS;
-                default -> null;
-            };
-            if (unit == null || type == null || file.lowerBounds() == null || file.upperBounds() == null) {
-                continue;
+            Type type = table.schema().findType(field.sourceId());
+            Instant lower = type == null ? null : TimeBounds.instant(type, file.lowerBounds().get(field.sourceId()));
+            Instant upper = type == null ? null : TimeBounds.instant(type, file.upperBounds().get(field.sourceId()));
+            String transform = field.transform().toString();
+            if (lower != null && upper != null && List.of("hour", "day", "month", "year").contains(transform)) {
+                return new TimeUnits(field.name(), unit(transform, lower), unit(transform, upper));
             }
-            Instant lower = TimeBounds.instant(type, file.lowerBounds().get(field.sourceId()));
-            Instant upper = TimeBounds.instant(type, file.upperBounds().get(field.sourceId()));
-            if (lower == null || upper == null) {
-                continue;
-            }
-            Set<String> written = new HashSet<>();
-            LocalDateTime at = truncated(LocalDateTime.ofInstant(lower, ZoneOffset.UTC), unit);
-            for (LocalDateTime last = LocalDateTime.ofInstant(upper, ZoneOffset.UTC); !at.isAfter(last) && written.size() < atMost; at = at.plus(1, unit)) {
-                written.add(field.name() + "=" + at);
-            }
-            return written;
         }
-        return Set.of(partition);
+        return null;
     }
 
-    private static LocalDateTime truncated(LocalDateTime time, ChronoUnit unit)
+    /** The hour, day, month or year of {@code instant} as Iceberg's transform numbers it: since 1970, in UTC. */
+    private static long unit(String transform, Instant instant)
     {
-        return switch (unit) {
-            case MONTHS -> time.toLocalDate().withDayOfMonth(1).atStartOfDay();
-            case YEARS -> time.toLocalDate().withDayOfYear(1).atStartOfDay();
-            default -> time.truncatedTo(unit);
+        LocalDateTime time = LocalDateTime.ofInstant(instant, ZoneOffset.UTC);
+        return switch (transform) {
+            case "hour" -> Math.floorDiv(instant.getEpochSecond(), 3600);
+            case "day" -> Math.floorDiv(instant.getEpochSecond(), 86400);
+            case "month" -> (time.getYear() - 1970) * 12L + time.getMonthValue() - 1;
+            default -> time.getYear() - 1970;
         };
     }
 
@@ -246,7 +237,7 @@ final class RewritePlan
             List<List<Candidate>> parts = split(partition, context.limits());
             if (!piece.isEmpty() && (parts.size() > 1 || piece.size() + partition.size() > context.limits().pieceFiles()
                     || bytes(piece) + bytes(partition) > context.limits().pieceBytes()
-                    || written(piece, partition) > context.limits().piecePartitions())) {
+                    || written(piece, partition, context.limits().piecePartitions()) > context.limits().piecePartitions())) {
                 pieces.add(piece);
                 piece = new ArrayList<>();
             }
@@ -263,20 +254,24 @@ final class RewritePlan
         return pieces;
     }
 
-    /** A partition too big to commit at once in parts within the limits, of at least two files each; otherwise whole. */
+    /**
+     * A partition too big to commit at once in parts within the limits, of at least two files each unless its files are of another spec
+     * (which optimize rewrites alone); otherwise whole.
+     */
     private static List<List<Candidate>> split(List<Candidate> partition, Limits limits)
     {
+        int least = partition.getFirst().spans() == null ? 2 : 1;
         List<List<Candidate>> parts = new ArrayList<>();
         List<Candidate> part = new ArrayList<>();
         for (Candidate candidate : partition) {
-            if (part.size() >= 2 && (part.size() == limits.pieceFiles() || bytes(part) + candidate.file().fileSizeInBytes() > limits.pieceBytes()
-                    || written(part, List.of(candidate)) > limits.piecePartitions())) {
+            if (part.size() >= least && (part.size() == limits.pieceFiles() || bytes(part) + candidate.file().fileSizeInBytes() > limits.pieceBytes()
+                    || written(part, List.of(candidate), limits.piecePartitions()) > limits.piecePartitions())) {
                 parts.add(part);
                 part = new ArrayList<>();
             }
             part.add(candidate);
         }
-        if (part.size() == 1 && !parts.isEmpty()) {
+        if (part.size() < least && !parts.isEmpty()) {
             parts.getLast().addAll(part); // a file alone would be left as it is
         }
         else if (!part.isEmpty()) {
@@ -309,10 +304,25 @@ final class RewritePlan
         return "rewrites %s, %s".formatted(Estimate.files(piece.size()), Estimate.bytes(bytes(piece)));
     }
 
-    /** The partitions the files of {@code piece} and {@code more} write together. */
-    private static int written(List<Candidate> piece, List<Candidate> more)
+    /** The partitions the files of {@code piece} and {@code more} write together, counted up to one more than {@code limit}. */
+    private static int written(List<Candidate> piece, List<Candidate> more, int limit)
     {
-        return (int) Stream.concat(piece.stream(), more.stream()).flatMap(candidate -> candidate.written().stream()).distinct().count();
+        Set<String> written = new HashSet<>();
+        for (Candidate candidate : Stream.concat(piece.stream(), more.stream()).toList()) {
+            TimeUnits spans = candidate.spans();
+            if (spans == null) {
+                written.add(candidate.partition());
+            }
+            else {
+                for (long unit = spans.first(); unit <= spans.last() && written.size() <= limit; unit++) {
+                    written.add(spans.field() + "=" + unit);
+                }
+            }
+            if (written.size() > limit) {
+                break;
+            }
+        }
+        return written.size();
     }
 
     private static long bytes(List<Candidate> files)

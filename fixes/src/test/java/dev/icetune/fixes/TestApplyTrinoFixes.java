@@ -456,6 +456,24 @@ class TestApplyTrinoFixes
         assertThat(trino.execute("SELECT count(*) FROM by_month").getOnlyValue()).isEqualTo(364L);
     }
 
+    /** And into days from no partitioning: all files one partition of the old spec, each file its own piece where two would write too many days. */
+    @Test
+    void aRewriteOfAnUnpartitionedTableIntoDaysSplitsItsFilesByTheDaysTheyWrite()
+    {
+        trino.execute("CREATE TABLE unpartitioned_days (ts timestamp(6), v bigint)");
+        for (int first = 0; first < 240; first += 60) {
+            trino.execute("INSERT INTO unpartitioned_days SELECT TIMESTAMP '2024-01-01 10:00:00' + INTERVAL '1' DAY * d, d FROM UNNEST(sequence(%d, %d)) t(d)".formatted(first, first + 59));
+        }
+        long id = approved("missing-partition-pruning", "iceberg.demo.unpartitioned_days",
+                PartitionSpec.adding("iceberg.demo.unpartitioned_days", List.of(), "day(ts)", Rewrite.allFiles(1 << 20, 128L << 20)));
+
+        assertThat(applier.apply(id, "alice", true).change()).as("60 days a file").contains("piece 4 of 4");
+        FixApplier.Outcome applied = applier.apply(id, "alice", false);
+        assertThat(applied.result()).as(applied.message()).isEqualTo(FixAudit.Result.APPLIED);
+        assertThat(specIds("unpartitioned_days")).containsExactly(table("unpartitioned_days").spec().specId());
+        assertThat(trino.execute("SELECT count(*) FROM unpartitioned_days").getOnlyValue()).isEqualTo(240L);
+    }
+
     /** Met from outside: a sort order whose rewrite rewrote nothing, every file alone in its month, said nothing of why. */
     @Test
     void aSortOrderSaysThatFilesAloneInTheirPartitionsKeepTheOldOrder()
