@@ -169,8 +169,7 @@ final class RewritePlan
                 if (from != null && newest != null && newest.isBefore(from)) {
                     continue; // older than anything the workload reads
                 }
-                String partition = CompactedFiles.partition(task);
-                candidates.add(new Candidate(task, newest, partition, partitionsWritten(file, table, target)));
+                candidates.add(new Candidate(task, newest, CompactedFiles.partition(task), partitionsWritten(file, table, target)));
             }
         }
         catch (IOException e) {
