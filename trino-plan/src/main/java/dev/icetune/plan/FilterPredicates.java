@@ -2,6 +2,7 @@ package dev.icetune.plan;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
@@ -27,11 +28,17 @@ public final class FilterPredicates
     /**
      * One conjunct of a filter. {@code function} is null unless the column is wrapped; {@code upperBound} when it bounds its column
      * from above ({@code ts < x}, {@code x >= ts}); {@code inclusive} when the column may equal the literal ({@code <=}, {@code >=},
-     * {@code =}). One date ({@code d = date '2024-01-15'}) is a range: the day.
+     * {@code =}). One date ({@code d = date '2024-01-15'}) is a range: the day. An IN of dates is a range too, of the {@code days} it
+     * lists (in order, each once; {@code literal} the first): {@code d IN (date '2024-01-01', date '2024-01-08')} selects two days.
      */
     public record ColumnPredicate(String column, PredicateKind kind, String function, boolean temporal, String literal, String text, boolean upperBound,
-            boolean inclusive)
+            boolean inclusive, List<Instant> days)
     {
+        public ColumnPredicate
+        {
+            days = List.copyOf(days);
+        }
+
         /** A LIKE whose pattern starts with a wildcard: neither min/max nor a partition can narrow it. */
         public boolean leadingWildcard()
         {
@@ -58,6 +65,9 @@ public final class FilterPredicates
             if (oneDay()) {
                 return List.of(instant.get(), next);
             }
+            if (!days.isEmpty()) {
+                return List.of(days.getFirst(), days.getLast().plus(Duration.ofDays(1)));
+            }
             return List.of(upperBound == inclusive ? next : instant.get());
         }
 
@@ -65,6 +75,12 @@ public final class FilterPredicates
         public boolean oneDay()
         {
             return kind == PredicateKind.RANGE && isDate() && text.contains(" = "); // the operator: a date literal holds no " = "
+        }
+
+        /** One date or an IN of dates: ranges of whole days, yet values, as a bucket partition prunes them. */
+        public boolean namesDays()
+        {
+            return oneDay() || !days.isEmpty();
         }
 
         /** Whether the literal is a date (a day), not a timestamp. */
@@ -193,6 +209,9 @@ public final class FilterPredicates
             }
             if (predicate.kind() == PredicateKind.WRAPPED && predicate.granularity().isPresent()) {
                 return predicate.granularity();
+            }
+            if (!predicate.days().isEmpty()) {
+                return Optional.of(Duration.ofDays(predicate.days().size())); // the days listed, not the span between the first and the last
             }
             // to_unixtime(ts) >= 1704240000: seconds since the epoch, a bound as much as a timestamp's
             if (predicate.kind() == PredicateKind.RANGE || "to_unixtime".equals(predicate.function())) {
@@ -334,11 +353,11 @@ public final class FilterPredicates
     {
         Matcher like = LIKE.matcher(text);
         if (like.matches()) {
-            return onColumn(strip(like.group(1)), PredicateKind.LIKE, false, like.group(2), text, false, false);
+            return onColumn(strip(like.group(1)), PredicateKind.LIKE, false, like.group(2), text, false, false, List.of());
         }
         Matcher startsWith = STARTS_WITH.matcher(text);
         if (startsWith.matches()) {
-            return onColumn(strip(startsWith.group(1)), PredicateKind.LIKE, false, startsWith.group(2).replace("''", "'") + "%", text, false, false);
+            return onColumn(strip(startsWith.group(1)), PredicateKind.LIKE, false, startsWith.group(2).replace("''", "'") + "%", text, false, false, List.of());
         }
         Matcher operator = OPERATOR.matcher(text);
         int[] depths = depths(text);
@@ -366,29 +385,52 @@ public final class FilterPredicates
         PredicateKind kind = switch (op) {
             // one day, as much a time range as its bounds would be (partitions by month read a month of files for it)
             case "=" -> temporal && literalSide.regionMatches(true, 0, "date ", 0, 5) ? PredicateKind.RANGE : PredicateKind.EQUALITY;
-            case "IN" -> PredicateKind.EQUALITY;
+            // dates listed: days of a dashboard (this Monday and the Mondays before), as much a time range as one date is
+            case "IN" -> temporal && !listedDays(literalSide).isEmpty() ? PredicateKind.RANGE : PredicateKind.EQUALITY;
             case "LIKE" -> PredicateKind.LIKE;
             case "<>", "!=" -> PredicateKind.OTHER;
             default -> PredicateKind.RANGE;
         };
+        List<Instant> days = op.equals("IN") && kind == PredicateKind.RANGE ? listedDays(literalSide) : List.of();
         Matcher value = LITERAL_VALUE.matcher(literalSide);
-        String literal = value.find() ? value.group(1) : literalSide;
+        String literal = !days.isEmpty() ? days.getFirst().toString().substring(0, 10) : value.find() ? value.group(1) : literalSide;
         boolean upperBound = kind == PredicateKind.RANGE && (leftLiteral ? op.startsWith(">") : op.startsWith("<"));
-        return onColumn(columnSide, kind, temporal, literal, text, upperBound, List.of("=", "<=", ">=", "IN", "BETWEEN").contains(op));
+        return onColumn(columnSide, kind, temporal, literal, text, upperBound, List.of("=", "<=", ">=", "IN", "BETWEEN").contains(op), days);
+    }
+
+    private static final Pattern DATE_LITERAL = Pattern.compile("(?i)^date\\s*'(\\d{4}-\\d{2}-\\d{2})'$");
+
+    /** The days an IN's list names when each of its values is a date ({@code date '2024-01-01', date '2024-01-08'}), in order; else none. */
+    private static List<Instant> listedDays(String list)
+    {
+        List<Instant> days = new ArrayList<>();
+        for (String value : splitTopLevel(list, COMMA)) {
+            Matcher date = DATE_LITERAL.matcher(value.strip());
+            if (!date.matches()) {
+                return List.of();
+            }
+            try {
+                days.add(LocalDate.parse(date.group(1)).atStartOfDay(ZoneOffset.UTC).toInstant());
+            }
+            catch (DateTimeParseException e) {
+                return List.of();
+            }
+        }
+        return days.stream().distinct().sorted().toList();
     }
 
     /** A predicate of {@code kind} on a bare column; on a function of one, a wrapped one whatever its kind; else none. */
     private static Optional<ColumnPredicate> onColumn(String columnSide, PredicateKind kind, boolean temporal, String literal, String text, boolean upperBound,
-            boolean inclusive)
+            boolean inclusive, List<Instant> days)
     {
         Matcher identifier = IDENTIFIER.matcher(columnSide);
         if (identifier.matches()) {
-            return Optional.of(new ColumnPredicate(column(identifier, 1), kind, null, temporal, literal, text, upperBound, inclusive));
+            return Optional.of(new ColumnPredicate(column(identifier, 1), kind, null, temporal, literal, text, upperBound, inclusive, days));
         }
         Matcher call = CALL.matcher(columnSide);
         if (call.matches()) {
             String function = call.group(1).toLowerCase(Locale.ROOT).replace("$operator$", "");
-            return wrappedColumn(columnSide, 0).map(column -> new ColumnPredicate(column, PredicateKind.WRAPPED, function, temporal, literal, text, upperBound, inclusive));
+            return wrappedColumn(columnSide, 0).map(column -> new ColumnPredicate(column, PredicateKind.WRAPPED, function, temporal, literal, text, upperBound, inclusive, List.of()));
         }
         return Optional.empty();
     }

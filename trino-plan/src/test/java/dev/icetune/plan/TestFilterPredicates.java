@@ -17,7 +17,7 @@ class TestFilterPredicates
     void equality()
     {
         assertThat(FilterPredicates.parse("(user_id = bigint '14')"))
-                .containsExactly(new ColumnPredicate("user_id", PredicateKind.EQUALITY, null, false, "14", "user_id = bigint '14'", false, true));
+                .containsExactly(new ColumnPredicate("user_id", PredicateKind.EQUALITY, null, false, "14", "user_id = bigint '14'", false, true, List.of()));
         assertThat(FilterPredicates.parse("(session_id = varchar 'abc')").getFirst().column()).isEqualTo("session_id");
     }
 
@@ -66,6 +66,16 @@ class TestFilterPredicates
         assertThat(FilterPredicates.timeSelected(oneDate, "orderdate")).contains(Duration.ofDays(1));
         assertThat(FilterPredicates.timeSelected(FilterPredicates.parse("((date '1995-01-01' <= orderdate) AND (orderdate <= date '1995-01-02'))"), "orderdate"))
                 .as("IN of two consecutive dates, as Trino prints it").contains(Duration.ofDays(2));
+        // dates listed (this Monday and the two before, as Trino prints the IN: in order) select their days, from the first
+        List<ColumnPredicate> mondays = FilterPredicates.parse("(sale_date IN (date '2024-02-19', date '2024-02-05', date '2024-02-12', date '2024-02-19'))");
+        assertThat(mondays.getFirst().kind()).isEqualTo(PredicateKind.RANGE);
+        assertThat(mondays.getFirst().namesDays()).isTrue();
+        assertThat(mondays.getFirst().days()).hasSize(3);
+        assertThat(mondays.getFirst().lowerBound()).contains(Instant.parse("2024-02-05T00:00:00Z"));
+        assertThat(FilterPredicates.timeSelected(mondays, "sale_date")).as("three days, not the 15 from the first to the last").contains(Duration.ofDays(3));
+        assertThat(FilterPredicates.parse("(ts IN (timestamp(6) '2024-02-05 10:00:00.000000', timestamp(6) '2024-02-06 10:00:00.000000'))").getFirst().kind())
+                .as("instants listed are values").isEqualTo(PredicateKind.EQUALITY);
+        assertThat(FilterPredicates.parse("(id IN (bigint '1', bigint '7'))").getFirst().kind()).isEqualTo(PredicateKind.EQUALITY);
         // a timestamp's bounds are instants, and one instant no range
         assertThat(FilterPredicates.timeSelected(FilterPredicates.parse(
                 "((timestamp(6) '2024-01-05 00:00:00.000000' <= ts) AND (ts <= timestamp(6) '2024-01-06 00:00:00.000000'))"), "ts")).contains(Duration.ofDays(1));

@@ -144,7 +144,7 @@ public final class QueryLinter
     {
         List<String> fields = table.partitionFieldsOn(predicate.column());
         boolean bucketsOnly = fields.stream().allMatch(field -> field.contains("bucket["));
-        return predicate.kind() != PredicateKind.WRAPPED && !fields.isEmpty() && (!bucketsOnly || predicate.kind() == PredicateKind.EQUALITY || predicate.oneDay());
+        return predicate.kind() != PredicateKind.WRAPPED && !fields.isEmpty() && (!bucketsOnly || predicate.kind() == PredicateKind.EQUALITY || predicate.namesDays());
     }
 
     /**

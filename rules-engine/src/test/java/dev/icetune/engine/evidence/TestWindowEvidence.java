@@ -84,6 +84,22 @@ class TestWindowEvidence
         assertThat(evidence().tableScans()).singleElement().satisfies(scan -> assertThat(scan.timeRangeScans()).isEqualTo(6));
     }
 
+    /** Dashboards comparing a day with the same weekday of the weeks before: time-range scans of the days they list, not lookups. */
+    @Test
+    void datesListedAreTheirDays()
+    {
+        for (int week = 0; week < 3; week++) {
+            scan("mondays", "(sale_date IN (date '2024-02-%02d', date '2024-02-%02d', date '2024-02-%02d'))".formatted(5 + week, 12 + week, 19 + week));
+        }
+        PredicateFact days = predicate("sale_date");
+
+        assertThat(days.kind()).isEqualTo(PredicateKind.RANGE);
+        assertThat(days.temporal()).isTrue();
+        assertThat(days.hoursSelected()).as("three days a scan").isEqualTo(72);
+        assertThat(days.earliest()).isEqualTo(Instant.parse("2024-02-05T00:00:00Z"));
+        assertThat(evidence().tableScans()).singleElement().satisfies(scan -> assertThat(scan.timeRangeScans()).isEqualTo(3));
+    }
+
     /** A view or table of a pattern's sample answers the runs of the sample's text: whether the pattern ran others is known. */
     @Test
     void whetherAPatternsRunsRanOneText()
