@@ -63,6 +63,11 @@ public final class EffectMeasurer
         BYTES("bytes_per_query", "bytes", "bytes per query", Measure.BYTES),
         /** The bytes Trino read of the files it opened (physical input): what a bloom filter saves, skipping row groups of files still opened. */
         READ("read_bytes_per_query", "bytes_read", "bytes read per query", Measure.BYTES),
+        /**
+         * The rows Trino read of the files it opened: the row groups a bloom filter skips, where bytes do not show them (Trino reads
+         * a file under its parquet.small-file-threshold, 3MB unless set, whole).
+         */
+        ROWS_READ("rows_read_per_query", "rows_read", "rows read per query", Measure.COUNT),
         /** Files and bytes in one currency, a file opened counting as estimate.file_open_bytes: the scan work the estimates weigh. */
         WORK("work_bytes_per_query", "work", "scan work per query", Measure.BYTES),
         LATENCY("latency_ms", "latency", "latency", Measure.MILLIS),
@@ -135,7 +140,8 @@ public final class EffectMeasurer
             WITH scoped AS (
                 SELECT <pattern> AS h, l.create_time >= :applied AS after,
                        <files>::float8 AS files, coalesce(i.bytes_scanned, 0)::float8 AS bytes,
-                       coalesce(i.physical_input_bytes, i.bytes_scanned, 0)::float8 AS bytes_read, l.latency::float8 AS latency,
+                       coalesce(i.physical_input_bytes, i.bytes_scanned, 0)::float8 AS bytes_read, coalesce(i.physical_input_rows, 0)::float8 AS rows_read,
+                       l.latency::float8 AS latency,
                        coalesce(i.scan_planning_ms, 0)::float8 AS planning, coalesce(l.cpu_ms, 0)::float8 AS cpu,
                        <files> * :file_open_bytes + coalesce(i.bytes_scanned, 0)::float8 AS work,
                        CASE WHEN <misestimated> THEN 1.0 ELSE 0.0 END AS misestimated
@@ -145,6 +151,7 @@ public final class EffectMeasurer
             SELECT h, after, count(*) AS n,
                    avg(files) AS files, coalesce(var_samp(files), 0) AS files_var, avg(bytes) AS bytes, coalesce(var_samp(bytes), 0) AS bytes_var,
                    avg(bytes_read) AS bytes_read, coalesce(var_samp(bytes_read), 0) AS bytes_read_var,
+                   avg(rows_read) AS rows_read, coalesce(var_samp(rows_read), 0) AS rows_read_var,
                    avg(latency) AS latency, coalesce(var_samp(latency), 0) AS latency_var, avg(planning) AS planning,
                    coalesce(var_samp(planning), 0) AS planning_var, avg(cpu) AS cpu, coalesce(var_samp(cpu), 0) AS cpu_var,
                    avg(work) AS work, coalesce(var_samp(work), 0) AS work_var, avg(misestimated) AS misestimated,
@@ -479,8 +486,8 @@ public final class EffectMeasurer
                 case BLOOM_FILTERS -> "lookups on %s.%2$s";
                 default -> "scans of %s filtered on %s";
             };
-            // a bloom filter skips row groups of the files it still opens: the bytes read are what it moves
-            Set<Figure> moved = fix.kind() == FixKind.BLOOM_FILTERS ? EnumSet.of(Figure.READ) : EnumSet.of(Figure.WORK);
+            // a bloom filter skips row groups of the files it still opens: the bytes and rows read are what it moves
+            Set<Figure> moved = fix.kind() == FixKind.BLOOM_FILTERS ? EnumSet.of(Figure.READ, Figure.ROWS_READ) : EnumSet.of(Figure.WORK);
             return new Scope(words.formatted(table, column.get()), onTable + " AND " + patterns, parameters, moved);
         }
         return switch (fix.kind()) {
