@@ -63,9 +63,11 @@ public final class EvaluationService
                 thresholds.get("estimate.file_open_bytes")).measure(now, context.settings().engine().getBaseline().toJavaTime());
         effects.forEach(effect -> progress.accept("fix %s %s%s".formatted(effect.recommendationIds().stream().map(id -> "#" + id).collect(Collectors.joining(", ")),
                 effect.verdict() == null ? "unchanged" : effect.verdict(),
-                effect.figures().containsKey("scope") ? " on " + effect.figures().get("scope") + ": files per query %s -> %s, bytes %s -> %s".formatted(
-                        TextTable.text(effect.figures().get("files_per_query_before")), TextTable.text(effect.figures().get("files_per_query_after")),
-                        bytes(effect.figures().get("bytes_per_query_before")), bytes(effect.figures().get("bytes_per_query_after"))) : "")));
+                // what the verdict is on, then the files and bytes a person knows a scan by
+                effect.figures().containsKey("scope") ? " on %s: %s (files per query %s -> %s, bytes %s -> %s)".formatted(effect.figures().get("scope"),
+                        String.join(", ", effect.changes()), TextTable.text(effect.figures().get("files_per_query_before")),
+                        TextTable.text(effect.figures().get("files_per_query_after")), bytes(effect.figures().get("bytes_per_query_before")),
+                        bytes(effect.figures().get("bytes_per_query_after"))) : "")));
         lastSuccessEpochSeconds.set(Instant.now().getEpochSecond());
         return new Round(result, effects);
     }

@@ -47,8 +47,11 @@ import static java.util.Objects.requireNonNull;
  */
 public final class EffectMeasurer
 {
-    /** One group's outcome: its fixes, the verdict (null: no change, not verified), and the figures. */
-    public record Effect(List<Long> recommendationIds, Status verdict, Map<String, Object> figures)
+    /**
+     * One group's outcome: its fixes, the verdict (null: no change, not verified), the figures, and the changes the verdict is
+     * on, as a person reads them ("files per query 35 -> 7.43").
+     */
+    public record Effect(List<Long> recommendationIds, Status verdict, Map<String, Object> figures, List<String> changes)
     {
         public long recommendationId()
         {
@@ -197,7 +200,7 @@ public final class EffectMeasurer
                 figures.put("verdict", "unchanged");
                 figures.put("reason", "the apply changed nothing (the change was already in effect): there is no effect to credit");
                 store.recordUnchanged(applied.id(), figures);
-                effects.add(new Effect(List.of(applied.id()), null, figures));
+                effects.add(new Effect(List.of(applied.id()), null, figures, List.of()));
                 continue;
             }
             Applied each = new Applied(applied, at.get(), scope(applied, at.get(), lookBack));
@@ -386,7 +389,7 @@ public final class EffectMeasurer
             }
             store.recordEffect(each.recommendation().id(), verdict, own, why);
         }
-        return Optional.of(new Effect(ids, verdict, effect));
+        return Optional.of(new Effect(ids, verdict, effect, changes));
     }
 
     /** The bytes a fix's estimate counts: read (a bloom filter), of metadata (a snapshot expiry), or opened. */
