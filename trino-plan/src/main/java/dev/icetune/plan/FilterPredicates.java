@@ -1,9 +1,11 @@
 package dev.icetune.plan;
 
+import java.time.DateTimeException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
+import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayDeque;
@@ -93,7 +95,7 @@ public final class FilterPredicates
             return matcher.matches() && matcher.group(2) == null;
         }
 
-        /** The date or timestamp this predicate compares against, read as UTC, when it is one. */
+        /** The date or timestamp this predicate compares against, in the zone its literal names (Trino prints a timestamp with time zone's), else UTC. */
         public Optional<Instant> instant()
         {
             if ("to_unixtime".equals(function) && literal != null && NUMBER.matcher(literal).matches()) {
@@ -112,10 +114,11 @@ public final class FilterPredicates
                 return Optional.empty();
             }
             String time = matcher.group(2) == null ? "00:00:00" : matcher.group(2);
+            Matcher zone = ZONE.matcher(literal).region(matcher.end(), literal.length());
             try {
-                return Optional.of(LocalDateTime.parse(matcher.group(1) + "T" + time).toInstant(ZoneOffset.UTC));
+                return Optional.of(LocalDateTime.parse(matcher.group(1) + "T" + time).atZone(zone.matches() ? ZoneId.of(zone.group(1)) : ZoneOffset.UTC).toInstant());
             }
-            catch (DateTimeParseException e) {
+            catch (DateTimeException e) {
                 return Optional.empty();
             }
         }
@@ -244,6 +247,8 @@ public final class FilterPredicates
     private static final Pattern CONSTANT = Pattern.compile("(?i)(true|false|null)");
     private static final Pattern TYPED_LITERAL = Pattern.compile("(?is)^[a-z]+(\\(\\d+(,\\s*\\d+)?\\))?( with time zone)?\\s*'.*'$");
     private static final Pattern DATE_TIME = Pattern.compile("(\\d{4}-\\d{2}-\\d{2})(?:[ T](\\d{2}:\\d{2}:\\d{2}))?");
+    /** What follows a timestamp with time zone's time: its fraction, then its zone ({@code .000000 America/New_York}, {@code UTC}, {@code +05:30}). */
+    private static final Pattern ZONE = Pattern.compile("(?:\\.\\d+)?\\s+(\\S+)");
     /** A LIKE as Trino prints it, on a column or an expression of one: {@code $like(CAST(ts AS varchar), LikePattern '[2024-01%]')}. */
     private static final Pattern LIKE = Pattern.compile("(?s)^\\$like\\(\\s*(.+?)\\s*,\\s*LikePattern\\s*'\\[(.*)]'\\s*\\)$");
     /** starts_with(x, 'prefix'), which selects what {@code x LIKE 'prefix%'} does. */

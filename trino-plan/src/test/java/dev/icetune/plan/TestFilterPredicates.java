@@ -111,6 +111,14 @@ class TestFilterPredicates
         assertThat(FilterPredicates.parse("(DATE '2024-01-05' >= ts)").getFirst().lowerBound()).as("an upper bound, the literal first").isEmpty();
         assertThat(FilterPredicates.parse("(DATE '2024-01-05' <= ts)").getFirst().lowerBound()).contains(fifth);
         assertThat(FilterPredicates.parse("(DATE '2024-01-05' < ts)").getFirst().lowerBound()).contains(fifth.plus(Duration.ofDays(1)));
+        // a timestamp with time zone in the zone it names, as Trino prints it (met from outside: a New York day read as UTC's)
+        assertThat(FilterPredicates.parse("(timestamp(6) with time zone '2024-01-05 00:00:00.000000 America/New_York' <= placed_at)").getFirst().lowerBound())
+                .contains(Instant.parse("2024-01-05T05:00:00Z"));
+        assertThat(FilterPredicates.parse("(placed_at >= timestamp(3) with time zone '2024-01-05 00:00:00.000 +05:30')").getFirst().lowerBound())
+                .contains(Instant.parse("2024-01-04T18:30:00Z"));
+        assertThat(FilterPredicates.parse("(placed_at >= timestamp(6) with time zone '2024-01-05 00:00:00.000000 UTC')").getFirst().lowerBound()).contains(fifth);
+        assertThat(FilterPredicates.parse("(placed_at >= timestamp(6) with time zone '2024-01-05 00:00:00.000000 Mars/Olympus')").getFirst().lowerBound())
+                .as("a zone Java does not know: no bound").isEmpty();
     }
 
     @Test
