@@ -1,6 +1,7 @@
 package dev.icetune.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.icetune.engine.model.Advice;
 import dev.icetune.engine.model.Compact;
 import dev.icetune.engine.model.Level;
 import dev.icetune.engine.model.Recommendation;
@@ -378,6 +379,7 @@ class TestCli
                 .contains("  avg_files_scanned           30.3\n").contains("  work_bytes_per_query_before 738753711\n").contains("  scans                       121\n")
                 .contains("compact the files of iceberg.demo.events under 128 MB")
                 .contains("ALTER TABLE \"iceberg\".\"demo\".\"events\" EXECUTE optimize(file_size_threshold => '128MB')");
+
         out.reset();
         assertThat(run("--config", config.toString(), "recommendations", "list", "--status", "rejected", "--json")).isZero();
         assertThat(stdout()).contains("\"status\" : \"rejected\"").contains("\"kind\" : \"compact\"").doesNotContain("iceberg.demo.events\"");
@@ -417,6 +419,20 @@ class TestCli
         assertThat(stderr()).isEmpty();
         assertThat(run("--config", config.toString(), "recommendations", "list", "--table", "iceberg.\"demo")).isEqualTo(IcetuneCli.USAGE);
         assertThat(stderr()).contains("is not a table as catalog.schema.table");
+    }
+
+    @Test
+    void adviceIsShownAsItsTextOnce(@TempDir Path directory)
+            throws Exception
+    {
+        String url = TestingPostgres.shared().createDatabase("cli_advice");
+        Database database = Database.of(url, "postgres", "icetune-test");
+        database.migrate();
+        new RecommendationStore(database.jdbi()).record(List.of(new Recommendation("skew", TargetType.PATTERN, "abc123", Severity.MEDIUM, Level.L3, Map.of(),
+                "why", new Advice("repartition the hot key before the join"))), Instant.now(), 3);
+
+        assertThat(run("--config", config(directory, url, "").toString(), "recommendations", "show", "1")).isZero();
+        assertThat(stdout()).contains("Proposed fix: repartition the hot key before the join%n".formatted()).containsOnlyOnce("repartition the hot key");
     }
 
     @Test

@@ -48,8 +48,13 @@ final class ShowCommand
         out.println();
         out.println(found.explanation());
         out.println();
-        out.println("Proposed fix (" + found.fix().description() + "):");
-        found.proposedFix().lines().forEach(line -> out.println("  " + line));
+        if (found.proposedFix().equals(found.fix().description())) {
+            out.println("Proposed fix: " + found.proposedFix()); // advice: its text is all there is
+        }
+        else {
+            out.println("Proposed fix (" + found.fix().description() + "):");
+            found.proposedFix().lines().forEach(line -> out.println("  " + line));
+        }
         out.println();
         out.println("Estimate: " + found.estimateOrUnknown().sentence());
         out.println();
