@@ -387,18 +387,18 @@ public final class FilterPredicates
             return Optional.empty(); // column against column: a join condition, not a scan filter
         }
         boolean temporal = TEMPORAL_LITERAL.matcher(literalSide).find();
+        List<Instant> days = temporal && op.equals("IN") ? listedDays(literalSide) : List.of();
         PredicateKind kind = switch (op) {
             // one day, as much a time range as its bounds would be (partitions by month read a month of files for it)
             case "=" -> temporal && literalSide.regionMatches(true, 0, "date ", 0, 5) ? PredicateKind.RANGE : PredicateKind.EQUALITY;
             // dates listed: days of a dashboard (this Monday and the Mondays before), as much a time range as one date is
-            case "IN" -> temporal && !listedDays(literalSide).isEmpty() ? PredicateKind.RANGE : PredicateKind.EQUALITY;
+            case "IN" -> days.isEmpty() ? PredicateKind.EQUALITY : PredicateKind.RANGE;
             case "LIKE" -> PredicateKind.LIKE;
             case "<>", "!=" -> PredicateKind.OTHER;
             default -> PredicateKind.RANGE;
         };
-        List<Instant> days = op.equals("IN") && kind == PredicateKind.RANGE ? listedDays(literalSide) : List.of();
         Matcher value = LITERAL_VALUE.matcher(literalSide);
-        String literal = !days.isEmpty() ? days.getFirst().toString().substring(0, 10) : value.find() ? value.group(1) : literalSide;
+        String literal = !days.isEmpty() ? LocalDate.ofInstant(days.getFirst(), ZoneOffset.UTC).toString() : value.find() ? value.group(1) : literalSide;
         boolean upperBound = kind == PredicateKind.RANGE && (leftLiteral ? op.startsWith(">") : op.startsWith("<"));
         return onColumn(columnSide, kind, temporal, literal, text, upperBound, List.of("=", "<=", ">=", "IN", "BETWEEN").contains(op), days);
     }
