@@ -83,6 +83,22 @@ class TestRuleBook
         assertThatThrownBy(() -> RuleBook.load(rules)).hasMessageContaining("snapshots.max_snapshots = 'many' is not a number");
     }
 
+    /**
+     * Met from outside: a threshold misspelt in thresholds.properties (small_files.min_scan) compiled, "26 rules compile", and every
+     * evaluation then failed on the rules that read it, with Drools' warnings on the terminal.
+     */
+    @Test
+    void aThresholdARuleReadsThatIsNotSetIsNamedWithItsLine(@TempDir Path rules)
+            throws Exception
+    {
+        Files.writeString(rules.resolve("thresholds.properties"), "snapshots.max_snapshot = 10\n");
+        Files.writeString(rules.resolve("good.drl"), GOOD);
+
+        assertThatThrownBy(() -> RuleBook.load(rules)).isInstanceOf(RuleBookException.class)
+                .satisfies(error -> assertThat(((RuleBookException) error).problems()).containsExactly(
+                        rules.resolve("good.drl") + ":8 reads threshold 'snapshots.max_snapshots', which thresholds.properties does not set"));
+    }
+
     @Test
     void aConsequenceThatThrowsOnOneFactLosesThatMatchAloneAndSaysSo(@TempDir Path rules)
             throws Exception

@@ -28,6 +28,8 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
@@ -40,6 +42,9 @@ import static java.util.Objects.requireNonNull;
 public final class RuleBook
 {
     public static final String THRESHOLDS_FILE = "thresholds.properties";
+
+    /** The name a rule binds the thresholds to: {@code $t : Thresholds()}. */
+    private static final Pattern THRESHOLDS_BOUND = Pattern.compile("(\\$\\w+)\\s*:\\s*Thresholds\\s*\\(");
 
     /** Consequences that may throw in one evaluation before it fails as a whole. */
     private static final int MAX_FAILURES = 100;
@@ -93,6 +98,9 @@ public final class RuleBook
                 continue;
             }
             builder.add(ResourceFactory.newByteArrayResource(text).setSourcePath(drl.toString()), ResourceType.DRL);
+            if (thresholds != null) {
+                errors.addAll(unsetThresholds(drl, new String(text, StandardCharsets.UTF_8), thresholds));
+            }
         }
         record DrlError(String file, int line, String message) {}
         List<DrlError> drlErrors = new ArrayList<>();
@@ -111,6 +119,24 @@ public final class RuleBook
     }
 
     private static final String NO_PACKAGE = "Parser returned a null Package";
+
+    /** Each threshold the rule file reads that thresholds.properties does not set (a misspelt name), with its line: caught here, not mid-evaluation. */
+    private static List<String> unsetThresholds(Path drl, String text, Thresholds thresholds)
+    {
+        List<String> unset = new ArrayList<>();
+        Set<String> bound = THRESHOLDS_BOUND.matcher(text).results().map(binding -> binding.group(1)).collect(Collectors.toSet());
+        for (String name : bound) {
+            // $t.get("small_files.min_scans"), $t.getLong(...)
+            Matcher read = Pattern.compile(Pattern.quote(name) + "\\.get(?:Long)?\\(\\s*\"([^\"]+)\"\\s*\\)").matcher(text);
+            while (read.find()) {
+                if (thresholds.find(read.group(1)).isEmpty()) {
+                    long line = text.substring(0, read.start()).chars().filter(c -> c == '\n').count() + 1;
+                    unset.add("%s:%d reads threshold '%s', which %s does not set".formatted(drl, line, read.group(1), THRESHOLDS_FILE));
+                }
+            }
+        }
+        return unset;
+    }
 
     /** Runs every rule once over the facts; returns the recommendations and how often each rule fired. */
     public Evaluation evaluate(Collection<?> facts, Thresholds overrides)
