@@ -22,6 +22,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -102,6 +104,40 @@ class TestDistribution
         assertThat(validate.exit()).as(validate.err()).isZero();
         assertThat(validate.out()).contains("2 rules in");
         assertNothingButResults(validate);
+    }
+
+    /**
+     * A constraint that throws on a fact is the scenario's error, said once: not Drools' "Exception jitting ... NOT an error", which it
+     * adds once it has evaluated the constraint often enough to compile it (met from outside, a threshold misspelt).
+     */
+    @Test
+    void aRuleWhoseConstraintThrowsFailsItsScenarioWithoutAWarning()
+            throws Exception
+    {
+        Path home = unpack();
+        Path rules = Files.createDirectories(temporary.resolve("fragile-rules"));
+        Files.writeString(rules.resolve("thresholds.properties"), "x = 1\n");
+        Files.writeString(rules.resolve("fragile.drl"), """
+                package team.maintenance
+                import dev.icetune.engine.facts.*
+                import dev.icetune.engine.model.*
+                global RecommendationSink recommendations
+                rule "fragile"
+                when
+                    TableFact( table.substring(100).isEmpty() )
+                then
+                end
+                """);
+        Files.createDirectories(rules.resolve("scenarios"));
+        String scenario = "{\"name\": \"a name shorter than the rule thought %d\", \"facts\": {\"tables\": [{\"table\": \"iceberg.demo.events\"}]}, \"expect\": []}";
+        Files.writeString(rules.resolve("scenarios/fragile.json"),
+                IntStream.range(0, 30).mapToObj(scenario::formatted).collect(Collectors.joining(",\n", "[", "]")));
+
+        Run test = run(home, temporary, "rules", "test", "--dir", rules.toString());
+        assertThat(test.exit()).as(test.err()).isEqualTo(IcetuneCli.FAILED);
+        assertThat(test.out()).contains("FAIL  fragile.json: a name shorter than the rule thought 29")
+                .contains("error: ConstraintEvaluationException: Error evaluating constraint 'table.substring(100).isEmpty()'").contains("0 passed, 30 failed");
+        assertNothingButResults(test);
     }
 
     @Test
