@@ -99,6 +99,29 @@ class TestRuleBook
                         rules.resolve("good.drl") + ":8 reads threshold 'snapshots.max_snapshots', which thresholds.properties does not set"));
     }
 
+    /** Met from outside: rules without the recommendations global failed every scenario with Drools' "Unexpected global [recommendations]". */
+    @Test
+    void rulesThatDeclareNoRecommendationsRunAndRecommendNothing(@TempDir Path rules)
+            throws Exception
+    {
+        Files.writeString(rules.resolve("thresholds.properties"), "x = 1\n");
+        Files.writeString(rules.resolve("quiet.drl"), """
+                package team.maintenance
+                import dev.icetune.engine.facts.*
+                rule "quiet"
+                when
+                    TableFact( dataFiles > 0 )
+                then
+                end
+                """);
+        TableFact table = new TableFact("iceberg.demo.a", 1, 1, 1, 0, 1, 0, List.of(), List.of(), List.of(), Map.of(), 50, 1, 1, 1, 0, 1, Map.of(), Map.of(), 0,
+                List.of(), 0, 0, Map.of(), 0, List.of(), Map.of(), false);
+
+        RuleBook.Evaluation evaluation = RuleBook.load(rules).evaluate(List.of(table));
+        assertThat(evaluation.recommendations()).isEmpty();
+        assertThat(evaluation.firedByRule()).containsEntry("quiet", 1);
+    }
+
     @Test
     void aConsequenceThatThrowsOnOneFactLosesThatMatchAloneAndSaysSo(@TempDir Path rules)
             throws Exception

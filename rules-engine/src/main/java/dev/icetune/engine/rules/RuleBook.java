@@ -52,12 +52,16 @@ public final class RuleBook
     private final KieBase kieBase;
     private final Thresholds thresholds;
     private final List<String> ruleNames;
+    /** Whether a rule file declares {@code global RecommendationSink recommendations}; one that does not recommends nothing, and is no error. */
+    private final boolean recommends;
 
     private RuleBook(KieBase kieBase, Thresholds thresholds)
     {
         this.kieBase = kieBase;
         this.thresholds = thresholds;
         this.ruleNames = kieBase.getKiePackages().stream().flatMap(kiePackage -> kiePackage.getRules().stream()).map(rule -> rule.getName()).sorted().toList();
+        this.recommends = kieBase.getKiePackages().stream().flatMap(kiePackage -> kiePackage.getGlobalVariables().stream())
+                .anyMatch(global -> global.getName().equals("recommendations"));
     }
 
     /**
@@ -146,7 +150,9 @@ public final class RuleBook
         List<Failure> failures = new ArrayList<>();
         KieSession session = kieBase.newKieSession();
         try {
-            session.setGlobal("recommendations", sink);
+            if (recommends) {
+                session.setGlobal("recommendations", sink);
+            }
             session.addEventListener(new DefaultAgendaEventListener()
             {
                 @Override
