@@ -6,7 +6,9 @@ import dev.icetune.engine.model.Compact;
 import dev.icetune.engine.model.Level;
 import dev.icetune.engine.model.Recommendation;
 import dev.icetune.engine.model.Severity;
+import dev.icetune.engine.model.Status;
 import dev.icetune.engine.model.TargetType;
+import dev.icetune.engine.store.Approvals;
 import dev.icetune.engine.store.RecommendationStore;
 import dev.icetune.store.Database;
 import dev.icetune.testing.CapturedRows;
@@ -421,18 +423,27 @@ class TestCli
         assertThat(stderr()).contains("is not a table as catalog.schema.table");
     }
 
+    /** Met from outside: advice said twice; a bloom filter applied and measured with no verdict yet said nothing of its measurement. */
     @Test
-    void adviceIsShownAsItsTextOnce(@TempDir Path directory)
+    void adviceIsShownOnceAndAFixAppliedSaysItIsBeingMeasured(@TempDir Path directory)
             throws Exception
     {
-        String url = TestingPostgres.shared().createDatabase("cli_advice");
+        String url = TestingPostgres.shared().createDatabase("cli_show");
         Database database = Database.of(url, "postgres", "icetune-test");
         database.migrate();
-        new RecommendationStore(database.jdbi()).record(List.of(new Recommendation("skew", TargetType.PATTERN, "abc123", Severity.MEDIUM, Level.L3, Map.of(),
-                "why", new Advice("repartition the hot key before the join"))), Instant.now(), 3);
+        RecommendationStore store = new RecommendationStore(database.jdbi(), Approvals.parse("alice", ""));
+        store.record(List.of(new Recommendation("skew", TargetType.PATTERN, "abc123", Severity.MEDIUM, Level.L3, Map.of(), "why",
+                new Advice("repartition the hot key before the join")), recommendation("small-files", "iceberg.demo.events")), Instant.now(), 3);
+        store.approve(2, "alice", null);
+        store.transition(2, Status.APPROVED, Status.APPLIED, "alice", "optimize");
+        Path config = config(directory, url, "");
 
-        assertThat(run("--config", config(directory, url, "").toString(), "recommendations", "show", "1")).isZero();
-        assertThat(stdout()).contains("Proposed fix: repartition the hot key before the join%n".formatted()).containsOnlyOnce("repartition the hot key");
+        assertThat(run("--config", config.toString(), "recommendations", "show", "1")).isZero();
+        assertThat(stdout()).contains("Proposed fix: repartition the hot key before the join%n".formatted()).containsOnlyOnce("repartition the hot key")
+                .doesNotContain("Measured effect");
+        out.reset();
+        assertThat(run("--config", config.toString(), "recommendations", "show", "2")).isZero();
+        assertThat(stdout()).contains("Measured effect: none yet. Each evaluation measures it on its queries");
     }
 
     @Test

@@ -2,6 +2,7 @@ package dev.icetune.cli.command;
 
 import dev.icetune.cli.JsonOutput;
 import dev.icetune.cli.TextTable;
+import dev.icetune.engine.model.Status;
 import dev.icetune.engine.store.RecommendationStore;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -66,6 +67,11 @@ final class ShowCommand
             out.println();
             out.println("Measured effect:");
             measured.forEach((name, value) -> out.printf(row, name, figure(value)));
+        }
+        else if (found.status() == Status.APPLIED) {
+            out.println();
+            out.println("Measured effect: none yet. Each evaluation measures it on its queries; a verdict needs effect.min_queries of them before and after "
+                    + "the fix, and a change beyond effect.min_change and noise (rules/thresholds.properties).");
         }
         out.println();
         out.printf("First seen %s, last seen %s, %s.%n", TextTable.text(found.firstSeen()), TextTable.text(found.lastSeen()),
