@@ -30,8 +30,8 @@ public final class FilterPredicates
     /**
      * One conjunct of a filter. {@code function} is null unless the column is wrapped; {@code upperBound} when it bounds its column
      * from above ({@code ts < x}, {@code x >= ts}); {@code inclusive} when the column may equal the literal ({@code <=}, {@code >=},
-     * {@code =}). One date ({@code d = date '2024-01-15'}) is a range: the day. An IN of dates is a range too, of the {@code days} it
-     * lists (in order, each once; {@code literal} the first): {@code d IN (date '2024-01-01', date '2024-01-08')} selects two days.
+     * {@code =}). A date equal to one or listed is a range of the {@code days} it names (in order, each once; {@code literal} the first):
+     * {@code d = date '2024-01-15'} selects that day, {@code d IN (date '2024-01-01', date '2024-01-08')} two.
      */
     public record ColumnPredicate(String column, PredicateKind kind, String function, boolean temporal, String literal, String text, boolean upperBound,
             boolean inclusive, List<Instant> days)
@@ -55,34 +55,17 @@ public final class FilterPredicates
 
         /**
          * Where the time this range conjunct selects starts or ends, a date's whole day taken: {@code d <= date '2024-01-07'} ends on the
-         * 8th, {@code d > date '2024-01-01'} starts on the 2nd, {@code d = date '2024-01-15'} is the 15th's start and end.
+         * 8th, {@code d > date '2024-01-01'} starts on the 2nd.
          */
-        List<Instant> timeBounds()
+        Optional<Instant> timeBound()
         {
-            Optional<Instant> instant = instant();
-            if (instant.isEmpty() || !isDate()) {
-                return instant.stream().toList();
-            }
-            Instant next = instant.get().plus(Duration.ofDays(1));
-            if (oneDay()) {
-                return List.of(instant.get(), next);
-            }
-            if (!days.isEmpty()) {
-                return List.of(days.getFirst(), days.getLast().plus(Duration.ofDays(1)));
-            }
-            return List.of(upperBound == inclusive ? next : instant.get());
+            return instant().map(instant -> isDate() && upperBound == inclusive ? instant.plus(Duration.ofDays(1)) : instant);
         }
 
-        /** {@code d = date '2024-01-15'}: a range of one day, yet one value, as a bucket partition prunes it. */
-        public boolean oneDay()
-        {
-            return kind == PredicateKind.RANGE && isDate() && text.contains(" = "); // the operator: a date literal holds no " = "
-        }
-
-        /** One date or an IN of dates: ranges of whole days, yet values, as a bucket partition prunes them. */
+        /** A date equal to one or listed: ranges of whole days, yet values, as a bucket partition prunes them. */
         public boolean namesDays()
         {
-            return oneDay() || !days.isEmpty();
+            return !days.isEmpty();
         }
 
         /** Whether the literal is a date (a day), not a timestamp. */
@@ -218,7 +201,7 @@ public final class FilterPredicates
             }
             // to_unixtime(ts) >= 1704240000: seconds since the epoch, a bound as much as a timestamp's
             if (predicate.kind() == PredicateKind.RANGE || "to_unixtime".equals(predicate.function())) {
-                bounds.addAll(predicate.timeBounds());
+                predicate.timeBound().ifPresent(bounds::add);
             }
         }
         if (bounds.size() < 2) {
@@ -387,12 +370,11 @@ public final class FilterPredicates
             return Optional.empty(); // column against column: a join condition, not a scan filter
         }
         boolean temporal = TEMPORAL_LITERAL.matcher(literalSide).find();
-        List<Instant> days = temporal && op.equals("IN") ? listedDays(literalSide) : List.of();
+        List<Instant> days = temporal && (op.equals("=") || op.equals("IN")) ? listedDays(literalSide) : List.of();
         PredicateKind kind = switch (op) {
-            // one day, as much a time range as its bounds would be (partitions by month read a month of files for it)
-            case "=" -> temporal && literalSide.regionMatches(true, 0, "date ", 0, 5) ? PredicateKind.RANGE : PredicateKind.EQUALITY;
-            // dates listed: days of a dashboard (this Monday and the Mondays before), as much a time range as one date is
-            case "IN" -> days.isEmpty() ? PredicateKind.EQUALITY : PredicateKind.RANGE;
+            // a day, or days of a dashboard (this Monday and the Mondays before): as much a time range as their bounds would be
+            // (partitions by month read a month of files for one)
+            case "=", "IN" -> days.isEmpty() ? PredicateKind.EQUALITY : PredicateKind.RANGE;
             case "LIKE" -> PredicateKind.LIKE;
             case "<>", "!=" -> PredicateKind.OTHER;
             default -> PredicateKind.RANGE;
@@ -405,7 +387,10 @@ public final class FilterPredicates
 
     private static final Pattern DATE_LITERAL = Pattern.compile("(?i)^date\\s*'(\\d{4}-\\d{2}-\\d{2})'$");
 
-    /** The days an IN's list names when each of its values is a date ({@code date '2024-01-01', date '2024-01-08'}), in order; else none. */
+    /**
+     * The days a literal or an IN's list names when each of its values is a date ({@code date '2024-01-15'}; {@code date '2024-01-01',
+     * date '2024-01-08'}), in order; else none.
+     */
     private static List<Instant> listedDays(String list)
     {
         List<Instant> days = new ArrayList<>();
