@@ -12,15 +12,17 @@ import org.apache.iceberg.PartitionField;
 import org.apache.iceberg.PartitionSpec;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.io.CloseableIterable;
+import org.apache.iceberg.transforms.Transform;
+import org.apache.iceberg.types.Conversions;
 import org.apache.iceberg.types.Type;
 import org.apache.iceberg.types.Types;
+import org.apache.iceberg.util.SerializableFunction;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.LocalDateTime;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;
@@ -194,26 +196,18 @@ final class RewritePlan
         }
         for (PartitionField field : target.fields()) {
             Type type = table.schema().findType(field.sourceId());
-            Instant lower = type == null ? null : TimeBounds.instant(type, file.lowerBounds().get(field.sourceId()));
-            Instant upper = type == null ? null : TimeBounds.instant(type, file.upperBounds().get(field.sourceId()));
-            String transform = field.transform().toString();
-            if (lower != null && upper != null && List.of("hour", "day", "month", "year").contains(transform)) {
-                return new TimeUnits(field.name(), unit(transform, lower), unit(transform, upper));
+            ByteBuffer lower = file.lowerBounds().get(field.sourceId());
+            ByteBuffer upper = file.upperBounds().get(field.sourceId());
+            if (type != null && TimeBounds.isTime(type) && lower != null && upper != null
+                    && List.of("hour", "day", "month", "year").contains(field.transform().toString())) {
+                // the hour, day, month or year since 1970 as the field's own transform numbers its partitions
+                @SuppressWarnings("unchecked")
+                SerializableFunction<Object, Object> unit = ((Transform<Object, Object>) field.transform()).bind(type);
+                return new TimeUnits(field.name(), ((Number) unit.apply(Conversions.fromByteBuffer(type, lower))).longValue(),
+                        ((Number) unit.apply(Conversions.fromByteBuffer(type, upper))).longValue());
             }
         }
         return null;
-    }
-
-    /** The hour, day, month or year of {@code instant} as Iceberg's transform numbers it: since 1970, in UTC. */
-    private static long unit(String transform, Instant instant)
-    {
-        LocalDateTime time = LocalDateTime.ofInstant(instant, ZoneOffset.UTC);
-        return switch (transform) {
-            case "hour" -> Math.floorDiv(instant.getEpochSecond(), 3600);
-            case "day" -> Math.floorDiv(instant.getEpochSecond(), 86400);
-            case "month" -> (time.getYear() - 1970) * 12L + time.getMonthValue() - 1;
-            default -> time.getYear() - 1970;
-        };
     }
 
     /** The candidates but for those the compaction leaves alone in their partition ({@link CompactedFiles#leftAlone}). */
