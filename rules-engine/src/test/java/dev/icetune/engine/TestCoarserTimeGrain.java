@@ -60,7 +60,7 @@ class TestCoarserTimeGrain
     void theTimePartitionColumnsOfASpec()
     {
         TableFact table = new TableFact("iceberg.demo.t", 1, 1, 1, 0, 1, 0, List.of("ts_day: day(ts)", "region", "id_bucket: bucket[16](id)", "event time_hour: hour(event time)"),
-                List.of(), List.of(), Map.of(), 1, 1, 1, 1, 0, 1, Map.of(), Map.of(), 0, List.of(), 0, 0, Map.of(), 0, List.of(), Map.of(), false);
+                List.of(), List.of(), Map.of(), 1, 1, 1, 1, 0, 1, Map.of(), Map.of(), 0, List.of(), 0, 0, Map.of(), 0, List.of(), Map.of(), false, 0);
         assertThat(table.timePartitionColumns()).containsExactly("ts", "event time");
         assertThat(table.timeGrain("event time")).contains(TimeGrain.HOUR);
     }
@@ -104,14 +104,14 @@ class TestCoarserTimeGrain
     {
         TimeSpan span = new TimeSpan(Instant.parse("2024-03-01T00:00:00Z"), Instant.parse("2024-03-01T00:00:00Z").plus(Duration.ofDays(days)));
         return new TableFact("iceberg.demo.t", 40, bytes, bytes / 40, 40, 1000, 0, List.of(), List.of(), List.of("ts"), Map.of(),
-                1, 1, 1, 1, bytes, 1, Map.of("ts", span), Map.of(), 0, List.of(), 0, 0, Map.of(), 0, List.of(), Map.of(), false);
+                1, 1, 1, 1, bytes, 1, Map.of("ts", span), Map.of(), 0, List.of(), 0, 0, Map.of(), 0, List.of(), Map.of(), false, 0);
     }
 
     /** 100 partitions of {@code partitionBytes} each, by {@code field}. */
     private static TableFact table(String field, long partitionBytes)
     {
         return new TableFact("iceberg.demo.t", 100, 100 * partitionBytes, partitionBytes, 0, 1000, 0, List.of("ts_x: " + field), List.of(), List.of("ts"), Map.of(),
-                1, 1, 1, 1, 0, 100, Map.of(), Map.of(), 0, List.of(), 0, 0, Map.of(), 0, List.of(), Map.of(), false);
+                1, 1, 1, 1, 0, 100, Map.of(), Map.of(), 0, List.of(), 0, 0, Map.of(), 0, List.of(), Map.of(), false, 0);
     }
 
     private static PredicateFact range(double hours)

@@ -115,7 +115,7 @@ class TestRuleBook
                 end
                 """);
         TableFact table = new TableFact("iceberg.demo.a", 1, 1, 1, 0, 1, 0, List.of(), List.of(), List.of(), Map.of(), 50, 1, 1, 1, 0, 1, Map.of(), Map.of(), 0,
-                List.of(), 0, 0, Map.of(), 0, List.of(), Map.of(), false);
+                List.of(), 0, 0, Map.of(), 0, List.of(), Map.of(), false, 0);
 
         RuleBook.Evaluation evaluation = RuleBook.load(rules).evaluate(List.of(table));
         assertThat(evaluation.recommendations()).isEmpty();
@@ -133,7 +133,7 @@ class TestRuleBook
                 .replace("recommendations.add(", "if ($table.table().endsWith(\"odd\")) { throw new IllegalArgumentException(\"cannot name \" + $table.table()); }\n    recommendations.add("));
         List<TableFact> tables = new ArrayList<>();
         for (String name : List.of("iceberg.demo.a", "iceberg.demo.odd", "iceberg.demo.z")) {
-            tables.add(new TableFact(name, 1, 1, 1, 0, 1, 0, List.of(), List.of(), List.of(), Map.of(), 50, 1, 1, 1, 0, 1, Map.of(), Map.of(), 0, List.of(), 0, 0, Map.of(), 0, List.of(), Map.of(), false));
+            tables.add(new TableFact(name, 1, 1, 1, 0, 1, 0, List.of(), List.of(), List.of(), Map.of(), 50, 1, 1, 1, 0, 1, Map.of(), Map.of(), 0, List.of(), 0, 0, Map.of(), 0, List.of(), Map.of(), false, 0));
         }
 
         RuleBook.Evaluation evaluation = RuleBook.load(rules).evaluate(tables);
@@ -189,7 +189,7 @@ class TestRuleBook
         String table = "iceberg.cdc.accounts";
         TableScanFact scans = new TableScanFact(table, 240, 39.5, 13_575, 1, 0, 0, 0, List.of(), 0, 0, List.of("icetune"), 0, 0, 0, 0);
         TableFact files = new TableFact(table, 154, 154 * 13_575L, 20_000, 154, 150_000, 0, List.of(), List.of(), List.of(), Map.of(), 50, 1, 1, 1,
-                154 * 13_575L, 4, Map.of(), Map.of(), 0, List.of(), 0, 0, Map.of(), 0, List.of(), Map.of(), false);
+                154 * 13_575L, 4, Map.of(), Map.of(), 0, List.of(), 0, 0, Map.of(), 0, List.of(), Map.of(), false, 0);
 
         assertThat(RuleBook.load(Path.of("../rules")).evaluate(List.of(scans, files)).recommendations()).filteredOn(each -> each.ruleId().equals("small-files"))
                 .singleElement().satisfies(recommendation -> assertThat(recommendation.explanation()).startsWith("Queries read 40 files per scan averaging 13.3 kB each;"));
@@ -201,7 +201,7 @@ class TestRuleBook
     {
         Files.writeString(rules.resolve("thresholds.properties"), "snapshots.max_snapshots = 10\n");
         Files.writeString(rules.resolve("good.drl"), GOOD);
-        TableFact table = new TableFact("iceberg.demo.t", 1, 1, 1, 0, 1, 0, List.of(), List.of(), List.of(), Map.of(), 50, 1, 1, 1, 0, 1, Map.of(), Map.of(), 0, List.of(), 0, 0, Map.of(), 0, List.of(), Map.of(), false);
+        TableFact table = new TableFact("iceberg.demo.t", 1, 1, 1, 0, 1, 0, List.of(), List.of(), List.of(), Map.of(), 50, 1, 1, 1, 0, 1, Map.of(), Map.of(), 0, List.of(), 0, 0, Map.of(), 0, List.of(), Map.of(), false, 0);
 
         assertThat(RuleBook.load(rules).evaluate(List.of(table)).recommendations()).hasSize(1);
         Files.writeString(rules.resolve("thresholds.properties"), "snapshots.max_snapshots = 100\n");

@@ -255,13 +255,15 @@ public final class Estimator
         double filesAfter = Math.min(filesBefore, partitionsRead * Math.max(1, Math.ceil(filesPerPartition * selected)));
         double bytesAfter = Math.min(p.avgBytesScanned(), partitionsRead * Math.max(bytesPerPartition / filesPerPartition, bytesPerPartition * selected));
         double deleteFiles = sort.rewrite() == null ? 0 : deleteFiles(sort.table());
-        return Estimate.of("filters on " + sort.table() + "." + column, p.scans() * perDay, filesBefore + deleteFiles, filesAfter, p.avgBytesScanned(), bytesAfter, 0,
-                sort.rewrite() == null ? 0 : fact.totalDataBytes(), sort.rewrite() == null ? 0 : fact.dataFiles(), 0, null,
-                "%s selects %.1f%% of the values, and sorted files hold contiguous values (%s after the rewrite%s%s)."
+        Reached reached = Reached.of(fact, sort.rewrite() != null);
+        return Estimate.of("filters on " + sort.table() + "." + column, p.scans() * perDay, filesBefore + deleteFiles,
+                reached.blend(filesBefore, filesAfter), p.avgBytesScanned(), reached.blend(p.avgBytesScanned(), bytesAfter), 0,
+                reached.bytes(), reached.files(), 0, null,
+                "%s selects %.1f%% of the values, and sorted files hold contiguous values (%s after the rewrite%s%s)%s."
                         .formatted(p.kind() == PredicateKind.EQUALITY ? "one of the %d values (%s)".formatted(values.count(), values.source()) : "a range (estimate.range_selectivity)",
                                 100 * selected, Estimate.files(Math.round(filesAfterRewrite)),
                                 partitions > 1 ? ", sorted within each of the %.0f partitions, of which a scan reads %.1f".formatted(partitions, partitionsRead) : "",
-                                deletesApplied(deleteFiles)), rates);
+                                deletesApplied(deleteFiles), reached.leftAlone()), rates);
     }
 
     /**
@@ -287,14 +289,43 @@ public final class Estimator
                 Math.min(fact.records() / files, distinct) * thresholds.get("estimate.bloom_bytes_per_value"));
         double readBefore = p.avgBytesRead() > 0 ? p.avgBytesRead() : p.avgBytesScanned();
         double readAfter = Math.min(readBefore, readBefore * share + filterBytes);
+        Reached reached = Reached.of(fact, bloom.rewrite() != null);
         // the files a lookup opens are the same: that the rewrite may merge small ones is the compaction's saving, not the filter's
         return Estimate.of("equality lookups on " + bloom.table() + "." + column, p.scans() * perDay, p.avgFilesScanned(), p.avgFilesScanned(),
-                readBefore, readAfter, 0,
-                bloom.rewrite() == null ? 0 : fact.totalDataBytes(), bloom.rewrite() == null ? 0 : fact.dataFiles(), 0, null,
+                readBefore, reached.blend(readBefore, readAfter), 0, reached.bytes(), reached.files(), 0, null,
                 ("%s has %d distinct values (%s), about %.0f of the %d rows each, spread over the %s after the rewrite: a lookup reads the row groups "
-                        + "of %.1f%% of them and the %s of filters of all; bytes are bytes read.")
+                        + "of %.1f%% of them and the %s of filters of all; bytes are bytes read%s.")
                         .formatted(column, distinct, values.source(), rowsPerValue,
-                                fact.records(), Estimate.files(Math.round(files)), 100 * share, Estimate.bytes(filterBytes)), rates);
+                                fact.records(), Estimate.files(Math.round(files)), 100 * share, Estimate.bytes(filterBytes), reached.leftAlone()), rates);
+    }
+
+    /**
+     * What a layout change's rewrite reaches: Trino's optimize rewrites no file alone in its partition (in the current spec, without
+     * deletes), so such a file keeps its old layout until it is written again, and its share of the scans saves nothing. Taken as
+     * spread evenly: the scans' figures after are those before where the files are not reached.
+     */
+    private record Reached(double share, long files, long bytes, long alone)
+    {
+        static Reached of(TableFact fact, boolean rewritten)
+        {
+            if (!rewritten || fact.dataFiles() == 0) {
+                return new Reached(1, 0, 0, 0); // the change alone: taken as reaching the data as it is written
+            }
+            long alone = Math.min(fact.loneFiles(), fact.dataFiles());
+            double share = (double) (fact.dataFiles() - alone) / fact.dataFiles();
+            return new Reached(share, fact.dataFiles() - alone, Math.round(fact.totalDataBytes() * share), alone);
+        }
+
+        double blend(double before, double after)
+        {
+            return before * (1 - share) + after * share;
+        }
+
+        String leftAlone()
+        {
+            return alone == 0 ? "" : alone == 1 ? "; the 1 file alone in its partition is not rewritten (Trino's optimize rewrites no lone file) and saves nothing"
+                    : "; the %,d files each alone in its partition are not rewritten (Trino's optimize rewrites no lone file) and save nothing".formatted(alone);
+        }
     }
 
     /**

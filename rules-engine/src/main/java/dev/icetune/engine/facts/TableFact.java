@@ -33,6 +33,8 @@ import static java.util.Objects.requireNonNull;
  * file included: 1 when the files hold it in order, every file when each spans all its values (none: not known).
  * {@code noMaterializedViews}: Trino creates no materialized view in the table's catalog (an Iceberg JDBC, REST, Nessie, Snowflake or
  * Hadoop catalog; it does in a Hive metastore's, Glue's or its file metastore's).
+ * {@code loneFiles} are the data files alone in their partition, in the current spec and without deletes: Trino's optimize rewrites
+ * none of them, so a new sort order or bloom filter reaches their data only when it is written again.
  */
 public record TableFact(
         String table,
@@ -62,7 +64,8 @@ public record TableFact(
         double statisticsChangedShare,
         List<String> columns,
         Map<String, Double> overlappingFiles,
-        boolean noMaterializedViews)
+        boolean noMaterializedViews,
+        long loneFiles)
 {
     public TableFact
     {

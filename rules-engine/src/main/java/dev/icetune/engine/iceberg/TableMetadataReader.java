@@ -238,7 +238,7 @@ public final class TableMetadataReader
 
     /** The figures of a table's current data files, and the size of its metadata file. */
     private record DataFileFigures(long dataFiles, long bytes, long small, long smallBytes, long largeWithDeletes, long largeWithDeletesBytes, long largest, long records,
-            int partitions, Map<String, TimeSpan> timeSpans, long metadataBytes, Map<String, Double> overlappingFiles) {}
+            int partitions, Map<String, TimeSpan> timeSpans, long metadataBytes, Map<String, Double> overlappingFiles, long loneFiles) {}
 
     private static DataFileFigures figures(Table table, long smallFileBytes)
     {
@@ -251,7 +251,7 @@ public final class TableMetadataReader
         long largeWithDeletesBytes = 0;
         long largest = 0;
         long records = 0;
-        java.util.Set<String> partitions = new java.util.HashSet<>();
+        Map<String, long[]> partitions = new java.util.HashMap<>(); // per partition: its files, and those a rewrite leaves when alone
         Map<String, Considered> considered = new java.util.HashMap<>();
         Map<Integer, Types.NestedField> timeColumns = new java.util.HashMap<>();
         for (Types.NestedField column : table.schema().columns()) {
@@ -286,7 +286,9 @@ public final class TableMetadataReader
                         }
                     }
                     largest = Math.max(largest, file.fileSizeInBytes());
-                    partitions.add(partition);
+                    long[] inPartition = partitions.computeIfAbsent(partition, key -> new long[2]);
+                    inPartition[0]++;
+                    inPartition[1] += CompactedFiles.onlyBesideOthers(task, table) ? 1 : 0;
                     overlapping.add(file);
                     timeColumns.forEach((id, column) -> widen(timeSpans, column, TimeBounds.instant(column.type(), file.lowerBounds() == null ? null : file.lowerBounds().get(id)),
                             TimeBounds.instant(column.type(), file.upperBounds() == null ? null : file.upperBounds().get(id))));
@@ -303,8 +305,9 @@ public final class TableMetadataReader
                 }
             }
         }
+        long lone = partitions.values().stream().filter(inPartition -> inPartition[0] == 1 && inPartition[1] == 1).count();
         return new DataFileFigures(dataFiles, bytes, small, smallBytes, largeWithDeletes, largeWithDeletesBytes, largest, records, partitions.size(), timeSpans, metadataBytes(table),
-                overlapping.averages());
+                overlapping.averages(), lone);
     }
 
     private static TableFact fact(String qualifiedName, Table table, DataFileFigures figures, Instant now, boolean noMaterializedViews)
@@ -345,7 +348,8 @@ public final class TableMetadataReader
                 timestampColumns, table.properties(), snapshotAges.size(), snapshotAges.isEmpty() ? 0 : snapshotAges.getLast(), statisticsAge,
                 current == null ? -1 : current.snapshotId(), figures.smallBytes(), figures.partitions(), figures.timeSpans(), distinctCounts, figures.metadataBytes(), snapshotAges,
                 figures.largeWithDeletes(), figures.largeWithDeletesBytes(), timeTypes, analyzed == null ? -1 : changedSince(table, analyzed),
-                table.schema().columns().stream().map(Types.NestedField::name).toList(), figures.overlappingFiles(), noMaterializedViews);
+                table.schema().columns().stream().map(Types.NestedField::name).toList(), figures.overlappingFiles(), noMaterializedViews,
+                figures.loneFiles());
     }
 
     /**

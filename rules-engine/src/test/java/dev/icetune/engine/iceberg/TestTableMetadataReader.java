@@ -227,6 +227,7 @@ class TestTableMetadataReader
             assertThat(regions.smallFiles()).as("b's two, c's with deletes, d's beside a file rewritten; not a's alone").isEqualTo(4);
             assertThat(regions.smallFileBytes()).isEqualTo(4 * 1024);
             assertThat(regions.largeFilesWithDeletes()).isEqualTo(1);
+            assertThat(regions.loneFiles()).as("a's and e's, which no rewrite of a new layout reaches; c's has deletes to apply").isEqualTo(2);
         }
     }
 
