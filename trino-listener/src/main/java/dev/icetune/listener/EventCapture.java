@@ -1,6 +1,7 @@
 package dev.icetune.listener;
 
 import dev.icetune.plan.ExecutedStatement;
+import dev.icetune.plan.FilterPredicates;
 import dev.icetune.plan.QueryPlan;
 import io.trino.spi.eventlistener.QueryCompletedEvent;
 import io.trino.spi.eventlistener.QueryContext;
@@ -178,7 +179,7 @@ final class EventCapture
                 inputs);
     }
 
-    private static CapturedInput captureInput(int index, QueryInputMetadata input, QueryPlan plan, Map<String, Long> scanRows)
+    private CapturedInput captureInput(int index, QueryInputMetadata input, QueryPlan plan, Map<String, Long> scanRows)
     {
         String connector = input.getConnectorName().map(name -> name.toLowerCase(Locale.ROOT)).orElse(null);
         ConnectorInfo info = ConnectorInfo.of(input.getConnectorInfo());
@@ -211,7 +212,7 @@ final class EventCapture
                 metrics.bytesFromCache(),
                 metrics.bytesExternally(),
                 scan == null ? null : scan.constraintColumns(),
-                scan == null ? null : scan.filterPredicate().map(Texts::clean).orElse(null),
+                scan == null ? null : scan.filterPredicate().map(filter -> Texts.clean(FilterPredicates.within(filter, maxTextLength))).orElse(null),
                 scan == null || scan.estimatedRows().isEmpty() ? null : ScanRows.estimated(scan),
                 scan == null || scan.estimatedRows().isEmpty() ? null : ScanRows.returned(scan, scanRows));
     }

@@ -152,7 +152,7 @@ public class ListenerConfig
     }
 
     @Config("icetune.query-text.max-length")
-    @ConfigDescription("characters of query text stored; longer text is cut and query_text_truncated set (its pattern is still the whole text's, stored up to this length)")
+    @ConfigDescription("characters of query text stored; longer text is cut and query_text_truncated set (its pattern is still the whole text's, stored up to this length); a scan's longer filter keeps the conjuncts that fit")
     public ListenerConfig setMaxQueryTextLength(int maxQueryTextLength)
     {
         this.maxQueryTextLength = maxQueryTextLength;

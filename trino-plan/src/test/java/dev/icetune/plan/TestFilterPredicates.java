@@ -264,4 +264,17 @@ class TestFilterPredicates
         assertThat(FilterPredicates.parse("(a = b)")).isEmpty();
         assertThat(FilterPredicates.parse("random ((( text")).isEmpty();
     }
+
+    @Test
+    void aFilterIsKeptWithinALengthAsTheConjunctsThatFit()
+    {
+        // the list of ids alone is longer than 84
+        String filter = "((user_id IN (bigint '1', bigint '2', bigint '3', bigint '4', bigint '5', bigint '6', bigint '7', bigint '8')) AND (ts >= timestamp(6) '2024-01-05 00:00:00.000000')) AND (event_type = varchar 'click')";
+        assertThat(FilterPredicates.within(filter, filter.length())).isSameAs(filter);
+        assertThat(FilterPredicates.within(filter, 84)).isEqualTo("(ts >= timestamp(6) '2024-01-05 00:00:00.000000') AND (event_type = varchar 'click')");
+        assertThat(FilterPredicates.within(filter, 83)).isEqualTo("(ts >= timestamp(6) '2024-01-05 00:00:00.000000')");
+        assertThat(FilterPredicates.within(filter, 30)).isEqualTo("(event_type = varchar 'click')");
+        assertThat(FilterPredicates.within(filter, 10)).isNull();
+        assertThat(FilterPredicates.within(null, 10)).isNull();
+    }
 }
