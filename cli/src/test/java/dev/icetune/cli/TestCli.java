@@ -425,7 +425,7 @@ class TestCli
 
     /** Met from outside: advice said twice; a bloom filter applied and measured with no verdict yet said nothing of its measurement. */
     @Test
-    void adviceIsShownOnceAndAFixAppliedSaysItIsBeingMeasured(@TempDir Path directory)
+    void adviceIsShownOnceAndAFixAppliedSaysItIsBeingMeasuredAndWhatItsApplyDid(@TempDir Path directory)
             throws Exception
     {
         String url = TestingPostgres.shared().createDatabase("cli_show");
@@ -435,7 +435,10 @@ class TestCli
         store.record(List.of(new Recommendation("skew", TargetType.PATTERN, "abc123", Severity.MEDIUM, Level.L3, Map.of(), "why",
                 new Advice("repartition the hot key before the join")), recommendation("small-files", "iceberg.demo.events")), Instant.now(), 3);
         store.approve(2, "alice", null);
-        store.transition(2, Status.APPROVED, Status.APPLIED, "alice", "optimize");
+        // what apply said of its steps, to its end: here what a person needs to know of the measurement to come
+        String applied = "table.updateProperties().set(\"write.parquet.bloom-filter-enabled.column.user_id\", \"true\").commit() (its 91 files, each alone "
+                + "in its partition, keep the old layout: Trino's optimize rewrites no lone file; later writes and rewrites take the new one)";
+        store.transition(2, Status.APPROVED, Status.APPLIED, "alice", applied);
         Path config = config(directory, url, "");
 
         assertThat(run("--config", config.toString(), "recommendations", "show", "1")).isZero();
@@ -443,7 +446,7 @@ class TestCli
                 .doesNotContain("Measured effect");
         out.reset();
         assertThat(run("--config", config.toString(), "recommendations", "show", "2")).isZero();
-        assertThat(stdout()).contains("Measured effect: none yet. Each evaluation measures it on its queries");
+        assertThat(stdout()).contains("Measured effect: none yet. Each evaluation measures it on its queries").contains(applied);
     }
 
     @Test

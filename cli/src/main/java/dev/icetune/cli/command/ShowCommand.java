@@ -82,7 +82,8 @@ final class ShowCommand
                     found.missedEvaluations());
         }
         out.println();
-        TextTable table = new TextTable(80, "AT", "FROM", "TO", "BY", "REASON");
+        // the one place a reason is read in full (what apply did, why it was rejected): only the list views cut cells
+        TextTable table = new TextTable(Integer.MAX_VALUE, "AT", "FROM", "TO", "BY", "REASON");
         history.forEach(entry -> table.row(entry.at(), entry.fromStatus(), entry.toStatus(), entry.actor(), entry.reason()));
         table.print(out);
         return 0;
