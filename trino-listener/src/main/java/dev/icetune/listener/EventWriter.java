@@ -56,6 +56,9 @@ final class EventWriter
     private PostgresSink.Pending pending;
     private long lastLossLogNanos = System.nanoTime();
     private long droppedJournalFull;
+    /** Events the journal could not write (a full disk), since the last log of losses, and why the last one failed. */
+    private long droppedUnwritable;
+    private String unwritableCause;
     private long loggedQueueDrops;
     private boolean down;
 
@@ -408,7 +411,11 @@ final class EventWriter
             }
         }
         catch (IOException | RuntimeException e) {
-            log.warn("icetune: cannot journal a batch to %s: %s", spoolDirectory, e.getMessage());
+            // a full disk fails every batch: said with the other losses, once per log interval, not once a batch
+            droppedUnwritable += batch.size();
+            metrics.dropped.increment(batch.size());
+            unwritableCause = e.toString();
+            return;
         }
         droppedJournalFull += batch.size();
         metrics.dropped.increment(batch.size());
@@ -435,8 +442,13 @@ final class EventWriter
             log.warn("icetune: %s events dropped in the last %s: %s with the queue full (capacity %s), %s with the journal full (limit %s bytes)",
                     queueDrops + droppedJournalFull, config.getLogInterval(), queueDrops, queue.capacity(), droppedJournalFull, journal.maxBytes());
         }
+        if (droppedUnwritable > 0) {
+            log.warn("icetune: %s events dropped in the last %s: the journal in %s cannot be written (%s); free its disk, and it journals again",
+                    droppedUnwritable, config.getLogInterval(), spoolDirectory, unwritableCause);
+        }
         loggedQueueDrops += queueDrops;
         droppedJournalFull = 0;
+        droppedUnwritable = 0;
         lastLossLogNanos = System.nanoTime();
     }
 

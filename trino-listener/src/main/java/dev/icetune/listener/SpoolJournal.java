@@ -99,7 +99,14 @@ final class SpoolJournal
         }
         String name = "%020d".formatted(nextSequence++);
         Path temporary = directory.resolve(name + ".tmp");
-        Files.write(temporary, data);
+        try {
+            Files.write(temporary, data);
+        }
+        catch (IOException e) {
+            // a full disk: what was written of it goes, so that freeing space is all it takes to journal again
+            Files.deleteIfExists(temporary);
+            throw e;
+        }
         try {
             Files.move(temporary, directory.resolve(name + SUFFIX), StandardCopyOption.ATOMIC_MOVE);
         }

@@ -52,6 +52,43 @@ class TestPostgresOutage
         assertThat(listener.droppedEvents() + journaledEvents(spool)).as("every event is either journaled or counted as dropped").isEqualTo(200);
     }
 
+    /**
+     * Met from outside: the journal's disk filled during an outage; each batch after that left an empty temporary file and a
+     * warning, 240 of each in a minute. Here the first journal files are written to /dev/full, which fails every write with
+     * "No space left on device" as a full disk does: their events are counted lost, no temporary file stays, and the journal
+     * takes the batches after them.
+     */
+    @Test
+    void aJournalWhoseDiskIsFullLosesOnlyWhatItCannotWriteAndLeavesNoTemporaryFile()
+            throws Exception
+    {
+        Path full = Path.of("/dev/full");
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.exists(full), "a Linux /dev/full");
+        Path spool = Files.createDirectories(temporary.resolve("spool"));
+        for (int sequence = 0; sequence < 5; sequence++) {
+            Files.createSymbolicLink(spool.resolve("%020d.tmp".formatted(sequence)), full);
+        }
+        IcetuneEventListener listener = (IcetuneEventListener) new IcetuneEventListenerFactory().create(Map.of(
+                "icetune.db.url", "jdbc:postgresql://127.0.0.1:" + TestingPostgres.freePort() + "/none",
+                "icetune.retry.attempts", "1",
+                "icetune.spool.dir", spool.toString()), null);
+        for (int i = 0; i < 200; i++) {
+            listener.queryCompleted(TestingEvents.completed("q_disk_full_" + i, "SELECT 1", List.of(TestingEvents.icebergInput("t", 1, 1))));
+            if (i % 20 == 19) {
+                Thread.sleep(300); // batches of their own, so that some land after the full disk's
+            }
+        }
+        listener.shutdown();
+
+        assertThat(listener.droppedEvents()).isPositive();
+        assertThat(listener.droppedEvents() + journaledEvents(spool)).as("every event is either journaled or counted as dropped").isEqualTo(200);
+        assertThat(journaledEvents(spool)).as("the journal took the batches after the full disk's").isPositive();
+        try (Stream<Path> files = Files.list(spool)) {
+            assertThat(files.map(file -> file.getFileName().toString())).as("no temporary file left").noneMatch(name -> name.endsWith(".tmp"));
+        }
+        assertThat(full).as("the device itself untouched").exists();
+    }
+
     @Test
     void theSchemaIsCreatedAtStartUpBeforeAnyQuery()
     {
