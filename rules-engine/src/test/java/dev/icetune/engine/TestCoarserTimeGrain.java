@@ -117,6 +117,6 @@ class TestCoarserTimeGrain
     private static PredicateFact range(double hours)
     {
         return new PredicateFact("iceberg.demo.t", "ts", PredicateKind.RANGE, null, true, "ts >= ...", "p", "SELECT ...", 5, 5, 0.5, 10, MB, MB, hours,
-                null, false, true);
+                null, false, true, 1);
     }
 }

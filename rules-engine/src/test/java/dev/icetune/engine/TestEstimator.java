@@ -47,7 +47,7 @@ class TestEstimator
             Map.of("ts", new TimeSpan(Instant.parse("2024-01-01T00:00:00Z"), Instant.parse("2024-01-30T23:59:00Z"))));
     /** One-day ranges on its ts, the earliest from January 10th. */
     private static final PredicateFact ONE_DAY_RANGES = new PredicateFact(TABLE, "ts", PredicateKind.RANGE, null, true, "ts >= ...", "p", "SELECT ...", 6, 6, 1, 30,
-            30 * 4 * MB, 30 * 4 * MB, 24, Instant.parse("2024-01-10T00:00:00Z"), false, true);
+            30 * 4 * MB, 30 * 4 * MB, 24, Instant.parse("2024-01-10T00:00:00Z"), false, true, 1);
     private static final Recommendation DAY_PARTITION = recommendation("missing-partition-pruning", TABLE,
             PartitionSpec.adding(TABLE, List.of(), "day(ts)", Rewrite.from(4 * MB, 128 * MB, "ts", ONE_DAY_RANGES.earliest())));
 
@@ -93,7 +93,7 @@ class TestEstimator
     void aRangeOpenAboveReadsFromItsBoundToTheDatasEnd()
     {
         PredicateFact sinceThe20th = new PredicateFact(TABLE, "ts", PredicateKind.RANGE, null, true, "ts >= ...", "p", "SELECT ...", 6, 6, 1, 30,
-                30 * 4 * MB, 30 * 4 * MB, -1, Instant.parse("2024-01-20T00:00:00Z"), false, true);
+                30 * 4 * MB, 30 * 4 * MB, -1, Instant.parse("2024-01-20T00:00:00Z"), false, true, 1);
         Estimate estimate = new Estimator(List.of(THIRTY_DAYS, rangeScans(0), sinceThe20th), THRESHOLDS, Duration.ofHours(1)).estimate(DAY_PARTITION);
 
         assertThat(estimate.filesPerQueryAfter()).as("the 20th to the 30th: 11 days of one file").isEqualTo(11);
@@ -101,7 +101,7 @@ class TestEstimator
         assertThat(estimate.assumptions()).contains("reads 11 of the 30 days").contains("open above: from the earliest bound asked, 2024-01-20T00:00:00Z");
 
         PredicateFact unknownWidth = new PredicateFact(TABLE, "ts", PredicateKind.RANGE, null, true, "ts < ...", "p", "SELECT ...", 6, 6, 1, 30,
-                30 * 4 * MB, 30 * 4 * MB, -1, null, false, true);
+                30 * 4 * MB, 30 * 4 * MB, -1, null, false, true, 1);
         assertThat(new Estimator(List.of(THIRTY_DAYS, rangeScans(0), unknownWidth), THRESHOLDS, Duration.ofHours(1)).estimate(DAY_PARTITION).assumptions())
                 .as("open below: where it starts is not known").contains("the ranges' width is not known, one day assumed");
     }
@@ -129,7 +129,7 @@ class TestEstimator
     void aSortOrderSortsWithinEachPartition()
     {
         PredicateFact range = new PredicateFact(TABLE, "amount", PredicateKind.RANGE, null, false, "amount > ...", "p", "SELECT ...", 6, 6, 1, 200, 2000 * MB, 2000 * MB, -1,
-                null, false, true);
+                null, false, true, 1);
         SortOrder sort = new SortOrder(TABLE, List.of("amount"), Rewrite.allFiles(10 * MB, 128 * MB));
 
         // unpartitioned, 200 files of 10 MB: sorted into 16 files of 128 MB, a tenth of the range's values in 2 of them
@@ -139,7 +139,7 @@ class TestEstimator
 
         // 80 months of a file each, every one read: each stays one file, sorted in itself, and the range reads all 80 again
         PredicateFact everyMonth = new PredicateFact(TABLE, "amount", PredicateKind.RANGE, null, false, "amount > ...", "p", "SELECT ...", 6, 6, 1, 80, 80 * 8192, 80 * 8192, -1,
-                null, false, true);
+                null, false, true, 1);
         Estimate monthly = new Estimator(List.of(table(80, 80 * 8192, 80, Map.of()), everyMonth), THRESHOLDS, Duration.ofHours(1))
                 .estimate(recommendation("inefficient-layout", TABLE, new SortOrder(TABLE, List.of("amount"), Rewrite.allFiles(8192, 128 * MB))));
         assertThat(monthly.filesPerQueryAfter()).isEqualTo(80);
@@ -149,7 +149,7 @@ class TestEstimator
         // met from outside: 49 files compacted into one a month within the window, whose scans read 34.4 files on average; the table's
         // 10 files, each alone in its month, stay one file each sorted: no file fewer
         PredicateFact compactedWithin = new PredicateFact(TABLE, "status", PredicateKind.EQUALITY, null, false, "status = ...", "p", "SELECT ...", 40, 1, 1, 34.4,
-                1.3 * MB, 1.3 * MB, -1, null, false, false);
+                1.3 * MB, 1.3 * MB, -1, null, false, false, 1);
         Estimate afterCompaction = new Estimator(List.of(table(10, 11 * MB / 10, 10, Map.of()), compactedWithin), THRESHOLDS, Duration.ofHours(1))
                 .estimate(recommendation("inefficient-layout", TABLE, new SortOrder(TABLE, List.of("status"), Rewrite.allFiles(8192, 128 * MB))));
         assertThat(afterCompaction.filesPerQueryBefore()).as("no more than the table holds").isEqualTo(10);
@@ -165,7 +165,7 @@ class TestEstimator
     {
         // 40 files of 128 MB, every one read for one status
         PredicateFact oneStatus = new PredicateFact(TABLE, "status", PredicateKind.EQUALITY, null, false, "status = ...", "p", "SELECT ...", 30, 1, 1, 40,
-                40 * 128 * MB, 40 * 128 * MB, -1, null, false, true);
+                40 * 128 * MB, 40 * 128 * MB, -1, null, false, true, 1);
         Recommendation sort = recommendation("inefficient-layout", TABLE, new SortOrder(TABLE, List.of("status"), Rewrite.allFiles(8192, 128 * MB)));
         TableFact table = table(40, 40 * 128 * MB, 1, Map.of());
 
@@ -276,7 +276,7 @@ class TestEstimator
         // 400 MB in 100 files of 4 MB, 100,000 rows; each lookup reads 40 MB of the looked-up column; after the rewrite, 4 files
         TableFact table = table(100, 400 * MB, 1, Map.of());
         PredicateFact lookups = new PredicateFact(TABLE, "user_id", PredicateKind.EQUALITY, null, false, "user_id = 7", "p", "SELECT ...", 6, 6, 1, 100, 400 * MB,
-                40 * MB, -1, null, false, true);
+                40 * MB, -1, null, false, true, 1);
         Recommendation bloom = recommendation("bloom-filter", TABLE + ".user_id", BloomFilters.adding(TABLE, List.of(), "user_id", Rewrite.allFiles(4 * MB, 128 * MB)));
 
         Estimate floor = new Estimator(List.of(table, lookups), THRESHOLDS, Duration.ofHours(1)).estimate(bloom);
@@ -293,6 +293,29 @@ class TestEstimator
         assertThat(estimate.assumptions()).contains("100000 distinct values (the table's statistics)");
     }
 
+    /** Met from outside: an application looked accounts up 500 ids at a time; a bloom filter skips a row group only when it holds none of them. */
+    @Test
+    void aBloomFilterForLookupsOfManyValuesSavesWhatTheirRowsLeaveUnread()
+    {
+        TableFact table = withDistinctCount(table(100, 400 * MB, 1, Map.of()), "user_id", 100_000);
+        Recommendation bloom = recommendation("bloom-filter", TABLE + ".user_id", BloomFilters.adding(TABLE, List.of(), "user_id", Rewrite.allFiles(4 * MB, 128 * MB)));
+        Estimate one = new Estimator(List.of(table, lookups(1)), THRESHOLDS, Duration.ofHours(1)).estimate(bloom);
+        Estimate two = new Estimator(List.of(table, lookups(2)), THRESHOLDS, Duration.ofHours(1)).estimate(bloom);
+        Estimate many = new Estimator(List.of(table, lookups(500)), THRESHOLDS, Duration.ofHours(1)).estimate(bloom);
+
+        assertThat(two.bytesPerQueryAfter()).as("the row groups of two files of four, where one had one").isGreaterThan(one.bytesPerQueryAfter());
+        assertThat(many.bytesPerQueryAfter()).as("500 values: some in every file").isEqualTo(many.bytesPerQueryBefore());
+        assertThat(many.bytesSavedPerDay()).isZero();
+        assertThat(many.assumptions()).contains("a lookup of 500 values reads the row groups of 100.0% of them");
+        assertThat(one.assumptions()).contains("a lookup of one value reads the row groups of 25.0% of them");
+    }
+
+    private static PredicateFact lookups(double valuesPerScan)
+    {
+        return new PredicateFact(TABLE, "user_id", PredicateKind.EQUALITY, null, false, "user_id IN ...", "p", "SELECT ...", 6, 6, 1, 100, 400 * MB,
+                40 * MB, -1, null, false, true, valuesPerScan);
+    }
+
     /**
      * Met from outside: a table repartitioned by day held one file a day, and a bloom filter was valued as rewriting its 91 files and
      * saving 3.5 GB a day; applied, Trino's optimize rewrote none of them (it rewrites no file alone in its partition), and the lookups
@@ -302,7 +325,7 @@ class TestEstimator
     void aLayoutChangeSavesNothingOnFilesItsRewriteLeavesAlone()
     {
         PredicateFact lookups = new PredicateFact(TABLE, "user_id", PredicateKind.EQUALITY, null, false, "user_id = 7", "p", "SELECT ...", 6, 6, 1, 100, 400 * MB,
-                40 * MB, -1, null, false, true);
+                40 * MB, -1, null, false, true, 1);
         Recommendation bloom = recommendation("bloom-filter", TABLE + ".user_id", BloomFilters.adding(TABLE, List.of(), "user_id", Rewrite.allFiles(4 * MB, 128 * MB)));
         Recommendation sort = recommendation("inefficient-layout", TABLE, new SortOrder(TABLE, List.of("user_id"), Rewrite.allFiles(4 * MB, 128 * MB)));
         TableFact daily = withDistinctCount(table(100, 400 * MB, 100, Map.of()), "user_id", 100_000);
@@ -480,7 +503,7 @@ class TestEstimator
     private static Estimate rewriteOn(TableFact table, String sample, String function, boolean temporal, String filter, double hoursSelected)
     {
         PredicateFact wrapped = new PredicateFact(TABLE, "ts", PredicateKind.WRAPPED, function, temporal, filter, "p", sample, 6, 6, 1, 30,
-                30 * 4 * MB, 30 * 4 * MB, hoursSelected, null, false, false);
+                30 * 4 * MB, 30 * 4 * MB, hoursSelected, null, false, false, 1);
         Recommendation rewrite = new Recommendation("non-sargable-predicate", TargetType.PATTERN, "p", Severity.HIGH, Level.L2, Map.of("table", TABLE, "column", "ts"),
                 "why", new QueryRewrite(Rewrites.sargable(sample, "ts", null).orElseThrow(), Benefit.BARE_COLUMN)).on("default");
         PatternFact pattern = new PatternFact("p", "select ...", sample, TABLE, 6, 0, 1, 900, 1500, 0, 0, 0, 30, 0, 30 * 4 * MB, 0, 1, 0, -1, 1, 0, 0,
@@ -496,7 +519,7 @@ class TestEstimator
         TableFact truncated = new TableFact(TABLE, 35, 35 * MB, MB, 35, 35_000, 0, List.of("code_trunc: truncate[2](code)"), List.of(), List.of(), Map.of(), 10, 1, 1, 1,
                 35 * MB, 35, Map.of(), Map.of(), 0, List.of(), 0, 0, Map.of(), 0, List.of(), Map.of(), false, 0);
         PredicateFact substring = new PredicateFact(TABLE, "code", PredicateKind.WRAPPED, "substring", false, "(substring(code, bigint '1', bigint '2') = varchar 'AB')",
-                "p", sample, 30, 30, 1, 35, 35 * MB, 35 * MB, -1, null, false, true);
+                "p", sample, 30, 30, 1, 35, 35 * MB, 35 * MB, -1, null, false, true, 1);
         Recommendation rewrite = new Recommendation("non-sargable-predicate", TargetType.PATTERN, "p", Severity.HIGH, Level.L2, Map.of("table", TABLE, "column", "code"),
                 "why", new QueryRewrite(Rewrites.sargable(sample, "code", null).orElseThrow(), Benefit.BARE_COLUMN)).on("default");
         PatternFact pattern = new PatternFact("p", "select ...", sample, TABLE, 30, 0, 1, 900, 1500, 0, 0, 0, 35, 0, 35 * MB, 0, 1, 0, -1, 1, 0, 0,
@@ -511,7 +534,7 @@ class TestEstimator
         // a prefix shorter than the truncation spans partitions whose share is not known; so does a table without one
         String shorter = "SELECT sum(qty) FROM tr WHERE substr(code, 1, 1) = 'A'";
         PredicateFact oneCharacter = new PredicateFact(TABLE, "code", PredicateKind.WRAPPED, "substring", false, "(substring(code, bigint '1', bigint '1') = varchar 'A')",
-                "p", shorter, 30, 30, 1, 35, 35 * MB, 35 * MB, -1, null, false, true);
+                "p", shorter, 30, 30, 1, 35, 35 * MB, 35 * MB, -1, null, false, true, 1);
         assertThat(new Estimator(List.of(truncated, oneCharacter, pattern), THRESHOLDS, Duration.ofHours(1)).estimate(rewrite).isKnown()).isFalse();
     }
 

@@ -31,10 +31,11 @@ public final class FilterPredicates
      * One conjunct of a filter. {@code function} is null unless the column is wrapped; {@code upperBound} when it bounds its column
      * from above ({@code ts < x}, {@code x >= ts}); {@code inclusive} when the column may equal the literal ({@code <=}, {@code >=},
      * {@code =}). A date equal to one or listed is a range of the {@code days} it names (in order, each once; {@code literal} the first):
-     * {@code d = date '2024-01-15'} selects that day, {@code d IN (date '2024-01-01', date '2024-01-08')} two.
+     * {@code d = date '2024-01-15'} selects that day, {@code d IN (date '2024-01-01', date '2024-01-08')} two. {@code values}: how many
+     * values it compares the column with, an IN's list (an application's lookup of 500 ids) as many as it lists, else one.
      */
     public record ColumnPredicate(String column, PredicateKind kind, String function, boolean temporal, String literal, String text, boolean upperBound,
-            boolean inclusive, List<Instant> days)
+            boolean inclusive, List<Instant> days, int values)
     {
         public ColumnPredicate
         {
@@ -361,11 +362,11 @@ public final class FilterPredicates
     {
         Matcher like = LIKE.matcher(text);
         if (like.matches()) {
-            return onColumn(strip(like.group(1)), PredicateKind.LIKE, false, like.group(2), text, false, false, List.of());
+            return onColumn(strip(like.group(1)), PredicateKind.LIKE, false, like.group(2), text, false, false, List.of(), 1);
         }
         Matcher startsWith = STARTS_WITH.matcher(text);
         if (startsWith.matches()) {
-            return onColumn(strip(startsWith.group(1)), PredicateKind.LIKE, false, startsWith.group(2).replace("''", "'") + "%", text, false, false, List.of());
+            return onColumn(strip(startsWith.group(1)), PredicateKind.LIKE, false, startsWith.group(2).replace("''", "'") + "%", text, false, false, List.of(), 1);
         }
         Matcher operator = OPERATOR.matcher(text);
         int[] depths = depths(text);
@@ -402,7 +403,8 @@ public final class FilterPredicates
         Matcher value = LITERAL_VALUE.matcher(literalSide);
         String literal = !days.isEmpty() ? LocalDate.ofInstant(days.getFirst(), ZoneOffset.UTC).toString() : value.find() ? value.group(1) : literalSide;
         boolean upperBound = kind == PredicateKind.RANGE && (leftLiteral ? op.startsWith(">") : op.startsWith("<"));
-        return onColumn(columnSide, kind, temporal, literal, text, upperBound, List.of("=", "<=", ">=", "IN", "BETWEEN").contains(op), days);
+        int values = op.equals("IN") ? splitTopLevel(literalSide, COMMA).size() : 1;
+        return onColumn(columnSide, kind, temporal, literal, text, upperBound, List.of("=", "<=", ">=", "IN", "BETWEEN").contains(op), days, values);
     }
 
     private static final Pattern DATE_LITERAL = Pattern.compile("(?i)^date\\s*'(\\d{4}-\\d{2}-\\d{2})'$");
@@ -431,16 +433,16 @@ public final class FilterPredicates
 
     /** A predicate of {@code kind} on a bare column; on a function of one, a wrapped one whatever its kind; else none. */
     private static Optional<ColumnPredicate> onColumn(String columnSide, PredicateKind kind, boolean temporal, String literal, String text, boolean upperBound,
-            boolean inclusive, List<Instant> days)
+            boolean inclusive, List<Instant> days, int values)
     {
         Matcher identifier = IDENTIFIER.matcher(columnSide);
         if (identifier.matches()) {
-            return Optional.of(new ColumnPredicate(column(identifier, 1), kind, null, temporal, literal, text, upperBound, inclusive, days));
+            return Optional.of(new ColumnPredicate(column(identifier, 1), kind, null, temporal, literal, text, upperBound, inclusive, days, values));
         }
         Matcher call = CALL.matcher(columnSide);
         if (call.matches()) {
             String function = call.group(1).toLowerCase(Locale.ROOT).replace("$operator$", "");
-            return wrappedColumn(columnSide, 0).map(column -> new ColumnPredicate(column, PredicateKind.WRAPPED, function, temporal, literal, text, upperBound, inclusive, List.of()));
+            return wrappedColumn(columnSide, 0).map(column -> new ColumnPredicate(column, PredicateKind.WRAPPED, function, temporal, literal, text, upperBound, inclusive, List.of(), values));
         }
         return Optional.empty();
     }

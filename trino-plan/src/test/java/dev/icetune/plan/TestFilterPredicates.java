@@ -17,7 +17,7 @@ class TestFilterPredicates
     void equality()
     {
         assertThat(FilterPredicates.parse("(user_id = bigint '14')"))
-                .containsExactly(new ColumnPredicate("user_id", PredicateKind.EQUALITY, null, false, "14", "user_id = bigint '14'", false, true, List.of()));
+                .containsExactly(new ColumnPredicate("user_id", PredicateKind.EQUALITY, null, false, "14", "user_id = bigint '14'", false, true, List.of(), 1));
         assertThat(FilterPredicates.parse("(session_id = varchar 'abc')").getFirst().column()).isEqualTo("session_id");
     }
 
@@ -276,5 +276,15 @@ class TestFilterPredicates
         assertThat(FilterPredicates.within(filter, 30)).isEqualTo("(event_type = varchar 'click')");
         assertThat(FilterPredicates.within(filter, 10)).isNull();
         assertThat(FilterPredicates.within(null, 10)).isNull();
+    }
+
+    /** An IN compares its column with as many values as it lists; an equality with one; the days a list of dates names count too. */
+    @Test
+    void aPredicateCountsTheValuesItCompares()
+    {
+        assertThat(FilterPredicates.parse("(account_id IN (varchar 'a', varchar 'b, c', varchar 'd'))")).singleElement()
+                .satisfies(in -> assertThat(in.kind()).isEqualTo(PredicateKind.EQUALITY)).extracting(ColumnPredicate::values).isEqualTo(3);
+        assertThat(FilterPredicates.parse("(account_id = varchar 'a, b')")).singleElement().extracting(ColumnPredicate::values).isEqualTo(1);
+        assertThat(FilterPredicates.parse("(d IN (date '2024-01-01', date '2024-01-08'))")).singleElement().extracting(ColumnPredicate::values).isEqualTo(2);
     }
 }

@@ -245,7 +245,7 @@ public final class Estimator
         }
         PredicateFact p = filter.get();
         DistinctValues values = DistinctValues.of(p, fact, column);
-        double selected = p.kind() == PredicateKind.EQUALITY ? 1.0 / values.count() : thresholds.get("estimate.range_selectivity");
+        double selected = p.kind() == PredicateKind.EQUALITY ? Math.min(1, p.valuesPerScan() / values.count()) : thresholds.get("estimate.range_selectivity");
         double filesAfterRewrite = filesAfterRewrite(fact);
         double partitions = Math.max(1, fact.partitions());
         double filesBefore = filesNow(p.avgFilesScanned(), fact);
@@ -260,7 +260,8 @@ public final class Estimator
                 reached.blend(filesBefore, filesAfter), p.avgBytesScanned(), reached.blend(p.avgBytesScanned(), bytesAfter), 0,
                 reached.bytes(), reached.files(), 0, null,
                 "%s selects %.1f%% of the values, and sorted files hold contiguous values (%s after the rewrite%s%s)%s."
-                        .formatted(p.kind() == PredicateKind.EQUALITY ? "one of the %d values (%s)".formatted(values.count(), values.source()) : "a range (estimate.range_selectivity)",
+                        .formatted(p.kind() == PredicateKind.EQUALITY ? "%s of the %d values (%s)".formatted(howMany(p), values.count(), values.source())
+                                        : "a range (estimate.range_selectivity)",
                                 100 * selected, Estimate.files(Math.round(filesAfterRewrite)),
                                 partitions > 1 ? ", sorted within each of the %.0f partitions, of which a scan reads %.1f".formatted(partitions, partitionsRead) : "",
                                 deletesApplied(deleteFiles), reached.leftAlone()), rates);
@@ -284,7 +285,7 @@ public final class Estimator
         DistinctValues values = DistinctValues.of(p, fact, column);
         long distinct = values.count();
         double rowsPerValue = (double) fact.records() / Math.max(1, distinct);
-        double share = Math.min(1, Math.max(1, rowsPerValue) / files);
+        double share = Math.min(1, Math.max(1, rowsPerValue) * p.valuesPerScan() / files);
         double filterBytes = files * Math.min(thresholds.get("estimate.bloom_max_bytes"),
                 Math.min(fact.records() / files, distinct) * thresholds.get("estimate.bloom_bytes_per_value"));
         double readBefore = p.avgBytesRead() > 0 ? p.avgBytesRead() : p.avgBytesScanned();
@@ -293,10 +294,22 @@ public final class Estimator
         // the files a lookup opens are the same: that the rewrite may merge small ones is the compaction's saving, not the filter's
         return Estimate.of("equality lookups on " + bloom.table() + "." + column, p.scans() * perDay, p.avgFilesScanned(), p.avgFilesScanned(),
                 readBefore, reached.blend(readBefore, readAfter), 0, reached.bytes(), reached.files(), 0, null,
-                ("%s has %d distinct values (%s), about %.0f of the %d rows each, spread over the %s after the rewrite: a lookup reads the row groups "
+                ("%s has %d distinct values (%s), about %.0f of the %d rows each, spread over the %s after the rewrite: a lookup of %s reads the row groups "
                         + "of %.1f%% of them and the %s of filters of all; bytes are bytes read%s.")
                         .formatted(column, distinct, values.source(), rowsPerValue,
-                                fact.records(), Estimate.files(Math.round(files)), 100 * share, Estimate.bytes(filterBytes), reached.leftAlone()), rates);
+                                fact.records(), Estimate.files(Math.round(files)), valuesLookedUp(p), 100 * share, Estimate.bytes(filterBytes), reached.leftAlone()), rates);
+    }
+
+    /** How many values a lookup compares with: "one", or "500" (an application's IN lists, on average). */
+    private static String howMany(PredicateFact lookups)
+    {
+        long values = Math.round(lookups.valuesPerScan());
+        return values <= 1 ? "one" : "%,d".formatted(values);
+    }
+
+    private static String valuesLookedUp(PredicateFact lookups)
+    {
+        return howMany(lookups) + (Math.round(lookups.valuesPerScan()) <= 1 ? " value" : " values");
     }
 
     /**

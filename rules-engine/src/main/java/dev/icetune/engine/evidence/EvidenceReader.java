@@ -588,6 +588,7 @@ public final class EvidenceReader
         private double hoursSelected;
         private java.time.Instant earliest;
         private long onlyFilterScans;
+        private double valuesCompared;
 
         PredicateAccumulator(String table, ColumnPredicate first)
         {
@@ -610,6 +611,8 @@ public final class EvidenceReader
             conjuncts.stream().flatMap(conjunct -> conjunct.lowerBound().stream())
                     .filter(instant -> earliest == null || instant.isBefore(earliest)).forEach(instant -> earliest = instant);
             prunedFilesSum += group.pruning() * group.scans();
+            // the example filter's list stands for its group's (their texts differ only in their literals)
+            valuesCompared += group.scans() * (double) conjuncts.stream().mapToInt(ColumnPredicate::values).max().orElse(1);
             distinctValues += group.distinctFilters();
             temporal |= conjuncts.stream().anyMatch(ColumnPredicate::temporal);
             if (group.scans() > bestScans && group.patternHash() != null) {
@@ -622,7 +625,8 @@ public final class EvidenceReader
         {
             return new PredicateFact(table, first.column(), first.kind(), first.function(), temporal, first.text(), patternHash, sampleQueries.get(patternHash),
                     scans, distinctValues, scans == 0 ? 0 : prunedFilesSum / scans, scans == 0 ? 0 : files / scans, scans == 0 ? 0 : bytes / scans,
-                    scans == 0 ? 0 : bytesRead / scans, boundedScans == 0 ? -1 : hoursSelected / boundedScans, earliest, first.leadingWildcard(), scans > 0 && onlyFilterScans == scans);
+                    scans == 0 ? 0 : bytesRead / scans, boundedScans == 0 ? -1 : hoursSelected / boundedScans, earliest, first.leadingWildcard(), scans > 0 && onlyFilterScans == scans,
+                    scans == 0 ? 1 : valuesCompared / scans);
         }
     }
 }

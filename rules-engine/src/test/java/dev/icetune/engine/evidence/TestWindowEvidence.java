@@ -100,6 +100,24 @@ class TestWindowEvidence
         assertThat(evidence().tableScans()).singleElement().satisfies(scan -> assertThat(scan.timeRangeScans()).isEqualTo(3));
     }
 
+    /**
+     * Met from outside: an application's lookups of 500 account ids at a time were valued as lookups of one (a bloom filter would
+     * skip what 500 values do not). A lookup counts the values it lists: the scans' average, each list counted whole.
+     */
+    @Test
+    void aLookupCountsTheValuesItLists()
+    {
+        for (int run = 0; run < 3; run++) {
+            scan("by_ids", "(account_id IN (varchar 'a%1$d', varchar 'b%1$d', varchar 'c%1$d', varchar 'd%1$d', varchar 'e%1$d'))".formatted(run));
+        }
+        scan("by_id", "(account_id = varchar 'z')");
+
+        PredicateFact lookups = predicate("account_id");
+        assertThat(lookups.kind()).isEqualTo(PredicateKind.EQUALITY);
+        assertThat(lookups.scans()).isEqualTo(4);
+        assertThat(lookups.valuesPerScan()).as("three scans of five, one of one").isEqualTo(4);
+    }
+
     /** A view or table of a pattern's sample answers the runs of the sample's text: whether the pattern ran others is known. */
     @Test
     void whetherAPatternsRunsRanOneText()
