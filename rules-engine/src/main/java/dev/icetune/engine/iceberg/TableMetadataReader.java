@@ -42,6 +42,8 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 import static java.util.Objects.requireNonNull;
@@ -513,6 +515,19 @@ public final class TableMetadataReader
     /** A failure in one line: Iceberg's messages may span several. */
     private static String reason(RuntimeException e)
     {
-        return Failures.message(e).replaceAll("\\s*\\R\\s*", " ");
+        String message = Failures.message(e).replaceAll("\\s*\\R\\s*", " ");
+        Matcher missing = MISSING_IMPLEMENTATION.matcher(message);
+        if (missing.find()) {
+            // Iceberg's words name a constructor; what a person needs is what this installation can read, and with which keys
+            return missing.group(1).equals("Catalog")
+                    ? "this installation of icetune does not include Iceberg's %s: its catalogs are type=jdbc and type=rest, and type=trino reads any catalog through Trino (icetune.trino.url)"
+                            .formatted(missing.group(2))
+                    : "this installation of icetune does not include Iceberg's %s: it reads the files of Trino's local file system (io-impl=%s, local.location=Trino's local.location)"
+                            .formatted(missing.group(2), LocalFileIO.class.getName());
+        }
+        return message;
     }
+
+    /** Iceberg's words for a catalog type or file system whose classes are not on the class path. */
+    private static final Pattern MISSING_IMPLEMENTATION = Pattern.compile("Cannot initialize (Catalog|FileIO) implementation .*?Missing ([\\w.$]+)");
 }

@@ -163,13 +163,19 @@ class TestTableMetadataReader
         Map<String, String> withoutFileIo = new HashMap<>(properties);
         withoutFileIo.remove("io-impl");
         withoutFileIo.put("warehouse", warehouse.toUri().toString());
+        // a Hive metastore, most teams' catalog: Iceberg's HiveCatalog (and Hadoop) is not in the installation
+        Map<String, String> hive = Map.of("type", "hive", "uri", "thrift://127.0.0.1:" + TestingPostgres.freePort());
         try (TableMetadataReader reader = new TableMetadataReader(List.of(new TableMetadataReader.CatalogSpec("broken", LocalIcebergCatalog.NAME, withoutFileIo),
-                new TableMetadataReader.CatalogSpec("lake", LocalIcebergCatalog.NAME, properties)), Optional.empty())) {
+                new TableMetadataReader.CatalogSpec("lake", LocalIcebergCatalog.NAME, properties), new TableMetadataReader.CatalogSpec("hms", "hms", hive)), Optional.empty())) {
             List<String> problems = new ArrayList<>();
-            TableFactSource.TableFacts facts = reader.read(List.of("broken.sales.orders"), 1 << 20, Instant.now(), problems::add);
+            TableFactSource.TableFacts facts = reader.read(List.of("broken.sales.orders", "hms.sales.orders"), 1 << 20, Instant.now(), problems::add);
             assertThat(facts.facts()).extracting(TableFact::table).containsExactly("lake.sales.orders");
-            assertThat(facts.unread()).containsExactly("broken");
-            assertThat(problems).singleElement().asString().startsWith("cannot read the Iceberg catalog of broken, ").contains("HadoopFileIO").doesNotContain("\n");
+            assertThat(facts.unread()).containsExactlyInAnyOrder("broken", "hms");
+            assertThat(problems).hasSize(2).allSatisfy(problem -> assertThat(problem).doesNotContain("\n").doesNotContain("constructor"));
+            assertThat(problems).filteredOn(problem -> problem.startsWith("cannot read the Iceberg catalog of broken, ")).singleElement().asString()
+                    .contains("does not include Iceberg's org.apache.iceberg.hadoop.HadoopFileIO: it reads the files of Trino's local file system (io-impl=dev.icetune.engine.iceberg.LocalFileIO");
+            assertThat(problems).filteredOn(problem -> problem.startsWith("cannot read the Iceberg catalog of hms, ")).singleElement().asString()
+                    .contains("does not include Iceberg's org.apache.iceberg.hive.HiveCatalog: its catalogs are type=jdbc and type=rest, and type=trino reads any catalog through Trino");
         }
     }
 
