@@ -10,7 +10,9 @@ import java.nio.file.Path;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -56,6 +58,12 @@ final class EventWriter
     private PostgresSink.Pending pending;
     private long lastLossLogNanos = System.nanoTime();
     private long droppedJournalFull;
+    /**
+     * The queries whose completion was lost (query id to cluster), to be recorded once PostgreSQL takes writes: their starts,
+     * written or journaled before, would otherwise stay open for ever. At most {@link #MAX_LOST_COMPLETIONS}; more are counted only.
+     */
+    private final Map<String, String> lostCompletions = new LinkedHashMap<>();
+    static final int MAX_LOST_COMPLETIONS = 100_000;
     /** Events the journal could not write (a full disk), since the last log of losses, and why the last one failed. */
     private long droppedUnwritable;
     private String unwritableCause;
@@ -142,6 +150,7 @@ final class EventWriter
                     else if (!end) {
                         heal();
                     }
+                    recordLostCompletions();
                 }
                 catch (RuntimeException | Error e) {
                     int lost = batch == null || end ? 0 : batch.size();
@@ -415,10 +424,37 @@ final class EventWriter
             droppedUnwritable += batch.size();
             metrics.dropped.increment(batch.size());
             unwritableCause = e.toString();
+            rememberLostCompletions(batch);
             return;
         }
         droppedJournalFull += batch.size();
         metrics.dropped.increment(batch.size());
+        rememberLostCompletions(batch);
+    }
+
+    private void rememberLostCompletions(EncodedBatch batch)
+    {
+        for (CapturedEvent event : batch.events()) {
+            if (event instanceof CapturedQuery query && lostCompletions.size() < MAX_LOST_COMPLETIONS) {
+                lostCompletions.put(query.queryId(), query.clusterName());
+            }
+        }
+    }
+
+    /** Once PostgreSQL takes writes and the journal is replayed: the lost completions, so that their queries are not taken for running. */
+    private void recordLostCompletions()
+    {
+        if (lostCompletions.isEmpty() || down || !sink.isPrepared() || !journal.isEmpty()) {
+            return;
+        }
+        try {
+            sink.recordLostCompletions(lostCompletions);
+            log.info("icetune: recorded %s queries whose completion was lost, so that they are not taken for running ones", lostCompletions.size());
+            lostCompletions.clear();
+        }
+        catch (SQLException | RuntimeException e) {
+            failed(e);
+        }
     }
 
     private void quarantine(Path file, Exception cause)

@@ -15,6 +15,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -369,6 +370,31 @@ final class PostgresSink
             })));
             lastMaintenance = Instant.now();
         }
+    }
+
+    /**
+     * Records the queries whose completion was not kept (query id to cluster), so that their starts are not taken for running
+     * queries; a query recorded before is left as it is (a retry after a lost acknowledgement).
+     */
+    void recordLostCompletions(Map<String, String> lost)
+            throws SQLException
+    {
+        rethrow(awaitUninterruptibly(slots[0].submit(() -> {
+            Connection current = connection(0);
+            try (PreparedStatement statement = current.prepareStatement(
+                    "INSERT INTO lost_completions (query_id, cluster_name) SELECT * FROM unnest(?, ?) ON CONFLICT (query_id) DO NOTHING")) {
+                statement.setArray(1, current.createArrayOf("text", lost.keySet().toArray()));
+                statement.setArray(2, current.createArrayOf("text", lost.values().toArray()));
+                statement.execute();
+                current.commit();
+            }
+            catch (SQLException e) {
+                rollbackQuietly(current);
+                closeConnection(0);
+                throw e;
+            }
+            return null;
+        })));
     }
 
     private void maintainPartitions()

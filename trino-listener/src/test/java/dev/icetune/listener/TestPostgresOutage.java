@@ -89,6 +89,66 @@ class TestPostgresOutage
         assertThat(full).as("the device itself untouched").exists();
     }
 
+    /**
+     * Met from outside: a query started before the journal's disk filled lost its completion, and the hung-queries rule took its
+     * start for a query running far too long, CRITICAL, for a day. Here PostgreSQL refuses connections and the first journal
+     * files go to /dev/full; once PostgreSQL takes connections again, the journal is replayed and the completions that were
+     * lost are recorded as such, by themselves.
+     */
+    @Test
+    void completionsLostToAFullDiskAreRecordedOncePostgresIsBack()
+            throws Exception
+    {
+        Path full = Path.of("/dev/full");
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.exists(full), "a Linux /dev/full");
+        Path spool = Files.createDirectories(temporary.resolve("spool"));
+        for (int sequence = 0; sequence < 5; sequence++) {
+            Files.createSymbolicLink(spool.resolve("%020d.tmp".formatted(sequence)), full);
+        }
+        TestingPostgres postgres = TestingPostgres.shared();
+        String url = postgres.createDatabase("lost_completions");
+        postgres.allowConnections(url, false);
+        IcetuneEventListener listener = (IcetuneEventListener) new IcetuneEventListenerFactory().create(Map.of(
+                "icetune.db.url", url,
+                "icetune.db.user", "postgres",
+                "icetune.retry.attempts", "1",
+                "icetune.spool.dir", spool.toString()), null);
+        try {
+            for (int i = 0; i < 200; i++) {
+                listener.queryCompleted(TestingEvents.completed("q_lost_completion_" + i, "SELECT 1", List.of()));
+                if (i % 20 == 19) {
+                    Thread.sleep(300);
+                }
+            }
+            long lost = listener.droppedEvents();
+            assertThat(lost).isPositive();
+
+            postgres.allowConnections(url, true);
+            CapturedRows rows = new CapturedRows(url);
+            long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(120);
+            while (stored(rows, "query_logs") + stored(rows, "lost_completions") < 200 && System.nanoTime() < deadline) {
+                Thread.sleep(200);
+            }
+            assertThat(stored(rows, "lost_completions")).as("each lost completion recorded").isEqualTo(lost);
+            assertThat(stored(rows, "query_logs")).as("the journaled ones replayed").isEqualTo(200 - lost);
+            assertThat(rows.count("SELECT count(*) FROM lost_completions x JOIN query_logs l USING (query_id)")).isZero();
+            assertThat(rows.count("SELECT count(*) FROM lost_completions WHERE cluster_name = 'test'")).as("the cluster of each, as its start's").isEqualTo(lost);
+        }
+        finally {
+            listener.shutdown();
+        }
+    }
+
+    private static long stored(CapturedRows rows, String table)
+    {
+        try {
+            return rows.count("SELECT count(*) FROM " + table);
+        }
+        catch (RuntimeException e) {
+            return 0; // not migrated yet
+        }
+    }
+
     @Test
     void theSchemaIsCreatedAtStartUpBeforeAnyQuery()
     {

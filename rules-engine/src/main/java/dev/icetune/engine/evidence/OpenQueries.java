@@ -60,7 +60,8 @@ final class OpenQueries
     /**
      * SQL: the open queries of an evaluation, created in the day before its end and at least a minute before it, less those whose
      * coordinator has been replaced since: another one of the cluster started its first query after that one's last. Trino keeps
-     * no query across a restart, and sends no completion for those it cut off.
+     * no query across a restart, and sends no completion for those it cut off. Less, too, those whose completion the listener
+     * recorded as lost (lost_completions): it could not keep it, and no other will come.
      */
     private static final String RUNNING = """
             WITH coordinators AS (<coordinators>)
@@ -70,6 +71,7 @@ final class OpenQueries
               AND NOT EXISTS (SELECT 1 FROM coordinators ended JOIN coordinators later USING (cluster_name)
                               WHERE ended.cluster_name = o.cluster_name AND ended.coordinator_id = right(o.query_id, 5)
                                 AND later.first_start > ended.last_start)
+              AND NOT EXISTS (SELECT 1 FROM lost_completions lost WHERE lost.query_id = o.query_id)
             """;
 
     private record Checked(Instant checkedAt, Instant coveredFrom) {}
