@@ -11,6 +11,7 @@ running AS (
     FROM query_starts s
     WHERE s.create_time > now() - interval '1 day' AND s.cluster_name = coalesce(nullif(current_setting('icetune.cluster', true), ''), s.cluster_name)
       AND NOT EXISTS (SELECT 1 FROM query_logs l WHERE l.query_id = s.query_id AND l."timestamp" > now() - interval '1 day')
+      AND NOT EXISTS (SELECT 1 FROM lost_completions x WHERE x.query_id = s.query_id)
     GROUP BY s.cluster_name)
 SELECT cluster_name,
        coalesce(running.running, 0) AS running_now,
