@@ -41,6 +41,8 @@ final class EventWriter
     private final Duration retryInitialDelay;
     private final Duration retryMaxDelay;
     private final Path spoolDirectory;
+    /** At most this many lost completions are kept to be recorded (about 10 MB); more are counted as dropped only. */
+    private static final int MAX_LOST_COMPLETIONS = 100_000;
     /** Captured batches waiting for the write stage; small, so that a slow database pushes back on capture. */
     private final BlockingQueue<EncodedBatch> captured = new ArrayBlockingQueue<>(2);
     private static final EncodedBatch END = EncodedBatch.encode(List.of(), 1);
@@ -63,7 +65,6 @@ final class EventWriter
      * written or journaled before, would otherwise stay open for ever. At most {@link #MAX_LOST_COMPLETIONS}; more are counted only.
      */
     private final Map<String, String> lostCompletions = new LinkedHashMap<>();
-    static final int MAX_LOST_COMPLETIONS = 100_000;
     /** Events the journal could not write (a full disk), since the last log of losses, and why the last one failed. */
     private long droppedUnwritable;
     private String unwritableCause;
@@ -418,16 +419,13 @@ final class EventWriter
                 metrics.spooled.increment(batch.size());
                 return;
             }
+            droppedJournalFull += batch.size();
         }
         catch (IOException | RuntimeException e) {
             // a full disk fails every batch: said with the other losses, once per log interval, not once a batch
             droppedUnwritable += batch.size();
-            metrics.dropped.increment(batch.size());
             unwritableCause = e.toString();
-            rememberLostCompletions(batch);
-            return;
         }
-        droppedJournalFull += batch.size();
         metrics.dropped.increment(batch.size());
         rememberLostCompletions(batch);
     }
