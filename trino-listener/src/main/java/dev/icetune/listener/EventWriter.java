@@ -448,11 +448,17 @@ final class EventWriter
         try {
             sink.recordLostCompletions(lostCompletions);
             log.info("icetune: recorded %s queries whose completion was lost, so that they are not taken for running ones", lostCompletions.size());
-            lostCompletions.clear();
         }
         catch (SQLException | RuntimeException e) {
-            failed(e);
+            if (e instanceof SQLException failure && failure.getSQLState() != null && (failure.getSQLState().startsWith("08") || failure.getSQLState().startsWith("57P0"))) {
+                failed(failure); // PostgreSQL went away: recorded once it is back
+                return;
+            }
+            // refused (a schema not migrated with icetune.db.migrate=false): not a reason to hold live writes back
+            log.warn("icetune: cannot record %s queries whose completion was lost (%s); they may be taken for running ones for a day",
+                    lostCompletions.size(), e.getMessage());
         }
+        lostCompletions.clear();
     }
 
     private void quarantine(Path file, Exception cause)
