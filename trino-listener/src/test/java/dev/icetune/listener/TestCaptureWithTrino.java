@@ -233,6 +233,11 @@ class TestCaptureWithTrino
         assertThat(filter).hasSizeLessThanOrEqualTo(100_000).doesNotContain("1000000");
         assertThat(FilterPredicates.parse(filter)).extracting(FilterPredicates.ColumnPredicate::column, FilterPredicates.ColumnPredicate::kind)
                 .containsExactly(tuple("ts", PredicateKind.RANGE), tuple("ts", PredicateKind.RANGE));
+
+        // the list alone: a filter all the same, so that the lookups are not taken for full scans
+        String listOnly = trino.run("SELECT count(*) FROM small_files WHERE user_id IN (" + ids + ")");
+        rows.awaitQuery(listOnly);
+        assertThat(rows.inputs(listOnly).getFirst()).containsEntry("filter_predicate", FilterPredicates.NOT_KEPT);
     }
 
     @Test

@@ -262,10 +262,13 @@ public final class FilterPredicates
         return predicates;
     }
 
+    /** What is kept of a filter none of whose conjuncts fits: a filter all the same (its scan is no full scan), read as no predicate. */
+    public static final String NOT_KEPT = "(filter not kept: longer than the text stored)";
+
     /**
      * The filter in at most {@code maxLength} characters: whole when it fits, else the conjunction of those of its conjuncts that fit,
      * in their order (a looser filter, still one that reads: a list of 20,000 values looked up does not crowd out the day a query
-     * reads); null when none does.
+     * reads); {@link #NOT_KEPT} when none does.
      */
     public static String within(String filter, int maxLength)
     {
@@ -279,7 +282,7 @@ public final class FilterPredicates
                 kept.append(kept.isEmpty() ? "" : " AND ").append('(').append(conjunct).append(')');
             }
         }
-        return kept.isEmpty() ? null : kept.toString();
+        return kept.isEmpty() ? NOT_KEPT : kept.toString();
     }
 
     /** The conjuncts of a filter, those of a parenthesized conjunction among them too (a LET's body is one), in their order. */

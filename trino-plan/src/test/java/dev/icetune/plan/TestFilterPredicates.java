@@ -274,7 +274,9 @@ class TestFilterPredicates
         assertThat(FilterPredicates.within(filter, 84)).isEqualTo("(ts >= timestamp(6) '2024-01-05 00:00:00.000000') AND (event_type = varchar 'click')");
         assertThat(FilterPredicates.within(filter, 83)).isEqualTo("(ts >= timestamp(6) '2024-01-05 00:00:00.000000')");
         assertThat(FilterPredicates.within(filter, 30)).isEqualTo("(event_type = varchar 'click')");
-        assertThat(FilterPredicates.within(filter, 10)).isNull();
+        // nothing fits: still a filter (a lookup of 20,000 ids is no full scan), read as no predicate
+        assertThat(FilterPredicates.within(filter, 10)).isEqualTo(FilterPredicates.NOT_KEPT);
+        assertThat(FilterPredicates.parse(FilterPredicates.NOT_KEPT)).isEmpty();
         assertThat(FilterPredicates.within(null, 10)).isNull();
     }
 
