@@ -380,19 +380,14 @@ final class PostgresSink
             throws SQLException
     {
         rethrow(awaitUninterruptibly(slots[0].submit(() -> {
-            Connection current = connection(0);
-            try (PreparedStatement statement = current.prepareStatement(
-                    "INSERT INTO lost_completions (query_id, cluster_name) SELECT * FROM unnest(?, ?) ON CONFLICT (query_id) DO NOTHING")) {
-                statement.setArray(1, current.createArrayOf("text", lost.keySet().toArray()));
-                statement.setArray(2, current.createArrayOf("text", lost.values().toArray()));
-                statement.execute();
-                current.commit();
-            }
-            catch (SQLException e) {
-                rollbackQuietly(current);
-                closeConnection(0);
-                throw e;
-            }
+            inTransaction(current -> {
+                try (PreparedStatement statement = current.prepareStatement(
+                        "INSERT INTO lost_completions (query_id, cluster_name) SELECT * FROM unnest(?, ?) ON CONFLICT (query_id) DO NOTHING")) {
+                    statement.setArray(1, current.createArrayOf("text", lost.keySet().toArray()));
+                    statement.setArray(2, current.createArrayOf("text", lost.values().toArray()));
+                    statement.execute();
+                }
+            });
             return null;
         })));
     }
@@ -400,11 +395,22 @@ final class PostgresSink
     private void maintainPartitions()
             throws SQLException
     {
+        inTransaction(current -> {
+            try (PreparedStatement statement = current.prepareStatement("SELECT icetune_maintain_partitions(?, ?)")) {
+                statement.setInt(1, partitionsAheadDays);
+                statement.setInt(2, retentionDays);
+                statement.execute();
+            }
+        });
+    }
+
+    /** Work of slot 0's thread on its connection, committed; after a failure the connection is dropped, to be opened again. */
+    private void inTransaction(Work work)
+            throws SQLException
+    {
         Connection current = connection(0);
-        try (PreparedStatement statement = current.prepareStatement("SELECT icetune_maintain_partitions(?, ?)")) {
-            statement.setInt(1, partitionsAheadDays);
-            statement.setInt(2, retentionDays);
-            statement.execute();
+        try {
+            work.run(current);
             current.commit();
         }
         catch (SQLException e) {
@@ -412,6 +418,13 @@ final class PostgresSink
             closeConnection(0);
             throw e;
         }
+    }
+
+    @FunctionalInterface
+    private interface Work
+    {
+        void run(Connection connection)
+                throws SQLException;
     }
 
     /** The connection of one part slot, opened on first use and again after a failure dropped it. */

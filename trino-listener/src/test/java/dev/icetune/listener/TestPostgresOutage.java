@@ -62,12 +62,7 @@ class TestPostgresOutage
     void aJournalWhoseDiskIsFullLosesOnlyWhatItCannotWriteAndLeavesNoTemporaryFile()
             throws Exception
     {
-        Path full = Path.of("/dev/full");
-        org.junit.jupiter.api.Assumptions.assumeTrue(Files.exists(full), "a Linux /dev/full");
-        Path spool = Files.createDirectories(temporary.resolve("spool"));
-        for (int sequence = 0; sequence < 5; sequence++) {
-            Files.createSymbolicLink(spool.resolve("%020d.tmp".formatted(sequence)), full);
-        }
+        Path spool = journalOnAFullDisk();
         IcetuneEventListener listener = (IcetuneEventListener) new IcetuneEventListenerFactory().create(Map.of(
                 "icetune.db.url", "jdbc:postgresql://127.0.0.1:" + TestingPostgres.freePort() + "/none",
                 "icetune.retry.attempts", "1",
@@ -86,7 +81,7 @@ class TestPostgresOutage
         try (Stream<Path> files = Files.list(spool)) {
             assertThat(files.map(file -> file.getFileName().toString())).as("no temporary file left").noneMatch(name -> name.endsWith(".tmp"));
         }
-        assertThat(full).as("the device itself untouched").exists();
+        assertThat(Path.of("/dev/full")).as("the device itself untouched").exists();
     }
 
     /**
@@ -99,12 +94,7 @@ class TestPostgresOutage
     void completionsLostToAFullDiskAreRecordedOncePostgresIsBack()
             throws Exception
     {
-        Path full = Path.of("/dev/full");
-        org.junit.jupiter.api.Assumptions.assumeTrue(Files.exists(full), "a Linux /dev/full");
-        Path spool = Files.createDirectories(temporary.resolve("spool"));
-        for (int sequence = 0; sequence < 5; sequence++) {
-            Files.createSymbolicLink(spool.resolve("%020d.tmp".formatted(sequence)), full);
-        }
+        Path spool = journalOnAFullDisk();
         TestingPostgres postgres = TestingPostgres.shared();
         String url = postgres.createDatabase("lost_completions");
         postgres.allowConnections(url, false);
@@ -137,6 +127,19 @@ class TestPostgresOutage
         finally {
             listener.shutdown();
         }
+    }
+
+    /** A journal directory whose first five files are written to /dev/full: "No space left on device", as a full disk says. */
+    private Path journalOnAFullDisk()
+            throws IOException
+    {
+        Path full = Path.of("/dev/full");
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.exists(full), "a Linux /dev/full");
+        Path spool = Files.createDirectories(temporary.resolve("spool"));
+        for (int sequence = 0; sequence < 5; sequence++) {
+            Files.createSymbolicLink(spool.resolve("%020d.tmp".formatted(sequence)), full);
+        }
+        return spool;
     }
 
     private static long stored(CapturedRows rows, String table)
