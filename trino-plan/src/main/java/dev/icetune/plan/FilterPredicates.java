@@ -394,7 +394,9 @@ public final class FilterPredicates
             return Optional.empty(); // column against column: a join condition, not a scan filter
         }
         boolean temporal = TEMPORAL_LITERAL.matcher(literalSide).find();
-        List<Instant> days = temporal && (op.equals("=") || op.equals("IN")) ? listedDays(literalSide) : List.of();
+        // the values compared with: an IN's list, split once for its days and its count
+        List<String> values = op.equals("IN") ? splitTopLevel(literalSide, COMMA) : List.of(literalSide);
+        List<Instant> days = temporal && (op.equals("=") || op.equals("IN")) ? listedDays(values) : List.of();
         PredicateKind kind = switch (op) {
             // a day, or days of a dashboard (this Monday and the Mondays before): as much a time range as their bounds would be
             // (partitions by month read a month of files for one)
@@ -406,8 +408,7 @@ public final class FilterPredicates
         Matcher value = LITERAL_VALUE.matcher(literalSide);
         String literal = !days.isEmpty() ? LocalDate.ofInstant(days.getFirst(), ZoneOffset.UTC).toString() : value.find() ? value.group(1) : literalSide;
         boolean upperBound = kind == PredicateKind.RANGE && (leftLiteral ? op.startsWith(">") : op.startsWith("<"));
-        int values = op.equals("IN") ? splitTopLevel(literalSide, COMMA).size() : 1;
-        return onColumn(columnSide, kind, temporal, literal, text, upperBound, List.of("=", "<=", ">=", "IN", "BETWEEN").contains(op), days, values);
+        return onColumn(columnSide, kind, temporal, literal, text, upperBound, List.of("=", "<=", ">=", "IN", "BETWEEN").contains(op), days, values.size());
     }
 
     private static final Pattern DATE_LITERAL = Pattern.compile("(?i)^date\\s*'(\\d{4}-\\d{2}-\\d{2})'$");
@@ -416,10 +417,10 @@ public final class FilterPredicates
      * The days a literal or an IN's list names when each of its values is a date ({@code date '2024-01-15'}; {@code date '2024-01-01',
      * date '2024-01-08'}), in order; else none.
      */
-    private static List<Instant> listedDays(String list)
+    private static List<Instant> listedDays(List<String> values)
     {
         List<Instant> days = new ArrayList<>();
-        for (String value : splitTopLevel(list, COMMA)) {
+        for (String value : values) {
             Matcher date = DATE_LITERAL.matcher(value.strip());
             if (!date.matches()) {
                 return List.of();
