@@ -450,7 +450,7 @@ final class EventWriter
             log.info("icetune: recorded %s queries whose completion was lost, so that they are not taken for running ones", lostCompletions.size());
         }
         catch (SQLException | RuntimeException e) {
-            if (e instanceof SQLException failure && failure.getSQLState() != null && (failure.getSQLState().startsWith("08") || failure.getSQLState().startsWith("57P0"))) {
+            if (e instanceof SQLException failure && PostgresSink.isOutage(failure)) {
                 failed(failure); // PostgreSQL went away: recorded once it is back
                 return;
             }

@@ -343,6 +343,12 @@ final class PostgresSink
         rows.endRow();
     }
 
+    /** PostgreSQL out of reach: no connection (class 08), or the server ending it (57P01-57P03: shut down, crashed, starting again). */
+    static boolean isOutage(SQLException e)
+    {
+        return e.getSQLState() != null && (e.getSQLState().startsWith(CONNECTION_EXCEPTION) || e.getSQLState().startsWith("57P0"));
+    }
+
     /** The schema is in place and the day partitions are kept ahead: nothing to prepare before the next batch. */
     boolean isPrepared()
     {
