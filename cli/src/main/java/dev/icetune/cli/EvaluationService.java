@@ -62,7 +62,7 @@ public final class EvaluationService
         List<EffectMeasurer.Effect> effects = new EffectMeasurer(context.jdbi(), context.store(), (int) thresholds.get("effect.min_queries"), thresholds.get("effect.min_change"),
                 thresholds.get("estimate.file_open_bytes")).measure(now, context.settings().engine().getBaseline().toJavaTime());
         effects.forEach(effect -> progress.accept("fix %s %s%s".formatted(effect.recommendationIds().stream().map(id -> "#" + id).collect(Collectors.joining(", ")),
-                effect.verdict() == null ? "unchanged" : effect.verdict(),
+                String.valueOf(effect.figures().get("verdict")).replace('_', ' '),
                 // what the verdict is on, then the files and bytes a person knows a scan by
                 effect.figures().containsKey("scope") ? " on %s: %s (files per query %s -> %s, bytes %s -> %s)".formatted(effect.figures().get("scope"),
                         String.join(", ", effect.changes()), TextTable.text(effect.figures().get("files_per_query_before")),

@@ -41,14 +41,16 @@ import static java.util.Objects.requireNonNull;
  * metadata every query plans over for snapshot expiry, the share of filtered scans whose rows the planner misestimated for
  * statistics (CPU and latency reported beside it). A verdict needs a change beyond {@code effect.min_change}
  * and beyond noise (twice the standard error of the difference): less work verifies it, more regresses it and
- * proposes its rollback; no significant change keeps it measuring. A fix whose apply changed nothing is never
+ * proposes its rollback; no significant change keeps it measuring until the measurement rules out a change of
+ * {@code effect.min_change} either way (the difference and its noise within it): then the fix has no effect, stays applied and
+ * is measured no more (a view, which works once dashboards read it, keeps measuring). A fix whose apply changed nothing is never
  * verified. Fixes of one table applied so close together that too few of their queries ran between them are
  * measured as one group, each reported with the others, none credited alone.
  */
 public final class EffectMeasurer
 {
     /**
-     * One group's outcome: its fixes, the verdict (null: no change, not verified), the figures, and the changes the verdict is
+     * One group's outcome: its fixes, the verdict (null: no change, not verified: the figures' {@code verdict} says which), the figures, and the changes the verdict is
      * on, as a person reads them ("files per query 35 -> 7.43").
      */
     public record Effect(List<Long> recommendationIds, Status verdict, Map<String, Object> figures, List<String> changes)
@@ -165,6 +167,11 @@ public final class EffectMeasurer
             // the files a scan opens: its data files, and the delete files it merges with them
             .replace("<files>", "(coalesce(i.files_scanned, 0) + coalesce(i.delete_files_scanned, 0))");
 
+    /** The verdict of a fix whose apply changed nothing: it stays applied, never verified. */
+    public static final String UNCHANGED = "unchanged";
+    /** The verdict of a fix measured closely enough to rule out an effect: it stays applied, measured no more. */
+    public static final String NO_EFFECT = "no_effect";
+
     private final Jdbi jdbi;
     private final RecommendationStore store;
     private final FixAudit audit;
@@ -197,7 +204,7 @@ public final class EffectMeasurer
             }
             if (audit.lastApplyChangedNothing(applied.id())) {
                 Map<String, Object> figures = new LinkedHashMap<>();
-                figures.put("verdict", "unchanged");
+                figures.put("verdict", UNCHANGED);
                 figures.put("reason", "the apply changed nothing (the change was already in effect): there is no effect to credit");
                 store.recordUnchanged(applied.id(), figures);
                 effects.add(new Effect(List.of(applied.id()), null, figures, List.of()));
@@ -365,31 +372,54 @@ public final class EffectMeasurer
                 changes.add(figure.change(was, is));
             }
         }
-        if (!improved && !worse) {
-            return Optional.empty(); // no change beyond noise on what the fix moves: not verified, keep measuring
+        Status verdict = worse ? Status.REGRESSED : improved ? Status.VERIFIED : null;
+        if (verdict == null) {
+            // no change beyond noise on what the fix moves. Measured closely enough to rule out a change of effect.min_change either
+            // way, a fix that acts on its table's next query has none; a view (read once dashboards turn to it) keeps measuring
+            boolean actsAtOnce = group.stream().allMatch(each -> each.recommendation().fix().kind().stage() != FixKind.Stage.DERIVED);
+            if (!actsAtOnce || !figures.stream().allMatch(figure -> withinChange(measured.before(figure), measured.after(figure), measured.noise(figure), minChange))) {
+                return Optional.empty(); // too close to call: keep measuring
+            }
+            figures.forEach(figure -> changes.add(figure.change(measured.before(figure), measured.after(figure))));
         }
-        Status verdict = worse ? Status.REGRESSED : Status.VERIFIED;
         List<Long> ids = group.stream().map(each -> each.recommendation().id()).toList();
         if (ids.size() > 1) {
             effect.put("measured_with", ids);
             effect.put("note", "applied too close together for their queries to tell them apart: the effect is the group's, not each fix's");
         }
-        String reason = (verdict == Status.VERIFIED ? "its queries improved: " : "its queries got worse: ") + String.join(", ", changes);
+        effect.put("verdict", verdict == null ? NO_EFFECT : verdict.value());
+        String reason = (verdict == Status.VERIFIED ? "its queries improved: " : verdict == Status.REGRESSED ? "its queries got worse: "
+                : "its queries changed by less than effect.min_change (%.0f%%), noise included: ".formatted(100 * minChange)) + String.join(", ", changes);
         for (Applied each : group) {
             Map<String, Object> own = new LinkedHashMap<>(effect);
-            own.put("verdict", verdict.value());
             // the estimate is of the fix's own queries: compared on them, even when the verdict is the group's
             Measured ownQueries = group.size() == 1 ? measured
                     : measured(List.of(each), first, applied, now, lookBack);
             estimated(each.recommendation().estimate(), ownQueries, bytesOf(each.scope()), own);
+            String rollback = "icetune rollback " + each.recommendation().id() + " --by NAME";
+            if (verdict == null) {
+                // not a transition: it stays applied, measured no more, and its table free for the next fix
+                own.put("reason", reason + "; it stays applied, measured no more (" + rollback + " undoes it)");
+                store.recordUnchanged(each.recommendation().id(), own);
+                continue;
+            }
             String why = reason;
             if (verdict == Status.REGRESSED) {
-                own.put("proposed", "icetune rollback " + each.recommendation().id() + " --by NAME");
-                why += "; roll it back: icetune rollback " + each.recommendation().id() + " --by NAME";
+                own.put("proposed", rollback);
+                why += "; roll it back: " + rollback;
             }
             store.recordEffect(each.recommendation().id(), verdict, own, why);
         }
         return Optional.of(new Effect(ids, verdict, effect, changes));
+    }
+
+    /**
+     * A difference that cannot be a change of {@code share} either way: its size and its noise together within that share of
+     * the figure before. A figure of 0 before has no such share.
+     */
+    static boolean withinChange(double was, double is, double noise, double share)
+    {
+        return was > 0 && Math.abs(is - was) + noise <= share * was;
     }
 
     /** The bytes a fix's estimate counts: read (a bloom filter), of metadata (a snapshot expiry), or opened. */

@@ -228,12 +228,55 @@ class TestApplyTrinoFixes
         assertThat(store.find(id).orElseThrow().status()).isEqualTo(Status.VERIFIED);
     }
 
+    /**
+     * Met from outside: a bloom filter on a table of one file a day, applied, rewrote none of them (Trino's optimize leaves a file
+     * alone in its partition), and stayed "applied, measuring" for ever, its table held from the next fix for the cooldown. Its
+     * lookups read as many rows and bytes after as before: measured closely enough to rule out a change, it has no effect.
+     */
+    @Test
+    void aBloomFilterWhoseRewriteReachesNoFileHasNoEffectAndIsMeasuredNoMore()
+    {
+        // one insert into 4 partitions: 4 files, each alone in its partition
+        trino.execute("CREATE TABLE lone_contacts (email varchar, region bigint) WITH (partitioning = ARRAY['region'])");
+        trino.execute("INSERT INTO lone_contacts SELECT to_hex(md5(to_utf8(CAST(x AS varchar)))) || '@example.com', x % 4 FROM UNNEST(sequence(0, 9999)) t(x)");
+        long id = approved("bloom-filter", "iceberg.demo.lone_contacts.email",
+                BloomFilters.adding("iceberg.demo.lone_contacts", List.of(), "email", Rewrite.allFiles(1 << 20, 128L << 20)));
+        lookups("lone_contacts");
+        assertThat(applier.apply(id, "alice", false).result()).isEqualTo(FixAudit.Result.APPLIED);
+        lookups("lone_contacts");
+        long next = approved("small-files", "iceberg.demo.lone_contacts", new Compact("iceberg.demo.lone_contacts", 128L << 20));
+        assertThat(applier.coolingDown(next, Instant.now(), java.time.Duration.ofDays(7))).as("held while the bloom filter is measured").isPresent();
+
+        EffectMeasurer measurer = new EffectMeasurer(jdbi, store, 5, 0.2, 4 << 20);
+        assertThat(measurer.measure(Instant.now().plusSeconds(1), Duration.ofHours(1)))
+                .filteredOn(effect -> effect.recommendationIds().contains(id)).singleElement().satisfies(effect -> {
+                    assertThat(effect.verdict()).as("%s", effect.figures()).isNull();
+                    assertThat(effect.figures()).containsEntry("verdict", EffectMeasurer.NO_EFFECT)
+                            .containsEntry("rows_read_per_query_before", 10_000.0).containsEntry("rows_read_per_query_after", 10_000.0);
+                    assertThat(effect.changes()).anySatisfy(change -> assertThat(change).startsWith("rows read per query 10,000 -> 10,000"));
+                });
+        RecommendationStore.Stored fixed = store.find(id).orElseThrow();
+        assertThat(fixed.status()).isEqualTo(Status.APPLIED);
+        assertThat(fixed.measuredEffect()).containsEntry("verdict", EffectMeasurer.NO_EFFECT);
+        assertThat((String) fixed.measuredEffect().get("reason")).contains("changed by less than effect.min_change (20%)")
+                .contains("measured no more (icetune rollback " + id + " --by NAME undoes it)");
+        assertThat(measurer.measure(Instant.now().plusSeconds(2), Duration.ofHours(1))).noneMatch(effect -> effect.recommendationIds().contains(id));
+        assertThat(applier.coolingDown(next, Instant.now(), java.time.Duration.ofDays(7))).as("its table free for the next fix").isEmpty();
+
+    }
+
     /** Six lookups of contacts by email, each of one contact, captured. */
     private List<String> lookups()
     {
+        return lookups("contacts");
+    }
+
+    /** Six lookups of {@code table} by email, each of one contact, captured. */
+    private List<String> lookups(String table)
+    {
         List<String> ids = new ArrayList<>();
         for (int i = 0; i < 6; i++) {
-            ids.add(trino.run("SELECT * FROM contacts WHERE email = to_hex(md5(to_utf8('%d'))) || '@example.com'".formatted(i * 3_001 + 7)));
+            ids.add(trino.run("SELECT * FROM %s WHERE email = to_hex(md5(to_utf8('%d'))) || '@example.com'".formatted(table, i * 1_001 + 7)));
         }
         ids.forEach(rows::awaitQuery);
         return ids;

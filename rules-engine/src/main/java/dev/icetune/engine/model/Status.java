@@ -20,6 +20,7 @@ import java.util.Set;
  *  └─another fix made it moot──> superseded (from open or approved)
  * approved ──its columns renamed or dropped since──> open (to be proposed anew and approved again)
  * approved | rejected ──reopen (a person takes back the decision)──> open
+ * applied, measured to have no effect (or its apply changed nothing): stays applied, measured no more (its measured effect says so)
  * </pre>
  */
 public enum Status
