@@ -231,7 +231,8 @@ class TestApplyTrinoFixes
     /**
      * Met from outside: a bloom filter on a table of one file a day, applied, rewrote none of them (Trino's optimize leaves a file
      * alone in its partition), and stayed "applied, measuring" for ever, its table held from the next fix for the cooldown. Its
-     * lookups read as many rows and bytes after as before: measured closely enough to rule out a change, it has no effect.
+     * lookups read as many rows and bytes after as before: measured closely enough to rule out a change, it has no effect. A fix
+     * rolled back and applied again was never measured again: its first measurement was taken for the new change's.
      */
     @Test
     void aBloomFilterWhoseRewriteReachesNoFileHasNoEffectAndIsMeasuredNoMore()
@@ -263,6 +264,12 @@ class TestApplyTrinoFixes
         assertThat(measurer.measure(Instant.now().plusSeconds(2), Duration.ofHours(1))).noneMatch(effect -> effect.recommendationIds().contains(id));
         assertThat(applier.coolingDown(next, Instant.now(), java.time.Duration.ofDays(7))).as("its table free for the next fix").isEmpty();
 
+        // rolled back, approved and applied again: a new change, measured anew
+        applier.rollback(id, "alice");
+        store.approve(id, "alice", null);
+        assertThat(applier.apply(id, "alice", false).result()).isEqualTo(FixAudit.Result.APPLIED);
+        assertThat(store.find(id).orElseThrow().measuredEffect()).as("the effect of the change rolled back").isNull();
+        assertThat(applier.coolingDown(next, Instant.now(), java.time.Duration.ofDays(7))).isPresent();
     }
 
     /** Six lookups of contacts by email, each of one contact, captured. */

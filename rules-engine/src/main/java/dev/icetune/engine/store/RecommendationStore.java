@@ -172,7 +172,10 @@ public final class RecommendationStore
         });
     }
 
-    /** An applied fix found to have changed nothing: the figures say so, and the status stays applied, never verified. */
+    /**
+     * An applied fix found to have changed nothing, by its apply or on its queries: the figures say so, and the status stays
+     * applied, never verified, measured no more.
+     */
     public void recordUnchanged(long id, Map<String, Object> effect)
     {
         jdbi.useHandle(handle -> handle.createUpdate("UPDATE recommendations SET measured_effect = CAST(:effect AS jsonb) WHERE id = :id AND status = 'applied'")
@@ -189,7 +192,9 @@ public final class RecommendationStore
     private static void setStatus(Handle handle, long id, Status from, Status to, String actor, String reason, String evidenceJson)
     {
         Timestamp at = Timestamp.from(Instant.now());
-        handle.createUpdate("UPDATE recommendations SET status = :to, updated_at = :at WHERE id = :id").bind("to", to.value()).bind("at", at).bind("id", id).execute();
+        // a fix applied (again, after a rollback) is a new change, measured anew (a verdict on the last one stays in the history)
+        handle.createUpdate("UPDATE recommendations SET status = :to, updated_at = :at" + (to == Status.APPLIED ? ", measured_effect = NULL" : "") + " WHERE id = :id")
+                .bind("to", to.value()).bind("at", at).bind("id", id).execute();
         handle.createUpdate("INSERT INTO recommendation_history (recommendation_id, at, from_status, to_status, actor, reason, evidence) "
                         + "VALUES (:id, :at, :from, :to, :actor, :reason, CAST(:evidence AS jsonb))")
                 .bind("id", id).bind("at", at).bind("from", from == null ? null : from.value()).bind("to", to.value()).bind("actor", actor)
