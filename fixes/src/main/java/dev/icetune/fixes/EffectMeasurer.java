@@ -469,6 +469,12 @@ public final class EffectMeasurer
         }
     }
 
+    /** {@code text} matched as it is by a PostgreSQL regular expression. */
+    private static String literal(String text)
+    {
+        return text.replaceAll("([^A-Za-z0-9_])", "\\\\$1");
+    }
+
     /** The queries a fix is meant to help, and the figures it is meant to move. */
     private static Scope scope(RecommendationStore.Stored applied, Instant at, Duration lookBack)
     {
@@ -507,8 +513,9 @@ public final class EffectMeasurer
             // enforced by the scan and no filter shows it any more, so the queries are known by their pattern
             // the column compared as it is (ts < ..., ... <= "ts", user_id = ..., IN, BETWEEN), not inside a function: the
             // queries the fix can help are those its estimate is of, not date_format(ts, ...) = '...'
-            String bare = "\"?" + column.get().replaceAll("([^A-Za-z0-9_])", "\\\\$1") + "\"?";
-            parameters.put("column_" + applied.id(), "(^|[^A-Za-z0-9_])" + bare + "\\s*(=|<>|!=|<=|>=|<|>|\\mIN\\M|\\mBETWEEN\\M)|(=|<=|>=|<|>)\\s*" + bare
+            // as Trino prints it: bare, or quoted with its quotes doubled ("visitor ""id""")
+            String name = "(?:%s|\"%s\")".formatted(literal(column.get()), literal(column.get().replace("\"", "\"\"")));
+            parameters.put("column_" + applied.id(), "(^|[^A-Za-z0-9_])" + name + "\\s*(=|<>|!=|<=|>=|<|>|\\mIN\\M|\\mBETWEEN\\M)|(=|<=|>=|<|>)\\s*" + name
                     + "([^A-Za-z0-9_(]|$)");
             parameters.put("applied_" + applied.id(), Timestamp.from(at));
             parameters.put("since_" + applied.id(), Timestamp.from(at.minus(lookBack)));

@@ -203,29 +203,61 @@ class TestApplyTrinoFixes
     @Test
     void aBloomFilterOnFilesReadWholeIsVerifiedByTheRowsItSkips()
     {
-        // 20,000 contacts in 4 partitions unrelated to their emails, appended twice: 8 files, each spanning the emails' whole range
-        trino.execute("CREATE TABLE contacts (email varchar, region bigint, note varchar) WITH (partitioning = ARRAY['region'])");
-        for (int append = 0; append < 2; append++) {
-            trino.execute(("INSERT INTO contacts SELECT to_hex(md5(to_utf8(CAST(x AS varchar)))) || '@example.com', x %% 4, "
-                    + "to_hex(sha512(to_utf8(CAST(x AS varchar)))) || to_hex(sha512(to_utf8(CAST(-x AS varchar)))) FROM UNNEST(sequence(%d, %d)) t(x)")
-                    .formatted(append * 10_000, append * 10_000 + 9_999));
-        }
-        long id = approved("bloom-filter", "iceberg.demo.contacts.email",
-                BloomFilters.adding("iceberg.demo.contacts", List.of(), "email", Rewrite.allFiles(1 << 20, 128L << 20)));
-        List<String> before = lookups();
-        assertThat(applier.apply(id, "alice", false).result()).isEqualTo(FixAudit.Result.APPLIED);
-        List<String> after = lookups();
+        EffectMeasurer.Effect effect = bloomFilterMeasured("contacts", "email");
+        assertThat(effect.verdict()).as("%s", effect.figures()).isEqualTo(Status.VERIFIED);
+        assertThat(effect.figures()).containsEntry("rows_read_per_query_before", 20_000.0).containsEntry("rows_read_per_query_after", 5_000.0);
+        double bytesBefore = (Double) effect.figures().get("read_bytes_per_query_before");
+        assertThat((Double) effect.figures().get("read_bytes_per_query_after")).as("files read whole: no fewer bytes").isGreaterThan(bytesBefore * 0.8);
+        assertThat(store.find(effect.recommendationId()).orElseThrow().status()).isEqualTo(Status.VERIFIED);
+    }
 
-        assertThat(new EffectMeasurer(jdbi, store, 5, 0.2, 4 << 20).measure(Instant.now().plusSeconds(1), Duration.ofHours(1)))
-                .filteredOn(effect -> effect.recommendationIds().contains(id)).singleElement().satisfies(effect -> {
-                    assertThat(effect.verdict()).as("%s", effect.figures()).isEqualTo(Status.VERIFIED);
-                    assertThat(effect.figures()).containsEntry("queries_before", (long) before.size()).containsEntry("queries_after", (long) after.size())
-                            .containsEntry("rows_read_per_query_before", 20_000.0).containsEntry("rows_read_per_query_after", 5_000.0);
-                    double bytesBefore = (Double) effect.figures().get("read_bytes_per_query_before");
-                    assertThat((Double) effect.figures().get("read_bytes_per_query_after")).as("files read whole: no fewer bytes")
-                            .isGreaterThan(bytesBefore * 0.8);
-                });
-        assertThat(store.find(id).orElseThrow().status()).isEqualTo(Status.VERIFIED);
+    /**
+     * Met from outside: a bloom filter on {@code "visitor ""id"""}, applied, was never measured: Trino prints a column so named
+     * quoted, its quotes doubled, and the fix's queries were looked for by the name as Iceberg holds it. Measured, it has no effect:
+     * Trino writes the column into its Parquet files under another name ({@code e_x2Dmail_x20_x22address_x22}) and no bloom filter
+     * for it, which is why the rule proposes none on such a column (TableFact.canBloomFilter).
+     */
+    @Test
+    void aBloomFilterOnAColumnNamedWithQuotesIsMeasuredOnItsLookups()
+    {
+        EffectMeasurer.Effect effect = bloomFilterMeasured("\"Contacts \"\"Book\"\"\"", "\"E-Mail \"\"Address\"\"\"");
+        assertThat(effect.verdict()).as("%s", effect.figures()).isNull();
+        assertThat(effect.figures()).containsEntry("verdict", EffectMeasurer.NO_EFFECT)
+                .containsEntry("rows_read_per_query_before", 20_000.0).containsEntry("rows_read_per_query_after", 20_000.0);
+    }
+
+    /**
+     * A bloom filter on a column of 20,000 contacts in 4 partitions unrelated to it, appended twice (8 files, each spanning the
+     * column's whole range), applied between six lookups and six more: its measured effect. The table and column as SQL names
+     * them ({@code "a ""b"""} or {@code a}).
+     */
+    private EffectMeasurer.Effect bloomFilterMeasured(String table, String column)
+    {
+        trino.execute("CREATE TABLE %s (%s varchar, region bigint, note varchar) WITH (partitioning = ARRAY['region'])".formatted(table, column));
+        for (int append = 0; append < 2; append++) {
+            trino.execute(("INSERT INTO %s SELECT to_hex(md5(to_utf8(CAST(x AS varchar)))) || '@example.com', x %% 4, "
+                    + "to_hex(sha512(to_utf8(CAST(x AS varchar)))) || to_hex(sha512(to_utf8(CAST(-x AS varchar)))) FROM UNNEST(sequence(%d, %d)) t(x)")
+                    .formatted(table, append * 10_000, append * 10_000 + 9_999));
+        }
+        String tableName = dev.icetune.store.TableName.qualified("iceberg", "demo", unquoted(table));
+        long id = approved("bloom-filter", tableName + "." + unquoted(column),
+                BloomFilters.adding(tableName, List.of(), unquoted(column), Rewrite.allFiles(1 << 20, 128L << 20)));
+        List<String> before = lookups(table, column);
+        assertThat(applier.apply(id, "alice", false).result()).isEqualTo(FixAudit.Result.APPLIED);
+        List<String> after = lookups(table, column);
+
+        List<EffectMeasurer.Effect> effects = new EffectMeasurer(jdbi, store, 5, 0.2, 4 << 20).measure(Instant.now().plusSeconds(1), Duration.ofHours(1)).stream()
+                .filter(each -> each.recommendationIds().contains(id)).toList();
+        assertThat(effects).as("measured").hasSize(1);
+        EffectMeasurer.Effect effect = effects.getFirst();
+        assertThat(effect.figures()).containsEntry("queries_before", (long) before.size()).containsEntry("queries_after", (long) after.size());
+        return effect;
+    }
+
+    /** A name as Trino and Iceberg hold it: lower case, unquoted. */
+    private static String unquoted(String sqlName)
+    {
+        return (sqlName.startsWith("\"") ? sqlName.substring(1, sqlName.length() - 1).replace("\"\"", "\"") : sqlName).toLowerCase(java.util.Locale.ROOT);
     }
 
     /**
@@ -242,9 +274,9 @@ class TestApplyTrinoFixes
         trino.execute("INSERT INTO lone_contacts SELECT to_hex(md5(to_utf8(CAST(x AS varchar)))) || '@example.com', x % 4 FROM UNNEST(sequence(0, 9999)) t(x)");
         long id = approved("bloom-filter", "iceberg.demo.lone_contacts.email",
                 BloomFilters.adding("iceberg.demo.lone_contacts", List.of(), "email", Rewrite.allFiles(1 << 20, 128L << 20)));
-        lookups("lone_contacts");
+        lookups("lone_contacts", "email");
         assertThat(applier.apply(id, "alice", false).result()).isEqualTo(FixAudit.Result.APPLIED);
-        lookups("lone_contacts");
+        lookups("lone_contacts", "email");
         long next = approved("small-files", "iceberg.demo.lone_contacts", new Compact("iceberg.demo.lone_contacts", 128L << 20));
         assertThat(applier.coolingDown(next, Instant.now(), java.time.Duration.ofDays(7))).as("held while the bloom filter is measured").isPresent();
 
@@ -272,18 +304,12 @@ class TestApplyTrinoFixes
         assertThat(applier.coolingDown(next, Instant.now(), java.time.Duration.ofDays(7))).isPresent();
     }
 
-    /** Six lookups of contacts by email, each of one contact, captured. */
-    private List<String> lookups()
-    {
-        return lookups("contacts");
-    }
-
-    /** Six lookups of {@code table} by email, each of one contact, captured. */
-    private List<String> lookups(String table)
+    /** Six lookups of {@code table} by an email in {@code column}, each of one contact, captured. */
+    private List<String> lookups(String table, String column)
     {
         List<String> ids = new ArrayList<>();
         for (int i = 0; i < 6; i++) {
-            ids.add(trino.run("SELECT * FROM %s WHERE email = to_hex(md5(to_utf8('%d'))) || '@example.com'".formatted(table, i * 1_001 + 7)));
+            ids.add(trino.run("SELECT * FROM %s WHERE %s = to_hex(md5(to_utf8('%d'))) || '@example.com'".formatted(table, column, i * 1_001 + 7)));
         }
         ids.forEach(rows::awaitQuery);
         return ids;
