@@ -36,7 +36,7 @@ import static java.util.Objects.requireNonNull;
  * Each applied fix's own effect, on the queries it is meant to help: a partition's time-range scans of its table, a
  * sort order's or bloom filter's scans filtered on its column (the patterns that filtered on it before the fix), a
  * compaction's or statistics' scans of the table, a materialized view's or advice's own pattern. Before against
- * after, pattern by pattern (only patterns seen on both sides, weighted as they ran after), on the figure the fix is
+ * after (before: since the table's last change by another fix), pattern by pattern (only patterns seen on both sides, weighted as they ran after), on the figure the fix is
  * meant to move: the scan work per query (files opened, data and delete files, and bytes in one currency, as the estimates weigh them), the
  * metadata every query plans over for snapshot expiry, the share of filtered scans whose rows the planner misestimated for
  * statistics (CPU and latency reported beside it). A verdict needs a change beyond {@code effect.min_change}
@@ -213,13 +213,26 @@ public final class EffectMeasurer
             Applied each = new Applied(applied, at.get(), scope(applied, at.get(), lookBack));
             byTarget.computeIfAbsent(applied.fix().changedTable().orElse(applied.target()), key -> new ArrayList<>()).add(each);
         }
-        for (List<Applied> onTarget : byTarget.values()) {
-            onTarget.sort(Comparator.comparing(Applied::at));
-            for (List<Applied> group : groups(onTarget, now)) {
-                measure(group, now, lookBack).ifPresent(effects::add);
+        Map<String, List<Map.Entry<Long, Instant>>> changes = byTarget.isEmpty() ? Map.of() : changesOfTables();
+        for (Map.Entry<String, List<Applied>> onTarget : byTarget.entrySet()) {
+            onTarget.getValue().sort(Comparator.comparing(Applied::at));
+            for (List<Applied> group : groups(onTarget.getValue(), now)) {
+                measure(group, changes.getOrDefault(onTarget.getKey(), List.of()), now, lookBack).ifPresent(effects::add);
             }
         }
         return effects;
+    }
+
+    /** Per table, the changes fixes made to it (applied or rolled back), oldest first: the recommendation and when. */
+    private Map<String, List<Map.Entry<Long, Instant>>> changesOfTables()
+    {
+        Map<Long, Optional<String>> tables = new HashMap<>();
+        Map<String, List<Map.Entry<Long, Instant>>> changes = new HashMap<>();
+        for (Map.Entry<Long, Instant> change : audit.changes()) {
+            tables.computeIfAbsent(change.getKey(), id -> store.find(id).flatMap(found -> found.fix().changedTable()))
+                    .ifPresent(table -> changes.computeIfAbsent(table, key -> new ArrayList<>()).add(change));
+        }
+        return changes;
     }
 
     /** Consecutive fixes go together when fewer than the minimum of the first's queries ran between them. */
@@ -271,7 +284,7 @@ public final class EffectMeasurer
         }
     }
 
-    private Measured measured(List<Applied> group, Instant first, Instant applied, Instant now, Duration lookBack)
+    private Measured measured(List<Applied> group, Instant since, Instant first, Instant applied, Instant now)
     {
         List<Scope> scopes = group.stream().map(Applied::scope).toList();
         String condition = scopes.stream().map(scope -> "(" + scope.condition() + ")").distinct().collect(Collectors.joining(" OR "));
@@ -281,7 +294,7 @@ public final class EffectMeasurer
         scopes.forEach(scope -> parameters.putAll(scope.parameters()));
         Map<String, Map<Boolean, Map<String, Object>>> byPattern = new HashMap<>();
         jdbi.useHandle(handle -> handle.createQuery(FIGURES.replace("<scope>", condition).replace("<pattern>", patternOf))
-                .bind("since", Timestamp.from(first.minus(lookBack))).bind("until", Timestamp.from(now))
+                .bind("since", Timestamp.from(since)).bind("until", Timestamp.from(now))
                 .bind("first", Timestamp.from(first)).bind("applied", Timestamp.from(applied)).bind("file_open_bytes", fileOpenBytes).bindMap(parameters)
                 .mapToMap().forEach(row -> byPattern.computeIfAbsent((String) row.get("h"), key -> new HashMap<>()).put((Boolean) row.get("after"), row)));
         // only patterns seen on both sides, each weighted by how often it ran after: a change of the mix is not an effect
@@ -328,13 +341,22 @@ public final class EffectMeasurer
         return new Measured(before, after, patterns.stream().sorted().toList(), p95Before, p95After, sums);
     }
 
-    private Optional<Effect> measure(List<Applied> group, Instant now, Duration lookBack)
+    private Optional<Effect> measure(List<Applied> group, List<Map.Entry<Long, Instant>> changesOfTable, Instant now, Duration lookBack)
     {
         Instant first = group.getFirst().at();
         Instant applied = group.getLast().at();
+        // before: since the table's last change by a fix before this one (another fix's effect is not this one's), or the look-back;
+        // a change so close before that fewer than the minimum of the queries ran since is measured with this one, and said
+        Instant since = first.minus(lookBack);
+        Optional<Map.Entry<Long, Instant>> earlier = changesOfTable.stream().filter(change -> change.getValue().isBefore(first) && change.getValue().isAfter(first.minus(lookBack)))
+                .reduce((a, b) -> b);
+        if (earlier.isPresent() && count(group.getFirst().scope(), earlier.get().getValue(), first) >= minQueries) {
+            since = earlier.get().getValue();
+            earlier = Optional.empty();
+        }
         Set<Figure> figures = EnumSet.noneOf(Figure.class);
         group.forEach(each -> figures.addAll(each.scope().figures()));
-        Measured measured = measured(group, first, applied, now, lookBack);
+        Measured measured = measured(group, since, first, applied, now);
         if (figures.contains(Figure.METADATA) && measured.before(Figure.METADATA) == 0) {
             // applied before the audit recorded the metadata's size: its planning time is what is left to judge it by
             figures.remove(Figure.METADATA);
@@ -346,6 +368,9 @@ public final class EffectMeasurer
         Map<String, Object> effect = new LinkedHashMap<>();
         effect.put("scope", group.stream().map(each -> each.scope().words()).distinct().collect(Collectors.joining("; ")));
         effect.put("applied_at", applied.toString());
+        effect.put("before_since", since.toString());
+        earlier.ifPresent(change -> effect.put("includes_change", "#%d changed the table at %s, too shortly before for its queries to be told apart: the effect may include it"
+                .formatted(change.getKey(), change.getValue())));
         effect.put("queries_before", measured.before());
         effect.put("queries_after", measured.after());
         effect.put("patterns", measured.patterns());
@@ -394,7 +419,7 @@ public final class EffectMeasurer
             Map<String, Object> own = new LinkedHashMap<>(effect);
             // the estimate is of the fix's own queries: compared on them, even when the verdict is the group's
             Measured ownQueries = group.size() == 1 ? measured
-                    : measured(List.of(each), first, applied, now, lookBack);
+                    : measured(List.of(each), since, first, applied, now);
             estimated(each.recommendation().estimate(), ownQueries, bytesOf(each.scope()), own);
             String rollback = "icetune rollback " + each.recommendation().id() + " --by NAME";
             if (verdict == null) {

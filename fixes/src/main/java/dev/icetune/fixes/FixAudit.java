@@ -95,6 +95,16 @@ public final class FixAudit
                 .bind("id", recommendationId).map((row, context) -> Map.entry(state(row.getString("before")), state(row.getString("after")))).findOne());
     }
 
+    /** Every change a fix made to its table, applied or rolled back (as a whole, not a step): the recommendation and when, oldest first. */
+    public List<Map.Entry<Long, Instant>> changes()
+    {
+        return jdbi.withHandle(handle -> handle.createQuery("""
+                        SELECT recommendation_id, at FROM fix_audit
+                        WHERE step IS NULL AND ((action = 'apply' AND result = 'applied') OR (action = 'rollback' AND result = 'rolled-back'))
+                        ORDER BY at, id""")
+                .map((row, context) -> Map.entry(row.getLong("recommendation_id"), row.getTimestamp("at").toInstant())).list());
+    }
+
     /** When the recommendation was last applied (or found already in effect). */
     public Optional<Instant> lastApplied(long recommendationId)
     {

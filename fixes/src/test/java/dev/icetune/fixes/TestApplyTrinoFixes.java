@@ -227,6 +227,27 @@ class TestApplyTrinoFixes
     }
 
     /**
+     * Met from outside: a bloom filter applied after a partition change of its table was compared with the lookups of the week
+     * before it, the partition change's included, and credited with its saving (2.46x its estimate). A fix's queries before are
+     * those since the table's last change by another fix: here a sort order that changes nothing after a bloom filter that did.
+     */
+    @Test
+    void aFixIsComparedWithTheQueriesSinceTheTablesLastChange()
+    {
+        assertThat(bloomFilterMeasured("layered", "email").verdict()).isEqualTo(Status.VERIFIED); // 8 files read per lookup, then 4
+        long id = approved("inefficient-layout", "iceberg.demo.layered", new SortOrder("iceberg.demo.layered", List.of("email"), new Rewrite(128L << 20)));
+        assertThat(applier.apply(id, "alice", false).result()).isEqualTo(FixAudit.Result.APPLIED);
+        lookups("layered", "email");
+
+        List<EffectMeasurer.Effect> effects = new EffectMeasurer(jdbi, store, 5, 0.2, 4 << 20).measure(Instant.now().plusSeconds(1), Duration.ofHours(1)).stream()
+                .filter(each -> each.recommendationIds().contains(id)).toList();
+        assertThat(effects).as("measured").hasSize(1);
+        assertThat(effects.getFirst().figures()).as("the lookups since the bloom filter, not those before it")
+                .containsEntry("queries_before", 6L).containsEntry("files_per_query_before", 4.0).containsEntry("files_per_query_after", 4.0)
+                .containsEntry("verdict", EffectMeasurer.NO_EFFECT);
+    }
+
+    /**
      * A bloom filter on a column of 20,000 contacts in 4 partitions unrelated to it, appended twice (8 files, each spanning the
      * column's whole range), applied between six lookups and six more: its measured effect. The table and column as SQL names
      * them ({@code "a ""b"""} or {@code a}).
