@@ -440,11 +440,11 @@ public final class EffectMeasurer
 
     /**
      * A difference that cannot be a change of {@code share} either way: its size and its noise together within that share of
-     * the figure before. A figure of 0 before has no such share.
+     * the figure before. A figure of 0 before (no misestimated scan for statistics to mend) must stay 0 exactly.
      */
     static boolean withinChange(double was, double is, double noise, double share)
     {
-        return was > 0 && Math.abs(is - was) + noise <= share * was;
+        return Math.abs(is - was) + noise <= share * was;
     }
 
     /** The bytes a fix's estimate counts: read (a bloom filter), of metadata (a snapshot expiry), or opened. */
