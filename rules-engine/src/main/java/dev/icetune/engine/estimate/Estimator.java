@@ -101,8 +101,9 @@ public final class Estimator
             Estimate estimate = estimate(recommendation);
             double minimum = thresholds.find("min_net_saving_per_day." + recommendation.ruleId()).orElse(thresholds.get("estimate.min_net_saving_per_day"));
             if (estimate.isKnown() && estimate.netSavingPerDay() < minimum) {
-                heldBack.add(new HeldBack(recommendation, "saves %s a day net, below the %s of min_net_saving_per_day.%s".formatted(
-                        Estimate.bytes(estimate.netSavingPerDay()), Estimate.bytes(minimum), recommendation.ruleId())));
+                // why, in the figures: queries that would read as much after, too few of them, or a rewrite that costs more
+                heldBack.add(new HeldBack(recommendation, "saves %s a day net, below the %s of min_net_saving_per_day.%s (%s)".formatted(
+                        Estimate.bytes(estimate.netSavingPerDay()), Estimate.bytes(minimum), recommendation.ruleId(), estimate.basis())));
             }
             else {
                 kept.add(recommendation.withEstimate(estimate));

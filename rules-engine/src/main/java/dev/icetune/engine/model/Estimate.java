@@ -144,6 +144,21 @@ public record Estimate(
         return text.append("Assuming ").append(assumptions).append(" Priority %.1f.".formatted(priority)).toString();
     }
 
+    /** Where a net saving comes from, in one clause: the queries helped, their reads now and after, what applying and keeping it cost. */
+    public String basis()
+    {
+        String queries = count(queriesPerDay);
+        StringBuilder text = new StringBuilder("%s %s a day, each reading %s and %s now, about %s and %s after".formatted(queries, queries.equals("1") ? "query" : "queries",
+                files(filesPerQueryBefore), bytes(bytesPerQueryBefore), files(filesPerQueryAfter), bytes(bytesPerQueryAfter)));
+        if (rewriteBytes > 0) {
+            text.append("; applying it rewrites %s, %s".formatted(files(rewriteFiles), bytes(rewriteBytes)));
+        }
+        if (costFilesPerDay > 0 || costBytesPerDay > 0) {
+            text.append("; it keeps costing %s a day".formatted(upkeep()));
+        }
+        return text.toString();
+    }
+
     /** The saving a day in a few words, for a table of recommendations. */
     public String saving()
     {
