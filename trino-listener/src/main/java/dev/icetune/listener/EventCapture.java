@@ -55,7 +55,7 @@ final class EventCapture
         this.keepPlan = keepPlan;
     }
 
-    private String cluster(QueryContext context)
+    String cluster(QueryContext context)
     {
         return clusterName.orElseGet(() -> Texts.clean(context.getEnvironment()));
     }

@@ -13,9 +13,12 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Queue;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import static java.util.Objects.requireNonNull;
 
@@ -65,6 +68,12 @@ final class EventWriter
      * written or journaled before, would otherwise stay open for ever. At most {@link #MAX_LOST_COMPLETIONS}; more are counted only.
      */
     private final Map<String, String> lostCompletions = new LinkedHashMap<>();
+    /**
+     * Completions lost before capture (the queue full, a capture that failed), handed from Trino's threads and the capture stage to
+     * the write stage, which takes them into {@link #lostCompletions}; at most {@link #MAX_LOST_COMPLETIONS} waiting.
+     */
+    private final Queue<Map.Entry<String, String>> completionsLostBeforeCapture = new ConcurrentLinkedQueue<>();
+    private final AtomicInteger completionsLostWaiting = new AtomicInteger();
     /** Events the journal could not write (a full disk), since the last log of losses, and why the last one failed. */
     private long droppedUnwritable;
     private String unwritableCause;
@@ -115,6 +124,11 @@ final class EventWriter
                     // a bug of ours must not end the thread: the events of this batch are counted as lost
                     metrics.dropped.increment(raw.size());
                     log.error(e, "icetune: unexpected error capturing events; %s events lost", raw.size());
+                    raw.forEach(event -> {
+                        if (event instanceof QueryCompletedEvent completed) {
+                            completionLost(completed);
+                        }
+                    });
                 }
             }
         }
@@ -430,6 +444,19 @@ final class EventWriter
         rememberLostCompletions(batch);
     }
 
+    /**
+     * A completion lost before capture: the queue was full (called on Trino's thread: no lock, no wait), or its capture failed. Its
+     * start may have been written: it is recorded with the other lost completions.
+     */
+    void completionLost(QueryCompletedEvent event)
+    {
+        if (completionsLostWaiting.incrementAndGet() > MAX_LOST_COMPLETIONS) {
+            completionsLostWaiting.decrementAndGet();
+            return;
+        }
+        completionsLostBeforeCapture.add(Map.entry(event.getMetadata().getQueryId(), capture.cluster(event.getContext())));
+    }
+
     private void rememberLostCompletions(EncodedBatch batch)
     {
         for (CapturedEvent event : batch.events()) {
@@ -442,6 +469,12 @@ final class EventWriter
     /** Once PostgreSQL takes writes and the journal is replayed: the lost completions, so that their queries are not taken for running. */
     private void recordLostCompletions()
     {
+        for (Map.Entry<String, String> lost; (lost = completionsLostBeforeCapture.poll()) != null; ) {
+            completionsLostWaiting.decrementAndGet();
+            if (lostCompletions.size() < MAX_LOST_COMPLETIONS) {
+                lostCompletions.put(lost.getKey(), lost.getValue());
+            }
+        }
         if (lostCompletions.isEmpty() || down || !sink.isPrepared() || !journal.isEmpty()) {
             return;
         }

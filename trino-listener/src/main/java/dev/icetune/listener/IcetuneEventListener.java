@@ -57,20 +57,30 @@ public final class IcetuneEventListener
     @Override
     public void queryCompleted(QueryCompletedEvent event)
     {
-        enqueue(event);
+        if (!enqueue(event)) {
+            try {
+                writer.completionLost(event); // its start may be written: not to be taken for a query still running
+            }
+            catch (Throwable ignored) {
+                // never fail or slow a Trino query because of capture
+            }
+        }
     }
 
-    private void enqueue(Object event)
+    /** False when the event was dropped (the queue full). */
+    private boolean enqueue(Object event)
     {
         try {
             metrics.received.increment();
             if (!queue.offer(event)) {
                 metrics.dropped.increment();
+                return false;
             }
         }
         catch (Throwable ignored) {
             // never fail or slow a Trino query because of capture
         }
+        return true;
     }
 
     /** Events lost so far (queue or journal full); the same figure as the icetuneEventsDropped meter. */

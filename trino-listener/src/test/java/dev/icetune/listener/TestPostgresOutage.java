@@ -129,6 +129,43 @@ class TestPostgresOutage
         }
     }
 
+    /**
+     * A burst of completions faster than capture fills the queue (`icetune.queue-capacity`): the completions dropped with it
+     * were counted only, and their starts, written before, were taken by the hung-queries rule for queries running for a day.
+     * They are recorded as lost completions, PostgreSQL up all along.
+     */
+    @Test
+    void completionsDroppedWithTheQueueFullAreRecorded()
+            throws Exception
+    {
+        String url = TestingPostgres.shared().createDatabase("queue_full");
+        IcetuneEventListener listener = (IcetuneEventListener) new IcetuneEventListenerFactory().create(Map.of(
+                "icetune.db.url", url,
+                "icetune.db.user", "postgres",
+                "icetune.queue-capacity", "10",
+                "icetune.spool.dir", temporary.resolve("spool").toString()), null);
+        try {
+            for (int i = 0; i < 200; i++) {
+                listener.queryCompleted(TestingEvents.completed("q_queue_full_" + i, "SELECT 1", List.of()));
+            }
+            long dropped = listener.droppedEvents();
+            assertThat(dropped).isPositive();
+
+            CapturedRows rows = new CapturedRows(url);
+            long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(60);
+            while (stored(rows, "query_logs") + stored(rows, "lost_completions") < 200 && System.nanoTime() < deadline) {
+                Thread.sleep(200);
+            }
+            assertThat(stored(rows, "lost_completions")).as("each completion dropped recorded").isEqualTo(dropped);
+            assertThat(stored(rows, "query_logs")).isEqualTo(200 - dropped);
+            assertThat(rows.count("SELECT count(*) FROM lost_completions x JOIN query_logs l USING (query_id)")).isZero();
+            assertThat(rows.count("SELECT count(*) FROM lost_completions WHERE cluster_name = 'test'")).isEqualTo(dropped);
+        }
+        finally {
+            listener.shutdown();
+        }
+    }
+
     /** A journal directory whose first five files are written to /dev/full: "No space left on device", as a full disk says. */
     private Path journalOnAFullDisk()
             throws IOException
