@@ -76,6 +76,8 @@ final class EventWriter
     private final AtomicInteger completionsLostWaiting = new AtomicInteger();
     /** Events the journal could not write (a full disk), since the last log of losses, and why the last one failed. */
     private long droppedUnwritable;
+    /** Lost completions recorded since the last log of losses. */
+    private long recordedLostCompletions;
     private String unwritableCause;
     private long loggedQueueDrops;
     private boolean down;
@@ -480,7 +482,7 @@ final class EventWriter
         }
         try {
             sink.recordLostCompletions(lostCompletions);
-            log.info("icetune: recorded %s queries whose completion was lost, so that they are not taken for running ones", lostCompletions.size());
+            recordedLostCompletions += lostCompletions.size(); // said once per log interval: a queue kept full records some every batch
         }
         catch (SQLException | RuntimeException e) {
             if (e instanceof SQLException failure && PostgresSink.isOutage(failure)) {
@@ -519,7 +521,12 @@ final class EventWriter
             log.warn("icetune: %s events dropped in the last %s: the journal in %s cannot be written (%s); free its disk, and it journals again",
                     droppedUnwritable, config.getLogInterval(), spoolDirectory, unwritableCause);
         }
+        if (recordedLostCompletions > 0) {
+            log.info("icetune: recorded %s queries whose completion was lost in the last %s, so that they are not taken for running ones",
+                    recordedLostCompletions, config.getLogInterval());
+        }
         loggedQueueDrops += queueDrops;
+        recordedLostCompletions = 0;
         droppedJournalFull = 0;
         droppedUnwritable = 0;
         lastLossLogNanos = System.nanoTime();
