@@ -155,8 +155,7 @@ class TestApplyTrinoFixes
         assertThat(applier.apply(id, "alice", false).result()).as("applying again after success is a no-op").isEqualTo(FixAudit.Result.NO_OP);
 
         List<String> after = workload();
-        List<EffectMeasurer.Effect> effects = new EffectMeasurer(jdbi, store, 5, 0.2, 4 << 20).measure(Instant.now().plusSeconds(1), Duration.ofHours(1));
-        assertThat(effects).singleElement().satisfies(effect -> {
+        assertThat(measure()).singleElement().satisfies(effect -> {
             assertThat(effect.verdict()).isEqualTo(Status.VERIFIED);
             assertThat(effect.figures()).containsEntry("queries_before", (long) before.size()).containsEntry("queries_after", (long) after.size())
                     .containsEntry("files_per_query_before", 19.5); // 20 files for user_id > 0, 19 for user_id > 1 (min/max)
@@ -188,11 +187,10 @@ class TestApplyTrinoFixes
         assertDeletesAppliedAndGone("deleted_from");
         assertThat(iceberg.read("iceberg.demo.deleted_from", 1, Instant.now()).orElseThrow().largeFilesWithDeletes()).isZero();
         workload("deleted_from", "id");
-        assertThat(new EffectMeasurer(jdbi, store, 5, 0.2, 4 << 20).measure(Instant.now().plusSeconds(1), Duration.ofHours(1)))
-                .filteredOn(effect -> effect.recommendationIds().contains(id)).singleElement().satisfies(effect -> {
-                    assertThat(effect.verdict()).as("each scan opened the data file and its delete file, now the one file").isEqualTo(Status.VERIFIED);
-                    assertThat(effect.figures()).containsEntry("files_per_query_before", 2.0).containsEntry("files_per_query_after", 1.0);
-                });
+        assertThat(measuredOnce(id)).satisfies(effect -> {
+            assertThat(effect.verdict()).as("each scan opened the data file and its delete file, now the one file").isEqualTo(Status.VERIFIED);
+            assertThat(effect.figures()).containsEntry("files_per_query_before", 2.0).containsEntry("files_per_query_after", 1.0);
+        });
     }
 
     /**
@@ -239,10 +237,7 @@ class TestApplyTrinoFixes
         assertThat(applier.apply(id, "alice", false).result()).isEqualTo(FixAudit.Result.APPLIED);
         lookups("layered", "email");
 
-        List<EffectMeasurer.Effect> effects = new EffectMeasurer(jdbi, store, 5, 0.2, 4 << 20).measure(Instant.now().plusSeconds(1), Duration.ofHours(1)).stream()
-                .filter(each -> each.recommendationIds().contains(id)).toList();
-        assertThat(effects).as("measured").hasSize(1);
-        assertThat(effects.getFirst().figures()).as("the lookups since the bloom filter, not those before it")
+        assertThat(measuredOnce(id).figures()).as("the lookups since the bloom filter, not those before it")
                 .containsEntry("queries_before", 6L).containsEntry("files_per_query_before", 4.0).containsEntry("files_per_query_after", 4.0)
                 .containsEntry("verdict", EffectMeasurer.NO_EFFECT);
     }
@@ -267,12 +262,23 @@ class TestApplyTrinoFixes
         assertThat(applier.apply(id, "alice", false).result()).isEqualTo(FixAudit.Result.APPLIED);
         List<String> after = lookups(table, column);
 
-        List<EffectMeasurer.Effect> effects = new EffectMeasurer(jdbi, store, 5, 0.2, 4 << 20).measure(Instant.now().plusSeconds(1), Duration.ofHours(1)).stream()
-                .filter(each -> each.recommendationIds().contains(id)).toList();
-        assertThat(effects).as("measured").hasSize(1);
-        EffectMeasurer.Effect effect = effects.getFirst();
+        EffectMeasurer.Effect effect = measuredOnce(id);
         assertThat(effect.figures()).containsEntry("queries_before", (long) before.size()).containsEntry("queries_after", (long) after.size());
         return effect;
+    }
+
+    /** The effects measured now, as an evaluation measures them (5 queries a side, a 20% change, a file opened counting 4 MB). */
+    private List<EffectMeasurer.Effect> measure()
+    {
+        return new EffectMeasurer(jdbi, store, 5, 0.2, 4 << 20).measure(Instant.now().plusSeconds(1), Duration.ofHours(1));
+    }
+
+    /** The one effect measured now of the fix {@code id}. */
+    private EffectMeasurer.Effect measuredOnce(long id)
+    {
+        List<EffectMeasurer.Effect> effects = measure().stream().filter(effect -> effect.recommendationIds().contains(id)).toList();
+        assertThat(effects).as("measured").hasSize(1);
+        return effects.getFirst();
     }
 
     /** A name as Trino and Iceberg hold it: lower case, unquoted. */
@@ -301,20 +307,18 @@ class TestApplyTrinoFixes
         long next = approved("small-files", "iceberg.demo.lone_contacts", new Compact("iceberg.demo.lone_contacts", 128L << 20));
         assertThat(applier.coolingDown(next, Instant.now(), java.time.Duration.ofDays(7))).as("held while the bloom filter is measured").isPresent();
 
-        EffectMeasurer measurer = new EffectMeasurer(jdbi, store, 5, 0.2, 4 << 20);
-        assertThat(measurer.measure(Instant.now().plusSeconds(1), Duration.ofHours(1)))
-                .filteredOn(effect -> effect.recommendationIds().contains(id)).singleElement().satisfies(effect -> {
-                    assertThat(effect.verdict()).as("%s", effect.figures()).isNull();
-                    assertThat(effect.figures()).containsEntry("verdict", EffectMeasurer.NO_EFFECT)
-                            .containsEntry("rows_read_per_query_before", 10_000.0).containsEntry("rows_read_per_query_after", 10_000.0);
-                    assertThat(effect.changes()).anySatisfy(change -> assertThat(change).startsWith("rows read per query 10,000 -> 10,000"));
-                });
+        assertThat(measuredOnce(id)).satisfies(effect -> {
+            assertThat(effect.verdict()).as("%s", effect.figures()).isNull();
+            assertThat(effect.figures()).containsEntry("verdict", EffectMeasurer.NO_EFFECT)
+                    .containsEntry("rows_read_per_query_before", 10_000.0).containsEntry("rows_read_per_query_after", 10_000.0);
+            assertThat(effect.changes()).anySatisfy(change -> assertThat(change).startsWith("rows read per query 10,000 -> 10,000"));
+        });
         RecommendationStore.Stored fixed = store.find(id).orElseThrow();
         assertThat(fixed.status()).isEqualTo(Status.APPLIED);
         assertThat(fixed.measuredEffect()).containsEntry("verdict", EffectMeasurer.NO_EFFECT);
         assertThat((String) fixed.measuredEffect().get("reason")).contains("changed by less than effect.min_change (20%)")
                 .contains("measured no more (icetune rollback " + id + " --by NAME undoes it)");
-        assertThat(measurer.measure(Instant.now().plusSeconds(2), Duration.ofHours(1))).noneMatch(effect -> effect.recommendationIds().contains(id));
+        assertThat(measure()).noneMatch(effect -> effect.recommendationIds().contains(id));
         assertThat(applier.coolingDown(next, Instant.now(), java.time.Duration.ofDays(7))).as("its table free for the next fix").isEmpty();
 
         // rolled back, approved and applied again: a new change, measured anew
