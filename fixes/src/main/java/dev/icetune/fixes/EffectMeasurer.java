@@ -213,7 +213,9 @@ public final class EffectMeasurer
             Applied each = new Applied(applied, at.get(), scope(applied, at.get(), lookBack));
             byTarget.computeIfAbsent(applied.fix().changedTable().orElse(applied.target()), key -> new ArrayList<>()).add(each);
         }
-        Map<String, List<Map.Entry<Long, Instant>>> changes = byTarget.isEmpty() ? Map.of() : changesOfTables();
+        // the changes a fix's "before" may start at: within the look-back of the earliest fix measured, not the audit's whole history
+        Map<String, List<Map.Entry<Long, Instant>>> changes = byTarget.values().stream().flatMap(List::stream).map(Applied::at).min(Comparator.naturalOrder())
+                .map(earliest -> changesOfTables(earliest.minus(lookBack))).orElse(Map.of());
         for (Map.Entry<String, List<Applied>> onTarget : byTarget.entrySet()) {
             onTarget.getValue().sort(Comparator.comparing(Applied::at));
             for (List<Applied> group : groups(onTarget.getValue(), now)) {
@@ -223,12 +225,12 @@ public final class EffectMeasurer
         return effects;
     }
 
-    /** Per table, the changes fixes made to it (applied or rolled back), oldest first: the recommendation and when. */
-    private Map<String, List<Map.Entry<Long, Instant>>> changesOfTables()
+    /** Per table, the changes fixes made to it (applied or rolled back) since {@code since}, oldest first: the recommendation and when. */
+    private Map<String, List<Map.Entry<Long, Instant>>> changesOfTables(Instant since)
     {
         Map<Long, Optional<String>> tables = new HashMap<>();
         Map<String, List<Map.Entry<Long, Instant>>> changes = new HashMap<>();
-        for (Map.Entry<Long, Instant> change : audit.changes()) {
+        for (Map.Entry<Long, Instant> change : audit.changesSince(since)) {
             tables.computeIfAbsent(change.getKey(), id -> store.find(id).flatMap(found -> found.fix().changedTable()))
                     .ifPresent(table -> changes.computeIfAbsent(table, key -> new ArrayList<>()).add(change));
         }

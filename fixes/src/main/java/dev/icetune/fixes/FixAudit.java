@@ -95,13 +95,14 @@ public final class FixAudit
                 .bind("id", recommendationId).map((row, context) -> Map.entry(state(row.getString("before")), state(row.getString("after")))).findOne());
     }
 
-    /** Every change a fix made to its table, applied or rolled back (as a whole, not a step): the recommendation and when, oldest first. */
-    public List<Map.Entry<Long, Instant>> changes()
+    /** Every change a fix made to its table since {@code since}, applied or rolled back (as a whole, not a step): the recommendation and when, oldest first. */
+    public List<Map.Entry<Long, Instant>> changesSince(Instant since)
     {
         return jdbi.withHandle(handle -> handle.createQuery("""
                         SELECT recommendation_id, at FROM fix_audit
-                        WHERE step IS NULL AND ((action = 'apply' AND result = 'applied') OR (action = 'rollback' AND result = 'rolled-back'))
+                        WHERE at >= :since AND step IS NULL AND ((action = 'apply' AND result = 'applied') OR (action = 'rollback' AND result = 'rolled-back'))
                         ORDER BY at, id""")
+                .bind("since", Timestamp.from(since))
                 .map((row, context) -> Map.entry(row.getLong("recommendation_id"), row.getTimestamp("at").toInstant())).list());
     }
 
