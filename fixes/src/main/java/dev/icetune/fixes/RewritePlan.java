@@ -72,8 +72,9 @@ final class RewritePlan
     }
 
     /**
-     * A file to rewrite; {@code spans}: the partitions of the spec it is rewritten into that it writes, when that spec is another than its own
-     * (null: its own partition alone).
+     * A file to rewrite; {@code partition}: the current spec's partition it is written into when known ({@link CompactedFiles#destination});
+     * {@code spans}: the partitions of the spec it is rewritten into that it writes, when that spec is another than its own (null: its own
+     * partition alone).
      */
     private record Candidate(FileScanTask task, Instant newest, String partition, TimeUnits spans)
     {
@@ -103,7 +104,7 @@ final class RewritePlan
     {
         Table planned = context.requireTable(table);
         List<Candidate> concerned = candidates(planned, rewrite, inTargetLayout.negate(), newSpec.orElse(planned.spec()));
-        List<Candidate> rewritten = newSpec.isPresent() ? concerned : withoutLoneFiles(planned, concerned);
+        List<Candidate> rewritten = newSpec.isPresent() ? concerned : withoutLoneFiles(concerned, task -> CompactedFiles.onlyBesideOthers(task, planned));
         int leftAlone = concerned.size() - rewritten.size();
         List<List<Candidate>> pieces = pieces(context, rewritten);
         if (pieces.isEmpty()) {
@@ -117,7 +118,7 @@ final class RewritePlan
                 current.refresh();
                 int spec = current.spec().specId();
                 List<Candidate> left = candidates(current, rewrite, file -> file.specId() == spec, current.spec());
-                for (Step piece : steps(context, table, rewrite, pieces(context, withoutLoneFiles(current, left)), "compaction ")) {
+                for (Step piece : steps(context, table, rewrite, pieces(context, withoutLoneFiles(left, task -> CompactedFiles.onlyBesideOthers(task, current))), "compaction ")) {
                     piece.run();
                 }
             }));
@@ -125,11 +126,14 @@ final class RewritePlan
         return new LayoutRewrite(withDeletesRemoved(context, table, planned, steps), leftAlone);
     }
 
-    /** A compaction's pieces: the small files of the partitions that have several (a lone file has nothing to be merged with). */
+    /**
+     * A compaction's pieces: the small files of the partitions that receive several (a lone file has nothing to be merged with, nor
+     * has a file of an older spec whose rows all fall in a partition of the current spec that receives no other).
+     */
     static List<Step> compaction(ActionContext context, String table, Rewrite rewrite)
     {
         Table planned = context.requireTable(table);
-        List<List<Candidate>> pieces = pieces(context, withoutLoneFiles(planned, candidates(planned, rewrite, file -> true, planned.spec())));
+        List<List<Candidate>> pieces = pieces(context, withoutLoneFiles(candidates(planned, rewrite, file -> true, planned.spec()), task -> CompactedFiles.mergedOnlyWithOthers(task, planned)));
         if (TrinoCatalog.readThroughTrino(planned) && rewrite.from() == null && pieces.size() == 1 && DanglingDeletes.possible(planned)) {
             // icetune cannot commit to a catalog it reads through Trino, so cannot remove the delete files a piece bounded by "$path"
             // leaves behind; one piece holds every file Trino's optimize rewrites unbounded, and unbounded it drops their delete files itself
@@ -171,7 +175,7 @@ final class RewritePlan
                 if (from != null && newest != null && newest.isBefore(from)) {
                     continue; // older than anything the workload reads
                 }
-                candidates.add(new Candidate(task, newest, CompactedFiles.partition(task), partitionsWritten(file, table, target)));
+                candidates.add(new Candidate(task, newest, CompactedFiles.destination(task, table), partitionsWritten(file, table, target)));
             }
         }
         catch (IOException e) {
@@ -210,11 +214,15 @@ final class RewritePlan
         return null;
     }
 
-    /** The candidates but for those the compaction leaves alone in their partition ({@link CompactedFiles#leftAlone}). */
-    private static List<Candidate> withoutLoneFiles(Table table, List<Candidate> candidates)
+    /**
+     * The candidates but for those left alone: a file rewritten {@code onlyBesideOthers} that no other candidate is written beside
+     * ({@link CompactedFiles#onlyBesideOthers}, what Trino's optimize leaves; {@link CompactedFiles#mergedOnlyWithOthers}, what a
+     * compaction gains nothing from).
+     */
+    private static List<Candidate> withoutLoneFiles(List<Candidate> candidates, Predicate<FileScanTask> onlyBesideOthers)
     {
         Map<String, Long> perPartition = candidates.stream().collect(Collectors.groupingBy(Candidate::partition, Collectors.counting()));
-        return candidates.stream().filter(candidate -> !CompactedFiles.leftAlone(candidate.task(), table, perPartition.get(candidate.partition()))).toList();
+        return candidates.stream().filter(candidate -> perPartition.get(candidate.partition()) > 1 || !onlyBesideOthers.test(candidate.task())).toList();
     }
 
     /** Partitions newest first (by the time column when the rewrite has one, else by when their files were written), whole to a piece. */

@@ -583,6 +583,29 @@ class TestApplyTrinoFixes
         assertThat(trino.execute("SELECT count(*) FROM days").getOnlyValue()).isEqualTo(300L);
     }
 
+    /**
+     * Met from outside: a table partitioned by month, then by day, each file of the monthly spec holding one day. small-files proposed
+     * compacting a month's 30 files, and Trino's optimize rewrote them into 30, a file a day (measured: no effect). A compaction now
+     * rewrites an older spec's file only where it lands in a partition of the current spec beside another file.
+     */
+    @Test
+    void aCompactionAfterAFinerSpecRewritesOnlyTheOlderFilesThatLandBesideAnother()
+    {
+        trino.execute("CREATE TABLE months_then_days (ts timestamp(6), v bigint) WITH (partitioning = ARRAY['month(ts)'])");
+        for (int day = 1; day <= 4; day++) {
+            trino.execute("INSERT INTO months_then_days VALUES (TIMESTAMP '2024-01-0%d 10:00:00', %d)".formatted(day, day));
+        }
+        trino.execute("ALTER TABLE months_then_days SET PROPERTIES partitioning = ARRAY['day(ts)']");
+        trino.execute("INSERT INTO months_then_days VALUES (TIMESTAMP '2024-01-03 12:00:00', 5)");
+        long id = approved("small-files", "iceberg.demo.months_then_days", new Compact("iceberg.demo.months_then_days", 128L << 20));
+
+        FixApplier.Outcome applied = applier.apply(id, "alice", false);
+        assertThat(applied.result()).as(applied.message()).isEqualTo(FixAudit.Result.APPLIED);
+        assertThat(summary("months_then_days", "total-data-files")).as("January 3rd's two files merged; the 1st, 2nd and 4th each alone in its day, as before").isEqualTo(4);
+        assertThat(trino.execute("SELECT count(*) FROM \"months_then_days$files\" WHERE spec_id = 0").getOnlyValue()).as("left in the monthly spec").isEqualTo(3L);
+        assertThat(trino.execute("SELECT count(*) FROM months_then_days").getOnlyValue()).isEqualTo(5L);
+    }
+
     /** The same limit for a rewrite into a finer spec: each month's files write the month's days. */
     @Test
     void aRewriteFromMonthsIntoDaysWritesAtMostAHundredDaysAPiece()

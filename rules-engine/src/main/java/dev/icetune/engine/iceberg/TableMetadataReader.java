@@ -272,13 +272,13 @@ public final class TableMetadataReader
                     records += file.recordCount();
                     String partition = CompactedFiles.partition(task);
                     if (CompactedFiles.considered(task, smallFileBytes)) {
-                        Considered inPartition = considered.computeIfAbsent(partition, key -> new Considered());
+                        Considered inPartition = considered.computeIfAbsent(CompactedFiles.destination(task, table), key -> new Considered());
                         inPartition.files++;
                         if (file.fileSizeInBytes() >= smallFileBytes) {
                             largeWithDeletes++;
                             largeWithDeletesBytes += file.fileSizeInBytes();
                         }
-                        else if (CompactedFiles.onlyBesideOthers(task, table)) {
+                        else if (CompactedFiles.mergedOnlyWithOthers(task, table)) {
                             inPartition.smallBesideOthers++;
                             inPartition.smallBesideOthersBytes += file.fileSizeInBytes();
                         }
@@ -299,7 +299,7 @@ public final class TableMetadataReader
             catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
-            // a table partitioned finer than its data has small files that compaction cannot help (CompactedFiles.leftAlone)
+            // a table partitioned finer than its data, or its older files each in one partition of a finer spec, has small files that compaction cannot help (CompactedFiles.mergedOnlyWithOthers)
             for (Considered inPartition : considered.values()) {
                 if (inPartition.files > 1) {
                     small += inPartition.smallBesideOthers;
@@ -355,8 +355,8 @@ public final class TableMetadataReader
     }
 
     /**
-     * The files of one partition a compaction considers (CompactedFiles), and of them the small ones it rewrites only beside
-     * another: counted small once the partition is known to hold more than one.
+     * The files a compaction considers (CompactedFiles) that it writes into one partition, and of them the small ones it rewrites
+     * only beside another: counted small once the partition is known to receive more than one.
      */
     private static final class Considered
     {

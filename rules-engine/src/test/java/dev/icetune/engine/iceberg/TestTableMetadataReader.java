@@ -18,8 +18,10 @@ import org.apache.iceberg.catalog.Catalog;
 import org.apache.iceberg.catalog.Namespace;
 import org.apache.iceberg.catalog.SupportsNamespaces;
 import org.apache.iceberg.catalog.TableIdentifier;
+import org.apache.iceberg.expressions.Expressions;
 import org.apache.iceberg.types.Conversions;
 import org.apache.iceberg.types.Types;
+import org.apache.iceberg.util.DateTimeUtil;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -235,6 +237,47 @@ class TestTableMetadataReader
             assertThat(regions.largeFilesWithDeletes()).isEqualTo(1);
             assertThat(regions.loneFiles()).as("a's and e's, which no rewrite of a new layout reaches; c's has deletes to apply").isEqualTo(2);
         }
+    }
+
+    /**
+     * Met from outside: a table partitioned by month, then by day, each file of the monthly spec holding one day, had its 60 older
+     * files counted small, and small-files proposed a compaction that rewrote them into 60, a file a day. A compaction writes an
+     * older spec's file into the partitions of the current spec that its rows fall in: a file whose bounds fit one day is small only
+     * beside another file of that day; one spanning two days is rewritten apart all the same.
+     */
+    @Test
+    void anOlderSpecsFileAloneInItsDayOfTheCurrentSpecIsNotOneToCompact(@TempDir Path warehouse)
+            throws Exception
+    {
+        Map<String, String> properties = withOrders(TestingPostgres.shared().createDatabase("reader_finer_spec"), warehouse);
+        Schema schema = new Schema(Types.NestedField.required(1, "id", Types.LongType.get()), Types.NestedField.required(2, "ts", Types.TimestampType.withoutZone()));
+        Catalog catalog = CatalogUtil.buildIcebergCatalog(LocalIcebergCatalog.NAME, properties, null);
+        try (Closeable ignored = (Closeable) catalog) {
+            Table table = catalog.createTable(TableIdentifier.of("sales", "clicks"), schema, PartitionSpec.builderFor(schema).month("ts").build(), Map.of("format-version", "2"));
+            var monthly = table.newAppend();
+            for (int day = 1; day <= 4; day++) {
+                monthly.appendFile(clicks(table.spec(), "ts_month=648", "%d.parquet".formatted(day), "2024-01-0%dT01:00:00".formatted(day), "2024-01-0%dT23:00:00".formatted(day)));
+            }
+            monthly.appendFile(clicks(table.spec(), "ts_month=648", "5-6.parquet", "2024-01-05T01:00:00", "2024-01-06T23:00:00"));
+            monthly.commit();
+            table.updateSpec().removeField("ts_month").addField(Expressions.day("ts")).commit();
+            table.newAppend().appendFile(clicks(table.spec(), "ts_day=2024-01-03", "3-later.parquet", "2024-01-03T12:00:00", "2024-01-03T13:00:00")).commit();
+        }
+
+        try (TableMetadataReader reader = new TableMetadataReader("lake", LocalIcebergCatalog.NAME, properties)) {
+            TableFact clicks = read(reader).facts().stream().filter(fact -> fact.table().equals("lake.sales.clicks")).findFirst().orElseThrow();
+            assertThat(clicks.dataFiles()).isEqualTo(6);
+            assertThat(clicks.smallFiles()).as("January 3rd's two, and the file of two days; not the 1st's, 2nd's or 4th's, each alone in its day").isEqualTo(3);
+        }
+    }
+
+    private static DataFile clicks(PartitionSpec spec, String partition, String name, String first, String last)
+    {
+        var type = Types.TimestampType.withoutZone();
+        Map<Integer, ByteBuffer> lower = Map.of(2, Conversions.toByteBuffer(type, DateTimeUtil.isoTimestampToMicros(first)));
+        Map<Integer, ByteBuffer> upper = Map.of(2, Conversions.toByteBuffer(type, DateTimeUtil.isoTimestampToMicros(last)));
+        return DataFiles.builder(spec).withPath("/nowhere/clicks/" + name).withFormat(FileFormat.PARQUET).withPartitionPath(partition)
+                .withFileSizeInBytes(1024).withMetrics(new Metrics(10L, null, null, Map.of(2, 0L), null, lower, upper)).build();
     }
 
     /**
