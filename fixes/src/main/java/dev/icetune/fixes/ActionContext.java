@@ -41,7 +41,8 @@ record ActionContext(Optional<Table> table, Optional<TrinoConnections> trino, Re
 
     Table requireTable(String name)
     {
-        return table.orElseThrow(() -> new IllegalStateException("no Iceberg table " + name + " in the catalog"));
+        return table.orElseThrow(() -> new IllegalStateException("no Iceberg table " + name + " in the catalog: dropped or renamed since its rule fired? "
+                + "Nothing was changed; reject the recommendation if the table is gone for good"));
     }
 
     /**

@@ -412,7 +412,7 @@ class TestApplyTrinoFixes
     {
         long id = id("materialized-view", "hourly-on-jdbc");
         store.approve(id, "alice", null);
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> applier.apply(id, "alice", false))
+        assertThatThrownBy(() -> applier.apply(id, "alice", false))
                 .hasMessageContaining("nothing was changed").hasMessageContaining("createMaterializedView is not supported for Iceberg JDBC catalogs");
         assertThat(store.find(id).orElseThrow().status()).isEqualTo(Status.APPROVED);
         assertThat(rows.query("SELECT result, step FROM fix_audit WHERE recommendation_id = ? ORDER BY id", id)).extracting(row -> row.get("result"), row -> row.get("step"))
@@ -604,6 +604,19 @@ class TestApplyTrinoFixes
         assertThat(summary("months_then_days", "total-data-files")).as("January 3rd's two files merged; the 1st, 2nd and 4th each alone in its day, as before").isEqualTo(4);
         assertThat(trino.execute("SELECT count(*) FROM \"months_then_days$files\" WHERE spec_id = 0").getOnlyValue()).as("left in the monthly spec").isEqualTo(3L);
         assertThat(trino.execute("SELECT count(*) FROM months_then_days").getOnlyValue()).isEqualTo(5L);
+    }
+
+    /** Met from outside: a compaction approved, then its table dropped; applying it said "no Iceberg table ... in the catalog", not why or what to do. */
+    @Test
+    void aFixOfATableDroppedSinceItsRuleFiredSaysSoAndChangesNothing()
+    {
+        trino.execute("CREATE TABLE dropped (id bigint)");
+        long id = approved("small-files", "iceberg.demo.dropped", new Compact("iceberg.demo.dropped", 128L << 20));
+        trino.execute("DROP TABLE dropped");
+
+        assertThatThrownBy(() -> applier.apply(id, "alice", false)).hasMessage("no Iceberg table iceberg.demo.dropped in the catalog: dropped or renamed since its rule fired? "
+                + "Nothing was changed; reject the recommendation if the table is gone for good");
+        assertThat(store.find(id).orElseThrow().status()).isEqualTo(Status.APPROVED);
     }
 
     /** The same limit for a rewrite into a finer spec: each month's files write the month's days. */
