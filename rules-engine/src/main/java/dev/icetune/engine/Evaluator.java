@@ -51,6 +51,8 @@ public final class Evaluator
 
     /** How many held-back recommendations an evaluation names one by one. */
     private static final int HELD_BACK_SHOWN = 20;
+    /** The most of a pattern's query its recommendations keep to name it: enough to tell it from the table's other patterns. */
+    private static final int QUERY_SHOWN = 200;
 
     private final Jdbi jdbi;
     /** Kept between evaluations: it keeps the baseline it merged while the baseline's periods stay as they were. */
@@ -159,10 +161,10 @@ public final class Evaluator
         }
 
         step = System.nanoTime();
-        Estimator.Valued valued = new Estimator(facts, thresholds, window).value(evaluation.recommendations());
+        Estimator.Valued valued = new Estimator(facts, thresholds, window).value(withQueries(evaluation.recommendations(), evidence));
         // each one said, up to a screenful; beyond it, how many of each rule (a fleet holds back thousands)
-        valued.heldBack().stream().limit(HELD_BACK_SHOWN)
-                .forEach(held -> progress.accept("held back %s on %s: %s".formatted(held.recommendation().ruleId(), held.recommendation().target(), held.reason())));
+        valued.heldBack().stream().limit(HELD_BACK_SHOWN).forEach(held -> progress.accept("held back %s on %s: %s".formatted(held.recommendation().ruleId(),
+                held.recommendation().label(), held.reason())));
         if (valued.heldBack().size() > HELD_BACK_SHOWN) {
             Map<String, Long> more = valued.heldBack().stream().skip(HELD_BACK_SHOWN)
                     .collect(Collectors.groupingBy(held -> held.recommendation().ruleId(), TreeMap::new, Collectors.counting()));
@@ -204,6 +206,23 @@ public final class Evaluator
      * A table's recommendation comes from the scans of every cluster that ran them: it lists them. So does a pattern's drawn
      * from evidence of all clusters (a filter's predicates): it lists the clusters that ran the pattern.
      */
+    /** Each recommendation on a pattern with its query's text ({@link TargetType#QUERY}), on one line, for the tables people read. */
+    private static List<Recommendation> withQueries(List<Recommendation> recommendations, EvidenceReader.Evidence evidence)
+    {
+        Map<String, String> queries = new HashMap<>();
+        evidence.patterns().forEach(pattern -> queries.putIfAbsent(pattern.patternHash(), pattern.pattern()));
+        return recommendations.stream()
+                .map(recommendation -> recommendation.targetType() != TargetType.PATTERN || !queries.containsKey(recommendation.target()) ? recommendation
+                        : recommendation.withEvidence(TargetType.QUERY, oneLine(queries.get(recommendation.target()), QUERY_SHOWN)))
+                .toList();
+    }
+
+    private static String oneLine(String text, int most)
+    {
+        String line = text.replaceAll("\\s+", " ").strip();
+        return line.length() <= most ? line : line.substring(0, most - 1) + "…";
+    }
+
     private static List<Recommendation> withClusters(List<Recommendation> recommendations, EvidenceReader.Evidence evidence)
     {
         Map<String, List<String>> clustersByTable = new HashMap<>();

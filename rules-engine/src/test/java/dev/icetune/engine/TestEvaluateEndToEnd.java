@@ -5,6 +5,7 @@ import dev.icetune.testing.IcebergTrino;
 import dev.icetune.listener.IcetuneEventListenerFactory;
 import dev.icetune.engine.model.Level;
 import dev.icetune.engine.model.Status;
+import dev.icetune.engine.model.TargetType;
 import dev.icetune.store.Reports;
 import dev.icetune.testing.TestingPostgres;
 import dev.icetune.engine.rules.RuleBookHolder;
@@ -247,6 +248,11 @@ class TestEvaluateEndToEnd
         assertThat(smallFiles.estimate().filesPerQueryAfter()).as("40 small files compact into one").isEqualTo(1);
 
         assertThat(find(stored, "cache-misses").evidence()).containsEntry("identical_repeats", 5);
+        // a pattern's hash names nothing a person knows: its recommendations carry its query, which the tables people read show
+        RecommendationStore.Stored cacheMisses = find(stored, "cache-misses");
+        assertThat(cacheMisses.evidence().get(TargetType.QUERY)).asString().containsIgnoringCase("from ").doesNotContain("\n");
+        assertThat(cacheMisses.label()).isEqualTo(cacheMisses.target().substring(0, 8) + " " + cacheMisses.evidence().get(TargetType.QUERY));
+        assertThat(smallFiles.label()).as("a table names itself").isEqualTo(EVENTS);
         assertThat(evaluator.store().history(smallFiles.id())).hasSize(1).first().satisfies(entry -> assertThat(entry.toStatus()).isEqualTo(Status.OPEN));
 
         // the service's meters: evaluations, their duration, firings per rule, open recommendations by severity

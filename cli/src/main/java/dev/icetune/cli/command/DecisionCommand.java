@@ -21,7 +21,7 @@ abstract class DecisionCommand
     public Integer call()
     {
         RecommendationStore.Stored decided = decide(context().store());
-        out().printf("#%d %s on %s %s by %s%n", decided.id(), decided.ruleId(), decided.target(), decided.status() == Status.OPEN ? "reopened" : decided.status(), by);
+        out().printf("#%d %s on %s %s by %s%n", decided.id(), decided.ruleId(), decided.label(), decided.status() == Status.OPEN ? "reopened" : decided.status(), by);
         return 0;
     }
 }

@@ -124,7 +124,7 @@ public final class EvaluateCommand
             return;
         }
         List<List<Object>> rows = result.recommendations().stream()
-                .<List<Object>>map(recommendation -> List.of(recommendation.ruleId(), recommendation.target(),
+                .<List<Object>>map(recommendation -> List.of(recommendation.ruleId(), recommendation.label(),
                         recommendation.clusters().isEmpty() ? "-" : String.join(",", recommendation.clusters()), recommendation.severity(), recommendation.level(),
                         recommendation.fix().description()))
                 .toList();

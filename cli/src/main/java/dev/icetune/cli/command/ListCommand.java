@@ -51,7 +51,7 @@ final class ListCommand
         }
         TextTable text = new TextTable(60, "ID", "STATUS", "PRIORITY", "SAVES A DAY", "SEVERITY", "LEVEL", "RULE", "TARGET", "CLUSTERS", "LAST SEEN");
         all.forEach(each -> text.row(each.id(), each.status(), each.estimate() == null ? "-" : "%.1f".formatted(each.estimate().priority()),
-                each.estimateOrUnknown().saving(), each.severity(), each.level(), each.ruleId(), each.target(),
+                each.estimateOrUnknown().saving(), each.severity(), each.level(), each.ruleId(), each.label(),
                 each.clusters().isEmpty() ? "-" : String.join(",", each.clusters()), each.lastSeen()));
         text.print(out());
         return 0;

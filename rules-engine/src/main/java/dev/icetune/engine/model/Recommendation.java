@@ -65,6 +65,23 @@ public record Recommendation(
         return new Recommendation(ruleId, targetType, target, severity, level, evidence, explanation, fix, estimate, cluster, clusters);
     }
 
+    /** With one more piece of evidence, unless a rule gave it already. */
+    public Recommendation withEvidence(String name, Object value)
+    {
+        if (evidence.containsKey(name)) {
+            return this;
+        }
+        Map<String, Object> more = new LinkedHashMap<>(evidence);
+        more.put(name, value);
+        return new Recommendation(ruleId, targetType, target, severity, level, more, explanation, fix, estimate, cluster, clusters);
+    }
+
+    /** The target as a person reads it ({@link TargetType#label}). */
+    public String label()
+    {
+        return targetType.label(target, evidence);
+    }
+
     public String dedupeKey()
     {
         return ruleId + ":" + target + (cluster == null ? "" : "@" + cluster);

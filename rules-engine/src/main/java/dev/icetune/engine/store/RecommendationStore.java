@@ -48,6 +48,12 @@ public final class RecommendationStore
             String explanation, String proposedFix, Fix fix, Map<String, Object> evidence, Instant firstSeen, Instant lastSeen,
             int timesSeen, int missedEvaluations, Map<String, Object> measuredEffect, Estimate estimate, String cluster, List<String> clusters)
     {
+        /** The target as a person reads it ({@link TargetType#label}). */
+        public String label()
+        {
+            return targetType.label(target, evidence);
+        }
+
         /**
          * Approved, but its condition did not hold at the last {@code resolveAfter} evaluations (an open one would have resolved): it
          * keeps its approval, but its fix answers a problem gone (fixed another way, by hand, or its queries no longer run) and is not applied.
