@@ -328,6 +328,7 @@ final class EventWriter
      */
     private boolean replayJournal()
     {
+        long replayed = 0;
         while (!journal.isEmpty()) {
             List<Path> oldest = journal.oldest(JOURNAL_FILES_PER_REPLAY);
             if (oldest.isEmpty()) {
@@ -355,6 +356,7 @@ final class EventWriter
                 return false;
             }
             metrics.replayed.increment(batch.size());
+            replayed += batch.size();
             for (Path file : files) {
                 try {
                     journal.remove(file);
@@ -365,6 +367,10 @@ final class EventWriter
                     return false;
                 }
             }
+        }
+        if (replayed > 0) {
+            // also said for a journal an earlier run left (PostgreSQL down when Trino stopped): nothing else tells the operator it arrived
+            log.info("icetune: replayed %s events journaled while PostgreSQL was unavailable; the journal in %s is empty", replayed, spoolDirectory);
         }
         return true;
     }

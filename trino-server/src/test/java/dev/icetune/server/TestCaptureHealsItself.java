@@ -32,6 +32,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -251,10 +252,26 @@ class TestCaptureHealsItself
         List<String> ids = queries("killed-coordinator", 30);
         awaitJournaled("killed-coordinator", 30);
         trino.kill(); // kill -9: what was journaled is on disk; only what was still in memory can be lost
+        long replaysLogged = replaysLogged();
         capture.start();
         trino.start();
 
         assertArriveExactlyOnce("killed-coordinator", ids, RECOVERY);
+        // the new run found the journal the killed one left: its log says it arrived (met from outside: the replay was silent), once
+        // the replay's last batch is committed, which the rows above may show a moment before
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (replaysLogged() == replaysLogged && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+        }
+        assertThat(replaysLogged()).isGreaterThan(replaysLogged);
+    }
+
+    /** The replays the server's log (of every run of this class) says it made. */
+    private long replaysLogged()
+            throws IOException
+    {
+        return Pattern.compile("icetune: replayed \\d+ events journaled while PostgreSQL was unavailable; the journal in \\S+ is empty")
+                .matcher(Files.readString(trino.log())).results().count();
     }
 
     @Test
