@@ -6,7 +6,7 @@
 -- Run with psql or `bin/icetune report estimate-accuracy`.
 SELECT r.id,
        r.rule_id,
-       r.target,
+       coalesce(CASE WHEN r.target_type = 'PATTERN' THEN left(r.target, 8) || ' ' || (r.evidence ->> 'query') END, r.target) AS target,
        array_to_string(r.clusters, ',') AS clusters,
        r.measured_effect ->> 'verdict' AS verdict,
        r.estimate ->> 'scope' AS scope,

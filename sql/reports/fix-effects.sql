@@ -3,7 +3,7 @@
 -- apart; a fix undone since its last apply says when and by whom. Run with psql or `bin/icetune report fix-effects`.
 SELECT r.id,
        r.rule_id,
-       r.target,
+       coalesce(CASE WHEN r.target_type = 'PATTERN' THEN left(r.target, 8) || ' ' || (r.evidence ->> 'query') END, r.target) AS target,
        array_to_string(r.clusters, ',') AS clusters,
        r.status,
        a.at AS applied_at,

@@ -1,5 +1,5 @@
 -- Recommendations with their status, last change and, for applied fixes, the measured effect.
-SELECT r.id, r.status, r.severity, r.level, r.rule_id, r.target, array_to_string(r.clusters, ',') AS clusters, r.first_seen, r.last_seen, r.times_seen,
+SELECT r.id, r.status, r.severity, r.level, r.rule_id, coalesce(CASE WHEN r.target_type = 'PATTERN' THEN left(r.target, 8) || ' ' || (r.evidence ->> 'query') END, r.target) AS target, array_to_string(r.clusters, ',') AS clusters, r.first_seen, r.last_seen, r.times_seen,
        h.at AS last_change, h.actor AS changed_by,
        (r.measured_effect ->> 'files_per_query_before')::numeric AS files_before,
        (r.measured_effect ->> 'files_per_query_after')::numeric AS files_after,
