@@ -202,10 +202,6 @@ public final class Evaluator
         return count + " " + noun + (count == 1 ? "" : "s");
     }
 
-    /**
-     * A table's recommendation comes from the scans of every cluster that ran them: it lists them. So does a pattern's drawn
-     * from evidence of all clusters (a filter's predicates): it lists the clusters that ran the pattern.
-     */
     /** Each recommendation on a pattern with its query's text ({@link TargetType#QUERY}), on one line, for the tables people read. */
     private static List<Recommendation> withQueries(List<Recommendation> recommendations, EvidenceReader.Evidence evidence)
     {
@@ -223,6 +219,10 @@ public final class Evaluator
         return line.length() <= most ? line : line.substring(0, most - 1) + "…";
     }
 
+    /**
+     * A table's recommendation comes from the scans of every cluster that ran them: it lists them. So does a pattern's drawn
+     * from evidence of all clusters (a filter's predicates): it lists the clusters that ran the pattern.
+     */
     private static List<Recommendation> withClusters(List<Recommendation> recommendations, EvidenceReader.Evidence evidence)
     {
         Map<String, List<String>> clustersByTable = new HashMap<>();

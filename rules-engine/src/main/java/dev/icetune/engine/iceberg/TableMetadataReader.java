@@ -299,7 +299,8 @@ public final class TableMetadataReader
             catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
-            // a table partitioned finer than its data, or its older files each in one partition of a finer spec, has small files that compaction cannot help (CompactedFiles.mergedOnlyWithOthers)
+            // a table partitioned finer than its data, or whose older files each fit one partition of a finer spec, has small files
+            // that compaction cannot help (CompactedFiles.mergedOnlyWithOthers)
             for (Considered inPartition : considered.values()) {
                 if (inPartition.files > 1) {
                     small += inPartition.smallBesideOthers;
