@@ -39,7 +39,7 @@ final class FixActions
             case MaterializedView each -> materializedView.plan(each, context);
             case TrinoStatements each -> statements.plan(each, context);
             case QueryRewrite each -> throw new IllegalStateException("a query rewrite is never applied to someone's SQL; deliver the rewritten query instead:\n" + each.sql());
-            case KillQueries each -> throw new IllegalStateException("queries for a person to end once they have looked at them: " + each.queryIds());
+            case KillQueries each -> throw new IllegalStateException("icetune ends no query: a person ends them once they have looked at them. " + each.render());
             case Advice each -> throw new IllegalStateException("advice for a person, not a change icetune can make: " + each.text());
         };
     }
