@@ -40,6 +40,16 @@ public final class IcetuneCli
         commandLine.setErr(new PrintWriter(new java.io.OutputStreamWriter(err, StandardCharsets.UTF_8), true));
         // a query pasted with its leading comment ("-- the dashboard's count\nSELECT ...") is lint's query, not an unknown option
         commandLine.getSubcommands().get("lint").setUnmatchedOptionsArePositionalParams(true);
+        // a usage error says what is wrong and where the help is, not the whole help (apply's runs to 30 lines)
+        commandLine.setParameterExceptionHandler((exception, arguments) -> {
+            CommandLine line = exception.getCommandLine();
+            PrintWriter writer = line.getErr();
+            writer.println("icetune: " + exception.getMessage());
+            CommandLine.UnmatchedArgumentException.printSuggestions(exception, writer);
+            writer.print(line.getHelp().synopsisHeading() + line.getHelp().synopsis(0));
+            writer.printf("Try '%s --help' for more.%n", line.getCommandSpec().qualifiedName());
+            return USAGE;
+        });
         commandLine.setExecutionExceptionHandler((exception, line, parsed) -> {
             // a clear message, not a stack trace: bad config, a database that is not there, rules that do not compile
             if (exception instanceof RuleBookException rules) {

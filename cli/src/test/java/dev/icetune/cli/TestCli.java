@@ -80,6 +80,11 @@ class TestCli
         assertThat(run("report", "slow-queries")).isEqualTo(IcetuneCli.USAGE);
         assertThat(stderr()).contains("no report named 'slow-queries' (reports: top-expensive-patterns, ");
         assertThat(run("no-such-command")).isEqualTo(IcetuneCli.USAGE);
+        // met from outside: "Invalid value ... (ID): 'abc' is not a long", then apply's whole help, 30 lines of it
+        assertThat(run("apply", "abc", "--by", "alice")).isEqualTo(IcetuneCli.USAGE);
+        assertThat(stderr()).startsWith("icetune: Invalid value for positional parameter at index 0 (ID): 'abc' is not a recommendation id: the ids are the numbers recommendations list shows")
+                .contains("Usage: icetune apply [").endsWith("Try 'icetune apply --help' for more." + System.lineSeparator())
+                .as("the message, the synopsis and where the help is, not the whole help").doesNotContain("Print version information");
     }
 
     @Test
@@ -295,7 +300,7 @@ class TestCli
     {
         Path query = Files.writeString(directory.resolve("q.sql"), "SELECT 1");
         assertThat(run("lint", query.toString())).isEqualTo(IcetuneCli.USAGE);
-        assertThat(stderr()).startsWith("QUERY is the query's text, and %1$s is a file: icetune lint --file %1$s".formatted(query));
+        assertThat(stderr()).startsWith("icetune: QUERY is the query's text, and %1$s is a file: icetune lint --file %1$s".formatted(query));
     }
 
     @Test

@@ -43,7 +43,7 @@ public final class ApplyCommand
 
     static final class Which
     {
-        @Parameters(index = "0", paramLabel = "ID", description = "recommendation id")
+        @Parameters(index = "0", paramLabel = "ID", description = "recommendation id", converter = RecommendationIdConverter.class)
         Long id;
 
         @Option(names = "--all-approved", description = "every approved recommendation")

@@ -9,7 +9,7 @@ import picocli.CommandLine.Parameters;
 abstract class DecisionCommand
         extends ContextCommand
 {
-    @Parameters(index = "0", paramLabel = "ID", description = "recommendation id")
+    @Parameters(index = "0", paramLabel = "ID", description = "recommendation id", converter = RecommendationIdConverter.class)
     long id;
 
     @Option(names = "--by", required = true, paramLabel = "NAME", description = "who decides (one of icetune.approvers)")

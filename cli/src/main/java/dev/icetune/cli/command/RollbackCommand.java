@@ -12,7 +12,7 @@ import picocli.CommandLine.Parameters;
 public final class RollbackCommand
         extends ContextCommand
 {
-    @Parameters(index = "0", paramLabel = "ID", description = "recommendation id")
+    @Parameters(index = "0", paramLabel = "ID", description = "recommendation id", converter = RecommendationIdConverter.class)
     long id;
 
     @Option(names = "--by", required = true, paramLabel = "NAME", description = "who rolls back")

@@ -21,7 +21,7 @@ import java.util.stream.Stream;
 final class ShowCommand
         extends ContextCommand
 {
-    @Parameters(index = "0", paramLabel = "ID", description = "recommendation id")
+    @Parameters(index = "0", paramLabel = "ID", description = "recommendation id", converter = RecommendationIdConverter.class)
     long id;
 
     @Option(names = "--json", description = "print JSON")
