@@ -242,6 +242,9 @@ final class EventWriter
             catch (RuntimeException e) {
                 metrics.dropped.increment();
                 log.error(e, "icetune: cannot capture an event; it is not stored");
+                if (event instanceof QueryCompletedEvent completed) {
+                    completionLost(completed);
+                }
             }
         }
         return batch;
@@ -454,15 +457,22 @@ final class EventWriter
 
     /**
      * A completion lost before capture: the queue was full (called on Trino's thread: no lock, no wait), or its capture failed. Its
-     * start may have been written: it is recorded with the other lost completions.
+     * start may have been written: it is recorded with the other lost completions. Never throws: its callers are Trino's thread and
+     * the capture stage's handler of a failed batch, which must go on (an event that cannot be read is counted dropped already).
      */
     void completionLost(QueryCompletedEvent event)
     {
-        if (completionsLostWaiting.incrementAndGet() > MAX_LOST_COMPLETIONS) {
-            completionsLostWaiting.decrementAndGet();
-            return;
+        try {
+            Map.Entry<String, String> lost = Map.entry(event.getMetadata().getQueryId(), capture.cluster(event.getContext()));
+            if (completionsLostWaiting.incrementAndGet() > MAX_LOST_COMPLETIONS) {
+                completionsLostWaiting.decrementAndGet();
+                return;
+            }
+            completionsLostBeforeCapture.add(lost);
         }
-        completionsLostBeforeCapture.add(Map.entry(event.getMetadata().getQueryId(), capture.cluster(event.getContext())));
+        catch (RuntimeException | Error ignored) {
+            // its id or cluster unreadable (the reason its capture failed): it stays unrecorded
+        }
     }
 
     private void rememberLostCompletions(EncodedBatch batch)
