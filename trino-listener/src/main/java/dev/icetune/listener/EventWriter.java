@@ -458,7 +458,7 @@ final class EventWriter
     /**
      * A completion lost before capture: the queue was full (called on Trino's thread: no lock, no wait), or its capture failed. Its
      * start may have been written: it is recorded with the other lost completions. Never throws: its callers are Trino's thread and
-     * the capture stage's handler of a failed batch, which must go on (an event that cannot be read is counted dropped already).
+     * the capture stage's handlers of a failed event and a failed batch, which must go on (an unreadable event is counted dropped already).
      */
     void completionLost(QueryCompletedEvent event)
     {
