@@ -45,6 +45,11 @@ public final class IcetuneCli
             CommandLine line = exception.getCommandLine();
             PrintWriter writer = line.getErr();
             writer.println("icetune: " + exception.getMessage());
+            if (exception.getMessage().startsWith("Missing required subcommand")) {
+                // a group alone (icetune, icetune recommendations): its commands are what a person is looking for
+                line.usage(writer);
+                return USAGE;
+            }
             CommandLine.UnmatchedArgumentException.printSuggestions(exception, writer);
             writer.print(line.getHelp().synopsisHeading() + line.getHelp().synopsis(0));
             writer.printf("Try '%s --help' for more.%n", line.getCommandSpec().qualifiedName());

@@ -80,6 +80,11 @@ class TestCli
         assertThat(run("report", "slow-queries")).isEqualTo(IcetuneCli.USAGE);
         assertThat(stderr()).contains("no report named 'slow-queries' (reports: top-expensive-patterns, ");
         assertThat(run("no-such-command")).isEqualTo(IcetuneCli.USAGE);
+        // met from outside: `icetune` alone said "Missing required subcommand" and where the help is, not the commands it has
+        assertThat(run()).isEqualTo(IcetuneCli.USAGE);
+        assertThat(stderr()).startsWith("icetune: Missing required subcommand").contains("Commands:", "evaluate ", "recommendations ", "apply ");
+        assertThat(run("recommendations")).isEqualTo(IcetuneCli.USAGE);
+        assertThat(stderr()).contains("Usage: icetune recommendations [").contains("Commands:", "list ", "approve ");
         // met from outside: "Invalid value ... (ID): 'abc' is not a long", then apply's whole help, 30 lines of it
         assertThat(run("apply", "abc", "--by", "alice")).isEqualTo(IcetuneCli.USAGE);
         assertThat(stderr()).startsWith("icetune: Invalid value for positional parameter at index 0 (ID): 'abc' is not a recommendation id: the ids are the numbers recommendations list shows")
@@ -193,10 +198,16 @@ class TestCli
         out.reset();
         assertThat(run("--config", config.toString(), "evaluate", "--json")).as(stderr()).isZero();
         assertThat(stdout()).contains("\"recommendations\" : [ ]");
-        assertThat(stderr()).contains("reading query_logs: the last 1h against the 7d before").doesNotContain("s3cret");
+        assertThat(stderr()).contains("reading query_logs: the last 1h against the 7d before").doesNotContain("s3cret")
+                .as("a first evaluation finding nothing says where the queries come from")
+                .contains("==> no queries in query_logs in the last 1h: is the listener in Trino's plugin directory, writing to this database "
+                        + "(README \"Install the listener into a Trino server\")?");
         out.reset();
         assertThat(run("--config", config.toString(), "recommendations", "list")).isZero();
-        assertThat(stdout()).contains("ID").contains("STATUS");
+        assertThat(stdout()).isEqualTo("(no recommendations yet: icetune evaluate turns the queries the listener captured into some)%n".formatted());
+        out.reset();
+        assertThat(run("--config", config.toString(), "recommendations", "list", "--status", "approved")).isZero();
+        assertThat(stdout()).isEqualTo("(no recommendations)%n".formatted());
     }
 
     /**
@@ -218,7 +229,7 @@ class TestCli
                         + "are kept as they were. Check the iceberg.catalog.* and iceberg.catalogs.NAME.* keys of %s, and that each catalog's service and storage answer%n")
                         .formatted(config))
                 .doesNotContain("\tat ");
-        assertThat(stdout()).as("the evaluation's table is printed all the same").startsWith("RULE");
+        assertThat(stdout()).as("the evaluation's table is printed all the same").isEqualTo("(no recommendations)%n".formatted());
 
         out.reset();
         config = config(directory, url, "icetune.trino.catalog=iceberg\niceberg.catalog.name=lake\niceberg.catalog.type=jdbc\niceberg.catalog.jdbc.user=postgres\n"
@@ -249,6 +260,8 @@ class TestCli
                 + "it holds queries of bi, etl");
         assertThat(run("--config", config.toString(), "evaluate", "--cluster", "etl")).as(stderr()).isZero();
         assertThat(stderr()).doesNotContain("no queries of cluster");
+        assertThat(run("--config", config.toString(), "evaluate")).as(stderr()).isZero();
+        assertThat(stderr()).doesNotContain("no queries in query_logs");
 
         // a report of the misspelt name has no rows, as a quiet cluster's would
         out.reset();

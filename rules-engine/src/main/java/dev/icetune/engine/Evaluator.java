@@ -121,6 +121,11 @@ public final class Evaluator
                 Duration.ofSeconds((long) (thresholds.get("cache.ttl_minutes") * 60)), cluster, progress);
         progress.accept("%s, %s, %s, %s in %d ms".formatted(count(evidence.patterns().size(), "pattern"), count(evidence.tableScans().size(), "table"),
                 count(evidence.predicates().size(), "predicate"), count(evidence.loads().size(), "cluster"), millisSince(step)));
+        if (cluster.isEmpty() && evidence.loads().isEmpty()) {
+            // a first evaluation after installing finds nothing, and nothing to say why: say where the queries come from
+            progress.accept(("no queries in query_logs in the last %s: is the listener in Trino's plugin directory, writing to this database "
+                    + "(README \"Install the listener into a Trino server\")?").formatted(text(window)));
+        }
         if (cluster.isPresent() && evidence.loads().isEmpty()) {
             // a misspelt --cluster finds nothing, and nothing to say so: name the ones there are
             List<String> clusters = evidenceReader.clusters(now.minus(window), now);

@@ -133,6 +133,10 @@ public final class EvaluateCommand
             return;
         }
         printed = rows;
+        if (rows.isEmpty()) {
+            out().println("(no recommendations)");
+            return;
+        }
         TextTable table = new TextTable(70, "RULE", "TARGET", "CLUSTERS", "SEVERITY", "LEVEL", "FIX");
         rows.forEach(row -> table.row(row.toArray()));
         table.print(out());

@@ -49,6 +49,12 @@ final class ListCommand
             out().println(dev.icetune.cli.JsonOutput.write(all));
             return 0;
         }
+        if (all.isEmpty()) {
+            out().println(status == null && cluster == null && rule == null && table == null
+                    ? "(no recommendations yet: icetune evaluate turns the queries the listener captured into some)"
+                    : "(no recommendations)");
+            return 0;
+        }
         TextTable text = new TextTable(60, "ID", "STATUS", "PRIORITY", "SAVES A DAY", "SEVERITY", "LEVEL", "RULE", "TARGET", "CLUSTERS", "LAST SEEN");
         all.forEach(each -> text.row(each.id(), each.status(), each.estimate() == null ? "-" : "%.1f".formatted(each.estimate().priority()),
                 each.estimateOrUnknown().saving(), each.severity(), each.level(), each.ruleId(), each.label(),
