@@ -271,6 +271,28 @@ class TestEstimator
         });
     }
 
+    /**
+     * Met from outside: a dashboard whose join pruned a table of 280 day partitions to 18 of them read 37 kB; the partitions removed,
+     * it read the table's one file, 166 kB, where the estimate said the same 37 kB. A scan reads whole partitions of the coarser spec.
+     */
+    @Test
+    void aScanPrunedByTheFieldRemovedReadsTheWholeOfTheCoarserPartitions()
+    {
+        TableFact table = new TableFact(TABLE, 280, 280 * 2048, 9000, 0, 100_000, 0, List.of("sale_date"), List.of(), List.of("ts"), Map.of(), 3, 1, 1, 1,
+                0, 280, Map.of(), Map.of(), 0, List.of(), 0, 0, Map.of(), 0, List.of(), Map.of(), false, 0);
+        TableScanFact scans = new TableScanFact(TABLE, 5, 18, 2048, 1, 0, 0, 0, List.of("sale_date"), 0, 0, List.of("default"), 0, 0, 0, 0);
+        Estimate removed = new Estimator(List.of(table, scans), THRESHOLDS, Duration.ofHours(1)).estimate(recommendation("over-partitioning-by-value", TABLE,
+                PartitionSpec.bucketing(TABLE, List.of("sale_date"), "sale_date", 1, Rewrite.allFiles(9000, 128 * MB))));
+
+        assertThat(removed.filesPerQueryAfter()).isEqualTo(1);
+        assertThat(removed.bytesPerQueryBefore()).isEqualTo(18 * 2048);
+        assertThat(removed.bytesPerQueryAfter()).as("the whole table, its one partition").isEqualTo(280 * 2048);
+        assertThat(removed.bytesSavedPerDay()).isNegative();
+        assertThat(removed.sentence()).contains("; 2,040 files fewer and 61.4 MB more a day.");
+        assertThat(removed.saving()).isEqualTo("2,040 files, 61.4 MB more");
+        assertThat(removed.priority()).as("files weigh more than the bytes here").isPositive();
+    }
+
     @Test
     void aBloomFilterSavesTheBytesReadOfTheRowGroupsWithoutTheValue()
     {

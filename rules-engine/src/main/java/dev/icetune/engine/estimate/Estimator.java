@@ -212,8 +212,10 @@ public final class Estimator
     }
 
     /**
-     * A coarser partition field: a scan reads the same share of the table as now, from fewer partitions that each hold as few
-     * target-size files as their data fills; the rewrite touches every file.
+     * A coarser partition field: a scan reads the same share of the table's partitions as now, from fewer partitions that each hold
+     * as few target-size files as their data fills, and reads them whole: a scan the removed field pruned to a day reads its month's
+     * bytes after (met from outside: a dashboard's 37 kB of a table of 280 day partitions read 166 kB unpartitioned, estimated the
+     * same 37 kB). The rewrite touches every file.
      */
     private Estimate coarsening(TableFact fact, TableScanFact scan, PartitionSpec.Coarsening coarsening)
     {
@@ -222,12 +224,14 @@ public final class Estimator
         double partitionsAfter = coarsening.partitionsAfter(fact.partitions());
         double filesPerPartition = Math.max(1, Math.ceil(fact.totalDataBytes() / partitionsAfter / target()));
         double share = fact.dataFiles() == 0 ? 1 : Math.min(1, filesBefore / fact.dataFiles());
-        double filesAfter = Math.min(filesBefore, Math.max(1, Math.ceil(share * partitionsAfter)) * filesPerPartition);
+        double partitionsRead = Math.max(1, Math.ceil(share * partitionsAfter));
+        double filesAfter = Math.min(filesBefore, partitionsRead * filesPerPartition);
+        double bytesAfter = Math.max(bytesPerScan, Math.min(fact.totalDataBytes(), partitionsRead * fact.totalDataBytes() / partitionsAfter));
         double deleteFiles = deleteFiles(fact.table());
-        return Estimate.of("all scans of " + fact.table(), scan.scans() * perDay, filesBefore + deleteFiles, filesAfter, bytesPerScan, bytesPerScan, 0,
+        return Estimate.of("all scans of " + fact.table(), scan.scans() * perDay, filesBefore + deleteFiles, filesAfter, bytesPerScan, bytesAfter, 0,
                 fact.totalDataBytes(), fact.dataFiles(), 0, null,
-                "a scan reads the same %.0f%% of the table, from %.0f of about %.0f partitions %s (%d partitions by %s now), each in as few %s files as hold it%s."
-                        .formatted(share * 100, Math.max(1, Math.ceil(share * partitionsAfter)), partitionsAfter,
+                "a scan reads the same %.0f%% of the table's partitions, whole, from %.0f of about %.0f partitions %s (%d partitions by %s now), each in as few %s files as hold it%s."
+                        .formatted(share * 100, partitionsRead, partitionsAfter,
                                 coarsening.to().map(field -> "by " + field).orElse("without " + coarsening.from()), fact.partitions(), coarsening.from(),
                                 Estimate.bytes(target()), deletesApplied(deleteFiles)), rates);
     }

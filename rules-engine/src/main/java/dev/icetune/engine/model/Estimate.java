@@ -120,9 +120,8 @@ public record Estimate(
         }
         StringBuilder text = new StringBuilder("Helps %s (about %s a day)".formatted(scope, count(queriesPerDay)));
         if (filesSavedPerDay != 0 || bytesSavedPerDay != 0) {
-            text.append(": each reads %s and %s now, about %s and %s after; %s and %s fewer a day".formatted(
-                    files(filesPerQueryBefore), bytes(bytesPerQueryBefore), files(filesPerQueryAfter), bytes(bytesPerQueryAfter),
-                    files(filesSavedPerDay), bytes(bytesSavedPerDay)));
+            text.append(": each reads %s and %s now, about %s and %s after; %s a day".formatted(
+                    files(filesPerQueryBefore), bytes(bytesPerQueryBefore), files(filesPerQueryAfter), bytes(bytesPerQueryAfter), change()));
         }
         if (secondsSavedPerDay != 0) {
             text.append("; about %s of query time saved a day".formatted(seconds(secondsSavedPerDay)));
@@ -170,7 +169,7 @@ public record Estimate(
             parts.add(files(filesSavedPerDay));
         }
         if (Math.abs(bytesSavedPerDay) >= 1) {
-            parts.add(bytes(bytesSavedPerDay));
+            parts.add(bytesSavedPerDay < 0 ? bytes(-bytesSavedPerDay) + " more" : bytes(bytesSavedPerDay));
         }
         if (secondsSavedPerDay >= 1) {
             parts.add(seconds(secondsSavedPerDay));
@@ -182,6 +181,16 @@ public record Estimate(
             parts.add("misestimates %.0f%% -> %.0f%%".formatted(100 * misestimatedShareBefore, 100 * misestimatedShareAfter));
         }
         return parts.isEmpty() ? "nothing measurable" : String.join(", ", parts);
+    }
+
+    /** The files and bytes saved a day: "300 files and 1.2 MB fewer", or where the fix reads more of one, "300 files fewer and 1.2 MB more". */
+    private String change()
+    {
+        if (filesSavedPerDay >= 0 && bytesSavedPerDay >= 0) {
+            return "%s and %s fewer".formatted(files(filesSavedPerDay), bytes(bytesSavedPerDay));
+        }
+        return "%s %s and %s %s".formatted(files(Math.abs(filesSavedPerDay)), filesSavedPerDay < 0 ? "more" : "fewer",
+                bytes(Math.abs(bytesSavedPerDay)), bytesSavedPerDay < 0 ? "more" : "fewer");
     }
 
     /** What the fix keeps costing a day: "1,440 files, 3.9 MB". */
