@@ -103,6 +103,35 @@ class TestCli
         assertThat(stdout()).contains(scenarios(Path.of("../rules")) + " passed, 0 failed");
     }
 
+    /**
+     * A scenario whose recommendation the rule makes and the valuation holds back failed with "expected but not produced" alone: the
+     * author could not tell a rule that did not fire from an estimate below its threshold. The reason is said, as evaluate says it.
+     */
+    @Test
+    void aScenarioWhoseRecommendationIsHeldBackSaysWhy(@TempDir Path directory)
+            throws IOException
+    {
+        Path rules = Files.createDirectories(directory.resolve("rules/scenarios"));
+        try (Stream<Path> files = Files.list(Path.of("../rules"))) {
+            for (Path file : files.filter(Files::isRegularFile).toList()) {
+                Files.copy(file, rules.resolveSibling(file.getFileName()));
+            }
+        }
+        Files.writeString(rules.resolve("coarser.json"), """
+                [{"name": "day partitions of 5 MB read by month-wide ranges",
+                  "facts": {
+                    "tableScans": [{"table": "iceberg.demo.events", "scans": 12, "avgFilesScanned": 30, "avgBytesPerFile": 5242880}],
+                    "tables": [{"table": "iceberg.demo.events", "dataFiles": 365, "totalDataBytes": 1913651200, "maxFileBytes": 6000000, "smallFiles": 2,
+                                "partitions": 365, "partitionFields": ["ts_day: day(ts)"], "timestampColumns": ["ts"], "statisticsAgeHours": 1}],
+                    "predicates": [{"table": "iceberg.demo.events", "column": "ts", "kind": "RANGE", "temporal": true, "patternHash": "month-range",
+                                    "predicate": "ts >= ...", "scans": 12, "avgFilesScanned": 30, "hoursSelected": 720}]},
+                  "expect": [{"rule": "over-partitioning", "target": "iceberg.demo.events"}]}]
+                """);
+        assertThat(run("rules", "test", "--dir", rules.getParent().toString())).isEqualTo(IcetuneCli.FAILED);
+        assertThat(stdout()).contains("expected but not produced: [over-partitioning:iceberg.demo.events (held back: saves -7.5 GB a day net, "
+                + "below the 0 B of min_net_saving_per_day.over-partitioning (288 queries a day, each reading 30 files and 150.0 MB now, about 4 files and 280.8 MB after");
+    }
+
     /** Met from outside: with --config naming broken rules in icetune.rules.dir, validate said the installation's 26 "compile", and evaluate failed. */
     @Test
     void rulesValidateChecksTheRulesTheConfigurationLoads(@TempDir Path directory)

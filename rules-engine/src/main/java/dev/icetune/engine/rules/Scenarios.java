@@ -113,11 +113,18 @@ public final class Scenarios
                 RuleBook.Failure failure = evaluation.failures().getFirst();
                 return new Result(file, scenario.name(), expected, false, Set.of(), Set.of(), "rule " + failure.rule() + " threw: " + failure.message());
             }
-            List<Recommendation> produced = new Estimator(facts, thresholds, window).value(evaluation.recommendations()).kept();
+            Estimator.Valued valued = new Estimator(facts, thresholds, window).value(evaluation.recommendations());
+            List<Recommendation> produced = valued.kept();
             Function<Recommendation, String> key = each -> byCluster ? each.dedupeKey() : each.ruleId() + ":" + each.target();
             Set<String> actual = new TreeSet<>(produced.stream().map(key).toList());
             Set<String> missing = new TreeSet<>(expected);
             missing.removeAll(actual);
+            // an expected recommendation the rule made and the valuation held back: the author is told why, as the evaluation says it
+            for (Estimator.HeldBack held : valued.heldBack()) {
+                if (missing.remove(key.apply(held.recommendation()))) {
+                    missing.add(key.apply(held.recommendation()) + " (held back: " + held.reason() + ")");
+                }
+            }
             Set<String> unexpected = new TreeSet<>(actual);
             unexpected.removeAll(expected);
             // an expected recommendation that came with another fix is missing with the fix expected, and unexpected with its own
