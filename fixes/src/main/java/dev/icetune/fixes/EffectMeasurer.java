@@ -169,8 +169,6 @@ public final class EffectMeasurer
 
     /** The verdict of a fix whose apply changed nothing: it stays applied, never verified. */
     public static final String UNCHANGED = "unchanged";
-    /** The verdict of a fix measured closely enough to rule out an effect: it stays applied, measured no more. */
-    public static final String NO_EFFECT = "no_effect";
 
     private final Jdbi jdbi;
     private final RecommendationStore store;
@@ -414,7 +412,7 @@ public final class EffectMeasurer
             effect.put("measured_with", ids);
             effect.put("note", "applied too close together for their queries to tell them apart: the effect is the group's, not each fix's");
         }
-        effect.put("verdict", verdict == null ? NO_EFFECT : verdict.value());
+        effect.put("verdict", verdict == null ? RecommendationStore.NO_EFFECT : verdict.value());
         String reason = (verdict == Status.VERIFIED ? "its queries improved: " : verdict == Status.REGRESSED ? "its queries got worse: "
                 : "its queries changed by less than effect.min_change (%.0f%%), noise included: ".formatted(100 * minChange)) + String.join(", ", changes);
         for (Applied each : group) {

@@ -220,7 +220,7 @@ class TestApplyTrinoFixes
     {
         EffectMeasurer.Effect effect = bloomFilterMeasured("\"Contacts \"\"Book\"\"\"", "\"E-Mail \"\"Address\"\"\"");
         assertThat(effect.verdict()).as("%s", effect.figures()).isNull();
-        assertThat(effect.figures()).containsEntry("verdict", EffectMeasurer.NO_EFFECT)
+        assertThat(effect.figures()).containsEntry("verdict", RecommendationStore.NO_EFFECT)
                 .containsEntry("rows_read_per_query_before", 20_000.0).containsEntry("rows_read_per_query_after", 20_000.0);
     }
 
@@ -239,7 +239,7 @@ class TestApplyTrinoFixes
 
         assertThat(measuredOnce(id).figures()).as("the lookups since the bloom filter, not those before it")
                 .containsEntry("queries_before", 6L).containsEntry("files_per_query_before", 4.0).containsEntry("files_per_query_after", 4.0)
-                .containsEntry("verdict", EffectMeasurer.NO_EFFECT);
+                .containsEntry("verdict", RecommendationStore.NO_EFFECT);
     }
 
     /**
@@ -309,13 +309,13 @@ class TestApplyTrinoFixes
 
         assertThat(measuredOnce(id)).satisfies(effect -> {
             assertThat(effect.verdict()).as("%s", effect.figures()).isNull();
-            assertThat(effect.figures()).containsEntry("verdict", EffectMeasurer.NO_EFFECT)
+            assertThat(effect.figures()).containsEntry("verdict", RecommendationStore.NO_EFFECT)
                     .containsEntry("rows_read_per_query_before", 10_000.0).containsEntry("rows_read_per_query_after", 10_000.0);
             assertThat(effect.changes()).anySatisfy(change -> assertThat(change).startsWith("rows read per query 10,000 -> 10,000"));
         });
         RecommendationStore.Stored fixed = store.find(id).orElseThrow();
         assertThat(fixed.status()).isEqualTo(Status.APPLIED);
-        assertThat(fixed.measuredEffect()).containsEntry("verdict", EffectMeasurer.NO_EFFECT);
+        assertThat(fixed.measuredEffect()).containsEntry("verdict", RecommendationStore.NO_EFFECT);
         assertThat((String) fixed.measuredEffect().get("reason")).contains("changed by less than effect.min_change (20%)")
                 .contains("measured no more (icetune rollback " + id + " --by NAME undoes it)");
         assertThat(measure()).noneMatch(effect -> effect.recommendationIds().contains(id));

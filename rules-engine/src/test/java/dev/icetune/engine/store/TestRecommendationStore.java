@@ -85,6 +85,38 @@ class TestRecommendationStore
     }
 
     /**
+     * Met from outside: a table re-created with its small files between its compaction and the compaction's measurement; the
+     * compaction was measured with no effect and stays applied, and small-files, firing again at every evaluation after, opened
+     * nothing. A fix applied and measured with no effect whose rule fires on a window all after its apply opens a new recommendation.
+     */
+    @Test
+    void aFixWithNoEffectWhoseRuleFiresAfterItOpensANewRecommendation()
+    {
+        String url = TestingPostgres.shared().createDatabase("store_no_effect");
+        Database.of(url, "postgres", "icetune-test").migrate();
+        RecommendationStore store = new RecommendationStore(Jdbi.create(url, "postgres", ""), Approvals.parse("alice", ""));
+        Recommendation compaction = new Recommendation("small-files", TargetType.TABLE, "iceberg.snap.events", Severity.HIGH, Level.L1,
+                Map.of("small_files", 150), "why", new dev.icetune.engine.model.Compact("iceberg.snap.events", 128L << 20));
+        Instant start = Instant.now();
+        store.record(List.of(compaction), start, start.minusSeconds(3600), 3, Optional.empty(), Set.of());
+        long done = store.list(Optional.empty()).getFirst().id();
+        store.approve(done, "alice", null);
+        store.transition(done, Status.APPROVED, Status.APPLIED, "alice", "compacted");
+        Instant applied = Instant.now();
+        assertThat(store.record(List.of(compaction), applied.plusSeconds(600), applied.minusSeconds(3000), 3, Optional.empty(), Set.of()).opened())
+                .as("not measured yet").isZero();
+        store.recordUnchanged(done, Map.of("verdict", RecommendationStore.NO_EFFECT, "files_per_query_after", 150.0));
+
+        assertThat(store.record(List.of(compaction), applied.plusSeconds(1200), applied.minusSeconds(2400), 3, Optional.empty(), Set.of()).opened())
+                .as("the window still holds scans from before the fix").isZero();
+        assertThat(store.record(List.of(compaction), applied.plusSeconds(3700), applied.plusSeconds(100), 3, Optional.empty(), Set.of()).opened())
+                .as("a window all after it").isEqualTo(1);
+        assertThat(store.list(Optional.empty())).extracting(RecommendationStore.Stored::id, RecommendationStore.Stored::status)
+                .containsExactlyInAnyOrder(org.assertj.core.groups.Tuple.tuple(done, Status.APPLIED), org.assertj.core.groups.Tuple.tuple(done + 1, Status.OPEN));
+        assertThat(store.history(done + 1).getFirst().reason()).isEqualTo("rule small-files fired again after #%d (applied, no effect)".formatted(done));
+    }
+
+    /**
      * An approved recommendation whose condition stops holding keeps its approval, as it does when it fires again, but counts the
      * evaluations it did not fire in, so that apply leaves a fix for a problem gone alone; open ones beside it resolve.
      */
