@@ -17,6 +17,7 @@ import java.nio.file.Path;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -101,11 +102,7 @@ class TestPostgresOutage
         TestingPostgres postgres = TestingPostgres.shared();
         String url = postgres.createDatabase("lost_completions");
         postgres.allowConnections(url, false);
-        IcetuneEventListener listener = (IcetuneEventListener) new IcetuneEventListenerFactory().create(Map.of(
-                "icetune.db.url", url,
-                "icetune.db.user", "postgres",
-                "icetune.retry.attempts", "1",
-                "icetune.spool.dir", spool.toString()), null);
+        IcetuneEventListener listener = listener(url, spool, Map.of("icetune.retry.attempts", "1"));
         try {
             for (int i = 0; i < 200; i++) {
                 listener.queryCompleted(TestingEvents.completed("q_lost_completion_" + i, "SELECT 1", List.of()));
@@ -118,10 +115,7 @@ class TestPostgresOutage
 
             postgres.allowConnections(url, true);
             CapturedRows rows = new CapturedRows(url);
-            long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(120);
-            while (stored(rows, "query_logs") + stored(rows, "lost_completions") < 200 && System.nanoTime() < deadline) {
-                Thread.sleep(200);
-            }
+            awaitStoredOrLost(rows, 200, Duration.ofSeconds(120));
             assertThat(stored(rows, "lost_completions")).as("each lost completion recorded").isEqualTo(lost);
             assertThat(stored(rows, "query_logs")).as("the journaled ones replayed").isEqualTo(200 - lost);
             assertThat(rows.count("SELECT count(*) FROM lost_completions x JOIN query_logs l USING (query_id)")).isZero();
@@ -142,11 +136,7 @@ class TestPostgresOutage
             throws Exception
     {
         String url = TestingPostgres.shared().createDatabase("queue_full");
-        IcetuneEventListener listener = (IcetuneEventListener) new IcetuneEventListenerFactory().create(Map.of(
-                "icetune.db.url", url,
-                "icetune.db.user", "postgres",
-                "icetune.queue-capacity", "10",
-                "icetune.spool.dir", temporary.resolve("spool").toString()), null);
+        IcetuneEventListener listener = listener(url, temporary.resolve("spool"), Map.of("icetune.queue-capacity", "10"));
         try {
             // built before the burst: a burst that builds each event as it goes is slow enough for the capture to keep up (it did once, in CI)
             int burst = 5_000;
@@ -159,10 +149,7 @@ class TestPostgresOutage
             assertThat(dropped).isPositive();
 
             CapturedRows rows = new CapturedRows(url);
-            long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(60);
-            while (stored(rows, "query_logs") + stored(rows, "lost_completions") < burst && System.nanoTime() < deadline) {
-                Thread.sleep(200);
-            }
+            awaitStoredOrLost(rows, burst, Duration.ofSeconds(60));
             assertThat(stored(rows, "lost_completions")).as("each completion dropped recorded").isEqualTo(dropped);
             assertThat(stored(rows, "query_logs")).isEqualTo(burst - dropped);
             assertThat(rows.count("SELECT count(*) FROM lost_completions x JOIN query_logs l USING (query_id)")).isZero();
@@ -184,10 +171,7 @@ class TestPostgresOutage
             throws Exception
     {
         String url = TestingPostgres.shared().createDatabase("unreadable_events");
-        IcetuneEventListener listener = (IcetuneEventListener) new IcetuneEventListenerFactory().create(Map.of(
-                "icetune.db.url", url,
-                "icetune.db.user", "postgres",
-                "icetune.spool.dir", temporary.resolve("spool").toString()), null);
+        IcetuneEventListener listener = listener(url, temporary.resolve("spool"), Map.of());
         try {
             listener.queryCompleted(new Unreadable(TestingEvents.completed("q_statistics_unreadable", "SELECT 1", List.of()), false));
             listener.queryCompleted(new Unreadable(TestingEvents.completed("q_context_unreadable", "SELECT 1", List.of()), true));
@@ -256,6 +240,24 @@ class TestPostgresOutage
         return spool;
     }
 
+    /** A listener writing to the database at {@code url} as postgres, journaling to {@code spool}, with {@code more} of its properties. */
+    private static IcetuneEventListener listener(String url, Path spool, Map<String, String> more)
+    {
+        Map<String, String> properties = new HashMap<>(Map.of("icetune.db.url", url, "icetune.db.user", "postgres", "icetune.spool.dir", spool.toString()));
+        properties.putAll(more);
+        return (IcetuneEventListener) new IcetuneEventListenerFactory().create(properties, null);
+    }
+
+    /** Waits until {@code events} completions are stored in query_logs or recorded in lost_completions, or {@code timeout} has passed. */
+    private static void awaitStoredOrLost(CapturedRows rows, long events, Duration timeout)
+            throws InterruptedException
+    {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (stored(rows, "query_logs") + stored(rows, "lost_completions") < events && System.nanoTime() < deadline) {
+            Thread.sleep(200);
+        }
+    }
+
     private static long stored(CapturedRows rows, String table)
     {
         try {
@@ -270,8 +272,7 @@ class TestPostgresOutage
     void theSchemaIsCreatedAtStartUpBeforeAnyQuery()
     {
         String url = TestingPostgres.shared().createDatabase("startup");
-        IcetuneEventListener listener = (IcetuneEventListener) new IcetuneEventListenerFactory().create(Map.of(
-                "icetune.db.url", url, "icetune.db.user", "postgres", "icetune.spool.dir", temporary.resolve("spool").toString()), null);
+        IcetuneEventListener listener = listener(url, temporary.resolve("spool"), Map.of());
         try {
             new CapturedRows(url).await(2, "SELECT tablename FROM pg_tables WHERE tablename IN ('query_logs', 'query_inputs')");
         }
@@ -297,8 +298,7 @@ class TestPostgresOutage
         assertThat(journaledEvents(spool)).as("the ten events, and the unreadable line unless already set aside").isBetween(10L, 11L);
 
         String url = TestingPostgres.shared().createDatabase("replay");
-        IcetuneEventListener up = (IcetuneEventListener) new IcetuneEventListenerFactory().create(Map.of(
-                "icetune.db.url", url, "icetune.db.user", "postgres", "icetune.spool.dir", spool.toString()), null);
+        IcetuneEventListener up = listener(url, spool, Map.of());
         try {
             // no event arrives: the writer replays what it finds at start-up by itself
             new CapturedRows(url).await(10, "SELECT query_id FROM query_logs WHERE query_id LIKE 'q_kept_%'");
@@ -360,8 +360,7 @@ class TestPostgresOutage
         // connections are killed from outside while batches are in flight, at the listener's default settings
         String url = TestingPostgres.shared().createDatabase("burst");
         CapturedRows rows = new CapturedRows(url);
-        IcetuneEventListener listener = (IcetuneEventListener) new IcetuneEventListenerFactory().create(Map.of(
-                "icetune.db.url", url, "icetune.db.user", "postgres", "icetune.spool.dir", temporary.resolve("spool").toString()), null);
+        IcetuneEventListener listener = listener(url, temporary.resolve("spool"), Map.of());
         int events = 30_000;
         long kills = 0;
         try {
