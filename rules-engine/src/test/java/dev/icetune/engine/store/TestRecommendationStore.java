@@ -58,16 +58,10 @@ class TestRecommendationStore
     @Test
     void aVerifiedFixWhoseProblemComesBackOpensANewRecommendation()
     {
-        String url = TestingPostgres.shared().createDatabase("store_recurring");
-        Database.of(url, "postgres", "icetune-test").migrate();
-        RecommendationStore store = new RecommendationStore(Jdbi.create(url, "postgres", ""), Approvals.parse("alice", ""));
+        RecommendationStore store = approvedByAlice("store_recurring");
         Recommendation compaction = new Recommendation("delete-file-buildup", TargetType.TABLE, "iceberg.cdc.accounts", Severity.MEDIUM, Level.L1,
                 Map.of("delete_files", 180), "why", new dev.icetune.engine.model.Compact("iceberg.cdc.accounts", 128L << 20));
-        Instant start = Instant.now();
-        store.record(List.of(compaction), start, start.minusSeconds(3600), 3, Optional.empty(), Set.of());
-        long done = store.list(Optional.empty()).getFirst().id();
-        store.approve(done, "alice", null);
-        store.transition(done, Status.APPROVED, Status.APPLIED, "alice", "compacted");
+        long done = applied(store, compaction);
         store.recordEffect(done, Status.VERIFIED, Map.of("files_per_query_after", 1.0), "its queries improved");
         Instant verified = Instant.now();
 
@@ -92,16 +86,10 @@ class TestRecommendationStore
     @Test
     void aFixWithNoEffectWhoseRuleFiresAfterItOpensANewRecommendation()
     {
-        String url = TestingPostgres.shared().createDatabase("store_no_effect");
-        Database.of(url, "postgres", "icetune-test").migrate();
-        RecommendationStore store = new RecommendationStore(Jdbi.create(url, "postgres", ""), Approvals.parse("alice", ""));
+        RecommendationStore store = approvedByAlice("store_no_effect");
         Recommendation compaction = new Recommendation("small-files", TargetType.TABLE, "iceberg.snap.events", Severity.HIGH, Level.L1,
                 Map.of("small_files", 150), "why", new dev.icetune.engine.model.Compact("iceberg.snap.events", 128L << 20));
-        Instant start = Instant.now();
-        store.record(List.of(compaction), start, start.minusSeconds(3600), 3, Optional.empty(), Set.of());
-        long done = store.list(Optional.empty()).getFirst().id();
-        store.approve(done, "alice", null);
-        store.transition(done, Status.APPROVED, Status.APPLIED, "alice", "compacted");
+        long done = applied(store, compaction);
         Instant applied = Instant.now();
         assertThat(store.record(List.of(compaction), applied.plusSeconds(600), applied.minusSeconds(3000), 3, Optional.empty(), Set.of()).opened())
                 .as("not measured yet").isZero();
@@ -123,9 +111,7 @@ class TestRecommendationStore
     @Test
     void anApprovedRecommendationCountsTheEvaluationsItDidNotFireIn()
     {
-        String url = TestingPostgres.shared().createDatabase("store_unseen");
-        Database.of(url, "postgres", "icetune-test").migrate();
-        RecommendationStore store = new RecommendationStore(Jdbi.create(url, "postgres", ""), Approvals.parse("alice", ""));
+        RecommendationStore store = approvedByAlice("store_unseen");
         Recommendation approved = new Recommendation("small-files", TargetType.TABLE, "iceberg.sales.orders", Severity.HIGH, Level.L1, Map.of(), "why",
                 new dev.icetune.engine.model.Compact("iceberg.sales.orders", 128L << 20));
         Recommendation open = new Recommendation("small-files", TargetType.TABLE, "iceberg.sales.customers", Severity.HIGH, Level.L1, Map.of(), "why",
@@ -157,9 +143,7 @@ class TestRecommendationStore
     @Test
     void anApprovedRewriteResolvesWhenItsConditionNoLongerHolds()
     {
-        String url = TestingPostgres.shared().createDatabase("store_delivered");
-        Database.of(url, "postgres", "icetune-test").migrate();
-        RecommendationStore store = new RecommendationStore(Jdbi.create(url, "postgres", ""), Approvals.parse("alice", ""));
+        RecommendationStore store = approvedByAlice("store_delivered");
         Recommendation rewrite = new Recommendation("non-sargable-predicate", TargetType.PATTERN, "p1", Severity.HIGH, Level.L2, Map.of(), "why",
                 new dev.icetune.engine.model.QueryRewrite("SELECT 1 FROM t WHERE ts >= TIMESTAMP '2024-01-01 00:00:00'", dev.icetune.engine.model.Benefit.BARE_COLUMN));
         Recommendation advice = new Recommendation("full-scan", TargetType.PATTERN, "p2", Severity.MEDIUM, Level.L2, Map.of(), "why",
@@ -181,6 +165,25 @@ class TestRecommendationStore
         // its query back as it was: open again, to be delivered anew
         store.record(List.of(rewrite), at.plusSeconds(240), 3);
         assertThat(statuses(store)).containsEntry("p1", Status.OPEN);
+    }
+
+    /** A store in a new, migrated database, with alice among its approvers. */
+    private static RecommendationStore approvedByAlice(String database)
+    {
+        String url = TestingPostgres.shared().createDatabase(database);
+        Database.of(url, "postgres", "icetune-test").migrate();
+        return new RecommendationStore(Jdbi.create(url, "postgres", ""), Approvals.parse("alice", ""));
+    }
+
+    /** {@code fix} fired, approved by alice and applied, now; its id. */
+    private static long applied(RecommendationStore store, Recommendation fix)
+    {
+        Instant start = Instant.now();
+        store.record(List.of(fix), start, start.minusSeconds(3600), 3, Optional.empty(), Set.of());
+        long id = store.list(Optional.empty()).getFirst().id();
+        store.approve(id, "alice", null);
+        store.transition(id, Status.APPROVED, Status.APPLIED, "alice", "compacted");
+        return id;
     }
 
     private static long idOf(RecommendationStore store, String target)
