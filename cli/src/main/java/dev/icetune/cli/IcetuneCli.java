@@ -50,6 +50,11 @@ public final class IcetuneCli
                 line.usage(writer);
                 return USAGE;
             }
+            if (exception instanceof CommandLine.MissingParameterException missing) {
+                // `icetune report` alone: the names it takes, not only that one is missing
+                missing.getMissing().stream().filter(argument -> argument.completionCandidates() != null)
+                        .forEach(argument -> writer.printf("%s is one of: %s%n", argument.paramLabel(), String.join(", ", argument.completionCandidates())));
+            }
             CommandLine.UnmatchedArgumentException.printSuggestions(exception, writer);
             writer.print(line.getHelp().synopsisHeading() + line.getHelp().synopsis(0));
             writer.printf("Try '%s --help' for more.%n", line.getCommandSpec().qualifiedName());

@@ -79,6 +79,9 @@ class TestCli
         assertThat(stderr()).contains("no status 'pending'");
         assertThat(run("report", "slow-queries")).isEqualTo(IcetuneCli.USAGE);
         assertThat(stderr()).contains("no report named 'slow-queries' (reports: top-expensive-patterns, ");
+        // met from outside: `icetune report` alone said "Missing required parameter: 'NAME'", not which names there are
+        assertThat(run("report")).isEqualTo(IcetuneCli.USAGE);
+        assertThat(stderr()).contains("Missing required parameter: 'NAME'", "NAME is one of: top-expensive-patterns, scan-efficiency, ");
         assertThat(run("no-such-command")).isEqualTo(IcetuneCli.USAGE);
         // met from outside: `icetune` alone said "Missing required subcommand" and where the help is, not the commands it has
         assertThat(run()).isEqualTo(IcetuneCli.USAGE);
