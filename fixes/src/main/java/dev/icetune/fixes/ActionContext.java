@@ -22,6 +22,8 @@ import java.util.Locale;
 import java.util.Optional;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import static java.util.Objects.requireNonNull;
 
@@ -133,21 +135,35 @@ record ActionContext(Optional<Table> table, Optional<TrinoConnections> trino, Re
                 }, e -> e instanceof SQLException sql && isCommitConflict(sql), () -> {});
             }
             catch (SQLException e) {
-                throw new IllegalStateException("Trino: " + e.getMessage() + advice(e), e);
+                throw new IllegalStateException(trinoFailure(e, limits.commitAttempts()), e);
             }
         });
     }
 
-    /** What to do about a failure whose cause a person can change. */
-    private static String advice(SQLException e)
+    /**
+     * Trino's message, without the dump of a file's every field Iceberg adds to a conflict (its path kept), and what to do about a failure
+     * whose cause a person can change. A conflict here is the last of {@code attempts}: the others were tried again.
+     */
+    static String trinoFailure(SQLException e, int attempts)
     {
-        if (String.valueOf(e.getMessage()).contains("open writers for partitions")) {
+        String message = String.valueOf(e.getMessage());
+        Matcher dump = FILE_DUMP.matcher(message);
+        String shown = dump.find() ? message.substring(0, dump.start()) + dump.group(1) : message;
+        if (message.contains("open writers for partitions")) {
             // pieces write at most icetune.rewrite.piece-partitions; a file of an older spec alone may span more of the new one's
-            return " (the catalog's iceberg.max-partitions-per-writer: set icetune.rewrite.piece-partitions to at most it, or raise it"
+            return "Trino: " + shown + " (the catalog's iceberg.max-partitions-per-writer: set icetune.rewrite.piece-partitions to at most it, or raise it"
                     + " where a single file spans more partitions of the new layout)";
         }
-        return "";
+        if (isCommitConflict(e)) {
+            // a table updated row by row all the time: each commit found deletes written meanwhile for files it rewrote
+            return "Trino: " + shown + " (tried %d times: a rewrite whose files other writers keep changing commits once they are quieter; apply it again then)"
+                    .formatted(attempts);
+        }
+        return "Trino: " + shown;
     }
+
+    /** Iceberg's text of a data or delete file ({@code GenericDataFile{content=data, file_path=..., ...}}), to its message's end. */
+    private static final Pattern FILE_DUMP = Pattern.compile("\\b\\w*(?:DataFile|DeleteFile)\\{[^{}]*?file_path=([^,}]+).*", Pattern.DOTALL);
 
     /**
      * A change of {@code table}'s metadata through Iceberg, shown as {@code description}. A commit that loses to another
