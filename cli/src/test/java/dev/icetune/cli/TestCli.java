@@ -36,6 +36,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** The CLI as a person uses it, in process, against a real PostgreSQL. */
 class TestCli
 {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
     private final ByteArrayOutputStream out = new ByteArrayOutputStream();
     private final ByteArrayOutputStream err = new ByteArrayOutputStream();
 
@@ -101,6 +103,11 @@ class TestCli
     {
         assertThat(run("rules", "validate", "--dir", "../rules")).isZero();
         assertThat(stdout()).contains("26 rules in " + Path.of("../rules").toAbsolutePath().normalize() + " compile");
+        out.reset();
+        // met from outside: every command but validate, migrate and the decisions took --json
+        assertThat(run("rules", "validate", "--dir", "../rules", "--json")).isZero();
+        assertThat(JSON.readTree(stdout()).get("rules")).hasSize(26);
+        assertThat(JSON.readTree(stdout()).get("thresholds").asInt()).isPositive();
         out.reset();
         assertThat(run("rules", "test", "--dir", "../rules")).isZero();
         assertThat(stdout()).contains(scenarios(Path.of("../rules")) + " passed, 0 failed");
@@ -174,6 +181,9 @@ class TestCli
 
         assertThat(run("rules", "validate", "--dir", rules.toString())).isEqualTo(IcetuneCli.FAILED);
         assertThat(stderr()).contains("cannot load the rules").contains("bad.drl:4");
+        out.reset();
+        assertThat(run("rules", "validate", "--dir", rules.toString(), "--json")).isEqualTo(IcetuneCli.FAILED);
+        assertThat(JSON.readTree(stdout()).get("problems").get(0).asText()).contains("bad.drl:4");
     }
 
     @Test
@@ -197,6 +207,10 @@ class TestCli
         out.reset();
         assertThat(run("--config", config.toString(), "migrate")).as(stderr()).isZero();
         assertThat(stdout()).as("nothing left").doesNotContain("indexed");
+        out.reset();
+        assertThat(run("--config", config.toString(), "migrate", "--json")).as(stderr()).isZero();
+        assertThat(JSON.readTree(stdout()).get("version").asText()).isEqualTo(String.valueOf(migrations()));
+        assertThat(JSON.readTree(stdout()).get("indexed").asInt()).isZero();
         assertThat(run("--config", config.toString(), "evaluate")).as(stderr()).isZero();
         assertThat(stderr()).doesNotContain("inserted_at");
     }
@@ -423,6 +437,10 @@ class TestCli
         assertThat(run("--config", config.toString(), "recommendations", "reopen", "2", "--by", "alice")).as("reopening needs a reason").isEqualTo(IcetuneCli.USAGE);
         assertThat(run("--config", config.toString(), "recommendations", "reopen", "2", "--by", "alice", "--reason", "the ingest job stopped compacting")).isZero();
         assertThat(stdout()).contains("#2 small-files on iceberg.demo.other reopened by alice");
+        out.reset();
+        assertThat(run("--config", config.toString(), "recommendations", "reject", "2", "--by", "alice", "--reason", "not now", "--json")).isZero();
+        assertThat(JSON.readTree(stdout()).get("status").asText()).as("the recommendation as decided, as list --json prints it").isEqualTo("rejected");
+        assertThat(run("--config", config.toString(), "recommendations", "reopen", "2", "--by", "alice", "--reason", "the ingest job stopped compacting")).isZero();
         assertThat(run("--config", config.toString(), "recommendations", "reject", "2", "--by", "alice", "--reason", "compacted nightly by the ingest job")).isZero();
 
         out.reset();

@@ -1,5 +1,6 @@
 package dev.icetune.cli.command;
 
+import dev.icetune.cli.JsonOutput;
 import dev.icetune.engine.model.Status;
 import dev.icetune.engine.store.RecommendationStore;
 import picocli.CommandLine.Option;
@@ -15,12 +16,19 @@ abstract class DecisionCommand
     @Option(names = "--by", required = true, paramLabel = "NAME", description = "who decides (one of icetune.approvers)")
     String by;
 
+    @Option(names = "--json", description = "print the recommendation as decided, as recommendations list --json does")
+    boolean json;
+
     abstract RecommendationStore.Stored decide(RecommendationStore store);
 
     @Override
     public Integer call()
     {
         RecommendationStore.Stored decided = decide(context().store());
+        if (json) {
+            out().println(JsonOutput.write(decided));
+            return 0;
+        }
         out().printf("#%d %s on %s %s by %s%n", decided.id(), decided.ruleId(), decided.label(), decided.status() == Status.OPEN ? "reopened" : decided.status(), by);
         return 0;
     }
