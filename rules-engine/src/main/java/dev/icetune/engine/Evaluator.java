@@ -73,6 +73,8 @@ public final class Evaluator
     private final AtomicReference<Double> cacheHitRatio = new AtomicReference<>(Double.NaN);
     private final AtomicLong hungQueries = new AtomicLong();
     private final AtomicLong unreadTables = new AtomicLong();
+    /** Whether the last evaluation of every cluster found no query in its window: a service on a quiet cluster says so once. */
+    private volatile boolean windowWasEmpty;
     /** Without a catalog, that its tables are not read is said at the first evaluation that queried some, not at every one. */
     private boolean saidNoCatalog;
 
@@ -121,10 +123,14 @@ public final class Evaluator
                 Duration.ofSeconds((long) (thresholds.get("cache.ttl_minutes") * 60)), cluster, progress);
         progress.accept("%s, %s, %s, %s in %d ms".formatted(count(evidence.patterns().size(), "pattern"), count(evidence.tableScans().size(), "table"),
                 count(evidence.predicates().size(), "predicate"), count(evidence.loads().size(), "cluster"), millisSince(step)));
-        if (cluster.isEmpty() && evidence.loads().isEmpty()) {
-            // a first evaluation after installing finds nothing, and nothing to say why: say where the queries come from
-            progress.accept(("no queries in query_logs in the last %s: is the listener in Trino's plugin directory, writing to this database "
-                    + "(README \"Install the listener into a Trino server\")?").formatted(text(window)));
+        if (cluster.isEmpty()) {
+            // a first evaluation after installing finds nothing, and nothing to say why: say where the queries come from, when the
+            // window begins to be empty (a service's every interval on a quiet cluster would say it again and again)
+            if (evidence.loads().isEmpty() && !windowWasEmpty) {
+                progress.accept(("no queries in query_logs in the last %s: is the listener in Trino's plugin directory, writing to this database "
+                        + "(README \"Install the listener into a Trino server\")?").formatted(text(window)));
+            }
+            windowWasEmpty = evidence.loads().isEmpty();
         }
         if (cluster.isPresent() && evidence.loads().isEmpty()) {
             // a misspelt --cluster finds nothing, and nothing to say so: name the ones there are
