@@ -149,17 +149,17 @@ record ActionContext(Optional<Table> table, Optional<TrinoConnections> trino, Re
         String message = String.valueOf(e.getMessage());
         Matcher dump = FILE_DUMP.matcher(message);
         String shown = dump.find() ? message.substring(0, dump.start()) + dump.group(1) : message;
+        String advice = "";
         if (message.contains("open writers for partitions")) {
             // pieces write at most icetune.rewrite.piece-partitions; a file of an older spec alone may span more of the new one's
-            return "Trino: " + shown + " (the catalog's iceberg.max-partitions-per-writer: set icetune.rewrite.piece-partitions to at most it, or raise it"
+            advice = " (the catalog's iceberg.max-partitions-per-writer: set icetune.rewrite.piece-partitions to at most it, or raise it"
                     + " where a single file spans more partitions of the new layout)";
         }
-        if (isCommitConflict(e)) {
+        else if (isCommitConflict(e)) {
             // a table updated row by row all the time: each commit found deletes written meanwhile for files it rewrote
-            return "Trino: " + shown + " (tried %d times: a rewrite whose files other writers keep changing commits once they are quieter; apply it again then)"
-                    .formatted(attempts);
+            advice = " (tried %d times: a rewrite whose files other writers keep changing commits once they are quieter; apply it again then)".formatted(attempts);
         }
-        return "Trino: " + shown;
+        return "Trino: " + shown + advice;
     }
 
     /** Iceberg's text of a data or delete file ({@code GenericDataFile{content=data, file_path=..., ...}}), to its message's end. */

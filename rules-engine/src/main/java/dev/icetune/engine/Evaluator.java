@@ -74,7 +74,7 @@ public final class Evaluator
     private final AtomicLong hungQueries = new AtomicLong();
     private final AtomicLong unreadTables = new AtomicLong();
     /** Whether the last evaluation of every cluster found no query in its window: a service on a quiet cluster says so once. */
-    private volatile boolean windowWasEmpty;
+    private boolean windowWasEmpty;
     /** Without a catalog, that its tables are not read is said at the first evaluation that queried some, not at every one. */
     private boolean saidNoCatalog;
 
