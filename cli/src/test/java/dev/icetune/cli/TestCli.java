@@ -109,6 +109,14 @@ class TestCli
         assertThat(JSON.readTree(stdout()).get("rules")).hasSize(26);
         assertThat(JSON.readTree(stdout()).get("thresholds").asInt()).isPositive();
         out.reset();
+        // an author with the installation and not the source looks up what a rule can match
+        assertThat(run("rules", "facts")).isZero();
+        assertThat(stdout()).contains("TableFact (a scenario's \"tables\")").containsPattern("boolean +hasColumn\\(String\\)")
+                .containsPattern("PredicateKind +kind +\\(EQUALITY, RANGE, ").containsPattern("double +avgFilesScanned");
+        out.reset();
+        assertThat(run("rules", "facts", "--json")).isZero();
+        assertThat(JSON.readTree(stdout()).findValuesAsText("scenarioKey")).contains("tables", "patterns", "predicates");
+        out.reset();
         assertThat(run("rules", "test", "--dir", "../rules")).isZero();
         assertThat(stdout()).contains(scenarios(Path.of("../rules")) + " passed, 0 failed");
     }

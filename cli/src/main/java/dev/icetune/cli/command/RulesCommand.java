@@ -10,8 +10,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /** The platform team's rule editing: compile, and run the scenarios. Needs no configuration file, and reads the one there is. */
-@Command(name = "rules", description = "Check the platform team's rules: validate compiles them, test runs their scenarios.",
-        subcommands = {ValidateCommand.class, TestCommand.class, CommandLine.HelpCommand.class})
+@Command(name = "rules", description = "Check the platform team's rules: validate compiles them, test runs their scenarios, facts lists what they can match.",
+        subcommands = {ValidateCommand.class, TestCommand.class, FactsCommand.class, CommandLine.HelpCommand.class})
 public final class RulesCommand
 {
     @Option(names = "--dir", scope = ScopeType.INHERIT, paramLabel = "DIR",
