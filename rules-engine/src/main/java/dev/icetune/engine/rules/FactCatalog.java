@@ -3,7 +3,6 @@ package dev.icetune.engine.rules;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
 import java.lang.reflect.ParameterizedType;
-import java.lang.reflect.RecordComponent;
 import java.lang.reflect.Type;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -41,7 +40,7 @@ public final class FactCatalog
     private static FactType describe(Class<?> fact, String scenarioKey)
     {
         List<Member> fields = Arrays.stream(fact.getRecordComponents()).map(field -> new Member(field.getName(), typeName(field.getGenericType()), values(field.getType()))).toList();
-        Set<String> accessors = Arrays.stream(fact.getRecordComponents()).map(RecordComponent::getName).collect(Collectors.toSet());
+        Set<String> accessors = fields.stream().map(Member::name).collect(Collectors.toSet());
         List<Member> methods = Arrays.stream(fact.getDeclaredMethods())
                 .filter(method -> Modifier.isPublic(method.getModifiers()) && !Modifier.isStatic(method.getModifiers()) && !method.isSynthetic())
                 .filter(method -> !(accessors.contains(method.getName()) && method.getParameterCount() == 0) && !OBJECT_METHODS.contains(method.getName()))
