@@ -294,6 +294,42 @@ class TestCli
         assertThat(stdout()).as("a script reads it too").contains("\"unread\" : [ \"iceberg\" ]");
     }
 
+    /**
+     * Met from outside: a rule of one's own that threw said so once a match, among the progress lines, and a one-off evaluation
+     * exited 0, as a clean one does. Now it says which rule last, keeps that rule's recommendations as they were, and exits 1.
+     */
+    @Test
+    void aOneOffEvaluationWithARuleThatThrowsNamesItAndFails(@TempDir Path directory)
+            throws Exception
+    {
+        String url = TestingPostgres.shared().createDatabase("cli_rule_throws");
+        Path rules = Files.createDirectories(directory.resolve("rules"));
+        Files.copy(Path.of("../rules/thresholds.properties"), rules.resolve("thresholds.properties"));
+        Files.writeString(rules.resolve("half-edited.drl"), """
+                package icetune.rules
+                import dev.icetune.engine.facts.*
+                rule "half-edited"
+                when
+                    $t : Thresholds()
+                then
+                    Double unset = $t.values().get("no.such.threshold");
+                    if (unset.isNaN()) { return; }
+                end
+                """);
+        Path config = config(directory, url, "icetune.rules.dir=" + rules + "\n");
+
+        assertThat(run("--config", config.toString(), "evaluate")).as(stderr()).isEqualTo(IcetuneCli.FAILED);
+        assertThat(stderr()).contains("==> rule half-edited failed on one match (the others and every other rule ran; its recommendations are kept as they were): "
+                        + "NullPointerException: ")
+                .endsWith(("icetune: rule half-edited threw (why: above); the rest of the evaluation is recorded, and its recommendations are kept as they "
+                        + "were. Fix the rule in %s; bin/icetune rules test runs its scenarios%n").formatted(rules))
+                .doesNotContain("\tat ");
+
+        out.reset();
+        assertThat(run("--config", config.toString(), "evaluate", "--json")).as(stderr()).isEqualTo(IcetuneCli.FAILED);
+        assertThat(stdout()).as("a script reads it too").contains("\"failed_rules\" : [ \"half-edited\" ]");
+    }
+
     /** A misspelt --cluster found nothing and said nothing of it: an empty table, as for a healthy cluster. */
     @Test
     void evaluatingAClusterWithoutQueriesNamesTheClustersThereAre(@TempDir Path directory)

@@ -47,7 +47,7 @@ public final class Evaluator
      * read (their recommendations kept as they were), sorted.
      */
     public record Result(long evaluationId, Instant windowStart, Instant windowEnd, int facts, List<Recommendation> recommendations,
-            Map<String, Integer> firedByRule, RecommendationStore.Outcome outcome, Duration duration, List<String> unread) {}
+            Map<String, Integer> firedByRule, RecommendationStore.Outcome outcome, Duration duration, List<String> unread, List<String> failedRules) {}
 
     /** How many held-back recommendations an evaluation names one by one. */
     private static final int HELD_BACK_SHOWN = 20;
@@ -166,10 +166,15 @@ public final class Evaluator
         RuleBook.Evaluation evaluation = book.evaluate(facts);
         progress.accept("rules fired %s in %d ms".formatted(count(evaluation.firedByRule().values().stream().mapToInt(Integer::intValue).sum(), "time"), millisSince(step)));
         evaluation.firedByRule().forEach((rule, count) -> Counter.builder("icetune.rules.fired").tag("rule", rule).register(meters).increment(count));
-        for (RuleBook.Failure failure : evaluation.failures()) {
-            progress.accept("rule %s failed on one match (the others and every other rule ran): %s".formatted(failure.rule(), failure.message()));
-            Counter.builder("icetune.rules.failures").description("rule consequences that threw on a match").tag("rule", failure.rule()).register(meters).increment();
-        }
+        // a rule that throws on the same fact it did not foresee throws on every such match: said once, with how many
+        evaluation.failures().stream().collect(Collectors.groupingBy(failure -> failure, java.util.LinkedHashMap::new, Collectors.counting()))
+                .forEach((failure, times) -> {
+                    progress.accept("rule %s failed on %s (the others and every other rule ran; its recommendations are kept as they were): %s"
+                            .formatted(failure.rule(), times == 1 ? "one match" : times + " matches", failure.message()));
+                    Counter.builder("icetune.rules.failures").description("rule consequences that threw on a match").tag("rule", failure.rule())
+                            .register(meters).increment(times);
+                });
+        Set<String> failedRules = evaluation.failures().stream().map(RuleBook.Failure::rule).collect(Collectors.toCollection(java.util.TreeSet::new));
 
         step = System.nanoTime();
         Estimator.Valued valued = new Estimator(facts, thresholds, window).value(withQueries(evaluation.recommendations(), evidence));
@@ -187,7 +192,7 @@ public final class Evaluator
         hungQueries.set(recommendations.stream().mapToLong(recommendation -> recommendation.fix() instanceof KillQueries kill ? kill.queryIds().size() : 0).sum());
 
         step = System.nanoTime();
-        RecommendationStore.Outcome outcome = store.record(recommendations, now, now.minus(window), resolveAfter, cluster, tableFacts.unread());
+        RecommendationStore.Outcome outcome = store.record(recommendations, now, now.minus(window), resolveAfter, cluster, tableFacts.unread(), failedRules);
         progress.accept("recorded %s in %d ms".formatted(count(recommendations.size(), "recommendation"), millisSince(step)));
         Duration took = Duration.ofNanos(System.nanoTime() - started);
         long id = store.recordEvaluation(now.minus(took), now.minus(window), now, now.minus(window).minus(baseline), facts.size(),
@@ -204,7 +209,7 @@ public final class Evaluator
         progress.accept("%s: %d new, %d refreshed, %d resolved, in %d ms".formatted(
                 count(recommendations.size(), "recommendation"), outcome.opened(), outcome.refreshed(), outcome.resolved(), took.toMillis()));
         return new Result(id, now.minus(window), now, facts.size(), recommendations, evaluation.firedByRule(), outcome, took,
-                tableFacts.unread().stream().sorted().toList());
+                tableFacts.unread().stream().sorted().toList(), List.copyOf(failedRules));
     }
 
     /** "1 table", "5 tables": what a person reads in the progress lines. */

@@ -21,8 +21,8 @@ import java.util.Optional;
 @Command(name = "evaluate", description = {"Read query_logs and Iceberg metadata, run the rules, record the recommendations, and measure applied fixes.",
         "With --service, every icetune.evaluate.interval until stopped: rule edits are picked up between runs, the table is printed when it changed, a failed run (database or Trino "
                 + "away) is reported and tried again at the next interval, and Iceberg metadata it cannot read is said at each run.",
-        "Without it, Iceberg metadata it cannot read (a catalog misconfigured or away, a table's files lost) is named last and the "
-                + "command exits 1; the rest of the evaluation is recorded all the same."})
+        "Without it, Iceberg metadata it cannot read (a catalog misconfigured or away, a table's files lost) and rules that threw are named "
+                + "last and the command exits 1; the rest of the evaluation is recorded all the same."})
 public final class EvaluateCommand
         extends ContextCommand
 {
@@ -58,7 +58,8 @@ public final class EvaluateCommand
             if (!service) {
                 EvaluationService.Round round = evaluations.evaluateOnce(Instant.now(), this::progress);
                 print(round);
-                return unreadSaid(round.result().unread()) ? IcetuneCli.FAILED : 0;
+                boolean unread = unreadSaid(round.result().unread());
+                return failedRulesSaid(round.result().failedRules()) || unread ? IcetuneCli.FAILED : 0;
             }
             try {
                 evaluations.run(context().settings().engine().getEvaluateInterval().toJavaTime(), this::progress, this::print,
@@ -86,6 +87,18 @@ public final class EvaluateCommand
         err().println(("icetune: could not read the Iceberg metadata of %s (why: above); the rest of the evaluation is recorded, and their "
                 + "recommendations are kept as they were. Check the iceberg.catalog.* and iceberg.catalogs.NAME.* keys of %s, and that each "
                 + "catalog's service and storage answer").formatted(String.join(", ", unread), context().configFile()));
+        return true;
+    }
+
+    /** So must a rule that threw (one's own, being edited): its recommendations are kept as they were until it runs cleanly. */
+    private boolean failedRulesSaid(List<String> rules)
+    {
+        if (rules.isEmpty()) {
+            return false;
+        }
+        err().println(("icetune: rule%s %s threw (why: above); the rest of the evaluation is recorded, and %s recommendations are kept as they "
+                + "were. Fix the rule in %s; bin/icetune rules test runs its scenarios").formatted(rules.size() == 1 ? "" : "s", String.join(", ", rules),
+                rules.size() == 1 ? "its" : "their", context().settings().rulesDirectory()));
         return true;
     }
 
@@ -119,6 +132,7 @@ public final class EvaluateCommand
             document.put("recommendations", result.recommendations());
             document.put("effects", round.effects());
             document.put("unread", result.unread());
+            document.put("failed_rules", result.failedRules());
             // a service's evaluations are a stream: one line each
             out().println(service ? JsonOutput.line(document) : JsonOutput.write(document));
             return;

@@ -233,7 +233,7 @@ public final class RecommendationStore
      */
     public Outcome record(List<Recommendation> recommendations, Instant now, int resolveAfter)
     {
-        return record(recommendations, now, Instant.EPOCH, resolveAfter, Optional.empty(), Set.of());
+        return record(recommendations, now, Instant.EPOCH, resolveAfter, Optional.empty(), Set.of(), Set.of());
     }
 
     /**
@@ -241,10 +241,12 @@ public final class RecommendationStore
      * every cluster's (empty): only recommendations from that cluster's evidence can miss, so that evaluating one cluster never resolves
      * another's. Nor can those resting on a table whose metadata could not be read ({@code unread}: tables and catalogs in their
      * one-text form), a pattern's whose rule read it included: they did not fire for want of evidence, not because their problem went
-     * away. A fix verified (or done by another fix) before the window began whose rule fires again met its problem again, as a table
+     * away; nor those of a rule whose consequence threw on a match ({@code failedRules}): a rule being edited that breaks must not
+     * resolve what it had found. A fix verified (or done by another fix) before the window began whose rule fires again met its problem again, as a table
      * fed by a stream fills with small and delete files again after its compaction: it keeps its record, and a new recommendation opens.
      */
-    public Outcome record(List<Recommendation> recommendations, Instant now, Instant windowStart, int resolveAfter, Optional<String> cluster, Set<String> unread)
+    public Outcome record(List<Recommendation> recommendations, Instant now, Instant windowStart, int resolveAfter, Optional<String> cluster, Set<String> unread,
+            Set<String> failedRules)
     {
         return jdbi.inTransaction(handle -> {
             handle.execute("LOCK TABLE recommendations IN SHARE ROW EXCLUSIVE MODE"); // one evaluation at a time
@@ -315,18 +317,20 @@ public final class RecommendationStore
                     FROM icetune_fired f
                     WHERE r.dedupe_key = f.dedupe_key AND r.first_seen < :at AND r.status NOT IN ('open', 'resolved')""")
                     .bind("at", at).execute();
-            // open and approved ones that did not fire count a miss (unless the table they rest on could not be read); open ones resolve
+            // open and approved ones that did not fire count a miss (unless the table they rest on could not be read, or their rule threw); open ones resolve
             // after resolveAfter misses in a row, approved ones keep their approval, and apply leaves them be (its condition no longer holds)
             handle.createUpdate("""
                     UPDATE recommendations r SET missed_evaluations = r.missed_evaluations + 1
                     WHERE r.status IN ('open', 'approved') AND NOT EXISTS (SELECT 1 FROM icetune_fired f WHERE f.dedupe_key = r.dedupe_key)
                       AND (CAST(:cluster AS text) IS NULL OR r.cluster_name = :cluster OR (r.cluster_name IS NULL AND :cluster = ANY (r.clusters)))
+                      AND r.rule_id <> ALL (CAST(:failed_rules AS text[]))
                       -- the table it rests on, whose metadata its rule read: a table's own, or a pattern's whose rule joined the table
                       -- (non-sargable-predicate, leading-wildcard-like: its evidence names it)
                       AND NOT EXISTS (SELECT 1 FROM unnest(CAST(:unread AS text[])) AS u(scope),
                                           LATERAL (SELECT CASE WHEN r.target_type = 'TABLE' THEN r.target ELSE r.evidence ->> 'table' END) AS t(tbl)
                           WHERE t.tbl = u.scope OR starts_with(t.tbl, u.scope || '.'))""")
-                    .bind("cluster", cluster.orElse(null)).bindArray("unread", String.class, unread.toArray(String[]::new)).execute();
+                    .bind("cluster", cluster.orElse(null)).bindArray("unread", String.class, unread.toArray(String[]::new))
+                    .bindArray("failed_rules", String.class, failedRules.toArray(String[]::new)).execute();
             // so do approved ones that a person carries out (a rewrite, advice): delivered, there is nothing left to apply or keep approved
             int resolved = handle.createUpdate("""
                     WITH gone AS (
