@@ -232,6 +232,7 @@ class TestCliWithTrino
         out.reset();
         assertThat(icetune("apply", "--all-approved", "--by", "alice")).as(stderr()).isZero();
         assertThat(stdout()).contains("#1 applied");
+        assertThat(stderr()).as("each step said as it starts").contains("==> #1 step 1 of 1 [metadata only]: table.updateSpec().addField(day(ts)).commit()");
         assertThat(iceberg.load("iceberg.demo.events").orElseThrow().spec().fields()).hasSize(1);
         assertThat(iceberg.load("iceberg.demo.events").orElseThrow().currentSnapshot().snapshotId()).as("metadata only").isEqualTo(snapshot);
 

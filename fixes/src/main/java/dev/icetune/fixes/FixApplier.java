@@ -15,6 +15,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
 
@@ -114,6 +115,15 @@ public final class FixApplier
      */
     public Outcome apply(long id, String actor, boolean dryRun, Optional<Long> rewriteLeftTo)
     {
+        return apply(id, actor, dryRun, rewriteLeftTo, line -> {});
+    }
+
+    /**
+     * As {@link #apply(long, String, boolean, Optional)}, saying each step as it starts: a rewrite takes minutes on a large table,
+     * and a Trino that stops answering keeps its client retrying for two (met from outside: an apply silent for 2 minutes).
+     */
+    public Outcome apply(long id, String actor, boolean dryRun, Optional<Long> rewriteLeftTo, Consumer<String> progress)
+    {
         RecommendationStore.Stored recommendation = find(id);
         Fix fix = recommendation.fix();
         String table = fix.changedTable().orElse(null);
@@ -156,6 +166,7 @@ public final class FixApplier
             for (int done = 0; done < steps.size(); done++) {
                 Step step = steps.get(done);
                 Optional<TableState> stepBefore = loaded.map(this::refreshed);
+                progress.accept("#%d step %d of %d [%s]: %s".formatted(id, done + 1, steps.size(), step.estimate(), step.description()));
                 try {
                     step.run();
                 }

@@ -126,7 +126,7 @@ public final class ApplyCommand
                         continue;
                     }
                 }
-                FixApplier.Outcome outcome = applier.apply(id, actor, dryRun, Optional.ofNullable(rewriteLeftTo.get(id)));
+                FixApplier.Outcome outcome = applier.apply(id, actor, dryRun, Optional.ofNullable(rewriteLeftTo.get(id)), this::progress);
                 budget -= outcome.rewriteBytes(); // planned by a dry run: it skips what apply would, the budget's skips too
                 report(attempts, FixAttempt.of(outcome));
             }
