@@ -181,7 +181,7 @@ public final class FixApplier
                         stepBefore, loaded.map(this::refreshed), done + 1, steps.size()));
             }
             store.transition(id, Status.APPROVED, Status.APPLIED, actor, change);
-            supersedeCompactions(recommendation, fix, actor);
+            supersedeCompactions(recommendation, fix, actor, loaded);
             return audited(recommendation, actor, action, FixAudit.Result.APPLIED, change, estimate, before, loaded.map(this::refreshed), rewriteBytes);
         });
     }
@@ -206,23 +206,36 @@ public final class FixApplier
     /**
      * The compactions waiting for a table that a fix just did: a layout change that rewrote all its files compacted them too, and a
      * compaction does what another rule's compaction of the table would (small-files and delete-file-buildup propose the same one).
+     * A layout change that rewrote the files from a time on did so too when its rewrite left no compaction anything to do (met from
+     * outside: every file of a table spanned every year, the partition fix rewrote them all, and small-files stayed approved).
      */
-    private void supersedeCompactions(RecommendationStore.Stored applied, Fix fix, String actor)
+    private void supersedeCompactions(RecommendationStore.Stored applied, Fix fix, String actor, Optional<Table> table)
     {
-        String why = switch (fix) {
-            case LayoutChange layout when layout.rewrite() != null && layout.rewrite().from() == null -> "rewrote all files of " + layout.table();
-            case Compact compact -> "compacted " + compact.table();
-            default -> null;
-        };
-        if (why == null) {
-            return;
-        }
         for (RecommendationStore.Stored other : store.list(Optional.empty())) {
-            if (other.id() != applied.id() && other.fix() instanceof Compact waiting && waiting.changedTable().equals(fix.changedTable())
-                    && (!(fix instanceof Compact compact) || waiting.fileSizeThresholdBytes() <= compact.fileSizeThresholdBytes())
-                    && other.status().canBecome(Status.SUPERSEDED)) {
+            if (other.id() == applied.id() || !(other.fix() instanceof Compact waiting) || !waiting.changedTable().equals(fix.changedTable())
+                    || !other.status().canBecome(Status.SUPERSEDED)) {
+                continue;
+            }
+            String why = switch (fix) {
+                case Compact compact when waiting.fileSizeThresholdBytes() <= compact.fileSizeThresholdBytes() -> "compacted " + compact.table();
+                case LayoutChange layout when layout.rewrite() != null && layout.rewrite().from() == null -> "rewrote all files of " + layout.table();
+                case LayoutChange layout when layout.rewrite() != null && nothingToDo(waiting, table) ->
+                        "rewrote the files of %s from %s on, which left nothing to compact".formatted(layout.table(), layout.rewrite().from());
+                default -> null;
+            };
+            if (why != null) {
                 store.transition(other.id(), other.status(), Status.SUPERSEDED, actor, "#%d (%s) %s".formatted(applied.id(), applied.ruleId(), why));
             }
+        }
+    }
+
+    private boolean nothingToDo(Compact compaction, Optional<Table> table)
+    {
+        try {
+            return table.isPresent() && actions.plan(compaction, context(table, true)).isEmpty();
+        }
+        catch (RuntimeException e) {
+            return false; // not known: it stays for a person to apply, whose plan says why
         }
     }
 

@@ -562,6 +562,39 @@ class TestApplyTrinoFixes
     }
 
     /**
+     * Met from outside: each file of a table spanned all its years, and a partition fix whose rewrite began at the earliest date its
+     * queries asked for rewrote all of them, yet the table's compaction stayed approved, then held for the fix's cooldown. A rewrite
+     * that leaves a compaction nothing to do supersedes it; one that leaves small files behind does not.
+     */
+    @Test
+    void aLayoutChangeWhoseRewriteLeftNothingToCompactSupersedesTheCompaction()
+    {
+        for (String name : List.of("all_years", "old_years")) {
+            trino.execute("CREATE TABLE %s (ts timestamp(6), v bigint)".formatted(name));
+            for (int load = 0; load < 3; load++) {
+                trino.execute("INSERT INTO %s VALUES (TIMESTAMP '2022-03-01 10:00:00', %d), (TIMESTAMP '2024-03-01 10:00:00', %d)".formatted(name, load, load));
+            }
+        }
+        // two more files of 2022 alone, which a rewrite from 2023 on leaves in the old spec, beside each other
+        trino.execute("INSERT INTO old_years VALUES (TIMESTAMP '2022-05-01 10:00:00', 7)");
+        trino.execute("INSERT INTO old_years VALUES (TIMESTAMP '2022-06-01 10:00:00', 8)");
+        Map<String, Long> compactions = new java.util.HashMap<>();
+        for (String name : List.of("all_years", "old_years")) {
+            String table = "iceberg.demo." + name;
+            compactions.put(name, approved("small-files", table, new Compact(table, 128L << 20)));
+            long id = approved("missing-partition-pruning", table, PartitionSpec.adding(table, List.of(), "year(ts)", new Rewrite(128L << 20, "ts", "2023-01-01T00:00:00Z")));
+            FixApplier.Outcome applied = applier.apply(id, "alice", false);
+            assertThat(applied.result()).as(applied.message()).isEqualTo(FixAudit.Result.APPLIED);
+            if (name.equals("all_years")) {
+                assertThat(store.history(compactions.get(name)).getLast().reason())
+                        .isEqualTo("#%d (missing-partition-pruning) rewrote the files of %s from 2023-01-01T00:00:00Z on, which left nothing to compact".formatted(id, table));
+            }
+        }
+        assertThat(store.find(compactions.get("all_years")).orElseThrow().status()).as("a file a year, each alone").isEqualTo(Status.SUPERSEDED);
+        assertThat(store.find(compactions.get("old_years")).orElseThrow().status()).as("2022's two files of the old spec left").isEqualTo(Status.APPROVED);
+    }
+
+    /**
      * Met from outside: Trino's Iceberg writer fails a write of more than 100 partitions ("Exceeded limit of 100 open writers for partitions",
      * its catalog's iceberg.max-partitions-per-writer), and one piece of the compaction of 150 days of small files wrote 150.
      */
