@@ -115,7 +115,7 @@ class TestCli
                 .containsPattern("PredicateKind +kind +\\(EQUALITY, RANGE, ").containsPattern("double +avgFilesScanned");
         out.reset();
         assertThat(run("rules", "facts", "--json")).isZero();
-        assertThat(JSON.readTree(stdout()).findValuesAsText("scenarioKey")).contains("tables", "patterns", "predicates");
+        assertThat(JSON.readTree(stdout()).findValuesAsText("scenario_key")).contains("tables", "patterns", "predicates");
         out.reset();
         assertThat(run("rules", "test", "--dir", "../rules")).isZero();
         assertThat(stdout()).contains(scenarios(Path.of("../rules")) + " passed, 0 failed");
@@ -497,6 +497,9 @@ class TestCli
         out.reset();
         assertThat(run("--config", config.toString(), "recommendations", "list", "--status", "rejected", "--json")).isZero();
         assertThat(stdout()).contains("\"status\" : \"rejected\"").contains("\"kind\" : \"compact\"").doesNotContain("iceberg.demo.events\"");
+        // one spelling for a script: the recommendation's names as its estimate's and the reports' (ruleId beside files_saved_per_day before)
+        assertThat(names(JSON.readTree(stdout()))).contains("rule_id", "times_seen", "file_size_threshold_bytes")
+                .allSatisfy(name -> assertThat(name).matches("[a-z0-9_]+"));
         String rejected = stdout();
         out.reset();
         assertThat(run("--config", config.toString(), "recommendations", "list", "--status", "REJECTED", "--json")).as("as the table's heading spells it").isZero();
@@ -609,6 +612,15 @@ class TestCli
         try (var files = Files.list(Path.of("../sql/migrations"))) {
             return files.filter(file -> file.getFileName().toString().matches("V\\d+__.*\\.sql")).count();
         }
+    }
+
+    /** Every property name in a JSON document, at any depth. */
+    private static java.util.Set<String> names(com.fasterxml.jackson.databind.JsonNode node)
+    {
+        java.util.Set<String> names = new java.util.TreeSet<>();
+        node.properties().forEach(entry -> names.add(entry.getKey()));
+        node.forEach(child -> names.addAll(names(child)));
+        return names;
     }
 
     static Path config(Path directory, String url, String more)

@@ -111,7 +111,7 @@ class TestCliWithTrino
         assertThat(icetune(lake.config(), "recommendations", "list", "--table", "lake.sales.orders", "--json")).as(stderr()).isZero();
         List<Map<String, Object>> found = JSON.readValue(stdout(), new TypeReference<>() {});
         assertThat(found).as("read from the second catalog's metadata").singleElement().satisfies(recommendation ->
-                assertThat(recommendation).containsEntry("ruleId", "delete-file-buildup").containsEntry("target", "lake.sales.orders")
+                assertThat(recommendation).containsEntry("rule_id", "delete-file-buildup").containsEntry("target", "lake.sales.orders")
                         .containsEntry("explanation", "lake.sales.orders has 1 delete file against 3 data files: every read merges them. Rewrite with the deletes applied."));
         String id = found.getFirst().get("id").toString();
 
@@ -213,7 +213,7 @@ class TestCliWithTrino
         List<Map<String, Object>> all = JSON.readValue(stdout(), new TypeReference<>() {});
         return all.stream().filter(recommendation -> recommendation.get("target").toString().startsWith(prefix))
                 .collect(java.util.stream.Collectors.toMap(recommendation -> recommendation.get("target").toString(),
-                        recommendation -> List.of(recommendation.get("status"), recommendation.get("missedEvaluations"))));
+                        recommendation -> List.of(recommendation.get("status"), recommendation.get("missed_evaluations"))));
     }
 
     @Test

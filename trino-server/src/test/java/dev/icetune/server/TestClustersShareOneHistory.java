@@ -147,11 +147,11 @@ class TestClustersShareOneHistory
         assertThat(repeats.get("cluster").asText()).isEqualTo("bi");
         assertThat(values(repeats.get("clusters"))).containsExactly("bi");
 
-        assertThat(values(json("recommendations", "list", "--cluster", "etl", "--json"), "ruleId")).contains("small-files").doesNotContain("cache-misses");
+        assertThat(values(json("recommendations", "list", "--cluster", "etl", "--json"), "rule_id")).contains("small-files").doesNotContain("cache-misses");
 
         // one cluster's evaluation sees its evidence alone: etl's 2 scans are not enough, and bi's repeats are none of its business
         JsonNode evaluation = json("evaluate", "--cluster", "etl", "--json");
-        assertThat(values(evaluation.get("recommendations"), "ruleId")).doesNotContain("small-files", "cache-misses");
+        assertThat(values(evaluation.get("recommendations"), "rule_id")).doesNotContain("small-files", "cache-misses");
         assertThat(rows.count("SELECT missed_evaluations FROM recommendations WHERE rule_id = 'small-files'")).as("etl's evaluation missed its table").isEqualTo(1);
         assertThat(rows.count("SELECT missed_evaluations FROM recommendations WHERE rule_id = 'cache-misses'")).as("and left bi's pattern alone").isZero();
     }
@@ -199,7 +199,7 @@ class TestClustersShareOneHistory
     private static JsonNode find(JsonNode recommendations, String rule)
     {
         for (JsonNode recommendation : recommendations) {
-            if (recommendation.get("ruleId").asText().equals(rule)) {
+            if (recommendation.get("rule_id").asText().equals(rule)) {
                 return recommendation;
             }
         }
