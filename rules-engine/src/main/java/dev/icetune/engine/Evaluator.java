@@ -166,13 +166,16 @@ public final class Evaluator
         RuleBook.Evaluation evaluation = book.evaluate(facts);
         progress.accept("rules fired %s in %d ms".formatted(count(evaluation.firedByRule().values().stream().mapToInt(Integer::intValue).sum(), "time"), millisSince(step)));
         evaluation.firedByRule().forEach((rule, count) -> Counter.builder("icetune.rules.fired").tag("rule", rule).register(meters).increment(count));
-        // a rule that throws on the same fact it did not foresee throws on every such match: said once, with how many
-        evaluation.failures().stream().collect(Collectors.groupingBy(failure -> failure, java.util.LinkedHashMap::new, Collectors.counting()))
-                .forEach((failure, times) -> {
-                    progress.accept("rule %s failed on %s (the others and every other rule ran; its recommendations are kept as they were): %s"
-                            .formatted(failure.rule(), times == 1 ? "one match" : times + " matches", failure.message()));
-                    Counter.builder("icetune.rules.failures").description("rule consequences that threw on a match").tag("rule", failure.rule())
-                            .register(meters).increment(times);
+        // a rule that throws on facts it did not foresee throws on every such match: said once, with how many and the first
+        evaluation.failures().stream().collect(Collectors.groupingBy(failure -> List.of(failure.rule(), failure.message()), java.util.LinkedHashMap::new,
+                        Collectors.toList()))
+                .forEach((key, failures) -> {
+                    RuleBook.Failure first = failures.getFirst();
+                    progress.accept("rule %s failed on %s%s (the others and every other rule ran; its recommendations are kept as they were): %s"
+                            .formatted(first.rule(), failures.size() == 1 ? "one match" : failures.size() + " matches, the first",
+                                    first.on().isEmpty() ? "" : " on " + first.on(), first.message()));
+                    Counter.builder("icetune.rules.failures").description("rule consequences that threw on a match").tag("rule", first.rule())
+                            .register(meters).increment(failures.size());
                 });
         Set<String> failedRules = evaluation.failures().stream().map(RuleBook.Failure::rule).collect(Collectors.toCollection(java.util.TreeSet::new));
 

@@ -140,7 +140,7 @@ class TestRuleBook
         assertThat(evaluation.recommendations()).extracting(recommendation -> recommendation.ruleId() + ":" + recommendation.target()).containsExactlyInAnyOrder(
                 "many-snapshots:iceberg.demo.a", "many-snapshots:iceberg.demo.odd", "many-snapshots:iceberg.demo.z",
                 "fragile:iceberg.demo.a", "fragile:iceberg.demo.z");
-        assertThat(evaluation.failures()).containsExactly(new RuleBook.Failure("fragile", "IllegalArgumentException: cannot name iceberg.demo.odd"));
+        assertThat(evaluation.failures()).containsExactly(new RuleBook.Failure("fragile", "IllegalArgumentException: cannot name iceberg.demo.odd", "TableFact iceberg.demo.odd"));
     }
 
     /**

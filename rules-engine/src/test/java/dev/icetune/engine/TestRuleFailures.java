@@ -1,7 +1,9 @@
 package dev.icetune.engine;
 
 import dev.icetune.engine.model.Status;
+import dev.icetune.engine.rules.RuleBook;
 import dev.icetune.engine.rules.RuleBookHolder;
+import dev.icetune.engine.rules.Scenarios;
 import dev.icetune.engine.store.RecommendationStore;
 import dev.icetune.store.Database;
 import dev.icetune.testing.TestingPostgres;
@@ -67,11 +69,25 @@ class TestRuleFailures
             List<String> said = new ArrayList<>();
             Evaluator.Result result = broken.evaluate(now.plusSeconds(evaluation), said::add);
             assertThat(said).filteredOn(line -> line.startsWith("rule busy failed")).containsExactly(
-                    "rule busy failed on 2 matches (the others and every other rule ran; its recommendations are kept as they were): IllegalStateException: half-edited");
+                    "rule busy failed on 2 matches, the first on LoadFact bi (the others and every other rule ran; its recommendations are kept as they were): "
+                            + "IllegalStateException: half-edited");
             assertThat(result.failedRules()).containsExactly("busy");
         }
         assertThat(store.list(Optional.of(Status.OPEN))).as("three evaluations without them: resolved, had the rule not thrown")
                 .extracting(RecommendationStore.Stored::target).containsExactlyInAnyOrder("bi", "etl");
+    }
+
+    /** A rule's author learns from its scenario which fact it threw on, as the evaluation says it. */
+    @Test
+    void aScenarioOnWhichARuleThrowsNamesTheFact(@TempDir Path directory)
+            throws Exception
+    {
+        Path rules = rules(directory, "if (true) { throw new IllegalStateException(\"half-edited\"); }");
+        Files.createDirectories(rules.resolve("scenarios"));
+        Files.writeString(rules.resolve("scenarios/busy.json"), """
+                [{"name": "a busy cluster", "facts": {"load": [{"cluster": "bi", "queries": 10}]}, "expect": []}]""");
+        assertThat(Scenarios.run(RuleBook.load(rules), rules.resolve("scenarios"))).extracting(Scenarios.Result::error)
+                .containsExactly("rule busy threw on LoadFact bi: IllegalStateException: half-edited");
     }
 
     private static Path rules(Path directory, String before)

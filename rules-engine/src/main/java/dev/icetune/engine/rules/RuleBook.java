@@ -185,12 +185,31 @@ public final class RuleBook
             }
             catch (ConsequenceException e) {
                 Throwable cause = e.getCause() == null ? e : e.getCause();
-                failures.add(new Failure(e.getMatch().getRule().getName(), cause.getClass().getSimpleName() + ": " + cause.getMessage()));
+                failures.add(new Failure(e.getMatch().getRule().getName(), cause.getClass().getSimpleName() + ": " + cause.getMessage(),
+                        matched(e.getMatch().getObjects())));
                 if (failures.size() >= MAX_FAILURES) {
                     throw e;
                 }
             }
         }
+    }
+
+    /**
+     * The facts a match was on, each by its kind and first field (a table, a pattern's hash, a cluster, a query's id): what a
+     * rule's author needs to write the scenario that makes it throw. The thresholds, and lists a rule collected, are left out.
+     */
+    private static String matched(List<Object> objects)
+    {
+        return objects.stream().filter(Record.class::isInstance).filter(fact -> !(fact instanceof Thresholds)).map(fact -> {
+            java.lang.reflect.RecordComponent[] components = fact.getClass().getRecordComponents();
+            String kind = fact.getClass().getSimpleName();
+            try {
+                return components.length > 0 && components[0].getType() == String.class ? kind + " " + components[0].getAccessor().invoke(fact) : kind;
+            }
+            catch (ReflectiveOperationException e) {
+                return kind;
+            }
+        }).distinct().collect(java.util.stream.Collectors.joining(", "));
     }
 
     public Evaluation evaluate(Collection<?> facts)
@@ -249,6 +268,6 @@ public final class RuleBook
     /** The outcome of one run of the rules. */
     public record Evaluation(List<Recommendation> recommendations, Map<String, Integer> firedByRule, List<Failure> failures) {}
 
-    /** A rule's consequence that threw on one match, and what it said. */
-    public record Failure(String rule, String message) {}
+    /** A consequence that threw: its rule, the exception, and the facts it matched ({@code on}). */
+    public record Failure(String rule, String message, String on) {}
 }

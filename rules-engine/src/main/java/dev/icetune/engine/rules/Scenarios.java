@@ -111,7 +111,8 @@ public final class Scenarios
             RuleBook.Evaluation evaluation = book.evaluate(facts, thresholds);
             if (!evaluation.failures().isEmpty()) {
                 RuleBook.Failure failure = evaluation.failures().getFirst();
-                return new Result(file, scenario.name(), expected, false, Set.of(), Set.of(), "rule " + failure.rule() + " threw: " + failure.message());
+                return new Result(file, scenario.name(), expected, false, Set.of(), Set.of(), "rule " + failure.rule() + " threw"
+                        + (failure.on().isEmpty() ? "" : " on " + failure.on()) + ": " + failure.message());
             }
             Estimator.Valued valued = new Estimator(facts, thresholds, window).value(evaluation.recommendations());
             List<Recommendation> produced = valued.kept();
