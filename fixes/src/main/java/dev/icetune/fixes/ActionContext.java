@@ -155,6 +155,10 @@ record ActionContext(Optional<Table> table, Optional<TrinoConnections> trino, Re
             advice = " (the catalog's iceberg.max-partitions-per-writer: set icetune.rewrite.piece-partitions to at most it, or raise it"
                     + " where a single file spans more partitions of the new layout)";
         }
+        else if (message.contains("Failed to connect to")) {
+            // met from outside: Trino stopped before or during an apply; its client tries for 2 minutes within a statement, not before one
+            advice = " (Trino is not answering at icetune.trino.url: apply again once it is up)";
+        }
         else if (isCommitConflict(e)) {
             // a table updated row by row all the time: each commit found deletes written meanwhile for files it rewrote
             advice = " (tried %d times: a rewrite whose files other writers keep changing commits once they are quieter; apply it again then)".formatted(attempts);

@@ -546,7 +546,8 @@ class TestApplyTrinoFixes
         long id = approved("missing-partition-pruning", "iceberg.demo.half_done", PartitionSpec.adding("iceberg.demo.half_done", List.of(), "day(ts)", new Rewrite(128L << 20)));
         TrinoConnections stopped = () -> new TrinoDriver().connect("jdbc:trino://127.0.0.1:1/iceberg/demo", userIcetune());
         assertThatThrownBy(() -> new FixApplier(jdbi, store, iceberg, Optional.of(stopped)).apply(id, "alice", false))
-                .hasMessageContaining("the first 1 of 2 steps were applied; applying again plans what is left");
+                .hasMessageContaining("the first 1 of 2 steps were applied; applying again plans what is left")
+                .as("a Trino that does not answer, said as such").hasMessageEndingWith("(Trino is not answering at icetune.trino.url: apply again once it is up)");
         assertThat(table("half_done").spec().fields()).as("the partition change committed").hasSize(1);
         assertThat(specIds("half_done")).as("the files, not rewritten").doesNotContain(table("half_done").spec().specId());
 
