@@ -23,11 +23,13 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
@@ -167,7 +169,7 @@ public final class Evaluator
         progress.accept("rules fired %s in %d ms".formatted(count(evaluation.firedByRule().values().stream().mapToInt(Integer::intValue).sum(), "time"), millisSince(step)));
         evaluation.firedByRule().forEach((rule, count) -> Counter.builder("icetune.rules.fired").tag("rule", rule).register(meters).increment(count));
         // a rule that throws on facts it did not foresee throws on every such match: said once, with how many and the first
-        evaluation.failures().stream().collect(Collectors.groupingBy(failure -> List.of(failure.rule(), failure.message()), java.util.LinkedHashMap::new,
+        evaluation.failures().stream().collect(Collectors.groupingBy(failure -> List.of(failure.rule(), failure.message()), LinkedHashMap::new,
                         Collectors.toList()))
                 .forEach((key, failures) -> {
                     RuleBook.Failure first = failures.getFirst();
@@ -177,7 +179,7 @@ public final class Evaluator
                     Counter.builder("icetune.rules.failures").description("rule consequences that threw on a match").tag("rule", first.rule())
                             .register(meters).increment(failures.size());
                 });
-        Set<String> failedRules = evaluation.failures().stream().map(RuleBook.Failure::rule).collect(Collectors.toCollection(java.util.TreeSet::new));
+        Set<String> failedRules = evaluation.failures().stream().map(RuleBook.Failure::rule).collect(Collectors.toCollection(TreeSet::new));
 
         step = System.nanoTime();
         Estimator.Valued valued = new Estimator(facts, thresholds, window).value(withQueries(evaluation.recommendations(), evidence));

@@ -18,6 +18,7 @@ import org.kie.api.runtime.rule.ConsequenceException;
 
 import java.io.IOException;
 import java.io.Reader;
+import java.lang.reflect.RecordComponent;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -201,7 +202,7 @@ public final class RuleBook
     private static String matched(List<Object> objects)
     {
         return objects.stream().filter(Record.class::isInstance).filter(fact -> !(fact instanceof Thresholds)).map(fact -> {
-            java.lang.reflect.RecordComponent[] components = fact.getClass().getRecordComponents();
+            RecordComponent[] components = fact.getClass().getRecordComponents();
             String kind = fact.getClass().getSimpleName();
             try {
                 return components.length > 0 && components[0].getType() == String.class ? kind + " " + components[0].getAccessor().invoke(fact) : kind;
@@ -209,7 +210,7 @@ public final class RuleBook
             catch (ReflectiveOperationException e) {
                 return kind;
             }
-        }).distinct().collect(java.util.stream.Collectors.joining(", "));
+        }).distinct().collect(Collectors.joining(", "));
     }
 
     public Evaluation evaluate(Collection<?> facts)
