@@ -79,6 +79,8 @@ public final class Evaluator
     private boolean windowWasEmpty;
     /** Without a catalog, that its tables are not read is said at the first evaluation that queried some, not at every one. */
     private boolean saidNoCatalog;
+    /** The recommendations the last evaluation held back (their keys): a service says again only those newly held back. */
+    private Set<String> heldBackBefore = Set.of();
 
     public Evaluator(Jdbi jdbi, RuleBookHolder rules, Optional<TableFactSource> tables, Duration window, Duration baseline, int resolveAfter,
             RecommendationStore store, MeterRegistry meters)
@@ -183,14 +185,20 @@ public final class Evaluator
 
         step = System.nanoTime();
         Estimator.Valued valued = new Estimator(facts, thresholds, window).value(withQueries(evaluation.recommendations(), evidence));
-        // each one said, up to a screenful; beyond it, how many of each rule (a fleet holds back thousands)
-        valued.heldBack().stream().limit(HELD_BACK_SHOWN).forEach(held -> progress.accept("held back %s on %s: %s".formatted(held.recommendation().ruleId(),
+        // each one newly held back said, up to a screenful; beyond it, how many of each rule (a fleet holds back thousands); those the
+        // last evaluation held back too are counted, not said again (met from outside: a service said the same lines at every interval)
+        List<Estimator.HeldBack> newlyHeld = valued.heldBack().stream().filter(held -> !heldBackBefore.contains(held.recommendation().dedupeKey())).toList();
+        heldBackBefore = valued.heldBack().stream().map(held -> held.recommendation().dedupeKey()).collect(Collectors.toSet());
+        newlyHeld.stream().limit(HELD_BACK_SHOWN).forEach(held -> progress.accept("held back %s on %s: %s".formatted(held.recommendation().ruleId(),
                 held.recommendation().label(), held.reason())));
-        if (valued.heldBack().size() > HELD_BACK_SHOWN) {
-            Map<String, Long> more = valued.heldBack().stream().skip(HELD_BACK_SHOWN)
+        if (newlyHeld.size() > HELD_BACK_SHOWN) {
+            Map<String, Long> more = newlyHeld.stream().skip(HELD_BACK_SHOWN)
                     .collect(Collectors.groupingBy(held -> held.recommendation().ruleId(), TreeMap::new, Collectors.counting()));
-            progress.accept("held back %d more: %s".formatted(valued.heldBack().size() - HELD_BACK_SHOWN,
+            progress.accept("held back %d more: %s".formatted(newlyHeld.size() - HELD_BACK_SHOWN,
                     more.entrySet().stream().map(entry -> entry.getValue() + " " + entry.getKey()).collect(Collectors.joining(", "))));
+        }
+        if (newlyHeld.size() < valued.heldBack().size()) {
+            progress.accept("held back %d as at the last evaluation".formatted(valued.heldBack().size() - newlyHeld.size()));
         }
         List<Recommendation> recommendations = withClusters(valued.kept(), evidence);
         progress.accept("valued %s in %d ms".formatted(count(evaluation.recommendations().size(), "recommendation"), millisSince(step)));

@@ -173,7 +173,11 @@ class TestEvaluateEndToEnd
             System.out.println(line);
             progress.add(line);
         });
-        Evaluator.Result second = evaluator.evaluate(Instant.now().plusSeconds(2), System.out::println);
+        List<String> secondProgress = new ArrayList<>();
+        Evaluator.Result second = evaluator.evaluate(Instant.now().plusSeconds(2), line -> {
+            System.out.println(line);
+            secondProgress.add(line);
+        });
 
         String hourly = pattern("hourly");
         String sessions = pattern("sessions");
@@ -194,6 +198,10 @@ class TestEvaluateEndToEnd
         // each INSERT wrote a day: a one-day range already reads 1 file by the files' bounds, as it would in a day partition
         assertThat(progress).anySatisfy(line -> assertThat(line).startsWith("held back missing-partition-pruning on " + EVENTS + ": saves ")
                 .contains("(120 queries a day, each reading 1 file and ").contains("about 1 file and "));
+        // a service's next evaluation holds the same back: counted, not said again line by line
+        long heldFirst = progress.stream().filter(line -> line.startsWith("held back ")).count();
+        assertThat(secondProgress).noneMatch(line -> line.startsWith("held back bloom-filter") || line.startsWith("held back missing-partition-pruning"))
+                .contains("held back %d as at the last evaluation".formatted(heldFirst));
         assertThat(first.outcome().opened()).isEqualTo(6);
         assertThat(second.outcome().opened()).isZero();
         assertThat(second.outcome().refreshed()).isEqualTo(6);
