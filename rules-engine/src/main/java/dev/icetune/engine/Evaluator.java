@@ -46,7 +46,7 @@ public final class Evaluator
 {
     /**
      * What an evaluation found and changed; {@code unread} names the Iceberg catalogs and tables whose metadata it could not
-     * read (their recommendations kept as they were), sorted.
+     * read, {@code failedRules} the rules whose consequence threw (the recommendations of both kept as they were), each sorted.
      */
     public record Result(long evaluationId, Instant windowStart, Instant windowEnd, int facts, List<Recommendation> recommendations,
             Map<String, Integer> firedByRule, RecommendationStore.Outcome outcome, Duration duration, List<String> unread, List<String> failedRules) {}

@@ -58,8 +58,8 @@ public final class EvaluateCommand
             if (!service) {
                 EvaluationService.Round round = evaluations.evaluateOnce(Instant.now(), this::progress);
                 print(round);
-                boolean unread = unreadSaid(round.result().unread());
-                return failedRulesSaid(round.result().failedRules()) || unread ? IcetuneCli.FAILED : 0;
+                // each said, whichever else is (|, not ||)
+                return unreadSaid(round.result().unread()) | failedRulesSaid(round.result().failedRules()) ? IcetuneCli.FAILED : 0;
             }
             try {
                 evaluations.run(context().settings().engine().getEvaluateInterval().toJavaTime(), this::progress, this::print,
