@@ -517,15 +517,24 @@ class TestCli
         assertThat(run("--config", config.toString(), "recommendations", "list", "--table", "iceberg.demo.other", "--status", "open")).isZero();
         assertThat(stderr()).as("rejected, not open: named all the same").doesNotContain("no recommendation of table");
         out.reset();
+        // what is still in hand by default, and how many others there are: a rejected one is decided
         assertThat(run("--config", config.toString(), "recommendations", "list", "--table", "iceberg.demo.other")).isZero();
-        assertThat(stdout()).contains("iceberg.demo.other").doesNotContain("iceberg.demo.events");
+        assertThat(stdout()).isEqualTo("(none open, approved, applied or regressed; not shown: 1 rejected; --all lists them)%n".formatted());
         out.reset();
         // as copied from a query: Trino lower-cases every name, quoted or not, and so do the recommendations
-        assertThat(run("--config", config.toString(), "recommendations", "list", "--table", "Iceberg.\"Demo\".OTHER")).isZero();
-        assertThat(stdout()).contains("iceberg.demo.other").doesNotContain("iceberg.demo.events");
+        assertThat(run("--config", config.toString(), "recommendations", "list", "--table", "Iceberg.\"Demo\".OTHER", "--all")).isZero();
+        assertThat(stdout()).contains("iceberg.demo.other").doesNotContain("iceberg.demo.events").doesNotContain("not shown");
+        out.reset();
+        assertThat(run("--config", config.toString(), "recommendations", "list", "--rule", "small-files")).isZero();
+        assertThat(stdout()).contains("iceberg.demo.events").doesNotContain("iceberg.demo.other").endsWith("(not shown: 1 rejected; --all lists them)%n".formatted());
         out.reset();
         assertThat(run("--config", config.toString(), "recommendations", "list", "--rule", "small-files", "--json")).isZero();
+        assertThat(stdout()).contains("iceberg.demo.events").doesNotContain("iceberg.demo.other");
+        out.reset();
+        assertThat(run("--config", config.toString(), "recommendations", "list", "--rule", "small-files", "--all", "--json")).isZero();
         assertThat(stdout()).contains("iceberg.demo.other", "iceberg.demo.events");
+        assertThat(run("--config", config.toString(), "recommendations", "list", "--all", "--status", "open")).isEqualTo(IcetuneCli.USAGE);
+        assertThat(stderr()).contains("--all and --status: one or the other");
         out.reset();
         assertThat(run("--config", config.toString(), "recommendations", "list", "--rule", "bloom-filter")).isZero();
         assertThat(stdout()).doesNotContain("iceberg.demo");

@@ -6,18 +6,28 @@ import dev.icetune.engine.store.RecommendationStore;
 import dev.icetune.store.TableName;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 
+import java.util.EnumMap;
+import java.util.EnumSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
 
 @Command(name = "list", description = {"Recommendations, the highest priority first: what each saves a day at the current workload, net of what it costs.",
-        "PRIORITY is the scan work saved over estimate.horizon_days days less the one-time cost, in GB-equivalents."})
+        "PRIORITY is the scan work saved over estimate.horizon_days days less the one-time cost, in GB-equivalents.",
+        "Without --status or --all, those still in hand: open, approved, applied (being measured) and regressed; the table ends with how many others there are."})
 final class ListCommand
         extends ContextCommand
 {
     @Option(names = "--status", paramLabel = "STATUS", description = "only this status: ${COMPLETION-CANDIDATES}", converter = StatusConverter.class,
             completionCandidates = StatusConverter.Candidates.class)
     Status status;
+
+    @Option(names = "--all", description = "every status: resolved, verified, rejected and superseded too")
+    boolean all;
 
     @Option(names = "--cluster", paramLabel = "NAME", description = "only those of this Trino cluster: its patterns', and tables' it scanned")
     String cluster;
@@ -32,35 +42,65 @@ final class ListCommand
     @Option(names = "--json", description = "print JSON")
     boolean json;
 
+    /**
+     * What a person still has to decide, or to watch: after weeks of a service, the resolved, verified and superseded outnumber
+     * them and sorted first by their priority (met from outside: 45 resolved among 76).
+     */
+    private static final Set<Status> IN_HAND = EnumSet.of(Status.OPEN, Status.APPROVED, Status.APPLIED, Status.REGRESSED);
+
     @Override
     public Integer call()
     {
-        List<RecommendationStore.Stored> all = context().store().list(Optional.ofNullable(status), Optional.ofNullable(cluster)).stream()
+        if (all && status != null) {
+            throw new ParameterException(spec.commandLine(), "--all and --status: one or the other");
+        }
+        List<RecommendationStore.Stored> found = context().store().list(Optional.ofNullable(status), Optional.ofNullable(cluster)).stream()
                 .filter(each -> rule == null || each.ruleId().equals(rule))
                 .filter(each -> table == null || of(table.toString(), each))
                 .toList();
-        if (all.isEmpty() && cluster != null) {
+        Map<Boolean, List<RecommendationStore.Stored>> inHand = found.stream()
+                .collect(Collectors.partitioningBy(each -> all || status != null || IN_HAND.contains(each.status())));
+        List<RecommendationStore.Stored> shown = inHand.get(true);
+        if (found.isEmpty() && cluster != null) {
             sayClustersThereAre();
         }
-        if (all.isEmpty() && (rule != null || table != null)) {
+        if (found.isEmpty() && (rule != null || table != null)) {
             sayRuleOrTableThereIsNot(context().store().list(Optional.empty(), Optional.empty()));
         }
         if (json) {
-            out().println(dev.icetune.cli.JsonOutput.write(all));
+            out().println(dev.icetune.cli.JsonOutput.write(shown));
             return 0;
         }
-        if (all.isEmpty()) {
+        if (found.isEmpty()) {
             out().println(status == null && cluster == null && rule == null && table == null
                     ? "(no recommendations yet: icetune evaluate turns the queries the listener captured into some)"
                     : "(no recommendations)");
             return 0;
         }
+        String others = othersNotShown(inHand.get(false));
+        if (shown.isEmpty()) {
+            out().println("(none open, approved, applied or regressed; not shown: %s)".formatted(others));
+            return 0;
+        }
         TextTable text = new TextTable(60, "ID", "STATUS", "PRIORITY", "SAVES A DAY", "SEVERITY", "LEVEL", "RULE", "TARGET", "CLUSTERS", "LAST SEEN");
-        all.forEach(each -> text.row(each.id(), each.status(), each.estimate() == null ? "-" : "%.1f".formatted(each.estimate().priority()),
+        shown.forEach(each -> text.row(each.id(), each.status(), each.estimate() == null ? "-" : "%.1f".formatted(each.estimate().priority()),
                 each.estimateOrUnknown().saving(), each.severity(), each.level(), each.ruleId(), each.label(),
                 each.clusters().isEmpty() ? "-" : String.join(",", each.clusters()), each.lastSeen()));
         text.print(out());
+        if (!others.isEmpty()) {
+            out().println("(not shown: %s)".formatted(others));
+        }
         return 0;
+    }
+
+    /** {@code 45 resolved, 11 verified; --all lists them}, by status in the order of their lifecycle; empty for none. */
+    private static String othersNotShown(List<RecommendationStore.Stored> others)
+    {
+        if (others.isEmpty()) {
+            return "";
+        }
+        Map<Status, Long> counts = others.stream().collect(Collectors.groupingBy(RecommendationStore.Stored::status, () -> new EnumMap<>(Status.class), Collectors.counting()));
+        return counts.entrySet().stream().map(each -> each.getValue() + " " + each.getKey().value()).collect(Collectors.joining(", ")) + "; --all lists them";
     }
 
     /** A misspelt --cluster finds nothing, as a healthy cluster would: on stderr, the clusters that have recommendations, when it is none of them. */
