@@ -450,6 +450,35 @@ class TestCli
         }
     }
 
+    /** The three compactions of one ingest job, approved in one command: each as alone, one that may not be said, the others decided. */
+    @Test
+    void severalIdsAreDecidedEachInTurn(@TempDir Path directory)
+            throws Exception
+    {
+        String url = TestingPostgres.shared().createDatabase("cli_decide_several");
+        Database database = Database.of(url, "postgres", "icetune-test");
+        database.migrate();
+        new RecommendationStore(database.jdbi()).record(List.of(recommendation("small-files", "iceberg.many.t0"), recommendation("small-files", "iceberg.many.t1"),
+                recommendation("small-files", "iceberg.many.t2")), Instant.now(), 3);
+        Path config = config(directory, url, "icetune.approvers=alice\n");
+
+        assertThat(run("--config", config.toString(), "recommendations", "approve", "1", "2", "--by", "mallory")).isEqualTo(IcetuneCli.FAILED);
+        assertThat(stderr()).isEqualTo("icetune: 'mallory' may not approve or reject: not listed in icetune.approvers%n".formatted());
+        err.reset();
+        assertThat(run("--config", config.toString(), "recommendations", "approve", "1", "--by", "alice")).isZero();
+        out.reset();
+        assertThat(run("--config", config.toString(), "recommendations", "approve", "1", "2", "#3", "99", "--by", "alice", "--reason", "nightly window")).isEqualTo(IcetuneCli.FAILED);
+        assertThat(stdout()).isEqualTo("#2 small-files on iceberg.many.t1 approved by alice%n#3 small-files on iceberg.many.t2 approved by alice%n".formatted());
+        assertThat(stderr()).isEqualTo("icetune: recommendation 1 is already approved%nicetune: no recommendation 99%n".formatted());
+        assertThat(new CapturedRows(url).query("SELECT id, status FROM recommendations ORDER BY id")).containsExactly(
+                Map.of("id", 1L, "status", "approved"), Map.of("id", 2L, "status", "approved"), Map.of("id", 3L, "status", "approved"));
+        assertThat(new CapturedRows(url).count("SELECT count(*) FROM recommendation_history WHERE reason = 'nightly window'")).isEqualTo(2);
+
+        out.reset();
+        assertThat(run("--config", config.toString(), "recommendations", "reject", "2", "3", "--by", "alice", "--reason", "compacted by the ingest job", "--json")).isZero();
+        assertThat(JSON.readTree(stdout()).findValuesAsText("status")).as("a list for several ids").containsExactly("rejected", "rejected");
+    }
+
     @Test
     void approveRejectAndShowThroughTheCli(@TempDir Path directory)
             throws Exception

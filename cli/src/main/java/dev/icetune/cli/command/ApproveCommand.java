@@ -4,7 +4,7 @@ import dev.icetune.engine.store.RecommendationStore;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-@Command(name = "approve", description = "Approve an open recommendation (only identities in icetune.approvers).")
+@Command(name = "approve", description = "Approve open recommendations, one or several (only identities in icetune.approvers).")
 final class ApproveCommand
         extends DecisionCommand
 {
@@ -12,7 +12,7 @@ final class ApproveCommand
     String reason;
 
     @Override
-    RecommendationStore.Stored decide(RecommendationStore store)
+    RecommendationStore.Stored decide(RecommendationStore store, long id)
     {
         return store.approve(id, by, reason);
     }

@@ -4,7 +4,7 @@ import dev.icetune.engine.store.RecommendationStore;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-@Command(name = "reject", description = "Reject an open or approved recommendation (only identities in icetune.approvers); a reason is required.")
+@Command(name = "reject", description = "Reject open or approved recommendations, one or several (only identities in icetune.approvers); a reason is required.")
 final class RejectCommand
         extends DecisionCommand
 {
@@ -12,7 +12,7 @@ final class RejectCommand
     String reason;
 
     @Override
-    RecommendationStore.Stored decide(RecommendationStore store)
+    RecommendationStore.Stored decide(RecommendationStore store, long id)
     {
         return store.reject(id, by, reason);
     }

@@ -14,7 +14,7 @@ final class ReopenCommand
     String reason;
 
     @Override
-    RecommendationStore.Stored decide(RecommendationStore store)
+    RecommendationStore.Stored decide(RecommendationStore store, long id)
     {
         return store.reopen(id, by, reason);
     }

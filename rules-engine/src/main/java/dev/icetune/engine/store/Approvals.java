@@ -69,8 +69,11 @@ public record Approvals(Set<String> approvers, List<AutoApproval> autoApprovals)
                 auto);
     }
 
-    public boolean mayApprove(String actor)
+    /** Only identities in icetune.approvers approve, reject or reopen: fails, saying so, for anyone else. */
+    public void checkMayDecide(String actor)
     {
-        return approvers.contains(actor);
+        if (!approvers.contains(actor)) {
+            throw new IllegalArgumentException("'" + actor + "' may not approve or reject: not listed in icetune.approvers");
+        }
     }
 }

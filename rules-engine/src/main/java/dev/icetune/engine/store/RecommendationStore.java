@@ -127,9 +127,7 @@ public final class RecommendationStore
     private Stored decide(long id, Status to, String actor, String reason)
     {
         requireNonNull(actor, "actor is null");
-        if (!approvals.mayApprove(actor)) {
-            throw new IllegalArgumentException("'" + actor + "' may not approve or reject: not listed in icetune.approvers");
-        }
+        approvals.checkMayDecide(actor);
         jdbi.useTransaction(handle -> {
             Status status = lockStatus(handle, id);
             if (status == to) {
