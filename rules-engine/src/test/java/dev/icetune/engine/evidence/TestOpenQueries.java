@@ -2,6 +2,7 @@ package dev.icetune.engine.evidence;
 
 import dev.icetune.engine.facts.RunningQueryFact;
 import dev.icetune.store.Database;
+import dev.icetune.store.Reports;
 import dev.icetune.testing.TestingPostgres;
 import org.jdbi.v3.core.Jdbi;
 import org.junit.jupiter.api.BeforeEach;
@@ -12,6 +13,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -130,6 +132,11 @@ class TestOpenQueries
         assertThat(open).as("the new coordinator's running query, and that of a coordinator beside another")
                 .contains("20261204_101100_00001_fghij", "20261204_100000_00001_kmnpq");
         assertThat(read(end, Optional.of("bi"))).map(RunningQueryFact::queryId).containsExactly("20261204_101100_00001_fghij");
+        // and the current-load report's queries running now (met from outside: a query Trino's kill cut off, running there for a day)
+        List<Map<String, Object>> load = jdbi.withHandle(handle -> handle.createQuery(Reports.sql("current-load").orElseThrow()).mapToMap().list());
+        assertThat(load)
+                .filteredOn(row -> List.of("bi", "ha").contains(row.get("cluster_name")))
+                .extracting(row -> row.get("cluster_name") + " " + row.get("running_now")).containsExactlyInAnyOrder("bi 1", "ha 1");
         // read directly (an earlier end than the kept ones cover), the same
         jdbi.useHandle(handle -> handle.execute("UPDATE open_queries_checked SET covered_from = now()")); // the end's day is no longer covered
         assertThat(read(end, Optional.of("bi"))).map(RunningQueryFact::queryId).containsExactly("20261204_101100_00001_fghij");
