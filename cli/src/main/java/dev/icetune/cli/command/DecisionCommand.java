@@ -38,7 +38,11 @@ abstract class DecisionCommand
         boolean refused = false;
         for (long id : ids.stream().distinct().toList()) {
             try {
-                decided.add(decide(store, id));
+                RecommendationStore.Stored each = decide(store, id);
+                decided.add(each);
+                if (!json) {
+                    out().printf("#%d %s on %s %s by %s%n", each.id(), each.ruleId(), each.label(), each.status() == Status.OPEN ? "reopened" : each.status(), by);
+                }
             }
             catch (IllegalArgumentException | IllegalStateException e) {
                 // not there, or not in a status this decision applies to: the others are decided all the same
@@ -51,9 +55,6 @@ abstract class DecisionCommand
         }
         else if (json) {
             out().println(JsonOutput.write(decided));
-        }
-        else {
-            decided.forEach(each -> out().printf("#%d %s on %s %s by %s%n", each.id(), each.ruleId(), each.label(), each.status() == Status.OPEN ? "reopened" : each.status(), by));
         }
         return refused ? IcetuneCli.FAILED : 0;
     }
