@@ -421,13 +421,20 @@ final class EventWriter
         nextAttemptNanos = System.nanoTime();
     }
 
+    /**
+     * Met from outside: a plugin run with icetune.db.migrate=false against a database nobody had migrated said only that a
+     * function did not exist. Its events are journaled until then, and replayed without a restart.
+     */
+    private static final String MIGRATE = " - the schema is not migrated: run bin/icetune migrate against this database (or set icetune.db.migrate=true), "
+            + "and what was journaled meanwhile is written then";
+
     private void failed(Exception e)
     {
         metrics.writeFailures.increment();
         if (!down) {
             // the message of a PostgreSQL error never holds the password; the URL may, so it is not logged
-            log.warn("icetune: PostgreSQL write failed (%s: %s); journaling to %s and trying again every %s at most until it recovers",
-                    e.getClass().getSimpleName(), e.getMessage(), spoolDirectory, config.getRetryMaxDelay());
+            log.warn("icetune: PostgreSQL write failed (%s: %s)%s; journaling to %s and trying again every %s at most until it recovers",
+                    e.getClass().getSimpleName(), e.getMessage(), PostgresSink.isSchemaMissing(e) ? MIGRATE : "", spoolDirectory, config.getRetryMaxDelay());
             down = true;
         }
         failuresInARow++;

@@ -10,11 +10,6 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.logging.Handler;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
-import java.util.logging.SimpleFormatter;
 
 import static io.airlift.configuration.testing.ConfigAssertions.assertFullMapping;
 import static io.airlift.configuration.testing.ConfigAssertions.assertRecordedDefaults;
@@ -114,34 +109,12 @@ class TestListenerConfig
         assertFails(Map.of("icetune.db.url", URL, "icetune.db.password-file", directory.resolve("missing").toString()), "icetune.db.password-file");
 
         // the configuration as Trino's log shows it at start, then the failure to connect: no password, from the file or in the URL
-        List<String> logged = new CopyOnWriteArrayList<>();
-        Handler handler = new Handler()
-        {
-            @Override
-            public void publish(LogRecord record)
-            {
-                logged.add(new SimpleFormatter().formatMessage(record) + (record.getThrown() == null ? "" : " " + record.getThrown()));
-            }
-
-            @Override
-            public void flush() {}
-
-            @Override
-            public void close() {}
-        };
-        Logger root = Logger.getLogger("");
-        root.addHandler(handler);
-        try {
+        List<String> logged;
+        try (LoggedLines lines = new LoggedLines()) {
             IcetuneEventListener listener = (IcetuneEventListener) new IcetuneEventListenerFactory().create(Map.of("icetune.db.url", URL + "?password=hunter2-in-url",
                     "icetune.db.password-file", file.toString(), "icetune.spool.dir", directory.resolve("spool").toString()), null);
-            long deadline = System.nanoTime() + SECONDS.toNanos(30);
-            while (logged.stream().noneMatch(line -> line.contains("journaling")) && System.nanoTime() < deadline) {
-                Thread.sleep(50);
-            }
+            logged = lines.await("journaling", java.time.Duration.ofSeconds(30));
             listener.shutdown();
-        }
-        finally {
-            root.removeHandler(handler);
         }
         assertThat(logged).as("the configuration, then the failed write").anyMatch(line -> line.contains("icetune.db.url")).anyMatch(line -> line.contains("journaling"));
         assertThat(String.join("\n", logged)).doesNotContain("s3cret-from-file").doesNotContain("hunter2");

@@ -281,6 +281,36 @@ class TestPostgresOutage
         }
     }
 
+    /**
+     * Met from outside: a plugin run with icetune.db.migrate=false against a database nobody had migrated said only "function
+     * icetune_maintain_partitions(integer, integer) does not exist". It says what to run, and once someone has, the events journaled
+     * meanwhile arrive without a restart (at the default retry delays).
+     */
+    @Test
+    void aSchemaNotMigratedIsSaidWithWhatToRunAndItsEventsArriveOnceItIs()
+            throws Exception
+    {
+        String url = TestingPostgres.shared().createDatabase("not_migrated");
+        try (LoggedLines lines = new LoggedLines()) {
+            IcetuneEventListener listener = listener(url, temporary.resolve("spool"), Map.of("icetune.db.migrate", "false"));
+            try {
+                for (int i = 0; i < 10; i++) {
+                    listener.queryCompleted(TestingEvents.completed("q_before_migration_" + i, "SELECT 1", List.of(TestingEvents.icebergInput("t", 1, 1))));
+                }
+                assertThat(lines.await("journaling", Duration.ofSeconds(30))).filteredOn(line -> line.contains("journaling")).first().asString()
+                        .contains("does not exist").contains("the schema is not migrated: run bin/icetune migrate against this database");
+
+                Database.of(url, "postgres", "operator").migrate(); // bin/icetune migrate
+                CapturedRows rows = new CapturedRows(url);
+                awaitStoredOrLost(rows, 10, Duration.ofSeconds(90));
+                assertThat(rows.count("SELECT count(*) FROM query_logs WHERE query_id LIKE 'q_before_migration_%'")).isEqualTo(10);
+            }
+            finally {
+                listener.shutdown();
+            }
+        }
+    }
+
     @Test
     void theJournalIsReplayedAtStartUpAndAnUnreadableFileIsSetAside()
             throws Exception
