@@ -420,6 +420,9 @@ class TestCliWithTrino
         assertThat(icetune("lint", "--sql", "SELECT nonsense FROM nowhere")).as("Trino refuses the query").isEqualTo(IcetuneCli.FAILED);
         assertThat(stderr()).as("the place of the error in the query as written").startsWith("icetune: Trino (icetune.trino.url): Query failed")
                 .contains("line 1:22: Schema must be specified").contains("qualify the query's tables, or give --schema (and --catalog)");
+        // a dashboard's prepared statement, as query_logs keeps its text
+        assertThat(icetune("lint", "SELECT count(*) FROM iceberg.demo.lint_me WHERE user_id = ?")).isEqualTo(IcetuneCli.FAILED);
+        assertThat(stderr()).contains("Incorrect number of parameters").contains("lint the query with a value in place of each ?, as it runs");
         out.reset();
         assertThat(icetune("lint", "--schema", "demo", "SELECT count(*) FROM lint_me WHERE user_id = 2")).as("in the catalog of icetune.trino.catalog: " + stderr())
                 .isEqualTo(IcetuneCli.FINDINGS);

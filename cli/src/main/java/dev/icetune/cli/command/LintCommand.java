@@ -136,9 +136,21 @@ public final class LintCommand
         catch (SQLException e) {
             // the server's word, refusing the query or not there at all, with the key that says which server (not its URL: it may hold a password)
             String message = statement.placedInScript(String.valueOf(e.getMessage()));
-            String unqualified = message.contains("must be specified when session") ? "; qualify the query's tables, or give --schema (and --catalog)" : "";
-            throw new SQLException("Trino (icetune.trino.url): " + message + unqualified, e);
+            throw new SQLException("Trino (icetune.trino.url): " + message + advice(message), e);
         }
+    }
+
+    /** What to do about what Trino refused, where a person linting a dashboard's query meets it. */
+    private static String advice(String message)
+    {
+        if (message.contains("must be specified when session")) {
+            return "; qualify the query's tables, or give --schema (and --catalog)";
+        }
+        if (message.contains("Incorrect number of parameters")) {
+            // a prepared statement's text, as query_logs keeps a dashboard's: the plan depends on the values
+            return "; lint the query with a value in place of each ?, as it runs";
+        }
+        return "";
     }
 
     /** A report as a person reads it: the scans, then each finding with its suggestion. */
