@@ -557,10 +557,7 @@ class TestCli
         assertThat(run("--config", config.toString(), "recommendations", "list", "--rule", "small-files")).isZero();
         assertThat(stdout()).contains("iceberg.demo.events").doesNotContain("iceberg.demo.other").endsWith("(not shown: 1 rejected; --all lists them)%n".formatted());
         out.reset();
-        assertThat(run("--config", config.toString(), "recommendations", "list", "--rule", "small-files", "--json")).isZero();
-        assertThat(stdout()).contains("iceberg.demo.events").doesNotContain("iceberg.demo.other");
-        out.reset();
-        assertThat(run("--config", config.toString(), "recommendations", "list", "--rule", "small-files", "--all", "--json")).isZero();
+        assertThat(run("--config", config.toString(), "recommendations", "list", "--rule", "small-files", "--json")).as("a script reads every status").isZero();
         assertThat(stdout()).contains("iceberg.demo.other", "iceberg.demo.events");
         assertThat(run("--config", config.toString(), "recommendations", "list", "--all", "--status", "open")).isEqualTo(IcetuneCli.USAGE);
         assertThat(stderr()).contains("--all and --status: one or the other");

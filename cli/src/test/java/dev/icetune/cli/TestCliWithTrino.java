@@ -209,7 +209,7 @@ class TestCliWithTrino
             throws Exception
     {
         out.reset();
-        assertThat(icetune(config, "recommendations", "list", "--all", "--json")).as(stderr()).isZero();
+        assertThat(icetune(config, "recommendations", "list", "--json")).as(stderr()).isZero();
         List<Map<String, Object>> all = JSON.readValue(stdout(), new TypeReference<>() {});
         return all.stream().filter(recommendation -> recommendation.get("target").toString().startsWith(prefix))
                 .collect(java.util.stream.Collectors.toMap(recommendation -> recommendation.get("target").toString(),

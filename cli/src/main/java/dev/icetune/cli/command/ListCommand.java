@@ -18,7 +18,8 @@ import java.util.stream.Collectors;
 
 @Command(name = "list", description = {"Recommendations, the highest priority first: what each saves a day at the current workload, net of what it costs.",
         "PRIORITY is the scan work saved over estimate.horizon_days days less the one-time cost, in GB-equivalents.",
-        "Without --status or --all, those still in hand: open, approved, applied (being measured) and regressed; the table ends with how many others there are."})
+        "The table shows, without --status or --all, those still in hand: open, approved, applied (being measured) and regressed, and ends with how many "
+                + "others there are. --json prints every one the options select, whatever its status, for a script to filter."})
 final class ListCommand
         extends ContextCommand
 {
@@ -26,7 +27,7 @@ final class ListCommand
             completionCandidates = StatusConverter.Candidates.class)
     Status status;
 
-    @Option(names = "--all", description = "every status: resolved, verified, rejected and superseded too")
+    @Option(names = "--all", description = "every status in the table: resolved, verified, rejected and superseded too (as --json always has)")
     boolean all;
 
     @Option(names = "--cluster", paramLabel = "NAME", description = "only those of this Trino cluster: its patterns', and tables' it scanned")
@@ -44,7 +45,7 @@ final class ListCommand
 
     /**
      * What a person still has to decide, or to watch: after weeks of a service, the resolved, verified and superseded outnumber
-     * them and sorted first by their priority (met from outside: 45 resolved among 76).
+     * them and sorted first by their priority (met from outside: 45 resolved among 76). A script reads them all, as before.
      */
     private static final Set<Status> IN_HAND = EnumSet.of(Status.OPEN, Status.APPROVED, Status.APPLIED, Status.REGRESSED);
 
@@ -58,9 +59,6 @@ final class ListCommand
                 .filter(each -> rule == null || each.ruleId().equals(rule))
                 .filter(each -> table == null || of(table.toString(), each))
                 .toList();
-        Map<Boolean, List<RecommendationStore.Stored>> inHand = found.stream()
-                .collect(Collectors.partitioningBy(each -> all || status != null || IN_HAND.contains(each.status())));
-        List<RecommendationStore.Stored> shown = inHand.get(true);
         if (found.isEmpty() && cluster != null) {
             sayClustersThereAre();
         }
@@ -68,9 +66,12 @@ final class ListCommand
             sayRuleOrTableThereIsNot(context().store().list(Optional.empty(), Optional.empty()));
         }
         if (json) {
-            out().println(dev.icetune.cli.JsonOutput.write(shown));
+            out().println(dev.icetune.cli.JsonOutput.write(found));
             return 0;
         }
+        Map<Boolean, List<RecommendationStore.Stored>> inHand = found.stream()
+                .collect(Collectors.partitioningBy(each -> all || status != null || IN_HAND.contains(each.status())));
+        List<RecommendationStore.Stored> shown = inHand.get(true);
         if (found.isEmpty()) {
             out().println(status == null && cluster == null && rule == null && table == null
                     ? "(no recommendations yet: icetune evaluate turns the queries the listener captured into some)"
