@@ -6,6 +6,7 @@ import dev.icetune.engine.iceberg.TableFactSource;
 import dev.icetune.engine.model.Estimate;
 import dev.icetune.engine.rules.RuleBookHolder;
 import dev.icetune.fixes.EffectMeasurer;
+import dev.icetune.store.EvaluationLease;
 import dev.icetune.store.Failures;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
@@ -39,6 +40,7 @@ public final class EvaluationService
     private final Evaluator evaluator;
     private final Counter failures;
     private final AtomicLong lastSuccessEpochSeconds = new AtomicLong();
+    private final AtomicLong standingBy = new AtomicLong();
 
     /** Evaluations of the evidence of {@code cluster} alone, or of every cluster. */
     public EvaluationService(Context context, Optional<String> cluster, MeterRegistry meters, Consumer<String> problems)
@@ -52,7 +54,10 @@ public final class EvaluationService
                 context.settings().engine().getBaseline().toJavaTime(), context.settings().engine().getResolveAfter(), context.store(), meters);
         this.failures = Counter.builder("icetune.evaluation.failures").description("evaluations that failed (database or Trino unavailable, ...)").register(meters);
         Gauge.builder("icetune.evaluation.last.success.time", lastSuccessEpochSeconds, AtomicLong::get).baseUnit("seconds")
-                .description("when the last evaluation succeeded, in seconds since the epoch (0: none yet)").register(meters);
+                .description("when the last evaluation succeeded, in seconds since the epoch (0: none yet); of a service standing by, the last of the one evaluating")
+                .register(meters);
+        Gauge.builder("icetune.evaluation.standby", standingBy, AtomicLong::get)
+                .description("1 while another service evaluates this database (this one takes over once it stops), 0 while this one does").register(meters);
     }
 
     public Round evaluateOnce(Instant now, Consumer<String> progress)
@@ -86,23 +91,40 @@ public final class EvaluationService
     public void run(Duration interval, Consumer<String> progress, Consumer<Round> done, Consumer<String> problems)
             throws InterruptedException
     {
-        while (true) {
-            FutureTask<Round> evaluation = new FutureTask<>(() -> evaluateOnce(Instant.now(), progress));
-            // a platform thread: an evaluation loads classes (Drools compiling the rules, drivers), and a virtual thread stays
-            // pinned to its carrier while it waits for a class-loading lock; with a carrier per core, such waits deadlocked
-            Thread.ofPlatform().name("icetune-evaluation").daemon(true).start(evaluation);
-            try {
-                done.accept(evaluation.get());
+        String scope = cluster.map(name -> "cluster " + name).orElse("every cluster");
+        try (EvaluationLease lease = new EvaluationLease(context.database(), cluster.orElse(""))) {
+            while (true) {
+                // only the service holding the lease evaluates; one standing by reports the last evaluation of the one that does
+                FutureTask<Optional<Round>> evaluation = new FutureTask<>(() -> {
+                    if (lease.hold()) {
+                        return Optional.of(evaluateOnce(Instant.now(), progress));
+                    }
+                    lease.lastEvaluation().ifPresent(last -> lastSuccessEpochSeconds.set(last.getEpochSecond()));
+                    return Optional.empty();
+                });
+                // a platform thread: an evaluation loads classes (Drools compiling the rules, drivers), and a virtual thread stays
+                // pinned to its carrier while it waits for a class-loading lock; with a carrier per core, such waits deadlocked
+                Thread.ofPlatform().name("icetune-evaluation").daemon(true).start(evaluation);
+                try {
+                    Optional<Round> round = evaluation.get();
+                    if (round.isEmpty() && standingBy.getAndSet(1) == 0) {
+                        progress.accept("another evaluate --service evaluates %s of this database: standing by, to take over once it stops".formatted(scope));
+                    }
+                    if (round.isPresent() && standingBy.getAndSet(0) == 1) {
+                        progress.accept("the service that evaluated %s has stopped: this one evaluates from now on".formatted(scope));
+                    }
+                    round.ifPresent(done);
+                }
+                catch (InterruptedException stopped) {
+                    evaluation.cancel(true);
+                    throw stopped;
+                }
+                catch (ExecutionException e) {
+                    failures.increment();
+                    problems.accept("evaluation failed, trying again in " + interval.toSeconds() + "s: " + Failures.message(e.getCause()));
+                }
+                Thread.sleep(interval);
             }
-            catch (InterruptedException stopped) {
-                evaluation.cancel(true);
-                throw stopped;
-            }
-            catch (ExecutionException e) {
-                failures.increment();
-                problems.accept("evaluation failed, trying again in " + interval.toSeconds() + "s: " + Failures.message(e.getCause()));
-            }
-            Thread.sleep(interval);
         }
     }
 }

@@ -145,16 +145,10 @@ class TestDistribution
             throws Exception
     {
         Path home = unpack();
-        int metricsPort = TestingPostgres.freePort();
         try (PostgresServer postgres = PostgresServer.start(temporary.resolve("pg"))) {
-            Path config = temporary.resolve("service.properties");
-            // the shortest interval the configuration accepts, so that the test waits seconds, not minutes
-            Files.writeString(config, "icetune.db.url=%s\nicetune.db.user=postgres\nicetune.rules.dir=%s\nicetune.metrics.port=%d\nicetune.evaluate.interval=10s\n"
-                    .formatted(postgres.url("postgres"), home.resolve("rules"), metricsPort));
-            Process service = command(home, temporary, "--config", config.toString(), "evaluate", "--service")
-                    .redirectOutput(temporary.resolve("service.out").toFile()).redirectError(temporary.resolve("service.err").toFile()).start();
+            Process service = service(home, postgres, "service");
             try {
-                Metrics metrics = new Metrics(metricsPort);
+                Metrics metrics = new Metrics(metricsPorts.get("service"));
                 metrics.await("a first evaluation", sample -> sample.value("icetune_evaluations_total") >= 1);
 
                 postgres.stop(PostgresServer.Stop.FAST);
@@ -179,6 +173,66 @@ class TestDistribution
                     .isGreaterThanOrEqualTo(2);
             assertThat(Files.readString(temporary.resolve("service.out")).lines().filter(line -> line.equals("(no recommendations)")).count()).as("the table printed").isEqualTo(1);
         }
+    }
+
+    /**
+     * Two services of one database (two replicas, or a second host started by mistake) evaluated in turn, each counting a
+     * recommendation's miss: resolved in half the time its icetune.resolve-after says, and every line said twice. One evaluates;
+     * the other stands by, reports the evaluations of the first to its health gauge, and takes over once the first is stopped.
+     */
+    @Test
+    void ofTwoServicesOfOneDatabaseOneEvaluatesAndTheOtherTakesOverWhenItStops()
+            throws Exception
+    {
+        Path home = unpack();
+        try (PostgresServer postgres = PostgresServer.start(temporary.resolve("pg"))) {
+            Process first = service(home, postgres, "first");
+            Process second = null;
+            try {
+                Metrics firstMetrics = new Metrics(metricsPorts.get("first"));
+                firstMetrics.await("the first service's first evaluation", sample -> sample.value("icetune_evaluations_total") >= 1);
+                second = service(home, postgres, "second");
+                Metrics secondMetrics = new Metrics(metricsPorts.get("second"));
+                secondMetrics.await("the second standing by", sample -> sample.value("icetune_evaluation_standby") == 1);
+                firstMetrics.await("two more evaluations of the first", sample -> sample.value("icetune_evaluations_total") >= 3);
+                Metrics.Sample standing = secondMetrics.read();
+                assertThat(standing.value("icetune_evaluations_total")).as("the second evaluated nothing meanwhile").isZero();
+                assertThat(standing.value("icetune_evaluation_last_success_time_seconds")).as("the first's evaluations, for the staleness alert").isPositive();
+
+                first.destroy(); // as systemd stops it
+                assertThat(first.waitFor(1, TimeUnit.MINUTES)).isTrue();
+                secondMetrics.await("the second evaluating", sample -> sample.value("icetune_evaluations_total") >= 1 && sample.value("icetune_evaluation_standby") == 0);
+            }
+            finally {
+                first.destroy();
+                if (second != null) {
+                    second.destroy();
+                    second.waitFor(1, TimeUnit.MINUTES);
+                }
+            }
+            assertThat(temporary.resolve("second.err")).content()
+                    .contains("==> another evaluate --service evaluates every cluster of this database: standing by, to take over once it stops")
+                    .contains("==> the service that evaluated every cluster has stopped: this one evaluates from now on")
+                    .doesNotContain("evaluation failed");
+            assertThat(temporary.resolve("first.err")).content().doesNotContain("standing by");
+        }
+    }
+
+    private final Map<String, Integer> metricsPorts = new java.util.HashMap<>();
+
+    /**
+     * {@code evaluate --service} of the installed archive, its output in {@code NAME.out} and {@code NAME.err}: at the shortest interval
+     * the configuration accepts, so that a test waits seconds, not minutes.
+     */
+    private Process service(Path home, PostgresServer postgres, String name)
+            throws IOException
+    {
+        int port = metricsPorts.computeIfAbsent(name, key -> TestingPostgres.freePort());
+        Path config = temporary.resolve(name + ".properties");
+        Files.writeString(config, "icetune.db.url=%s\nicetune.db.user=postgres\nicetune.rules.dir=%s\nicetune.metrics.port=%d\nicetune.evaluate.interval=10s\n"
+                .formatted(postgres.url("postgres"), home.resolve("rules"), port));
+        return command(home, temporary, "--config", config.toString(), "evaluate", "--service")
+                .redirectOutput(temporary.resolve(name + ".out").toFile()).redirectError(temporary.resolve(name + ".err").toFile()).start();
     }
 
     private static Path aged(Path file, int days)
