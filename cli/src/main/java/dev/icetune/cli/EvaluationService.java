@@ -86,7 +86,8 @@ public final class EvaluationService
      * Evaluates every {@code interval} until the thread is interrupted; a failed evaluation is reported and retried at the
      * next. Each evaluation runs on a thread of its own, this one only waiting: a stop reaches the service however deep in
      * a library the evaluation is (a driver, Flyway, Drools or Iceberg may turn an interrupt into an exception of their own
-     * and clear it), and an evaluation cut short by the stop is not reported as failed.
+     * and clear it), and an evaluation cut short by the stop is not reported as failed. Of several services of one database, the
+     * one holding the {@link EvaluationLease} evaluates, the others stand by.
      */
     public void run(Duration interval, Consumer<String> progress, Consumer<Round> done, Consumer<String> problems)
             throws InterruptedException
@@ -97,7 +98,13 @@ public final class EvaluationService
                 // only the service holding the lease evaluates; one standing by reports the last evaluation of the one that does
                 FutureTask<Optional<Round>> evaluation = new FutureTask<>(() -> {
                     if (lease.hold()) {
+                        if (standingBy.getAndSet(0) == 1) {
+                            progress.accept("the service that evaluated %s has stopped: this one evaluates from now on".formatted(scope));
+                        }
                         return Optional.of(evaluateOnce(Instant.now(), progress));
+                    }
+                    if (standingBy.getAndSet(1) == 0) {
+                        progress.accept("another evaluate --service evaluates %s of this database: standing by, to take over once it stops".formatted(scope));
                     }
                     lease.lastEvaluation().ifPresent(last -> lastSuccessEpochSeconds.set(last.getEpochSecond()));
                     return Optional.empty();
@@ -106,14 +113,7 @@ public final class EvaluationService
                 // pinned to its carrier while it waits for a class-loading lock; with a carrier per core, such waits deadlocked
                 Thread.ofPlatform().name("icetune-evaluation").daemon(true).start(evaluation);
                 try {
-                    Optional<Round> round = evaluation.get();
-                    if (round.isEmpty() && standingBy.getAndSet(1) == 0) {
-                        progress.accept("another evaluate --service evaluates %s of this database: standing by, to take over once it stops".formatted(scope));
-                    }
-                    if (round.isPresent() && standingBy.getAndSet(0) == 1) {
-                        progress.accept("the service that evaluated %s has stopped: this one evaluates from now on".formatted(scope));
-                    }
-                    round.ifPresent(done);
+                    evaluation.get().ifPresent(done);
                 }
                 catch (InterruptedException stopped) {
                     evaluation.cancel(true);
