@@ -349,13 +349,14 @@ final class PostgresSink
         return e.getSQLState() != null && (e.getSQLState().startsWith(CONNECTION_EXCEPTION) || e.getSQLState().startsWith("57P0"));
     }
 
-    /** A table, column, function or schema of ours not there (SQL states 42P01, 42703, 42883, 3F000): the schema was never migrated. */
+    /** SQL states of a table, column, function or schema not there. */
+    private static final Set<String> UNDEFINED = Set.of("42P01", "42703", "42883", "3F000");
+
+    /** A table, column, function or schema of ours not there: the schema is not migrated (to this version). */
     static boolean isSchemaMissing(Exception e)
     {
         return e instanceof SQLException failure && failure.getSQLState() != null && UNDEFINED.contains(failure.getSQLState());
     }
-
-    private static final Set<String> UNDEFINED = Set.of("42P01", "42703", "42883", "3F000");
 
     /** The schema is in place and the day partitions are kept ahead: nothing to prepare before the next batch. */
     boolean isPrepared()

@@ -69,15 +69,15 @@ final class ListCommand
             out().println(dev.icetune.cli.JsonOutput.write(found));
             return 0;
         }
-        Map<Boolean, List<RecommendationStore.Stored>> inHand = found.stream()
-                .collect(Collectors.partitioningBy(each -> all || status != null || IN_HAND.contains(each.status())));
-        List<RecommendationStore.Stored> shown = inHand.get(true);
         if (found.isEmpty()) {
             out().println(status == null && cluster == null && rule == null && table == null
                     ? "(no recommendations yet: icetune evaluate turns the queries the listener captured into some)"
                     : "(no recommendations)");
             return 0;
         }
+        Map<Boolean, List<RecommendationStore.Stored>> inHand = found.stream()
+                .collect(Collectors.partitioningBy(each -> all || status != null || IN_HAND.contains(each.status())));
+        List<RecommendationStore.Stored> shown = inHand.get(true);
         String others = othersNotShown(inHand.get(false));
         if (shown.isEmpty()) {
             out().println("(none open, approved, applied or regressed; not shown: %s)".formatted(others));
@@ -94,7 +94,7 @@ final class ListCommand
         return 0;
     }
 
-    /** {@code 45 resolved, 11 verified; --all lists them}, by status in the order of their lifecycle; empty for none. */
+    /** {@code 11 verified, 45 resolved; --all lists them}, in the order of {@link Status}; empty for none. */
     private static String othersNotShown(List<RecommendationStore.Stored> others)
     {
         if (others.isEmpty()) {
