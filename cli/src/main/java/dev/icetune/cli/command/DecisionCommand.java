@@ -32,7 +32,12 @@ abstract class DecisionCommand
     @Override
     public Integer call()
     {
-        context().approvals().checkMayDecide(by);
+        try {
+            context().approvals().checkMayDecide(by);
+        }
+        catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(e.getMessage() + "; see " + context().configFile(), e);
+        }
         RecommendationStore store = context().store();
         List<RecommendationStore.Stored> decided = new ArrayList<>();
         boolean refused = false;
