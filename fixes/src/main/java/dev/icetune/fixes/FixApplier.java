@@ -8,6 +8,7 @@ import dev.icetune.engine.model.Fix;
 import dev.icetune.engine.model.LayoutChange;
 import dev.icetune.engine.model.Status;
 import dev.icetune.engine.store.RecommendationStore;
+import dev.icetune.store.Failures;
 import org.apache.iceberg.Table;
 import org.jdbi.v3.core.Jdbi;
 
@@ -172,18 +173,45 @@ public final class FixApplier
                 }
                 catch (RuntimeException e) {
                     String ran = done == 0 ? "nothing was changed" : "the first " + done + " of " + steps.size() + " steps were applied; applying again plans what is left";
-                    audit.record(new FixAudit.Entry(id, actor, store.approvedBy(id), action, FixAudit.Result.FAILED, step.description(),
-                            step.estimate() + "; " + e.getMessage(), stepBefore, loaded.map(this::refreshed), done + 1, steps.size()));
-                    audited(recommendation, actor, action, FixAudit.Result.FAILED, change, ran + "; " + e.getMessage(), before, loaded.map(this::refreshed), 0);
+                    try {
+                        audit.record(new FixAudit.Entry(id, actor, store.approvedBy(id), action, FixAudit.Result.FAILED, step.description(),
+                                step.estimate() + "; " + e.getMessage(), stepBefore, loaded.map(this::refreshed), done + 1, steps.size()));
+                        audited(recommendation, actor, action, FixAudit.Result.FAILED, change, ran + "; " + e.getMessage(), before, loaded.map(this::refreshed), 0);
+                    }
+                    catch (RuntimeException unrecorded) {
+                        // PostgreSQL gone too (Trino's catalog may live in it): the step's failure is what to say
+                        e.addSuppressed(unrecorded);
+                    }
                     throw new IllegalStateException("applying recommendation " + id + " to " + table + " failed, " + ran + ": " + e.getMessage(), e);
                 }
-                audit.record(new FixAudit.Entry(id, actor, store.approvedBy(id), action, FixAudit.Result.APPLIED, step.description(), step.estimate(),
-                        stepBefore, loaded.map(this::refreshed), done + 1, steps.size()));
+                int number = done + 1;
+                recorded(number, steps.size(), () -> {
+                    audit.record(new FixAudit.Entry(id, actor, store.approvedBy(id), action, FixAudit.Result.APPLIED, step.description(), step.estimate(),
+                            stepBefore, loaded.map(this::refreshed), number, steps.size()));
+                    return number;
+                });
             }
-            store.transition(id, Status.APPROVED, Status.APPLIED, actor, change);
-            supersedeCompactions(recommendation, fix, actor, loaded);
-            return audited(recommendation, actor, action, FixAudit.Result.APPLIED, change, estimate, before, loaded.map(this::refreshed), rewriteBytes);
+            return recorded(steps.size(), steps.size(), () -> {
+                store.transition(id, Status.APPROVED, Status.APPLIED, actor, change);
+                supersedeCompactions(recommendation, fix, actor, loaded);
+                return audited(recommendation, actor, action, FixAudit.Result.APPLIED, change, estimate, before, loaded.map(this::refreshed), rewriteBytes);
+            });
         });
+    }
+
+    /**
+     * Met from outside: PostgreSQL stopped during a rewrite, which Trino committed; recording it failed, and the failure said was
+     * the table lock's release on the connection that had gone ("This connection has been closed"). What ran stays, and is said.
+     */
+    private static <T> T recorded(int ran, int steps, Supplier<T> record)
+    {
+        try {
+            return record.get();
+        }
+        catch (RuntimeException e) {
+            throw new IllegalStateException(("%d of %d steps ran and stay, but recording them failed: %s; apply it again once PostgreSQL answers: it finds what ran "
+                    + "in effect, plans what is left, and records it").formatted(ran, steps, Failures.message(e)), e);
+        }
     }
 
     /**
@@ -294,7 +322,12 @@ public final class FixApplier
                 return work.get();
             }
             finally {
-                handle.createQuery("SELECT pg_advisory_unlock(hashtext('icetune-fix:' || :table))").bind("table", table).mapTo(Boolean.class).one();
+                try {
+                    handle.createQuery("SELECT pg_advisory_unlock(hashtext('icetune-fix:' || :table))").bind("table", table).mapTo(Boolean.class).one();
+                }
+                catch (RuntimeException gone) {
+                    // the connection is gone, and the lock with it; what the work met is what to say
+                }
             }
         });
     }

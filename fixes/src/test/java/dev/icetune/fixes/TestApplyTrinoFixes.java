@@ -4,6 +4,7 @@ import dev.icetune.testing.CapturedRows;
 import dev.icetune.testing.IcebergTrino;
 import dev.icetune.listener.IcetuneEventListenerFactory;
 import dev.icetune.testing.LocalIcebergCatalog;
+import dev.icetune.testing.PostgresServer;
 import dev.icetune.testing.TestingPostgres;
 import dev.icetune.engine.model.*;
 import dev.icetune.engine.TrinoConnections;
@@ -560,6 +561,43 @@ class TestApplyTrinoFixes
 
         assertThat(applier.rollback(id, "alice").result()).isEqualTo(FixAudit.Result.ROLLED_BACK);
         assertThat(table("half_done").spec().isUnpartitioned()).as("the layout before the first attempt").isTrue();
+    }
+
+    /**
+     * Met from outside: PostgreSQL stopped during a compaction's rewrite, which Trino committed; recording it failed, and what was
+     * said was the table lock's release on the connection gone ("This connection has been closed"). What ran is said, and applying
+     * again once PostgreSQL is back finds it in effect and records it. The store's PostgreSQL is a server process of its own, stopped
+     * as the step begins; Trino's catalog stays up.
+     */
+    @Test
+    void aFixWhoseRecordingFailsWithPostgresGoneSaysWhatRanAndIsRecordedWhenAppliedAgain()
+            throws Exception
+    {
+        trino.execute("CREATE TABLE recorded_later (ts timestamp(6), user_id bigint)");
+        for (int day = 1; day <= 4; day++) {
+            trino.execute("INSERT INTO recorded_later VALUES (TIMESTAMP '2024-01-0%d 10:00:00', %d)".formatted(day, day));
+        }
+        try (PostgresServer postgres = PostgresServer.start(temporary.resolve("store-pg"))) {
+            String url = postgres.url("postgres");
+            Database.of(url, "postgres", "icetune-test").migrate();
+            Jdbi storeJdbi = Jdbi.create(url, "postgres", "");
+            RecommendationStore ownStore = new RecommendationStore(storeJdbi, Approvals.parse("alice", ""));
+            ownStore.record(List.of(recommendation("small-files", "iceberg.demo.recorded_later", new Compact("iceberg.demo.recorded_later", 128L << 20))),
+                    Instant.now(), Integer.MAX_VALUE);
+            long id = ownStore.list(Optional.empty()).getFirst().id();
+            ownStore.approve(id, "alice", null);
+            FixApplier ownApplier = new FixApplier(storeJdbi, ownStore, iceberg, Optional.of(connections));
+
+            assertThatThrownBy(() -> ownApplier.apply(id, "alice", false, Optional.empty(), line -> postgres.stop(PostgresServer.Stop.FAST)))
+                    .hasMessageStartingWith("1 of 1 steps ran and stay, but recording them failed: ")
+                    .hasMessageEndingWith("apply it again once PostgreSQL answers: it finds what ran in effect, plans what is left, and records it")
+                    .hasMessageNotContaining("This connection has been closed");
+            assertThat(table("recorded_later").currentSnapshot().summary()).as("the rewrite committed").containsEntry("total-data-files", "1");
+
+            postgres.start();
+            assertThat(ownApplier.apply(id, "alice", false).result()).isEqualTo(FixAudit.Result.NO_OP);
+            assertThat(ownStore.find(id).orElseThrow().status()).isEqualTo(Status.APPLIED);
+        }
     }
 
     /**
