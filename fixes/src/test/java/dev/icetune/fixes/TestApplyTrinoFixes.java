@@ -567,7 +567,7 @@ class TestApplyTrinoFixes
      * Met from outside: PostgreSQL stopped during a compaction's rewrite, which Trino committed; recording it failed, and what was
      * said was the table lock's release on the connection gone ("This connection has been closed"). What ran is said, and applying
      * again once PostgreSQL is back finds it in effect and records it. The store's PostgreSQL is a server process of its own, stopped
-     * as the step begins; Trino's catalog stays up.
+     * as the step begins; Trino's catalog stays up. A step that fails with PostgreSQL gone says the step's failure.
      */
     @Test
     void aFixWhoseRecordingFailsWithPostgresGoneSaysWhatRanAndIsRecordedWhenAppliedAgain()
@@ -586,8 +586,14 @@ class TestApplyTrinoFixes
                     Instant.now(), Integer.MAX_VALUE);
             long id = ownStore.list(Optional.empty()).getFirst().id();
             ownStore.approve(id, "alice", null);
-            FixApplier ownApplier = new FixApplier(storeJdbi, ownStore, iceberg, Optional.of(connections));
+            // Trino down and PostgreSQL gone as the step begins (Trino's catalog may live in it): the step's failure is said
+            TrinoConnections stopped = () -> new TrinoDriver().connect("jdbc:trino://127.0.0.1:1/iceberg/demo", userIcetune());
+            assertThatThrownBy(() -> new FixApplier(storeJdbi, ownStore, iceberg, Optional.of(stopped)).apply(id, "alice", false, Optional.empty(),
+                    line -> postgres.stop(PostgresServer.Stop.FAST)))
+                    .hasMessageContaining("failed, nothing was changed: ").hasMessageEndingWith("(Trino is not answering at icetune.trino.url: apply again once it is up)");
+            postgres.start();
 
+            FixApplier ownApplier = new FixApplier(storeJdbi, ownStore, iceberg, Optional.of(connections));
             assertThatThrownBy(() -> ownApplier.apply(id, "alice", false, Optional.empty(), line -> postgres.stop(PostgresServer.Stop.FAST)))
                     .hasMessageStartingWith("1 of 1 steps ran and stay, but recording them failed: ")
                     .hasMessageEndingWith("apply it again once PostgreSQL answers: it finds what ran in effect, plans what is left, and records it")
