@@ -26,6 +26,7 @@ public final class EvaluationLease
     private final Database database;
     private final String scope;
     private volatile Connection held;
+    private volatile boolean closed;
 
     /** The lease of the evaluations of one cluster, or of every cluster ({@code ""}). */
     public EvaluationLease(Database database, String scope)
@@ -45,7 +46,7 @@ public final class EvaluationLease
             if (held.isValid(10)) {
                 return true;
             }
-            close(); // the connection is gone, and the lock with it: another service may have taken it since
+            release(); // the connection is gone, and the lock with it: another service may have taken it since
         }
         Connection connection = database.open();
         try (PreparedStatement statement = connection.prepareStatement("SELECT pg_try_advisory_lock(?, hashtext(?))")) {
@@ -54,6 +55,10 @@ public final class EvaluationLease
             try (ResultSet result = statement.executeQuery()) {
                 if (result.next() && result.getBoolean(1)) {
                     held = connection;
+                    if (closed) {
+                        release(); // the service stopped while this connection was being opened: nothing may hold the lock after it
+                        return false;
+                    }
                     return true;
                 }
             }
@@ -82,14 +87,21 @@ public final class EvaluationLease
     @Override
     public void close()
     {
-        if (held != null) {
+        closed = true;
+        release();
+    }
+
+    private void release()
+    {
+        Connection connection = held;
+        held = null;
+        if (connection != null) {
             try {
-                held.close();
+                connection.close();
             }
             catch (SQLException ignored) {
                 // lost already: the lock went with it
             }
-            held = null;
         }
     }
 }
