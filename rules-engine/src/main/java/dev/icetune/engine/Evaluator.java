@@ -3,6 +3,7 @@ package dev.icetune.engine;
 import dev.icetune.engine.estimate.Estimator;
 import dev.icetune.engine.evidence.EvidenceReader;
 import dev.icetune.engine.facts.LoadFact;
+import dev.icetune.engine.facts.TableFact;
 import dev.icetune.engine.facts.TableScanFact;
 import dev.icetune.engine.facts.Thresholds;
 import dev.icetune.engine.iceberg.TableFactSource;
@@ -160,7 +161,7 @@ public final class Evaluator
                         + "or iceberg.catalogs.NAME.*; type=trino reads one through Trino), and the rules on table metadata stay silent")
                         .formatted(count(evidence.tableScans().size(), "Iceberg table")));
             }
-            return new TableFactSource.TableFacts(List.of(), Set.of());
+            return TableFactSource.TableFacts.of(List.of());
         });
         facts.addAll(tableFacts.facts());
         unreadTables.set(tableFacts.unread().size());
@@ -205,7 +206,9 @@ public final class Evaluator
         hungQueries.set(recommendations.stream().mapToLong(recommendation -> recommendation.fix() instanceof KillQueries kill ? kill.queryIds().size() : 0).sum());
 
         step = System.nanoTime();
-        RecommendationStore.Outcome outcome = store.record(recommendations, now, now.minus(window), resolveAfter, cluster, tableFacts.unread(), failedRules);
+        RecommendationStore.Tables tablesKnown = new RecommendationStore.Tables(tableFacts.facts().stream().map(TableFact::table).collect(Collectors.toSet()),
+                tableFacts.unread(), tableFacts.listed());
+        RecommendationStore.Outcome outcome = store.record(recommendations, now, now.minus(window), resolveAfter, cluster, tablesKnown, failedRules);
         progress.accept("recorded %s in %d ms".formatted(count(recommendations.size(), "recommendation"), millisSince(step)));
         Duration took = Duration.ofNanos(System.nanoTime() - started);
         long id = store.recordEvaluation(now.minus(took), now.minus(window), now, now.minus(window).minus(baseline), facts.size(),

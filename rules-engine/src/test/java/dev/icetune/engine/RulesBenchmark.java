@@ -148,7 +148,7 @@ public final class RulesBenchmark
             facts.add(new TableFact("iceberg.bench.t%05d".formatted(i), 40, 40L * (troubled ? 1 : 256) * 1048576, (troubled ? 1L : 256L) * 1048576, troubled ? 40 : 0, 4000, 0,
                     troubled ? List.of() : List.of("ts_day: day(ts)"), List.of(), List.of("ts"), Map.of(), 40, 48, 1, i, troubled ? 40L * 1048576 : 0, troubled ? 1 : 40, Map.of(), Map.of(), 0, List.of(), 0, 0, Map.of(), 0, List.of(), Map.of(), false, 0));
         }
-        TableFactSource source = (seen, smallFileBytes, at, problems) -> new TableFactSource.TableFacts(facts, java.util.Set.of());
+        TableFactSource source = (seen, smallFileBytes, at, problems) -> TableFactSource.TableFacts.of(facts);
         return new Evaluator(jdbi, rules, Optional.of(source), Duration.ofHours(1), Duration.ofDays(7), 3,
                 new RecommendationStore(jdbi), new SimpleMeterRegistry());
     }

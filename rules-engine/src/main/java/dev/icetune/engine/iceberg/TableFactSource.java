@@ -15,14 +15,22 @@ public interface TableFactSource
 {
     /**
      * The facts read, and what could not be read: tables in their one-text form ({@code catalog.schema.table}) and whole
-     * catalogs (the catalog part of that form). No fact of those is not evidence that their problems went away.
+     * catalogs (the catalog part of that form). No fact of those is not evidence that their problems went away. {@code listed}:
+     * the catalogs (their part) whose every table was listed, so that a table of one of them neither read nor unread is not in it
+     * any more (dropped, or renamed).
      */
-    record TableFacts(List<TableFact> facts, Set<String> unread)
+    record TableFacts(List<TableFact> facts, Set<String> unread, Set<String> listed)
     {
         public TableFacts
         {
             facts = List.copyOf(facts);
             unread = Set.copyOf(requireNonNull(unread, "unread is null"));
+            listed = Set.copyOf(requireNonNull(listed, "listed is null"));
+        }
+
+        public static TableFacts of(List<TableFact> facts)
+        {
+            return new TableFacts(facts, Set.of(), Set.of());
         }
     }
 

@@ -198,7 +198,8 @@ public final class TableMetadataReader
         }
         // a table dropped or renamed is not asked for again
         figuresRead.keySet().retainAll(facts.stream().map(TableFact::table).collect(Collectors.toSet()));
-        return new TableFacts(facts, unread);
+        Set<String> listed = specs.keySet().stream().map(TableName::part).filter(catalog -> !unread.contains(catalog)).collect(Collectors.toSet());
+        return new TableFacts(facts, unread, listed);
     }
 
     /** The table's metadata as a fact, named as {@link TableName} writes it; files under {@code smallFileBytes} count as small. */

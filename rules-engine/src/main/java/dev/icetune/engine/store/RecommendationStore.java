@@ -31,6 +31,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.stream.Stream;
 
 import static java.util.Objects.requireNonNull;
 
@@ -231,19 +232,38 @@ public final class RecommendationStore
      */
     public Outcome record(List<Recommendation> recommendations, Instant now, int resolveAfter)
     {
-        return record(recommendations, now, Instant.EPOCH, resolveAfter, Optional.empty(), Set.of(), Set.of());
+        return record(recommendations, now, Instant.EPOCH, resolveAfter, Optional.empty(), Tables.UNKNOWN, Set.of());
+    }
+
+    /**
+     * What an evaluation knew of the tables recommendations rest on, each in its one-text form ({@code catalog.schema.table}): those it
+     * read, those it could not read (tables, and whole catalogs as their catalog part), and the catalogs it listed in full. A table of a
+     * listed catalog neither read nor unread is in it no more: dropped, or renamed.
+     */
+    public record Tables(Set<String> read, Set<String> unread, Set<String> listedCatalogs)
+    {
+        /** Nothing known of any table: none unread, none gone. */
+        public static final Tables UNKNOWN = new Tables(Set.of(), Set.of(), Set.of());
+
+        public Tables
+        {
+            read = Set.copyOf(read);
+            unread = Set.copyOf(unread);
+            listedCatalogs = Set.copyOf(listedCatalogs);
+        }
     }
 
     /**
      * As {@link #record(List, Instant, int)}, for an evaluation of the window from {@code windowStart}, of one cluster's evidence or of
      * every cluster's (empty): only recommendations from that cluster's evidence can miss, so that evaluating one cluster never resolves
-     * another's. Nor can those resting on a table whose metadata could not be read ({@code unread}: tables and catalogs in their
-     * one-text form), a pattern's whose rule read it included: they did not fire for want of evidence, not because their problem went
-     * away; nor those of a rule whose consequence threw on a match ({@code failedRules}): a rule being edited that breaks must not
-     * resolve what it had found. A fix verified (or done by another fix) before the window began whose rule fires again met its problem again, as a table
+     * another's. Nor can those resting on a table whose metadata could not be read ({@link Tables#unread}), a pattern's whose rule
+     * read it included: they did not fire for want of evidence, not because their problem went away; nor those of a rule whose
+     * consequence threw on a match ({@code failedRules}): a rule being edited that breaks must not resolve what it had found. An
+     * approved fix of a table no longer in its catalog (dropped or renamed) resolves as an open one does: nothing is left to apply it to.
+     * A fix verified (or done by another fix) before the window began whose rule fires again met its problem again, as a table
      * fed by a stream fills with small and delete files again after its compaction: it keeps its record, and a new recommendation opens.
      */
-    public Outcome record(List<Recommendation> recommendations, Instant now, Instant windowStart, int resolveAfter, Optional<String> cluster, Set<String> unread,
+    public Outcome record(List<Recommendation> recommendations, Instant now, Instant windowStart, int resolveAfter, Optional<String> cluster, Tables tables,
             Set<String> failedRules)
     {
         return jdbi.inTransaction(handle -> {
@@ -327,20 +347,30 @@ public final class RecommendationStore
                       AND NOT EXISTS (SELECT 1 FROM unnest(CAST(:unread AS text[])) AS u(scope),
                                           LATERAL (SELECT CASE WHEN r.target_type = 'TABLE' THEN r.target ELSE r.evidence ->> 'table' END) AS t(tbl)
                           WHERE t.tbl = u.scope OR starts_with(t.tbl, u.scope || '.'))""")
-                    .bind("cluster", cluster.orElse(null)).bindArray("unread", String.class, unread.toArray(String[]::new))
+                    .bind("cluster", cluster.orElse(null)).bindArray("unread", String.class, tables.unread().toArray(String[]::new))
                     .bindArray("failed_rules", String.class, failedRules.toArray(String[]::new)).execute();
-            // so do approved ones that a person carries out (a rewrite, advice): delivered, there is nothing left to apply or keep approved
+            // so do approved ones that a person carries out (a rewrite, advice): delivered, there is nothing left to apply or keep approved;
+            // and approved ones of a table its catalog no longer holds (met from outside: a table dropped kept its compaction approved for
+            // good, skipped by every apply): the table read again, or any of its catalog unread, keeps them approved
             int resolved = handle.createUpdate("""
                     WITH gone AS (
-                        SELECT id, status FROM recommendations
-                        WHERE (status = 'open' OR (status = 'approved' AND fix ->> 'kind' = ANY (CAST(:delivered AS text[])))) AND missed_evaluations >= :after
+                        SELECT id, status, status = 'approved' AND fix ->> 'kind' <> ALL (CAST(:delivered AS text[])) AS dropped FROM recommendations r
+                        WHERE missed_evaluations >= :after AND (status = 'open' OR (status = 'approved' AND (fix ->> 'kind' = ANY (CAST(:delivered AS text[]))
+                            OR (target_type = 'TABLE'
+                                AND EXISTS (SELECT 1 FROM unnest(CAST(:listed AS text[])) AS c(part) WHERE starts_with(r.target, c.part || '.'))
+                                AND NOT EXISTS (SELECT 1 FROM unnest(CAST(:known AS text[])) AS t(name) WHERE r.target = t.name OR starts_with(r.target, t.name || '.'))))))
                         FOR UPDATE),
                     resolved AS (
                         UPDATE recommendations r SET status = 'resolved', updated_at = :at FROM gone g WHERE r.id = g.id
-                        RETURNING r.id, g.status AS from_status, r.missed_evaluations)
+                        RETURNING r.id, g.status AS from_status, g.dropped, r.missed_evaluations)
                     INSERT INTO recommendation_history (recommendation_id, at, from_status, to_status, actor, reason)
-                    SELECT id, :at, from_status, 'resolved', :actor, 'condition did not hold for ' || missed_evaluations || ' evaluations' FROM resolved""")
-                    .bind("at", at).bind("after", resolveAfter).bind("actor", SYSTEM_ACTOR).bindArray("delivered", String.class, DELIVERED_KINDS).execute();
+                    SELECT id, :at, from_status, 'resolved', :actor, 'condition did not hold for ' || missed_evaluations || ' evaluations'
+                        || CASE WHEN dropped THEN '; its table is in its catalog no more (dropped or renamed): nothing is left to apply it to' ELSE '' END
+                    FROM resolved""")
+                    .bind("at", at).bind("after", resolveAfter).bind("actor", SYSTEM_ACTOR).bindArray("delivered", String.class, DELIVERED_KINDS)
+                    .bindArray("listed", String.class, tables.listedCatalogs().toArray(String[]::new))
+                    .bindArray("known", String.class, Stream.concat(tables.read().stream(), tables.unread().stream()).toArray(String[]::new))
+                    .execute();
             return new Outcome(opened, refreshed, resolved);
         });
     }

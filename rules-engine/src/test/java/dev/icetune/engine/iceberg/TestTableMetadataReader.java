@@ -68,6 +68,7 @@ class TestTableMetadataReader
                     TableFactSource.TableFacts away = reader.read(List.of("lake.sales.orders"), 1 << 20, Instant.now(), problems::add);
                     assertThat(away.facts()).isEmpty();
                     assertThat(away.unread()).containsExactly("lake");
+                    assertThat(away.listed()).as("its tables not known gone").isEmpty();
                     assertThat(problems).as("one line for the catalog, none for each of its tables").singleElement().asString()
                             .startsWith("cannot read the Iceberg catalog of lake, its tables' recommendations are kept as they are: ");
                     if (read == 2) {
@@ -81,6 +82,7 @@ class TestTableMetadataReader
 
             TableFactSource.TableFacts back = read(reader);
             assertThat(back.unread()).isEmpty();
+            assertThat(back.listed()).containsExactly("lake");
             assertThat(back.facts()).extracting(TableFact::table).containsExactly("lake.sales.orders");
         }
     }
@@ -143,6 +145,7 @@ class TestTableMetadataReader
             assertThat(problems.getLast()).isEqualTo("the Iceberg catalog of lake failed on 5 tables in a row: its other tables are not read this time, "
                     + "their recommendations are kept as they are");
             assertThat(facts.unread()).hasSize(TableMetadataReader.FAILURES_IN_A_ROW + 1).contains("lake");
+            assertThat(facts.listed()).isEmpty();
 
             Files.move(away, warehouse);
             assertThat(read(reader).facts()).hasSize(20);
@@ -152,6 +155,7 @@ class TestTableMetadataReader
             facts = reader.read(List.of(), 1 << 20, Instant.now(), problems::add);
             assertThat(problems).singleElement().asString().startsWith("cannot read Iceberg metadata of lake.sales.t07, its recommendations are kept as they are: ");
             assertThat(facts.unread()).containsExactly("lake.sales.t07");
+            assertThat(facts.listed()).as("its other tables read, the unread one not gone").containsExactly("lake");
             assertThat(facts.facts()).hasSize(19);
         }
     }
@@ -173,6 +177,7 @@ class TestTableMetadataReader
             TableFactSource.TableFacts facts = reader.read(List.of("broken.sales.orders", "hms.sales.orders"), 1 << 20, Instant.now(), problems::add);
             assertThat(facts.facts()).extracting(TableFact::table).containsExactly("lake.sales.orders");
             assertThat(facts.unread()).containsExactlyInAnyOrder("broken", "hms");
+            assertThat(facts.listed()).containsExactly("lake");
             assertThat(problems).hasSize(2).allSatisfy(problem -> assertThat(problem).doesNotContain("\n").doesNotContain("constructor"));
             assertThat(problems).filteredOn(problem -> problem.startsWith("cannot read the Iceberg catalog of broken, ")).singleElement().asString()
                     .contains("does not include Iceberg's org.apache.iceberg.hadoop.HadoopFileIO: it reads the files of Trino's local file system (io-impl=dev.icetune.engine.iceberg.LocalFileIO");

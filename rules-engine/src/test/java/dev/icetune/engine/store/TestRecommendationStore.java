@@ -65,16 +65,16 @@ class TestRecommendationStore
         store.recordEffect(done, Status.VERIFIED, Map.of("files_per_query_after", 1.0), "its queries improved");
         Instant verified = Instant.now();
 
-        assertThat(store.record(List.of(compaction), verified.plusSeconds(600), verified.minusSeconds(3000), 3, Optional.empty(), Set.of(), Set.of()).opened())
+        assertThat(store.record(List.of(compaction), verified.plusSeconds(600), verified.minusSeconds(3000), 3, Optional.empty(), RecommendationStore.Tables.UNKNOWN, Set.of()).opened())
                 .as("the window still holds scans from before the fix").isZero();
-        assertThat(store.record(List.of(compaction), verified.plusSeconds(3700), verified.plusSeconds(100), 3, Optional.empty(), Set.of(), Set.of()).opened())
+        assertThat(store.record(List.of(compaction), verified.plusSeconds(3700), verified.plusSeconds(100), 3, Optional.empty(), RecommendationStore.Tables.UNKNOWN, Set.of()).opened())
                 .as("a window all after it").isEqualTo(1);
         assertThat(store.list(Optional.empty())).extracting(RecommendationStore.Stored::id, RecommendationStore.Stored::status)
                 .containsExactlyInAnyOrder(org.assertj.core.groups.Tuple.tuple(done, Status.VERIFIED),
                         org.assertj.core.groups.Tuple.tuple(done + 1, Status.OPEN));
         assertThat(store.find(done).orElseThrow().measuredEffect()).as("the verified one keeps its record").containsEntry("files_per_query_after", 1.0);
         assertThat(store.history(done + 1).getFirst().reason()).isEqualTo("rule delete-file-buildup fired again after #%d (verified)".formatted(done));
-        assertThat(store.record(List.of(compaction), verified.plusSeconds(3800), verified.plusSeconds(200), 3, Optional.empty(), Set.of(), Set.of()).refreshed())
+        assertThat(store.record(List.of(compaction), verified.plusSeconds(3800), verified.plusSeconds(200), 3, Optional.empty(), RecommendationStore.Tables.UNKNOWN, Set.of()).refreshed())
                 .as("the new one refreshes as any open one").isEqualTo(1);
     }
 
@@ -91,13 +91,13 @@ class TestRecommendationStore
                 Map.of("small_files", 150), "why", new dev.icetune.engine.model.Compact("iceberg.snap.events", 128L << 20));
         long done = applied(store, compaction);
         Instant applied = Instant.now();
-        assertThat(store.record(List.of(compaction), applied.plusSeconds(600), applied.minusSeconds(3000), 3, Optional.empty(), Set.of(), Set.of()).opened())
+        assertThat(store.record(List.of(compaction), applied.plusSeconds(600), applied.minusSeconds(3000), 3, Optional.empty(), RecommendationStore.Tables.UNKNOWN, Set.of()).opened())
                 .as("not measured yet").isZero();
         store.recordUnchanged(done, Map.of("verdict", RecommendationStore.NO_EFFECT, "files_per_query_after", 150.0));
 
-        assertThat(store.record(List.of(compaction), applied.plusSeconds(1200), applied.minusSeconds(2400), 3, Optional.empty(), Set.of(), Set.of()).opened())
+        assertThat(store.record(List.of(compaction), applied.plusSeconds(1200), applied.minusSeconds(2400), 3, Optional.empty(), RecommendationStore.Tables.UNKNOWN, Set.of()).opened())
                 .as("the window still holds scans from before the fix").isZero();
-        assertThat(store.record(List.of(compaction), applied.plusSeconds(3700), applied.plusSeconds(100), 3, Optional.empty(), Set.of(), Set.of()).opened())
+        assertThat(store.record(List.of(compaction), applied.plusSeconds(3700), applied.plusSeconds(100), 3, Optional.empty(), RecommendationStore.Tables.UNKNOWN, Set.of()).opened())
                 .as("a window all after it").isEqualTo(1);
         assertThat(store.list(Optional.empty())).extracting(RecommendationStore.Stored::id, RecommendationStore.Stored::status)
                 .containsExactlyInAnyOrder(org.assertj.core.groups.Tuple.tuple(done, Status.APPLIED), org.assertj.core.groups.Tuple.tuple(done + 1, Status.OPEN));
@@ -167,6 +167,38 @@ class TestRecommendationStore
         assertThat(statuses(store)).containsEntry("p1", Status.OPEN);
     }
 
+    /**
+     * Met from outside: an approved compaction of a table dropped since stayed approved for 86 evaluations, in the list's table,
+     * and every {@code apply --all-approved} said it skipped it. An approved fix of a table its catalog no longer holds (a bloom
+     * filter of one of its columns too) resolves, once its condition has not held for {@code resolveAfter} evaluations, saying why;
+     * one whose table is still there (its problem gone, or dealt with by hand) keeps its approval, as do those of a catalog not listed
+     * (not configured, or unreadable) and of a table that could not be read.
+     */
+    @Test
+    void anApprovedFixOfATableDroppedSinceResolves()
+    {
+        RecommendationStore store = approvedByAlice("store_dropped");
+        List<String> targets = List.of("iceberg.sales.dropped", "iceberg.sales.dropped.user_id", "iceberg.sales.orders", "iceberg.sales.unreadable", "lake.sales.elsewhere");
+        Instant at = Instant.parse("2026-01-01T00:00:00Z");
+        store.record(targets.stream().map(target -> new Recommendation("small-files", TargetType.TABLE, target, Severity.HIGH, Level.L1, Map.of(), "why",
+                new dev.icetune.engine.model.Compact(target, 128L << 20))).toList(), at, 3);
+        store.list(Optional.empty()).forEach(each -> store.approve(each.id(), "alice", null));
+
+        RecommendationStore.Tables tables = new RecommendationStore.Tables(Set.of("iceberg.sales.orders", "iceberg.sales.dropped_not"),
+                Set.of("iceberg.sales.unreadable"), Set.of("iceberg"));
+        for (int evaluation = 1; evaluation <= 3; evaluation++) {
+            store.record(List.of(), at.plusSeconds(60 * evaluation), Instant.EPOCH, 3, Optional.empty(), RecommendationStore.Tables.UNKNOWN, Set.of());
+        }
+        assertThat(statuses(store).values()).as("no catalog listed: nothing known gone").containsOnly(Status.APPROVED);
+        store.record(List.of(), at.plusSeconds(240), Instant.EPOCH, 3, Optional.empty(), tables, Set.of());
+        assertThat(statuses(store)).containsExactlyInAnyOrderEntriesOf(Map.of("iceberg.sales.dropped", Status.RESOLVED, "iceberg.sales.dropped.user_id", Status.RESOLVED,
+                "iceberg.sales.orders", Status.APPROVED, "iceberg.sales.unreadable", Status.APPROVED, "lake.sales.elsewhere", Status.APPROVED));
+        assertThat(store.history(idOf(store, "iceberg.sales.dropped"))).last().satisfies(entry -> {
+            assertThat(entry.fromStatus()).isEqualTo(Status.APPROVED);
+            assertThat(entry.reason()).isEqualTo("condition did not hold for 4 evaluations; its table is in its catalog no more (dropped or renamed): nothing is left to apply it to");
+        });
+    }
+
     /** A store in a new, migrated database, with alice among its approvers. */
     private static RecommendationStore approvedByAlice(String database)
     {
@@ -179,7 +211,7 @@ class TestRecommendationStore
     private static long applied(RecommendationStore store, Recommendation fix)
     {
         Instant start = Instant.now();
-        store.record(List.of(fix), start, start.minusSeconds(3600), 3, Optional.empty(), Set.of(), Set.of());
+        store.record(List.of(fix), start, start.minusSeconds(3600), 3, Optional.empty(), RecommendationStore.Tables.UNKNOWN, Set.of());
         long id = store.list(Optional.empty()).getFirst().id();
         store.approve(id, "alice", null);
         store.transition(id, Status.APPROVED, Status.APPLIED, "alice", "compacted");
@@ -211,7 +243,7 @@ class TestRecommendationStore
 
         Set<String> unread = Set.of("lake", "iceberg.demo.events", "\"eu.lake\"");
         for (int evaluation = 1; evaluation <= 3; evaluation++) {
-            store.record(List.of(), at.plusSeconds(60 * evaluation), Instant.EPOCH, 3, Optional.empty(), unread, Set.of());
+            store.record(List.of(), at.plusSeconds(60 * evaluation), Instant.EPOCH, 3, Optional.empty(), new RecommendationStore.Tables(Set.of(), unread, Set.of()), Set.of());
         }
         assertThat(statuses(store)).containsExactlyInAnyOrderEntriesOf(Map.of("lake.sales.orders", Status.OPEN, "iceberg.demo.events", Status.OPEN,
                 "iceberg.demo.events.user_id", Status.OPEN, "iceberg.demo.events2", Status.RESOLVED, "\"eu.lake\".sales.orders", Status.OPEN,
