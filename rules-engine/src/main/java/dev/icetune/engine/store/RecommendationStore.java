@@ -321,8 +321,9 @@ public final class RecommendationStore
                     WHERE r.status = 'resolved' AND r.last_seen < :at""")
                     .bind("at", at).bind("actor", SYSTEM_ACTOR).execute();
             // an open (or reopened) one takes what the rule says now; one a person decided on keeps the fix, evidence and estimate
-            // they decided on (what is approved is what is applied, and its effect is compared with the estimate it had), and
-            // only counts that the rule fired again
+            // they decided on (what is approved is what is applied, and its effect is compared with the estimate it had), counts
+            // that the rule fired again, and adds the clusters whose scans it fired on now (met from outside: a compaction approved
+            // for the ETL cluster's scans, its table now read by the BI cluster's dashboards, was missing from list --cluster bi)
             int refreshed = handle.createUpdate("""
                     UPDATE recommendations r SET severity = f.severity, level = f.level, explanation = f.explanation, proposed_fix = f.proposed_fix, fix = f.fix,
                         evidence = f.evidence, estimate = f.estimate, priority = f.priority, clusters = f.clusters, last_seen = :at, times_seen = r.times_seen + 1, missed_evaluations = 0, updated_at = :at,
@@ -331,7 +332,8 @@ public final class RecommendationStore
                     WHERE r.dedupe_key = f.dedupe_key AND r.first_seen < :at AND r.status IN ('open', 'resolved')""")
                     .bind("at", at).execute();
             refreshed += handle.createUpdate("""
-                    UPDATE recommendations r SET last_seen = :at, times_seen = r.times_seen + 1, missed_evaluations = 0
+                    UPDATE recommendations r SET last_seen = :at, times_seen = r.times_seen + 1, missed_evaluations = 0,
+                        clusters = ARRAY(SELECT DISTINCT c FROM unnest(r.clusters || f.clusters) AS u(c) ORDER BY c)
                     FROM icetune_fired f
                     WHERE r.dedupe_key = f.dedupe_key AND r.first_seen < :at AND r.status NOT IN ('open', 'resolved')""")
                     .bind("at", at).execute();

@@ -137,6 +137,32 @@ class TestRecommendationStore
     }
 
     /**
+     * Met from outside: a compaction approved from the ETL cluster's scans, whose table the BI cluster's dashboards read now, fired
+     * from BI's scans and was missing from {@code list --cluster bi}. A decided recommendation keeps what was decided, and lists every
+     * cluster it fired on since.
+     */
+    @Test
+    void anApprovedRecommendationListsTheClustersItFiresOnSince()
+    {
+        RecommendationStore store = approvedByAlice("store_clusters");
+        Recommendation compaction = new Recommendation("small-files", TargetType.TABLE, "iceberg.sales.orders", Severity.HIGH, Level.L1, Map.of("files", 10), "why",
+                new dev.icetune.engine.model.Compact("iceberg.sales.orders", 128L << 20));
+        Instant at = Instant.parse("2026-01-01T00:00:00Z");
+        store.record(List.of(compaction.from(List.of("etl"))), at, 3);
+        long id = idOf(store, "iceberg.sales.orders");
+        store.approve(id, "alice", null);
+
+        Recommendation fromBi = new Recommendation("small-files", TargetType.TABLE, "iceberg.sales.orders", Severity.HIGH, Level.L1, Map.of("files", 20), "why",
+                new dev.icetune.engine.model.Compact("iceberg.sales.orders", 128L << 20)).from(List.of("bi"));
+        store.record(List.of(fromBi), at.plusSeconds(60), 3);
+        assertThat(store.find(id).orElseThrow()).satisfies(approved -> {
+            assertThat(approved.clusters()).containsExactly("bi", "etl");
+            assertThat(approved.evidence()).as("as decided").isEqualTo(Map.of("files", 10));
+        });
+        assertThat(store.list(Optional.of(Status.APPROVED), Optional.of("bi"))).extracting(RecommendationStore.Stored::id).containsExactly(id);
+    }
+
+    /**
      * A rewrite approved is delivered to its owner, never applied: when its condition no longer holds (the query changed, or stopped
      * running), it resolves as an open one does, instead of staying approved for good.
      */
