@@ -4,6 +4,7 @@ import dev.icetune.engine.TrinoConnections;
 import dev.icetune.engine.iceberg.TrinoCatalog;
 import dev.icetune.engine.model.LayoutChange;
 import dev.icetune.store.TableName;
+import io.trino.jdbc.TrinoStatement;
 import org.apache.iceberg.DataFile;
 import org.apache.iceberg.PartitionSpec;
 import org.apache.iceberg.Table;
@@ -29,16 +30,23 @@ import static java.util.Objects.requireNonNull;
 
 /**
  * What an action plans against: the table as Iceberg has it now (when icetune reads its catalog), Trino, how big a
- * rewrite's pieces are, and whether a layout change rewrites its data itself ({@code rewrites} false when another fix
- * of the same run rewrites the same files after it).
+ * rewrite's pieces are, whether a layout change rewrites its data itself ({@code rewrites} false when another fix
+ * of the same run rewrites the same files after it), and where a statement still running says how far it got.
  */
-record ActionContext(Optional<Table> table, Optional<TrinoConnections> trino, RewritePlan.Limits limits, boolean rewrites)
+record ActionContext(Optional<Table> table, Optional<TrinoConnections> trino, RewritePlan.Limits limits, boolean rewrites, Consumer<String> progress)
 {
     ActionContext
     {
         requireNonNull(table, "table is null");
         requireNonNull(trino, "trino is null");
         requireNonNull(limits, "limits is null");
+        requireNonNull(progress, "progress is null");
+    }
+
+    /** A context whose statements say nothing while they run: one planned, not applied. */
+    ActionContext(Optional<Table> table, Optional<TrinoConnections> trino, RewritePlan.Limits limits, boolean rewrites)
+    {
+        this(table, trino, limits, rewrites, line -> {});
     }
 
     Table requireTable(String name)
@@ -123,6 +131,9 @@ record ActionContext(Optional<Table> table, Optional<TrinoConnections> trino, Re
             try {
                 retryingConflicts(() -> {
                     try (Connection connection = open(connections, session); Statement sql = connection.createStatement()) {
+                        if (sql.isWrapperFor(TrinoStatement.class)) {
+                            sql.unwrap(TrinoStatement.class).setProgressMonitor(new StatementProgress(progress));
+                        }
                         // a statement with a result (ANALYZE's row count) returns from execute() before it is done: read it to the end
                         if (sql.execute(statement)) {
                             try (ResultSet result = sql.getResultSet()) {

@@ -98,6 +98,11 @@ public final class FixApplier
         return new ActionContext(table, trino, limits, rewrites);
     }
 
+    private ActionContext context(Optional<Table> table, boolean rewrites, Consumer<String> progress)
+    {
+        return new ActionContext(table, trino, limits, rewrites, progress);
+    }
+
     public Outcome apply(long id, String actor, boolean dryRun)
     {
         return apply(id, actor, dryRun, Optional.empty());
@@ -141,7 +146,7 @@ public final class FixApplier
         return withTableLock(table, () -> {
             // a Trino statement may name a table of a catalog icetune does not read: then there is no state to record
             Optional<Table> loaded = iceberg.load(table);
-            ActionContext context = context(loaded, rewriteLeftTo.isEmpty());
+            ActionContext context = context(loaded, rewriteLeftTo.isEmpty(), line -> progress.accept("#%d %s".formatted(id, line)));
             Optional<TableState> before = loaded.map(TableState::of);
             List<Step> steps;
             try {

@@ -420,6 +420,34 @@ class TestApplyTrinoFixes
                 .as("the step that failed, then the apply").containsExactly(org.assertj.core.groups.Tuple.tuple("failed", 1), org.assertj.core.groups.Tuple.tuple("failed", null));
     }
 
+    /**
+     * Met from outside: a 145 MB rewrite said nothing after its step began, for as long as it ran. A statement still running says
+     * how far it got every 10 s, with its Trino query's id; here a query that would run for hours, ended from outside once it has
+     * said so, as a person watching it might end it.
+     */
+    @Test
+    void aStatementRunningLongSaysHowFarItGot()
+            throws Exception
+    {
+        java.util.concurrent.BlockingQueue<String> said = new java.util.concurrent.LinkedBlockingQueue<>();
+        ActionContext context = new ActionContext(Optional.empty(), Optional.of(connections), RewritePlan.Limits.DEFAULT, true, said::add);
+        String hours = "SELECT count(*) FROM UNNEST(sequence(1, 10000)) a(x) CROSS JOIN UNNEST(sequence(1, 10000)) b(y) CROSS JOIN UNNEST(sequence(1, 10000)) c(z) "
+                + "WHERE x + y + z < 0";
+        java.util.concurrent.ExecutorService running = java.util.concurrent.Executors.newSingleThreadExecutor();
+        try {
+            java.util.concurrent.Future<?> step = running.submit(() -> context.trinoStep(hours, "").run());
+            String line = said.poll(2, java.util.concurrent.TimeUnit.MINUTES);
+            assertThat(line).as("said within two minutes").isNotNull()
+                    .matches("still running after 1\\d s: (\\d+% )?done \\([\\d,]+ of [\\d,]+ splits\\), .+ read, .+ written \\(Trino query \\w+\\)");
+            String query = line.replaceAll(".*\\(Trino query (\\w+)\\)$", "$1");
+            trino.execute("CALL system.runtime.kill_query(query_id => '%s', message => 'ended from outside')".formatted(query));
+            assertThatThrownBy(() -> step.get(1, java.util.concurrent.TimeUnit.MINUTES)).hasMessageContaining("ended from outside");
+        }
+        finally {
+            running.shutdownNow();
+        }
+    }
+
     @Test
     void aTableNamedToInjectSqlIsOnlyEverAnIdentifier()
     {
