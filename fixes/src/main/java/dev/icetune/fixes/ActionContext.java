@@ -84,7 +84,8 @@ record ActionContext(Optional<Table> table, Optional<TrinoConnections> trino, Re
 
     /**
      * A step that runs {@code statement} through Trino, shown as {@code description}. A commit that conflicts with
-     * another writer's (the statement changed nothing) is tried again, waiting longer each time.
+     * another writer's (the statement changed nothing) is tried again, waiting longer each time, as is a statement whose catalog
+     * lost its database connection.
      */
     Step trinoStep(String description, String statement, String estimate, long rewriteBytes)
     {
@@ -143,7 +144,7 @@ record ActionContext(Optional<Table> table, Optional<TrinoConnections> trino, Re
                             }
                         }
                     }
-                }, e -> e instanceof SQLException sql && isCommitConflict(sql), () -> {});
+                }, e -> e instanceof SQLException sql && (isCommitConflict(sql) || isCatalogConnectionLost(sql)), () -> {});
             }
             catch (SQLException e) {
                 throw new IllegalStateException(trinoFailure(e, limits.commitAttempts()), e);
@@ -169,6 +170,9 @@ record ActionContext(Optional<Table> table, Optional<TrinoConnections> trino, Re
         else if (message.contains("Failed to connect to")) {
             // met from outside: Trino stopped before or during an apply; its client tries for 2 minutes within a statement, not before one
             advice = " (Trino is not answering at icetune.trino.url: apply again once it is up)";
+        }
+        else if (isCatalogConnectionLost(e)) {
+            advice = " (Trino's catalog lost its connection to its database, tried %d times: apply again once that database answers)".formatted(attempts);
         }
         else if (isCommitConflict(e)) {
             // a table updated row by row all the time: each commit found deletes written meanwhile for files it rewrote
@@ -198,7 +202,7 @@ record ActionContext(Optional<Table> table, Optional<TrinoConnections> trino, Re
         return TrinoCatalog.readThroughTrino(table) ? trinoStep(statement, throughIceberg.estimate()) : throughIceberg;
     }
 
-    /** Runs {@code action} until it does not fail on a commit conflict, at most the limit's attempts, waiting longer each time. */
+    /** Runs {@code action} until it does not fail as {@code conflict} tells, at most the limit's attempts, waiting longer each time. */
     private void retryingConflicts(Step.Action action, Predicate<Exception> conflict, Runnable beforeRetry)
             throws Exception
     {
@@ -238,6 +242,27 @@ record ActionContext(Optional<Table> table, Optional<TrinoConnections> trino, Re
     }
 
     /** Iceberg's optimistic commit lost to another writer's: nothing was committed, the same statement may simply run again. */
+    /**
+     * Trino's catalog (an Iceberg JDBC catalog) used a pooled connection its database had ended: met from outside, the first
+     * statement after a restart of the PostgreSQL it lives in failed ("Cannot check and eventually update SQL schema: FATAL:
+     * terminating connection due to administrator command"), and the same statement again ran. Nothing was changed: tried again.
+     */
+    static boolean isCatalogConnectionLost(SQLException e)
+    {
+        // the driver's message is a cause of Trino's ("Cannot check ..."), as Trino's client passes the server's failure on
+        for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+            String message = String.valueOf(cause.getMessage());
+            if (CATALOG_CONNECTION_LOST.stream().anyMatch(message::contains)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** How the PostgreSQL and MySQL drivers say a connection is gone, as Trino passes their messages on. */
+    private static final List<String> CATALOG_CONNECTION_LOST = List.of("terminating connection due to administrator command", "This connection has been closed",
+            "An I/O error occurred while sending to the backend", "Communications link failure", "No operations allowed after connection closed");
+
     static boolean isCommitConflict(SQLException e)
     {
         String message = String.valueOf(e.getMessage()).toLowerCase(Locale.ROOT);

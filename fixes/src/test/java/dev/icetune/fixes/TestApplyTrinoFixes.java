@@ -448,6 +448,36 @@ class TestApplyTrinoFixes
         }
     }
 
+    /**
+     * Met from outside: the first statement after a restart of the PostgreSQL that Trino's Iceberg JDBC catalog lives in failed on a
+     * connection the catalog had kept ("Cannot check and eventually update SQL schema: FATAL: terminating connection due to
+     * administrator command"), and applying again applied. The step is tried again, and applies. The catalog's PostgreSQL is a
+     * server process of its own, restarted as an operator would.
+     */
+    @Test
+    void aStepWhoseCatalogLostItsDatabaseConnectionIsTriedAgain()
+            throws Exception
+    {
+        try (PostgresServer postgres = PostgresServer.start(temporary.resolve("catalog-pg"))) {
+            String catalogUrl = postgres.url("postgres");
+            LocalIcebergCatalog.prepare(catalogUrl);
+            Path warehouse = temporary.resolve("restarted-warehouse");
+            java.nio.file.Files.createDirectories(warehouse);
+            trino.createCatalog("iceberg_restarted", "iceberg", LocalIcebergCatalog.trinoProperties(catalogUrl, warehouse));
+            trino.execute("CREATE SCHEMA iceberg_restarted.demo");
+            trino.execute("CREATE TABLE iceberg_restarted.demo.events AS SELECT * FROM iceberg.demo.events");
+            long id = approved("stale-statistics", "iceberg_restarted.demo.events", new Analyze("iceberg_restarted.demo.events"));
+
+            postgres.stop(PostgresServer.Stop.FAST);
+            postgres.start();
+
+            FixApplier.Outcome applied = applier.apply(id, "alice", false);
+            assertThat(applied.result()).as(applied.message()).isEqualTo(FixAudit.Result.APPLIED);
+            assertThat(trino.execute("SHOW STATS FOR iceberg_restarted.demo.events").getMaterializedRows())
+                    .as("the statistics written").anySatisfy(row -> assertThat(row.getField(0)).isEqualTo("user_id"));
+        }
+    }
+
     @Test
     void aTableNamedToInjectSqlIsOnlyEverAnIdentifier()
     {
