@@ -144,7 +144,7 @@ record ActionContext(Optional<Table> table, Optional<TrinoConnections> trino, Re
                             }
                         }
                     }
-                }, e -> e instanceof SQLException sql && (isCommitConflict(sql) || isCatalogConnectionLost(sql)), () -> {});
+                }, e -> e instanceof SQLException sql && (isCommitConflict(sql) || TrinoConnections.isCatalogConnectionLost(sql)), () -> {});
             }
             catch (SQLException e) {
                 throw new IllegalStateException(trinoFailure(e, limits.commitAttempts()), e);
@@ -171,7 +171,7 @@ record ActionContext(Optional<Table> table, Optional<TrinoConnections> trino, Re
             // met from outside: Trino stopped before or during an apply; its client tries for 2 minutes within a statement, not before one
             advice = " (Trino is not answering at icetune.trino.url: apply again once it is up)";
         }
-        else if (isCatalogConnectionLost(e)) {
+        else if (TrinoConnections.isCatalogConnectionLost(e)) {
             advice = " (Trino's catalog lost its connection to its database, tried %d times: apply again once that database answers)".formatted(attempts);
         }
         else if (isCommitConflict(e)) {
@@ -242,27 +242,6 @@ record ActionContext(Optional<Table> table, Optional<TrinoConnections> trino, Re
     }
 
     /** Iceberg's optimistic commit lost to another writer's: nothing was committed, the same statement may simply run again. */
-    /**
-     * Trino's catalog (an Iceberg JDBC catalog) used a pooled connection its database had ended: met from outside, the first
-     * statement after a restart of the PostgreSQL it lives in failed ("Cannot check and eventually update SQL schema: FATAL:
-     * terminating connection due to administrator command"), and the same statement again ran. Nothing was changed: tried again.
-     */
-    static boolean isCatalogConnectionLost(SQLException e)
-    {
-        // the driver's message is a cause of Trino's ("Cannot check ..."), as Trino's client passes the server's failure on
-        for (Throwable cause = e; cause != null; cause = cause.getCause()) {
-            String message = String.valueOf(cause.getMessage());
-            if (CATALOG_CONNECTION_LOST.stream().anyMatch(message::contains)) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    /** How the PostgreSQL and MySQL drivers say a connection is gone, as Trino passes their messages on. */
-    private static final List<String> CATALOG_CONNECTION_LOST = List.of("terminating connection due to administrator command", "This connection has been closed",
-            "An I/O error occurred while sending to the backend", "Communications link failure", "No operations allowed after connection closed");
-
     static boolean isCommitConflict(SQLException e)
     {
         String message = String.valueOf(e.getMessage()).toLowerCase(Locale.ROOT);

@@ -451,8 +451,8 @@ class TestApplyTrinoFixes
     /**
      * Met from outside: the first statement after a restart of the PostgreSQL that Trino's Iceberg JDBC catalog lives in failed on a
      * connection the catalog had kept ("Cannot check and eventually update SQL schema: FATAL: terminating connection due to
-     * administrator command"), and applying again applied. The step is tried again, and applies. The catalog's PostgreSQL is a
-     * server process of its own, restarted as an operator would.
+     * administrator command"), and applying again applied; so did the first lint. The step is tried again, and applies; lint plans
+     * again. The catalog's PostgreSQL is a server process of its own, restarted as an operator would.
      */
     @Test
     void aStepWhoseCatalogLostItsDatabaseConnectionIsTriedAgain()
@@ -470,7 +470,13 @@ class TestApplyTrinoFixes
 
             postgres.stop(PostgresServer.Stop.FAST);
             postgres.start();
+            dev.icetune.engine.lint.QueryLinter linter = new dev.icetune.engine.lint.QueryLinter(connections, Optional.empty(),
+                    RuleBook.load(Path.of("../rules")).thresholds());
+            assertThat(linter.lint("SELECT count(*) FROM iceberg_restarted.demo.events").scans()).singleElement().asString()
+                    .startsWith("iceberg_restarted.demo.events");
 
+            postgres.stop(PostgresServer.Stop.FAST);
+            postgres.start();
             FixApplier.Outcome applied = applier.apply(id, "alice", false);
             assertThat(applied.result()).as(applied.message()).isEqualTo(FixAudit.Result.APPLIED);
             assertThat(trino.execute("SHOW STATS FOR iceberg_restarted.demo.events").getMaterializedRows())

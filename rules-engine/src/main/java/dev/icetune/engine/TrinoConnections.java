@@ -2,6 +2,7 @@ package dev.icetune.engine;
 
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.util.List;
 
 /**
  * Opens a JDBC connection to Trino as the configured user: how fixes run statements, lint runs EXPLAIN and a catalog of
@@ -15,4 +16,25 @@ public interface TrinoConnections
 
     Connection open()
             throws SQLException;
+
+    /**
+     * Trino's catalog (an Iceberg JDBC catalog) used a connection it had kept and its database had ended: met from outside, the
+     * first statement after a restart of the PostgreSQL the catalog lives in failed ("Cannot check and eventually update SQL schema:
+     * FATAL: terminating connection due to administrator command"), and the same statement again ran. Nothing ran: it may be run again.
+     */
+    static boolean isCatalogConnectionLost(SQLException e)
+    {
+        // the database driver's message is a cause of Trino's, as Trino's client passes the server's failure on
+        for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+            String message = String.valueOf(cause.getMessage());
+            if (CATALOG_CONNECTION_LOST.stream().anyMatch(message::contains)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** How the PostgreSQL and MySQL drivers say a connection is gone, as Trino passes their messages on. */
+    List<String> CATALOG_CONNECTION_LOST = List.of("terminating connection due to administrator command", "This connection has been closed",
+            "An I/O error occurred while sending to the backend", "Communications link failure", "No operations allowed after connection closed");
 }

@@ -66,16 +66,39 @@ public final class QueryLinter
         this.suggestedLimit = thresholds.getLong("sort.suggested_limit");
     }
 
+    /** Trino's plan of {@code sql}; planned again, on a new connection of the catalog's, when its catalog's kept one had been ended. */
+    private String explain(String sql)
+            throws SQLException
+    {
+        try {
+            return explainOnce(sql);
+        }
+        catch (SQLException e) {
+            if (!TrinoConnections.isCatalogConnectionLost(e)) {
+                throw e;
+            }
+            return explainOnce(sql);
+        }
+    }
+
+    private String explainOnce(String sql)
+            throws SQLException
+    {
+        try (Connection connection = trino.open(); Statement statement = connection.createStatement();
+                ResultSet result = statement.executeQuery("EXPLAIN (TYPE DISTRIBUTED, FORMAT JSON)\n" + sql)) {
+            result.next();
+            return result.getString(1);
+        }
+    }
+
     public Report lint(String query)
             throws SQLException
     {
         // a query copied from query_logs as a client sent it with parameters: the statement it ran, its values in place
         String sql = ExecutedStatement.runnable(query).orElse(query);
         String plan;
-        try (Connection connection = trino.open(); Statement statement = connection.createStatement();
-                ResultSet result = statement.executeQuery("EXPLAIN (TYPE DISTRIBUTED, FORMAT JSON)\n" + sql)) {
-            result.next();
-            plan = result.getString(1);
+        try {
+            plan = explain(sql);
         }
         catch (SQLException e) {
             Matcher line = EXPLAIN_LINE.matcher(String.valueOf(e.getMessage()));
