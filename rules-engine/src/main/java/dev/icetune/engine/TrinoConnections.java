@@ -34,6 +34,29 @@ public interface TrinoConnections
         return false;
     }
 
+    /** Work done through Trino. */
+    @FunctionalInterface
+    interface Work<T>
+    {
+        T run()
+                throws SQLException;
+    }
+
+    /** {@code work}'s result; {@code work} done once more where its first try met {@link #isCatalogConnectionLost a catalog's ended connection}. */
+    static <T> T againIfCatalogConnectionLost(Work<T> work)
+            throws SQLException
+    {
+        try {
+            return work.run();
+        }
+        catch (SQLException e) {
+            if (!isCatalogConnectionLost(e)) {
+                throw e;
+            }
+            return work.run();
+        }
+    }
+
     /** How the PostgreSQL and MySQL drivers say a connection is gone, as Trino passes their messages on. */
     List<String> CATALOG_CONNECTION_LOST = List.of("terminating connection due to administrator command", "This connection has been closed",
             "An I/O error occurred while sending to the backend", "Communications link failure", "No operations allowed after connection closed");

@@ -228,8 +228,22 @@ public final class TrinoCatalog
                 throws SQLException;
     }
 
-    /** Each row mapped; values are literals in the text, not parameters, which Trino's driver sends as a PREPARE and an EXECUTE, two queries its listener records. */
+    /**
+     * Each row mapped; values are literals in the text, not parameters, which Trino's driver sends as a PREPARE and an EXECUTE, two queries its listener records.
+     * Asked again once where Trino's catalog met a connection to its database that the database had ended (a restart).
+     */
     private <T> List<T> query(String sql, Row<T> mapper)
+    {
+        try {
+            return TrinoConnections.againIfCatalogConnectionLost(() -> queryOnce(sql, mapper));
+        }
+        catch (SQLException e) {
+            throw new IllegalStateException("Trino (catalog %s): %s".formatted(trinoCatalog, e.getMessage()), e);
+        }
+    }
+
+    private <T> List<T> queryOnce(String sql, Row<T> mapper)
+            throws SQLException
     {
         try (Connection connection = trino.open(); Statement statement = connection.createStatement()) {
             List<T> values = new ArrayList<>();
@@ -239,9 +253,6 @@ public final class TrinoCatalog
                 }
             }
             return values;
-        }
-        catch (SQLException e) {
-            throw new IllegalStateException("Trino (catalog %s): %s".formatted(trinoCatalog, e.getMessage()), e);
         }
     }
 

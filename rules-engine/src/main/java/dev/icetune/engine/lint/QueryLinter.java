@@ -66,22 +66,8 @@ public final class QueryLinter
         this.suggestedLimit = thresholds.getLong("sort.suggested_limit");
     }
 
-    /** Trino's plan of {@code sql}; planned again, on a new connection of the catalog's, when its catalog's kept one had been ended. */
+    /** Trino's plan of {@code sql}. */
     private String explain(String sql)
-            throws SQLException
-    {
-        try {
-            return explainOnce(sql);
-        }
-        catch (SQLException e) {
-            if (!TrinoConnections.isCatalogConnectionLost(e)) {
-                throw e;
-            }
-            return explainOnce(sql);
-        }
-    }
-
-    private String explainOnce(String sql)
             throws SQLException
     {
         try (Connection connection = trino.open(); Statement statement = connection.createStatement();
@@ -98,7 +84,7 @@ public final class QueryLinter
         String sql = ExecutedStatement.runnable(query).orElse(query);
         String plan;
         try {
-            plan = explain(sql);
+            plan = TrinoConnections.againIfCatalogConnectionLost(() -> explain(sql));
         }
         catch (SQLException e) {
             Matcher line = EXPLAIN_LINE.matcher(String.valueOf(e.getMessage()));

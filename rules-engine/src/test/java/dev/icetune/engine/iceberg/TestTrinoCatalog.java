@@ -4,6 +4,8 @@ import dev.icetune.engine.TrinoConnections;
 import dev.icetune.engine.facts.TableFact;
 import dev.icetune.store.TableName;
 import dev.icetune.testing.IcebergTrino;
+import dev.icetune.testing.LocalIcebergCatalog;
+import dev.icetune.testing.PostgresServer;
 import dev.icetune.testing.TestingPostgres;
 import io.trino.jdbc.TrinoDriver;
 import io.trino.spi.eventlistener.EventListener;
@@ -103,6 +105,38 @@ class TestTrinoCatalog
             assertThatThrownBy(() -> reader.load(TABLE).orElseThrow().updateProperties().set("write.target-file-size-bytes", "1").commit())
                     .isInstanceOf(UnsupportedOperationException.class)
                     .hasMessage("icetune reads Trino catalog files through Trino (type=trino), which cannot change it: give icetune the catalog itself (its type, uri, ...) for this");
+        }
+    }
+
+    /**
+     * Met from outside with apply and lint: the first statement after a restart of the PostgreSQL that Trino's Iceberg JDBC catalog
+     * lives in fails on a connection the catalog kept ("Cannot check and eventually update SQL schema: FATAL: terminating connection
+     * due to administrator command"). A catalog read through Trino asks again, and reads its tables. The PostgreSQL is a server
+     * process of its own, restarted as an operator would.
+     */
+    @Test
+    void aCatalogWhoseDatabaseRestartedIsReadOnANewConnection(@TempDir Path temporary)
+            throws Exception
+    {
+        try (PostgresServer postgres = PostgresServer.start(temporary.resolve("pg"))) {
+            String url = postgres.url("postgres");
+            LocalIcebergCatalog.prepare(url);
+            Path warehouse = temporary.resolve("restarted");
+            Files.createDirectories(warehouse);
+            trino.createCatalog("restarted", "iceberg", LocalIcebergCatalog.trinoProperties(url, warehouse));
+            trino.execute("CREATE SCHEMA restarted.sales");
+            trino.execute("CREATE TABLE restarted.sales.orders (id bigint)");
+            trino.execute("INSERT INTO restarted.sales.orders VALUES 1");
+            try (TableMetadataReader reader = new TableMetadataReader(List.of(new TableMetadataReader.CatalogSpec("restarted", "restarted",
+                    Map.of("type", TrinoCatalog.TYPE, LocalFileIO.ROOT_PROPERTY, warehouse.toString()))), Optional.of(connections))) {
+                postgres.stop(PostgresServer.Stop.FAST);
+                postgres.start();
+
+                List<String> problems = new ArrayList<>();
+                TableFactSource.TableFacts read = reader.read(List.of(), 1 << 20, Instant.now(), problems::add);
+                assertThat(problems).isEmpty();
+                assertThat(read.facts()).extracting(TableFact::table).containsExactly("restarted.sales.orders");
+            }
         }
     }
 
