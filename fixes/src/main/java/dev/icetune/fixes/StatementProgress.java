@@ -16,7 +16,7 @@ import static java.util.Objects.requireNonNull;
 final class StatementProgress
         implements Consumer<QueryStats>
 {
-    static final Duration INTERVAL = Duration.ofSeconds(10);
+    private static final Duration INTERVAL = Duration.ofSeconds(10);
 
     private final Consumer<String> progress;
     private final long startNanos = System.nanoTime();
@@ -38,11 +38,10 @@ final class StatementProgress
         progress.accept(line(stats, Duration.ofNanos(now - startNanos)));
     }
 
-    static String line(QueryStats stats, Duration running)
+    private static String line(QueryStats stats, Duration running)
     {
-        String done = stats.isQueued() ? "queued in Trino"
-                : "%s done (%,d of %,d splits)".formatted(stats.getProgressPercentage().isPresent() ? "%.0f%%".formatted(stats.getProgressPercentage().getAsDouble()) : "",
-                        stats.getCompletedSplits(), stats.getTotalSplits()).stripLeading();
+        String share = stats.getProgressPercentage().isPresent() ? "%.0f%% done".formatted(stats.getProgressPercentage().getAsDouble()) : "done";
+        String done = stats.isQueued() ? "queued in Trino" : "%s (%,d of %,d splits)".formatted(share, stats.getCompletedSplits(), stats.getTotalSplits());
         return "still running after %s: %s, %s read, %s written (Trino query %s)".formatted(seconds(running), done,
                 Estimate.bytes(stats.getPhysicalInputBytes()), Estimate.bytes(stats.getPhysicalWrittenBytes()), stats.getQueryId());
     }
