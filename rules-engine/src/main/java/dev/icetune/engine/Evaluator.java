@@ -179,10 +179,14 @@ public final class Evaluator
                     progress.accept("rule %s failed on %s%s (the others and every other rule ran; its recommendations are kept as they were): %s"
                             .formatted(first.rule(), failures.size() == 1 ? "one match" : failures.size() + " matches, the first",
                                     first.on().isEmpty() ? "" : " on " + first.on(), first.message()));
-                    Counter.builder("icetune.rules.failures").description("rule consequences that threw on a match").tag("rule", first.rule())
-                            .register(meters).increment(failures.size());
+                    ruleFailures(first.rule()).increment(failures.size());
                 });
-        Set<String> failedRules = evaluation.failures().stream().map(RuleBook.Failure::rule).collect(Collectors.toCollection(TreeSet::new));
+        evaluation.leftOut().forEach((rule, message) -> {
+            progress.accept("rule %s is left out until its file changes (every other rule ran; its recommendations are kept as they were): %s"
+                    .formatted(rule, message));
+            ruleFailures(rule).increment();
+        });
+        Set<String> failedRules = evaluation.failedRules();
 
         step = System.nanoTime();
         Estimator.Valued valued = new Estimator(facts, thresholds, window).value(withQueries(evaluation.recommendations(), evidence));
@@ -229,6 +233,13 @@ public final class Evaluator
     }
 
     /** "1 table", "5 tables": what a person reads in the progress lines. */
+    /** Failures of {@code rule}: its consequence's on a match, or its constraint's (the rule then left out of that evaluation). */
+    private Counter ruleFailures(String rule)
+    {
+        return Counter.builder("icetune.rules.failures").description("rule consequences that threw on a match, and constraints that threw")
+                .tag("rule", rule).register(meters);
+    }
+
     private static String count(long count, String noun)
     {
         return count + " " + noun + (count == 1 ? "" : "s");

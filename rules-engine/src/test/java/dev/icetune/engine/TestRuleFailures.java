@@ -77,6 +77,49 @@ class TestRuleFailures
                 .extracting(RecommendationStore.Stored::target).containsExactlyInAnyOrder("bi", "etl");
     }
 
+    /**
+     * Met from outside: a rule being edited divided by a table's delete files, zero for most tables, and the evaluation failed as a
+     * whole ("Error evaluating constraint 'dataFiles / deleteFiles > 100' ...: / by zero"), at every interval of a service. Here a
+     * cluster's name cut beyond its length. A constraint throws with no match to give up alone: the rule is left out, said at each
+     * evaluation, every other rule runs, and what the rule had found is kept.
+     */
+    @Test
+    void aRuleWhoseConstraintThrowsIsLeftOutAndTheOthersRun(@TempDir Path directory)
+            throws Exception
+    {
+        String url = TestingPostgres.shared().createDatabase("rule_constraint_failures");
+        Database.of(url, "postgres", "icetune-test").migrate();
+        Jdbi jdbi = Jdbi.create(url, "postgres", "");
+        Instant now = Instant.now().truncatedTo(ChronoUnit.SECONDS);
+        jdbi.useHandle(handle -> handle.createUpdate("""
+                        INSERT INTO query_logs (query_id, "timestamp", state, success, user_name, query_text, query_text_length, query_text_truncated,
+                            create_time, end_time, latency, input_count, cluster_name)
+                        VALUES ('q1', :at, 'FINISHED', true, 'u', 'SELECT 1', 8, false, :at, :at, 1, 0, 'bi')""")
+                .bind("at", java.sql.Timestamp.from(now.minusSeconds(60))).execute());
+        RecommendationStore store = new RecommendationStore(jdbi);
+        Path working = rules(directory.resolve("working"), "");
+        Files.writeString(working.resolve("steady.drl"), BUSY.formatted("").replace("\"busy\"", "\"steady\""));
+        evaluator(jdbi, working, store).evaluate(now, line -> {});
+        assertThat(store.list(Optional.of(Status.OPEN))).extracting(RecommendationStore.Stored::ruleId).containsExactlyInAnyOrder("busy", "steady");
+
+        Path broken = Files.createDirectories(directory.resolve("broken"));
+        Files.copy(working.resolve("thresholds.properties"), broken.resolve("thresholds.properties"));
+        Files.copy(working.resolve("steady.drl"), broken.resolve("steady.drl"));
+        Files.writeString(broken.resolve("busy.drl"), BUSY.formatted("").replace("queries > 0", "queries > 0, cluster.substring(3) != \"\""));
+        Evaluator evaluator = evaluator(jdbi, broken, store);
+        for (int evaluation = 1; evaluation <= 3; evaluation++) {
+            List<String> said = new ArrayList<>();
+            Evaluator.Result result = evaluator.evaluate(now.plusSeconds(evaluation), said::add);
+            assertThat(said).filteredOn(line -> line.startsWith("rule busy")).singleElement().asString()
+                    .startsWith("rule busy is left out until its file changes (every other rule ran; its recommendations are kept as they were): "
+                            + "its constraint 'cluster.substring(3) != \"\"' threw StringIndexOutOfBoundsException: ");
+            assertThat(result.failedRules()).containsExactly("busy");
+            assertThat(result.firedByRule()).as("the other rule ran").containsEntry("steady", 1);
+        }
+        assertThat(store.list(Optional.of(Status.OPEN))).as("three evaluations without it: resolved, had the rule not failed")
+                .extracting(RecommendationStore.Stored::ruleId).containsExactlyInAnyOrder("busy", "steady");
+    }
+
     /** A rule's author learns from its scenario which fact it threw on, as the evaluation says it. */
     @Test
     void aScenarioOnWhichARuleThrowsNamesTheFact(@TempDir Path directory)
@@ -88,6 +131,11 @@ class TestRuleFailures
                 [{"name": "a busy cluster", "facts": {"load": [{"cluster": "bi", "queries": 10}]}, "expect": []}]""");
         assertThat(Scenarios.run(RuleBook.load(rules), rules.resolve("scenarios"))).extracting(Scenarios.Result::error)
                 .containsExactly("rule busy threw on LoadFact bi: IllegalStateException: half-edited");
+
+        // a constraint that throws, said with the constraint
+        Files.writeString(rules.resolve("busy.drl"), BUSY.formatted("").replace("queries > 0", "queries > 0, cluster.substring(3) != \"\""));
+        assertThat(Scenarios.run(RuleBook.load(rules), rules.resolve("scenarios"))).extracting(Scenarios.Result::error).singleElement().asString()
+                .startsWith("rule busy failed: its constraint 'cluster.substring(3) != \"\"' threw StringIndexOutOfBoundsException: ");
     }
 
     private static Path rules(Path directory, String before)

@@ -29,6 +29,7 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -51,6 +52,11 @@ public final class RuleBook
     private static final int MAX_FAILURES = 100;
 
     private final KieBase kieBase;
+    /**
+     * Rules taken out of this book's evaluations because a constraint of theirs threw, each with what it said; out until the rules
+     * are loaded again (the service reloads them when a file changes). Guarded by this.
+     */
+    private final Map<String, String> leftOut = new TreeMap<>();
     private final Thresholds thresholds;
     private final List<String> ruleNames;
     /** Whether a rule file declares {@code global RecommendationSink recommendations}; one that does not recommends nothing, and is no error. */
@@ -144,7 +150,58 @@ public final class RuleBook
     }
 
     /** Runs every rule once over the facts; returns the recommendations and how often each rule fired. */
-    public Evaluation evaluate(Collection<?> facts, Thresholds overrides)
+    /**
+     * As {@link #evaluate(Collection)}, with thresholds of a scenario's. A rule whose constraint throws on a fact (met from outside: a
+     * rule being edited divided by a table's delete files, zero for most tables, and every evaluation of the service failed on it)
+     * is taken out, and the evaluation runs again without it: every other rule runs, and the rule is told in {@link Evaluation#leftOut}
+     * at each evaluation until the rules are loaded again. A constraint throws as Drools evaluates it, inserting a fact or firing,
+     * with no match to give up alone as a consequence's failure does.
+     */
+    public synchronized Evaluation evaluate(Collection<?> facts, Thresholds overrides)
+    {
+        while (true) {
+            try {
+                Evaluation evaluation = evaluateOnce(facts, overrides);
+                return new Evaluation(evaluation.recommendations(), evaluation.firedByRule(), evaluation.failures(), Map.copyOf(leftOut));
+            }
+            catch (RuntimeException e) {
+                Map<String, String> throwing = constraintFailure(e);
+                if (throwing.isEmpty() || leftOut.keySet().containsAll(throwing.keySet())) {
+                    throw e;
+                }
+                throwing.forEach((rule, message) -> {
+                    leftOut.put(rule, message);
+                    kieBase.getKiePackages().stream().filter(kiePackage -> kiePackage.getRules().stream().anyMatch(each -> each.getName().equals(rule)))
+                            .forEach(kiePackage -> kieBase.removeRule(kiePackage.getName(), rule));
+                });
+            }
+        }
+    }
+
+    /** Drools' "Error evaluating constraint 'x / y > 1' in [Rule "name" in file.drl]", anywhere in the causes: the rules it names, each with what it said. */
+    private static Map<String, String> constraintFailure(Throwable failure)
+    {
+        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+            Matcher constraint = CONSTRAINT_FAILED.matcher(String.valueOf(cause.getMessage()));
+            if (constraint.find()) {
+                Throwable root = cause;
+                while (root.getCause() != null) {
+                    root = root.getCause();
+                }
+                String message = "its constraint '%s' threw %s".formatted(constraint.group(1),
+                        root == cause ? "" : root.getClass().getSimpleName() + ": " + root.getMessage()).strip();
+                Map<String, String> rules = new TreeMap<>();
+                RULE_NAMED.matcher(constraint.group(2)).results().forEach(rule -> rules.put(rule.group(1), message));
+                return rules;
+            }
+        }
+        return Map.of();
+    }
+
+    private static final Pattern CONSTRAINT_FAILED = Pattern.compile("Error evaluating constraint '(.*)' in \\[(.*)\\]", Pattern.DOTALL);
+    private static final Pattern RULE_NAMED = Pattern.compile("Rule \"([^\"]+)\"");
+
+    private Evaluation evaluateOnce(Collection<?> facts, Thresholds overrides)
     {
         RecommendationSink sink = new RecommendationSink();
         Map<String, Integer> fired = new TreeMap<>();
@@ -169,7 +226,7 @@ public final class RuleBook
         finally {
             session.dispose();
         }
-        return new Evaluation(sink.all(), fired, failures);
+        return new Evaluation(sink.all(), fired, failures, Map.of());
     }
 
     /**
@@ -267,7 +324,20 @@ public final class RuleBook
     }
 
     /** The outcome of one run of the rules. */
-    public record Evaluation(List<Recommendation> recommendations, Map<String, Integer> firedByRule, List<Failure> failures) {}
+    /**
+     * What the rules found: the recommendations, how often each rule fired, the consequences that threw, and the rules left out for a
+     * constraint that threw ({@code leftOut}: each with what it said).
+     */
+    public record Evaluation(List<Recommendation> recommendations, Map<String, Integer> firedByRule, List<Failure> failures, Map<String, String> leftOut)
+    {
+        /** Every rule that failed, whose recommendations stay as they were: its problems may be there still. */
+        public Set<String> failedRules()
+        {
+            Set<String> rules = new TreeSet<>(leftOut.keySet());
+            failures.forEach(failure -> rules.add(failure.rule()));
+            return rules;
+        }
+    }
 
     /** A consequence that threw: its rule, the exception, and the facts it matched ({@code on}). */
     public record Failure(String rule, String message, String on) {}

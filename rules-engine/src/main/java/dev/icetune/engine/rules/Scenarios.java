@@ -109,6 +109,10 @@ public final class Scenarios
             Thresholds thresholds = book.thresholds().with(overrides);
             java.time.Duration window = java.time.Duration.ofSeconds(Math.round(3600 * (scenario.windowHours() == null ? 1 : scenario.windowHours())));
             RuleBook.Evaluation evaluation = book.evaluate(facts, thresholds);
+            if (!evaluation.leftOut().isEmpty()) {
+                Map.Entry<String, String> leftOut = evaluation.leftOut().entrySet().iterator().next();
+                return new Result(file, scenario.name(), expected, false, Set.of(), Set.of(), "rule " + leftOut.getKey() + " failed: " + leftOut.getValue());
+            }
             if (!evaluation.failures().isEmpty()) {
                 RuleBook.Failure failure = evaluation.failures().getFirst();
                 return new Result(file, scenario.name(), expected, false, Set.of(), Set.of(), "rule " + failure.rule() + " threw"
