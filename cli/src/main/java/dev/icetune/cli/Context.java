@@ -3,6 +3,7 @@ package dev.icetune.cli;
 import dev.icetune.engine.TrinoConnections;
 import dev.icetune.engine.facts.Thresholds;
 import dev.icetune.engine.iceberg.TableMetadataReader;
+import dev.icetune.fixes.EffectMeasurer;
 import dev.icetune.fixes.FixApplier;
 import dev.icetune.engine.rules.RuleBook;
 import dev.icetune.engine.rules.RuleBookHolder;
@@ -120,6 +121,13 @@ public final class Context
     public Thresholds thresholds()
     {
         return RuleBook.thresholds(settings().rulesDirectory());
+    }
+
+    /** What measures applied fixes, with {@code thresholds}' effect.* (the service's, read as it evaluates). */
+    public EffectMeasurer effectMeasurer(Thresholds thresholds)
+    {
+        return new EffectMeasurer(jdbi(), store(), (int) thresholds.get("effect.min_queries"), thresholds.get("effect.min_change"),
+                thresholds.get("estimate.file_open_bytes"));
     }
 
     /** The Iceberg catalogs' metadata reader, when the configuration names a catalog. */

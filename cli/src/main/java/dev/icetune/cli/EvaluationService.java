@@ -64,8 +64,7 @@ public final class EvaluationService
     {
         Evaluator.Result result = evaluator.evaluate(now, cluster, progress);
         Thresholds thresholds = evaluator.thresholds();
-        List<EffectMeasurer.Effect> effects = new EffectMeasurer(context.jdbi(), context.store(), (int) thresholds.get("effect.min_queries"), thresholds.get("effect.min_change"),
-                thresholds.get("estimate.file_open_bytes")).measure(now, context.settings().engine().getBaseline().toJavaTime());
+        List<EffectMeasurer.Effect> effects = context.effectMeasurer(thresholds).measure(now, context.settings().engine().getBaseline().toJavaTime());
         effects.forEach(effect -> progress.accept("fix %s %s%s".formatted(effect.recommendationIds().stream().map(id -> "#" + id).collect(Collectors.joining(", ")),
                 String.valueOf(effect.figures().get("verdict")).replace('_', ' '),
                 // what the verdict is on, then the files and bytes a person knows a scan by

@@ -268,6 +268,13 @@ class TestFixEffectsEndToEnd
         for (long id : List.of(compaction, sort, bloom, helpfulBloom, nothing, coarser, unpartition)) {
             applier.apply(id, "alice", false);
         }
+        // no query of its table since: said as such, not only "none yet"
+        EffectMeasurer measurer = new EffectMeasurer(jdbi, store, 5, 0.2, 4 << 20);
+        assertThat(measurer.waiting(compaction, Instant.now().plusSeconds(1), Duration.ofHours(1))).get().satisfies(waiting -> {
+            assertThat(waiting.scope()).isEqualTo("scans of " + COMPACT_ME);
+            assertThat(waiting.before()).as("the workload's scans of it").isGreaterThanOrEqualTo(5);
+            assertThat(waiting.since()).isZero();
+        });
         workload();
         List<EffectMeasurer.Effect> effects = measure();
         effects.forEach(System.out::println);

@@ -12,6 +12,8 @@ import java.io.PrintStream;
 import java.math.BigDecimal;
 import java.math.MathContext;
 import java.math.RoundingMode;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -70,8 +72,13 @@ final class ShowCommand
         }
         else if (found.status() == Status.APPLIED) {
             out.println();
-            out.println("Measured effect: none yet. Each evaluation measures it on its queries; a verdict needs effect.min_queries of them before and after "
-                    + "the fix, and a change beyond effect.min_change and noise (rules/thresholds.properties).");
+            Duration lookBack = context().settings().engine().getBaseline().toJavaTime();
+            String sofar = context().effectMeasurer(context().thresholds()).waiting(id, Instant.now(), lookBack)
+                    .map(waiting -> " Measured on %s: %,d of them ran in the %s before the fix, %,d since (applied %s).".formatted(waiting.scope(), waiting.before(),
+                            lookBack.toHours() % 24 == 0 ? lookBack.toDays() + "d" : lookBack.toHours() + "h", waiting.since(), TextTable.text(waiting.appliedAt())))
+                    .orElse("");
+            out.println("Measured effect: none yet." + sofar + " Each evaluation measures it on its queries; a verdict needs effect.min_queries of them before "
+                    + "and after the fix, and a change beyond effect.min_change and noise (rules/thresholds.properties).");
         }
         out.println();
         out.printf("First seen %s, last seen %s, %s.%n", TextTable.text(found.firstSeen()), TextTable.text(found.lastSeen()),
