@@ -226,7 +226,7 @@ public final class EffectMeasurer
     /**
      * Why an applied fix has no verdict yet, as a person asks it (met from outside: fixes applied hours before said "none yet", and a
      * table nobody had queried since could not be told from a change too small to call): the queries it is measured on, how many ran
-     * in the look-back before its apply and how many since, against the {@code effect.min_queries} each side needs. None for a fix
+     * in the look-back before its apply and how many since ({@code effect.min_queries} are needed on each side). None for a fix
      * not applied, or judged.
      */
     public Optional<Waiting> waiting(long id, Instant now, Duration lookBack)
@@ -237,11 +237,11 @@ public final class EffectMeasurer
             return Optional.empty();
         }
         Scope scope = scope(applied, at.get(), lookBack);
-        return Optional.of(new Waiting(scope.words(), at.get(), count(scope, at.get().minus(lookBack), at.get()), count(scope, at.get(), now), minQueries));
+        return Optional.of(new Waiting(scope.words(), at.get(), count(scope, at.get().minus(lookBack), at.get()), count(scope, at.get(), now)));
     }
 
     /** An applied fix's queries so far: its scope in words, when it was applied, how many ran before it (within the look-back) and since. */
-    public record Waiting(String scope, Instant appliedAt, long before, long since, int minQueries) {}
+    public record Waiting(String scope, Instant appliedAt, long before, long since) {}
 
     /** Per table, the changes fixes made to it (applied or rolled back) since {@code since}, oldest first: the recommendation and when. */
     private Map<String, List<Map.Entry<Long, Instant>>> changesOfTables(Instant since)
