@@ -49,17 +49,8 @@ class TestRuleFailures
     void aRuleThatThrowsKeepsWhatItFoundAndIsSaidOnce(@TempDir Path directory)
             throws Exception
     {
-        String url = TestingPostgres.shared().createDatabase("rule_failures");
-        Database.of(url, "postgres", "icetune-test").migrate();
-        Jdbi jdbi = Jdbi.create(url, "postgres", "");
         Instant now = Instant.now().truncatedTo(ChronoUnit.SECONDS);
-        for (String cluster : List.of("bi", "etl")) {
-            jdbi.useHandle(handle -> handle.createUpdate("""
-                            INSERT INTO query_logs (query_id, "timestamp", state, success, user_name, query_text, query_text_length, query_text_truncated,
-                                create_time, end_time, latency, input_count, cluster_name)
-                            VALUES (:id, :at, 'FINISHED', true, 'u', 'SELECT 1', 8, false, :at, :at, 1, 0, :cluster)""")
-                    .bind("id", "q-" + cluster).bind("cluster", cluster).bind("at", java.sql.Timestamp.from(now.minusSeconds(60))).execute());
-        }
+        Jdbi jdbi = withQueries("rule_failures", now, "bi", "etl");
         RecommendationStore store = new RecommendationStore(jdbi);
         evaluator(jdbi, rules(directory.resolve("working"), ""), store).evaluate(now, line -> {});
         assertThat(store.list(Optional.of(Status.OPEN))).extracting(RecommendationStore.Stored::target).containsExactlyInAnyOrder("bi", "etl");
@@ -87,15 +78,8 @@ class TestRuleFailures
     void aRuleWhoseConstraintThrowsIsLeftOutAndTheOthersRun(@TempDir Path directory)
             throws Exception
     {
-        String url = TestingPostgres.shared().createDatabase("rule_constraint_failures");
-        Database.of(url, "postgres", "icetune-test").migrate();
-        Jdbi jdbi = Jdbi.create(url, "postgres", "");
         Instant now = Instant.now().truncatedTo(ChronoUnit.SECONDS);
-        jdbi.useHandle(handle -> handle.createUpdate("""
-                        INSERT INTO query_logs (query_id, "timestamp", state, success, user_name, query_text, query_text_length, query_text_truncated,
-                            create_time, end_time, latency, input_count, cluster_name)
-                        VALUES ('q1', :at, 'FINISHED', true, 'u', 'SELECT 1', 8, false, :at, :at, 1, 0, 'bi')""")
-                .bind("at", java.sql.Timestamp.from(now.minusSeconds(60))).execute());
+        Jdbi jdbi = withQueries("rule_constraint_failures", now, "bi");
         RecommendationStore store = new RecommendationStore(jdbi);
         Path working = rules(directory.resolve("working"), "");
         Files.writeString(working.resolve("steady.drl"), BUSY.formatted("").replace("\"busy\"", "\"steady\""));
@@ -136,6 +120,22 @@ class TestRuleFailures
         Files.writeString(rules.resolve("busy.drl"), BUSY.formatted("").replace("queries > 0", "queries > 0, cluster.substring(3) != \"\""));
         assertThat(Scenarios.run(RuleBook.load(rules), rules.resolve("scenarios"))).extracting(Scenarios.Result::error).singleElement().asString()
                 .startsWith("rule busy failed: its constraint 'cluster.substring(3) != \"\"' threw StringIndexOutOfBoundsException: ");
+    }
+
+    /** A new, migrated database holding a query of each cluster, a minute before {@code now}. */
+    private static Jdbi withQueries(String database, Instant now, String... clusters)
+    {
+        String url = TestingPostgres.shared().createDatabase(database);
+        Database.of(url, "postgres", "icetune-test").migrate();
+        Jdbi jdbi = Jdbi.create(url, "postgres", "");
+        for (String cluster : clusters) {
+            jdbi.useHandle(handle -> handle.createUpdate("""
+                            INSERT INTO query_logs (query_id, "timestamp", state, success, user_name, query_text, query_text_length, query_text_truncated,
+                                create_time, end_time, latency, input_count, cluster_name)
+                            VALUES (:id, :at, 'FINISHED', true, 'u', 'SELECT 1', 8, false, :at, :at, 1, 0, :cluster)""")
+                    .bind("id", "q-" + cluster).bind("cluster", cluster).bind("at", java.sql.Timestamp.from(now.minusSeconds(60))).execute());
+        }
+        return jdbi;
     }
 
     private static Path rules(Path directory, String before)
