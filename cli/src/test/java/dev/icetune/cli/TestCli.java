@@ -562,6 +562,15 @@ class TestCli
         out.reset();
         assertThat(run("--config", config.toString(), "recommendations", "list", "--rule", "small-files")).isZero();
         assertThat(stdout()).contains("iceberg.demo.events").doesNotContain("iceberg.demo.other").endsWith("(not shown: 1 rejected; --all lists them)%n".formatted());
+        // approved, and not seen since: apply leaves it alone, and the table marks it
+        RecommendationStore unseen = new RecommendationStore(database.jdbi());
+        for (int evaluation = 1; evaluation <= 3; evaluation++) {
+            unseen.record(List.of(), Instant.now().plusSeconds(evaluation), 3);
+        }
+        out.reset();
+        assertThat(run("--config", config.toString(), "recommendations", "list", "--rule", "small-files")).isZero();
+        assertThat(stdout()).containsPattern("\\n1 +approved\\* ").contains("(* its condition has not held at the last 3 evaluations or more: apply leaves it alone; "
+                + "--ignore-unseen applies it anyway)");
         out.reset();
         assertThat(run("--config", config.toString(), "recommendations", "list", "--rule", "small-files", "--json")).as("a script reads every status").isZero();
         assertThat(stdout()).contains("iceberg.demo.other", "iceberg.demo.events");

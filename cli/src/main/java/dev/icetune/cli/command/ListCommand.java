@@ -83,11 +83,19 @@ final class ListCommand
             out().println("(none open, approved, applied or regressed; not shown: %s)".formatted(others));
             return 0;
         }
+        // approved, but apply leaves it alone: met from outside, three approved compactions skipped by every apply --all-approved
+        // looked in the list like the ones it applies
+        int resolveAfter = context().settings().engine().getResolveAfter();
         TextTable text = new TextTable(60, "ID", "STATUS", "PRIORITY", "SAVES A DAY", "SEVERITY", "LEVEL", "RULE", "TARGET", "CLUSTERS", "LAST SEEN");
-        shown.forEach(each -> text.row(each.id(), each.status(), each.estimate() == null ? "-" : "%.1f".formatted(each.estimate().priority()),
+        shown.forEach(each -> text.row(each.id(), each.isApprovedButUnseen(resolveAfter) ? each.status() + "*" : each.status(),
+                each.estimate() == null ? "-" : "%.1f".formatted(each.estimate().priority()),
                 each.estimateOrUnknown().saving(), each.severity(), each.level(), each.ruleId(), each.label(),
                 each.clusters().isEmpty() ? "-" : String.join(",", each.clusters()), each.lastSeen()));
         text.print(out());
+        if (shown.stream().anyMatch(each -> each.isApprovedButUnseen(resolveAfter))) {
+            out().println("(* its condition has not held at the last %d evaluations or more: apply leaves it alone; --ignore-unseen applies it anyway)"
+                    .formatted(resolveAfter));
+        }
         if (!others.isEmpty()) {
             out().println("(not shown: %s)".formatted(others));
         }
