@@ -84,7 +84,7 @@ public final class Context
     {
         if (jdbi == null) {
             Database opened = database();
-            jdbi = Jdbi.create(() -> {
+            jdbi = Database.jdbi(() -> {
                 if (!schemaReady) {
                     synchronized (this) {
                         if (!schemaReady) {

@@ -1,6 +1,8 @@
 package dev.icetune.store;
 
+import org.jdbi.v3.core.ConnectionFactory;
 import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.statement.StatementExceptions;
 import org.postgresql.Driver;
 
 import java.nio.file.Path;
@@ -73,7 +75,16 @@ public final class Database
 
     public Jdbi jdbi()
     {
-        return Jdbi.create(this::open);
+        return jdbi(this::open);
+    }
+
+    /** Jdbi over {@code connections} (connections of a database, set up first), as {@link #jdbi()} is. */
+    public static Jdbi jdbi(ConnectionFactory connections)
+    {
+        Jdbi jdbi = Jdbi.create(connections);
+        // a failure says what PostgreSQL said, not the whole statement and its arguments (query texts, a wall of SQL in a terminal)
+        jdbi.getConfig(StatementExceptions.class).setMessageRendering(StatementExceptions.MessageRendering.NONE);
+        return jdbi;
     }
 
     /** Applies pending migrations when {@code icetune.db.migrate} is on; returns what it did. */

@@ -1,11 +1,23 @@
 package dev.icetune.store;
 
+import java.sql.SQLException;
+import java.util.Map;
+import java.util.Optional;
 import java.util.regex.Pattern;
 
 /** A failure as a person reads it: what each cause says, without class names and without a JDBC URL's password. */
 public final class Failures
 {
     private static final Pattern CLASS_NAME_PREFIX = Pattern.compile("(?<![\\w$.])(?:[a-z_][\\w$]*\\.)+[A-Z][\\w$]*: ");
+
+    /** What to do about a PostgreSQL failure that its own message leaves to the reader, by SQLSTATE. */
+    private static final Map<String, String> WHAT_TO_DO = Map.of(
+            // query_canceled: a DBA's guard on every session of the user or database, which icetune's reads of a busy window outlast
+            "57014", "PostgreSQL canceled the statement: a statement_timeout set for icetune's database user or database is shorter than it takes "
+                    + "(SHOW statement_timeout), or an operator canceled it. Raise it for that user (ALTER ROLE <icetune.db.user> SET statement_timeout = '30min') and run again",
+            // read_only_sql_transaction: a standby, or default_transaction_read_only for a maintenance
+            "25006", "The database takes no writes: icetune.db.url points at a standby, or default_transaction_read_only is on. "
+                    + "Point it at the primary, or run again once the database takes writes");
 
     private Failures() {}
 
@@ -22,6 +34,20 @@ public final class Failures
                 message.append(message.isEmpty() ? "" : message.charAt(message.length() - 1) == '.' ? " " : ": ").append(text);
             }
         }
-        return message.isEmpty() ? exception.getClass().getSimpleName() : message.toString();
+        if (message.isEmpty()) {
+            message.append(exception.getClass().getSimpleName());
+        }
+        whatToDo(exception).ifPresent(advice -> message.append(message.charAt(message.length() - 1) == '.' ? " " : ". ").append(advice).append('.'));
+        return message.toString();
+    }
+
+    private static Optional<String> whatToDo(Throwable exception)
+    {
+        for (Throwable each = exception; each != null; each = each.getCause()) {
+            if (each instanceof SQLException failure && failure.getSQLState() != null && WHAT_TO_DO.containsKey(failure.getSQLState())) {
+                return Optional.of(WHAT_TO_DO.get(failure.getSQLState()));
+            }
+        }
+        return Optional.empty();
     }
 }

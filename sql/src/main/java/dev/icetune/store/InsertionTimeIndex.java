@@ -55,7 +55,7 @@ public final class InsertionTimeIndex
      */
     public static int complete(Database database, Instant since, Consumer<String> progress)
     {
-        Jdbi jdbi = Jdbi.create(() -> {
+        Jdbi jdbi = Database.jdbi(() -> {
             var connection = database.open();
             // a partition of days of queries takes longer to index than icetune.db.socket-timeout, and a build cut short is
             // an invalid index: this connection waits for as long as the build takes

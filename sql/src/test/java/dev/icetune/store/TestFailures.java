@@ -1,8 +1,11 @@
 package dev.icetune.store;
 
+import dev.icetune.testing.TestingPostgres;
+import org.jdbi.v3.core.Jdbi;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
 
 class TestFailures
 {
@@ -24,5 +27,35 @@ class TestFailures
         assertThat(Failures.message(new RuntimeException("Failed to connect: jdbc:postgresql://db:5432/lake?user=icetune&password=s3cret",
                 new java.sql.SQLException("Connection refused"))))
                 .isEqualTo("Failed to connect: jdbc:postgresql://db:5432/lake?user=icetune&password=****: Connection refused");
+    }
+
+    @Test
+    void aStatementADatabaseSettingRefusesSaysWhatToDoWithoutTheStatement()
+    {
+        // as a DBA sets them: every new session of the database gets them
+        String timedOut = TestingPostgres.shared().createDatabase("timed_out");
+        setForTheDatabase(timedOut, "statement_timeout = ''100ms''");
+        Throwable canceled = catchThrowable(() -> jdbi(timedOut).withHandle(handle -> handle.createQuery("SELECT pg_sleep(5) FROM (VALUES ('query text')) t").mapTo(String.class).list()));
+        assertThat(Failures.message(canceled))
+                .startsWith("ERROR: canceling statement due to statement timeout. PostgreSQL canceled the statement: a statement_timeout set for icetune's database user")
+                .contains("ALTER ROLE <icetune.db.user> SET statement_timeout")
+                .doesNotContain("pg_sleep").doesNotContain("query text");
+
+        String readOnly = TestingPostgres.shared().createDatabase("read_only");
+        setForTheDatabase(readOnly, "default_transaction_read_only = on");
+        Throwable refused = catchThrowable(() -> jdbi(readOnly).useHandle(handle -> handle.execute("CREATE TABLE recommendations_copy (id int)")));
+        assertThat(Failures.message(refused))
+                .isEqualTo("ERROR: cannot execute CREATE TABLE in a read-only transaction. The database takes no writes: icetune.db.url points at a standby, "
+                        + "or default_transaction_read_only is on. Point it at the primary, or run again once the database takes writes.");
+    }
+
+    private static void setForTheDatabase(String url, String setting)
+    {
+        TestingPostgres.execute(url, "DO $$ BEGIN EXECUTE format('ALTER DATABASE %I SET " + setting + "', current_database()); END $$");
+    }
+
+    private static Jdbi jdbi(String url)
+    {
+        return Database.of(url, "postgres", "icetune-test").jdbi();
     }
 }
