@@ -3,6 +3,7 @@ package dev.icetune.fixes;
 import dev.icetune.engine.TrinoConnections;
 import dev.icetune.engine.iceberg.TrinoCatalog;
 import dev.icetune.engine.model.LayoutChange;
+import dev.icetune.store.Failures;
 import dev.icetune.store.TableName;
 import io.trino.jdbc.TrinoStatement;
 import org.apache.iceberg.DataFile;
@@ -131,9 +132,10 @@ record ActionContext(Optional<Table> table, Optional<TrinoConnections> trino, Re
         return new Step(description, estimate, rewriteBytes, () -> {
             try {
                 retryingConflicts(() -> {
-                    try (Connection connection = open(connections, session); Statement sql = connection.createStatement()) {
+                    try (Connection connection = open(connections, session); Statement sql = connection.createStatement();
+                            StatementProgress said = new StatementProgress(progress)) {
                         if (sql.isWrapperFor(TrinoStatement.class)) {
-                            sql.unwrap(TrinoStatement.class).setProgressMonitor(new StatementProgress(progress));
+                            sql.unwrap(TrinoStatement.class).setProgressMonitor(said);
                         }
                         // a statement with a result (ANALYZE's row count) returns from execute() before it is done: read it to the end
                         if (sql.execute(statement)) {
@@ -158,7 +160,8 @@ record ActionContext(Optional<Table> table, Optional<TrinoConnections> trino, Re
      */
     static String trinoFailure(SQLException e, int attempts)
     {
-        String message = String.valueOf(e.getMessage());
+        // the driver's "Error fetching results" says why in its causes ("Failed to connect to ...")
+        String message = Failures.message(e);
         Matcher dump = FILE_DUMP.matcher(message);
         String shown = dump.find() ? message.substring(0, dump.start()) + dump.group(1) : message;
         String advice = "";
