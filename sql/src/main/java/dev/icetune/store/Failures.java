@@ -14,10 +14,10 @@ public final class Failures
     private static final Map<String, String> WHAT_TO_DO = Map.of(
             // query_canceled: a DBA's guard on every session of the user or database, which icetune's reads of a busy window outlast
             "57014", "PostgreSQL canceled the statement: a statement_timeout set for icetune's database user or database is shorter than it takes "
-                    + "(SHOW statement_timeout), or an operator canceled it. Raise it for that user (ALTER ROLE <icetune.db.user> SET statement_timeout = '30min') and run again",
+                    + "(SHOW statement_timeout), or an operator canceled it. Raise it for that user: ALTER ROLE <icetune.db.user> SET statement_timeout = '30min'",
             // read_only_sql_transaction: a standby, or default_transaction_read_only for a maintenance
             "25006", "The database takes no writes: icetune.db.url points at a standby, or default_transaction_read_only is on. "
-                    + "Point it at the primary, or run again once the database takes writes");
+                    + "Point it at the primary, or wait until the database takes writes");
 
     private Failures() {}
 
@@ -41,7 +41,8 @@ public final class Failures
         return message.toString();
     }
 
-    private static Optional<String> whatToDo(Throwable exception)
+    /** What to do about {@code exception}, when a cause of it is a PostgreSQL failure whose own message leaves that to the reader. */
+    public static Optional<String> whatToDo(Throwable exception)
     {
         for (Throwable each = exception; each != null; each = each.getCause()) {
             if (each instanceof SQLException failure && failure.getSQLState() != null && WHAT_TO_DO.containsKey(failure.getSQLState())) {

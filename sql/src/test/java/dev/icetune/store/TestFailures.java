@@ -38,7 +38,7 @@ class TestFailures
         Throwable canceled = catchThrowable(() -> jdbi(timedOut).withHandle(handle -> handle.createQuery("SELECT pg_sleep(5) FROM (VALUES ('query text')) t").mapTo(String.class).list()));
         assertThat(Failures.message(canceled))
                 .startsWith("ERROR: canceling statement due to statement timeout. PostgreSQL canceled the statement: a statement_timeout set for icetune's database user")
-                .contains("ALTER ROLE <icetune.db.user> SET statement_timeout")
+                .endsWith("Raise it for that user: ALTER ROLE <icetune.db.user> SET statement_timeout = '30min'.")
                 .doesNotContain("pg_sleep").doesNotContain("query text");
 
         String readOnly = TestingPostgres.shared().createDatabase("read_only");
@@ -46,7 +46,7 @@ class TestFailures
         Throwable refused = catchThrowable(() -> jdbi(readOnly).useHandle(handle -> handle.execute("CREATE TABLE recommendations_copy (id int)")));
         assertThat(Failures.message(refused))
                 .isEqualTo("ERROR: cannot execute CREATE TABLE in a read-only transaction. The database takes no writes: icetune.db.url points at a standby, "
-                        + "or default_transaction_read_only is on. Point it at the primary, or run again once the database takes writes.");
+                        + "or default_transaction_read_only is on. Point it at the primary, or wait until the database takes writes.");
     }
 
     private static void setForTheDatabase(String url, String setting)

@@ -311,6 +311,40 @@ class TestPostgresOutage
         }
     }
 
+    /**
+     * Met from outside: the database made read-only (default_transaction_read_only, as for a maintenance or a standby behind the
+     * URL). Its events are journaled, the log says why and what to do, and once the database takes writes again they arrive with
+     * no query sent and no restart (at the default retry delays).
+     */
+    @Test
+    void aDatabaseThatTakesNoWritesIsSaidWithWhatToDoAndItsEventsArriveOnceItDoes()
+            throws Exception
+    {
+        String url = TestingPostgres.shared().createDatabase("read_only");
+        Database.of(url, "postgres", "operator").migrate();
+        TestingPostgres.execute(url, "DO $$ BEGIN EXECUTE format('ALTER DATABASE %I SET default_transaction_read_only = on', current_database()); END $$");
+        try (LoggedLines lines = new LoggedLines()) {
+            IcetuneEventListener listener = listener(url, temporary.resolve("spool"), Map.of());
+            try {
+                for (int i = 0; i < 10; i++) {
+                    listener.queryCompleted(TestingEvents.completed("q_read_only_" + i, "SELECT 1", List.of(TestingEvents.icebergInput("t", 1, 1))));
+                }
+                assertThat(lines.await("journaling", Duration.ofSeconds(30))).filteredOn(line -> line.contains("journaling")).first().asString()
+                        .contains("read-only transaction").contains("The database takes no writes: icetune.db.url points at a standby, or default_transaction_read_only is on");
+
+                // as the DBA ends the maintenance; the listener's sessions opened meanwhile were read-only, the ones it opens from now on are not
+                TestingPostgres.execute(url, "SET default_transaction_read_only = off",
+                        "DO $$ BEGIN EXECUTE format('ALTER DATABASE %I SET default_transaction_read_only = off', current_database()); END $$");
+                CapturedRows rows = new CapturedRows(url);
+                awaitStoredOrLost(rows, 10, Duration.ofSeconds(90));
+                assertThat(rows.count("SELECT count(*) FROM query_logs WHERE query_id LIKE 'q_read_only_%'")).isEqualTo(10);
+            }
+            finally {
+                listener.shutdown();
+            }
+        }
+    }
+
     @Test
     void theJournalIsReplayedAtStartUpAndAnUnreadableFileIsSetAside()
             throws Exception
