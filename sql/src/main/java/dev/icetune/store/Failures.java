@@ -15,6 +15,9 @@ public final class Failures
             // query_canceled: a DBA's guard on every session of the user or database, which icetune's reads of a busy window outlast
             "57014", "PostgreSQL canceled the statement: a statement_timeout set for icetune's database user or database is shorter than it takes "
                     + "(SHOW statement_timeout), or an operator canceled it. Raise it for that user: ALTER ROLE <icetune.db.user> SET statement_timeout = '30min'",
+            // too_many_connections: a DBA's CONNECTION LIMIT on the role, or the server's max_connections, met at connecting
+            "53300", "PostgreSQL has no connection left for icetune's database user (a CONNECTION LIMIT of the role) or for anyone (max_connections): "
+                    + "an evaluation reads over about ten at once, and each Trino coordinator's listener uses icetune.db.writers and one more. Raise the limit",
             // read_only_sql_transaction: a standby, or default_transaction_read_only for a maintenance
             "25006", "The database takes no writes: icetune.db.url points at a standby, or default_transaction_read_only is on. "
                     + "Point it at the primary, or wait until the database takes writes");

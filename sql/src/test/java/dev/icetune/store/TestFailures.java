@@ -49,6 +49,20 @@ class TestFailures
                         + "or default_transaction_read_only is on. Point it at the primary, or wait until the database takes writes.");
     }
 
+    @Test
+    void aRoleOutOfConnectionsSaysWhatToDo()
+    {
+        String url = TestingPostgres.shared().createDatabase("limited");
+        // as a DBA limits the role icetune connects as; none left for it
+        TestingPostgres.execute(url, "DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'limited_user') THEN CREATE ROLE limited_user LOGIN; END IF; END $$",
+                "ALTER ROLE limited_user CONNECTION LIMIT 0");
+        Throwable refused = catchThrowable(() -> Database.of(url, "limited_user", "icetune-test").jdbi().withHandle(handle -> handle.createQuery("SELECT 1").mapTo(int.class).one()));
+        assertThat(Failures.message(refused))
+                .contains("(icetune.db.url): FATAL: too many connections for role \"limited_user\". PostgreSQL has no connection left for icetune's database user "
+                        + "(a CONNECTION LIMIT of the role) or for anyone (max_connections)")
+                .endsWith("Raise the limit.");
+    }
+
     private static void setForTheDatabase(String url, String setting)
     {
         TestingPostgres.execute(url, "DO $$ BEGIN EXECUTE format('ALTER DATABASE %I SET " + setting + "', current_database()); END $$");
