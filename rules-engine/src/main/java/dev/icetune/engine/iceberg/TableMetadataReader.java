@@ -41,6 +41,10 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.function.Consumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -176,30 +180,77 @@ public final class TableMetadataReader
         }
         List<TableFact> facts = new ArrayList<>();
         Map<String, Integer> failingInARow = new HashMap<>();
-        for (String table : tables) {
-            if (TableName.readings(table).stream().anyMatch(name -> unread.contains(TableName.part(name.catalog())))) {
-                continue; // its catalog's failure is said once
-            }
-            Optional<String> catalog = TableName.readings(table).stream().map(TableName::catalog).filter(specs::containsKey).findFirst();
-            try {
-                read(table, smallFileBytes, now).ifPresent(facts::add);
-                catalog.ifPresent(failingInARow::remove);
-            }
-            catch (RuntimeException e) {
-                problems.accept("cannot read Iceberg metadata of %s, its recommendations are kept as they are: %s".formatted(table, reason(e)));
-                unread.add(table);
-                if (catalog.isPresent() && failingInARow.merge(catalog.get(), 1, Integer::sum) == FAILURES_IN_A_ROW) {
-                    forget(catalog.get());
-                    problems.accept("the Iceberg catalog of %s failed on %d tables in a row: its other tables are not read this time, their recommendations are kept as they are"
-                            .formatted(catalog.get(), FAILURES_IN_A_ROW));
-                    unread.add(TableName.part(catalog.get()));
+        // read side by side, taken in the order listed: a read mostly waits on the catalog's service and the storage (an object store's
+        // tens of milliseconds a file, for the metadata file and each manifest), so that one after another, a catalog of thousands of
+        // tables took minutes
+        try (ExecutorService reads = Executors.newFixedThreadPool(READS_AT_ONCE, Thread.ofPlatform().name("icetune-metadata-", 0).daemon(true).factory())) {
+            Map<String, Future<Optional<TableFact>>> reading = new LinkedHashMap<>();
+            for (String table : tables) {
+                if (!inUnreadCatalog(table, unread)) {
+                    reading.put(table, reads.submit(() -> read(table, smallFileBytes, now)));
                 }
             }
+            reading.forEach((table, read) -> {
+                if (inUnreadCatalog(table, unread)) {
+                    read.cancel(true); // its catalog's failure is said once
+                    return;
+                }
+                readInOrder(table, read, facts, failingInARow, unread, problems);
+            });
         }
         // a table dropped or renamed is not asked for again
         figuresRead.keySet().retainAll(facts.stream().map(TableFact::table).collect(Collectors.toSet()));
         Set<String> listed = specs.keySet().stream().map(TableName::part).filter(catalog -> !unread.contains(catalog)).collect(Collectors.toSet());
         return new TableFacts(facts, unread, listed);
+    }
+
+    /** Tables read at once: enough to hide a store's latency, few enough for a catalog's connection pool and a small host. */
+    private static final int READS_AT_ONCE = 8;
+
+    private static boolean inUnreadCatalog(String table, Set<String> unread)
+    {
+        return TableName.readings(table).stream().anyMatch(name -> unread.contains(TableName.part(name.catalog())));
+    }
+
+    /** The outcome of one table's read, taken in the order the tables were listed, so that failures "in a row" are the catalog's own. */
+    private void readInOrder(String table, Future<Optional<TableFact>> read, List<TableFact> facts, Map<String, Integer> failingInARow, Set<String> unread,
+            Consumer<String> problems)
+    {
+        Optional<String> catalog = TableName.readings(table).stream().map(TableName::catalog).filter(specs::containsKey).findFirst();
+        try {
+            outcome(read).ifPresent(facts::add);
+            catalog.ifPresent(failingInARow::remove);
+        }
+        catch (RuntimeException e) {
+            problems.accept("cannot read Iceberg metadata of %s, its recommendations are kept as they are: %s".formatted(table, reason(e)));
+            unread.add(table);
+            if (catalog.isPresent() && failingInARow.merge(catalog.get(), 1, Integer::sum) == FAILURES_IN_A_ROW) {
+                forget(catalog.get());
+                problems.accept("the Iceberg catalog of %s failed on %d tables in a row: its other tables are not read this time, their recommendations are kept as they are"
+                        .formatted(catalog.get(), FAILURES_IN_A_ROW));
+                unread.add(TableName.part(catalog.get()));
+            }
+        }
+    }
+
+    private static <T> T outcome(Future<T> read)
+    {
+        try {
+            return read.get();
+        }
+        catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while reading table metadata", e);
+        }
+        catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException cause) {
+                throw cause;
+            }
+            if (e.getCause() instanceof Error error) {
+                throw error;
+            }
+            throw new IllegalStateException(e.getCause());
+        }
     }
 
     /** The table's metadata as a fact, named as {@link TableName} writes it; files under {@code smallFileBytes} count as small. */
