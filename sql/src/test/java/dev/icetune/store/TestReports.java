@@ -68,6 +68,34 @@ class TestReports
     }
 
     /**
+     * Met from outside: after an apply, the top of top-expensive-patterns was icetune's own compaction (ALTER TABLE ... EXECUTE
+     * optimize), which no evaluation reads as the workload's.
+     */
+    @Test
+    void theExpensivePatternsAreTheWorkloadsNotIcetunesOwnStatements()
+            throws Exception
+    {
+        String url = TestingPostgres.shared().createDatabase("report_own");
+        TestSchemaMigration.database(url).migrate();
+        String row = """
+                INSERT INTO query_logs (query_id, "timestamp", state, success, user_name, source, query_text, query_pattern, query_text_length,
+                    query_text_truncated, create_time, end_time, latency, input_count)
+                VALUES ('%1$s', now(), 'FINISHED', true, '%2$s', %3$s, '%4$s', '%4$s', 8, false, now(), now(), %5$d, 1)""";
+        TestingPostgres.execute(url,
+                row.formatted("dashboard", "analyst", "'trino-jdbc'", "select count(*) from iceberg.demo.events", 900),
+                row.formatted("no-source", "analyst", "NULL", "select * from iceberg.demo.visits", 300),
+                row.formatted("compaction", "icetune", "'icetune'", "alter table \"iceberg\".\"demo\".\"events\" execute optimize", 20_000));
+        List<String> patterns = new java.util.ArrayList<>();
+        try (Connection connection = DriverManager.getConnection(url, "postgres", ""); Statement statement = connection.createStatement();
+                ResultSet rows = statement.executeQuery(Reports.sql("top-expensive-patterns").orElseThrow())) {
+            while (rows.next()) {
+                patterns.add(rows.getString("query_pattern"));
+            }
+        }
+        assertThat(patterns).containsExactly("select count(*) from iceberg.demo.events", "select * from iceberg.demo.visits");
+    }
+
+    /**
      * Met from outside: lookups of one order id of 40 files read one (Iceberg skips files by their min/max statistics for a filter
      * Trino leaves above the scan), and the report said 0% pushed down.
      */
