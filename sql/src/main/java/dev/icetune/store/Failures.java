@@ -40,7 +40,9 @@ public final class Failures
         if (message.isEmpty()) {
             message.append(exception.getClass().getSimpleName());
         }
-        whatToDo(exception).ifPresent(advice -> message.append(message.charAt(message.length() - 1) == '.' ? " " : ". ").append(advice).append('.'));
+        // once, where a wrapper's message already holds what a cause's said (FixApplier's "recording them failed: ...")
+        whatToDo(exception).filter(advice -> message.indexOf(advice) < 0)
+                .ifPresent(advice -> message.append(message.charAt(message.length() - 1) == '.' ? " " : ". ").append(advice).append('.'));
         return message.toString();
     }
 

@@ -40,6 +40,9 @@ class TestFailures
                 .startsWith("ERROR: canceling statement due to statement timeout. PostgreSQL canceled the statement: a statement_timeout set for icetune's database user")
                 .endsWith("Raise it for that user: ALTER ROLE <icetune.db.user> SET statement_timeout = '30min'.")
                 .doesNotContain("pg_sleep").doesNotContain("query text");
+        // said once where a wrapper already says it
+        assertThat(Failures.message(new IllegalStateException("recording them failed: " + Failures.message(canceled), canceled)))
+                .containsOnlyOnce("Raise it for that user");
 
         String readOnly = TestingPostgres.shared().createDatabase("read_only");
         setForTheDatabase(readOnly, "default_transaction_read_only = on");
