@@ -1,5 +1,6 @@
 package dev.icetune.engine.evidence;
 
+import dev.icetune.engine.Outcomes;
 import dev.icetune.engine.TrinoConnections;
 import dev.icetune.engine.evidence.PatternBaselines.Baseline;
 import dev.icetune.engine.evidence.PatternBaselines.PatternKey;
@@ -28,7 +29,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -406,20 +406,9 @@ public final class EvidenceReader
 
     private static <T> T join(Future<T> read)
     {
-        try {
-            return read.get();
-        }
-        catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while reading evidence", e);
-        }
-        catch (ExecutionException e) {
-            if (e.getCause() instanceof RuntimeException cause) {
-                throw cause;
-            }
-            throw new IllegalStateException("reading evidence failed", e.getCause());
-        }
+        return Outcomes.of(read, "reading evidence");
     }
+
 
     private <T> T withHandle(org.jdbi.v3.core.HandleCallback<T, RuntimeException> callback)
     {

@@ -1,5 +1,6 @@
 package dev.icetune.engine.iceberg;
 
+import dev.icetune.engine.Outcomes;
 import dev.icetune.engine.TrinoConnections;
 import dev.icetune.engine.facts.TableFact;
 import dev.icetune.engine.facts.TimeSpan;
@@ -41,7 +42,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -218,7 +218,7 @@ public final class TableMetadataReader
     {
         Optional<String> catalog = TableName.readings(table).stream().map(TableName::catalog).filter(specs::containsKey).findFirst();
         try {
-            outcome(read).ifPresent(facts::add);
+            Outcomes.of(read, "reading table metadata").ifPresent(facts::add);
             catalog.ifPresent(failingInARow::remove);
         }
         catch (RuntimeException e) {
@@ -233,25 +233,6 @@ public final class TableMetadataReader
         }
     }
 
-    private static <T> T outcome(Future<T> read)
-    {
-        try {
-            return read.get();
-        }
-        catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while reading table metadata", e);
-        }
-        catch (ExecutionException e) {
-            if (e.getCause() instanceof RuntimeException cause) {
-                throw cause;
-            }
-            if (e.getCause() instanceof Error error) {
-                throw error;
-            }
-            throw new IllegalStateException(e.getCause());
-        }
-    }
 
     /** The table's metadata as a fact, named as {@link TableName} writes it; files under {@code smallFileBytes} count as small. */
     public Optional<TableFact> read(String qualifiedName, long smallFileBytes, Instant now)
