@@ -229,10 +229,9 @@ public final class EffectMeasurer
      * in the look-back before its apply and how many since ({@code effect.min_queries} are needed on each side). None for a fix
      * not applied, or judged.
      */
-    public Optional<Waiting> waiting(long id, Instant now, Duration lookBack)
+    public Optional<Waiting> waiting(RecommendationStore.Stored applied, Instant now, Duration lookBack)
     {
-        RecommendationStore.Stored applied = store.find(id).orElseThrow();
-        Optional<Instant> at = audit.lastApplied(id);
+        Optional<Instant> at = audit.lastApplied(applied.id());
         if (applied.status() != Status.APPLIED || applied.measuredEffect() != null || at.isEmpty()) {
             return Optional.empty();
         }

@@ -270,7 +270,7 @@ class TestFixEffectsEndToEnd
         }
         // no query of its table since: said as such, not only "none yet"
         EffectMeasurer measurer = new EffectMeasurer(jdbi, store, 5, 0.2, 4 << 20);
-        assertThat(measurer.waiting(compaction, Instant.now().plusSeconds(1), Duration.ofHours(1))).get().satisfies(waiting -> {
+        assertThat(measurer.waiting(store.find(compaction).orElseThrow(), Instant.now().plusSeconds(1), Duration.ofHours(1))).get().satisfies(waiting -> {
             assertThat(waiting.scope()).isEqualTo("scans of " + COMPACT_ME);
             assertThat(waiting.before()).as("the workload's scans of it").isGreaterThanOrEqualTo(5);
             assertThat(waiting.since()).isZero();

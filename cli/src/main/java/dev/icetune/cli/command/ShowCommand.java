@@ -73,7 +73,7 @@ final class ShowCommand
         else if (found.status() == Status.APPLIED) {
             out.println();
             Duration lookBack = context().settings().engine().getBaseline().toJavaTime();
-            String sofar = context().effectMeasurer(context().thresholds()).waiting(id, Instant.now(), lookBack)
+            String sofar = context().effectMeasurer(context().thresholds()).waiting(found, Instant.now(), lookBack)
                     .map(waiting -> " Measured on %s: %,d of them ran in the %s before the fix, %,d since (applied %s).".formatted(waiting.scope(), waiting.before(),
                             lookBack.toHours() % 24 == 0 ? lookBack.toDays() + "d" : lookBack.toHours() + "h", waiting.since(), TextTable.text(waiting.appliedAt())))
                     .orElse("");
