@@ -1,8 +1,10 @@
 -- p95 latency per pattern and cluster in the last hour against its previous 7 days (runbook alert: p95 > 2x baseline).
+-- Not icetune's own statements (lint's EXPLAIN): what to look into is the workload's, as evaluations read it.
 WITH current_window AS (
     SELECT cluster_name, query_pattern_hash, min(query_pattern) AS query_pattern, count(*) AS executions,
            percentile_cont(0.95) WITHIN GROUP (ORDER BY latency) AS p95_ms
     FROM query_logs WHERE "timestamp" > now() - interval '1 hour' AND update_type IS NULL AND cluster_name = coalesce(nullif(current_setting('icetune.cluster', true), ''), cluster_name)
+      AND source IS DISTINCT FROM 'icetune'
     GROUP BY cluster_name, query_pattern_hash),
 baseline AS (
     SELECT cluster_name, query_pattern_hash, count(*) AS executions, percentile_cont(0.95) WITHIN GROUP (ORDER BY latency) AS p95_ms
