@@ -181,7 +181,7 @@ public final class TableMetadataReader
         List<TableFact> facts = new ArrayList<>();
         Map<String, Integer> failingInARow = new HashMap<>();
         // read side by side, taken in the order listed: a read mostly waits on the catalog's service and the storage (an object store's
-        // tens of milliseconds a file, for the metadata file and each manifest), so that one after another, a catalog of thousands of
+        // tens of milliseconds a file, for the metadata file and each manifest); read one after another, a catalog of thousands of
         // tables took minutes
         try (ExecutorService reads = Executors.newFixedThreadPool(READS_AT_ONCE, Thread.ofPlatform().name("icetune-metadata-", 0).daemon(true).factory())) {
             Map<String, Future<Optional<TableFact>>> reading = new LinkedHashMap<>();
@@ -232,7 +232,6 @@ public final class TableMetadataReader
             }
         }
     }
-
 
     /** The table's metadata as a fact, named as {@link TableName} writes it; files under {@code smallFileBytes} count as small. */
     public Optional<TableFact> read(String qualifiedName, long smallFileBytes, Instant now)
