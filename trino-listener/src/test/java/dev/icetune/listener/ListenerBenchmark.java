@@ -138,8 +138,9 @@ public final class ListenerBenchmark
         // 4. a pattern costs time linear in its query's text, however deep generated SQL nests its predicates: beside the same
         // predicates, each in its own parentheses, unnested
         String nested = nestedOrChain(NESTING, true);
-        double nestedMillis = patternMillis(nested);
-        double flatMillis = patternMillis(nestedOrChain(NESTING, false));
+        double[] patternMillis = patternMillis(nested, nestedOrChain(NESTING, false));
+        double nestedMillis = patternMillis[0];
+        double flatMillis = patternMillis[1];
 
         System.out.println();
         System.out.printf("%-52s %12s %12s%n", "time inside queryCompleted() per event", "median", "p99.9");
@@ -177,17 +178,27 @@ public final class ListenerBenchmark
     }
 
     /** The median time of a query's pattern, after a warm-up. */
-    private static double patternMillis(String query)
+    /**
+     * The median time of each query's pattern, the two measured in turns: what else the machine does meanwhile (the listener's
+     * threads winding down, a collection, PostgreSQL's checkpoint) falls on both alike, and their ratio is the figure.
+     */
+    private static double[] patternMillis(String... queries)
     {
-        long[] nanos = new long[9];
-        for (int round = -5; round < nanos.length; round++) {
-            long start = System.nanoTime();
-            QueryPatterns.normalize(query);
-            if (round >= 0) {
-                nanos[round] = System.nanoTime() - start;
+        long[][] nanos = new long[queries.length][15];
+        for (int round = -5; round < nanos[0].length; round++) {
+            for (int query = 0; query < queries.length; query++) {
+                long start = System.nanoTime();
+                QueryPatterns.normalize(queries[query]);
+                if (round >= 0) {
+                    nanos[query][round] = System.nanoTime() - start;
+                }
             }
         }
-        return percentile(nanos, 50) / 1e6;
+        double[] millis = new double[queries.length];
+        for (int query = 0; query < queries.length; query++) {
+            millis[query] = percentile(nanos[query], 50) / 1e6;
+        }
+        return millis;
     }
 
     private static EventListener listener(String url, Path spool, int events)
