@@ -25,6 +25,7 @@ public final class Database
 
     private final String url;
     private final Properties properties;
+    private final Optional<Path> passwordFile;
     private final boolean migrate;
 
     public Database(StoreConfig config, Path baseDirectory, String applicationName)
@@ -43,7 +44,12 @@ public final class Database
         properties.setProperty("tcpKeepAlive", "true");
         properties.setProperty("ApplicationName", applicationName);
         config.getUser().ifPresent(user -> properties.setProperty("user", user));
-        config.resolvePassword(baseDirectory).ifPresent(password -> properties.setProperty("password", password));
+        this.passwordFile = config.getPasswordFile().map(baseDirectory::resolve);
+        // a password file is read at each connection (connectionProperties); read now too, so that one that cannot be read fails the configuration
+        Optional<String> password = config.resolvePassword(baseDirectory);
+        if (passwordFile.isEmpty()) {
+            password.ifPresent(value -> properties.setProperty("password", value));
+        }
     }
 
     /** A database given by URL and user alone, with every other setting at its default (tests, benchmarks, the demo). */
@@ -61,16 +67,38 @@ public final class Database
     {
         Connection connection;
         try {
-            connection = new Driver().connect(url, properties);
+            connection = new Driver().connect(url, connectionProperties());
         }
         catch (SQLException e) {
-            String keys = e.getSQLState() != null && e.getSQLState().startsWith("28") ? "icetune.db.user, icetune.db.password" : "icetune.db.url";
+            String passwordKey = passwordFile.isPresent() ? StoreConfig.PASSWORD_FILE : StoreConfig.PASSWORD;
+            String keys = e.getSQLState() != null && e.getSQLState().startsWith("28") ? "icetune.db.user, " + passwordKey : "icetune.db.url";
             throw new SQLException("cannot connect to PostgreSQL at %s (%s): %s".formatted(redactedUrl(), keys, e.getMessage()), e.getSQLState(), e.getErrorCode(), e);
         }
         if (connection == null) {
             throw new SQLException("not a PostgreSQL URL: " + redactedUrl());
         }
         return connection;
+    }
+
+    /**
+     * The connection's properties, with the password file read again: a password rotated in its file (a mounted secret, then
+     * the database's sessions ended by a restart) is taken at the next connection, without restarting Trino or the service.
+     */
+    private Properties connectionProperties()
+            throws SQLException
+    {
+        if (passwordFile.isEmpty()) {
+            return properties;
+        }
+        Properties withPassword = new Properties();
+        withPassword.putAll(properties);
+        try {
+            StoreConfig.readPasswordFile(passwordFile.get()).ifPresent(password -> withPassword.setProperty("password", password));
+        }
+        catch (IllegalArgumentException e) {
+            throw new SQLException("cannot connect to PostgreSQL at %s: %s".formatted(redactedUrl(), e.getMessage()), e);
+        }
+        return withPassword;
     }
 
     public Jdbi jdbi()

@@ -87,7 +87,7 @@ public class StoreConfig
     }
 
     @Config(PASSWORD_FILE)
-    @ConfigDescription("file whose content is the password; a relative path resolves against Trino's data directory (plugin) or the config file's directory (CLI)")
+    @ConfigDescription("file whose content is the password, read again at each new connection (a rotated password needs no restart); a relative path resolves against Trino's data directory (plugin) or the config file's directory (CLI)")
     public StoreConfig setPasswordFile(String passwordFile)
     {
         this.passwordFile = passwordFile;
@@ -152,10 +152,12 @@ public class StoreConfig
     /** The password, read from the password file (relative to {@code baseDirectory}) when that is how it is given. */
     public Optional<String> resolvePassword(Path baseDirectory)
     {
-        if (getPasswordFile().isEmpty()) {
-            return getPassword();
-        }
-        Path file = baseDirectory.resolve(getPasswordFile().get());
+        return getPasswordFile().isEmpty() ? getPassword() : readPasswordFile(baseDirectory.resolve(getPasswordFile().get()));
+    }
+
+    /** The content of a password file, without the line end editors add; empty for an empty file. */
+    public static Optional<String> readPasswordFile(Path file)
+    {
         try {
             return Optional.of(Files.readString(file, StandardCharsets.UTF_8).strip()).filter(value -> !value.isEmpty());
         }

@@ -97,6 +97,27 @@ public final class PostgresServer
         }
     }
 
+    /**
+     * From now on, and after restarts, every user but postgres logs in with a password, as on a production server (the
+     * embedded server trusts everyone, so a wrong password would go unnoticed). postgres stays trusted for the test's own steps.
+     */
+    public void requirePasswords()
+    {
+        try {
+            Files.writeString(dataDirectory.resolve("pg_hba.conf"), """
+                    local all all trust
+                    host all postgres 127.0.0.1/32 trust
+                    host all postgres ::1/128 trust
+                    host all all 127.0.0.1/32 scram-sha-256
+                    host all all ::1/128 scram-sha-256
+                    """);
+        }
+        catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        TestingPostgres.execute(url("postgres"), "SELECT pg_reload_conf()");
+    }
+
     /** Stops this server and starts a new, empty one behind the same URL: a failover to a server without the schema. */
     public void replaceWithEmptyServer(Path newDataDirectory)
     {

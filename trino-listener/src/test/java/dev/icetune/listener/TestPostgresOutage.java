@@ -2,6 +2,7 @@ package dev.icetune.listener;
 
 import dev.icetune.store.Database;
 import dev.icetune.testing.CapturedRows;
+import dev.icetune.testing.PostgresServer;
 import dev.icetune.testing.TestingEvents;
 import dev.icetune.testing.TestingPostgres;
 import io.trino.spi.eventlistener.QueryCompletedEvent;
@@ -342,6 +343,57 @@ class TestPostgresOutage
             finally {
                 listener.shutdown();
             }
+        }
+    }
+
+    /**
+     * Met from outside: the DBA rotated icetune's password, the file given as icetune.db.password-file (a mounted secret) followed,
+     * and once PostgreSQL had restarted the listener journaled every event until Trino itself was restarted: it had read the file at
+     * start-up only. The file is read at each new connection, so the events journaled meanwhile arrive with no restart and no query
+     * sent (at the default retry delays).
+     */
+    @Test
+    void aPasswordRotatedInItsFileIsTakenWithoutARestart()
+            throws Exception
+    {
+        try (PostgresServer server = PostgresServer.start(temporary.resolve("pg"))) {
+            server.requirePasswords();
+            TestingPostgres.execute(server.url("postgres"), "CREATE ROLE icetune LOGIN PASSWORD 'Rot8-before'", "CREATE DATABASE rotated OWNER icetune");
+            String url = server.url("rotated");
+            Path passwordFile = temporary.resolve("db-password");
+            Files.writeString(passwordFile, "Rot8-before\n");
+            try (LoggedLines lines = new LoggedLines()) {
+                IcetuneEventListener listener = listener(url, temporary.resolve("spool"),
+                        Map.of("icetune.db.user", "icetune", "icetune.db.password-file", passwordFile.toString()));
+                try {
+                    CapturedRows rows = new CapturedRows(url);
+                    completeQueries(listener, "q_before_rotation_", 5);
+                    awaitStoredOrLost(rows, 5, Duration.ofSeconds(30));
+                    assertThat(rows.count("SELECT count(*) FROM query_logs WHERE query_id LIKE 'q_before_rotation_%'")).isEqualTo(5);
+
+                    // the rotation: the role's new password, a restart that ends the listener's session, and the file a little later
+                    TestingPostgres.execute(url, "ALTER ROLE icetune PASSWORD 'Rot8-after'");
+                    server.stop(PostgresServer.Stop.FAST);
+                    server.start();
+                    completeQueries(listener, "q_after_rotation_", 10);
+                    assertThat(lines.await("journaling", Duration.ofSeconds(60))).filteredOn(line -> line.contains("journaling")).first().asString()
+                            .contains("password authentication failed").contains("icetune.db.password-file").doesNotContain("Rot8");
+                    Files.writeString(passwordFile, "Rot8-after\n");
+
+                    awaitStoredOrLost(rows, 15, Duration.ofSeconds(90));
+                    assertThat(rows.count("SELECT count(*) FROM query_logs WHERE query_id LIKE 'q_after_rotation_%'")).isEqualTo(10);
+                }
+                finally {
+                    listener.shutdown();
+                }
+            }
+        }
+    }
+
+    private static void completeQueries(IcetuneEventListener listener, String idPrefix, int queries)
+    {
+        for (int i = 0; i < queries; i++) {
+            listener.queryCompleted(TestingEvents.completed(idPrefix + i, "SELECT 1", List.of(TestingEvents.icebergInput("t", 1, 1))));
         }
     }
 
