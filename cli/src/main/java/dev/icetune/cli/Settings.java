@@ -8,7 +8,8 @@ import io.airlift.configuration.ConfigurationFactory;
 import io.airlift.configuration.ConfigurationUtils;
 
 import java.io.IOException;
-import java.io.Reader;
+import java.io.StringReader;
+import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -58,16 +59,30 @@ public record Settings(Path baseDirectory, StoreConfig store, EngineConfig engin
 
     public static Settings load(Path file, Map<String, String> environment)
     {
+        if (Files.isDirectory(file)) {
+            throw new IllegalArgumentException("%s is a directory, not a config file (pass --config FILE, e.g. %s)".formatted(file.toAbsolutePath(), file.resolve("icetune.properties")));
+        }
         if (!Files.isRegularFile(file)) {
             throw new IllegalArgumentException("no config file " + file.toAbsolutePath() + " (pass --config FILE; icetune.properties.example shows every key; "
                     + "demo --keep-running leaves its deployment up and prints its own)");
         }
-        Properties properties = new Properties();
-        try (Reader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-            properties.load(reader);
+        String text;
+        try {
+            text = Files.readString(file, StandardCharsets.UTF_8);
+        }
+        catch (CharacterCodingException e) {
+            throw new IllegalArgumentException("config file %s is not UTF-8 text: save it as UTF-8".formatted(file), e);
         }
         catch (IOException e) {
             throw new IllegalArgumentException("cannot read config file " + file + ": " + e.getMessage(), e);
+        }
+        Properties properties = new Properties();
+        try {
+            // without the byte order mark some Windows editors put first, which would make the first line's key another one
+            properties.load(new StringReader(text.startsWith("\uFEFF") ? text.substring(1) : text));
+        }
+        catch (IOException | IllegalArgumentException e) {
+            throw new IllegalArgumentException("config file %s is not a properties file: %s".formatted(file, e.getMessage()), e);
         }
         Map<String, String> values = new TreeMap<>();
         properties.stringPropertyNames().forEach(name -> values.put(name, properties.getProperty(name).strip()));

@@ -93,6 +93,28 @@ class TestSettings
                 .hasMessage("the Iceberg catalog of files is read through Trino (type=trino): set icetune.trino.url");
     }
 
+    /**
+     * Met from outside: a file saved by an editor that puts a byte order mark first was refused with "unknown configuration
+     * properties: #" (the mark before the first comment's #, invisible in a terminal); a file in Latin-1 with "Input length = 1";
+     * a directory passed as --config with "no config file", though it is there.
+     */
+    @Test
+    void aFileAsEditorsSaveItIsReadAndOneThatCannotBeSaysWhy(@TempDir Path directory)
+            throws Exception
+    {
+        Path marked = directory.resolve("marked.properties");
+        Files.writeString(marked, "\uFEFF# icetune\r\nicetune.db.url=%s\r\nicetune.window=30m   \r\n".formatted(URL));
+        Settings settings = Settings.load(marked, Map.of());
+        assertThat(settings.store().getUrl()).isEqualTo(URL);
+        assertThat(settings.engine().getWindow().toMillis()).as("trailing blanks left out").isEqualTo(30 * 60_000);
+
+        Path latin1 = directory.resolve("latin1.properties");
+        Files.write(latin1, "# R\u00e9gion\nicetune.db.url=%s\n".formatted(URL).getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+        assertThatThrownBy(() -> Settings.load(latin1, Map.of())).hasMessage("config file %s is not UTF-8 text: save it as UTF-8", latin1);
+
+        assertThatThrownBy(() -> Settings.load(directory, Map.of())).hasMessageContaining(directory + " is a directory, not a config file");
+    }
+
     @Test
     void theEnvironmentOverridesTheFile()
     {
