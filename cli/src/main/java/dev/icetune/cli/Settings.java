@@ -1,6 +1,7 @@
 package dev.icetune.cli;
 
 import dev.icetune.engine.EngineConfig;
+import dev.icetune.engine.TextFiles;
 import dev.icetune.engine.iceberg.TableMetadataReader.CatalogSpec;
 import dev.icetune.engine.iceberg.TrinoCatalog;
 import dev.icetune.store.StoreConfig;
@@ -9,7 +10,6 @@ import io.airlift.configuration.ConfigurationUtils;
 
 import java.io.IOException;
 import java.io.StringReader;
-import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -66,23 +66,12 @@ public record Settings(Path baseDirectory, StoreConfig store, EngineConfig engin
             throw new IllegalArgumentException("no config file " + file.toAbsolutePath() + " (pass --config FILE; icetune.properties.example shows every key; "
                     + "demo --keep-running leaves its deployment up and prints its own)");
         }
-        String text;
-        try {
-            text = Files.readString(file, StandardCharsets.UTF_8);
-        }
-        catch (CharacterCodingException e) {
-            throw new IllegalArgumentException("config file %s is not UTF-8 text: save it as UTF-8".formatted(file), e);
-        }
-        catch (IOException e) {
-            throw new IllegalArgumentException("cannot read config file " + file + ": " + e.getMessage(), e);
-        }
         Properties properties = new Properties();
         try {
-            // without the byte order mark some Windows editors put first, which would make the first line's key another one
-            properties.load(new StringReader(text.startsWith("\uFEFF") ? text.substring(1) : text));
+            properties.load(new StringReader(TextFiles.read(file)));
         }
         catch (IOException | IllegalArgumentException e) {
-            throw new IllegalArgumentException("config file %s is not a properties file: %s".formatted(file, e.getMessage()), e);
+            throw new IllegalArgumentException("cannot read config file " + file + ": " + e.getMessage(), e);
         }
         Map<String, String> values = new TreeMap<>();
         properties.stringPropertyNames().forEach(name -> values.put(name, properties.getProperty(name).strip()));

@@ -642,6 +642,10 @@ class TestCli
             System.setIn(new java.io.ByteArrayInputStream(new byte[0]));
             assertThat(run("--config", config.toString(), "lint", "--file", "-")).isEqualTo(IcetuneCli.USAGE);
             assertThat(stderr()).contains("no query to lint in -");
+            // "-" alone, as other tools read standard input: met from outside, it was sent to Trino as the query
+            System.setIn(new java.io.ByteArrayInputStream("\uFEFF-- nothing yet\n".getBytes(StandardCharsets.UTF_8)));
+            assertThat(run("--config", config.toString(), "lint", "-")).isEqualTo(IcetuneCli.USAGE);
+            assertThat(stderr()).contains("no query to lint in -");
         }
         finally {
             System.setIn(stdin);

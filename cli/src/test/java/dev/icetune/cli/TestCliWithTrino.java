@@ -439,7 +439,8 @@ class TestCliWithTrino
             throws Exception
     {
         Path script = temporary.resolve("report.sql");
-        Files.writeString(script, """
+        // saved as some SQL editors save it, with a byte order mark first: met from outside, Trino read it as "mismatched input"
+        Files.writeString(script, "\uFEFF" + """
                 -- the daily report; three queries
                 USE iceberg.demo;
                 SELECT count(*) FROM lint_me WHERE user_id = 2 AND 'a;b' <> '';

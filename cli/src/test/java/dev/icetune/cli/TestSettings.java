@@ -110,7 +110,7 @@ class TestSettings
 
         Path latin1 = directory.resolve("latin1.properties");
         Files.write(latin1, "# R\u00e9gion\nicetune.db.url=%s\n".formatted(URL).getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
-        assertThatThrownBy(() -> Settings.load(latin1, Map.of())).hasMessage("config file %s is not UTF-8 text: save it as UTF-8", latin1);
+        assertThatThrownBy(() -> Settings.load(latin1, Map.of())).hasMessage("cannot read config file %s: not UTF-8 text: save it as UTF-8", latin1);
 
         assertThatThrownBy(() -> Settings.load(directory, Map.of())).hasMessageContaining(directory + " is a directory, not a config file");
     }

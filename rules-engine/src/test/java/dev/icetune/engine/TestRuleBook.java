@@ -73,6 +73,26 @@ class TestRuleBook
                         parse -> assertThat(parse).matches(".*unparsed\\.drl:\\d+ \\[ERR \\d+] .+").doesNotContain("null Package")));
     }
 
+    /**
+     * Met from outside: rules and thresholds saved by an editor that puts a byte order mark first failed to load, "Line 1:0 no
+     * viable alternative at input ''" and "# = '...' is not a number" (the mark before the first comment, invisible in a terminal).
+     */
+    @Test
+    void filesSavedWithAByteOrderMarkLoadAndOnesNotInUtf8AreNamed(@TempDir Path rules)
+            throws Exception
+    {
+        Files.writeString(rules.resolve("thresholds.properties"), "\uFEFF# thresholds\r\nsnapshots.max_snapshots = 10   \r\n");
+        Files.writeString(rules.resolve("good.drl"), "\uFEFF// many snapshots\r\n" + GOOD.replace("\n", "\r\n"));
+        RuleBook book = RuleBook.load(rules);
+        assertThat(book.ruleNames()).containsExactly("many-snapshots");
+        assertThat(book.thresholds().get("snapshots.max_snapshots")).isEqualTo(10);
+
+        Files.write(rules.resolve("latin1.drl"), GOOD.replace("many-snapshots", "viele Schnappsch\u00fcsse").getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+        assertThatThrownBy(() -> RuleBook.load(rules)).isInstanceOf(RuleBookException.class)
+                .satisfies(error -> assertThat(((RuleBookException) error).problems()).containsExactly(
+                        rules.resolve("latin1.drl") + ": cannot read (not UTF-8 text: save it as UTF-8)"));
+    }
+
     @Test
     void thresholdsThatAreNotNumbersAreNamed(@TempDir Path rules)
             throws Exception

@@ -2,6 +2,7 @@ package dev.icetune.cli.command;
 
 import dev.icetune.cli.IcetuneCli;
 import dev.icetune.cli.JsonOutput;
+import dev.icetune.engine.TextFiles;
 import dev.icetune.engine.TrinoConnections;
 import dev.icetune.engine.lint.QueryLinter;
 import picocli.CommandLine.ArgGroup;
@@ -33,7 +34,7 @@ public final class LintCommand
     static final class Query
     {
         // as people type it: icetune lint "SELECT ..."
-        @Parameters(index = "0", arity = "1", paramLabel = "QUERY", description = "the query (the same as --sql)")
+        @Parameters(index = "0", arity = "1", paramLabel = "QUERY", description = "the query (the same as --sql); - reads it from standard input")
         String positional;
 
         @Option(names = "--sql", paramLabel = "SQL", description = "the query")
@@ -45,17 +46,18 @@ public final class LintCommand
         String text()
                 throws IOException
         {
+            // "-" is no query: as in other tools, standard input, whether given alone or as --file
+            if ("-".equals(positional) || (file != null && file.toString().equals("-"))) {
+                return TextFiles.withoutByteOrderMark(new String(System.in.readAllBytes(), StandardCharsets.UTF_8));
+            }
             if (positional != null) {
                 return positional;
             }
             if (sql != null) {
                 return sql;
             }
-            if (file.toString().equals("-")) {
-                return new String(System.in.readAllBytes(), StandardCharsets.UTF_8);
-            }
             try {
-                return Files.readString(file);
+                return TextFiles.read(file);
             }
             catch (IOException e) {
                 // the JDK's message is the path alone for a missing file ("icetune: q.sql"), the reason alone for a directory
@@ -86,7 +88,7 @@ public final class LintCommand
         List<SqlStatement> statements = SqlStatement.split(query.text());
         long queries = statements.stream().filter(statement -> !ScriptSession.setsSession(statement)).count();
         if (queries == 0) {
-            throw new ParameterException(spec.commandLine(), "no query to lint" + (query.file == null ? "" : " in " + query.file));
+            throw new ParameterException(spec.commandLine(), "no query to lint" + (query.file != null ? " in " + query.file : "-".equals(query.positional) ? " in -" : ""));
         }
         TrinoConnections trino = context().requireTrino("lint runs EXPLAIN");
         ScriptSession session = new ScriptSession(catalog, schema, context().settings().engine().getTrinoCatalog());

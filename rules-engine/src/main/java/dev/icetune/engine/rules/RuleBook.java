@@ -1,5 +1,6 @@
 package dev.icetune.engine.rules;
 
+import dev.icetune.engine.TextFiles;
 import dev.icetune.engine.facts.Thresholds;
 import dev.icetune.engine.model.Recommendation;
 import dev.icetune.engine.model.RecommendationSink;
@@ -17,7 +18,7 @@ import org.kie.api.runtime.KieSession;
 import org.kie.api.runtime.rule.ConsequenceException;
 
 import java.io.IOException;
-import java.io.Reader;
+import java.io.StringReader;
 import java.lang.reflect.RecordComponent;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -100,17 +101,17 @@ public final class RuleBook
         configuration.setOption(PropertySpecificOption.DISABLED);
         KnowledgeBuilder builder = KnowledgeBuilderFactory.newKnowledgeBuilder(configuration);
         for (Path drl : drlFiles) {
-            byte[] text;
+            String text;
             try {
-                text = Files.readAllBytes(drl);
+                text = TextFiles.read(drl);
             }
             catch (IOException e) {
                 errors.add(drl + ": cannot read (" + e.getMessage() + ")");
                 continue;
             }
-            builder.add(ResourceFactory.newByteArrayResource(text).setSourcePath(drl.toString()), ResourceType.DRL);
+            builder.add(ResourceFactory.newByteArrayResource(text.getBytes(StandardCharsets.UTF_8)).setSourcePath(drl.toString()), ResourceType.DRL);
             if (thresholds != null) {
-                errors.addAll(unsetThresholds(drl, new String(text, StandardCharsets.UTF_8), thresholds));
+                errors.addAll(unsetThresholds(drl, text, thresholds));
             }
         }
         record DrlError(String file, int line, String message) {}
@@ -300,10 +301,10 @@ public final class RuleBook
     {
         Path file = directory.resolve(THRESHOLDS_FILE);
         Properties properties = new Properties();
-        try (Reader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-            properties.load(reader);
+        try {
+            properties.load(new StringReader(TextFiles.read(file)));
         }
-        catch (IOException e) {
+        catch (IOException | IllegalArgumentException e) {
             throw new RuleBookException(List.of(file + ": cannot read thresholds (" + e.getMessage() + ")"));
         }
         Map<String, Double> values = new TreeMap<>();
