@@ -20,7 +20,12 @@ public final class Failures
                     + "an evaluation reads over about ten at once, and each Trino coordinator's listener uses icetune.db.writers and one more. Raise the limit",
             // read_only_sql_transaction: a standby, or default_transaction_read_only for a maintenance
             "25006", "The database takes no writes: icetune.db.url points at a standby, or default_transaction_read_only is on. "
-                    + "Point it at the primary, or wait until the database takes writes");
+                    + "Point it at the primary, or wait until the database takes writes",
+            // insufficient_privilege: most often a database a DBA created for icetune and kept, where since PostgreSQL 15 its user may
+            // not create tables in schema public
+            "42501", "icetune's database user lacks a privilege in the database: it creates icetune's tables and reads and writes them, and "
+                    + "since PostgreSQL 15 only the database's owner may create tables in schema public. Make it the owner "
+                    + "(ALTER DATABASE <database> OWNER TO <icetune.db.user>), or GRANT CREATE ON SCHEMA public TO <icetune.db.user>");
 
     private Failures() {}
 

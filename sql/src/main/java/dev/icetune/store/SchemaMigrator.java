@@ -10,6 +10,7 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.SQLFeatureNotSupportedException;
 import java.sql.Statement;
+import java.util.Optional;
 import java.util.logging.Logger;
 
 /**
@@ -62,8 +63,25 @@ public final class SchemaMigrator
             }
         }
         catch (SQLException | RuntimeException e) {
-            throw new IllegalStateException("cannot migrate the schema of " + database.redactedUrl() + ": " + e.getMessage(), e);
+            // what PostgreSQL said, its first line, not Flyway's report of many lines around it ("Run Flyway with -X option ...")
+            SQLException refused = postgresFailure(e).map(failure -> {
+                SQLException said = new SQLException(failure.getMessage().lines().findFirst().orElse(""), failure.getSQLState());
+                said.addSuppressed(e);
+                return said;
+            }).orElse(null);
+            throw new IllegalStateException("cannot migrate the schema of " + database.redactedUrl() + ": " + (refused == null ? e.getMessage() : refused.getMessage()),
+                    refused == null ? e : refused);
         }
+    }
+
+    private static Optional<SQLException> postgresFailure(Throwable exception)
+    {
+        for (Throwable each = exception; each != null; each = each.getCause()) {
+            if (each instanceof SQLException failure && failure.getSQLState() != null && failure.getMessage() != null) {
+                return Optional.of(failure);
+            }
+        }
+        return Optional.empty();
     }
 
     /** Whether the database's schema is at this version (or later: another component upgraded it). */

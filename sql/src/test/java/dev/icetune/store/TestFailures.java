@@ -66,6 +66,25 @@ class TestFailures
                 .endsWith("Raise the limit.");
     }
 
+    /**
+     * Met from outside: a database a DBA created for icetune, its user not the owner, on PostgreSQL 15: migrate printed Flyway's
+     * report ("Failed to execute script", "SQL State : 42501", "Run Flyway with -X option ..."), not what to grant.
+     */
+    @Test
+    void aUserThatMayNotCreateTheTablesIsToldWhatToGrant()
+    {
+        String url = TestingPostgres.shared().createDatabase("not_owned");
+        TestingPostgres.execute(url, "DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'not_owner') THEN CREATE ROLE not_owner LOGIN; END IF; END $$");
+        Throwable refused = catchThrowable(() -> Database.of(url, "not_owner", "icetune-test").migrate());
+        assertThat(Failures.message(refused))
+                .startsWith("cannot migrate the schema of " + url + ": ERROR: permission denied for schema public. icetune's database user lacks a privilege")
+                .contains("GRANT CREATE ON SCHEMA public TO <icetune.db.user>")
+                .doesNotContain("Flyway").doesNotContain("Position").doesNotContain("\n");
+
+        TestingPostgres.execute(url, "DO $$ BEGIN EXECUTE format('ALTER DATABASE %I OWNER TO not_owner', current_database()); END $$");
+        assertThat(Database.of(url, "not_owner", "icetune-test").migrate().version()).as("the advice, followed").isEqualTo(SchemaMigrator.CURRENT_VERSION);
+    }
+
     private static void setForTheDatabase(String url, String setting)
     {
         TestingPostgres.execute(url, "DO $$ BEGIN EXECUTE format('ALTER DATABASE %I SET " + setting + "', current_database()); END $$");
