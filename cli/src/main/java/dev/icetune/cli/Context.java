@@ -99,6 +99,15 @@ public final class Context
         return jdbi;
     }
 
+    /**
+     * The next use of {@link #jdbi()} checks the schema again, migrating it when icetune.db.migrate is on: for a service whose
+     * database lost it (a failover to a fresh server behind the URL, a restored backup), as the listener does.
+     */
+    public void checkSchemaAgain()
+    {
+        schemaReady = false;
+    }
+
     public RecommendationStore store()
     {
         if (store == null) {

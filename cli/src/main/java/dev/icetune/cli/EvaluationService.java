@@ -8,6 +8,7 @@ import dev.icetune.engine.rules.RuleBookHolder;
 import dev.icetune.fixes.EffectMeasurer;
 import dev.icetune.store.EvaluationLease;
 import dev.icetune.store.Failures;
+import dev.icetune.store.SchemaMigrator;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -120,7 +121,13 @@ public final class EvaluationService
                 }
                 catch (ExecutionException e) {
                     failures.increment();
-                    problems.accept("evaluation failed, trying again in " + interval.toSeconds() + "s: " + Failures.message(e.getCause()));
+                    String next = "";
+                    if (SchemaMigrator.isSchemaMissing(e.getCause())) {
+                        context.checkSchemaAgain();
+                        next = " The database lacks icetune's tables (a failover to a server without them, a restored backup?): the next evaluation migrates "
+                                + "them again (or, with icetune.db.migrate=false, says to run bin/icetune migrate).";
+                    }
+                    problems.accept("evaluation failed, trying again in " + interval.toSeconds() + "s: " + Failures.message(e.getCause()) + next);
                 }
                 Thread.sleep(interval);
             }

@@ -12,6 +12,7 @@ import dev.icetune.engine.store.Approvals;
 import dev.icetune.engine.store.RecommendationStore;
 import dev.icetune.store.Database;
 import dev.icetune.testing.CapturedRows;
+import dev.icetune.testing.PostgresServer;
 import dev.icetune.testing.TestingPostgres;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -447,6 +448,46 @@ class TestCli
             assertThat(exit.get()).as("stopped after %d ms", delay).isZero();
             assertThat(problems.toString(StandardCharsets.UTF_8).lines().filter(line -> !line.startsWith("==> ")))
                     .as("stopped after %d ms: nothing but progress", delay).isEmpty();
+        }
+    }
+
+    /**
+     * Met from outside: the database behind icetune.db.url replaced by one without icetune's tables (a failover to a fresh server,
+     * a restored backup) while evaluate --service ran: every evaluation failed, "relation "pattern_rollups_rolled" does not exist
+     * Position: 13", until the service was restarted. It migrates them again, as the listener does.
+     */
+    @Test
+    void aServiceWhoseDatabaseLostItsTablesMigratesThemAgain(@TempDir Path directory)
+            throws Exception
+    {
+        try (PostgresServer server = PostgresServer.start(directory.resolve("pg"))) {
+            String url = server.url("postgres");
+            Path config = config(directory, url, "icetune.evaluate.interval=10s\n");
+            ByteArrayOutputStream output = new ByteArrayOutputStream();
+            ByteArrayOutputStream problems = new ByteArrayOutputStream();
+            Thread service = Thread.ofPlatform().start(() -> IcetuneCli.run(new String[] {"--config", config.toString(), "evaluate", "--service"},
+                    new PrintStream(output, true, StandardCharsets.UTF_8), new PrintStream(problems, true, StandardCharsets.UTF_8), Map.of()));
+            try {
+                CapturedRows rows = new CapturedRows(url);
+                rows.await(1, "SELECT * FROM open_queries_checked"); // an evaluation done
+
+                server.replaceWithEmptyServer(directory.resolve("pg-replacement"));
+                // the next evaluation fails on the tables not there, the one after migrates them and evaluates: two intervals and more
+                long deadline = System.nanoTime() + java.time.Duration.ofSeconds(90).toNanos();
+                while (rows.query("SELECT * FROM pg_tables WHERE tablename = 'open_queries_checked'").isEmpty()
+                        || rows.query("SELECT * FROM open_queries_checked").isEmpty()) {
+                    assertThat(System.nanoTime()).as("evaluated on the new server within 90 s; said: %s", problems).isLessThan(deadline);
+                    Thread.sleep(500);
+                }
+                assertThat(problems.toString(StandardCharsets.UTF_8).lines().filter(line -> line.startsWith("icetune: evaluation failed")))
+                        .allSatisfy(line -> assertThat(line).doesNotContain("Position:"))
+                        .anySatisfy(line -> assertThat(line).contains("does not exist").endsWith("the next evaluation migrates them again "
+                                + "(or, with icetune.db.migrate=false, says to run bin/icetune migrate)."));
+            }
+            finally {
+                service.interrupt();
+                service.join();
+            }
         }
     }
 

@@ -9,6 +9,8 @@ import java.util.regex.Pattern;
 public final class Failures
 {
     private static final Pattern CLASS_NAME_PREFIX = Pattern.compile("(?<![\\w$.])(?:[a-z_][\\w$]*\\.)+[A-Z][\\w$]*: ");
+    /** PostgreSQL's position of the error in a statement icetune never shows ("ERROR: ...\n  Position: 13"). */
+    private static final Pattern STATEMENT_POSITION = Pattern.compile("\\R\\s*Position: \\d+");
 
     /** What to do about a PostgreSQL failure that its own message leaves to the reader, by SQLSTATE. */
     private static final Map<String, String> WHAT_TO_DO = Map.of(
@@ -37,7 +39,8 @@ public final class Failures
         // URL they failed to connect to, password parameter and all
         StringBuilder message = new StringBuilder();
         for (Throwable each = exception; each != null; each = each.getCause()) {
-            String text = each.getMessage() == null ? null : Database.redacted(CLASS_NAME_PREFIX.matcher(each.getMessage()).replaceAll(""));
+            String text = each.getMessage() == null ? null
+                    : Database.redacted(STATEMENT_POSITION.matcher(CLASS_NAME_PREFIX.matcher(each.getMessage()).replaceAll("")).replaceAll(""));
             if (text != null && !text.isBlank() && !message.toString().contains(text)) {
                 message.append(message.isEmpty() ? "" : message.charAt(message.length() - 1) == '.' ? " " : ": ").append(text);
             }

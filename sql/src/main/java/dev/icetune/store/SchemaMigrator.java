@@ -11,6 +11,7 @@ import java.sql.SQLException;
 import java.sql.SQLFeatureNotSupportedException;
 import java.sql.Statement;
 import java.util.Optional;
+import java.util.Set;
 import java.util.logging.Logger;
 
 /**
@@ -72,6 +73,18 @@ public final class SchemaMigrator
             throw new IllegalStateException("cannot migrate the schema of " + database.redactedUrl() + ": " + (refused == null ? e.getMessage() : refused.getMessage()),
                     refused == null ? e : refused);
         }
+    }
+
+    /** SQL states of a table, column, function or schema not there. */
+    private static final Set<String> UNDEFINED = Set.of("42P01", "42703", "42883", "3F000");
+
+    /**
+     * Whether {@code exception} says a table, column, function or schema of ours is not there: the schema is not migrated (to this
+     * version), or the server behind the URL is not the one migrated (a failover to a fresh server, a restored backup).
+     */
+    public static boolean isSchemaMissing(Throwable exception)
+    {
+        return postgresFailure(exception).map(failure -> UNDEFINED.contains(failure.getSQLState())).orElse(false);
     }
 
     private static Optional<SQLException> postgresFailure(Throwable exception)

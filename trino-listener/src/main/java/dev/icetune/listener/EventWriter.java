@@ -2,6 +2,7 @@ package dev.icetune.listener;
 
 import com.google.inject.Inject;
 import dev.icetune.store.Failures;
+import dev.icetune.store.SchemaMigrator;
 import io.airlift.log.Logger;
 import io.trino.spi.eventlistener.QueryCompletedEvent;
 import io.trino.spi.eventlistener.QueryCreatedEvent;
@@ -435,7 +436,7 @@ final class EventWriter
         if (!down) {
             // the message of a PostgreSQL error never holds the password; the URL may, so it is not logged
             // what to do, where the failure is one a person must mend (a schema not migrated, a DBA's statement_timeout, a standby)
-            String advice = PostgresSink.isSchemaMissing(e) ? MIGRATE : Failures.whatToDo(e).map(text -> " - " + text).orElse("");
+            String advice = SchemaMigrator.isSchemaMissing(e) ? MIGRATE : Failures.whatToDo(e).map(text -> " - " + text).orElse("");
             log.warn("icetune: PostgreSQL write failed (%s: %s)%s; journaling to %s and trying again every %s at most until it recovers",
                     e.getClass().getSimpleName(), e.getMessage(), advice, spoolDirectory, config.getRetryMaxDelay());
             down = true;

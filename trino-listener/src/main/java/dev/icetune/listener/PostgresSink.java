@@ -2,6 +2,7 @@ package dev.icetune.listener;
 
 import com.google.inject.Inject;
 import dev.icetune.store.Database;
+import dev.icetune.store.SchemaMigrator;
 
 import org.postgresql.PGConnection;
 import org.postgresql.copy.CopyManager;
@@ -16,7 +17,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -52,8 +52,6 @@ final class PostgresSink
     private static final String UNIQUE_VIOLATION = "23505";
     /** SQLSTATE class 08: the connection failed or was dropped (08006, an I/O error on a connection the server closed). */
     private static final String CONNECTION_EXCEPTION = "08";
-    /** undefined_table, undefined_function, invalid_schema_name */
-    private static final Set<String> MISSING_SCHEMA = Set.of("42P01", "42883", "3F000");
     private static final Duration MAINTENANCE_INTERVAL = Duration.ofHours(1);
 
     private final Database database;
@@ -165,7 +163,7 @@ final class PostgresSink
      */
     private SQLException forgetSchemaIfMissing(SQLException failure)
     {
-        if (MISSING_SCHEMA.contains(failure.getSQLState())) {
+        if (SchemaMigrator.isSchemaMissing(failure)) {
             migrated = false;
             lastMaintenance = Instant.EPOCH;
         }
@@ -347,15 +345,6 @@ final class PostgresSink
     static boolean isOutage(SQLException e)
     {
         return e.getSQLState() != null && (e.getSQLState().startsWith(CONNECTION_EXCEPTION) || e.getSQLState().startsWith("57P0"));
-    }
-
-    /** SQL states of a table, column, function or schema not there. */
-    private static final Set<String> UNDEFINED = Set.of("42P01", "42703", "42883", "3F000");
-
-    /** A table, column, function or schema of ours not there: the schema is not migrated (to this version). */
-    static boolean isSchemaMissing(Exception e)
-    {
-        return e instanceof SQLException failure && failure.getSQLState() != null && UNDEFINED.contains(failure.getSQLState());
     }
 
     /** The schema is in place and the day partitions are kept ahead: nothing to prepare before the next batch. */
