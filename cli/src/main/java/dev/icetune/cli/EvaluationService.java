@@ -121,13 +121,13 @@ public final class EvaluationService
                 }
                 catch (ExecutionException e) {
                     failures.increment();
-                    String next = "";
+                    String said = Failures.message(e.getCause());
                     if (SchemaMigrator.isSchemaMissing(e.getCause())) {
                         context.checkSchemaAgain();
-                        next = " The database lacks icetune's tables (a failover to a server without them, a restored backup?): the next evaluation migrates "
-                                + "them again (or, with icetune.db.migrate=false, says to run bin/icetune migrate).";
+                        said += (said.endsWith(".") ? " " : ". ") + "The database lacks icetune's tables (a failover to a server without them, a restored "
+                                + "backup?): the next evaluation migrates them again (or, with icetune.db.migrate=false, says to run bin/icetune migrate).";
                     }
-                    problems.accept("evaluation failed, trying again in " + interval.toSeconds() + "s: " + Failures.message(e.getCause()) + next);
+                    problems.accept("evaluation failed, trying again in " + interval.toSeconds() + "s: " + said);
                 }
                 Thread.sleep(interval);
             }

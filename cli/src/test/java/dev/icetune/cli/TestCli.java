@@ -481,7 +481,7 @@ class TestCli
                 }
                 assertThat(problems.toString(StandardCharsets.UTF_8).lines().filter(line -> line.startsWith("icetune: evaluation failed")))
                         .allSatisfy(line -> assertThat(line).doesNotContain("Position:"))
-                        .anySatisfy(line -> assertThat(line).contains("does not exist").endsWith("the next evaluation migrates them again "
+                        .anySatisfy(line -> assertThat(line).contains("does not exist. The database lacks icetune's tables").endsWith("the next evaluation migrates them again "
                                 + "(or, with icetune.db.migrate=false, says to run bin/icetune migrate)."));
             }
             finally {
