@@ -19,6 +19,7 @@ import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 class TestRuleBook
 {
@@ -161,6 +162,39 @@ class TestRuleBook
                 "many-snapshots:iceberg.demo.a", "many-snapshots:iceberg.demo.odd", "many-snapshots:iceberg.demo.z",
                 "fragile:iceberg.demo.a", "fragile:iceberg.demo.z");
         assertThat(evaluation.failures()).containsExactly(new RuleBook.Failure("fragile", "IllegalArgumentException: cannot name iceberg.demo.odd", "TableFact iceberg.demo.odd"));
+    }
+
+    /**
+     * Met from outside: a rule whose consequence updates the fact its own condition matched (`update($t)`, a Drools beginner's
+     * loop) fired without end: `rules test` never returned, and every evaluation of a service would have spun. It is left out,
+     * said with its firings, and the other rules run.
+     */
+    @Test
+    void aRuleThatFiresWithoutEndIsLeftOutAndTheOthersRun(@TempDir Path rules)
+            throws Exception
+    {
+        Files.writeString(rules.resolve("thresholds.properties"), "snapshots.max_snapshots = 10\n");
+        Files.writeString(rules.resolve("good.drl"), GOOD);
+        Files.writeString(rules.resolve("loop.drl"), """
+                package icetune.rules
+                import dev.icetune.engine.facts.*
+                rule "touch-table"
+                when
+                    $table : TableFact()
+                then
+                    update($table);
+                end
+                """);
+        TableFact table = new TableFact("iceberg.demo.a", 1, 1, 1, 0, 1, 0, List.of(), List.of(), List.of(), Map.of(), 50, 1, 1, 1, 0, 1, Map.of(), Map.of(), 0, List.of(), 0, 0,
+                Map.of(), 0, List.of(), Map.of(), false, 0);
+        RuleBook book = RuleBook.load(rules);
+
+        // a guard against the hang itself, not a speed target: the loop is cut off within seconds
+        RuleBook.Evaluation evaluation = assertTimeoutPreemptively(java.time.Duration.ofMinutes(5), () -> book.evaluate(List.of(table)));
+        assertThat(evaluation.leftOut()).containsOnlyKeys("touch-table");
+        assertThat(evaluation.recommendations()).as("fired %s", evaluation.firedByRule()).extracting(Recommendation::ruleId).containsExactly("many-snapshots");
+        assertThat(evaluation.leftOut().get("touch-table")).matches("it fired \\d+ times over 2 facts without end: its consequence updates or inserts a fact "
+                + "its own condition matches again \\(no-loop, or a condition the consequence makes false\\)");
     }
 
     /**

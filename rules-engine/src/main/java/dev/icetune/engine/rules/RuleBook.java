@@ -13,7 +13,11 @@ import org.kie.internal.builder.KnowledgeBuilderFactory;
 import org.kie.internal.builder.conf.PropertySpecificOption;
 import org.kie.internal.io.ResourceFactory;
 import org.kie.api.event.rule.AfterMatchFiredEvent;
+import org.kie.api.definition.rule.Rule;
 import org.kie.api.event.rule.DefaultAgendaEventListener;
+import org.kie.api.event.rule.DefaultRuleRuntimeEventListener;
+import org.kie.api.event.rule.ObjectInsertedEvent;
+import org.kie.api.event.rule.ObjectUpdatedEvent;
 import org.kie.api.runtime.KieSession;
 import org.kie.api.runtime.rule.ConsequenceException;
 
@@ -51,6 +55,13 @@ public final class RuleBook
 
     /** Consequences that may throw in one evaluation before it fails as a whole. */
     private static final int MAX_FAILURES = 100;
+    /**
+     * Firings past which a session is taken to loop: a rule whose consequence updates or inserts what its own condition matches
+     * again fires without end (met from outside: `update($t)` in a consequence hung `rules test` and would hang every evaluation).
+     * The shipped rules fire about once for every three facts; a loop reaches this within seconds.
+     */
+    private static final long MIN_LOOP_FIRINGS = 1_000_000;
+    private static final long LOOP_FIRINGS_PER_FACT = 50;
 
     private final KieBase kieBase;
     /**
@@ -166,7 +177,7 @@ public final class RuleBook
                 return new Evaluation(evaluation.recommendations(), evaluation.firedByRule(), evaluation.failures(), Map.copyOf(leftOut));
             }
             catch (RuntimeException e) {
-                Map<String, String> throwing = constraintFailure(e);
+                Map<String, String> throwing = e instanceof RuleLoops loops ? Map.of(loops.rule, loops.getMessage()) : constraintFailure(e);
                 if (throwing.isEmpty() || leftOut.keySet().containsAll(throwing.keySet())) {
                     throw e;
                 }
@@ -220,9 +231,32 @@ public final class RuleBook
                     fired.merge(event.getMatch().getRule().getName(), 1, Integer::sum);
                 }
             });
+            // the facts each rule's consequence inserted or updated: what tells a loop's rule from the rules it makes fire again
+            Map<String, Integer> changedBy = new TreeMap<>();
+            session.addEventListener(new DefaultRuleRuntimeEventListener()
+            {
+                @Override
+                public void objectInserted(ObjectInsertedEvent event)
+                {
+                    changed(event.getRule());
+                }
+
+                @Override
+                public void objectUpdated(ObjectUpdatedEvent event)
+                {
+                    changed(event.getRule());
+                }
+
+                private void changed(Rule rule)
+                {
+                    if (rule != null) {
+                        changedBy.merge(rule.getName(), 1, Integer::sum);
+                    }
+                }
+            });
             session.insert(overrides == null ? thresholds : overrides);
             facts.forEach(session::insert);
-            fireAll(session, failures);
+            fireAll(session, failures, fired, Math.max(MIN_LOOP_FIRINGS, LOOP_FIRINGS_PER_FACT * facts.size()), changedBy);
         }
         finally {
             session.dispose();
@@ -235,11 +269,15 @@ public final class RuleBook
      * with the others and with every other rule, and the failure is told. Past {@link #MAX_FAILURES} the rules are broken,
      * not the facts, and the evaluation fails.
      */
-    private static void fireAll(KieSession session, List<Failure> failures)
+    private static void fireAll(KieSession session, List<Failure> failures, Map<String, Integer> fired, long loopFirings, Map<String, Integer> changedBy)
     {
         while (true) {
             try {
-                session.fireAllRules();
+                // at most what is left of the bound: Drools stops there with the loop's activations still on its agenda
+                session.fireAllRules((int) Math.min(Integer.MAX_VALUE, loopFirings - firings(fired)));
+                if (firings(fired) >= loopFirings) {
+                    throw RuleLoops.of(changedBy.isEmpty() ? fired : changedBy, fired, session.getFactCount());
+                }
                 return;
             }
             catch (ConsequenceException e) {
@@ -250,6 +288,34 @@ public final class RuleBook
                     throw e;
                 }
             }
+        }
+    }
+
+    private static long firings(Map<String, Integer> fired)
+    {
+        return fired.values().stream().mapToLong(Integer::longValue).sum();
+    }
+
+    /**
+     * A rule that fired without end, told by the most facts its consequence changed (the rules whose conditions read those facts fire
+     * as often): it is left out as a rule whose constraint throws is.
+     */
+    private static final class RuleLoops
+            extends RuntimeException
+    {
+        private final String rule;
+
+        private RuleLoops(String rule, String message)
+        {
+            super(message);
+            this.rule = rule;
+        }
+
+        static RuleLoops of(Map<String, Integer> changedBy, Map<String, Integer> fired, long facts)
+        {
+            String rule = changedBy.entrySet().stream().max(Map.Entry.comparingByValue()).orElseThrow().getKey();
+            return new RuleLoops(rule, ("it fired %d times over %d facts without end: its consequence updates or inserts a fact its own "
+                    + "condition matches again (no-loop, or a condition the consequence makes false)").formatted(fired.getOrDefault(rule, 0), facts));
         }
     }
 
