@@ -10,7 +10,6 @@ import io.airlift.configuration.ConfigurationUtils;
 
 import java.io.IOException;
 import java.io.StringReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;

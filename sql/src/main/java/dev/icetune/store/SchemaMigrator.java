@@ -27,6 +27,8 @@ public final class SchemaMigrator
     static final String CURRENT_VERSION = "14";
     /** Arbitrary, fixed: the key of the advisory lock that serializes migrations. */
     private static final long MIGRATION_LOCK = 0x1CE7_0E00_0001L;
+    /** SQL states of a table, column, function or schema not there. */
+    private static final Set<String> UNDEFINED = Set.of("42P01", "42703", "42883", "3F000");
 
     private SchemaMigrator() {}
 
@@ -74,9 +76,6 @@ public final class SchemaMigrator
                     refused == null ? e : refused);
         }
     }
-
-    /** SQL states of a table, column, function or schema not there. */
-    private static final Set<String> UNDEFINED = Set.of("42P01", "42703", "42883", "3F000");
 
     /**
      * Whether {@code exception} says a table, column, function or schema of ours is not there: the schema is not migrated (to this
