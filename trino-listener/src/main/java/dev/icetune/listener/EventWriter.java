@@ -545,7 +545,7 @@ final class EventWriter
                     queueDrops + droppedJournalFull, config.getLogInterval(), queueDrops, queue.capacity(), droppedJournalFull, journal.maxBytes());
         }
         if (droppedUnwritable > 0) {
-            log.warn("icetune: %s events dropped in the last %s: the journal in %s cannot be written (%s); free its disk, and it journals again",
+            log.warn("icetune: %s events dropped in the last %s: the journal in %s cannot be written (%s); free its disk or let Trino write there, and it journals again",
                     droppedUnwritable, config.getLogInterval(), spoolDirectory, unwritableCause);
         }
         if (recordedLostCompletions > 0) {

@@ -100,6 +100,8 @@ final class SpoolJournal
         String name = "%020d".formatted(nextSequence++);
         Path temporary = directory.resolve(name + ".tmp");
         try {
+            // again at each batch: a directory removed while Trino runs (by hand, a cleaner of temporary files) is made anew
+            Files.createDirectories(directory);
             Files.write(temporary, data);
         }
         catch (IOException e) {
@@ -121,6 +123,9 @@ final class SpoolJournal
     List<Path> oldest(int count)
     {
         List<Path> files = files();
+        if (files.isEmpty()) {
+            bytes.set(0); // its files, or the directory, removed by hand: nothing is left to replay, and live writing goes on
+        }
         return files.subList(0, Math.min(count, files.size()));
     }
 

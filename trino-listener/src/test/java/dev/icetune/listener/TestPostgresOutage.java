@@ -390,6 +390,86 @@ class TestPostgresOutage
         }
     }
 
+    /**
+     * Met from outside: the journal's directory removed while Trino ran and PostgreSQL was down (by hand, to throw a journal away;
+     * a cleaner of temporary files) made every event after it dropped, "cannot be written (NoSuchFileException ...); free its
+     * disk". The directory is made anew; and a journal removed by hand no longer counts as bytes to replay (the
+     * icetune_spool_bytes the IcetuneListenerSpooling alert reads stayed above zero until Trino restarted).
+     */
+    @Test
+    void aJournalDirectoryRemovedWhileTrinoRunsIsMadeAnew()
+            throws Exception
+    {
+        Path spool = temporary.resolve("spool");
+        try (PostgresServer server = PostgresServer.start(temporary.resolve("pg"))) {
+            String url = server.url("postgres");
+            IcetuneEventListener listener = listener(url, spool, Map.of());
+            try {
+                CapturedRows rows = new CapturedRows(url);
+                completeQueries(listener, "q_up_", 5);
+                awaitStoredOrLost(rows, 5, Duration.ofSeconds(30));
+
+                server.stop(PostgresServer.Stop.FAST);
+                completeQueries(listener, "q_thrown_away_", 10);
+                awaitJournaled(spool, 10);
+                deleteRecursively(spool); // the operator throws the journal away
+                completeQueries(listener, "q_after_removal_", 10);
+                awaitJournaled(spool, 10);
+                assertThat(listener.droppedEvents()).as("nothing dropped").isZero();
+
+                server.start();
+                awaitStoredOrLost(rows, 15, Duration.ofSeconds(90));
+                assertThat(rows.count("SELECT count(*) FROM query_logs WHERE query_id LIKE 'q_after_removal_%'")).isEqualTo(10);
+                long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+                while (spoolBytesAsMonitoringReadsThem() > 0 && System.nanoTime() < deadline) {
+                    Thread.sleep(200);
+                }
+                assertThat(spoolBytesAsMonitoringReadsThem()).as("icetune_spool_bytes once the journal is replayed").isZero();
+            }
+            finally {
+                listener.shutdown();
+            }
+        }
+    }
+
+    private static void awaitJournaled(Path spool, long events)
+            throws InterruptedException
+    {
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (journaledSoFar(spool) < events && System.nanoTime() < deadline) {
+            Thread.sleep(200);
+        }
+        assertThat(journaledSoFar(spool)).as("journaled").isEqualTo(events);
+    }
+
+    private static long journaledSoFar(Path spool)
+    {
+        try {
+            return journaledEvents(spool);
+        }
+        catch (IOException | UncheckedIOException e) {
+            return 0; // no directory (yet)
+        }
+    }
+
+    private static void deleteRecursively(Path directory)
+            throws IOException
+    {
+        try (Stream<Path> files = Files.walk(directory)) {
+            for (Path file : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.delete(file);
+            }
+        }
+    }
+
+    /** The gauge the IcetuneListenerSpooling alert reads, from JMX as Prometheus' exporter reads it. */
+    private static double spoolBytesAsMonitoringReadsThem()
+            throws Exception
+    {
+        return ((Number) java.lang.management.ManagementFactory.getPlatformMBeanServer()
+                .getAttribute(new javax.management.ObjectName("icetune:name=icetuneSpoolBytes,type=gauges"), "Value")).doubleValue();
+    }
+
     private static void completeQueries(IcetuneEventListener listener, String idPrefix, int queries)
     {
         for (int i = 0; i < queries; i++) {
