@@ -337,7 +337,7 @@ final class EventWriter
         while (!journal.isEmpty()) {
             List<Path> oldest = journal.oldest(JOURNAL_FILES_PER_REPLAY);
             if (oldest.isEmpty()) {
-                return true; // its files were removed by hand
+                break; // its files were removed by hand
             }
             List<Path> files = new ArrayList<>();
             List<CapturedEvent> events = new ArrayList<>();

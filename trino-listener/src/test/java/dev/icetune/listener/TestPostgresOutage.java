@@ -403,31 +403,34 @@ class TestPostgresOutage
         Path spool = temporary.resolve("spool");
         try (PostgresServer server = PostgresServer.start(temporary.resolve("pg"))) {
             String url = server.url("postgres");
-            IcetuneEventListener listener = listener(url, spool, Map.of());
-            try {
-                CapturedRows rows = new CapturedRows(url);
-                completeQueries(listener, "q_up_", 5);
-                awaitStoredOrLost(rows, 5, Duration.ofSeconds(30));
+            try (LoggedLines lines = new LoggedLines()) {
+                IcetuneEventListener listener = listener(url, spool, Map.of());
+                try {
+                    CapturedRows rows = new CapturedRows(url);
+                    completeQueries(listener, "q_up_", 5);
+                    awaitStoredOrLost(rows, 5, Duration.ofSeconds(30));
 
-                server.stop(PostgresServer.Stop.FAST);
-                completeQueries(listener, "q_thrown_away_", 10);
-                awaitJournaled(spool, 10);
-                deleteRecursively(spool); // the operator throws the journal away
-                completeQueries(listener, "q_after_removal_", 10);
-                awaitJournaled(spool, 10);
-                assertThat(listener.droppedEvents()).as("nothing dropped").isZero();
+                    server.stop(PostgresServer.Stop.FAST);
+                    completeQueries(listener, "q_thrown_away_", 10);
+                    awaitJournaled(spool, 10);
+                    deleteRecursively(spool); // the operator throws the journal away
+                    completeQueries(listener, "q_after_removal_", 10);
+                    awaitJournaled(spool, 10);
+                    assertThat(listener.droppedEvents()).as("nothing dropped").isZero();
 
-                server.start();
-                awaitStoredOrLost(rows, 15, Duration.ofSeconds(90));
-                assertThat(rows.count("SELECT count(*) FROM query_logs WHERE query_id LIKE 'q_after_removal_%'")).isEqualTo(10);
-                long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-                while (spoolBytesAsMonitoringReadsThem() > 0 && System.nanoTime() < deadline) {
-                    Thread.sleep(200);
+                    server.start();
+                    awaitStoredOrLost(rows, 15, Duration.ofSeconds(90));
+                    assertThat(rows.count("SELECT count(*) FROM query_logs WHERE query_id LIKE 'q_after_removal_%'")).isEqualTo(10);
+                    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+                    while (spoolBytesAsMonitoringReadsThem() > 0 && System.nanoTime() < deadline) {
+                        Thread.sleep(200);
+                    }
+                    assertThat(spoolBytesAsMonitoringReadsThem()).as("icetune_spool_bytes once the journal is replayed").isZero();
+                    assertThat(lines.await("replayed", Duration.ofSeconds(30))).as("the replay said").anyMatch(line -> line.contains("replayed 10 events"));
                 }
-                assertThat(spoolBytesAsMonitoringReadsThem()).as("icetune_spool_bytes once the journal is replayed").isZero();
-            }
-            finally {
-                listener.shutdown();
+                finally {
+                    listener.shutdown();
+                }
             }
         }
     }
