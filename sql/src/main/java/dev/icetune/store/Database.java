@@ -71,7 +71,9 @@ public final class Database
         }
         catch (SQLException e) {
             String passwordKey = passwordFile.isPresent() ? StoreConfig.PASSWORD_FILE : StoreConfig.PASSWORD;
-            String keys = e.getSQLState() != null && e.getSQLState().startsWith("28") ? "icetune.db.user, " + passwordKey : "icetune.db.url";
+            // a password refused (28P01), or none given where the server asks for one (the driver's 08004, "no password was provided")
+            boolean credentials = e.getSQLState() != null && e.getSQLState().startsWith("28") || String.valueOf(e.getMessage()).contains("no password was provided");
+            String keys = credentials ? "icetune.db.user, " + passwordKey : "icetune.db.url";
             throw new SQLException("cannot connect to PostgreSQL at %s (%s): %s".formatted(redactedUrl(), keys, e.getMessage()), e.getSQLState(), e.getErrorCode(), e);
         }
         if (connection == null) {

@@ -22,12 +22,21 @@ public final class Failures
                     + "an evaluation reads over about ten at once, and each Trino coordinator's listener uses icetune.db.writers and one more. Raise the limit",
             // read_only_sql_transaction: a standby, or default_transaction_read_only for a maintenance
             "25006", "The database takes no writes: icetune.db.url points at a standby, or default_transaction_read_only is on. "
-                    + "Point it at the primary, or wait until the database takes writes",
-            // insufficient_privilege: most often a database a DBA created for icetune and kept, where since PostgreSQL 15 its user may
-            // not create tables in schema public
-            "42501", "icetune's database user lacks a privilege in the database: it creates icetune's tables and reads and writes them, and "
-                    + "since PostgreSQL 15 only the database's owner may create tables in schema public. Make it the owner "
-                    + "(ALTER DATABASE <database> OWNER TO <icetune.db.user>), or GRANT CREATE ON SCHEMA public TO <icetune.db.user>");
+                    + "Point it at the primary, or wait until the database takes writes");
+
+    /**
+     * insufficient_privilege on schema public: a database a DBA created for icetune and kept, where since PostgreSQL 15 its user may
+     * not create tables.
+     */
+    private static final String MAY_NOT_CREATE = "icetune's database user lacks a privilege in the database: it creates icetune's tables and reads "
+            + "and writes them, and since PostgreSQL 15 only the database's owner may create tables in schema public. Make it the owner "
+            + "(ALTER DATABASE <database> OWNER TO <icetune.db.user>), or GRANT CREATE ON SCHEMA public TO <icetune.db.user>";
+    /** insufficient_privilege on a table: the tables another user's migrate created (a superuser's), which are that user's. */
+    private static final String NOT_THE_OWNER = "icetune's tables belong to another database user (bin/icetune migrate run with other credentials, "
+            + "a superuser's): icetune.db.user must own them, as it adds and drops their day partitions. Make it their owner "
+            + "(ALTER TABLE <table> OWNER TO <icetune.db.user>, each of them), or drop them and run bin/icetune migrate as icetune.db.user";
+
+    private static final String INSUFFICIENT_PRIVILEGE = "42501";
 
     private Failures() {}
 
@@ -58,6 +67,9 @@ public final class Failures
     public static Optional<String> whatToDo(Throwable exception)
     {
         for (Throwable each = exception; each != null; each = each.getCause()) {
+            if (each instanceof SQLException failure && INSUFFICIENT_PRIVILEGE.equals(failure.getSQLState())) {
+                return Optional.of(String.valueOf(failure.getMessage()).contains("for schema") ? MAY_NOT_CREATE : NOT_THE_OWNER);
+            }
             if (each instanceof SQLException failure && failure.getSQLState() != null && WHAT_TO_DO.containsKey(failure.getSQLState())) {
                 return Optional.of(WHAT_TO_DO.get(failure.getSQLState()));
             }

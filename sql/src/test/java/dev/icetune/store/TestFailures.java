@@ -1,8 +1,12 @@
 package dev.icetune.store;
 
+import dev.icetune.testing.PostgresServer;
 import dev.icetune.testing.TestingPostgres;
 import org.jdbi.v3.core.Jdbi;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
@@ -83,6 +87,34 @@ class TestFailures
 
         TestingPostgres.execute(url, "DO $$ BEGIN EXECUTE format('ALTER DATABASE %I OWNER TO not_owner', current_database()); END $$");
         assertThat(Database.of(url, "not_owner", "icetune-test").migrate().version()).as("the advice, followed").isEqualTo(SchemaMigrator.CURRENT_VERSION);
+    }
+
+    /**
+     * Met from outside: `bin/icetune migrate` run with a superuser's credentials (as a DBA runs what the listener asks for with
+     * icetune.db.migrate=false), then icetune used as its own user: "permission denied for table icetune_schema_history", and the
+     * advice to make the user the database's owner, which changes nothing for tables another user owns.
+     */
+    @Test
+    void tablesAnotherUserMigratedAreSaidToBeTheirs()
+    {
+        String url = TestingPostgres.shared().createDatabase("migrated_by_another");
+        Database.of(url, "postgres", "icetune-test").migrate(); // the superuser's migrate
+        TestingPostgres.execute(url, "DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'not_owner') THEN CREATE ROLE not_owner LOGIN; END IF; END $$");
+        Throwable refused = catchThrowable(() -> Database.of(url, "not_owner", "icetune-test").jdbi().withHandle(handle -> handle.createQuery("SELECT count(*) FROM query_logs").mapTo(long.class).one()));
+        assertThat(Failures.message(refused)).startsWith("ERROR: permission denied for table query_logs. icetune's tables belong to another database user")
+                .contains("ALTER TABLE <table> OWNER TO <icetune.db.user>").doesNotContain("OWNER TO <icetune.db.user>), or GRANT CREATE");
+    }
+
+    /** Met from outside: a server asking for a password where none was given was said with "(icetune.db.url)", the key that was right. */
+    @Test
+    void aPasswordNotGivenNamesThePasswordKeys(@TempDir Path directory)
+    {
+        try (PostgresServer server = PostgresServer.start(directory.resolve("pg"))) {
+            server.requirePasswords();
+            TestingPostgres.execute(server.url("postgres"), "CREATE ROLE with_password LOGIN PASSWORD 'Rot8-s3cret'");
+            Throwable refused = catchThrowable(() -> Database.of(server.url("postgres"), "with_password", "icetune-test").open().close());
+            assertThat(Failures.message(refused)).contains("(icetune.db.user, icetune.db.password): ").contains("no password was provided");
+        }
     }
 
     private static void setForTheDatabase(String url, String setting)
