@@ -74,6 +74,10 @@ public final class Database
             // a password refused (28P01), or none given where the server asks for one (the driver's 08004, "no password was provided")
             boolean credentials = e.getSQLState() != null && e.getSQLState().startsWith("28") || String.valueOf(e.getMessage()).contains("no password was provided");
             String keys = credentials ? "icetune.db.user, " + passwordKey : "icetune.db.url";
+            // a server (a cloud's, often) that takes encrypted connections alone: "no pg_hba.conf entry for host ..., no encryption"
+            if (String.valueOf(e.getMessage()).matches("(?s).*(no encryption|SSL off).*")) {
+                keys = "icetune.db.url: the server takes encrypted connections only, add ?sslmode=require to it";
+            }
             throw new SQLException("cannot connect to PostgreSQL at %s (%s): %s".formatted(redactedUrl(), keys, e.getMessage()), e.getSQLState(), e.getErrorCode(), e);
         }
         if (connection == null) {

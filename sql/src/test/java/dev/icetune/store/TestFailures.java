@@ -117,6 +117,22 @@ class TestFailures
         }
     }
 
+    /**
+     * A server taking encrypted connections alone (as managed PostgreSQL services are often set) refused with "no pg_hba.conf entry
+     * ..., no encryption" and "(icetune.db.url)" beside it, not what to add to it.
+     */
+    @Test
+    void aServerTakingEncryptedConnectionsAloneSaysToAskForOne(@TempDir Path directory)
+    {
+        try (PostgresServer server = PostgresServer.start(directory.resolve("pg"))) {
+            server.requireEncryption();
+            TestingPostgres.execute(server.url("postgres"), "CREATE ROLE encrypted_only LOGIN");
+            Throwable refused = catchThrowable(() -> Database.of(server.url("postgres"), "encrypted_only", "icetune-test").open().close());
+            assertThat(Failures.message(refused)).contains("(icetune.db.url: the server takes encrypted connections only, add ?sslmode=require to it): ")
+                    .contains("no encryption");
+        }
+    }
+
     private static void setForTheDatabase(String url, String setting)
     {
         TestingPostgres.execute(url, "DO $$ BEGIN EXECUTE format('ALTER DATABASE %I SET " + setting + "', current_database()); END $$");

@@ -103,14 +103,31 @@ public final class PostgresServer
      */
     public void requirePasswords()
     {
+        authenticate("""
+                local all all trust
+                host all postgres 127.0.0.1/32 trust
+                host all postgres ::1/128 trust
+                host all all 127.0.0.1/32 scram-sha-256
+                host all all ::1/128 scram-sha-256
+                """);
+    }
+
+    /** From now on, every user but postgres connects over SSL alone (which this server does not offer), as cloud servers require it. */
+    public void requireEncryption()
+    {
+        authenticate("""
+                local all all trust
+                host all postgres 127.0.0.1/32 trust
+                host all postgres ::1/128 trust
+                hostssl all all 127.0.0.1/32 trust
+                hostssl all all ::1/128 trust
+                """);
+    }
+
+    private void authenticate(String hostBasedAuthentication)
+    {
         try {
-            Files.writeString(dataDirectory.resolve("pg_hba.conf"), """
-                    local all all trust
-                    host all postgres 127.0.0.1/32 trust
-                    host all postgres ::1/128 trust
-                    host all all 127.0.0.1/32 scram-sha-256
-                    host all all ::1/128 scram-sha-256
-                    """);
+            Files.writeString(dataDirectory.resolve("pg_hba.conf"), hostBasedAuthentication);
         }
         catch (IOException e) {
             throw new UncheckedIOException(e);
