@@ -295,9 +295,7 @@ class TestPostgresOutage
         try (LoggedLines lines = new LoggedLines()) {
             IcetuneEventListener listener = listener(url, temporary.resolve("spool"), Map.of("icetune.db.migrate", "false"));
             try {
-                for (int i = 0; i < 10; i++) {
-                    listener.queryCompleted(TestingEvents.completed("q_before_migration_" + i, "SELECT 1", List.of(TestingEvents.icebergInput("t", 1, 1))));
-                }
+                completeQueries(listener, "q_before_migration_", 10);
                 assertThat(lines.await("journaling", Duration.ofSeconds(30))).filteredOn(line -> line.contains("journaling")).first().asString()
                         .contains("does not exist").contains("the schema is not migrated: run bin/icetune migrate against this database");
 
@@ -327,9 +325,7 @@ class TestPostgresOutage
         try (LoggedLines lines = new LoggedLines()) {
             IcetuneEventListener listener = listener(url, temporary.resolve("spool"), Map.of());
             try {
-                for (int i = 0; i < 10; i++) {
-                    listener.queryCompleted(TestingEvents.completed("q_read_only_" + i, "SELECT 1", List.of(TestingEvents.icebergInput("t", 1, 1))));
-                }
+                completeQueries(listener, "q_read_only_", 10);
                 assertThat(lines.await("journaling", Duration.ofSeconds(30))).filteredOn(line -> line.contains("journaling")).first().asString()
                         .contains("read-only transaction").contains("The database takes no writes: icetune.db.url points at a standby, or default_transaction_read_only is on");
 
@@ -490,9 +486,7 @@ class TestPostgresOutage
         IcetuneEventListener down = (IcetuneEventListener) new IcetuneEventListenerFactory().create(Map.of(
                 "icetune.db.url", "jdbc:postgresql://127.0.0.1:" + TestingPostgres.freePort() + "/none",
                 "icetune.spool.dir", spool.toString()), null);
-        for (int i = 0; i < 10; i++) {
-            down.queryCompleted(TestingEvents.completed("q_kept_" + i, "SELECT 1", List.of(TestingEvents.icebergInput("t", 1, 1))));
-        }
+        completeQueries(down, "q_kept_", 10);
         down.shutdown();
         assertThat(journaledEvents(spool)).as("the ten events, and the unreadable line unless already set aside").isBetween(10L, 11L);
 
