@@ -70,20 +70,27 @@ public final class Database
             connection = new Driver().connect(url, connectionProperties());
         }
         catch (SQLException e) {
-            String passwordKey = passwordFile.isPresent() ? StoreConfig.PASSWORD_FILE : StoreConfig.PASSWORD;
-            // a password refused (28P01), or none given where the server asks for one (the driver's 08004, "no password was provided")
-            boolean credentials = e.getSQLState() != null && e.getSQLState().startsWith("28") || String.valueOf(e.getMessage()).contains("no password was provided");
-            String keys = credentials ? "icetune.db.user, " + passwordKey : "icetune.db.url";
-            // a server (a cloud's, often) that takes encrypted connections alone: "no pg_hba.conf entry for host ..., no encryption"
-            if (String.valueOf(e.getMessage()).matches("(?s).*(no encryption|SSL off).*")) {
-                keys = "icetune.db.url: the server takes encrypted connections only, add ?sslmode=require to it";
-            }
-            throw new SQLException("cannot connect to PostgreSQL at %s (%s): %s".formatted(redactedUrl(), keys, e.getMessage()), e.getSQLState(), e.getErrorCode(), e);
+            throw new SQLException("cannot connect to PostgreSQL at %s (%s): %s".formatted(redactedUrl(), whatToCheck(e), e.getMessage()), e.getSQLState(), e.getErrorCode(), e);
         }
         if (connection == null) {
             throw new SQLException("not a PostgreSQL URL: " + redactedUrl());
         }
         return connection;
+    }
+
+    /** The keys to check for a connection refused, and what to add where that is plain from the refusal. */
+    private String whatToCheck(SQLException refused)
+    {
+        String message = String.valueOf(refused.getMessage());
+        // a server (a cloud's, often) that takes encrypted connections alone: "no pg_hba.conf entry for host ..., no encryption"
+        if (message.matches("(?s).*(no encryption|SSL off).*")) {
+            return "icetune.db.url: the server takes encrypted connections only, add ?sslmode=require to it";
+        }
+        // a password refused (28P01), or none given where the server asks for one (the driver's 08004, "no password was provided")
+        if (refused.getSQLState() != null && refused.getSQLState().startsWith("28") || message.contains("no password was provided")) {
+            return "icetune.db.user, " + (passwordFile.isPresent() ? StoreConfig.PASSWORD_FILE : StoreConfig.PASSWORD);
+        }
+        return "icetune.db.url";
     }
 
     /**
