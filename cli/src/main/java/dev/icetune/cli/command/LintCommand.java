@@ -43,11 +43,16 @@ public final class LintCommand
         @Option(names = "--file", paramLabel = "FILE", description = "a file holding the query; - reads it from standard input")
         Path file;
 
+        /** "-" is no query: as in other tools, standard input, whether given alone or as --file. */
+        boolean fromStandardInput()
+        {
+            return "-".equals(positional) || (file != null && file.toString().equals("-"));
+        }
+
         String text()
                 throws IOException
         {
-            // "-" is no query: as in other tools, standard input, whether given alone or as --file
-            if ("-".equals(positional) || (file != null && file.toString().equals("-"))) {
+            if (fromStandardInput()) {
                 return TextFiles.withoutByteOrderMark(new String(System.in.readAllBytes(), StandardCharsets.UTF_8));
             }
             if (positional != null) {
@@ -88,7 +93,7 @@ public final class LintCommand
         List<SqlStatement> statements = SqlStatement.split(query.text());
         long queries = statements.stream().filter(statement -> !ScriptSession.setsSession(statement)).count();
         if (queries == 0) {
-            throw new ParameterException(spec.commandLine(), "no query to lint" + (query.file != null ? " in " + query.file : "-".equals(query.positional) ? " in -" : ""));
+            throw new ParameterException(spec.commandLine(), "no query to lint" + (query.fromStandardInput() ? " in -" : query.file != null ? " in " + query.file : ""));
         }
         TrinoConnections trino = context().requireTrino("lint runs EXPLAIN");
         ScriptSession session = new ScriptSession(catalog, schema, context().settings().engine().getTrinoCatalog());
