@@ -177,7 +177,6 @@ public final class ListenerBenchmark
         return query.toString();
     }
 
-    /** The median time of a query's pattern, after a warm-up. */
     /**
      * The median time of each query's pattern, the two measured in turns: what else the machine does meanwhile (the listener's
      * threads winding down, a collection, PostgreSQL's checkpoint) falls on both alike, and their ratio is the figure.
