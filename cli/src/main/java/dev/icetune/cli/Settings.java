@@ -1,10 +1,10 @@
 package dev.icetune.cli;
 
 import dev.icetune.engine.EngineConfig;
-import dev.icetune.engine.TextFiles;
 import dev.icetune.engine.iceberg.TableMetadataReader.CatalogSpec;
 import dev.icetune.engine.iceberg.TrinoCatalog;
 import dev.icetune.store.StoreConfig;
+import dev.icetune.store.TextFiles;
 import io.airlift.configuration.ConfigurationFactory;
 import io.airlift.configuration.ConfigurationUtils;
 

@@ -10,8 +10,6 @@ import jakarta.validation.constraints.AssertTrue;
 import jakarta.validation.constraints.NotNull;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
 
@@ -155,11 +153,14 @@ public class StoreConfig
         return getPasswordFile().isEmpty() ? getPassword() : readPasswordFile(baseDirectory.resolve(getPasswordFile().get()));
     }
 
-    /** The content of a password file, without the line end editors add; empty for an empty file. */
+    /**
+     * The content of a password file, without the line end and byte order mark editors add (with md5 authentication the mark would
+     * become part of the password; SCRAM happens to drop it); empty for an empty file.
+     */
     public static Optional<String> readPasswordFile(Path file)
     {
         try {
-            return Optional.of(Files.readString(file, StandardCharsets.UTF_8).strip()).filter(value -> !value.isEmpty());
+            return Optional.of(TextFiles.read(file).strip()).filter(value -> !value.isEmpty());
         }
         catch (IOException | RuntimeException e) {
             throw new IllegalArgumentException(PASSWORD_FILE + " cannot be read: " + file + " (" + e.getClass().getSimpleName() + ")", e);

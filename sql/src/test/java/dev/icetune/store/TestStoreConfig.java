@@ -77,6 +77,15 @@ class TestStoreConfig
     }
 
     @Test
+    void aPasswordFileAsEditorsSaveItIsReadWithoutItsMarks(@TempDir Path base)
+            throws Exception
+    {
+        // Windows Notepad's UTF-8: a byte order mark first, CRLF last; with md5 authentication the mark would be part of the password
+        Files.write(base.resolve("db-password"), "\uFEFFs3cret\r\n".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        assertThat(new StoreConfig().setUrl("jdbc:postgresql://x/y").setPasswordFile("db-password").resolvePassword(base)).contains("s3cret");
+    }
+
+    @Test
     void theDatabaseNeverShowsThePassword()
     {
         Database database = new Database(new StoreConfig().setUrl("jdbc:postgresql://x/y?user=u&password=url-s3cret&ssl=true").setPassword("s3cret"),

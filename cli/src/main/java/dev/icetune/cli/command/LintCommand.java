@@ -2,9 +2,9 @@ package dev.icetune.cli.command;
 
 import dev.icetune.cli.IcetuneCli;
 import dev.icetune.cli.JsonOutput;
-import dev.icetune.engine.TextFiles;
 import dev.icetune.engine.TrinoConnections;
 import dev.icetune.engine.lint.QueryLinter;
+import dev.icetune.store.TextFiles;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;

@@ -1,9 +1,9 @@
 package dev.icetune.engine.rules;
 
-import dev.icetune.engine.TextFiles;
 import dev.icetune.engine.facts.Thresholds;
 import dev.icetune.engine.model.Recommendation;
 import dev.icetune.engine.model.RecommendationSink;
+import dev.icetune.store.TextFiles;
 import org.kie.api.KieBase;
 import org.kie.api.io.ResourceType;
 import org.kie.internal.builder.KnowledgeBuilder;

@@ -1,4 +1,4 @@
-package dev.icetune.engine;
+package dev.icetune.store;
 
 import java.io.IOException;
 import java.nio.charset.CharacterCodingException;
