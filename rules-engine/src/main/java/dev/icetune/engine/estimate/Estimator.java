@@ -452,11 +452,10 @@ public final class Estimator
         double inData = Rewrites.selected(p.sampleQuery(), column, span.get().from(), span.get().to()).map(duration -> duration.toSeconds() / 3600.0).orElse(hours);
         // data of less than an hour (a stream's first minutes) is spanned as it is, not as an hour
         double share = spanned > 0 ? Math.min(1, inData / spanned) : inData > 0 ? 1 : 0;
-        return Estimate.of("the pattern's scans of " + table, p.scans() * perDay, filesBefore, Math.max(1, filesBefore * share),
-                p.avgBytesScanned(), bytesOfFilesKept(p.avgBytesScanned(), filesBefore, share), 0, 0, 0, 0, null,
+        return skippingFiles(p, table, filesBefore, share,
                 share < 1 ? "the bare %s selects %s of the %s the data spans, and the files' min/max statistics skip the files outside it, whole (one at the least is read)."
                         .formatted(column, hours(inData), hours(spanned))
-                        : "the bare %s selects %s, all %s the data spans: nothing to skip.".formatted(column, hours(hours), hours(spanned)), rates);
+                        : "the bare %s selects %s, all %s the data spans: nothing to skip.".formatted(column, hours(hours), hours(spanned)));
     }
 
     /**
@@ -476,10 +475,9 @@ public final class Estimator
             default -> 0;
         };
         double filesBefore = filesNow(p.avgFilesScanned(), fact);
-        return Optional.of(Estimate.of("the pattern's scans of " + table, p.scans() * perDay, filesBefore, Math.max(1, filesBefore * share),
-                p.avgBytesScanned(), bytesOfFilesKept(p.avgBytesScanned(), filesBefore, share), 0, 0, 0, 0, null,
+        return Optional.of(skippingFiles(p, table, filesBefore, share,
                 "the bare %s %s %s selects %.0f%% of the data's span (%s .. %s), and the files' min/max statistics skip the files outside it, whole (one at the least is read)."
-                        .formatted(column, shifted.get().op(), bound, 100 * share, span.get().from(), span.get().to()), rates));
+                        .formatted(column, shifted.get().op(), bound, 100 * share, span.get().from(), span.get().to())));
     }
 
     /**
@@ -496,19 +494,22 @@ public final class Estimator
         }
         double filesBefore = filesNow(p.avgFilesScanned(), fact);
         double share = 1.0 / fact.partitions();
-        return Optional.of(Estimate.of("the pattern's scans of " + table, p.scans() * perDay, filesBefore, Math.max(1, filesBefore * share),
-                p.avgBytesScanned(), bytesOfFilesKept(p.avgBytesScanned(), filesBefore, share), 0, 0, 0, 0, null,
+        return Optional.of(skippingFiles(p, table, filesBefore, share,
                 "a prefix of %d characters of %s falls in one of the table's %d truncate[%d] partitions, the data spread evenly over them."
-                        .formatted(length.getAsInt(), column, fact.partitions(), width.getAsInt()), rates));
+                        .formatted(length.getAsInt(), column, fact.partitions(), width.getAsInt())));
     }
 
     /**
-     * The bytes a scan of {@code filesBefore} files reads once a filter selects {@code share} of the data: min/max statistics skip whole
-     * files, so at least one is read whole (met from outside: a month of a table in one 141 MB file estimated at 1.7 MB a scan).
+     * The pattern's scans of {@code table} once a filter selects {@code share} of the data of the {@code filesBefore} files they read:
+     * min/max statistics skip whole files, so at least one is read whole (met from outside: a month of a table in one 141 MB file
+     * estimated at 1.7 MB a scan).
      */
-    private static double bytesOfFilesKept(double bytesBefore, double filesBefore, double share)
+    private Estimate skippingFiles(PredicateFact p, String table, double filesBefore, double share, String how)
     {
-        return filesBefore <= 0 ? bytesBefore * share : bytesBefore * Math.min(1, Math.max(1, filesBefore * share) / filesBefore);
+        double filesAfter = Math.max(1, filesBefore * share);
+        double bytesAfter = filesBefore <= 0 ? p.avgBytesScanned() * share : p.avgBytesScanned() * Math.min(1, filesAfter / filesBefore);
+        return Estimate.of("the pattern's scans of " + table, p.scans() * perDay, filesBefore, filesAfter, p.avgBytesScanned(), bytesAfter, 0, 0, 0, 0, null,
+                how, rates);
     }
 
     /** The pattern a recommendation of a pattern is about, on its cluster; of a table's predicate (no cluster), where it ran most. */
