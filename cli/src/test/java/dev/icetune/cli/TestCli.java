@@ -10,6 +10,7 @@ import dev.icetune.engine.model.Status;
 import dev.icetune.engine.model.TargetType;
 import dev.icetune.engine.store.Approvals;
 import dev.icetune.engine.store.RecommendationStore;
+import dev.icetune.fixes.FixAudit;
 import dev.icetune.store.Database;
 import dev.icetune.testing.CapturedRows;
 import dev.icetune.testing.PostgresServer;
@@ -29,6 +30,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 
@@ -648,8 +650,8 @@ class TestCli
         String applied = "table.updateProperties().set(\"write.parquet.bloom-filter-enabled.column.user_id\", \"true\").commit() (its 91 files, each alone "
                 + "in its partition, keep the old layout: Trino's optimize rewrites no lone file; later writes and rewrites take the new one)";
         store.transition(2, Status.APPROVED, Status.APPLIED, "alice", applied);
-        new dev.icetune.fixes.FixAudit(database.jdbi()).record(new dev.icetune.fixes.FixAudit.Entry(2, "alice", java.util.Optional.of("alice"), dev.icetune.fixes.FixAudit.Action.APPLY,
-                dev.icetune.fixes.FixAudit.Result.APPLIED, applied, "1 step", java.util.Optional.empty(), java.util.Optional.empty(), null, null));
+        new FixAudit(database.jdbi()).record(new FixAudit.Entry(2, "alice", Optional.of("alice"), FixAudit.Action.APPLY, FixAudit.Result.APPLIED, applied, "1 step",
+                Optional.empty(), Optional.empty(), null, null));
         Path config = config(directory, url, "");
 
         assertThat(run("--config", config.toString(), "recommendations", "show", "1")).isZero();
@@ -660,6 +662,46 @@ class TestCli
         // and what it waits for (met from outside: a table nobody had queried since its fix could not be told from a change too small to call)
         assertThat(stdout()).containsPattern("Measured effect: none yet\\. Measured on scans of iceberg\\.demo\\.events: 0 of them ran in the 7d before the fix, "
                 + "0 since \\(applied \\S+\\)\\. Each evaluation measures it on its queries").contains(applied);
+    }
+
+    /**
+     * Met from outside: Trino killed during the second of a compaction's three steps left the recommendation approved, and {@code show}
+     * silent on the first step's 300 files rewritten and on why the apply failed (fix_audit held both, read with psql alone).
+     */
+    @Test
+    void aFixWhoseApplyFailedHalfwayShowsEachStepAndTheFailure(@TempDir Path directory)
+            throws Exception
+    {
+        String url = TestingPostgres.shared().createDatabase("cli_show_audit");
+        Database database = Database.of(url, "postgres", "icetune-test");
+        database.migrate();
+        RecommendationStore store = new RecommendationStore(database.jdbi(), Approvals.parse("alice", ""));
+        store.record(List.of(recommendation("small-files", "iceberg.demo.events")), Instant.now(), 3);
+        store.approve(1, "alice", null);
+        FixAudit audit = new FixAudit(database.jdbi());
+        String piece = "ALTER TABLE \"iceberg\".\"demo\".\"events\" EXECUTE optimize(file_size_threshold => '128MB') WHERE \"$path\" IN (300 files): piece %d of 3";
+        String refused = "Trino: Failed to connect to /127.0.0.1:8089: Connection refused (Trino is not answering at icetune.trino.url: apply again once it is up)";
+        audit.record(step(1, "alice", FixAudit.Result.APPLIED, piece.formatted(1), "rewrites 300 files, 385.3 kB", 1));
+        audit.record(step(1, "alice", FixAudit.Result.FAILED, piece.formatted(2), "rewrites 300 files, 385.3 kB; " + refused, 2));
+        audit.record(step(1, "alice", FixAudit.Result.FAILED, piece.formatted(1) + "; " + piece.formatted(2) + "; " + piece.formatted(3),
+                "the first 1 of 3 steps were applied; applying again plans what is left; " + refused, null));
+        Path config = config(directory, url, "");
+
+        assertThat(run("--config", config.toString(), "recommendations", "show", "1")).isZero();
+        assertThat(stdout()).contains("Fix audit (fix_audit):")
+                .containsPattern("apply +applied +1 of 3 +alice +ALTER TABLE .* piece 1 of 3: rewrites 300 files, 385\\.3 kB")
+                .containsPattern("apply +failed +2 of 3 +alice +ALTER TABLE .* piece 2 of 3: rewrites 300 files, 385\\.3 kB; Trino: Failed to connect")
+                .containsPattern("apply +failed +alice +the first 1 of 3 steps were applied; applying again plans what is left; Trino: Failed to connect");
+        out.reset();
+        assertThat(run("--config", config.toString(), "recommendations", "show", "1", "--json")).isZero();
+        assertThat(JSON.readTree(stdout()).get("audit")).extracting(attempt -> attempt.get("result").asText() + " " + attempt.get("step") + " of " + attempt.get("steps"))
+                .containsExactly("applied 1 of 3", "failed 2 of 3", "failed null of null");
+    }
+
+    private static FixAudit.Entry step(long id, String actor, FixAudit.Result result, String change, String message, Integer step)
+    {
+        return new FixAudit.Entry(id, actor, Optional.of(actor), FixAudit.Action.APPLY, result, change, message, Optional.empty(), Optional.empty(),
+                step, step == null ? null : 3);
     }
 
     @Test

@@ -42,6 +42,12 @@ public final class FixAudit
     public record Entry(long recommendationId, String actor, Optional<String> approvedBy, Action action, Result result, String change, String message,
             Optional<TableState> before, Optional<TableState> after, Integer step, Integer steps) {}
 
+    /**
+     * One audit row as a person reads it: an apply or rollback as a whole ({@code step} null; its {@code change} every step's), or one
+     * step of its plan, {@code step} of {@code steps}, with what it changed or the failure ({@code message}).
+     */
+    public record Attempt(Instant at, String actor, String action, String result, Integer step, Integer steps, String change, String message) {}
+
     /** The message of an apply of a fix that was applied before: an attempt, audited, that is not the fix's application. */
     static final String ALREADY_APPLIED = "already applied";
 
@@ -104,6 +110,16 @@ public final class FixAudit
                         ORDER BY at, id""")
                 .bind("since", Timestamp.from(since))
                 .map((row, context) -> Map.entry(row.getLong("recommendation_id"), row.getTimestamp("at").toInstant())).list());
+    }
+
+    /** Every attempt to apply or roll back the recommendation's fix, dry runs and failed steps included, oldest first. */
+    public List<Attempt> attempts(long recommendationId)
+    {
+        return jdbi.withHandle(handle -> handle.createQuery("SELECT at, actor, action, result, step, steps, change, message FROM fix_audit WHERE recommendation_id = :id ORDER BY id")
+                .bind("id", recommendationId)
+                .map((row, context) -> new Attempt(row.getTimestamp("at").toInstant(), row.getString("actor"), row.getString("action"), row.getString("result"),
+                        row.getObject("step", Integer.class), row.getObject("steps", Integer.class), row.getString("change"), row.getString("message")))
+                .list());
     }
 
     /** When the recommendation was last applied (or found already in effect). */

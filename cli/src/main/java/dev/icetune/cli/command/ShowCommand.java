@@ -4,6 +4,7 @@ import dev.icetune.cli.JsonOutput;
 import dev.icetune.cli.TextTable;
 import dev.icetune.engine.model.Status;
 import dev.icetune.engine.store.RecommendationStore;
+import dev.icetune.fixes.FixAudit;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -35,11 +36,13 @@ final class ShowCommand
         RecommendationStore store = context().store();
         RecommendationStore.Stored found = store.find(id).orElseThrow(() -> new IllegalArgumentException("no recommendation " + id + " (see: recommendations list)"));
         List<RecommendationStore.HistoryEntry> history = store.history(id);
+        List<FixAudit.Attempt> attempts = new FixAudit(context().jdbi()).attempts(id);
         PrintStream out = out();
         if (json) {
             Map<String, Object> document = new LinkedHashMap<>();
             document.put("recommendation", found);
             document.put("history", history);
+            document.put("audit", attempts);
             out.println(JsonOutput.write(document));
             return 0;
         }
@@ -93,6 +96,17 @@ final class ShowCommand
         TextTable table = new TextTable(Integer.MAX_VALUE, "AT", "FROM", "TO", "BY", "REASON");
         history.forEach(entry -> table.row(entry.at(), entry.fromStatus(), entry.toStatus(), entry.actor(), entry.reason()));
         table.print(out);
+        if (!attempts.isEmpty()) {
+            // each step on its own: met from outside, an apply Trino's restart cut after its first of three steps left the recommendation
+            // approved, its history silent on the 300 files that step had rewritten
+            out.println();
+            out.println("Fix audit (fix_audit):");
+            TextTable audit = new TextTable(Integer.MAX_VALUE, "AT", "ACTION", "RESULT", "STEP", "BY", "WHAT");
+            attempts.forEach(attempt -> audit.row(attempt.at(), attempt.action(), attempt.result(),
+                    attempt.step() == null ? "" : attempt.step() + " of " + attempt.steps(), attempt.actor(),
+                    attempt.step() == null ? attempt.message() : attempt.change() + (attempt.message() == null ? "" : ": " + attempt.message())));
+            audit.print(out);
+        }
         return 0;
     }
 
