@@ -1,9 +1,14 @@
 package dev.icetune.store;
 
 import java.sql.SQLException;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 /** A failure as a person reads it: what each cause says, without class names and without a JDBC URL's password. */
 public final class Failures
@@ -11,6 +16,7 @@ public final class Failures
     private static final Pattern CLASS_NAME_PREFIX = Pattern.compile("(?<![\\w$.])(?:[a-z_][\\w$]*\\.)+[A-Z][\\w$]*: ");
     /** PostgreSQL's position of the error in a statement icetune never shows ("ERROR: ...\n  Position: 13"). */
     private static final Pattern STATEMENT_POSITION = Pattern.compile("\\R\\s*Position: \\d+");
+    private static final Pattern WORD_BREAK = Pattern.compile("[^\\p{L}\\p{N}]+");
 
     /** What to do about a PostgreSQL failure that its own message leaves to the reader, by SQLSTATE. */
     private static final Map<String, String> WHAT_TO_DO = Map.of(
@@ -40,7 +46,7 @@ public final class Failures
 
     private Failures() {}
 
-    /** The exception's message, with the cause's when it adds something (a driver's "Connection refused"). */
+    /** The exception's message, with each cause's when it adds a word (Trino's driver's "Connection refused"). */
     public static String message(Throwable exception)
     {
         // each cause adds what it says that is new; a wrapper's "org.postgresql.util.PSQLException: ..." becomes its text, wherever
@@ -50,7 +56,7 @@ public final class Failures
         for (Throwable each = exception; each != null; each = each.getCause()) {
             String text = each.getMessage() == null ? null
                     : Database.redacted(STATEMENT_POSITION.matcher(CLASS_NAME_PREFIX.matcher(each.getMessage()).replaceAll("")).replaceAll(""));
-            if (text != null && !text.isBlank() && !message.toString().contains(text)) {
+            if (text != null && !text.isBlank() && addsWords(message, text)) {
                 message.append(message.isEmpty() ? "" : message.charAt(message.length() - 1) == '.' ? " " : ": ").append(text);
             }
         }
@@ -61,6 +67,16 @@ public final class Failures
         whatToDo(exception).filter(advice -> message.indexOf(advice) < 0)
                 .ifPresent(advice -> message.append(message.charAt(message.length() - 1) == '.' ? " " : ". ").append(advice).append('.'));
         return message.toString();
+    }
+
+    /**
+     * Whether {@code text} says a word {@code said} does not: PostgreSQL's driver says "Connection to db:5432 refused. Check that ...",
+     * and its cause "Connection refused" again; Trino's "Failed to connect to /127.0.0.1:8089" needs that cause.
+     */
+    private static boolean addsWords(CharSequence said, String text)
+    {
+        Set<String> known = new HashSet<>(Arrays.asList(WORD_BREAK.split(said.toString().toLowerCase(Locale.ROOT))));
+        return Stream.of(WORD_BREAK.split(text.toLowerCase(Locale.ROOT))).anyMatch(word -> !word.isEmpty() && !known.contains(word));
     }
 
     /** What to do about {@code exception}, when a cause of it is a PostgreSQL failure whose own message leaves that to the reader. */
