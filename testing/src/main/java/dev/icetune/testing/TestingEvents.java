@@ -7,6 +7,7 @@ import io.trino.plugin.iceberg.IcebergInputInfo;
 import io.trino.spi.connector.CatalogVersion;
 import io.trino.spi.eventlistener.QueryCompletedEvent;
 import io.trino.spi.eventlistener.QueryContext;
+import io.trino.spi.eventlistener.QueryCreatedEvent;
 import io.trino.spi.eventlistener.QueryIOMetadata;
 import io.trino.spi.eventlistener.QueryInputMetadata;
 import io.trino.spi.eventlistener.QueryMetadata;
@@ -53,6 +54,14 @@ public final class TestingEvents
                 end.minusMillis(120),
                 end.minusMillis(100),
                 end);
+    }
+
+    /** A query's start, as Trino reports it once the query is queued. */
+    public static QueryCreatedEvent created(String queryId, String sql)
+    {
+        return new QueryCreatedEvent(Instant.now(), context(),
+                new QueryMetadata(queryId, Optional.empty(), Optional.empty(), sql, Optional.empty(), Optional.empty(), "QUEUED",
+                        List.of(), List.of(), URI.create("http://localhost/v1/query/" + queryId), Optional.empty(), Optional.empty(), Optional.empty()));
     }
 
     public static QueryInputMetadata icebergInput(String table, long filesScanned, long totalFiles)

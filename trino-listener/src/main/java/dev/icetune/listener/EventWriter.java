@@ -76,6 +76,19 @@ final class EventWriter
      */
     private final Queue<Map.Entry<String, String>> completionsLostBeforeCapture = new ConcurrentLinkedQueue<>();
     private final AtomicInteger completionsLostWaiting = new AtomicInteger();
+    /**
+     * The capture stage's queries started and not completed yet (query id to cluster), the oldest left out past
+     * {@link #MAX_LOST_COMPLETIONS} (a start whose completion the full queue dropped is recorded lost already): those running as
+     * Trino stops send no completion.
+     */
+    private final Map<String, String> running = new LinkedHashMap<>()
+    {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, String> eldest)
+        {
+            return size() > MAX_LOST_COMPLETIONS;
+        }
+    };
     /** Events the journal could not write (a full disk), since the last log of losses, and why the last one failed. */
     private long droppedUnwritable;
     /** Lost completions recorded since the last log of losses. */
@@ -137,7 +150,22 @@ final class EventWriter
             }
         }
         finally {
+            stoppedWhileRunning();
             putUninterruptibly(END);
+        }
+    }
+
+    /**
+     * Trino stops with queries running: they end with its JVM, without a completion, and their starts would be taken for hung
+     * queries until a coordinator of the cluster starts a query again (for good, where none does: a coordinator stopped for a
+     * maintenance paged its on-call after a minute). Recorded as lost completions, as the write stage's last act.
+     */
+    private void stoppedWhileRunning()
+    {
+        if (!running.isEmpty()) {
+            log.info("icetune: Trino stops with %s queries running; recorded as ended without a completion, so that they are not taken for hung ones", running.size());
+            running.forEach(this::completionLost);
+            running.clear();
         }
     }
 
@@ -235,11 +263,16 @@ final class EventWriter
         List<CapturedEvent> batch = new ArrayList<>(raw.size());
         for (Object event : raw) {
             try {
-                batch.add(switch (event) {
+                CapturedEvent captured = switch (event) {
                     case QueryCompletedEvent completed -> capture.capture(completed);
                     case QueryCreatedEvent created -> capture.capture(created);
                     default -> throw new IllegalArgumentException("unexpected event " + event.getClass().getName());
-                });
+                };
+                batch.add(captured);
+                switch (captured) {
+                    case CapturedStart start -> running.put(start.queryId(), start.clusterName());
+                    case CapturedQuery query -> running.remove(query.queryId());
+                }
             }
             catch (RuntimeException e) {
                 metrics.dropped.increment();
@@ -474,16 +507,20 @@ final class EventWriter
     void completionLost(QueryCompletedEvent event)
     {
         try {
-            Map.Entry<String, String> lost = Map.entry(event.getMetadata().getQueryId(), capture.cluster(event.getContext()));
-            if (completionsLostWaiting.incrementAndGet() > MAX_LOST_COMPLETIONS) {
-                completionsLostWaiting.decrementAndGet();
-                return;
-            }
-            completionsLostBeforeCapture.add(lost);
+            completionLost(event.getMetadata().getQueryId(), capture.cluster(event.getContext()));
         }
         catch (RuntimeException | Error ignored) {
             // its id or cluster unreadable (the reason its capture failed): it stays unrecorded
         }
+    }
+
+    private void completionLost(String queryId, String cluster)
+    {
+        if (completionsLostWaiting.incrementAndGet() > MAX_LOST_COMPLETIONS) {
+            completionsLostWaiting.decrementAndGet();
+            return;
+        }
+        completionsLostBeforeCapture.add(Map.entry(queryId, cluster));
     }
 
     private void rememberLostCompletions(EncodedBatch batch)

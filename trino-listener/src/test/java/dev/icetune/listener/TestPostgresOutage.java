@@ -128,6 +128,32 @@ class TestPostgresOutage
     }
 
     /**
+     * Met from outside: Trino stopped (SIGTERM) under a running query sent no completion for it (whether its stop fails its queries
+     * before it shuts its listeners down is a race), and while it stayed down an evaluation took the query for a hung one. The
+     * queries started and not completed as the listener shuts down are recorded as lost completions.
+     */
+    @Test
+    void queriesRunningWhenTrinoStopsAreRecordedAsEndedWithoutACompletion()
+            throws Exception
+    {
+        String url = TestingPostgres.shared().createDatabase("stopped_running");
+        IcetuneEventListener listener = listener(url, temporary.resolve("stopped-spool"), Map.of());
+        CapturedRows rows = new CapturedRows(url);
+        for (int i = 0; i < 3; i++) {
+            listener.queryCreated(TestingEvents.created("q_stopped_" + i, "SELECT " + i));
+        }
+        listener.queryCompleted(TestingEvents.completed("q_stopped_0", "SELECT 0", List.of()));
+        rows.await(3, "SELECT * FROM query_starts");
+        try (LoggedLines lines = new LoggedLines()) {
+            listener.shutdown();
+            assertThat(lines.await("Trino stops with", Duration.ZERO)).anyMatch(line -> line.contains("Trino stops with 2 queries running; recorded as ended"));
+        }
+
+        assertThat(rows.query("SELECT query_id, cluster_name FROM lost_completions ORDER BY query_id"))
+                .containsExactly(Map.of("query_id", "q_stopped_1", "cluster_name", "test"), Map.of("query_id", "q_stopped_2", "cluster_name", "test"));
+    }
+
+    /**
      * A burst of completions faster than capture fills the queue (`icetune.queue-capacity`): the completions dropped with it
      * were counted only, and their starts, written before, were taken by the hung-queries rule for queries running for a day.
      * They are recorded as lost completions, PostgreSQL up all along.

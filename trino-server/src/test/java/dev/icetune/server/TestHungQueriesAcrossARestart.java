@@ -48,15 +48,7 @@ class TestHungQueriesAcrossARestart
         TrinoServerProcess trino = TrinoServerProcess.start(TrinoServerProcess.assembledServer(), temporary.resolve("server"), catalogUrl, warehouse,
                 Map.of("icetune.db.url", captureUrl, "icetune.db.user", "postgres"));
         try {
-            // the pattern's p95: five quick runs
-            try (Connection connection = trino.connect("quick"); Statement statement = connection.createStatement()) {
-                for (int i = 0; i < 5; i++) {
-                    try (ResultSet result = statement.executeQuery(TRIPLE.formatted(10, 10, 10 + i))) {
-                        result.next();
-                    }
-                }
-            }
-            rows.await(5, "SELECT * FROM query_logs WHERE user_name = 'quick'");
+            quickRuns(trino, rows);
 
             String cutOff = startLongQuery(trino, rows, "cut-off");
             trino.kill(); // as the kernel's OOM killer or a host's power does; a stop (SIGTERM) sends the completion or not, as its race goes
@@ -79,6 +71,56 @@ class TestHungQueriesAcrossARestart
         finally {
             trino.close();
         }
+    }
+
+    /**
+     * Met from outside: Trino stopped (SIGTERM, as {@code systemctl stop} does) under a running query sent no completion for it, and
+     * while it stayed down (a maintenance) an evaluation a minute later opened a CRITICAL hung-queries recommendation for it, the
+     * alert QueriesHung with it. The listener records the queries running as Trino stops as ended without a completion.
+     */
+    @Test
+    void aQueryRunningWhenTrinoIsStoppedIsNoHungQueryWhileTrinoStaysDown()
+            throws Exception
+    {
+        TestingPostgres postgres = TestingPostgres.shared();
+        String captureUrl = postgres.createDatabase("stopped_capture");
+        String catalogUrl = postgres.createDatabase("stopped_catalog");
+        LocalIcebergCatalog.prepare(catalogUrl);
+        CapturedRows rows = new CapturedRows(captureUrl);
+        TrinoServerProcess trino = TrinoServerProcess.start(TrinoServerProcess.assembledServer(), temporary.resolve("stopped-server"), catalogUrl,
+                temporary.resolve("stopped-warehouse"), Map.of("icetune.db.url", captureUrl, "icetune.db.user", "postgres"));
+        try {
+            quickRuns(trino, rows);
+            String stopped = startLongQuery(trino, rows, "stopped");
+            Instant since = Instant.now();
+            trino.stop();
+            // Trino's stop races its queries' end: a completion failing the query comes or not; without one, it is recorded as ended
+            assertThat(rows.count("SELECT count(*) FROM query_logs WHERE query_id = ?", stopped) + rows.count("SELECT count(*) FROM lost_completions WHERE query_id = ?", stopped))
+                    .as("its completion, or its record as ended without one (log: %s)", trino.tail()).isOne();
+
+            Path config = temporary.resolve("stopped.properties");
+            Files.writeString(config, "icetune.db.url=%s\nicetune.db.user=postgres\nicetune.rules.dir=%s\n".formatted(captureUrl, Path.of("../rules").toAbsolutePath()));
+            Thread.sleep(Duration.ofSeconds(65).minus(Duration.between(since, Instant.now())).toMillis());
+            assertThat(icetune(config, "evaluate")).isZero();
+            assertThat(rows.count("SELECT count(*) FROM recommendations WHERE rule_id = 'hung-queries'")).isZero();
+        }
+        finally {
+            trino.close();
+        }
+    }
+
+    /** The pattern's p95: five quick runs. */
+    private static void quickRuns(TrinoServerProcess trino, CapturedRows rows)
+            throws SQLException
+    {
+        try (Connection connection = trino.connect("quick"); Statement statement = connection.createStatement()) {
+            for (int i = 0; i < 5; i++) {
+                try (ResultSet result = statement.executeQuery(TRIPLE.formatted(10, 10, 10 + i))) {
+                    result.next();
+                }
+            }
+        }
+        rows.await(5, "SELECT * FROM query_logs WHERE user_name = 'quick'");
     }
 
     /** A query of hours, run by {@code user} beside the test; its id once its start is stored. */
