@@ -39,37 +39,23 @@ class TestHungQueriesAcrossARestart
     void aQueryCutOffByARestartIsNoHungQueryWhileOneRunningOnIsStill()
             throws Exception
     {
-        TestingPostgres postgres = TestingPostgres.shared();
-        String captureUrl = postgres.createDatabase("restart_capture");
-        String catalogUrl = postgres.createDatabase("restart_catalog");
-        LocalIcebergCatalog.prepare(catalogUrl);
-        Path warehouse = temporary.resolve("warehouse");
-        CapturedRows rows = new CapturedRows(captureUrl);
-        TrinoServerProcess trino = TrinoServerProcess.start(TrinoServerProcess.assembledServer(), temporary.resolve("server"), catalogUrl, warehouse,
-                Map.of("icetune.db.url", captureUrl, "icetune.db.user", "postgres"));
+        Capture capture = Capture.started("restart");
         try {
-            quickRuns(trino, rows);
+            String cutOff = startLongQuery(capture, "cut-off");
+            capture.trino().kill(); // as the kernel's OOM killer or a host's power does; a stop (SIGTERM) sends the completion or not, as its race goes
+            assertThat(capture.rows().count("SELECT count(*) FROM query_logs WHERE query_id = ?", cutOff)).as("Trino sent no completion of the query it cut off").isZero();
+            capture.trino().start();
+            String runningOn = startLongQuery(capture, "running-on");
 
-            String cutOff = startLongQuery(trino, rows, "cut-off");
-            trino.kill(); // as the kernel's OOM killer or a host's power does; a stop (SIGTERM) sends the completion or not, as its race goes
-            assertThat(rows.count("SELECT count(*) FROM query_logs WHERE query_id = ?", cutOff)).as("Trino sent no completion of the query it cut off").isZero();
-            trino.start();
-            String runningOn = startLongQuery(trino, rows, "running-on");
-            Instant since = Instant.now();
-
-            Path config = temporary.resolve("icetune.properties");
-            Files.writeString(config, "icetune.db.url=%s\nicetune.db.user=postgres\nicetune.rules.dir=%s\n".formatted(captureUrl, Path.of("../rules").toAbsolutePath()));
-            // a minute and more of running (hung.min_running_minutes): a real wait, as an operator's would be
-            Thread.sleep(Duration.ofSeconds(65).minus(Duration.between(since, Instant.now())).toMillis());
-            assertThat(icetune(config, "evaluate")).isZero();
-
-            assertThat(rows.query("SELECT evidence ->> 'query_ids' AS ids FROM recommendations WHERE rule_id = 'hung-queries'"))
-                    .as("starts %s, completions %s", rows.query("SELECT * FROM query_starts"), rows.query("SELECT query_id, state, error_code, error_message FROM query_logs"))
+            capture.evaluateAMinuteAfter(Instant.now());
+            assertThat(capture.rows().query("SELECT evidence ->> 'query_ids' AS ids FROM recommendations WHERE rule_id = 'hung-queries'"))
+                    .as("starts %s, completions %s", capture.rows().query("SELECT * FROM query_starts"),
+                            capture.rows().query("SELECT query_id, state, error_code, error_message FROM query_logs"))
                     .singleElement()
                     .satisfies(alert -> assertThat(String.valueOf(alert.get("ids"))).contains(runningOn).doesNotContain(cutOff));
         }
         finally {
-            trino.close();
+            capture.trino().close();
         }
     }
 
@@ -82,52 +68,63 @@ class TestHungQueriesAcrossARestart
     void aQueryRunningWhenTrinoIsStoppedIsNoHungQueryWhileTrinoStaysDown()
             throws Exception
     {
-        TestingPostgres postgres = TestingPostgres.shared();
-        String captureUrl = postgres.createDatabase("stopped_capture");
-        String catalogUrl = postgres.createDatabase("stopped_catalog");
-        LocalIcebergCatalog.prepare(catalogUrl);
-        CapturedRows rows = new CapturedRows(captureUrl);
-        TrinoServerProcess trino = TrinoServerProcess.start(TrinoServerProcess.assembledServer(), temporary.resolve("stopped-server"), catalogUrl,
-                temporary.resolve("stopped-warehouse"), Map.of("icetune.db.url", captureUrl, "icetune.db.user", "postgres"));
+        Capture capture = Capture.started("stopped");
         try {
-            quickRuns(trino, rows);
-            String stopped = startLongQuery(trino, rows, "stopped");
+            String stopped = startLongQuery(capture, "stopped");
             Instant since = Instant.now();
-            trino.stop();
+            capture.trino().stop();
             // Trino's stop races its queries' end: a completion failing the query comes or not; without one, it is recorded as ended
-            assertThat(rows.count("SELECT count(*) FROM query_logs WHERE query_id = ?", stopped) + rows.count("SELECT count(*) FROM lost_completions WHERE query_id = ?", stopped))
-                    .as("its completion, or its record as ended without one (log: %s)", trino.tail()).isOne();
+            assertThat(capture.rows().count("SELECT count(*) FROM query_logs WHERE query_id = ?", stopped)
+                    + capture.rows().count("SELECT count(*) FROM lost_completions WHERE query_id = ?", stopped))
+                    .as("its completion, or its record as ended without one (log: %s)", capture.trino().tail()).isOne();
 
-            Path config = temporary.resolve("stopped.properties");
-            Files.writeString(config, "icetune.db.url=%s\nicetune.db.user=postgres\nicetune.rules.dir=%s\n".formatted(captureUrl, Path.of("../rules").toAbsolutePath()));
-            Thread.sleep(Duration.ofSeconds(65).minus(Duration.between(since, Instant.now())).toMillis());
-            assertThat(icetune(config, "evaluate")).isZero();
-            assertThat(rows.count("SELECT count(*) FROM recommendations WHERE rule_id = 'hung-queries'")).isZero();
+            capture.evaluateAMinuteAfter(since);
+            assertThat(capture.rows().count("SELECT count(*) FROM recommendations WHERE rule_id = 'hung-queries'")).isZero();
         }
         finally {
-            trino.close();
+            capture.trino().close();
         }
     }
 
-    /** The pattern's p95: five quick runs. */
-    private static void quickRuns(TrinoServerProcess trino, CapturedRows rows)
-            throws SQLException
+    /** The assembled Trino capturing into a database of its own, the pattern's p95 set by five quick runs. */
+    private record Capture(String name, String url, CapturedRows rows, TrinoServerProcess trino)
     {
-        try (Connection connection = trino.connect("quick"); Statement statement = connection.createStatement()) {
-            for (int i = 0; i < 5; i++) {
-                try (ResultSet result = statement.executeQuery(TRIPLE.formatted(10, 10, 10 + i))) {
-                    result.next();
+        static Capture started(String name)
+                throws Exception
+        {
+            TestingPostgres postgres = TestingPostgres.shared();
+            String url = postgres.createDatabase(name + "_capture");
+            String catalogUrl = postgres.createDatabase(name + "_catalog");
+            LocalIcebergCatalog.prepare(catalogUrl);
+            Capture capture = new Capture(name, url, new CapturedRows(url), TrinoServerProcess.start(TrinoServerProcess.assembledServer(),
+                    temporary.resolve(name + "-server"), catalogUrl, temporary.resolve(name + "-warehouse"), Map.of("icetune.db.url", url, "icetune.db.user", "postgres")));
+            try (Connection connection = capture.trino().connect("quick"); Statement statement = connection.createStatement()) {
+                for (int i = 0; i < 5; i++) {
+                    try (ResultSet result = statement.executeQuery(TRIPLE.formatted(10, 10, 10 + i))) {
+                        result.next();
+                    }
                 }
             }
+            capture.rows().await(5, "SELECT * FROM query_logs WHERE user_name = 'quick'");
+            return capture;
         }
-        rows.await(5, "SELECT * FROM query_logs WHERE user_name = 'quick'");
+
+        /** A minute and more after {@code since} (hung.min_running_minutes, as shipped): a real wait, as an operator's would be. */
+        void evaluateAMinuteAfter(Instant since)
+                throws Exception
+        {
+            Path config = temporary.resolve(name + ".properties");
+            Files.writeString(config, "icetune.db.url=%s\nicetune.db.user=postgres\nicetune.rules.dir=%s\n".formatted(url, Path.of("../rules").toAbsolutePath()));
+            Thread.sleep(Math.max(0, Duration.ofSeconds(65).minus(Duration.between(since, Instant.now())).toMillis()));
+            assertThat(Cli.run(config, new ByteArrayOutputStream(), "evaluate")).isZero();
+        }
     }
 
     /** A query of hours, run by {@code user} beside the test; its id once its start is stored. */
-    private static String startLongQuery(TrinoServerProcess trino, CapturedRows rows, String user)
+    private static String startLongQuery(Capture capture, String user)
     {
         CompletableFuture.runAsync(() -> {
-            try (Connection connection = trino.connect(user); Statement statement = connection.createStatement();
+            try (Connection connection = capture.trino().connect(user); Statement statement = connection.createStatement();
                     ResultSet result = statement.executeQuery(TRIPLE.formatted(10_000, 10_000, 10_000))) {
                 result.next(); // the count comes at the end: closing the statement before would cancel the query
             }
@@ -135,11 +132,6 @@ class TestHungQueriesAcrossARestart
                 // by the server's stop
             }
         });
-        return String.valueOf(rows.await(1, "SELECT query_id FROM query_starts WHERE user_name = ?", user).getFirst().get("query_id"));
-    }
-
-    private static int icetune(Path config, String... args)
-    {
-        return Cli.run(config, new ByteArrayOutputStream(), args);
+        return String.valueOf(capture.rows().await(1, "SELECT query_id FROM query_starts WHERE user_name = ?", user).getFirst().get("query_id"));
     }
 }
