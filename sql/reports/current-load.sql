@@ -8,7 +8,7 @@ WITH recent AS (
     GROUP BY cluster_name),
 -- A coordinator ends each query id with an id drawn anew at every start (20261204_194824_00364_x2euz); Trino sends no
 -- completion for the queries a crash or kill cut off, which ended with it once another coordinator of the cluster has
--- started a query after its last (as hung-queries reads them).
+-- started a query after its last, or once it has not said it is alive for 2 minutes (as hung-queries reads them).
 coordinators AS (
     SELECT cluster_name, right(query_id, 5) AS coordinator_id, min(create_time) AS first_start, max(create_time) AS last_start
     FROM query_starts
@@ -22,6 +22,8 @@ running AS (
       AND NOT EXISTS (SELECT 1 FROM lost_completions x WHERE x.query_id = s.query_id)
       AND NOT EXISTS (SELECT 1 FROM coordinators ended JOIN coordinators later USING (cluster_name)
                       WHERE ended.cluster_name = s.cluster_name AND ended.coordinator_id = right(s.query_id, 5) AND later.first_start > ended.last_start)
+      AND NOT EXISTS (SELECT 1 FROM coordinator_heartbeats beat
+                      WHERE beat.cluster_name = s.cluster_name AND beat.coordinator_id = right(s.query_id, 5) AND beat.seen_at < now() - interval '2 minutes')
     GROUP BY s.cluster_name)
 SELECT cluster_name,
        coalesce(running.running, 0) AS running_now,

@@ -19,7 +19,8 @@ import java.util.Optional;
  * since, each an index lookup. The starts are told apart by inserted_at, not create_time: a listener's journal replayed
  * after an outage inserts starts that are old when they arrive, and such a query may still be running. The coordinators
  * seen in those starts are kept beside them (query_coordinators), so that a query whose coordinator has restarted since,
- * which Trino neither keeps nor completes, is not taken for a running one.
+ * which Trino neither keeps nor completes, is not taken for a running one; nor is one whose coordinator has stopped saying it
+ * is alive (coordinator_heartbeats), as a coordinator killed and not started again does.
  *
  * <p>One check at a time (a transaction lock); an evaluation whose day starts before what open_queries still covers (one
  * of an earlier end than the service's) reads directly, as before.
@@ -31,6 +32,9 @@ final class OpenQueries
 
     /** As for the baseline's rollups: a transaction that started this long before a check and committed after it is still seen by the next one. */
     static final Duration COMMIT_MARGIN = BaselineRollups.COMMIT_MARGIN;
+
+    /** A coordinator not heard from this long is gone, with its open queries: four of its listener's heartbeats (every 30 s) missed. */
+    static final Duration COORDINATOR_GONE_AFTER = Duration.ofMinutes(2);
 
     /**
      * SQL: the starts from {@code :from} on that {@code <inserted>} selects, without a completion. A completion ends after
@@ -61,7 +65,9 @@ final class OpenQueries
      * SQL: the open queries of an evaluation, created in the day before its end and at least a minute before it, less those whose
      * coordinator has been replaced since: another one of the cluster started its first query after that one's last. Trino keeps
      * no query across a restart, and sends no completion for those it cut off. Less, too, those whose completion the listener
-     * recorded as lost (lost_completions): it could not keep it, and no other will come.
+     * recorded as lost (lost_completions): it could not keep it, and no other will come. Less, last, those of a coordinator gone
+     * silent ({@link #COORDINATOR_GONE_AFTER} without a heartbeat before the end, or before now for an end to come): one killed
+     * sends neither a completion nor any sign of its end.
      */
     private static final String RUNNING = """
             WITH coordinators AS (<coordinators>)
@@ -72,6 +78,9 @@ final class OpenQueries
                               WHERE ended.cluster_name = o.cluster_name AND ended.coordinator_id = right(o.query_id, 5)
                                 AND later.first_start > ended.last_start)
               AND NOT EXISTS (SELECT 1 FROM lost_completions lost WHERE lost.query_id = o.query_id)
+              AND NOT EXISTS (SELECT 1 FROM coordinator_heartbeats beat
+                              WHERE beat.cluster_name = o.cluster_name AND beat.coordinator_id = right(o.query_id, 5)
+                                AND beat.seen_at < least(CAST(:end AS timestamptz), now()) - CAST(:gone_after AS interval))
             """;
 
     private record Checked(Instant checkedAt, Instant coveredFrom) {}
@@ -85,7 +94,8 @@ final class OpenQueries
         boolean kept = handle.inTransaction(transaction -> check(transaction, from));
         String open = kept ? "SELECT * FROM open_queries" : ALL_UNCOMPLETED;
         String coordinators = kept ? "SELECT * FROM query_coordinators" : COORDINATORS.replace("<inserted>", "AND create_time < :end");
-        Map<String, Object> bindings = new HashMap<>(Map.of("from", Timestamp.from(from), "end", Timestamp.from(end)));
+        Map<String, Object> bindings = new HashMap<>(Map.of("from", Timestamp.from(from), "end", Timestamp.from(end),
+                "gone_after", COORDINATOR_GONE_AFTER.toSeconds() + " seconds"));
         cluster.ifPresent(name -> bindings.put("cluster", name));
         return handle.createQuery(RUNNING.replace("<coordinators>", coordinators).replace("<open>", open)
                         .replace("<cluster>", cluster.isPresent() ? "AND cluster_name = :cluster" : ""))

@@ -142,6 +142,35 @@ class TestOpenQueries
         assertThat(read(end, Optional.of("bi"))).map(RunningQueryFact::queryId).containsExactly("20261204_101100_00001_fghij");
     }
 
+    /**
+     * Met from outside: a coordinator killed (kill -9, as the OOM killer does) and left down sends no completion for the queries
+     * it was running, and they were reported hung (CRITICAL, with their kill_query calls) until a coordinator of the cluster
+     * started a query again. Each listener says its coordinator is alive every 30 s; one silent for 2 minutes is gone.
+     */
+    @Test
+    void aQueryOfACoordinatorGoneSilentIsOpenNoMore()
+    {
+        Instant now = Instant.now().truncatedTo(ChronoUnit.SECONDS);
+        start("20261204_100000_00001_abcde", now.minus(Duration.ofMinutes(50)), "bi"); // killed 3 minutes ago
+        start("20261204_100000_00001_fghij", now.minus(Duration.ofMinutes(50)), "ha"); // alive: its query is running
+        start("20261204_100000_00001_kmnpq", now.minus(Duration.ofMinutes(50)), "etl"); // a listener too old to say it is alive
+        jdbi.useHandle(handle -> handle.execute("""
+                INSERT INTO coordinator_heartbeats (cluster_name, coordinator_id, seen_at)
+                VALUES ('bi', 'abcde', now() - interval '3 minutes'), ('ha', 'fghij', now() - interval '30 seconds'),
+                       ('ha', 'abcde', now() - interval '10 seconds')"""));
+
+        List<String> open = read(now, Optional.empty()).stream().map(RunningQueryFact::queryId).toList();
+        assertThat(open).as("the killed coordinator's query").doesNotContain("20261204_100000_00001_abcde");
+        assertThat(open).as("an alive coordinator's, and one of a coordinator that says nothing").contains("20261204_100000_00001_fghij", "20261204_100000_00001_kmnpq");
+        List<Map<String, Object>> load = jdbi.withHandle(handle -> handle.createQuery(Reports.sql("current-load").orElseThrow()).mapToMap().list());
+        assertThat(load).filteredOn(row -> List.of("bi", "ha").contains(row.get("cluster_name")))
+                .extracting(row -> row.get("cluster_name") + " " + row.get("running_now")).containsExactly("ha 1");
+        jdbi.useHandle(handle -> handle.execute("UPDATE open_queries_checked SET covered_from = now()")); // read directly, the same
+        assertThat(read(now, Optional.of("bi"))).isEmpty();
+        assertThat(read(now.minus(Duration.ofMinutes(10)), Optional.of("bi"))).as("at an end when it was still alive")
+                .map(RunningQueryFact::queryId).containsExactly("20261204_100000_00001_abcde");
+    }
+
     @Test
     void anEarlierEndThanTheKeptOnesCoverIsReadDirectly()
     {
