@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Queue;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
@@ -89,6 +90,9 @@ final class EventWriter
             return size() > MAX_LOST_COMPLETIONS;
         }
     };
+    private final CoordinatorHeartbeat heartbeat = new CoordinatorHeartbeat();
+    /** The last heartbeat was refused (not an outage: a schema older than the listener's): said once until one goes through. */
+    private boolean heartbeatRefused;
     /** Events the journal could not write (a full disk), since the last log of losses, and why the last one failed. */
     private long droppedUnwritable;
     /** Lost completions recorded since the last log of losses. */
@@ -198,6 +202,7 @@ final class EventWriter
                         heal();
                     }
                     recordLostCompletions();
+                    beat();
                 }
                 catch (RuntimeException | Error e) {
                     int lost = batch == null || end ? 0 : batch.size();
@@ -270,7 +275,10 @@ final class EventWriter
                 };
                 batch.add(captured);
                 switch (captured) {
-                    case CapturedStart start -> running.put(start.queryId(), start.clusterName());
+                    case CapturedStart start -> {
+                        running.put(start.queryId(), start.clusterName());
+                        heartbeat.started(start);
+                    }
                     case CapturedQuery query -> running.remove(query.queryId());
                 }
             }
@@ -558,6 +566,31 @@ final class EventWriter
                     lostCompletions.size(), e.getMessage());
         }
         lostCompletions.clear();
+    }
+
+    /** Once its coordinator is known and PostgreSQL takes writes: that it is alive, every 30 s ({@link CoordinatorHeartbeat}). */
+    private void beat()
+    {
+        Optional<CoordinatorHeartbeat.Coordinator> coordinator = heartbeat.due();
+        if (coordinator.isEmpty() || down || !sink.isPrepared()) {
+            return;
+        }
+        heartbeat.beaten();
+        try {
+            sink.beat(coordinator.get());
+            heartbeatRefused = false;
+        }
+        catch (SQLException | RuntimeException e) {
+            if (e instanceof SQLException failure && PostgresSink.isOutage(failure)) {
+                failed(failure);
+            }
+            else if (!heartbeatRefused) {
+                heartbeatRefused = true;
+                log.warn("icetune: cannot say this coordinator is alive (%s)%s; if it is killed, the queries it runs then are taken for hung ones "
+                        + "until a coordinator of the cluster starts a query", e.getMessage(),
+                        SchemaMigrator.isSchemaMissing(e) ? " - run bin/icetune migrate against this database (or set icetune.db.migrate=true)" : "");
+            }
+        }
     }
 
     private void quarantine(Path file, Exception cause)

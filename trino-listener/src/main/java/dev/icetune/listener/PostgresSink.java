@@ -396,6 +396,27 @@ final class PostgresSink
         })));
     }
 
+    /** Says the coordinator alive (now, by PostgreSQL's clock), and forgets coordinators silent for a week. */
+    void beat(CoordinatorHeartbeat.Coordinator coordinator)
+            throws SQLException
+    {
+        rethrow(awaitUninterruptibly(slots[0].submit(() -> {
+            inTransaction(current -> {
+                try (PreparedStatement statement = current.prepareStatement("""
+                        INSERT INTO coordinator_heartbeats (cluster_name, coordinator_id, seen_at) VALUES (?, ?, now())
+                        ON CONFLICT (cluster_name, coordinator_id) DO UPDATE SET seen_at = excluded.seen_at""")) {
+                    statement.setString(1, coordinator.cluster());
+                    statement.setString(2, coordinator.id());
+                    statement.execute();
+                }
+                try (Statement statement = current.createStatement()) {
+                    statement.execute("DELETE FROM coordinator_heartbeats WHERE seen_at < now() - interval '7 days'");
+                }
+            });
+            return null;
+        })));
+    }
+
     private void maintainPartitions()
             throws SQLException
     {

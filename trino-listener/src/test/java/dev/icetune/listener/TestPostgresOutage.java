@@ -17,6 +17,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -151,6 +152,36 @@ class TestPostgresOutage
 
         assertThat(rows.query("SELECT query_id, cluster_name FROM lost_completions ORDER BY query_id"))
                 .containsExactly(Map.of("query_id", "q_stopped_1", "cluster_name", "test"), Map.of("query_id", "q_stopped_2", "cluster_name", "test"));
+    }
+
+    /**
+     * Met from outside: a coordinator killed (kill -9, as the OOM killer does) and left down sent no completion for the queries it
+     * was running, and hung-queries paged for them until a coordinator of the cluster started a query again. From its first query
+     * on, the listener says its coordinator alive, by the id ending its query ids, and again every 30 s with no query needed.
+     */
+    @Test
+    void aCoordinatorIsSaidAliveFromItsFirstQueryOnAndAgainWithNoQuery()
+            throws Exception
+    {
+        String url = TestingPostgres.shared().createDatabase("heartbeat");
+        IcetuneEventListener listener = listener(url, temporary.resolve("heartbeat-spool"), Map.of());
+        CapturedRows rows = new CapturedRows(url);
+        try {
+            listener.queryCreated(TestingEvents.created("20261207_083000_00000_k3x9p", "SELECT 1"));
+            Map<String, Object> first = rows.await(1, "SELECT cluster_name, coordinator_id, seen_at FROM coordinator_heartbeats").getFirst();
+            assertThat(first).containsEntry("cluster_name", "test").containsEntry("coordinator_id", "k3x9p");
+
+            Instant deadline = Instant.now().plus(CoordinatorHeartbeat.INTERVAL).plusSeconds(15);
+            while (rows.count("SELECT count(*) FROM coordinator_heartbeats WHERE seen_at > ?", first.get("seen_at")) == 0 && Instant.now().isBefore(deadline)) {
+                Thread.sleep(500);
+            }
+            assertThat(rows.query("SELECT coordinator_id, seen_at > ? AS later FROM coordinator_heartbeats", first.get("seen_at")))
+                    .as("said again within %s and a little, no query sent", CoordinatorHeartbeat.INTERVAL)
+                    .containsExactly(Map.of("coordinator_id", "k3x9p", "later", true));
+        }
+        finally {
+            listener.shutdown();
+        }
     }
 
     /**
