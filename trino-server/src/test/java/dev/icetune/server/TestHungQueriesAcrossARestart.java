@@ -39,23 +39,19 @@ class TestHungQueriesAcrossARestart
     void aQueryCutOffByARestartIsNoHungQueryWhileOneRunningOnIsStill()
             throws Exception
     {
-        Capture capture = Capture.started("restart");
-        try {
+        try (Capture capture = Capture.started("restart")) {
             String cutOff = startLongQuery(capture, "cut-off");
             capture.trino().kill(); // as the kernel's OOM killer or a host's power does; a stop (SIGTERM) sends the completion or not, as its race goes
             assertThat(capture.rows().count("SELECT count(*) FROM query_logs WHERE query_id = ?", cutOff)).as("Trino sent no completion of the query it cut off").isZero();
             capture.trino().start();
             String runningOn = startLongQuery(capture, "running-on");
 
-            capture.evaluateAMinuteAfter(Instant.now());
+            capture.evaluateAfter(Instant.now(), Duration.ofSeconds(65)); // a minute and more: hung.min_running_minutes, as shipped
             assertThat(capture.rows().query("SELECT evidence ->> 'query_ids' AS ids FROM recommendations WHERE rule_id = 'hung-queries'"))
                     .as("starts %s, completions %s", capture.rows().query("SELECT * FROM query_starts"),
                             capture.rows().query("SELECT query_id, state, error_code, error_message FROM query_logs"))
                     .singleElement()
                     .satisfies(alert -> assertThat(String.valueOf(alert.get("ids"))).contains(runningOn).doesNotContain(cutOff));
-        }
-        finally {
-            capture.trino().close();
         }
     }
 
@@ -68,8 +64,7 @@ class TestHungQueriesAcrossARestart
     void aQueryRunningWhenTrinoIsStoppedIsNoHungQueryWhileTrinoStaysDown()
             throws Exception
     {
-        Capture capture = Capture.started("stopped");
-        try {
+        try (Capture capture = Capture.started("stopped")) {
             String stopped = startLongQuery(capture, "stopped");
             Instant since = Instant.now();
             capture.trino().stop();
@@ -78,16 +73,41 @@ class TestHungQueriesAcrossARestart
                     + capture.rows().count("SELECT count(*) FROM lost_completions WHERE query_id = ?", stopped))
                     .as("its completion, or its record as ended without one (log: %s)", capture.trino().tail()).isOne();
 
-            capture.evaluateAMinuteAfter(since);
+            capture.evaluateAfter(since, Duration.ofSeconds(65));
             assertThat(capture.rows().count("SELECT count(*) FROM recommendations WHERE rule_id = 'hung-queries'")).isZero();
         }
-        finally {
-            capture.trino().close();
+    }
+
+    /**
+     * Met from outside: Trino killed (kill -9, as the OOM killer does) under a running query and left down: neither a completion
+     * nor a record of its end, and hung-queries paged for the query (CRITICAL, its kill_query call) until a coordinator of the
+     * cluster started a query again. The listener says its coordinator alive every 30 s: silent for 2 minutes, it is gone.
+     */
+    @Test
+    void aQueryRunningWhenTrinoIsKilledIsHungNoMoreOnceTrinoHasBeenSilentForTwoMinutes()
+            throws Exception
+    {
+        try (Capture capture = Capture.started("killed")) {
+            String killed = startLongQuery(capture, "killed");
+            capture.trino().kill();
+            Instant killedAt = Instant.now();
+            assertThat(capture.rows().count("SELECT count(*) FROM query_logs WHERE query_id = ?", killed)
+                    + capture.rows().count("SELECT count(*) FROM lost_completions WHERE query_id = ?", killed)).as("no sign of its end").isZero();
+
+            // within two minutes of its last heartbeat, the query may still be running as far as can be told
+            capture.evaluateAfter(killedAt, Duration.ofSeconds(65));
+            assertThat(capture.rows().query("SELECT evidence ->> 'query_ids' AS ids FROM recommendations WHERE rule_id = 'hung-queries'"))
+                    .singleElement().satisfies(alert -> assertThat(String.valueOf(alert.get("ids"))).contains(killed));
+
+            capture.evaluateAfter(killedAt, Duration.ofSeconds(125));
+            assertThat(capture.rows().query("SELECT missed_evaluations FROM recommendations WHERE rule_id = 'hung-queries'"))
+                    .as("the alert's condition no longer holds").containsExactly(Map.of("missed_evaluations", 1));
         }
     }
 
     /** The assembled Trino capturing into a database of its own, the pattern's p95 set by five quick runs. */
     private record Capture(String name, String url, CapturedRows rows, TrinoServerProcess trino)
+            implements AutoCloseable
     {
         static Capture started(String name)
                 throws Exception
@@ -109,14 +129,21 @@ class TestHungQueriesAcrossARestart
             return capture;
         }
 
-        /** A minute and more after {@code since} (hung.min_running_minutes, as shipped): a real wait, as an operator's would be. */
-        void evaluateAMinuteAfter(Instant since)
+        /** An evaluation through the CLI {@code wait} after {@code since}: a real wait, as an operator's would be. */
+        void evaluateAfter(Instant since, Duration wait)
                 throws Exception
         {
             Path config = temporary.resolve(name + ".properties");
             Files.writeString(config, "icetune.db.url=%s\nicetune.db.user=postgres\nicetune.rules.dir=%s\n".formatted(url, Path.of("../rules").toAbsolutePath()));
-            Thread.sleep(Math.max(0, Duration.ofSeconds(65).minus(Duration.between(since, Instant.now())).toMillis()));
+            Thread.sleep(Math.max(0, wait.minus(Duration.between(since, Instant.now())).toMillis()));
             assertThat(Cli.run(config, new ByteArrayOutputStream(), "evaluate")).isZero();
+        }
+
+        @Override
+        public void close()
+                throws InterruptedException
+        {
+            trino.close();
         }
     }
 
