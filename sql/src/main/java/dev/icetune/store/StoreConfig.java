@@ -10,6 +10,7 @@ import jakarta.validation.constraints.AssertTrue;
 import jakarta.validation.constraints.NotNull;
 
 import java.io.IOException;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Optional;
 
@@ -163,7 +164,16 @@ public class StoreConfig
             return Optional.of(TextFiles.read(file).strip()).filter(value -> !value.isEmpty());
         }
         catch (IOException | RuntimeException e) {
-            throw new IllegalArgumentException(PASSWORD_FILE + " cannot be read: " + file + " (" + e.getClass().getSimpleName() + ")", e);
+            throw new IllegalArgumentException(PASSWORD_FILE + " cannot be read: " + file + " (" + why(e, file) + ")", e);
         }
+    }
+
+    /** What a file's failure says beyond its name: a file system's exceptions name only the file (no file content, no secret). */
+    private static String why(Exception e, Path file)
+    {
+        if (e instanceof NoSuchFileException) {
+            return "no such file";
+        }
+        return e.getMessage() == null || e.getMessage().equals(file.toString()) ? e.getClass().getSimpleName() : e.getMessage();
     }
 }

@@ -72,7 +72,11 @@ class TestStoreConfig
         StoreConfig config = new StoreConfig().setUrl("jdbc:postgresql://x/y").setPasswordFile("db-password");
         assertThat(config.resolvePassword(base)).contains("s3cret-from-file");
         assertThatThrownBy(() -> config.resolvePassword(base.resolve("elsewhere")))
-                .hasMessageContaining("icetune.db.password-file cannot be read").hasMessageContaining("elsewhere");
+                .hasMessageContaining("icetune.db.password-file cannot be read").hasMessageContaining("elsewhere").hasMessageEndingWith("(no such file)");
+        // saved in Latin-1 by an editor: said as the other files people edit say it
+        Files.write(base.resolve("latin-1"), "s3cr\u00e9t".getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+        assertThatThrownBy(() -> new StoreConfig().setUrl("jdbc:postgresql://x/y").setPasswordFile("latin-1").resolvePassword(base))
+                .hasMessageEndingWith("(not UTF-8 text: save it as UTF-8)").hasMessageNotContaining("s3cr");
         assertThat(new StoreConfig().setPassword("inline").resolvePassword(base)).contains("inline");
     }
 
