@@ -104,9 +104,9 @@ public final class QueryPatterns
                 appendLowerCaseWord(out, sql, start, i);
                 continue;
             }
-            // a sign directly before a number, after an operator or '(' or ',', is part of the literal
-            if ((c == '-' || c == '+') && i + 1 < n && Character.isDigit(sql.charAt(i + 1)) && lastTokenIsOperatorOrOpen(out)) {
-                i = skipNumber(sql, i + 1);
+            // a sign before a number, after an operator or '(' or ',', is part of the literal, spaced from it or not (`- 3.5e-2`, as `-1`)
+            if ((c == '-' || c == '+') && isDigitAt(sql, afterSpaces(sql, i + 1)) && lastTokenIsOperatorOrOpen(out)) {
+                i = skipNumber(sql, afterSpaces(sql, i + 1));
                 appendToken(out, "?");
                 continue;
             }
@@ -244,11 +244,23 @@ public final class QueryPatterns
         if (!constant) {
             return false;
         }
-        int next = end;
+        int next = afterSpaces(sql, end);
+        return next < sql.length() && (sql.charAt(next) == ',' || sql.charAt(next) == ')');
+    }
+
+    /** The index of the first character from {@code start} on that is not white space, or the text's length. */
+    private static int afterSpaces(String sql, int start)
+    {
+        int next = start;
         while (next < sql.length() && Character.isWhitespace(sql.charAt(next))) {
             next++;
         }
-        return next < sql.length() && (sql.charAt(next) == ',' || sql.charAt(next) == ')');
+        return next;
+    }
+
+    private static boolean isDigitAt(String sql, int index)
+    {
+        return index < sql.length() && Character.isDigit(sql.charAt(index));
     }
 
     /** The index after the quoted text starting at {@code start} (a doubled quote is part of it), or the text's length. */

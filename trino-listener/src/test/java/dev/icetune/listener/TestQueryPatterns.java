@@ -19,6 +19,10 @@ class TestQueryPatterns
         assertThat(normalize("SELECT * FROM events WHERE ts >= TIMESTAMP '2024-01-15 00:00:00' AND d = DATE '2024-01-15'"))
                 .isEqualTo("select * from events where ts >= timestamp ? and d = date ?");
         assertThat(normalize("SELECT X'00ff', U&'\\0041'")).isEqualTo("select ?, ?");
+        // met from outside: a sign spaced from its number kept its own token, making a pattern of its own
+        assertThat(normalize("SELECT * FROM t WHERE a > - 3.5e-2 AND b IN (+ 1, -\n2) AND c - 1 > 0"))
+                .isEqualTo(normalize("SELECT * FROM t WHERE a > -1 AND b IN (3, 4) AND c - 7 > 0"))
+                .isEqualTo("select * from t where a > ? and b in (?) and c - ? > ?");
     }
 
     @Test
