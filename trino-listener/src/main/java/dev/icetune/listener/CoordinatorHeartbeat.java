@@ -24,8 +24,8 @@ final class CoordinatorHeartbeat
     record Coordinator(String cluster, String id) {}
 
     private volatile Coordinator coordinator;
-    private long lastBeatNanos;
-    private boolean beaten;
+    /** An interval ago at first: the first beat is due as soon as the coordinator is known. */
+    private long lastBeatNanos = System.nanoTime() - INTERVAL.toNanos();
 
     /** A query started: the first one of a Trino id names the coordinator. */
     void started(CapturedStart start)
@@ -42,7 +42,7 @@ final class CoordinatorHeartbeat
     Optional<Coordinator> due()
     {
         Coordinator known = coordinator;
-        if (known == null || (beaten && System.nanoTime() - lastBeatNanos < INTERVAL.toNanos())) {
+        if (known == null || System.nanoTime() - lastBeatNanos < INTERVAL.toNanos()) {
             return Optional.empty();
         }
         return Optional.of(known);
@@ -51,7 +51,6 @@ final class CoordinatorHeartbeat
     /** Said, or tried: the next in an interval. */
     void beaten()
     {
-        beaten = true;
         lastBeatNanos = System.nanoTime();
     }
 }
