@@ -102,12 +102,13 @@ final class BaselineRollups
     /**
      * Rows of query_logs in the rollup's form, one per {@code <period>} (UTC), cluster and pattern: counts and sums, the
      * latencies as (value, count) pairs, exact below 10 s and to four significant digits above (merged percentiles then
-     * match percentile_cont within 0.05%), and the distinct snapshot sets read, hashed. {@code <range>} selects the rows.
+     * match percentile_cont within 0.05%), of the runs not cut short ({@link EvidenceReader#CUT_SHORT}: a period of such runs alone
+     * has none), and the distinct snapshot sets read, hashed. {@code <range>} selects the rows.
      */
     static final String ROLLED_UP = """
             WITH rows AS (
                 SELECT date_bin('1 <period>', "timestamp", timestamptz 'epoch') AS starts, cluster_name, query_pattern_hash,
-                       CASE WHEN latency < 10000 THEN latency ELSE round(latency::numeric, 3 - floor(log(latency::numeric))::int)::bigint END AS latency,
+                       CASE WHEN <cut_short> THEN NULL WHEN latency < 10000 THEN latency ELSE round(latency::numeric, 3 - floor(log(latency::numeric))::int)::bigint END AS latency,
                        coalesce(files_scanned, 0) AS files, coalesce(bytes_scanned, 0) AS bytes, hashtextextended(input_snapshots, 0) AS snapshot_key
                 FROM query_logs
                 WHERE <range> AND update_type IS NULL AND query_pattern_hash IS NOT NULL <cluster>),
@@ -117,11 +118,12 @@ final class BaselineRollups
                 FROM rows GROUP BY 1, 2, 3),
             latencies AS (
                 SELECT starts, cluster_name, query_pattern_hash, array_agg(latency ORDER BY latency) AS latencies, array_agg(n ORDER BY latency) AS latency_counts
-                FROM (SELECT starts, cluster_name, query_pattern_hash, latency, count(*) AS n FROM rows GROUP BY 1, 2, 3, 4) l
+                FROM (SELECT starts, cluster_name, query_pattern_hash, latency, count(*) AS n FROM rows WHERE latency IS NOT NULL GROUP BY 1, 2, 3, 4) l
                 GROUP BY 1, 2, 3)
-            SELECT starts, cluster_name, query_pattern_hash, executions, files_scanned, bytes_scanned, latencies, latency_counts, snapshot_keys
-            FROM patterns JOIN latencies USING (starts, cluster_name, query_pattern_hash)
-            """;
+            SELECT starts, cluster_name, query_pattern_hash, executions, files_scanned, bytes_scanned,
+                   coalesce(latencies, '{}') AS latencies, coalesce(latency_counts, '{}') AS latency_counts, snapshot_keys
+            FROM patterns LEFT JOIN latencies USING (starts, cluster_name, query_pattern_hash)
+            """.replace("<cut_short>", EvidenceReader.CUT_SHORT);
 
     /** SQL: the periods of pattern_rollups (or pattern_rollups_rolled) that a {@link Plan}'s bindings read. */
     static final String READ = """

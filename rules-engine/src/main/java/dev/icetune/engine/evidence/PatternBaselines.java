@@ -267,10 +267,16 @@ final class PatternBaselines
             return new Baseline(executions, percentile(0.5), percentile(0.95), files / executions, bytes / executions, snapshotKeys.length);
         }
 
-        /** As percentile_cont: the latencies at the floor and the ceiling of the rank p * (N - 1), counted from 0, interpolated. */
+        /**
+         * As percentile_cont: the latencies at the floor and the ceiling of the rank p * (N - 1), counted from 0, interpolated; 0 (no
+         * baseline, as the rules read it) where every run was cut short.
+         */
         private double percentile(double p)
         {
             long total = LongStream.of(counts).sum();
+            if (total == 0) {
+                return 0;
+            }
             double rank = p * (total - 1);
             double low = latencyAt((long) Math.floor(rank));
             double high = latencyAt((long) Math.ceil(rank));

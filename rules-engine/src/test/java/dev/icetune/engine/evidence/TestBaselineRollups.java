@@ -255,6 +255,36 @@ class TestBaselineRollups
                 .map((rs, ctx) -> rs.getString("period") + " " + rs.getTimestamp("starts").toInstant()).list()));
     }
 
+    /**
+     * Met from outside: one query of a pattern killed after 220 s (as hung-queries advises) among seven of 300 ms made the pattern's
+     * p95 near 220 s, and the next hung query of the pattern went unreported. A run cut short (canceled, killed, abandoned) counts as
+     * a run and not in the latencies, in the window and in the baseline; a period of such runs alone has no latency and fails nothing.
+     */
+    @Test
+    void runsCutShortCountAsRunsButNotInTheLatencies()
+    {
+        insert("k", "default", BASELINE_START, BASELINE.toMinutes() / 60, 60, "200 + g % 100");
+        insert("k", "default", BASELINE_START.plusSeconds(90), 12, 600, "220000");
+        insert("k", "default", START, 20, 3, "300 + g");
+        insert("k", "default", START.plusSeconds(90), 3, 15, "220000");
+        insert("z", "default", BASELINE_START.plus(Duration.ofDays(2)), 3, 60, "220000"); // a day of the baseline where z ran only to be killed
+        insert("z", "default", START, 2, 10, "150");
+        jdbi.useHandle(handle -> handle.execute("""
+                UPDATE query_logs SET success = false, state = 'FAILED',
+                    error_code = (ARRAY['ADMINISTRATIVELY_KILLED', 'USER_CANCELED', 'ABANDONED_QUERY'])[1 + abs(hashtext(query_id)) % 3]
+                WHERE latency = 220000"""));
+
+        EvidenceReader.Evidence evidence = new EvidenceReader(jdbi).read(END, WINDOW, BASELINE, Duration.ofMinutes(5), Optional.empty());
+        PatternFact k = evidence.patterns().stream().filter(fact -> fact.patternHash().equals("k")).findFirst().orElseThrow();
+        assertThat(k.executions()).isEqualTo(23);
+        assertThat(k.p95Ms()).as("the window's p95, of its 20 runs to their end").isBetween(300.0, 320.0);
+        assertThat(k.baselineP95Ms()).isBetween(200.0, 300.0);
+        assertBaselineIsRaw(evidence, "default", "k", BASELINE_START, START); // 180 runs, the latencies of 168
+        PatternFact z = evidence.patterns().stream().filter(fact -> fact.patternHash().equals("z")).findFirst().orElseThrow();
+        assertThat(z.baselineExecutions()).isEqualTo(3);
+        assertThat(z.baselineP95Ms()).as("no latency to take a baseline of").isZero();
+    }
+
     private void assertBaselineIsRaw(EvidenceReader.Evidence evidence, String cluster)
     {
         assertBaselineIsRaw(evidence, cluster, BASELINE_START, START);
@@ -271,10 +301,11 @@ class TestBaselineRollups
     {
         PatternFact pattern = evidence.patterns().stream().filter(fact -> fact.cluster().equals(cluster) && fact.patternHash().equals(hash)).findFirst().orElseThrow();
         Map<String, Object> raw = jdbi.withHandle(handle -> handle.createQuery("""
-                        SELECT count(*) AS executions, percentile_cont(0.5) WITHIN GROUP (ORDER BY latency) AS p50,
-                               percentile_cont(0.95) WITHIN GROUP (ORDER BY latency) AS p95, avg(files_scanned) AS files, avg(bytes_scanned) AS bytes,
+                        SELECT count(*) AS executions, percentile_cont(0.5) WITHIN GROUP (ORDER BY latency) FILTER (WHERE <ran_to_its_end>) AS p50,
+                               percentile_cont(0.95) WITHIN GROUP (ORDER BY latency) FILTER (WHERE <ran_to_its_end>) AS p95, avg(files_scanned) AS files, avg(bytes_scanned) AS bytes,
                                count(DISTINCT input_snapshots) AS snapshots
-                        FROM query_logs WHERE "timestamp" >= :from AND "timestamp" < :to AND cluster_name = :cluster AND query_pattern_hash = :hash""")
+                        FROM query_logs WHERE "timestamp" >= :from AND "timestamp" < :to AND cluster_name = :cluster AND query_pattern_hash = :hash"""
+                        .replace("<ran_to_its_end>", "NOT coalesce(" + EvidenceReader.CUT_SHORT + ", false)"))
                 .bind("from", Timestamp.from(from)).bind("to", Timestamp.from(to)).bind("cluster", cluster).bind("hash", pattern.patternHash())
                 .mapToMap().one());
         assertThat(pattern.baselineExecutions()).isEqualTo(((Number) raw.get("executions")).longValue());
