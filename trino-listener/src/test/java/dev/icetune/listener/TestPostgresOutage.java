@@ -185,6 +185,45 @@ class TestPostgresOutage
     }
 
     /**
+     * A plugin upgraded before its database, run with icetune.db.migrate=false against a schema without coordinator_heartbeats:
+     * its heartbeat is refused. That is said once, with what to run, and holds no event back; once someone has migrated, the
+     * coordinator is said alive at the next beat, with no restart.
+     */
+    @Test
+    void aHeartbeatRefusedBySchemaTooOldIsSaidOnceAndSaidAgainOnceMigrated()
+            throws Exception
+    {
+        String url = TestingPostgres.shared().createDatabase("heartbeat_refused");
+        Database.of(url, "postgres", "operator").migrate();
+        // the schema as the version before the heartbeat left it
+        TestingPostgres.execute(url, "DROP TABLE coordinator_heartbeats", "DELETE FROM icetune_schema_history WHERE version = '15'");
+        CapturedRows rows = new CapturedRows(url);
+        try (LoggedLines lines = new LoggedLines()) {
+            IcetuneEventListener listener = listener(url, temporary.resolve("heartbeat-refused-spool"), Map.of("icetune.db.migrate", "false"));
+            try {
+                listener.queryCreated(TestingEvents.created("20261207_083000_00000_r3fus", "SELECT 1"));
+                completeQueries(listener, "q_refused_beat_", 5);
+                String refused = "cannot say this coordinator is alive";
+                assertThat(lines.await(refused, Duration.ofSeconds(30))).filteredOn(line -> line.contains(refused)).first().asString()
+                        .contains("coordinator_heartbeats").contains("run bin/icetune migrate against this database");
+                awaitStoredOrLost(rows, 5, Duration.ofSeconds(30));
+                assertThat(rows.count("SELECT count(*) FROM query_logs WHERE query_id LIKE 'q_refused_beat_%'")).as("stored, not held back").isEqualTo(5);
+
+                // a second beat refused meanwhile, at the interval as shipped
+                Thread.sleep(CoordinatorHeartbeat.INTERVAL.plusSeconds(5).toMillis());
+                assertThat(lines.await(refused, Duration.ZERO)).filteredOn(line -> line.contains(refused)).hasSize(1);
+
+                Database.of(url, "postgres", "operator").migrate(); // bin/icetune migrate
+                assertThat(rows.await(1, "SELECT coordinator_id FROM coordinator_heartbeats"))
+                        .as("said alive at the next beat").containsExactly(Map.of("coordinator_id", "r3fus"));
+            }
+            finally {
+                listener.shutdown();
+            }
+        }
+    }
+
+    /**
      * A burst of completions faster than capture fills the queue (`icetune.queue-capacity`): the completions dropped with it
      * were counted only, and their starts, written before, were taken by the hung-queries rule for queries running for a day.
      * They are recorded as lost completions, PostgreSQL up all along.
