@@ -84,7 +84,8 @@ public final class Database
         String message = String.valueOf(refused.getMessage());
         // a server (a cloud's, often) that takes encrypted connections alone: "no pg_hba.conf entry for host ..., no encryption"
         if (message.matches("(?s).*(no encryption|SSL off).*")) {
-            return "icetune.db.url: the server takes encrypted connections only, add ?sslmode=require to it";
+            return "icetune.db.url: the server takes encrypted connections only, " + (url.contains("sslmode=") ? "set its sslmode=require"
+                    : url.contains("?") ? "add &sslmode=require to its parameters" : "add ?sslmode=require to it");
         }
         // a password refused (28P01), or none given where the server asks for one (the driver's 08004, "no password was provided")
         if (refused.getSQLState() != null && refused.getSQLState().startsWith("28") || message.contains("no password was provided")) {

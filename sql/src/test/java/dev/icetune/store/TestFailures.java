@@ -111,7 +111,8 @@ class TestFailures
     /**
      * A refused connection names the keys to change. Met from outside: a server asking for a password where none was given was said
      * with "(icetune.db.url)", the key that was right. And a server taking encrypted connections alone (as managed PostgreSQL
-     * services are often set) refused with "no pg_hba.conf entry ..., no encryption" and "(icetune.db.url)", not what to add to it.
+     * services are often set) refused with "no pg_hba.conf entry ..., no encryption" and "(icetune.db.url)", not what to add to it
+     * (where to add it: after other parameters, `?` would make the URL wrong).
      */
     @Test
     void aRefusedConnectionNamesWhatToChange(@TempDir Path directory)
@@ -125,6 +126,11 @@ class TestFailures
             server.requireEncryption();
             assertThat(Failures.message(catchThrowable(() -> Database.of(server.url("postgres"), "with_password", "icetune-test").open().close())))
                     .contains("(icetune.db.url: the server takes encrypted connections only, add ?sslmode=require to it): ").contains("no encryption");
+            // a URL with parameters already, and one that turns encryption off
+            assertThat(Failures.message(catchThrowable(() -> Database.of(server.url("postgres") + "?connectTimeout=10", "with_password", "icetune-test").open().close())))
+                    .contains("(icetune.db.url: the server takes encrypted connections only, add &sslmode=require to its parameters): ");
+            assertThat(Failures.message(catchThrowable(() -> Database.of(server.url("postgres") + "?sslmode=disable", "with_password", "icetune-test").open().close())))
+                    .contains("(icetune.db.url: the server takes encrypted connections only, set its sslmode=require): ");
         }
     }
 
