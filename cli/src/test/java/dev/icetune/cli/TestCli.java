@@ -681,6 +681,10 @@ class TestCli
         FixAudit audit = new FixAudit(database.jdbi());
         String piece = "ALTER TABLE \"iceberg\".\"demo\".\"events\" EXECUTE optimize(file_size_threshold => '128MB') WHERE \"$path\" IN (300 files): piece %d of 3";
         String refused = "Trino: Failed to connect to /127.0.0.1:8089: Connection refused (Trino is not answering at icetune.trino.url: apply again once it is up)";
+        for (String dryRun : List.of("first", "second", "third")) {
+            audit.record(new FixAudit.Entry(1, "bob", Optional.empty(), FixAudit.Action.DRY_RUN, FixAudit.Result.PLANNED, "3 steps, rewriting 1.1 MB",
+                    "the %s dry run; nothing changed".formatted(dryRun), Optional.empty(), Optional.empty(), null, null));
+        }
         audit.record(step(1, "alice", FixAudit.Result.APPLIED, piece.formatted(1), "rewrites 300 files, 385.3 kB", 1));
         audit.record(step(1, "alice", FixAudit.Result.FAILED, piece.formatted(2), "rewrites 300 files, 385.3 kB; " + refused, 2));
         audit.record(step(1, "alice", FixAudit.Result.FAILED, piece.formatted(1) + "; " + piece.formatted(2) + "; " + piece.formatted(3),
@@ -691,11 +695,14 @@ class TestCli
         assertThat(stdout()).contains("Fix audit (fix_audit):")
                 .containsPattern("apply +applied +1 of 3 +alice +ALTER TABLE .* piece 1 of 3: rewrites 300 files, 385\\.3 kB")
                 .containsPattern("apply +failed +2 of 3 +alice +ALTER TABLE .* piece 2 of 3: rewrites 300 files, 385\\.3 kB; Trino: Failed to connect")
-                .containsPattern("apply +failed +alice +the first 1 of 3 steps were applied; applying again plans what is left; Trino: Failed to connect");
+                .containsPattern("apply +failed +alice +the first 1 of 3 steps were applied; applying again plans what is left; Trino: Failed to connect")
+                .as("the newest dry run alone: one dry run twenty times showed twenty rows")
+                .containsPattern("dry-run +planned +bob +the third dry run; nothing changed").doesNotContain("the first dry run").doesNotContain("the second dry run")
+                .contains("(2 earlier dry runs not shown; --json lists every attempt)");
         out.reset();
         assertThat(run("--config", config.toString(), "recommendations", "show", "1", "--json")).isZero();
         assertThat(JSON.readTree(stdout()).get("audit")).extracting(attempt -> attempt.get("result").asText() + " " + attempt.get("step") + " of " + attempt.get("steps"))
-                .containsExactly("applied 1 of 3", "failed 2 of 3", "failed null of null");
+                .containsExactly("planned null of null", "planned null of null", "planned null of null", "applied 1 of 3", "failed 2 of 3", "failed null of null");
     }
 
     private static FixAudit.Entry step(long id, String actor, FixAudit.Result result, String change, String message, Integer step)

@@ -102,10 +102,17 @@ final class ShowCommand
             out.println();
             out.println("Fix audit (fix_audit):");
             TextTable audit = new TextTable(Integer.MAX_VALUE, "AT", "ACTION", "RESULT", "STEP", "BY", "WHAT");
-            attempts.forEach(attempt -> audit.row(attempt.at(), attempt.action(), attempt.result(),
-                    attempt.step() == null ? "" : attempt.step() + " of " + attempt.steps(), attempt.actor(),
-                    attempt.step() == null ? attempt.message() : attempt.change() + (attempt.message() == null ? "" : ": " + attempt.message())));
+            // the newest dry run alone says what apply would do now: a fix dry-run twenty times showed twenty rows of it
+            String dryRun = FixAudit.Action.DRY_RUN.value();
+            List<FixAudit.Attempt> dryRuns = attempts.stream().filter(attempt -> attempt.action().equals(dryRun)).toList();
+            attempts.stream().filter(attempt -> !attempt.action().equals(dryRun) || attempt == dryRuns.getLast())
+                    .forEach(attempt -> audit.row(attempt.at(), attempt.action(), attempt.result(),
+                            attempt.step() == null ? "" : attempt.step() + " of " + attempt.steps(), attempt.actor(),
+                            attempt.step() == null ? attempt.message() : attempt.change() + (attempt.message() == null ? "" : ": " + attempt.message())));
             audit.print(out);
+            if (dryRuns.size() > 1) {
+                out.printf("(%d earlier dry runs not shown; --json lists every attempt)%n", dryRuns.size() - 1);
+            }
         }
         return 0;
     }
