@@ -147,7 +147,7 @@ class TestSettings
         assertThatThrownBy(() -> Settings.of(Map.of("icetune.db.url", URL, "icetune.db.password", "a", "icetune.db.password-file", "f"), Map.of(), Path.of(".")))
                 .hasMessageContaining("set either icetune.db.password or icetune.db.password-file, not both");
         assertThatThrownBy(() -> Settings.of(Map.of("icetune.db.url", "jdbc:mysql://x/y"), Map.of(), Path.of(".")))
-                .hasMessageContaining("icetune.db.url must be a jdbc:postgresql: URL");
+                .hasMessageContaining("icetune.db.url must be a PostgreSQL JDBC URL: jdbc:postgresql://host:port/database");
         assertThatThrownBy(() -> Settings.of(Map.of(), Map.of(), Path.of("."))).hasMessageContaining("icetune.db.url: is required");
         assertThatThrownBy(() -> Settings.of(Map.of("icetune.db.url", URL, "icetune.db.connect-timeout", "0s"), Map.of(), Path.of(".")))
                 .hasMessageContaining("icetune.db.connect-timeout");

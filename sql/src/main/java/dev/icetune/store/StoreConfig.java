@@ -136,7 +136,7 @@ public class StoreConfig
         return this;
     }
 
-    @AssertTrue(message = "icetune.db.url must be a jdbc:postgresql: URL")
+    @AssertTrue(message = "icetune.db.url must be a PostgreSQL JDBC URL: jdbc:postgresql://host:port/database")
     public boolean isPostgresUrl()
     {
         return url == null || url.startsWith("jdbc:postgresql:");
