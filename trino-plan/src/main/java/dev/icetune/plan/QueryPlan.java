@@ -69,8 +69,9 @@ public record QueryPlan(Map<String, Scan> scans, Shape shape)
         {
             List<String> columns = new ArrayList<>(constraintColumns);
             other.constraintColumns.stream().filter(column -> !columns.contains(column)).forEach(columns::add);
+            // once each: TPC-H's q21 scans lineitem three times, twice with one filter, and read "A OR A"
             Optional<String> filter = filterPredicate.isEmpty() ? other.filterPredicate
-                    : other.filterPredicate.isEmpty() ? filterPredicate
+                    : other.filterPredicate.isEmpty() || (" OR " + filterPredicate.get() + " OR ").contains(" OR " + other.filterPredicate.get() + " OR ") ? filterPredicate
                     : Optional.of(filterPredicate.get() + " OR " + other.filterPredicate.get());
             Map<String, Double> estimates = new LinkedHashMap<>(estimatedRows);
             estimates.putAll(other.estimatedRows);

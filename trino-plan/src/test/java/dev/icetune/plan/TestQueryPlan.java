@@ -116,6 +116,16 @@ class TestQueryPlan
     }
 
     @Test
+    void aTableScannedSeveralTimesHasEachOfItsFiltersOnce()
+    {
+        QueryPlan.Scan commit = new QueryPlan.Scan("iceberg.tpch.lineitem", List.of(), Optional.of("(l_commitdate < l_receiptdate)"), Map.of());
+        QueryPlan.Scan none = new QueryPlan.Scan("iceberg.tpch.lineitem", List.of(), Optional.empty(), Map.of());
+        QueryPlan.Scan quantity = new QueryPlan.Scan("iceberg.tpch.lineitem", List.of(), Optional.of("(l_quantity > 5)"), Map.of());
+        assertThat(commit.merge(none).merge(commit).filterPredicate()).contains("(l_commitdate < l_receiptdate)");
+        assertThat(commit.merge(quantity).merge(commit).merge(quantity).filterPredicate()).contains("(l_commitdate < l_receiptdate) OR (l_quantity > 5)");
+    }
+
+    @Test
     void aLikeIsReadAsItsFilter()
     {
         QueryPlan.Scan scan = plan("like.json").scan("iceberg", "demo", "t").orElseThrow();
