@@ -136,7 +136,8 @@ class TestDistribution
         Run test = run(home, temporary, "rules", "test", "--dir", rules.toString());
         assertThat(test.exit()).as(test.err()).isEqualTo(IcetuneCli.FAILED);
         assertThat(test.out()).contains("FAIL  fragile.json: a name shorter than the rule thought 29")
-                .contains("error: rule fragile failed: its constraint 'table.substring(100).isEmpty()' threw StringIndexOutOfBoundsException: ").contains("0 passed, 30 failed");
+                .contains("error: rule fragile failed: its constraint 'table.substring(100).isEmpty()' threw StringIndexOutOfBoundsException: ")
+                .contains("FAIL  (rules): rule fragile%n      error: no scenario expects it".formatted()).contains("0 passed, 31 failed");
         assertNothingButResults(test);
     }
 

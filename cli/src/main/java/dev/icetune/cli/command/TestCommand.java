@@ -9,9 +9,11 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 
-@Command(name = "test", description = "Run the scenarios in <dir>/scenarios: facts in, expected recommendations out.")
+@Command(name = "test", description = "Run the scenarios in <dir>/scenarios: facts in, expected recommendations out; a rule no scenario "
+        + "expects, or with none of its file expecting nothing, fails as untested.")
 final class TestCommand
         extends ContextCommand
 {
@@ -25,7 +27,10 @@ final class TestCommand
     public Integer call()
     {
         Path directory = rules.directory(context()).toAbsolutePath().normalize();
-        List<Scenarios.Result> results = Scenarios.run(RuleBook.load(directory), directory.resolve("scenarios"));
+        RuleBook book = RuleBook.load(directory);
+        List<Scenarios.Result> scenarios = Scenarios.run(book, directory.resolve("scenarios"));
+        List<Scenarios.Result> results = new ArrayList<>(scenarios);
+        results.addAll(Scenarios.untested(book, scenarios));
         long failed = results.stream().filter(result -> !result.passed()).count();
         if (json) {
             out().println(JsonOutput.write(results));
@@ -47,9 +52,9 @@ final class TestCommand
             }
             out().printf("%d passed, %d failed%n", results.size() - failed, failed);
         }
-        if (results.isEmpty()) {
+        if (scenarios.isEmpty()) {
             err().println("icetune: no scenarios in " + directory.resolve("scenarios"));
         }
-        return failed == 0 && !results.isEmpty() ? 0 : IcetuneCli.FAILED;
+        return failed == 0 && !scenarios.isEmpty() ? 0 : IcetuneCli.FAILED;
     }
 }

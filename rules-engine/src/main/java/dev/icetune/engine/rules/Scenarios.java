@@ -97,6 +97,28 @@ public final class Scenarios
         return results;
     }
 
+    /**
+     * The book's rules that {@code results} leave untested, each as a failed result: a rule is tested when a scenario expects it and
+     * another of that scenario's file expects nothing at all (facts near its conditions that must not fire it). The shipped rules are
+     * held to this; a team's new rule with no scenario passed {@code rules test} untried.
+     */
+    public static List<Result> untested(RuleBook book, List<Result> results)
+    {
+        List<Result> untested = new ArrayList<>();
+        for (String rule : book.ruleNames()) {
+            Set<String> files = results.stream().filter(result -> result.expected().stream().anyMatch(key -> key.startsWith(rule + ":")))
+                    .map(Result::file).collect(Collectors.toCollection(TreeSet::new));
+            String problem = files.isEmpty() ? "no scenario expects it: add one whose expect names it, and one in the same file that expects nothing"
+                    : results.stream().noneMatch(result -> files.contains(result.file()) && result.expected().isEmpty())
+                    ? "no scenario of %s expects nothing: add one whose facts come near its conditions and must not fire it".formatted(String.join(" or ", files))
+                    : null;
+            if (problem != null) {
+                untested.add(new Result("(rules)", "rule " + rule, Set.of(), false, Set.of(), Set.of(), problem));
+            }
+        }
+        return untested;
+    }
+
     private static Result run(RuleBook book, String file, Scenario scenario)
     {
         List<Expected> expectations = scenario.expect() == null ? List.of() : scenario.expect();
