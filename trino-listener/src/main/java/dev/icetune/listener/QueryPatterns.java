@@ -105,10 +105,13 @@ public final class QueryPatterns
                 continue;
             }
             // a sign before a number, after an operator or '(' or ',', is part of the literal, spaced from it or not (`- 3.5e-2`, as `-1`)
-            if ((c == '-' || c == '+') && isDigitAt(sql, afterSpaces(sql, i + 1)) && lastTokenIsOperatorOrOpen(out)) {
-                i = skipNumber(sql, afterSpaces(sql, i + 1));
-                appendToken(out, "?");
-                continue;
+            if (c == '-' || c == '+') {
+                int number = afterSpaces(sql, i + 1);
+                if (isDigitAt(sql, number) && lastTokenIsOperatorOrOpen(out)) {
+                    i = skipNumber(sql, number);
+                    appendToken(out, "?");
+                    continue;
+                }
             }
             if (c == '?') {
                 // a parameter of a prepared statement: a value, as a literal is
