@@ -171,10 +171,7 @@ class TestPostgresOutage
             Map<String, Object> first = rows.await(1, "SELECT cluster_name, coordinator_id, seen_at FROM coordinator_heartbeats").getFirst();
             assertThat(first).containsEntry("cluster_name", "test").containsEntry("coordinator_id", "k3x9p");
 
-            Instant deadline = Instant.now().plus(CoordinatorHeartbeat.INTERVAL).plusSeconds(15);
-            while (rows.count("SELECT count(*) FROM coordinator_heartbeats WHERE seen_at > ?", first.get("seen_at")) == 0 && Instant.now().isBefore(deadline)) {
-                Thread.sleep(500);
-            }
+            awaitBeat(rows, "SELECT count(*) FROM coordinator_heartbeats WHERE seen_at > ?", first.get("seen_at"));
             assertThat(rows.query("SELECT coordinator_id, seen_at > ? AS later FROM coordinator_heartbeats", first.get("seen_at")))
                     .as("said again within %s and a little, no query sent", CoordinatorHeartbeat.INTERVAL)
                     .containsExactly(Map.of("coordinator_id", "k3x9p", "later", true));
@@ -214,10 +211,7 @@ class TestPostgresOutage
                 assertThat(lines.await(refused, Duration.ZERO)).filteredOn(line -> line.contains(refused)).hasSize(1);
 
                 Database.of(url, "postgres", "operator").migrate(); // bin/icetune migrate
-                Instant deadline = Instant.now().plus(CoordinatorHeartbeat.INTERVAL).plusSeconds(15);
-                while (rows.count("SELECT count(*) FROM coordinator_heartbeats") == 0 && Instant.now().isBefore(deadline)) {
-                    Thread.sleep(500);
-                }
+                awaitBeat(rows, "SELECT count(*) FROM coordinator_heartbeats");
                 assertThat(rows.query("SELECT coordinator_id FROM coordinator_heartbeats"))
                         .as("said alive at the next beat, within %s and a little", CoordinatorHeartbeat.INTERVAL).containsExactly(Map.of("coordinator_id", "r3fus"));
             }
@@ -347,6 +341,16 @@ class TestPostgresOutage
         Map<String, String> properties = new HashMap<>(Map.of("icetune.db.url", url, "icetune.db.user", "postgres", "icetune.spool.dir", spool.toString()));
         properties.putAll(more);
         return (IcetuneEventListener) new IcetuneEventListenerFactory().create(properties, null);
+    }
+
+    /** Waits the heartbeat's interval and a little (as shipped: no timer shortened) for {@code countSql} to count a row. */
+    private static void awaitBeat(CapturedRows rows, String countSql, Object... parameters)
+            throws InterruptedException
+    {
+        Instant deadline = Instant.now().plus(CoordinatorHeartbeat.INTERVAL).plusSeconds(15);
+        while (rows.count(countSql, parameters) == 0 && Instant.now().isBefore(deadline)) {
+            Thread.sleep(500);
+        }
     }
 
     /** Waits until {@code events} completions are stored in query_logs or recorded in lost_completions, or {@code timeout} has passed. */
