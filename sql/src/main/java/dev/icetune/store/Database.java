@@ -87,11 +87,28 @@ public final class Database
             return "icetune.db.url: the server takes encrypted connections only, " + (url.contains("sslmode=") ? "set its sslmode=require"
                     : url.contains("?") ? "add &sslmode=require to its parameters" : "add ?sslmode=require to it");
         }
+        // a database not created yet (a fresh server, or one of several a DBA hands over misspelt): say what creates it
+        if ("3D000".equals(refused.getSQLState())) {
+            String database = urlProperty("PGDBNAME").map(Database::quoted).orElse("<database>");
+            String user = Optional.ofNullable(properties.getProperty("user")).or(() -> urlProperty("user")).map(Database::quoted).orElse("<icetune.db.user>");
+            return "icetune.db.url: its database is not there; create it as a superuser: CREATE DATABASE %s OWNER %s, or name one that is".formatted(database, user);
+        }
         // a password refused (28P01), or none given where the server asks for one (the driver's 08004, "no password was provided")
         if (refused.getSQLState() != null && refused.getSQLState().startsWith("28") || message.contains("no password was provided")) {
             return "icetune.db.user, " + (passwordFile.isPresent() ? StoreConfig.PASSWORD_FILE : StoreConfig.PASSWORD);
         }
         return "icetune.db.url";
+    }
+
+    /** A property of the URL as the driver reads it: the database of its path, a user among its parameters. */
+    private Optional<String> urlProperty(String key)
+    {
+        return Optional.ofNullable(Driver.parseURL(url, null)).map(parsed -> parsed.getProperty(key));
+    }
+
+    private static String quoted(String identifier)
+    {
+        return '"' + identifier.replace("\"", "\"\"") + '"';
     }
 
     /**

@@ -112,13 +112,17 @@ class TestFailures
      * A refused connection names the keys to change. Met from outside: a server asking for a password where none was given was said
      * with "(icetune.db.url)", the key that was right. And a server taking encrypted connections alone (as managed PostgreSQL
      * services are often set) refused with "no pg_hba.conf entry ..., no encryption" and "(icetune.db.url)", not what to add to it
-     * (where to add it: after other parameters, `?` would make the URL wrong).
+     * (where to add it: after other parameters, `?` would make the URL wrong). A database not there (a fresh server) said
+     * PostgreSQL's "does not exist" alone, not what creates it.
      */
     @Test
     void aRefusedConnectionNamesWhatToChange(@TempDir Path directory)
     {
         try (PostgresServer server = PostgresServer.start(directory.resolve("pg"))) {
             TestingPostgres.execute(server.url("postgres"), "CREATE ROLE with_password LOGIN PASSWORD 'Rot8-s3cret'");
+            assertThat(Failures.message(catchThrowable(() -> Database.of(server.url("lake_icetune"), "with_password", "icetune-test").open().close())))
+                    .contains("(icetune.db.url: its database is not there; create it as a superuser: CREATE DATABASE \"lake_icetune\" OWNER \"with_password\", "
+                            + "or name one that is): FATAL: database \"lake_icetune\" does not exist");
             server.requirePasswords();
             assertThat(Failures.message(catchThrowable(() -> Database.of(server.url("postgres"), "with_password", "icetune-test").open().close())))
                     .contains("(icetune.db.user, icetune.db.password): ").contains("no password was provided").doesNotContain("Rot8");
