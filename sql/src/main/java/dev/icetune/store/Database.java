@@ -5,6 +5,7 @@ import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.statement.StatementExceptions;
 import org.postgresql.Driver;
 
+import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -92,6 +93,12 @@ public final class Database
             String database = urlProperty("PGDBNAME").map(Database::quoted).orElse("<database>");
             String user = Optional.ofNullable(properties.getProperty("user")).or(() -> urlProperty("user")).map(Database::quoted).orElse("<icetune.db.user>");
             return "icetune.db.url: its database is not there; create it as a superuser: CREATE DATABASE %s OWNER %s, or name one that is".formatted(database, user);
+        }
+        // a host name that does not resolve: the driver says "The connection attempt failed." and the name only in its cause's class
+        for (Throwable cause = refused.getCause(); cause != null; cause = cause.getCause()) {
+            if (cause instanceof UnknownHostException) {
+                return "icetune.db.url: its host %s is not known here; check its name, or this host's DNS".formatted(urlProperty("PGHOST").orElse(""));
+            }
         }
         // a password refused (28P01), or none given where the server asks for one (the driver's 08004, "no password was provided")
         if (refused.getSQLState() != null && refused.getSQLState().startsWith("28") || message.contains("no password was provided")) {

@@ -138,6 +138,16 @@ class TestFailures
         }
     }
 
+    /** Met from outside: a host name that does not resolve said "The connection attempt failed." alone. */
+    @Test
+    void aHostNotKnownIsSaidSo()
+    {
+        // .invalid never resolves (RFC 2606)
+        assertThat(Failures.message(catchThrowable(() -> Database.of("jdbc:postgresql://icetune-db.invalid:5432/icetune", "icetune", "icetune-test").open().close())))
+                .startsWith("cannot connect to PostgreSQL at jdbc:postgresql://icetune-db.invalid:5432/icetune (icetune.db.url: its host icetune-db.invalid "
+                        + "is not known here; check its name, or this host's DNS): ");
+    }
+
     private static void setForTheDatabase(String url, String setting)
     {
         TestingPostgres.execute(url, "DO $$ BEGIN EXECUTE format('ALTER DATABASE %I SET " + setting + "', current_database()); END $$");
