@@ -66,10 +66,14 @@ final class StatementProgress
         }
     }
 
-    private static String line(QueryStats stats, Duration running)
+    /** What a statement's latest stats say; before its splits are planned, "planning" (met from outside: "done (0 of 0 splits)"). */
+    static String line(QueryStats stats, Duration running)
     {
-        String share = stats.getProgressPercentage().isPresent() ? "%.0f%% done".formatted(stats.getProgressPercentage().getAsDouble()) : "done";
-        String done = stats.isQueued() ? "queued in Trino" : "%s (%,d of %,d splits)".formatted(share, stats.getCompletedSplits(), stats.getTotalSplits());
+        String splits = "%,d of %,d splits".formatted(stats.getCompletedSplits(), stats.getTotalSplits());
+        String done = stats.isQueued() ? "queued in Trino"
+                : stats.getTotalSplits() == 0 ? "planning"
+                : stats.getProgressPercentage().isPresent() ? "%.0f%% done (%s)".formatted(stats.getProgressPercentage().getAsDouble(), splits)
+                : splits + " done";
         return "still running after %s: %s, %s read, %s written (Trino query %s)".formatted(seconds(running), done,
                 Estimate.bytes(stats.getPhysicalInputBytes()), Estimate.bytes(stats.getPhysicalWrittenBytes()), stats.getQueryId());
     }
