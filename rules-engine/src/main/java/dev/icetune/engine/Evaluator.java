@@ -118,7 +118,7 @@ public final class Evaluator
     public Result evaluate(Instant now, Optional<String> cluster, Consumer<String> progress)
     {
         long started = System.nanoTime();
-        RuleBook book = rules.current();
+        RuleBook book = rules.current(progress);
         Thresholds thresholds = book.thresholds();
 
         progress.accept("reading query_logs" + cluster.map(name -> " of cluster " + name).orElse("") + ": the last " + text(window) + " against the "

@@ -26,10 +26,17 @@ public final class RuleBookHolder
     }
 
     /** The rules to evaluate with; throws only when no rules ever compiled. */
-    public synchronized RuleBook current()
+    public RuleBook current()
+    {
+        return current(ignored -> {});
+    }
+
+    /** As {@link #current()}, saying so to {@code progress} when it compiles them: that takes seconds, silent before the evaluation's first line. */
+    public synchronized RuleBook current(Consumer<String> progress)
     {
         String stamp = stamp();
         if (current == null || !stamp.equals(loadedStamp)) {
+            progress.accept((current == null ? "compiling the rules in %s" : "the rules in %s changed: compiling them again").formatted(directory));
             try {
                 current = RuleBook.load(directory);
                 loadedStamp = stamp;
