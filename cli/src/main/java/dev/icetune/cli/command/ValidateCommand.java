@@ -28,6 +28,7 @@ final class ValidateCommand
         Path directory = rules.directory(context()).toAbsolutePath().normalize();
         Map<String, Object> document = new LinkedHashMap<>();
         document.put("directory", directory.toString());
+        progress("compiling the rules in " + directory); // seconds, silent before
         RuleBook book;
         try {
             book = RuleBook.load(directory);
