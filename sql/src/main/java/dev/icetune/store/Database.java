@@ -97,7 +97,7 @@ public final class Database
         // a host name that does not resolve: the driver says "The connection attempt failed." and the name only in its cause's class
         for (Throwable cause = refused.getCause(); cause != null; cause = cause.getCause()) {
             if (cause instanceof UnknownHostException) {
-                return "icetune.db.url: its host %s is not known here; check its name, or this host's DNS".formatted(urlProperty("PGHOST").orElse(""));
+                return "icetune.db.url: unknown host %s; check its name, or this host's DNS".formatted(urlProperty("PGHOST").orElse(""));
             }
         }
         // a password refused (28P01), or none given where the server asks for one (the driver's 08004, "no password was provided")

@@ -1,5 +1,6 @@
 package dev.icetune.store;
 
+import java.net.UnknownHostException;
 import java.sql.SQLException;
 import java.util.Arrays;
 import java.util.HashSet;
@@ -55,7 +56,7 @@ public final class Failures
         StringBuilder message = new StringBuilder();
         for (Throwable each = exception; each != null; each = each.getCause()) {
             String text = each.getMessage() == null ? null
-                    : Database.redacted(STATEMENT_POSITION.matcher(CLASS_NAME_PREFIX.matcher(each.getMessage()).replaceAll("")).replaceAll(""));
+                    : Database.redacted(STATEMENT_POSITION.matcher(CLASS_NAME_PREFIX.matcher(describe(each)).replaceAll("")).replaceAll(""));
             if (text != null && !text.isBlank() && addsWords(message, text)) {
                 message.append(message.isEmpty() ? "" : message.charAt(message.length() - 1) == '.' ? " " : ": ").append(text);
             }
@@ -67,6 +68,16 @@ public final class Failures
         whatToDo(exception).filter(advice -> message.indexOf(advice) < 0)
                 .ifPresent(advice -> message.append(message.charAt(message.length() - 1) == '.' ? " " : ". ").append(advice).append('.'));
         return message.toString();
+    }
+
+    /**
+     * Its message, or what it means where its class said it: a host name that does not resolve is PostgreSQL's driver's cause's whole
+     * message, which the URL before it already said (met from outside: "The connection attempt failed." alone).
+     */
+    private static String describe(Throwable exception)
+    {
+        String message = exception.getMessage();
+        return exception instanceof UnknownHostException && !message.isBlank() && message.chars().noneMatch(Character::isWhitespace) ? "Unknown host " + message : message;
     }
 
     /**

@@ -138,14 +138,22 @@ class TestFailures
         }
     }
 
-    /** Met from outside: a host name that does not resolve said "The connection attempt failed." alone. */
+    /** Met from outside: a host name that does not resolve said "The connection attempt failed." alone, for icetune's database and an Iceberg catalog's. */
     @Test
     void aHostNotKnownIsSaidSo()
     {
         // .invalid never resolves (RFC 2606)
         assertThat(Failures.message(catchThrowable(() -> Database.of("jdbc:postgresql://icetune-db.invalid:5432/icetune", "icetune", "icetune-test").open().close())))
-                .startsWith("cannot connect to PostgreSQL at jdbc:postgresql://icetune-db.invalid:5432/icetune (icetune.db.url: its host icetune-db.invalid "
-                        + "is not known here; check its name, or this host's DNS): ");
+                .isEqualTo("cannot connect to PostgreSQL at jdbc:postgresql://icetune-db.invalid:5432/icetune (icetune.db.url: unknown host icetune-db.invalid; "
+                        + "check its name, or this host's DNS): The connection attempt failed.");
+        // where another client (an Iceberg catalog's) quotes the URL: the cause said, not hidden as already said by the URL
+        assertThat(Failures.message(new RuntimeException("Failed to connect: jdbc:postgresql://icetune-db.invalid:5432/iceberg_catalog",
+                new java.sql.SQLException("The connection attempt failed.", new java.net.UnknownHostException("icetune-db.invalid")))))
+                .isEqualTo("Failed to connect: jdbc:postgresql://icetune-db.invalid:5432/iceberg_catalog: The connection attempt failed. Unknown host icetune-db.invalid");
+        // Trino's driver says it itself
+        assertThat(Failures.message(new java.sql.SQLException("Error executing query: icetune-db.invalid: Name or service not known",
+                new java.net.UnknownHostException("icetune-db.invalid: Name or service not known"))))
+                .isEqualTo("Error executing query: icetune-db.invalid: Name or service not known");
     }
 
     private static void setForTheDatabase(String url, String setting)
