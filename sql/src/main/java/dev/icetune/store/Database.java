@@ -94,7 +94,7 @@ public final class Database
             String user = Optional.ofNullable(properties.getProperty("user")).or(() -> urlProperty("user")).map(Database::quoted).orElse("<icetune.db.user>");
             return "icetune.db.url: its database is not there; create it as a superuser: CREATE DATABASE %s OWNER %s, or name one that is".formatted(database, user);
         }
-        // a host name that does not resolve: the driver says "The connection attempt failed." and the name only in its cause's class
+        // a host name that does not resolve: the driver says "The connection attempt failed.", the host only in a cause
         for (Throwable cause = refused.getCause(); cause != null; cause = cause.getCause()) {
             if (cause instanceof UnknownHostException) {
                 return "icetune.db.url: unknown host %s; check its name, or this host's DNS".formatted(urlProperty("PGHOST").orElse(""));
