@@ -15,6 +15,7 @@ import dev.icetune.store.Database;
 import dev.icetune.testing.CapturedRows;
 import dev.icetune.testing.PostgresServer;
 import dev.icetune.testing.TestingPostgres;
+import org.jdbi.v3.core.Jdbi;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -499,9 +500,8 @@ class TestCli
             throws Exception
     {
         String url = TestingPostgres.shared().createDatabase("cli_decide_several");
-        Database database = Database.of(url, "postgres", "icetune-test");
-        database.migrate();
-        new RecommendationStore(database.jdbi()).record(List.of(recommendation("small-files", "iceberg.many.t0"), recommendation("small-files", "iceberg.many.t1"),
+        Jdbi database = migrated(url);
+        new RecommendationStore(database).record(List.of(recommendation("small-files", "iceberg.many.t0"), recommendation("small-files", "iceberg.many.t1"),
                 recommendation("small-files", "iceberg.many.t2")), Instant.now(), 3);
         Path config = config(directory, url, "icetune.approvers=alice\n");
 
@@ -533,12 +533,11 @@ class TestCli
             throws Exception
     {
         String url = TestingPostgres.shared().createDatabase("cli_decide");
-        Database database = Database.of(url, "postgres", "icetune-test");
-        database.migrate();
+        Jdbi database = migrated(url);
         Recommendation events = new Recommendation("small-files", TargetType.TABLE, "iceberg.demo.events", Severity.HIGH, Level.L1,
                 Map.of("avg_files_scanned", 30.331, "work_bytes_per_query_before", 7.38753710618E8, "scans", 121), "why",
                 new Compact("iceberg.demo.events", 128L << 20));
-        new RecommendationStore(database.jdbi()).record(List.of(events, recommendation("small-files", "iceberg.demo.other").from(List.of("bi"))),
+        new RecommendationStore(database).record(List.of(events, recommendation("small-files", "iceberg.demo.other").from(List.of("bi"))),
                 Instant.now(), 3);
         Path config = config(directory, url, "icetune.approvers=alice\n");
 
@@ -606,7 +605,7 @@ class TestCli
         assertThat(run("--config", config.toString(), "recommendations", "list", "--rule", "small-files")).isZero();
         assertThat(stdout()).contains("iceberg.demo.events").doesNotContain("iceberg.demo.other").endsWith("(not shown: 1 rejected; --all lists them)%n".formatted());
         // approved, and not seen since: apply leaves it alone, and the table marks it
-        RecommendationStore unseen = new RecommendationStore(database.jdbi());
+        RecommendationStore unseen = new RecommendationStore(database);
         for (int evaluation = 1; evaluation <= 3; evaluation++) {
             unseen.record(List.of(), Instant.now().plusSeconds(evaluation), 3);
         }
@@ -640,9 +639,8 @@ class TestCli
             throws Exception
     {
         String url = TestingPostgres.shared().createDatabase("cli_show");
-        Database database = Database.of(url, "postgres", "icetune-test");
-        database.migrate();
-        RecommendationStore store = new RecommendationStore(database.jdbi(), Approvals.parse("alice", ""));
+        Jdbi database = migrated(url);
+        RecommendationStore store = new RecommendationStore(database, Approvals.parse("alice", ""));
         store.record(List.of(new Recommendation("skew", TargetType.PATTERN, "abc123", Severity.MEDIUM, Level.L3, Map.of(), "why",
                 new Advice("repartition the hot key before the join")), recommendation("small-files", "iceberg.demo.events")), Instant.now(), 3);
         store.approve(2, "alice", null);
@@ -650,7 +648,7 @@ class TestCli
         String applied = "table.updateProperties().set(\"write.parquet.bloom-filter-enabled.column.user_id\", \"true\").commit() (its 91 files, each alone "
                 + "in its partition, keep the old layout: Trino's optimize rewrites no lone file; later writes and rewrites take the new one)";
         store.transition(2, Status.APPROVED, Status.APPLIED, "alice", applied);
-        new FixAudit(database.jdbi()).record(new FixAudit.Entry(2, "alice", Optional.of("alice"), FixAudit.Action.APPLY, FixAudit.Result.APPLIED, applied, "1 step",
+        new FixAudit(database).record(new FixAudit.Entry(2, "alice", Optional.of("alice"), FixAudit.Action.APPLY, FixAudit.Result.APPLIED, applied, "1 step",
                 Optional.empty(), Optional.empty(), null, null));
         Path config = config(directory, url, "");
 
@@ -673,12 +671,11 @@ class TestCli
             throws Exception
     {
         String url = TestingPostgres.shared().createDatabase("cli_show_audit");
-        Database database = Database.of(url, "postgres", "icetune-test");
-        database.migrate();
-        RecommendationStore store = new RecommendationStore(database.jdbi(), Approvals.parse("alice", ""));
+        Jdbi database = migrated(url);
+        RecommendationStore store = new RecommendationStore(database, Approvals.parse("alice", ""));
         store.record(List.of(recommendation("small-files", "iceberg.demo.events")), Instant.now(), 3);
         store.approve(1, "alice", null);
-        FixAudit audit = new FixAudit(database.jdbi());
+        FixAudit audit = new FixAudit(database);
         String piece = "ALTER TABLE \"iceberg\".\"demo\".\"events\" EXECUTE optimize(file_size_threshold => '128MB') WHERE \"$path\" IN (300 files): piece %d of 3";
         String refused = "Trino: Failed to connect to /127.0.0.1:8089: Connection refused (Trino is not answering at icetune.trino.url: apply again once it is up)";
         for (String dryRun : List.of("first", "second", "third")) {
@@ -806,5 +803,13 @@ class TestCli
     private String stderr()
     {
         return err.toString(StandardCharsets.UTF_8);
+    }
+
+    /** The database at {@code url} migrated, as a plugin or a service leaves it. */
+    private static Jdbi migrated(String url)
+    {
+        Database database = Database.of(url, "postgres", "icetune-test");
+        database.migrate();
+        return database.jdbi();
     }
 }
