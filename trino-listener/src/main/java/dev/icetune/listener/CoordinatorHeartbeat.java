@@ -48,9 +48,15 @@ final class CoordinatorHeartbeat
         return Optional.of(known);
     }
 
-    /** Said, or tried: the next in an interval. */
+    /** Said, or refused: the next in an interval. */
     void beaten()
     {
         lastBeatNanos = System.nanoTime();
+    }
+
+    /** Not said, PostgreSQL being away: due again as soon as it takes writes. */
+    void missed()
+    {
+        lastBeatNanos = System.nanoTime() - INTERVAL.toNanos();
     }
 }

@@ -568,20 +568,27 @@ final class EventWriter
         lostCompletions.clear();
     }
 
-    /** Once its coordinator is known and PostgreSQL takes writes: that it is alive, every 30 s ({@link CoordinatorHeartbeat}). */
+    /**
+     * Once its coordinator is known: that it is alive, every 30 s ({@link CoordinatorHeartbeat}). During an outage it is tried
+     * as a write is, when the backoff allows, and is what finds PostgreSQL back where no query comes (met reading the code: a
+     * coordinator running one long query, its beat failing on an outage, was said alive again only at its next query, so its
+     * queries were taken for a gone coordinator's 2 minutes later), and said at once then.
+     */
     private void beat()
     {
         Optional<CoordinatorHeartbeat.Coordinator> coordinator = heartbeat.due();
-        if (coordinator.isEmpty() || down || !sink.isPrepared()) {
+        if (coordinator.isEmpty() || (down && !isDue()) || !sink.isPrepared()) {
             return;
         }
         heartbeat.beaten();
         try {
             sink.beat(coordinator.get());
             heartbeatRefused = false;
+            succeeded();
         }
         catch (SQLException | RuntimeException e) {
             if (e instanceof SQLException failure && PostgresSink.isOutage(failure)) {
+                heartbeat.missed();
                 failed(failure);
             }
             else if (!heartbeatRefused) {

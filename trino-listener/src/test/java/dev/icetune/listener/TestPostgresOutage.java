@@ -222,6 +222,37 @@ class TestPostgresOutage
     }
 
     /**
+     * A coordinator running one long query and starting no other, its beat failing on an outage: said alive again once PostgreSQL
+     * is back, with no query sent. It was said alive again only at its next query (the beat waited for a write to find PostgreSQL
+     * back), so 2 minutes after the outage its running queries were taken for a gone coordinator's, left out of hung-queries.
+     */
+    @Test
+    void aCoordinatorStartingNoQueryIsSaidAliveAgainOnceAnOutageEnds()
+            throws Exception
+    {
+        try (PostgresServer server = PostgresServer.start(temporary.resolve("pg"))) {
+            String url = server.url("postgres");
+            CapturedRows rows = new CapturedRows(url);
+            IcetuneEventListener listener = listener(url, temporary.resolve("idle-spool"), Map.of());
+            try {
+                listener.queryCreated(TestingEvents.created("20261207_090000_00000_l0ng1", "SELECT count(*) FROM events CROSS JOIN events"));
+                rows.await(1, "SELECT coordinator_id FROM coordinator_heartbeats");
+                server.stop(PostgresServer.Stop.FAST);
+                Thread.sleep(CoordinatorHeartbeat.INTERVAL.plusSeconds(5).toMillis()); // a beat tried meanwhile, and failed
+                server.start();
+                java.sql.Timestamp back = java.sql.Timestamp.from(Instant.now());
+
+                awaitBeat(rows, "SELECT count(*) FROM coordinator_heartbeats WHERE seen_at > ?", back);
+                assertThat(rows.count("SELECT count(*) FROM coordinator_heartbeats WHERE seen_at > ?", back))
+                        .as("said alive within %s and a little of PostgreSQL's start, no query sent", CoordinatorHeartbeat.INTERVAL).isEqualTo(1);
+            }
+            finally {
+                listener.shutdown();
+            }
+        }
+    }
+
+    /**
      * A burst of completions faster than capture fills the queue (`icetune.queue-capacity`): the completions dropped with it
      * were counted only, and their starts, written before, were taken by the hung-queries rule for queries running for a day.
      * They are recorded as lost completions, PostgreSQL up all along.
