@@ -584,7 +584,9 @@ final class EventWriter
         try {
             sink.beat(coordinator.get());
             heartbeatRefused = false;
-            succeeded();
+            if (journal.isEmpty()) {
+                succeeded(); // PostgreSQL back where no write would find it; with a journal, its replay says so (a batch may still be refused)
+            }
         }
         catch (SQLException | RuntimeException e) {
             if (e instanceof SQLException failure && PostgresSink.isOutage(failure)) {
