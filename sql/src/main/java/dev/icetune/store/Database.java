@@ -90,8 +90,8 @@ public final class Database
         }
         // a database not created yet (a fresh server, or one of several a DBA hands over misspelt): say what creates it
         if ("3D000".equals(refused.getSQLState())) {
-            String database = urlProperty("PGDBNAME").map(Database::quoted).orElse("<database>");
-            String user = Optional.ofNullable(properties.getProperty("user")).or(() -> urlProperty("user")).map(Database::quoted).orElse("<icetune.db.user>");
+            String database = urlProperty("PGDBNAME").map(TableName::quoted).orElse("<database>");
+            String user = Optional.ofNullable(properties.getProperty("user")).or(() -> urlProperty("user")).map(TableName::quoted).orElse("<icetune.db.user>");
             return "icetune.db.url: its database is not there; create it as a superuser: CREATE DATABASE %s OWNER %s, or name one that is".formatted(database, user);
         }
         // a host name that does not resolve: the driver says "The connection attempt failed.", the host only in a cause
@@ -111,11 +111,6 @@ public final class Database
     private Optional<String> urlProperty(String key)
     {
         return Optional.ofNullable(Driver.parseURL(url, null)).map(parsed -> parsed.getProperty(key));
-    }
-
-    private static String quoted(String identifier)
-    {
-        return '"' + identifier.replace("\"", "\"\"") + '"';
     }
 
     /**

@@ -138,7 +138,8 @@ public record TableName(String catalog, String schema, String table)
         return part.indexOf('.') < 0 && part.indexOf('"') < 0 ? part : quoted(part);
     }
 
-    private static String quoted(String part)
+    /** A name as SQL quotes it, Trino and PostgreSQL alike: double-quoted, its double quotes doubled. */
+    static String quoted(String part)
     {
         return '"' + part.replace("\"", "\"\"") + '"';
     }
