@@ -6,6 +6,7 @@ import dev.icetune.engine.iceberg.TableMetadataReader;
 import dev.icetune.fixes.EffectMeasurer;
 import dev.icetune.fixes.FixApplier;
 import dev.icetune.engine.rules.RuleBook;
+import dev.icetune.engine.rules.CompiledRules;
 import dev.icetune.engine.rules.RuleBookHolder;
 import dev.icetune.engine.store.Approvals;
 import dev.icetune.engine.store.RecommendationStore;
@@ -123,7 +124,13 @@ public final class Context
 
     public RuleBookHolder rules(Consumer<String> problems)
     {
-        return new RuleBookHolder(settings().rulesDirectory(), problems);
+        return new RuleBookHolder(settings().rulesDirectory(), compiledRules(), problems);
+    }
+
+    /** Where rules compiled by an earlier command are kept: the user's cache, as the launcher's class-data archive. */
+    public CompiledRules compiledRules()
+    {
+        return CompiledRules.userCache(environment);
     }
 
     /** The thresholds of the configured rules directory, without compiling its rules. */

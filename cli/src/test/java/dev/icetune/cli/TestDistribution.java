@@ -62,13 +62,18 @@ class TestDistribution
         assertThat(validate.out()).contains("26 rules in " + home.resolve("rules") + " compile");
         assertNothingButResults(validate);
         try (var archives = Files.list(cache)) {
-            assertThat(archives.map(path -> path.getFileName().toString())).as("this installation's archive made, the month-old one gone")
+            assertThat(archives.map(path -> path.getFileName().toString()).filter(name -> name.endsWith(".jsa")))
+                    .as("this installation's archive made, the month-old one gone")
                     .hasSize(2).contains(recent.getFileName().toString()).doesNotContain(stale.getFileName().toString());
         }
+        // the rules compiled once, kept beside it for the next commands on them
+        assertThat(validate.err()).contains("==> compiling the rules in " + home.resolve("rules"));
+        assertThat(cache.resolve("rules")).isDirectoryContaining("glob:**.rules");
 
         Run test = run(home, temporary, "rules", "test");
         assertThat(test.exit()).as("from anywhere, the installation's own rules: " + test.err()).isZero();
         assertThat(test.out()).contains(TestCli.scenarios(home.resolve("rules")) + " passed, 0 failed");
+        assertThat(test.err()).as("read back, not compiled again").doesNotContain("compiling");
 
         // the example copied out of the installation, as to /etc/icetune beside the systemd unit: its rules are the installation's
         String url = TestingPostgres.shared().createDatabase("distribution");
@@ -79,6 +84,7 @@ class TestDistribution
         Run evaluate = run(home, temporary, "--config", config.toString(), "evaluate");
         assertThat(evaluate.exit()).as(evaluate.err()).isZero();
         assertThat(evaluate.out()).isEqualTo("(no recommendations)%n".formatted());
+        assertThat(evaluate.err()).as("read back, not compiled again").doesNotContain("compiling");
         assertNothingButResults(evaluate);
 
         Run list = run(home, temporary, "--config", config.toString(), "recommendations", "list");

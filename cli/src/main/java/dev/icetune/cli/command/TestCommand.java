@@ -27,8 +27,7 @@ final class TestCommand
     public Integer call()
     {
         Path directory = rules.directory(context()).toAbsolutePath().normalize();
-        progress("compiling the rules in " + directory); // seconds, silent before
-        RuleBook book = RuleBook.load(directory);
+        RuleBook book = RuleBook.load(directory, context().compiledRules(), () -> progress("compiling the rules in " + directory));
         List<Scenarios.Result> scenarios = Scenarios.run(book, directory.resolve("scenarios"));
         List<Scenarios.Result> results = new ArrayList<>(scenarios);
         results.addAll(Scenarios.untested(book, scenarios));

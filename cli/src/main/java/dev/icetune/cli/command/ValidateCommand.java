@@ -28,10 +28,9 @@ final class ValidateCommand
         Path directory = rules.directory(context()).toAbsolutePath().normalize();
         Map<String, Object> document = new LinkedHashMap<>();
         document.put("directory", directory.toString());
-        progress("compiling the rules in " + directory); // seconds, silent before
         RuleBook book;
         try {
-            book = RuleBook.load(directory);
+            book = RuleBook.load(directory, context().compiledRules(), () -> progress("compiling the rules in " + directory));
         }
         catch (RuleBookException e) {
             if (!json) {

@@ -4,7 +4,10 @@ import dev.icetune.engine.facts.Thresholds;
 import dev.icetune.engine.model.Recommendation;
 import dev.icetune.engine.model.RecommendationSink;
 import dev.icetune.store.TextFiles;
+import org.drools.kiesession.rulebase.InternalKnowledgeBase;
+import org.drools.kiesession.rulebase.KnowledgeBaseFactory;
 import org.kie.api.KieBase;
+import org.kie.api.definition.KiePackage;
 import org.kie.api.io.ResourceType;
 import org.kie.internal.builder.KnowledgeBuilder;
 import org.kie.internal.builder.KnowledgeBuilderConfiguration;
@@ -29,8 +32,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
 import java.util.TreeMap;
@@ -89,7 +94,18 @@ public final class RuleBook
      */
     public static RuleBook load(Path directory)
     {
+        return load(directory, CompiledRules.NONE, () -> {});
+    }
+
+    /**
+     * As {@link #load(Path)}, reading the rules from {@code compiled} where they were compiled before from the same files by the
+     * same code, and keeping them there when compiled; {@code compiling} runs before a compilation, which takes seconds.
+     */
+    public static RuleBook load(Path directory, CompiledRules compiled, Runnable compiling)
+    {
         requireNonNull(directory, "directory is null");
+        requireNonNull(compiled, "compiled is null");
+        requireNonNull(compiling, "compiling is null");
         if (!Files.isDirectory(directory)) {
             throw new RuleBookException(List.of(directory + ": no such directory (a rules directory holds the DRL files and thresholds.properties)"));
         }
@@ -106,25 +122,45 @@ public final class RuleBook
             errors.add(directory + ": no .drl files");
             throw new RuleBookException(errors);
         }
+        Map<String, String> texts = new LinkedHashMap<>();
+        for (Path drl : drlFiles) {
+            try {
+                String text = TextFiles.read(drl);
+                texts.put(drl.toString(), text);
+                if (thresholds != null) {
+                    errors.addAll(unsetThresholds(drl, text, thresholds));
+                }
+            }
+            catch (IOException e) {
+                errors.add(drl + ": cannot read (" + e.getMessage() + ")");
+            }
+        }
+        String key = CompiledRules.key(texts);
+        Optional<Collection<KiePackage>> packages = errors.isEmpty() ? compiled.read(key) : Optional.empty();
+        if (packages.isEmpty()) {
+            compiling.run();
+            packages = Optional.of(compile(directory, texts, errors));
+            if (errors.isEmpty()) {
+                compiled.write(key, packages.get());
+            }
+        }
+        if (!errors.isEmpty()) {
+            throw new RuleBookException(errors);
+        }
+        InternalKnowledgeBase kieBase = KnowledgeBaseFactory.newKnowledgeBase();
+        kieBase.addPackages(packages.get());
+        return new RuleBook(kieBase, thresholds);
+    }
+
+    /** The DRL {@code texts} by file, compiled; their errors added to {@code errors}. */
+    private static Collection<KiePackage> compile(Path directory, Map<String, String> texts, List<String> errors)
+    {
         KnowledgeBuilderConfiguration configuration = KnowledgeBuilderFactory.newKnowledgeBuilderConfiguration();
         // facts are immutable records inserted once and never modified: property reactivity (re-evaluating a rule when a
         // property it reads changes) has nothing to do, and with it on Drools warns about every join on a method call
         configuration.setOption(PropertySpecificOption.DISABLED);
         KnowledgeBuilder builder = KnowledgeBuilderFactory.newKnowledgeBuilder(configuration);
-        for (Path drl : drlFiles) {
-            String text;
-            try {
-                text = TextFiles.read(drl);
-            }
-            catch (IOException e) {
-                errors.add(drl + ": cannot read (" + e.getMessage() + ")");
-                continue;
-            }
-            builder.add(ResourceFactory.newByteArrayResource(text.getBytes(StandardCharsets.UTF_8)).setSourcePath(drl.toString()), ResourceType.DRL);
-            if (thresholds != null) {
-                errors.addAll(unsetThresholds(drl, text, thresholds));
-            }
-        }
+        texts.forEach((file, text) -> builder.add(ResourceFactory.newByteArrayResource(text.getBytes(StandardCharsets.UTF_8)).setSourcePath(file), ResourceType.DRL));
         record DrlError(String file, int line, String message) {}
         List<DrlError> drlErrors = new ArrayList<>();
         for (KnowledgeBuilderError error : builder.getErrors()) {
@@ -135,10 +171,7 @@ public final class RuleBook
         Set<String> explained = drlErrors.stream().filter(error -> !error.message().equals(NO_PACKAGE)).map(DrlError::file).collect(Collectors.toSet());
         drlErrors.stream().filter(error -> !(error.message().equals(NO_PACKAGE) && explained.contains(error.file())))
                 .forEach(error -> errors.add(error.file() + ":" + error.line() + " " + error.message()));
-        if (!errors.isEmpty()) {
-            throw new RuleBookException(errors);
-        }
-        return new RuleBook(builder.newKieBase(), thresholds);
+        return builder.getKnowledgePackages();
     }
 
     private static final String NO_PACKAGE = "Parser returned a null Package";

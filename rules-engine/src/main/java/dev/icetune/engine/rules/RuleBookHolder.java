@@ -15,13 +15,20 @@ import static java.util.Objects.requireNonNull;
 public final class RuleBookHolder
 {
     private final Path directory;
+    private final CompiledRules compiled;
     private final Consumer<String> report;
     private RuleBook current;
     private String loadedStamp = "";
 
     public RuleBookHolder(Path directory, Consumer<String> report)
     {
+        this(directory, CompiledRules.NONE, report);
+    }
+
+    public RuleBookHolder(Path directory, CompiledRules compiled, Consumer<String> report)
+    {
         this.directory = requireNonNull(directory, "directory is null");
+        this.compiled = requireNonNull(compiled, "compiled is null");
         this.report = requireNonNull(report, "report is null");
     }
 
@@ -31,14 +38,17 @@ public final class RuleBookHolder
         return current(ignored -> {});
     }
 
-    /** As {@link #current()}, saying so to {@code progress} when it compiles them: that takes seconds, silent before the evaluation's first line. */
+    /**
+     * As {@link #current()}, saying so to {@code progress} when it compiles them: that takes seconds, silent before the evaluation's first
+     * line (read back compiled, they take half a second).
+     */
     public synchronized RuleBook current(Consumer<String> progress)
     {
         String stamp = stamp();
         if (current == null || !stamp.equals(loadedStamp)) {
-            progress.accept((current == null ? "compiling the rules in %s" : "the rules in %s changed: compiling them again").formatted(directory));
+            String compiling = (current == null ? "compiling the rules in %s" : "the rules in %s changed: compiling them again").formatted(directory);
             try {
-                current = RuleBook.load(directory);
+                current = RuleBook.load(directory, compiled, () -> progress.accept(compiling));
                 loadedStamp = stamp;
             }
             catch (RuleBookException e) {
