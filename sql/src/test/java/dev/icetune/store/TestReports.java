@@ -26,8 +26,7 @@ class TestReports
             assertThat(Reports.NAMES).containsExactlyInAnyOrderElementsOf(files.map(file -> file.getFileName().toString())
                     .filter(name -> name.endsWith(".sql")).map(name -> name.substring(0, name.length() - 4)).toList());
         }
-        String url = TestingPostgres.shared().createDatabase("reports");
-        TestSchemaMigration.database(url).migrate();
+        String url = migrated("reports");
         for (String name : Reports.NAMES) {
             TestingPostgres.execute(url, Reports.sql(name).orElseThrow());
         }
@@ -39,8 +38,7 @@ class TestReports
     void tablesAreNamedAsRecommendationsNameThemAndTwoThatReadAlikeStayTwo()
             throws Exception
     {
-        String url = TestingPostgres.shared().createDatabase("report_tables");
-        TestSchemaMigration.database(url).migrate();
+        String url = migrated("report_tables");
         // iceberg."eu.sales".orders and iceberg.eu."sales.orders": one text without quotes, two tables
         List<TableName> tables = List.of(new TableName("iceberg", "eu.sales", "orders"), new TableName("iceberg", "eu", "sales.orders"),
                 new TableName("iceberg", "demo", "events"));
@@ -75,8 +73,7 @@ class TestReports
     void aTableCompactedLeavesTheSmallFileReportAtItsNextScans()
             throws Exception
     {
-        String url = TestingPostgres.shared().createDatabase("report_compacted");
-        TestSchemaMigration.database(url).migrate();
+        String url = migrated("report_compacted");
         String scan = """
                 INSERT INTO query_inputs (query_id, "timestamp", input_index, catalog, schema_name, table_name, files_scanned, bytes_scanned,
                     total_data_files, reads_as_of)
@@ -106,8 +103,7 @@ class TestReports
     void theReportsOfPatternsAreTheWorkloadsNotIcetunesOwnStatements()
             throws Exception
     {
-        String url = TestingPostgres.shared().createDatabase("report_own");
-        TestSchemaMigration.database(url).migrate();
+        String url = migrated("report_own");
         String row = """
                 INSERT INTO query_logs (query_id, "timestamp", state, success, user_name, source, update_type, query_text, query_pattern, query_pattern_hash,
                     query_text_length, query_text_truncated, create_time, end_time, latency, input_count)
@@ -137,8 +133,7 @@ class TestReports
     void aFilterLeftAboveTheScanThatSkippedFilesIsPushedDownSuccessfully()
             throws Exception
     {
-        String url = TestingPostgres.shared().createDatabase("report_pushdown");
-        TestSchemaMigration.database(url).migrate();
+        String url = migrated("report_pushdown");
         // by partition; a lookup that read 1 file of 40; one that read all 40
         String[] scans = {"ARRAY['ts'], 'x = 1', 1, 0.025", "ARRAY[]::text[], 'order_id = 7', 1, 0.025", "NULL, 'order_id = 8', 40, 1"};
         for (int scan = 0; scan < scans.length; scan++) {
@@ -162,8 +157,7 @@ class TestReports
             throws Exception
     {
         // as an evaluation leaves an applied fix: its estimate and its measured effect, figures stored in JSON
-        String url = TestingPostgres.shared().createDatabase("report_figures");
-        TestSchemaMigration.database(url).migrate();
+        String url = migrated("report_figures");
         TestingPostgres.execute(url, """
                 INSERT INTO recommendations (dedupe_key, rule_id, target_type, target, severity, level, status, explanation, proposed_fix, fix,
                     evidence, first_seen, last_seen, updated_at, estimate, measured_effect)
@@ -206,5 +200,13 @@ class TestReports
                 assertThat(rows.getString("rolled_back_by")).isEqualTo("carol");
             }
         }
+    }
+
+    /** A new database of {@code name}, with the schema the reports read. */
+    private static String migrated(String name)
+    {
+        String url = TestingPostgres.shared().createDatabase(name);
+        TestSchemaMigration.database(url).migrate();
+        return url;
     }
 }
