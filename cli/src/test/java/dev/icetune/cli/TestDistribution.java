@@ -57,6 +57,12 @@ class TestDistribution
         Path stale = aged(Files.writeString(cache.resolve("classes-1.jsa"), "old"), 30);
         Path recent = aged(Files.writeString(cache.resolve("classes-2.jsa"), "recent"), 7);
 
+        // a person's first command: its archive holds little beyond the help's classes
+        assertThat(run(home, home, "--help").exit()).isZero();
+        Path archive = onlyFile(cache, ".jsa", recent, stale);
+        long helpArchive = Files.size(archive);
+        assertThat(cache.resolve(archive.getFileName().toString().replace(".jsa", ".covers"))).content().isEqualToIgnoringWhitespace("0");
+
         Run validate = run(home, home, "rules", "validate");
         assertThat(validate.exit()).as(validate.err()).isZero();
         assertThat(validate.out()).contains("26 rules in " + home.resolve("rules") + " compile");
@@ -86,6 +92,10 @@ class TestDistribution
         assertThat(evaluate.out()).isEqualTo("(no recommendations)%n".formatted());
         assertThat(evaluate.err()).as("read back, not compiled again").doesNotContain("compiling");
         assertNothingButResults(evaluate);
+        // made again by the runs that load more classes: the rules', then an evaluation's (and no further: --help leaves it)
+        assertThat(Files.size(archive)).as("the evaluation's archive").isGreaterThan(3 * helpArchive);
+        assertThat(run(home, temporary, "--help").exit()).isZero();
+        assertThat(cache.resolve(archive.getFileName().toString().replace(".jsa", ".covers"))).content().isEqualToIgnoringWhitespace("3");
 
         Run list = run(home, temporary, "--config", config.toString(), "recommendations", "list");
         assertThat(list.exit()).as(list.err()).isZero();
@@ -316,6 +326,17 @@ class TestDistribution
         Process process = command(home, workingDirectory, args).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
         assertThat(process.waitFor(3, TimeUnit.MINUTES)).isTrue();
         return new Run(process.exitValue(), Files.readString(out, StandardCharsets.UTF_8), Files.readString(err, StandardCharsets.UTF_8));
+    }
+
+    /** The one file of {@code directory} whose name ends in {@code suffix}, {@code others} aside. */
+    private static Path onlyFile(Path directory, String suffix, Path... others)
+            throws IOException
+    {
+        try (var files = Files.list(directory)) {
+            List<Path> found = files.filter(file -> file.getFileName().toString().endsWith(suffix) && !List.of(others).contains(file)).toList();
+            assertThat(found).hasSize(1);
+            return found.getFirst();
+        }
     }
 
     /** The installed launcher, with only a JDK in the environment. */
