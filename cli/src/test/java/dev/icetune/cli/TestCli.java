@@ -506,12 +506,12 @@ class TestCli
         Path config = config(directory, url, "icetune.approvers=alice\n");
 
         assertThat(run("--config", config.toString(), "recommendations", "approve", "1", "2", "--by", "mallory")).isEqualTo(IcetuneCli.FAILED);
-        assertThat(stderr()).isEqualTo("icetune: 'mallory' may not approve or reject: not listed in icetune.approvers; see %s%n".formatted(config));
+        assertThat(stderr()).isEqualTo("icetune: 'mallory' may not approve, reject or reopen: not listed in icetune.approvers; see %s%n".formatted(config));
         err.reset();
         // a first approval with the configuration as it came: who decides is not set yet
         Path unset = config(Files.createDirectories(directory.resolve("unset")), url, "");
         assertThat(run("--config", unset.toString(), "recommendations", "approve", "1", "--by", "alice")).isEqualTo(IcetuneCli.FAILED);
-        assertThat(stderr()).isEqualTo("icetune: 'alice' may not approve or reject: icetune.approvers names nobody yet (the identities who decide, comma-separated); see %s%n"
+        assertThat(stderr()).isEqualTo("icetune: 'alice' may not approve, reject or reopen: icetune.approvers names nobody yet (the identities who decide, comma-separated); see %s%n"
                 .formatted(unset));
         err.reset();
         assertThat(run("--config", config.toString(), "recommendations", "approve", "1", "--by", "alice")).isZero();
@@ -542,7 +542,7 @@ class TestCli
         Path config = config(directory, url, "icetune.approvers=alice\n");
 
         assertThat(run("--config", config.toString(), "recommendations", "approve", "1", "--by", "mallory")).isEqualTo(IcetuneCli.FAILED);
-        assertThat(stderr()).contains("'mallory' may not approve or reject");
+        assertThat(stderr()).contains("'mallory' may not approve, reject or reopen");
         assertThat(run("--config", config.toString(), "recommendations", "approve", "1", "--by", "alice", "--reason", "go")).isZero();
         assertThat(stdout()).contains("#1 small-files on iceberg.demo.events approved by alice");
         assertThat(run("--config", config.toString(), "recommendations", "approve", "1", "--by", "alice")).isEqualTo(IcetuneCli.FAILED);

@@ -38,7 +38,7 @@ class TestApprovals
         long analyze = id(store, "stale-statistics");
 
         assertThatThrownBy(() -> store.approve(compact, "mallory", "looks fine"))
-                .hasMessage("'mallory' may not approve or reject: not listed in icetune.approvers");
+                .hasMessage("'mallory' may not approve, reject or reopen: not listed in icetune.approvers");
         assertThat(store.find(compact).orElseThrow().status()).isEqualTo(Status.OPEN);
 
         assertThat(store.approve(compact, "alice", "nightly window").status()).isEqualTo(Status.APPROVED);
@@ -66,7 +66,7 @@ class TestApprovals
         store.approve(compact, "alice", "nightly window");
         store.reject(analyze, "bob", "statistics are collected on write");
 
-        assertThatThrownBy(() -> store.reopen(compact, "mallory", "no")).hasMessage("'mallory' may not approve or reject: not listed in icetune.approvers");
+        assertThatThrownBy(() -> store.reopen(compact, "mallory", "no")).hasMessage("'mallory' may not approve, reject or reopen: not listed in icetune.approvers");
         assertThat(store.reopen(compact, "bob", "the ingest job compacts it tonight").status()).isEqualTo(Status.OPEN);
         assertThat(store.reopen(analyze, "bob", "the writer stopped collecting them").status()).isEqualTo(Status.OPEN);
         assertThatThrownBy(() -> store.reopen(analyze, "bob", "again")).hasMessage("recommendation " + analyze + " is already open");

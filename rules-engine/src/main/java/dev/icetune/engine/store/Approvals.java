@@ -73,7 +73,7 @@ public record Approvals(Set<String> approvers, List<AutoApproval> autoApprovals)
     public void checkMayDecide(String actor)
     {
         if (!approvers.contains(actor)) {
-            throw new IllegalArgumentException("'%s' may not approve or reject: %s".formatted(actor,
+            throw new IllegalArgumentException("'%s' may not approve, reject or reopen: %s".formatted(actor,
                     approvers.isEmpty() ? "icetune.approvers names nobody yet (the identities who decide, comma-separated)" : "not listed in icetune.approvers"));
         }
     }
