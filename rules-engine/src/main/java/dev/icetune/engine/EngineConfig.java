@@ -142,7 +142,7 @@ public class EngineConfig
     }
 
     @Config("icetune.approvers")
-    @ConfigDescription("comma-separated identities allowed to approve or reject")
+    @ConfigDescription("comma-separated identities allowed to approve, reject or reopen")
     public EngineConfig setApprovers(String approvers)
     {
         this.approvers = approvers == null ? "" : approvers;
