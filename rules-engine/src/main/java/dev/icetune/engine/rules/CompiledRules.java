@@ -6,16 +6,15 @@ import org.kie.api.definition.KiePackage;
 
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
+import java.io.File;
 import java.io.IOException;
 import java.io.ObjectInputStream;
 import java.io.ObjectOutputStream;
-import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.security.CodeSource;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
@@ -33,7 +32,7 @@ import static java.util.Objects.requireNonNull;
 /**
  * Rules compiled before, kept on disk between commands: compiling the shipped rules takes 2-3 s of every one-off command that
  * runs them ({@code evaluate}, {@code rules validate}, {@code rules test}), reading them back about half a second. Each is kept
- * under a key of the rule files' names and bytes and of the code that compiled them (icetune's rules engine and Drools, as
+ * under a key of the rule files' names and bytes and of the code they were compiled against (every jar of the class path, as
  * installed), so that an edit, an added or removed file, or an upgrade compiles again; only rules that compiled are kept. A
  * file that cannot be read back (cut short, written by another version) is compiled again and replaced; a directory that
  * cannot be written leaves every command compiling, as without it. The directory is the user's own (the launcher's cache,
@@ -73,8 +72,10 @@ public final class CompiledRules
     {
         try {
             MessageDigest digest = MessageDigest.getInstance("SHA-256");
-            for (Class<?> code : List.of(CompiledRules.class, DroolsObjectOutputStream.class, org.kie.internal.builder.KnowledgeBuilderFactory.class)) {
-                digest.update(identity(code).getBytes(UTF_8));
+            // the code the rules were compiled against: the facts and fixes they name (in several of icetune's jars) and Drools
+            for (String entry : System.getProperty("java.class.path", "").split(File.pathSeparator)) {
+                digest.update(identity(entry).getBytes(UTF_8));
+                digest.update((byte) 0);
             }
             files.forEach((name, text) -> {
                 digest.update(name.getBytes(UTF_8));
@@ -90,26 +91,22 @@ public final class CompiledRules
     }
 
     /**
-     * The jar a class came from, by path, size and time (a jar replaced by another version changes them); classes in a directory
-     * (a build's own, as tests run them) by their newest file, so that a rebuilt fact class compiles the rules again.
+     * A class path entry: a jar by path, size and time (one replaced by another version changes them); a directory of classes (a
+     * build's own, as tests run them) by its newest file, so that a rebuilt fact class compiles the rules again.
      */
-    private static String identity(Class<?> code)
+    private static String identity(String entry)
     {
-        CodeSource source = code.getProtectionDomain().getCodeSource();
-        if (source == null || source.getLocation() == null) {
-            return code.getName();
-        }
         try {
-            Path location = Path.of(source.getLocation().toURI());
+            Path location = Path.of(entry);
             if (Files.isDirectory(location)) {
                 try (Stream<Path> files = Files.walk(location)) {
-                    return location + "@" + files.filter(Files::isRegularFile).mapToLong(CompiledRules::modified).max().orElse(0);
+                    return entry + "@" + files.filter(Files::isRegularFile).mapToLong(CompiledRules::modified).max().orElse(0);
                 }
             }
-            return location + "@" + Files.size(location) + "@" + modified(location);
+            return entry + "@" + Files.size(location) + "@" + modified(location);
         }
-        catch (IOException | URISyntaxException | RuntimeException e) {
-            return source.getLocation().toString();
+        catch (IOException | RuntimeException e) {
+            return entry;
         }
     }
 
