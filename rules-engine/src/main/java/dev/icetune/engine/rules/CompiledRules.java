@@ -130,11 +130,11 @@ public final class CompiledRules
         if (!Files.isRegularFile(file)) {
             return Optional.empty();
         }
+        Collection<KiePackage> packages;
         try (ObjectInputStream in = new DroolsObjectInputStream(new BufferedInputStream(Files.newInputStream(file)), CompiledRules.class.getClassLoader())) {
             @SuppressWarnings("unchecked")
-            Collection<KiePackage> packages = (Collection<KiePackage>) in.readObject();
-            Files.setLastModifiedTime(file, FileTime.fromMillis(System.currentTimeMillis())); // kept as recently used
-            return Optional.of(packages);
+            Collection<KiePackage> read = (Collection<KiePackage>) in.readObject();
+            packages = read;
         }
         catch (Exception | LinkageError e) {
             // cut short by a full disk, or written by code this key did not tell apart: compiled again and replaced
@@ -146,6 +146,13 @@ public final class CompiledRules
             }
             return Optional.empty();
         }
+        try {
+            Files.setLastModifiedTime(file, FileTime.fromMillis(System.currentTimeMillis())); // kept as recently used
+        }
+        catch (IOException e) {
+            // a file this user may read and not touch (another's cache) is read all the same; it may be the first pruned
+        }
+        return Optional.of(packages);
     }
 
     /** Keeps {@code packages} under {@code key}, quietly not where the directory cannot be written. */
