@@ -302,9 +302,10 @@ class TestRuleBook
     void rulesReadBackCompiledDoWhatTheyDidCompiled(@TempDir Path cache)
     {
         List<String> compilations = new ArrayList<>();
+        Runnable compiling = () -> compilations.add("compiled");
         CompiledRules compiled = CompiledRules.in(cache.resolve("icetune/rules"));
-        RuleBook first = RuleBook.load(TestShippedRules.RULES, compiled, () -> compilations.add("compiled"));
-        RuleBook again = RuleBook.load(TestShippedRules.RULES, compiled, () -> compilations.add("compiled"));
+        RuleBook first = RuleBook.load(TestShippedRules.RULES, compiled, compiling);
+        RuleBook again = RuleBook.load(TestShippedRules.RULES, compiled, compiling);
 
         assertThat(compilations).as("the second read back, not compiled").hasSize(1);
         assertThat(again.ruleNames()).isEqualTo(first.ruleNames());
@@ -324,27 +325,28 @@ class TestRuleBook
         TableFact table = new TableFact("iceberg.demo.a", 1, 1, 1, 0, 1, 0, List.of(), List.of(), List.of(), Map.of(), 15, 1, 1, 1, 0, 1, Map.of(), Map.of(), 0,
                 List.of(), 0, 0, Map.of(), 0, List.of(), Map.of(), false, 0);
         List<String> compilations = new ArrayList<>();
+        Runnable compiling = () -> compilations.add("compiled");
         CompiledRules compiled = CompiledRules.in(cache);
-        assertThat(RuleBook.load(rules, compiled, () -> compilations.add("compiled")).evaluate(List.of(table)).recommendations()).hasSize(1);
-        assertThat(RuleBook.load(rules, compiled, () -> compilations.add("compiled")).evaluate(List.of(table)).recommendations()).hasSize(1);
+        assertThat(RuleBook.load(rules, compiled, compiling).evaluate(List.of(table)).recommendations()).hasSize(1);
+        assertThat(RuleBook.load(rules, compiled, compiling).evaluate(List.of(table)).recommendations()).hasSize(1);
         assertThat(compilations).hasSize(1);
 
         Files.writeString(rules.resolve("good.drl"), GOOD.replace("snapshots >", "snapshots >>"));
-        assertThatThrownBy(() -> RuleBook.load(rules, compiled, () -> compilations.add("compiled"))).isInstanceOf(RuleBookException.class)
+        assertThatThrownBy(() -> RuleBook.load(rules, compiled, compiling)).isInstanceOf(RuleBookException.class)
                 .hasMessageContaining("good.drl:");
-        assertThatThrownBy(() -> RuleBook.load(rules, compiled, () -> compilations.add("compiled"))).isInstanceOf(RuleBookException.class);
+        assertThatThrownBy(() -> RuleBook.load(rules, compiled, compiling)).isInstanceOf(RuleBookException.class);
         assertThat(compilations).as("broken rules are not kept: compiled, and said broken, each time").hasSize(3);
 
         Files.writeString(rules.resolve("good.drl"), GOOD.replace("max_snapshots\") )", "max_snapshots\") * 2 )"));
-        assertThat(RuleBook.load(rules, compiled, () -> compilations.add("compiled")).evaluate(List.of(table)).recommendations()).isEmpty();
+        assertThat(RuleBook.load(rules, compiled, compiling).evaluate(List.of(table)).recommendations()).isEmpty();
         assertThat(compilations).hasSize(4);
         try (Stream<Path> kept = Files.list(cache)) {
             for (Path file : kept.toList()) {
                 Files.write(file, Arrays.copyOf(Files.readAllBytes(file), 100));
             }
         }
-        assertThat(RuleBook.load(rules, compiled, () -> compilations.add("compiled")).evaluate(List.of(table)).recommendations()).isEmpty();
-        assertThat(RuleBook.load(rules, compiled, () -> compilations.add("compiled")).evaluate(List.of(table)).recommendations()).isEmpty();
+        assertThat(RuleBook.load(rules, compiled, compiling).evaluate(List.of(table)).recommendations()).isEmpty();
+        assertThat(RuleBook.load(rules, compiled, compiling).evaluate(List.of(table)).recommendations()).isEmpty();
         assertThat(compilations).as("cut short: compiled again once, then read back").hasSize(5);
     }
 
@@ -355,8 +357,9 @@ class TestRuleBook
     {
         Path notADirectory = Files.writeString(cache.resolve("icetune"), "");
         List<String> compilations = new ArrayList<>();
+        Runnable compiling = () -> compilations.add("compiled");
         for (int load = 0; load < 2; load++) {
-            assertThat(RuleBook.load(TestShippedRules.RULES, CompiledRules.in(notADirectory.resolve("rules")), () -> compilations.add("compiled")).ruleNames()).isNotEmpty();
+            assertThat(RuleBook.load(TestShippedRules.RULES, CompiledRules.in(notADirectory.resolve("rules")), compiling).ruleNames()).isNotEmpty();
         }
         assertThat(compilations).hasSize(2);
     }

@@ -67,9 +67,15 @@ public final class CompiledRules
         return in(base.resolve("icetune").resolve("rules"));
     }
 
-    /** The key of rule files, by name and content (in the order compiled), compiled by this code. */
-    static String key(Map<String, String> files)
+    /**
+     * The key of rule files, by name and content (in the order compiled), compiled by this code; none where nothing is kept
+     * ({@link #NONE}), which then spends nothing on the class path.
+     */
+    Optional<String> key(Map<String, String> files)
     {
+        if (directory.isEmpty()) {
+            return Optional.empty();
+        }
         try {
             MessageDigest digest = MessageDigest.getInstance("SHA-256");
             // the code the rules were compiled against: the facts and fixes they name (in several of icetune's jars) and Drools
@@ -83,7 +89,7 @@ public final class CompiledRules
                 digest.update(text.getBytes(UTF_8));
                 digest.update((byte) 0);
             });
-            return HexFormat.of().formatHex(digest.digest(), 0, 16);
+            return Optional.of(HexFormat.of().formatHex(digest.digest(), 0, 16));
         }
         catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e); // every JDK has SHA-256
@@ -120,13 +126,10 @@ public final class CompiledRules
         }
     }
 
-    /** The packages compiled under {@code key} before; none when there are none or they cannot be read back (then removed). */
+    /** The packages compiled under {@link #key} before; none when there are none or they cannot be read back (then removed). */
     Optional<Collection<KiePackage>> read(String key)
     {
-        if (directory.isEmpty()) {
-            return Optional.empty();
-        }
-        Path file = directory.get().resolve(key + SUFFIX);
+        Path file = directory.orElseThrow().resolve(key + SUFFIX);
         if (!Files.isRegularFile(file)) {
             return Optional.empty();
         }
@@ -158,10 +161,7 @@ public final class CompiledRules
     /** Keeps {@code packages} under {@code key}, quietly not where the directory cannot be written. */
     void write(String key, Collection<KiePackage> packages)
     {
-        if (directory.isEmpty()) {
-            return;
-        }
-        Path cache = directory.get();
+        Path cache = directory.orElseThrow();
         try {
             if (!Files.isDirectory(cache)) {
                 Files.createDirectories(cache);

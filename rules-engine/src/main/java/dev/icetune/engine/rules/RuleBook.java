@@ -135,14 +135,15 @@ public final class RuleBook
                 errors.add(drl + ": cannot read (" + e.getMessage() + ")");
             }
         }
-        String key = CompiledRules.key(texts);
-        Optional<Collection<KiePackage>> packages = errors.isEmpty() ? compiled.read(key) : Optional.empty();
+        Optional<String> key = errors.isEmpty() ? compiled.key(texts) : Optional.empty();
+        Optional<Collection<KiePackage>> packages = key.flatMap(compiled::read);
         if (packages.isEmpty()) {
             compiling.run();
-            packages = Optional.of(compile(directory, texts, errors));
+            Collection<KiePackage> compiledNow = compile(directory, texts, errors);
             if (errors.isEmpty()) {
-                compiled.write(key, packages.get());
+                key.ifPresent(kept -> compiled.write(kept, compiledNow));
             }
+            packages = Optional.of(compiledNow);
         }
         if (!errors.isEmpty()) {
             throw new RuleBookException(errors);
