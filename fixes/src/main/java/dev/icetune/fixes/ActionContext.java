@@ -11,6 +11,8 @@ import org.apache.iceberg.PartitionSpec;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.exceptions.CommitFailedException;
 
+import java.net.InetSocketAddress;
+import java.net.URI;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -133,18 +135,24 @@ record ActionContext(Optional<Table> table, Optional<TrinoConnections> trino, Re
             try {
                 retryingConflicts(() -> {
                     try (Connection connection = open(connections, session); Statement sql = connection.createStatement();
-                            StatementProgress said = new StatementProgress(progress)) {
+                            StatementProgress said = new StatementProgress(progress, coordinator(connection), () -> cancel(sql))) {
                         if (sql.isWrapperFor(TrinoStatement.class)) {
                             sql.unwrap(TrinoStatement.class).setProgressMonitor(said);
                         }
-                        // a statement with a result (ANALYZE's row count) returns from execute() before it is done: read it to the end
-                        if (sql.execute(statement)) {
-                            try (ResultSet result = sql.getResultSet()) {
-                                while (result.next()) {
-                                    // done when the result is
+                        try {
+                            // a statement with a result (ANALYZE's row count) returns from execute() before it is done: read it to the end
+                            if (sql.execute(statement)) {
+                                try (ResultSet result = sql.getResultSet()) {
+                                    while (result.next()) {
+                                        // done when the result is
+                                    }
                                 }
                             }
                         }
+                        catch (SQLException e) {
+                            throw said.explained(e);
+                        }
+                        said.failIfCoordinatorGone();
                     }
                 }, e -> e instanceof SQLException sql && (isCommitConflict(sql) || TrinoConnections.isCatalogConnectionLost(sql)), () -> {});
             }
@@ -152,6 +160,24 @@ record ActionContext(Optional<Table> table, Optional<TrinoConnections> trino, Re
                 throw new IllegalStateException(trinoFailure(e, limits.commitAttempts()), e);
             }
         });
+    }
+
+    /** The host and port a Trino connection's client talks to, where its URL names a port. */
+    private static Optional<InetSocketAddress> coordinator(Connection connection)
+            throws SQLException
+    {
+        URI url = URI.create(connection.getMetaData().getURL().replaceFirst("^jdbc:", ""));
+        return url.getHost() == null || url.getPort() < 0 ? Optional.empty() : Optional.of(InetSocketAddress.createUnresolved(url.getHost(), url.getPort()));
+    }
+
+    private static void cancel(Statement statement)
+    {
+        try {
+            statement.cancel();
+        }
+        catch (SQLException e) {
+            // already closed: the statement ended meanwhile
+        }
     }
 
     /**
