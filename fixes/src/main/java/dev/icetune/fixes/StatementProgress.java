@@ -5,6 +5,7 @@ import io.trino.jdbc.QueryStats;
 
 import java.io.IOException;
 import java.net.ConnectException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.sql.SQLException;
@@ -118,15 +119,23 @@ final class StatementProgress
         }
     }
 
-    /** Whether a connect to {@code address} is refused: no process listens there. A timeout or another failure is no answer. */
-    private static boolean refuses(InetSocketAddress address)
+    /**
+     * Whether every address {@code address} names refuses a connect: no process listens there (a name such as localhost may name an
+     * IPv6 address Trino does not listen on beside the IPv4 one it does). A timeout or another failure is no answer, not a refusal.
+     */
+    static boolean refuses(InetSocketAddress address)
     {
-        try (Socket socket = new Socket()) {
+        try {
             // resolved at each probe, as the client resolves it at each request
-            socket.connect(new InetSocketAddress(address.getHostString(), address.getPort()), CONNECT_TIMEOUT_MILLIS);
-            return false;
-        }
-        catch (ConnectException e) {
+            for (InetAddress each : InetAddress.getAllByName(address.getHostString())) {
+                try (Socket socket = new Socket()) {
+                    socket.connect(new InetSocketAddress(each, address.getPort()), CONNECT_TIMEOUT_MILLIS);
+                    return false;
+                }
+                catch (ConnectException e) {
+                    // refused here: the next address
+                }
+            }
             return true;
         }
         catch (IOException e) {
