@@ -44,8 +44,10 @@ public final class IcetuneCli
         commandLine.setParameterExceptionHandler((exception, arguments) -> {
             CommandLine line = exception.getCommandLine();
             PrintWriter writer = line.getErr();
-            writer.println("icetune: " + exception.getMessage());
-            if (exception.getMessage().startsWith("Missing required subcommand")) {
+            // picocli starts an argument group's message with "Error: ", and its others not: said alike after "icetune: "
+            String message = exception.getMessage().replaceFirst("^Error: ", "");
+            writer.println("icetune: " + message);
+            if (message.startsWith("Missing required subcommand")) {
                 // a group alone (icetune, icetune recommendations): its commands are what a person is looking for
                 line.usage(writer);
                 return USAGE;

@@ -80,7 +80,8 @@ class TestCli
     void usageErrorsExitTwoAndSayWhatIsMissing()
     {
         assertThat(run("apply", "--by", "alice")).isEqualTo(IcetuneCli.USAGE);
-        assertThat(stderr()).contains("Missing required argument");
+        // met from outside: "icetune: Error: Missing required argument ...", where every other usage error has no "Error: "
+        assertThat(stderr()).startsWith("icetune: Missing required argument (specify one of these): (ID | --all-approved)");
         assertThat(run("recommendations", "list", "--status", "pending")).isEqualTo(IcetuneCli.USAGE);
         assertThat(stderr()).contains("no status 'pending'");
         assertThat(run("report", "slow-queries")).isEqualTo(IcetuneCli.USAGE);
