@@ -157,7 +157,7 @@ record ActionContext(Optional<Table> table, Optional<TrinoConnections> trino, Re
                 }, e -> e instanceof SQLException sql && (isCommitConflict(sql) || TrinoConnections.isCatalogConnectionLost(sql)), () -> {});
             }
             catch (SQLException e) {
-                throw new IllegalStateException(trinoFailure(e, limits.commitAttempts()), e);
+                throw new IllegalStateException(trinoFailure(e, limits), e);
             }
         });
     }
@@ -182,9 +182,9 @@ record ActionContext(Optional<Table> table, Optional<TrinoConnections> trino, Re
 
     /**
      * Trino's message, without the dump of a file's every field Iceberg adds to a conflict (its path kept), and what to do about a failure
-     * whose cause a person can change. A conflict here is the last of {@code attempts}: the others were tried again.
+     * whose cause a person can change. A conflict here is the last of the limits' attempts: the others were tried again.
      */
-    static String trinoFailure(SQLException e, int attempts)
+    static String trinoFailure(SQLException e, RewritePlan.Limits limits)
     {
         // the driver's "Error fetching results" says why in its causes ("Failed to connect to ...")
         String message = Failures.message(e);
@@ -196,19 +196,30 @@ record ActionContext(Optional<Table> table, Optional<TrinoConnections> trino, Re
             advice = " (the catalog's iceberg.max-partitions-per-writer: set icetune.rewrite.piece-partitions to at most it, or raise it"
                     + " where a single file spans more partitions of the new layout)";
         }
+        else if (MEMORY_LIMIT.matcher(message).find()) {
+            // met from outside: a sorted rewrite of 32 partitions over a 512 MB per-node limit, its writer's buffers the whole of it; in
+            // pieces of 4 partitions it went through
+            advice = (" (a rewrite writes each partition of a piece with buffers of its own, a sorted one with its sort buffer too: set"
+                    + " icetune.rewrite.piece-partitions below the partitions a piece wrote (it is %d), or give Trino's queries more memory:"
+                    + " query.max-memory-per-node, query.max-memory)").formatted(limits.piecePartitions());
+        }
         else if (message.contains("Failed to connect to")) {
-            // met from outside: Trino stopped before or during an apply; its client tries for 2 minutes within a statement, not before one
+            // met from outside: Trino stopped before or during an apply (during one, StatementProgress ends the statement once nothing
+            // listens at the coordinator's address; before one, the connection is refused at once)
             advice = " (Trino is not answering at icetune.trino.url: apply again once it is up)";
         }
         else if (TrinoConnections.isCatalogConnectionLost(e)) {
-            advice = " (Trino's catalog lost its connection to its database, tried %d times: apply again once that database answers)".formatted(attempts);
+            advice = " (Trino's catalog lost its connection to its database, tried %d times: apply again once that database answers)".formatted(limits.commitAttempts());
         }
         else if (isCommitConflict(e)) {
             // a table updated row by row all the time: each commit found deletes written meanwhile for files it rewrote
-            advice = " (tried %d times: a rewrite whose files other writers keep changing commits once they are quieter; apply it again then)".formatted(attempts);
+            advice = " (tried %d times: a rewrite whose files other writers keep changing commits once they are quieter; apply it again then)".formatted(limits.commitAttempts());
         }
         return "Trino: " + shown + advice;
     }
+
+    /** Trino's EXCEEDED_LOCAL_MEMORY_LIMIT and EXCEEDED_GLOBAL_MEMORY_LIMIT ("Query exceeded per-node memory limit of 512MB ..."). */
+    private static final Pattern MEMORY_LIMIT = Pattern.compile("Query exceeded (?:per-node|distributed) [\\w ]*memory limit");
 
     /** Iceberg's text of a data or delete file ({@code GenericDataFile{content=data, file_path=..., ...}}), to its message's end. */
     private static final Pattern FILE_DUMP = Pattern.compile("\\b\\w*(?:DataFile|DeleteFile)\\{[^{}]*?file_path=([^,}]+).*", Pattern.DOTALL);

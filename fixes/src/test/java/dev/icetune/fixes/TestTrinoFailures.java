@@ -3,6 +3,7 @@ package dev.icetune.fixes;
 import org.junit.jupiter.api.Test;
 
 import java.sql.SQLException;
+import java.time.Duration;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -23,7 +24,7 @@ class TestTrinoFailures
                 + "upper_bounds=null, key_metadata=null, split_offsets=[4], equality_ids=null, sort_order_id=0, data_sequence_number=22, file_sequence_number=22, "
                 + "first_row_id=null, referenced_data_file=null, content_offset=null, content_size_in_bytes=null}");
 
-        assertThat(ActionContext.trinoFailure(conflict, 5)).isEqualTo("Trino: Query failed (#20261206_140956_00631_k62gx): Failed to commit during optimize: "
+        assertThat(ActionContext.trinoFailure(conflict, RewritePlan.Limits.DEFAULT)).isEqualTo("Trino: Query failed (#20261206_140956_00631_k62gx): Failed to commit during optimize: "
                 + "Cannot commit, found new position delete for replaced data file: " + path
                 + " (tried 5 times: a rewrite whose files other writers keep changing commits once they are quieter; apply it again then)");
     }
@@ -31,15 +32,29 @@ class TestTrinoFailures
     @Test
     void aPieceOverTheCatalogsPartitionsPerWriterSaysWhichSettingsMeet()
     {
-        assertThat(ActionContext.trinoFailure(new SQLException("Query failed (#1): Exceeded limit of 100 open writers for partitions: 101"), 5))
+        assertThat(ActionContext.trinoFailure(new SQLException("Query failed (#1): Exceeded limit of 100 open writers for partitions: 101"), RewritePlan.Limits.DEFAULT))
                 .isEqualTo("Trino: Query failed (#1): Exceeded limit of 100 open writers for partitions: 101 (the catalog's iceberg.max-partitions-per-writer: "
                         + "set icetune.rewrite.piece-partitions to at most it, or raise it where a single file spans more partitions of the new layout)");
+    }
+
+    /** Met from outside: a sorted rewrite of a table of 32 bucket partitions on a Trino of 512 MB a node; in pieces of 4 partitions it went through. */
+    @Test
+    void aRewriteOverTrinosMemorySaysWhichSettingsMeet()
+    {
+        String perNode = "Query failed (#20261207_201748_00047_8s2e9): Query exceeded per-node memory limit of 512MB [Allocated: 511.83MB, Delta: 236.91kB, "
+                + "Top Consumers: {TableWriterOperator=511.83MB}]";
+        assertThat(ActionContext.trinoFailure(new SQLException(perNode), new RewritePlan.Limits(1L << 30, 500, 40, 5, Duration.ofSeconds(1))))
+                .isEqualTo("Trino: " + perNode + " (a rewrite writes each partition of a piece with buffers of its own, a sorted one with its sort buffer too: "
+                        + "set icetune.rewrite.piece-partitions below the partitions a piece wrote (it is 40), or give Trino's queries more memory: "
+                        + "query.max-memory-per-node, query.max-memory)");
+        assertThat(ActionContext.trinoFailure(new SQLException("Query failed (#1): Query exceeded distributed user memory limit of 1GB"), RewritePlan.Limits.DEFAULT))
+                .contains("set icetune.rewrite.piece-partitions below the partitions a piece wrote (it is 100)");
     }
 
     @Test
     void anyOtherRefusalIsTrinosMessageAsItIs()
     {
-        assertThat(ActionContext.trinoFailure(new SQLException("Query failed (#1): line 1:8: Table 'iceberg.demo.gone' does not exist"), 5))
+        assertThat(ActionContext.trinoFailure(new SQLException("Query failed (#1): line 1:8: Table 'iceberg.demo.gone' does not exist"), RewritePlan.Limits.DEFAULT))
                 .isEqualTo("Trino: Query failed (#1): line 1:8: Table 'iceberg.demo.gone' does not exist");
     }
 }
