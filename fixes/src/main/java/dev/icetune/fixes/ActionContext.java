@@ -197,8 +197,8 @@ record ActionContext(Optional<Table> table, Optional<TrinoConnections> trino, Re
                     + " where a single file spans more partitions of the new layout)";
         }
         else if (MEMORY_LIMIT.matcher(message).find()) {
-            // met from outside: a sorted rewrite of 32 partitions over a 512 MB per-node limit, its writer's buffers the whole of it; in
-            // pieces of 4 partitions it went through
+            // met from outside on 512 MB a node: a sorted rewrite of 245 MB and a compaction of 489 MB, 32 partitions each, the table
+            // writer's buffers holding nearly all of it; in pieces of 4 and 16 partitions they went through
             advice = (" (a rewrite writes each partition of a piece with buffers of its own, a sorted one with its sort buffer too: set"
                     + " icetune.rewrite.piece-partitions below the partitions a piece wrote (it is %d), or give Trino's queries more memory:"
                     + " query.max-memory-per-node, query.max-memory)").formatted(limits.piecePartitions());
