@@ -232,7 +232,6 @@ public final class Evaluator
                 tableFacts.unread().stream().sorted().toList(), List.copyOf(failedRules));
     }
 
-    /** "1 table", "5 tables": what a person reads in the progress lines. */
     /** Failures of {@code rule}: its consequence's on a match, or its constraint's (the rule then left out of that evaluation). */
     private Counter ruleFailures(String rule)
     {
@@ -240,6 +239,7 @@ public final class Evaluator
                 .tag("rule", rule).register(meters);
     }
 
+    /** "1 table", "5 tables": what a person reads in the progress lines. */
     private static String count(long count, String noun)
     {
         return count + " " + noun + (count == 1 ? "" : "s");
@@ -290,7 +290,6 @@ public final class Evaluator
         scanPruningRatio.set(scans == 0 ? Double.NaN
                 : evidence.tableScans().stream().mapToDouble(scan -> scan.avgPruningRatio() * scan.scans()).sum() / scans);
         cacheHitRatio.set(evidence.loads().stream().mapToDouble(LoadFact::cacheHitRatio).filter(ratio -> ratio >= 0).average().orElse(Double.NaN));
-
     }
 
     /** 7d, 1h, 30m, 90s: as the configuration writes durations. */
@@ -310,7 +309,6 @@ public final class Evaluator
     {
         return (System.nanoTime() - nanos) / 1_000_000;
     }
-
 
     public RecommendationStore store()
     {
