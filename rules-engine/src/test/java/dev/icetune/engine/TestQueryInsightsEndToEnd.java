@@ -118,6 +118,8 @@ class TestQueryInsightsEndToEnd
             run("small-scan", "SELECT max(payload) FROM small");
             run("pruned-scan", "SELECT max(payload) FROM wide WHERE k = " + i);
             run("suffix", "SELECT count(*) FROM wide WHERE payload LIKE '%" + "abc".substring(i) + "'");
+            // met from outside: the partition's equality pushed into the scan, the LIKE alone above it, a scan of one file
+            run("pruned-suffix", "SELECT count(*) FROM wide WHERE payload LIKE '%" + "abc".substring(i) + "' AND k = " + i);
             run("prefix", "SELECT count(*) FROM wide WHERE payload LIKE '" + "abc".substring(i) + "%'");
             run("exploding", "SELECT sum(a.x * b.x) FROM dup_a a JOIN dup_b b ON a.k = b.k");
             run("keyed", "SELECT sum(a.x + b.x) FROM dup_a a JOIN dup_b b ON a.x = b.x");
@@ -181,7 +183,7 @@ class TestQueryInsightsEndToEnd
     }
 
     @Test
-    void aLeadingWildcardLikeAsTheOnlyFilterAndNotAPrefix()
+    void aLeadingWildcardLikeAsTheOnlyFilterAndNotAPrefixOrOneBesideAPrunedPartition()
     {
         Recommendation like = only("leading-wildcard-like");
         assertThat(like.target()).isEqualTo(patternOf("suffix"));

@@ -234,7 +234,8 @@ public final class EvidenceReader
                        sum(coalesce(pruning_ratio, 1)) AS pruning_sum, count(*) FILTER (WHERE coalesce(manifests_skipped, 0) = 0) AS no_skip,
                        sum(files_scanned) AS files, sum(coalesce(bytes_scanned, 0)) AS bytes,
                        sum(coalesce(physical_input_bytes, bytes_scanned, 0)) AS bytes_read,
-                       count(*) FILTER (WHERE <has_estimate>) AS estimated, count(*) FILTER (WHERE <misestimated>) AS misestimated
+                       count(*) FILTER (WHERE <has_estimate>) AS estimated, count(*) FILTER (WHERE <misestimated>) AS misestimated,
+                       count(*) FILTER (WHERE coalesce(cardinality(constraint_columns), 0) = 0) AS unconstrained
                 FROM query_inputs q
                 WHERE "timestamp" >= :start AND "timestamp" < :end AND <layout_scan>
                   AND filter_predicate IS NOT NULL AND <slice> <cluster>
@@ -247,8 +248,9 @@ public final class EvidenceReader
                    count(*) AS distinct_filters, sum(pruning_sum) / sum(scans) AS pruning, sum(no_skip) AS no_manifest_skipped,
                    sum(files)::float8 AS files, sum(bytes)::float8 AS bytes, sum(bytes_read)::float8 AS bytes_read,
                    sum(estimated) AS estimated, sum(misestimated) AS misestimated,
-                   -- one conjunct: no AND outside the literals, which the shape has blanked (Trino prints (a) AND (b))
-                   CASE WHEN shape ~ '\\sAND\\s' THEN 0 ELSE sum(scans) END AS only_filter
+                   -- one conjunct: no AND outside the literals, which the shape has blanked (Trino prints (a) AND (b)), and nothing
+                   -- pushed into the scan (met from outside: LIKE '%x' AND k = 3 leaves the LIKE alone above a scan of one partition)
+                   CASE WHEN shape ~ '\\sAND\\s' THEN 0 ELSE sum(unconstrained) END AS only_filter
             FROM per_filter JOIN shapes USING (filter_predicate)
             GROUP BY catalog, schema_name, table_name, h, shape
             """.replace("<table_name>", TABLE_NAME).replace("<layout_scan>", LAYOUT_SCAN).replace("<has_estimate>", hasRowEstimate("q")).replace("<misestimated>", misestimated("q"));

@@ -15,7 +15,7 @@ import static java.util.Objects.requireNonNull;
  * open on one side) and {@code earliest} the oldest lower bound any of them asked for (null when not known, or bounded from
  * above alone: the values from the data's start). A LIKE
  * whose pattern starts with a wildcard is {@code leadingWildcard}; {@code onlyFilter} when no scan of the group had
- * another filter beside it. {@code valuesPerScan} is how many values one scan compares the column with, on average: one for
+ * another filter beside it, above the scan or pushed into it (a partition's constraint). {@code valuesPerScan} is how many values one scan compares the column with, on average: one for
  * {@code =}, an IN's list as many as it lists (a bloom filter or sort order helps a lookup of one id, not of 500).
  */
 public record PredicateFact(
