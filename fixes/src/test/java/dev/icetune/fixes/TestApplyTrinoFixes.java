@@ -86,6 +86,9 @@ class TestApplyTrinoFixes
         trino.execute("INSERT INTO lint_partitioned VALUES (TIMESTAMP '2024-01-01 10:00:00', 1), (TIMESTAMP '2024-01-02 10:00:00', 2)");
         trino.execute("CREATE TABLE lint_bucketed (id bigint, v bigint) WITH (partitioning = ARRAY['bucket(id, 4)'])");
         trino.execute("INSERT INTO lint_bucketed SELECT x, x FROM UNNEST(sequence(1, 100)) t(x)");
+        // 120 files, one a partition: as many as like.min_table_files and more
+        trino.execute("CREATE TABLE lint_wide (k integer, payload varchar) WITH (partitioning = ARRAY['k'])");
+        trino.execute("INSERT INTO lint_wide SELECT x % 120, to_hex(md5(to_utf8(CAST(x AS varchar)))) FROM UNNEST(sequence(1, 1200)) t(x)");
         trino.execute("CREATE TABLE lint_me (ts timestamp(6), user_id bigint)");
         for (int day = 1; day <= 12; day++) {
             trino.execute("INSERT INTO lint_me VALUES (TIMESTAMP '2024-01-%02d 10:00:00', %d)".formatted(day, day));
@@ -552,6 +555,19 @@ class TestApplyTrinoFixes
         assertThat(linter.lint("SELECT count(*) FROM lint_bucketed WHERE id BETWEEN 1 AND 40").findings())
                 .as("40 values in 4 buckets: every bucket is read however they are written").isEmpty();
         assertThat(linter.lint("SELECT count(*) FROM lint_partitioned WHERE ts >= TIMESTAMP '2024-01-02 00:00:00' AND user_id = 2").findings()).isEmpty();
+
+        // met from outside: a LIKE '%...' as the only filter of a large table said nothing before it ran, and leading-wildcard-like after
+        assertThat(linter.lint("SELECT count(*) FROM lint_wide WHERE payload LIKE '%AB'").findings()).filteredOn(finding -> finding.rule().equals("leading-wildcard-like"))
+                .singleElement().satisfies(finding -> {
+                    assertThat(finding.message()).isEqualTo("payload LIKE '%AB' is the only filter, and a pattern that starts with a wildcard prunes nothing: "
+                            + "every file of iceberg.demo.lint_wide is read (120 files, " + Estimate.bytes(Long.parseLong(table("lint_wide").currentSnapshot().summary().get("total-files-size"))) + ")");
+                    assertThat(finding.suggestion()).startsWith("anchor the pattern (payload LIKE 'prefix%' prunes on min/max)");
+                });
+        assertThat(linter.lint("SELECT count(*) FROM lint_wide WHERE payload LIKE '%AB' AND k = 3").findings()).as("its partition pushed into the scan").isEmpty();
+        for (String filter : List.of("payload LIKE 'AB%'", "payload LIKE '%AB' AND length(payload) = 32")) {
+            assertThat(linter.lint("SELECT count(*) FROM lint_wide WHERE " + filter).findings()).as(filter)
+                    .extracting(dev.icetune.engine.lint.QueryLinter.Finding::rule).containsExactly("missing-partition-filter");
+        }
     }
 
     /** Six full scans of events, captured by the listener. */

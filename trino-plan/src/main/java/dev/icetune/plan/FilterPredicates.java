@@ -285,6 +285,12 @@ public final class FilterPredicates
         return kept.isEmpty() ? NOT_KEPT : kept.toString();
     }
 
+    /** Whether {@code filter} is one condition, no conjunction of several. */
+    public static boolean isOneConjunct(String filter)
+    {
+        return filter != null && !filter.isBlank() && conjuncts(inlined(filter)).size() == 1;
+    }
+
     /** The conjuncts of a filter, those of a parenthesized conjunction among them too (a LET's body is one), in their order. */
     static List<String> conjuncts(String filter)
     {

@@ -33,6 +33,16 @@ class TestFilterPredicates
     }
 
     @Test
+    void oneConjunct()
+    {
+        assertThat(FilterPredicates.isOneConjunct("$like(payload, LikePattern '[%ab AND c]')")).isTrue();
+        assertThat(FilterPredicates.isOneConjunct("(($like(payload, LikePattern '[%ab]')) OR (k = integer '3'))")).as("a disjunction is one condition").isTrue();
+        assertThat(FilterPredicates.isOneConjunct("($like(payload, LikePattern '[%ab]') AND (v = bigint '3'))")).isFalse();
+        assertThat(FilterPredicates.isOneConjunct("(\"a AND (b\" = bigint '3')")).isTrue();
+        assertThat(FilterPredicates.isOneConjunct(null)).isFalse();
+    }
+
+    @Test
     void temporalRange()
     {
         List<ColumnPredicate> predicates = FilterPredicates.parse(

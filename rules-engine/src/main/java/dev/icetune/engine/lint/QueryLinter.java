@@ -32,7 +32,8 @@ import static java.util.Objects.requireNonNull;
 /**
  * The runbook's query review before a query ships: EXPLAIN through Trino, then the query-level rules on
  * what the plan would scan: a function around a partition, sort or time column (with the rewrite), a
- * partitioned table read without a filter on its partition column, and a full scan of a large table; and on
+ * partitioned table read without a filter on its partition column, a LIKE that starts with a wildcard as a large table's only filter,
+ * and a full scan of a large table; and on
  * what the planner estimates the query does: a cross join that multiplies rows, and a large result sorted
  * without a LIMIT. The limits are the rules' own thresholds, so that lint says before a query ships what
  * the rules would say of it after.
@@ -52,6 +53,8 @@ public final class QueryLinter
     private final TrinoConnections trino;
     private final Optional<TableMetadataReader> iceberg;
     private final long fullScanMinFiles;
+    private final double likeMinTableBytes;
+    private final double likeMinTableFiles;
     private final double crossJoinMinRows;
     private final double sortMinRows;
     private final long suggestedLimit;
@@ -61,6 +64,8 @@ public final class QueryLinter
         this.trino = requireNonNull(trino, "trino is null");
         this.iceberg = requireNonNull(iceberg, "iceberg is null");
         this.fullScanMinFiles = thresholds.getLong("lint.full_scan_min_files");
+        this.likeMinTableBytes = thresholds.get("like.min_table_bytes");
+        this.likeMinTableFiles = thresholds.get("like.min_table_files");
         this.crossJoinMinRows = thresholds.get("cross_join.min_output_rows");
         this.sortMinRows = thresholds.get("sort.min_rows");
         this.suggestedLimit = thresholds.getLong("sort.suggested_limit");
@@ -135,6 +140,15 @@ public final class QueryLinter
                         "%s is partitioned by %s but its filter on %s, from %d to %d, is a range (Trino turns IN of consecutive values into one), and a range prunes no bucket: every file is read (%s)"
                                 .formatted(table, String.join(", ", t.partitioning()), values.column(), values.low(), values.high(), Estimate.files(t.dataFiles())),
                         "look the values up one at a time, joined by UNION ALL: each equality reads its own bucket")));
+            }
+            // the only filter, nothing pushed into the scan, on a large table: what leading-wildcard-like says of such scans once they ran
+            if (scan.constraintColumns().isEmpty() && FilterPredicates.isOneConjunct(scan.filterPredicate().orElse(null)) && fact.isPresent()
+                    && (fact.get().totalDataBytes() >= likeMinTableBytes || fact.get().dataFiles() >= likeMinTableFiles)) {
+                predicates.stream().filter(FilterPredicates.ColumnPredicate::leadingWildcard).findFirst().ifPresent(like -> findings.add(new Finding(table,
+                        "leading-wildcard-like", "%s LIKE '%s' is the only filter, and a pattern that starts with a wildcard prunes nothing: every file of %s is read (%s, %s)"
+                                .formatted(like.column(), like.literal(), table, Estimate.files(fact.get().dataFiles()), Estimate.bytes(fact.get().totalDataBytes())),
+                        "anchor the pattern (%s LIKE 'prefix%%' prunes on min/max), match a column that holds the searched part, or add a filter that prunes, such as a time range"
+                                .formatted(like.column()))));
             }
             if (scan.constraintColumns().isEmpty() && scan.filterPredicate().isEmpty() && fact.isPresent() && fact.get().dataFiles() >= fullScanMinFiles) {
                 findings.add(new Finding(table, "full-scan", "reads every file of " + table + " (" + Estimate.files(fact.get().dataFiles()) + ", " + Estimate.bytes(fact.get().totalDataBytes()) + ")",
