@@ -8,6 +8,7 @@ import picocli.CommandLine;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.Map;
 
 /**
@@ -56,6 +57,11 @@ public final class IcetuneCli
                 // `icetune report` alone: the names it takes, not only that one is missing
                 missing.getMissing().stream().filter(argument -> argument.completionCandidates() != null)
                         .forEach(argument -> writer.printf("%s is one of: %s%n", argument.paramLabel(), String.join(", ", argument.completionCandidates())));
+            }
+            if (exception instanceof CommandLine.UnmatchedArgumentException && line.getCommandName().equals("lint")
+                    && Arrays.stream(arguments).noneMatch(argument -> argument.startsWith("--"))) {
+                // met from outside: `icetune lint select 1` said "Unmatched argument at index 2: '1'", which is the query's second word
+                writer.println("The query is one argument: put it in quotes (icetune lint \"SELECT ...\"), or give it with --file FILE or - for standard input.");
             }
             CommandLine.UnmatchedArgumentException.printSuggestions(exception, writer);
             writer.print(line.getHelp().synopsisHeading() + line.getHelp().synopsis(0));

@@ -90,6 +90,12 @@ class TestCli
         assertThat(run("report")).isEqualTo(IcetuneCli.USAGE);
         assertThat(stderr()).contains("Missing required parameter: 'NAME'", "NAME is one of: top-expensive-patterns, scan-efficiency, ");
         assertThat(run("no-such-command")).isEqualTo(IcetuneCli.USAGE);
+        // met from outside: "Unmatched argument at index 2: '1'" alone, of a query typed without quotes
+        assertThat(run("lint", "select", "count(*)", "from", "t")).isEqualTo(IcetuneCli.USAGE);
+        assertThat(stderr()).startsWith("icetune: Unmatched arguments from index 2: 'count(*)', 'from', 't'")
+                .contains("The query is one argument: put it in quotes (icetune lint \"SELECT ...\"), or give it with --file FILE or - for standard input.");
+        assertThat(run("lint", "--sqll", "SELECT 1")).isEqualTo(IcetuneCli.USAGE);
+        assertThat(stderr()).as("a misspelt option, not a query without quotes").doesNotContain("The query is one argument");
         // met from outside: `icetune` alone said "Missing required subcommand" and where the help is, not the commands it has
         assertThat(run()).isEqualTo(IcetuneCli.USAGE);
         assertThat(stderr()).startsWith("icetune: Missing required subcommand").contains("Commands:", "evaluate ", "recommendations ", "apply ");
