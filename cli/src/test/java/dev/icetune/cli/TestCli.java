@@ -1,5 +1,6 @@
 package dev.icetune.cli;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.icetune.engine.model.Advice;
 import dev.icetune.engine.model.Compact;
@@ -27,6 +28,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -159,6 +161,28 @@ class TestCli
         assertThat(run("rules", "test", "--dir", rules.getParent().toString())).isEqualTo(IcetuneCli.FAILED);
         assertThat(stdout()).contains("expected but not produced: [over-partitioning:iceberg.demo.events (held back: saves -7.5 GB a day net, "
                 + "below the 0 B of min_net_saving_per_day.over-partitioning (288 queries a day, each reading 30 files and 150.0 MB now, about 4 files and 280.8 MB after");
+    }
+
+    /** Met from outside: like.min_scanz = 3 added beside like.min_scans, and validate said "26 rules ... compile" alone. */
+    @Test
+    void aThresholdNothingReadsIsAWarningOfValidate(@TempDir Path rules)
+            throws IOException
+    {
+        try (Stream<Path> files = Files.list(Path.of("../rules"))) {
+            for (Path file : files.filter(Files::isRegularFile).toList()) {
+                Files.copy(file, rules.resolve(file.getFileName()));
+            }
+        }
+        Files.writeString(rules.resolve("thresholds.properties"), "like.min_scanz = 3\n", StandardOpenOption.APPEND);
+        String warning = rules.toAbsolutePath().normalize().resolve("thresholds.properties") + " sets like.min_scanz, which no rule reads, nor icetune: "
+                + "it changes nothing (those read: like.min_scans, like.min_table_bytes, like.min_table_files)";
+
+        assertThat(run("rules", "validate", "--dir", rules.toString())).isZero();
+        assertThat(stdout()).contains("26 rules in ");
+        assertThat(stderr()).endsWith("icetune: warning: " + warning + System.lineSeparator()).containsOnlyOnce("warning");
+        out.reset();
+        assertThat(run("rules", "validate", "--dir", rules.toString(), "--json")).isZero();
+        assertThat(JSON.readTree(stdout()).get("warnings")).singleElement().extracting(JsonNode::asText).isEqualTo(warning);
     }
 
     /** Met from outside: with --config naming broken rules in icetune.rules.dir, validate said the installation's 26 "compile", and evaluate failed. */

@@ -8,6 +8,7 @@ import dev.icetune.engine.rules.Scenarios;
 import dev.icetune.engine.facts.PatternFact;
 import dev.icetune.engine.facts.TableFact;
 import dev.icetune.engine.facts.TableScanFact;
+import dev.icetune.engine.facts.Thresholds;
 import dev.icetune.engine.model.Recommendation;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -122,6 +123,45 @@ class TestRuleBook
         assertThatThrownBy(() -> RuleBook.load(rules)).isInstanceOf(RuleBookException.class)
                 .satisfies(error -> assertThat(((RuleBookException) error).problems()).containsExactly(
                         rules.resolve("good.drl") + ":8 reads threshold 'snapshots.max_snapshots', which thresholds.properties does not set"));
+    }
+
+    /**
+     * Met from outside: like.min_scanz = 3 added to thresholds.properties beside like.min_scans, and `rules validate` said "26 rules
+     * compile": the rule kept its 3 scans, and nothing said why the edit changed nothing.
+     */
+    @Test
+    void aThresholdNothingReadsIsAWarningNamingTheOnesRead(@TempDir Path rules)
+            throws Exception
+    {
+        Files.writeString(rules.resolve("thresholds.properties"), """
+                snapshots.max_snapshots = 10
+                snapshots.max_snapshot = 5
+                nosection = 1
+                min_net_saving_per_day.many-snapshots = 1
+                min_net_saving_per_day.many-snapshot = 1
+                estimate.file_open_bytes = 4194304
+                """);
+        Files.writeString(rules.resolve("good.drl"), GOOD);
+        Path file = rules.resolve("thresholds.properties");
+
+        List<String> progress = new ArrayList<>();
+        RuleBook book = new RuleBookHolder(rules, ignored -> {}).current(progress::add);
+
+        assertThat(book.warnings()).containsExactly(
+                file + " sets min_net_saving_per_day.many-snapshot, which names no rule of these: it changes nothing",
+                file + " sets nosection, which no rule reads, nor icetune: it changes nothing",
+                file + " sets snapshots.max_snapshot, which no rule reads, nor icetune: it changes nothing (those read: snapshots.max_snapshots)");
+        assertThat(progress).as("said as the rules are loaded").containsAll(book.warnings());
+        assertThat(book.evaluate(List.of()).recommendations()).as("the rules run all the same").isEmpty();
+    }
+
+    /** Every threshold shipped is read by a rule or by icetune itself ({@link Thresholds#ENGINE_KEYS}), and each of those is shipped. */
+    @Test
+    void theShippedThresholdsAreAllRead()
+    {
+        RuleBook shipped = RuleBook.load(Path.of("../rules"));
+        assertThat(shipped.warnings()).isEmpty();
+        assertThat(shipped.thresholds().values().keySet()).containsAll(Thresholds.ENGINE_KEYS);
     }
 
     /** Met from outside: rules without the recommendations global failed every scenario with Drools' "Unexpected global [recommendations]". */

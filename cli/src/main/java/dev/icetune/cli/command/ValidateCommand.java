@@ -44,11 +44,13 @@ final class ValidateCommand
         if (json) {
             document.put("rules", book.ruleNames());
             document.put("thresholds", book.thresholds().values().size());
+            document.put("warnings", book.warnings());
             out().println(JsonOutput.write(document));
             return 0;
         }
         out().printf("%d rules in %s compile; %d thresholds.%n", book.ruleNames().size(), directory, book.thresholds().values().size());
         book.ruleNames().forEach(name -> out().println("  " + name));
+        book.warnings().forEach(warning -> err().println("icetune: warning: " + warning));
         return 0;
     }
 }

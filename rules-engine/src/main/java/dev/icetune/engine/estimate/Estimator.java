@@ -99,7 +99,7 @@ public final class Estimator
         List<HeldBack> heldBack = new ArrayList<>();
         for (Recommendation recommendation : recommendations) {
             Estimate estimate = estimate(recommendation);
-            double minimum = thresholds.find("min_net_saving_per_day." + recommendation.ruleId()).orElse(thresholds.get("estimate.min_net_saving_per_day"));
+            double minimum = thresholds.find(Thresholds.NET_SAVING_PREFIX + recommendation.ruleId()).orElse(thresholds.get("estimate.min_net_saving_per_day"));
             if (estimate.isKnown() && estimate.netSavingPerDay() < minimum) {
                 // why, in the figures: queries that would read as much after, too few of them, or a rewrite that costs more
                 heldBack.add(new HeldBack(recommendation, "saves %s a day net, below the %s of min_net_saving_per_day.%s (%s)".formatted(

@@ -32,6 +32,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -40,6 +41,7 @@ import java.util.Properties;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.regex.MatchResult;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -78,14 +80,17 @@ public final class RuleBook
     private final List<String> ruleNames;
     /** Whether a rule file declares {@code global RecommendationSink recommendations}; one that does not recommends nothing, and is no error. */
     private final boolean recommends;
+    /** What is not wrong enough to refuse the rules, yet changes nothing: a threshold set that nothing reads. */
+    private final List<String> warnings;
 
-    private RuleBook(KieBase kieBase, Thresholds thresholds)
+    private RuleBook(KieBase kieBase, Thresholds thresholds, Path thresholdsFile, Set<String> readByRules)
     {
         this.kieBase = kieBase;
         this.thresholds = thresholds;
         this.ruleNames = kieBase.getKiePackages().stream().flatMap(kiePackage -> kiePackage.getRules().stream()).map(rule -> rule.getName()).sorted().toList();
         this.recommends = kieBase.getKiePackages().stream().flatMap(kiePackage -> kiePackage.getGlobalVariables().stream())
                 .anyMatch(global -> global.getName().equals("recommendations"));
+        this.warnings = unreadThresholds(thresholdsFile, thresholds, readByRules, ruleNames);
     }
 
     /**
@@ -123,12 +128,17 @@ public final class RuleBook
             throw new RuleBookException(errors);
         }
         Map<String, String> texts = new LinkedHashMap<>();
+        Set<String> readByRules = new HashSet<>();
         for (Path drl : drlFiles) {
             try {
                 String text = TextFiles.read(drl);
                 texts.put(drl.toString(), text);
-                if (thresholds != null) {
-                    errors.addAll(unsetThresholds(drl, text, thresholds));
+                for (MatchResult read : thresholdReads(text)) {
+                    readByRules.add(read.group(1));
+                    if (thresholds != null && thresholds.find(read.group(1)).isEmpty()) {
+                        long line = text.substring(0, read.start()).chars().filter(c -> c == '\n').count() + 1;
+                        errors.add("%s:%d reads threshold '%s', which %s does not set".formatted(drl, line, read.group(1), THRESHOLDS_FILE));
+                    }
                 }
             }
             catch (IOException e) {
@@ -150,7 +160,7 @@ public final class RuleBook
         }
         InternalKnowledgeBase kieBase = KnowledgeBaseFactory.newKnowledgeBase();
         kieBase.addPackages(packages.get());
-        return new RuleBook(kieBase, thresholds);
+        return new RuleBook(kieBase, thresholds, directory.resolve(THRESHOLDS_FILE), readByRules);
     }
 
     /** The DRL {@code texts} by file, compiled; their errors added to {@code errors}. */
@@ -177,25 +187,46 @@ public final class RuleBook
 
     private static final String NO_PACKAGE = "Parser returned a null Package";
 
-    /** Each threshold the rule file reads that thresholds.properties does not set (a misspelt name), with its line: caught here, not mid-evaluation. */
-    private static List<String> unsetThresholds(Path drl, String text, Thresholds thresholds)
+    /**
+     * Each threshold a rule file reads, the name in group 1: checked against thresholds.properties here, so that a misspelt name
+     * fails with its line, not mid-evaluation.
+     */
+    private static List<MatchResult> thresholdReads(String text)
     {
-        List<String> unset = new ArrayList<>();
+        List<MatchResult> reads = new ArrayList<>();
         Set<String> bound = THRESHOLDS_BOUND.matcher(text).results().map(binding -> binding.group(1)).collect(Collectors.toSet());
         for (String name : bound) {
             // $t.get("small_files.min_scans"), $t.getLong(...)
-            Matcher read = Pattern.compile(Pattern.quote(name) + "\\.get(?:Long)?\\(\\s*\"([^\"]+)\"\\s*\\)").matcher(text);
-            while (read.find()) {
-                if (thresholds.find(read.group(1)).isEmpty()) {
-                    long line = text.substring(0, read.start()).chars().filter(c -> c == '\n').count() + 1;
-                    unset.add("%s:%d reads threshold '%s', which %s does not set".formatted(drl, line, read.group(1), THRESHOLDS_FILE));
-                }
-            }
+            Pattern.compile(Pattern.quote(name) + "\\.get(?:Long)?\\(\\s*\"([^\"]+)\"\\s*\\)").matcher(text).results().forEach(reads::add);
         }
-        return unset;
+        return reads;
     }
 
-    /** Runs every rule once over the facts; returns the recommendations and how often each rule fired. */
+    /**
+     * Each threshold {@code file} sets that no rule reads, nor icetune's code ({@link Thresholds#ENGINE_KEYS}, a rule's own
+     * {@code min_net_saving_per_day.RULE}): a misspelt name added beside the right one changes nothing, and nothing else would say so.
+     */
+    private static List<String> unreadThresholds(Path file, Thresholds thresholds, Set<String> readByRules, List<String> ruleNames)
+    {
+        Set<String> read = new TreeSet<>(readByRules);
+        read.addAll(Thresholds.ENGINE_KEYS);
+        List<String> warnings = new ArrayList<>();
+        for (String name : new TreeSet<>(thresholds.values().keySet())) {
+            if (name.startsWith(Thresholds.NET_SAVING_PREFIX)) {
+                if (!ruleNames.contains(name.substring(Thresholds.NET_SAVING_PREFIX.length()))) {
+                    warnings.add("%s sets %s, which names no rule of these: it changes nothing".formatted(file, name));
+                }
+            }
+            else if (!read.contains(name)) {
+                String section = name.substring(0, name.indexOf('.') + 1);
+                List<String> alike = section.isEmpty() ? List.of() : read.stream().filter(each -> each.startsWith(section)).toList();
+                warnings.add("%s sets %s, which no rule reads, nor icetune: it changes nothing%s".formatted(file, name,
+                        alike.isEmpty() ? "" : " (those read: " + String.join(", ", alike) + ")"));
+            }
+        }
+        return List.copyOf(warnings);
+    }
+
     /**
      * As {@link #evaluate(Collection)}, with thresholds of a scenario's. A rule whose constraint throws on a fact (met from outside: a
      * rule being edited divided by a table's delete files, zero for most tables, and every evaluation of the service failed on it)
@@ -384,6 +415,12 @@ public final class RuleBook
     public List<String> ruleNames()
     {
         return ruleNames;
+    }
+
+    /** What the rules' files hold that is no error and changes nothing (a threshold that nothing reads), one line each. */
+    public List<String> warnings()
+    {
+        return warnings;
     }
 
     private static List<Path> drlFiles(Path directory)

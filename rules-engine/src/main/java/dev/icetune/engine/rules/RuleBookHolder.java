@@ -50,6 +50,7 @@ public final class RuleBookHolder
             try {
                 current = RuleBook.load(directory, compiled, () -> progress.accept(compiling));
                 loadedStamp = stamp;
+                current.warnings().forEach(progress);
             }
             catch (RuleBookException e) {
                 if (current == null) {
