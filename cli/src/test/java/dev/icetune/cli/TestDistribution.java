@@ -132,7 +132,7 @@ class TestDistribution
     {
         Path home = unpack();
         Path rules = Files.createDirectories(temporary.resolve("fragile-rules"));
-        Files.writeString(rules.resolve("thresholds.properties"), "x = 1\n");
+        Files.writeString(rules.resolve("thresholds.properties"), "# the rule reads none\n");
         Files.writeString(rules.resolve("fragile.drl"), """
                 package team.maintenance
                 import dev.icetune.engine.facts.*

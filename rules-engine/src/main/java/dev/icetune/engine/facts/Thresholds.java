@@ -1,7 +1,6 @@
 package dev.icetune.engine.facts;
 
 import java.util.Map;
-import java.util.Set;
 import java.util.TreeMap;
 
 /**
@@ -10,15 +9,6 @@ import java.util.TreeMap;
  */
 public record Thresholds(Map<String, Double> values)
 {
-    /**
-     * The thresholds icetune's own code reads, beside those the rules read: the estimates, the effects' measurement, lint, the
-     * evidence. A name in thresholds.properties that neither reads is a misspelling, or one no longer read.
-     */
-    public static final Set<String> ENGINE_KEYS = Set.of("cache.ttl_minutes", "cross_join.min_output_rows", "effect.min_change", "effect.min_queries",
-            "estimate.bloom_bytes_per_value", "estimate.bloom_max_bytes", "estimate.bytes_per_second", "estimate.file_open_bytes", "estimate.horizon_days",
-            "estimate.min_net_saving_per_day", "estimate.range_selectivity", "estimate.view_row_bytes", "layout.target_file_bytes", "like.min_table_bytes",
-            "like.min_table_files", "lint.full_scan_min_files", "mv.refresh_interval_minutes", "regression.min_baseline_executions", "regression.p95_factor",
-            "small_files.max_avg_file_bytes", "small_files.min_scans", "sort.min_rows", "sort.suggested_limit");
     /** {@code min_net_saving_per_day.RULE}: a rule's own floor for the net saving a day, over {@code estimate.min_net_saving_per_day}. */
     public static final String NET_SAVING_PREFIX = "min_net_saving_per_day.";
 

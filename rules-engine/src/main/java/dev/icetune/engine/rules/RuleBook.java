@@ -25,7 +25,9 @@ import org.kie.api.runtime.KieSession;
 import org.kie.api.runtime.rule.ConsequenceException;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.StringReader;
+import java.io.UncheckedIOException;
 import java.lang.reflect.RecordComponent;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -203,28 +205,46 @@ public final class RuleBook
     }
 
     /**
-     * Each threshold {@code file} sets that no rule reads, nor icetune's code ({@link Thresholds#ENGINE_KEYS}, a rule's own
-     * {@code min_net_saving_per_day.RULE}): a misspelt name added beside the right one changes nothing, and nothing else would say so.
+     * Each threshold {@code file} sets that none of these rules reads and icetune does not ship (its own code reads what it ships:
+     * the estimates', lint's, the measurement's), or a {@code min_net_saving_per_day.RULE} of no rule here nor shipped: a misspelt
+     * name added beside the right one changes nothing, and nothing else would say so. A team's file that keeps the thresholds of
+     * shipped rules it left out says nothing.
      */
     private static List<String> unreadThresholds(Path file, Thresholds thresholds, Set<String> readByRules, List<String> ruleNames)
     {
-        Set<String> read = new TreeSet<>(readByRules);
-        read.addAll(Thresholds.ENGINE_KEYS);
+        Set<String> known = new TreeSet<>(readByRules);
+        known.addAll(SHIPPED_THRESHOLDS);
+        ruleNames.forEach(rule -> known.add(Thresholds.NET_SAVING_PREFIX + rule));
         List<String> warnings = new ArrayList<>();
         for (String name : new TreeSet<>(thresholds.values().keySet())) {
+            if (known.contains(name)) {
+                continue;
+            }
             if (name.startsWith(Thresholds.NET_SAVING_PREFIX)) {
-                if (!ruleNames.contains(name.substring(Thresholds.NET_SAVING_PREFIX.length()))) {
-                    warnings.add("%s sets %s, which names no rule of these: it changes nothing".formatted(file, name));
-                }
+                warnings.add("%s sets %s, which names no rule here nor one icetune ships: it changes nothing".formatted(file, name));
+                continue;
             }
-            else if (!read.contains(name)) {
-                String section = name.substring(0, name.indexOf('.') + 1);
-                List<String> alike = section.isEmpty() ? List.of() : read.stream().filter(each -> each.startsWith(section)).toList();
-                warnings.add("%s sets %s, which no rule reads, nor icetune: it changes nothing%s".formatted(file, name,
-                        alike.isEmpty() ? "" : " (those read: " + String.join(", ", alike) + ")"));
-            }
+            String section = name.substring(0, name.indexOf('.') + 1);
+            List<String> alike = section.isEmpty() ? List.of() : known.stream().filter(each -> each.startsWith(section)).toList();
+            warnings.add("%s sets %s, which no rule here reads and icetune does not ship: it changes nothing%s".formatted(file, name,
+                    alike.isEmpty() ? "" : " (the %s* it knows: %s)".formatted(section, String.join(", ", alike))));
         }
         return List.copyOf(warnings);
+    }
+
+    /** The names of the thresholds icetune ships (rules/thresholds.properties, a resource of this module's). */
+    private static final Set<String> SHIPPED_THRESHOLDS = shippedThresholds();
+
+    private static Set<String> shippedThresholds()
+    {
+        Properties shipped = new Properties();
+        try (InputStream in = RuleBook.class.getResourceAsStream("shipped/" + THRESHOLDS_FILE)) {
+            shipped.load(requireNonNull(in, "rules/thresholds.properties is not among the engine's resources"));
+        }
+        catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return Set.copyOf(shipped.stringPropertyNames());
     }
 
     /**
