@@ -9,6 +9,7 @@ import dev.icetune.testing.TestingPostgres;
 import dev.icetune.engine.model.*;
 import dev.icetune.engine.TrinoConnections;
 import dev.icetune.engine.facts.TableFact;
+import dev.icetune.engine.facts.Thresholds;
 import dev.icetune.engine.iceberg.LocalFileIO;
 import dev.icetune.engine.iceberg.TableMetadataReader;
 import dev.icetune.engine.iceberg.TrinoCatalog;
@@ -501,11 +502,8 @@ class TestApplyTrinoFixes
     void lintFindsTheNonSargablePredicateAndProposesTheRewrite()
             throws Exception
     {
-        dev.icetune.engine.lint.QueryLinter linter = new dev.icetune.engine.lint.QueryLinter(() -> {
-            Properties properties = new Properties();
-            properties.setProperty("user", "icetune");
-            return new TrinoDriver().connect(trino.jdbcUrl(), properties);
-        }, Optional.of(iceberg), RuleBook.load(Path.of("../rules")).thresholds().with(Map.of("lint.full_scan_min_files", 10.0))); // lint_me has 12 files
+        Thresholds shipped = RuleBook.load(Path.of("../rules")).thresholds();
+        dev.icetune.engine.lint.QueryLinter linter = linter(shipped.with(Map.of("full_scan.min_files", 10.0))); // lint_me has 12 files
 
         var report = linter.lint("SELECT count(*) FROM lint_me WHERE date_format(ts, '%Y-%m-%d') = '2024-01-05'");
         assertThat(report.scans()).singleElement().asString().startsWith("iceberg.demo.lint_me: up to 12 files").contains("nothing pushed into the scan");
@@ -528,6 +526,11 @@ class TestApplyTrinoFixes
 
         assertThat(linter.lint("SELECT user_id FROM lint_me").findings()).extracting(dev.icetune.engine.lint.QueryLinter.Finding::rule)
                 .containsExactly("full-scan");
+        // as the full-scan rule says it once such scans ran: few files, as large as full_scan.min_bytes together
+        double lintMeBytes = Long.parseLong(table("lint_me").currentSnapshot().summary().get("total-files-size"));
+        assertThat(linter(shipped).lint("SELECT user_id FROM lint_me").findings()).as("12 files, under both").isEmpty();
+        assertThat(linter(shipped.with(Map.of("full_scan.min_bytes", lintMeBytes))).lint("SELECT user_id FROM lint_me").findings())
+                .extracting(dev.icetune.engine.lint.QueryLinter.Finding::rule).containsExactly("full-scan");
         assertThat(linter.lint("SELECT count(*) FROM lint_me WHERE ts >= TIMESTAMP '2024-01-05 00:00:00'").findings()).isEmpty();
 
         assertThat(linter.lint("SELECT count(*) FROM lint_partitioned WHERE user_id = 2").findings()).singleElement().satisfies(finding -> {
@@ -568,6 +571,15 @@ class TestApplyTrinoFixes
             assertThat(linter.lint("SELECT count(*) FROM lint_wide WHERE " + filter).findings()).as(filter)
                     .extracting(dev.icetune.engine.lint.QueryLinter.Finding::rule).containsExactly("missing-partition-filter");
         }
+    }
+
+    private dev.icetune.engine.lint.QueryLinter linter(Thresholds thresholds)
+    {
+        return new dev.icetune.engine.lint.QueryLinter(() -> {
+            Properties properties = new Properties();
+            properties.setProperty("user", "icetune");
+            return new TrinoDriver().connect(trino.jdbcUrl(), properties);
+        }, Optional.of(iceberg), thresholds);
     }
 
     /** Six full scans of events, captured by the listener. */

@@ -52,7 +52,8 @@ public final class QueryLinter
 
     private final TrinoConnections trino;
     private final Optional<TableMetadataReader> iceberg;
-    private final long fullScanMinFiles;
+    private final double fullScanMinFiles;
+    private final double fullScanMinBytes;
     private final double likeMinTableBytes;
     private final double likeMinTableFiles;
     private final double crossJoinMinRows;
@@ -63,7 +64,8 @@ public final class QueryLinter
     {
         this.trino = requireNonNull(trino, "trino is null");
         this.iceberg = requireNonNull(iceberg, "iceberg is null");
-        this.fullScanMinFiles = thresholds.getLong("lint.full_scan_min_files");
+        this.fullScanMinFiles = thresholds.get("full_scan.min_files");
+        this.fullScanMinBytes = thresholds.get("full_scan.min_bytes");
         this.likeMinTableBytes = thresholds.get("like.min_table_bytes");
         this.likeMinTableFiles = thresholds.get("like.min_table_files");
         this.crossJoinMinRows = thresholds.get("cross_join.min_output_rows");
@@ -150,7 +152,8 @@ public final class QueryLinter
                         "anchor the pattern (%s LIKE 'prefix%%' prunes on min/max), match a column that holds the searched part, or add a filter that prunes, such as a time range"
                                 .formatted(like.column()))));
             }
-            if (scan.constraintColumns().isEmpty() && scan.filterPredicate().isEmpty() && fact.isPresent() && fact.get().dataFiles() >= fullScanMinFiles) {
+            if (scan.constraintColumns().isEmpty() && scan.filterPredicate().isEmpty() && fact.isPresent()
+                    && (fact.get().dataFiles() >= fullScanMinFiles || fact.get().totalDataBytes() >= fullScanMinBytes)) {
                 findings.add(new Finding(table, "full-scan", "reads every file of " + table + " (" + Estimate.files(fact.get().dataFiles()) + ", " + Estimate.bytes(fact.get().totalDataBytes()) + ")",
                         "filter on the partition or time column, or aggregate from a materialized view"));
             }
