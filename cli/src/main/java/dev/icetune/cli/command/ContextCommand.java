@@ -40,4 +40,10 @@ abstract class ContextCommand
     {
         err().println("==> " + message);
     }
+
+    /** What is no error and changes nothing (a threshold set that no rule reads), on stderr beside the result. */
+    void warning(String message)
+    {
+        err().println("icetune: warning: " + message);
+    }
 }

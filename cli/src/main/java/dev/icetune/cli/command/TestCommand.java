@@ -56,7 +56,7 @@ final class TestCommand
             err().println("icetune: no scenarios in " + directory.resolve("scenarios"));
         }
         // after the results, where a rule author looks: a threshold changed under a misspelt name is why a scenario did not move
-        book.warnings().forEach(warning -> err().println("icetune: warning: " + warning));
+        book.warnings().forEach(this::warning);
         return failed == 0 && !scenarios.isEmpty() ? 0 : IcetuneCli.FAILED;
     }
 }

@@ -50,7 +50,7 @@ final class ValidateCommand
         }
         out().printf("%d rules in %s compile; %d thresholds.%n", book.ruleNames().size(), directory, book.thresholds().values().size());
         book.ruleNames().forEach(name -> out().println("  " + name));
-        book.warnings().forEach(warning -> err().println("icetune: warning: " + warning));
+        book.warnings().forEach(this::warning);
         return 0;
     }
 }
