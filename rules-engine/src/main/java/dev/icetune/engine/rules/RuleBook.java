@@ -190,8 +190,8 @@ public final class RuleBook
     private static final String NO_PACKAGE = "Parser returned a null Package";
 
     /**
-     * Each threshold a rule file reads, the name in group 1: checked against thresholds.properties here, so that a misspelt name
-     * fails with its line, not mid-evaluation.
+     * Each threshold a rule file reads, the name in group 1, at its place in the text: {@link #load} checks each against
+     * thresholds.properties, so that a misspelt name fails with its line, not mid-evaluation.
      */
     private static List<MatchResult> thresholdReads(String text)
     {
