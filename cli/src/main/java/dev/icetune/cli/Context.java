@@ -142,7 +142,7 @@ public final class Context
     /** What measures applied fixes, with {@code thresholds}' effect.* (the service's, read as it evaluates). */
     public EffectMeasurer effectMeasurer(Thresholds thresholds)
     {
-        return new EffectMeasurer(jdbi(), store(), (int) thresholds.get("effect.min_queries"), thresholds.get("effect.min_change"),
+        return new EffectMeasurer(jdbi(), store(), iceberg(), (int) thresholds.get("effect.min_queries"), thresholds.get("effect.min_change"),
                 thresholds.get("estimate.file_open_bytes"));
     }
 

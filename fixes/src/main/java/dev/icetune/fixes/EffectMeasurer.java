@@ -1,6 +1,7 @@
 package dev.icetune.fixes;
 
 import dev.icetune.engine.evidence.EvidenceReader;
+import dev.icetune.engine.iceberg.TableMetadataReader;
 import dev.icetune.engine.model.Estimate;
 import dev.icetune.engine.model.Fix;
 import dev.icetune.engine.model.FixKind;
@@ -176,11 +177,14 @@ public final class EffectMeasurer
     private final int minQueries;
     private final double minChange;
     private final double fileOpenBytes;
+    /** The catalogs, to tell a fix's table from one created under its name since: none where icetune reads no catalog. */
+    private final Optional<TableMetadataReader> tables;
 
-    public EffectMeasurer(Jdbi jdbi, RecommendationStore store, int minQueries, double minChange, double fileOpenBytes)
+    public EffectMeasurer(Jdbi jdbi, RecommendationStore store, Optional<TableMetadataReader> tables, int minQueries, double minChange, double fileOpenBytes)
     {
         this.jdbi = requireNonNull(jdbi, "jdbi is null");
         this.store = requireNonNull(store, "store is null");
+        this.tables = requireNonNull(tables, "tables is null");
         this.audit = new FixAudit(jdbi);
         this.minQueries = minQueries;
         this.minChange = minChange;
@@ -208,6 +212,15 @@ public final class EffectMeasurer
                 effects.add(new Effect(List.of(applied.id()), null, figures, List.of()));
                 continue;
             }
+            Optional<String> replaced = replacement(applied);
+            if (replaced.isPresent()) {
+                Map<String, Object> figures = new LinkedHashMap<>();
+                figures.put("verdict", RecommendationStore.TABLE_REPLACED);
+                figures.put("reason", replaced.get());
+                store.recordUnchanged(applied.id(), figures);
+                effects.add(new Effect(List.of(applied.id()), null, figures, List.of()));
+                continue;
+            }
             Applied each = new Applied(applied, at.get(), scope(applied, at.get(), lookBack));
             byTarget.computeIfAbsent(applied.fix().changedTable().orElse(applied.target()), key -> new ArrayList<>()).add(each);
         }
@@ -221,6 +234,31 @@ public final class EffectMeasurer
             }
         }
         return effects;
+    }
+
+    /**
+     * Why the fix's table is no longer the table it changed, when it is not: dropped and created again under its name since (met from
+     * outside: a compaction measured "no effect" on a re-created table of as many small files). The queries since read another table,
+     * and nothing of theirs is the fix's doing. Empty for the same table, and where that is not known: no catalog read here, the
+     * table dropped, an apply audited before the table's UUID was recorded, a catalog failing (the evaluation's metadata read says so).
+     */
+    private Optional<String> replacement(RecommendationStore.Stored applied)
+    {
+        Optional<String> table = applied.fix().changedTable();
+        Optional<String> changed = audit.statesOfLastApply(applied.id()).map(states -> states.getValue().uuid());
+        if (table.isEmpty() || changed.isEmpty() || tables.isEmpty()) {
+            return Optional.empty();
+        }
+        Optional<String> now;
+        try {
+            now = tables.get().load(table.get()).flatMap(TableMetadataReader::uuid);
+        }
+        catch (RuntimeException e) {
+            return Optional.empty();
+        }
+        return now.filter(uuid -> !uuid.equals(changed.get())).map(uuid -> ("%s was dropped and created again since the fix was applied (table UUID %s, the fix's %s): "
+                + "its queries since read another table, none of them the fix's to measure; it stays applied, measured no more, and the new table's "
+                + "problems are recommended anew").formatted(table.get(), uuid, changed.get()));
     }
 
     /**

@@ -287,6 +287,11 @@ public final class FixApplier
             TableState before = audit.statesOfLastApply(id).map(Map.Entry::getKey).orElseThrow(() -> new IllegalStateException("no applied change of recommendation " + id + " in the audit"));
             List<Step> steps;
             try {
+                if (before.uuid() != null && current.map(TableState::uuid).filter(uuid -> !uuid.equals(before.uuid())).isPresent()) {
+                    // what the fix changed went with the table it changed: restoring its old layout would change another table
+                    throw new FixAction.RollbackNotPossible(table + " was dropped and created again since the fix was applied: what the fix changed "
+                            + "went with the dropped table, and this one's layout is not the fix's to undo");
+                }
                 steps = actions.rollback(fix, context(loaded, true), before);
             }
             catch (FixAction.RollbackNotPossible e) {

@@ -148,7 +148,7 @@ public final class FixAudit
             Map<String, Object> state = JSON.readValue(json, new TypeReference<>() {});
             return new TableState((List<String>) state.getOrDefault("partitioning", List.of()), (List<String>) state.getOrDefault("sort_order", List.of()),
                     (Map<String, String>) state.getOrDefault("properties", Map.of()), null,
-                    ((Number) state.getOrDefault("snapshots", 0)).intValue(), ((Number) state.getOrDefault("metadata_bytes", 0)).longValue());
+                    ((Number) state.getOrDefault("snapshots", 0)).intValue(), ((Number) state.getOrDefault("metadata_bytes", 0)).longValue(), (String) state.get("uuid"));
         }
         catch (JsonProcessingException e) {
             throw new IllegalStateException("unreadable audit state: " + e.getOriginalMessage(), e);

@@ -13,9 +13,12 @@ import java.util.Map;
 /**
  * What a fix may change about a table, as the audit records it before and after: the partition spec (in
  * Trino's syntax), the sort order, the properties, the current snapshot, and the snapshots kept with the size of the
- * metadata file that lists them (what an expiry moves; 0 when not known).
+ * metadata file that lists them (what an expiry moves; 0 when not known). And which table it is: Iceberg's UUID, which a
+ * table dropped and created again under its name does not keep (null where not known: in the audit's rows written before it was
+ * recorded, for metadata that names none).
  */
-public record TableState(List<String> partitioning, List<String> sortOrder, Map<String, String> properties, Long snapshotId, int snapshots, long metadataBytes)
+public record TableState(List<String> partitioning, List<String> sortOrder, Map<String, String> properties, Long snapshotId, int snapshots, long metadataBytes,
+        String uuid)
 {
     public TableState
     {
@@ -39,7 +42,7 @@ public record TableState(List<String> partitioning, List<String> sortOrder, Map<
             snapshots++;
         }
         return new TableState(partitioning, sortOrder, table.properties(), table.currentSnapshot() == null ? null : table.currentSnapshot().snapshotId(),
-                snapshots, TableMetadataReader.metadataBytes(table));
+                snapshots, TableMetadataReader.metadataBytes(table), TableMetadataReader.uuid(table).orElse(null));
     }
 
     /** As stored in fix_audit.state_before and state_after. */
@@ -51,6 +54,9 @@ public record TableState(List<String> partitioning, List<String> sortOrder, Map<
         state.put("properties", new java.util.TreeMap<>(properties));
         state.put("snapshots", snapshots);
         state.put("metadata_bytes", metadataBytes);
+        if (uuid != null) {
+            state.put("uuid", uuid);
+        }
         return state;
     }
 }

@@ -275,7 +275,7 @@ class TestApplyTrinoFixes
     /** The effects measured now, as an evaluation measures them (5 queries a side, a 20% change, a file opened counting 4 MB). */
     private List<EffectMeasurer.Effect> measure()
     {
-        return new EffectMeasurer(jdbi, store, 5, 0.2, 4 << 20).measure(Instant.now().plusSeconds(1), Duration.ofHours(1));
+        return new EffectMeasurer(jdbi, store, Optional.of(iceberg), 5, 0.2, 4 << 20).measure(Instant.now().plusSeconds(1), Duration.ofHours(1));
     }
 
     /** The one effect measured now of the fix {@code id}. */
@@ -332,6 +332,44 @@ class TestApplyTrinoFixes
         assertThat(applier.apply(id, "alice", false).result()).isEqualTo(FixAudit.Result.APPLIED);
         assertThat(store.find(id).orElseThrow().measuredEffect()).as("the effect of the change rolled back").isNull();
         assertThat(applier.coolingDown(next, Instant.now(), java.time.Duration.ofDays(7))).isPresent();
+    }
+
+    /**
+     * Met from outside: a compaction of a table dropped and created again, with as many small files, before the fix was measured was
+     * measured "no effect", the new table's scans taken for the fix's "after". A fix's table is told by Iceberg's UUID: one created
+     * under its name since is another table, whose queries are not the fix's to measure and whose layout is not the fix's to undo.
+     */
+    @Test
+    void aFixWhoseTableWasCreatedAgainIsNeitherMeasuredNorRolledBackOnTheNewOne()
+    {
+        String contacts = "INSERT INTO recreated SELECT to_hex(md5(to_utf8(CAST(x AS varchar)))) || '@example.com' FROM UNNEST(sequence(%d, %d)) t(x)";
+        trino.execute("CREATE TABLE recreated (email varchar)");
+        for (int file = 0; file < 4; file++) {
+            trino.execute(contacts.formatted(file * 5_000, file * 5_000 + 4_999));
+        }
+        long id = approved("inefficient-layout", "iceberg.demo.recreated", new SortOrder("iceberg.demo.recreated", List.of("email"), new Rewrite(128L << 20)));
+        lookups("recreated", "email");
+        assertThat(applier.apply(id, "alice", false).result()).isEqualTo(FixAudit.Result.APPLIED);
+        trino.execute("DROP TABLE recreated");
+        trino.execute("CREATE TABLE recreated (email varchar)");
+        for (int file = 0; file < 4; file++) {
+            trino.execute(contacts.formatted(file * 5_000, file * 5_000 + 4_999));
+        }
+        lookups("recreated", "email");
+
+        assertThat(measuredOnce(id)).satisfies(effect -> {
+            assertThat(effect.verdict()).as("%s", effect.figures()).isNull();
+            assertThat(effect.figures()).containsEntry("verdict", RecommendationStore.TABLE_REPLACED);
+            assertThat((String) effect.figures().get("reason")).startsWith("iceberg.demo.recreated was dropped and created again since the fix was applied")
+                    .contains("measured no more");
+        });
+        assertThat(store.find(id).orElseThrow().status()).isEqualTo(Status.APPLIED);
+        assertThat(measure()).noneMatch(effect -> effect.recommendationIds().contains(id));
+
+        FixApplier.Outcome rollback = applier.rollback(id, "alice");
+        assertThat(rollback.result()).isEqualTo(FixAudit.Result.NOT_POSSIBLE);
+        assertThat(rollback.message()).contains("iceberg.demo.recreated was dropped and created again since the fix was applied");
+        assertThat(store.find(id).orElseThrow().status()).isEqualTo(Status.APPLIED);
     }
 
     /** Six lookups of {@code table} by an email in {@code column}, each of one contact, captured. */

@@ -269,7 +269,7 @@ class TestFixEffectsEndToEnd
             applier.apply(id, "alice", false);
         }
         // no query of its table since: said as such, not only "none yet"
-        EffectMeasurer measurer = new EffectMeasurer(jdbi, store, 5, 0.2, 4 << 20);
+        EffectMeasurer measurer = new EffectMeasurer(jdbi, store, Optional.of(iceberg), 5, 0.2, 4 << 20);
         assertThat(measurer.waiting(store.find(compaction).orElseThrow(), Instant.now().plusSeconds(1), Duration.ofHours(1))).get().satisfies(waiting -> {
             assertThat(waiting.scope()).isEqualTo("scans of " + COMPACT_ME);
             assertThat(waiting.before()).as("the workload's scans of it").isGreaterThanOrEqualTo(5);
@@ -437,7 +437,7 @@ class TestFixEffectsEndToEnd
     /** The effects measured now, as an evaluation measures them (5 queries a side, a 20% change, a file opened counting 4 MB). */
     private List<EffectMeasurer.Effect> measure()
     {
-        return new EffectMeasurer(jdbi, store, 5, 0.2, 4 << 20).measure(Instant.now().plusSeconds(1), Duration.ofHours(1));
+        return new EffectMeasurer(jdbi, store, Optional.of(iceberg), 5, 0.2, 4 << 20).measure(Instant.now().plusSeconds(1), Duration.ofHours(1));
     }
 
     /** The join asks the planner for estimates of the products a name selects: it cannot make one without the names' distinct count. */

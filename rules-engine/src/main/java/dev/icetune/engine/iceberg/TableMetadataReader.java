@@ -404,6 +404,15 @@ public final class TableMetadataReader
         return metadataLocation(table).map(location -> table.io().newInputFile(location).getLength()).orElse(0L);
     }
 
+    /**
+     * Which table this is, as Iceberg tells a table from another created under its name after it was dropped: its UUID; empty for
+     * metadata that names none (written by an old writer).
+     */
+    public static Optional<String> uuid(Table table)
+    {
+        return table instanceof HasTableOperations operations ? Optional.ofNullable(operations.operations().current().uuid()) : Optional.empty();
+    }
+
     /** The table's current metadata file, when its catalog says where it is. */
     private static Optional<String> metadataLocation(Table table)
     {

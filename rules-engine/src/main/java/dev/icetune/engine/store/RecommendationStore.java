@@ -115,6 +115,8 @@ public final class RecommendationStore
 
     /** The verdict, in a measured effect, of an applied fix measured closely enough to rule out an effect: it stays applied, measured no more. */
     public static final String NO_EFFECT = "no_effect";
+    /** The verdict of an applied fix whose table was dropped and created again under its name before it was judged: measured no more. */
+    public static final String TABLE_REPLACED = "table_replaced";
 
     /**
      * A person taking back a decision: an approved recommendation not applied yet, or a rejected one, is open again, and the next
@@ -274,15 +276,15 @@ public final class RecommendationStore
             stage(handle, recommendations);
             Timestamp at = Timestamp.from(now);
             // done before this window's evidence began and needed again: the done one moves aside (its key archived by its id). So does
-            // one applied then measured with no effect (its updated_at the apply's): met from outside, a table re-created with its small
-            // files between a compaction and its measurement kept the compaction "applied, no effect", and its rule firing again on
-            // every evaluation after opened nothing
+            // one applied then measured with no effect, or measured no more for its table replaced (its updated_at the apply's): met from
+            // outside, a table re-created with its small files between a compaction and its measurement kept the compaction "applied, no
+            // effect", and its rule firing again on every evaluation after opened nothing
             handle.createUpdate("""
                     UPDATE recommendations r SET dedupe_key = r.dedupe_key || '#' || r.id
                     FROM icetune_fired f
                     WHERE r.dedupe_key = f.dedupe_key AND r.updated_at < :window_start
-                      AND (r.status IN ('verified', 'superseded') OR (r.status = 'applied' AND r.measured_effect ->> 'verdict' = :no_effect))""")
-                    .bind("no_effect", NO_EFFECT)
+                      AND (r.status IN ('verified', 'superseded') OR (r.status = 'applied' AND r.measured_effect ->> 'verdict' IN (:no_effect, :table_replaced)))""")
+                    .bind("no_effect", NO_EFFECT).bind("table_replaced", TABLE_REPLACED)
                     .bind("window_start", Timestamp.from(windowStart)).execute();
             // new ones open
             int opened = handle.createUpdate("""
@@ -297,10 +299,11 @@ public final class RecommendationStore
                     SELECT o.id, :at, NULL, 'open', :actor, 'rule ' || o.rule_id || ' fired' || coalesce((
                             -- the same problem again: the one done before, its key archived above
                             SELECT ' again after #' || d.id || ' (' || d.status
-                                || CASE WHEN d.measured_effect ->> 'verdict' = :no_effect THEN ', no effect' ELSE '' END || ')' FROM recommendations d
+                                || CASE d.measured_effect ->> 'verdict' WHEN :no_effect THEN ', no effect' WHEN :table_replaced THEN ', its table replaced' ELSE '' END
+                                || ')' FROM recommendations d
                             WHERE d.dedupe_key = o.dedupe_key || '#' || d.id ORDER BY d.id DESC LIMIT 1), ''), o.evidence
                     FROM opened o""")
-                    .bind("at", at).bind("actor", SYSTEM_ACTOR).bind("no_effect", NO_EFFECT).execute();
+                    .bind("at", at).bind("actor", SYSTEM_ACTOR).bind("no_effect", NO_EFFECT).bind("table_replaced", TABLE_REPLACED).execute();
             // the configuration may approve some newly opened ones; recorded as such
             for (Approvals.AutoApproval auto : approvals.autoApprovals()) {
                 List<Long> ids = handle.createQuery("SELECT id, target FROM recommendations "

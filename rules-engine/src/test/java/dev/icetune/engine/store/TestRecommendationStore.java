@@ -86,14 +86,27 @@ class TestRecommendationStore
     @Test
     void aFixWithNoEffectWhoseRuleFiresAfterItOpensANewRecommendation()
     {
-        RecommendationStore store = approvedByAlice("store_no_effect");
+        ruleFiresAfterAFixMeasuredNoMore(RecommendationStore.NO_EFFECT, "no effect");
+    }
+
+    /** A fix whose table was dropped and created again before it was measured: the new table's problem is a new recommendation. */
+    @Test
+    void aFixWhoseTableWasReplacedOpensANewRecommendationWhenItsRuleFiresAfterIt()
+    {
+        ruleFiresAfterAFixMeasuredNoMore(RecommendationStore.TABLE_REPLACED, "its table replaced");
+    }
+
+    /** A fix applied and measured no more with {@code verdict}, its rule firing again before and after: the new one's history says {@code said}. */
+    private void ruleFiresAfterAFixMeasuredNoMore(String verdict, String said)
+    {
+        RecommendationStore store = approvedByAlice("store_" + verdict);
         Recommendation compaction = new Recommendation("small-files", TargetType.TABLE, "iceberg.snap.events", Severity.HIGH, Level.L1,
                 Map.of("small_files", 150), "why", new dev.icetune.engine.model.Compact("iceberg.snap.events", 128L << 20));
         long done = applied(store, compaction);
         Instant applied = Instant.now();
         assertThat(store.record(List.of(compaction), applied.plusSeconds(600), applied.minusSeconds(3000), 3, Optional.empty(), RecommendationStore.Tables.UNKNOWN, Set.of()).opened())
                 .as("not measured yet").isZero();
-        store.recordUnchanged(done, Map.of("verdict", RecommendationStore.NO_EFFECT, "files_per_query_after", 150.0));
+        store.recordUnchanged(done, Map.of("verdict", verdict, "files_per_query_after", 150.0));
 
         assertThat(store.record(List.of(compaction), applied.plusSeconds(1200), applied.minusSeconds(2400), 3, Optional.empty(), RecommendationStore.Tables.UNKNOWN, Set.of()).opened())
                 .as("the window still holds scans from before the fix").isZero();
@@ -101,7 +114,7 @@ class TestRecommendationStore
                 .as("a window all after it").isEqualTo(1);
         assertThat(store.list(Optional.empty())).extracting(RecommendationStore.Stored::id, RecommendationStore.Stored::status)
                 .containsExactlyInAnyOrder(org.assertj.core.groups.Tuple.tuple(done, Status.APPLIED), org.assertj.core.groups.Tuple.tuple(done + 1, Status.OPEN));
-        assertThat(store.history(done + 1).getFirst().reason()).isEqualTo("rule small-files fired again after #%d (applied, no effect)".formatted(done));
+        assertThat(store.history(done + 1).getFirst().reason()).isEqualTo("rule small-files fired again after #%d (applied, %s)".formatted(done, said));
     }
 
     /**
