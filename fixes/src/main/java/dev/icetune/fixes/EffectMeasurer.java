@@ -257,8 +257,8 @@ public final class EffectMeasurer
             return Optional.empty();
         }
         return now.filter(uuid -> !uuid.equals(changed.get())).map(uuid -> ("%s was dropped and created again since the fix was applied (table UUID %s, the fix's %s): "
-                + "its queries since read another table, none of them the fix's to measure; it stays applied, measured no more, and the new table's "
-                + "problems are recommended anew").formatted(table.get(), uuid, changed.get()));
+                + "its queries since read another table, none of them the fix's to measure; it stays applied, measured no more, and its rule, firing "
+                + "on the new table once the window holds no scan from before the fix, opens a recommendation of its own").formatted(table.get(), uuid, changed.get()));
     }
 
     /**
