@@ -197,11 +197,9 @@ record ActionContext(Optional<Table> table, Optional<TrinoConnections> trino, Re
                     + " where a single file spans more partitions of the new layout)";
         }
         else if (MEMORY_LIMIT.matcher(message).find()) {
-            // met from outside on 512 MB a node: a sorted rewrite of 245 MB and a compaction of 489 MB, 32 partitions each, the table
-            // writer's buffers holding nearly all of it; in pieces of 4 and 16 partitions they went through
-            advice = (" (a rewrite writes each partition of a piece with buffers of its own, a sorted one with its sort buffer too: set"
-                    + " icetune.rewrite.piece-partitions below the partitions a piece wrote (it is %d), or give Trino's queries more memory:"
-                    + " query.max-memory-per-node, query.max-memory)").formatted(limits.piecePartitions());
+            // a rewrite's piece over the limit is halved first (RewritePlan.rewrite): this is a statement that could not be made smaller
+            advice = " (a rewrite's piece over it is halved, down to two files of a partition: give Trino's queries more memory,"
+                    + " query.max-memory-per-node and query.max-memory)";
         }
         else if (message.contains("Failed to connect to")) {
             // met from outside: Trino stopped before or during an apply (during one, StatementProgress ends the statement once nothing
@@ -216,6 +214,17 @@ record ActionContext(Optional<Table> table, Optional<TrinoConnections> trino, Re
             advice = " (tried %d times: a rewrite whose files other writers keep changing commits once they are quieter; apply it again then)".formatted(limits.commitAttempts());
         }
         return "Trino: " + shown + advice;
+    }
+
+    /** Whether {@code failure} is Trino's refusal of a statement over its memory limit. */
+    static boolean exceededMemory(Throwable failure)
+    {
+        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+            if (cause instanceof SQLException && cause.getMessage() != null && MEMORY_LIMIT.matcher(cause.getMessage()).find()) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Trino's EXCEEDED_LOCAL_MEMORY_LIMIT and EXCEEDED_GLOBAL_MEMORY_LIMIT ("Query exceeded per-node memory limit of 512MB ..."). */

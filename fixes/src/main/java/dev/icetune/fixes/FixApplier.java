@@ -177,7 +177,11 @@ public final class FixApplier
                     step.run();
                 }
                 catch (RuntimeException e) {
-                    String ran = done == 0 ? "nothing was changed" : "the first " + done + " of " + steps.size() + " steps were applied; applying again plans what is left";
+                    // a piece's halves commit one by one (RewritePlan): one may have before the other failed
+                    String ran = e instanceof Step.PartlyApplied
+                            ? (done == 0 ? "part of step 1 was" : "the first %d of %d steps and part of step %d were".formatted(done, steps.size(), done + 1))
+                                    + " applied; applying again plans what is left"
+                            : done == 0 ? "nothing was changed" : "the first " + done + " of " + steps.size() + " steps were applied; applying again plans what is left";
                     try {
                         audit.record(new FixAudit.Entry(id, actor, store.approvedBy(id), action, FixAudit.Result.FAILED, step.description(),
                                 step.estimate() + "; " + e.getMessage(), stepBefore, loaded.map(this::refreshed), done + 1, steps.size()));

@@ -118,8 +118,14 @@ final class RewritePlan
                 current.refresh();
                 int spec = current.spec().specId();
                 List<Candidate> left = candidates(current, rewrite, file -> file.specId() == spec, current.spec());
-                for (Step piece : steps(context, table, rewrite, pieces(context, withoutLoneFiles(left, task -> CompactedFiles.onlyBesideOthers(task, current))), "compaction ")) {
-                    piece.run();
+                List<Step> compactions = steps(context, table, rewrite, pieces(context, withoutLoneFiles(left, task -> CompactedFiles.onlyBesideOthers(task, current))), "compaction ");
+                for (int i = 0; i < compactions.size(); i++) {
+                    try {
+                        compactions.get(i).run();
+                    }
+                    catch (RuntimeException failed) {
+                        throw i == 0 || failed instanceof Step.PartlyApplied ? failed : new Step.PartlyApplied(failed.getMessage(), failed);
+                    }
                 }
             }));
         }
@@ -286,17 +292,64 @@ final class RewritePlan
         List<Step> steps = new ArrayList<>();
         for (int i = 0; i < pieces.size(); i++) {
             List<Candidate> piece = pieces.get(i);
-            String paths = piece.stream().map(candidate -> Sql.literal(candidate.file().location())).collect(Collectors.joining(", "));
-            String statement = rewrite.statement(table) + " WHERE \"$path\" IN (" + paths + ")";
             List<Instant> times = piece.stream().map(Candidate::newest).filter(Objects::nonNull).sorted().toList();
             // the newest value of the column in each of the piece's files: the time the piece reaches back to, newest pieces first
             String span = times.isEmpty() ? "" : times.getFirst().equals(times.getLast())
                     ? ", newest %s %s".formatted(rewrite.column(), times.getFirst())
                     : ", newest %s %s .. %s".formatted(rewrite.column(), times.getFirst(), times.getLast());
             String description = "%s WHERE \"$path\" IN (%s%s): %spiece %d of %d".formatted(rewrite.statement(table), Estimate.files(piece.size()), span, kind, i + 1, pieces.size());
-            steps.add(context.trinoStep(description, statement, rewrites(piece), bytes(piece)));
+            String label = "%spiece %d of %d".formatted(kind, i + 1, pieces.size());
+            steps.add(new Step(description, rewrites(piece), bytes(piece), () -> rewrite(context, table, rewrite, piece, label)));
         }
         return steps;
+    }
+
+    /**
+     * Runs a piece. One over Trino's memory limit is run again as two halves, each halved again as needed down to two files of a
+     * partition: met from outside, on 512 MB a node, a compaction of 489 MB over 32 partitions failed whole and went through in pieces of
+     * 4 to 16 partitions, which Trino's memory (not known to icetune) decides. A half that committed stays so if a later one fails:
+     * the step fails as {@link Step.PartlyApplied}, and the plan, made again by the next apply, holds what is left.
+     */
+    private static void rewrite(ActionContext context, String table, Rewrite rewrite, List<Candidate> piece, String label)
+    {
+        String statement = rewrite.statement(table) + " WHERE \"$path\" IN (" + piece.stream().map(candidate -> Sql.literal(candidate.file().location()))
+                .collect(Collectors.joining(", ")) + ")";
+        try {
+            context.trinoStep(label, statement, rewrites(piece), bytes(piece)).run();
+        }
+        catch (IllegalStateException e) {
+            List<List<Candidate>> halves = halves(piece);
+            if (halves.isEmpty() || !ActionContext.exceededMemory(e)) {
+                throw e;
+            }
+            context.progress().accept("%s (%s): over Trino's memory limit, rewritten as two halves (%s, then %s)".formatted(label, Estimate.files(piece.size()),
+                    Estimate.files(halves.getFirst().size()), Estimate.files(halves.getLast().size())));
+            for (int half = 0; half < 2; half++) {
+                try {
+                    rewrite(context, table, rewrite, halves.get(half), "%s, half %d of 2".formatted(label, half + 1));
+                }
+                catch (RuntimeException failed) {
+                    throw half == 0 || failed instanceof Step.PartlyApplied ? failed : new Step.PartlyApplied(failed.getMessage(), failed);
+                }
+            }
+        }
+    }
+
+    /**
+     * A piece in two: its partitions, when it has several, else its partition's files, at least two to a half (optimize leaves a lone
+     * file of the current spec as it is); none when it cannot be halved so.
+     */
+    private static List<List<Candidate>> halves(List<Candidate> piece)
+    {
+        Map<String, List<Candidate>> partitions = new LinkedHashMap<>();
+        piece.forEach(candidate -> partitions.computeIfAbsent(candidate.partition(), key -> new ArrayList<>()).add(candidate));
+        List<List<Candidate>> parts = partitions.size() > 1 ? List.copyOf(partitions.values()) : piece.stream().map(List::of).toList();
+        int least = partitions.size() > 1 || piece.getFirst().spans() != null ? 1 : 2;
+        if (parts.size() < 2 * least) {
+            return List.of();
+        }
+        int middle = parts.size() / 2;
+        return List.of(parts.subList(0, middle).stream().flatMap(List::stream).toList(), parts.subList(middle, parts.size()).stream().flatMap(List::stream).toList());
     }
 
     /** What a piece's step says it rewrites, beside its description. */

@@ -17,6 +17,16 @@ public record Step(String description, String estimate, long rewriteBytes, Actio
                 throws Exception;
     }
 
+    /** A step's failure after part of it committed (a piece's half rewritten before the other failed): the table is not as it was. */
+    public static final class PartlyApplied
+            extends RuntimeException
+    {
+        public PartlyApplied(String message, Throwable cause)
+        {
+            super(message, cause);
+        }
+    }
+
     public Step
     {
         requireNonNull(description, "description is null");

@@ -372,6 +372,55 @@ class TestApplyTrinoFixes
         assertThat(store.find(id).orElseThrow().status()).isEqualTo(Status.APPLIED);
     }
 
+    /**
+     * Met from outside on a Trino of 512 MB a node: a compaction of 489 MB over 32 partitions failed over Trino's memory limit, and
+     * went through in pieces of 4 to 16 partitions, set by hand. A piece over the limit is now halved until it fits. Here Trino's
+     * queries get 24 MB a node: a piece of 16 partitions of 1.3 MB needs more.
+     */
+    @Test
+    void aPieceOverTrinosMemoryIsRewrittenInHalves()
+    {
+        trino.execute("CREATE TABLE halved (p integer, payload varchar) WITH (partitioning = ARRAY['p'])");
+        for (int insert = 1; insert <= 2; insert++) {
+            trino.execute(("INSERT INTO halved SELECT (a * 10000 + b) %% 16, to_hex(sha512(to_utf8(CAST((a * 10000 + b) * %d AS varchar)))) "
+                    + "FROM UNNEST(sequence(0, 15)) s(a) CROSS JOIN UNNEST(sequence(1, 10000)) t(b)").formatted(insert));
+        }
+        long id = approved("small-files", "iceberg.demo.halved", new Compact("iceberg.demo.halved", 128L << 20));
+        List<String> said = new ArrayList<>();
+
+        FixApplier.Outcome applied = onSmallTrino().apply(id, "alice", false, Optional.empty(), said::add);
+        assertThat(applied.result()).as(applied.message()).isEqualTo(FixAudit.Result.APPLIED);
+        assertThat(said).as("progress").anySatisfy(line -> assertThat(line).endsWith("piece 1 of 1 (32 files): over Trino's memory limit, rewritten as two halves (16 files, then 16 files)"));
+        assertThat(trino.execute("SELECT count(*) FROM \"halved$files\"").getOnlyValue()).as("a file a partition").isEqualTo(16L);
+        assertThat(trino.execute("SELECT count(*) FROM halved").getOnlyValue()).as("every row kept").isEqualTo(320_000L);
+    }
+
+    /**
+     * A piece whose halves fit but for one partition too big for Trino's memory: the others are rewritten, and the failure says so
+     * (not "nothing was changed"). Its big partition was written first, so that the piece holds it last.
+     */
+    @Test
+    void aPieceHalvedDownToAPartitionStillOverTrinosMemorySaysWhatItRewrote()
+    {
+        trino.execute("CREATE TABLE skewed (p integer, payload varchar) WITH (partitioning = ARRAY['p'])");
+        for (int insert = 1; insert <= 2; insert++) {
+            trino.execute(("INSERT INTO skewed SELECT 15, to_hex(sha512(to_utf8(CAST((a * 10000 + b) * %d AS varchar)))) "
+                    + "FROM UNNEST(sequence(0, 15)) s(a) CROSS JOIN UNNEST(sequence(1, 10000)) t(b)").formatted(insert));
+        }
+        for (int insert = 1; insert <= 2; insert++) {
+            trino.execute("INSERT INTO skewed SELECT x % 15, 'small' FROM UNNEST(sequence(1, 150)) t(x)");
+        }
+        long id = approved("small-files", "iceberg.demo.skewed", new Compact("iceberg.demo.skewed", 128L << 20));
+
+        assertThatThrownBy(() -> onSmallTrino().apply(id, "alice", false, Optional.empty(), line -> {}))
+                .hasMessageStartingWith("applying recommendation %d to iceberg.demo.skewed failed, part of step 1 was applied; applying again plans what is left: ".formatted(id))
+                .hasMessageContaining("Query exceeded per-node memory limit of 24MB")
+                .hasMessageEndingWith("(a rewrite's piece over it is halved, down to two files of a partition: give Trino's queries more memory, "
+                        + "query.max-memory-per-node and query.max-memory)");
+        assertThat(trino.execute("SELECT count(*) FILTER (WHERE partition.p < 15), count(*) FILTER (WHERE partition.p = 15) FROM \"skewed$files\"")
+                .getMaterializedRows().getFirst().getFields()).as("the small partitions compacted, the big one as it was").containsExactly(15L, 2L);
+    }
+
     /** Six lookups of {@code table} by an email in {@code column}, each of one contact, captured. */
     private List<String> lookups(String table, String column)
     {
@@ -995,6 +1044,14 @@ class TestApplyTrinoFixes
         // one writer: a rewrite's files do not depend on how many writers the machine starts
         properties.setProperty("sessionProperties", "task_min_writer_count:1;task_max_writer_count:1");
         return properties;
+    }
+
+    /** An applier whose statements Trino gives 24 MB a node (its own session property, as a small cluster's query.max-memory-per-node). */
+    private FixApplier onSmallTrino()
+    {
+        Properties small = userIcetune();
+        small.setProperty("sessionProperties", small.getProperty("sessionProperties") + ";query_max_memory_per_node:24MB");
+        return new FixApplier(jdbi, store, iceberg, Optional.of(() -> new TrinoDriver().connect(trino.jdbcUrl(), small)));
     }
 
     private FixApplier applierFor(TableMetadataReader reader)

@@ -3,7 +3,6 @@ package dev.icetune.fixes;
 import org.junit.jupiter.api.Test;
 
 import java.sql.SQLException;
-import java.time.Duration;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -38,20 +37,22 @@ class TestTrinoFailures
     }
 
     /**
-     * Met from outside on a Trino of 512 MB a node: a sorted rewrite of 245 MB and a compaction of 489 MB of a table of 32 bucket
-     * partitions; in pieces of 4 and 16 partitions they went through.
+     * A statement over Trino's memory that icetune could not make smaller (a rewrite's piece halved down to two files of a partition,
+     * an ANALYZE) says what is left to do.
      */
     @Test
-    void aRewriteOverTrinosMemorySaysWhichSettingsMeet()
+    void aStatementOverTrinosMemorySaysWhatIsLeftToDo()
     {
         String perNode = "Query failed (#20261207_201748_00047_8s2e9): Query exceeded per-node memory limit of 512MB [Allocated: 511.83MB, Delta: 236.91kB, "
                 + "Top Consumers: {TableWriterOperator=511.83MB}]";
-        assertThat(ActionContext.trinoFailure(new SQLException(perNode), new RewritePlan.Limits(1L << 30, 500, 40, 5, Duration.ofSeconds(1))))
-                .isEqualTo("Trino: " + perNode + " (a rewrite writes each partition of a piece with buffers of its own, a sorted one with its sort buffer too: "
-                        + "set icetune.rewrite.piece-partitions below the partitions a piece wrote (it is 40), or give Trino's queries more memory: "
-                        + "query.max-memory-per-node, query.max-memory)");
-        assertThat(ActionContext.trinoFailure(new SQLException("Query failed (#1): Query exceeded distributed user memory limit of 1GB"), RewritePlan.Limits.DEFAULT))
-                .contains("set icetune.rewrite.piece-partitions below the partitions a piece wrote (it is 100)");
+        assertThat(ActionContext.trinoFailure(new SQLException(perNode), RewritePlan.Limits.DEFAULT))
+                .isEqualTo("Trino: " + perNode + " (a rewrite's piece over it is halved, down to two files of a partition: give Trino's queries more memory, "
+                        + "query.max-memory-per-node and query.max-memory)");
+        SQLException distributed = new SQLException("Query failed (#1): Query exceeded distributed user memory limit of 1GB");
+        assertThat(ActionContext.trinoFailure(distributed, RewritePlan.Limits.DEFAULT)).contains("give Trino's queries more memory");
+        assertThat(ActionContext.exceededMemory(new IllegalStateException("Trino: ...", distributed))).isTrue();
+        assertThat(ActionContext.exceededMemory(new IllegalStateException("Trino: ...", new SQLException("Query failed (#1): line 1:8: Table 'iceberg.demo.gone' does not exist"))))
+                .isFalse();
     }
 
     @Test
