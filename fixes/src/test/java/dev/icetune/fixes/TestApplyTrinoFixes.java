@@ -380,11 +380,7 @@ class TestApplyTrinoFixes
     @Test
     void aPieceOverTrinosMemoryIsRewrittenInHalves()
     {
-        trino.execute("CREATE TABLE halved (p integer, payload varchar) WITH (partitioning = ARRAY['p'])");
-        for (int insert = 1; insert <= 2; insert++) {
-            trino.execute(("INSERT INTO halved SELECT (a * 10000 + b) %% 16, to_hex(sha512(to_utf8(CAST((a * 10000 + b) * %d AS varchar)))) "
-                    + "FROM UNNEST(sequence(0, 15)) s(a) CROSS JOIN UNNEST(sequence(1, 10000)) t(b)").formatted(insert));
-        }
+        writeTwice("halved", "x % 16");
         long id = approved("small-files", "iceberg.demo.halved", new Compact("iceberg.demo.halved", 128L << 20));
         List<String> said = new ArrayList<>();
 
@@ -402,11 +398,7 @@ class TestApplyTrinoFixes
     @Test
     void aPieceHalvedDownToAPartitionStillOverTrinosMemorySaysWhatItRewrote()
     {
-        trino.execute("CREATE TABLE skewed (p integer, payload varchar) WITH (partitioning = ARRAY['p'])");
-        for (int insert = 1; insert <= 2; insert++) {
-            trino.execute(("INSERT INTO skewed SELECT 15, to_hex(sha512(to_utf8(CAST((a * 10000 + b) * %d AS varchar)))) "
-                    + "FROM UNNEST(sequence(0, 15)) s(a) CROSS JOIN UNNEST(sequence(1, 10000)) t(b)").formatted(insert));
-        }
+        writeTwice("skewed", "15");
         for (int insert = 1; insert <= 2; insert++) {
             trino.execute("INSERT INTO skewed SELECT x % 15, 'small' FROM UNNEST(sequence(1, 150)) t(x)");
         }
@@ -1044,6 +1036,19 @@ class TestApplyTrinoFixes
         // one writer: a rewrite's files do not depend on how many writers the machine starts
         properties.setProperty("sessionProperties", "task_min_writer_count:1;task_max_writer_count:1");
         return properties;
+    }
+
+    /**
+     * A table partitioned by {@code p} written twice, each time 160,000 rows of 128 hexadecimal digits (10 MB), {@code x} the row's
+     * number: a file a partition each time.
+     */
+    private void writeTwice(String table, String partition)
+    {
+        trino.execute("CREATE TABLE %s (p integer, payload varchar) WITH (partitioning = ARRAY['p'])".formatted(table));
+        for (int insert = 1; insert <= 2; insert++) {
+            trino.execute(("INSERT INTO %s SELECT %s, to_hex(sha512(to_utf8(CAST(x * %d AS varchar)))) "
+                    + "FROM (SELECT a * 10000 + b AS x FROM UNNEST(sequence(0, 15)) s(a) CROSS JOIN UNNEST(sequence(1, 10000)) t(b))").formatted(table, partition, insert));
+        }
     }
 
     /** An applier whose statements Trino gives 24 MB a node (its own session property, as a small cluster's query.max-memory-per-node). */
