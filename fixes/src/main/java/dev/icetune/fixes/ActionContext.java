@@ -198,7 +198,7 @@ record ActionContext(Optional<Table> table, Optional<TrinoConnections> trino, Re
         }
         else if (MEMORY_LIMIT.matcher(message).find()) {
             // a rewrite's piece over the limit is halved first (RewritePlan.rewrite): this is a statement that could not be made smaller
-            advice = " (a rewrite's piece over it is halved, down to two files of a partition: give Trino's queries more memory,"
+            advice = " (a rewrite's piece over it is halved down to two files of a partition first: give Trino's queries more memory,"
                     + " query.max-memory-per-node and query.max-memory)";
         }
         else if (message.contains("Failed to connect to")) {

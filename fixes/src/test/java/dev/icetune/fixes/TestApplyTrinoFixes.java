@@ -407,7 +407,7 @@ class TestApplyTrinoFixes
         assertThatThrownBy(() -> onSmallTrino().apply(id, "alice", false, Optional.empty(), line -> {}))
                 .hasMessageStartingWith("applying recommendation %d to iceberg.demo.skewed failed, part of step 1 was applied; applying again plans what is left: ".formatted(id))
                 .hasMessageContaining("Query exceeded per-node memory limit of 24MB")
-                .hasMessageEndingWith("(a rewrite's piece over it is halved, down to two files of a partition: give Trino's queries more memory, "
+                .hasMessageEndingWith("(a rewrite's piece over it is halved down to two files of a partition first: give Trino's queries more memory, "
                         + "query.max-memory-per-node and query.max-memory)");
         assertThat(trino.execute("SELECT count(*) FILTER (WHERE partition.p < 15), count(*) FILTER (WHERE partition.p = 15) FROM \"skewed$files\"")
                 .getMaterializedRows().getFirst().getFields()).as("the small partitions compacted, the big one as it was").containsExactly(15L, 2L);

@@ -46,7 +46,7 @@ class TestTrinoFailures
         String perNode = "Query failed (#20261207_201748_00047_8s2e9): Query exceeded per-node memory limit of 512MB [Allocated: 511.83MB, Delta: 236.91kB, "
                 + "Top Consumers: {TableWriterOperator=511.83MB}]";
         assertThat(ActionContext.trinoFailure(new SQLException(perNode), RewritePlan.Limits.DEFAULT))
-                .isEqualTo("Trino: " + perNode + " (a rewrite's piece over it is halved, down to two files of a partition: give Trino's queries more memory, "
+                .isEqualTo("Trino: " + perNode + " (a rewrite's piece over it is halved down to two files of a partition first: give Trino's queries more memory, "
                         + "query.max-memory-per-node and query.max-memory)");
         SQLException distributed = new SQLException("Query failed (#1): Query exceeded distributed user memory limit of 1GB");
         assertThat(ActionContext.trinoFailure(distributed, RewritePlan.Limits.DEFAULT)).contains("give Trino's queries more memory");
