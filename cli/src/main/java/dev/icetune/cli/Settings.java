@@ -6,13 +6,16 @@ import dev.icetune.engine.iceberg.TrinoCatalog;
 import dev.icetune.store.StoreConfig;
 import dev.icetune.store.TextFiles;
 import io.airlift.configuration.ConfigurationFactory;
+import io.airlift.configuration.ConfigurationMetadata;
 import io.airlift.configuration.ConfigurationUtils;
+import org.apache.commons.text.similarity.LevenshteinDistance;
 
 import java.io.IOException;
 import java.io.StringReader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -20,6 +23,8 @@ import java.util.Properties;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 import static java.util.Objects.requireNonNull;
 
@@ -39,6 +44,8 @@ public record Settings(Path baseDirectory, StoreConfig store, EngineConfig engin
     public static final String ICEBERG_PREFIX = "iceberg.catalog.";
     /** More Iceberg catalogs, each under the name Trino knows it by: iceberg.catalogs.lake.type=rest. */
     public static final String MORE_ICEBERG_PREFIX = "iceberg.catalogs.";
+    /** At most this many letters added, dropped or changed: a misspelling, not another key. */
+    private static final LevenshteinDistance MISSPELT = new LevenshteinDistance(3);
     /** The Iceberg catalog's name when iceberg.catalog.name does not give it. */
     private static final String DEFAULT_CATALOG_NAME = "icetune";
     private static final Map<String, String> ENVIRONMENT_OVERRIDES = Map.of(
@@ -127,8 +134,9 @@ public record Settings(Path baseDirectory, StoreConfig store, EngineConfig engin
         Set<String> unknown = new TreeSet<>(icetune.keySet());
         unknown.removeAll(factory.getAllSeenProperties());
         if (!unknown.isEmpty()) {
-            throw new IllegalArgumentException("unknown configuration properties: " + String.join(", ", unknown)
-                    + " (icetune.properties.example lists every key; " + ICEBERG_PREFIX + "* and " + MORE_ICEBERG_PREFIX + "NAME.* go to Iceberg catalogs)");
+            throw new IllegalArgumentException("unknown configuration properties: " + unknown.stream().map(key -> key + nearest(key).map(" (did you mean %s?)"::formatted).orElse(""))
+                    .collect(Collectors.joining(", ")) + " (icetune.properties.example lists every key; " + ICEBERG_PREFIX + "* and " + MORE_ICEBERG_PREFIX
+                    + "NAME.* go to Iceberg catalogs)");
         }
         if (store.getUrl() == null) {
             throw new IllegalArgumentException(StoreConfig.URL + " is required (or set ICETUNE_DB_URL), e.g. jdbc:postgresql://host:5432/icetune");
@@ -200,5 +208,15 @@ public record Settings(Path baseDirectory, StoreConfig store, EngineConfig engin
             catalogs.put(spec.trinoCatalog() + "=" + spec.name(), properties);
         });
         return "Settings[" + baseDirectory + ", iceberg catalogs=" + catalogs + "]";
+    }
+
+    /** The key of the CLI's that {@code key} is most likely a misspelling of, if any (icetune.windw, icetune.db.pasword-file). */
+    static Optional<String> nearest(String key)
+    {
+        return Stream.of(StoreConfig.class, EngineConfig.class)
+                .flatMap(type -> ConfigurationMetadata.getConfigurationMetadata(type).getAttributes().values().stream())
+                .map(attribute -> attribute.getInjectionPoint().getProperty())
+                .filter(known -> MISSPELT.apply(key, known) >= 0)
+                .min(Comparator.comparingInt((String known) -> MISSPELT.apply(key, known)).thenComparing(Comparator.naturalOrder()));
     }
 }

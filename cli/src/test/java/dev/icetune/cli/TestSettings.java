@@ -156,4 +156,12 @@ class TestSettings
         assertThatThrownBy(() -> Settings.of(Map.of("icetune.db.url", URL, "icetune.batch-size", "10"), Map.of(), Path.of(".")))
                 .as("a plugin-only key is not the CLI's").hasMessageContaining("unknown configuration properties: icetune.batch-size");
     }
+
+    @Test
+    void aMisspeltKeyIsNamedWithTheKeyItIsLikelyMeantToBe()
+    {
+        assertThatThrownBy(() -> Settings.of(Map.of("icetune.db.url", URL, "icetune.windw", "2h", "icetune.db.pasword-file", "f", "icetune.color", "blue"), Map.of(), Path.of(".")))
+                .hasMessageStartingWith("unknown configuration properties: icetune.color, icetune.db.pasword-file (did you mean icetune.db.password-file?), "
+                        + "icetune.windw (did you mean icetune.window?) (icetune.properties.example lists every key;");
+    }
 }
