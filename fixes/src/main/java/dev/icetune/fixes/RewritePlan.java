@@ -118,15 +118,8 @@ final class RewritePlan
                 current.refresh();
                 int spec = current.spec().specId();
                 List<Candidate> left = candidates(current, rewrite, file -> file.specId() == spec, current.spec());
-                List<Step> compactions = steps(context, table, rewrite, pieces(context, withoutLoneFiles(left, task -> CompactedFiles.onlyBesideOthers(task, current))), "compaction ");
-                for (int i = 0; i < compactions.size(); i++) {
-                    try {
-                        compactions.get(i).run();
-                    }
-                    catch (RuntimeException failed) {
-                        throw i == 0 || failed instanceof Step.PartlyApplied ? failed : new Step.PartlyApplied(failed.getMessage(), failed);
-                    }
-                }
+                Step.inTurn(steps(context, table, rewrite, pieces(context, withoutLoneFiles(left, task -> CompactedFiles.onlyBesideOthers(task, current))), "compaction ")
+                        .stream().map(piece -> (Runnable) piece::run).toList());
             }));
         }
         return new LayoutRewrite(withDeletesRemoved(context, table, planned, steps), leftAlone);
@@ -324,14 +317,8 @@ final class RewritePlan
             }
             context.progress().accept("%s (%s): over Trino's memory limit, rewritten as two halves (%s, then %s)".formatted(label, Estimate.files(piece.size()),
                     Estimate.files(halves.getFirst().size()), Estimate.files(halves.getLast().size())));
-            for (int half = 0; half < 2; half++) {
-                try {
-                    rewrite(context, table, rewrite, halves.get(half), "%s, half %d of 2".formatted(label, half + 1));
-                }
-                catch (RuntimeException failed) {
-                    throw half == 0 || failed instanceof Step.PartlyApplied ? failed : new Step.PartlyApplied(failed.getMessage(), failed);
-                }
-            }
+            Step.inTurn(List.of(() -> rewrite(context, table, rewrite, halves.getFirst(), label + ", half 1 of 2"),
+                    () -> rewrite(context, table, rewrite, halves.getLast(), label + ", half 2 of 2")));
         }
     }
 

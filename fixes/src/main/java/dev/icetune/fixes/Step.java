@@ -1,5 +1,7 @@
 package dev.icetune.fixes;
 
+import java.util.List;
+
 import static java.util.Objects.requireNonNull;
 
 /**
@@ -49,6 +51,22 @@ public record Step(String description, String estimate, long rewriteBytes, Actio
     public Step noting(String note)
     {
         return new Step(description + " (" + note + ")", estimate, rewriteBytes, action);
+    }
+
+    /**
+     * Runs {@code parts} one after another, each committing on its own (a piece's halves, a plan's last compaction's pieces): a
+     * failure after the first committed is {@link PartlyApplied}.
+     */
+    static void inTurn(List<Runnable> parts)
+    {
+        for (int i = 0; i < parts.size(); i++) {
+            try {
+                parts.get(i).run();
+            }
+            catch (RuntimeException failed) {
+                throw i == 0 || failed instanceof PartlyApplied ? failed : new PartlyApplied(failed.getMessage(), failed);
+            }
+        }
     }
 
     public void run()
