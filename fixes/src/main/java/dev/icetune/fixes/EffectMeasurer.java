@@ -196,6 +196,7 @@ public final class EffectMeasurer
     {
         List<Effect> effects = new ArrayList<>();
         Map<String, List<Applied>> byTarget = new LinkedHashMap<>();
+        Map<String, Optional<String>> uuids = new HashMap<>(); // each table loaded once, however many of its fixes are measured
         for (RecommendationStore.Stored applied : store.list(Optional.of(Status.APPLIED))) {
             if (applied.measuredEffect() != null) {
                 continue; // judged: its apply changed nothing
@@ -212,7 +213,7 @@ public final class EffectMeasurer
                 effects.add(new Effect(List.of(applied.id()), null, figures, List.of()));
                 continue;
             }
-            Optional<String> replaced = replacement(applied);
+            Optional<String> replaced = replacement(applied, uuids);
             if (replaced.isPresent()) {
                 Map<String, Object> figures = new LinkedHashMap<>();
                 figures.put("verdict", RecommendationStore.TABLE_REPLACED);
@@ -242,20 +243,21 @@ public final class EffectMeasurer
      * and nothing of theirs is the fix's doing. Empty for the same table, and where that is not known: no catalog read here, the
      * table dropped, an apply audited before the table's UUID was recorded, a catalog failing (the evaluation's metadata read says so).
      */
-    private Optional<String> replacement(RecommendationStore.Stored applied)
+    private Optional<String> replacement(RecommendationStore.Stored applied, Map<String, Optional<String>> uuids)
     {
         Optional<String> table = applied.fix().changedTable();
         Optional<String> changed = audit.statesOfLastApply(applied.id()).map(states -> states.getValue().uuid());
         if (table.isEmpty() || changed.isEmpty() || tables.isEmpty()) {
             return Optional.empty();
         }
-        Optional<String> now;
-        try {
-            now = tables.get().load(table.get()).flatMap(TableMetadataReader::uuid);
-        }
-        catch (RuntimeException e) {
-            return Optional.empty();
-        }
+        Optional<String> now = uuids.computeIfAbsent(table.get(), name -> {
+            try {
+                return tables.get().load(name).flatMap(TableMetadataReader::uuid);
+            }
+            catch (RuntimeException e) {
+                return Optional.empty();
+            }
+        });
         return now.filter(uuid -> !uuid.equals(changed.get())).map(uuid -> ("%s was dropped and created again since the fix was applied (table UUID %s, the fix's %s): "
                 + "its queries since read another table, none of them the fix's to measure; it stays applied, measured no more, and its rule, firing "
                 + "on the new table once the window holds no scan from before the fix, opens a recommendation of its own").formatted(table.get(), uuid, changed.get()));
