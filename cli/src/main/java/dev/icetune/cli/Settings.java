@@ -1,6 +1,7 @@
 package dev.icetune.cli;
 
 import dev.icetune.engine.EngineConfig;
+import dev.icetune.engine.Misspelling;
 import dev.icetune.engine.iceberg.TableMetadataReader.CatalogSpec;
 import dev.icetune.engine.iceberg.TrinoCatalog;
 import dev.icetune.store.StoreConfig;
@@ -8,14 +9,12 @@ import dev.icetune.store.TextFiles;
 import io.airlift.configuration.ConfigurationFactory;
 import io.airlift.configuration.ConfigurationMetadata;
 import io.airlift.configuration.ConfigurationUtils;
-import org.apache.commons.text.similarity.LevenshteinDistance;
 
 import java.io.IOException;
 import java.io.StringReader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -44,8 +43,6 @@ public record Settings(Path baseDirectory, StoreConfig store, EngineConfig engin
     public static final String ICEBERG_PREFIX = "iceberg.catalog.";
     /** More Iceberg catalogs, each under the name Trino knows it by: iceberg.catalogs.lake.type=rest. */
     public static final String MORE_ICEBERG_PREFIX = "iceberg.catalogs.";
-    /** At most this many letters added, dropped or changed: a misspelling, not another key. */
-    private static final LevenshteinDistance MISSPELT = new LevenshteinDistance(3);
     /** The Iceberg catalog's name when iceberg.catalog.name does not give it. */
     private static final String DEFAULT_CATALOG_NAME = "icetune";
     private static final Map<String, String> ENVIRONMENT_OVERRIDES = Map.of(
@@ -213,10 +210,8 @@ public record Settings(Path baseDirectory, StoreConfig store, EngineConfig engin
     /** The key of the CLI's that {@code key} is most likely a misspelling of, if any (icetune.windw, icetune.db.pasword-file). */
     static Optional<String> nearest(String key)
     {
-        return Stream.of(StoreConfig.class, EngineConfig.class)
+        return Misspelling.nearest(key, Stream.of(StoreConfig.class, EngineConfig.class)
                 .flatMap(type -> ConfigurationMetadata.getConfigurationMetadata(type).getAttributes().values().stream())
-                .map(attribute -> attribute.getInjectionPoint().getProperty())
-                .filter(known -> MISSPELT.apply(key, known) >= 0)
-                .min(Comparator.comparingInt((String known) -> MISSPELT.apply(key, known)).thenComparing(Comparator.naturalOrder()));
+                .map(attribute -> attribute.getInjectionPoint().getProperty()).toList());
     }
 }

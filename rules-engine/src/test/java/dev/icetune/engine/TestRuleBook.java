@@ -129,13 +129,14 @@ class TestRuleBook
      * compile": the rule kept its 3 scans, and nothing said why the edit changed nothing.
      */
     @Test
-    void aThresholdNothingReadsIsAWarningNamingTheOnesKnown(@TempDir Path rules)
+    void aThresholdNothingReadsIsAWarningNamingTheOneMeantOrThoseKnown(@TempDir Path rules)
             throws Exception
     {
         Files.writeString(rules.resolve("thresholds.properties"), """
                 snapshots.max_snapshots = 10
                 snapshots.max_snapshot = 5
                 like.min_scanz = 3
+                like.unheard_of = 3
                 nosection = 1
                 min_net_saving_per_day.many-snapshots = 1
                 min_net_saving_per_day.many-snapshot = 1
@@ -151,12 +152,13 @@ class TestRuleBook
 
         // a shipped threshold whose rule this book leaves out (small_files.min_scans, bloom-filter's floor) or that icetune's code reads is no warning
         assertThat(book.warnings()).containsExactly(
-                file + " sets like.min_scanz, which no rule here reads and icetune does not ship: it changes nothing "
+                file + " sets like.min_scanz, which no rule here reads and icetune does not ship: it changes nothing (did you mean like.min_scans?)",
+                file + " sets like.unheard_of, which no rule here reads and icetune does not ship: it changes nothing "
                         + "(the like.* it knows: like.min_scans, like.min_table_bytes, like.min_table_files)",
-                file + " sets min_net_saving_per_day.many-snapshot, which names no rule here nor one icetune ships: it changes nothing",
+                file + " sets min_net_saving_per_day.many-snapshot, which names no rule here nor one icetune ships: it changes nothing "
+                        + "(did you mean min_net_saving_per_day.many-snapshots?)",
                 file + " sets nosection, which no rule here reads and icetune does not ship: it changes nothing",
-                file + " sets snapshots.max_snapshot, which no rule here reads and icetune does not ship: it changes nothing "
-                        + "(the snapshots.* it knows: snapshots.max_oldest_age_hours, snapshots.max_snapshots, snapshots.retain_hours)");
+                file + " sets snapshots.max_snapshot, which no rule here reads and icetune does not ship: it changes nothing (did you mean snapshots.max_snapshots?)");
         assertThat(progress).as("said as the rules are loaded").containsAll(book.warnings());
         assertThat(book.evaluate(List.of()).recommendations()).as("the rules run all the same").isEmpty();
         assertThat(RuleBook.load(Path.of("../rules")).warnings()).as("the shipped rules").isEmpty();

@@ -1,5 +1,6 @@
 package dev.icetune.engine.rules;
 
+import dev.icetune.engine.Misspelling;
 import dev.icetune.engine.facts.Thresholds;
 import dev.icetune.engine.model.Recommendation;
 import dev.icetune.engine.model.RecommendationSink;
@@ -220,14 +221,16 @@ public final class RuleBook
             if (known.contains(name)) {
                 continue;
             }
+            Optional<String> meant = Misspelling.nearest(name, known).map(" (did you mean %s?)"::formatted);
             if (name.startsWith(Thresholds.NET_SAVING_PREFIX)) {
-                warnings.add("%s sets %s, which names no rule here nor one icetune ships: it changes nothing".formatted(file, name));
+                warnings.add("%s sets %s, which names no rule here nor one icetune ships: it changes nothing%s".formatted(file, name, meant.orElse("")));
                 continue;
             }
+            // the name a misspelling was meant to be, else the names of its section
             String section = name.substring(0, name.indexOf('.') + 1);
             List<String> alike = section.isEmpty() ? List.of() : known.stream().filter(each -> each.startsWith(section)).toList();
             warnings.add("%s sets %s, which no rule here reads and icetune does not ship: it changes nothing%s".formatted(file, name,
-                    alike.isEmpty() ? "" : " (the %s* it knows: %s)".formatted(section, String.join(", ", alike))));
+                    meant.orElse(alike.isEmpty() ? "" : " (the %s* it knows: %s)".formatted(section, String.join(", ", alike)))));
         }
         return List.copyOf(warnings);
     }

@@ -1,0 +1,24 @@
+package dev.icetune.engine;
+
+import org.apache.commons.text.similarity.LevenshteinDistance;
+
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.Optional;
+
+/** What a name a person wrote was likely meant to be: a configuration key, a threshold's name. */
+public final class Misspelling
+{
+    /** At most this many letters added, dropped or changed: a misspelling, not another name. */
+    private static final LevenshteinDistance MISSPELT = new LevenshteinDistance(3);
+
+    private Misspelling() {}
+
+    /** The name of {@code known} that {@code name} is most likely a misspelling of, if any (icetune.windw, like.min_scanz). */
+    public static Optional<String> nearest(String name, Collection<String> known)
+    {
+        return known.stream()
+                .filter(each -> MISSPELT.apply(name, each) >= 0)
+                .min(Comparator.comparingInt((String each) -> MISSPELT.apply(name, each)).thenComparing(Comparator.naturalOrder()));
+    }
+}
