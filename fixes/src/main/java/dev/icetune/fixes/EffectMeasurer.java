@@ -206,20 +206,12 @@ public final class EffectMeasurer
                 continue;
             }
             if (audit.lastApplyChangedNothing(applied.id())) {
-                Map<String, Object> figures = new LinkedHashMap<>();
-                figures.put("verdict", UNCHANGED);
-                figures.put("reason", "the apply changed nothing (the change was already in effect): there is no effect to credit");
-                store.recordUnchanged(applied.id(), figures);
-                effects.add(new Effect(List.of(applied.id()), null, figures, List.of()));
+                effects.add(measuredNoMore(applied, UNCHANGED, "the apply changed nothing (the change was already in effect): there is no effect to credit"));
                 continue;
             }
             Optional<String> replaced = replacement(applied, uuids);
             if (replaced.isPresent()) {
-                Map<String, Object> figures = new LinkedHashMap<>();
-                figures.put("verdict", RecommendationStore.TABLE_REPLACED);
-                figures.put("reason", replaced.get());
-                store.recordUnchanged(applied.id(), figures);
-                effects.add(new Effect(List.of(applied.id()), null, figures, List.of()));
+                effects.add(measuredNoMore(applied, RecommendationStore.TABLE_REPLACED, replaced.get()));
                 continue;
             }
             Applied each = new Applied(applied, at.get(), scope(applied, at.get(), lookBack));
@@ -235,6 +227,16 @@ public final class EffectMeasurer
             }
         }
         return effects;
+    }
+
+    /** An applied fix with nothing to measure, recorded so with its {@code verdict} and why: it stays applied, measured no more. */
+    private Effect measuredNoMore(RecommendationStore.Stored applied, String verdict, String reason)
+    {
+        Map<String, Object> figures = new LinkedHashMap<>();
+        figures.put("verdict", verdict);
+        figures.put("reason", reason);
+        store.recordUnchanged(applied.id(), figures);
+        return new Effect(List.of(applied.id()), null, figures, List.of());
     }
 
     /**
