@@ -131,7 +131,9 @@ public record Settings(Path baseDirectory, StoreConfig store, EngineConfig engin
         Set<String> unknown = new TreeSet<>(icetune.keySet());
         unknown.removeAll(factory.getAllSeenProperties());
         if (!unknown.isEmpty()) {
-            throw new IllegalArgumentException("unknown configuration properties: " + unknown.stream().map(key -> key + nearest(key).map(" (did you mean %s?)"::formatted).orElse(""))
+            List<String> keys = keys();
+            throw new IllegalArgumentException("unknown configuration properties: " + unknown.stream()
+                    .map(key -> key + Misspelling.nearest(key, keys).map(" (did you mean %s?)"::formatted).orElse(""))
                     .collect(Collectors.joining(", ")) + " (icetune.properties.example lists every key; " + ICEBERG_PREFIX + "* and " + MORE_ICEBERG_PREFIX
                     + "NAME.* go to Iceberg catalogs)");
         }
@@ -207,11 +209,11 @@ public record Settings(Path baseDirectory, StoreConfig store, EngineConfig engin
         return "Settings[" + baseDirectory + ", iceberg catalogs=" + catalogs + "]";
     }
 
-    /** The key of the CLI's that {@code key} is most likely a misspelling of, if any (icetune.windw, icetune.db.pasword-file). */
-    static Optional<String> nearest(String key)
+    /** The keys the CLI reads, that a misspelt one is likely meant to be (icetune.windw, icetune.db.pasword-file): read on that error alone. */
+    private static List<String> keys()
     {
-        return Misspelling.nearest(key, Stream.of(StoreConfig.class, EngineConfig.class)
+        return Stream.of(StoreConfig.class, EngineConfig.class)
                 .flatMap(type -> ConfigurationMetadata.getConfigurationMetadata(type).getAttributes().values().stream())
-                .map(attribute -> attribute.getInjectionPoint().getProperty()).toList());
+                .map(attribute -> attribute.getInjectionPoint().getProperty()).toList();
     }
 }

@@ -3,7 +3,7 @@ package dev.icetune.engine;
 import org.apache.commons.text.similarity.LevenshteinDistance;
 
 import java.util.Collection;
-import java.util.Comparator;
+import java.util.Map;
 import java.util.Optional;
 
 /** What a name a person wrote was likely meant to be: a configuration key, a threshold's name. */
@@ -17,8 +17,11 @@ public final class Misspelling
     /** The name of {@code known} that {@code name} is most likely a misspelling of, if any (icetune.windw, like.min_scanz). */
     public static Optional<String> nearest(String name, Collection<String> known)
     {
+        // each distance once: -1 past the limit
         return known.stream()
-                .filter(each -> MISSPELT.apply(name, each) >= 0)
-                .min(Comparator.comparingInt((String each) -> MISSPELT.apply(name, each)).thenComparing(Comparator.naturalOrder()));
+                .map(each -> Map.entry(each, MISSPELT.apply(name, each)))
+                .filter(distance -> distance.getValue() >= 0)
+                .min(Map.Entry.<String, Integer>comparingByValue().thenComparing(Map.Entry.comparingByKey()))
+                .map(Map.Entry::getKey);
     }
 }
